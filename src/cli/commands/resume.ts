@@ -1,0 +1,32 @@
+import type { Command } from "commander";
+import { datastoreRoot } from "../../config.js";
+import { LocalStorage } from "../../datastore/backends/local.js";
+import { FlowStore } from "../../datastore/flow-store.js";
+import { checkRunId } from "../../datastore/pathspec.js";
+import { FlowshipError } from "../../errors.js";
+import type { FlowCommandContext } from "../flow-commands.js";
+import { addRunOptions, type CommonRunFlags, startRun } from "../run-common.js";
+
+export function registerResume(program: Command, context: FlowCommandContext): void {
+  addRunOptions(
+    program
+      .command("resume")
+      .description("start a new run that reuses the successful tasks of an earlier one and runs the rest with the current code")
+      .argument("[step]", "run again from this step (default: the first step that did not succeed)")
+      .option("--origin-run-id <id>", "the run to resume (default: the latest run started with `run`)"),
+  ).action(async (step: string | undefined, options: CommonRunFlags & { originRunId?: string }) => {
+    const root = context.globals().datastoreRoot ?? datastoreRoot();
+    const store = new FlowStore({ storage: new LocalStorage({ root }), flow: context.flow.name });
+    const originRunId = options.originRunId ? checkRunId(options.originRunId) : await store.readLatestRun();
+    if (!originRunId) {
+      throw new FlowshipError(
+        "FS_RESUME_NO_ORIGIN",
+        `Cannot resume: flow '${context.flow.name}' has no earlier run in ${root}; pass --origin-run-id.`,
+      );
+    }
+    process.exitCode = await startRun(context, options, {
+      parameterText: {},
+      resume: { originRunId, ...(step ? { step } : {}) },
+    });
+  });
+}

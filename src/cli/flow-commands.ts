@@ -1,0 +1,24 @@
+import type { Command } from "commander";
+import type { FlowSpec } from "../flow/types.js";
+import { registerCheck } from "./commands/check.js";
+import { registerResume } from "./commands/resume.js";
+import { registerRun } from "./commands/run.js";
+import { registerShow } from "./commands/show.js";
+import type { LoadedFlow } from "./load-flow.js";
+import type { GlobalOptions } from "./main.js";
+
+/** What every command of a flow gets. */
+export interface FlowCommandContext {
+  flow: FlowSpec;
+  file: string;
+  globals: () => GlobalOptions;
+  /** The compiled flow, when the CLI compiled it already (not under tsx). */
+  preloaded?: LoadedFlow;
+}
+
+export function registerFlowCommands(program: Command, context: FlowCommandContext): void {
+  registerRun(program, context);
+  registerResume(program, context);
+  registerCheck(program, context);
+  registerShow(program, context);
+}

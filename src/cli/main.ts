@@ -1,0 +1,140 @@
+/**
+ * The command line. Two doors lead in: `flowship <flow file> <command>` (bin/flowship.js) and
+ * `npx tsx <flow file> <command>` (the flow's own `.run()`); both end in `flowProgram`.
+ */
+import { Command, CommanderError } from "commander";
+import { datastoreRoot } from "../config.js";
+import { UsageError } from "../errors.js";
+import { type StepDecorator, parseDecoratorSpec } from "../flow/decorators.js";
+import type { FlowSpec } from "../flow/types.js";
+import { markHost } from "../flow/registry.js";
+import { FLOWSHIP_VERSION } from "../version.js";
+import { registerFlowCommands } from "./flow-commands.js";
+import { loadFlowFile } from "./load-flow.js";
+import { EXIT, reportError } from "./report-error.js";
+
+export interface GlobalOptions {
+  datastoreRoot: string;
+  with: StepDecorator[];
+  debug: boolean;
+}
+
+/** Options accepted before the command; `--with` is accepted after it too. */
+function addGlobalOptions(command: Command): Command {
+  return command
+    .option("--datastore-root <dir>", "folder of the local datastore (env FLOWSHIP_DATASTORE_ROOT)", undefined)
+    .option("--with <decorator>", "add a decorator to every step that has none of its kind, e.g. retry:times=2", collect, [])
+    .option("--debug", "print stack traces of errors", false);
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Commander reports usage problems by throwing; turn them into one-line usage errors. */
+function usageFromCommander(error: CommanderError): UsageError {
+  const message = error.message.replace(/^error: /, "").replace(/\n[\s\S]*$/, "");
+  return new UsageError(`${message.charAt(0).toUpperCase()}${message.slice(1)}. Run with --help to see the options.`);
+}
+
+function configure(command: Command): Command {
+  command.exitOverride();
+  command.configureOutput({
+    writeErr: (text) => {
+      // Usage errors are reported by reportError; help and version go to stdout.
+      if (!text.startsWith("error:")) process.stdout.write(text);
+    },
+  });
+  for (const sub of command.commands) configure(sub);
+  return command;
+}
+
+async function parse(program: Command, argv: string[]): Promise<number> {
+  configure(program);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
+        return EXIT.ok;
+      }
+      return reportError(usageFromCommander(error));
+    }
+    return reportError(error, argv.includes("--debug"));
+  }
+}
+
+/** The commands of one flow, parsed from `argv` (everything after the flow file). */
+export async function flowProgram(flow: FlowSpec, file: string, argv: string[], preloaded?: Awaited<ReturnType<typeof loadFlowFile>>): Promise<number> {
+  const program = addGlobalOptions(new Command(`flowship ${file}`))
+    .description(`Flow ${flow.name}: run it, check it, show it, and look at its runs.`)
+    .version(FLOWSHIP_VERSION, "--version", "print flowship's version")
+    .enablePositionalOptions()
+    .showHelpAfterError(false);
+  const globals = (): GlobalOptions => {
+    const raw = program.opts<{ datastoreRoot?: string; with: string[]; debug: boolean }>();
+    return {
+      datastoreRoot: datastoreRoot(raw.datastoreRoot),
+      with: raw.with.map(parseDecoratorSpec),
+      debug: raw.debug,
+    };
+  };
+  registerFlowCommands(program, { flow, file, globals, preloaded });
+  return parse(program, argv);
+}
+
+/** Entry of `.run()`: the flow file is the program. */
+export async function runFromFlowFile(flow: FlowSpec, argv: string[]): Promise<void> {
+  markHost("cli");
+  const file = flow.location?.file ?? process.argv[1] ?? "flow";
+  process.exitCode = await flowProgram(flow, file, argv);
+}
+
+const TOP_HELP = `Usage: flowship <flow file> <command> [options]
+
+Write a flow of steps in TypeScript, run it locally, ship the same code to AWS Step Functions.
+
+Commands of a flow (see flowship <flow file> --help):
+  run        run the flow locally
+  resume     run again from a failed step, reusing what succeeded
+  check      validate the flow's graph
+  show       print the flow's graph (text, mermaid, dot, json)
+  runs       list the flow's runs
+  logs       print the output of tasks
+  dump       print the artifacts of tasks
+  tag        add, remove and list tags of runs
+
+Options:
+  --version  print flowship's version
+  -h, --help print this help
+`;
+
+/** Entry of the `flowship` binary. */
+export async function main(argv: string[]): Promise<number> {
+  markHost("cli");
+  const first = argv[0];
+  if (first === undefined || first === "-h" || first === "--help" || first === "help") {
+    process.stdout.write(TOP_HELP);
+    return first === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (first === "--version" || first === "-v") {
+    process.stdout.write(`${FLOWSHIP_VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (first.startsWith("-")) {
+    return reportError(new UsageError(`Expected a flow file before '${first}': flowship <flow file> <command> [options].`));
+  }
+  try {
+    // Global options may come before the command; the datastore root decides where code is compiled.
+    const pre = addGlobalOptions(new Command()).allowUnknownOption().allowExcessArguments().helpOption(false);
+    pre.exitOverride();
+    pre.parse(argv.slice(1), { from: "user" });
+    const root = datastoreRoot(pre.opts<{ datastoreRoot?: string }>().datastoreRoot);
+    const loaded = await loadFlowFile(first, root);
+    return await flowProgram(loaded.flow, first, argv.slice(1), loaded);
+  } catch (error) {
+    return reportError(error, argv.includes("--debug"));
+  }
+}
+

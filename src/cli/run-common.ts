@@ -1,0 +1,76 @@
+import { type Command, Option } from "commander";
+import { defaultMaxWorkers } from "../config.js";
+import { UsageError } from "../errors.js";
+import { parseDecoratorSpec } from "../flow/decorators.js";
+import { validateFlow } from "../graph/validate.js";
+import { compileFlow } from "../runtime/compile-flow.js";
+import { LocalRun } from "../runtime/local-run.js";
+import type { RunOptions } from "../runtime/run-options.js";
+import type { FlowCommandContext } from "./flow-commands.js";
+import { codeDir } from "./load-flow.js";
+import { collect } from "./main.js";
+
+export interface CommonRunFlags {
+  maxWorkers: string;
+  tag: string[];
+  runIdFile?: string;
+  with: string[];
+}
+
+/** Options shared by `run` and `resume`. */
+export function addRunOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--max-workers <n>", "most tasks running at once").default(String(defaultMaxWorkers())))
+    .option("--tag <tag>", "tag the run (repeatable)", collect, [])
+    .option("--run-id-file <file>", "write the run id to this file as soon as the run starts")
+    .option("--with <decorator>", "add a decorator to every step that has none of its kind, e.g. retry:times=2", collect, []);
+}
+
+function maxWorkers(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new UsageError(`Invalid --max-workers '${text}': give a whole number of 1 or more.`);
+  }
+  return value;
+}
+
+function checkTags(tags: string[]): string[] {
+  for (const tag of tags) {
+    if (tag.trim() === "" || tag.length > 500 || tag.includes("\n")) {
+      throw new UsageError(`Invalid tag ${JSON.stringify(tag)}: a tag is 1 to 500 characters on one line.`);
+    }
+  }
+  return tags;
+}
+
+/** Validates, compiles (unless the CLI already did) and runs; returns the exit code. */
+export async function startRun(
+  context: FlowCommandContext,
+  flags: CommonRunFlags,
+  extra: Pick<RunOptions, "parameterText"> & Partial<Pick<RunOptions, "resume">>,
+): Promise<number> {
+  const globals = context.globals();
+  const graph = validateFlow(context.flow);
+  const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
+  const compiled =
+    context.preloaded?.compiled ?? (await compileFlow({ file: context.file, outDir: codeDir(globals.datastoreRoot) }));
+  const run = new LocalRun(
+    {
+      flow: context.flow,
+      compiled,
+      datastoreRoot: globals.datastoreRoot,
+      maxWorkers: maxWorkers(flags.maxWorkers),
+      tags: checkTags(flags.tag),
+      withDecorators,
+      ...(flags.runIdFile ? { runIdFile: flags.runIdFile } : {}),
+      ...extra,
+    },
+    graph,
+  );
+  const result = await run.execute();
+  if (result.status === "failed") {
+    process.stderr.write(`error: Run ${result.flow}/${result.runId} failed: ${result.failure}\n`);
+    return 1;
+  }
+  return 0;
+}

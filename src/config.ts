@@ -1,0 +1,60 @@
+/**
+ * The only reader of `process.env`. Every FLOWSHIP_* variable is listed here with its default;
+ * command-line flags take precedence over them.
+ */
+import os from "node:os";
+import path from "node:path";
+
+export const ENVIRONMENT_VARIABLES = {
+  FLOWSHIP_DATASTORE_ROOT: "Root folder of the local datastore. Default: ./.flowship",
+  FLOWSHIP_USER: "User name recorded on runs and used for the default namespace `user:<name>`.",
+  FLOWSHIP_PRODUCTION_TOKEN: "When set, runs belong to the namespace `production:<token>`.",
+  FLOWSHIP_MAX_WORKERS: "Default for `run --max-workers`. Default: 16",
+  FLOWSHIP_PROGRESS_INTERVAL: "Seconds between progress lines of a running flow. Default: 10",
+  FLOWSHIP_DEBUG: "When 1, errors print their stack traces (like --debug).",
+  FLOWSHIP_TASK: "Internal: the JSON task spec of a task process.",
+} as const;
+
+type EnvName = keyof typeof ENVIRONMENT_VARIABLES;
+
+function env(name: EnvName): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+export function datastoreRoot(flag?: string): string {
+  return path.resolve(flag ?? env("FLOWSHIP_DATASTORE_ROOT") ?? ".flowship");
+}
+
+export function currentUser(): string {
+  const fromEnv = env("FLOWSHIP_USER") ?? process.env.USER ?? process.env.USERNAME;
+  if (fromEnv) return fromEnv;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}
+
+export function productionToken(): string | undefined {
+  return env("FLOWSHIP_PRODUCTION_TOKEN");
+}
+
+export function defaultMaxWorkers(): number {
+  const value = Number(env("FLOWSHIP_MAX_WORKERS") ?? 16);
+  return Number.isInteger(value) && value > 0 ? value : 16;
+}
+
+export function progressIntervalSeconds(): number {
+  const value = Number(env("FLOWSHIP_PROGRESS_INTERVAL") ?? 10);
+  return Number.isFinite(value) && value > 0 ? value : 10;
+}
+
+export function debugEnabled(): boolean {
+  return env("FLOWSHIP_DEBUG") === "1";
+}
+
+/** The task spec a task process was started with (set by the runtime or the Batch command). */
+export function taskSpecText(): string | undefined {
+  return env("FLOWSHIP_TASK");
+}

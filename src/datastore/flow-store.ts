@@ -1,0 +1,140 @@
+/**
+ * The layout of one flow's runs in a datastore (see docs/datastore.md):
+ *
+ *   <Flow>/data/<sha[0:2]>/<sha>                   artifact blobs (content-addressed)
+ *   <Flow>/latest_run                              the last run started by `run`
+ *   <Flow>/runs/<run>/run.json                     RunRecord, written once at start
+ *   <Flow>/runs/<run>/tags.json                    user tags added after the start
+ *   <Flow>/runs/<run>/end.json                     RunEndRecord, written last
+ *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.start.json   AttemptStartRecord
+ *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.end.json     AttemptEndRecord
+ *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.stdout.log   (and .stderr.log)
+ */
+import { ContentStore } from "./content-store.js";
+import { checkRunId } from "./pathspec.js";
+import { createRecord, readRecord, writeRecord } from "./records.js";
+import type { AttemptEndRecord, AttemptStartRecord, RunEndRecord, RunRecord } from "./records-types.js";
+import type { Storage } from "./storage.js";
+
+export type LogStream = "stdout" | "stderr";
+
+export interface TaskAttempts {
+  /** Highest attempt that started. */
+  latest: number;
+  starts: Map<number, AttemptStartRecord>;
+  ends: Map<number, AttemptEndRecord>;
+}
+
+export class FlowStore {
+  readonly storage: Storage;
+  readonly flow: string;
+  readonly content: ContentStore;
+
+  constructor(options: { storage: Storage; flow: string }) {
+    this.storage = options.storage;
+    this.flow = options.flow;
+    this.content = new ContentStore(options);
+  }
+
+  runKey(runId: string): string {
+    return `${this.flow}/runs/${checkRunId(runId)}`;
+  }
+
+  taskKey(runId: string, step: string, taskId: string): string {
+    return `${this.runKey(runId)}/steps/${step}/${taskId}`;
+  }
+
+  logKey(runId: string, step: string, taskId: string, attempt: number, stream: LogStream): string {
+    return `${this.taskKey(runId, step, taskId)}/${attempt}.${stream}.log`;
+  }
+
+  /** Reserves a run id; false if another run already took it. */
+  async claimRunId(runId: string): Promise<boolean> {
+    return this.storage.create(`${this.runKey(runId)}/claim`, "");
+  }
+
+  async writeRun(record: RunRecord): Promise<void> {
+    await writeRecord(this.storage, `${this.runKey(record.runId)}/run.json`, record);
+  }
+
+  async readRun(runId: string): Promise<RunRecord | undefined> {
+    return readRecord<RunRecord>(this.storage, `${this.runKey(runId)}/run.json`);
+  }
+
+  async writeRunEnd(runId: string, record: RunEndRecord): Promise<void> {
+    await writeRecord(this.storage, `${this.runKey(runId)}/end.json`, record);
+  }
+
+  async readRunEnd(runId: string): Promise<RunEndRecord | undefined> {
+    return readRecord<RunEndRecord>(this.storage, `${this.runKey(runId)}/end.json`);
+  }
+
+  async readTags(runId: string): Promise<string[] | undefined> {
+    return (await readRecord<{ tags: string[] }>(this.storage, `${this.runKey(runId)}/tags.json`))?.tags;
+  }
+
+  async writeTags(runId: string, tags: string[]): Promise<void> {
+    await writeRecord(this.storage, `${this.runKey(runId)}/tags.json`, { tags });
+  }
+
+  async writeLatestRun(runId: string): Promise<void> {
+    await writeRecord(this.storage, `${this.flow}/latest_run`, { runId });
+  }
+
+  async readLatestRun(): Promise<string | undefined> {
+    return (await readRecord<{ runId: string }>(this.storage, `${this.flow}/latest_run`))?.runId;
+  }
+
+  async listRunIds(): Promise<string[]> {
+    return this.storage.list(`${this.flow}/runs`);
+  }
+
+  async listSteps(runId: string): Promise<string[]> {
+    return this.storage.list(`${this.runKey(runId)}/steps`);
+  }
+
+  async listTasks(runId: string, step: string): Promise<string[]> {
+    return this.storage.list(`${this.runKey(runId)}/steps/${step}`);
+  }
+
+  async writeAttemptStart(runId: string, step: string, taskId: string, record: AttemptStartRecord): Promise<void> {
+    await writeRecord(this.storage, `${this.taskKey(runId, step, taskId)}/${record.attempt}.start.json`, record);
+  }
+
+  /** The end record is written once: a second writer (task vs runtime) loses and learns it. */
+  async writeAttemptEnd(runId: string, step: string, taskId: string, record: AttemptEndRecord): Promise<boolean> {
+    return createRecord(this.storage, `${this.taskKey(runId, step, taskId)}/${record.attempt}.end.json`, record);
+  }
+
+  async readAttemptEnd(runId: string, step: string, taskId: string, attempt: number): Promise<AttemptEndRecord | undefined> {
+    return readRecord<AttemptEndRecord>(this.storage, `${this.taskKey(runId, step, taskId)}/${attempt}.end.json`);
+  }
+
+  async readAttempts(runId: string, step: string, taskId: string): Promise<TaskAttempts | undefined> {
+    const key = this.taskKey(runId, step, taskId);
+    const files = await this.storage.list(key);
+    const starts = new Map<number, AttemptStartRecord>();
+    const ends = new Map<number, AttemptEndRecord>();
+    for (const file of files) {
+      const match = /^(\d+)\.(start|end)\.json$/.exec(file);
+      if (!match) continue;
+      const attempt = Number(match[1]);
+      if (match[2] === "start") {
+        const record = await readRecord<AttemptStartRecord>(this.storage, `${key}/${file}`);
+        if (record) starts.set(attempt, record);
+      } else {
+        const record = await readRecord<AttemptEndRecord>(this.storage, `${key}/${file}`);
+        if (record) ends.set(attempt, record);
+      }
+    }
+    if (starts.size === 0) return undefined;
+    return { latest: Math.max(...starts.keys()), starts, ends };
+  }
+
+  /** The successful end record of a task (its latest attempt), or undefined. */
+  async readSuccessfulEnd(runId: string, step: string, taskId: string): Promise<AttemptEndRecord | undefined> {
+    const attempts = await this.readAttempts(runId, step, taskId);
+    const end = attempts?.ends.get(attempts.latest);
+    return end?.status === "succeeded" ? end : undefined;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Pathspecs name what a run produced: `Flow`, `Flow/run`, `Flow/run/step`, `Flow/run/step/task`.
+ * Every part is checked so a pathspec can never point outside the datastore.
+ */
+import { FlowshipError } from "../errors.js";
+
+export interface Pathspec {
+  flow: string;
+  runId?: string;
+  step?: string;
+  taskId?: string;
+}
+
+export class InvalidPathspecError extends FlowshipError {
+  constructor(message: string) {
+    super("FS_PATHSPEC_INVALID", message, { exitCode: 2 });
+  }
+}
+
+const PART = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const LABELS = ["flow name", "run id", "step name", "task id"] as const;
+
+export function parsePathspec(text: string, expected?: "flow" | "run" | "step" | "task"): Pathspec {
+  const parts = text.split("/");
+  const wanted = expected ? ["flow", "run", "step", "task"].indexOf(expected) + 1 : undefined;
+  const shapes = ["Flow", "Flow/RunId", "Flow/RunId/step", "Flow/RunId/step/taskId"];
+  if (parts.length > 4 || (wanted !== undefined && parts.length !== wanted)) {
+    throw new InvalidPathspecError(
+      `Invalid pathspec '${text}': expected ${wanted ? shapes[wanted - 1] : "Flow[/RunId[/step[/taskId]]]"}.`,
+    );
+  }
+  parts.forEach((part, i) => {
+    if (!PART.test(part) || part.includes("..")) {
+      throw new InvalidPathspecError(
+        `Invalid ${LABELS[i]} '${part}' in pathspec '${text}': use letters, digits, '_', '-' and '.'.`,
+      );
+    }
+  });
+  const [flow, runId, step, taskId] = parts as [string, string?, string?, string?];
+  return { flow, ...(runId ? { runId } : {}), ...(step ? { step } : {}), ...(taskId ? { taskId } : {}) };
+}
+
+export function checkRunId(runId: string): string {
+  if (!PART.test(runId) || runId.includes("..")) {
+    throw new InvalidPathspecError(`Invalid run id '${runId}': use letters, digits, '_', '-' and '.'.`);
+  }
+  return runId;
+}
+
+export function formatPathspec(p: Pathspec): string {
+  return [p.flow, p.runId, p.step, p.taskId].filter((x) => x !== undefined).join("/");
+}

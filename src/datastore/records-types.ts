@@ -1,0 +1,76 @@
+/** The records flowship keeps per run, task and attempt. Documented in docs/datastore.md. */
+import type { StepFailure } from "../errors.js";
+import type { ArtifactRef } from "./content-store.js";
+
+export interface RunRecord {
+  flow: string;
+  runId: string;
+  user: string;
+  /** `user:<name>` or `production:<token>`: the namespace the run belongs to. */
+  namespace: string;
+  /** Tags given at run start; later changes live in the run's tags record. */
+  tags: string[];
+  systemTags: string[];
+  parameters: Record<string, ArtifactRef>;
+  startedAt: string;
+  flowshipVersion: string;
+  /** sha256 of the compiled flow code the tasks ran. */
+  codeHash: string;
+  /** Where the runtime that drives the run lives, to tell a killed run from a running one. */
+  host: string;
+  pid: number;
+  runtime: "local" | "step-functions";
+  /** The run this one resumed. */
+  originRunId?: string;
+  /** Steps of the flow, in order, with their type: lets readers walk a run without the code. */
+  steps: { name: string; type: string; next: readonly string[] }[];
+}
+
+export type RunStatus = "running" | "succeeded" | "failed" | "killed";
+
+export interface RunEndRecord {
+  status: "succeeded" | "failed";
+  endedAt: string;
+  /** Why the run failed: the first failing task, or an interruption. */
+  reason?: string;
+  failedTask?: string;
+}
+
+export interface ForeachFrame {
+  /** The foreach step that fanned out. */
+  step: string;
+  index: number;
+  numSplits: number;
+  /** The list fanned out over (its blob), so every task in the foreach body can read its item. */
+  items?: ArtifactRef;
+  /** A short text form of the item, for listings. */
+  preview?: string;
+}
+
+export interface AttemptStartRecord {
+  attempt: number;
+  startedAt: string;
+  host: string;
+  /** Pathspecs `run/step/task` of the tasks this one read artifacts from. */
+  inputs: string[];
+  foreachStack: ForeachFrame[];
+  /** For a task cloned by `resume`: the task it was copied from (`Flow/run/step/task`). */
+  origin?: string;
+  /** Set when the attempt only records the failure of an earlier one for catchError. */
+  fallback?: boolean;
+}
+
+export interface AttemptEndRecord {
+  attempt: number;
+  /** `succeeded` includes a failure handled by catchError (`caught`). */
+  status: "succeeded" | "failed";
+  caught?: boolean;
+  endedAt: string;
+  artifacts: Record<string, ArtifactRef>;
+  failure?: StepFailure;
+  /** For a foreach step: how many tasks the next step gets. */
+  foreach?: { var: string; numSplits: number };
+  /** How the process ended, when the runtime (not the task) wrote this record. */
+  exit?: { code: number | null; signal: string | null; timedOut?: boolean };
+  origin?: string;
+}

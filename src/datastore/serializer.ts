@@ -1,0 +1,155 @@
+/**
+ * Artifact values ⇄ bytes. Every structured-clone value round-trips (Map, Set, Date, BigInt,
+ * typed arrays, nested objects, `undefined` vs `null`) through V8's serializer. A top-level typed
+ * array or ArrayBuffer is stored as its raw bytes instead: no copy on the way out, so storing a
+ * 1 GB array costs 1 GB of memory, not 2.
+ */
+import v8 from "node:v8";
+import { FlowshipError } from "../errors.js";
+
+export interface EncodedArtifact {
+  encoding: string;
+  /** A short description of the value's type, shown by `dump` and the Client API. */
+  type: string;
+  chunks: NodeJS.ArrayBufferView[];
+  size: number;
+}
+
+export class UnstorableArtifactError extends FlowshipError {}
+
+const TYPED_ARRAYS = {
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+} as const;
+type TypedArrayName = keyof typeof TYPED_ARRAYS;
+
+const CLONEABLE_PROTOTYPES = new Set<object | null>([
+  null,
+  Object.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  Error.prototype,
+  EvalError.prototype,
+  RangeError.prototype,
+  ReferenceError.prototype,
+  SyntaxError.prototype,
+  TypeError.prototype,
+  URIError.prototype,
+  ...Object.values(TYPED_ARRAYS).map((c) => c.prototype),
+  Buffer.prototype,
+]);
+
+export function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  if (Array.isArray(value)) return `Array(${value.length})`;
+  const name = Object.getPrototypeOf(value)?.constructor?.name ?? "Object";
+  if (value instanceof Map || value instanceof Set) return `${name}(${value.size})`;
+  if (ArrayBuffer.isView(value)) return `${name}(${(value as unknown as { length?: number }).length ?? value.byteLength})`;
+  return name;
+}
+
+/** Finds the first part of `value` that cannot be stored, as a path like `model.predict`. */
+function findUnstorable(value: unknown, where: string, seen: Set<object>): string | undefined {
+  if (typeof value === "function") return `${where} is a function`;
+  if (typeof value === "symbol") return `${where} is a symbol`;
+  if (typeof value !== "object" || value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  const proto = Object.getPrototypeOf(value);
+  if (!CLONEABLE_PROTOTYPES.has(proto)) {
+    const name = proto?.constructor?.name ?? "unknown";
+    return `${where} is an instance of class ${name}; store plain data (objects, arrays, Map, Set, Date, typed arrays) instead`;
+  }
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      const found = findUnstorable(k, `${where}<key>`, seen) ?? findUnstorable(v, `${where}.get(${String(k)})`, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value instanceof Set) {
+    for (const v of value) {
+      const found = findUnstorable(v, `${where}<item>`, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnstorable(value[i], `${where}[${i}]`, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    const found = findUnstorable((value as Record<string, unknown>)[key], `${where}.${key}`, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function encodeArtifact(name: string, step: string, value: unknown): EncodedArtifact {
+  if (value instanceof ArrayBuffer) {
+    return { encoding: "raw:ArrayBuffer", type: `ArrayBuffer(${value.byteLength})`, chunks: [new Uint8Array(value)], size: value.byteLength };
+  }
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    const ctor = (Object.getPrototypeOf(value) === Buffer.prototype ? "Uint8Array" : value.constructor.name) as TypedArrayName;
+    if (ctor in TYPED_ARRAYS) {
+      const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      return { encoding: `raw:${ctor}`, type: describeType(value), chunks: [bytes], size: value.byteLength };
+    }
+  }
+  const problem = findUnstorable(value, name, new Set());
+  if (problem) {
+    throw new UnstorableArtifactError(
+      "FS_ARTIFACT_UNSTORABLE",
+      `Cannot store artifact '${name}' of step '${step}': ${problem}.`,
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = v8.serialize(value);
+  } catch (error) {
+    throw new UnstorableArtifactError(
+      "FS_ARTIFACT_UNSTORABLE",
+      `Cannot store artifact '${name}' of step '${step}': ${(error as Error).message}.`,
+      { cause: error },
+    );
+  }
+  return { encoding: "v8", type: describeType(value), chunks: [bytes], size: bytes.byteLength };
+}
+
+export function decodeArtifact(encoding: string, bytes: Buffer): unknown {
+  if (encoding === "v8") return v8.deserialize(bytes);
+  if (encoding.startsWith("raw:")) {
+    const ctorName = encoding.slice(4);
+    // Typed arrays need their offset aligned to the element size; copy when the buffer is not.
+    const aligned = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes);
+    if (ctorName === "ArrayBuffer") {
+      return aligned.buffer.slice(aligned.byteOffset, aligned.byteOffset + aligned.byteLength);
+    }
+    const Ctor = TYPED_ARRAYS[ctorName as TypedArrayName];
+    if (Ctor) {
+      return new Ctor(aligned.buffer as ArrayBuffer, aligned.byteOffset, aligned.byteLength / Ctor.BYTES_PER_ELEMENT);
+    }
+  }
+  throw new FlowshipError("FS_ARTIFACT_ENCODING", `Unknown artifact encoding '${encoding}'; upgrade flowship to read it.`);
+}

@@ -1,0 +1,44 @@
+/**
+ * What a datastore backend must do. Keys are `/`-separated paths below the datastore root; no
+ * key may contain `..` or start with `/` (checked by `checkKey`). Writes are atomic: a reader
+ * sees a whole object or none.
+ */
+import { FlowshipError } from "../errors.js";
+
+export interface Storage {
+  /** Where the data lives, for messages: a folder or an `s3://` URL. */
+  readonly description: string;
+  read(key: string): Promise<Buffer | undefined>;
+  /** Writes the concatenation of `chunks` atomically, replacing any object at `key`. */
+  write(key: string, chunks: Iterable<NodeJS.ArrayBufferView | string>): Promise<void>;
+  /** Writes only if nothing is at `key`; returns false when something already was. */
+  create(key: string, content: string): Promise<boolean>;
+  exists(key: string): Promise<boolean>;
+  /** Names directly below `prefix` (files and "folders"), without the prefix. */
+  list(prefix: string): Promise<string[]>;
+  /** Removes `key`, and everything below it when it is a folder. */
+  remove(key: string): Promise<void>;
+  /**
+   * Reads `key` synchronously. Artifacts are read on property access in step code, which is
+   * synchronous; remote backends serve this from what `prefetch` downloaded.
+   */
+  readSync(key: string): Buffer | undefined;
+  /** Makes `keys` readable by `readSync` (downloads them for remote backends). */
+  prefetch(keys: readonly string[]): Promise<void>;
+  /** A local file path for `key`, when the backend has one (logs are appended there). */
+  localPath?(key: string): string;
+}
+
+const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.=:@+-]*$/;
+
+/** Refuses any key that could reach outside the datastore root. */
+export function checkKey(key: string): string {
+  const segments = key.split("/");
+  if (segments.some((s) => !SAFE_SEGMENT.test(s) || s === "." || s === "..")) {
+    throw new FlowshipError(
+      "FS_DATASTORE_BAD_KEY",
+      `Refusing datastore path '${key}': each part must be a plain name (letters, digits, _ . - : = @ +).`,
+    );
+  }
+  return key;
+}

@@ -1,0 +1,72 @@
+/**
+ * The one error base of flowship. Every error a user can cause carries a stable `code`
+ * (`FS_<AREA>_<WHAT>`), a one-line message that names what failed and where, and an exit code
+ * for the CLI. It is branded with a global symbol because user flows are bundled and may carry
+ * their own copy of this module, which would break `instanceof`.
+ */
+const BRAND = Symbol.for("flowship.error");
+
+export interface FlowshipErrorOptions {
+  cause?: unknown;
+  /** Exit code the CLI uses for this error. @default 1 */
+  exitCode?: number;
+}
+
+export class FlowshipError extends Error {
+  readonly code: string;
+  readonly exitCode: number;
+  readonly [BRAND] = true;
+
+  constructor(code: string, message: string, options: FlowshipErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** A mistake in how the command line was used: exit code 2. */
+export class UsageError extends FlowshipError {
+  constructor(message: string, code = "FS_CLI_USAGE") {
+    super(code, message, { exitCode: 2 });
+  }
+}
+
+export function isFlowshipError(value: unknown): value is FlowshipError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * Thrown by user code to say "do not retry this attempt": the task fails at once even when a
+ * `retry` decorator would allow more attempts.
+ */
+export class NonRetryableError extends Error {
+  readonly nonRetryable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "NonRetryableError";
+  }
+}
+
+/** What crosses a process boundary when a step fails: plain data, safe to store as JSON. */
+export interface StepFailure {
+  type: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  retryable: boolean;
+}
+
+export function toStepFailure(error: unknown): StepFailure {
+  if (error instanceof Error) {
+    const code = isFlowshipError(error) ? error.code : undefined;
+    return {
+      type: error.name || error.constructor?.name || "Error",
+      message: error.message,
+      stack: error.stack,
+      ...(code ? { code } : {}),
+      retryable: !(error as { nonRetryable?: boolean }).nonRetryable,
+    };
+  }
+  return { type: typeof error, message: String(error), retryable: true };
+}

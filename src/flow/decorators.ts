@@ -1,0 +1,210 @@
+/**
+ * Decorators change how a step runs (retries, time limits, resources) or how a flow is deployed
+ * (schedules). They are plain data so that the local runtime, the Step Functions compiler and
+ * `--with` on the command line all read the same thing.
+ */
+import { FlowDefinitionError } from "./errors.js";
+
+export interface RetryOptions {
+  /** How many times a failed attempt is retried; 0 means never. @default 3 */
+  times?: number;
+  /** Minutes to wait before each retry. @default 0 */
+  minutesBetweenRetries?: number;
+}
+
+export interface CatchOptions {
+  /** Artifact that receives the error (`{ type, message, stack }`) when the step fails. */
+  var?: string;
+  /** Print the caught error to stderr. @default true */
+  printException?: boolean;
+}
+
+export interface TimeoutOptions {
+  seconds?: number;
+  minutes?: number;
+  hours?: number;
+}
+
+export interface ResourcesOptions {
+  /** vCPUs. @default 1 */
+  cpu?: number;
+  /** Memory in MiB. @default 4096 */
+  memory?: number;
+  /** GPUs. @default 0 */
+  gpu?: number;
+}
+
+export interface EnvironmentOptions {
+  vars: Record<string, string>;
+}
+
+export interface ScheduleOptions {
+  hourly?: boolean;
+  daily?: boolean;
+  weekly?: boolean;
+  /** AWS 6-field cron expression, e.g. `0 10 * * ? *`. */
+  cron?: string;
+  /** IANA time zone the schedule fires in. @default "UTC" */
+  timezone?: string;
+}
+
+export type StepDecorator =
+  | { kind: "retry"; options: Required<RetryOptions> }
+  | { kind: "catch"; options: { var?: string; printException: boolean } }
+  | { kind: "timeout"; options: { seconds: number } }
+  | { kind: "resources"; options: Required<ResourcesOptions> }
+  | { kind: "environment"; options: EnvironmentOptions };
+
+export type FlowDecorator = { kind: "schedule"; options: ScheduleOptions };
+
+export type StepDecoratorKind = StepDecorator["kind"];
+
+/** Most attempts a task may have; more is almost always a mistake and costs real money on AWS. */
+export const MAX_RETRIES = 100;
+
+function checkInteger(decorator: string, field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid ${decorator} decorator: '${field}' must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
+}
+
+function checkNumber(decorator: string, field: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid ${decorator} decorator: '${field}' must be a number ≥ ${min}, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
+}
+
+/** Re-run a failed step: `retry()` retries 3 times, `retry({ times: 0 })` never. */
+export function retry(options: RetryOptions = {}): StepDecorator {
+  return {
+    kind: "retry",
+    options: {
+      times: checkInteger("retry", "times", options.times ?? 3, 0, MAX_RETRIES),
+      minutesBetweenRetries: checkNumber("retry", "minutesBetweenRetries", options.minutesBetweenRetries ?? 0, 0),
+    },
+  };
+}
+
+/**
+ * Turn a step failure into data: after its retries, a failing step stores the error in the
+ * artifact `var` and the flow goes on. (Named `catchError` because `catch` is a reserved word.)
+ */
+export function catchError(options: CatchOptions = {}): StepDecorator {
+  if (options.var !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.var)) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid catchError decorator: 'var' must be an identifier, got ${JSON.stringify(options.var)}.`,
+    );
+  }
+  return {
+    kind: "catch",
+    options: { ...(options.var ? { var: options.var } : {}), printException: options.printException ?? true },
+  };
+}
+
+/** Kill an attempt that runs longer than the given duration; it counts as a failure. */
+export function timeout(options: TimeoutOptions): StepDecorator {
+  const seconds =
+    checkNumber("timeout", "seconds", options.seconds ?? 0, 0) +
+    60 * checkNumber("timeout", "minutes", options.minutes ?? 0, 0) +
+    3600 * checkNumber("timeout", "hours", options.hours ?? 0, 0);
+  if (seconds <= 0) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      "Invalid timeout decorator: the duration must be more than 0; give seconds, minutes or hours.",
+    );
+  }
+  return { kind: "timeout", options: { seconds } };
+}
+
+/** What a step needs on AWS Batch. Locally it is recorded, not enforced. */
+export function resources(options: ResourcesOptions = {}): StepDecorator {
+  return {
+    kind: "resources",
+    options: {
+      cpu: checkNumber("resources", "cpu", options.cpu ?? 1, 0.25),
+      memory: checkInteger("resources", "memory", options.memory ?? 4096, 1, 4_000_000),
+      gpu: checkInteger("resources", "gpu", options.gpu ?? 0, 0, 64),
+    },
+  };
+}
+
+/** Environment variables set for the step's process. */
+export function environment(options: EnvironmentOptions): StepDecorator {
+  const vars = options?.vars;
+  if (typeof vars !== "object" || vars === null) {
+    throw new FlowDefinitionError("FS_FLOW_BAD_DECORATOR", "Invalid environment decorator: 'vars' must be an object.");
+  }
+  for (const [name, value] of Object.entries(vars)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || typeof value !== "string") {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_DECORATOR",
+        `Invalid environment decorator: variable '${name}' must have an identifier name and a string value.`,
+      );
+    }
+  }
+  return { kind: "environment", options: { vars: { ...vars } } };
+}
+
+/** When the deployed flow runs by itself. Inert in local runs. */
+export function schedule(options: ScheduleOptions): FlowDecorator {
+  const chosen = (["hourly", "daily", "weekly", "cron"] as const).filter((key) => options[key]);
+  if (chosen.length !== 1) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      "Invalid schedule decorator: give exactly one of hourly, daily, weekly or cron.",
+    );
+  }
+  return { kind: "schedule", options: { ...options } };
+}
+
+/**
+ * Parses a `--with` spec such as `retry`, `retry:times=2` or `resources:memory=8192,cpu=2`.
+ * Values are numbers when they look like numbers, otherwise strings.
+ */
+export function parseDecoratorSpec(spec: string): StepDecorator {
+  const [name, rest] = spec.split(/:(.*)/s, 2) as [string, string | undefined];
+  const options: Record<string, unknown> = {};
+  for (const pair of rest ? rest.split(",") : []) {
+    const [key, value] = pair.split("=", 2);
+    if (!key || value === undefined) {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_WITH",
+        `Invalid --with value: '${spec}'. Use NAME or NAME:key=value,key=value (e.g. retry:times=2).`,
+      );
+    }
+    options[key.trim()] =
+      value.trim() !== "" && !Number.isNaN(Number(value)) ? Number(value) : value === "true" ? true : value === "false" ? false : value;
+  }
+  const factories: Record<string, (o: any) => StepDecorator> = {
+    retry,
+    catch: catchError,
+    catchError,
+    timeout,
+    resources,
+    environment: (o) => environment({ vars: o as Record<string, string> }),
+  };
+  const factory = factories[name.trim()];
+  if (!factory) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_WITH",
+      `Unknown decorator in --with: '${name}'. Known: retry, catchError, timeout, resources, environment.`,
+    );
+  }
+  try {
+    return factory(options);
+  } catch (error) {
+    if (error instanceof FlowDefinitionError) {
+      throw new FlowDefinitionError("FS_FLOW_BAD_WITH", `${error.message.replace(/\.$/, "")} (from --with ${spec}).`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The authoring API: `flow(name).parameter(…).step(…).decorator(…).run()`.
+ */
+import type { FlowDecorator, StepDecorator } from "./decorators.js";
+import { inferParameterType, type ParameterOptions, type ParameterSpec } from "./parameters.js";
+import { callerLocation, type SourceLocation } from "./source-location.js";
+import type { Artifacts, FlowSpec, JoinFunction, StepFunction, StepOptions, StepSpec } from "./types.js";
+import { isMainModule, registerFlow } from "./registry.js";
+
+type ParameterValue<O> = O extends { type: "string" }
+  ? string
+  : O extends { type: "number" | "integer" }
+    ? number
+    : O extends { type: "boolean" }
+      ? boolean
+      : O extends { type: "json" }
+        ? any
+        : O extends { default: (...args: any[]) => infer R }
+          ? Awaited<R>
+          : O extends { default: infer D }
+            ? D extends number
+              ? number
+              : D extends string
+                ? string
+                : D extends boolean
+                  ? boolean
+                  : D
+            : string;
+
+/**
+ * A flow under construction. Each method records what it is given and returns the flow, so the
+ * calls chain; the flow is checked as a whole by `check` and before every run.
+ */
+export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
+  readonly name: string;
+  readonly parameters: ParameterSpec[] = [];
+  readonly steps: StepSpec[] = [];
+  readonly decorators: FlowDecorator[] = [];
+  readonly location?: SourceLocation;
+  /** @internal where each parameter was declared, for error messages */
+  readonly parameterLocations = new Map<string, SourceLocation | undefined>();
+
+  constructor(name: string, location?: SourceLocation) {
+    this.name = name;
+    this.location = location;
+  }
+
+  /** Declare a parameter: `--name value` on the command line, a read-only artifact in every step. */
+  parameter<N extends string, const O extends ParameterOptions<any>>(
+    name: N,
+    options: O = {} as O,
+  ): Flow<A & { readonly [K in N]: ParameterValue<O> }> {
+    const hasDefault = options.default !== undefined;
+    this.parameters.push({
+      name,
+      ...(options.help !== undefined ? { help: options.help } : {}),
+      type: inferParameterType(options),
+      required: options.required ?? false,
+      ...(hasDefault ? { default: options.default } : {}),
+      hasDefault,
+    });
+    this.parameterLocations.set(name, callerLocation(Flow.prototype.parameter));
+    return this as any;
+  }
+
+  /** Declare a join step: it receives the artifacts of every incoming task as `inputs`. */
+  step(name: string, fn: JoinFunction<A>, options: StepOptions & { join: true }): this;
+  /** Declare a step. The step named `end` has no `next`. */
+  step(name: string, fn: StepFunction<A>, options?: StepOptions & { join?: false }): this;
+  step(name: string, fn: StepFunction<A> | JoinFunction<A>, options: StepOptions = {}): this {
+    const next = options.next === undefined ? [] : typeof options.next === "string" ? [options.next] : [...options.next];
+    this.steps.push({
+      name,
+      fn: fn as StepSpec["fn"],
+      next,
+      ...(options.foreach !== undefined ? { foreach: options.foreach } : {}),
+      join: options.join ?? false,
+      decorators: [...(options.decorators ?? [])] as StepDecorator[],
+      ...(options.doc !== undefined ? { doc: options.doc } : {}),
+      location: callerLocation(Flow.prototype.step),
+    });
+    return this;
+  }
+
+  /** Add a flow-level decorator, e.g. `schedule({ hourly: true })`. */
+  decorator(decorator: FlowDecorator): this {
+    this.decorators.push(decorator);
+    return this;
+  }
+
+  /**
+   * Make the file its own command line: `npx tsx my_flow.ts run --alpha 0.5`. Does nothing when the
+   * file is imported (by the `flowship` CLI, a task process or a test).
+   */
+  run(): this {
+    if (isMainModule(this)) {
+      // Deferred so the module finishes evaluating before the CLI starts.
+      setImmediate(() => {
+        const cli = new URL("../cli/main.js", import.meta.url).href;
+        // A computed specifier keeps bundlers from pulling the CLI into task bundles.
+        import(cli).then((module: { runFromFlowFile(flow: FlowSpec, argv: string[]): Promise<void> }) =>
+          module.runFromFlowFile(this, process.argv.slice(2)),
+        );
+      });
+    }
+    return this;
+  }
+}
+
+/**
+ * Start a flow.
+ *
+ * @example
+ * export default flow("ParameterFlow")
+ *   .parameter("alpha", { help: "learning rate", default: 0.1 })
+ *   .step("start", (self) => console.log(`alpha is ${self.alpha}`), { next: "end" })
+ *   .step("end", (self) => console.log(`alpha still is ${self.alpha}`))
+ *   .run();
+ */
+export function flow<A extends Artifacts = Artifacts>(name: string): Flow<A> {
+  const created = new Flow<A>(name, callerLocation(flow));
+  registerFlow(created);
+  return created;
+}

@@ -1,0 +1,123 @@
+/**
+ * The shape of the graph: no cycle, every step reachable, every split and foreach closed by
+ * exactly one join before 'end', and every join fed by the branches of one split.
+ */
+import { splitStacks, topologicalOrder } from "../flow-graph.js";
+import { list, type LintRule, stepIssue } from "./rule.js";
+
+function findCycle(next: Map<string, readonly string[]>): string[] | undefined {
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    state.set(name, "open");
+    path.push(name);
+    for (const target of next.get(name) ?? []) {
+      if (!next.has(target)) continue;
+      if (state.get(target) === "open") return [...path.slice(path.indexOf(target)), target];
+      if (!state.has(target)) {
+        const found = visit(target);
+        if (found) return found;
+      }
+    }
+    path.pop();
+    state.set(name, "done");
+    return undefined;
+  };
+  for (const name of next.keys()) {
+    if (!state.has(name)) {
+      const found = visit(name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export const acyclic: LintRule = (flow, report) => {
+  const cycle = findCycle(new Map(flow.steps.map((s) => [s.name, s.next])));
+  if (cycle) {
+    const step = flow.steps.find((s) => s.name === cycle[0]);
+    report(
+      stepIssue(
+        flow,
+        step,
+        "FS_GRAPH_CYCLE",
+        `There is a loop in the flow: ${cycle.join(" -> ")}; a flow is a graph without loops`,
+      ),
+    );
+  }
+};
+
+export const reachable: LintRule = (flow, report) => {
+  const byName = new Map(flow.steps.map((s) => [s.name, s]));
+  if (!byName.has("start")) return;
+  const seen = new Set<string>(["start"]);
+  const queue = ["start"];
+  while (queue.length > 0) {
+    for (const target of byName.get(queue.shift()!)?.next ?? []) {
+      if (byName.has(target) && !seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  for (const step of flow.steps) {
+    if (!seen.has(step.name)) {
+      report(
+        stepIssue(
+          flow,
+          step,
+          "FS_GRAPH_UNREACHABLE",
+          `Step '${step.name}' is unreachable from 'start'; lead to it from another step or remove it`,
+        ),
+      );
+    }
+  }
+};
+
+export const splitsAndJoins: LintRule = (flow, report) => {
+  const byName = new Map(flow.steps.map((s) => [s.name, s]));
+  for (const step of flow.steps) {
+    const opens = step.foreach !== undefined || step.next.length > 1;
+    const direct = step.next.filter((n) => byName.get(n)?.join);
+    if (opens && direct.length > 0) {
+      report(
+        stepIssue(
+          flow,
+          step,
+          "FS_GRAPH_EMPTY_BRANCH",
+          `Step '${step.name}' is a ${step.foreach !== undefined ? "foreach" : "split"} that goes straight to the join ${list(direct)}; put at least one step in each branch`,
+        ),
+      );
+      return;
+    }
+  }
+  splitStacks(flow, topologicalOrder(flow), (kind, name, detail) => {
+    const step = byName.get(name);
+    const messages = {
+      "join-without-split": [
+        "FS_GRAPH_JOIN_WITHOUT_SPLIT",
+        `Step '${name}' is a join but no split or foreach comes before it; remove join: true or add the split`,
+      ],
+      "join-unrelated": [
+        "FS_GRAPH_JOIN_UNRELATED",
+        `Join '${name}' joins steps from different splits (${detail.inputs}); join each split on its own first`,
+      ],
+      "join-mismatch": [
+        "FS_GRAPH_JOIN_MISMATCH",
+        `Join '${name}' is fed by ${detail.inputs} but split '${detail.split}' opened the branches ${detail.expected}; every branch of a split must reach its join`,
+      ],
+      "not-a-join": [
+        "FS_GRAPH_NOT_A_JOIN",
+        `Step '${name}' is reached from ${detail.inputs} but is not a join; add join: true and take (self, inputs)`,
+      ],
+      "unjoined-split": [
+        "FS_GRAPH_UNJOINED_SPLIT",
+        `The 'end' step is reached before the split(s) '${detail.splits}' were joined; add a join step before 'end'`,
+      ],
+    } as const;
+    const [code, message] = messages[kind];
+    report(stepIssue(flow, step, code, message));
+  });
+};
+
+export const SHAPE_RULES: readonly LintRule[] = [acyclic, reachable, splitsAndJoins];

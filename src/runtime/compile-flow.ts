@@ -1,0 +1,119 @@
+/**
+ * Compiles a flow file once per run into one self-contained ES module: the user's code, its
+ * imports and flowship's task executor. Every task process runs this file with plain `node`, so
+ * a task starts as fast as node itself (no TypeScript compiler, no module resolution).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { FlowshipError } from "../errors.js";
+import { sha256 } from "../util/hash.js";
+import { writeFileAtomic } from "../util/atomic-file.js";
+
+export interface CompiledFlow {
+  /** The flow file as given. */
+  source: string;
+  /** Absolute path of the compiled module. */
+  bundle: string;
+  /** sha256 of the compiled module: the code hash recorded on every run. */
+  codeHash: string;
+  /** Source files that went into the bundle, relative to the current directory. */
+  inputs: string[];
+}
+
+export class FlowCompileError extends FlowshipError {}
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** flowship's own entry files, as .js next to compiled code or .ts when running from source. */
+function ownModule(relative: string): string {
+  const js = path.resolve(HERE, "..", `${relative}.js`);
+  return fs.existsSync(js) ? js : path.resolve(HERE, "..", `${relative}.ts`);
+}
+
+const OWN_MODULES: Record<string, string> = {
+  flowship: "index",
+  "flowship/client": "client/index",
+  "flowship/task": "task/index",
+};
+
+export async function compileFlow(options: { file: string; outDir: string }): Promise<CompiledFlow> {
+  const file = path.resolve(options.file);
+  if (!fs.existsSync(file)) {
+    throw new FlowCompileError("FS_FLOW_FILE_MISSING", `Flow file not found: '${options.file}'.`, { exitCode: 2 });
+  }
+  const esbuild = await import("esbuild");
+  const entry = [
+    `import { runTaskProcessIfTask } from "flowship/task";`,
+    `export * as flowModule from ${JSON.stringify(file)};`,
+    "await runTaskProcessIfTask();",
+  ].join("\n");
+  let result: Awaited<ReturnType<typeof esbuild.build>>;
+  try {
+    result = await esbuild.build({
+      stdin: { contents: entry, resolveDir: path.dirname(file), sourcefile: "flowship-entry.js", loader: "js" },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      write: false,
+      outfile: path.join(options.outDir, "flow.mjs"),
+      sourcemap: "external",
+      sourcesContent: false,
+      metafile: true,
+      logLevel: "silent",
+      // Bundled CommonJS dependencies may call require(); give them one.
+      banner: { js: "import { createRequire as __flowshipRequire } from 'node:module'; const require = __flowshipRequire(import.meta.url);" },
+      plugins: [
+        {
+          name: "flowship-self",
+          setup(build) {
+            // The flow's `flowship` imports resolve to the flowship that compiles it: one copy.
+            build.onResolve({ filter: /^flowship(\/(client|task))?$/ }, (args) => ({ path: ownModule(OWN_MODULES[args.path]!) }));
+          },
+        },
+      ],
+    });
+  } catch (error) {
+    const failure = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] })
+      .errors?.[0];
+    if (failure) {
+      const where = failure.location ? `${failure.location.file}:${failure.location.line}:${failure.location.column}: ` : "";
+      throw new FlowCompileError("FS_FLOW_COMPILE", `Cannot compile flow file '${options.file}': ${where}${failure.text}.`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const js = result.outputFiles!.find((f) => f.path.endsWith(".mjs"))!;
+  const map = result.outputFiles!.find((f) => f.path.endsWith(".map"))!;
+  const codeHash = sha256(js.contents);
+  const bundle = path.join(options.outDir, `${codeHash}.mjs`);
+  if (!fs.existsSync(bundle)) {
+    // The map is named after the bundle, so rewrite the bundle's pointer to it.
+    const text = js.text.replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${codeHash}.mjs.map`);
+    writeFileAtomic(`${bundle}.map`, [map.contents]);
+    writeFileAtomic(bundle, [text]);
+  }
+  const inputs = Object.keys(result.metafile!.inputs)
+    .filter((p) => !p.includes("node_modules") && !p.startsWith("<stdin>") && !p.startsWith("flowship-entry"))
+    .map((p) => path.relative(process.cwd(), path.resolve(p)));
+  return { source: options.file, bundle, codeHash, inputs };
+}
+
+/** Imports a compiled flow in this process, to read its definition. */
+export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record<string, unknown>> {
+  // With source maps on, the locations flows record for their steps point at the TypeScript.
+  process.setSourceMapsEnabled(true);
+  try {
+    const module = (await import(pathToFileURL(compiled.bundle).href)) as { flowModule: Record<string, unknown> };
+    return module.flowModule;
+  } catch (error) {
+    const location = /\((\/[^)]+:\d+):\d+\)/.exec((error as Error).stack ?? "")?.[1];
+    throw new FlowCompileError(
+      "FS_FLOW_IMPORT",
+      `Flow file '${compiled.source}' threw while loading: ${(error as Error).message}${location ? ` (at ${path.relative(process.cwd(), location)})` : ""}.`,
+      { cause: error },
+    );
+  }
+}

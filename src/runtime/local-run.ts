@@ -1,0 +1,406 @@
+/**
+ * The local runtime: walks the flow's graph, starts one process per task attempt (at most
+ * `maxWorkers` at once), fans out foreaches, waits for joins, retries failed attempts, and
+ * records the run. A failed task stops the run: running tasks are killed, the run is marked
+ * failed, and the failing step and its error are shown.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import { currentUser, productionToken, progressIntervalSeconds } from "../config.js";
+import type { ArtifactRef } from "../datastore/content-store.js";
+import { LocalStorage } from "../datastore/backends/local.js";
+import { FlowStore } from "../datastore/flow-store.js";
+import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/records-types.js";
+import { encodeArtifact } from "../datastore/serializer.js";
+import type { StepDecorator } from "../flow/decorators.js";
+import type { FlowGraph } from "../graph/flow-graph.js";
+import { TASK_EXIT } from "../task/executor.js";
+import type { TaskSpec } from "../task/task-spec.js";
+import { FLOWSHIP_VERSION } from "../version.js";
+import { ResumePlan } from "./resume-plan.js";
+import { RunProgress } from "./run-progress.js";
+import { effectiveDecorators, type RunOptions } from "./run-options.js";
+import { resolveParameters } from "./resolve-parameters.js";
+import { TaskProcess, type TaskExit } from "./task-process.js";
+
+export interface RunResult {
+  flow: string;
+  runId: string;
+  status: "succeeded" | "failed";
+  /** `step/task: message` of the task that failed the run. */
+  failure?: string;
+}
+
+interface ReadyTask {
+  step: string;
+  taskId: string;
+  inputs: string[];
+  stack: ForeachFrame[];
+}
+
+interface JoinWait {
+  expected: number;
+  inputs: (string | undefined)[];
+  stack: ForeachFrame[];
+}
+
+export function taskIdOf(stack: readonly ForeachFrame[]): string {
+  return stack.length === 0 ? "0" : stack.map((f) => f.index).join(".");
+}
+
+/** Creates the run's record and id; the run's parameters are stored as artifacts first. */
+async function createRun(
+  options: RunOptions,
+  store: FlowStore,
+  parameters: Record<string, ArtifactRef>,
+): Promise<RunRecord> {
+  const user = currentUser();
+  const token = productionToken();
+  const namespace = token ? `production:${token}` : `user:${user}`;
+  const graphSteps = options.flow.steps.map((s) => ({ name: s.name, type: s.join ? "join" : "step", next: s.next }));
+  for (let attempt = 0; ; attempt++) {
+    const runId = String(Date.now() + attempt);
+    if (!(await store.claimRunId(runId))) continue;
+    const record: RunRecord = {
+      flow: options.flow.name,
+      runId,
+      user,
+      namespace,
+      tags: [...new Set(options.tags)],
+      systemTags: [namespace, `runtime:local`, `flowship_version:${FLOWSHIP_VERSION}`],
+      parameters,
+      startedAt: new Date().toISOString(),
+      flowshipVersion: FLOWSHIP_VERSION,
+      codeHash: options.compiled.codeHash,
+      host: os.hostname(),
+      pid: process.pid,
+      runtime: "local",
+      ...(options.resume ? { originRunId: options.resume.originRunId } : {}),
+      steps: graphSteps,
+    };
+    await store.writeRun(record);
+    return record;
+  }
+}
+
+export class LocalRun {
+  readonly #options: RunOptions;
+  readonly #graph: FlowGraph;
+  readonly #store: FlowStore;
+  readonly #print: NonNullable<RunOptions["print"]>;
+  #run!: RunRecord;
+  #resume?: ResumePlan;
+  readonly #ready: ReadyTask[] = [];
+  readonly #running = new Map<string, TaskProcess | "cloning">();
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
+  readonly #joins = new Map<string, JoinWait>();
+  #progress!: RunProgress;
+  #endDone = false;
+  #failure?: string;
+  #stopping = false;
+  #finished!: (result: RunResult) => void;
+
+  constructor(options: RunOptions, graph: FlowGraph) {
+    this.#options = options;
+    this.#graph = graph;
+    this.#store = new FlowStore({ storage: new LocalStorage({ root: options.datastoreRoot }), flow: options.flow.name });
+    this.#print =
+      options.print ?? ((line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`));
+  }
+
+  get runId(): string {
+    return this.#run.runId;
+  }
+
+  /** Runs the flow to its end (or its first unrecoverable failure). */
+  async execute(): Promise<RunResult> {
+    const options = this.#options;
+    const user = currentUser();
+    let parameterValues: Record<string, unknown>;
+    if (options.resume) {
+      this.#resume = await ResumePlan.load({ store: this.#store, graph: this.#graph, ...options.resume });
+      parameterValues = {};
+    } else {
+      parameterValues = await resolveParameters(options.flow, { text: options.parameterText }, user);
+    }
+    const parameters: Record<string, ArtifactRef> = this.#resume?.parameters ?? {};
+    for (const [name, value] of Object.entries(parameterValues)) {
+      parameters[name] = await this.#store.content.put(encodeArtifact(name, "parameters", value));
+    }
+    this.#run = await createRun(options, this.#store, parameters);
+    if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
+    if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
+    this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
+    this.#print(
+      `Running ${options.flow.name}/${this.#run.runId} as ${this.#run.namespace}${
+        this.#resume ? `, resuming run ${this.#resume.originRunId}` : ""
+      } (max ${options.maxWorkers} tasks at once)`,
+      "stderr",
+    );
+
+    const done = new Promise<RunResult>((resolve) => {
+      this.#finished = resolve;
+    });
+    const interrupt = (signal: NodeJS.Signals) => this.#fail(`interrupted by ${signal}`);
+    process.on("SIGINT", interrupt);
+    process.on("SIGTERM", interrupt);
+    const ticker = setInterval(() => this.#progress.printProgress(), progressIntervalSeconds() * 1000);
+    ticker.unref();
+    try {
+      this.#enqueue({ step: "start", taskId: "0", inputs: [], stack: [] });
+      this.#pump();
+      return await done;
+    } finally {
+      clearInterval(ticker);
+      process.off("SIGINT", interrupt);
+      process.off("SIGTERM", interrupt);
+    }
+  }
+
+  #enqueue(task: ReadyTask): void {
+    this.#progress.queued(task.step);
+    this.#ready.push(task);
+  }
+
+  #pump(): void {
+    while (!this.#stopping && this.#running.size < this.#options.maxWorkers && this.#ready.length > 0) {
+      const task = this.#ready.shift()!;
+      const origin = this.#resume?.cloneSource(task.step, task.taskId);
+      if (origin) {
+        this.#clone(task, origin);
+      } else {
+        this.#launch(task, 0);
+      }
+    }
+    if (this.#running.size === 0 && this.#retryTimers.size === 0 && (this.#stopping || this.#ready.length === 0)) {
+      void this.#finish();
+    }
+  }
+
+  #key(task: ReadyTask): string {
+    return `${task.step}/${task.taskId}`;
+  }
+
+  #clone(task: ReadyTask, origin: AttemptEndRecord): void {
+    this.#running.set(this.#key(task), "cloning");
+    this.#progress.started(task.step);
+    const originPath = `${this.#options.flow.name}/${this.#resume!.originRunId}/${task.step}/${task.taskId}`;
+    (async () => {
+      await this.#store.writeAttemptStart(this.runId, task.step, task.taskId, {
+        attempt: 0,
+        startedAt: new Date().toISOString(),
+        host: os.hostname(),
+        inputs: task.inputs,
+        foreachStack: task.stack,
+        origin: originPath,
+      });
+      const end: AttemptEndRecord = {
+        ...origin,
+        attempt: 0,
+        endedAt: new Date().toISOString(),
+        origin: originPath,
+      };
+      await this.#store.writeAttemptEnd(this.runId, task.step, task.taskId, end);
+      this.#print(`[${this.runId}/${task.step}/${task.taskId}] cloned from ${originPath}`, "stderr");
+      this.#running.delete(this.#key(task));
+      this.#onSuccess(task, end);
+    })().catch((error) => {
+      this.#running.delete(this.#key(task));
+      this.#fail(`${task.step}/${task.taskId}: cloning failed: ${(error as Error).message}`);
+    });
+  }
+
+  #decorators(step: string): StepDecorator[] {
+    return effectiveDecorators(this.#graph.nodes.get(step)!.spec, this.#options.withDecorators);
+  }
+
+  #launch(task: ReadyTask, attempt: number, fallbackReason?: string): void {
+    const decorators = this.#decorators(task.step);
+    const retry = decorators.find((d) => d.kind === "retry");
+    const timeout = decorators.find((d) => d.kind === "timeout");
+    const environment = decorators.find((d) => d.kind === "environment");
+    const spec: TaskSpec = {
+      flow: this.#options.flow.name,
+      runId: this.runId,
+      step: task.step,
+      taskId: task.taskId,
+      attempt,
+      maxAttempts: retry?.kind === "retry" ? retry.options.times + 1 : 1,
+      decorators,
+      inputs: task.inputs,
+      foreachStack: task.stack,
+      datastore: { kind: "local", root: this.#options.datastoreRoot },
+      parameters: this.#run.parameters,
+      namespace: this.#run.namespace,
+      user: this.#run.user,
+      tags: this.#run.tags,
+      production: this.#run.namespace.startsWith("production:"),
+      ...(this.#run.originRunId ? { originRunId: this.#run.originRunId } : {}),
+      ...(fallbackReason ? { fallbackReason } : {}),
+    };
+    const logKey = (stream: "stdout" | "stderr") =>
+      this.#store.storage.localPath!(this.#store.logKey(this.runId, task.step, task.taskId, attempt, stream));
+    const process = new TaskProcess({
+      bundle: this.#options.compiled.bundle,
+      spec,
+      env: environment?.kind === "environment" ? environment.options.vars : {},
+      logFiles: { stdout: logKey("stdout"), stderr: logKey("stderr") },
+      prefix: `[${this.runId}/${task.step}/${task.taskId}${attempt > 0 ? `#${attempt}` : ""}]`,
+      print: this.#print,
+      ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
+    });
+    this.#running.set(this.#key(task), process);
+    this.#progress.started(task.step);
+    process.exited.then(
+      (exit) => this.#onExit(task, spec, exit),
+      (error) => this.#fail(`${task.step}/${task.taskId}: ${(error as Error).message}`),
+    );
+  }
+
+  async #onExit(task: ReadyTask, spec: TaskSpec, exit: TaskExit): Promise<void> {
+    try {
+      let end = await this.#store.readAttemptEnd(this.runId, task.step, task.taskId, spec.attempt);
+      if (exit.code === TASK_EXIT.ok && end?.status === "succeeded") {
+        this.#running.delete(this.#key(task));
+        this.#onSuccess(task, end);
+        return;
+      }
+      if (!end) end = await this.#recordDeath(task, spec, exit);
+      this.#running.delete(this.#key(task));
+      this.#progress.attemptFailed(task.step);
+      if (exit.cancelled) {
+        this.#pump();
+        return;
+      }
+      const retryable = exit.code !== TASK_EXIT.noRetry && end.failure?.retryable !== false;
+      const pathspec = `${task.step}/${task.taskId}`;
+      if (retryable && spec.attempt + 1 < spec.maxAttempts && !this.#stopping) {
+        this.#scheduleRetry(task, spec);
+      } else if (end.exit && !spec.fallbackReason && spec.decorators.some((d) => d.kind === "catch")) {
+        // The process died (or timed out) before it could hand its failure to catchError:
+        // a fallback attempt records the failure without running the step again.
+        this.#launch(task, spec.attempt + 1, end.failure?.message ?? "the task process died");
+      } else {
+        this.#progress.failed(task.step);
+        this.#fail(`${pathspec}: ${end.failure ? `${end.failure.type}: ${end.failure.message}` : "failed"}`);
+      }
+    } catch (error) {
+      this.#running.delete(this.#key(task));
+      this.#fail(`${task.step}/${task.taskId}: ${(error as Error).message}`);
+    }
+  }
+
+  /** The process ended without recording how: record it for it, with the reason. */
+  async #recordDeath(task: ReadyTask, spec: TaskSpec, exit: TaskExit): Promise<AttemptEndRecord> {
+    const timeout = spec.decorators.find((d) => d.kind === "timeout");
+    const message = exit.timedOut
+      ? `timed out after ${timeout?.kind === "timeout" ? timeout.options.seconds : "?"} s and was killed`
+      : exit.cancelled
+        ? "killed because the run stopped"
+        : exit.signal
+          ? `the task process was killed by ${exit.signal}${exit.signal === "SIGKILL" ? " (out of memory, or killed from outside)" : ""}`
+          : `the task process exited with code ${exit.code} without recording a result`;
+    const record: AttemptEndRecord = {
+      attempt: spec.attempt,
+      status: "failed",
+      endedAt: new Date().toISOString(),
+      artifacts: {},
+      failure: { type: exit.timedOut ? "Timeout" : "TaskDied", message, retryable: !exit.cancelled },
+      exit: { code: exit.code, signal: exit.signal, ...(exit.timedOut ? { timedOut: true } : {}) },
+    };
+    await this.#store.writeAttemptEnd(this.runId, task.step, task.taskId, record);
+    if (!exit.cancelled) this.#print(`[${this.runId}/${task.step}/${task.taskId}] ${message}`, "stderr");
+    return (await this.#store.readAttemptEnd(this.runId, task.step, task.taskId, spec.attempt)) ?? record;
+  }
+
+  #scheduleRetry(task: ReadyTask, spec: TaskSpec): void {
+    const retry = spec.decorators.find((d) => d.kind === "retry");
+    const minutes = retry?.kind === "retry" ? retry.options.minutesBetweenRetries : 0;
+    const next = spec.attempt + 1;
+    this.#print(
+      `[${this.runId}/${task.step}/${task.taskId}] attempt ${next}/${spec.maxAttempts} failed; retrying${
+        minutes > 0 ? ` in ${Math.round(minutes * 60)} s` : ""
+      }`,
+      "stderr",
+    );
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      if (this.#stopping) return this.#pump();
+      this.#launch(task, next);
+    }, minutes * 60_000);
+    this.#retryTimers.add(timer);
+  }
+
+  #onSuccess(task: ReadyTask, end: AttemptEndRecord): void {
+    this.#progress.succeeded(task.step);
+    const node = this.#graph.nodes.get(task.step)!;
+    const path = `${this.runId}/${task.step}/${task.taskId}`;
+    if (node.type === "end") this.#endDone = true;
+    if (node.type === "foreach") {
+      const count = end.foreach!.numSplits;
+      const items = end.artifacts[end.foreach!.var];
+      for (let index = 0; index < count; index++) {
+        const stack: ForeachFrame[] = [
+          ...task.stack,
+          { step: task.step, index, numSplits: count, ...(items ? { items } : {}) },
+        ];
+        this.#enqueue({ step: node.next[0]!, taskId: taskIdOf(stack), inputs: [path], stack });
+      }
+    } else {
+      for (const target of node.next) this.#forward(task, target, path);
+    }
+    this.#pump();
+  }
+
+  #forward(task: ReadyTask, target: string, path: string): void {
+    const next = this.#graph.nodes.get(target)!;
+    if (!next.spec.join) {
+      this.#enqueue({ step: target, taskId: taskIdOf(task.stack), inputs: [path], stack: task.stack });
+      return;
+    }
+    const split = this.#graph.nodes.get(next.joins!)!;
+    const closesForeach = split.type === "foreach";
+    const stack = closesForeach ? task.stack.slice(0, -1) : task.stack;
+    const frame = task.stack.at(-1);
+    const slot = closesForeach ? frame!.index : next.prev.indexOf(task.step);
+    const expected = closesForeach ? frame!.numSplits : next.prev.length;
+    const key = `${target}@${taskIdOf(stack)}`;
+    const wait = this.#joins.get(key) ?? { expected, inputs: new Array(expected).fill(undefined), stack };
+    wait.inputs[slot] = path;
+    this.#joins.set(key, wait);
+    if (wait.inputs.every((input) => input !== undefined)) {
+      this.#joins.delete(key);
+      this.#enqueue({ step: target, taskId: taskIdOf(stack), inputs: wait.inputs as string[], stack });
+    }
+  }
+
+  #fail(reason: string): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#failure = reason;
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    this.#retryTimers.clear();
+    for (const process of this.#running.values()) if (process !== "cloning") process.kill({ cancelled: true });
+    this.#pump();
+  }
+
+  #finishing = false;
+  async #finish(): Promise<void> {
+    if (this.#finishing) return;
+    this.#finishing = true;
+    const status = this.#endDone && !this.#failure ? "succeeded" : "failed";
+    const reason = this.#failure ?? (status === "failed" ? "the end step did not run" : undefined);
+    await this.#store.writeRunEnd(this.runId, {
+      status,
+      endedAt: new Date().toISOString(),
+      ...(reason ? { reason } : {}),
+    });
+    this.#progress.printSummary(`${this.#options.flow.name}/${this.runId}`, status);
+    this.#finished({
+      flow: this.#options.flow.name,
+      runId: this.runId,
+      status,
+      ...(reason ? { failure: reason } : {}),
+    });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * What `resume` reuses: every successful task of the origin run outside the steps to run
+ * again (the chosen step, by default the first that did not succeed, and everything after it).
+ * Reused tasks are cloned by reference: their records point at the same artifact blobs.
+ */
+import { FlowshipError } from "../errors.js";
+import type { ArtifactRef } from "../datastore/content-store.js";
+import type { FlowStore } from "../datastore/flow-store.js";
+import type { AttemptEndRecord } from "../datastore/records-types.js";
+import type { FlowGraph } from "../graph/flow-graph.js";
+
+export class ResumeError extends FlowshipError {}
+
+function descendants(graph: FlowGraph, step: string): Set<string> {
+  const found = new Set([step]);
+  const queue = [step];
+  while (queue.length > 0) {
+    for (const next of graph.nodes.get(queue.shift()!)?.next ?? []) {
+      if (!found.has(next)) {
+        found.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return found;
+}
+
+export class ResumePlan {
+  readonly originRunId: string;
+  readonly parameters: Record<string, ArtifactRef>;
+  /** The step the new run starts executing from (undefined: nothing failed, everything is cloned). */
+  readonly rerunFrom: string | undefined;
+  readonly #rerun: Set<string>;
+  readonly #successful: Map<string, AttemptEndRecord>;
+
+  private constructor(fields: {
+    originRunId: string;
+    parameters: Record<string, ArtifactRef>;
+    rerunFrom: string | undefined;
+    rerun: Set<string>;
+    successful: Map<string, AttemptEndRecord>;
+  }) {
+    this.originRunId = fields.originRunId;
+    this.parameters = fields.parameters;
+    this.rerunFrom = fields.rerunFrom;
+    this.#rerun = fields.rerun;
+    this.#successful = fields.successful;
+  }
+
+  static async load(options: { store: FlowStore; graph: FlowGraph; originRunId: string; step?: string }): Promise<ResumePlan> {
+    const { store, graph, originRunId } = options;
+    const origin = await store.readRun(originRunId);
+    if (!origin) {
+      throw new ResumeError("FS_RESUME_NO_ORIGIN", `Cannot resume: run '${store.flow}/${originRunId}' does not exist in ${store.storage.description}.`);
+    }
+    if (options.step !== undefined && !graph.nodes.has(options.step)) {
+      throw new ResumeError(
+        "FS_RESUME_UNKNOWN_STEP",
+        `Cannot resume from step '${options.step}': flow '${store.flow}' has no such step; its steps are ${graph.order.join(", ")}.`,
+        { exitCode: 2 },
+      );
+    }
+    const successful = new Map<string, AttemptEndRecord>();
+    let firstUnfinished: string | undefined;
+    for (const step of graph.order) {
+      const taskIds = await store.listTasks(originRunId, step);
+      for (const taskId of taskIds) {
+        const attempts = await store.readAttempts(originRunId, step, taskId);
+        const end = attempts?.ends.get(attempts.latest);
+        if (end?.status === "succeeded") successful.set(`${step}/${taskId}`, end);
+        else firstUnfinished ??= step;
+      }
+    }
+    // A step the origin never reached (its runtime was killed first) is where it stopped, too.
+    if (firstUnfinished === undefined) {
+      firstUnfinished = graph.order.find((step) => ![...successful.keys()].some((k) => k.startsWith(`${step}/`)));
+    }
+    const rerunFrom = options.step ?? firstUnfinished;
+    return new ResumePlan({
+      originRunId,
+      parameters: origin.parameters,
+      rerunFrom,
+      rerun: rerunFrom ? descendants(graph, rerunFrom) : new Set(),
+      successful,
+    });
+  }
+
+  /** The origin's successful record for this task, when the task is to be cloned. */
+  cloneSource(step: string, taskId: string): AttemptEndRecord | undefined {
+    if (this.#rerun.has(step)) return undefined;
+    return this.#successful.get(`${step}/${taskId}`);
+  }
+}

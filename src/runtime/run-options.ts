@@ -1,0 +1,27 @@
+import type { StepDecorator } from "../flow/decorators.js";
+import type { FlowSpec, StepSpec } from "../flow/types.js";
+import type { CompiledFlow } from "./compile-flow.js";
+
+export interface RunOptions {
+  flow: FlowSpec;
+  compiled: CompiledFlow;
+  datastoreRoot: string;
+  /** Most tasks running at once. @default 16 */
+  maxWorkers: number;
+  tags: string[];
+  /** Decorators from `--with`, added to every step that does not set the same kind. */
+  withDecorators: StepDecorator[];
+  /** Parameter values as typed on the command line. */
+  parameterText: Record<string, string>;
+  /** File that receives the run id as soon as the run starts. */
+  runIdFile?: string;
+  /** Resume: the run to clone from, and the step from which to run again. */
+  resume?: { originRunId: string; step?: string };
+  /** Console output; defaults to process.stdout/stderr. */
+  print?: (line: string, stream: "stdout" | "stderr") => void;
+}
+
+export function effectiveDecorators(step: StepSpec, added: readonly StepDecorator[]): StepDecorator[] {
+  const own = new Set(step.decorators.map((d) => d.kind));
+  return [...step.decorators, ...added.filter((d) => !own.has(d.kind))];
+}

@@ -1,0 +1,100 @@
+/**
+ * One task attempt as an OS process: spawned from the compiled flow, its output streamed line by
+ * line to the console (prefixed with its pathspec) and to the attempt's log files, killed on
+ * timeout or when the run stops.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import type { TaskSpec } from "../task/task-spec.js";
+
+export interface TaskExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** Set when the runtime killed it because the run is stopping. */
+  cancelled: boolean;
+}
+
+export interface TaskProcessOptions {
+  bundle: string;
+  spec: TaskSpec;
+  env: Record<string, string>;
+  /** Where stdout and stderr of this attempt are stored. */
+  logFiles: { stdout: string; stderr: string };
+  prefix: string;
+  print: (line: string, stream: "stdout" | "stderr") => void;
+  timeoutSeconds?: number;
+}
+
+export class TaskProcess {
+  readonly options: TaskProcessOptions;
+  readonly exited: Promise<TaskExit>;
+  #child: ChildProcess;
+  #timedOut = false;
+  #cancelled = false;
+
+  constructor(options: TaskProcessOptions) {
+    this.options = options;
+    fs.mkdirSync(path.dirname(options.logFiles.stdout), { recursive: true });
+    // Own process group, so a kill reaches anything the step started too.
+    this.#child = spawn(process.execPath, ["--enable-source-maps", options.bundle], {
+      env: { ...process.env, ...options.env, FLOWSHIP_TASK: JSON.stringify(options.spec) },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    const streamsDone = [this.#pipe("stdout"), this.#pipe("stderr")];
+    const timer =
+      options.timeoutSeconds !== undefined
+        ? setTimeout(() => {
+            this.#timedOut = true;
+            this.kill();
+          }, options.timeoutSeconds * 1000)
+        : undefined;
+    this.exited = new Promise<TaskExit>((resolve) => {
+      let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+      const finish = () => {
+        if (timer) clearTimeout(timer);
+        resolve({ ...exit!, timedOut: this.#timedOut, cancelled: this.#cancelled });
+      };
+      this.#child.on("error", (error) => {
+        options.print(`failed to start task process: ${error.message}`, "stderr");
+        exit = { code: null, signal: null };
+        Promise.all(streamsDone).then(finish);
+      });
+      this.#child.on("exit", (code, signal) => {
+        exit = { code, signal };
+        Promise.all(streamsDone).then(finish);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  #pipe(stream: "stdout" | "stderr"): Promise<void> {
+    const file = fs.createWriteStream(this.options.logFiles[stream], { flags: "a" });
+    const lines = readline.createInterface({ input: this.#child[stream]!, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on("line", (line) => {
+      file.write(`${line}\n`);
+      this.options.print(`${this.options.prefix} ${line}`, stream);
+    });
+    return new Promise((resolve) => {
+      lines.on("close", () => file.end(resolve));
+    });
+  }
+
+  /** Stops the attempt: SIGKILL to its whole process group. */
+  kill(options: { cancelled?: boolean } = {}): void {
+    if (options.cancelled) this.#cancelled = true;
+    const pid = this.#child.pid;
+    if (pid === undefined || this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      this.#child.kill("SIGKILL");
+    }
+  }
+}

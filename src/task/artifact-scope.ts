@@ -1,0 +1,168 @@
+/**
+ * `self` and `inputs` of a step: reads load artifacts lazily from the datastore, writes are
+ * collected and stored when the step ends. Parameters are read-only.
+ */
+import type { ArtifactRef, ContentStore } from "../datastore/content-store.js";
+import { FlowshipError } from "../errors.js";
+
+export class ArtifactAccessError extends FlowshipError {}
+
+interface ScopeOptions {
+  store: ContentStore;
+  step: string;
+  parameters: Record<string, ArtifactRef>;
+  /** Artifacts carried from the input task (none for a join). */
+  inherited: Record<string, ArtifactRef>;
+  input?: () => unknown;
+  index?: number;
+}
+
+/** The state behind one `self`: what it inherited, what was loaded, what was assigned. */
+export class ArtifactScope {
+  readonly options: ScopeOptions;
+  /** Values assigned by the step. */
+  readonly assigned = new Map<string, unknown>();
+  /** Artifacts taken over by reference (mergeArtifacts) without being loaded. */
+  readonly adopted = new Map<string, ArtifactRef>();
+  /** Inherited values that step code read; they may have been mutated in place. */
+  readonly loaded = new Map<string, unknown>();
+  readonly self: Record<string, unknown>;
+
+  constructor(options: ScopeOptions) {
+    this.options = options;
+    this.self = new Proxy(Object.create(null) as Record<string, unknown>, this.#handler());
+    SCOPES.set(this.self, this);
+  }
+
+  refOf(name: string): ArtifactRef | undefined {
+    return this.adopted.get(name) ?? this.options.inherited[name] ?? this.options.parameters[name];
+  }
+
+  has(name: string): boolean {
+    return this.assigned.has(name) || this.refOf(name) !== undefined;
+  }
+
+  names(): string[] {
+    return [
+      ...new Set([
+        ...Object.keys(this.options.parameters),
+        ...Object.keys(this.options.inherited),
+        ...this.adopted.keys(),
+        ...this.assigned.keys(),
+      ]),
+    ];
+  }
+
+  read(name: string): unknown {
+    if (this.assigned.has(name)) return this.assigned.get(name);
+    if (this.loaded.has(name)) return this.loaded.get(name);
+    const ref = this.refOf(name);
+    if (!ref) return undefined;
+    const value = this.options.store.get(ref, `artifact '${name}' of step '${this.options.step}'`);
+    this.loaded.set(name, value);
+    return value;
+  }
+
+  #handler(): ProxyHandler<Record<string, unknown>> {
+    const scope = this;
+    return {
+      get(_target, name) {
+        if (typeof name === "symbol") return undefined;
+        if (name === "input") {
+          if (!scope.options.input) throw notInForeach(scope.options.step, "input");
+          return scope.options.input();
+        }
+        if (name === "index") {
+          if (scope.options.index === undefined) throw notInForeach(scope.options.step, "index");
+          return scope.options.index;
+        }
+        // `then` must stay undefined or `await self` would treat self as a promise.
+        if (name === "then" && !scope.has(name)) return undefined;
+        return scope.read(name);
+      },
+      set(_target, name, value) {
+        if (typeof name === "symbol") return false;
+        if (name === "input" || name === "index") {
+          throw new ArtifactAccessError(
+            "FS_ARTIFACT_READ_ONLY",
+            `Cannot assign 'self.${name}' in step '${scope.options.step}': it is set by foreach; use another name.`,
+          );
+        }
+        if (name in scope.options.parameters) {
+          throw new ArtifactAccessError(
+            "FS_ARTIFACT_READ_ONLY",
+            `Cannot assign parameter '${name}' in step '${scope.options.step}': parameters are read-only; store the new value under another name.`,
+          );
+        }
+        scope.assigned.set(name, value);
+        scope.adopted.delete(name);
+        scope.loaded.delete(name);
+        return true;
+      },
+      deleteProperty(_target, name) {
+        throw new ArtifactAccessError(
+          "FS_ARTIFACT_READ_ONLY",
+          `Cannot delete 'self.${String(name)}' in step '${scope.options.step}': artifacts are kept; assign undefined instead.`,
+        );
+      },
+      has(_target, name) {
+        return typeof name === "string" && (scope.has(name) || name === "input" || name === "index");
+      },
+      ownKeys() {
+        return scope.names();
+      },
+      getOwnPropertyDescriptor(_target, name) {
+        if (typeof name !== "string" || !scope.has(name)) return undefined;
+        return { configurable: true, enumerable: true, writable: true, value: scope.read(name) };
+      },
+    };
+  }
+}
+
+function notInForeach(step: string, what: string): ArtifactAccessError {
+  return new ArtifactAccessError(
+    "FS_ARTIFACT_NOT_IN_FOREACH",
+    `'self.${what}' is only set in steps inside a foreach, and step '${step}' is not in one.`,
+  );
+}
+
+const SCOPES = new WeakMap<object, ArtifactScope>();
+
+export function scopeOf(self: object): ArtifactScope | undefined {
+  return SCOPES.get(self);
+}
+
+/** A read-only view of one input task's artifacts, as seen by a join. */
+export function inputView(store: ContentStore, from: string, artifacts: Record<string, ArtifactRef>): object {
+  const cache = new Map<string, unknown>();
+  const load = (name: string): unknown => {
+    if (!cache.has(name)) cache.set(name, store.get(artifacts[name]!, `artifact '${name}' of ${from}`));
+    return cache.get(name);
+  };
+  const view: object = new Proxy(Object.create(null) as Record<string, unknown>, {
+    get(_target, name) {
+      if (typeof name === "symbol" || !(name in artifacts)) return undefined;
+      return load(name);
+    },
+    set(_target, name) {
+      throw new ArtifactAccessError(
+        "FS_ARTIFACT_READ_ONLY",
+        `Cannot assign '${String(name)}' on the inputs of a join (${from}); assign to self instead.`,
+      );
+    },
+    has: (_target, name) => typeof name === "string" && name in artifacts,
+    ownKeys: () => Object.keys(artifacts),
+    getOwnPropertyDescriptor: (_target, name) =>
+      typeof name === "string" && name in artifacts
+        ? { configurable: true, enumerable: true, writable: false, value: load(name) }
+        : undefined,
+  });
+  INPUT_REFS.set(view, artifacts);
+  return view;
+}
+
+const INPUT_REFS = new WeakMap<object, Record<string, ArtifactRef>>();
+
+export function inputRefs(view: object): Record<string, ArtifactRef> | undefined {
+  return INPUT_REFS.get(view);
+}

@@ -1,0 +1,214 @@
+/**
+ * Runs ONE attempt of one step: reads its inputs, calls the user's function, stores what it
+ * assigned, and records how it ended. The same code runs in a local task process and in a
+ * Batch container; it never imports the runtime or the CLI.
+ */
+import os from "node:os";
+import { ContentStore, type ArtifactRef } from "../datastore/content-store.js";
+import { FlowStore } from "../datastore/flow-store.js";
+import { openStorage } from "../datastore/open-storage.js";
+import type { AttemptEndRecord } from "../datastore/records-types.js";
+import { encodeArtifact } from "../datastore/serializer.js";
+import { FlowshipError, isFlowshipError, toStepFailure, type StepFailure } from "../errors.js";
+import { setCurrentTask } from "../flow/current.js";
+import type { FlowSpec, StepSpec } from "../flow/types.js";
+import { ArtifactScope, inputView } from "./artifact-scope.js";
+import { type TaskSpec, taskPathspec } from "./task-spec.js";
+
+/** Exit codes of a task process. */
+export const TASK_EXIT = { ok: 0, failed: 1, noRetry: 202 } as const;
+
+export class ForeachError extends FlowshipError {}
+
+interface LoadedInput {
+  path: string;
+  step: string;
+  artifacts: Record<string, ArtifactRef>;
+}
+
+async function loadInputs(store: FlowStore, spec: TaskSpec): Promise<LoadedInput[]> {
+  return Promise.all(
+    spec.inputs.map(async (path) => {
+      const [runId, step, taskId] = path.split("/") as [string, string, string];
+      const end = await store.readSuccessfulEnd(runId, step, taskId);
+      if (!end) {
+        throw new FlowshipError(
+          "FS_TASK_INPUT_MISSING",
+          `Input task '${spec.flow}/${path}' of step '${spec.step}' has no successful attempt.`,
+        );
+      }
+      return { path, step, artifacts: end.artifacts };
+    }),
+  );
+}
+
+function foreachItems(value: unknown, step: StepSpec): unknown[] {
+  const name = step.foreach!;
+  if (value === undefined) {
+    throw new ForeachError(
+      "FS_FOREACH_MISSING",
+      `Foreach of step '${step.name}' needs the artifact '${name}', but it was never set; assign self.${name} = [...] before the step ends.`,
+    );
+  }
+  if (typeof value === "string" || value === null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function") {
+    throw new ForeachError(
+      "FS_FOREACH_NOT_ITERABLE",
+      `Foreach of step '${step.name}' needs '${name}' to be an array or other iterable, but it is ${value === null ? "null" : typeof value}.`,
+    );
+  }
+  const items = Array.isArray(value) ? value : Array.from(value as Iterable<unknown>);
+  if (items.length === 0) {
+    throw new ForeachError(
+      "FS_FOREACH_EMPTY",
+      `Foreach of step '${step.name}' over '${name}' has no items; a foreach needs at least one.`,
+    );
+  }
+  return items;
+}
+
+/** Stores assigned artifacts, and inherited ones that step code changed in place. */
+async function persistArtifacts(
+  scope: ArtifactScope,
+  content: ContentStore,
+  step: string,
+): Promise<Record<string, ArtifactRef>> {
+  const result: Record<string, ArtifactRef> = { ...scope.options.parameters, ...scope.options.inherited };
+  for (const [name, ref] of scope.adopted) result[name] = ref;
+  for (const [name, value] of scope.loaded) {
+    if (typeof value !== "object" || value === null) continue;
+    const ref = await content.put(encodeArtifact(name, step, value));
+    result[name] = ref;
+  }
+  for (const [name, value] of scope.assigned) {
+    result[name] = await content.put(encodeArtifact(name, step, value));
+  }
+  return result;
+}
+
+/** flowship's own errors (an unstorable artifact, a bad foreach) fail the same way every time. */
+function failureOf(error: unknown): StepFailure {
+  const failure = toStepFailure(error);
+  return isFlowshipError(error) ? { ...failure, retryable: false } : failure;
+}
+
+/**
+ * Executes the attempt described by `spec` for `flow`. Returns the process exit code; every
+ * outcome, including a failure, is recorded in the datastore first.
+ */
+export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<number> {
+  const storage = await openStorage(spec.datastore);
+  const store = new FlowStore({ storage, flow: spec.flow });
+  const step = flow.steps.find((s) => s.name === spec.step);
+  if (!step) {
+    throw new FlowshipError("FS_TASK_UNKNOWN_STEP", `Flow '${flow.name}' has no step '${spec.step}'; was the code changed?`);
+  }
+  await store.writeAttemptStart(spec.runId, spec.step, spec.taskId, {
+    attempt: spec.attempt,
+    startedAt: new Date().toISOString(),
+    host: os.hostname(),
+    inputs: spec.inputs,
+    foreachStack: spec.foreachStack,
+    ...(spec.fallbackReason ? { fallback: true } : {}),
+  });
+  const parameters = spec.parameters ?? (await store.readRun(spec.runId))?.parameters ?? {};
+  const inputs = await loadInputs(store, spec);
+  const inherited = step.join || inputs.length === 0 ? {} : inputs[0]!.artifacts;
+  await store.content.prefetch([...Object.values(parameters), ...inputs.flatMap((i) => Object.values(i.artifacts))]);
+
+  const frame = spec.foreachStack.at(-1);
+  const scope: ArtifactScope = new ArtifactScope({
+    store: store.content,
+    step: step.name,
+    parameters,
+    inherited,
+    ...(frame
+      ? {
+          index: frame.index,
+          input: () => {
+            const foreachStep = flow.steps.find((s) => s.name === frame.step)!;
+            const ref = frame.items ?? inherited[foreachStep.foreach!];
+            const items = ref ? store.content.get(ref, `foreach items of step '${frame.step}'`) : undefined;
+            return foreachItems(items, foreachStep)[frame.index];
+          },
+        }
+      : {}),
+  });
+
+  setCurrentTask({
+    flowName: spec.flow,
+    runId: spec.runId,
+    stepName: spec.step,
+    taskId: spec.taskId,
+    retryCount: spec.attempt,
+    namespace: spec.namespace,
+    username: spec.user,
+    isProduction: spec.production,
+    pathspec: taskPathspec(spec),
+    ...(spec.originRunId ? { originRunId: spec.originRunId } : {}),
+    tags: spec.tags,
+  });
+
+  const end = (fields: Omit<AttemptEndRecord, "attempt" | "endedAt">) =>
+    store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, {
+      attempt: spec.attempt,
+      endedAt: new Date().toISOString(),
+      ...fields,
+    });
+
+  let failure: StepFailure | undefined;
+  if (spec.fallbackReason) {
+    failure = { type: "TaskDied", message: spec.fallbackReason, retryable: false };
+  } else {
+    try {
+      if (step.join) {
+        const views = inputs.map((i) => inputView(store.content, `${spec.flow}/${i.path}`, i.artifacts));
+        const joinInputs = Object.assign([...views], Object.fromEntries(inputs.map((input, i) => [input.step, views[i]])));
+        await step.fn(scope.self, Object.freeze(joinInputs));
+      } else {
+        await step.fn(scope.self);
+      }
+    } catch (error) {
+      failure = failureOf(error);
+    }
+  }
+
+  const lastAttempt = spec.attempt + 1 >= spec.maxAttempts || (failure !== undefined && !failure.retryable);
+  const catcher = spec.decorators.find((d) => d.kind === "catch");
+  if (failure && catcher?.kind === "catch" && lastAttempt) {
+    if (catcher.options.printException) {
+      process.stderr.write(`catchError caught a failure of step '${step.name}': ${failure.stack ?? failure.message}\n`);
+    }
+    if (catcher.options.var) scope.self[catcher.options.var] = { type: failure.type, message: failure.message, stack: failure.stack };
+    const artifacts = await persistArtifacts(scope, store.content, step.name);
+    await end({ status: "succeeded", caught: true, artifacts, failure });
+    return TASK_EXIT.ok;
+  }
+
+  try {
+    const artifacts = await persistArtifacts(scope, store.content, step.name);
+    if (failure) {
+      await end({ status: "failed", artifacts, failure });
+      reportFailure(spec, failure);
+      return failure.retryable ? TASK_EXIT.failed : TASK_EXIT.noRetry;
+    }
+    let foreach: AttemptEndRecord["foreach"];
+    if (step.foreach !== undefined) {
+      const items = foreachItems(scope.read(step.foreach), step);
+      foreach = { var: step.foreach, numSplits: items.length };
+    }
+    await end({ status: "succeeded", artifacts, ...(foreach ? { foreach } : {}) });
+    return TASK_EXIT.ok;
+  } catch (error) {
+    // Storing artifacts or the foreach check failed: record what we can, without artifacts.
+    const stored = failure ?? failureOf(error);
+    await end({ status: "failed", artifacts: {}, failure: stored });
+    reportFailure(spec, stored);
+    return stored.retryable ? TASK_EXIT.failed : TASK_EXIT.noRetry;
+  }
+}
+
+function reportFailure(spec: TaskSpec, failure: StepFailure): void {
+  // flowship's own errors are complete sentences; a user's error is shown with its stack.
+  const detail = failure.code !== undefined ? failure.message : (failure.stack ?? `${failure.type}: ${failure.message}`);
+  process.stderr.write(`Step '${spec.step}' failed: ${detail}\n`);
+}

@@ -1,0 +1,32 @@
+/**
+ * @module flowship/task — the entry of a task process (local or in a Batch container).
+ * @internal Used by flowship's compiled flow bundles; not for user code.
+ */
+import { taskSpecText } from "../config.js";
+import { FlowshipError, isFlowshipError } from "../errors.js";
+import { registeredFlows } from "../flow/registry.js";
+import { executeTask } from "./executor.js";
+import { parseTaskSpec } from "./task-spec.js";
+
+export { executeTask, TASK_EXIT } from "./executor.js";
+export type { TaskSpec } from "./task-spec.js";
+
+/** When this process was started as a task (FLOWSHIP_TASK is set), run it and set the exit code. */
+export async function runTaskProcessIfTask(): Promise<void> {
+  const text = taskSpecText();
+  if (text === undefined) return;
+  try {
+    const spec = parseTaskSpec(text);
+    const flow = registeredFlows().find((f) => f.name === spec.flow);
+    if (!flow) {
+      throw new FlowshipError("FS_TASK_NO_FLOW", `The compiled code defines no flow named '${spec.flow}'.`);
+    }
+    process.exitCode = await executeTask(flow, spec);
+  } catch (error) {
+    // Reaching here means flowship itself could not run the attempt (datastore unreachable, …).
+    process.stderr.write(
+      `flowship task error: ${isFlowshipError(error) ? error.message : ((error as Error).stack ?? String(error))}\n`,
+    );
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,67 @@
+import { FlowshipError } from "../errors.js";
+import type { ArtifactRef } from "../datastore/content-store.js";
+import type { Artifacts, JoinInputs, Self } from "../flow/types.js";
+import { inputRefs, scopeOf } from "./artifact-scope.js";
+
+export interface MergeOptions {
+  /** Only these artifacts; each must exist in some input. */
+  include?: readonly string[];
+  /** All artifacts but these. */
+  exclude?: readonly string[];
+}
+
+/**
+ * In a join: take over every artifact of the inputs that the join did not set itself, when all
+ * inputs that have it agree on its value. Values are compared by content hash and taken by
+ * reference, so nothing is loaded or copied.
+ *
+ * @example
+ * .step("join", (self, inputs) => { mergeArtifacts(self, inputs, { exclude: ["score"] }); }, { join: true, next: "end" })
+ */
+export function mergeArtifacts<A extends Artifacts>(
+  self: Self<A>,
+  inputs: JoinInputs<A>,
+  options: MergeOptions = {},
+): void {
+  const scope = scopeOf(self);
+  if (!scope) {
+    throw new FlowshipError("FS_MERGE_OUTSIDE_JOIN", "mergeArtifacts(self, inputs) must be called with a join step's self.");
+  }
+  if (options.include && options.exclude) {
+    throw new FlowshipError("FS_MERGE_OPTIONS", "mergeArtifacts takes include or exclude, not both.");
+  }
+  const step = scope.options.step;
+  const candidates = new Map<string, { ref: ArtifactRef; from: number }[]>();
+  inputs.forEach((input, i) => {
+    const refs = inputRefs(input as object);
+    if (!refs) throw new FlowshipError("FS_MERGE_OUTSIDE_JOIN", `mergeArtifacts in step '${step}' got inputs that are not a join's inputs.`);
+    for (const [name, ref] of Object.entries(refs)) {
+      if (name in scope.options.parameters) continue;
+      candidates.set(name, [...(candidates.get(name) ?? []), { ref, from: i }]);
+    }
+  });
+  const missing = (options.include ?? []).filter((name) => !candidates.has(name));
+  if (missing.length > 0) {
+    throw new FlowshipError(
+      "FS_MERGE_MISSING",
+      `mergeArtifacts in join '${step}': no input has ${missing.map((m) => `'${m}'`).join(", ")}.`,
+    );
+  }
+  const conflicts: string[] = [];
+  for (const [name, found] of candidates) {
+    if (options.include && !options.include.includes(name)) continue;
+    if (options.exclude?.includes(name)) continue;
+    if (scope.assigned.has(name)) continue;
+    if (found.some((f) => f.ref.sha !== found[0]!.ref.sha)) {
+      conflicts.push(name);
+      continue;
+    }
+    scope.adopted.set(name, found[0]!.ref);
+  }
+  if (conflicts.length > 0) {
+    throw new FlowshipError(
+      "FS_MERGE_CONFLICT",
+      `mergeArtifacts in join '${step}': the inputs disagree on ${conflicts.map((c) => `'${c}'`).join(", ")}; assign ${conflicts.length === 1 ? "it" : "them"} in the join or pass { exclude: [...] }.`,
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import { FlowshipError } from "../errors.js";
+import type { ArtifactRef } from "../datastore/content-store.js";
+import type { DatastoreLocation } from "../datastore/open-storage.js";
+import type { ForeachFrame } from "../datastore/records-types.js";
+import type { StepDecorator } from "../flow/decorators.js";
+
+/** Everything one task attempt needs to know; passed to the task process as JSON. */
+export interface TaskSpec {
+  flow: string;
+  runId: string;
+  step: string;
+  taskId: string;
+  attempt: number;
+  /** 1 + the retries allowed; the last attempt is where catchError takes over. */
+  maxAttempts: number;
+  /** The step's decorators, including those added with `--with`. */
+  decorators: StepDecorator[];
+  /** `run/step/task` of the tasks whose artifacts this task reads. */
+  inputs: string[];
+  foreachStack: ForeachFrame[];
+  datastore: DatastoreLocation;
+  /** The run's parameters; read from the run record when absent. */
+  parameters?: Record<string, ArtifactRef>;
+  namespace: string;
+  user: string;
+  tags: string[];
+  production: boolean;
+  originRunId?: string;
+  /** Set when an earlier attempt died without recording its failure and catchError must record it. */
+  fallbackReason?: string;
+}
+
+export function parseTaskSpec(text: string): TaskSpec {
+  try {
+    const spec = JSON.parse(text) as TaskSpec;
+    if (typeof spec.flow !== "string" || typeof spec.step !== "string" || typeof spec.runId !== "string") {
+      throw new Error("missing flow, step or runId");
+    }
+    return spec;
+  } catch (error) {
+    throw new FlowshipError("FS_TASK_SPEC", `Invalid task spec in FLOWSHIP_TASK: ${(error as Error).message}.`);
+  }
+}
+
+export function taskPathspec(spec: Pick<TaskSpec, "flow" | "runId" | "step" | "taskId">): string {
+  return `${spec.flow}/${spec.runId}/${spec.step}/${spec.taskId}`;
+}
