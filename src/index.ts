@@ -10,26 +10,35 @@
  *   .step("end", (self) => { console.log(`alpha still is ${self.alpha}`); })
  *   .run();
  */
-export { flow, Flow } from "./flow/flow-builder.js";
+
+export { FlowshipError, isFlowshipError, NonRetryableError } from "./errors.js";
+export { type CurrentTask, current } from "./flow/current.js";
 export {
-  retry,
-  catchError,
-  timeout,
-  resources,
-  environment,
-  schedule,
-  parseDecoratorSpec,
-  type RetryOptions,
   type CatchOptions,
-  type TimeoutOptions,
-  type ResourcesOptions,
+  catchError,
   type EnvironmentOptions,
+  environment,
+  type FlowDecorator,
+  parseDecoratorSpec,
+  type ResourcesOptions,
+  type RetryOptions,
+  resources,
+  retry,
   type ScheduleOptions,
   type StepDecorator,
-  type FlowDecorator,
+  schedule,
+  type TimeoutOptions,
+  timeout,
 } from "./flow/decorators.js";
-export { current, type CurrentTask } from "./flow/current.js";
-export type { ParameterOptions, ParameterType, ParameterContext } from "./flow/parameters.js";
-export type { Artifacts, Self, JoinInputs, StepOptions, FlowSpec, StepSpec, StepContext } from "./flow/types.js";
-export { mergeArtifacts, type MergeOptions } from "./task/merge-artifacts.js";
-export { FlowshipError, NonRetryableError, isFlowshipError } from "./errors.js";
+export { Flow, flow } from "./flow/flow-builder.js";
+export type { ParameterContext, ParameterOptions, ParameterType } from "./flow/parameters.js";
+export type {
+  Artifacts,
+  FlowSpec,
+  JoinInputs,
+  Self,
+  StepContext,
+  StepOptions,
+  StepSpec,
+} from "./flow/types.js";
+export { type MergeOptions, mergeArtifacts } from "./task/merge-artifacts.js";

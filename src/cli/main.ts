@@ -5,9 +5,9 @@
 import { Command, CommanderError } from "commander";
 import { datastoreRoot } from "../config.js";
 import { UsageError } from "../errors.js";
-import { type StepDecorator, parseDecoratorSpec } from "../flow/decorators.js";
-import type { FlowSpec } from "../flow/types.js";
+import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
 import { markHost } from "../flow/registry.js";
+import type { FlowSpec } from "../flow/types.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import { registerFlowCommands } from "./flow-commands.js";
 import { loadFlowFile } from "./load-flow.js";
@@ -22,8 +22,17 @@ export interface GlobalOptions {
 /** Options accepted before the command; `--with` is accepted after it too. */
 function addGlobalOptions(command: Command): Command {
   return command
-    .option("--datastore-root <dir>", "folder of the local datastore (env FLOWSHIP_DATASTORE_ROOT)", undefined)
-    .option("--with <decorator>", "add a decorator to every step that has none of its kind, e.g. retry:times=2", collect, [])
+    .option(
+      "--datastore-root <dir>",
+      "folder of the local datastore (env FLOWSHIP_DATASTORE_ROOT)",
+      undefined,
+    )
+    .option(
+      "--with <decorator>",
+      "add a decorator to every step that has none of its kind, e.g. retry:times=2",
+      collect,
+      [],
+    )
     .option("--debug", "print stack traces of errors", false);
 }
 
@@ -34,7 +43,9 @@ export function collect(value: string, previous: string[]): string[] {
 /** Commander reports usage problems by throwing; turn them into one-line usage errors. */
 function usageFromCommander(error: CommanderError): UsageError {
   const message = error.message.replace(/^error: /, "").replace(/\n[\s\S]*$/, "");
-  return new UsageError(`${message.charAt(0).toUpperCase()}${message.slice(1)}. Run with --help to see the options.`);
+  return new UsageError(
+    `${message.charAt(0).toUpperCase()}${message.slice(1)}. Run with --help to see the options.`,
+  );
 }
 
 function configure(command: Command): Command {
@@ -56,7 +67,11 @@ async function parse(program: Command, argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      ) {
         return EXIT.ok;
       }
       return reportError(usageFromCommander(error));
@@ -66,7 +81,12 @@ async function parse(program: Command, argv: string[]): Promise<number> {
 }
 
 /** The commands of one flow, parsed from `argv` (everything after the flow file). */
-export async function flowProgram(flow: FlowSpec, file: string, argv: string[], preloaded?: Awaited<ReturnType<typeof loadFlowFile>>): Promise<number> {
+export async function flowProgram(
+  flow: FlowSpec,
+  file: string,
+  argv: string[],
+  preloaded?: Awaited<ReturnType<typeof loadFlowFile>>,
+): Promise<number> {
   const program = addGlobalOptions(new Command(`flowship ${file}`))
     .description(`Flow ${flow.name}: run it, check it, show it, and look at its runs.`)
     .version(FLOWSHIP_VERSION, "--version", "print flowship's version")
@@ -123,7 +143,9 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (first.startsWith("-")) {
-    return reportError(new UsageError(`Expected a flow file before '${first}': flowship <flow file> <command> [options].`));
+    return reportError(
+      new UsageError(`Expected a flow file before '${first}': flowship <flow file> <command> [options].`),
+    );
   }
   try {
     // Global options may come before the command; the datastore root decides where code is compiled.
@@ -137,4 +159,3 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(error, argv.includes("--debug"));
   }
 }
-

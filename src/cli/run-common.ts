@@ -20,10 +20,17 @@ export interface CommonRunFlags {
 /** Options shared by `run` and `resume`. */
 export function addRunOptions(command: Command): Command {
   return command
-    .addOption(new Option("--max-workers <n>", "most tasks running at once").default(String(defaultMaxWorkers())))
+    .addOption(
+      new Option("--max-workers <n>", "most tasks running at once").default(String(defaultMaxWorkers())),
+    )
     .option("--tag <tag>", "tag the run (repeatable)", collect, [])
     .option("--run-id-file <file>", "write the run id to this file as soon as the run starts")
-    .option("--with <decorator>", "add a decorator to every step that has none of its kind, e.g. retry:times=2", collect, []);
+    .option(
+      "--with <decorator>",
+      "add a decorator to every step that has none of its kind, e.g. retry:times=2",
+      collect,
+      [],
+    );
 }
 
 function maxWorkers(text: string): number {
@@ -53,7 +60,8 @@ export async function startRun(
   const graph = validateFlow(context.flow);
   const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
   const compiled =
-    context.preloaded?.compiled ?? (await compileFlow({ file: context.file, outDir: codeDir(globals.datastoreRoot) }));
+    context.preloaded?.compiled ??
+    (await compileFlow({ file: context.file, outDir: codeDir(globals.datastoreRoot) }));
   const run = new LocalRun(
     {
       flow: context.flow,

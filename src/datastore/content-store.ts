@@ -53,7 +53,10 @@ export class ContentStore {
     const key = this.keyOf(sha);
     const bytes = this.#storage.readSync(key);
     if (!bytes) {
-      throw new FlowshipError("FS_DATASTORE_MISSING", `Missing object for ${what}: '${key}' is not in ${this.#storage.description}.`);
+      throw new FlowshipError(
+        "FS_DATASTORE_MISSING",
+        `Missing object for ${what}: '${key}' is not in ${this.#storage.description}.`,
+      );
     }
     const actual = createHash(HASH_ALGORITHM).update(bytes).digest("hex");
     if (actual !== sha) {

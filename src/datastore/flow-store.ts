@@ -97,17 +97,43 @@ export class FlowStore {
     return this.storage.list(`${this.runKey(runId)}/steps/${step}`);
   }
 
-  async writeAttemptStart(runId: string, step: string, taskId: string, record: AttemptStartRecord): Promise<void> {
-    await writeRecord(this.storage, `${this.taskKey(runId, step, taskId)}/${record.attempt}.start.json`, record);
+  async writeAttemptStart(
+    runId: string,
+    step: string,
+    taskId: string,
+    record: AttemptStartRecord,
+  ): Promise<void> {
+    await writeRecord(
+      this.storage,
+      `${this.taskKey(runId, step, taskId)}/${record.attempt}.start.json`,
+      record,
+    );
   }
 
   /** The end record is written once: a second writer (task vs runtime) loses and learns it. */
-  async writeAttemptEnd(runId: string, step: string, taskId: string, record: AttemptEndRecord): Promise<boolean> {
-    return createRecord(this.storage, `${this.taskKey(runId, step, taskId)}/${record.attempt}.end.json`, record);
+  async writeAttemptEnd(
+    runId: string,
+    step: string,
+    taskId: string,
+    record: AttemptEndRecord,
+  ): Promise<boolean> {
+    return createRecord(
+      this.storage,
+      `${this.taskKey(runId, step, taskId)}/${record.attempt}.end.json`,
+      record,
+    );
   }
 
-  async readAttemptEnd(runId: string, step: string, taskId: string, attempt: number): Promise<AttemptEndRecord | undefined> {
-    return readRecord<AttemptEndRecord>(this.storage, `${this.taskKey(runId, step, taskId)}/${attempt}.end.json`);
+  async readAttemptEnd(
+    runId: string,
+    step: string,
+    taskId: string,
+    attempt: number,
+  ): Promise<AttemptEndRecord | undefined> {
+    return readRecord<AttemptEndRecord>(
+      this.storage,
+      `${this.taskKey(runId, step, taskId)}/${attempt}.end.json`,
+    );
   }
 
   async readAttempts(runId: string, step: string, taskId: string): Promise<TaskAttempts | undefined> {
@@ -132,7 +158,11 @@ export class FlowStore {
   }
 
   /** The successful end record of a task (its latest attempt), or undefined. */
-  async readSuccessfulEnd(runId: string, step: string, taskId: string): Promise<AttemptEndRecord | undefined> {
+  async readSuccessfulEnd(
+    runId: string,
+    step: string,
+    taskId: string,
+  ): Promise<AttemptEndRecord | undefined> {
     const attempts = await this.readAttempts(runId, step, taskId);
     const end = attempts?.ends.get(attempts.latest);
     return end?.status === "succeeded" ? end : undefined;

@@ -4,7 +4,9 @@
  */
 import type { Storage } from "./storage.js";
 
-export type DatastoreLocation = { kind: "local"; root: string } | { kind: "s3"; root: string; endpoint?: string };
+export type DatastoreLocation =
+  | { kind: "local"; root: string }
+  | { kind: "s3"; root: string; endpoint?: string };
 
 export const DATASTORE_BACKENDS = {
   local: () => import("./backends/local.js"),

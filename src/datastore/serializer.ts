@@ -62,7 +62,8 @@ export function describeType(value: unknown): string {
   if (Array.isArray(value)) return `Array(${value.length})`;
   const name = Object.getPrototypeOf(value)?.constructor?.name ?? "Object";
   if (value instanceof Map || value instanceof Set) return `${name}(${value.size})`;
-  if (ArrayBuffer.isView(value)) return `${name}(${(value as unknown as { length?: number }).length ?? value.byteLength})`;
+  if (ArrayBuffer.isView(value))
+    return `${name}(${(value as unknown as { length?: number }).length ?? value.byteLength})`;
   return name;
 }
 
@@ -80,7 +81,8 @@ function findUnstorable(value: unknown, where: string, seen: Set<object>): strin
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
   if (value instanceof Map) {
     for (const [k, v] of value) {
-      const found = findUnstorable(k, `${where}<key>`, seen) ?? findUnstorable(v, `${where}.get(${String(k)})`, seen);
+      const found =
+        findUnstorable(k, `${where}<key>`, seen) ?? findUnstorable(v, `${where}.get(${String(k)})`, seen);
       if (found) return found;
     }
     return undefined;
@@ -108,10 +110,17 @@ function findUnstorable(value: unknown, where: string, seen: Set<object>): strin
 
 export function encodeArtifact(name: string, step: string, value: unknown): EncodedArtifact {
   if (value instanceof ArrayBuffer) {
-    return { encoding: "raw:ArrayBuffer", type: `ArrayBuffer(${value.byteLength})`, chunks: [new Uint8Array(value)], size: value.byteLength };
+    return {
+      encoding: "raw:ArrayBuffer",
+      type: `ArrayBuffer(${value.byteLength})`,
+      chunks: [new Uint8Array(value)],
+      size: value.byteLength,
+    };
   }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    const ctor = (Object.getPrototypeOf(value) === Buffer.prototype ? "Uint8Array" : value.constructor.name) as TypedArrayName;
+    const ctor = (
+      Object.getPrototypeOf(value) === Buffer.prototype ? "Uint8Array" : value.constructor.name
+    ) as TypedArrayName;
     if (ctor in TYPED_ARRAYS) {
       const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
       return { encoding: `raw:${ctor}`, type: describeType(value), chunks: [bytes], size: value.byteLength };
@@ -148,8 +157,15 @@ export function decodeArtifact(encoding: string, bytes: Buffer): unknown {
     }
     const Ctor = TYPED_ARRAYS[ctorName as TypedArrayName];
     if (Ctor) {
-      return new Ctor(aligned.buffer as ArrayBuffer, aligned.byteOffset, aligned.byteLength / Ctor.BYTES_PER_ELEMENT);
+      return new Ctor(
+        aligned.buffer as ArrayBuffer,
+        aligned.byteOffset,
+        aligned.byteLength / Ctor.BYTES_PER_ELEMENT,
+      );
     }
   }
-  throw new FlowshipError("FS_ARTIFACT_ENCODING", `Unknown artifact encoding '${encoding}'; upgrade flowship to read it.`);
+  throw new FlowshipError(
+    "FS_ARTIFACT_ENCODING",
+    `Unknown artifact encoding '${encoding}'; upgrade flowship to read it.`,
+  );
 }

@@ -88,7 +88,12 @@ export function retry(options: RetryOptions = {}): StepDecorator {
     kind: "retry",
     options: {
       times: checkInteger("retry", "times", options.times ?? 3, 0, MAX_RETRIES),
-      minutesBetweenRetries: checkNumber("retry", "minutesBetweenRetries", options.minutesBetweenRetries ?? 0, 0),
+      minutesBetweenRetries: checkNumber(
+        "retry",
+        "minutesBetweenRetries",
+        options.minutesBetweenRetries ?? 0,
+        0,
+      ),
     },
   };
 }
@@ -141,7 +146,10 @@ export function resources(options: ResourcesOptions = {}): StepDecorator {
 export function environment(options: EnvironmentOptions): StepDecorator {
   const vars = options?.vars;
   if (typeof vars !== "object" || vars === null) {
-    throw new FlowDefinitionError("FS_FLOW_BAD_DECORATOR", "Invalid environment decorator: 'vars' must be an object.");
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      "Invalid environment decorator: 'vars' must be an object.",
+    );
   }
   for (const [name, value] of Object.entries(vars)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || typeof value !== "string") {
@@ -182,7 +190,13 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
       );
     }
     options[key.trim()] =
-      value.trim() !== "" && !Number.isNaN(Number(value)) ? Number(value) : value === "true" ? true : value === "false" ? false : value;
+      value.trim() !== "" && !Number.isNaN(Number(value))
+        ? Number(value)
+        : value === "true"
+          ? true
+          : value === "false"
+            ? false
+            : value;
   }
   const factories: Record<string, (o: any) => StepDecorator> = {
     retry,
@@ -203,7 +217,10 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
     return factory(options);
   } catch (error) {
     if (error instanceof FlowDefinitionError) {
-      throw new FlowDefinitionError("FS_FLOW_BAD_WITH", `${error.message.replace(/\.$/, "")} (from --with ${spec}).`);
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_WITH",
+        `${error.message.replace(/\.$/, "")} (from --with ${spec}).`,
+      );
     }
     throw error;
   }

@@ -3,9 +3,9 @@
  */
 import type { FlowDecorator, StepDecorator } from "./decorators.js";
 import { inferParameterType, type ParameterOptions, type ParameterSpec } from "./parameters.js";
+import { isMainModule, registerFlow } from "./registry.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
 import type { Artifacts, FlowSpec, JoinFunction, StepFunction, StepOptions, StepSpec } from "./types.js";
-import { isMainModule, registerFlow } from "./registry.js";
 
 type ParameterValue<O> = O extends { type: "string" }
   ? string
@@ -68,7 +68,8 @@ export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
   /** Declare a step. The step named `end` has no `next`. */
   step(name: string, fn: StepFunction<A>, options?: StepOptions & { join?: false }): this;
   step(name: string, fn: StepFunction<A> | JoinFunction<A>, options: StepOptions = {}): this {
-    const next = options.next === undefined ? [] : typeof options.next === "string" ? [options.next] : [...options.next];
+    const next =
+      options.next === undefined ? [] : typeof options.next === "string" ? [options.next] : [...options.next];
     this.steps.push({
       name,
       fn: fn as StepSpec["fn"],

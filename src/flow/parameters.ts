@@ -76,7 +76,12 @@ export function parseParameterText(flowName: string, spec: ParameterSpec, text: 
 }
 
 /** Checks a value that arrived already typed (a default, or JSON from a trigger). */
-export function checkParameterValue(flowName: string, spec: ParameterSpec, value: unknown, source: string): unknown {
+export function checkParameterValue(
+  flowName: string,
+  spec: ParameterSpec,
+  value: unknown,
+  source: string,
+): unknown {
   const ok =
     spec.type === "json" ||
     (spec.type === "string" && typeof value === "string") ||

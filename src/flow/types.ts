@@ -25,7 +25,10 @@ export type JoinInputs<A extends Artifacts> = ReadonlyArray<Readonly<A>> & {
 };
 
 export type StepFunction<A extends Artifacts> = (self: Self<A>) => void | Promise<void>;
-export type JoinFunction<A extends Artifacts> = (self: Self<A>, inputs: JoinInputs<A>) => void | Promise<void>;
+export type JoinFunction<A extends Artifacts> = (
+  self: Self<A>,
+  inputs: JoinInputs<A>,
+) => void | Promise<void>;
 
 export interface StepOptions {
   /** The step(s) that run after this one: one name, or several for a static split. */

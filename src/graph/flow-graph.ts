@@ -97,7 +97,10 @@ export function splitStacks(
           onIssue("join-without-split", name, {});
           continue;
         }
-        if (tops.some((t) => !t || t.split !== top.split) || incoming.some((s) => s.length !== incoming[0]!.length)) {
+        if (
+          tops.some((t) => !t || t.split !== top.split) ||
+          incoming.some((s) => s.length !== incoming[0]!.length)
+        ) {
           onIssue("join-unrelated", name, { inputs: sources.join(", ") });
           continue;
         }
@@ -136,7 +139,12 @@ export function splitStacks(
   return inStack;
 }
 
-export type SplitIssue = "join-without-split" | "join-unrelated" | "join-mismatch" | "not-a-join" | "unjoined-split";
+export type SplitIssue =
+  | "join-without-split"
+  | "join-unrelated"
+  | "join-mismatch"
+  | "not-a-join"
+  | "unjoined-split";
 
 /** Builds the graph of a flow that passed validation. */
 export function buildGraph(flow: FlowSpec): FlowGraph {
@@ -182,5 +190,7 @@ function stackAfter(
 ): SplitFrame[] {
   const stack = stacks.get(source) ?? [];
   const step = byName.get(source)!;
-  return step.foreach !== undefined || step.next.length > 1 ? [...stack, { split: source, branch: target }] : stack;
+  return step.foreach !== undefined || step.next.length > 1
+    ? [...stack, { split: source, branch: target }]
+    : stack;
 }

@@ -33,7 +33,9 @@ export function renderText(graph: FlowGraph): string {
     const dflt = p.hasDefault
       ? ` [default: ${typeof p.default === "function" ? "<computed at run start>" : JSON.stringify(p.default)}]`
       : "";
-    lines.push(`  parameter --${p.name} (${p.type})${p.required ? " [required]" : ""}${dflt}${p.help ? `  ${p.help}` : ""}`);
+    lines.push(
+      `  parameter --${p.name} (${p.type})${p.required ? " [required]" : ""}${dflt}${p.help ? `  ${p.help}` : ""}`,
+    );
   }
   for (const d of graph.flow.decorators) lines.push(`  @${d.kind} ${JSON.stringify(d.options)}`);
   lines.push("");
@@ -48,18 +50,24 @@ export function renderText(graph: FlowGraph): string {
   return lines.join("\n");
 }
 
+// Mermaid treats `end` (and a few other words) as keywords: prefix every node id.
+function mermaidId(step: string): string {
+  return `step_${step}`;
+}
+
 export function renderMermaid(graph: FlowGraph): string {
   const lines = ["flowchart TD"];
   for (const name of graph.order) {
     const node = graph.nodes.get(name)!;
-    const shape = node.type === "foreach" ? `[["${name}"]]` : node.type === "join" ? `{{"${name}"}}` : `["${name}"]`;
-    lines.push(`  ${name}${shape}`);
+    const shape =
+      node.type === "foreach" ? `[["${name}"]]` : node.type === "join" ? `{{"${name}"}}` : `["${name}"]`;
+    lines.push(`  ${mermaidId(name)}${shape}`);
   }
   for (const name of graph.order) {
     const node = graph.nodes.get(name)!;
     for (const target of node.next) {
       const label = node.type === "foreach" ? `|"foreach ${node.spec.foreach}"|` : "";
-      lines.push(`  ${name} -->${label} ${target}`);
+      lines.push(`  ${mermaidId(name)} -->${label} ${mermaidId(target)}`);
     }
   }
   return lines.join("\n");

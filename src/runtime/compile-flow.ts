@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { FlowshipError } from "../errors.js";
-import { sha256 } from "../util/hash.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
+import { sha256 } from "../util/hash.js";
 
 export interface CompiledFlow {
   /** The flow file as given. */
@@ -40,7 +40,9 @@ const OWN_MODULES: Record<string, string> = {
 export async function compileFlow(options: { file: string; outDir: string }): Promise<CompiledFlow> {
   const file = path.resolve(options.file);
   if (!fs.existsSync(file)) {
-    throw new FlowCompileError("FS_FLOW_FILE_MISSING", `Flow file not found: '${options.file}'.`, { exitCode: 2 });
+    throw new FlowCompileError("FS_FLOW_FILE_MISSING", `Flow file not found: '${options.file}'.`, {
+      exitCode: 2,
+    });
   }
   const esbuild = await import("esbuild");
   const entry = [
@@ -51,7 +53,12 @@ export async function compileFlow(options: { file: string; outDir: string }): Pr
   let result: Awaited<ReturnType<typeof esbuild.build>>;
   try {
     result = await esbuild.build({
-      stdin: { contents: entry, resolveDir: path.dirname(file), sourcefile: "flowship-entry.js", loader: "js" },
+      stdin: {
+        contents: entry,
+        resolveDir: path.dirname(file),
+        sourcefile: "flowship-entry.js",
+        loader: "js",
+      },
       bundle: true,
       platform: "node",
       format: "esm",
@@ -63,25 +70,36 @@ export async function compileFlow(options: { file: string; outDir: string }): Pr
       metafile: true,
       logLevel: "silent",
       // Bundled CommonJS dependencies may call require(); give them one.
-      banner: { js: "import { createRequire as __flowshipRequire } from 'node:module'; const require = __flowshipRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __flowshipRequire } from 'node:module'; const require = __flowshipRequire(import.meta.url);",
+      },
       plugins: [
         {
           name: "flowship-self",
           setup(build) {
             // The flow's `flowship` imports resolve to the flowship that compiles it: one copy.
-            build.onResolve({ filter: /^flowship(\/(client|task))?$/ }, (args) => ({ path: ownModule(OWN_MODULES[args.path]!) }));
+            build.onResolve({ filter: /^flowship(\/(client|task))?$/ }, (args) => ({
+              path: ownModule(OWN_MODULES[args.path]!),
+            }));
           },
         },
       ],
     });
   } catch (error) {
-    const failure = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] })
-      .errors?.[0];
+    const failure = (
+      error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
+    ).errors?.[0];
     if (failure) {
-      const where = failure.location ? `${failure.location.file}:${failure.location.line}:${failure.location.column}: ` : "";
-      throw new FlowCompileError("FS_FLOW_COMPILE", `Cannot compile flow file '${options.file}': ${where}${failure.text}.`, {
-        cause: error,
-      });
+      const where = failure.location
+        ? `${failure.location.file}:${failure.location.line}:${failure.location.column}: `
+        : "";
+      throw new FlowCompileError(
+        "FS_FLOW_COMPILE",
+        `Cannot compile flow file '${options.file}': ${where}${failure.text}.`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -106,7 +124,9 @@ export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record
   // With source maps on, the locations flows record for their steps point at the TypeScript.
   process.setSourceMapsEnabled(true);
   try {
-    const module = (await import(pathToFileURL(compiled.bundle).href)) as { flowModule: Record<string, unknown> };
+    const module = (await import(pathToFileURL(compiled.bundle).href)) as {
+      flowModule: Record<string, unknown>;
+    };
     return module.flowModule;
   } catch (error) {
     const location = /\((\/[^)]+:\d+):\d+\)/.exec((error as Error).stack ?? "")?.[1];

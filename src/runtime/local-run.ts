@@ -7,8 +7,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import { currentUser, productionToken, progressIntervalSeconds } from "../config.js";
-import type { ArtifactRef } from "../datastore/content-store.js";
 import { LocalStorage } from "../datastore/backends/local.js";
+import type { ArtifactRef } from "../datastore/content-store.js";
 import { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/records-types.js";
 import { encodeArtifact } from "../datastore/serializer.js";
@@ -17,11 +17,11 @@ import type { FlowGraph } from "../graph/flow-graph.js";
 import { TASK_EXIT } from "../task/executor.js";
 import type { TaskSpec } from "../task/task-spec.js";
 import { FLOWSHIP_VERSION } from "../version.js";
-import { ResumePlan } from "./resume-plan.js";
-import { RunProgress } from "./run-progress.js";
-import { effectiveDecorators, type RunOptions } from "./run-options.js";
 import { resolveParameters } from "./resolve-parameters.js";
-import { TaskProcess, type TaskExit } from "./task-process.js";
+import { ResumePlan } from "./resume-plan.js";
+import { effectiveDecorators, type RunOptions } from "./run-options.js";
+import { RunProgress } from "./run-progress.js";
+import { type TaskExit, TaskProcess } from "./task-process.js";
 
 export interface RunResult {
   flow: string;
@@ -57,7 +57,11 @@ async function createRun(
   const user = currentUser();
   const token = productionToken();
   const namespace = token ? `production:${token}` : `user:${user}`;
-  const graphSteps = options.flow.steps.map((s) => ({ name: s.name, type: s.join ? "join" : "step", next: s.next }));
+  const graphSteps = options.flow.steps.map((s) => ({
+    name: s.name,
+    type: s.join ? "join" : "step",
+    next: s.next,
+  }));
   for (let attempt = 0; ; attempt++) {
     const runId = String(Date.now() + attempt);
     if (!(await store.claimRunId(runId))) continue;
@@ -103,9 +107,13 @@ export class LocalRun {
   constructor(options: RunOptions, graph: FlowGraph) {
     this.#options = options;
     this.#graph = graph;
-    this.#store = new FlowStore({ storage: new LocalStorage({ root: options.datastoreRoot }), flow: options.flow.name });
+    this.#store = new FlowStore({
+      storage: new LocalStorage({ root: options.datastoreRoot }),
+      flow: options.flow.name,
+    });
     this.#print =
-      options.print ?? ((line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`));
+      options.print ??
+      ((line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`));
   }
 
   get runId(): string {
@@ -172,7 +180,11 @@ export class LocalRun {
         this.#launch(task, 0);
       }
     }
-    if (this.#running.size === 0 && this.#retryTimers.size === 0 && (this.#stopping || this.#ready.length === 0)) {
+    if (
+      this.#running.size === 0 &&
+      this.#retryTimers.size === 0 &&
+      (this.#stopping || this.#ready.length === 0)
+    ) {
       void this.#finish();
     }
   }
@@ -380,7 +392,8 @@ export class LocalRun {
     this.#failure = reason;
     for (const timer of this.#retryTimers) clearTimeout(timer);
     this.#retryTimers.clear();
-    for (const process of this.#running.values()) if (process !== "cloning") process.kill({ cancelled: true });
+    for (const process of this.#running.values())
+      if (process !== "cloning") process.kill({ cancelled: true });
     this.#pump();
   }
 

@@ -3,10 +3,11 @@
  * again (the chosen step, by default the first that did not succeed, and everything after it).
  * Reused tasks are cloned by reference: their records point at the same artifact blobs.
  */
-import { FlowshipError } from "../errors.js";
+
 import type { ArtifactRef } from "../datastore/content-store.js";
 import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
+import { FlowshipError } from "../errors.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
 
 export class ResumeError extends FlowshipError {}
@@ -47,11 +48,19 @@ export class ResumePlan {
     this.#successful = fields.successful;
   }
 
-  static async load(options: { store: FlowStore; graph: FlowGraph; originRunId: string; step?: string }): Promise<ResumePlan> {
+  static async load(options: {
+    store: FlowStore;
+    graph: FlowGraph;
+    originRunId: string;
+    step?: string;
+  }): Promise<ResumePlan> {
     const { store, graph, originRunId } = options;
     const origin = await store.readRun(originRunId);
     if (!origin) {
-      throw new ResumeError("FS_RESUME_NO_ORIGIN", `Cannot resume: run '${store.flow}/${originRunId}' does not exist in ${store.storage.description}.`);
+      throw new ResumeError(
+        "FS_RESUME_NO_ORIGIN",
+        `Cannot resume: run '${store.flow}/${originRunId}' does not exist in ${store.storage.description}.`,
+      );
     }
     if (options.step !== undefined && !graph.nodes.has(options.step)) {
       throw new ResumeError(
@@ -73,7 +82,9 @@ export class ResumePlan {
     }
     // A step the origin never reached (its runtime was killed first) is where it stopped, too.
     if (firstUnfinished === undefined) {
-      firstUnfinished = graph.order.find((step) => ![...successful.keys()].some((k) => k.startsWith(`${step}/`)));
+      firstUnfinished = graph.order.find(
+        (step) => ![...successful.keys()].some((k) => k.startsWith(`${step}/`)),
+      );
     }
     const rerunFrom = options.step ?? firstUnfinished;
     return new ResumePlan({

@@ -83,7 +83,10 @@ export class RunProgress {
       .filter((s) => this.#counts.has(s))
       .map((s) => {
         const c = this.#of(s);
-        const retries = c.failedAttempts > 0 ? `, ${c.failedAttempts} failed attempt${c.failedAttempts > 1 ? "s" : ""}` : "";
+        const retries =
+          c.failedAttempts > 0
+            ? `, ${c.failedAttempts} failed attempt${c.failedAttempts > 1 ? "s" : ""}`
+            : "";
         return `  ${s.padEnd(20)} ${c.succeeded}/${c.queued} tasks succeeded${retries}`;
       });
     this.#print(
@@ -97,5 +100,7 @@ export class RunProgress {
 
 function elapsed(since: number): string {
   const seconds = (Date.now() - since) / 1000;
-  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return seconds < 60
+    ? `${seconds.toFixed(1)} s`
+    : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }

@@ -76,7 +76,10 @@ export class TaskProcess {
 
   #pipe(stream: "stdout" | "stderr"): Promise<void> {
     const file = fs.createWriteStream(this.options.logFiles[stream], { flags: "a" });
-    const lines = readline.createInterface({ input: this.#child[stream]!, crlfDelay: Number.POSITIVE_INFINITY });
+    const lines = readline.createInterface({
+      input: this.#child[stream]!,
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
     lines.on("line", (line) => {
       file.write(`${line}\n`);
       this.options.print(`${this.options.prefix} ${line}`, stream);

@@ -4,12 +4,12 @@
  * Batch container; it never imports the runtime or the CLI.
  */
 import os from "node:os";
-import { ContentStore, type ArtifactRef } from "../datastore/content-store.js";
+import type { ArtifactRef, ContentStore } from "../datastore/content-store.js";
 import { FlowStore } from "../datastore/flow-store.js";
 import { openStorage } from "../datastore/open-storage.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
 import { encodeArtifact } from "../datastore/serializer.js";
-import { FlowshipError, isFlowshipError, toStepFailure, type StepFailure } from "../errors.js";
+import { FlowshipError, isFlowshipError, type StepFailure, toStepFailure } from "../errors.js";
 import { setCurrentTask } from "../flow/current.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import { ArtifactScope, inputView } from "./artifact-scope.js";
@@ -50,7 +50,11 @@ function foreachItems(value: unknown, step: StepSpec): unknown[] {
       `Foreach of step '${step.name}' needs the artifact '${name}', but it was never set; assign self.${name} = [...] before the step ends.`,
     );
   }
-  if (typeof value === "string" || value === null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function") {
+  if (
+    typeof value === "string" ||
+    value === null ||
+    typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
     throw new ForeachError(
       "FS_FOREACH_NOT_ITERABLE",
       `Foreach of step '${step.name}' needs '${name}' to be an array or other iterable, but it is ${value === null ? "null" : typeof value}.`,
@@ -100,7 +104,10 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
   const store = new FlowStore({ storage, flow: spec.flow });
   const step = flow.steps.find((s) => s.name === spec.step);
   if (!step) {
-    throw new FlowshipError("FS_TASK_UNKNOWN_STEP", `Flow '${flow.name}' has no step '${spec.step}'; was the code changed?`);
+    throw new FlowshipError(
+      "FS_TASK_UNKNOWN_STEP",
+      `Flow '${flow.name}' has no step '${spec.step}'; was the code changed?`,
+    );
   }
   await store.writeAttemptStart(spec.runId, spec.step, spec.taskId, {
     attempt: spec.attempt,
@@ -113,7 +120,10 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
   const parameters = spec.parameters ?? (await store.readRun(spec.runId))?.parameters ?? {};
   const inputs = await loadInputs(store, spec);
   const inherited = step.join || inputs.length === 0 ? {} : inputs[0]!.artifacts;
-  await store.content.prefetch([...Object.values(parameters), ...inputs.flatMap((i) => Object.values(i.artifacts))]);
+  await store.content.prefetch([
+    ...Object.values(parameters),
+    ...inputs.flatMap((i) => Object.values(i.artifacts)),
+  ]);
 
   const frame = spec.foreachStack.at(-1);
   const scope: ArtifactScope = new ArtifactScope({
@@ -162,7 +172,10 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     try {
       if (step.join) {
         const views = inputs.map((i) => inputView(store.content, `${spec.flow}/${i.path}`, i.artifacts));
-        const joinInputs = Object.assign([...views], Object.fromEntries(inputs.map((input, i) => [input.step, views[i]])));
+        const joinInputs = Object.assign(
+          [...views],
+          Object.fromEntries(inputs.map((input, i) => [input.step, views[i]])),
+        );
         await step.fn(scope.self, Object.freeze(joinInputs));
       } else {
         await step.fn(scope.self);
@@ -176,9 +189,16 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
   const catcher = spec.decorators.find((d) => d.kind === "catch");
   if (failure && catcher?.kind === "catch" && lastAttempt) {
     if (catcher.options.printException) {
-      process.stderr.write(`catchError caught a failure of step '${step.name}': ${failure.stack ?? failure.message}\n`);
+      process.stderr.write(
+        `catchError caught a failure of step '${step.name}': ${failure.stack ?? failure.message}\n`,
+      );
     }
-    if (catcher.options.var) scope.self[catcher.options.var] = { type: failure.type, message: failure.message, stack: failure.stack };
+    if (catcher.options.var)
+      scope.self[catcher.options.var] = {
+        type: failure.type,
+        message: failure.message,
+        stack: failure.stack,
+      };
     const artifacts = await persistArtifacts(scope, store.content, step.name);
     await end({ status: "succeeded", caught: true, artifacts, failure });
     return TASK_EXIT.ok;
@@ -209,6 +229,7 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
 
 function reportFailure(spec: TaskSpec, failure: StepFailure): void {
   // flowship's own errors are complete sentences; a user's error is shown with its stack.
-  const detail = failure.code !== undefined ? failure.message : (failure.stack ?? `${failure.type}: ${failure.message}`);
+  const detail =
+    failure.code !== undefined ? failure.message : (failure.stack ?? `${failure.type}: ${failure.message}`);
   process.stderr.write(`Step '${spec.step}' failed: ${detail}\n`);
 }

@@ -1,5 +1,5 @@
-import { FlowshipError } from "../errors.js";
 import type { ArtifactRef } from "../datastore/content-store.js";
+import { FlowshipError } from "../errors.js";
 import type { Artifacts, JoinInputs, Self } from "../flow/types.js";
 import { inputRefs, scopeOf } from "./artifact-scope.js";
 
@@ -25,7 +25,10 @@ export function mergeArtifacts<A extends Artifacts>(
 ): void {
   const scope = scopeOf(self);
   if (!scope) {
-    throw new FlowshipError("FS_MERGE_OUTSIDE_JOIN", "mergeArtifacts(self, inputs) must be called with a join step's self.");
+    throw new FlowshipError(
+      "FS_MERGE_OUTSIDE_JOIN",
+      "mergeArtifacts(self, inputs) must be called with a join step's self.",
+    );
   }
   if (options.include && options.exclude) {
     throw new FlowshipError("FS_MERGE_OPTIONS", "mergeArtifacts takes include or exclude, not both.");
@@ -34,7 +37,11 @@ export function mergeArtifacts<A extends Artifacts>(
   const candidates = new Map<string, { ref: ArtifactRef; from: number }[]>();
   inputs.forEach((input, i) => {
     const refs = inputRefs(input as object);
-    if (!refs) throw new FlowshipError("FS_MERGE_OUTSIDE_JOIN", `mergeArtifacts in step '${step}' got inputs that are not a join's inputs.`);
+    if (!refs)
+      throw new FlowshipError(
+        "FS_MERGE_OUTSIDE_JOIN",
+        `mergeArtifacts in step '${step}' got inputs that are not a join's inputs.`,
+      );
     for (const [name, ref] of Object.entries(refs)) {
       if (name in scope.options.parameters) continue;
       candidates.set(name, [...(candidates.get(name) ?? []), { ref, from: i }]);

@@ -1,7 +1,7 @@
-import { FlowshipError } from "../errors.js";
 import type { ArtifactRef } from "../datastore/content-store.js";
 import type { DatastoreLocation } from "../datastore/open-storage.js";
 import type { ForeachFrame } from "../datastore/records-types.js";
+import { FlowshipError } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
 
 /** Everything one task attempt needs to know; passed to the task process as JSON. */
@@ -38,7 +38,10 @@ export function parseTaskSpec(text: string): TaskSpec {
     }
     return spec;
   } catch (error) {
-    throw new FlowshipError("FS_TASK_SPEC", `Invalid task spec in FLOWSHIP_TASK: ${(error as Error).message}.`);
+    throw new FlowshipError(
+      "FS_TASK_SPEC",
+      `Invalid task spec in FLOWSHIP_TASK: ${(error as Error).message}.`,
+    );
   }
 }
 

@@ -27,7 +27,9 @@ const MAX_WRITE = 64 * 1024 * 1024;
 
 function writeFully(fd: number, chunk: NodeJS.ArrayBufferView | string): void {
   const bytes =
-    typeof chunk === "string" ? Buffer.from(chunk) : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    typeof chunk === "string"
+      ? Buffer.from(chunk)
+      : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   let offset = 0;
   while (offset < bytes.byteLength) {
     const length = Math.min(MAX_WRITE, bytes.byteLength - offset);

@@ -11,7 +11,9 @@ export function registerResume(program: Command, context: FlowCommandContext): v
   addRunOptions(
     program
       .command("resume")
-      .description("start a new run that reuses the successful tasks of an earlier one and runs the rest with the current code")
+      .description(
+        "start a new run that reuses the successful tasks of an earlier one and runs the rest with the current code",
+      )
       .argument("[step]", "run again from this step (default: the first step that did not succeed)")
       .option("--origin-run-id <id>", "the run to resume (default: the latest run started with `run`)"),
   ).action(async (step: string | undefined, options: CommonRunFlags & { originRunId?: string }) => {

@@ -6,8 +6,15 @@ export function registerRun(program: Command, context: FlowCommandContext): void
   const command = addRunOptions(program.command("run").description(`run flow ${context.flow.name} locally`));
   for (const p of context.flow.parameters) {
     const defaultText =
-      p.hasDefault && typeof p.default !== "function" ? ` [default: ${JSON.stringify(p.default)}]` : p.hasDefault ? " [default: computed at run start]" : "";
-    command.option(`--${p.name} <${p.type}>`, `${p.help ?? `parameter ${p.name}`}${p.required ? " [required]" : ""}${defaultText}`);
+      p.hasDefault && typeof p.default !== "function"
+        ? ` [default: ${JSON.stringify(p.default)}]`
+        : p.hasDefault
+          ? " [default: computed at run start]"
+          : "";
+    command.option(
+      `--${p.name} <${p.type}>`,
+      `${p.help ?? `parameter ${p.name}`}${p.required ? " [required]" : ""}${defaultText}`,
+    );
   }
   command.action(async (options: CommonRunFlags & Record<string, string>) => {
     const parameterText: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { Option, type Command } from "commander";
+import { type Command, Option } from "commander";
 import { renderGraph, SHOW_FORMATS, type ShowFormat } from "../../graph/render.js";
 import { validateFlow } from "../../graph/validate.js";
 import type { FlowCommandContext } from "../flow-commands.js";

@@ -51,7 +51,10 @@ export class LocalStorage implements Storage {
         .filter((name) => !name.includes(".tmp-"))
         .sort();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR")
+      if (
+        (error as NodeJS.ErrnoException).code === "ENOENT" ||
+        (error as NodeJS.ErrnoException).code === "ENOTDIR"
+      )
         return [];
       throw error;
     }

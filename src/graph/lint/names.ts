@@ -12,7 +12,15 @@ const STEP_NAME = /^[a-z][a-z0-9_]*$/;
 const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /** Properties `self` already has in every step. */
-export const RESERVED_ARTIFACT_NAMES = ["input", "index", "then", "constructor", "toJSON", "prototype", "__proto__"];
+export const RESERVED_ARTIFACT_NAMES = [
+  "input",
+  "index",
+  "then",
+  "constructor",
+  "toJSON",
+  "prototype",
+  "__proto__",
+];
 /** Options of `run` and `trigger` that a parameter flag would shadow. */
 export const RESERVED_PARAMETER_NAMES = [
   ...RESERVED_ARTIFACT_NAMES,
@@ -53,7 +61,12 @@ export const stepNames: LintRule = (flow, report) => {
       );
     } else if (RESERVED_ARTIFACT_NAMES.includes(step.name)) {
       report(
-        stepIssue(flow, step, "FS_GRAPH_RESERVED_NAME", `Step name '${step.name}' is reserved; choose another name`),
+        stepIssue(
+          flow,
+          step,
+          "FS_GRAPH_RESERVED_NAME",
+          `Step name '${step.name}' is reserved; choose another name`,
+        ),
       );
     }
     if (seen.has(step.name)) {

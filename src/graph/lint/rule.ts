@@ -6,7 +6,12 @@ import type { GraphIssue } from "../errors.js";
 /** A lint rule looks at the whole flow and reports every place that breaks it. */
 export type LintRule = (flow: FlowSpec, report: (issue: GraphIssue) => void) => void;
 
-export function stepIssue(flow: FlowSpec, step: StepSpec | undefined, code: string, message: string): GraphIssue {
+export function stepIssue(
+  flow: FlowSpec,
+  step: StepSpec | undefined,
+  code: string,
+  message: string,
+): GraphIssue {
   return { code, message: `${message} (flow '${flow.name}')`, location: step?.location ?? flow.location };
 }
 

@@ -3,7 +3,7 @@
  * exactly one join before 'end', and every join fed by the branches of one split.
  */
 import { splitStacks, topologicalOrder } from "../flow-graph.js";
-import { list, type LintRule, stepIssue } from "./rule.js";
+import { type LintRule, list, stepIssue } from "./rule.js";
 
 function findCycle(next: Map<string, readonly string[]>): string[] | undefined {
   const state = new Map<string, "open" | "done">();

@@ -2,7 +2,7 @@
  * Where each step goes: a start and an end, `next` names that exist, a well-formed split,
  * foreach or join, and an end that goes nowhere.
  */
-import { list, type LintRule, stepIssue } from "./rule.js";
+import { type LintRule, list, stepIssue } from "./rule.js";
 
 export const startAndEnd: LintRule = (flow, report) => {
   const names = new Set(flow.steps.map((s) => s.name));
@@ -23,7 +23,10 @@ export const transitions: LintRule = (flow, report) => {
     const issue = (code: string, message: string) => report(stepIssue(flow, step, code, message));
     if (step.name === "end") {
       if (step.next.length > 0 || step.foreach !== undefined) {
-        issue("FS_GRAPH_END_HAS_NEXT", `The 'end' step must not have a next step, but it goes to ${list(step.next)}`);
+        issue(
+          "FS_GRAPH_END_HAS_NEXT",
+          `The 'end' step must not have a next step, but it goes to ${list(step.next)}`,
+        );
       }
       continue;
     }
@@ -42,10 +45,16 @@ export const transitions: LintRule = (flow, report) => {
       );
     }
     if (new Set(step.next).size !== step.next.length) {
-      issue("FS_GRAPH_DUPLICATE_NEXT", `Step '${step.name}' names the same next step twice: ${list(step.next)}`);
+      issue(
+        "FS_GRAPH_DUPLICATE_NEXT",
+        `Step '${step.name}' names the same next step twice: ${list(step.next)}`,
+      );
     }
     if (step.next.includes("start")) {
-      issue("FS_GRAPH_START_HAS_INCOMING", `Step '${step.name}' goes back to 'start'; nothing may lead into 'start'`);
+      issue(
+        "FS_GRAPH_START_HAS_INCOMING",
+        `Step '${step.name}' goes back to 'start'; nothing may lead into 'start'`,
+      );
     }
     if (step.foreach !== undefined && step.next.length !== 1) {
       issue(

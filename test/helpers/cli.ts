@@ -1,0 +1,80 @@
+/**
+ * Drives the real `flowship` binary in a child process, with its own datastore folder.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const BIN = path.join(REPO, "bin/flowship.js");
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Kill the process after this many ms (a test safety net, not a timing assertion). */
+  killAfterMs?: number;
+}
+
+/** A fresh temporary folder, removed when the process exits. */
+export function tempDir(prefix = "flowship-test-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function flowshipEnv(root: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    FLOWSHIP_DATASTORE_ROOT: root,
+    FLOWSHIP_USER: "tester",
+    FLOWSHIP_PRODUCTION_TOKEN: undefined,
+    FORCE_COLOR: "0",
+    ...extra,
+  };
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runNode([BIN, ...args], options);
+}
+
+export function runNode(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd ?? REPO,
+      env: { ...process.env, FORCE_COLOR: "0", ...options.env } as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = options.killAfterMs
+      ? setTimeout(() => child.kill("SIGKILL"), options.killAfterMs)
+      : undefined;
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The run id a `run` printed ("Running Flow/<id> as …"). */
+export function runIdFrom(output: string): string {
+  const match = /Running \w+\/(\S+) as/.exec(output);
+  if (!match) throw new Error(`no run id in output:\n${output}`);
+  return match[1]!;
+}
