@@ -65,7 +65,7 @@ export async function compileFlow(options: { file: string; outDir: string }): Pr
       target: "node20",
       write: false,
       outfile: path.join(options.outDir, "flow.mjs"),
-      sourcemap: "external",
+      sourcemap: "linked",
       sourcesContent: false,
       metafile: true,
       logLevel: "silent",

@@ -4,7 +4,11 @@ import { addRunOptions, type CommonRunFlags, startRun } from "../run-common.js";
 
 export function registerRun(program: Command, context: FlowCommandContext): void {
   const command = addRunOptions(program.command("run").description(`run flow ${context.flow.name} locally`));
+  const taken = new Set(command.options.map((o) => o.long?.slice(2).toLowerCase()));
   for (const p of context.flow.parameters) {
+    // A clashing name is reported by validation when the command runs; it gets no flag here.
+    if (taken.has(p.name.toLowerCase())) continue;
+    taken.add(p.name.toLowerCase());
     const defaultText =
       p.hasDefault && typeof p.default !== "function"
         ? ` [default: ${JSON.stringify(p.default)}]`

@@ -91,7 +91,11 @@ export const splitsAndJoins: LintRule = (flow, report) => {
       return;
     }
   }
+  // Only the first problem is reported: the ones after it follow from it.
+  let reported = false;
   splitStacks(flow, topologicalOrder(flow), (kind, name, detail) => {
+    if (reported) return;
+    reported = true;
     const step = byName.get(name);
     const messages = {
       "join-without-split": [

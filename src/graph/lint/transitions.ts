@@ -19,6 +19,8 @@ export const startAndEnd: LintRule = (flow, report) => {
 
 export const transitions: LintRule = (flow, report) => {
   const names = new Set(flow.steps.map((s) => s.name));
+  // Without an 'end', a step with no next is the intended end: the missing 'end' is the one issue.
+  const hasEnd = names.has("end");
   for (const step of flow.steps) {
     const issue = (code: string, message: string) => report(stepIssue(flow, step, code, message));
     if (step.name === "end") {
@@ -31,6 +33,7 @@ export const transitions: LintRule = (flow, report) => {
       continue;
     }
     if (step.next.length === 0) {
+      if (!hasEnd) continue;
       issue(
         "FS_GRAPH_MISSING_NEXT",
         `Step '${step.name}' has no next step; add { next: "…" } (only 'end' may finish the flow)`,

@@ -1,0 +1,28 @@
+/** Reads runs straight from a local datastore folder, to check what a run stored. */
+import { LocalStorage } from "../../src/datastore/backends/local.js";
+import { FlowStore } from "../../src/datastore/flow-store.js";
+
+export function flowStore(root: string, flow: string): FlowStore {
+  return new FlowStore({ storage: new LocalStorage({ root }), flow });
+}
+
+/** The artifacts of a task's latest successful attempt, loaded. */
+export async function taskArtifacts(
+  root: string,
+  flow: string,
+  runId: string,
+  step: string,
+  taskId = "0",
+): Promise<Record<string, unknown>> {
+  const store = flowStore(root, flow);
+  const end = await store.readSuccessfulEnd(runId, step, taskId);
+  if (!end) throw new Error(`${flow}/${runId}/${step}/${taskId} has no successful attempt`);
+  return Object.fromEntries(
+    Object.entries(end.artifacts).map(([name, ref]) => [name, store.content.get(ref, name)]),
+  );
+}
+
+/** Writes a flow file into `dir` and returns its path. */
+export function flowSource(body: string): string {
+  return `import { flow, retry, catchError, timeout, resources, environment, schedule, mergeArtifacts, current } from "flowship";\n${body}\n`;
+}
