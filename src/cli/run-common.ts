@@ -9,6 +9,7 @@ import type { RunOptions } from "../runtime/run-options.js";
 import type { FlowCommandContext } from "./flow-commands.js";
 import { codeDir } from "./load-flow.js";
 import { collect } from "./main.js";
+import { EXIT } from "./report-error.js";
 
 export interface CommonRunFlags {
   maxWorkers: string;
@@ -78,7 +79,7 @@ export async function startRun(
   const result = await run.execute();
   if (result.status === "failed") {
     process.stderr.write(`error: Run ${result.flow}/${result.runId} failed: ${result.failure}\n`);
-    return 1;
+    return result.interrupted ? EXIT.interrupted : EXIT.failure;
   }
   return 0;
 }

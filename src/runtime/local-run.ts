@@ -29,6 +29,8 @@ export interface RunResult {
   status: "succeeded" | "failed";
   /** `step/task: message` of the task that failed the run. */
   failure?: string;
+  /** The run was stopped by SIGINT or SIGTERM. */
+  interrupted: boolean;
 }
 
 interface ReadyTask {
@@ -101,6 +103,7 @@ export class LocalRun {
   #progress!: RunProgress;
   #endDone = false;
   #failure?: string;
+  #interrupted = false;
   #stopping = false;
   #finished!: (result: RunResult) => void;
 
@@ -149,7 +152,10 @@ export class LocalRun {
     const done = new Promise<RunResult>((resolve) => {
       this.#finished = resolve;
     });
-    const interrupt = (signal: NodeJS.Signals) => this.#fail(`interrupted by ${signal}`);
+    const interrupt = (signal: NodeJS.Signals) => {
+      this.#interrupted = true;
+      this.#fail(`interrupted by ${signal}`);
+    };
     process.on("SIGINT", interrupt);
     process.on("SIGTERM", interrupt);
     const ticker = setInterval(() => this.#progress.printProgress(), progressIntervalSeconds() * 1000);
@@ -414,6 +420,7 @@ export class LocalRun {
       runId: this.runId,
       status,
       ...(reason ? { failure: reason } : {}),
+      interrupted: this.#interrupted,
     });
   }
 }

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { decodeArtifact, encodeArtifact } from "./serializer.js";
+
+function roundTrip(value: unknown): unknown {
+  const encoded = encodeArtifact("x", "step", value);
+  return decodeArtifact(
+    encoded.encoding,
+    Buffer.concat(encoded.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))),
+  );
+}
+
+describe("artifact serialization", () => {
+  test("structured-clone values round-trip", () => {
+    const value = {
+      map: new Map<unknown, unknown>([
+        ["a", 1],
+        [2, { b: [3n] }],
+      ]),
+      set: new Set(["x", "y"]),
+      date: new Date("2026-01-02T03:04:05Z"),
+      big: 12345678901234567890n,
+      typed: new Float32Array([1.5, 2.5]),
+      nested: { undef: undefined, nul: null, list: [1, "two", [3]] },
+      regex: /ab+c/gi,
+    };
+    assert.deepEqual(roundTrip(value), value);
+    const back = roundTrip({ u: undefined, n: null }) as Record<string, unknown>;
+    assert.equal("u" in back && back.u === undefined, true);
+    assert.equal(back.n, null);
+  });
+
+  test("a top-level typed array is stored as raw bytes without a copy", () => {
+    const array = new Float64Array([1, 2, 3.5]);
+    const encoded = encodeArtifact("a", "s", array);
+    assert.equal(encoded.encoding, "raw:Float64Array");
+    assert.equal(encoded.chunks[0]!.buffer, array.buffer, "the stored view shares the array's memory");
+    assert.deepEqual(roundTrip(array), array);
+    assert.deepEqual(roundTrip(new BigInt64Array([1n, -2n])), new BigInt64Array([1n, -2n]));
+  });
+
+  test("a function is refused, naming the artifact, the step and where it sits", () => {
+    assert.throws(
+      () => encodeArtifact("model", "train", { weights: [1], predict: () => 1 }),
+      (error: Error & { code?: string }) =>
+        error.code === "FS_ARTIFACT_UNSTORABLE" &&
+        error.message === "Cannot store artifact 'model' of step 'train': model.predict is a function.",
+    );
+  });
+
+  test("a class instance is refused", () => {
+    class Model {
+      predict() {
+        return 1;
+      }
+    }
+    assert.throws(
+      () => encodeArtifact("models", "train", [new Model()]),
+      /models\[0\] is an instance of class Model/,
+    );
+  });
+
+  test("identical values encode to identical bytes", () => {
+    const a = encodeArtifact("a", "s", { k: [1, 2, 3] });
+    const b = encodeArtifact("b", "t", { k: [1, 2, 3] });
+    assert.deepEqual(Buffer.from(a.chunks[0]!.buffer), Buffer.from(b.chunks[0]!.buffer));
+  });
+});

@@ -1,0 +1,264 @@
+// The local runtime: retries (spaced as configured), timeouts, catchError, --with, max-workers,
+// failures, Ctrl-C, and the two ways to start a flow.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { flowshipEnv, REPO, runCli, runIdFrom, runNode, tempDir } from "../helpers/cli.js";
+import { flowSource, flowStore, taskArtifacts } from "../helpers/datastore.js";
+
+const dir = tempDir();
+const root = path.join(dir, ".flowship");
+const env = flowshipEnv(root);
+
+function writeFlow(name: string, body: string): string {
+  const file = path.join(dir, `${name}.ts`);
+  fs.writeFileSync(file, flowSource(body));
+  return file;
+}
+
+describe("retry", () => {
+  test("waits minutesBetweenRetries between attempts and records every attempt", async () => {
+    // given: a step that always fails, retried twice 0.01 min (0.6 s) apart
+    const file = writeFlow(
+      "retry_spacing",
+      `export default flow("RetrySpacing")
+        .step("start", () => { throw new Error("boom"); }, { next: "end", decorators: [retry({ times: 2, minutesBetweenRetries: 0.01 })] })
+        .step("end", () => {});`,
+    );
+    // when
+    const result = await runCli([file, "run"], { env });
+    // then
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /error: Run RetrySpacing\/\d+ failed: start\/0: Error: boom/);
+    const attempts = await flowStore(root, "RetrySpacing").readAttempts(
+      runIdFrom(result.stderr),
+      "start",
+      "0",
+    );
+    assert.equal(attempts?.latest, 2);
+    const starts = [0, 1, 2].map((n) => Date.parse(attempts!.starts.get(n)!.startedAt));
+    const ends = [0, 1, 2].map((n) => Date.parse(attempts!.ends.get(n)!.endedAt));
+    assert.ok(
+      starts[1]! - ends[0]! >= 550,
+      `second attempt began ${starts[1]! - ends[0]!} ms after the first ended`,
+    );
+    assert.ok(
+      starts[2]! - ends[1]! >= 550,
+      `third attempt began ${starts[2]! - ends[1]!} ms after the second ended`,
+    );
+    for (const n of [0, 1, 2]) assert.equal(attempts!.ends.get(n)!.failure?.message, "boom");
+  });
+
+  test("--with retry adds retries to steps without their own; retry({ times: 0 }) stays unretried", async () => {
+    const file = writeFlow(
+      "with_retry",
+      `export default flow("WithRetry")
+        .step("start", () => { if (current.retryCount === 0) throw new Error("first try fails"); }, { next: "once" })
+        .step("once", () => { throw new Error("never retried"); }, { next: "end", decorators: [retry({ times: 0 })] })
+        .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run", "--with", "retry:times=2"], { env });
+    assert.equal(result.code, 1);
+    const store = flowStore(root, "WithRetry");
+    const runId = runIdFrom(result.stderr);
+    assert.equal((await store.readAttempts(runId, "start", "0"))?.latest, 1);
+    assert.equal((await store.readAttempts(runId, "once", "0"))?.latest, 0);
+  });
+
+  test("a NonRetryableError fails at once despite retries", async () => {
+    const file = writeFlow(
+      "non_retryable",
+      `import { NonRetryableError } from "flowship";
+       export default flow("NonRetryable")
+        .step("start", () => { throw new NonRetryableError("bad input data"); }, { next: "end", decorators: [retry({ times: 3 })] })
+        .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run"], { env });
+    assert.equal(result.code, 1);
+    const attempts = await flowStore(root, "NonRetryable").readAttempts(
+      runIdFrom(result.stderr),
+      "start",
+      "0",
+    );
+    assert.equal(attempts?.latest, 0);
+  });
+
+  test("a task process killed without writing anything is retried and recorded with the reason", async () => {
+    const file = writeFlow(
+      "killed_task",
+      `export default flow("KilledTask")
+        .step("start", () => { if (current.retryCount === 0) process.kill(process.pid, "SIGKILL"); }, { next: "end", decorators: [retry({ times: 1 })] })
+        .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const attempts = await flowStore(root, "KilledTask").readAttempts(runIdFrom(result.stderr), "start", "0");
+    assert.equal(attempts?.ends.get(0)?.status, "failed");
+    assert.match(attempts?.ends.get(0)?.failure?.message ?? "", /killed by SIGKILL/);
+    assert.equal(attempts?.ends.get(1)?.status, "succeeded");
+  });
+});
+
+describe("timeout and catchError", () => {
+  test("timeout kills an attempt that runs too long and counts it as a failure", async () => {
+    const file = writeFlow(
+      "slow",
+      `export default flow("Slow")
+        .step("start", async () => { await new Promise((r) => setTimeout(r, 60_000)); }, { next: "end", decorators: [timeout({ seconds: 1 })] })
+        .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run"], { env, killAfterMs: 50_000 });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /start\/0: Timeout: timed out after 1 s and was killed/);
+  });
+
+  test("catchError records a timed-out step's failure and the flow goes on", async () => {
+    const file = writeFlow(
+      "caught_timeout",
+      `export default flow("CaughtTimeout")
+        .step("start", async (self) => { self.before = 1; await new Promise((r) => setTimeout(r, 60_000)); }, { next: "end", decorators: [timeout({ seconds: 1 }), catchError({ var: "failure" })] })
+        .step("end", (self) => { console.log("failure was: " + self.failure.message); });`,
+    );
+    const result = await runCli([file, "run"], { env, killAfterMs: 50_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /failure was: timed out after 1 s and was killed/);
+  });
+
+  test("an artifact that cannot be stored fails the task, naming the artifact and the step", async () => {
+    const file = writeFlow(
+      "unstorable",
+      `class Model { predict() { return 1; } }
+       export default flow("Unstorable")
+        .step("start", (self) => { self.model = new Model(); }, { next: "end" })
+        .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run"], { env });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /Cannot store artifact 'model' of step 'start': model is an instance of class Model; store plain data/,
+    );
+  });
+});
+
+describe("foreach at run time", () => {
+  for (const [label, value, message] of [
+    ["missing", "undefined", "Foreach of step 'start' needs the artifact 'xs', but it was never set"],
+    [
+      "not iterable",
+      "42",
+      "Foreach of step 'start' needs 'xs' to be an array or other iterable, but it is number",
+    ],
+    ["empty", "[]", "Foreach of step 'start' over 'xs' has no items; a foreach needs at least one"],
+  ] as const) {
+    test(`a foreach over a ${label} artifact fails with a clear message`, async () => {
+      const file = writeFlow(
+        `foreach_${label.replace(" ", "_")}`,
+        `export default flow("BadForeach")
+          .step("start", (self) => { self.xs = ${value}; }, { foreach: "xs", next: "body" })
+          .step("body", () => {}, { next: "join" })
+          .step("join", () => {}, { join: true, next: "end" })
+          .step("end", () => {});`,
+      );
+      const result = await runCli([file, "run"], { env });
+      assert.equal(result.code, 1);
+      assert.ok(result.stderr.includes(message), result.stderr);
+    });
+  }
+
+  test("a foreach over a Set and a Map works like over an array", async () => {
+    const file = writeFlow(
+      "foreach_set",
+      `export default flow("ForeachSet")
+        .step("start", (self) => { self.xs = new Set(["a", "b"]); }, { foreach: "xs", next: "body" })
+        .step("body", (self) => { self.item = self.input + self.index; }, { next: "join" })
+        .step("join", (self, inputs) => { self.items = inputs.map((i) => i.item); }, { join: true, next: "end" })
+        .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const end = await taskArtifacts(root, "ForeachSet", runIdFrom(result.stderr), "end");
+    assert.deepEqual(end.items, ["a0", "b1"]);
+  });
+});
+
+describe("parallelism", () => {
+  test("--max-workers bounds the tasks running at once", async () => {
+    const file = writeFlow(
+      "workers",
+      `export default flow("Workers")
+        .step("start", (self) => { self.xs = Array.from({ length: 8 }, (_, i) => i); }, { foreach: "xs", next: "body" })
+        .step("body", async () => { await new Promise((r) => setTimeout(r, 200)); }, { next: "join" })
+        .step("join", () => {}, { join: true, next: "end" })
+        .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run", "--max-workers", "3"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const store = flowStore(root, "Workers");
+    const runId = runIdFrom(result.stderr);
+    const spans = await Promise.all(
+      (await store.listTasks(runId, "body")).map(async (t) => {
+        const a = await store.readAttempts(runId, "body", t);
+        return [Date.parse(a!.starts.get(0)!.startedAt), Date.parse(a!.ends.get(0)!.endedAt)] as const;
+      }),
+    );
+    const most = Math.max(...spans.map(([s]) => spans.filter(([s2, e2]) => s2 <= s && s < e2).length));
+    assert.ok(most <= 3, `${most} tasks overlapped`);
+    assert.equal(spans.length, 8);
+  });
+});
+
+describe("starting a flow", () => {
+  test("the flow file is its own CLI under tsx", async () => {
+    const result = await runNode(
+      ["--import", "tsx", "examples/parameter_flow.ts", "run", "--alpha", "0.25"],
+      { env },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /alpha is 0\.25/);
+  });
+
+  test("importing a flow file starts nothing", async () => {
+    const script = `import flow from "./examples/parameter_flow.ts"; await new Promise((r) => setTimeout(r, 300)); console.log(flow.name, flow.steps.length);`;
+    const result = await runNode(["--import", "tsx", "--input-type=module", "-e", script], {
+      env: flowshipEnv(path.join(dir, "import-root")),
+      cwd: REPO,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "ParameterFlow 2\n");
+    assert.equal(fs.existsSync(path.join(dir, "import-root", "ParameterFlow")), false);
+  });
+
+  test("Ctrl-C stops every task and marks the run failed", async () => {
+    const file = writeFlow(
+      "interrupt",
+      `export default flow("Interrupt")
+        .step("start", async () => { console.log("started"); await new Promise((r) => setTimeout(r, 60_000)); }, { next: "end" })
+        .step("end", () => {});`,
+    );
+    const child = spawn(process.execPath, [path.join(REPO, "bin/flowship.js"), file, "run"], {
+      env,
+      cwd: dir,
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    await new Promise<void>((resolve) => {
+      child.stdout.on("data", (d) => {
+        if (String(d).includes("started")) resolve();
+      });
+    });
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 130);
+    const runId = runIdFrom(stderr);
+    const store = flowStore(root, "Interrupt");
+    assert.equal((await store.readRunEnd(runId))?.status, "failed");
+    assert.equal((await store.readRunEnd(runId))?.reason, "interrupted by SIGINT");
+    const attempt = await store.readAttempts(runId, "start", "0");
+    assert.equal(attempt?.ends.get(0)?.status, "failed", "the running task was stopped and recorded");
+  });
+});
