@@ -13,6 +13,7 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_PROGRESS_INTERVAL: "Seconds between progress lines of a running flow. Default: 10",
   FLOWSHIP_DEBUG: "When 1, errors print their stack traces (like --debug).",
   FLOWSHIP_TASK: "Internal: the JSON task spec of a task process.",
+  FLOWSHIP_WATCH_PARENT: "Internal: set by the local runtime so a task stops when the runtime dies.",
 } as const;
 
 type EnvName = keyof typeof ENVIRONMENT_VARIABLES;
@@ -57,4 +58,9 @@ export function debugEnabled(): boolean {
 /** The task spec a task process was started with (set by the runtime or the Batch command). */
 export function taskSpecText(): string | undefined {
   return env("FLOWSHIP_TASK");
+}
+
+/** True in task processes started by the local runtime, which watch their stdin for its death. */
+export function parentWatchEnabled(): boolean {
+  return env("FLOWSHIP_WATCH_PARENT") === "1";
 }

@@ -1,6 +1,7 @@
 /**
- * What `resume` reuses: every successful task of the origin run outside the steps to run
- * again (the chosen step, by default the first that did not succeed, and everything after it).
+ * What `resume` reuses: every successful task of the origin run, except in the steps to run
+ * again when a step is named (that step and everything after it). Without a step, only what did
+ * not succeed runs: the failed tasks, the tasks the origin never reached, and what follows them.
  * Reused tasks are cloned by reference: their records point at the same artifact blobs.
  */
 
@@ -29,7 +30,7 @@ function descendants(graph: FlowGraph, step: string): Set<string> {
 export class ResumePlan {
   readonly originRunId: string;
   readonly parameters: Record<string, ArtifactRef>;
-  /** The step the new run starts executing from (undefined: nothing failed, everything is cloned). */
+  /** The first step that did not succeed in the origin, or the step named on the command line. */
   readonly rerunFrom: string | undefined;
   readonly #rerun: Set<string>;
   readonly #successful: Map<string, AttemptEndRecord>;
@@ -86,12 +87,11 @@ export class ResumePlan {
         (step) => ![...successful.keys()].some((k) => k.startsWith(`${step}/`)),
       );
     }
-    const rerunFrom = options.step ?? firstUnfinished;
     return new ResumePlan({
       originRunId,
       parameters: origin.parameters,
-      rerunFrom,
-      rerun: rerunFrom ? descendants(graph, rerunFrom) : new Set(),
+      rerunFrom: options.step ?? firstUnfinished,
+      rerun: options.step ? descendants(graph, options.step) : new Set(),
       successful,
     });
   }

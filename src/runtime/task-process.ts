@@ -40,8 +40,14 @@ export class TaskProcess {
     fs.mkdirSync(path.dirname(options.logFiles.stdout), { recursive: true });
     // Own process group, so a kill reaches anything the step started too.
     this.#child = spawn(process.execPath, ["--enable-source-maps", options.bundle], {
-      env: { ...process.env, ...options.env, FLOWSHIP_TASK: JSON.stringify(options.spec) },
-      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        ...options.env,
+        FLOWSHIP_TASK: JSON.stringify(options.spec),
+        FLOWSHIP_WATCH_PARENT: "1",
+      },
+      // stdin stays open and silent: it closes when this runtime dies, and the task follows.
+      stdio: ["pipe", "pipe", "pipe"],
       detached: true,
     });
     const streamsDone = [this.#pipe("stdout"), this.#pipe("stderr")];

@@ -2,7 +2,7 @@
  * @module flowship/task — the entry of a task process (local or in a Batch container).
  * @internal Used by flowship's compiled flow bundles; not for user code.
  */
-import { taskSpecText } from "../config.js";
+import { parentWatchEnabled, taskSpecText } from "../config.js";
 import { FlowshipError, isFlowshipError } from "../errors.js";
 import { registeredFlows } from "../flow/registry.js";
 import { executeTask } from "./executor.js";
@@ -11,10 +11,23 @@ import { parseTaskSpec } from "./task-spec.js";
 export { executeTask, TASK_EXIT } from "./executor.js";
 export type { TaskSpec } from "./task-spec.js";
 
+/**
+ * The local runtime gives each task a stdin pipe and never writes to it: when the runtime dies
+ * (even by SIGKILL) the pipe closes, and the task stops too instead of running on orphaned.
+ */
+function watchParent(): void {
+  if (!parentWatchEnabled()) return;
+  process.stdin.on("end", () => process.kill(process.pid, "SIGKILL"));
+  process.stdin.on("error", () => process.kill(process.pid, "SIGKILL"));
+  process.stdin.resume();
+  (process.stdin as unknown as { unref?: () => void }).unref?.();
+}
+
 /** When this process was started as a task (FLOWSHIP_TASK is set), run it and set the exit code. */
 export async function runTaskProcessIfTask(): Promise<void> {
   const text = taskSpecText();
   if (text === undefined) return;
+  watchParent();
   try {
     const spec = parseTaskSpec(text);
     const flow = registeredFlows().find((f) => f.name === spec.flow);

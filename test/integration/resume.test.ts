@@ -1,0 +1,124 @@
+// resume: a new run that clones what succeeded (without running it again) and runs the rest.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { BIN, flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { flowStore, taskArtifacts } from "../helpers/datastore.js";
+
+const FLOW = "test/fixtures/flows/resumable.ts";
+
+function setup() {
+  const dir = tempDir();
+  const root = path.join(dir, ".flowship");
+  const effects = path.join(dir, "effects.txt");
+  return {
+    dir,
+    root,
+    effects,
+    env: (extra = {}) => flowshipEnv(root, { SIDE_EFFECT_FILE: effects, ...extra }),
+  };
+}
+
+const executed = (file: string) => fs.readFileSync(file, "utf8").trim().split("\n").sort();
+
+describe("resume", () => {
+  test("after a step failure: clones the successful tasks and yields a clean run's artifacts", async () => {
+    // given: a clean run for reference, and a run where item 2 fails
+    const clean = setup();
+    const reference = await runCli([FLOW, "run", "--scale", "3"], { env: clean.env() });
+    assert.equal(reference.code, 0, reference.stderr);
+    const expected = await taskArtifacts(clean.root, "ResumableFlow", runIdFrom(reference.stderr), "end");
+
+    const s = setup();
+    const failed = await runCli([FLOW, "run", "--scale", "3"], { env: s.env({ FAIL_ITEM: "2" }) });
+    assert.equal(failed.code, 1);
+    const origin = runIdFrom(failed.stderr);
+    fs.writeFileSync(s.effects, "");
+
+    // when: the cause is fixed and the run resumed
+    const resumed = await runCli([FLOW, "resume", "--origin-run-id", origin], { env: s.env() });
+
+    // then
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const runId = runIdFrom(resumed.stderr);
+    assert.notEqual(runId, origin);
+    assert.deepEqual(
+      executed(s.effects),
+      ["body/2", "end/0", "join/0"],
+      "start, body/0 and body/1 were cloned, not run",
+    );
+    const end = await taskArtifacts(s.root, "ResumableFlow", runId, "end");
+    assert.deepEqual(end, expected);
+    assert.equal(end.scale, 3, "parameters come from the origin run");
+    const store = flowStore(s.root, "ResumableFlow");
+    assert.equal((await store.readRun(runId))?.originRunId, origin);
+    const cloned = await store.readAttempts(runId, "body", "0");
+    assert.equal(cloned?.starts.get(0)?.origin, `ResumableFlow/${origin}/body/0`);
+    assert.match(
+      resumed.stderr,
+      new RegExp(`\\[${runId}/body/1\\] cloned from ResumableFlow/${origin}/body/1`),
+    );
+  });
+
+  test("from a named step: that step and everything after it run again", async () => {
+    const s = setup();
+    const first = await runCli([FLOW, "run"], { env: s.env() });
+    assert.equal(first.code, 0, first.stderr);
+    fs.writeFileSync(s.effects, "");
+    const resumed = await runCli([FLOW, "resume", "join"], { env: s.env() });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(executed(s.effects), ["end/0", "join/0"]);
+  });
+
+  test("an unknown step or origin is a clear error", async () => {
+    const s = setup();
+    const none = await runCli([FLOW, "resume"], { env: s.env() });
+    assert.equal(none.code, 1);
+    assert.match(
+      none.stderr,
+      /^error: Cannot resume: flow 'ResumableFlow' has no earlier run in .+; pass --origin-run-id\.\n$/,
+    );
+    await runCli([FLOW, "run"], { env: s.env() });
+    const bad = await runCli([FLOW, "resume", "nosuch"], { env: s.env() });
+    assert.equal(bad.code, 2);
+    assert.equal(
+      bad.stderr,
+      "error: Cannot resume from step 'nosuch': flow 'ResumableFlow' has no such step; its steps are start, body, join, end.\n",
+    );
+  });
+
+  test("after SIGKILL of the runtime mid-run: finishes with a clean run's artifacts", async () => {
+    // given: a run killed (runtime and, through it, its tasks) once body/0 has finished
+    const s = setup();
+    const child = spawn(process.execPath, [BIN, FLOW, "run"], { env: s.env({ SLOW_ITEMS: "1" }), cwd: REPO });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const store = flowStore(s.root, "ResumableFlow");
+    let origin: string | undefined;
+    while (!origin || !(await store.readSuccessfulEnd(origin, "body", "0"))) {
+      await new Promise((r) => setTimeout(r, 50));
+      origin = /Running ResumableFlow\/(\d+)/.exec(stderr)?.[1];
+    }
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    assert.equal(await store.readRunEnd(origin), undefined, "a killed run never reads as finished");
+    await new Promise((r) => setTimeout(r, 200));
+    fs.writeFileSync(s.effects, "");
+
+    // when
+    const resumed = await runCli([FLOW, "resume"], { env: s.env() });
+
+    // then
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const ran = executed(s.effects);
+    assert.ok(!ran.includes("start/0") && !ran.includes("body/0"), `cloned tasks ran again: ${ran}`);
+    assert.ok(ran.includes("end/0"));
+    const end = await taskArtifacts(s.root, "ResumableFlow", runIdFrom(resumed.stderr), "end");
+    assert.deepEqual(end.values, [10, 20, 30]);
+    assert.equal(end.total, 60);
+  });
+});
