@@ -39,7 +39,7 @@ export class TaskProcess {
     this.options = options;
     fs.mkdirSync(path.dirname(options.logFiles.stdout), { recursive: true });
     // Own process group, so a kill reaches anything the step started too.
-    this.#child = spawn(process.execPath, ["--enable-source-maps", options.bundle], {
+    this.#child = spawn(process.execPath, [options.bundle], {
       env: {
         ...process.env,
         ...options.env,

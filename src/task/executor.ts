@@ -13,6 +13,7 @@ import { FlowshipError, isFlowshipError, type StepFailure, toStepFailure } from 
 import { setCurrentTask } from "../flow/current.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import { ArtifactScope, inputView } from "./artifact-scope.js";
+import { mapStack } from "./source-map-stack.js";
 import { type TaskSpec, taskPathspec } from "./task-spec.js";
 
 /** Exit codes of a task process. */
@@ -92,6 +93,7 @@ async function persistArtifacts(
 /** flowship's own errors (an unstorable artifact, a bad foreach) fail the same way every time. */
 function failureOf(error: unknown): StepFailure {
   const failure = toStepFailure(error);
+  if (failure.stack) failure.stack = mapStack(failure.stack);
   return isFlowshipError(error) ? { ...failure, retryable: false } : failure;
 }
 

@@ -4,11 +4,16 @@
  */
 import { parentWatchEnabled, taskSpecText } from "../config.js";
 import { FlowshipError, isFlowshipError } from "../errors.js";
-import { registeredFlows } from "../flow/registry.js";
+import { markHost, registeredFlows } from "../flow/registry.js";
 import { executeTask } from "./executor.js";
 import { parseTaskSpec } from "./task-spec.js";
 
 export { executeTask, TASK_EXIT } from "./executor.js";
+
+// This module is evaluated before the flow module in a compiled bundle: running the bundle
+// directly must never make the flow's `.run()` start a run.
+markHost("task");
+
 export type { TaskSpec } from "./task-spec.js";
 
 /**
