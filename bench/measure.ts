@@ -1,0 +1,100 @@
+/** Small tools for benchmarks: medians, child processes with peak memory, machine facts. */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+
+export interface Row {
+  id: number;
+  benchmark: string;
+  figure: string;
+  value: number;
+  unit: string;
+  baseline: string;
+  baselineValue: number;
+  ratio?: number;
+  target: string;
+  met: boolean | null;
+  note?: string;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs `measure` once to warm up, then `runs` times; returns the median. */
+export async function medianOf(runs: number, measure: () => Promise<number>): Promise<number> {
+  await measure();
+  const values: number[] = [];
+  for (let i = 0; i < runs; i++) values.push(await measure());
+  return median(values);
+}
+
+export interface ProcessStats {
+  ms: number;
+  code: number | null;
+  /** Peak resident memory of the process itself (VmHWM), in MB. */
+  peakRssMb: number;
+  /** Open file descriptors sampled over the run: first and last sample. */
+  fds: number[];
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command, sampling its peak RSS and open descriptors from /proc while it runs. */
+export function runMeasured(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  sampleMs = 200,
+): Promise<ProcessStats> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    let peak = 0;
+    const fds: number[] = [];
+    const sample = () => {
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
+        const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+        peak = Math.max(peak, hwm);
+        fds.push(fs.readdirSync(`/proc/${child.pid}/fd`).length);
+      } catch {
+        // the process is gone
+      }
+    };
+    const timer = setInterval(sample, sampleMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearInterval(timer);
+      resolve({
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        code,
+        peakRssMb: peak,
+        fds,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+export function machine(): Record<string, unknown> {
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    date: new Date().toISOString(),
+  };
+}
