@@ -11,6 +11,10 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_PRODUCTION_TOKEN: "When set, runs belong to the namespace `production:<token>`.",
   FLOWSHIP_MAX_WORKERS: "Default for `run --max-workers`. Default: 16",
   FLOWSHIP_PROGRESS_INTERVAL: "Seconds between progress lines of a running flow. Default: 10",
+  FLOWSHIP_DATASTORE: "Which datastore runs use: local (default) or s3.",
+  FLOWSHIP_S3_ROOT: "Root of the S3 datastore: s3://bucket/prefix.",
+  FLOWSHIP_S3_ENDPOINT: "Endpoint of an S3-compatible store (path-style requests), e.g. http://127.0.0.1:4568.",
+  FLOWSHIP_S3_MAX_ATTEMPTS: "Attempts per S3 request, the first included, with backoff between them. Default: 10",
   FLOWSHIP_DEBUG: "When 1, errors print their stack traces (like --debug).",
   FLOWSHIP_TASK: "Internal: the JSON task spec of a task process.",
   FLOWSHIP_WATCH_PARENT: "Internal: set by the local runtime so a task stops when the runtime dies.",
@@ -63,4 +67,21 @@ export function taskSpecText(): string | undefined {
 /** True in task processes started by the local runtime, which watch their stdin for its death. */
 export function parentWatchEnabled(): boolean {
   return env("FLOWSHIP_WATCH_PARENT") === "1";
+}
+
+export function datastoreKind(): "local" | "s3" {
+  return env("FLOWSHIP_DATASTORE") === "s3" ? "s3" : "local";
+}
+
+export function s3Root(): string | undefined {
+  return env("FLOWSHIP_S3_ROOT");
+}
+
+export function s3Endpoint(): string | undefined {
+  return env("FLOWSHIP_S3_ENDPOINT");
+}
+
+export function s3MaxAttempts(): number {
+  const value = Number(env("FLOWSHIP_S3_MAX_ATTEMPTS") ?? 10);
+  return Number.isInteger(value) && value > 0 ? value : 10;
 }
