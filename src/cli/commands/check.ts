@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { flowSchedule } from "../../aws/schedule/schedule-plan.js";
 import { validateFlow } from "../../graph/validate.js";
 import type { FlowCommandContext } from "../flow-commands.js";
 
@@ -8,8 +9,12 @@ export function registerCheck(program: Command, context: FlowCommandContext): vo
     .description("validate the flow's graph, parameters and decorators without running anything")
     .action(() => {
       const graph = validateFlow(context.flow);
+      // The schedule only matters once deployed, but a bad cron is best found now.
+      const schedule = flowSchedule(context.flow);
       process.stdout.write(
-        `Flow '${context.flow.name}' is valid: ${graph.order.length} steps, ${context.flow.parameters.length} parameters.\n`,
+        `Flow '${context.flow.name}' is valid: ${graph.order.length} steps, ${context.flow.parameters.length} parameters${
+          schedule ? `, scheduled ${schedule.expression} ${schedule.timezone}` : ""
+        }.\n`,
       );
     });
 }

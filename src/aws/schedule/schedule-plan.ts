@@ -1,0 +1,53 @@
+/**
+ * A flow's `schedule` decorator as AWS will run it: the EventBridge Scheduler expression, its
+ * time zone, and the next fire times (previewed locally with croner).
+ */
+import { Cron } from "croner";
+import type { FlowDecorator } from "../../flow/decorators.js";
+import type { FlowSpec } from "../../flow/types.js";
+import { CronError, SHORTCUTS, validateAwsCron } from "./aws-cron.js";
+
+export interface SchedulePlan {
+  /** `cron(...)` as EventBridge Scheduler takes it. */
+  expression: string;
+  timezone: string;
+  /** The next fire times, as ISO strings. */
+  next(count: number, after?: Date): string[];
+}
+
+function checkTimezone(timezone: string): string {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+    return timezone;
+  } catch {
+    throw new CronError(
+      "FS_SCHEDULE_BAD_TIMEZONE",
+      `Invalid schedule time zone '${timezone}': use an IANA name such as 'Europe/Berlin' or 'UTC'.`,
+    );
+  }
+}
+
+export function schedulePlan(decorator: FlowDecorator): SchedulePlan {
+  const options = decorator.options;
+  const fields = options.hourly
+    ? SHORTCUTS.hourly
+    : options.daily
+      ? SHORTCUTS.daily
+      : options.weekly
+        ? SHORTCUTS.weekly
+        : validateAwsCron(options.cron ?? "");
+  const timezone = checkTimezone(options.timezone ?? "UTC");
+  // croner reads seconds first and numbers weekdays 1=Sunday like AWS with alternativeWeekdays.
+  const cron = new Cron(`0 ${fields}`, { timezone, alternativeWeekdays: true, paused: true });
+  return {
+    expression: `cron(${fields})`,
+    timezone,
+    next: (count, after = new Date()) => cron.nextRuns(count, after).map((d) => d.toISOString()),
+  };
+}
+
+/** The plan of a flow's schedule, or undefined when it has none (it then runs only when triggered). */
+export function flowSchedule(flow: FlowSpec): SchedulePlan | undefined {
+  const decorator = flow.decorators.find((d) => d.kind === "schedule");
+  return decorator ? schedulePlan(decorator) : undefined;
+}
