@@ -14,6 +14,7 @@ import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/rec
 import { encodeArtifact } from "../datastore/serializer.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
+import { taskIdFor } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
 import type { TaskSpec } from "../task/task-spec.js";
 import { FLOWSHIP_VERSION } from "../version.js";
@@ -46,8 +47,8 @@ interface JoinWait {
   stack: ForeachFrame[];
 }
 
-export function taskIdOf(stack: readonly ForeachFrame[]): string {
-  return stack.length === 0 ? "0" : stack.map((f) => f.index).join(".");
+function taskIdOf(stack: readonly ForeachFrame[]): string {
+  return taskIdFor(stack.map((f) => f.index));
 }
 
 /** Creates the run's record and id; the run's parameters are stored as artifacts first. */
