@@ -10,11 +10,15 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_USER: "User name recorded on runs and used for the default namespace `user:<name>`.",
   FLOWSHIP_PRODUCTION_TOKEN: "When set, runs belong to the namespace `production:<token>`.",
   FLOWSHIP_MAX_WORKERS: "Default for `run --max-workers`. Default: 16",
+  FLOWSHIP_TASK_NODE_ARGS:
+    "Extra node arguments for task processes, e.g. '--cpu-prof' or '--max-old-space-size=8192'.",
   FLOWSHIP_PROGRESS_INTERVAL: "Seconds between progress lines of a running flow. Default: 10",
   FLOWSHIP_DATASTORE: "Which datastore runs use: local (default) or s3.",
   FLOWSHIP_S3_ROOT: "Root of the S3 datastore: s3://bucket/prefix.",
-  FLOWSHIP_S3_ENDPOINT: "Endpoint of an S3-compatible store (path-style requests), e.g. http://127.0.0.1:4568.",
-  FLOWSHIP_S3_MAX_ATTEMPTS: "Attempts per S3 request, the first included, with backoff between them. Default: 10",
+  FLOWSHIP_S3_ENDPOINT:
+    "Endpoint of an S3-compatible store (path-style requests), e.g. http://127.0.0.1:4568.",
+  FLOWSHIP_S3_MAX_ATTEMPTS:
+    "Attempts per S3 request, the first included, with backoff between them. Default: 10",
   FLOWSHIP_DEBUG: "When 1, errors print their stack traces (like --debug).",
   FLOWSHIP_TASK: "Internal: the JSON task spec of a task process.",
   FLOWSHIP_WATCH_PARENT: "Internal: set by the local runtime so a task stops when the runtime dies.",
@@ -84,4 +88,8 @@ export function s3Endpoint(): string | undefined {
 export function s3MaxAttempts(): number {
   const value = Number(env("FLOWSHIP_S3_MAX_ATTEMPTS") ?? 10);
   return Number.isInteger(value) && value > 0 ? value : 10;
+}
+
+export function taskNodeArgs(): string[] {
+  return (env("FLOWSHIP_TASK_NODE_ARGS") ?? "").split(/\s+/).filter(Boolean);
 }

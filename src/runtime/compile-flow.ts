@@ -37,7 +37,19 @@ const OWN_MODULES: Record<string, string> = {
   "flowship/task": "task/index",
 };
 
-export async function compileFlow(options: { file: string; outDir: string }): Promise<CompiledFlow> {
+export interface CompileFlowOptions {
+  file: string;
+  outDir: string;
+  /**
+   * Bundle the S3 datastore backend (and with it the AWS SDK, ~1.4 MB). Without it a task
+   * starts ~25 ms faster; runs on the local datastore never need it. @default false
+   */
+  withS3?: boolean;
+}
+
+const S3_STUB = `export class S3Storage { constructor() { throw new Error("This compiled flow was built for the local datastore; compile it with the S3 backend to use s3://."); } }`;
+
+export async function compileFlow(options: CompileFlowOptions): Promise<CompiledFlow> {
   const file = path.resolve(options.file);
   if (!fs.existsSync(file)) {
     throw new FlowCompileError("FS_FLOW_FILE_MISSING", `Flow file not found: '${options.file}'.`, {
@@ -81,6 +93,16 @@ export async function compileFlow(options: { file: string; outDir: string }): Pr
             build.onResolve({ filter: /^flowship(\/(client|task))?$/ }, (args) => ({
               path: ownModule(OWN_MODULES[args.path]!),
             }));
+            if (!options.withS3) {
+              build.onResolve({ filter: /[\\/]backends[\\/]s3\.(js|ts)$/ }, () => ({
+                path: "s3-stub",
+                namespace: "flowship-stub",
+              }));
+              build.onLoad({ filter: /.*/, namespace: "flowship-stub" }, () => ({
+                contents: S3_STUB,
+                loader: "js",
+              }));
+            }
           },
         },
       ],

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
+import { taskNodeArgs } from "../config.js";
 import type { TaskSpec } from "../task/task-spec.js";
 
 export interface TaskExit {
@@ -39,7 +40,7 @@ export class TaskProcess {
     this.options = options;
     fs.mkdirSync(path.dirname(options.logFiles.stdout), { recursive: true });
     // Own process group, so a kill reaches anything the step started too.
-    this.#child = spawn(process.execPath, [options.bundle], {
+    this.#child = spawn(process.execPath, [...taskNodeArgs(), options.bundle], {
       env: {
         ...process.env,
         ...options.env,
