@@ -16,13 +16,13 @@ import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
 import { taskIdFor } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
+import { recordDeath, type TaskExit, TaskProcess } from "../task/task-process.js";
 import type { TaskSpec } from "../task/task-spec.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
 import { effectiveDecorators, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
-import { type TaskExit, TaskProcess } from "./task-process.js";
 
 export interface RunResult {
   flow: string;
@@ -284,7 +284,11 @@ export class LocalRun {
         this.#onSuccess(task, end);
         return;
       }
-      if (!end) end = await this.#recordDeath(task, spec, exit);
+      if (!end) {
+        end = await recordDeath(this.#store, spec, exit);
+        if (!exit.cancelled)
+          this.#print(`[${this.runId}/${task.step}/${task.taskId}] ${end.failure?.message}`, "stderr");
+      }
       this.#running.delete(this.#key(task));
       this.#progress.attemptFailed(task.step);
       if (exit.cancelled) {
@@ -307,29 +311,6 @@ export class LocalRun {
       this.#running.delete(this.#key(task));
       this.#fail(`${task.step}/${task.taskId}: ${(error as Error).message}`);
     }
-  }
-
-  /** The process ended without recording how: record it for it, with the reason. */
-  async #recordDeath(task: ReadyTask, spec: TaskSpec, exit: TaskExit): Promise<AttemptEndRecord> {
-    const timeout = spec.decorators.find((d) => d.kind === "timeout");
-    const message = exit.timedOut
-      ? `timed out after ${timeout?.kind === "timeout" ? timeout.options.seconds : "?"} s and was killed`
-      : exit.cancelled
-        ? "killed because the run stopped"
-        : exit.signal
-          ? `the task process was killed by ${exit.signal}${exit.signal === "SIGKILL" ? " (out of memory, or killed from outside)" : ""}`
-          : `the task process exited with code ${exit.code} without recording a result`;
-    const record: AttemptEndRecord = {
-      attempt: spec.attempt,
-      status: "failed",
-      endedAt: new Date().toISOString(),
-      artifacts: {},
-      failure: { type: exit.timedOut ? "Timeout" : "TaskDied", message, retryable: !exit.cancelled },
-      exit: { code: exit.code, signal: exit.signal, ...(exit.timedOut ? { timedOut: true } : {}) },
-    };
-    await this.#store.writeAttemptEnd(this.runId, task.step, task.taskId, record);
-    if (!exit.cancelled) this.#print(`[${this.runId}/${task.step}/${task.taskId}] ${message}`, "stderr");
-    return (await this.#store.readAttemptEnd(this.runId, task.step, task.taskId, spec.attempt)) ?? record;
   }
 
   #scheduleRetry(task: ReadyTask, spec: TaskSpec): void {

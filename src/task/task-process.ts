@@ -8,7 +8,9 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { taskNodeArgs } from "../config.js";
-import type { TaskSpec } from "../task/task-spec.js";
+import type { FlowStore } from "../datastore/flow-store.js";
+import type { AttemptEndRecord } from "../datastore/records-types.js";
+import type { TaskSpec } from "./task-spec.js";
 
 export interface TaskExit {
   code: number | null;
@@ -107,4 +109,34 @@ export class TaskProcess {
       this.#child.kill("SIGKILL");
     }
   }
+}
+
+/**
+ * The attempt's process ended without recording how it ended (killed, timed out, crashed):
+ * record it on its behalf, with the reason. If the task did record an end after all (it races
+ * with us), that record wins and is returned.
+ */
+export async function recordDeath(
+  store: FlowStore,
+  spec: TaskSpec,
+  exit: TaskExit,
+): Promise<AttemptEndRecord> {
+  const timeout = spec.decorators.find((d) => d.kind === "timeout");
+  const message = exit.timedOut
+    ? `timed out after ${timeout?.kind === "timeout" ? timeout.options.seconds : "?"} s and was killed`
+    : exit.cancelled
+      ? "killed because the run stopped"
+      : exit.signal
+        ? `the task process was killed by ${exit.signal}${exit.signal === "SIGKILL" ? " (out of memory, or killed from outside)" : ""}`
+        : `the task process exited with code ${exit.code} without recording a result`;
+  const record: AttemptEndRecord = {
+    attempt: spec.attempt,
+    status: "failed",
+    endedAt: new Date().toISOString(),
+    artifacts: {},
+    failure: { type: exit.timedOut ? "Timeout" : "TaskDied", message, retryable: !exit.cancelled },
+    exit: { code: exit.code, signal: exit.signal, ...(exit.timedOut ? { timedOut: true } : {}) },
+  };
+  await store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, record);
+  return (await store.readAttemptEnd(spec.runId, spec.step, spec.taskId, spec.attempt)) ?? record;
 }
