@@ -11,6 +11,16 @@
  *   .run();
  */
 
+export {
+  DataArtifact,
+  getNamespace,
+  listFlows,
+  namespace,
+  Run,
+  Step,
+  setDatastore,
+  Task,
+} from "./client/index.js";
 export { FlowshipError, isFlowshipError, NonRetryableError } from "./errors.js";
 export { type CurrentTask, current } from "./flow/current.js";
 export {

@@ -1,9 +1,13 @@
 import type { Command } from "commander";
 import type { FlowSpec } from "../flow/types.js";
 import { registerCheck } from "./commands/check.js";
+import { registerDump } from "./commands/dump.js";
+import { registerLogs } from "./commands/logs.js";
 import { registerResume } from "./commands/resume.js";
 import { registerRun } from "./commands/run.js";
+import { registerRuns } from "./commands/runs.js";
 import { registerShow } from "./commands/show.js";
+import { registerTag } from "./commands/tag.js";
 import type { LoadedFlow } from "./load-flow.js";
 import type { GlobalOptions } from "./main.js";
 
@@ -21,4 +25,8 @@ export function registerFlowCommands(program: Command, context: FlowCommandConte
   registerResume(program, context);
   registerCheck(program, context);
   registerShow(program, context);
+  registerRuns(program, context);
+  registerLogs(program, context);
+  registerDump(program, context);
+  registerTag(program, context);
 }

@@ -1,0 +1,89 @@
+import { inspect } from "node:util";
+import type { Command } from "commander";
+import type { DataArtifact } from "../../client/data-artifact.js";
+import { toJsonValue } from "../../client/json-value.js";
+import { Step } from "../../client/step.js";
+import { Task } from "../../client/task.js";
+import { parsePathspec } from "../../datastore/pathspec.js";
+import { UsageError } from "../../errors.js";
+import type { FlowCommandContext } from "../flow-commands.js";
+
+interface DumpFlags {
+  json: boolean;
+  maxValueSize: string;
+  include?: string;
+}
+
+function maxValueSize(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new UsageError(`Invalid --max-value-size '${text}': give a whole number of characters, 1 or more.`);
+  }
+  return value;
+}
+
+async function tasksOf(pathspec: string, root: string): Promise<Task[]> {
+  // A run id names one run whoever started it: dump reads across namespaces.
+  const options = { datastore: root, namespace: null };
+  const { step, taskId } = parsePathspec(pathspec);
+  if (step === undefined) {
+    throw new UsageError(`Expected RUN/STEP or RUN/STEP/TASK: '${pathspec}'. Name a step, e.g. <run>/end.`);
+  }
+  if (taskId !== undefined) return [await Task.get(pathspec, options)];
+  return (await Step.get(pathspec, options)).tasks();
+}
+
+/** `name [type, size] = value`, the value on one line, cut after `max` characters. */
+async function describe(artifact: DataArtifact, max: number): Promise<string> {
+  const text = inspect(await artifact.load(), {
+    depth: 6,
+    breakLength: Number.POSITIVE_INFINITY,
+    maxArrayLength: max,
+    maxStringLength: max,
+  });
+  const value =
+    text.length > max
+      ? `${text.slice(0, max)}… (cut at ${max} characters; --json shows the whole value)`
+      : text;
+  return `${artifact.name} [${artifact.type}, ${artifact.size} bytes] = ${value}`;
+}
+
+function selected(task: Task, include: string[] | undefined): DataArtifact[] {
+  return include ? include.map((name) => task.artifact(name)) : task.artifacts();
+}
+
+export function registerDump(program: Command, context: FlowCommandContext): void {
+  program
+    .command("dump")
+    .description("print the artifacts of a step's tasks, or of one task")
+    .argument("<pathspec>", "RUN/STEP or RUN/STEP/TASK, e.g. 1795510290707/end")
+    .option(
+      "--json",
+      "print {pathspec: {artifact: value}} as JSON (see docs/client.md for the encoding)",
+      false,
+    )
+    .option("--max-value-size <chars>", "cut longer values in the readable form", "1000")
+    .option("--include <names>", "only these artifacts, comma-separated")
+    .action(async (pathspec: string, flags: DumpFlags) => {
+      const max = maxValueSize(flags.maxValueSize);
+      const include = flags.include?.split(",").map((name) => name.trim());
+      const tasks = await tasksOf(`${context.flow.name}/${pathspec}`, context.globals().datastoreRoot);
+      if (flags.json) {
+        const result: Record<string, Record<string, unknown>> = {};
+        for (const task of tasks) {
+          const values: Record<string, unknown> = {};
+          for (const artifact of selected(task, include))
+            values[artifact.name] = toJsonValue(await artifact.load());
+          result[task.pathspec] = values;
+        }
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      for (const task of tasks) {
+        process.stdout.write(`${task.pathspec} (attempt ${task.attempt}, ${task.status})\n`);
+        const artifacts = selected(task, include);
+        if (artifacts.length === 0) process.stdout.write("  (no artifacts)\n");
+        for (const artifact of artifacts) process.stdout.write(`  ${await describe(artifact, max)}\n`);
+      }
+    });
+}

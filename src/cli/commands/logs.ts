@@ -1,0 +1,92 @@
+import type { Command } from "commander";
+import { ObjectNotFoundError } from "../../client/errors.js";
+import { Run } from "../../client/run.js";
+import { Step } from "../../client/step.js";
+import { Task } from "../../client/task.js";
+import { parsePathspec } from "../../datastore/pathspec.js";
+import { UsageError } from "../../errors.js";
+import type { FlowCommandContext } from "../flow-commands.js";
+
+interface LogsFlags {
+  stderr: boolean;
+  both: boolean;
+  attempt?: string;
+}
+
+function attemptOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new UsageError(
+      `Invalid --attempt '${text}': give 0 for the first attempt, 1 for the first retry, ….`,
+    );
+  }
+  return value;
+}
+
+/** The tasks `RUN[/STEP[/TASK]]` names, at the wanted attempt (tasks without it are left out). */
+async function tasksOf(pathspec: string, root: string, attempt: number | undefined): Promise<Task[]> {
+  // A run id names one run whoever started it: logs read across namespaces.
+  const options = { datastore: root, namespace: null, ...(attempt !== undefined ? { attempt } : {}) };
+  const { step, taskId } = parsePathspec(pathspec);
+  if (taskId !== undefined) return [await Task.get(pathspec, options)];
+  const steps =
+    step !== undefined
+      ? [await Step.get(pathspec, options)]
+      : await (await Run.get(pathspec, options)).steps();
+  const tasks: Task[] = [];
+  for (const s of steps) {
+    for (const id of s.taskIds) {
+      const latest = await s.task(id);
+      if (attempt === undefined) tasks.push(latest);
+      else if (latest.attempts().some((a) => a.attempt === attempt))
+        tasks.push(await s.task(id, { attempt }));
+    }
+  }
+  if (tasks.length === 0) {
+    throw new ObjectNotFoundError({
+      kind: "Attempt",
+      pathspec: `${pathspec}#${attempt}`,
+      datastore: root,
+      hint: "No task there has this attempt; leave out --attempt for the latest",
+    });
+  }
+  return tasks;
+}
+
+export function registerLogs(program: Command, context: FlowCommandContext): void {
+  program
+    .command("logs")
+    .description("print what the tasks of a run printed (stdout by default)")
+    .argument("<pathspec>", "RUN, RUN/STEP or RUN/STEP/TASK, e.g. 1795510290707/start/0")
+    .option("--stderr", "print stderr instead of stdout", false)
+    .option("--both", "print stdout and then stderr of each task", false)
+    .option("--attempt <n>", "the attempt to show: 0 is the first (default: the latest)")
+    .action(async (pathspec: string, flags: LogsFlags) => {
+      if (flags.stderr && flags.both) throw new UsageError("Give --stderr or --both, not both.");
+      const streams = flags.both
+        ? (["stdout", "stderr"] as const)
+        : flags.stderr
+          ? (["stderr"] as const)
+          : (["stdout"] as const);
+      const tasks = await tasksOf(
+        `${context.flow.name}/${pathspec}`,
+        context.globals().datastoreRoot,
+        attemptOf(flags.attempt),
+      );
+      const headers = tasks.length > 1 || streams.length > 1;
+      for (const task of tasks) {
+        for (const stream of streams) {
+          const text = await task[stream]();
+          if (headers)
+            process.stdout.write(`==> ${task.pathspec} (attempt ${task.attempt}, ${stream}) <==\n`);
+          process.stdout.write(text);
+          if (text === "" && task.origin) {
+            process.stderr.write(
+              `note: ${task.pathspec} was cloned by resume from ${task.origin}; its logs are there.\n`,
+            );
+          }
+        }
+      }
+    });
+}

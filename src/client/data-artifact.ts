@@ -1,0 +1,55 @@
+/**
+ * One artifact of a task: described by its record (name, size, type, hash) without reading its
+ * blob; the value is read only when asked for, and every read returns a fresh copy.
+ */
+import type { ArtifactRef, ContentStore } from "../datastore/content-store.js";
+
+/** A task's artifacts by name, each read from the datastore when its property is read. */
+export type LazyData = Readonly<Record<string, Promise<unknown>>>;
+
+export class DataArtifact {
+  /** The artifact's name in the step code (`self.<name>`). */
+  readonly name: string;
+  /** `Flow/run/step/task/name`. */
+  readonly pathspec: string;
+  /** sha256 of the stored bytes: equal values have equal hashes. */
+  readonly sha: string;
+  /** Size of the stored bytes. */
+  readonly size: number;
+  /** A short description of the value's type, e.g. `number`, `Array(3)`, `Map(2)`. */
+  readonly type: string;
+  /** How the bytes encode the value (`v8`, `raw:Float64Array`, …). */
+  readonly encoding: string;
+  readonly #content: ContentStore;
+
+  /** @internal Use `Task.artifact(name)` or `Task.artifacts()`. */
+  constructor(options: { name: string; pathspec: string; ref: ArtifactRef; content: ContentStore }) {
+    this.name = options.name;
+    this.pathspec = options.pathspec;
+    this.sha = options.ref.sha;
+    this.size = options.ref.size;
+    this.type = options.ref.type;
+    this.encoding = options.ref.encoding;
+    this.#content = options.content;
+  }
+
+  /**
+   * Reads the value. Fails with FS_DATASTORE_MISSING when the blob is gone and
+   * FS_DATASTORE_CORRUPT when its bytes no longer match their hash.
+   */
+  async load<T = unknown>(): Promise<T> {
+    const ref: ArtifactRef = { sha: this.sha, size: this.size, type: this.type, encoding: this.encoding };
+    // Remote backends serve synchronous reads from what was prefetched.
+    await this.#content.prefetch([ref]);
+    return this.#content.get(ref, `artifact '${this.pathspec}'`) as T;
+  }
+}
+
+/** An object with one getter per artifact: reading `data.x` loads `x`; listing keys loads nothing. */
+export function lazyData(artifacts: readonly DataArtifact[]): LazyData {
+  const data: Record<string, Promise<unknown>> = {};
+  for (const artifact of artifacts) {
+    Object.defineProperty(data, artifact.name, { enumerable: true, get: () => artifact.load() });
+  }
+  return Object.freeze(data);
+}

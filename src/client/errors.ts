@@ -1,0 +1,72 @@
+/** Errors of the Client API: what a reader of runs can get wrong. */
+import { FlowshipError } from "../errors.js";
+
+/** What kind of object a pathspec names, for messages. */
+export type ObjectKind = "Flow" | "Run" | "Step" | "Task" | "Attempt" | "Artifact";
+
+/** The pathspec names nothing in the datastore. */
+export class ObjectNotFoundError extends FlowshipError {
+  readonly pathspec: string;
+
+  constructor(options: { kind: ObjectKind; pathspec: string; datastore: string; hint?: string }) {
+    super(
+      "FS_CLIENT_NOT_FOUND",
+      `${options.kind} not found: '${options.pathspec}' is not in the datastore ${options.datastore}. ${
+        options.hint ??
+        "Check the pathspec, or point the client at the right datastore (setDatastore(), --datastore-root or FLOWSHIP_DATASTORE_ROOT)"
+      }.`,
+    );
+    this.pathspec = options.pathspec;
+  }
+}
+
+/** The object exists but belongs to a namespace other than the current one. */
+export class NamespaceMismatchError extends FlowshipError {
+  readonly pathspec: string;
+  readonly namespace: string;
+
+  /** `owner`: the namespace the object belongs to, when there is one. */
+  constructor(options: { kind: ObjectKind; pathspec: string; namespace: string; owner?: string }) {
+    const { kind, pathspec, namespace, owner } = options;
+    super(
+      "FS_CLIENT_NAMESPACE_MISMATCH",
+      owner
+        ? `${kind} not in namespace '${namespace}': '${pathspec}' belongs to '${owner}'. Call namespace('${owner}') or namespace(null) to read it.`
+        : `${kind} not in namespace '${namespace}': '${pathspec}' has no run in it. Call namespace(null) to see every run.`,
+    );
+    this.pathspec = options.pathspec;
+    this.namespace = options.namespace;
+  }
+}
+
+/** `Step.task()` was asked for the one task of a step that has several. */
+export class AmbiguousTaskError extends FlowshipError {
+  constructor(options: { pathspec: string; count: number }) {
+    super(
+      "FS_CLIENT_AMBIGUOUS_TASK",
+      `Step has ${options.count} tasks: '${options.pathspec}'. Use tasks() or name the task: '${options.pathspec}/<task id>'.`,
+    );
+  }
+}
+
+/** A tag that cannot be stored: empty, too long or on several lines. Exit code 2. */
+export class InvalidTagError extends FlowshipError {
+  constructor(tag: string) {
+    super(
+      "FS_CLIENT_TAG_INVALID",
+      `Invalid tag: ${JSON.stringify(tag)}. A tag is 1 to 500 characters on one line.`,
+      { exitCode: 2 },
+    );
+  }
+}
+
+/** System tags (namespace, runtime, version) are set by flowship and cannot be removed. */
+export class SystemTagError extends FlowshipError {
+  constructor(options: { pathspec: string; tags: readonly string[] }) {
+    super(
+      "FS_CLIENT_SYSTEM_TAG",
+      `Cannot remove system tag ${options.tags.map((t) => `'${t}'`).join(", ")} of run '${options.pathspec}'. Only user tags can be removed; see them with \`tag list\`.`,
+      { exitCode: 2 },
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { fromJsonValue, toJsonValue } from "./json-value.js";
+
+describe("artifact values as JSON", () => {
+  test("values JSON cannot hold round-trip through their tagged form", () => {
+    // given
+    const value = {
+      set: new Set([1, "two"]),
+      re: /a+b/gi,
+      when: new Date(Date.UTC(2026, 0, 2)),
+      big: new BigInt64Array([1n, -2n]),
+      buffer: new Uint8Array([9, 8]).buffer,
+      view: new DataView(new Uint8Array([7]).buffer),
+      nested: new Map<unknown, unknown>([[{ k: 1 }, [undefined, Number.NEGATIVE_INFINITY]]]),
+    };
+    // when
+    const json = JSON.parse(JSON.stringify(toJsonValue(value)));
+    // then
+    assert.deepStrictEqual(fromJsonValue(json), value);
+    assert.deepEqual(json.big, { $type: "BigInt64Array", values: ["1", "-2"] });
+    assert.deepEqual(json.re, { $type: "RegExp", source: "a+b", flags: "gi" });
+  });
+
+  test("errors keep name and message; cycles become a marker", () => {
+    const error = new RangeError("too far");
+    const decoded = fromJsonValue(toJsonValue(error)) as Error;
+    assert.equal(decoded.name, "RangeError");
+    assert.equal(decoded.message, "too far");
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    assert.deepEqual(toJsonValue(cyclic), { a: 1, self: { $type: "Circular" } });
+    const shared = { x: 1 };
+    assert.deepEqual(toJsonValue([shared, shared]), [{ x: 1 }, { x: 1 }], "a shared value is not a cycle");
+  });
+
+  test("plain JSON data is unchanged", () => {
+    const plain = { a: [1, "b", null, true], c: { d: 2.5 } };
+    assert.deepEqual(toJsonValue(plain), plain);
+    assert.deepEqual(fromJsonValue(plain), plain);
+  });
+});

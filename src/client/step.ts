@@ -1,0 +1,99 @@
+/** A step of a run: the tasks that ran its code (one, or one per foreach item). */
+import { parsePathspec } from "../datastore/pathspec.js";
+import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
+import { AmbiguousTaskError, ObjectNotFoundError } from "./errors.js";
+import { Run } from "./run.js";
+import { Task, type TaskOptions } from "./task.js";
+
+/** Orders task ids by their foreach indices: "0.2" before "0.10" before "1.0". */
+export function compareTaskIds(a: string, b: string): number {
+  const x = a.split(".").map(Number);
+  const y = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? -1) - (y[i] ?? -1);
+    if (d !== 0) return Number.isNaN(d) ? a.localeCompare(b) : d;
+  }
+  return 0;
+}
+
+export class Step {
+  readonly run: Run;
+  /** The step's name. */
+  readonly name: string;
+  readonly #context: ClientContext;
+  readonly #taskIds: string[];
+
+  /** @internal Use {@link Step.get} or `Run.steps()`. */
+  constructor(options: { context: ClientContext; run: Run; name: string; taskIds: string[] }) {
+    this.#context = options.context;
+    this.run = options.run;
+    this.name = options.name;
+    this.#taskIds = [...options.taskIds].sort(compareTaskIds);
+  }
+
+  /**
+   * Opens `Flow/run/step`.
+   *
+   * @example
+   * const step = await Step.get("ForeachFlow/1795510290707/square");
+   * for (const task of await step.tasks()) console.log(task.id, await task.data.result);
+   */
+  static async get(pathspec: string, options: ClientOptions = {}): Promise<Step> {
+    const { flow, runId, step } = parsePathspec(pathspec, "step");
+    const context = await openContext(options);
+    return Step.open(context, await Run.open(context, flow, runId!), step!);
+  }
+
+  /** @internal Opens a step of an opened run. */
+  static async open(context: ClientContext, run: Run, name: string): Promise<Step> {
+    const taskIds = await context.store(run.flow).listTasks(run.id, name);
+    if (taskIds.length === 0) {
+      throw new ObjectNotFoundError({
+        kind: "Step",
+        pathspec: `${run.pathspec}/${name}`,
+        datastore: context.datastore,
+        hint: "The run has no task of this step; list the steps it ran with run.steps() or `logs <run>`",
+      });
+    }
+    return new Step({ context, run, name, taskIds });
+  }
+
+  get flow(): string {
+    return this.run.flow;
+  }
+
+  /** `Flow/run/step`. */
+  get pathspec(): string {
+    return `${this.run.pathspec}/${this.name}`;
+  }
+
+  /** Ids of the step's tasks, in foreach-index order; reads nothing. */
+  get taskIds(): readonly string[] {
+    return this.#taskIds;
+  }
+
+  /** The step's tasks in foreach-index order, each showing its latest attempt. */
+  async tasks(): Promise<Task[]> {
+    return Promise.all(
+      this.#taskIds.map((id) => Task.open({ context: this.#context, run: this.run, step: this.name, id })),
+    );
+  }
+
+  /**
+   * One task: the one named by `id`, or the step's only task when `id` is left out (a step
+   * inside a foreach has several; then name one or use `tasks()`).
+   */
+  async task(id?: string, options: Pick<TaskOptions, "attempt"> = {}): Promise<Task> {
+    if (id === undefined && this.#taskIds.length > 1) {
+      throw new AmbiguousTaskError({ pathspec: this.pathspec, count: this.#taskIds.length });
+    }
+    if (id !== undefined) parsePathspec(`${this.pathspec}/${id}`, "task");
+    return Task.open({
+      context: this.#context,
+      run: this.run,
+      step: this.name,
+      id: id ?? this.#taskIds[0]!,
+      attempt: options.attempt,
+    });
+  }
+}
