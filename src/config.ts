@@ -19,6 +19,7 @@ export const ENVIRONMENT_VARIABLES = {
     "Endpoint of an S3-compatible store (path-style requests), e.g. http://127.0.0.1:4568.",
   FLOWSHIP_S3_MAX_ATTEMPTS:
     "Attempts per S3 request, the first included, with backoff between them. Default: 10",
+  FLOWSHIP_WITH: "Batch tasks: JSON list of --with decorator specs the flow was deployed with.",
   FLOWSHIP_DEBUG: "When 1, errors print their stack traces (like --debug).",
   FLOWSHIP_TASK: "Internal: the JSON task spec of a task process.",
   FLOWSHIP_WATCH_PARENT: "Internal: set by the local runtime so a task stops when the runtime dies.",
@@ -92,4 +93,17 @@ export function s3MaxAttempts(): number {
 
 export function taskNodeArgs(): string[] {
   return (env("FLOWSHIP_TASK_NODE_ARGS") ?? "").split(/\s+/).filter(Boolean);
+}
+
+/** The environment a Batch task reads its FLOWSHIP_* settings from (see aws/batch). */
+export function batchTaskEnvironment(): Record<string, string | undefined> {
+  return { ...process.env };
+}
+
+/** Decorator specs given with --with when the flow was deployed (Batch tasks). */
+export function deployedWithSpecs(): string[] {
+  const text = env("FLOWSHIP_WITH");
+  if (!text) return [];
+  const value = JSON.parse(text) as unknown;
+  return Array.isArray(value) ? value.map(String) : [];
 }

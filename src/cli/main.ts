@@ -3,7 +3,7 @@
  * `npx tsx <flow file> <command>` (the flow's own `.run()`); both end in `flowProgram`.
  */
 import { Command, CommanderError } from "commander";
-import { datastoreRoot } from "../config.js";
+import { batchTaskEnvironment, datastoreRoot } from "../config.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
 import { markHost } from "../flow/registry.js";
@@ -130,6 +130,23 @@ Options:
   -h, --help print this help
 `;
 
+/** `flowship batch-task`: the command of every Batch job of a deployed flow (see aws/batch). */
+async function runBatchTaskCommand(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(
+      "Usage: flowship batch-task\n\nRuns one task of a deployed flow inside an AWS Batch job. Everything it needs comes from\nFLOWSHIP_* environment variables set by the job definition and the state machine.\n",
+    );
+    return EXIT.ok;
+  }
+  try {
+    const { readBatchEnvironment } = await import("../aws/batch/batch-environment.js");
+    const { runBatchTask } = await import("../aws/batch/batch-task.js");
+    return await runBatchTask(readBatchEnvironment(batchTaskEnvironment()));
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
 /** Entry of the `flowship` binary. */
 export async function main(argv: string[]): Promise<number> {
   markHost("cli");
@@ -142,6 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${FLOWSHIP_VERSION}\n`);
     return EXIT.ok;
   }
+  if (first === "batch-task") return runBatchTaskCommand(argv.slice(1));
   if (first.startsWith("-")) {
     return reportError(
       new UsageError(`Expected a flow file before '${first}': flowship <flow file> <command> [options].`),

@@ -1,0 +1,52 @@
+/**
+ * What a Batch container is told, through its environment: by the job definition (where the code
+ * and the datastore are) and by the state machine (which run, step, task and attempt). Every
+ * missing variable is reported at once.
+ */
+import { FlowshipError } from "../../errors.js";
+import { JOB_DEFINITION_ENV, TASK_ENV } from "../compile/task-environment.js";
+
+export interface BatchEnvironment {
+  flow: string;
+  codePackageUrl: string;
+  codePackageSha256: string;
+  datastoreRoot: string;
+  runId: string;
+  step: string;
+  taskId: string;
+  attempt: number;
+  /** JSON text of the execution's parameters (start step only). */
+  parameters?: string;
+  fallback: boolean;
+  fallbackError?: string;
+}
+
+export class BatchEnvironmentError extends FlowshipError {}
+
+export function readBatchEnvironment(env: Record<string, string | undefined>): BatchEnvironment {
+  const required = { ...JOB_DEFINITION_ENV, runId: TASK_ENV.runId, step: TASK_ENV.step, taskId: TASK_ENV.taskId };
+  const missing = Object.values(required).filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new BatchEnvironmentError(
+      "FS_BATCH_ENVIRONMENT",
+      `Missing environment variable${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: 'flowship batch-task' runs inside a Batch job started by a flowship state machine.`,
+    );
+  }
+  const attempt = Number(env[TASK_ENV.attempt] ?? "0");
+  if (!Number.isInteger(attempt) || attempt < 0) {
+    throw new BatchEnvironmentError("FS_BATCH_ENVIRONMENT", `Invalid ${TASK_ENV.attempt} '${env[TASK_ENV.attempt]}': expected a whole number.`);
+  }
+  return {
+    flow: env[JOB_DEFINITION_ENV.flow]!,
+    codePackageUrl: env[JOB_DEFINITION_ENV.codePackageUrl]!,
+    codePackageSha256: env[JOB_DEFINITION_ENV.codePackageSha256]!,
+    datastoreRoot: env[JOB_DEFINITION_ENV.datastoreRoot]!,
+    runId: env[TASK_ENV.runId]!,
+    step: env[TASK_ENV.step]!,
+    taskId: env[TASK_ENV.taskId]!,
+    attempt,
+    ...(env[TASK_ENV.parameters] !== undefined ? { parameters: env[TASK_ENV.parameters] } : {}),
+    fallback: env[TASK_ENV.fallback] === "1",
+    ...(env[TASK_ENV.fallbackError] ? { fallbackError: env[TASK_ENV.fallbackError] } : {}),
+  };
+}

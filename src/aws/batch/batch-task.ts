@@ -1,0 +1,177 @@
+/**
+ * `flowship batch-task`: the command every Batch job of a deployed flow runs. It fetches the code
+ * package from the datastore and refuses it unless its sha256 matches, runs the one task the state
+ * machine asked for (in its own process, with the same executor as local runs), stores the task's
+ * stdout and stderr in the datastore, and exits with the task's code. The `start` task creates
+ * the run's record; the `end` task, or the last failing attempt, closes it.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { deployedWithSpecs, productionToken } from "../../config.js";
+import { FlowStore } from "../../datastore/flow-store.js";
+import { openStorage } from "../../datastore/open-storage.js";
+import { writeRecord } from "../../datastore/records.js";
+import type { AttemptEndRecord, RunRecord } from "../../datastore/records-types.js";
+import { encodeArtifact } from "../../datastore/serializer.js";
+import { FlowshipError } from "../../errors.js";
+import { parseDecoratorSpec } from "../../flow/decorators.js";
+import { registeredFlows } from "../../flow/registry.js";
+import type { FlowSpec } from "../../flow/types.js";
+import type { FlowGraph } from "../../graph/flow-graph.js";
+import { validateFlow } from "../../graph/validate.js";
+import { resolveParameters } from "../../runtime/resolve-parameters.js";
+import { effectiveDecorators } from "../../runtime/run-options.js";
+import { deriveTask } from "../../task/derive-task.js";
+import { recordDeath, TaskProcess } from "../../task/task-process.js";
+import type { TaskSpec } from "../../task/task-spec.js";
+import { FLOWSHIP_VERSION } from "../../version.js";
+import { FOREACH_FILE } from "../compile/foreach-states.js";
+import { fetchAndVerifyCodePackage } from "../package/code-package-store.js";
+import type { BatchEnvironment } from "./batch-environment.js";
+import { datastoreLocation } from "./datastore-location.js";
+
+export class BatchTaskError extends FlowshipError {}
+
+async function loadFlow(bundle: string, name: string): Promise<FlowSpec> {
+  await import(pathToFileURL(bundle).href);
+  const flow = registeredFlows().find((f) => f.name === name);
+  if (!flow) throw new BatchTaskError("FS_BATCH_NO_FLOW", `The code package defines no flow named '${name}'.`);
+  return flow;
+}
+
+async function createRun(store: FlowStore, flow: FlowSpec, env: BatchEnvironment, codeHash: string): Promise<RunRecord> {
+  let given: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(env.parameters || "{}") as unknown;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
+    given = parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new BatchTaskError(
+      "FS_BATCH_PARAMETERS",
+      `Invalid execution input for flow '${flow.name}': "Parameters" must be a JSON object in a string, e.g. {"Parameters": "{\\"alpha\\": 0.5}"} (${(error as Error).message}).`,
+    );
+  }
+  const namespace = `production:${productionToken() ?? flow.name.toLowerCase()}`;
+  const values = await resolveParameters(flow, { json: given }, "step-functions");
+  const parameters: RunRecord["parameters"] = {};
+  for (const [name, value] of Object.entries(values)) {
+    parameters[name] = await store.content.put(encodeArtifact(name, "parameters", value));
+  }
+  const record: RunRecord = {
+    flow: flow.name,
+    runId: env.runId,
+    user: "step-functions",
+    namespace,
+    tags: [],
+    systemTags: [namespace, "runtime:step-functions", `flowship_version:${FLOWSHIP_VERSION}`],
+    parameters,
+    startedAt: new Date().toISOString(),
+    flowshipVersion: FLOWSHIP_VERSION,
+    codeHash,
+    host: os.hostname(),
+    pid: process.pid,
+    runtime: "step-functions",
+    steps: flow.steps.map((s) => ({ name: s.name, type: s.join ? "join" : "step", next: s.next })),
+  };
+  await store.writeRun(record);
+  return record;
+}
+
+async function uploadLogs(store: FlowStore, spec: TaskSpec, files: { stdout: string; stderr: string }): Promise<void> {
+  for (const stream of ["stdout", "stderr"] as const) {
+    const bytes = fs.existsSync(files[stream]) ? fs.readFileSync(files[stream]) : Buffer.alloc(0);
+    await store.storage.write(store.logKey(spec.runId, spec.step, spec.taskId, spec.attempt, stream), [bytes]);
+  }
+}
+
+/** After the attempt: publish the foreach's items for the Map state, and close the run when it ends. */
+async function afterAttempt(store: FlowStore, graph: FlowGraph, spec: TaskSpec, end: AttemptEndRecord): Promise<void> {
+  const key = store.taskKey(spec.runId, spec.step, spec.taskId);
+  if (end.status === "succeeded") {
+    if (end.foreach) {
+      const indices = Array.from({ length: end.foreach.numSplits }, (_, i) => i);
+      await writeRecord(store.storage, `${key}/${FOREACH_FILE}`, { indices });
+    }
+    if (graph.nodes.get(spec.step)!.type === "end") {
+      await store.writeRunEnd(spec.runId, { status: "succeeded", endedAt: new Date().toISOString() });
+    }
+    return;
+  }
+  const lastAttempt = end.failure?.retryable === false || spec.attempt + 1 >= spec.maxAttempts;
+  const caught = spec.decorators.some((d) => d.kind === "catch");
+  if (lastAttempt && !caught) {
+    await store.writeRunEnd(spec.runId, {
+      status: "failed",
+      endedAt: new Date().toISOString(),
+      reason: `${spec.step}/${spec.taskId}: ${end.failure?.type}: ${end.failure?.message}`,
+      failedTask: `${spec.flow}/${spec.runId}/${spec.step}/${spec.taskId}`,
+    });
+  }
+}
+
+/** Runs the task described by `env`; returns the exit code for the container. */
+export async function runBatchTask(env: BatchEnvironment): Promise<number> {
+  const location = datastoreLocation(env.datastoreRoot);
+  const storage = await openStorage(location);
+  const store = new FlowStore({ storage, flow: env.flow });
+  const prefix = `${storage.description}/`;
+  if (!env.codePackageUrl.startsWith(prefix)) {
+    throw new BatchTaskError(
+      "FS_BATCH_CODE_PACKAGE",
+      `Code package '${env.codePackageUrl}' is not in the datastore '${storage.description}'; deploy the flow again.`,
+    );
+  }
+  const bundle = await fetchAndVerifyCodePackage(storage, env.codePackageUrl.slice(prefix.length), env.codePackageSha256);
+  const flow = await loadFlow(bundle, env.flow);
+  const graph = validateFlow(flow);
+  const node = graph.nodes.get(env.step);
+  if (!node) throw new BatchTaskError("FS_BATCH_UNKNOWN_STEP", `Flow '${flow.name}' has no step '${env.step}'.`);
+  const run =
+    (await store.readRun(env.runId)) ??
+    (env.step === "start" ? await createRun(store, flow, env, env.codePackageSha256) : undefined);
+  if (!run) throw new BatchTaskError("FS_BATCH_NO_RUN", `Run '${flow.name}/${env.runId}' has no record; its start step never ran.`);
+  const derived = await deriveTask(store, graph, env.runId, env.step, env.taskId);
+  const decorators = effectiveDecorators(node.spec, deployedWithSpecs().map(parseDecoratorSpec));
+  const retry = decorators.find((d) => d.kind === "retry");
+  const timeout = decorators.find((d) => d.kind === "timeout");
+  const environment = decorators.find((d) => d.kind === "environment");
+  // A fallback records a failure after the state's retries: it takes the next free attempt number.
+  const attempts = env.fallback ? await store.readAttempts(env.runId, env.step, env.taskId) : undefined;
+  const spec: TaskSpec = {
+    flow: flow.name,
+    runId: env.runId,
+    step: env.step,
+    taskId: env.taskId,
+    attempt: attempts ? attempts.latest + 1 : env.attempt,
+    maxAttempts: retry?.kind === "retry" ? retry.options.times + 1 : 1,
+    decorators,
+    inputs: derived.inputs,
+    foreachStack: derived.foreachStack,
+    datastore: location,
+    parameters: run.parameters,
+    namespace: run.namespace,
+    user: run.user,
+    tags: run.tags,
+    production: true,
+    ...(env.fallback ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" } : {}),
+  };
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowship-logs-"));
+  const logFiles = { stdout: path.join(logDir, "stdout.log"), stderr: path.join(logDir, "stderr.log") };
+  const task = new TaskProcess({
+    bundle,
+    spec,
+    env: environment?.kind === "environment" ? environment.options.vars : {},
+    logFiles,
+    prefix: `[${env.runId}/${env.step}/${env.taskId}${spec.attempt > 0 ? `#${spec.attempt}` : ""}]`,
+    print: (line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`),
+    ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
+  });
+  const exit = await task.exited;
+  const end = (await store.readAttemptEnd(env.runId, env.step, env.taskId, spec.attempt)) ?? (await recordDeath(store, spec, exit));
+  await uploadLogs(store, spec, logFiles);
+  fs.rmSync(logDir, { recursive: true, force: true });
+  await afterAttempt(store, graph, spec, end);
+  return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
+}
