@@ -24,7 +24,12 @@ export interface BatchEnvironment {
 export class BatchEnvironmentError extends FlowshipError {}
 
 export function readBatchEnvironment(env: Record<string, string | undefined>): BatchEnvironment {
-  const required = { ...JOB_DEFINITION_ENV, runId: TASK_ENV.runId, step: TASK_ENV.step, taskId: TASK_ENV.taskId };
+  const required = {
+    ...JOB_DEFINITION_ENV,
+    runId: TASK_ENV.runId,
+    step: TASK_ENV.step,
+    taskId: TASK_ENV.taskId,
+  };
   const missing = Object.values(required).filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new BatchEnvironmentError(
@@ -34,7 +39,10 @@ export function readBatchEnvironment(env: Record<string, string | undefined>): B
   }
   const attempt = Number(env[TASK_ENV.attempt] ?? "0");
   if (!Number.isInteger(attempt) || attempt < 0) {
-    throw new BatchEnvironmentError("FS_BATCH_ENVIRONMENT", `Invalid ${TASK_ENV.attempt} '${env[TASK_ENV.attempt]}': expected a whole number.`);
+    throw new BatchEnvironmentError(
+      "FS_BATCH_ENVIRONMENT",
+      `Invalid ${TASK_ENV.attempt} '${env[TASK_ENV.attempt]}': expected a whole number.`,
+    );
   }
   return {
     flow: env[JOB_DEFINITION_ENV.flow]!,

@@ -37,15 +37,22 @@ export class BatchTaskError extends FlowshipError {}
 async function loadFlow(bundle: string, name: string): Promise<FlowSpec> {
   await import(pathToFileURL(bundle).href);
   const flow = registeredFlows().find((f) => f.name === name);
-  if (!flow) throw new BatchTaskError("FS_BATCH_NO_FLOW", `The code package defines no flow named '${name}'.`);
+  if (!flow)
+    throw new BatchTaskError("FS_BATCH_NO_FLOW", `The code package defines no flow named '${name}'.`);
   return flow;
 }
 
-async function createRun(store: FlowStore, flow: FlowSpec, env: BatchEnvironment, codeHash: string): Promise<RunRecord> {
+async function createRun(
+  store: FlowStore,
+  flow: FlowSpec,
+  env: BatchEnvironment,
+  codeHash: string,
+): Promise<RunRecord> {
   let given: Record<string, unknown> = {};
   try {
     const parsed = JSON.parse(env.parameters || "{}") as unknown;
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error("not a JSON object");
     given = parsed as Record<string, unknown>;
   } catch (error) {
     throw new BatchTaskError(
@@ -79,15 +86,26 @@ async function createRun(store: FlowStore, flow: FlowSpec, env: BatchEnvironment
   return record;
 }
 
-async function uploadLogs(store: FlowStore, spec: TaskSpec, files: { stdout: string; stderr: string }): Promise<void> {
+async function uploadLogs(
+  store: FlowStore,
+  spec: TaskSpec,
+  files: { stdout: string; stderr: string },
+): Promise<void> {
   for (const stream of ["stdout", "stderr"] as const) {
     const bytes = fs.existsSync(files[stream]) ? fs.readFileSync(files[stream]) : Buffer.alloc(0);
-    await store.storage.write(store.logKey(spec.runId, spec.step, spec.taskId, spec.attempt, stream), [bytes]);
+    await store.storage.write(store.logKey(spec.runId, spec.step, spec.taskId, spec.attempt, stream), [
+      bytes,
+    ]);
   }
 }
 
 /** After the attempt: publish the foreach's items for the Map state, and close the run when it ends. */
-async function afterAttempt(store: FlowStore, graph: FlowGraph, spec: TaskSpec, end: AttemptEndRecord): Promise<void> {
+async function afterAttempt(
+  store: FlowStore,
+  graph: FlowGraph,
+  spec: TaskSpec,
+  end: AttemptEndRecord,
+): Promise<void> {
   const key = store.taskKey(spec.runId, spec.step, spec.taskId);
   if (end.status === "succeeded") {
     if (end.foreach) {
@@ -123,28 +141,38 @@ export async function runBatchTask(env: BatchEnvironment): Promise<number> {
       `Code package '${env.codePackageUrl}' is not in the datastore '${storage.description}'; deploy the flow again.`,
     );
   }
-  const bundle = await fetchAndVerifyCodePackage(storage, env.codePackageUrl.slice(prefix.length), env.codePackageSha256);
+  const bundle = await fetchAndVerifyCodePackage(
+    storage,
+    env.codePackageUrl.slice(prefix.length),
+    env.codePackageSha256,
+  );
   const flow = await loadFlow(bundle, env.flow);
   const graph = validateFlow(flow);
   const node = graph.nodes.get(env.step);
-  if (!node) throw new BatchTaskError("FS_BATCH_UNKNOWN_STEP", `Flow '${flow.name}' has no step '${env.step}'.`);
+  if (!node)
+    throw new BatchTaskError("FS_BATCH_UNKNOWN_STEP", `Flow '${flow.name}' has no step '${env.step}'.`);
   const run =
     (await store.readRun(env.runId)) ??
     (env.step === "start" ? await createRun(store, flow, env, env.codePackageSha256) : undefined);
-  if (!run) throw new BatchTaskError("FS_BATCH_NO_RUN", `Run '${flow.name}/${env.runId}' has no record; its start step never ran.`);
+  if (!run)
+    throw new BatchTaskError(
+      "FS_BATCH_NO_RUN",
+      `Run '${flow.name}/${env.runId}' has no record; its start step never ran.`,
+    );
   const derived = await deriveTask(store, graph, env.runId, env.step, env.taskId);
   const decorators = effectiveDecorators(node.spec, deployedWithSpecs().map(parseDecoratorSpec));
   const retry = decorators.find((d) => d.kind === "retry");
   const timeout = decorators.find((d) => d.kind === "timeout");
   const environment = decorators.find((d) => d.kind === "environment");
-  // A fallback records a failure after the state's retries: it takes the next free attempt number.
-  const attempts = env.fallback ? await store.readAttempts(env.runId, env.step, env.taskId) : undefined;
+  // Attempts are numbered from what the datastore holds too: a fallback (which records a failure
+  // after the state's retries) and any retry whose count did not reach us take the next number.
+  const attempts = await store.readAttempts(env.runId, env.step, env.taskId);
   const spec: TaskSpec = {
     flow: flow.name,
     runId: env.runId,
     step: env.step,
     taskId: env.taskId,
-    attempt: attempts ? attempts.latest + 1 : env.attempt,
+    attempt: Math.max(env.attempt, attempts ? attempts.latest + 1 : 0),
     maxAttempts: retry?.kind === "retry" ? retry.options.times + 1 : 1,
     decorators,
     inputs: derived.inputs,
@@ -155,7 +183,9 @@ export async function runBatchTask(env: BatchEnvironment): Promise<number> {
     user: run.user,
     tags: run.tags,
     production: true,
-    ...(env.fallback ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" } : {}),
+    ...(env.fallback
+      ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }
+      : {}),
   };
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowship-logs-"));
   const logFiles = { stdout: path.join(logDir, "stdout.log"), stderr: path.join(logDir, "stderr.log") };
@@ -169,7 +199,9 @@ export async function runBatchTask(env: BatchEnvironment): Promise<number> {
     ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
   });
   const exit = await task.exited;
-  const end = (await store.readAttemptEnd(env.runId, env.step, env.taskId, spec.attempt)) ?? (await recordDeath(store, spec, exit));
+  const end =
+    (await store.readAttemptEnd(env.runId, env.step, env.taskId, spec.attempt)) ??
+    (await recordDeath(store, spec, exit));
   await uploadLogs(store, spec, logFiles);
   fs.rmSync(logDir, { recursive: true, force: true });
   await afterAttempt(store, graph, spec, end);

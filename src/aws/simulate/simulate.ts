@@ -1,0 +1,239 @@
+/**
+ * `step-functions simulate`: executes a flow's *compiled* state machine on this machine with
+ * aws-local-stepfunctions. Every Batch task runs as a local process executing the job's container
+ * command (`flowship batch-task` with the job's environment), against the local datastore or S3;
+ * Map concurrency, Retry and Catch are applied by the state machine as AWS would. The code package
+ * is built and uploaded exactly as `create` does, so what is tested is what would ship.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import "./polyfill.js";
+import type { Storage } from "../../datastore/storage.js";
+import { FlowshipError } from "../../errors.js";
+import type { StepDecorator } from "../../flow/decorators.js";
+import type { FlowGraph } from "../../graph/flow-graph.js";
+import type { CompiledFlow } from "../../runtime/compile-flow.js";
+import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
+import { buildCodePackage } from "../package/code-package.js";
+import { uploadCodePackage } from "../package/code-package-store.js";
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/flowship.js");
+
+export interface SimulateOptions {
+  graph: FlowGraph;
+  /** The flow compiled with the S3 backend (compileFlow({ withS3: true })). */
+  compiled: CompiledFlow;
+  storage: Storage;
+  /** Datastore root as the job sees it: a folder or `s3://bucket/prefix`. */
+  datastoreRoot: string;
+  /** The execution input, e.g. `{ Parameters: "{\"alpha\": 0.5}" }`. */
+  input: unknown;
+  executionName: string;
+  maxWorkers?: number;
+  withDecorators?: readonly StepDecorator[];
+  /** Environment of every simulated container on top of the job definition's (S3 endpoint, token). */
+  containerEnv?: Record<string, string>;
+  /** Scale factor for Retry intervals (tests use a small one). @default 1 */
+  retryIntervalScale?: number;
+  print?: (line: string) => void;
+}
+
+export interface SimulationResult {
+  runId: string;
+  status: "SUCCEEDED" | "FAILED";
+  error?: string;
+  /** State transitions (entered states) as AWS would bill them. */
+  transitions: number;
+  /** Batch jobs run, including retries. */
+  jobs: number;
+  deployment: StepFunctionsDeployment;
+}
+
+export class SimulationError extends FlowshipError {}
+
+type AslState = Record<string, any> & { Type: string };
+
+/** Every state of the definition, nested ones (Parallel branches, Map processors) included. */
+function allStates(
+  states: Record<string, AslState>,
+  found = new Map<string, AslState>(),
+): Map<string, AslState> {
+  for (const [name, state] of Object.entries(states)) {
+    found.set(name, state);
+    for (const branch of state.Branches ?? []) allStates(branch.States, found);
+    if (state.ItemProcessor) allStates(state.ItemProcessor.States, found);
+    if (state.Iterator) allStates(state.Iterator.States, found);
+  }
+  return found;
+}
+
+/** The container command, with `npx flowship@<version>` standing in for this flowship. */
+function localCommand(command: readonly string[]): string[] {
+  const at = command.findIndex((part) => /^flowship(@.*)?$/.test(part));
+  if (command[0] === "npx" && at > 0) return [process.execPath, BIN, ...command.slice(at + 1)];
+  if (command[0] === "flowship") return [process.execPath, BIN, ...command.slice(1)];
+  return [...command];
+}
+
+function runContainer(
+  command: string[],
+  env: Record<string, string>,
+  print: (line: string) => void,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffered = "";
+      stream.on("data", (chunk) => {
+        buffered += chunk;
+        const lines = buffered.split("\n");
+        buffered = lines.pop()!;
+        for (const line of lines) print(line);
+      });
+      stream.on("end", () => buffered && print(buffered));
+    }
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+/** Builds, uploads and simulates; resolves when the execution ends. */
+export async function simulateExecution(options: SimulateOptions): Promise<SimulationResult> {
+  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const flow = options.graph.flow;
+  const pkg = await buildCodePackage({
+    flow: flow.name,
+    flowFile: options.compiled.source,
+    bundlePath: options.compiled.bundle,
+    sourceRoot: process.cwd(),
+    inputs: options.compiled.inputs,
+  });
+  const stored = await uploadCodePackage(options.storage, pkg);
+  const deployment = compileStepFunctions(options.graph, {
+    jobQueue: "simulated-queue",
+    datastoreRoot: options.datastoreRoot.startsWith("s3://")
+      ? options.datastoreRoot
+      : "s3://simulated-bucket/flowship",
+    ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
+    ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
+    job: { codePackageUrl: stored.url, codePackageSha256: pkg.sha256 },
+  });
+  const job = deployment.jobDefinitions[0]!;
+  const jobEnv: Record<string, string> = Object.fromEntries(
+    job.containerProperties.environment.map((e) => [e.name, e.value]),
+  );
+  // The job sees the real datastore root (a local folder is allowed in simulation).
+  jobEnv.FLOWSHIP_DATASTORE_ROOT = options.datastoreRoot;
+  if (options.withDecorators?.length)
+    jobEnv.FLOWSHIP_WITH = JSON.stringify(options.withDecorators.map(specOf));
+  const command = localCommand(job.containerProperties.command);
+  const definition = deployment.definition as unknown as { States: Record<string, AslState> };
+  const handlers: Record<string, (input: any) => Promise<unknown>> = {};
+  const retryIntervalOverrides: Record<string, number[]> = {};
+  let jobs = 0;
+  for (const [name, state] of allStates(definition.States)) {
+    if (state.Type !== "Task") continue;
+    if (String(state.Resource).includes(":batch:submitJob")) {
+      handlers[name] = async (input: {
+        ContainerOverrides?: { Environment?: { Name: string; Value: string }[] };
+      }) => {
+        jobs++;
+        const overrides = Object.fromEntries(
+          (input.ContainerOverrides?.Environment ?? []).map((e) => [e.Name, e.Value]),
+        );
+        const code = await runContainer(command, { ...jobEnv, ...options.containerEnv, ...overrides }, print);
+        if (code !== 0) {
+          const error = new Error(`Essential container in task exited with code ${code}`);
+          error.name = "States.TaskFailed";
+          throw error;
+        }
+        return { JobId: `sim-${jobs}`, Status: "SUCCEEDED" };
+      };
+    } else if (String(state.Resource).includes(":s3:getObject")) {
+      handlers[name] = async (input: { Bucket: string; Key: string }) => {
+        const key = storageKey(options.datastoreRoot, input.Bucket, input.Key);
+        const body = await options.storage.read(key);
+        if (!body) {
+          const error = new Error(`The specified key does not exist: ${input.Key}`);
+          error.name = "S3.NoSuchKeyException";
+          throw error;
+        }
+        return { Body: body.toString("utf8") };
+      };
+    }
+    const scale = options.retryIntervalScale ?? 1;
+    if (scale !== 1 && state.Retry) {
+      retryIntervalOverrides[name] = (
+        state.Retry as { IntervalSeconds?: number; MaxAttempts?: number }[]
+      ).flatMap((r) =>
+        Array.from({ length: r.MaxAttempts ?? 3 }, () => Math.round((r.IntervalSeconds ?? 1) * 1000 * scale)),
+      );
+    }
+  }
+  const { StateMachine } = await import("aws-local-stepfunctions");
+  const machine = new StateMachine(deployment.definition as any, {
+    validationOptions: { checkPaths: false, checkArn: false },
+  });
+  const startTime = new Date().toISOString();
+  const execution = machine.run(options.input as any, {
+    overrides: { taskResourceLocalHandlers: handlers as any, retryIntervalOverrides },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:local:000000000000:execution:${flow.name}:${options.executionName}`,
+        Name: options.executionName,
+        Input: options.input,
+        StartTime: startTime,
+      },
+      StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${flow.name}`, Name: flow.name },
+      // aws-local-stepfunctions does not track $$.State.RetryCount; the Batch entrypoint numbers
+      // attempts from the datastore as well, so a constant 0 here is safe.
+      State: { Name: "", EnteredTime: startTime, RetryCount: 0 },
+    } as any,
+  });
+  let transitions = 0;
+  const counting = (async () => {
+    for await (const event of execution.eventLogs as AsyncIterable<{ type: string }>) {
+      if (event.type === "StateEntered") transitions++;
+    }
+  })();
+  const runId = `sfn-${options.executionName}`;
+  try {
+    await execution.result;
+    await counting.catch(() => {});
+    return { runId, status: "SUCCEEDED", transitions, jobs, deployment };
+  } catch (error) {
+    await counting.catch(() => {});
+    const cause = (error as { cause?: Error }).cause;
+    return {
+      runId,
+      status: "FAILED",
+      error: `${cause?.name ?? (error as Error).name}: ${cause?.message ?? (error as Error).message}`,
+      transitions,
+      jobs,
+      deployment,
+    };
+  }
+}
+
+function specOf(decorator: StepDecorator): string {
+  const options = Object.entries(decorator.options as Record<string, unknown>)
+    .filter(([, v]) => typeof v === "number" || typeof v === "boolean" || typeof v === "string")
+    .map(([k, v]) => `${k}=${v}`);
+  return `${decorator.kind}${options.length ? `:${options.join(",")}` : ""}`;
+}
+
+/** The datastore key an S3 getObject of the definition asks for. */
+function storageKey(root: string, bucket: string, key: string): string {
+  const prefix = root.startsWith("s3://") ? root.slice(5 + bucket.length + 1) : "flowship";
+  const strip = prefix ? `${prefix.replace(/\/$/, "")}/` : "";
+  if (!key.startsWith(strip))
+    throw new SimulationError(
+      "FS_SIMULATE_KEY",
+      `State machine read '${key}', outside the datastore root '${root}'.`,
+    );
+  return key.slice(strip.length);
+}
