@@ -10,21 +10,21 @@ export type DatastoreLocation =
 
 export const DATASTORE_BACKENDS = {
   local: () => import("./backends/local.js"),
+  s3: () => import("./backends/s3.js"),
 } as const;
 
-export type DatastoreKind = keyof typeof DATASTORE_BACKENDS | "s3";
+export type DatastoreKind = keyof typeof DATASTORE_BACKENDS;
 
 export async function openStorage(location: DatastoreLocation): Promise<Storage> {
   if (location.kind === "local") {
     const { LocalStorage } = await DATASTORE_BACKENDS.local();
     return new LocalStorage({ root: location.root });
   }
-  const { S3Storage } = await import(/* computed so local bundles stay free of the AWS SDK */ s3Module());
-  return new S3Storage(location);
-}
-
-function s3Module(): string {
-  return "./backends/s3.js";
+  const { S3Storage } = await DATASTORE_BACKENDS.s3();
+  return new S3Storage({
+    root: location.root,
+    ...(location.endpoint ? { endpoint: location.endpoint } : {}),
+  });
 }
 
 export function describeLocation(location: DatastoreLocation): string {
