@@ -7,6 +7,7 @@ import { registerResume } from "./commands/resume.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerShow } from "./commands/show.js";
+import { registerStepFunctions } from "./commands/step-functions.js";
 import { registerTag } from "./commands/tag.js";
 import type { LoadedFlow } from "./load-flow.js";
 import type { GlobalOptions } from "./main.js";
@@ -25,6 +26,7 @@ export function registerFlowCommands(program: Command, context: FlowCommandConte
   registerResume(program, context);
   registerCheck(program, context);
   registerShow(program, context);
+  registerStepFunctions(program, context);
   registerRuns(program, context);
   registerLogs(program, context);
   registerDump(program, context);

@@ -1,0 +1,56 @@
+/**
+ * A `Choice` state: goes to the first rule's `next` whose condition holds, else to `default`.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
+ */
+import type { JsonObject } from "./json.js";
+import type { AslState } from "./state.js";
+
+/** The type tests flowship needs; each compares the value at `variable`. */
+export type ChoiceCondition =
+  | { variable: string; isPresent: boolean }
+  | { variable: string; isString: boolean }
+  | { not: ChoiceCondition };
+
+export interface ChoiceRule {
+  condition: ChoiceCondition;
+  next: string;
+}
+
+export interface ChoiceStateOptions {
+  choices: readonly ChoiceRule[];
+  /** Where to go when no rule matches; without it the execution fails with `States.NoChoiceMatched`. */
+  default?: string;
+  comment?: string;
+}
+
+/** @see https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html#amazon-states-language-choice-state-rules */
+function conditionJson(condition: ChoiceCondition): JsonObject {
+  if ("not" in condition) return { Not: conditionJson(condition.not) };
+  if ("isPresent" in condition) return { Variable: condition.variable, IsPresent: condition.isPresent };
+  return { Variable: condition.variable, IsString: condition.isString };
+}
+
+export class ChoiceState implements AslState {
+  readonly type = "Choice";
+  readonly options: ChoiceStateOptions;
+
+  constructor(options: ChoiceStateOptions) {
+    this.options = options;
+  }
+
+  targets(): string[] {
+    const { choices, default: fallback } = this.options;
+    return [...choices.map((c) => c.next), ...(fallback === undefined ? [] : [fallback])];
+  }
+
+  toJson(): JsonObject {
+    const { choices, default: fallback, comment } = this.options;
+    return {
+      Type: this.type,
+      ...(comment ? { Comment: comment } : {}),
+      Choices: choices.map((rule) => ({ ...conditionJson(rule.condition), Next: rule.next })),
+      ...(fallback === undefined ? {} : { Default: fallback }),
+    };
+  }
+}

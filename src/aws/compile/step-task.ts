@@ -1,0 +1,197 @@
+/**
+ * The Task state of one step: a Batch job submitted and awaited (`submitJob.sync`), with the
+ * step's decorators turned into Batch overrides, Retry and Catch. Between states only
+ * `{ taskId }` travels: the Batch job description the integration returns is dropped, which
+ * keeps every payload far below the 256 KB limit.
+ */
+import type { StepDecorator } from "../../flow/decorators.js";
+import type { GraphNode } from "../../graph/flow-graph.js";
+import { type Retrier, STATES_ERRORS } from "../asl/error-handling.js";
+import type { JsonObject, PayloadTemplate } from "../asl/json.js";
+import { TaskState } from "../asl/task-state.js";
+import type { ResolvedCompileOptions } from "./compile-options.js";
+import { batchJobName, fallbackStateName } from "./naming.js";
+import {
+  ATTEMPT_ENV,
+  checkUserEnvironment,
+  dynamicEnv,
+  type EnvironmentEntry,
+  fixedEnv,
+  RUN_ID_ENV,
+  TASK_ENV,
+} from "./task-environment.js";
+
+/** Where a caught error lands in the state input, for the fallback Task to read. */
+export const FAILURE_PATH = "$.failure";
+
+/**
+ * Batch's transient API errors (throttling: SubmitJob admits about 50 jobs per second), retried
+ * with exponential backoff and full jitter before any retry of the step's own.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#retrier-jitter
+ */
+export const BATCH_TRANSIENT_RETRY: Retrier = {
+  errorEquals: ["Batch.AWSBatchException", "Batch.ServerException", "Batch.TooManyRequestsException"],
+  intervalSeconds: 2,
+  backoffRate: 2,
+  maxAttempts: 8,
+  maxDelaySeconds: 120,
+  jitterStrategy: "FULL",
+};
+
+/**
+ * Batch refuses attempt timeouts under 60 seconds; shorter `timeout` decorators are rounded up.
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_JobTimeout.html
+ */
+export const MIN_BATCH_TIMEOUT_SECONDS = 60;
+
+export interface StepTaskContext {
+  flow: string;
+  options: ResolvedCompileOptions;
+}
+
+/**
+ * The step's decorators plus those given with `--with`, for kinds the step does not set itself.
+ * `--with catchError` skips foreach steps: a caught foreach would have no items to fan out over
+ * (the lint rule refuses it on the step itself); the steps it fans out to get it instead.
+ */
+export function stepDecorators(node: GraphNode, added: readonly StepDecorator[]): StepDecorator[] {
+  const own = new Set(node.spec.decorators.map((d) => d.kind));
+  const applies = (d: StepDecorator) => !own.has(d.kind) && !(d.kind === "catch" && node.type === "foreach");
+  return [...node.spec.decorators, ...added.filter(applies)];
+}
+
+function find<K extends StepDecorator["kind"]>(
+  decorators: readonly StepDecorator[],
+  kind: K,
+): Extract<StepDecorator, { kind: K }> | undefined {
+  return decorators.find((d): d is Extract<StepDecorator, { kind: K }> => d.kind === kind);
+}
+
+/** Outside any foreach the task id is the constant "0"; inside, it comes with the input. */
+function taskIdEnv(node: GraphNode): EnvironmentEntry {
+  return node.foreachDepth === 0 ? fixedEnv(TASK_ENV.taskId, "0") : dynamicEnv(TASK_ENV.taskId, "$.taskId");
+}
+
+function environment(
+  node: GraphNode,
+  decorators: readonly StepDecorator[],
+  flow: string,
+): EnvironmentEntry[] {
+  const entries = [RUN_ID_ENV, fixedEnv(TASK_ENV.step, node.name), taskIdEnv(node), ATTEMPT_ENV];
+  // The input states guarantee `$.Parameters` is a string when the start step runs.
+  if (node.name === "start") entries.push(dynamicEnv(TASK_ENV.parameters, "$.Parameters"));
+  const vars = find(decorators, "environment")?.options.vars ?? {};
+  checkUserEnvironment(vars, { flow, step: node.name });
+  for (const [name, value] of Object.entries(vars)) entries.push(fixedEnv(name, value));
+  return entries;
+}
+
+/**
+ * `resources` → Batch resource requirements, which are strings.
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html
+ */
+function resourceRequirements(decorators: readonly StepDecorator[]): JsonObject[] | undefined {
+  const resources = find(decorators, "resources")?.options;
+  if (!resources) return undefined;
+  return [
+    { Type: "VCPU", Value: String(resources.cpu) },
+    { Type: "MEMORY", Value: String(resources.memory) },
+    ...(resources.gpu > 0 ? [{ Type: "GPU", Value: String(resources.gpu) }] : []),
+  ];
+}
+
+function attemptSeconds(decorators: readonly StepDecorator[]): number | undefined {
+  const seconds = find(decorators, "timeout")?.options.seconds;
+  return seconds === undefined ? undefined : Math.max(MIN_BATCH_TIMEOUT_SECONDS, Math.ceil(seconds));
+}
+
+/** @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html */
+function submitJob(
+  node: GraphNode,
+  context: StepTaskContext,
+  env: EnvironmentEntry[],
+  decorators: readonly StepDecorator[],
+): PayloadTemplate {
+  const resources = resourceRequirements(decorators);
+  const seconds = attemptSeconds(decorators);
+  return {
+    JobName: batchJobName(context.flow, node.name),
+    JobDefinition: context.options.jobDefinition,
+    JobQueue: context.options.jobQueue,
+    ContainerOverrides: { Environment: env, ...(resources ? { ResourceRequirements: resources } : {}) },
+    ...(seconds === undefined ? {} : { Timeout: { AttemptDurationSeconds: seconds } }),
+  };
+}
+
+/**
+ * `retry({ times, minutesBetweenRetries })` → a retrier of failed jobs (`States.TaskFailed`)
+ * and of the timeout guard (`States.Timeout`), with a fixed interval.
+ */
+function userRetry(decorators: readonly StepDecorator[]): Retrier[] {
+  const retry = find(decorators, "retry")?.options;
+  if (!retry || retry.times === 0) return [];
+  return [
+    {
+      errorEquals: [STATES_ERRORS.taskFailed, STATES_ERRORS.timeout],
+      intervalSeconds: Math.max(1, Math.ceil(retry.minutesBetweenRetries * 60)),
+      maxAttempts: retry.times,
+      backoffRate: 1,
+    },
+  ];
+}
+
+/**
+ * Outside a foreach the output is the constant `{ taskId: "0" }`, which also drops whatever the
+ * execution input carried; inside, the input (the iteration's `{ taskId }`) is passed on as is.
+ */
+function outputShape(node: GraphNode): { resultSelector?: PayloadTemplate; resultPath?: null } {
+  return node.foreachDepth === 0 ? { resultSelector: { taskId: "0" } } : { resultPath: null };
+}
+
+/** The step's Task state, and the fallback Task of a step with `catchError`. */
+export function stepTaskStates(
+  node: GraphNode,
+  next: string | undefined,
+  context: StepTaskContext,
+): Array<[string, TaskState]> {
+  const decorators = stepDecorators(node, context.options.withDecorators);
+  const env = environment(node, decorators, context.flow);
+  const seconds = attemptSeconds(decorators);
+  const resource = `arn:${context.options.partition}:states:::batch:submitJob.sync`;
+  const timeoutSeconds = seconds === undefined ? undefined : seconds + context.options.queueTimeoutSeconds;
+  const caught = find(decorators, "catch") !== undefined;
+  const fallback = fallbackStateName(node.name);
+  const step = new TaskState({
+    resource,
+    parameters: submitJob(node, context, env, decorators),
+    ...outputShape(node),
+    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    retry: [BATCH_TRANSIENT_RETRY, ...userRetry(decorators)],
+    ...(caught
+      ? { catch: [{ errorEquals: [STATES_ERRORS.all], resultPath: FAILURE_PATH, next: fallback }] }
+      : {}),
+    ...(next === undefined ? {} : { next }),
+  });
+  if (!caught) return [[node.name, step]];
+  const fallbackEnv = [
+    ...env,
+    fixedEnv(TASK_ENV.fallback, "1"),
+    dynamicEnv(TASK_ENV.fallbackError, `${FAILURE_PATH}.Error`),
+  ];
+  const recorder = new TaskState({
+    comment: `Records the failure of step '${node.name}' (catchError) so the flow can go on.`,
+    resource,
+    parameters: submitJob(node, context, fallbackEnv, decorators),
+    // Replaces the caught error, whose Cause can be 32 KB, by a marker.
+    ...(node.foreachDepth === 0
+      ? { resultSelector: { taskId: "0" } }
+      : { resultSelector: { recorded: true }, resultPath: FAILURE_PATH }),
+    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    retry: [BATCH_TRANSIENT_RETRY],
+    ...(next === undefined ? {} : { next }),
+  });
+  return [
+    [node.name, step],
+    [fallback, recorder],
+  ];
+}

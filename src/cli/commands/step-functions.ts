@@ -1,0 +1,19 @@
+/**
+ * `flowship <flow file> step-functions <subcommand>`: the flow on AWS Step Functions + AWS Batch.
+ * Each subcommand lives in its own file under step-functions/ and is added to SUBCOMMANDS.
+ */
+import type { Command } from "commander";
+import type { FlowCommandContext } from "../flow-commands.js";
+import { registerCreate } from "./step-functions/create.js";
+
+/** Registers one subcommand on the `step-functions` group. */
+export type StepFunctionsSubcommand = (group: Command, context: FlowCommandContext) => void;
+
+const SUBCOMMANDS: readonly StepFunctionsSubcommand[] = [registerCreate];
+
+export function registerStepFunctions(program: Command, context: FlowCommandContext): void {
+  const group = program
+    .command("step-functions")
+    .description("compile the flow for AWS Step Functions + AWS Batch and manage it there");
+  for (const register of SUBCOMMANDS) register(group, context);
+}

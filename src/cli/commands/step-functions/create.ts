@@ -1,0 +1,82 @@
+/**
+ * `step-functions create`: compiles the flow to a state machine. With `--only-json` it prints
+ * the definition and touches nothing else; deploying comes later.
+ */
+import type { Command } from "commander";
+import { PLACEHOLDERS } from "../../../aws/compile/compile-options.js";
+import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
+import type { DefinitionStats } from "../../../aws/compile/limits.js";
+import { LIMITS } from "../../../aws/compile/limits.js";
+import { FlowshipError, UsageError } from "../../../errors.js";
+import { parseDecoratorSpec } from "../../../flow/decorators.js";
+import type { FlowCommandContext } from "../../flow-commands.js";
+import { collect } from "../../main.js";
+
+interface CreateFlags {
+  onlyJson: boolean;
+  name?: string;
+  maxWorkers: string;
+  workflowTimeout?: string;
+  jobQueue?: string;
+  jobDefinition?: string;
+  s3Root?: string;
+  with: string[];
+}
+
+function wholeNumber(flag: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`Invalid ${flag} '${text}': give a whole number of ${min} or more.`);
+  }
+  return value;
+}
+
+function summary(name: string, stats: DefinitionStats): string {
+  const n = (value: number) => value.toLocaleString("en-US");
+  return (
+    `State machine '${name}': ${stats.states} states, ${n(stats.definitionBytes)} bytes ` +
+    `(${n(stats.bytesPerStep)} per step, limit ${n(LIMITS.definitionBytes)}); ` +
+    `largest container overrides ${n(stats.largestOverrides.chars)} of ${n(LIMITS.containerOverridesChars)} characters; ` +
+    `state payload at most ${n(stats.estimatedPayloadBytes)} of ${n(LIMITS.payloadBytes)} bytes.\n`
+  );
+}
+
+export function registerCreate(group: Command, context: FlowCommandContext): void {
+  group
+    .command("create")
+    .description("compile the flow to a state machine; --only-json prints its definition")
+    .option("--only-json", "print the state machine definition (JSON) to stdout and deploy nothing", false)
+    .option("--name <name>", "state machine name (default: the flow's name)")
+    .option("--max-workers <n>", "most foreach iterations running at once; 0 means no limit", "100")
+    .option("--workflow-timeout <seconds>", "fail an execution that runs longer than this")
+    .option(
+      "--job-queue <queue>",
+      `AWS Batch job queue name or ARN (default: the placeholder ${PLACEHOLDERS.jobQueue})`,
+    )
+    .option("--job-definition <name>", "AWS Batch job definition name or ARN (default: flowship-<flow>)")
+    .option("--s3-root <url>", "S3 datastore root s3://bucket/prefix (default: a placeholder bucket)")
+    .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, [])
+    .action((flags: CreateFlags) => {
+      const globals = context.globals();
+      const compiled = compileStepFunctions(context.flow, {
+        ...(flags.name === undefined ? {} : { name: flags.name }),
+        maxWorkers: wholeNumber("--max-workers", flags.maxWorkers, 0)!,
+        ...(flags.workflowTimeout === undefined
+          ? {}
+          : { workflowTimeoutSeconds: wholeNumber("--workflow-timeout", flags.workflowTimeout, 1)! }),
+        ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
+        ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
+        ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
+        withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
+      });
+      if (!flags.onlyJson) {
+        throw new FlowshipError(
+          "FS_SFN_DEPLOY_NOT_AVAILABLE",
+          `Deploying to AWS Step Functions is not available yet: '${compiled.name}'. Run create --only-json to print the state machine definition.`,
+        );
+      }
+      process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
+      process.stderr.write(summary(compiled.name, compiled.stats));
+    });
+}
