@@ -15,6 +15,7 @@ import type { StepDecorator } from "../../flow/decorators.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
+import type { JobDefinitionInput } from "../compile/job-definition.js";
 import { buildCodePackage } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
 
@@ -101,9 +102,8 @@ function runContainer(
   });
 }
 
-/** Builds, uploads and simulates; resolves when the execution ends. */
+/** Builds and uploads the code package, compiles the deployment, and executes it. */
 export async function simulateExecution(options: SimulateOptions): Promise<SimulationResult> {
-  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
   const flow = options.graph.flow;
   const pkg = await buildCodePackage({
     flow: flow.name,
@@ -122,16 +122,56 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
     ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
     job: { codePackageUrl: stored.url, codePackageSha256: pkg.sha256 },
   });
-  const job = deployment.jobDefinitions[0]!;
+  const jobEnvironment: Record<string, string> = {};
+  if (options.withDecorators?.length)
+    jobEnvironment.FLOWSHIP_WITH = JSON.stringify(options.withDecorators.map(specOf));
+  const result = await executeDefinition({
+    ...options,
+    flowName: flow.name,
+    definition: deployment.definition,
+    jobDefinition: {
+      ...deployment.jobDefinitions[0]!,
+      containerProperties: {
+        ...deployment.jobDefinitions[0]!.containerProperties,
+        environment: [
+          ...deployment.jobDefinitions[0]!.containerProperties.environment,
+          ...Object.entries(jobEnvironment).map(([name, value]) => ({ name, value })),
+        ],
+      },
+    },
+  });
+  return { ...result, deployment };
+}
+
+export interface ExecuteDefinitionOptions {
+  flowName: string;
+  /** A state machine definition as deployed (e.g. what CreateStateMachine received). */
+  definition: unknown;
+  /** The job definition its Batch states submit to (what RegisterJobDefinition received). */
+  jobDefinition: Pick<JobDefinitionInput, "containerProperties">;
+  storage: Storage;
+  /** Datastore root as the job sees it: a folder or `s3://bucket/prefix`. */
+  datastoreRoot: string;
+  input: unknown;
+  executionName: string;
+  containerEnv?: Record<string, string>;
+  retryIntervalScale?: number;
+  print?: (line: string) => void;
+}
+
+/** Executes a deployed definition: every Batch job runs its container command on this machine. */
+export async function executeDefinition(
+  options: ExecuteDefinitionOptions,
+): Promise<Omit<SimulationResult, "deployment">> {
+  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const job = options.jobDefinition;
   const jobEnv: Record<string, string> = Object.fromEntries(
     job.containerProperties.environment.map((e) => [e.name, e.value]),
   );
   // The job sees the real datastore root (a local folder is allowed in simulation).
   jobEnv.FLOWSHIP_DATASTORE_ROOT = options.datastoreRoot;
-  if (options.withDecorators?.length)
-    jobEnv.FLOWSHIP_WITH = JSON.stringify(options.withDecorators.map(specOf));
   const command = localCommand(job.containerProperties.command);
-  const definition = deployment.definition as unknown as { States: Record<string, AslState> };
+  const definition = options.definition as { States: Record<string, AslState> };
   const handlers: Record<string, (input: any) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number[]> = {};
   let jobs = 0;
@@ -175,7 +215,7 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
     }
   }
   const { StateMachine } = await import("aws-local-stepfunctions");
-  const machine = new StateMachine(deployment.definition as any, {
+  const machine = new StateMachine(options.definition as any, {
     validationOptions: { checkPaths: false, checkArn: false },
   });
   const startTime = new Date().toISOString();
@@ -183,12 +223,15 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
     overrides: { taskResourceLocalHandlers: handlers as any, retryIntervalOverrides },
     context: {
       Execution: {
-        Id: `arn:aws:states:local:000000000000:execution:${flow.name}:${options.executionName}`,
+        Id: `arn:aws:states:local:000000000000:execution:${options.flowName}:${options.executionName}`,
         Name: options.executionName,
         Input: options.input,
         StartTime: startTime,
       },
-      StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${flow.name}`, Name: flow.name },
+      StateMachine: {
+        Id: `arn:aws:states:local:000000000000:stateMachine:${options.flowName}`,
+        Name: options.flowName,
+      },
       // aws-local-stepfunctions does not track $$.State.RetryCount; the Batch entrypoint numbers
       // attempts from the datastore as well, so a constant 0 here is safe.
       State: { Name: "", EnteredTime: startTime, RetryCount: 0 },
@@ -204,7 +247,7 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
   try {
     await execution.result;
     await counting.catch(() => {});
-    return { runId, status: "SUCCEEDED", transitions, jobs, deployment };
+    return { runId, status: "SUCCEEDED", transitions, jobs };
   } catch (error) {
     await counting.catch(() => {});
     const cause = (error as { cause?: Error }).cause;
@@ -214,7 +257,6 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
       error: `${cause?.name ?? (error as Error).name}: ${cause?.message ?? (error as Error).message}`,
       transitions,
       jobs,
-      deployment,
     };
   }
 }

@@ -5,11 +5,12 @@
 import type { Command } from "commander";
 import type { FlowCommandContext } from "../flow-commands.js";
 import { registerCreate } from "./step-functions/create.js";
+import { registerSimulate } from "./step-functions/simulate.js";
 
 /** Registers one subcommand on the `step-functions` group. */
 export type StepFunctionsSubcommand = (group: Command, context: FlowCommandContext) => void;
 
-const SUBCOMMANDS: readonly StepFunctionsSubcommand[] = [registerCreate];
+const SUBCOMMANDS: readonly StepFunctionsSubcommand[] = [registerCreate, registerSimulate];
 
 export function registerStepFunctions(program: Command, context: FlowCommandContext): void {
   const group = program

@@ -1,0 +1,101 @@
+/**
+ * `step-functions simulate`: run the flow the way production will — its compiled state machine,
+ * its code package, its Batch entrypoint — on this machine, against the local or an S3
+ * datastore. Prints the run id; the Client API finds the run in the production namespace.
+ */
+import fs from "node:fs";
+import type { Command } from "commander";
+import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
+import { simulateExecution } from "../../../aws/simulate/simulate.js";
+import { productionToken, s3Root } from "../../../config.js";
+import { openStorage } from "../../../datastore/open-storage.js";
+import { FlowshipError, UsageError } from "../../../errors.js";
+import { parseDecoratorSpec } from "../../../flow/decorators.js";
+import { validateFlow } from "../../../graph/validate.js";
+import { compileFlow } from "../../../runtime/compile-flow.js";
+import { resolveParameters } from "../../../runtime/resolve-parameters.js";
+import type { FlowCommandContext } from "../../flow-commands.js";
+import { codeDir } from "../../load-flow.js";
+import { collect } from "../../main.js";
+
+interface SimulateFlags {
+  maxWorkers: string;
+  datastore: "local" | "s3";
+  s3Root?: string;
+  token?: string;
+  executionName?: string;
+  runIdFile?: string;
+  retryIntervalScale: string;
+  with: string[];
+  [parameter: string]: unknown;
+}
+
+export function registerSimulate(group: Command, context: FlowCommandContext): void {
+  const command = group
+    .command("simulate")
+    .description("execute the compiled state machine locally: each Batch job runs its container command here")
+    .option("--max-workers <n>", "most foreach iterations running at once (Map MaxConcurrency)", "100")
+    .option("--datastore <kind>", "local, or s3 (with --s3-root or FLOWSHIP_S3_ROOT)", "local")
+    .option("--s3-root <url>", "S3 datastore root s3://bucket/prefix")
+    .option("--token <token>", "production token: runs land in namespace production:<token>")
+    .option("--execution-name <name>", "execution name; the run id is sfn-<name>")
+    .option("--run-id-file <file>", "write the run id to this file")
+    .option("--retry-interval-scale <x>", "multiply Retry intervals (e.g. 0.01 to test quickly)", "1")
+    .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, []);
+  const taken = new Set(command.options.map((o) => o.long?.slice(2)));
+  for (const p of context.flow.parameters) {
+    if (!taken.has(p.name)) command.option(`--${p.name} <${p.type}>`, p.help ?? `parameter ${p.name}`);
+  }
+  command.action(async (flags: SimulateFlags) => {
+    const globals = context.globals();
+    const graph = validateFlow(context.flow);
+    const text: Record<string, string> = {};
+    for (const p of context.flow.parameters)
+      if (typeof flags[p.name] === "string") text[p.name] = flags[p.name] as string;
+    // Typed and checked exactly like `run`; the execution input carries what was given.
+    const values = await resolveParameters(context.flow, { text }, "step-functions");
+    const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
+    const root = flags.datastore === "s3" ? (flags.s3Root ?? s3Root()) : globals.datastoreRoot;
+    if (!root || (flags.datastore === "s3" && !root.startsWith("s3://"))) {
+      throw new UsageError(
+        "Missing S3 datastore root for --datastore s3: pass --s3-root s3://bucket/prefix or set FLOWSHIP_S3_ROOT.",
+      );
+    }
+    const maxWorkers = Number(flags.maxWorkers);
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 0)
+      throw new UsageError(`Invalid --max-workers '${flags.maxWorkers}'.`);
+    const token = flags.token ?? productionToken() ?? context.flow.name.toLowerCase();
+    const compiled = await compileFlow({
+      file: context.file,
+      outDir: codeDir(globals.datastoreRoot),
+      withS3: true,
+    });
+    const executionName = flags.executionName ?? `local-${Date.now()}`;
+    process.stderr.write(
+      `Simulating ${context.flow.name} on Step Functions: run sfn-${executionName} in production:${token}\n`,
+    );
+    if (flags.runIdFile) fs.writeFileSync(flags.runIdFile, `sfn-${executionName}`);
+    const result = await simulateExecution({
+      graph,
+      compiled,
+      storage: await openStorage(datastoreLocation(root)),
+      datastoreRoot: root,
+      input: { Parameters: JSON.stringify(given) },
+      executionName,
+      maxWorkers,
+      withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
+      containerEnv: { FLOWSHIP_PRODUCTION_TOKEN: token },
+      retryIntervalScale: Number(flags.retryIntervalScale),
+    });
+    process.stderr.write(
+      `Execution ${result.status === "SUCCEEDED" ? "succeeded" : "failed"}: run ${context.flow.name}/${result.runId}, ${result.jobs} Batch jobs, ${result.transitions} state transitions.\n`,
+    );
+    process.stdout.write(`${result.runId}\n`);
+    if (result.status !== "SUCCEEDED") {
+      throw new FlowshipError(
+        "FS_SIMULATE_FAILED",
+        `Simulated execution of '${context.flow.name}' failed: ${result.error}.`,
+      );
+    }
+  });
+}

@@ -1,0 +1,116 @@
+// Every example flow, run the way production runs it: compiled to a state machine, packaged,
+// executed by the simulator with each Batch job running `flowship batch-task` against S3 served by
+// s3rver on loopback — and the artifacts, read through the Client API in the production
+// namespace, equal those of a local run.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { setDatastore, Task } from "../../src/client/index.js";
+import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
+
+const EXAMPLES: [string, string, string[]][] = [
+  ["examples/parameter_flow.ts", "ParameterFlow", ["--alpha", "0.5"]],
+  ["examples/hourly_flow.ts", "HourlyFlow", []],
+  ["examples/branch_flow.ts", "BranchFlow", []],
+  ["examples/foreach_flow.ts", "ForeachFlow", ["--count", "4"]],
+  ["examples/nested_foreach_flow.ts", "NestedForeachFlow", []],
+  ["examples/resilient_flow.ts", "ResilientFlow", []],
+];
+
+let server: S3TestServer;
+const localRoot = path.join(tempDir(), ".flowship");
+let s3Root: string;
+let env: NodeJS.ProcessEnv;
+
+/** The end task's artifacts; a caught error's stack names files where it ran, so it is left out. */
+async function endArtifacts(pathspec: string, options: object): Promise<Record<string, unknown>> {
+  const task = await Task.get(`${pathspec}/end/0`, options);
+  const values: Record<string, unknown> = {};
+  for (const artifact of task.artifacts()) {
+    const value = await artifact.load();
+    values[artifact.name] =
+      typeof value === "object" && value !== null && "stack" in value
+        ? { ...value, stack: "<stack>" }
+        : value;
+  }
+  return values;
+}
+
+describe("step-functions simulate against S3 on loopback", () => {
+  before(async () => {
+    server = await startS3Server();
+    s3Root = `s3://${server.bucket}/flowship`;
+    env = flowshipEnv(localRoot, {
+      FLOWSHIP_S3_ENDPOINT: server.endpoint,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+      AWS_REGION: "us-east-1",
+    });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  for (const [file, flow, args] of EXAMPLES) {
+    test(`${flow}: same artifacts as a local run`, async () => {
+      // given: a local run
+      const local = await runCli([file, "run", ...args], { env });
+      assert.equal(local.code, 0, local.stderr);
+      const expected = await endArtifacts(`${flow}/${runIdFrom(local.stderr)}`, {
+        datastore: { kind: "local", root: localRoot },
+        namespace: "user:tester",
+      });
+      // when: the compiled state machine runs in the simulator on S3
+      const simulated = await runCli(
+        [
+          file,
+          "step-functions",
+          "simulate",
+          "--datastore",
+          "s3",
+          "--s3-root",
+          s3Root,
+          "--token",
+          "ci",
+          "--retry-interval-scale",
+          "0.001",
+          ...args,
+        ],
+        { env },
+      );
+      // then
+      assert.equal(simulated.code, 0, simulated.stderr);
+      const runId = simulated.stdout.trim();
+      assert.match(runId, /^sfn-local-\d+$/);
+      const actual = await endArtifacts(`${flow}/${runId}`, {
+        datastore: { kind: "s3", root: s3Root, endpoint: server.endpoint },
+        namespace: "production:ci",
+      });
+      assert.deepEqual(actual, expected);
+    });
+  }
+
+  test("a production run is outside the user's namespace", async () => {
+    const simulated = await runCli(
+      [
+        "examples/parameter_flow.ts",
+        "step-functions",
+        "simulate",
+        "--datastore",
+        "s3",
+        "--s3-root",
+        s3Root,
+        "--token",
+        "ci",
+      ],
+      { env },
+    );
+    assert.equal(simulated.code, 0, simulated.stderr);
+    setDatastore({ kind: "s3", root: s3Root, endpoint: server.endpoint });
+    await assert.rejects(
+      Task.get(`ParameterFlow/${simulated.stdout.trim()}/end/0`, { namespace: "user:tester" }),
+      (error: Error & { code?: string }) => error.code === "FS_CLIENT_NAMESPACE_MISMATCH",
+    );
+  });
+});
