@@ -4,6 +4,9 @@
  */
 import fs from "node:fs";
 import { artifacts } from "./benchmarks/artifacts.js";
+import { clientRead } from "./benchmarks/client-read.js";
+import { coldStart } from "./benchmarks/cold-start.js";
+import { stateMachineSize, stateTransitions } from "./benchmarks/state-machine.js";
 import { taskOverhead } from "./benchmarks/task-overhead.js";
 import { machine, type Row } from "./measure.js";
 
@@ -16,6 +19,10 @@ const only = process.argv
 const BENCHMARKS: [number[], (o: { quick: boolean }) => Promise<Row[]>][] = [
   [[1, 2], taskOverhead],
   [[3], artifacts],
+  [[4], clientRead],
+  [[5], stateMachineSize],
+  [[6], stateTransitions],
+  [[7], coldStart],
 ];
 
 const rows: Row[] = [];

@@ -60,7 +60,11 @@ export class Flow {
       });
     }
     const flow = new Flow({ context, name, runIds });
-    if (context.namespace !== null && (await flow.#readRuns()).length === 0) {
+    // A pointer is only written for a run's own namespace: its presence proves one run is there.
+    const known =
+      context.namespace !== null &&
+      (await context.store(name).readLatest("started", context.namespace)) !== undefined;
+    if (context.namespace !== null && !known && (await flow.#readRuns()).length === 0) {
       throw new NamespaceMismatchError({
         kind: "Flow",
         pathspec: name,
@@ -98,14 +102,26 @@ export class Flow {
     return Run.open(this.#context, this.name, runId!);
   }
 
+  /**
+   * The run a namespace's pointer names (see FlowStore.updateLatest), if it is still there and
+   * in the namespace; otherwise undefined and the caller scans every run.
+   */
+  async #fromPointer(kind: "started" | "succeeded"): Promise<Run | undefined> {
+    const pointer = await this.#context.store(this.name).readLatest(kind, this.#context.namespace);
+    if (!pointer || !this.#runIds.includes(pointer.runId)) return undefined;
+    const run = await Run.read(this.#context, this.name, pointer.runId);
+    if (!run?.isInNamespace(this.#context.namespace)) return undefined;
+    return kind === "succeeded" && !run.successful ? undefined : run;
+  }
+
   /** The newest run in the namespace, whatever its status. */
   async latestRun(): Promise<Run | undefined> {
-    return (await this.runs())[0];
+    return (await this.#fromPointer("started")) ?? (await this.runs())[0];
   }
 
   /** The newest run in the namespace that succeeded. */
   async latestSuccessfulRun(): Promise<Run | undefined> {
-    return (await this.runs()).find((run) => run.successful);
+    return (await this.#fromPointer("succeeded")) ?? (await this.runs()).find((run) => run.successful);
   }
 }
 

@@ -3,6 +3,7 @@
  *
  *   <Flow>/data/<sha[0:2]>/<sha>                   artifact blobs (content-addressed)
  *   <Flow>/latest_run                              the last run started by `run`
+ *   <Flow>/latest/<namespace>.<started|succeeded>.json   newest run per namespace (and `_all`)
  *   <Flow>/runs/<run>/run.json                     RunRecord, written once at start
  *   <Flow>/runs/<run>/tags.json                    user tags added after the start
  *   <Flow>/runs/<run>/end.json                     RunEndRecord, written last
@@ -17,6 +18,13 @@ import type { AttemptEndRecord, AttemptStartRecord, RunEndRecord, RunRecord } fr
 import type { Storage } from "./storage.js";
 
 export type LogStream = "stdout" | "stderr";
+
+export type LatestKind = "started" | "succeeded";
+export interface LatestPointer {
+  runId: string;
+  startedAt: string;
+}
+const ALL_NAMESPACES = "_all";
 
 export interface TaskAttempts {
   /** Highest attempt that started. */
@@ -83,6 +91,31 @@ export class FlowStore {
 
   async readLatestRun(): Promise<string | undefined> {
     return (await readRecord<{ runId: string }>(this.storage, `${this.flow}/latest_run`))?.runId;
+  }
+
+  /**
+   * Remembers `runId` as the newest run that started (or succeeded) in its namespace and in
+   * `_all`, so readers find the latest run without reading every run's record. Newer wins; a
+   * lost race between two runs starting in the same instant only costs readers a fallback scan.
+   */
+  async updateLatest(kind: LatestKind, namespace: string, runId: string, startedAt: string): Promise<void> {
+    for (const scope of [namespace, ALL_NAMESPACES]) {
+      const key = this.#latestKey(kind, scope);
+      const current = await readRecord<LatestPointer>(this.storage, key).catch(() => undefined);
+      if (current && current.startedAt > startedAt) continue;
+      await writeRecord(this.storage, key, { runId, startedAt } satisfies LatestPointer);
+    }
+  }
+
+  /** The pointer `updateLatest` keeps; undefined when there is none (or it cannot be read). */
+  async readLatest(kind: LatestKind, namespace: string | null): Promise<LatestPointer | undefined> {
+    return readRecord<LatestPointer>(this.storage, this.#latestKey(kind, namespace ?? ALL_NAMESPACES)).catch(
+      () => undefined,
+    );
+  }
+
+  #latestKey(kind: LatestKind, namespace: string): string {
+    return `${this.flow}/latest/${namespace}.${kind}.json`;
   }
 
   async listRunIds(): Promise<string[]> {

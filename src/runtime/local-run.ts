@@ -141,6 +141,7 @@ export class LocalRun {
     }
     this.#run = await createRun(options, this.#store, parameters);
     if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
+    await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
     if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
     this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
     this.#print(
@@ -396,6 +397,9 @@ export class LocalRun {
       endedAt: new Date().toISOString(),
       ...(reason ? { reason } : {}),
     });
+    if (status === "succeeded") {
+      await this.#store.updateLatest("succeeded", this.#run.namespace, this.runId, this.#run.startedAt);
+    }
     this.#progress.printSummary(`${this.#options.flow.name}/${this.runId}`, status);
     this.#finished({
       flow: this.#options.flow.name,

@@ -83,6 +83,7 @@ async function createRun(
     steps: flow.steps.map((s) => ({ name: s.name, type: s.join ? "join" : "step", next: s.next })),
   };
   await store.writeRun(record);
+  await store.updateLatest("started", namespace, record.runId, record.startedAt);
   return record;
 }
 
@@ -114,6 +115,8 @@ async function afterAttempt(
     }
     if (graph.nodes.get(spec.step)!.type === "end") {
       await store.writeRunEnd(spec.runId, { status: "succeeded", endedAt: new Date().toISOString() });
+      const run = await store.readRun(spec.runId);
+      if (run) await store.updateLatest("succeeded", run.namespace, run.runId, run.startedAt);
     }
     return;
   }
