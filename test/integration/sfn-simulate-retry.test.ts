@@ -1,0 +1,44 @@
+// The state machine's retries, executed by the simulator: spaced as `retry` says (Step Functions
+// honours minutesBetweenRetries, unlike Metaflow), none for `times: 0`.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
+import { flowStore } from "../helpers/datastore.js";
+
+const FLOW = "test/fixtures/flows/sfn_retries.ts";
+
+test("retries are spaced as configured and every attempt is recorded", async () => {
+  // given
+  const root = path.join(tempDir(), ".flowship");
+  // when
+  const result = await runCli([FLOW, "step-functions", "simulate"], { env: flowshipEnv(root) });
+  // then
+  assert.equal(result.code, 0, result.stderr);
+  const runId = result.stdout.trim();
+  const attempts = await flowStore(root, "SfnRetries").readAttempts(runId, "flaky", "0");
+  assert.equal(attempts?.latest, 2);
+  assert.equal(attempts?.ends.get(0)?.status, "failed");
+  assert.equal(attempts?.ends.get(2)?.status, "succeeded");
+  // 0.02 minutes = 1.2 s between the end of one attempt and the start of the next
+  for (const n of [1, 2]) {
+    const gap =
+      Date.parse(attempts!.starts.get(n)!.startedAt) - Date.parse(attempts!.ends.get(n - 1)!.endedAt);
+    assert.ok(gap >= 1000, `attempt ${n} began ${gap} ms after attempt ${n - 1} ended`);
+  }
+});
+
+test("retry({ times: 0 }) is never retried, and the run fails with the step's error", async () => {
+  const root = path.join(tempDir(), ".flowship");
+  const result = await runCli([FLOW, "step-functions", "simulate", "--retry-interval-scale", "0.001"], {
+    env: flowshipEnv(root, { FAIL_ONCE: "1" }),
+  });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /error: Simulated execution of 'SfnRetries' failed: States\.TaskFailed/);
+  const runId = /run (sfn-local-\d+)/.exec(result.stderr)![1]!;
+  const store = flowStore(root, "SfnRetries");
+  assert.equal((await store.readAttempts(runId, "once", "0"))?.latest, 0);
+  const end = await store.readRunEnd(runId);
+  assert.equal(end?.status, "failed");
+  assert.match(end?.reason ?? "", /once\/0: Error: must not be retried/);
+});
