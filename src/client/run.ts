@@ -87,7 +87,7 @@ export class Run {
     const name = this.#record.steps.find((s) => s.next.length === 0)?.name ?? "end";
     const [id] = await this.#context.store(this.flow).listTasks(this.id, name);
     if (id === undefined) return undefined;
-    return Task.open({ context: this.#context, run: this, step: name, id });
+    return Task.openIfStarted({ context: this.#context, run: this, step: name, id });
   }
 
   /** `Flow/runId`. */

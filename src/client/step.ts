@@ -74,9 +74,12 @@ export class Step {
 
   /** The step's tasks in foreach-index order, each showing its latest attempt. */
   async tasks(): Promise<Task[]> {
-    return Promise.all(
-      this.#taskIds.map((id) => Task.open({ context: this.#context, run: this.run, step: this.name, id })),
+    const tasks = await Promise.all(
+      this.#taskIds.map((id) =>
+        Task.openIfStarted({ context: this.#context, run: this.run, step: this.name, id }),
+      ),
     );
+    return tasks.filter((task): task is Task => task !== undefined);
   }
 
   /**

@@ -96,6 +96,17 @@ export class Task {
     return Task.open({ context, run, step: step!, id: taskId!, attempt: options.attempt });
   }
 
+  /**
+   * @internal Opens a task, or undefined when its folder holds no start record: a process killed
+   * before it recorded its start leaves only log files behind, and that is not a task.
+   */
+  static async openIfStarted(options: { context: ClientContext; run: Run; step: string; id: string }) {
+    const records = await options.context
+      .store(options.run.flow)
+      .readAttempts(options.run.id, options.step, options.id);
+    return records ? new Task({ ...options, records, attempt: records.latest }) : undefined;
+  }
+
   /** @internal Opens a task of an opened run; undefined attempt = the latest. */
   static async open(options: {
     context: ClientContext;

@@ -36,12 +36,19 @@ async function tasksOf(pathspec: string, root: string, attempt: number | undefin
       : await (await Run.get(pathspec, options)).steps();
   const tasks: Task[] = [];
   for (const s of steps) {
-    for (const id of s.taskIds) {
-      const latest = await s.task(id);
+    for (const latest of await s.tasks()) {
       if (attempt === undefined) tasks.push(latest);
       else if (latest.attempts().some((a) => a.attempt === attempt))
-        tasks.push(await s.task(id, { attempt }));
+        tasks.push(await s.task(latest.id, { attempt }));
     }
+  }
+  if (tasks.length === 0 && attempt === undefined) {
+    throw new ObjectNotFoundError({
+      kind: "Task",
+      pathspec,
+      datastore: root,
+      hint: "No task there recorded its start yet; see the run's status with `runs`",
+    });
   }
   if (tasks.length === 0) {
     throw new ObjectNotFoundError({
