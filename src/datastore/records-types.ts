@@ -71,6 +71,6 @@ export interface AttemptEndRecord {
   /** For a foreach step: how many tasks the next step gets. */
   foreach?: { var: string; numSplits: number };
   /** How the process ended, when the runtime (not the task) wrote this record. */
-  exit?: { code: number | null; signal: string | null; timedOut?: boolean };
+  exit?: { code: number | null; signal: string | null; timedOut?: boolean; outOfMemory?: boolean };
   origin?: string;
 }

@@ -18,7 +18,12 @@ export interface TaskExit {
   timedOut: boolean;
   /** Set when the runtime killed it because the run is stopping. */
   cancelled: boolean;
+  /** V8 reported that the JavaScript heap was full before the process aborted. */
+  outOfMemory: boolean;
 }
+
+// What V8 prints to stderr just before it aborts a process whose heap is full.
+const OUT_OF_MEMORY = /JavaScript heap out of memory|Reached heap limit/;
 
 export interface TaskProcessOptions {
   bundle: string;
@@ -37,6 +42,7 @@ export class TaskProcess {
   #child: ChildProcess;
   #timedOut = false;
   #cancelled = false;
+  #outOfMemory = false;
 
   constructor(options: TaskProcessOptions) {
     this.options = options;
@@ -65,7 +71,12 @@ export class TaskProcess {
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       const finish = () => {
         if (timer) clearTimeout(timer);
-        resolve({ ...exit!, timedOut: this.#timedOut, cancelled: this.#cancelled });
+        resolve({
+          ...exit!,
+          timedOut: this.#timedOut,
+          cancelled: this.#cancelled,
+          outOfMemory: this.#outOfMemory,
+        });
       };
       this.#child.on("error", (error) => {
         options.print(`failed to start task process: ${error.message}`, "stderr");
@@ -90,6 +101,7 @@ export class TaskProcess {
       crlfDelay: Number.POSITIVE_INFINITY,
     });
     lines.on("line", (line) => {
+      if (stream === "stderr" && OUT_OF_MEMORY.test(line)) this.#outOfMemory = true;
       file.write(`${line}\n`);
       this.options.print(`${this.options.prefix} ${line}`, stream);
     });
@@ -126,16 +138,27 @@ export async function recordDeath(
     ? `timed out after ${timeout?.kind === "timeout" ? timeout.options.seconds : "?"} s and was killed`
     : exit.cancelled
       ? "killed because the run stopped"
-      : exit.signal
-        ? `the task process was killed by ${exit.signal}${exit.signal === "SIGKILL" ? " (out of memory, or killed from outside)" : ""}`
-        : `the task process exited with code ${exit.code} without recording a result`;
+      : exit.outOfMemory
+        ? `the task process ran out of memory (JavaScript heap limit) and was stopped by ${exit.signal ?? `exit code ${exit.code}`}; raise the limit with FLOWSHIP_TASK_NODE_ARGS=--max-old-space-size=<MiB> (on AWS Batch, also resources({ memory }))`
+        : exit.signal
+          ? `the task process was killed by ${exit.signal}${exit.signal === "SIGKILL" ? " (out of memory, or killed from outside)" : ""}`
+          : `the task process exited with code ${exit.code} without recording a result`;
   const record: AttemptEndRecord = {
     attempt: spec.attempt,
     status: "failed",
     endedAt: new Date().toISOString(),
     artifacts: {},
-    failure: { type: exit.timedOut ? "Timeout" : "TaskDied", message, retryable: !exit.cancelled },
-    exit: { code: exit.code, signal: exit.signal, ...(exit.timedOut ? { timedOut: true } : {}) },
+    failure: {
+      type: exit.timedOut ? "Timeout" : exit.outOfMemory ? "OutOfMemory" : "TaskDied",
+      message,
+      retryable: !exit.cancelled,
+    },
+    exit: {
+      code: exit.code,
+      signal: exit.signal,
+      ...(exit.timedOut ? { timedOut: true } : {}),
+      ...(exit.outOfMemory ? { outOfMemory: true } : {}),
+    },
   };
   await store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, record);
   return (await store.readAttemptEnd(spec.runId, spec.step, spec.taskId, spec.attempt)) ?? record;
