@@ -60,6 +60,15 @@ export function progressIntervalSeconds(): number {
   return Number.isFinite(value) && value > 0 ? value : 10;
 }
 
+/**
+ * flowship runs on Node.js 20 on purpose (the machines it targets have it); the AWS SDK's notice
+ * that its 2027 releases will need Node.js 22 would otherwise be printed by every command and task
+ * that touches AWS. Respects a value the user set.
+ */
+export function quietAwsSdkNodeNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+
 export function debugEnabled(): boolean {
   return env("FLOWSHIP_DEBUG") === "1";
 }

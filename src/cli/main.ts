@@ -3,7 +3,7 @@
  * `npx tsx <flow file> <command>` (the flow's own `.run()`); both end in `flowProgram`.
  */
 import { Command, CommanderError } from "commander";
-import { batchTaskEnvironment, datastoreRoot } from "../config.js";
+import { batchTaskEnvironment, datastoreRoot, quietAwsSdkNodeNotice } from "../config.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
 import { markHost } from "../flow/registry.js";
@@ -107,6 +107,7 @@ export async function flowProgram(
 /** Entry of `.run()`: the flow file is the program. */
 export async function runFromFlowFile(flow: FlowSpec, argv: string[]): Promise<void> {
   markHost("cli");
+  quietAwsSdkNodeNotice();
   const file = flow.location?.file ?? process.argv[1] ?? "flow";
   process.exitCode = await flowProgram(flow, file, argv);
 }
@@ -150,6 +151,7 @@ async function runBatchTaskCommand(argv: string[]): Promise<number> {
 /** Entry of the `flowship` binary. */
 export async function main(argv: string[]): Promise<number> {
   markHost("cli");
+  quietAwsSdkNodeNotice();
   const first = argv[0];
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
     process.stdout.write(TOP_HELP);

@@ -184,6 +184,38 @@ describe("foreach at run time", () => {
   });
 });
 
+describe("what a step sees", () => {
+  test("current describes the running task, and environment() sets the step's variables", async () => {
+    const file = writeFlow(
+      "current_env",
+      `export default flow("CurrentEnv")
+        .step("start", (self) => {
+          self.seen = [current.flowName, current.runId, current.stepName, current.taskId, current.retryCount,
+            current.namespace, current.username, current.isProduction, current.pathspec, current.isRunningFlow,
+            process.env.MODEL_KIND];
+        }, { next: "end", decorators: [environment({ vars: { MODEL_KIND: "tree" } })] })
+        .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run", "--tag", "nightly"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const runId = runIdFrom(result.stderr);
+    const start = await taskArtifacts(root, "CurrentEnv", runId, "start");
+    assert.deepEqual(start.seen, [
+      "CurrentEnv",
+      runId,
+      "start",
+      "0",
+      0,
+      "user:tester",
+      "tester",
+      false,
+      `CurrentEnv/${runId}/start/0`,
+      true,
+      "tree",
+    ]);
+  });
+});
+
 describe("parallelism", () => {
   test("--max-workers bounds the tasks running at once", async () => {
     const file = writeFlow(

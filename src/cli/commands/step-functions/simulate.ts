@@ -17,6 +17,7 @@ import { resolveParameters } from "../../../runtime/resolve-parameters.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { codeDir } from "../../load-flow.js";
 import { collect } from "../../main.js";
+import { addParameterOptions } from "../../parameter-options.js";
 
 interface SimulateFlags {
   maxWorkers: string;
@@ -42,10 +43,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     .option("--run-id-file <file>", "write the run id to this file")
     .option("--retry-interval-scale <x>", "multiply Retry intervals (e.g. 0.01 to test quickly)", "1")
     .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, []);
-  const taken = new Set(command.options.map((o) => o.long?.slice(2)));
-  for (const p of context.flow.parameters) {
-    if (!taken.has(p.name)) command.option(`--${p.name} <${p.type}>`, p.help ?? `parameter ${p.name}`);
-  }
+  const parameterText = addParameterOptions(command, context.flow);
   command.action(async (flags: SimulateFlags) => {
     const globals = context.globals();
     const graph = validateFlow(context.flow);
