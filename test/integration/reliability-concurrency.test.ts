@@ -6,38 +6,9 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { Run } from "../../src/client/index.js";
 import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { CRASH_FLOW, crashFlowArtifacts } from "../helpers/crash-flow.js";
 import { runArtifacts } from "../helpers/run-artifacts.js";
 import { scanDatastore } from "../helpers/scan-datastore.js";
-
-const FLOW = "test/fixtures/flows/crash_flow.ts";
-const ITEMS = [1, 2, 3, 4];
-
-/** What test/fixtures/flows/crash_flow.ts stores with `--scale <scale>`, task by task. */
-function expectedArtifacts(scale: number): Record<string, Record<string, unknown>> {
-  const start = { scale, items: ITEMS, label: "crash" };
-  const values = ITEMS.map((item) => item * scale + 100);
-  const total = values.reduce((sum, value) => sum + value, 0);
-  const shout = `CRASHx${scale}`;
-  return {
-    "start/0": start,
-    "fan/0": { ...start, offset: 100 },
-    ...Object.fromEntries(
-      ITEMS.map((item, index) => [
-        `work/${index}`,
-        {
-          ...start,
-          offset: 100,
-          value: values[index],
-          samples: new Float64Array(2048).fill(item / scale),
-        },
-      ]),
-    ),
-    "gather/0": { scale, values },
-    "side/0": { ...start, shout },
-    "merge/0": { scale, total, shout },
-    "end/0": { scale, total, shout, summary: `${shout}:${total}` },
-  };
-}
 
 /** Every file below `folder` with its bytes, to prove nothing changed there. */
 function snapshot(folder: string): Record<string, string> {
@@ -57,7 +28,9 @@ describe("concurrent runs on one datastore", () => {
     const scales = [1, 2, 3, 4, 5, 6, 7, 8];
     // when
     const results = await Promise.all(
-      scales.map((scale) => runCli([FLOW, "run", "--scale", String(scale)], { env: flowshipEnv(root) })),
+      scales.map((scale) =>
+        runCli([CRASH_FLOW, "run", "--scale", String(scale)], { env: flowshipEnv(root) }),
+      ),
     );
     // then
     for (const result of results) assert.equal(result.code, 0, result.stderr);
@@ -66,7 +39,7 @@ describe("concurrent runs on one datastore", () => {
     for (const [index, runId] of runIds.entries()) {
       assert.deepEqual(
         await runArtifacts(root, `CrashFlow/${runId}`),
-        expectedArtifacts(scales[index]!),
+        crashFlowArtifacts(scales[index]!),
         `run ${runId} with --scale ${scales[index]}`,
       );
       const run = await Run.get(`CrashFlow/${runId}`, { datastore: root, namespace: null });
@@ -78,7 +51,7 @@ describe("concurrent runs on one datastore", () => {
   test("two resumes of one failed run at once: two new runs, both correct, the origin untouched", async () => {
     // given: a run whose foreach item 2 failed
     const root = path.join(tempDir(), ".flowship");
-    const failed = await runCli([FLOW, "run", "--scale", "5"], {
+    const failed = await runCli([CRASH_FLOW, "run", "--scale", "5"], {
       env: flowshipEnv(root, { FAIL_INDEX: "2" }),
     });
     assert.equal(failed.code, 1, failed.stderr);
@@ -87,14 +60,14 @@ describe("concurrent runs on one datastore", () => {
     const before = snapshot(originFolder);
     // when
     const resumes = await Promise.all(
-      [0, 1].map(() => runCli([FLOW, "resume", "--origin-run-id", origin], { env: flowshipEnv(root) })),
+      [0, 1].map(() => runCli([CRASH_FLOW, "resume", "--origin-run-id", origin], { env: flowshipEnv(root) })),
     );
     // then
     for (const result of resumes) assert.equal(result.code, 0, result.stderr);
     const [first, second] = resumes.map((result) => runIdFrom(result.stderr));
     assert.notEqual(first, second);
     for (const runId of [first, second]) {
-      assert.deepEqual(await runArtifacts(root, `CrashFlow/${runId}`), expectedArtifacts(5), `run ${runId}`);
+      assert.deepEqual(await runArtifacts(root, `CrashFlow/${runId}`), crashFlowArtifacts(5), `run ${runId}`);
       const run = await Run.get(`CrashFlow/${runId}`, { datastore: root, namespace: null });
       assert.equal(run.originRunId, origin);
     }
