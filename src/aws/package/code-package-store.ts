@@ -55,8 +55,24 @@ export interface FetchCodePackageOptions {
 }
 
 /**
+ * Whether this user alone could have written `file`: owned by the current user and not writable
+ * by group or others. An extracted package is only reused from such folders; otherwise anyone
+ * who can write to the temporary folder could plant a `flow.mjs` that runs unverified.
+ */
+function ownedPrivately(file: string): boolean {
+  try {
+    const stat = fs.lstatSync(file);
+    const uid = process.getuid?.();
+    return (uid === undefined || stat.uid === uid) && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Downloads a package, refuses it unless its sha256 is `expectedSha`, extracts it and returns
- * the path of its `flow.mjs`. A folder already holding this package is reused.
+ * the path of its `flow.mjs`. A folder already holding this package is reused when only this
+ * user could have written it; otherwise the package is extracted afresh into a private folder.
  */
 export async function fetchAndVerifyCodePackage(
   storage: Storage,
@@ -64,9 +80,10 @@ export async function fetchAndVerifyCodePackage(
   expectedSha: string,
   options: FetchCodePackageOptions = {},
 ): Promise<string> {
-  const target = path.resolve(options.into ?? path.join(os.tmpdir(), "flowship-code", expectedSha));
-  const entry = path.join(target, PACKAGE_ENTRY);
-  if (fs.existsSync(entry)) return entry;
+  let target = path.resolve(options.into ?? path.join(os.tmpdir(), "flowship-code", expectedSha));
+  const cached = path.join(target, PACKAGE_ENTRY);
+  const trusted = (folder: string) => [path.dirname(folder), folder].every(ownedPrivately);
+  if (fs.existsSync(cached) && trusted(target) && ownedPrivately(cached)) return cached;
   const url = `${storage.description}/${key}`;
   const bytes = await storage.read(key);
   if (bytes === undefined) {
@@ -82,15 +99,24 @@ export async function fetchAndVerifyCodePackage(
       `Code package does not match its hash: '${url}'. Expected sha256 ${expectedSha} but got ${actual}; it was changed after upload, deploy the flow again.`,
     );
   }
+  fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  if (!ownedPrivately(path.dirname(target)) || fs.existsSync(target)) {
+    target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "flowship-code-")), expectedSha);
+  }
   extractOnce(bytes, target);
-  return entry;
+  if (!trusted(target)) {
+    throw new CodePackageError(
+      "FS_CODE_PACKAGE_UNSAFE_FOLDER",
+      `Code package folder is writable by others: '${target}'. Remove it, or extract into a private folder.`,
+    );
+  }
+  return path.join(target, PACKAGE_ENTRY);
 }
 
 /** Extracts beside the target, then renames: concurrent tasks never see half a package. */
 function extractOnce(bytes: Buffer, target: string): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
   const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  fs.mkdirSync(staging);
+  fs.mkdirSync(staging, { mode: 0o700 });
   try {
     const archive = `${staging}.tgz`;
     fs.writeFileSync(archive, bytes);
