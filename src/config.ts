@@ -21,6 +21,8 @@ export const ENVIRONMENT_VARIABLES = {
     "Attempts per S3 request, the first included, with backoff between them. Default: 10",
   FLOWSHIP_WITH: "Batch tasks: JSON list of --with decorator specs the flow was deployed with.",
   FLOWSHIP_DEBUG: "When 1, errors print their stack traces (like --debug).",
+  FLOWSHIP_SECRET_ENV:
+    "Comma-separated names of environment variables that hold secrets: their values are masked as *** in task logs and failure records. AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN always are.",
   FLOWSHIP_TASK: "Internal: the JSON task spec of a task process.",
   FLOWSHIP_WATCH_PARENT: "Internal: set by the local runtime so a task stops when the runtime dies.",
 } as const;
@@ -71,6 +73,22 @@ export function quietAwsSdkNodeNotice(): void {
 
 export function debugEnabled(): boolean {
   return env("FLOWSHIP_DEBUG") === "1";
+}
+
+/** Variables whose values are secrets whether or not FLOWSHIP_SECRET_ENV names them. */
+export const ALWAYS_SECRET_ENV = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] as const;
+
+/**
+ * The values of the secret variables (see FLOWSHIP_SECRET_ENV), longest first. Values shorter
+ * than 4 characters are left out: masking them would garble ordinary output.
+ */
+export function secretValues(): string[] {
+  const named = (env("FLOWSHIP_SECRET_ENV") ?? "").split(",").map((name) => name.trim());
+  const values = [...ALWAYS_SECRET_ENV, ...named]
+    .filter((name) => name !== "")
+    .map((name) => process.env[name] ?? "")
+    .filter((value) => value.length >= 4);
+  return [...new Set(values)].sort((a, b) => b.length - a.length);
 }
 
 /** The task spec a task process was started with (set by the runtime or the Batch command). */

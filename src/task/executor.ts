@@ -4,6 +4,7 @@
  * Batch container; it never imports the runtime or the CLI.
  */
 import os from "node:os";
+import { secretValues } from "../config.js";
 import type { ArtifactRef, ContentStore } from "../datastore/content-store.js";
 import { FlowStore } from "../datastore/flow-store.js";
 import { openStorage } from "../datastore/open-storage.js";
@@ -12,6 +13,7 @@ import { encodeArtifact } from "../datastore/serializer.js";
 import { FlowshipError, isFlowshipError, type StepFailure, toStepFailure } from "../errors.js";
 import { setCurrentTask } from "../flow/current.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
+import { redact } from "../util/redact.js";
 import { ArtifactScope, inputView } from "./artifact-scope.js";
 import { mapStack } from "./source-map-stack.js";
 import { type TaskSpec, taskPathspec } from "./task-spec.js";
@@ -94,6 +96,11 @@ async function persistArtifacts(
 function failureOf(error: unknown): StepFailure {
   const failure = toStepFailure(error);
   if (failure.stack) failure.stack = mapStack(failure.stack);
+  // The failure is stored (and shown by `logs`, the Client API and catchError's artifact): a
+  // secret the error happens to mention must not go with it.
+  const secrets = secretValues();
+  failure.message = redact(failure.message, secrets);
+  if (failure.stack) failure.stack = redact(failure.stack, secrets);
   return isFlowshipError(error) ? { ...failure, retryable: false } : failure;
 }
 

@@ -7,9 +7,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import { taskNodeArgs } from "../config.js";
+import { secretValues, taskNodeArgs } from "../config.js";
 import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
+import { redact } from "../util/redact.js";
 import type { TaskSpec } from "./task-spec.js";
 
 export interface TaskExit {
@@ -34,6 +35,8 @@ export interface TaskProcessOptions {
   prefix: string;
   print: (line: string, stream: "stdout" | "stderr") => void;
   timeoutSeconds?: number;
+  /** Values masked as `***` in the output and the log files. @default secretValues() */
+  secrets?: readonly string[];
 }
 
 export class TaskProcess {
@@ -95,13 +98,16 @@ export class TaskProcess {
   }
 
   #pipe(stream: "stdout" | "stderr"): Promise<void> {
+    const secrets = this.options.secrets ?? secretValues();
     const file = fs.createWriteStream(this.options.logFiles[stream], { flags: "a" });
     const lines = readline.createInterface({
       input: this.#child[stream]!,
       crlfDelay: Number.POSITIVE_INFINITY,
     });
-    lines.on("line", (line) => {
-      if (stream === "stderr" && OUT_OF_MEMORY.test(line)) this.#outOfMemory = true;
+    lines.on("line", (text) => {
+      if (stream === "stderr" && OUT_OF_MEMORY.test(text)) this.#outOfMemory = true;
+      // What a step prints is stored: a secret it prints is masked first.
+      const line = redact(text, secrets);
       file.write(`${line}\n`);
       this.options.print(`${this.options.prefix} ${line}`, stream);
     });
