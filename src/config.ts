@@ -25,6 +25,22 @@ export const ENVIRONMENT_VARIABLES = {
     "Comma-separated names of environment variables that hold secrets: their values are masked as *** in task logs and failure records. AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN always are.",
   FLOWSHIP_TASK: "Internal: the JSON task spec of a task process.",
   FLOWSHIP_WATCH_PARENT: "Internal: set by the local runtime so a task stops when the runtime dies.",
+  FLOWSHIP_CONFIG: "The settings file `flowship configure aws` writes. Default: ~/.flowshiprc.json",
+  FLOWSHIP_AWS_REGION:
+    "AWS region flows are deployed to (step-functions commands). Default: the config file, else AWS_REGION.",
+  FLOWSHIP_AWS_JOB_QUEUE: "AWS Batch job queue (name or ARN) the steps of deployed flows run on.",
+  FLOWSHIP_AWS_S3_ROOT:
+    "S3 datastore of deployed flows, s3://bucket/prefix: code packages and production runs.",
+  FLOWSHIP_AWS_BATCH_JOB_ROLE: "IAM role ARN the Batch containers of deployed flows run as.",
+  FLOWSHIP_AWS_SFN_ROLE: "IAM role ARN Step Functions runs deployed state machines as.",
+  FLOWSHIP_AWS_SCHEDULER_ROLE:
+    "IAM role ARN EventBridge Scheduler starts scheduled flows as (flows with a schedule).",
+  FLOWSHIP_AWS_EVENTS_ROLE:
+    "IAM role ARN EventBridge starts flows with triggerOnFinish as (flows with triggerOnFinish).",
+  FLOWSHIP_AWS_IMAGE: "Container image of the Batch jobs of deployed flows. Default: node:22",
+  FLOWSHIP_RUN_TAGS: "Batch tasks: JSON list of the tags `step-functions create --tag` gave production runs.",
+  FLOWSHIP_NAMESPACE:
+    "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",
 } as const;
 
 type EnvName = keyof typeof ENVIRONMENT_VARIABLES;
@@ -133,4 +149,42 @@ export function deployedWithSpecs(): string[] {
   if (!text) return [];
   const value = JSON.parse(text) as unknown;
   return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** Where `flowship configure aws` writes its settings and step-functions commands read them. */
+export function configFilePath(): string {
+  return path.resolve(env("FLOWSHIP_CONFIG") ?? path.join(os.homedir(), ".flowshiprc.json"));
+}
+
+/** The AWS deployment settings given by FLOWSHIP_AWS_* variables; they win over the config file. */
+export function awsSettingsFromEnv(): Record<string, string | undefined> {
+  return {
+    region: env("FLOWSHIP_AWS_REGION"),
+    jobQueue: env("FLOWSHIP_AWS_JOB_QUEUE"),
+    s3Root: env("FLOWSHIP_AWS_S3_ROOT"),
+    batchJobRole: env("FLOWSHIP_AWS_BATCH_JOB_ROLE"),
+    sfnRole: env("FLOWSHIP_AWS_SFN_ROLE"),
+    schedulerRole: env("FLOWSHIP_AWS_SCHEDULER_ROLE"),
+    eventsRole: env("FLOWSHIP_AWS_EVENTS_ROLE"),
+    image: env("FLOWSHIP_AWS_IMAGE"),
+  };
+}
+
+/** The AWS SDK's own region variable, the last resort for the deploy region. */
+export function sdkRegion(): string | undefined {
+  const value = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return value === "" ? undefined : value;
+}
+
+/** Tags of production runs chosen at deploy time (`step-functions create --tag`). */
+export function deployedRunTags(): string[] {
+  const text = env("FLOWSHIP_RUN_TAGS");
+  if (!text) return [];
+  const value = JSON.parse(text) as unknown;
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** The Client API namespace chosen at deploy time (`step-functions create --namespace`). */
+export function deployedNamespace(): string | undefined {
+  return env("FLOWSHIP_NAMESPACE");
 }

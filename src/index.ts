@@ -38,7 +38,9 @@ export {
   type StepDecorator,
   schedule,
   type TimeoutOptions,
+  type TriggerOnFinishOptions,
   timeout,
+  triggerOnFinish,
 } from "./flow/decorators.js";
 export { Flow, flow } from "./flow/flow-builder.js";
 export type { ParameterContext, ParameterOptions, ParameterType } from "./flow/parameters.js";

@@ -125,6 +125,10 @@ Commands of a flow (see flowship <flow file> --help):
   logs       print the output of tasks
   dump       print the artifacts of tasks
   tag        add, remove and list tags of runs
+  step-functions  deploy, trigger and manage the flow on AWS Step Functions
+
+Other commands:
+  flowship configure aws  write the AWS settings of the step-functions commands
 
 Options:
   --version  print flowship's version
@@ -162,6 +166,11 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (first === "batch-task") return runBatchTaskCommand(argv.slice(1));
+  if (first === "configure") {
+    return import("./commands/configure.js")
+      .then((m) => m.runConfigure(argv.slice(1)))
+      .catch((e) => reportError(e));
+  }
   if (first.startsWith("-")) {
     return reportError(
       new UsageError(`Expected a flow file before '${first}': flowship <flow file> <command> [options].`),

@@ -55,7 +55,14 @@ export type StepDecorator =
   | { kind: "resources"; options: Required<ResourcesOptions> }
   | { kind: "environment"; options: EnvironmentOptions };
 
-export type FlowDecorator = { kind: "schedule"; options: ScheduleOptions };
+export interface TriggerOnFinishOptions {
+  /** The upstream flow: when its production state machine (named after it) succeeds, this flow starts. */
+  flow: string;
+}
+
+export type FlowDecorator =
+  | { kind: "schedule"; options: ScheduleOptions }
+  | { kind: "triggerOnFinish"; options: TriggerOnFinishOptions };
 
 export type StepDecoratorKind = StepDecorator["kind"];
 
@@ -172,6 +179,25 @@ export function schedule(options: ScheduleOptions): FlowDecorator {
     );
   }
   return { kind: "schedule", options: { ...options } };
+}
+
+/**
+ * Start the deployed flow whenever a run of another deployed flow succeeds (an EventBridge rule on
+ * the upstream state machine's executions). Several of them start it after any one. Inert in
+ * local runs; the flow runs with its parameters' defaults.
+ *
+ * @example
+ * flow("ReportFlow").decorator(triggerOnFinish({ flow: "TrainFlow" }))
+ */
+export function triggerOnFinish(options: TriggerOnFinishOptions): FlowDecorator {
+  const upstream = options?.flow;
+  if (typeof upstream !== "string" || !/^[A-Za-z0-9_-]{1,80}$/.test(upstream)) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid triggerOnFinish decorator: 'flow' must be the name of a flow (1 to 80 letters, digits, '-' or '_'), got ${JSON.stringify(upstream)}.`,
+    );
+  }
+  return { kind: "triggerOnFinish", options: { flow: upstream } };
 }
 
 /**

@@ -27,7 +27,7 @@ function checkTimezone(timezone: string): string {
   }
 }
 
-export function schedulePlan(decorator: FlowDecorator): SchedulePlan {
+export function schedulePlan(decorator: Extract<FlowDecorator, { kind: "schedule" }>): SchedulePlan {
   const options = decorator.options;
   const fields = options.hourly
     ? SHORTCUTS.hourly

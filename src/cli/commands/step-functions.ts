@@ -5,12 +5,27 @@
 import type { Command } from "commander";
 import type { FlowCommandContext } from "../flow-commands.js";
 import { registerCreate } from "./step-functions/create.js";
+import { registerDelete } from "./step-functions/delete.js";
+import { registerListRuns } from "./step-functions/list-runs.js";
+import { registerResume } from "./step-functions/resume.js";
+import { registerRollback } from "./step-functions/rollback.js";
 import { registerSimulate } from "./step-functions/simulate.js";
+import { registerTerminate } from "./step-functions/terminate.js";
+import { registerTrigger } from "./step-functions/trigger.js";
 
 /** Registers one subcommand on the `step-functions` group. */
 export type StepFunctionsSubcommand = (group: Command, context: FlowCommandContext) => void;
 
-const SUBCOMMANDS: readonly StepFunctionsSubcommand[] = [registerCreate, registerSimulate];
+const SUBCOMMANDS: readonly StepFunctionsSubcommand[] = [
+  registerCreate,
+  registerTrigger,
+  registerListRuns,
+  registerTerminate,
+  registerResume,
+  registerRollback,
+  registerDelete,
+  registerSimulate,
+];
 
 export function registerStepFunctions(program: Command, context: FlowCommandContext): void {
   const group = program

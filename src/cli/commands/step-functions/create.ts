@@ -1,18 +1,19 @@
 /**
- * `step-functions create`: compiles the flow to a state machine. With `--only-json` it prints
- * the definition and touches nothing else; deploying comes later.
+ * `step-functions create`: deploys a new version of the flow to AWS Step Functions and makes it
+ * the production version (see aws/deploy/create.ts). With `--only-json` it prints the state
+ * machine definition and touches nothing else, no AWS account needed.
  */
 import type { Command } from "commander";
 import { PLACEHOLDERS } from "../../../aws/compile/compile-options.js";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
-import { FlowshipError, UsageError } from "../../../errors.js";
+import { UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
 
-interface CreateFlags {
+export interface CreateFlags {
   onlyJson: boolean;
   name?: string;
   maxWorkers: string;
@@ -21,6 +22,11 @@ interface CreateFlags {
   jobDefinition?: string;
   s3Root?: string;
   with: string[];
+  authorize?: string;
+  generateNewToken: boolean;
+  newToken?: string;
+  namespace?: string;
+  tag: string[];
 }
 
 function wholeNumber(flag: string, text: string | undefined, min: number): number | undefined {
@@ -45,19 +51,30 @@ function summary(name: string, stats: DefinitionStats): string {
 export function registerCreate(group: Command, context: FlowCommandContext): void {
   group
     .command("create")
-    .description("compile the flow to a state machine; --only-json prints its definition")
+    .description("deploy a new version of the flow to AWS Step Functions and make it the production version")
     .option("--only-json", "print the state machine definition (JSON) to stdout and deploy nothing", false)
     .option("--name <name>", "state machine name (default: the flow's name)")
     .option("--max-workers <n>", "most foreach iterations running at once; 0 means no limit", "100")
     .option("--workflow-timeout <seconds>", "fail an execution that runs longer than this")
     .option(
       "--job-queue <queue>",
-      `AWS Batch job queue name or ARN (default: the placeholder ${PLACEHOLDERS.jobQueue})`,
+      `AWS Batch job queue name or ARN (default: the configured one, FLOWSHIP_AWS_JOB_QUEUE; with --only-json the placeholder ${PLACEHOLDERS.jobQueue})`,
     )
-    .option("--job-definition <name>", "AWS Batch job definition name or ARN (default: flowship-<flow>)")
-    .option("--s3-root <url>", "S3 datastore root s3://bucket/prefix (default: a placeholder bucket)")
+    .option(
+      "--job-definition <name>",
+      "with --only-json: AWS Batch job definition name or ARN (default: flowship-<flow>)",
+    )
+    .option(
+      "--s3-root <url>",
+      "S3 datastore root s3://bucket/prefix (default: the configured one, FLOWSHIP_AWS_S3_ROOT; with --only-json a placeholder bucket)",
+    )
     .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, [])
-    .action((flags: CreateFlags) => {
+    .option("--authorize <token>", "production token of the deployment, needed when someone else deployed it")
+    .option("--generate-new-token", "move production runs to a new namespace with a new token", false)
+    .option("--new-token <token>", "move production runs to the namespace production:<token>")
+    .option("--namespace <namespace>", "Client API namespace of the tasks (default: production:<token>)")
+    .option("--tag <tag>", "tag every production run with this tag (repeatable)", collect, [])
+    .action(async (flags: CreateFlags) => {
       const globals = context.globals();
       const compiled = compileStepFunctions(context.flow, {
         ...(flags.name === undefined ? {} : { name: flags.name }),
@@ -71,10 +88,16 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
         withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
       });
       if (!flags.onlyJson) {
-        throw new FlowshipError(
-          "FS_SFN_DEPLOY_NOT_AVAILABLE",
-          `Deploying to AWS Step Functions is not available yet: '${compiled.name}'. Run create --only-json to print the state machine definition.`,
+        const { deploy } = await import("./deploy-command.js");
+        await deploy(
+          context,
+          flags,
+          wholeNumber("--max-workers", flags.maxWorkers, 0)!,
+          flags.workflowTimeout === undefined
+            ? undefined
+            : wholeNumber("--workflow-timeout", flags.workflowTimeout, 1),
         );
+        return;
       }
       process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
       process.stderr.write(summary(compiled.name, compiled.stats));

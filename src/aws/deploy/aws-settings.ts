@@ -1,0 +1,179 @@
+/**
+ * The AWS settings of step-functions commands: where flows run (region, Batch job queue, image),
+ * where their data goes (S3 root) and the IAM roles the services act as. They come from
+ * FLOWSHIP_AWS_* variables or the file `flowship configure aws` writes; a variable wins over the
+ * file. Credentials are never among them: the AWS SDK finds those itself (environment, profile,
+ * SSO, instance or task role).
+ */
+import fs from "node:fs";
+import { awsSettingsFromEnv, configFilePath, sdkRegion } from "../../config.js";
+import { AwsSettingsError } from "./errors.js";
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+interface SettingRule {
+  /** Environment variable that sets it. */
+  env: string;
+  /** Option of `flowship configure aws`. */
+  flag: string;
+  /** What it is, for prompts and messages. */
+  label: string;
+  example: string;
+  valid: (value: string) => boolean;
+}
+
+/** Every setting, with its variable, `configure aws` flag and format. */
+export const AWS_SETTINGS = {
+  region: {
+    env: "FLOWSHIP_AWS_REGION",
+    flag: "--region",
+    label: "AWS region",
+    example: "eu-west-1",
+    valid: (v) => /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v),
+  },
+  jobQueue: {
+    env: "FLOWSHIP_AWS_JOB_QUEUE",
+    flag: "--job-queue",
+    label: "AWS Batch job queue",
+    example: "flowship-queue",
+    valid: (v) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(v) || /^arn:aws[a-z-]*:batch:/.test(v),
+  },
+  s3Root: {
+    env: "FLOWSHIP_AWS_S3_ROOT",
+    flag: "--s3-root",
+    label: "S3 datastore root",
+    example: "s3://my-bucket/flowship",
+    valid: (v) => /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/.test(v),
+  },
+  batchJobRole: {
+    env: "FLOWSHIP_AWS_BATCH_JOB_ROLE",
+    flag: "--batch-job-role",
+    label: "IAM role of Batch jobs",
+    example: "arn:aws:iam::123456789012:role/flowship-batch-job",
+    valid: (v) => ROLE_ARN.test(v),
+  },
+  sfnRole: {
+    env: "FLOWSHIP_AWS_SFN_ROLE",
+    flag: "--sfn-role",
+    label: "IAM role of Step Functions",
+    example: "arn:aws:iam::123456789012:role/flowship-step-functions",
+    valid: (v) => ROLE_ARN.test(v),
+  },
+  schedulerRole: {
+    env: "FLOWSHIP_AWS_SCHEDULER_ROLE",
+    flag: "--scheduler-role",
+    label: "IAM role of EventBridge Scheduler (scheduled flows)",
+    example: "arn:aws:iam::123456789012:role/flowship-scheduler",
+    valid: (v) => ROLE_ARN.test(v),
+  },
+  eventsRole: {
+    env: "FLOWSHIP_AWS_EVENTS_ROLE",
+    flag: "--events-role",
+    label: "IAM role of EventBridge rules (triggerOnFinish)",
+    example: "arn:aws:iam::123456789012:role/flowship-events",
+    valid: (v) => ROLE_ARN.test(v),
+  },
+  image: {
+    env: "FLOWSHIP_AWS_IMAGE",
+    flag: "--image",
+    label: "container image of Batch jobs",
+    example: "node:22",
+    valid: (v) => /^\S{1,255}$/.test(v),
+  },
+} as const satisfies Record<string, SettingRule>;
+
+export type AwsSettingName = keyof typeof AWS_SETTINGS;
+
+/** Settings as stored: any of them may be missing. */
+export type PartialAwsSettings = Partial<Record<AwsSettingName, string>>;
+
+/** Settings of a command, the ones it requires present. */
+export type AwsSettings = PartialAwsSettings & { region: string; sfnRole: string };
+
+/** What every step-functions command that calls AWS needs. */
+export const BASE_SETTINGS: readonly AwsSettingName[] = ["region", "sfnRole"];
+
+/** The `aws` section of the settings file, or nothing when there is no file. */
+export function readSettingsFile(file: string = configFilePath()): PartialAwsSettings {
+  if (!fs.existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new AwsSettingsError(
+      `Unreadable settings file: '${file}' (${(error as Error).message}). Fix it or run 'flowship configure aws' again`,
+    );
+  }
+  const aws = (parsed as { aws?: unknown } | null)?.aws;
+  if (typeof aws !== "object" || aws === null) return {};
+  const settings: PartialAwsSettings = {};
+  for (const name of Object.keys(AWS_SETTINGS) as AwsSettingName[]) {
+    const value = (aws as Record<string, unknown>)[name];
+    if (typeof value === "string" && value !== "") settings[name] = value;
+  }
+  return settings;
+}
+
+/** Writes the `aws` section of the settings file, keeping whatever else the file holds. */
+export function writeSettingsFile(settings: PartialAwsSettings, file: string = configFilePath()): void {
+  let other: Record<string, unknown> = {};
+  if (fs.existsSync(file)) {
+    try {
+      other = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+    } catch {
+      other = {};
+    }
+  }
+  fs.writeFileSync(file, `${JSON.stringify({ ...other, aws: settings }, null, 2)}\n`);
+}
+
+/** Checks the format of each given setting; every bad one is reported at once. */
+export function checkSettings(settings: PartialAwsSettings): void {
+  const bad = (Object.keys(settings) as AwsSettingName[]).filter(
+    (name) => settings[name] !== undefined && !AWS_SETTINGS[name].valid(settings[name]!),
+  );
+  if (bad.length > 0) {
+    const details = bad.map((n) => `${n} '${settings[n]}' (e.g. ${AWS_SETTINGS[n].example})`).join(", ");
+    throw new AwsSettingsError(
+      `Invalid AWS setting${bad.length > 1 ? "s" : ""}: ${details}. Give valid values with flowship configure aws ${bad.map((n) => AWS_SETTINGS[n].flag).join(", ")} (or ${bad.map((n) => AWS_SETTINGS[n].env).join(", ")}).`,
+    );
+  }
+}
+
+/** The file's settings overlaid with the environment's, the S3 root without a trailing slash. */
+export function effectiveSettings(file: string = configFilePath()): PartialAwsSettings {
+  const merged: PartialAwsSettings = { ...readSettingsFile(file) };
+  for (const [name, value] of Object.entries(awsSettingsFromEnv())) {
+    if (value !== undefined) merged[name as AwsSettingName] = value;
+  }
+  merged.region ??= sdkRegion();
+  if (merged.region === undefined) delete merged.region;
+  if (merged.s3Root) merged.s3Root = merged.s3Root.replace(/\/+$/, "");
+  return merged;
+}
+
+/**
+ * Loads the settings and checks that `required` are all there (and every value is well formed),
+ * reporting everything missing in one error, before any AWS call. `overrides` (command-line
+ * flags) win over everything else.
+ *
+ * @example
+ * const settings = loadAwsSettings(["region", "sfnRole", "jobQueue", "s3Root", "batchJobRole"], "create");
+ */
+export function loadAwsSettings(
+  required: readonly AwsSettingName[],
+  command: string,
+  overrides: PartialAwsSettings = {},
+): AwsSettings {
+  const file = configFilePath();
+  const settings = { ...effectiveSettings(file), ...overrides };
+  if (settings.s3Root) settings.s3Root = settings.s3Root.replace(/\/+$/, "");
+  const missing = [...new Set([...BASE_SETTINGS, ...required])].filter((name) => !settings[name]);
+  if (missing.length > 0) {
+    throw new AwsSettingsError(
+      `Missing AWS setting${missing.length > 1 ? "s" : ""} for step-functions ${command}: '${missing.join(", ")}'. Run 'flowship configure aws' (writes ${file}) or set ${missing.map((n) => AWS_SETTINGS[n].env).join(", ")}.`,
+    );
+  }
+  checkSettings(settings);
+  return settings as AwsSettings;
+}

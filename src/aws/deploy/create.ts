@@ -1,0 +1,293 @@
+/**
+ * `step-functions create`: deploys a new version of a flow. In order: check who may deploy and
+ * choose the production token; upload the code package to the S3 datastore; register the Batch
+ * job definition (a new revision carrying the package and the token); create the state machine or
+ * update it, publishing a version; point the `production` alias at that version (the newest
+ * version becomes the production version); then make the schedule and the triggerOnFinish rule
+ * match the flow's decorators.
+ */
+import type { Storage } from "../../datastore/storage.js";
+import type { StepDecorator } from "../../flow/decorators.js";
+import type { FlowSpec } from "../../flow/types.js";
+import type { FlowGraph } from "../../graph/flow-graph.js";
+import { validateFlow } from "../../graph/validate.js";
+import type { CompiledFlow } from "../../runtime/compile-flow.js";
+import { FLOWSHIP_VERSION } from "../../version.js";
+import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
+import { jobDefinitionName } from "../compile/naming.js";
+import { buildCodePackage } from "../package/code-package.js";
+import { type StoredCodePackage, uploadCodePackage } from "../package/code-package-store.js";
+import { flowSchedule, type SchedulePlan } from "../schedule/schedule-plan.js";
+import type { AwsSettingName, AwsSettings } from "./aws-settings.js";
+import { authorize, type DeployClients, type Deployment, findDeployment } from "./deployment.js";
+import {
+  type DeploymentMetadata,
+  generateToken,
+  normalizeToken,
+  parameterSchema,
+} from "./deployment-metadata.js";
+import { DeployError } from "./errors.js";
+import { publishVersion, routeProduction } from "./publish-version.js";
+import { type DeployTarget, versionNumber } from "./resource-names.js";
+import { applySchedule, type DeployedSchedule, removeSchedule } from "./schedule.js";
+import {
+  applyTriggerOnFinish,
+  type DeployedTrigger,
+  removeTriggerOnFinish,
+  upstreamFlows,
+} from "./trigger-on-finish.js";
+
+/** What can be known about a deploy before any AWS call. */
+export interface DeployPlan {
+  graph: FlowGraph;
+  schedule?: SchedulePlan;
+  /** Flows whose success starts this one (`triggerOnFinish`). */
+  upstream: string[];
+  /** The settings this deploy needs. */
+  settings: AwsSettingName[];
+}
+
+/**
+ * Validates the flow and its deploy-time decorators. A flow that starts by itself (schedule or
+ * triggerOnFinish) starts with no parameters, so each required parameter needs a default.
+ */
+export function planDeploy(flow: FlowSpec): DeployPlan {
+  const graph = validateFlow(flow);
+  const schedule = flowSchedule(flow);
+  const upstream = upstreamFlows(flow);
+  if (schedule || upstream.length > 0) {
+    const missing = flow.parameters.filter((p) => p.required && !p.hasDefault).map((p) => p.name);
+    if (missing.length > 0) {
+      throw new DeployError(
+        "FS_SFN_UNATTENDED_REQUIRED_PARAMETER",
+        `${schedule ? "Scheduled" : "Triggered"} flow '${flow.name}' has required parameter${missing.length > 1 ? "s" : ""} without a default: '${missing.join(", ")}'. Give ${missing.length > 1 ? "them defaults" : "it a default"}: runs it starts by itself get no parameters.`,
+      );
+    }
+  }
+  const settings: AwsSettingName[] = ["region", "sfnRole", "jobQueue", "s3Root", "batchJobRole"];
+  if (schedule) settings.push("schedulerRole");
+  if (upstream.length > 0) settings.push("eventsRole");
+  return { graph, ...(schedule ? { schedule } : {}), upstream, settings };
+}
+
+export interface DeployFlowOptions {
+  flow: FlowSpec;
+  /** The flow compiled with the S3 backend: `compileFlow({ file, outDir, withS3: true })`. */
+  compiled: CompiledFlow;
+  target: DeployTarget;
+  settings: AwsSettings;
+  clients: DeployClients;
+  /** The S3 datastore at `settings.s3Root`, where the code package goes. */
+  storage: Storage;
+  /** Who deploys (recorded as the owner). */
+  user: string;
+  /** The production token of the existing deployment, when `user` did not deploy it. */
+  authorize?: string;
+  /** Move production runs to a new namespace with a generated token. @default false */
+  generateNewToken?: boolean;
+  /** Move production runs to namespace `production:<newToken>`. */
+  newToken?: string;
+  /** Client API namespace of the tasks instead of `production:<token>`. */
+  namespace?: string;
+  /** Tags every production run gets. @default [] */
+  tags?: readonly string[];
+  /** Most foreach iterations at once. @default 100 */
+  maxWorkers?: number;
+  workflowTimeoutSeconds?: number;
+  /** `--with` decorators, applied in the state machine and in the tasks. @default [] */
+  withDecorators?: readonly StepDecorator[];
+  /** Folder the flow's sources are packaged relative to. @default process.cwd() */
+  sourceRoot?: string;
+  /** When the schedule's next fire times are counted from. @default now */
+  now?: Date;
+}
+
+export interface DeployResult {
+  name: string;
+  stateMachineArn: string;
+  aliasArn: string;
+  /** The version just published, now the production version. */
+  version: number;
+  token: string;
+  /** True when this deploy chose a new token (first deploy, or asked for). */
+  newToken: boolean;
+  /** `production:<token>`. */
+  namespace: string;
+  firstDeploy: boolean;
+  codePackage: StoredCodePackage;
+  jobDefinitionArn: string;
+  deployment: StepFunctionsDeployment;
+  schedule?: DeployedSchedule;
+  triggerOnFinish?: DeployedTrigger;
+}
+
+function chooseToken(
+  options: DeployFlowOptions,
+  existing: Deployment | undefined,
+): { token: string; isNew: boolean } {
+  if (options.newToken !== undefined && options.generateNewToken) {
+    throw new DeployError(
+      "FS_SFN_TOKEN_FLAGS",
+      "Conflicting options: '--new-token and --generate-new-token'. Give one of them.",
+      { exitCode: 2 },
+    );
+  }
+  if (options.newToken !== undefined)
+    return { token: normalizeToken(options.newToken, "--new-token"), isNew: true };
+  if (existing && !options.generateNewToken) return { token: existing.metadata.token, isNew: false };
+  return { token: generateToken(options.target.name, existing?.metadata.token), isNew: true };
+}
+
+/** A decorator as a `--with` spec, which the Batch task parses back (FLOWSHIP_WITH). */
+export function decoratorSpec(decorator: StepDecorator): string {
+  const options: object = decorator.kind === "environment" ? decorator.options.vars : decorator.options;
+  const pairs = Object.entries(options)
+    .filter(([, v]) => ["number", "boolean", "string"].includes(typeof v))
+    .map(([k, v]) => `${k}=${v}`);
+  return pairs.length > 0 ? `${decorator.kind}:${pairs.join(",")}` : decorator.kind;
+}
+
+/** The environment the job definition gives every task on top of the compiler's. */
+function taskEnvironment(options: DeployFlowOptions, token: string): Array<{ name: string; value: string }> {
+  const env = [{ name: "FLOWSHIP_PRODUCTION_TOKEN", value: token }];
+  if (options.withDecorators?.length) {
+    env.push({ name: "FLOWSHIP_WITH", value: JSON.stringify(options.withDecorators.map(decoratorSpec)) });
+  }
+  if (options.tags?.length) env.push({ name: "FLOWSHIP_RUN_TAGS", value: JSON.stringify(options.tags) });
+  if (options.namespace) env.push({ name: "FLOWSHIP_NAMESPACE", value: options.namespace });
+  return env;
+}
+
+function compile(
+  options: DeployFlowOptions,
+  graph: FlowGraph,
+  job: Record<string, string>,
+  jobDefinition?: string,
+) {
+  const { settings, target } = options;
+  return compileStepFunctions(graph, {
+    name: target.name,
+    jobQueue: settings.jobQueue!,
+    datastoreRoot: settings.s3Root!,
+    partition: target.partition,
+    ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
+    ...(options.workflowTimeoutSeconds !== undefined
+      ? { workflowTimeoutSeconds: options.workflowTimeoutSeconds }
+      : {}),
+    ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
+    ...(jobDefinition ? { jobDefinition } : {}),
+    job: {
+      ...job,
+      name: jobDefinitionName(target.name),
+      ...(settings.image ? { image: settings.image } : {}),
+      ...(settings.batchJobRole ? { jobRoleArn: settings.batchJobRole } : {}),
+    },
+  });
+}
+
+/**
+ * Uploads the code package, registers the job definition revision that runs it, and compiles the
+ * state machine that names that revision.
+ */
+async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: string) {
+  const pkg = await buildCodePackage({
+    flow: options.flow.name,
+    flowFile: options.compiled.source,
+    bundlePath: options.compiled.bundle,
+    sourceRoot: options.sourceRoot ?? process.cwd(),
+    inputs: options.compiled.inputs,
+  });
+  const codePackage = await uploadCodePackage(options.storage, pkg);
+  const code = { codePackageUrl: codePackage.url, codePackageSha256: pkg.sha256 };
+  const job = compile(options, plan.graph, code).jobDefinitions[0]!;
+  const jobDefinitionArn = await options.clients.batch.registerJobDefinition({
+    ...job,
+    containerProperties: {
+      ...job.containerProperties,
+      environment: [...job.containerProperties.environment, ...taskEnvironment(options, token)],
+    },
+  });
+  const deployment = compile(options, plan.graph, code, jobDefinitionArn);
+  return { pkg, codePackage, jobDefinitionArn, deployment };
+}
+
+/**
+ * Deploys a new version of the flow and makes it the production version.
+ *
+ * @example
+ * const result = await deployFlow({ flow, compiled, target, settings, clients, storage, user: "alice" });
+ * console.log(result.stateMachineArn, result.version, result.namespace);
+ */
+export async function deployFlow(options: DeployFlowOptions): Promise<DeployResult> {
+  const plan = planDeploy(options.flow);
+  const { target, clients } = options;
+  const existing = await findDeployment(clients.sfn, target);
+  if (existing) authorize(existing, { ...options, action: "deploy a new version of" });
+  const { token, isNew } = chooseToken(options, existing);
+  const { pkg, codePackage, jobDefinitionArn, deployment } = await shipCode(options, plan, token);
+  const metadata: DeploymentMetadata = {
+    flow: options.flow.name,
+    owner: options.user,
+    token,
+    flowshipVersion: FLOWSHIP_VERSION,
+    parameters: parameterSchema(options.flow),
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    runTags: [...(options.tags ?? [])],
+  };
+  const description =
+    `flowship ${FLOWSHIP_VERSION}, code ${pkg.sha256.slice(0, 12)}, by ${options.user}`.slice(0, 256);
+  const versionArn = await publishVersion(
+    options,
+    existing,
+    JSON.stringify(deployment.definition),
+    metadata,
+    description,
+  );
+  await routeProduction(clients, target, versionArn, !existing);
+  const result: DeployResult = {
+    name: target.name,
+    stateMachineArn: target.stateMachineArn,
+    aliasArn: target.aliasArn,
+    version: versionNumber(versionArn),
+    token,
+    newToken: isNew,
+    namespace: `production:${token}`,
+    firstDeploy: !existing,
+    codePackage,
+    jobDefinitionArn,
+    deployment,
+  };
+  return { ...result, ...(await applyTriggers(options, plan, existing !== undefined)) };
+}
+
+/** Makes the schedule and the triggerOnFinish rule match the flow: created, replaced or deleted. */
+async function applyTriggers(
+  options: DeployFlowOptions,
+  plan: DeployPlan,
+  redeploy: boolean,
+): Promise<Pick<DeployResult, "schedule" | "triggerOnFinish">> {
+  const { clients, target, settings } = options;
+  const triggers: Pick<DeployResult, "schedule" | "triggerOnFinish"> = {};
+  if (plan.schedule) {
+    triggers.schedule = await applySchedule({
+      scheduler: clients.scheduler,
+      target,
+      plan: plan.schedule,
+      role: settings.schedulerRole!,
+      now: options.now ?? new Date(),
+    });
+  } else if (redeploy) {
+    await removeSchedule(clients.scheduler, target);
+  }
+  if (plan.upstream.length > 0) {
+    triggers.triggerOnFinish = await applyTriggerOnFinish({
+      events: clients.events,
+      target,
+      upstream: plan.upstream,
+      role: settings.eventsRole!,
+    });
+  } else if (redeploy) {
+    await removeTriggerOnFinish(clients.events, target);
+  }
+  return triggers;
+}

@@ -1,0 +1,30 @@
+/**
+ * `step-functions delete`: removes a deployment — its schedule, its triggerOnFinish rule, then
+ * the state machine with its versions and alias. Running executions go on; Batch job definitions,
+ * code packages and the runs' data stay.
+ */
+import { authorize, type DeployClients, requireDeployment } from "./deployment.js";
+import type { DeployTarget } from "./resource-names.js";
+import { removeSchedule } from "./schedule.js";
+import { removeTriggerOnFinish } from "./trigger-on-finish.js";
+
+export interface DeleteResult {
+  scheduleDeleted: boolean;
+  triggerDeleted: boolean;
+}
+
+export async function deleteDeployment(options: {
+  clients: DeployClients;
+  target: DeployTarget;
+  user: string;
+  authorize?: string;
+}): Promise<DeleteResult> {
+  const { clients, target } = options;
+  const deployment = await requireDeployment(clients.sfn, target);
+  authorize(deployment, { ...options, action: "delete" });
+  // Triggers first: a schedule left behind would keep starting a state machine that is gone.
+  const scheduleDeleted = await removeSchedule(clients.scheduler, target);
+  const triggerDeleted = await removeTriggerOnFinish(clients.events, target);
+  await clients.sfn.deleteStateMachine(target.stateMachineArn);
+  return { scheduleDeleted, triggerDeleted };
+}

@@ -1,0 +1,105 @@
+/**
+ * The names and ARNs of what a deployment creates, all derived from the state machine name and
+ * the account: no lookup is needed to find them again. The account and partition are those of
+ * the Step Functions role, which IAM requires to be in the deploying account (iam:PassRole cannot
+ * pass another account's role).
+ */
+
+import { sha256 } from "../../util/hash.js";
+import { stateMachineName } from "../compile/naming.js";
+import type { AwsSettings } from "./aws-settings.js";
+import { AwsSettingsError, DeployError } from "./errors.js";
+
+/** The alias every trigger, schedule and rule starts: the production version. */
+export const PRODUCTION_ALIAS = "production";
+
+/** Scheduler schedule and EventBridge rule names are at most 64 characters. */
+const MAX_EVENT_NAME = 64;
+
+/** Where one deployment lives. */
+export interface DeployTarget {
+  partition: string;
+  region: string;
+  account: string;
+  /** State machine name: `--name`, else the flow's name. */
+  name: string;
+  /** The flow the state machine runs. */
+  flow: string;
+  stateMachineArn: string;
+  aliasArn: string;
+}
+
+export function deployTarget(settings: AwsSettings, flow: string, name?: string): DeployTarget {
+  const match = /^arn:(aws[a-z-]*):iam::(\d{12}):role\//.exec(settings.sfnRole);
+  if (!match) {
+    throw new AwsSettingsError(
+      `Invalid Step Functions role: '${settings.sfnRole}'. Give an IAM role ARN such as arn:aws:iam::123456789012:role/flowship-step-functions.`,
+    );
+  }
+  const [, partition, account] = match as unknown as [string, string, string];
+  const machine = stateMachineName(flow, name);
+  const stateMachineArn = machineArn({ partition, region: settings.region, account }, machine);
+  return {
+    partition,
+    region: settings.region,
+    account,
+    name: machine,
+    flow,
+    stateMachineArn,
+    aliasArn: `${stateMachineArn}:${PRODUCTION_ALIAS}`,
+  };
+}
+
+export function machineArn(
+  where: Pick<DeployTarget, "partition" | "region" | "account">,
+  name: string,
+): string {
+  return `arn:${where.partition}:states:${where.region}:${where.account}:stateMachine:${name}`;
+}
+
+/** The version number at the end of a version ARN (`…:stateMachine:Name:3` → 3). */
+export function versionNumber(versionArn: string): number {
+  const value = Number(versionArn.slice(versionArn.lastIndexOf(":") + 1));
+  if (!Number.isInteger(value)) {
+    throw new DeployError("FS_SFN_BAD_VERSION", `Not a state machine version ARN: '${versionArn}'.`);
+  }
+  return value;
+}
+
+/** `sfn-<execution name>`, the run id of an execution, as the Batch tasks record it. */
+export function runIdOf(executionArn: string): string {
+  return `sfn-${executionArn.slice(executionArn.lastIndexOf(":") + 1)}`;
+}
+
+/** The ARN of the execution behind run `sfn-<name>` of this deployment. */
+export function executionArnOf(target: DeployTarget, runId: string): string {
+  const name = runId.startsWith("sfn-") ? runId.slice(4) : "";
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
+    throw new DeployError(
+      "FS_SFN_BAD_RUN_ID",
+      `Not a Step Functions run id: '${runId}'. Runs on Step Functions are named sfn-<execution name>; list them with step-functions list-runs.`,
+      { exitCode: 2 },
+    );
+  }
+  return `arn:${target.partition}:states:${target.region}:${target.account}:execution:${target.name}:${name}`;
+}
+
+/** Fits a name into 64 characters, keeping its start and ending with a hash of the whole. */
+function eventName(name: string): string {
+  if (name.length <= MAX_EVENT_NAME) return name;
+  const hash = sha256(name).slice(0, 12);
+  return `${name.slice(0, MAX_EVENT_NAME - hash.length - 1)}-${hash}`;
+}
+
+/** The EventBridge Scheduler schedule of a scheduled flow (default schedule group). */
+export function scheduleName(machine: string): string {
+  return eventName(`flowship-${machine}`);
+}
+
+/** The EventBridge rule that starts a flow with `triggerOnFinish`. */
+export function triggerRuleName(machine: string): string {
+  return eventName(`flowship-${machine}-on-finish`);
+}
+
+/** The id of the rule's one target. */
+export const TRIGGER_TARGET_ID = "flowship";

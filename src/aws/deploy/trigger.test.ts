@@ -1,0 +1,69 @@
+// step-functions trigger: the execution input and its limits, and the exact StartExecution.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { FakeAws } from "../../../test/helpers/aws-mocks.js";
+import { ACCOUNT, REGION, testSettings } from "../../../test/helpers/deploy-fixtures.js";
+import { deployTarget } from "./resource-names.js";
+import { executionInput, MAX_INPUT_CHARS, triggerFlow } from "./trigger.js";
+
+const hasCode = (expected: string) => (error: unknown) => (error as { code?: string }).code === expected;
+const target = deployTarget(testSettings("s3://bucket/flowship"), "ParameterFlow");
+
+describe("step-functions trigger", () => {
+  test("the input carries the parameters' JSON text as the string value of Parameters", () => {
+    assert.equal(executionInput("ParameterFlow", { alpha: 0.5 }, 1000), '{"Parameters":"{\\"alpha\\":0.5}"}');
+    assert.equal(executionInput("ParameterFlow", {}, 1000), '{"Parameters":"{}"}');
+  });
+
+  test("an input over 20,480 characters is refused", () => {
+    const text = "x".repeat(MAX_INPUT_CHARS);
+    assert.throws(
+      () => executionInput("ParameterFlow", { text }, 1_000_000),
+      hasCode("FS_SFN_INPUT_TOO_LARGE"),
+    );
+  });
+
+  test("parameters over the start step's budget are refused, counting escaped quotes", () => {
+    // {"a":"b"} is 9 characters, 13 once its quotes are escaped inside the container overrides.
+    assert.equal(executionInput("F", { a: "b" }, 13).length > 0, true);
+    assert.throws(
+      () => executionInput("F", { a: "b" }, 12),
+      (error: Error & { code?: string }) =>
+        error.code === "FS_SFN_PARAMETERS_TOO_LARGE" &&
+        error.message ===
+          "Parameters too large for the start step of flow 'F': '13 characters of escaped JSON, at most 12' (Batch container overrides hold 8,192 characters). Pass shorter values, or store large inputs in S3 and pass their location.",
+    );
+  });
+
+  test("starts the production alias and returns the run id sfn-<execution name>", async () => {
+    // given
+    const aws = new FakeAws();
+    aws.seed({ name: "ParameterFlow", owner: "alice", token: "t", versions: 2 });
+    // when
+    const run = await triggerFlow({
+      sfn: aws.clients.sfn,
+      target,
+      input: '{"Parameters":"{\\"alpha\\":0.5}"}',
+    });
+    // then
+    assert.deepEqual(aws.sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input, {
+      stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ParameterFlow:production`,
+      input: '{"Parameters":"{\\"alpha\\":0.5}"}',
+    });
+    const execution = aws.executions.get(run.executionArn)!;
+    assert.equal(run.runId, `sfn-${execution.name}`);
+    assert.equal(execution.startedWith, `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ParameterFlow:2`);
+  });
+
+  test("a flow that is not deployed is named with the command to deploy it", async () => {
+    const aws = new FakeAws();
+    await assert.rejects(
+      triggerFlow({ sfn: aws.clients.sfn, target, input: "{}" }),
+      (error: Error & { code?: string }) =>
+        error.code === "FS_SFN_NOT_DEPLOYED" &&
+        error.message ===
+          "Flow 'ParameterFlow' is not deployed to AWS Step Functions as 'ParameterFlow' in eu-west-1. Deploy it with step-functions create.",
+    );
+  });
+});

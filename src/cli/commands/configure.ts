@@ -1,0 +1,127 @@
+/**
+ * `flowship configure aws`: writes the AWS settings of the step-functions commands to the
+ * settings file (FLOWSHIP_CONFIG, default ~/.flowshiprc.json). At a terminal it asks for each
+ * setting not given as a flag, showing the current value; otherwise it takes the flags only.
+ * It never asks for credentials: the AWS SDK finds those itself.
+ */
+import readline from "node:readline/promises";
+import { Command } from "commander";
+import {
+  AWS_SETTINGS,
+  type AwsSettingName,
+  checkSettings,
+  type PartialAwsSettings,
+  readSettingsFile,
+  writeSettingsFile,
+} from "../../aws/deploy/aws-settings.js";
+import { configFilePath } from "../../config.js";
+import { UsageError } from "../../errors.js";
+
+const NAMES = Object.keys(AWS_SETTINGS) as AwsSettingName[];
+/** What `step-functions create` needs for a flow without schedule or triggerOnFinish. */
+const NEEDED: readonly AwsSettingName[] = ["region", "jobQueue", "s3Root", "batchJobRole", "sfnRole"];
+
+export interface ConfigureOptions {
+  /** Settings given as flags. */
+  given: PartialAwsSettings;
+  /** Ask for the others at the terminal. @default process.stdin.isTTY */
+  interactive?: boolean;
+  file?: string;
+}
+
+async function ask(current: PartialAwsSettings, given: PartialAwsSettings): Promise<PartialAwsSettings> {
+  const answers: PartialAwsSettings = {};
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    process.stdout.write("AWS settings of flowship (Enter keeps the value in brackets, '-' clears it).\n");
+    for (const name of NAMES) {
+      if (given[name] !== undefined) continue;
+      const rule = AWS_SETTINGS[name];
+      const shown = current[name] ?? `e.g. ${rule.example}`;
+      const answer = (
+        await rl.question(`${rule.label} [${shown}]: `).catch(() => {
+          // Ctrl+C or Ctrl+D at a prompt: stop without writing anything.
+          throw new UsageError(
+            "Cancelled: 'flowship configure aws'. Nothing was written.",
+            "FS_CONFIGURE_CANCELLED",
+          );
+        })
+      ).trim();
+      if (answer === "-") answers[name] = "";
+      else if (answer !== "") answers[name] = answer;
+    }
+  } finally {
+    rl.close();
+  }
+  return answers;
+}
+
+/**
+ * Merges the given (and, at a terminal, the answered) settings into the settings file.
+ * @returns the settings written and the file
+ */
+export async function configureAws(
+  options: ConfigureOptions,
+): Promise<{ file: string; settings: PartialAwsSettings }> {
+  const file = options.file ?? configFilePath();
+  const current = readSettingsFile(file);
+  const interactive = options.interactive ?? process.stdin.isTTY === true;
+  const answers = interactive ? await ask(current, options.given) : {};
+  const merged: PartialAwsSettings = { ...current, ...options.given, ...answers };
+  for (const name of NAMES) if (merged[name] === "") delete merged[name];
+  if (merged.s3Root) merged.s3Root = merged.s3Root.replace(/\/+$/, "");
+  checkSettings(merged);
+  writeSettingsFile(merged, file);
+  return { file, settings: merged };
+}
+
+function program(): Command {
+  const command = new Command("flowship configure aws")
+    .description(
+      "write the AWS settings of the step-functions commands; FLOWSHIP_AWS_* variables override them. Credentials are never stored: the AWS SDK finds them (profile, SSO, environment, role).",
+    )
+    .helpOption("-h, --help", "print this help");
+  for (const name of NAMES) {
+    const rule = AWS_SETTINGS[name];
+    command.option(`${rule.flag} <value>`, `${rule.label} (env ${rule.env}), e.g. ${rule.example}`);
+  }
+  return command;
+}
+
+/** Entry of `flowship configure <what> [flags]`; returns the exit code. */
+export async function runConfigure(argv: string[]): Promise<number> {
+  const [what, ...rest] = argv;
+  if (what === "-h" || what === "--help" || what === undefined) {
+    process.stdout.write(
+      "Usage: flowship configure aws [options]\n\nRun flowship configure aws --help for the options.\n",
+    );
+    return what === undefined ? 2 : 0;
+  }
+  if (what !== "aws") {
+    throw new UsageError(`Unknown configure target '${what}': only 'flowship configure aws' exists.`);
+  }
+  const command = program();
+  command.exitOverride();
+  command.configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: () => {} });
+  try {
+    command.parse(rest, { from: "user" });
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    if (code === "commander.helpDisplayed" || code === "commander.help") return 0;
+    const text = (message ?? "").replace(/^error: /, "");
+    throw new UsageError(
+      `${text.charAt(0).toUpperCase()}${text.slice(1)}. Run flowship configure aws --help.`,
+    );
+  }
+  const flags = command.opts<Record<AwsSettingName, string | undefined>>();
+  const given = Object.fromEntries(NAMES.filter((n) => flags[n] !== undefined).map((n) => [n, flags[n]]));
+  const { file, settings } = await configureAws({ given });
+  const missing = NEEDED.filter((n) => !settings[n]);
+  process.stdout.write(`Wrote AWS settings to ${file}.\n`);
+  if (missing.length > 0) {
+    process.stdout.write(
+      `Still missing for step-functions create: ${missing.map((n) => `${n} (${AWS_SETTINGS[n].flag})`).join(", ")}.\n`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,33 @@
+/** `step-functions delete`: removes the deployment, its schedule and its triggerOnFinish rule. */
+import type { Command } from "commander";
+import type { FlowCommandContext } from "../../flow-commands.js";
+import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION } from "./aws-context.js";
+
+export function registerDelete(group: Command, context: FlowCommandContext): void {
+  group
+    .command("delete")
+    .description("delete the flow's state machine, its schedule and its triggerOnFinish rule")
+    .option(...NAME_OPTION)
+    .option(...AUTHORIZE_OPTION)
+    .action(async (flags: { name?: string; authorize?: string }) => {
+      const { deleteDeployment } = await import("../../../aws/deploy/delete.js");
+      const aws = await awsCommandContext(context, {
+        command: "delete",
+        ...(flags.name === undefined ? {} : { name: flags.name }),
+      });
+      const result = await deleteDeployment({
+        clients: aws.clients,
+        target: aws.target,
+        user: aws.user,
+        ...(flags.authorize === undefined ? {} : { authorize: flags.authorize }),
+      });
+      const removed = [
+        ...(result.scheduleDeleted ? ["its schedule"] : []),
+        ...(result.triggerDeleted ? ["its triggerOnFinish rule"] : []),
+      ];
+      process.stdout.write(
+        `Deleted state machine ${aws.target.stateMachineArn}${removed.length ? ` and ${removed.join(" and ")}` : ""}.\n` +
+          "Step Functions may take a few minutes to finish deleting; create it again after that. Running executions go on: terminate them if needed.\n",
+      );
+    });
+}

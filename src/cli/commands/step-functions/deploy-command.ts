@@ -1,0 +1,108 @@
+/**
+ * The deploying half of `step-functions create` (without --only-json): checks everything it can
+ * before any AWS call, calls `deployFlow`, and prints what production now is and what triggers it.
+ * Loaded only when deploying, so the AWS SDK never loads on the local path.
+ */
+import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
+import { type DeployResult, deployFlow, planDeploy } from "../../../aws/deploy/create.js";
+import { checkTag } from "../../../client/run-tags.js";
+import { openStorage } from "../../../datastore/open-storage.js";
+import { UsageError } from "../../../errors.js";
+import { parseDecoratorSpec } from "../../../flow/decorators.js";
+import type { FlowSpec } from "../../../flow/types.js";
+import { compileFlow } from "../../../runtime/compile-flow.js";
+import type { FlowCommandContext } from "../../flow-commands.js";
+import { codeDir } from "../../load-flow.js";
+import { awsCommandContext } from "./aws-context.js";
+import type { CreateFlags } from "./create.js";
+
+/** The console's Start Execution input for the flow's static defaults, e.g. {"Parameters": "{\"alpha\":0.1}"}. */
+export function consoleInput(flow: FlowSpec): string {
+  const values = Object.fromEntries(
+    flow.parameters
+      .filter((p) => p.hasDefault && ["string", "number", "boolean"].includes(typeof p.default))
+      .map((p) => [p.name, p.default]),
+  );
+  return JSON.stringify({ Parameters: JSON.stringify(values) });
+}
+
+function triggers(flow: FlowSpec, result: DeployResult): string[] {
+  const lines: string[] = [];
+  if (result.schedule) {
+    const s = result.schedule;
+    lines.push(`schedule ${s.name}: ${s.expression} in ${s.timezone}; next at ${s.next.join(", ")}`);
+  }
+  if (result.triggerOnFinish) {
+    const t = result.triggerOnFinish;
+    lines.push(`when ${t.upstream.join(" or ")} succeeds (EventBridge rule ${t.rule})`);
+  }
+  if (lines.length === 0) {
+    lines.push(
+      `manual only: step-functions trigger, or Start Execution in the console with input ${consoleInput(flow)}`,
+    );
+  }
+  return lines;
+}
+
+export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
+  const lines = [
+    `Deployed flow ${flow.name} to AWS Step Functions as '${result.name}'.`,
+    `  State machine:  ${result.stateMachineArn}`,
+    `  Version:        ${result.version} (production: ${result.aliasArn})`,
+    `  Namespace:      ${result.namespace}`,
+    `  Code package:   ${result.codePackage.url}${result.codePackage.uploaded ? "" : " (unchanged)"}`,
+    ...triggers(flow, result).map(
+      (line, i) => `  ${i === 0 ? "Triggered by:  " : "               "} ${line}`,
+    ),
+  ];
+  if (result.newToken) {
+    lines.push(
+      `New production token ${result.token}: production runs land in namespace ${result.namespace}`,
+      `(read them with namespace("${result.namespace}")). Others deploy this flow with`,
+      `step-functions create --authorize ${result.token}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export async function deploy(
+  context: FlowCommandContext,
+  flags: CreateFlags,
+  maxWorkers: number,
+  workflowTimeoutSeconds: number | undefined,
+): Promise<void> {
+  if (flags.jobDefinition !== undefined) {
+    throw new UsageError(
+      "Option --job-definition only applies to --only-json: create registers the flow's own job definition.",
+    );
+  }
+  for (const tag of flags.tag) checkTag(tag);
+  const plan = planDeploy(context.flow);
+  const aws = await awsCommandContext(context, {
+    command: "create",
+    ...(flags.name === undefined ? {} : { name: flags.name }),
+    required: plan.settings,
+    overrides: { jobQueue: flags.jobQueue, s3Root: flags.s3Root },
+  });
+  const globals = context.globals();
+  const compiled = await compileFlow({
+    file: context.file,
+    outDir: codeDir(globals.datastoreRoot),
+    withS3: true,
+  });
+  const result = await deployFlow({
+    flow: context.flow,
+    compiled,
+    ...aws,
+    storage: await openStorage(datastoreLocation(aws.settings.s3Root!)),
+    ...(flags.authorize === undefined ? {} : { authorize: flags.authorize }),
+    generateNewToken: flags.generateNewToken,
+    ...(flags.newToken === undefined ? {} : { newToken: flags.newToken }),
+    ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
+    tags: flags.tag,
+    maxWorkers,
+    ...(workflowTimeoutSeconds === undefined ? {} : { workflowTimeoutSeconds }),
+    withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
+  });
+  process.stdout.write(describeDeploy(context.flow, result));
+}

@@ -1,0 +1,40 @@
+/**
+ * `step-functions rollback [--version N]`: makes an earlier version the production version (by
+ * default the one before the current).
+ */
+import type { Command } from "commander";
+import { UsageError } from "../../../errors.js";
+import type { FlowCommandContext } from "../../flow-commands.js";
+import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION } from "./aws-context.js";
+
+export function registerRollback(group: Command, context: FlowCommandContext): void {
+  group
+    .command("rollback")
+    .description("make an earlier version the production version (default: the previous one)")
+    .option("--version <n>", "the version to make production")
+    .option(...NAME_OPTION)
+    .option(...AUTHORIZE_OPTION)
+    .action(async (flags: { version?: string; name?: string; authorize?: string }) => {
+      const version = flags.version === undefined ? undefined : Number(flags.version);
+      if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
+        throw new UsageError(`Invalid --version '${flags.version}': give a version number of 1 or more.`);
+      }
+      const { rollbackDeployment } = await import("../../../aws/deploy/rollback.js");
+      const aws = await awsCommandContext(context, {
+        command: "rollback",
+        ...(flags.name === undefined ? {} : { name: flags.name }),
+      });
+      const { from, to } = await rollbackDeployment({
+        clients: aws.clients,
+        target: aws.target,
+        user: aws.user,
+        ...(flags.authorize === undefined ? {} : { authorize: flags.authorize }),
+        ...(version === undefined ? {} : { version }),
+      });
+      process.stdout.write(
+        from === to
+          ? `Version ${to} of '${aws.target.name}' already is the production version.\n`
+          : `Rolled back '${aws.target.name}' from version ${from} to version ${to}: triggers and schedules now start version ${to}.\n`,
+      );
+    });
+}

@@ -1,0 +1,55 @@
+/**
+ * `step-functions trigger`: starts the production version of the deployed flow. Parameters are
+ * flags typed and checked exactly as `run` checks them; only the ones given are sent, so the
+ * others take their defaults when the run starts. Prints the run id `sfn-<execution name>`.
+ */
+import fs from "node:fs";
+import type { Command } from "commander";
+import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
+import { currentUser } from "../../../config.js";
+import { parseDecoratorSpec } from "../../../flow/decorators.js";
+import { resolveParameters } from "../../../runtime/resolve-parameters.js";
+import type { FlowCommandContext } from "../../flow-commands.js";
+import { collect } from "../../main.js";
+import { addParameterOptions } from "../../parameter-options.js";
+import { awsCommandContext, NAME_OPTION } from "./aws-context.js";
+
+interface TriggerFlags {
+  name?: string;
+  runIdFile?: string;
+  with: string[];
+  [parameter: string]: unknown;
+}
+
+export function registerTrigger(group: Command, context: FlowCommandContext): void {
+  const command = group
+    .command("trigger")
+    .description("start a run of the production version on AWS Step Functions; prints its run id")
+    .option(...NAME_OPTION)
+    .option("--run-id-file <file>", "write the run id to this file")
+    .option("--with <decorator>", "the --with decorators the flow was deployed with", collect, []);
+  const parameterText = addParameterOptions(command, context.flow);
+  command.action(async (flags: TriggerFlags) => {
+    const flow = context.flow;
+    const text = parameterText(flags);
+    const values = await resolveParameters(flow, { text }, currentUser());
+    const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
+    // The room for parameters depends on the start step only, not on where the flow is deployed.
+    const { stats } = compileStepFunctions(flow, {
+      ...(flags.name === undefined ? {} : { name: flags.name }),
+      withDecorators: [...context.globals().with, ...flags.with.map(parseDecoratorSpec)],
+    });
+    const { executionInput, triggerFlow } = await import("../../../aws/deploy/trigger.js");
+    const input = executionInput(flow.name, given, stats.parametersBudgetChars);
+    const aws = await awsCommandContext(context, {
+      command: "trigger",
+      ...(flags.name === undefined ? {} : { name: flags.name }),
+    });
+    const run = await triggerFlow({ sfn: aws.clients.sfn, target: aws.target, input });
+    process.stderr.write(
+      `Triggered flow ${flow.name} on AWS Step Functions: run ${flow.name}/${run.runId} (execution ${run.executionArn}).\n`,
+    );
+    if (flags.runIdFile) fs.writeFileSync(flags.runIdFile, run.runId);
+    process.stdout.write(`${run.runId}\n`);
+  });
+}

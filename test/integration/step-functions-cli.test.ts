@@ -1,0 +1,246 @@
+// The step-functions commands and `flowship configure aws` through the real binary: settings
+// missing or malformed, bad flags, an unauthorized user, and a trigger, each checked before or
+// against a small Step Functions stand-in on loopback (the SDK reaches it via
+// AWS_ENDPOINT_URL_SFN). Nothing here can reach AWS.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { metadataTags } from "../../src/aws/deploy/deployment-metadata.js";
+import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
+
+const dir = tempDir("flowship-sfn-cli-");
+const ROLE = "arn:aws:iam::123456789012:role/flowship-step-functions";
+const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:ParameterFlow";
+const FLOW = "examples/parameter_flow.ts";
+
+/** Step Functions as the JSON protocol speaks it: one deployment of ParameterFlow, owned by alice. */
+interface StandIn {
+  endpoint: string;
+  calls: { operation: string; body: Record<string, unknown> }[];
+  close(): Promise<void>;
+}
+
+async function startStepFunctions(): Promise<StandIn> {
+  const calls: StandIn["calls"] = [];
+  const tags = metadataTags({
+    flow: "ParameterFlow",
+    owner: "alice",
+    token: "parameterflow-0-abcd",
+    flowshipVersion: "0.1.0",
+    parameters: [],
+    runTags: [],
+  });
+  const answers: Record<string, (body: Record<string, unknown>) => unknown> = {
+    DescribeStateMachine: () => ({ stateMachineArn: MACHINE, name: "ParameterFlow", status: "ACTIVE" }),
+    ListTagsForResource: () => ({ tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
+    StartExecution: () => ({
+      executionArn: "arn:aws:states:eu-west-1:123456789012:execution:ParameterFlow:run-1",
+      startDate: 1_772_352_000,
+    }),
+  };
+  const server = http.createServer((req, res) => {
+    let text = "";
+    req.on("data", (chunk) => {
+      text += chunk;
+    });
+    req.on("end", () => {
+      const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "";
+      const body = JSON.parse(text || "{}") as Record<string, unknown>;
+      calls.push({ operation, body });
+      const answer = answers[operation];
+      res.setHeader("content-type", "application/x-amz-json-1.0");
+      if (!answer) {
+        res.statusCode = 400;
+        res.end(
+          JSON.stringify({
+            __type: "com.amazonaws.states#AccessDeniedException",
+            message: "not in the stand-in",
+          }),
+        );
+        return;
+      }
+      res.end(JSON.stringify(answer(body)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** An environment with no AWS settings at all, and no way to reach AWS. */
+function bareEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env = flowshipEnv(path.join(dir, ".flowship"), {
+    FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
+    AWS_REGION: undefined,
+    AWS_DEFAULT_REGION: undefined,
+    AWS_ENDPOINT_URL_SFN: "http://127.0.0.1:9",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_PROFILE: undefined,
+    ...extra,
+  });
+  for (const key of Object.keys(env)) if (key.startsWith("FLOWSHIP_AWS_") && !(key in extra)) delete env[key];
+  return env;
+}
+
+describe("step-functions commands from the command line", () => {
+  let sfn: StandIn;
+  before(async () => {
+    sfn = await startStepFunctions();
+  });
+  after(() => sfn.close());
+
+  for (const args of [
+    ["create"],
+    ["trigger", "--alpha", "0.5"],
+    ["list-runs"],
+    ["terminate", "sfn-x"],
+    ["resume", "sfn-x"],
+    ["rollback"],
+    ["delete"],
+  ]) {
+    test(`${args[0]} reports every missing setting at once, before any AWS call`, async () => {
+      const result = await runCli([FLOW, "step-functions", ...args], { env: bareEnv() });
+      const needed =
+        args[0] === "create"
+          ? ["region", "sfnRole", "jobQueue", "s3Root", "batchJobRole"]
+          : ["region", "sfnRole"];
+      const vars = needed.map((n) => `FLOWSHIP_AWS_${n.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(
+        result.stderr,
+        `error: Missing AWS settings for step-functions ${args[0]}: '${needed.join(", ")}'. Run 'flowship configure aws' (writes ${path.join(dir, "absent.json")}) or set ${vars.join(", ")}.\n`,
+      );
+    });
+  }
+
+  test("bad flags are usage errors (exit 2)", async () => {
+    const env = bareEnv();
+    for (const args of [
+      ["rollback", "--version", "two"],
+      ["trigger", "--alpha", "lots"],
+      ["terminate"],
+      ["list-runs", "--finished"],
+      ["create", "--job-definition", "mine"],
+    ]) {
+      const result = await runCli([FLOW, "step-functions", ...args], { env });
+      assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, /^error: .+\.\n$/);
+    }
+  });
+
+  test("a scheduled flow with a required parameter is refused by create, settings or not", async () => {
+    const file = path.join(dir, "scheduled.ts");
+    fs.writeFileSync(
+      file,
+      `import { flow, schedule } from "flowship";\nexport default flow("NightlyFlow").decorator(schedule({ daily: true })).parameter("day", { required: true }).step("start", () => {}, { next: "end" }).step("end", () => {});\n`,
+    );
+    const result = await runCli([file, "step-functions", "create"], { env: bareEnv() });
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      "error: Scheduled flow 'NightlyFlow' has required parameter without a default: 'day'. Give it a default: runs it starts by itself get no parameters.\n",
+    );
+  });
+
+  test("configure aws writes the settings file from flags, and refuses a bad value", async () => {
+    const file = path.join(dir, "rc.json");
+    const env = bareEnv({ FLOWSHIP_CONFIG: file });
+    const written = await runCli(
+      [
+        "configure",
+        "aws",
+        "--region",
+        "eu-west-1",
+        "--sfn-role",
+        ROLE,
+        "--s3-root",
+        "s3://my-bucket/flowship/",
+      ],
+      { env },
+    );
+    assert.equal(written.code, 0, written.stderr);
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), {
+      aws: { region: "eu-west-1", sfnRole: ROLE, s3Root: "s3://my-bucket/flowship" },
+    });
+    assert.equal(
+      written.stdout,
+      `Wrote AWS settings to ${file}.\nStill missing for step-functions create: jobQueue (--job-queue), batchJobRole (--batch-job-role).\n`,
+    );
+    const bad = await runCli(["configure", "aws", "--batch-job-role", "admin"], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^error: Invalid AWS setting: batchJobRole 'admin' \(e\.g\. arn:aws:iam::/);
+  });
+
+  test("someone else's deployment is refused without its token, after reading only its tags", async () => {
+    sfn.calls.length = 0;
+    const env = bareEnv({
+      FLOWSHIP_USER: "bob",
+      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+      FLOWSHIP_AWS_REGION: "eu-west-1",
+      FLOWSHIP_AWS_SFN_ROLE: ROLE,
+      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
+      FLOWSHIP_AWS_S3_ROOT: "s3://my-bucket/flowship",
+      FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/flowship-batch-job",
+    });
+    for (const command of ["create", "delete"]) {
+      const result = await runCli([FLOW, "step-functions", command], { env });
+      assert.equal(result.code, 1, result.stderr);
+      const action = command === "create" ? "deploy a new version of" : "delete";
+      assert.equal(
+        result.stderr,
+        `error: Not authorized to ${action} the production flow 'ParameterFlow': it was deployed by 'alice', not 'bob'. Pass its production token with --authorize TOKEN (ask alice; it is the namespace production:TOKEN of its runs).\n`,
+      );
+    }
+    assert.deepEqual(
+      sfn.calls.map((c) => c.operation),
+      ["DescribeStateMachine", "ListTagsForResource", "DescribeStateMachine", "ListTagsForResource"],
+    );
+    assert.deepEqual(sfn.calls[0]!.body, { stateMachineArn: MACHINE });
+  });
+
+  test("trigger sends the typed parameters to the production alias and prints the run id", async () => {
+    sfn.calls.length = 0;
+    const runIdFile = path.join(dir, "run-id");
+    const env = bareEnv({
+      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+      FLOWSHIP_AWS_REGION: "eu-west-1",
+      FLOWSHIP_AWS_SFN_ROLE: ROLE,
+    });
+    const result = await runCli(
+      [FLOW, "step-functions", "trigger", "--alpha", "0.5", "--run-id-file", runIdFile],
+      {
+        env,
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "sfn-run-1\n");
+    assert.equal(fs.readFileSync(runIdFile, "utf8"), "sfn-run-1");
+    assert.deepEqual(sfn.calls, [
+      {
+        operation: "StartExecution",
+        body: { stateMachineArn: `${MACHINE}:production`, input: '{"Parameters":"{\\"alpha\\":0.5}"}' },
+      },
+    ]);
+  });
+
+  test("an AWS error names the call that failed and the permission to grant", async () => {
+    const env = bareEnv({
+      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+      FLOWSHIP_AWS_REGION: "eu-west-1",
+      FLOWSHIP_AWS_SFN_ROLE: ROLE,
+    });
+    const result = await runCli([FLOW, "step-functions", "list-runs"], { env });
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      `error: AWS call states:ListExecutions failed for '${MACHINE}': AccessDeniedException: not in the stand-in. Grant states:ListExecutions to the identity deploying (see docs/production.md).\n`,
+    );
+  });
+});
