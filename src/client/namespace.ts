@@ -3,7 +3,7 @@
  * NS when NS is the namespace it ran in (`user:<name>` or `production:<token>`) or one of its
  * user or system tags. `null` is the global namespace, which shows every run.
  */
-import { currentUser, productionToken } from "../config.js";
+import { currentUser, deployedNamespace, productionToken } from "../config.js";
 
 /** The namespace the Client API filters by; `null` shows every run. */
 export type Namespace = string | null;
@@ -11,10 +11,13 @@ export type Namespace = string | null;
 let current: Namespace | undefined;
 
 /**
- * The namespace runs start in: `production:<token>` when FLOWSHIP_PRODUCTION_TOKEN is set,
- * else `user:<name>` (FLOWSHIP_USER, else the login name).
+ * The namespace runs start in: the one a deployment chose (`step-functions create --namespace`,
+ * inside its Batch tasks), else `production:<token>` when FLOWSHIP_PRODUCTION_TOKEN is set, else
+ * `user:<name>` (FLOWSHIP_USER, else the login name).
  */
 export function defaultNamespace(): string {
+  const chosen = deployedNamespace();
+  if (chosen) return chosen;
   const token = productionToken();
   return token ? `production:${token}` : `user:${currentUser()}`;
 }

@@ -131,16 +131,6 @@ describe("step-functions create --only-json", () => {
     assert.match(result.stderr, /^State machine 'nightly-foreach'/);
   });
 
-  test("without --only-json it says deploying is not available yet", async () => {
-    const result = await runCli(["examples/branch_flow.ts", "step-functions", "create"], { env });
-    assert.equal(result.code, 1);
-    assert.equal(result.stdout, "");
-    assert.equal(
-      result.stderr,
-      "error: Deploying to AWS Step Functions is not available yet: 'BranchFlow'. Run create --only-json to print the state machine definition.\n",
-    );
-  });
-
   test("bad option values are usage errors", async () => {
     const workers = await runCli(
       ["examples/branch_flow.ts", "step-functions", "create", "--only-json", "--max-workers", "x"],

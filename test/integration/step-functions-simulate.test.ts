@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { setDatastore, Task } from "../../src/client/index.js";
+import { Run, setDatastore, Task } from "../../src/client/index.js";
 import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 
@@ -91,7 +91,8 @@ describe("step-functions simulate against S3 on loopback", () => {
     });
   }
 
-  test("a production run is outside the user's namespace", async () => {
+  test("a production run is outside the user's namespace and carries the deployment's tags", async () => {
+    // given: the tags `step-functions create --tag` hands its Batch tasks
     const simulated = await runCli(
       [
         "examples/parameter_flow.ts",
@@ -104,13 +105,16 @@ describe("step-functions simulate against S3 on loopback", () => {
         "--token",
         "ci",
       ],
-      { env },
+      { env: { ...env, FLOWSHIP_RUN_TAGS: JSON.stringify(["nightly"]) } },
     );
     assert.equal(simulated.code, 0, simulated.stderr);
     setDatastore({ kind: "s3", root: s3Root, endpoint: server.endpoint });
+    const pathspec = `ParameterFlow/${simulated.stdout.trim()}`;
     await assert.rejects(
-      Task.get(`ParameterFlow/${simulated.stdout.trim()}/end/0`, { namespace: "user:tester" }),
+      Task.get(`${pathspec}/end/0`, { namespace: "user:tester" }),
       (error: Error & { code?: string }) => error.code === "FS_CLIENT_NAMESPACE_MISMATCH",
     );
+    const run = await Run.get(pathspec, { namespace: "production:ci" });
+    assert.deepEqual(run.userTags, ["nightly"]);
   });
 });

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { deployedWithSpecs, productionToken } from "../../config.js";
+import { deployedRunTags, deployedWithSpecs, productionToken } from "../../config.js";
 import { FlowStore } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { writeRecord } from "../../datastore/records.js";
@@ -71,7 +71,7 @@ async function createRun(
     runId: env.runId,
     user: "step-functions",
     namespace,
-    tags: [],
+    tags: deployedRunTags(),
     systemTags: [namespace, "runtime:step-functions", `flowship_version:${FLOWSHIP_VERSION}`],
     parameters,
     startedAt: new Date().toISOString(),
