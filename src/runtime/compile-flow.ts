@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { FlowshipError } from "../errors.js";
+import { FlowshipError, isFlowshipError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { sha256 } from "../util/hash.js";
 
@@ -141,6 +141,27 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
   return { source: options.file, bundle, codeHash, inputs };
 }
 
+// flowship's own sources (src/ when running from source, dist/ once built): frames in them are
+// never where a user's mistake is.
+const OWN_TREES = ["src", "dist"].map((dir) => `${path.resolve(HERE, "../..", dir)}${path.sep}`);
+const STACK_FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/;
+
+/** `file:line` of the first stack frame outside flowship and node itself: the user's line. */
+export function userFrame(stack: string | undefined): { file: string; line: number } | undefined {
+  for (const line of (stack ?? "").split("\n").slice(1)) {
+    const match = STACK_FRAME.exec(line.trim());
+    if (!match) continue;
+    const file = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
+    if (
+      OWN_TREES.some((tree) => file.startsWith(tree)) ||
+      file.includes(`${path.sep}node_modules${path.sep}`)
+    )
+      continue;
+    return { file, line: Number(match[2]) };
+  }
+  return undefined;
+}
+
 /** Imports a compiled flow in this process, to read its definition. */
 export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record<string, unknown>> {
   // With source maps on, the locations flows record for their steps point at the TypeScript.
@@ -151,10 +172,20 @@ export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record
     };
     return module.flowModule;
   } catch (error) {
-    const location = /\((\/[^)]+:\d+):\d+\)/.exec((error as Error).stack ?? "")?.[1];
+    const frame = userFrame((error as Error).stack);
+    if (isFlowshipError(error)) {
+      // A mistake flowship found while the flow was being defined (a bad decorator): its own
+      // message and code, at the user's line like the graph rules.
+      throw new FlowCompileError(
+        error.code,
+        frame ? `${frame.file}:${frame.line}: ${error.message}` : error.message,
+        { cause: error, exitCode: error.exitCode },
+      );
+    }
+    const location = frame ? ` (at ${path.relative(process.cwd(), frame.file)}:${frame.line})` : "";
     throw new FlowCompileError(
       "FS_FLOW_IMPORT",
-      `Flow file '${compiled.source}' threw while loading: ${(error as Error).message}${location ? ` (at ${path.relative(process.cwd(), location)})` : ""}.`,
+      `Flow file '${compiled.source}' threw while loading: ${(error as Error).message.replace(/\.$/, "")}${location}.`,
       { cause: error },
     );
   }
