@@ -200,6 +200,9 @@ export function triggerOnFinish(options: TriggerOnFinishOptions): FlowDecorator 
   return { kind: "triggerOnFinish", options: { flow: upstream } };
 }
 
+/** A bad `--with` is a bad command-line flag: exit code 2, like other usage errors. */
+const USAGE = { exitCode: 2 } as const;
+
 /**
  * Parses a `--with` spec such as `retry`, `retry:times=2` or `resources:memory=8192,cpu=2`.
  * Values are numbers when they look like numbers, otherwise strings.
@@ -213,6 +216,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
       throw new FlowDefinitionError(
         "FS_FLOW_BAD_WITH",
         `Invalid --with value: '${spec}'. Use NAME or NAME:key=value,key=value (e.g. retry:times=2).`,
+        USAGE,
       );
     }
     options[key.trim()] =
@@ -237,6 +241,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_WITH",
       `Unknown decorator in --with: '${name}'. Known: retry, catchError, timeout, resources, environment.`,
+      USAGE,
     );
   }
   try {
@@ -246,6 +251,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
       throw new FlowDefinitionError(
         "FS_FLOW_BAD_WITH",
         `${error.message.replace(/\.$/, "")} (from --with ${spec}).`,
+        { ...USAGE, cause: error },
       );
     }
     throw error;
