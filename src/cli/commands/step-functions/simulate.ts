@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
+import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import { simulateExecution } from "../../../aws/simulate/simulate.js";
 import { productionToken, s3Root } from "../../../config.js";
 import { openStorage } from "../../../datastore/open-storage.js";
@@ -47,9 +48,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
   command.action(async (flags: SimulateFlags) => {
     const globals = context.globals();
     const graph = validateFlow(context.flow);
-    const text: Record<string, string> = {};
-    for (const p of context.flow.parameters)
-      if (typeof flags[p.name] === "string") text[p.name] = flags[p.name] as string;
+    const text = parameterText(flags);
     // Typed and checked exactly like `run`; the execution input carries what was given.
     const values = await resolveParameters(context.flow, { text }, "step-functions");
     const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
@@ -62,6 +61,12 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     const maxWorkers = Number(flags.maxWorkers);
     if (!Number.isInteger(maxWorkers) || maxWorkers < 0)
       throw new UsageError(`Invalid --max-workers '${flags.maxWorkers}'.`);
+    const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
+    // The parameters must fit where they travel on AWS, as `trigger` checks: the execution input
+    // and the start step's Batch container overrides.
+    const { stats } = compileStepFunctions(graph, { maxWorkers, withDecorators });
+    const { executionInput } = await import("../../../aws/deploy/trigger.js");
+    const input = JSON.parse(executionInput(context.flow.name, given, stats.parametersBudgetChars)) as object;
     const token = flags.token ?? productionToken() ?? context.flow.name.toLowerCase();
     const compiled = await compileFlow({
       file: context.file,
@@ -78,10 +83,10 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       compiled,
       storage: await openStorage(datastoreLocation(root)),
       datastoreRoot: root,
-      input: { Parameters: JSON.stringify(given) },
+      input,
       executionName,
       maxWorkers,
-      withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
+      withDecorators,
       containerEnv: { FLOWSHIP_PRODUCTION_TOKEN: token },
       retryIntervalScale: Number(flags.retryIntervalScale),
     });
