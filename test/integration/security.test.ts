@@ -3,10 +3,13 @@
 // reaches outside the datastore root.
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import * as tar from "tar";
+import { metadataTags } from "../../src/aws/deploy/deployment-metadata.js";
 import { buildCodePackage } from "../../src/aws/package/code-package.js";
 import { uploadCodePackage } from "../../src/aws/package/code-package-store.js";
 import { Flow, Run, Step, Task } from "../../src/client/index.js";
@@ -391,5 +394,166 @@ describe("the datastore root is a boundary", () => {
       before,
       "a Batch task wrote outside the datastore root",
     );
+  });
+});
+
+/**
+ * AWS Step Functions on loopback, as its JSON protocol answers: ParameterFlow deployed by alice,
+ * with one running execution. Requests name the operation in the X-Amz-Target header.
+ */
+interface StepFunctionsStandIn {
+  endpoint: string;
+  operations: string[];
+  close(): Promise<void>;
+}
+
+const ACCOUNT_ARN = "arn:aws:states:eu-west-1:123456789012";
+const MACHINE_ARN = `${ACCOUNT_ARN}:stateMachine:ParameterFlow`;
+const TOKEN = "parameterflow-7-feed";
+
+async function stepFunctionsStandIn(): Promise<StepFunctionsStandIn> {
+  const operations: string[] = [];
+  const tags = metadataTags({
+    flow: "ParameterFlow",
+    owner: "alice",
+    token: TOKEN,
+    flowshipVersion: "0.1.0",
+    parameters: [],
+    runTags: [],
+  });
+  const executions: Record<string, object> = {
+    [`${ACCOUNT_ARN}:execution:ParameterFlow:mine`]: {
+      executionArn: `${ACCOUNT_ARN}:execution:ParameterFlow:mine`,
+      stateMachineArn: MACHINE_ARN,
+      status: "RUNNING",
+      startDate: 1_790_000_000,
+    },
+  };
+  const answer = (operation: string, body: Record<string, unknown>): [number, object] => {
+    switch (operation) {
+      case "DescribeStateMachine":
+        return [200, { stateMachineArn: MACHINE_ARN, name: "ParameterFlow", status: "ACTIVE" }];
+      case "ListTagsForResource":
+        return [200, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }];
+      case "DescribeExecution": {
+        const execution = executions[String(body.executionArn)];
+        return execution
+          ? [200, execution]
+          : [
+              400,
+              { __type: "com.amazonaws.states#ExecutionDoesNotExist", message: "Execution Does Not Exist" },
+            ];
+      }
+      case "StopExecution":
+        return [200, { stopDate: 1_790_000_100 }];
+      default:
+        return [
+          400,
+          { __type: "com.amazonaws.states#AccessDeniedException", message: `${operation} refused` },
+        ];
+    }
+  };
+  const server = http.createServer((req, res) => {
+    let text = "";
+    req.on("data", (chunk) => {
+      text += chunk;
+    });
+    req.on("end", () => {
+      const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "";
+      operations.push(operation);
+      const [status, body] = answer(operation, JSON.parse(text || "{}") as Record<string, unknown>);
+      res.statusCode = status;
+      res.setHeader("content-type", "application/x-amz-json-1.0");
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    operations,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("production tokens", () => {
+  let sfn: StepFunctionsStandIn;
+  before(async () => {
+    sfn = await stepFunctionsStandIn();
+  });
+  after(() => sfn.close());
+
+  /** A user with complete AWS settings whose Step Functions calls reach the stand-in only. */
+  const userEnv = (user: string): NodeJS.ProcessEnv => {
+    const env = flowshipEnv(path.join(tempDir(), ".flowship"), {
+      FLOWSHIP_USER: user,
+      FLOWSHIP_CONFIG: path.join(tempDir(), "absent.json"),
+      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+      AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9",
+      AWS_ENDPOINT_URL_BATCH: "http://127.0.0.1:9",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+      FLOWSHIP_AWS_REGION: "eu-west-1",
+      FLOWSHIP_AWS_SFN_ROLE: "arn:aws:iam::123456789012:role/flowship-step-functions",
+      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
+      FLOWSHIP_AWS_S3_ROOT: "s3://flowship-bucket/flowship",
+      FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/flowship-batch-job",
+    });
+    return env;
+  };
+  const FLOW = "examples/parameter_flow.ts";
+
+  test("a deploy by another user is refused without the production token, or with a wrong one", async () => {
+    for (const extra of [[], ["--authorize", "parameterflow-0-guess"]]) {
+      // given
+      sfn.operations.length = 0;
+      // when
+      const result = await runCli([FLOW, "step-functions", "create", ...extra], { env: userEnv("mallory") });
+      // then
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(
+        result.stderr,
+        extra.length === 0
+          ? "error: Not authorized to deploy a new version of the production flow 'ParameterFlow': it was deployed by 'alice', not 'mallory'. Pass its production token with --authorize TOKEN (ask alice; it is the namespace production:TOKEN of its runs).\n"
+          : "error: Not authorized to deploy a new version of the production flow 'ParameterFlow': 'parameterflow-0-guess' is not its production token. Pass the token of the namespace production:TOKEN of its runs with --authorize TOKEN.\n",
+      );
+      assert.deepEqual(sfn.operations, ["DescribeStateMachine", "ListTagsForResource"], "it only read");
+    }
+  });
+
+  test("terminate refuses a run of another deployment, and another user without the token", async () => {
+    // given / when: the owner names a run that is not an execution of this state machine
+    sfn.operations.length = 0;
+    const theirs = await runCli([FLOW, "step-functions", "terminate", "sfn-theirs"], {
+      env: userEnv("alice"),
+    });
+    // then
+    assert.equal(theirs.code, 1, theirs.stderr);
+    assert.equal(
+      theirs.stderr,
+      "error: Run is not an execution of state machine 'ParameterFlow': 'sfn-theirs'. List its runs with step-functions list-runs.\n",
+    );
+    assert.ok(!sfn.operations.includes("StopExecution"), "nothing was stopped");
+
+    // given / when: another user names this deployment's running run without its token
+    sfn.operations.length = 0;
+    const stranger = await runCli([FLOW, "step-functions", "terminate", "sfn-mine"], {
+      env: userEnv("mallory"),
+    });
+    // then
+    assert.equal(stranger.code, 1, stranger.stderr);
+    assert.match(
+      stranger.stderr,
+      /^error: Not authorized to terminate a run of the production flow 'ParameterFlow': it was deployed by 'alice', not 'mallory'\./,
+    );
+    assert.ok(!sfn.operations.includes("StopExecution"), "nothing was stopped");
+
+    // and with the token, the same user may
+    const authorized = await runCli([FLOW, "step-functions", "terminate", "sfn-mine", "--authorize", TOKEN], {
+      env: userEnv("mallory"),
+    });
+    assert.equal(authorized.code, 0, authorized.stderr);
+    assert.ok(sfn.operations.includes("StopExecution"));
   });
 });
