@@ -192,7 +192,10 @@ export class Run {
     const present = new Set(await this.#context.store(this.flow).listSteps(this.id));
     const ordered = this.#record.steps.map((s) => s.name).filter((name) => present.has(name));
     const rest = [...present].filter((name) => !ordered.includes(name)).sort();
-    return Promise.all([...ordered, ...rest].map((name) => Step.open(this.#context, this, name)));
+    const steps = await Promise.all(
+      [...ordered, ...rest].map((name) => Step.openIfAny(this.#context, this, name)),
+    );
+    return steps.filter((step): step is Step => step !== undefined);
   }
 
   /** One step by name. */

@@ -44,10 +44,19 @@ export class Step {
     return Step.open(context, await Run.open(context, flow, runId!), step!);
   }
 
+  /**
+   * @internal Opens a step of an opened run, or undefined when it has no task folder: a run
+   * killed while it created the step's first task folder leaves the step's folder empty.
+   */
+  static async openIfAny(context: ClientContext, run: Run, name: string): Promise<Step | undefined> {
+    const taskIds = await context.store(run.flow).listTasks(run.id, name);
+    return taskIds.length === 0 ? undefined : new Step({ context, run, name, taskIds });
+  }
+
   /** @internal Opens a step of an opened run. */
   static async open(context: ClientContext, run: Run, name: string): Promise<Step> {
-    const taskIds = await context.store(run.flow).listTasks(run.id, name);
-    if (taskIds.length === 0) {
+    const step = await Step.openIfAny(context, run, name);
+    if (!step) {
       throw new ObjectNotFoundError({
         kind: "Step",
         pathspec: `${run.pathspec}/${name}`,
@@ -55,7 +64,7 @@ export class Step {
         hint: "The run has no task of this step; list the steps it ran with run.steps() or `logs <run>`",
       });
     }
-    return new Step({ context, run, name, taskIds });
+    return step;
   }
 
   get flow(): string {

@@ -135,7 +135,8 @@ describe("SIGKILL of the local runtime", () => {
   });
 
   test("a task folder a kill left with only its logs reads as no task", async () => {
-    // given: a killed run whose end task got its log files but was killed before its start record
+    // given: a killed run whose merge and end tasks got their log files but were killed before
+    // they recorded their start
     const root = path.join(tempDir(), ".flowship");
     const store = flowStore(root, "CrashFlow");
     const sideDone = async (id: string) => (await store.readSuccessfulEnd(id, "side", "0")) !== undefined;
@@ -147,6 +148,10 @@ describe("SIGKILL of the local runtime", () => {
       fs.mkdirSync(folder, { recursive: true });
       fs.writeFileSync(path.join(folder, "0.stdout.log"), "");
     }
+    // and a step folder it made just before it was killed, without the task folder inside
+    const gather = path.dirname(store.storage.localPath!(store.taskKey(runId, "gather", "0")));
+    fs.rmSync(gather, { recursive: true, force: true });
+    fs.mkdirSync(gather);
     // when
     const run = await Run.get(`CrashFlow/${runId}`, { datastore: root, namespace: null });
     const merge = await Step.get(`CrashFlow/${runId}/merge`, { datastore: root, namespace: null });
@@ -154,6 +159,10 @@ describe("SIGKILL of the local runtime", () => {
     assert.equal(run.status, "killed");
     assert.equal(run.endTask, undefined);
     assert.deepEqual(await merge.tasks(), []);
+    assert.deepEqual(
+      (await run.steps()).map((step) => step.name),
+      ["start", "fan", "work", "side", "merge", "end"],
+    );
     const logs = await runCli([FLOW, "logs", runId], { env: flowshipEnv(root) });
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, new RegExp(`==> CrashFlow/${runId}/side/0 \\(attempt 0, stdout\\) <==`));
