@@ -20,7 +20,10 @@ function commands(args: string[]): string[][] {
     .split("\n")
     .map((line) => /^ {2}([a-z-]+)/.exec(line)?.[1])
     .filter((name): name is string => name !== undefined && name !== "help");
-  return names.flatMap((name) => [[...args, name], ...commands([...args, name]).filter((c) => c.length > args.length + 1)]);
+  return names.flatMap((name) => [
+    [...args, name],
+    ...commands([...args, name]).filter((c) => c.length > args.length + 1),
+  ]);
 }
 
 export function renderCliDocs(): string {
@@ -43,10 +46,18 @@ export function renderCliDocs(): string {
     "```",
   ];
   for (const command of commands([FLOW])) {
-    parts.push("", `## ${command.slice(1).join(" ")}`, "", "```text", help([...command, "--help"]).replaceAll(FLOW, "<flow file>"), "```");
+    parts.push(
+      "",
+      `## ${command.slice(1).join(" ")}`,
+      "",
+      "```text",
+      help([...command, "--help"]).replaceAll(FLOW, "<flow file>"),
+      "```",
+    );
   }
   parts.push("", "## Environment variables", "", "| variable | meaning |", "| --- | --- |");
-  for (const [name, description] of Object.entries(ENVIRONMENT_VARIABLES)) parts.push(`| \`${name}\` | ${description} |`);
+  for (const [name, description] of Object.entries(ENVIRONMENT_VARIABLES))
+    parts.push(`| \`${name}\` | ${description} |`);
   return `${parts.join("\n")}\n`;
 }
 

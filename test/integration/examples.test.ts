@@ -49,10 +49,16 @@ describe("examples run end to end", () => {
     assert.equal(result.code, 0, result.stderr);
     const runId = runIdFrom(result.stderr);
     const tasks = await flowStore(root, "ForeachFlow").listTasks(runId, "square");
-    assert.deepEqual(tasks.sort((a, b) => Number(a) - Number(b)), ["0", "1", "2", "3", "4", "5", "6"]);
+    assert.deepEqual(
+      tasks.sort((a, b) => Number(a) - Number(b)),
+      ["0", "1", "2", "3", "4", "5", "6"],
+    );
     const third = await taskArtifacts(root, "ForeachFlow", runId, "square", "2");
     assert.equal(third.result, 9);
-    assert.deepEqual((await taskArtifacts(root, "ForeachFlow", runId, "end")).results, [1, 4, 9, 16, 25, 36, 49]);
+    assert.deepEqual(
+      (await taskArtifacts(root, "ForeachFlow", runId, "end")).results,
+      [1, 4, 9, 16, 25, 36, 49],
+    );
   });
 
   test("NestedForeachFlow runs a split inside a foreach inside a foreach", async () => {

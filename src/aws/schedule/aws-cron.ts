@@ -107,7 +107,7 @@ export function validateAwsCron(expression: string): string {
       "set day-of-month or day-of-week, not both: put '?' in one of them (e.g. '0 10 * * ? *')",
     );
   }
-  fields.forEach((field, i) => checkField(expression, FIELDS[i]!, field));
+  for (const [i, field] of fields.entries()) checkField(expression, FIELDS[i]!, field);
   return fields.join(" ");
 }
 
