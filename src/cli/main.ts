@@ -3,7 +3,8 @@
  * `npx tsx <flow file> <command>` (the flow's own `.run()`); both end in `flowProgram`.
  */
 import { Command, CommanderError } from "commander";
-import { batchTaskEnvironment, datastoreRoot, quietAwsSdkNodeNotice } from "../config.js";
+import { batchTaskEnvironment, quietAwsSdkNodeNotice } from "../config.js";
+import { codeCacheRoot, type DatastoreLocation, resolveDatastore } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
 import { markHost } from "../flow/registry.js";
@@ -14,6 +15,9 @@ import { loadFlowFile } from "./load-flow.js";
 import { EXIT, reportError } from "./report-error.js";
 
 export interface GlobalOptions {
+  /** Where runs are stored (local folder or S3). */
+  datastore: DatastoreLocation;
+  /** The local folder for compiled flows (the datastore's when it is local). */
   datastoreRoot: string;
   with: StepDecorator[];
   debug: boolean;
@@ -93,9 +97,19 @@ export async function flowProgram(
     .enablePositionalOptions()
     .showHelpAfterError(false);
   const globals = (): GlobalOptions => {
-    const raw = program.opts<{ datastoreRoot?: string; with: string[]; debug: boolean }>();
+    const raw = program.opts<{
+      datastore?: string;
+      datastoreRoot?: string;
+      with: string[];
+      debug: boolean;
+    }>();
+    const datastore = resolveDatastore({
+      ...(raw.datastore ? { kind: raw.datastore } : {}),
+      ...(raw.datastoreRoot ? { root: raw.datastoreRoot } : {}),
+    });
     return {
-      datastoreRoot: datastoreRoot(raw.datastoreRoot),
+      datastore,
+      datastoreRoot: codeCacheRoot(datastore),
       with: raw.with.map(parseDecoratorSpec),
       debug: raw.debug,
     };
@@ -181,7 +195,13 @@ export async function main(argv: string[]): Promise<number> {
     const pre = addGlobalOptions(new Command()).allowUnknownOption().allowExcessArguments().helpOption(false);
     pre.exitOverride();
     pre.parse(argv.slice(1), { from: "user" });
-    const root = datastoreRoot(pre.opts<{ datastoreRoot?: string }>().datastoreRoot);
+    const preOptions = pre.opts<{ datastore?: string; datastoreRoot?: string }>();
+    const root = codeCacheRoot(
+      resolveDatastore({
+        ...(preOptions.datastore ? { kind: preOptions.datastore } : {}),
+        ...(preOptions.datastoreRoot ? { root: preOptions.datastoreRoot } : {}),
+      }),
+    );
     const loaded = await loadFlowFile(first, root);
     return await flowProgram(loaded.flow, first, argv.slice(1), loaded);
   } catch (error) {

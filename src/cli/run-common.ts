@@ -61,13 +61,18 @@ export async function startRun(
   const graph = validateFlow(context.flow);
   const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
   const compiled =
-    context.preloaded?.compiled ??
-    (await compileFlow({ file: context.file, outDir: codeDir(globals.datastoreRoot) }));
+    // The CLI's own compile leaves the S3 backend out; runs on S3 need it in their tasks.
+    (globals.datastore.kind === "local" ? context.preloaded?.compiled : undefined) ??
+    (await compileFlow({
+      file: context.file,
+      outDir: codeDir(globals.datastoreRoot),
+      withS3: globals.datastore.kind === "s3",
+    }));
   const run = new LocalRun(
     {
       flow: context.flow,
       compiled,
-      datastoreRoot: globals.datastoreRoot,
+      datastore: globals.datastore,
       maxWorkers: maxWorkers(flags.maxWorkers),
       tags: checkTags(flags.tag),
       withDecorators,

@@ -2,6 +2,9 @@
  * Opens a datastore backend by kind. Backends load lazily so the AWS SDK is never loaded on the
  * local path.
  */
+import path from "node:path";
+import { datastoreKind, datastoreRoot, s3Endpoint, s3Root } from "../config.js";
+import { FlowshipError } from "../errors.js";
 import type { Storage } from "./storage.js";
 
 export type DatastoreLocation =
@@ -29,4 +32,34 @@ export async function openStorage(location: DatastoreLocation): Promise<Storage>
 
 export function describeLocation(location: DatastoreLocation): string {
   return location.root;
+}
+
+/**
+ * Where runs are stored, from flags and environment: `--datastore s3` (or FLOWSHIP_DATASTORE=s3,
+ * or a root starting with `s3://`) with its root from `--datastore-root` or FLOWSHIP_S3_ROOT, and
+ * FLOWSHIP_S3_ENDPOINT for S3-compatible stores; otherwise the local folder.
+ */
+export function resolveDatastore(options: { kind?: string; root?: string } = {}): DatastoreLocation {
+  const kind = options.kind ?? (options.root?.startsWith("s3://") ? "s3" : datastoreKind());
+  if (kind !== "local" && kind !== "s3") {
+    throw new FlowshipError("FS_DATASTORE_KIND", `Unknown datastore '${kind}': use local or s3.`, {
+      exitCode: 2,
+    });
+  }
+  if (kind === "local") return { kind, root: datastoreRoot(options.root) };
+  const root = options.root?.startsWith("s3://") ? options.root : s3Root();
+  if (!root?.startsWith("s3://")) {
+    throw new FlowshipError(
+      "FS_DATASTORE_S3_ROOT",
+      "Missing S3 datastore root for --datastore s3: pass --datastore-root s3://bucket/prefix or set FLOWSHIP_S3_ROOT.",
+      { exitCode: 2 },
+    );
+  }
+  const endpoint = s3Endpoint();
+  return { kind, root, ...(endpoint ? { endpoint } : {}) };
+}
+
+/** The local folder where compiled flows are cached: the datastore's when local, else ./.flowship. */
+export function codeCacheRoot(location: DatastoreLocation): string {
+  return location.kind === "local" ? location.root : path.resolve(datastoreRoot());
 }

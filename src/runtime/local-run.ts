@@ -7,13 +7,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import { currentUser, productionToken, progressIntervalSeconds } from "../config.js";
-import { LocalStorage } from "../datastore/backends/local.js";
 import type { ArtifactRef } from "../datastore/content-store.js";
 import { FlowStore } from "../datastore/flow-store.js";
+import { openStorage } from "../datastore/open-storage.js";
 import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/records-types.js";
 import { encodeArtifact } from "../datastore/serializer.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
+import { attemptLogs } from "../task/attempt-logs.js";
 import { taskIdFor } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
 import { recordDeath, type TaskExit, TaskProcess } from "../task/task-process.js";
@@ -93,7 +94,7 @@ async function createRun(
 export class LocalRun {
   readonly #options: RunOptions;
   readonly #graph: FlowGraph;
-  readonly #store: FlowStore;
+  #store!: FlowStore;
   readonly #print: NonNullable<RunOptions["print"]>;
   #run!: RunRecord;
   #resume?: ResumePlan;
@@ -111,10 +112,7 @@ export class LocalRun {
   constructor(options: RunOptions, graph: FlowGraph) {
     this.#options = options;
     this.#graph = graph;
-    this.#store = new FlowStore({
-      storage: new LocalStorage({ root: options.datastoreRoot }),
-      flow: options.flow.name,
-    });
+
     this.#print =
       options.print ??
       ((line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`));
@@ -127,6 +125,7 @@ export class LocalRun {
   /** Runs the flow to its end (or its first unrecoverable failure). */
   async execute(): Promise<RunResult> {
     const options = this.#options;
+    this.#store = new FlowStore({ storage: await openStorage(options.datastore), flow: options.flow.name });
     const user = currentUser();
     let parameterValues: Record<string, unknown>;
     if (options.resume) {
@@ -249,7 +248,7 @@ export class LocalRun {
       decorators,
       inputs: task.inputs,
       foreachStack: task.stack,
-      datastore: { kind: "local", root: this.#options.datastoreRoot },
+      datastore: this.#options.datastore,
       parameters: this.#run.parameters,
       namespace: this.#run.namespace,
       user: this.#run.user,
@@ -258,13 +257,12 @@ export class LocalRun {
       ...(this.#run.originRunId ? { originRunId: this.#run.originRunId } : {}),
       ...(fallbackReason ? { fallbackReason } : {}),
     };
-    const logKey = (stream: "stdout" | "stderr") =>
-      this.#store.storage.localPath!(this.#store.logKey(this.runId, task.step, task.taskId, attempt, stream));
+    const logs = attemptLogs(this.#store, spec);
     const process = new TaskProcess({
       bundle: this.#options.compiled.bundle,
       spec,
       env: environment?.kind === "environment" ? environment.options.vars : {},
-      logFiles: { stdout: logKey("stdout"), stderr: logKey("stderr") },
+      logFiles: logs.files,
       prefix: `[${this.runId}/${task.step}/${task.taskId}${attempt > 0 ? `#${attempt}` : ""}]`,
       print: this.#print,
       ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
@@ -272,7 +270,10 @@ export class LocalRun {
     this.#running.set(this.#key(task), process);
     this.#progress.started(task.step);
     process.exited.then(
-      (exit) => this.#onExit(task, spec, exit),
+      async (exit) => {
+        await logs.persist();
+        await this.#onExit(task, spec, exit);
+      },
       (error) => this.#fail(`${task.step}/${task.taskId}: ${(error as Error).message}`),
     );
   }

@@ -1,3 +1,4 @@
+import type { DatastoreLocation } from "../datastore/open-storage.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import type { CompiledFlow } from "./compile-flow.js";
@@ -5,7 +6,8 @@ import type { CompiledFlow } from "./compile-flow.js";
 export interface RunOptions {
   flow: FlowSpec;
   compiled: CompiledFlow;
-  datastoreRoot: string;
+  /** Where the run is stored: a local folder or S3. */
+  datastore: DatastoreLocation;
   /** Most tasks running at once. @default 16 */
   maxWorkers: number;
   tags: string[];

@@ -1,13 +1,4 @@
-/**
- * `flowship batch-task`: the command every Batch job of a deployed flow runs. It fetches the code
- * package from the datastore and refuses it unless its sha256 matches, runs the one task the state
- * machine asked for (in its own process, with the same executor as local runs), stores the task's
- * stdout and stderr in the datastore, and exits with the task's code. The `start` task creates
- * the run's record; the `end` task, or the last failing attempt, closes it.
- */
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { deployedRunTags, deployedWithSpecs, productionToken } from "../../config.js";
 import { FlowStore } from "../../datastore/flow-store.js";
@@ -23,6 +14,7 @@ import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import { resolveParameters } from "../../runtime/resolve-parameters.js";
 import { effectiveDecorators } from "../../runtime/run-options.js";
+import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
 import { recordDeath, TaskProcess } from "../../task/task-process.js";
 import type { TaskSpec } from "../../task/task-spec.js";
@@ -85,19 +77,6 @@ async function createRun(
   await store.writeRun(record);
   await store.updateLatest("started", namespace, record.runId, record.startedAt);
   return record;
-}
-
-async function uploadLogs(
-  store: FlowStore,
-  spec: TaskSpec,
-  files: { stdout: string; stderr: string },
-): Promise<void> {
-  for (const stream of ["stdout", "stderr"] as const) {
-    const bytes = fs.existsSync(files[stream]) ? fs.readFileSync(files[stream]) : Buffer.alloc(0);
-    await store.storage.write(store.logKey(spec.runId, spec.step, spec.taskId, spec.attempt, stream), [
-      bytes,
-    ]);
-  }
 }
 
 /** After the attempt: publish the foreach's items for the Map state, and close the run when it ends. */
@@ -190,13 +169,12 @@ export async function runBatchTask(env: BatchEnvironment): Promise<number> {
       ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }
       : {}),
   };
-  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "flowship-logs-"));
-  const logFiles = { stdout: path.join(logDir, "stdout.log"), stderr: path.join(logDir, "stderr.log") };
+  const logs = attemptLogs(store, spec);
   const task = new TaskProcess({
     bundle,
     spec,
     env: environment?.kind === "environment" ? environment.options.vars : {},
-    logFiles,
+    logFiles: logs.files,
     prefix: `[${env.runId}/${env.step}/${env.taskId}${spec.attempt > 0 ? `#${spec.attempt}` : ""}]`,
     print: (line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`),
     ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
@@ -205,8 +183,7 @@ export async function runBatchTask(env: BatchEnvironment): Promise<number> {
   const end =
     (await store.readAttemptEnd(env.runId, env.step, env.taskId, spec.attempt)) ??
     (await recordDeath(store, spec, exit));
-  await uploadLogs(store, spec, logFiles);
-  fs.rmSync(logDir, { recursive: true, force: true });
+  await logs.persist();
   await afterAttempt(store, graph, spec, end);
   return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
 }

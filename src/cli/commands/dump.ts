@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import type { Command } from "commander";
+import type { DatastoreOption } from "../../client/client-context.js";
 import type { DataArtifact } from "../../client/data-artifact.js";
 import { toJsonValue } from "../../client/json-value.js";
 import { Step } from "../../client/step.js";
@@ -22,7 +23,7 @@ function maxValueSize(text: string): number {
   return value;
 }
 
-async function tasksOf(pathspec: string, root: string): Promise<Task[]> {
+async function tasksOf(pathspec: string, root: DatastoreOption): Promise<Task[]> {
   // A run id names one run whoever started it: dump reads across namespaces.
   const options = { datastore: root, namespace: null };
   const { step, taskId } = parsePathspec(pathspec);
@@ -67,7 +68,7 @@ export function registerDump(program: Command, context: FlowCommandContext): voi
     .action(async (pathspec: string, flags: DumpFlags) => {
       const max = maxValueSize(flags.maxValueSize);
       const include = flags.include?.split(",").map((name) => name.trim());
-      const tasks = await tasksOf(`${context.flow.name}/${pathspec}`, context.globals().datastoreRoot);
+      const tasks = await tasksOf(`${context.flow.name}/${pathspec}`, context.globals().datastore);
       if (flags.json) {
         const result: Record<string, Record<string, unknown>> = {};
         for (const task of tasks) {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { DatastoreOption } from "../../client/client-context.js";
 import { ObjectNotFoundError } from "../../client/errors.js";
 import { Run } from "../../client/run.js";
 import { Step } from "../../client/step.js";
@@ -25,7 +26,11 @@ function attemptOf(text: string | undefined): number | undefined {
 }
 
 /** The tasks `RUN[/STEP[/TASK]]` names, at the wanted attempt (tasks without it are left out). */
-async function tasksOf(pathspec: string, root: string, attempt: number | undefined): Promise<Task[]> {
+async function tasksOf(
+  pathspec: string,
+  root: DatastoreOption,
+  attempt: number | undefined,
+): Promise<Task[]> {
   // A run id names one run whoever started it: logs read across namespaces.
   const options = { datastore: root, namespace: null, ...(attempt !== undefined ? { attempt } : {}) };
   const { step, taskId } = parsePathspec(pathspec);
@@ -46,7 +51,7 @@ async function tasksOf(pathspec: string, root: string, attempt: number | undefin
     throw new ObjectNotFoundError({
       kind: "Task",
       pathspec,
-      datastore: root,
+      datastore: typeof root === "string" ? root : root.root,
       hint: "No task there recorded its start yet; see the run's status with `runs`",
     });
   }
@@ -54,7 +59,7 @@ async function tasksOf(pathspec: string, root: string, attempt: number | undefin
     throw new ObjectNotFoundError({
       kind: "Attempt",
       pathspec: `${pathspec}#${attempt}`,
-      datastore: root,
+      datastore: typeof root === "string" ? root : root.root,
       hint: "No task there has this attempt; leave out --attempt for the latest",
     });
   }
@@ -78,7 +83,7 @@ export function registerLogs(program: Command, context: FlowCommandContext): voi
           : (["stdout"] as const);
       const tasks = await tasksOf(
         `${context.flow.name}/${pathspec}`,
-        context.globals().datastoreRoot,
+        context.globals().datastore,
         attemptOf(flags.attempt),
       );
       const headers = tasks.length > 1 || streams.length > 1;

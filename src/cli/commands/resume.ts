@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { datastoreRoot } from "../../config.js";
-import { LocalStorage } from "../../datastore/backends/local.js";
 import { FlowStore } from "../../datastore/flow-store.js";
+import { openStorage } from "../../datastore/open-storage.js";
 import { checkRunId } from "../../datastore/pathspec.js";
 import { FlowshipError } from "../../errors.js";
 import type { FlowCommandContext } from "../flow-commands.js";
@@ -17,13 +16,13 @@ export function registerResume(program: Command, context: FlowCommandContext): v
       .argument("[step]", "run again from this step (default: the first step that did not succeed)")
       .option("--origin-run-id <id>", "the run to resume (default: the latest run started with `run`)"),
   ).action(async (step: string | undefined, options: CommonRunFlags & { originRunId?: string }) => {
-    const root = context.globals().datastoreRoot ?? datastoreRoot();
-    const store = new FlowStore({ storage: new LocalStorage({ root }), flow: context.flow.name });
+    const location = context.globals().datastore;
+    const store = new FlowStore({ storage: await openStorage(location), flow: context.flow.name });
     const originRunId = options.originRunId ? checkRunId(options.originRunId) : await store.readLatestRun();
     if (!originRunId) {
       throw new FlowshipError(
         "FS_RESUME_NO_ORIGIN",
-        `Cannot resume: flow '${context.flow.name}' has no earlier run in ${root}; pass --origin-run-id.`,
+        `Cannot resume: flow '${context.flow.name}' has no earlier run in ${location.root}; pass --origin-run-id.`,
       );
     }
     process.exitCode = await startRun(context, options, {

@@ -31,7 +31,7 @@ export async function listRuns(
   tags: readonly string[] = [],
 ): Promise<Run[]> {
   try {
-    const flow = await Flow.get(context.flow.name, { datastore: context.globals().datastoreRoot, namespace });
+    const flow = await Flow.get(context.flow.name, { datastore: context.globals().datastore, namespace });
     return await flow.runs({ tags });
   } catch (error) {
     if (isFlowshipError(error) && /^FS_CLIENT_(NOT_FOUND|NAMESPACE_MISMATCH)$/.test(error.code)) return [];

@@ -17,7 +17,7 @@ export function registerTag(program: Command, context: FlowCommandContext): void
   const tag = program.command("tag").description("add, remove and list the user tags of runs");
   // A run id names one run whoever started it: tags can be changed across namespaces.
   const openRun = (runId: string) =>
-    Run.get(`${context.flow.name}/${runId}`, { datastore: context.globals().datastoreRoot, namespace: null });
+    Run.get(`${context.flow.name}/${runId}`, { datastore: context.globals().datastore, namespace: null });
 
   tag
     .command("add")
