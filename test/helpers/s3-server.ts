@@ -4,6 +4,7 @@
  * restart on the same port, and adds the S3 semantics s3rver lacks (see s3-semantics.ts).
  * Loopback only.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
@@ -24,6 +25,54 @@ type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstanc
 
 // s3rver is CommonJS without type declarations.
 const S3rver = createRequire(import.meta.url)("s3rver") as S3rverConstructor;
+
+interface PutObjectStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
+  putObject(object: {
+    bucket: string;
+    key: string;
+    metadata: unknown;
+    content: Buffer | NodeJS.ReadableStream;
+  }): Promise<{ size: number; md5: string }>;
+}
+
+/**
+ * s3rver streams a PUT's body straight into the object's file, so a connection cut mid-upload
+ * (a server stopped by `stop()` or `outage()`) leaves half an object behind, and a reader can
+ * catch a file half written — S3 does neither: an upload that does not complete creates nothing,
+ * and an object is replaced whole. Here the body is collected first, then written to a temporary
+ * file renamed over the object.
+ */
+function writeWholeObjectsOnly(store: PutObjectStore): void {
+  store.putObject = async (object) => {
+    const content = Buffer.isBuffer(object.content) ? object.content : await collect(object.content);
+    const objectPath = store.getResourcePath(object.bucket, object.key, "object");
+    await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+    const temporary = `${objectPath}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    await fs.promises.writeFile(temporary, content);
+    await fs.promises.rename(temporary, objectPath);
+    const md5 = createHash("md5").update(content).digest("hex");
+    await store.putMetadata(object.bucket, object.key, object.metadata, md5);
+    return { size: content.length, md5 };
+  };
+}
+
+function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("end", () => {
+      ended = true;
+      resolve(Buffer.concat(chunks));
+    });
+    stream.on("error", reject);
+    stream.on("close", () => {
+      if (!ended) reject(new Error("upload cut short: nothing stored"));
+    });
+  });
+}
 
 /** One request the front server saw. */
 export interface SeenRequest {
@@ -81,6 +130,7 @@ export async function startS3Server(options: S3TestServerOptions = {}): Promise<
   const bucket = options.bucket ?? "flowship-test";
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "flowship-s3rver-"));
   const s3rver = new S3rver({ silent: true, directory, configureBuckets: [{ name: bucket }] });
+  writeWholeObjectsOnly(s3rver.store as unknown as PutObjectStore);
   await s3rver.configureBuckets();
   const semantics = withS3Semantics({
     store: s3rver.store,
