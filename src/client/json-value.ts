@@ -15,23 +15,17 @@
  *   an object with "$type"  {"$type":"Object","value":{…}}          (so plain data is never mistaken)
  *   a cycle                 {"$type":"Circular"}                     (not restored)
  */
+import { TYPED_ARRAYS as SERIALIZABLE_TYPED_ARRAYS } from "../datastore/serializer.js";
 
 /** A value JSON.stringify writes as it is. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-const TYPED_ARRAYS: Record<string, new (values: ArrayLike<number> & ArrayLike<bigint>) => unknown> = {
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-} as never;
+const TYPED_ARRAYS = SERIALIZABLE_TYPED_ARRAYS as unknown as Record<
+  string,
+  new (
+    values: ArrayLike<number> & ArrayLike<bigint>,
+  ) => unknown
+>;
 
 function encodeNumber(n: number): JsonValue {
   if (Number.isFinite(n) && !Object.is(n, -0)) return n;

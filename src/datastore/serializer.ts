@@ -17,7 +17,8 @@ export interface EncodedArtifact {
 
 export class UnstorableArtifactError extends FlowshipError {}
 
-const TYPED_ARRAYS = {
+/** The typed array constructors structured clone knows, by name. */
+export const TYPED_ARRAYS = {
   Int8Array,
   Uint8Array,
   Uint8ClampedArray,
