@@ -48,6 +48,9 @@ interface JoinWait {
   stack: ForeachFrame[];
 }
 
+/** Above this many inputs a task derives its inputs instead of receiving them. */
+const MAX_INPUTS_IN_SPEC = 500;
+
 function taskIdOf(stack: readonly ForeachFrame[]): string {
   return taskIdFor(stack.map((f) => f.index));
 }
@@ -246,7 +249,9 @@ export class LocalRun {
       attempt,
       maxAttempts: retry?.kind === "retry" ? retry.options.times + 1 : 1,
       decorators,
-      inputs: task.inputs,
+      // Thousands of input paths would not fit in the task's environment (E2BIG): the task
+      // derives them itself.
+      ...(task.inputs.length <= MAX_INPUTS_IN_SPEC ? { inputs: task.inputs } : {}),
       foreachStack: task.stack,
       datastore: this.#options.datastore,
       parameters: this.#run.parameters,

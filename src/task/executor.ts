@@ -13,8 +13,10 @@ import { encodeArtifact } from "../datastore/serializer.js";
 import { FlowshipError, isFlowshipError, type StepFailure, toStepFailure } from "../errors.js";
 import { setCurrentTask } from "../flow/current.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
+import { buildGraph } from "../graph/flow-graph.js";
 import { redact } from "../util/redact.js";
 import { ArtifactScope, inputView } from "./artifact-scope.js";
+import { deriveTask } from "./derive-task.js";
 import { mapStack } from "./source-map-stack.js";
 import { type TaskSpec, taskPathspec } from "./task-spec.js";
 
@@ -29,9 +31,9 @@ interface LoadedInput {
   artifacts: Record<string, ArtifactRef>;
 }
 
-async function loadInputs(store: FlowStore, spec: TaskSpec): Promise<LoadedInput[]> {
+async function loadInputs(store: FlowStore, spec: TaskSpec, paths: string[]): Promise<LoadedInput[]> {
   return Promise.all(
-    spec.inputs.map(async (path) => {
+    paths.map(async (path) => {
       const [runId, step, taskId] = path.split("/") as [string, string, string];
       const end = await store.readSuccessfulEnd(runId, step, taskId);
       if (!end) {
@@ -118,16 +120,20 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
       `Flow '${flow.name}' has no step '${spec.step}'; was the code changed?`,
     );
   }
+  // A join of a wide foreach gets no input list (it would not fit in a process's environment):
+  // the inputs follow from the graph and the task id.
+  const inputPaths =
+    spec.inputs ?? (await deriveTask(store, buildGraph(flow), spec.runId, spec.step, spec.taskId)).inputs;
   await store.writeAttemptStart(spec.runId, spec.step, spec.taskId, {
     attempt: spec.attempt,
     startedAt: new Date().toISOString(),
     host: os.hostname(),
-    inputs: spec.inputs,
+    inputs: inputPaths,
     foreachStack: spec.foreachStack,
     ...(spec.fallbackReason ? { fallback: true } : {}),
   });
   const parameters = spec.parameters ?? (await store.readRun(spec.runId))?.parameters ?? {};
-  const inputs = await loadInputs(store, spec);
+  const inputs = await loadInputs(store, spec, inputPaths);
   const inherited = step.join || inputs.length === 0 ? {} : inputs[0]!.artifacts;
   await store.content.prefetch([
     ...Object.values(parameters),

@@ -16,7 +16,7 @@ export interface TaskSpec {
   /** The step's decorators, including those added with `--with`. */
   decorators: StepDecorator[];
   /** `run/step/task` of the tasks whose artifacts this task reads. */
-  inputs: string[];
+  inputs?: string[];
   foreachStack: ForeachFrame[];
   datastore: DatastoreLocation;
   /** The run's parameters; read from the run record when absent. */

@@ -216,6 +216,29 @@ describe("what a step sees", () => {
   });
 });
 
+describe("wide fan-outs", () => {
+  test("a join of 600 tasks gets all its inputs in foreach order (too many to pass in its environment)", async () => {
+    const file = writeFlow(
+      "wide_join",
+      `export default flow("WideJoin")
+        .step("start", (self) => { self.items = Array.from({ length: 600 }, (_, i) => i); }, { foreach: "items", next: "body" })
+        .step("body", (self) => { self.v = self.input * 2; }, { next: "join" })
+        .step("join", (self, inputs) => { self.values = inputs.map((i) => i.v); }, { join: true, next: "end" })
+        .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const runId = runIdFrom(result.stderr);
+    const end = await taskArtifacts(root, "WideJoin", runId, "end");
+    assert.deepEqual(
+      end.values,
+      Array.from({ length: 600 }, (_, i) => i * 2),
+    );
+    const join = await flowStore(root, "WideJoin").readAttempts(runId, "join", "0");
+    assert.equal(join?.starts.get(0)?.inputs.length, 600);
+  });
+});
+
 describe("parallelism", () => {
   test("--max-workers bounds the tasks running at once", async () => {
     const file = writeFlow(
