@@ -25,24 +25,56 @@ const BENCHMARKS: [number[], (o: { quick: boolean }) => Promise<Row[]>][] = [
   [[7], coldStart],
 ];
 
-const rows: Row[] = [];
-for (const [ids, run] of BENCHMARKS) {
+/** `--report`: rewrite docs/performance.md from the last bench/results.json, running nothing. */
+const report = process.argv.includes("--report");
+const saved = report
+  ? (JSON.parse(fs.readFileSync("bench/results.json", "utf8")) as {
+      machine: Record<string, unknown>;
+      rows: Row[];
+    })
+  : undefined;
+const rows: Row[] = saved?.rows ?? [];
+for (const [ids, run] of report ? [] : BENCHMARKS) {
   if (only && !ids.some((id) => only.includes(id))) continue;
   process.stderr.write(`running benchmark ${ids.join(", ")}${quick ? " (quick)" : ""}…\n`);
   rows.push(...(await run({ quick })));
 }
 
 const format = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const formatRow = (r: Row) =>
+  `| ${r.id} | ${r.benchmark} | ${r.figure} | ${format(r.value)} ${r.unit} | ${r.baseline}: ${format(r.baselineValue)} | ${
+    r.ratio === undefined ? "" : `${format(r.ratio)}×`
+  } | ${r.target}${r.note ? ` (${r.note})` : ""} | ${r.met === null ? "n/a" : r.met ? "yes" : "NO"} |`;
 const lines = [
   "| # | benchmark | figure | flowship | baseline (same run) | ratio | target | met |",
   "| --- | --- | --- | --- | --- | --- | --- | --- |",
-  ...rows.map(
-    (r) =>
-      `| ${r.id} | ${r.benchmark} | ${r.figure} | ${format(r.value)} ${r.unit} | ${r.baseline}: ${format(r.baselineValue)} | ${
-        r.ratio === undefined ? "" : `${format(r.ratio)}×`
-      } | ${r.target}${r.note ? ` (${r.note})` : ""} | ${r.met === null ? "n/a" : r.met ? "yes" : "NO"} |`,
-  ),
+  ...rows.map(formatRow),
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
-if (!quick)
-  fs.writeFileSync("bench/results.json", `${JSON.stringify({ machine: machine(), rows }, null, 2)}\n`);
+if (!quick) {
+  // `--only` refreshes its benchmarks' rows in the last full results and keeps the others.
+  const previous =
+    only && fs.existsSync("bench/results.json")
+      ? (JSON.parse(fs.readFileSync("bench/results.json", "utf8")) as { rows: Row[] }).rows
+      : [];
+  if (only)
+    rows.splice(
+      0,
+      rows.length,
+      ...[...previous.filter((r) => !only.includes(r.id)), ...rows].sort((a, b) => a.id - b.id),
+    );
+  lines.splice(2, lines.length - 2, ...rows.map(formatRow));
+  const info = saved?.machine ?? machine();
+  if (!report)
+    fs.writeFileSync("bench/results.json", `${JSON.stringify({ machine: info, rows }, null, 2)}\n`);
+  // Keep the table in docs/performance.md the latest full run's.
+  const table = `Measured ${String(info.date).slice(0, 10)} on ${info.cpus} × ${info.cpuModel}, ${info.memoryGb} GiB, Node.js ${info.node}.\n\n${lines.join("\n")}`;
+  const doc = fs.readFileSync("docs/performance.md", "utf8");
+  fs.writeFileSync(
+    "docs/performance.md",
+    doc.replace(
+      /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+      `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+    ),
+  );
+}

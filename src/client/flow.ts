@@ -30,13 +30,19 @@ export class Flow {
   /** The flow's name. */
   readonly name: string;
   readonly #context: ClientContext;
-  readonly #runIds: string[];
+  #listed: string[] | undefined;
 
   /** @internal Use {@link Flow.get} or {@link listFlows}. */
-  constructor(options: { context: ClientContext; name: string; runIds: string[] }) {
+  constructor(options: { context: ClientContext; name: string; runIds?: string[] }) {
     this.#context = options.context;
     this.name = options.name;
-    this.#runIds = options.runIds;
+    this.#listed = options.runIds;
+  }
+
+  /** The flow's run ids, listed on first need: listing 1,000 runs costs more than reading one. */
+  async #runIds(): Promise<string[]> {
+    this.#listed ??= await this.#context.store(this.name).listRunIds();
+    return this.#listed;
   }
 
   /**
@@ -50,6 +56,9 @@ export class Flow {
   static async get(name: string, options: ClientOptions = {}): Promise<Flow> {
     parsePathspec(name, "flow");
     const context = await openContext(options);
+    // A latest-run pointer exists only for a namespace holding a run: the flow is there, no listing needed.
+    if (await context.store(name).readLatest("started", context.namespace))
+      return new Flow({ context, name });
     const runIds = await context.store(name).listRunIds();
     if (runIds.length === 0) {
       throw new ObjectNotFoundError({
@@ -60,11 +69,7 @@ export class Flow {
       });
     }
     const flow = new Flow({ context, name, runIds });
-    // A pointer is only written for a run's own namespace: its presence proves one run is there.
-    const known =
-      context.namespace !== null &&
-      (await context.store(name).readLatest("started", context.namespace)) !== undefined;
-    if (context.namespace !== null && !known && (await flow.#readRuns()).length === 0) {
+    if (context.namespace !== null && (await flow.#readRuns()).length === 0) {
       throw new NamespaceMismatchError({
         kind: "Flow",
         pathspec: name,
@@ -85,7 +90,9 @@ export class Flow {
   }
 
   async #readRuns(): Promise<Run[]> {
-    const runs = await Promise.all(this.#runIds.map((id) => Run.read(this.#context, this.name, id)));
+    const runs = await Promise.all(
+      (await this.#runIds()).map((id) => Run.read(this.#context, this.name, id)),
+    );
     return runs.filter((run): run is Run => run?.isInNamespace(this.#context.namespace) === true);
   }
 
@@ -108,7 +115,7 @@ export class Flow {
    */
   async #fromPointer(kind: "started" | "succeeded"): Promise<Run | undefined> {
     const pointer = await this.#context.store(this.name).readLatest(kind, this.#context.namespace);
-    if (!pointer || !this.#runIds.includes(pointer.runId)) return undefined;
+    if (!pointer) return undefined;
     const run = await Run.read(this.#context, this.name, pointer.runId);
     if (!run?.isInNamespace(this.#context.namespace)) return undefined;
     return kind === "succeeded" && !run.successful ? undefined : run;
