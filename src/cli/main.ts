@@ -23,13 +23,13 @@ export interface GlobalOptions {
   debug: boolean;
 }
 
-/** Options accepted before the command; `--with` is accepted after it too. */
+/** Options accepted before the command; `--with` and the datastore ones are accepted after `run`/`resume` too. */
 function addGlobalOptions(command: Command): Command {
   return command
+    .option("--datastore <kind>", "where runs are stored: local or s3 (env FLOWSHIP_DATASTORE)")
     .option(
-      "--datastore-root <dir>",
-      "folder of the local datastore (env FLOWSHIP_DATASTORE_ROOT)",
-      undefined,
+      "--datastore-root <root>",
+      "folder of the local datastore (env FLOWSHIP_DATASTORE_ROOT), or s3://bucket/prefix (env FLOWSHIP_S3_ROOT)",
     )
     .option(
       "--with <decorator>",

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { defaultMaxWorkers } from "../config.js";
+import { codeCacheRoot, resolveDatastore } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec } from "../flow/decorators.js";
 import { validateFlow } from "../graph/validate.js";
@@ -8,7 +9,7 @@ import { LocalRun } from "../runtime/local-run.js";
 import type { RunOptions } from "../runtime/run-options.js";
 import type { FlowCommandContext } from "./flow-commands.js";
 import { codeDir } from "./load-flow.js";
-import { collect } from "./main.js";
+import { collect, type GlobalOptions } from "./main.js";
 import { EXIT } from "./report-error.js";
 
 export interface CommonRunFlags {
@@ -16,6 +17,22 @@ export interface CommonRunFlags {
   tag: string[];
   runIdFile?: string;
   with: string[];
+  datastore?: string;
+  datastoreRoot?: string;
+}
+
+/** The globals, with a datastore given after `run`/`resume` taking precedence over one given before. */
+export function runGlobals(
+  context: FlowCommandContext,
+  flags: Pick<CommonRunFlags, "datastore" | "datastoreRoot">,
+): GlobalOptions {
+  const globals = context.globals();
+  if (!flags.datastore && !flags.datastoreRoot) return globals;
+  const datastore = resolveDatastore({
+    ...(flags.datastore ? { kind: flags.datastore } : {}),
+    ...(flags.datastoreRoot ? { root: flags.datastoreRoot } : {}),
+  });
+  return { ...globals, datastore, datastoreRoot: codeCacheRoot(datastore) };
 }
 
 /** Options shared by `run` and `resume`. */
@@ -31,6 +48,11 @@ export function addRunOptions(command: Command): Command {
       "add a decorator to every step that has none of its kind, e.g. retry:times=2",
       collect,
       [],
+    )
+    .option("--datastore <kind>", "where the run is stored: local or s3 (also accepted before the command)")
+    .option(
+      "--datastore-root <root>",
+      "local folder, or s3://bucket/prefix (also accepted before the command)",
     );
 }
 
@@ -57,7 +79,7 @@ export async function startRun(
   flags: CommonRunFlags,
   extra: Pick<RunOptions, "parameterText"> & Partial<Pick<RunOptions, "resume">>,
 ): Promise<number> {
-  const globals = context.globals();
+  const globals = runGlobals(context, flags);
   const graph = validateFlow(context.flow);
   const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
   const compiled =

@@ -63,6 +63,35 @@ test("resume reads its origin from S3 and clones from it", async () => {
   assert.equal(await run.data?.total, 60);
 });
 
+test("the datastore can be chosen with flags, before or after the command", async () => {
+  const flagsOnly = { ...env, FLOWSHIP_DATASTORE: undefined, FLOWSHIP_S3_ROOT: undefined };
+  const after = await runCli(
+    [
+      "examples/parameter_flow.ts",
+      "run",
+      "--datastore",
+      "s3",
+      "--datastore-root",
+      `${s3Root}-flags`,
+      "--alpha",
+      "0.3",
+    ],
+    { env: flagsOnly },
+  );
+  assert.equal(after.code, 0, after.stderr);
+  const before = await runCli(
+    ["examples/parameter_flow.ts", "--datastore-root", `${s3Root}-flags`, "runs", "--json"],
+    { env: flagsOnly },
+  );
+  assert.equal(before.code, 0, before.stderr);
+  assert.match(before.stdout, new RegExp(runIdFrom(after.stderr)));
+  const unknown = await runCli(["examples/parameter_flow.ts", "run", "--datastore", "gcs"], {
+    env: flagsOnly,
+  });
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stderr, "error: Unknown datastore 'gcs': use local or s3.\n");
+});
+
 test("--datastore s3 without a root is a one-line usage error", async () => {
   const result = await runCli(["examples/parameter_flow.ts", "run"], {
     env: { ...env, FLOWSHIP_S3_ROOT: undefined },

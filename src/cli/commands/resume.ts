@@ -4,7 +4,7 @@ import { openStorage } from "../../datastore/open-storage.js";
 import { checkRunId } from "../../datastore/pathspec.js";
 import { FlowshipError } from "../../errors.js";
 import type { FlowCommandContext } from "../flow-commands.js";
-import { addRunOptions, type CommonRunFlags, startRun } from "../run-common.js";
+import { addRunOptions, type CommonRunFlags, runGlobals, startRun } from "../run-common.js";
 
 export function registerResume(program: Command, context: FlowCommandContext): void {
   addRunOptions(
@@ -16,7 +16,7 @@ export function registerResume(program: Command, context: FlowCommandContext): v
       .argument("[step]", "run again from this step (default: the first step that did not succeed)")
       .option("--origin-run-id <id>", "the run to resume (default: the latest run started with `run`)"),
   ).action(async (step: string | undefined, options: CommonRunFlags & { originRunId?: string }) => {
-    const location = context.globals().datastore;
+    const location = runGlobals(context, options).datastore;
     const store = new FlowStore({ storage: await openStorage(location), flow: context.flow.name });
     const originRunId = options.originRunId ? checkRunId(options.originRunId) : await store.readLatestRun();
     if (!originRunId) {
