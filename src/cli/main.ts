@@ -166,6 +166,15 @@ async function runBatchTaskCommand(argv: string[]): Promise<number> {
   }
 }
 
+const VALUE_OPTIONS = new Set(["--datastore", "--datastore-root", "--with"]);
+
+/** The global options before the command: what comes after belongs to the command. */
+function beforeCommand(argv: string[]): string[] {
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith("-")) i += VALUE_OPTIONS.has(argv[i]!) ? 2 : 1;
+  return argv.slice(0, i);
+}
+
 /** Entry of the `flowship` binary. */
 export async function main(argv: string[]): Promise<number> {
   markHost("cli");
@@ -194,7 +203,7 @@ export async function main(argv: string[]): Promise<number> {
     // Global options may come before the command; the datastore root decides where code is compiled.
     const pre = addGlobalOptions(new Command()).allowUnknownOption().allowExcessArguments().helpOption(false);
     pre.exitOverride();
-    pre.parse(argv.slice(1), { from: "user" });
+    pre.parse(beforeCommand(argv.slice(1)), { from: "user" });
     const preOptions = pre.opts<{ datastore?: string; datastoreRoot?: string }>();
     const root = codeCacheRoot(
       resolveDatastore({

@@ -60,6 +60,13 @@ function writeWholeObjectsOnly(store: PutObjectStore): void {
 
 function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
+    // The client may have gone already (the server was stopped while s3rver checked the request):
+    // its stream will emit nothing more, so waiting for an event would hang the request forever.
+    const state = stream as NodeJS.ReadableStream & { destroyed?: boolean; readableEnded?: boolean };
+    if (state.destroyed && !state.readableEnded) {
+      reject(new Error("upload cut short: nothing stored"));
+      return;
+    }
     const chunks: Buffer[] = [];
     let ended = false;
     stream.on("data", (chunk: Buffer) => chunks.push(chunk));
