@@ -11,7 +11,6 @@ import type { ArtifactRef } from "../datastore/content-store.js";
 import { FlowStore } from "../datastore/flow-store.js";
 import { openStorage } from "../datastore/open-storage.js";
 import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/records-types.js";
-import { encodeArtifact } from "../datastore/serializer.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
 import { attemptLogs } from "../task/attempt-logs.js";
@@ -19,11 +18,11 @@ import { taskIdFor } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
 import { recordDeath, type TaskExit, TaskProcess } from "../task/task-process.js";
 import type { TaskSpec } from "../task/task-spec.js";
-import { FLOWSHIP_VERSION } from "../version.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
 import { effectiveDecorators, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
+import { newRunRecord, storeParameters } from "./run-record.js";
 
 export interface RunResult {
   flow: string;
@@ -55,7 +54,7 @@ function taskIdOf(stack: readonly ForeachFrame[]): string {
   return taskIdFor(stack.map((f) => f.index));
 }
 
-/** Creates the run's record and id; the run's parameters are stored as artifacts first. */
+/** Claims a fresh run id (retrying on a collision with a concurrent run) and writes the record. */
 async function createRun(
   options: RunOptions,
   store: FlowStore,
@@ -63,32 +62,20 @@ async function createRun(
 ): Promise<RunRecord> {
   const user = currentUser();
   const token = productionToken();
-  const namespace = token ? `production:${token}` : `user:${user}`;
-  const graphSteps = options.flow.steps.map((s) => ({
-    name: s.name,
-    type: s.join ? "join" : "step",
-    next: s.next,
-  }));
   for (let attempt = 0; ; attempt++) {
     const runId = String(Date.now() + attempt);
     if (!(await store.claimRunId(runId))) continue;
-    const record: RunRecord = {
-      flow: options.flow.name,
+    const record = newRunRecord({
+      flow: options.flow,
       runId,
       user,
-      namespace,
-      tags: [...new Set(options.tags)],
-      systemTags: [namespace, `runtime:local`, `flowship_version:${FLOWSHIP_VERSION}`],
+      namespace: token ? `production:${token}` : `user:${user}`,
+      tags: options.tags,
       parameters,
-      startedAt: new Date().toISOString(),
-      flowshipVersion: FLOWSHIP_VERSION,
       codeHash: options.compiled.codeHash,
-      host: os.hostname(),
-      pid: process.pid,
       runtime: "local",
       ...(options.resume ? { originRunId: options.resume.originRunId } : {}),
-      steps: graphSteps,
-    };
+    });
     await store.writeRun(record);
     return record;
   }
@@ -137,10 +124,10 @@ export class LocalRun {
     } else {
       parameterValues = await resolveParameters(options.flow, { text: options.parameterText }, user);
     }
-    const parameters: Record<string, ArtifactRef> = this.#resume?.parameters ?? {};
-    for (const [name, value] of Object.entries(parameterValues)) {
-      parameters[name] = await this.#store.content.put(encodeArtifact(name, "parameters", value));
-    }
+    const parameters = {
+      ...this.#resume?.parameters,
+      ...(await storeParameters(this.#store, parameterValues)),
+    };
     this.#run = await createRun(options, this.#store, parameters);
     if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
     await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);

@@ -1,11 +1,9 @@
-import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { deployedRunTags, deployedWithSpecs, productionToken } from "../../config.js";
 import { FlowStore } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { writeRecord } from "../../datastore/records.js";
 import type { AttemptEndRecord, RunRecord } from "../../datastore/records-types.js";
-import { encodeArtifact } from "../../datastore/serializer.js";
 import { FlowshipError } from "../../errors.js";
 import { parseDecoratorSpec } from "../../flow/decorators.js";
 import { registeredFlows } from "../../flow/registry.js";
@@ -14,11 +12,11 @@ import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import { resolveParameters } from "../../runtime/resolve-parameters.js";
 import { effectiveDecorators } from "../../runtime/run-options.js";
+import { newRunRecord, storeParameters } from "../../runtime/run-record.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
 import { recordDeath, TaskProcess } from "../../task/task-process.js";
 import type { TaskSpec } from "../../task/task-spec.js";
-import { FLOWSHIP_VERSION } from "../../version.js";
 import { FOREACH_FILE } from "../compile/foreach-states.js";
 import { fetchAndVerifyCodePackage } from "../package/code-package-store.js";
 import type { BatchEnvironment } from "./batch-environment.js";
@@ -54,26 +52,16 @@ async function createRun(
   }
   const namespace = `production:${productionToken() ?? flow.name.toLowerCase()}`;
   const values = await resolveParameters(flow, { json: given }, "step-functions");
-  const parameters: RunRecord["parameters"] = {};
-  for (const [name, value] of Object.entries(values)) {
-    parameters[name] = await store.content.put(encodeArtifact(name, "parameters", value));
-  }
-  const record: RunRecord = {
-    flow: flow.name,
+  const record = newRunRecord({
+    flow,
     runId: env.runId,
     user: "step-functions",
     namespace,
     tags: deployedRunTags(),
-    systemTags: [namespace, "runtime:step-functions", `flowship_version:${FLOWSHIP_VERSION}`],
-    parameters,
-    startedAt: new Date().toISOString(),
-    flowshipVersion: FLOWSHIP_VERSION,
+    parameters: await storeParameters(store, values),
     codeHash,
-    host: os.hostname(),
-    pid: process.pid,
     runtime: "step-functions",
-    steps: flow.steps.map((s) => ({ name: s.name, type: s.join ? "join" : "step", next: s.next })),
-  };
+  });
   await store.writeRun(record);
   await store.updateLatest("started", namespace, record.runId, record.startedAt);
   return record;
