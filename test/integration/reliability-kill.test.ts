@@ -139,7 +139,10 @@ describe("SIGKILL of the local runtime", () => {
     // they recorded their start
     const root = path.join(tempDir(), ".flowship");
     const store = flowStore(root, "CrashFlow");
-    const sideDone = async (id: string) => (await store.readSuccessfulEnd(id, "side", "0")) !== undefined;
+    // (killed once `side` finished and a `work` task recorded its start, so both steps have tasks)
+    const sideDone = async (id: string) =>
+      (await store.readSuccessfulEnd(id, "side", "0")) !== undefined &&
+      (await store.readAttempts(id, "work", "0")) !== undefined;
     const runId = await runAndKill(root, 0, sideDone);
     await waitForTasksToDie(runId);
     for (const step of ["merge", "end"]) {
