@@ -37,14 +37,23 @@ function writeFully(fd: number, chunk: NodeJS.ArrayBufferView | string): void {
   }
 }
 
-/** Creates a file only if it does not exist yet; returns false when it already did. */
+/**
+ * Creates a file only if it does not exist yet; returns false when it already did. The content is
+ * written to a temporary file first and hard-linked into place: link(2) fails when the target
+ * exists and, like rename, publishes the whole file at once, so a reader (or a crash) never meets
+ * an empty or half-written target the way `open(O_EXCL)` followed by `write` would leave one.
+ */
 export function createFileExclusive(target: string, content: string): boolean {
   fs.mkdirSync(path.dirname(target), { recursive: true });
+  const temporary = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  fs.writeFileSync(temporary, content);
   try {
-    fs.writeFileSync(target, content, { flag: "wx" });
+    fs.linkSync(temporary, target);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
+  } finally {
+    fs.rmSync(temporary, { force: true });
   }
 }
