@@ -55,7 +55,7 @@ export async function clientRead(options: { quick: boolean }): Promise<Row[]> {
     return performance.now() - started;
   };
   const end = await store.readSuccessfulEnd(latest, "end", "0");
-  const blob = store.storage.localPath!(store.content.keyOf(end!.artifacts.alpha!.sha));
+  const blob = store.storage.localPath!(store.content.keyOf(end!.artifacts.alpha!.hash));
   const direct = async () => {
     const started = performance.now();
     if (v8.deserialize(fs.readFileSync(blob)) !== 0.1) throw new Error("bad direct read");

@@ -12,8 +12,8 @@ export class DataArtifact {
   readonly name: string;
   /** `Flow/run/step/task/name`. */
   readonly pathspec: string;
-  /** sha256 of the stored bytes: equal values have equal hashes. */
-  readonly sha: string;
+  /** The hash naming the stored bytes (XXH3-128, 32 hex digits): equal values have equal hashes. */
+  readonly hash: string;
   /** Size of the stored bytes. */
   readonly size: number;
   /** A short description of the value's type, e.g. `number`, `Array(3)`, `Map(2)`. */
@@ -26,7 +26,7 @@ export class DataArtifact {
   constructor(options: { name: string; pathspec: string; ref: ArtifactRef; content: ContentStore }) {
     this.name = options.name;
     this.pathspec = options.pathspec;
-    this.sha = options.ref.sha;
+    this.hash = options.ref.hash;
     this.size = options.ref.size;
     this.type = options.ref.type;
     this.encoding = options.ref.encoding;
@@ -38,7 +38,7 @@ export class DataArtifact {
    * FS_DATASTORE_CORRUPT when its bytes no longer match their hash.
    */
   async load<T = unknown>(): Promise<T> {
-    const ref: ArtifactRef = { sha: this.sha, size: this.size, type: this.type, encoding: this.encoding };
+    const ref: ArtifactRef = { hash: this.hash, size: this.size, type: this.type, encoding: this.encoding };
     // Remote backends serve synchronous reads from what was prefetched.
     await this.#content.prefetch([ref]);
     return this.#content.get(ref, `artifact '${this.pathspec}'`) as T;

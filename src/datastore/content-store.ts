@@ -1,16 +1,16 @@
 /**
- * Content-addressed artifact blobs: the key is the sha256 of the serialized bytes, so an
- * identical value is stored once per flow, and every read checks the bytes against their name.
+ * Content-addressed artifact blobs: the key is the hash of the serialized bytes (content-hash.ts),
+ * so an identical value is stored once per flow, and every read checks the bytes against their name.
  */
-import { createHash } from "node:crypto";
 import { FlowshipError } from "../errors.js";
-import { HASH_ALGORITHM } from "../util/hash.js";
+import { CONTENT_NAME, contentHash, loadContentHash, matchesContentName } from "./content-hash.js";
 import { decodeArtifact, type EncodedArtifact } from "./serializer.js";
 import type { Storage } from "./storage.js";
 
 /** How an artifact is found: its blob, and enough to describe it without reading the blob. */
 export interface ArtifactRef {
-  sha: string;
+  /** The blob's name: the hash of its bytes. */
+  hash: string;
   size: number;
   encoding: string;
   type: string;
@@ -27,30 +27,31 @@ export class ContentStore {
     this.#flow = options.flow;
   }
 
-  keyOf(sha: string): string {
-    if (!/^[0-9a-f]{64}$/.test(sha)) {
-      throw new FlowshipError("FS_DATASTORE_BAD_KEY", `Invalid artifact hash '${sha}'.`);
+  keyOf(hash: string): string {
+    if (!CONTENT_NAME.test(hash)) {
+      throw new FlowshipError("FS_DATASTORE_BAD_KEY", `Invalid artifact hash '${hash}'.`);
     }
-    return `${this.#flow}/data/${sha.slice(0, 2)}/${sha}`;
+    return `${this.#flow}/data/${hash.slice(0, 2)}/${hash}`;
   }
 
   /** Stores an encoded artifact unless an identical one is already there. */
   async put(encoded: EncodedArtifact): Promise<ArtifactRef> {
-    const hash = createHash(HASH_ALGORITHM);
-    for (const chunk of encoded.chunks) hash.update(chunk);
-    const sha = hash.digest("hex");
-    const key = this.keyOf(sha);
+    await loadContentHash();
+    const hash = contentHash(encoded.chunks);
+    const key = this.keyOf(hash);
     if (!(await this.#storage.exists(key))) await this.#storage.write(key, encoded.chunks);
-    return { sha, size: encoded.size, encoding: encoded.encoding, type: encoded.type };
+    return { hash, size: encoded.size, encoding: encoded.encoding, type: encoded.type };
   }
 
+  /** Makes `refs` readable synchronously by `get`: downloads them from remote backends. */
   async prefetch(refs: Iterable<ArtifactRef>): Promise<void> {
-    await this.#storage.prefetch([...new Set([...refs].map((r) => this.keyOf(r.sha)))]);
+    await loadContentHash();
+    await this.#storage.prefetch([...new Set([...refs].map((r) => this.keyOf(r.hash)))]);
   }
 
-  /** Reads and checks a blob; synchronous, so `prefetch` it first on remote backends. */
-  getBytes(sha: string, what: string): Buffer {
-    const key = this.keyOf(sha);
+  /** Reads and checks a blob; synchronous, so `prefetch` it first (it loads the hasher, and downloads from remote backends). */
+  getBytes(hash: string, what: string): Buffer {
+    const key = this.keyOf(hash);
     const bytes = this.#storage.readSync(key);
     if (!bytes) {
       throw new FlowshipError(
@@ -58,8 +59,7 @@ export class ContentStore {
         `Missing object for ${what}: '${key}' is not in ${this.#storage.description}.`,
       );
     }
-    const actual = createHash(HASH_ALGORITHM).update(bytes).digest("hex");
-    if (actual !== sha) {
+    if (!matchesContentName(hash, bytes)) {
       throw new CorruptObjectError(
         "FS_DATASTORE_CORRUPT",
         `Corrupt object for ${what}: '${key}' in ${this.#storage.description} does not match its hash; it was changed on disk.`,
@@ -69,6 +69,6 @@ export class ContentStore {
   }
 
   get(ref: ArtifactRef, what: string): unknown {
-    return decodeArtifact(ref.encoding, this.getBytes(ref.sha, what));
+    return decodeArtifact(ref.encoding, this.getBytes(ref.hash, what));
   }
 }

@@ -59,7 +59,7 @@ export function mergeArtifacts<A extends Artifacts>(
     if (options.include && !options.include.includes(name)) continue;
     if (options.exclude?.includes(name)) continue;
     if (scope.assigned.has(name)) continue;
-    if (found.some((f) => f.ref.sha !== found[0]!.ref.sha)) {
+    if (found.some((f) => f.ref.hash !== found[0]!.ref.hash)) {
       conflicts.push(name);
       continue;
     }

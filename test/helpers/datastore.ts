@@ -17,6 +17,7 @@ export async function taskArtifacts(
   const store = flowStore(root, flow);
   const end = await store.readSuccessfulEnd(runId, step, taskId);
   if (!end) throw new Error(`${flow}/${runId}/${step}/${taskId} has no successful attempt`);
+  await store.content.prefetch(Object.values(end.artifacts));
   return Object.fromEntries(
     Object.entries(end.artifacts).map(([name, ref]) => [name, store.content.get(ref, name)]),
   );

@@ -2,10 +2,12 @@
  * Reads every object a datastore folder holds the way flowship's readers would, to prove that
  * none is half-written: records must pass their checksum, blobs must match their hash.
  */
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { CONTENT_NAME, loadContentHash, matchesContentName } from "../../src/datastore/content-hash.js";
 import { decodeRecord } from "../../src/datastore/records.js";
+
+await loadContentHash();
 
 export interface ScanResult {
   records: number;
@@ -31,10 +33,10 @@ export function scanDatastore(root: string): ScanResult {
         } catch (error) {
           result.problems.push(`${full}: ${(error as Error).message}`);
         }
-      } else if (/^[0-9a-f]{64}$/.test(entry.name) && path.basename(dir) === entry.name.slice(0, 2)) {
+      } else if (CONTENT_NAME.test(entry.name) && path.basename(dir) === entry.name.slice(0, 2)) {
         result.blobs++;
-        const actual = createHash("sha256").update(fs.readFileSync(full)).digest("hex");
-        if (actual !== entry.name) result.problems.push(`${full}: content does not match its name`);
+        if (!matchesContentName(entry.name, fs.readFileSync(full)))
+          result.problems.push(`${full}: content does not match its name`);
       }
     }
   };

@@ -4,9 +4,11 @@
  * must match the hash in their name.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { loadContentHash, matchesContentName } from "../../src/datastore/content-hash.js";
 import { decodeRecord } from "../../src/datastore/records.js";
-import { sha256 } from "../../src/util/hash.js";
 import type { ScanResult } from "./scan-datastore.js";
+
+await loadContentHash();
 
 export async function scanS3(options: {
   endpoint: string;
@@ -29,7 +31,7 @@ export async function scanS3(options: {
         const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key }));
         const bytes = Buffer.from(await response.Body!.transformToByteArray());
         const name = Key!.split("/").at(-1)!;
-        const hashed = /^([0-9a-f]{64})(\.tgz)?$/.exec(name);
+        const hashed = /^([0-9a-f]{32}|[0-9a-f]{64})(\.tgz)?$/.exec(name);
         if (name.endsWith(".json") || name === "latest_run") {
           result.records++;
           try {
@@ -39,7 +41,8 @@ export async function scanS3(options: {
           }
         } else if (hashed) {
           result.blobs++;
-          if (sha256(bytes) !== hashed[1]) result.problems.push(`${Key}: content does not match its name`);
+          if (!matchesContentName(hashed[1]!, bytes))
+            result.problems.push(`${Key}: content does not match its name`);
         }
       }
       token = page.NextContinuationToken;

@@ -106,7 +106,7 @@ describe("Client API on failed, retried, caught, resumed and killed runs", () =>
     assert.equal(cloned.origin, `ClientFlakyFlow/${failed}/start/0`);
     assert.equal(await cloned.stdout(), "", "logs stay with the origin task");
     const original = await Task.get(`ClientFlakyFlow/${failed}/start/0`);
-    assert.equal(cloned.artifact("letters").sha, original.artifact("letters").sha);
+    assert.equal(cloned.artifact("letters").hash, original.artifact("letters").hash);
     const rerun = await Task.get(`ClientFlakyFlow/${resumed}/process/1`);
     assert.equal(rerun.origin, undefined);
     assert.equal(await rerun.data.upper, "B");

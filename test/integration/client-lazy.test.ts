@@ -21,7 +21,7 @@ before(async () => {
   runId = runIdFrom(result.stderr);
   // given: the blob of `total` corrupted, and every other blob of the flow deleted
   const end = await Task.get(`BranchFlow/${runId}/end/0`, datastore);
-  const total = end.artifact("total").sha;
+  const total = end.artifact("total").hash;
   const dataDir = path.join(root, "BranchFlow/data");
   for (const folder of fs.readdirSync(dataDir)) {
     for (const blob of fs.readdirSync(path.join(dataDir, folder))) {

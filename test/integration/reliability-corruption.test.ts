@@ -36,7 +36,7 @@ function flipByte(file: string, offset: number): void {
 async function blobKey(run: CleanRun, step: string, taskId: string, name: string): Promise<string> {
   const store = flowStore(run.root, "CrashFlow");
   const end = await store.readSuccessfulEnd(run.runId, step, taskId);
-  return store.content.keyOf(end!.artifacts[name]!.sha);
+  return store.content.keyOf(end!.artifacts[name]!.hash);
 }
 
 /** `what` names the artifact as the reader knows it. */

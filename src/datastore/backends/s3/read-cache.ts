@@ -11,11 +11,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { FlowshipError } from "../../../errors.js";
 import { writeFileAtomic } from "../../../util/atomic-file.js";
-import { sha256 } from "../../../util/hash.js";
+import { matchesContentName } from "../../content-hash.js";
 import { checkKey } from "../../storage.js";
 
-/** A key whose last part is a sha256 names immutable content (see content-store.ts). */
-const CONTENT_ADDRESSED = /(?:^|\/)([0-9a-f]{64})$/;
+/** A key whose last part is a content hash names immutable content (see content-hash.ts). */
+const CONTENT_ADDRESSED = /(?:^|\/)([0-9a-f]{32}|[0-9a-f]{64})$/;
 
 export class ReadCache {
   readonly dir: string;
@@ -35,7 +35,7 @@ export class ReadCache {
     const expected = CONTENT_ADDRESSED.exec(key)?.[1];
     if (!expected) return false;
     try {
-      if (sha256(fs.readFileSync(this.pathOf(key))) !== expected) return false;
+      if (!matchesContentName(expected, fs.readFileSync(this.pathOf(key)))) return false;
     } catch {
       return false;
     }
