@@ -68,45 +68,80 @@ export function describeType(value: unknown): string {
   return name;
 }
 
-/** Finds the first part of `value` that cannot be stored, as a path like `model.predict`. */
-function findUnstorable(value: unknown, where: string, seen: Set<object>): string | undefined {
-  if (typeof value === "function") return `${where} is a function`;
-  if (typeof value === "symbol") return `${where} is a symbol`;
+/** Why a part of a value cannot be stored, and where: `path` is filled in as the search unwinds. */
+interface Unstorable {
+  path: string[];
+  reason: string;
+}
+
+/**
+ * Finds the first part of `value` that cannot be stored. Runs over every node of large values,
+ * so it builds the path (like `model.predict`) only for the part it reports.
+ */
+function findUnstorable(value: unknown, seen: Set<object>): Unstorable | undefined {
+  if (typeof value === "function") return { path: [], reason: "is a function" };
+  if (typeof value === "symbol") return { path: [], reason: "is a symbol" };
   if (typeof value !== "object" || value === null || seen.has(value)) return undefined;
   seen.add(value);
   const proto = Object.getPrototypeOf(value);
   if (!CLONEABLE_PROTOTYPES.has(proto)) {
     const name = proto?.constructor?.name ?? "unknown";
-    return `${where} is an instance of class ${name}; store plain data (objects, arrays, Map, Set, Date, typed arrays) instead`;
+    return {
+      path: [],
+      reason: `is an instance of class ${name}; store plain data (objects, arrays, Map, Set, Date, typed arrays) instead`,
+    };
   }
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
+  if (proto === Object.prototype || proto === null) {
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key];
+      if (isPrimitive(item)) continue;
+      const found = findUnstorable(item, seen);
+      if (found) return within(found, `.${key}`);
+    }
+    return undefined;
+  }
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    for (let i = 0; i < array.length; i++) {
+      const item = array[i];
+      if (isPrimitive(item)) continue;
+      const found = findUnstorable(item, seen);
+      if (found) return within(found, `[${i}]`);
+    }
+    return undefined;
+  }
   if (value instanceof Map) {
     for (const [k, v] of value) {
-      const found =
-        findUnstorable(k, `${where}<key>`, seen) ?? findUnstorable(v, `${where}.get(${String(k)})`, seen);
-      if (found) return found;
+      const inKey = findUnstorable(k, seen);
+      if (inKey) return within(inKey, "<key>");
+      const inValue = findUnstorable(v, seen);
+      if (inValue) return within(inValue, `.get(${String(k)})`);
     }
     return undefined;
   }
   if (value instanceof Set) {
     for (const v of value) {
-      const found = findUnstorable(v, `${where}<item>`, seen);
-      if (found) return found;
+      const found = findUnstorable(v, seen);
+      if (found) return within(found, "<item>");
     }
     return undefined;
   }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findUnstorable(value[i], `${where}[${i}]`, seen);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  for (const key of Object.keys(value)) {
-    const found = findUnstorable((value as Record<string, unknown>)[key], `${where}.${key}`, seen);
-    if (found) return found;
-  }
+  // Typed arrays, buffers, dates, regexps, boxed primitives and errors hold no nested values
+  // that could be unstorable.
   return undefined;
+}
+
+// Primitives are the bulk of large values and always storable; skipping the call for them is
+// most of the walk's speed.
+function isPrimitive(value: unknown): boolean {
+  return (
+    (typeof value !== "object" || value === null) && typeof value !== "function" && typeof value !== "symbol"
+  );
+}
+
+function within(found: Unstorable, segment: string): Unstorable {
+  found.path.push(segment);
+  return found;
 }
 
 export function encodeArtifact(name: string, step: string, value: unknown): EncodedArtifact {
@@ -127,11 +162,12 @@ export function encodeArtifact(name: string, step: string, value: unknown): Enco
       return { encoding: `raw:${ctor}`, type: describeType(value), chunks: [bytes], size: value.byteLength };
     }
   }
-  const problem = findUnstorable(value, name, new Set());
+  const problem = findUnstorable(value, new Set());
   if (problem) {
+    const where = name + problem.path.reverse().join("");
     throw new UnstorableArtifactError(
       "FS_ARTIFACT_UNSTORABLE",
-      `Cannot store artifact '${name}' of step '${step}': ${problem}.`,
+      `Cannot store artifact '${name}' of step '${step}': ${where} ${problem.reason}.`,
     );
   }
   let bytes: Buffer;
