@@ -57,8 +57,7 @@ export class Flow {
     parsePathspec(name, "flow");
     const context = await openContext(options);
     // A latest-run pointer exists only for a namespace holding a run: the flow is there, no listing needed.
-    if (await context.store(name).readLatest("started", context.namespace))
-      return new Flow({ context, name });
+    if (await context.store(name).hasLatest("started", context.namespace)) return new Flow({ context, name });
     const runIds = await context.store(name).listRunIds();
     if (runIds.length === 0) {
       throw new ObjectNotFoundError({

@@ -85,9 +85,9 @@ export class Run {
 
   async #openEndTask(): Promise<Task | undefined> {
     const name = this.#record.steps.find((s) => s.next.length === 0)?.name ?? "end";
-    const [id] = await this.#context.store(this.flow).listTasks(this.id, name);
-    if (id === undefined) return undefined;
-    return Task.openIfStarted({ context: this.#context, run: this, step: name, id });
+    // The end step is outside every foreach, so its one task is "0" (task/derive-task.ts);
+    // opening it directly saves listing the step's folder.
+    return Task.openIfStarted({ context: this.#context, run: this, step: name, id: "0" });
   }
 
   /** `Flow/runId`. */

@@ -1,7 +1,7 @@
 /**
  * The layout of one flow's runs in a datastore (see docs/datastore.md):
  *
- *   <Flow>/data/<sha[0:2]>/<sha>                   artifact blobs (content-addressed)
+ *   <Flow>/data/<hash[0:2]>/<hash>                 artifact blobs (content-addressed)
  *   <Flow>/latest_run                              the last run started by `run`
  *   <Flow>/latest/<namespace>.<started|succeeded>.json   newest run per namespace (and `_all`)
  *   <Flow>/runs/<run>/run.json                     RunRecord, written once at start
@@ -112,6 +112,11 @@ export class FlowStore {
     return readRecord<LatestPointer>(this.storage, this.#latestKey(kind, namespace ?? ALL_NAMESPACES)).catch(
       () => undefined,
     );
+  }
+
+  /** Whether `updateLatest` has a pointer for the namespace: the namespace holds a run. */
+  async hasLatest(kind: LatestKind, namespace: string | null): Promise<boolean> {
+    return this.storage.exists(this.#latestKey(kind, namespace ?? ALL_NAMESPACES));
   }
 
   #latestKey(kind: LatestKind, namespace: string): string {
