@@ -1,56 +1,73 @@
 /**
- * The names of artifact blobs. A blob is named by the XXH3-128 of its bytes (32 hex digits):
- * equal bytes get equal names, so an identical value is stored once, and every read checks the
- * bytes against their name.
+ * The names of artifact blobs: the hash of their bytes, so equal bytes get equal names (an
+ * identical value is stored once) and every read checks the bytes against their name.
  *
- * Why not SHA-256: artifacts can be gigabytes, and naming them is on the critical path of every
- * store and load. SHA-256 runs at ~2 GB/s per core here, slower than writing to the page cache
- * (~5 GB/s); XXH3-128 runs at ~7 GB/s (hash-wasm, WebAssembly, so it also runs in the Batch
- * bundle). A 128-bit name makes an accidental collision negligible (birthday bound 2^64 blobs).
- * What it gives up is resistance to *crafted* collisions, which would matter only against
- * someone who can write to the datastore — and such a writer can already rewrite the run
- * records that point at blobs, which carry a checksum, not a signature. Code packages, which
- * decide what runs, keep SHA-256 (see aws/package).
+ * Blobs under 64 MiB are named by SHA-256 (64 hex digits); larger ones by XXH3-128 (32 hex
+ * digits, what `xxhsum -H2` prints). Naming is on the critical path of storing and loading every
+ * artifact: SHA-256 runs at ~2 GB/s per core here, slower than writing to the page cache
+ * (~5 GB/s), while XXH3-128 runs at ~7 GB/s. But XXH3 comes as WebAssembly (hash-wasm, so it
+ * also runs in the Batch bundle), and loading it costs a process ~30 ms: paid only by processes
+ * that meet a large blob, never by the many small tasks. The size decides the hash, so equal
+ * bytes still get one name.
  *
- * Blobs written by earlier versions are named by SHA-256 (64 hex digits); they are still
- * verified with SHA-256, chosen by the length of the name.
+ * XXH3-128 makes an accidental collision negligible (birthday bound 2^64 blobs) but does not
+ * resist a *crafted* one. That would matter only against someone who can write to the
+ * datastore, who can already rewrite the run records that point at blobs (they carry a
+ * checksum, not a signature). Code packages, which decide what runs, always use SHA-256.
  */
 import { createHash } from "node:crypto";
-import { createXXHash128, type IHasher } from "hash-wasm";
+import type { IHasher } from "hash-wasm";
 
-// One hasher per process. WebAssembly is instantiated asynchronously, but step code reads
-// artifacts synchronously, so every path to a synchronous read awaits `loadContentHash` first
-// (ContentStore.put and .prefetch do). Not a top-level await: that would make flowship
-// impossible to `require()` and to load from CommonJS flow files.
+/** Blobs from this size on are named by XXH3-128. */
+export const FAST_HASH_FROM = 64 * 2 ** 20;
+
+/** A blob name: SHA-256 or XXH3-128, in hex. */
+export const CONTENT_NAME = /^(?:[0-9a-f]{32}|[0-9a-f]{64})$/;
+
 let xxh128: IHasher | undefined;
 let loading: Promise<IHasher> | undefined;
 
-export async function loadContentHash(): Promise<void> {
-  loading ??= createXXHash128();
+/**
+ * Loads the XXH3-128 hasher if any of `names` (or sizes about to be hashed) needs it. Step code
+ * reads artifacts synchronously, so every path to a synchronous read awaits this first
+ * (ContentStore.put and .prefetch do). Not a top-level await: that would make flowship
+ * impossible to `require()` and to load from CommonJS flow files.
+ */
+export async function prepareContentHash(needs: { names?: Iterable<string>; sizes?: Iterable<number> }) {
+  const needed =
+    [...(needs.names ?? [])].some((name) => name.length === 32) ||
+    [...(needs.sizes ?? [])].some((size) => size >= FAST_HASH_FROM);
+  if (!needed || xxh128) return;
+  loading ??= import("hash-wasm/dist/xxhash128.umd.min.js").then((m) => m.default.createXXHash128());
   xxh128 = await loading;
 }
 
-function hasher(): IHasher {
-  if (!xxh128) throw new Error("flowship internal error: loadContentHash() was not awaited before hashing");
-  return xxh128;
-}
-
-export const CONTENT_HASH_NAME = "xxh128";
-
-/** A blob name this version writes, or one an earlier version wrote. */
-export const CONTENT_NAME = /^(?:[0-9a-f]{32}|[0-9a-f]{64})$/;
-
-export function contentHash(chunks: Iterable<NodeJS.ArrayBufferView>): string {
-  const h = hasher();
+/** The name of the bytes in `chunks`, `size` bytes in all. */
+export function contentHash(chunks: Iterable<NodeJS.ArrayBufferView>, size: number): string {
+  if (size < FAST_HASH_FROM) {
+    const sha = createHash("sha256");
+    for (const chunk of chunks) sha.update(chunk);
+    return sha.digest("hex");
+  }
+  const h = fastHasher();
   h.init();
   for (const chunk of chunks) h.update(asBytes(chunk));
   return h.digest("hex");
 }
 
-/** Whether `bytes` are the content named `name` (by whichever hash named it). */
+/** Whether `bytes` are the content named `name`, by whichever hash named it. */
 export function matchesContentName(name: string, bytes: NodeJS.ArrayBufferView): boolean {
   if (name.length === 64) return createHash("sha256").update(bytes).digest("hex") === name;
-  return contentHash([bytes]) === name;
+  const h = fastHasher();
+  h.init();
+  h.update(asBytes(bytes));
+  return h.digest("hex") === name;
+}
+
+function fastHasher(): IHasher {
+  if (!xxh128)
+    throw new Error("flowship internal error: prepareContentHash() was not awaited before hashing");
+  return xxh128;
 }
 
 function asBytes(view: NodeJS.ArrayBufferView): Uint8Array {

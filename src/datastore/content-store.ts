@@ -3,7 +3,7 @@
  * so an identical value is stored once per flow, and every read checks the bytes against their name.
  */
 import { FlowshipError } from "../errors.js";
-import { CONTENT_NAME, contentHash, loadContentHash, matchesContentName } from "./content-hash.js";
+import { CONTENT_NAME, contentHash, matchesContentName, prepareContentHash } from "./content-hash.js";
 import { decodeArtifact, type EncodedArtifact } from "./serializer.js";
 import type { Storage } from "./storage.js";
 
@@ -36,8 +36,8 @@ export class ContentStore {
 
   /** Stores an encoded artifact unless an identical one is already there. */
   async put(encoded: EncodedArtifact): Promise<ArtifactRef> {
-    await loadContentHash();
-    const hash = contentHash(encoded.chunks);
+    await prepareContentHash({ sizes: [encoded.size] });
+    const hash = contentHash(encoded.chunks, encoded.size);
     const key = this.keyOf(hash);
     if (!(await this.#storage.exists(key))) await this.#storage.write(key, encoded.chunks);
     return { hash, size: encoded.size, encoding: encoded.encoding, type: encoded.type };
@@ -45,8 +45,9 @@ export class ContentStore {
 
   /** Makes `refs` readable synchronously by `get`: downloads them from remote backends. */
   async prefetch(refs: Iterable<ArtifactRef>): Promise<void> {
-    await loadContentHash();
-    await this.#storage.prefetch([...new Set([...refs].map((r) => this.keyOf(r.hash)))]);
+    const hashes = [...new Set([...refs].map((r) => r.hash))];
+    await prepareContentHash({ names: hashes });
+    await this.#storage.prefetch(hashes.map((hash) => this.keyOf(hash)));
   }
 
   /** Reads and checks a blob; synchronous, so `prefetch` it first (it loads the hasher, and downloads from remote backends). */

@@ -4,10 +4,16 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { CONTENT_NAME, loadContentHash, matchesContentName } from "../../src/datastore/content-hash.js";
+import {
+  CONTENT_NAME,
+  FAST_HASH_FROM,
+  matchesContentName,
+  prepareContentHash,
+} from "../../src/datastore/content-hash.js";
 import { decodeRecord } from "../../src/datastore/records.js";
 
-await loadContentHash();
+// Blobs of 64 MiB and more are named by XXH3-128, which must be loaded before a synchronous check.
+await prepareContentHash({ sizes: [FAST_HASH_FROM] });
 
 export interface ScanResult {
   records: number;

@@ -4,11 +4,12 @@
  * must match the hash in their name.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { loadContentHash, matchesContentName } from "../../src/datastore/content-hash.js";
+import { FAST_HASH_FROM, matchesContentName, prepareContentHash } from "../../src/datastore/content-hash.js";
 import { decodeRecord } from "../../src/datastore/records.js";
 import type { ScanResult } from "./scan-datastore.js";
 
-await loadContentHash();
+// Blobs of 64 MiB and more are named by XXH3-128, which must be loaded before a synchronous check.
+await prepareContentHash({ sizes: [FAST_HASH_FROM] });
 
 export async function scanS3(options: {
   endpoint: string;

@@ -122,7 +122,7 @@ describe("Client API on example runs", () => {
     assert.equal(task.exception, undefined);
     assert.equal(task.attempt, 0);
     assert.deepEqual(
-      task.artifacts().map((a) => [a.name, a.type, a.size > 0, /^[0-9a-f]{32}$/.test(a.hash)]),
+      task.artifacts().map((a) => [a.name, a.type, a.size > 0, /^[0-9a-f]{64}$/.test(a.hash)]),
       [
         ["base", "number", true, true],
         ["total", "number", true, true],

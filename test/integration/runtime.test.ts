@@ -216,6 +216,29 @@ describe("what a step sees", () => {
   });
 });
 
+describe("large artifacts", () => {
+  test("a 64 MiB array goes from step to step through task processes, named by its XXH3-128", async () => {
+    // given: 64 MiB is where blob names switch from SHA-256 to XXH3-128 (datastore/content-hash.ts)
+    const file = writeFlow(
+      "large_artifact",
+      `export default flow("LargeArtifact")
+        .step("start", (self) => { self.weights = new Float64Array(8 * 2 ** 20).map((_, i) => i % 7); }, { next: "end" })
+        .step("end", (self) => { self.sum = self.weights.reduce((a, b) => a + b, 0); self.small = 1; });`,
+    );
+    // when
+    const result = await runCli([file, "run"], { env });
+    // then
+    assert.equal(result.code, 0, result.stderr);
+    const runId = runIdFrom(result.stderr);
+    const end = await flowStore(root, "LargeArtifact").readSuccessfulEnd(runId, "end", "0");
+    assert.match(end!.artifacts.weights!.hash, /^[0-9a-f]{32}$/);
+    assert.match(end!.artifacts.small!.hash, /^[0-9a-f]{64}$/);
+    let expected = 0;
+    for (let i = 0; i < 8 * 2 ** 20; i++) expected += i % 7;
+    assert.equal((await taskArtifacts(root, "LargeArtifact", runId, "end")).sum, expected);
+  });
+});
+
 describe("wide fan-outs", () => {
   test("a join of 600 tasks gets all its inputs in foreach order (too many to pass in its environment)", async () => {
     const file = writeFlow(
