@@ -12,7 +12,7 @@ export class DataArtifact {
   readonly name: string;
   /** `Flow/run/step/task/name`. */
   readonly pathspec: string;
-  /** The hash naming the stored bytes (XXH3-128, 32 hex digits): equal values have equal hashes. */
+  /** The hash naming the stored bytes (SHA-256; XXH3-128 from 64 MiB): equal values have equal hashes. */
   readonly hash: string;
   /** Size of the stored bytes. */
   readonly size: number;
