@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
 
-export const HASH_ALGORITHM = "sha256";
-
 export function sha256(data: string | NodeJS.ArrayBufferView): string {
-  return createHash(HASH_ALGORITHM).update(data).digest("hex");
+  return createHash("sha256").update(data).digest("hex");
 }
