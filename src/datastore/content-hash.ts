@@ -44,30 +44,26 @@ export async function prepareContentHash(needs: { names?: Iterable<string>; size
 
 /** The name of the bytes in `chunks`, `size` bytes in all. */
 export function contentHash(chunks: Iterable<NodeJS.ArrayBufferView>, size: number): string {
-  if (size < FAST_HASH_FROM) {
-    const sha = createHash("sha256");
-    for (const chunk of chunks) sha.update(chunk);
-    return sha.digest("hex");
-  }
-  const h = fastHasher();
-  h.init();
-  for (const chunk of chunks) h.update(asBytes(chunk));
-  return h.digest("hex");
+  return size < FAST_HASH_FROM ? sha256Hex(chunks) : xxh128Hex(chunks);
 }
 
 /** Whether `bytes` are the content named `name`, by whichever hash named it. */
 export function matchesContentName(name: string, bytes: NodeJS.ArrayBufferView): boolean {
-  if (name.length === 64) return createHash("sha256").update(bytes).digest("hex") === name;
-  const h = fastHasher();
-  h.init();
-  h.update(asBytes(bytes));
-  return h.digest("hex") === name;
+  return (name.length === 64 ? sha256Hex([bytes]) : xxh128Hex([bytes])) === name;
 }
 
-function fastHasher(): IHasher {
+function sha256Hex(chunks: Iterable<NodeJS.ArrayBufferView>): string {
+  const sha = createHash("sha256");
+  for (const chunk of chunks) sha.update(chunk);
+  return sha.digest("hex");
+}
+
+function xxh128Hex(chunks: Iterable<NodeJS.ArrayBufferView>): string {
   if (!xxh128)
     throw new Error("flowship internal error: prepareContentHash() was not awaited before hashing");
-  return xxh128;
+  xxh128.init();
+  for (const chunk of chunks) xxh128.update(asBytes(chunk));
+  return xxh128.digest("hex");
 }
 
 function asBytes(view: NodeJS.ArrayBufferView): Uint8Array {
