@@ -31,6 +31,21 @@ export async function medianOf(runs: number, measure: () => Promise<number>): Pr
   return median(values);
 }
 
+/**
+ * Like medianOf for several measurements taken in turns (a warm-up round, then `runs` rounds of
+ * each in order), so drift of a shared machine spreads over all of them; returns their medians.
+ */
+export async function mediansOf(runs: number, measures: (() => Promise<number>)[]): Promise<number[]> {
+  const values: number[][] = measures.map(() => []);
+  for (let round = 0; round <= runs; round++) {
+    for (const [i, measure] of measures.entries()) {
+      const value = await measure();
+      if (round > 0) values[i]!.push(value);
+    }
+  }
+  return values.map(median);
+}
+
 export interface ProcessStats {
   ms: number;
   code: number | null;

@@ -10,6 +10,8 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_USER: "User name recorded on runs and used for the default namespace `user:<name>`.",
   FLOWSHIP_PRODUCTION_TOKEN: "When set, runs belong to the namespace `production:<token>`.",
   FLOWSHIP_MAX_WORKERS: "Default for `run --max-workers`. Default: 16",
+  FLOWSHIP_ISOLATION:
+    "Default for `run --isolation`: process (each task an OS process) or thread (each task a worker thread). Default: process",
   FLOWSHIP_TASK_NODE_ARGS:
     "Extra node arguments for task processes, e.g. '--cpu-prof' or '--max-old-space-size=8192'.",
   FLOWSHIP_PROGRESS_INTERVAL: "Seconds between progress lines of a running flow. Default: 10",
@@ -71,6 +73,11 @@ export function productionToken(): string | undefined {
 export function defaultMaxWorkers(): number {
   const value = Number(env("FLOWSHIP_MAX_WORKERS") ?? 16);
   return Number.isInteger(value) && value > 0 ? value : 16;
+}
+
+/** The raw FLOWSHIP_ISOLATION value; the CLI checks it like the flag it stands for. */
+export function defaultIsolation(): string {
+  return env("FLOWSHIP_ISOLATION") ?? "process";
 }
 
 export function progressIntervalSeconds(): number {

@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { defaultMaxWorkers } from "../config.js";
+import { defaultIsolation, defaultMaxWorkers } from "../config.js";
 import { codeCacheRoot, resolveDatastore } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec } from "../flow/decorators.js";
@@ -7,6 +7,8 @@ import { validateFlow } from "../graph/validate.js";
 import { compileFlow } from "../runtime/compile-flow.js";
 import { LocalRun } from "../runtime/local-run.js";
 import type { RunOptions } from "../runtime/run-options.js";
+import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
+import { checkThreadSettings } from "../task/task-thread.js";
 import type { FlowCommandContext } from "./flow-commands.js";
 import { codeDir } from "./load-flow.js";
 import { collect, type GlobalOptions } from "./main.js";
@@ -14,6 +16,7 @@ import { EXIT } from "./report-error.js";
 
 export interface CommonRunFlags {
   maxWorkers: string;
+  isolation: string;
   tag: string[];
   runIdFile?: string;
   with: string[];
@@ -41,6 +44,12 @@ export function addRunOptions(command: Command): Command {
     .addOption(
       new Option("--max-workers <n>", "most tasks running at once").default(String(defaultMaxWorkers())),
     )
+    .addOption(
+      new Option(
+        "--isolation <kind>",
+        "what keeps tasks apart: process (an OS process each) or thread (a worker thread each: about half the start-up cost; see docs/runtime.md)",
+      ).default(defaultIsolation()),
+    )
     .option("--tag <tag>", "tag the run (repeatable)", collect, [])
     .option("--run-id-file <file>", "write the run id to this file as soon as the run starts")
     .option(
@@ -62,6 +71,14 @@ function maxWorkers(text: string): number {
     throw new UsageError(`Invalid --max-workers '${text}': give a whole number of 1 or more.`);
   }
   return value;
+}
+
+function isolation(text: string): Isolation {
+  if (!(ISOLATIONS as readonly string[]).includes(text)) {
+    throw new UsageError(`Invalid --isolation '${text}': give ${ISOLATIONS.join(" or ")}.`);
+  }
+  if (text === "thread") checkThreadSettings();
+  return text as Isolation;
 }
 
 function checkTags(tags: string[]): string[] {
@@ -96,6 +113,7 @@ export async function startRun(
       compiled,
       datastore: globals.datastore,
       maxWorkers: maxWorkers(flags.maxWorkers),
+      isolation: isolation(flags.isolation),
       tags: checkTags(flags.tag),
       withDecorators,
       ...(flags.runIdFile ? { runIdFile: flags.runIdFile } : {}),

@@ -27,6 +27,10 @@ export const CONTENT_NAME = /^(?:[0-9a-f]{32}|[0-9a-f]{64})$/;
 let xxh128: IHasher | undefined;
 let loading: Promise<IHasher> | undefined;
 
+function newXXH128(): Promise<IHasher> {
+  return import("hash-wasm/dist/xxhash128.umd.min.js").then((m) => m.default.createXXHash128());
+}
+
 /**
  * Loads the XXH3-128 hasher if any of `names` (or sizes about to be hashed) needs it. Step code
  * reads artifacts synchronously, so every path to a synchronous read awaits this first
@@ -38,8 +42,25 @@ export async function prepareContentHash(needs: { names?: Iterable<string>; size
     [...(needs.names ?? [])].some((name) => name.length === 32) ||
     [...(needs.sizes ?? [])].some((size) => size >= FAST_HASH_FROM);
   if (!needed || xxh128) return;
-  loading ??= import("hash-wasm/dist/xxhash128.umd.min.js").then((m) => m.default.createXXHash128());
+  loading ??= newXXH128();
   xxh128 = await loading;
+}
+
+/** Names a blob fed to it piece by piece, with state of its own (stores may interleave). */
+export interface ContentHasher {
+  update(chunk: NodeJS.ArrayBufferView): void;
+  digest(): string;
+}
+
+/** A hasher for a blob of `size` bytes; contentHash() of the same bytes gives the same name. */
+export async function contentHasher(size: number): Promise<ContentHasher> {
+  if (size < FAST_HASH_FROM) {
+    const sha = createHash("sha256");
+    return { update: (chunk) => sha.update(chunk), digest: () => sha.digest("hex") };
+  }
+  const xxh = await newXXH128();
+  xxh.init();
+  return { update: (chunk) => xxh.update(asBytes(chunk)), digest: () => xxh.digest("hex") };
 }
 
 /** The name of the bytes in `chunks`, `size` bytes in all. */

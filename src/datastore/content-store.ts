@@ -3,7 +3,15 @@
  * so an identical value is stored once per flow, and every read checks the bytes against their name.
  */
 import { FlowshipError } from "../errors.js";
-import { CONTENT_NAME, contentHash, matchesContentName, prepareContentHash } from "./content-hash.js";
+import { sha256 } from "../util/hash.js";
+import {
+  CONTENT_NAME,
+  contentHash,
+  contentHasher,
+  FAST_HASH_FROM,
+  matchesContentName,
+  prepareContentHash,
+} from "./content-hash.js";
 import { decodeArtifact, type EncodedArtifact } from "./serializer.js";
 import type { Storage } from "./storage.js";
 
@@ -36,11 +44,35 @@ export class ContentStore {
 
   /** Stores an encoded artifact unless an identical one is already there. */
   async put(encoded: EncodedArtifact): Promise<ArtifactRef> {
+    const ref = (hash: string) => ({
+      hash,
+      size: encoded.size,
+      encoding: encoded.encoding,
+      type: encoded.type,
+    });
+    // A large blob is written while it is hashed (about twice as fast as one after the other)
+    // unless one like it was stored before: then it is hashed first, so a duplicate is never
+    // written twice. "Like it" is a hint from a sample of its bytes; a wrong hint costs time only.
+    if (encoded.size >= FAST_HASH_FROM && this.#storage.writeThenName) {
+      const hint = `${this.#flow}/data/seen/${sampleName(encoded)}`;
+      if (!(await this.#storage.exists(hint))) {
+        const hasher = await contentHasher(encoded.size);
+        let hash = "";
+        await this.#storage.writeThenName(
+          `${this.#flow}/data`,
+          encoded.chunks,
+          (piece) => hasher.update(piece),
+          () => this.keyOf((hash = hasher.digest())),
+        );
+        await this.#storage.create(hint, "");
+        return ref(hash);
+      }
+    }
     await prepareContentHash({ sizes: [encoded.size] });
     const hash = contentHash(encoded.chunks, encoded.size);
     const key = this.keyOf(hash);
     if (!(await this.#storage.exists(key))) await this.#storage.write(key, encoded.chunks);
-    return { hash, size: encoded.size, encoding: encoded.encoding, type: encoded.type };
+    return ref(hash);
   }
 
   /** Makes `refs` readable synchronously by `get`: downloads them from remote backends. */
@@ -72,4 +104,36 @@ export class ContentStore {
   get(ref: ArtifactRef, what: string): unknown {
     return decodeArtifact(ref.encoding, this.getBytes(ref.hash, what));
   }
+}
+
+const SAMPLES = 64;
+const SAMPLE_BYTES = 4096;
+
+/** Size and a hash of 64 small slices spread over the bytes: equal for equal bytes, cheap to take. */
+function sampleName(encoded: EncodedArtifact): string {
+  const samples: Uint8Array[] = [];
+  const step = Math.max(0, encoded.size - SAMPLE_BYTES) / (SAMPLES - 1);
+  let chunkStart = 0;
+  let chunkIndex = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    const at = Math.floor(i * step);
+    while (
+      chunkIndex < encoded.chunks.length - 1 &&
+      at >= chunkStart + encoded.chunks[chunkIndex]!.byteLength
+    ) {
+      chunkStart += encoded.chunks[chunkIndex]!.byteLength;
+      chunkIndex++;
+    }
+    const chunk = encoded.chunks[chunkIndex]!;
+    const offset = at - chunkStart;
+    // A sample that runs past its chunk is cut short: still the same for the same bytes.
+    samples.push(
+      new Uint8Array(
+        chunk.buffer,
+        chunk.byteOffset + offset,
+        Math.min(SAMPLE_BYTES, chunk.byteLength - offset),
+      ),
+    );
+  }
+  return `${encoded.size}-${sha256(Buffer.concat(samples)).slice(0, 32)}`;
 }

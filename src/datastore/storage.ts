@@ -27,6 +27,18 @@ export interface Storage {
   prefetch(keys: readonly string[]): Promise<void>;
   /** A local file path for `key`, when the backend has one (logs are appended there). */
   localPath?(key: string): string;
+  /**
+   * Writes `chunks` as an object named after its bytes: every piece goes to `observe` (a hasher)
+   * while it is being written, so naming overlaps writing; then `keyOf()` gives the key. When an
+   * object is already there the new bytes are dropped. Returns the key. Offered by backends that
+   * can name a written object cheaply (a rename); others are written once the name is known.
+   */
+  writeThenName?(
+    folder: string,
+    chunks: readonly NodeJS.ArrayBufferView[],
+    observe: (piece: Uint8Array) => void,
+    keyOf: () => string,
+  ): Promise<string>;
 }
 
 const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.=:@+-]*$/;

@@ -1,6 +1,6 @@
 /**
- * The local runtime: walks the flow's graph, starts one process per task attempt (at most
- * `maxWorkers` at once), fans out foreaches, waits for joins, retries failed attempts, and
+ * The local runtime: walks the flow's graph, starts each task attempt in its own process (or,
+ * with `isolation: "thread"`, its own worker thread; at most `maxWorkers` at once), fans out foreaches, waits for joins, retries failed attempts, and
  * records the run. A failed task stops the run: running tasks are killed, the run is marked
  * failed, and the failing step and its error are shown.
  */
@@ -16,8 +16,10 @@ import type { FlowGraph } from "../graph/flow-graph.js";
 import { attemptLogs } from "../task/attempt-logs.js";
 import { taskIdFor } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
-import { recordDeath, type TaskExit, TaskProcess } from "../task/task-process.js";
+import { type RunningAttempt, recordDeath, type TaskExit } from "../task/task-attempt.js";
+import { TaskProcess } from "../task/task-process.js";
 import type { TaskSpec } from "../task/task-spec.js";
+import { TaskThread } from "../task/task-thread.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
 import { effectiveDecorators, type RunOptions } from "./run-options.js";
@@ -89,7 +91,7 @@ export class LocalRun {
   #run!: RunRecord;
   #resume?: ResumePlan;
   readonly #ready: ReadyTask[] = [];
-  readonly #running = new Map<string, TaskProcess | "cloning">();
+  readonly #running = new Map<string, RunningAttempt | "cloning">();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #joins = new Map<string, JoinWait>();
   #progress!: RunProgress;
@@ -136,7 +138,7 @@ export class LocalRun {
     this.#print(
       `Running ${options.flow.name}/${this.#run.runId} as ${this.#run.namespace}${
         this.#resume ? `, resuming run ${this.#resume.originRunId}` : ""
-      } (max ${options.maxWorkers} tasks at once)`,
+      } (max ${options.maxWorkers} tasks at once${options.isolation === "thread" ? ", in worker threads" : ""})`,
       "stderr",
     );
 
@@ -250,7 +252,8 @@ export class LocalRun {
       ...(fallbackReason ? { fallbackReason } : {}),
     };
     const logs = attemptLogs(this.#store, spec);
-    const process = new TaskProcess({
+    const Attempt = this.#options.isolation === "thread" ? TaskThread : TaskProcess;
+    const running = new Attempt({
       bundle: this.#options.compiled.bundle,
       spec,
       env: environment?.kind === "environment" ? environment.options.vars : {},
@@ -259,9 +262,9 @@ export class LocalRun {
       print: this.#print,
       ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
     });
-    this.#running.set(this.#key(task), process);
+    this.#running.set(this.#key(task), running);
     this.#progress.started(task.step);
-    process.exited.then(
+    running.exited.then(
       async (exit) => {
         await logs.persist();
         await this.#onExit(task, spec, exit);
@@ -374,8 +377,8 @@ export class LocalRun {
     this.#failure = reason;
     for (const timer of this.#retryTimers) clearTimeout(timer);
     this.#retryTimers.clear();
-    for (const process of this.#running.values())
-      if (process !== "cloning") process.kill({ cancelled: true });
+    for (const attempt of this.#running.values())
+      if (attempt !== "cloning") attempt.kill({ cancelled: true });
     this.#pump();
   }
 

@@ -1,6 +1,7 @@
 import type { DatastoreLocation } from "../datastore/open-storage.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
+import type { Isolation } from "../task/task-attempt.js";
 import type { CompiledFlow } from "./compile-flow.js";
 
 export interface RunOptions {
@@ -10,6 +11,8 @@ export interface RunOptions {
   datastore: DatastoreLocation;
   /** Most tasks running at once. @default 16 */
   maxWorkers: number;
+  /** What keeps tasks apart: an OS process each, or a worker thread each. @default "process" */
+  isolation?: Isolation;
   tags: string[];
   /** Decorators from `--with`, added to every step that does not set the same kind. */
   withDecorators: StepDecorator[];

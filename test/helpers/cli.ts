@@ -37,6 +37,8 @@ export function flowshipEnv(root: string, extra: Record<string, string | undefin
     FLOWSHIP_DATASTORE_ROOT: root,
     FLOWSHIP_USER: "tester",
     FLOWSHIP_PRODUCTION_TOKEN: undefined,
+    // Tests choose their isolation themselves, whatever the shell running them says.
+    FLOWSHIP_ISOLATION: undefined,
     FORCE_COLOR: "0",
     ...extra,
   };

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../../util/atomic-file.js";
@@ -36,6 +37,41 @@ export class LocalStorage implements Storage {
     writeFileAtomic(this.localPath(key), chunks);
   }
 
+  async writeThenName(
+    folder: string,
+    chunks: readonly NodeJS.ArrayBufferView[],
+    observe: (piece: Uint8Array) => void,
+    keyOf: () => string,
+  ): Promise<string> {
+    const dir = this.localPath(folder);
+    fs.mkdirSync(dir, { recursive: true });
+    const temporary = path.join(dir, `unnamed.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+    const file = await fs.promises.open(temporary, "w");
+    try {
+      for (const chunk of chunks) {
+        const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        for (let offset = 0; offset < bytes.byteLength; offset += PIECE) {
+          const piece = bytes.subarray(offset, offset + PIECE);
+          // The write runs on libuv's thread pool while this thread hashes the same piece.
+          const writing = writeAll(file, piece);
+          observe(piece);
+          await writing;
+        }
+      }
+      await file.close();
+      const key = keyOf();
+      const target = this.localPath(key);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      if (fs.existsSync(target)) fs.rmSync(temporary);
+      else fs.renameSync(temporary, target);
+      return key;
+    } catch (error) {
+      await file.close().catch(() => {});
+      fs.rmSync(temporary, { force: true });
+      throw error;
+    }
+  }
+
   async create(key: string, content: string): Promise<boolean> {
     return createFileExclusive(this.localPath(key), content);
   }
@@ -62,5 +98,16 @@ export class LocalStorage implements Storage {
 
   async remove(key: string): Promise<void> {
     fs.rmSync(this.localPath(key), { recursive: true, force: true });
+  }
+}
+
+// Pieces small enough that the last one's hashing, which follows its write, costs little.
+const PIECE = 8 * 2 ** 20;
+
+async function writeAll(file: fs.promises.FileHandle, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesWritten } = await file.write(bytes, offset, bytes.byteLength - offset);
+    offset += bytesWritten;
   }
 }

@@ -1,0 +1,135 @@
+/**
+ * One running task attempt, whatever isolates it: an OS process (TaskProcess, the default) or a
+ * worker thread with its own V8 isolate (TaskThread). Both stream the attempt's output the same
+ * way and end with a TaskExit; an attempt that ended without recording how is recorded here.
+ */
+import fs from "node:fs";
+import readline from "node:readline";
+import type { Readable } from "node:stream";
+import { secretValues } from "../config.js";
+import type { FlowStore } from "../datastore/flow-store.js";
+import type { AttemptEndRecord } from "../datastore/records-types.js";
+import { redact } from "../util/redact.js";
+import type { TaskSpec } from "./task-spec.js";
+
+/** How the local runtime keeps tasks apart. */
+export type Isolation = "process" | "thread";
+export const ISOLATIONS: readonly Isolation[] = ["process", "thread"];
+
+export interface TaskExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** Set when the runtime killed it because the run is stopping. */
+  cancelled: boolean;
+  /** V8 reported that the JavaScript heap was full before the attempt was stopped. */
+  outOfMemory: boolean;
+  /** What ran the attempt, named in the failure message. */
+  isolation: Isolation;
+}
+
+export interface TaskAttemptOptions {
+  bundle: string;
+  spec: TaskSpec;
+  env: Record<string, string>;
+  /** Where stdout and stderr of this attempt are stored. */
+  logFiles: { stdout: string; stderr: string };
+  prefix: string;
+  print: (line: string, stream: "stdout" | "stderr") => void;
+  timeoutSeconds?: number;
+  /** Values masked as `***` in the output and the log files. @default secretValues() */
+  secrets?: readonly string[];
+}
+
+export interface RunningAttempt {
+  readonly exited: Promise<TaskExit>;
+  /** Stops the attempt at once; `cancelled` records that the run, not the task, ended it. */
+  kill(options?: { cancelled?: boolean }): void;
+}
+
+/**
+ * Streams one output stream of an attempt, line by line, to its log file and the console
+ * (prefixed with the task's pathspec), masking secrets first: what a step prints is stored.
+ * Resolves once the stream has ended and the log file is closed.
+ */
+export function pipeAttemptOutput(
+  input: Readable,
+  stream: "stdout" | "stderr",
+  options: TaskAttemptOptions,
+  onLine?: (text: string) => void,
+): Promise<void> {
+  const secrets = options.secrets ?? secretValues();
+  const file = fs.createWriteStream(options.logFiles[stream], { flags: "a" });
+  const lines = readline.createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  lines.on("line", (text) => {
+    onLine?.(text);
+    const line = redact(text, secrets);
+    file.write(`${line}\n`);
+    options.print(`${options.prefix} ${line}`, stream);
+  });
+  return new Promise((resolve) => {
+    lines.on("close", () => file.end(resolve));
+  });
+}
+
+/** Adds a line flowship itself says about the attempt to its stderr (or stdout) log and the console. */
+export function appendAttemptLine(
+  options: TaskAttemptOptions,
+  stream: "stdout" | "stderr",
+  text: string,
+): void {
+  const secrets = options.secrets ?? secretValues();
+  for (const line of redact(text, secrets).split("\n")) {
+    fs.appendFileSync(options.logFiles[stream], `${line}\n`);
+    options.print(`${options.prefix} ${line}`, stream);
+  }
+}
+
+/** Arms the attempt's timeout; returns what clears it. */
+export function armTimeout(options: TaskAttemptOptions, onTimeout: () => void): () => void {
+  if (options.timeoutSeconds === undefined) return () => {};
+  const timer = setTimeout(onTimeout, options.timeoutSeconds * 1000);
+  return () => clearTimeout(timer);
+}
+
+/**
+ * The attempt ended without recording how it ended (killed, timed out, crashed): record it on
+ * its behalf, with the reason. If the task did record an end after all (it races with us), that
+ * record wins and is returned.
+ */
+export async function recordDeath(
+  store: FlowStore,
+  spec: TaskSpec,
+  exit: TaskExit,
+): Promise<AttemptEndRecord> {
+  const timeout = spec.decorators.find((d) => d.kind === "timeout");
+  const task = `the task ${exit.isolation}`;
+  const message = exit.timedOut
+    ? `timed out after ${timeout?.kind === "timeout" ? timeout.options.seconds : "?"} s and was killed`
+    : exit.cancelled
+      ? "killed because the run stopped"
+      : exit.outOfMemory
+        ? `${task} ran out of memory (JavaScript heap limit) and was stopped by ${exit.signal ?? `exit code ${exit.code}`}; raise the limit with FLOWSHIP_TASK_NODE_ARGS=--max-old-space-size=<MiB> (on AWS Batch, also resources({ memory }))`
+        : exit.signal
+          ? `${task} was killed by ${exit.signal}${exit.signal === "SIGKILL" ? " (out of memory, or killed from outside)" : ""}`
+          : `${task} ${exit.code === null ? "could not start" : `exited with code ${exit.code}`} without recording a result`;
+  const record: AttemptEndRecord = {
+    attempt: spec.attempt,
+    status: "failed",
+    endedAt: new Date().toISOString(),
+    artifacts: {},
+    failure: {
+      type: exit.timedOut ? "Timeout" : exit.outOfMemory ? "OutOfMemory" : "TaskDied",
+      message,
+      retryable: !exit.cancelled,
+    },
+    exit: {
+      code: exit.code,
+      signal: exit.signal,
+      ...(exit.timedOut ? { timedOut: true } : {}),
+      ...(exit.outOfMemory ? { outOfMemory: true } : {}),
+    },
+  };
+  await store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, record);
+  return (await store.readAttemptEnd(spec.runId, spec.step, spec.taskId, spec.attempt)) ?? record;
+}
