@@ -62,7 +62,10 @@ export class ContentStore {
           `${this.#flow}/data`,
           encoded.chunks,
           (piece) => hasher.update(piece),
-          () => this.keyOf((hash = hasher.digest())),
+          () => {
+            hash = hasher.digest();
+            return this.keyOf(hash);
+          },
         );
         await this.#storage.create(hint, "");
         return ref(hash);
