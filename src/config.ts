@@ -13,7 +13,7 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_ISOLATION:
     "Default for `run --isolation`: process (each task an OS process) or thread (each task a worker thread). Default: process",
   FLOWSHIP_TASK_NODE_ARGS:
-    "Extra node arguments for task processes, e.g. '--cpu-prof' or '--max-old-space-size=8192'.",
+    "Extra node arguments for task processes, e.g. '--cpu-prof' or '--max-old-space-size=8192'. Task threads take only the flags a worker thread accepts; --max-old-space-size becomes each thread's heap limit.",
   FLOWSHIP_PROGRESS_INTERVAL: "Seconds between progress lines of a running flow. Default: 10",
   FLOWSHIP_DATASTORE: "Which datastore runs use: local (default) or s3.",
   FLOWSHIP_S3_ROOT: "Root of the S3 datastore: s3://bucket/prefix.",

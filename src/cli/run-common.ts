@@ -75,7 +75,9 @@ function maxWorkers(text: string): number {
 
 function isolation(text: string): Isolation {
   if (!(ISOLATIONS as readonly string[]).includes(text)) {
-    throw new UsageError(`Invalid --isolation '${text}': give ${ISOLATIONS.join(" or ")}.`);
+    throw new UsageError(
+      `Invalid --isolation '${text}': give ${ISOLATIONS.join(" or ")} (FLOWSHIP_ISOLATION sets the default).`,
+    );
   }
   if (text === "thread") checkThreadSettings();
   return text as Isolation;

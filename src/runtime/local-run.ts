@@ -1,7 +1,7 @@
 /**
  * The local runtime: walks the flow's graph, starts each task attempt in its own process (or,
- * with `isolation: "thread"`, its own worker thread; at most `maxWorkers` at once), fans out foreaches, waits for joins, retries failed attempts, and
- * records the run. A failed task stops the run: running tasks are killed, the run is marked
+ * with `isolation: "thread"`, its own worker thread; at most `maxWorkers` at once), fans out
+ * foreaches, waits for joins, retries failed attempts, and records the run. A failed task stops the run: running tasks are killed, the run is marked
  * failed, and the failing step and its error are shown.
  */
 import fs from "node:fs";

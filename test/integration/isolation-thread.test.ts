@@ -112,7 +112,10 @@ describe("tasks in worker threads", () => {
       "error: FLOWSHIP_TASK_NODE_ARGS '--expose-gc' cannot be given to a task thread (Initiated Worker with invalid execArgv flags: --expose-gc); run with --isolation process.",
     );
     assert.equal(unknown.code, 2);
-    assert.equal(unknown.stderr.trim(), "error: Invalid --isolation 'fiber': give process or thread.");
+    assert.equal(
+      unknown.stderr.trim(),
+      "error: Invalid --isolation 'fiber': give process or thread (FLOWSHIP_ISOLATION sets the default).",
+    );
     assert.deepEqual(scanDatastore(root).problems, []);
   });
 });
