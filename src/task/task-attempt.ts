@@ -4,6 +4,7 @@
  * way and end with a TaskExit; an attempt that ended without recording how is recorded here.
  */
 import fs from "node:fs";
+import path from "node:path";
 import readline from "node:readline";
 import type { Readable } from "node:stream";
 import { secretValues } from "../config.js";
@@ -47,6 +48,50 @@ export interface RunningAttempt {
   kill(options?: { cancelled?: boolean }): void;
 }
 
+/** What a process and a thread keep alike: the options, why it was stopped, how it ended. */
+export abstract class TaskAttempt implements RunningAttempt {
+  abstract readonly exited: Promise<TaskExit>;
+  protected timedOut = false;
+  protected cancelled = false;
+  protected outOfMemory = false;
+
+  constructor(
+    readonly options: TaskAttemptOptions,
+    readonly isolation: Isolation,
+  ) {
+    fs.mkdirSync(path.dirname(options.logFiles.stdout), { recursive: true });
+  }
+
+  kill(options: { cancelled?: boolean } = {}): void {
+    if (options.cancelled) this.cancelled = true;
+    this.stop();
+  }
+
+  /** Ends the attempt at once, wherever it is. */
+  protected abstract stop(): void;
+
+  /** Arms the attempt's timeout; returns what clears it. */
+  protected armTimeout(): () => void {
+    if (this.options.timeoutSeconds === undefined) return () => {};
+    const timer = setTimeout(() => {
+      this.timedOut = true;
+      this.stop();
+    }, this.options.timeoutSeconds * 1000);
+    return () => clearTimeout(timer);
+  }
+
+  protected exit(code: number | null, signal: NodeJS.Signals | null): TaskExit {
+    return {
+      code,
+      signal,
+      timedOut: this.timedOut,
+      cancelled: this.cancelled,
+      outOfMemory: this.outOfMemory,
+      isolation: this.isolation,
+    };
+  }
+}
+
 /**
  * Streams one output stream of an attempt, line by line, to its log file and the console
  * (prefixed with the task's pathspec), masking secrets first: what a step prints is stored.
@@ -83,13 +128,6 @@ export function appendAttemptLine(
     fs.appendFileSync(options.logFiles[stream], `${line}\n`);
     options.print(`${options.prefix} ${line}`, stream);
   }
-}
-
-/** Arms the attempt's timeout; returns what clears it. */
-export function armTimeout(options: TaskAttemptOptions, onTimeout: () => void): () => void {
-  if (options.timeoutSeconds === undefined) return () => {};
-  const timer = setTimeout(onTimeout, options.timeoutSeconds * 1000);
-  return () => clearTimeout(timer);
 }
 
 /**

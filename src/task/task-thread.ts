@@ -6,17 +6,14 @@
  * directory and the descriptors are shared, and a timeout stops the thread but not processes the
  * step started.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { taskNodeArgs } from "../config.js";
 import { FlowshipError } from "../errors.js";
 import { mapStack } from "./source-map-stack.js";
 import {
   appendAttemptLine,
-  armTimeout,
   pipeAttemptOutput,
-  type RunningAttempt,
+  TaskAttempt,
   type TaskAttemptOptions,
   type TaskExit,
 } from "./task-attempt.js";
@@ -52,19 +49,13 @@ export function checkThreadSettings(): void {
   }
 }
 
-export class TaskThread implements RunningAttempt {
-  readonly options: TaskAttemptOptions;
+export class TaskThread extends TaskAttempt {
   readonly exited: Promise<TaskExit>;
   #worker: Worker | undefined;
-  #timedOut = false;
-  #cancelled = false;
-  #outOfMemory = false;
 
   constructor(options: TaskAttemptOptions) {
-    this.options = options;
-    fs.mkdirSync(path.dirname(options.logFiles.stdout), { recursive: true });
+    super(options, "thread");
     const { execArgv, resourceLimits } = threadSettings();
-    let failure: string | undefined;
     try {
       this.#worker = new Worker(options.bundle, {
         env: { ...process.env, ...options.env, FLOWSHIP_TASK: JSON.stringify(options.spec) },
@@ -75,28 +66,22 @@ export class TaskThread implements RunningAttempt {
         resourceLimits,
       });
     } catch (error) {
-      failure = `failed to start task thread: ${(error as Error).message}`;
-    }
-    const worker = this.#worker;
-    if (!worker) {
-      appendAttemptLine(options, "stderr", failure!);
-      this.exited = Promise.resolve(this.#exit(null));
+      appendAttemptLine(options, "stderr", `failed to start task thread: ${(error as Error).message}`);
+      this.exited = Promise.resolve(this.exit(null, null));
       return;
     }
+    const worker = this.#worker;
     const streamsDone = [
       pipeAttemptOutput(worker.stdout, "stdout", options),
       pipeAttemptOutput(worker.stderr, "stderr", options),
     ];
-    const clearTimer = armTimeout(options, () => {
-      this.#timedOut = true;
-      this.kill();
-    });
+    const clearTimer = this.armTimeout();
     // A process prints its own uncaught error before it dies; a thread hands it to us instead.
     let uncaught: string | undefined;
     worker.on("error", (error: Error & { code?: string }) => {
       if (error.code === "ERR_WORKER_OUT_OF_MEMORY") {
         // Its stack is node's own, not the step's: the message is what matters.
-        this.#outOfMemory = true;
+        this.outOfMemory = true;
         uncaught = error.message;
       } else {
         uncaught = mapStack(error.stack ?? String(error), options.bundle);
@@ -106,27 +91,15 @@ export class TaskThread implements RunningAttempt {
       worker.on("exit", (code) => {
         Promise.all(streamsDone).then(() => {
           clearTimer();
-          if (uncaught && !this.#timedOut && !this.#cancelled) appendAttemptLine(options, "stderr", uncaught);
-          resolve(this.#exit(code));
+          if (uncaught && !this.timedOut && !this.cancelled) appendAttemptLine(options, "stderr", uncaught);
+          resolve(this.exit(code, null));
         });
       });
     });
   }
 
-  #exit(code: number | null): TaskExit {
-    return {
-      code,
-      signal: null,
-      timedOut: this.#timedOut,
-      cancelled: this.#cancelled,
-      outOfMemory: this.#outOfMemory,
-      isolation: "thread",
-    };
-  }
-
-  /** Stops the attempt: the thread's JavaScript is terminated wherever it is. */
-  kill(options: { cancelled?: boolean } = {}): void {
-    if (options.cancelled) this.#cancelled = true;
+  /** The thread's JavaScript is terminated wherever it is. */
+  protected stop(): void {
     void this.#worker?.terminate();
   }
 }
