@@ -53,6 +53,7 @@ export class ContentStore {
     // A large blob is written while it is hashed (about twice as fast as one after the other)
     // unless one like it was stored before: then it is hashed first, so a duplicate is never
     // written twice. "Like it" is a hint from a sample of its bytes; a wrong hint costs time only.
+    await prepareContentHash({ sizes: [encoded.size] });
     if (encoded.size >= FAST_HASH_FROM && this.#storage.writeThenName) {
       const hint = `${this.#flow}/data/seen/${sampleName(encoded)}`;
       if (!(await this.#storage.exists(hint))) {
@@ -71,7 +72,6 @@ export class ContentStore {
         return ref(hash);
       }
     }
-    await prepareContentHash({ sizes: [encoded.size] });
     const hash = contentHash(encoded.chunks, encoded.size);
     const key = this.keyOf(hash);
     if (!(await this.#storage.exists(key))) await this.#storage.write(key, encoded.chunks);
