@@ -25,10 +25,8 @@ export function median(values: number[]): number {
 
 /** Runs `measure` once to warm up, then `runs` times; returns the median. */
 export async function medianOf(runs: number, measure: () => Promise<number>): Promise<number> {
-  await measure();
-  const values: number[] = [];
-  for (let i = 0; i < runs; i++) values.push(await measure());
-  return median(values);
+  const [value] = await mediansOf(runs, [measure]);
+  return value!;
 }
 
 /**

@@ -4,7 +4,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { taskNodeArgs } from "../config.js";
-import { pipeAttemptOutput, TaskAttempt, type TaskAttemptOptions, type TaskExit } from "./task-attempt.js";
+import {
+  appendAttemptLine,
+  pipeAttemptOutput,
+  TaskAttempt,
+  type TaskAttemptOptions,
+  type TaskExit,
+} from "./task-attempt.js";
 
 // What V8 prints to stderr just before it aborts a process whose heap is full.
 const OUT_OF_MEMORY = /JavaScript heap out of memory|Reached heap limit/;
@@ -40,7 +46,7 @@ export class TaskProcess extends TaskAttempt {
           resolve(this.exit(code, signal));
         });
       this.#child.on("error", (error) => {
-        options.print(`failed to start task process: ${error.message}`, "stderr");
+        appendAttemptLine(options, "stderr", `failed to start task process: ${error.message}`);
         finish(null, null);
       });
       this.#child.on("exit", finish);
