@@ -80,6 +80,7 @@ export async function stateTransitions(options: { quick: boolean }): Promise<Row
       storage: new LocalStorage({ root }),
       datastoreRoot: root,
       input: { Parameters: "{}" },
+      token: "bench",
       executionName: `bench-${name}-${Date.now()}`,
       retryIntervalScale: 0.001,
       print: () => {},

@@ -3,7 +3,7 @@
  * `npx tsx <flow file> <command>` (the flow's own `.run()`); both end in `flowProgram`.
  */
 import { Command, CommanderError } from "commander";
-import { batchTaskEnvironment, quietAwsSdkNodeNotice } from "../config.js";
+import { quietAwsSdkNodeNotice } from "../config.js";
 import { codeCacheRoot, type DatastoreLocation, resolveDatastore } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
@@ -12,7 +12,7 @@ import type { FlowSpec } from "../flow/types.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import { registerFlowCommands } from "./flow-commands.js";
 import { loadFlowFile } from "./load-flow.js";
-import { EXIT, reportError } from "./report-error.js";
+import { EXIT, reportError } from "../report-error.js";
 
 export interface GlobalOptions {
   /** Where runs are stored (local folder or S3). */
@@ -149,23 +149,6 @@ Options:
   -h, --help print this help
 `;
 
-/** `flowship batch-task`: the command of every Batch job of a deployed flow (see aws/batch). */
-async function runBatchTaskCommand(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(
-      "Usage: flowship batch-task\n\nRuns one task of a deployed flow inside an AWS Batch job. Everything it needs comes from\nFLOWSHIP_* environment variables set by the job definition and the state machine.\n",
-    );
-    return EXIT.ok;
-  }
-  try {
-    const { readBatchEnvironment } = await import("../aws/batch/batch-environment.js");
-    const { runBatchTask } = await import("../aws/batch/batch-task.js");
-    return await runBatchTask(readBatchEnvironment(batchTaskEnvironment()));
-  } catch (error) {
-    return reportError(error);
-  }
-}
-
 const VALUE_OPTIONS = new Set(["--datastore", "--datastore-root", "--with"]);
 
 /** The global options before the command: what comes after belongs to the command. */
@@ -188,7 +171,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${FLOWSHIP_VERSION}\n`);
     return EXIT.ok;
   }
-  if (first === "batch-task") return runBatchTaskCommand(argv.slice(1));
   if (first === "configure") {
     return import("./commands/configure.js")
       .then((m) => m.runConfigure(argv.slice(1)))

@@ -12,7 +12,7 @@ import { checkThreadSettings } from "../task/task-thread.js";
 import type { FlowCommandContext } from "./flow-commands.js";
 import { codeDir } from "./load-flow.js";
 import { collect, type GlobalOptions } from "./main.js";
-import { EXIT } from "./report-error.js";
+import { EXIT } from "../report-error.js";
 
 export interface CommonRunFlags {
   maxWorkers: string;

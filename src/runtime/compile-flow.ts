@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { FlowshipError, isFlowshipError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { sha256 } from "../util/hash.js";
+import { FLOWSHIP_VERSION } from "../version.js";
 
 export interface CompiledFlow {
   /** The flow file as given. */
@@ -25,8 +26,8 @@ export class FlowCompileError extends FlowshipError {}
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** flowship's own entry files, as .js next to compiled code or .ts when running from source. */
-function ownModule(relative: string): string {
+/** flowship's own module `relative` to src/ (or dist/): .js next to compiled code, .ts when running from source. */
+export function ownModule(relative: string): string {
   const js = path.resolve(HERE, "..", `${relative}.js`);
   return fs.existsSync(js) ? js : path.resolve(HERE, "..", `${relative}.ts`);
 }
@@ -48,6 +49,26 @@ export interface CompileFlowOptions {
 }
 
 const S3_STUB = `export class S3Storage { constructor() { throw new Error("This compiled flow was built for the local datastore; compile it with the S3 backend to use s3://."); } }`;
+
+/** Bundled CommonJS dependencies may call require(); an ES module bundle gives them one. */
+export const NODE_REQUIRE_BANNER =
+  "import { createRequire as __flowshipRequire } from 'node:module'; const require = __flowshipRequire(import.meta.url);";
+
+/**
+ * An esbuild plugin that inlines flowship's version: version.ts reads package.json beside
+ * flowship, which a bundle that travels alone (a code package in a container) does not have.
+ */
+export const INLINE_VERSION_PLUGIN = {
+  name: "flowship-version",
+  setup(build: import("esbuild").PluginBuild) {
+    // Exactly flowship's own file: a user's src/version.ts is theirs.
+    const own = ownModule("version").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    build.onLoad({ filter: new RegExp(`^${own}$`) }, () => ({
+      contents: `export const FLOWSHIP_VERSION = ${JSON.stringify(FLOWSHIP_VERSION)};`,
+      loader: "js",
+    }));
+  },
+};
 
 export async function compileFlow(options: CompileFlowOptions): Promise<CompiledFlow> {
   const file = path.resolve(options.file);
@@ -81,11 +102,9 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
       sourcesContent: false,
       metafile: true,
       logLevel: "silent",
-      // Bundled CommonJS dependencies may call require(); give them one.
-      banner: {
-        js: "import { createRequire as __flowshipRequire } from 'node:module'; const require = __flowshipRequire(import.meta.url);",
-      },
+      banner: { js: NODE_REQUIRE_BANNER },
       plugins: [
+        INLINE_VERSION_PLUGIN,
         {
           name: "flowship-self",
           setup(build) {

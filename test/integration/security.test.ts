@@ -9,13 +9,14 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import * as tar from "tar";
+import { bootstrapCommand } from "../../src/aws/compile/bootstrap-command.js";
 import { metadataTags } from "../../src/aws/deploy/deployment-metadata.js";
 import { buildCodePackage } from "../../src/aws/package/code-package.js";
 import { uploadCodePackage } from "../../src/aws/package/code-package-store.js";
 import { Flow, Run, Step, Task } from "../../src/client/index.js";
 import { LocalStorage } from "../../src/datastore/backends/local.js";
 import { compileFlow } from "../../src/runtime/compile-flow.js";
-import { BIN, flowshipEnv, REPO, runCli, runIdFrom, runNode, tempDir } from "../helpers/cli.js";
+import { flowshipEnv, REPO, runCli, runIdFrom, runNode, tempDir } from "../helpers/cli.js";
 import { CRASH_FLOW } from "../helpers/crash-flow.js";
 
 const CANARIES = {
@@ -163,6 +164,7 @@ describe("code packages", () => {
     fs.writeFileSync(archive, pkg.bytes);
     tar.list({ file: archive, sync: true, onReadEntry: (entry) => entries.push(entry.path) });
     assert.deepEqual(entries.sort(), [
+      "batch-task.mjs",
       "flow.mjs",
       "flow.mjs.map",
       "manifest.json",
@@ -177,6 +179,9 @@ describe("code packages", () => {
     assert.equal(gunzipSync(pkg.bytes).includes(CANARIES.API_TOKEN), false);
   });
 });
+
+/** The Batch job's command (`node --input-type=module -e <bootstrap>`), as node's arguments. */
+const JOB_COMMAND = bootstrapCommand().slice(1);
 
 /** A flow's code package uploaded to a local datastore, and the Batch environment that runs its start step. */
 async function deployedLocally(root: string): Promise<{ env: NodeJS.ProcessEnv; sha: string; key: string }> {
@@ -204,7 +209,7 @@ async function deployedLocally(root: string): Promise<{ env: NodeJS.ProcessEnv; 
   return { env, sha: pkg.sha256, key };
 }
 
-describe("flowship batch-task", () => {
+describe("the Batch job command", () => {
   test("refuses a code package whose sha256 does not match, and runs nothing", async () => {
     // given: the package changed after upload
     const root = path.join(tempDir(), ".flowship");
@@ -214,13 +219,13 @@ describe("flowship batch-task", () => {
     bytes[bytes.length - 20]! ^= 0xff;
     fs.writeFileSync(file, bytes);
     // when
-    const result = await runNode([BIN, "batch-task"], { env });
+    const result = await runNode(JOB_COMMAND, { env });
     // then
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
       new RegExp(
-        `^error: Code package does not match its hash: '${root}/${key}'\\. Expected sha256 ${sha} but got [0-9a-f]{64}; it was changed after upload, deploy the flow again\\.\\n$`,
+        `^flowship bootstrap: code package '${root}/${key}' has sha256 [0-9a-f]{64} but the job definition pins ${sha}: refusing to run it \\(it was changed after deploy, or comes from another deploy\\)\\n$`,
       ),
     );
     assert.equal(fs.existsSync(path.join(root, "CrashFlow", "runs")), false, "no run was started");
@@ -239,7 +244,7 @@ describe("flowship batch-task", () => {
     );
     fs.chmodSync(planted, 0o777);
     // when
-    const result = await runNode([BIN, "batch-task"], { env });
+    const result = await runNode(JOB_COMMAND, { env });
     // then: the verified package ran instead
     assert.equal(result.code, 0, result.stderr);
     assert.equal(fs.existsSync(marker), false, "the planted code ran");
@@ -366,7 +371,7 @@ describe("the datastore root is a boundary", () => {
       [
         { FLOWSHIP_CODE_PACKAGE_URL: `${storage.description}/../../victim/flow.tgz` },
         1,
-        /^error: Refusing datastore path '/,
+        /^flowship bootstrap: ENOENT/,
       ],
     ];
     const before = fs
@@ -377,7 +382,7 @@ describe("the datastore root is a boundary", () => {
     for (const [overrides, code, message] of cases) {
       // when
       // A fresh temporary folder each time: a package extracted by an earlier case is not read again.
-      const result = await runNode([BIN, "batch-task"], {
+      const result = await runNode(JOB_COMMAND, {
         env: { ...env, TMPDIR: tempDir("flowship-tmp-"), ...overrides },
       });
       // then

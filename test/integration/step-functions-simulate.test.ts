@@ -104,8 +104,10 @@ describe("step-functions simulate against S3 on loopback", () => {
         s3Root,
         "--token",
         "ci",
+        "--tag",
+        "nightly",
       ],
-      { env: { ...env, FLOWSHIP_RUN_TAGS: JSON.stringify(["nightly"]) } },
+      { env },
     );
     assert.equal(simulated.code, 0, simulated.stderr);
     setDatastore({ kind: "s3", root: s3Root, endpoint: server.endpoint });

@@ -1,5 +1,11 @@
-import { pathToFileURL } from "node:url";
-import { deployedRunTags, deployedWithSpecs, productionToken } from "../../config.js";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  batchTaskEnvironment,
+  deployedRunTags,
+  deployedWithSpecs,
+  productionToken,
+  quietAwsSdkNodeNotice,
+} from "../../config.js";
 import { FlowStore } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { writeRecord } from "../../datastore/records.js";
@@ -15,12 +21,12 @@ import { effectiveDecorators } from "../../runtime/run-options.js";
 import { newRunRecord, storeParameters } from "../../runtime/run-record.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
+import { reportError } from "../../report-error.js";
 import { recordDeath } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
 import type { TaskSpec } from "../../task/task-spec.js";
 import { FOREACH_FILE } from "../compile/foreach-states.js";
-import { fetchAndVerifyCodePackage } from "../package/code-package-store.js";
-import type { BatchEnvironment } from "./batch-environment.js";
+import { type BatchEnvironment, readBatchEnvironment } from "./batch-environment.js";
 import { datastoreLocation } from "./datastore-location.js";
 
 export class BatchTaskError extends FlowshipError {}
@@ -100,23 +106,14 @@ async function afterAttempt(
   }
 }
 
-/** Runs the task described by `env`; returns the exit code for the container. */
-export async function runBatchTask(env: BatchEnvironment): Promise<number> {
+/**
+ * Runs the task described by `env` with the flow compiled into `bundle` (the code package's
+ * `flow.mjs`, already verified by the bootstrap); returns the exit code for the container.
+ */
+export async function runBatchTask(env: BatchEnvironment, bundle: string): Promise<number> {
   const location = datastoreLocation(env.datastoreRoot);
   const storage = await openStorage(location);
   const store = new FlowStore({ storage, flow: env.flow });
-  const prefix = `${storage.description}/`;
-  if (!env.codePackageUrl.startsWith(prefix)) {
-    throw new BatchTaskError(
-      "FS_BATCH_CODE_PACKAGE",
-      `Code package '${env.codePackageUrl}' is not in the datastore '${storage.description}'; deploy the flow again.`,
-    );
-  }
-  const bundle = await fetchAndVerifyCodePackage(
-    storage,
-    env.codePackageUrl.slice(prefix.length),
-    env.codePackageSha256,
-  );
   const flow = await loadFlow(bundle, env.flow);
   const graph = validateFlow(flow);
   const node = graph.nodes.get(env.step);
@@ -175,4 +172,18 @@ export async function runBatchTask(env: BatchEnvironment): Promise<number> {
   await logs.persist();
   await afterAttempt(store, graph, spec, end);
   return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
+}
+
+/**
+ * The entry of the runtime packaged as `batch-task.mjs` (see aws/package/runtime-bundle.ts): the
+ * bootstrap imports it from the extracted package, and it runs the step with the `flow.mjs`
+ * beside it. Sets the process's exit code; errors are one line, as the CLI prints them.
+ */
+export async function runPackagedTask(flowBundle: URL): Promise<void> {
+  quietAwsSdkNodeNotice();
+  try {
+    process.exitCode = await runBatchTask(readBatchEnvironment(batchTaskEnvironment()), fileURLToPath(flowBundle));
+  } catch (error) {
+    process.exitCode = reportError(error);
+  }
 }

@@ -10,7 +10,7 @@ const noop = () => {};
 const tiny = () => flow("TinyFlow").step("start", noop, { next: "end" }).step("end", noop);
 
 describe("the Batch job definition", () => {
-  test("defaults: node LTS image, the flowship Batch entrypoint, where code and datastore are", () => {
+  test("defaults: node LTS image, the bootstrap as command, where code, datastore and region are", () => {
     // when
     const job = compileJobDefinition({
       flow: "TinyFlow",
@@ -22,20 +22,22 @@ describe("the Batch job definition", () => {
     assert.equal(job.jobDefinitionName, "flowship-TinyFlow");
     assert.equal(job.type, "container");
     assert.equal(job.containerProperties.image, DEFAULT_IMAGE);
-    assert.deepEqual(job.containerProperties.command, [
-      "npx",
-      "--yes",
-      `flowship@${FLOWSHIP_VERSION}`,
-      "batch-task",
-    ]);
+    // The command needs only node: no npx, no package name anyone could publish.
+    const [node, inputType, evaluate, script] = job.containerProperties.command;
+    assert.deepEqual([node, inputType, evaluate], ["node", "--input-type=module", "-e"]);
+    assert.equal(job.containerProperties.command.length, 4);
+    assert.doesNotMatch(script!, /npx|npm|registry|flowship@/);
+    assert.match(script!, /FLOWSHIP_CODE_PACKAGE_SHA256/);
     assert.deepEqual(job.containerProperties.environment, [
       { name: "FLOWSHIP_CODE_PACKAGE_URL", value: "s3://b/code.tgz" },
       { name: "FLOWSHIP_CODE_PACKAGE_SHA256", value: "ab12" },
       { name: "FLOWSHIP_DATASTORE_ROOT", value: "s3://b/root" },
       { name: "FLOWSHIP_FLOW", value: "TinyFlow" },
+      { name: "AWS_REGION", value: "us-east-1" },
     ]);
     assert.deepEqual(job.retryStrategy, { attempts: 1 });
-    assert.doesNotMatch(JSON.stringify(job), /AWS_(ACCESS|SECRET|SESSION)/);
+    // No credential travels in the job definition (the bootstrap only reads their names).
+    assert.doesNotMatch(JSON.stringify(job.containerProperties.environment), /AWS_(ACCESS|SECRET|SESSION)/);
   });
 
   test("image, command and job role are options; an empty command is refused", () => {

@@ -7,6 +7,7 @@
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_RegisterJobDefinition.html
  */
 import { FLOWSHIP_VERSION } from "../../version.js";
+import { bootstrapCommand } from "./bootstrap-command.js";
 import { StepFunctionsOptionError } from "./errors.js";
 import { jobDefinitionName } from "./naming.js";
 import { JOB_DEFINITION_ENV } from "./task-environment.js";
@@ -14,9 +15,12 @@ import { JOB_DEFINITION_ENV } from "./task-environment.js";
 /** The current Node.js LTS image. */
 export const DEFAULT_IMAGE = "node:22";
 
-/** Runs one task: the entrypoint reads the FLOWSHIP_* variables, fetches the code package and runs the step. */
-export function defaultCommand(version: string = FLOWSHIP_VERSION): string[] {
-  return ["npx", "--yes", `flowship@${version}`, "batch-task"];
+/**
+ * Runs one task: a dependency-free bootstrap fetches the code package, checks its sha256 and runs
+ * the flowship runtime packaged beside the flow (see bootstrap-command.ts).
+ */
+export function defaultCommand(): string[] {
+  return bootstrapCommand();
 }
 
 export interface JobDefinitionOptions {
@@ -28,9 +32,14 @@ export interface JobDefinitionOptions {
   codePackageSha256: string;
   /** S3 datastore root, `s3://bucket/prefix`. */
   datastoreRoot: string;
-  /** Container image. @default "node:22" */
+  /**
+   * AWS region of the deployment: the bootstrap and the S3 client in the container use it.
+   * @default "us-east-1"
+   */
+  region?: string;
+  /** Container image: anything with Node.js >= 20 as `node` on its PATH. @default "node:22" */
   image?: string;
-  /** Container command. @default ["npx", "--yes", "flowship@<version>", "batch-task"] */
+  /** Container command. @default the bootstrap: `node --input-type=module -e <bootstrap>` */
   command?: readonly string[];
   /**
    * IAM role the task's AWS calls use (S3 datastore access). Credentials never go into the job.
@@ -84,6 +93,8 @@ export function compileJobDefinition(options: JobDefinitionOptions): JobDefiniti
         { name: JOB_DEFINITION_ENV.codePackageSha256, value: options.codePackageSha256 },
         { name: JOB_DEFINITION_ENV.datastoreRoot, value: options.datastoreRoot },
         { name: JOB_DEFINITION_ENV.flow, value: options.flow },
+        // The SDK's own variable, so the bootstrap and the task's S3 client agree on it.
+        { name: "AWS_REGION", value: options.region ?? "us-east-1" },
       ],
       ...(options.jobRoleArn === undefined ? {} : { jobRoleArn: options.jobRoleArn }),
     },

@@ -20,6 +20,7 @@ import { type S3TestServer, startS3Server } from "../../../test/helpers/s3-serve
 import { openStorage } from "../../datastore/open-storage.js";
 import type { Storage } from "../../datastore/storage.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
+import { bootstrapCommand } from "../compile/bootstrap-command.js";
 import { readMetadata } from "./deployment-metadata.js";
 
 const dir = tempDir("flowship-deploy-");
@@ -64,7 +65,7 @@ describe("step-functions create (deployFlow)", () => {
       type: "container",
       containerProperties: {
         image: "node:22",
-        command: ["npx", "--yes", `flowship@${FLOWSHIP_VERSION}`, "batch-task"],
+        command: bootstrapCommand(),
         resourceRequirements: [
           { type: "VCPU", value: "1" },
           { type: "MEMORY", value: "4096" },
@@ -74,6 +75,7 @@ describe("step-functions create (deployFlow)", () => {
           { name: "FLOWSHIP_CODE_PACKAGE_SHA256", value: sha },
           { name: "FLOWSHIP_DATASTORE_ROOT", value: s3Root },
           { name: "FLOWSHIP_FLOW", value: "ParameterFlow" },
+          { name: "AWS_REGION", value: REGION },
           { name: "FLOWSHIP_PRODUCTION_TOKEN", value: result.token },
         ],
         jobRoleArn: `arn:aws:iam::${ACCOUNT}:role/flowship-batch-job`,
@@ -207,7 +209,7 @@ describe("step-functions create (deployFlow)", () => {
     });
     const env = aws.batch.commandCalls(RegisterJobDefinitionCommand)[0]!.args[0].input.containerProperties!
       .environment!;
-    assert.deepEqual(env.slice(5), [
+    assert.deepEqual(env.slice(6), [
       { name: "FLOWSHIP_WITH", value: '["retry:times=2,minutesBetweenRetries=0"]' },
       { name: "FLOWSHIP_RUN_TAGS", value: '["nightly","team:ml"]' },
       { name: "FLOWSHIP_NAMESPACE", value: "user:alice" },

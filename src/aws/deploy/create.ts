@@ -147,14 +147,22 @@ export function decoratorSpec(decorator: StepDecorator): string {
   return pairs.length > 0 ? `${decorator.kind}:${pairs.join(",")}` : decorator.kind;
 }
 
+/** What a deployment hands its tasks through the job definition, on top of the compiler's variables. */
+export interface DeployedTaskSettings {
+  token: string;
+  withDecorators?: readonly StepDecorator[];
+  tags?: readonly string[];
+  namespace?: string;
+}
+
 /** The environment the job definition gives every task on top of the compiler's. */
-function taskEnvironment(options: DeployFlowOptions, token: string): Array<{ name: string; value: string }> {
-  const env = [{ name: "FLOWSHIP_PRODUCTION_TOKEN", value: token }];
-  if (options.withDecorators?.length) {
-    env.push({ name: "FLOWSHIP_WITH", value: JSON.stringify(options.withDecorators.map(decoratorSpec)) });
+export function deployedTaskEnvironment(settings: DeployedTaskSettings): Array<{ name: string; value: string }> {
+  const env = [{ name: "FLOWSHIP_PRODUCTION_TOKEN", value: settings.token }];
+  if (settings.withDecorators?.length) {
+    env.push({ name: "FLOWSHIP_WITH", value: JSON.stringify(settings.withDecorators.map(decoratorSpec)) });
   }
-  if (options.tags?.length) env.push({ name: "FLOWSHIP_RUN_TAGS", value: JSON.stringify(options.tags) });
-  if (options.namespace) env.push({ name: "FLOWSHIP_NAMESPACE", value: options.namespace });
+  if (settings.tags?.length) env.push({ name: "FLOWSHIP_RUN_TAGS", value: JSON.stringify(settings.tags) });
+  if (settings.namespace) env.push({ name: "FLOWSHIP_NAMESPACE", value: settings.namespace });
   return env;
 }
 
@@ -179,6 +187,7 @@ function compile(
     job: {
       ...job,
       name: jobDefinitionName(target.name),
+      ...(settings.region ? { region: settings.region } : {}),
       ...(settings.image ? { image: settings.image } : {}),
       ...(settings.batchJobRole ? { jobRoleArn: settings.batchJobRole } : {}),
     },
@@ -204,7 +213,7 @@ async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: str
     ...job,
     containerProperties: {
       ...job.containerProperties,
-      environment: [...job.containerProperties.environment, ...taskEnvironment(options, token)],
+      environment: [...job.containerProperties.environment, ...deployedTaskEnvironment({ ...options, token })],
     },
   });
   const deployment = compile(options, plan.graph, code, jobDefinitionArn);

@@ -10,7 +10,7 @@ import * as tar from "tar";
 import type { Storage } from "../../datastore/storage.js";
 import { sha256 } from "../../util/hash.js";
 import type { CodePackage } from "./code-package.js";
-import { PACKAGE_ENTRY } from "./code-package.js";
+import { PACKAGE_ENTRY } from "./package-layout.js";
 import { CodePackageError } from "./errors.js";
 
 /** Where a package is (or would be) stored. */

@@ -90,6 +90,7 @@ describe("code package contents", () => {
     // then
     const { paths, contents } = readArchive(pkg.bytes);
     assert.deepEqual(paths, [
+      "batch-task.mjs",
       "flow.mjs",
       "flow.mjs.map",
       "manifest.json",
@@ -110,7 +111,7 @@ describe("code package contents", () => {
     assert.deepEqual(manifest.files, pkg.files);
     assert.deepEqual(
       pkg.files.map((f) => f.path),
-      ["flow.mjs", "flow.mjs.map", "source/flows/hello.ts", "source/lib/greet.ts"],
+      ["batch-task.mjs", "flow.mjs", "flow.mjs.map", "source/flows/hello.ts", "source/lib/greet.ts"],
     );
   });
 

@@ -1,6 +1,8 @@
 /**
  * The code package: what a Batch container downloads to run a flow's steps. A gzipped tar with
  *
+ *   batch-task.mjs      the flowship runtime that runs a task (see runtime-bundle.ts); the job's
+ *                       bootstrap imports it once the package's sha256 is verified
  *   flow.mjs            the compiled flow (see runtime/compile-flow.ts), run with plain `node`
  *   flow.mjs.map        its source map, pointing into source/
  *   source/<path>       the flow's sources below the source root, for reproducibility
@@ -15,13 +17,10 @@ import { sha256 } from "../../util/hash.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
 import { type ArchiveFile, createDeterministicTgz } from "./deterministic-tar.js";
 import { CodePackageError } from "./errors.js";
+import { MANIFEST_FILE, PACKAGE_ENTRY, RUNTIME_ENTRY, SOURCE_FOLDER } from "./package-layout.js";
 import { PathRules } from "./path-rules.js";
+import { buildRuntimeBundle } from "./runtime-bundle.js";
 
-/** The compiled flow's name inside the package. */
-export const PACKAGE_ENTRY = "flow.mjs";
-/** The folder of the package that holds the flow's sources. */
-export const SOURCE_FOLDER = "source";
-export const MANIFEST_FILE = "manifest.json";
 
 /** What to package. */
 export interface CodePackageOptions {
@@ -62,6 +61,8 @@ export interface CodePackageManifest {
   /** The flow file, relative to the source root. */
   flowFile: string;
   entry: typeof PACKAGE_ENTRY;
+  /** The runtime module the bootstrap imports. */
+  runtime: typeof RUNTIME_ENTRY;
   /** sha256 of the bundle as compiled (`CompiledFlow.codeHash`), before its map pointer was renamed. */
   bundleSha256: string;
   files: PackagedFile[];
@@ -106,7 +107,7 @@ export async function buildCodePackage(options: CodePackageOptions): Promise<Cod
     ...walkIncluded(root, rules),
   ]);
   const bundle = readBundle(options.bundlePath, root, sources);
-  const files: ArchiveFile[] = [...bundle.files];
+  const files: ArchiveFile[] = [...bundle.files, { path: RUNTIME_ENTRY, bytes: await buildRuntimeBundle() }];
   for (const [relative, real] of sources) {
     files.push({ path: `${SOURCE_FOLDER}/${relative}`, bytes: fs.readFileSync(real) });
   }
@@ -119,6 +120,7 @@ export async function buildCodePackage(options: CodePackageOptions): Promise<Cod
     flow: options.flow,
     flowFile,
     entry: PACKAGE_ENTRY,
+    runtime: RUNTIME_ENTRY,
     bundleSha256: bundle.sha256,
     files: listed,
   };

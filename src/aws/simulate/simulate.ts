@@ -1,13 +1,12 @@
 /**
  * `step-functions simulate`: executes a flow's *compiled* state machine on this machine with
- * aws-local-stepfunctions. Every Batch task runs as a local process executing the job's container
- * command (`flowship batch-task` with the job's environment), against the local datastore or S3;
+ * aws-local-stepfunctions. Every Batch job runs the job definition's exact command (the bootstrap)
+ * in a container-like sandbox (container-sandbox.ts) with only the environment Batch would give
+ * it and credentials served as the ECS endpoint serves them, against the local datastore or S3;
  * Map concurrency, Retry and Catch are applied by the state machine as AWS would. The code package
  * is built and uploaded exactly as `create` does, so what is tested is what would ship.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import fs from "node:fs";
 import "./polyfill.js";
 import type { Storage } from "../../datastore/storage.js";
 import { FlowshipError } from "../../errors.js";
@@ -16,10 +15,11 @@ import type { FlowGraph } from "../../graph/flow-graph.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { JobDefinitionInput } from "../compile/job-definition.js";
+import { deployedTaskEnvironment } from "../deploy/create.js";
 import { buildCodePackage } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/flowship.js");
+import { IMAGE_PATH, resolveSandbox, runContainerCommand, type SandboxKind } from "./container-sandbox.js";
+import { startCredentialsEndpoint } from "./credentials-endpoint.js";
 
 export interface SimulateOptions {
   graph: FlowGraph;
@@ -33,10 +33,18 @@ export interface SimulateOptions {
   executionName: string;
   maxWorkers?: number;
   withDecorators?: readonly StepDecorator[];
-  /** Environment of every simulated container on top of the job definition's (S3 endpoint, token). */
+  /** The production token: runs land in namespace `production:<token>`. */
+  token: string;
+  /** Tags every run gets, as `create --tag` gives them. @default [] */
+  tags?: readonly string[];
+  /** Environment of every simulated container on top of the job definition's (S3 endpoint). */
   containerEnv?: Record<string, string>;
   /** Scale factor for Retry intervals (tests use a small one). @default 1 */
   retryIntervalScale?: number;
+  /** Where jobs run: bubblewrap, or a plain process (auto: bubblewrap when it works). @default "auto" */
+  sandbox?: SandboxKind;
+  /** Host files shown read-only at another path inside the sandbox (tests put stubs over npx). */
+  overlays?: readonly (readonly [string, string])[];
   print?: (line: string) => void;
 }
 
@@ -69,39 +77,6 @@ function allStates(
   return found;
 }
 
-/** The container command, with `npx flowship@<version>` standing in for this flowship. */
-function localCommand(command: readonly string[]): string[] {
-  const at = command.findIndex((part) => /^flowship(@.*)?$/.test(part));
-  if (command[0] === "npx" && at > 0) return [process.execPath, BIN, ...command.slice(at + 1)];
-  if (command[0] === "flowship") return [process.execPath, BIN, ...command.slice(1)];
-  return [...command];
-}
-
-function runContainer(
-  command: string[],
-  env: Record<string, string>,
-  print: (line: string) => void,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      let buffered = "";
-      stream.on("data", (chunk) => {
-        buffered += chunk;
-        const lines = buffered.split("\n");
-        buffered = lines.pop()!;
-        for (const line of lines) print(line);
-      });
-      stream.on("end", () => buffered && print(buffered));
-    }
-    child.on("error", reject);
-    child.on("close", (code) => resolve(code ?? 1));
-  });
-}
-
 /** Builds and uploads the code package, compiles the deployment, and executes it. */
 export async function simulateExecution(options: SimulateOptions): Promise<SimulationResult> {
   const flow = options.graph.flow;
@@ -122,9 +97,7 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
     ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
     job: { codePackageUrl: stored.url, codePackageSha256: pkg.sha256 },
   });
-  const jobEnvironment: Record<string, string> = {};
-  if (options.withDecorators?.length)
-    jobEnvironment.FLOWSHIP_WITH = JSON.stringify(options.withDecorators.map(specOf));
+  // The job definition exactly as `create` registers it.
   const result = await executeDefinition({
     ...options,
     flowName: flow.name,
@@ -135,7 +108,7 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
         ...deployment.jobDefinitions[0]!.containerProperties,
         environment: [
           ...deployment.jobDefinitions[0]!.containerProperties.environment,
-          ...Object.entries(jobEnvironment).map(([name, value]) => ({ name, value })),
+          ...deployedTaskEnvironment(options),
         ],
       },
     },
@@ -156,6 +129,8 @@ export interface ExecuteDefinitionOptions {
   executionName: string;
   containerEnv?: Record<string, string>;
   retryIntervalScale?: number;
+  sandbox?: SandboxKind;
+  overlays?: readonly (readonly [string, string])[];
   print?: (line: string) => void;
 }
 
@@ -170,7 +145,11 @@ export async function executeDefinition(
   );
   // The job sees the real datastore root (a local folder is allowed in simulation).
   jobEnv.FLOWSHIP_DATASTORE_ROOT = options.datastoreRoot;
-  const command = localCommand(job.containerProperties.command);
+  const sandbox = resolveSandbox(options.sandbox ?? "auto");
+  // A local datastore is the one host folder a simulated job may see (and write).
+  const writable = options.datastoreRoot.startsWith("s3://") ? [] : [options.datastoreRoot];
+  for (const folder of writable) fs.mkdirSync(folder, { recursive: true });
+  const credentials = await startCredentialsEndpoint();
   const definition = options.definition as { States: Record<string, AslState> };
   const handlers: Record<string, (input: any) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number[]> = {};
@@ -185,7 +164,24 @@ export async function executeDefinition(
         const overrides = Object.fromEntries(
           (input.ContainerOverrides?.Environment ?? []).map((e) => [e.Name, e.Value]),
         );
-        const code = await runContainer(command, { ...jobEnv, ...options.containerEnv, ...overrides }, print);
+        // What Batch gives a container: the image's PATH, the job definition's variables, the
+        // state's overrides, its own AWS_BATCH_* variables and the credentials endpoint.
+        const code = await runContainerCommand(sandbox, {
+          command: job.containerProperties.command,
+          env: {
+            PATH: IMAGE_PATH,
+            ...jobEnv,
+            ...options.containerEnv,
+            ...overrides,
+            AWS_BATCH_JOB_ID: `sim-${jobs}`,
+            AWS_BATCH_JOB_ATTEMPT: "1",
+            AWS_BATCH_JQ_NAME: "simulated-queue",
+            ...credentials.env,
+          },
+          writable,
+          ...(options.overlays ? { overlays: options.overlays } : {}),
+          print,
+        });
         if (code !== 0) {
           const error = new Error(`Essential container in task exited with code ${code}`);
           error.name = "States.TaskFailed";
@@ -258,14 +254,9 @@ export async function executeDefinition(
       transitions,
       jobs,
     };
+  } finally {
+    await credentials.close();
   }
-}
-
-function specOf(decorator: StepDecorator): string {
-  const options = Object.entries(decorator.options as Record<string, unknown>)
-    .filter(([, v]) => typeof v === "number" || typeof v === "boolean" || typeof v === "string")
-    .map(([k, v]) => `${k}=${v}`);
-  return `${decorator.kind}${options.length ? `:${options.join(",")}` : ""}`;
 }
 
 /** The datastore key an S3 getObject of the definition asks for. */

@@ -7,8 +7,10 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
+import { resolveSandbox, SANDBOX_KINDS, type SandboxKind } from "../../../aws/simulate/container-sandbox.js";
 import { simulateExecution } from "../../../aws/simulate/simulate.js";
-import { productionToken, s3Root } from "../../../config.js";
+import { checkTag } from "../../../client/run-tags.js";
+import { productionToken, s3Endpoint, s3Root, sdkRegion } from "../../../config.js";
 import { openStorage } from "../../../datastore/open-storage.js";
 import { FlowshipError, UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
@@ -28,6 +30,8 @@ interface SimulateFlags {
   executionName?: string;
   runIdFile?: string;
   retryIntervalScale: string;
+  sandbox: string;
+  tag: string[];
   with: string[];
   [parameter: string]: unknown;
 }
@@ -43,6 +47,12 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     .option("--execution-name <name>", "execution name; the run id is sfn-<name>")
     .option("--run-id-file <file>", "write the run id to this file")
     .option("--retry-interval-scale <x>", "multiply Retry intervals (e.g. 0.01 to test quickly)", "1")
+    .option(
+      "--sandbox <kind>",
+      "where each job's command runs: bubblewrap (no project files, no registry), none (a plain process), or auto",
+      "auto",
+    )
+    .option("--tag <tag>", "a tag every production run gets, as create --tag gives it (repeatable)", collect, [])
     .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, []);
   const parameterText = addParameterOptions(command, context.flow);
   command.action(async (flags: SimulateFlags) => {
@@ -61,6 +71,17 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     const maxWorkers = Number(flags.maxWorkers);
     if (!Number.isInteger(maxWorkers) || maxWorkers < 0)
       throw new UsageError(`Invalid --max-workers '${flags.maxWorkers}'.`);
+    if (!(SANDBOX_KINDS as readonly string[]).includes(flags.sandbox)) {
+      throw new UsageError(`Invalid --sandbox '${flags.sandbox}': expected ${SANDBOX_KINDS.join(", ")}.`);
+    }
+    const sandbox = resolveSandbox(flags.sandbox as SandboxKind);
+    if (sandbox === "none") {
+      const why = flags.sandbox === "none" ? "--sandbox none" : "bubblewrap is not available";
+      process.stderr.write(
+        `warning: jobs run without a sandbox (${why}): they get the job's environment and an empty folder, but can see this machine's files.\n`,
+      );
+    }
+    for (const tag of flags.tag) checkTag(tag);
     const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
     // The parameters must fit where they travel on AWS, as `trigger` checks: the execution input
     // and the start step's Batch container overrides.
@@ -87,7 +108,14 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       executionName,
       maxWorkers,
       withDecorators,
-      containerEnv: { FLOWSHIP_PRODUCTION_TOKEN: token },
+      sandbox,
+      // What a real job would not need: where this machine's S3-compatible store is.
+      token,
+      tags: flags.tag,
+      containerEnv: {
+        ...(s3Endpoint() ? { FLOWSHIP_S3_ENDPOINT: s3Endpoint()! } : {}),
+        ...(sdkRegion() ? { AWS_REGION: sdkRegion()! } : {}),
+      },
       retryIntervalScale: Number(flags.retryIntervalScale),
     });
     process.stderr.write(

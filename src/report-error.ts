@@ -1,5 +1,5 @@
-import { debugEnabled } from "../config.js";
-import { isFlowshipError } from "../errors.js";
+import { debugEnabled } from "./config.js";
+import { isFlowshipError } from "./errors.js";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130, internal: 70 } as const;
 
