@@ -9,10 +9,10 @@ import { UsageError } from "../errors.js";
 import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
 import { markHost } from "../flow/registry.js";
 import type { FlowSpec } from "../flow/types.js";
+import { EXIT, reportError } from "../report-error.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import { registerFlowCommands } from "./flow-commands.js";
 import { loadFlowFile } from "./load-flow.js";
-import { EXIT, reportError } from "../report-error.js";
 
 export interface GlobalOptions {
   /** Where runs are stored (local folder or S3). */

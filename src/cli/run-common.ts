@@ -4,6 +4,7 @@ import { codeCacheRoot, resolveDatastore } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec } from "../flow/decorators.js";
 import { validateFlow } from "../graph/validate.js";
+import { EXIT } from "../report-error.js";
 import { compileFlow } from "../runtime/compile-flow.js";
 import { LocalRun } from "../runtime/local-run.js";
 import type { RunOptions } from "../runtime/run-options.js";
@@ -12,7 +13,6 @@ import { checkThreadSettings } from "../task/task-thread.js";
 import type { FlowCommandContext } from "./flow-commands.js";
 import { codeDir } from "./load-flow.js";
 import { collect, type GlobalOptions } from "./main.js";
-import { EXIT } from "../report-error.js";
 
 export interface CommonRunFlags {
   maxWorkers: string;

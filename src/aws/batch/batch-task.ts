@@ -16,12 +16,12 @@ import { registeredFlows } from "../../flow/registry.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
+import { reportError } from "../../report-error.js";
 import { resolveParameters } from "../../runtime/resolve-parameters.js";
 import { effectiveDecorators } from "../../runtime/run-options.js";
 import { newRunRecord, storeParameters } from "../../runtime/run-record.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
-import { reportError } from "../../report-error.js";
 import { recordDeath } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
 import type { TaskSpec } from "../../task/task-spec.js";
@@ -182,7 +182,10 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
 export async function runPackagedTask(flowBundle: URL): Promise<void> {
   quietAwsSdkNodeNotice();
   try {
-    process.exitCode = await runBatchTask(readBatchEnvironment(batchTaskEnvironment()), fileURLToPath(flowBundle));
+    process.exitCode = await runBatchTask(
+      readBatchEnvironment(batchTaskEnvironment()),
+      fileURLToPath(flowBundle),
+    );
   } catch (error) {
     process.exitCode = reportError(error);
   }

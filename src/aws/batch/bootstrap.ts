@@ -103,7 +103,10 @@ const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).u
 
 /** RFC 3986 encoding of one path segment, as SigV4 for S3 wants it. */
 function encodeSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(segment).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 export interface SignedGet {
@@ -179,7 +182,10 @@ async function s3Get(url: string, env: Env, credentials: AwsCredentials): Promis
       credentials,
       ...(endpoint ? { endpoint } : {}),
     });
-    const response = await fetch(signed.url, { headers: signed.headers, signal: AbortSignal.timeout(60_000) });
+    const response = await fetch(signed.url, {
+      headers: signed.headers,
+      signal: AbortSignal.timeout(60_000),
+    });
     const moved = response.headers.get("x-amz-bucket-region");
     if (response.status === 301 && moved && moved !== region && hop === 0) {
       region = moved;
@@ -229,7 +235,10 @@ export async function fetchVerified(env: Env, url: string, sha: string): Promise
 export function extractTgz(archive: Buffer, into: string): string[] {
   const tar = zlib.gunzipSync(archive);
   const text = (start: number, length: number) =>
-    tar.subarray(start, start + length).toString("utf8").replace(/\0.*$/s, "");
+    tar
+      .subarray(start, start + length)
+      .toString("utf8")
+      .replace(/\0.*$/s, "");
   const written: string[] = [];
   let longName: string | undefined;
   for (let at = 0; at + 512 <= tar.length; ) {

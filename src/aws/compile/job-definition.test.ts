@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { flow } from "../../flow/flow-builder.js";
-import { FLOWSHIP_VERSION } from "../../version.js";
 import { CODE_PACKAGE_PLACEHOLDERS, compileStepFunctions } from "./compile-step-functions.js";
 import { compileJobDefinition, DEFAULT_IMAGE } from "./job-definition.js";
 import { batchJobName, jobDefinitionName } from "./naming.js";

@@ -156,7 +156,9 @@ export interface DeployedTaskSettings {
 }
 
 /** The environment the job definition gives every task on top of the compiler's. */
-export function deployedTaskEnvironment(settings: DeployedTaskSettings): Array<{ name: string; value: string }> {
+export function deployedTaskEnvironment(
+  settings: DeployedTaskSettings,
+): Array<{ name: string; value: string }> {
   const env = [{ name: "FLOWSHIP_PRODUCTION_TOKEN", value: settings.token }];
   if (settings.withDecorators?.length) {
     env.push({ name: "FLOWSHIP_WITH", value: JSON.stringify(settings.withDecorators.map(decoratorSpec)) });
@@ -213,7 +215,10 @@ async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: str
     ...job,
     containerProperties: {
       ...job.containerProperties,
-      environment: [...job.containerProperties.environment, ...deployedTaskEnvironment({ ...options, token })],
+      environment: [
+        ...job.containerProperties.environment,
+        ...deployedTaskEnvironment({ ...options, token }),
+      ],
     },
   });
   const deployment = compile(options, plan.graph, code, jobDefinitionArn);

@@ -10,8 +10,8 @@ import * as tar from "tar";
 import type { Storage } from "../../datastore/storage.js";
 import { sha256 } from "../../util/hash.js";
 import type { CodePackage } from "./code-package.js";
-import { PACKAGE_ENTRY } from "./package-layout.js";
 import { CodePackageError } from "./errors.js";
+import { PACKAGE_ENTRY } from "./package-layout.js";
 
 /** Where a package is (or would be) stored. */
 export interface StoredCodePackage {

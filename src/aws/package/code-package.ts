@@ -21,7 +21,6 @@ import { MANIFEST_FILE, PACKAGE_ENTRY, RUNTIME_ENTRY, SOURCE_FOLDER } from "./pa
 import { PathRules } from "./path-rules.js";
 import { buildRuntimeBundle } from "./runtime-bundle.js";
 
-
 /** What to package. */
 export interface CodePackageOptions {
   /** The flow's name; packages are stored below `<flow>/code/`. */

@@ -109,9 +109,13 @@ export function runContainerCommand(kind: "bubblewrap" | "none", run: ContainerC
     }
     child.on("error", (error) =>
       reject(
-        new SandboxError("FS_SIMULATE_SPAWN", `Cannot start the container command '${file}': ${error.message}.`, {
-          cause: error,
-        }),
+        new SandboxError(
+          "FS_SIMULATE_SPAWN",
+          `Cannot start the container command '${file}': ${error.message}.`,
+          {
+            cause: error,
+          },
+        ),
       ),
     );
     child.on("close", (code, signal) => {

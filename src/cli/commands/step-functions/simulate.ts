@@ -52,7 +52,12 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       "where each job's command runs: bubblewrap (no project files, no registry), none (a plain process), or auto",
       "auto",
     )
-    .option("--tag <tag>", "a tag every production run gets, as create --tag gives it (repeatable)", collect, [])
+    .option(
+      "--tag <tag>",
+      "a tag every production run gets, as create --tag gives it (repeatable)",
+      collect,
+      [],
+    )
     .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, []);
   const parameterText = addParameterOptions(command, context.flow);
   command.action(async (flags: SimulateFlags) => {

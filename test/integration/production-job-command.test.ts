@@ -1,0 +1,190 @@
+// What a real Batch container would run: every example deployed through the real create path
+// (Step Functions and Batch mocked at the SDK, the code package really uploaded to S3 on loopback),
+// and every job running the job definition's command *as registered* in a bubblewrap sandbox with
+// only Batch's environment, `npx` and `npm` replaced by failing stubs and the package registry at a
+// closed port. The runs end with the artifacts of local runs. A package that is not the one the
+// job definition pins — tampered with, or built from another checkout — never runs.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
+import * as sfn from "@aws-sdk/client-sfn";
+import { executionInput } from "../../src/aws/deploy/trigger.js";
+import { buildCodePackage } from "../../src/aws/package/code-package.js";
+import { runContainerCommand } from "../../src/aws/simulate/container-sandbox.js";
+import { type ExecuteDefinitionOptions, executeDefinition } from "../../src/aws/simulate/simulate.js";
+import { Task } from "../../src/client/index.js";
+import { openStorage } from "../../src/datastore/open-storage.js";
+import type { Storage } from "../../src/datastore/storage.js";
+import { compileFlow } from "../../src/runtime/compile-flow.js";
+import { resolveParameters } from "../../src/runtime/resolve-parameters.js";
+import { FakeAws } from "../helpers/aws-mocks.js";
+import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { deployFile } from "../helpers/deploy-fixtures.js";
+import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
+
+const EXAMPLES: [string, Record<string, string>][] = [
+  ["examples/parameter_flow.ts", { alpha: "0.5" }],
+  ["examples/hourly_flow.ts", {}],
+  ["examples/branch_flow.ts", {}],
+  ["examples/foreach_flow.ts", { count: "4" }],
+  ["examples/nested_foreach_flow.ts", {}],
+  ["examples/resilient_flow.ts", {}],
+];
+
+let server: S3TestServer;
+let storage: Storage;
+let s3Root: string;
+const work = tempDir("flowship-job-command-");
+const localRoot = path.join(work, "local");
+const outDir = path.join(work, "_code");
+/** Anything that asks npm or npx for a package fails loudly, with its own exit code. */
+const stub = path.join(work, "registry-stub");
+const STUB_EXIT = 97;
+const overlays = [
+  [stub, "/usr/bin/npx"],
+  [stub, "/usr/bin/npm"],
+] as const;
+
+/** The end task's artifacts; a caught error's stack names files where it ran, so it is left out. */
+async function endArtifacts(pathspec: string, options: object): Promise<Record<string, unknown>> {
+  const task = await Task.get(`${pathspec}/end/0`, options);
+  const values: Record<string, unknown> = {};
+  for (const artifact of task.artifacts()) {
+    const value = await artifact.load();
+    values[artifact.name] =
+      typeof value === "object" && value !== null && "stack" in value
+        ? { ...value, stack: "<stack>" }
+        : value;
+  }
+  return values;
+}
+
+/** Deploys a flow file as `create` does and returns how its execution would run. */
+async function deployed(file: string, text: Record<string, string>, executionName: string) {
+  const aws = new FakeAws();
+  const result = await deployFile(aws, file, { s3Root, storage, outDir });
+  const values = await resolveParameters(result.flow, { text }, "alice");
+  const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
+  const options: ExecuteDefinitionOptions = {
+    flowName: result.flow.name,
+    definition: JSON.parse(aws.sfn.commandCalls(sfn.CreateStateMachineCommand)[0]!.args[0].input.definition!),
+    jobDefinition: aws.batch.commandCalls(RegisterJobDefinitionCommand)[0]!.args[0]
+      .input as ExecuteDefinitionOptions["jobDefinition"],
+    storage,
+    datastoreRoot: s3Root,
+    input: JSON.parse(executionInput(result.flow.name, given, result.deployment.stats.parametersBudgetChars)),
+    executionName,
+    // Only what this machine needs to reach its S3 and what the test closes: the registry.
+    containerEnv: { FLOWSHIP_S3_ENDPOINT: server.endpoint, npm_config_registry: "http://127.0.0.1:9" },
+    retryIntervalScale: 0.001,
+    sandbox: "bubblewrap",
+    overlays,
+    print: () => {},
+  };
+  return { result, options };
+}
+
+describe("the registered job command, run in a sandbox as a container would", () => {
+  before(async () => {
+    server = await startS3Server();
+    s3Root = `s3://${server.bucket}/flowship`;
+    storage = await openStorage({ kind: "s3", root: s3Root, endpoint: server.endpoint });
+    fs.writeFileSync(
+      stub,
+      `#!/bin/sh\necho "a task asked the package registry: $0 $*" >&2\nexit ${STUB_EXIT}\n`,
+      {
+        mode: 0o755,
+      },
+    );
+  });
+  after(() => server.close());
+
+  test("the sandbox really hides the project and stubs npx", async () => {
+    const lines: string[] = [];
+    const code = await runContainerCommand("bubblewrap", {
+      command: [
+        "sh",
+        "-c",
+        `test ! -e ${JSON.stringify(path.join(REPO, "package.json"))} && test -z "$AWS_SECRET_ACCESS_KEY" && pwd && npx --version`,
+      ],
+      env: { PATH: "/usr/bin:/bin" },
+      overlays,
+      print: (line) => lines.push(line),
+    });
+    assert.equal(code, STUB_EXIT, lines.join("\n"));
+    assert.deepEqual(lines, ["/home/task", "a task asked the package registry: /usr/bin/npx --version"]);
+  });
+
+  for (const [file, text] of EXAMPLES) {
+    test(`${path.basename(file)}: every job succeeds and the run equals a local run`, async () => {
+      // given: a local run
+      const args = Object.entries(text).flatMap(([name, value]) => [`--${name}`, value]);
+      const local = await runCli([file, "run", ...args], { env: flowshipEnv(localRoot) });
+      assert.equal(local.code, 0, local.stderr);
+      // when: deployed, and each Batch job runs the registered command in the sandbox
+      const lines: string[] = [];
+      const { result, options } = await deployed(file, text, `job-${path.basename(file, ".ts")}`);
+      const outcome = await executeDefinition({ ...options, print: (line) => lines.push(line) });
+      // then
+      assert.equal(outcome.status, "SUCCEEDED", `${outcome.error}\n${lines.join("\n")}`);
+      assert.ok(!lines.some((l) => l.includes("asked the package registry")), lines.join("\n"));
+      const flow = result.flow.name;
+      assert.deepEqual(
+        await endArtifacts(`${flow}/${outcome.runId}`, {
+          datastore: { kind: "s3", root: s3Root, endpoint: server.endpoint },
+          namespace: result.namespace,
+        }),
+        await endArtifacts(`${flow}/${runIdFrom(local.stderr)}`, { datastore: localRoot, namespace: null }),
+      );
+    });
+  }
+
+  test("a package built from another checkout, put where the deployed one was, never runs", async () => {
+    // given: ParameterFlow deployed from this checkout
+    const { result, options } = await deployed(
+      "examples/parameter_flow.ts",
+      { alpha: "0.5" },
+      "other-checkout",
+    );
+    // and: another checkout's ParameterFlow, whose start step leaves a mark, uploaded in its place
+    const other = path.join(work, "other-checkout");
+    fs.mkdirSync(other, { recursive: true });
+    const marker = path.join(work, "other-checkout-ran");
+    fs.writeFileSync(
+      path.join(other, "parameter_flow.ts"),
+      fs
+        .readFileSync(path.join(REPO, "examples/parameter_flow.ts"), "utf8")
+        .replace(/^import .*$/m, (line) => `${line}\nimport { writeFileSync } from "node:fs";`)
+        .replace("(self) => {", `(self) => {\n    writeFileSync(${JSON.stringify(marker)}, "ran");`),
+    );
+    const compiled = await compileFlow({ file: path.join(other, "parameter_flow.ts"), outDir, withS3: true });
+    const pkg = await buildCodePackage({
+      flow: "ParameterFlow",
+      flowFile: compiled.source,
+      bundlePath: compiled.bundle,
+      sourceRoot: other,
+      inputs: compiled.inputs,
+    });
+    assert.notEqual(pkg.sha256, result.codePackage.url.match(/([0-9a-f]{64})\.tgz$/)![1]);
+    await storage.write(result.codePackage.key, [pkg.bytes]);
+    // when
+    const lines: string[] = [];
+    const outcome = await executeDefinition({
+      ...options,
+      // No sandbox here: if the other code ran, its mark would land where this test looks.
+      sandbox: "none",
+      print: (line) => lines.push(line),
+    });
+    // then
+    assert.equal(outcome.status, "FAILED");
+    assert.ok(
+      lines.some((l) =>
+        /^flowship bootstrap: code package '.*' has sha256 .* but the job definition pins/.test(l),
+      ),
+      lines.join("\n"),
+    );
+    assert.equal(fs.existsSync(marker), false, "the other checkout's code ran");
+  });
+});
