@@ -145,6 +145,23 @@ export function taskNodeArgs(): string[] {
   return (env("FLOWSHIP_TASK_NODE_ARGS") ?? "").split(/\s+/).filter(Boolean);
 }
 
+/**
+ * The variables that point a task's Client API (Flow.get, Run.get…) at the datastore its run
+ * uses, whatever folder the task runs in; see client/client-context.ts.
+ */
+export function datastoreEnv(location: {
+  kind: "local" | "s3";
+  root: string;
+  endpoint?: string;
+}): Record<string, string> {
+  if (location.kind === "local") return { FLOWSHIP_DATASTORE: "local", FLOWSHIP_DATASTORE_ROOT: location.root };
+  return {
+    FLOWSHIP_DATASTORE: "s3",
+    FLOWSHIP_S3_ROOT: location.root,
+    ...(location.endpoint ? { FLOWSHIP_S3_ENDPOINT: location.endpoint } : {}),
+  };
+}
+
 /** The environment a Batch task reads its FLOWSHIP_* settings from (see aws/batch). */
 export function batchTaskEnvironment(): Record<string, string | undefined> {
   return { ...process.env };

@@ -5,7 +5,7 @@
  */
 import { datastoreRoot } from "../config.js";
 import { FlowStore } from "../datastore/flow-store.js";
-import { type DatastoreLocation, openStorage } from "../datastore/open-storage.js";
+import { type DatastoreLocation, openStorage, resolveDatastore } from "../datastore/open-storage.js";
 import type { Storage } from "../datastore/storage.js";
 import { getNamespace, type Namespace } from "./namespace.js";
 
@@ -45,9 +45,12 @@ export function setDatastore(datastore: DatastoreOption): DatastoreLocation {
   return configured;
 }
 
-/** The datastore Client API calls read when they name none. */
+/**
+ * The datastore Client API calls read when they name none: the one set with setDatastore, else
+ * the one FLOWSHIP_DATASTORE (and its root and endpoint) name — inside a step, always its run's.
+ */
 export function getDatastore(): DatastoreLocation {
-  return configured ?? { kind: "local", root: datastoreRoot() };
+  return configured ?? resolveDatastore();
 }
 
 /** @internal What an opened object reads through. */

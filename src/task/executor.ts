@@ -135,12 +135,15 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
   const parameters = spec.parameters ?? (await store.readRun(spec.runId))?.parameters ?? {};
   const inputs = await loadInputs(store, spec, inputPaths);
   const inherited = step.join || inputs.length === 0 ? {} : inputs[0]!.artifacts;
+  const frame = spec.foreachStack.at(-1);
   await store.content.prefetch([
     ...Object.values(parameters),
     ...inputs.flatMap((i) => Object.values(i.artifacts)),
+    // The list a foreach fanned out over: after a split and join inside the body, or once the
+    // body reassigned the variable, it is no longer among the inherited artifacts.
+    ...(frame?.items ? [frame.items] : []),
   ]);
 
-  const frame = spec.foreachStack.at(-1);
   const scope: ArtifactScope = new ArtifactScope({
     store: store.content,
     step: step.name,

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import type { Readable } from "node:stream";
-import { secretValues } from "../config.js";
+import { datastoreEnv, secretValues } from "../config.js";
 import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
 import { redact } from "../util/redact.js";
@@ -46,6 +46,19 @@ export interface RunningAttempt {
   readonly exited: Promise<TaskExit>;
   /** Stops the attempt at once; `cancelled` records that the run, not the task, ended it. */
   kill(options?: { cancelled?: boolean }): void;
+}
+
+/**
+ * The environment of an attempt: the runtime's, the step's `environment` decorator, where its
+ * run's datastore is (so the Client API in a step reads it), and the task spec.
+ */
+export function attemptEnvironment(options: TaskAttemptOptions): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    ...options.env,
+    ...datastoreEnv(options.spec.datastore),
+    FLOWSHIP_TASK: JSON.stringify(options.spec),
+  };
 }
 
 /** What a process and a thread keep alike: the options, why it was stopped, how it ended. */

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { taskNodeArgs } from "../config.js";
 import {
   appendAttemptLine,
+  attemptEnvironment,
   pipeAttemptOutput,
   TaskAttempt,
   type TaskAttemptOptions,
@@ -22,12 +23,7 @@ export class TaskProcess extends TaskAttempt {
   constructor(options: TaskAttemptOptions) {
     super(options, "process");
     this.#child = spawn(process.execPath, [...taskNodeArgs(), options.bundle], {
-      env: {
-        ...process.env,
-        ...options.env,
-        FLOWSHIP_TASK: JSON.stringify(options.spec),
-        FLOWSHIP_WATCH_PARENT: "1",
-      },
+      env: { ...attemptEnvironment(options), FLOWSHIP_WATCH_PARENT: "1" },
       // stdin stays open and silent: it closes when this runtime dies, and the task follows.
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,

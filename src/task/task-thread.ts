@@ -12,6 +12,7 @@ import { FlowshipError } from "../errors.js";
 import { mapStack } from "./source-map-stack.js";
 import {
   appendAttemptLine,
+  attemptEnvironment,
   pipeAttemptOutput,
   TaskAttempt,
   type TaskAttemptOptions,
@@ -58,7 +59,7 @@ export class TaskThread extends TaskAttempt {
     const { execArgv, resourceLimits } = threadSettings();
     try {
       this.#worker = new Worker(options.bundle, {
-        env: { ...process.env, ...options.env, FLOWSHIP_TASK: JSON.stringify(options.spec) },
+        env: attemptEnvironment(options),
         stdout: true,
         stderr: true,
         // Not the runtime's own flags (a loader, an inspector): a task starts like `node bundle`.
