@@ -154,7 +154,8 @@ export function datastoreEnv(location: {
   root: string;
   endpoint?: string;
 }): Record<string, string> {
-  if (location.kind === "local") return { FLOWSHIP_DATASTORE: "local", FLOWSHIP_DATASTORE_ROOT: location.root };
+  if (location.kind === "local")
+    return { FLOWSHIP_DATASTORE: "local", FLOWSHIP_DATASTORE_ROOT: location.root };
   return {
     FLOWSHIP_DATASTORE: "s3",
     FLOWSHIP_S3_ROOT: location.root,
