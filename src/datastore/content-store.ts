@@ -98,7 +98,7 @@ export class ContentStore {
     if (!matchesContentName(hash, bytes)) {
       throw new CorruptObjectError(
         "FS_DATASTORE_CORRUPT",
-        `Corrupt object for ${what}: '${key}' in ${this.#storage.description} does not match its hash; it was changed on disk.`,
+        `Corrupt object for ${what}: '${key}' in ${this.#storage.description} does not match its hash; it was changed or damaged after it was stored (see docs/reliability.md).`,
       );
     }
     return bytes;

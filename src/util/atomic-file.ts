@@ -7,10 +7,17 @@ import path from "node:path";
  * temporary file in the same folder, which is then renamed over the target (rename is atomic on
  * POSIX file systems). A crash leaves at most a `.tmp-*` file, which no reader looks at.
  */
-export function writeFileAtomic(target: string, chunks: Iterable<NodeJS.ArrayBufferView | string>): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+export function writeFileAtomic(
+  target: string,
+  chunks: Iterable<NodeJS.ArrayBufferView | string>,
+  options: { mode?: number } = {},
+): void {
+  fs.mkdirSync(path.dirname(target), {
+    recursive: true,
+    ...(options.mode ? { mode: dirMode(options.mode) } : {}),
+  });
   const temporary = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const fd = fs.openSync(temporary, "w");
+  const fd = fs.openSync(temporary, "w", options.mode ?? 0o666);
   try {
     for (const chunk of chunks) writeFully(fd, chunk);
   } catch (error) {
@@ -20,6 +27,11 @@ export function writeFileAtomic(target: string, chunks: Iterable<NodeJS.ArrayBuf
   }
   fs.closeSync(fd);
   fs.renameSync(temporary, target);
+}
+
+/** The folder mode that goes with a file mode: whoever may read a file may list its folder. */
+function dirMode(fileMode: number): number {
+  return fileMode | ((fileMode & 0o444) >> 2);
 }
 
 // Node caps one write at 2 GiB and may write less than asked; large views go in slices.

@@ -41,7 +41,7 @@ async function blobKey(run: CleanRun, step: string, taskId: string, name: string
 
 /** `what` names the artifact as the reader knows it. */
 const corruptBlob = (root: string, key: string, what: string) =>
-  `Corrupt object for ${what}: '${key}' in ${root} does not match its hash; it was changed on disk.`;
+  `Corrupt object for ${what}: '${key}' in ${root} does not match its hash; it was changed or damaged after it was stored (see docs/reliability.md).`;
 const corruptRecord = (root: string, key: string) =>
   `Corrupt metadata record '${key}' in ${root}: its checksum does not match; it was changed or cut short.`;
 

@@ -28,6 +28,9 @@ import { objectKey, parseS3Root, type S3Location, s3Url } from "./s3/s3-url.js";
 
 /** Objects above this size are sent as multipart uploads. */
 export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+/** How often a download whose bytes do not match their name is fetched again. */
+const DAMAGED_REFETCHES = 3;
+
 /** Downloads `prefetch` runs at once. */
 const PREFETCH_CONCURRENCY = 8;
 /** DeleteObjects takes at most 1,000 keys per request. */
@@ -79,13 +82,9 @@ export class S3Storage implements Storage {
         ...(options.region ? { region: options.region } : {}),
         maxAttempts: options.maxAttempts ?? s3MaxAttempts(),
       });
-    const defaultCache = path.join(
-      os.tmpdir(),
-      "flowship-s3-cache",
-      this.location.bucket,
-      this.location.prefix,
-    );
-    this.#cache = new ReadCache({ dir: options.cacheDir ?? defaultCache });
+    this.#cache = new ReadCache({
+      dir: options.cacheDir ?? ReadCache.privateDir(os.tmpdir(), this.location.bucket, this.location.prefix),
+    });
     this.#listPageSize = options.listPageSize ?? 1000;
   }
 
@@ -231,7 +230,13 @@ export class S3Storage implements Storage {
     const unique = [...new Set(keys.map(checkKey))];
     await forEachLimit(unique, PREFETCH_CONCURRENCY, async (key) => {
       if (this.#cache.reuse(key)) return;
-      this.#cache.store(key, await this.read(key));
+      // A blob whose bytes do not match its name was damaged in transit (S3 checks what it
+      // stores): fetch it again; what is still wrong after that is reported when it is read.
+      let bytes = await this.read(key);
+      for (let again = 0; again < DAMAGED_REFETCHES && ReadCache.damaged(key, bytes); again++) {
+        bytes = await this.read(key);
+      }
+      this.#cache.store(key, bytes);
     });
   }
 

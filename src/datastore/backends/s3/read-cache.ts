@@ -3,7 +3,8 @@
  * synchronously, which a network store cannot do; the task prefetches what it will read first.
  *
  * Files live at `<dir>/<key>` and are written atomically, so concurrent task processes on one
- * machine may share the folder. Only keys this instance prefetched are served: a file left by an
+ * machine may share the folder. The folder is the user's alone (0700, files 0600): artifacts are
+ * often private data, and another user's folder is never written to or read from. Only keys this instance prefetched are served: a file left by an
  * earlier process could be stale for a key that is rewritten (records), and blobs are cheap to
  * check but not free to trust blindly.
  */
@@ -26,8 +27,33 @@ export class ReadCache {
     this.dir = options.dir;
   }
 
+  /**
+   * The default folder of a user's cache below `base` (the temporary folder): `flowship-s3-cache-<uid>`,
+   * created 0700. When it exists but another user owns it or others may write to it, a fresh
+   * private folder is used instead, so nobody can plant or read this user's cached objects.
+   */
+  static privateDir(base: string, ...parts: string[]): string {
+    const uid = process.getuid?.();
+    let top = path.join(base, `flowship-s3-cache-${uid ?? "user"}`);
+    fs.mkdirSync(top, { recursive: true, mode: 0o700 });
+    const stat = fs.lstatSync(top);
+    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
+      top = fs.mkdtempSync(path.join(base, "flowship-s3-cache-"));
+    }
+    return path.join(top, ...parts);
+  }
+
   pathOf(key: string): string {
     return path.join(this.dir, checkKey(key));
+  }
+
+  /**
+   * True when `key` names immutable content (its last part is a content hash) and `bytes` are not
+   * that content: damaged on the way, to be fetched again.
+   */
+  static damaged(key: string, bytes: Buffer | undefined): boolean {
+    const expected = CONTENT_ADDRESSED.exec(key)?.[1];
+    return expected !== undefined && bytes !== undefined && !matchesContentName(expected, bytes);
   }
 
   /** True when a content-addressed key is already on disk with the right bytes. */
@@ -47,7 +73,7 @@ export class ReadCache {
     if (bytes === undefined) {
       fs.rmSync(this.pathOf(key), { force: true });
     } else {
-      writeFileAtomic(this.pathOf(key), [bytes]);
+      writeFileAtomic(this.pathOf(key), [bytes], { mode: 0o600 });
     }
     this.#fetched.set(key, bytes !== undefined);
   }
