@@ -4,7 +4,6 @@
  * in a local folder (see docs/datastore.md).
  */
 import os from "node:os";
-import path from "node:path";
 import { setTimeout } from "node:timers/promises";
 import {
   DeleteObjectCommand,
