@@ -1,5 +1,5 @@
 // S3 misbehaving under a running flow: the compiled state machine executed by the simulator, every
-// Batch job a `flowship batch-task` process on S3 served by s3rver on loopback. An outage of a few
+// Batch job its real command in the sandbox, on S3 served by s3rver on loopback. An outage of a few
 // seconds is ridden out by retries; throttling (503 SlowDown) is retried; a store that stays
 // away fails the run with a clear error. Never a partial object.
 import assert from "node:assert/strict";
@@ -20,13 +20,12 @@ before(async () => {
 after(() => server.close());
 
 /** A simulated execution of the crash flow in its own prefix of the bucket. */
-function simulate(prefix: string, extraEnv: Record<string, string> = {}): Promise<CliResult> {
+function simulate(prefix: string, jobEnv: Record<string, string> = {}): Promise<CliResult> {
   const env = flowshipEnv(path.join(tempDir(), ".flowship"), {
     FLOWSHIP_S3_ENDPOINT: server.endpoint,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
     AWS_REGION: "us-east-1",
-    ...extraEnv,
   });
   return runCli(
     [
@@ -41,6 +40,8 @@ function simulate(prefix: string, extraEnv: Record<string, string> = {}): Promis
       "ci",
       "--retry-interval-scale",
       "0.001",
+      // The jobs get only what Batch gives them: settings for them travel as the image's variables.
+      ...Object.entries(jobEnv).flatMap(([name, value]) => ["--env", `${name}=${value}`]),
     ],
     { env },
   );
@@ -48,11 +49,13 @@ function simulate(prefix: string, extraEnv: Record<string, string> = {}): Promis
 
 /** Resolves once a request for a key containing `fragment` under `prefix` has come in. */
 async function requestSeen(prefix: string, fragment: string): Promise<number> {
-  for (;;) {
+  // Bounded, so a simulation that never gets that far fails the test instead of hanging it.
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
     const index = server.requests.findIndex((r) => r.url.includes(`/${prefix}/`) && r.url.includes(fragment));
     if (index >= 0) return index;
     await setTimeout(10);
   }
+  throw new Error(`no request for '${fragment}' under '${prefix}' within 60 s`);
 }
 
 const datastore = (prefix: string) => ({

@@ -30,9 +30,10 @@ test("retries are spaced as configured and every attempt is recorded", async () 
 
 test("retry({ times: 0 }) is never retried, and the run fails with the step's error", async () => {
   const root = path.join(tempDir(), ".flowship");
-  const result = await runCli([FLOW, "step-functions", "simulate", "--retry-interval-scale", "0.001"], {
-    env: flowshipEnv(root, { FAIL_ONCE: "1" }),
-  });
+  const result = await runCli(
+    [FLOW, "step-functions", "simulate", "--retry-interval-scale", "0.001", "--env", "FAIL_ONCE=1"],
+    { env: flowshipEnv(root) },
+  );
   assert.equal(result.code, 1);
   assert.match(result.stderr, /error: Simulated execution of 'SfnRetries' failed: States\.TaskFailed/);
   const runId = /run (sfn-local-\d+)/.exec(result.stderr)![1]!;

@@ -52,43 +52,47 @@ describe("step-functions simulate against S3 on loopback", () => {
     await server.close();
   });
 
-  for (const [file, flow, args] of EXAMPLES) {
-    test(`${flow}: same artifacts as a local run`, async () => {
-      // given: a local run
-      const local = await runCli([file, "run", ...args], { env });
-      assert.equal(local.code, 0, local.stderr);
-      const expected = await endArtifacts(`${flow}/${runIdFrom(local.stderr)}`, {
-        datastore: { kind: "local", root: localRoot },
-        namespace: "user:tester",
+  for (const datastore of ["s3", "local"] as const) {
+    for (const [file, flow, args] of EXAMPLES) {
+      test(`${flow}: same artifacts as a local run (simulated on the ${datastore} datastore)`, async () => {
+        // given: a local run
+        const local = await runCli([file, "run", ...args], { env });
+        assert.equal(local.code, 0, local.stderr);
+        const expected = await endArtifacts(`${flow}/${runIdFrom(local.stderr)}`, {
+          datastore: { kind: "local", root: localRoot },
+          namespace: "user:tester",
+        });
+        // when: the compiled state machine runs in the simulator, each job in the sandbox
+        const where = datastore === "s3" ? ["--datastore", "s3", "--s3-root", s3Root] : [];
+        const simulated = await runCli(
+          [
+            file,
+            "step-functions",
+            "simulate",
+            ...where,
+            "--token",
+            "ci",
+            "--retry-interval-scale",
+            "0.001",
+            ...args,
+          ],
+          { env },
+        );
+        // then
+        assert.equal(simulated.code, 0, simulated.stderr);
+        assert.doesNotMatch(simulated.stderr, /without a sandbox/);
+        const runId = simulated.stdout.trim();
+        assert.match(runId, /^sfn-local-\d+$/);
+        const actual = await endArtifacts(`${flow}/${runId}`, {
+          datastore:
+            datastore === "s3"
+              ? { kind: "s3", root: s3Root, endpoint: server.endpoint }
+              : { kind: "local", root: localRoot },
+          namespace: "production:ci",
+        });
+        assert.deepEqual(actual, expected);
       });
-      // when: the compiled state machine runs in the simulator on S3
-      const simulated = await runCli(
-        [
-          file,
-          "step-functions",
-          "simulate",
-          "--datastore",
-          "s3",
-          "--s3-root",
-          s3Root,
-          "--token",
-          "ci",
-          "--retry-interval-scale",
-          "0.001",
-          ...args,
-        ],
-        { env },
-      );
-      // then
-      assert.equal(simulated.code, 0, simulated.stderr);
-      const runId = simulated.stdout.trim();
-      assert.match(runId, /^sfn-local-\d+$/);
-      const actual = await endArtifacts(`${flow}/${runId}`, {
-        datastore: { kind: "s3", root: s3Root, endpoint: server.endpoint },
-        namespace: "production:ci",
-      });
-      assert.deepEqual(actual, expected);
-    });
+    }
   }
 
   test("a production run is outside the user's namespace and carries the deployment's tags", async () => {

@@ -113,6 +113,10 @@ describe("bootstrap: SigV4 S3 GET", () => {
     const url = `s3://${server.bucket}/${key}`;
     assert.deepEqual(await fetchVerified(env, url, sha256(bytes)), bytes);
     await assert.rejects(fetchVerified(env, url, "0".repeat(64)), /refusing to run it/);
+    await assert.rejects(
+      fetchVerified(env, `s3://${server.bucket}/Flow/code/missing.tgz`, sha256(bytes)),
+      /GET s3:\/\/.*\/Flow\/code\/missing\.tgz answered HTTP 404 \(NoSuchKey\)/,
+    );
   });
 
   test("a byte corrupted in transit is fetched again, not refused", async () => {

@@ -32,8 +32,18 @@ interface SimulateFlags {
   retryIntervalScale: string;
   sandbox: string;
   tag: string[];
+  env: string[];
   with: string[];
   [parameter: string]: unknown;
+}
+
+/** `NAME=VALUE` of `--env`. */
+function parseEnvOption(text: string): [string, string] {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
+  if (!match) {
+    throw new UsageError(`Invalid --env '${text}': expected NAME=VALUE, e.g. --env LOG_LEVEL=debug.`);
+  }
+  return [match[1]!, match[2]!];
 }
 
 export function registerSimulate(group: Command, context: FlowCommandContext): void {
@@ -55,6 +65,12 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     .option(
       "--tag <tag>",
       "a tag every production run gets, as create --tag gives it (repeatable)",
+      collect,
+      [],
+    )
+    .option(
+      "--env <name=value>",
+      "a variable every job gets, as your image would set it (repeatable); nothing else of this shell reaches the jobs",
       collect,
       [],
     )
@@ -87,6 +103,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       );
     }
     for (const tag of flags.tag) checkTag(tag);
+    const imageEnv = Object.fromEntries(flags.env.map(parseEnvOption));
     const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
     // The parameters must fit where they travel on AWS, as `trigger` checks: the execution input
     // and the start step's Batch container overrides.
@@ -118,6 +135,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       token,
       tags: flags.tag,
       containerEnv: {
+        ...imageEnv,
         ...(s3Endpoint() ? { FLOWSHIP_S3_ENDPOINT: s3Endpoint()! } : {}),
         ...(sdkRegion() ? { AWS_REGION: sdkRegion()! } : {}),
       },
