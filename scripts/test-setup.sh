@@ -1,14 +1,32 @@
 #!/usr/bin/env bash
-# What `npm test` needs beyond npm packages, installed if missing: bubblewrap, the sandbox that
-# `step-functions simulate` runs each Batch job's exact command in (see docs/production.md).
+# What `npm test` needs beyond npm packages, installed when missing:
+# - bubblewrap, the sandbox `step-functions simulate` runs each Batch job's exact command in;
+# - botocore (pinned) in a venv, whose AWS API models the deploy requests are checked against.
 set -euo pipefail
-if bwrap --ro-bind / / --unshare-pid true 2>/dev/null; then exit 0; fi
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "test setup: installing bubblewrap (the sandbox of step-functions simulate)"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
-  bwrap --ro-bind / / --unshare-pid true
-  exit 0
+cd "$(dirname "$0")/.."
+
+if ! bwrap --ro-bind / / --unshare-pid true 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test setup: installing bubblewrap (the sandbox of step-functions simulate)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+    bwrap --ro-bind / / --unshare-pid true
+  else
+    echo "test setup: bubblewrap is missing or cannot create namespaces here; install it (apt-get install bubblewrap)" >&2
+    exit 1
+  fi
 fi
-echo "test setup: bubblewrap is missing or cannot create namespaces here; install it (apt-get install bubblewrap) — the sandbox tests need it" >&2
-exit 1
+
+BOTOCORE=1.43.107
+VENV=node_modules/.cache/flowship-test-venv
+if ! "$VENV/bin/python" -c "import botocore, sys; sys.exit(botocore.__version__ != '$BOTOCORE')" 2>/dev/null; then
+  echo "test setup: installing botocore $BOTOCORE (AWS's API models) into $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  log=$(mktemp)
+  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check --retries 1 --timeout 10 "botocore==$BOTOCORE" >"$log" 2>&1; then
+    cat "$log" >&2
+    exit 1
+  fi
+  rm -f "$log"
+fi

@@ -23,9 +23,11 @@ import { authorize, type DeployClients, type Deployment, findDeployment } from "
 import {
   type DeploymentMetadata,
   generateToken,
+  metadataTags,
   normalizeToken,
   parameterSchema,
 } from "./deployment-metadata.js";
+import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { DeployError } from "./errors.js";
 import { publishVersion, routeProduction } from "./publish-version.js";
 import { type DeployTarget, versionNumber } from "./resource-names.js";
@@ -238,7 +240,6 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
   const existing = await findDeployment(clients.sfn, target);
   if (existing) authorize(existing, { ...options, action: "deploy a new version of" });
   const { token, isNew } = chooseToken(options, existing);
-  const { pkg, codePackage, jobDefinitionArn, deployment } = await shipCode(options, plan, token);
   const metadata: DeploymentMetadata = {
     flow: options.flow.name,
     owner: options.user,
@@ -248,8 +249,13 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     ...(options.namespace ? { namespace: options.namespace } : {}),
     runTags: [...(options.tags ?? [])],
   };
-  const description =
-    `flowship ${FLOWSHIP_VERSION}, code ${pkg.sha256.slice(0, 12)}, by ${options.user}`.slice(0, 256);
+  // Tags AWS would refuse are refused here, before anything is uploaded or registered.
+  metadataTags(metadata);
+  const { pkg, codePackage, jobDefinitionArn, deployment } = await shipCode(options, plan, token);
+  const description = fitDescription(
+    `flowship ${FLOWSHIP_VERSION}, code ${pkg.sha256.slice(0, 12)}, by ${options.user}`,
+    DESCRIPTION_LIMITS.stateMachineVersion,
+  );
   const versionArn = await publishVersion(
     options,
     existing,

@@ -61,10 +61,17 @@ export function parameterSchema(flow: FlowSpec): DeployedParameter[] {
   });
 }
 
-function scalar(text: string): string {
-  return SAFE_VALUE.test(text) && !text.startsWith(ENCODED) && text.length <= MAX_TAG_VALUE
-    ? text
-    : `${ENCODED}${Buffer.from(text, "utf8").toString("base64url")}`;
+function scalar(text: string, what: string): string {
+  if (SAFE_VALUE.test(text) && !text.startsWith(ENCODED) && text.length <= MAX_TAG_VALUE) return text;
+  const encoded = `${ENCODED}${Buffer.from(text, "utf8").toString("base64url")}`;
+  if (encoded.length > MAX_TAG_VALUE) {
+    throw new DeployError(
+      "FS_SFN_METADATA_TOO_LARGE",
+      `The ${what} is too long for a state machine tag: '${text.slice(0, 40)}…' (${text.length} characters; a tag value holds ${MAX_TAG_VALUE}). Use a shorter ${what}.`,
+      { exitCode: 2 },
+    );
+  }
+  return encoded;
 }
 
 function unscalar(value: string): string {
@@ -103,11 +110,11 @@ function unchunked<T>(tags: Record<string, string>, key: string, fallback: T): T
 /** The tags that describe a deployment. */
 export function metadataTags(metadata: DeploymentMetadata): Record<string, string> {
   return {
-    [TAG.flow]: scalar(metadata.flow),
-    [TAG.owner]: scalar(metadata.owner),
-    [TAG.token]: scalar(metadata.token),
-    [TAG.version]: scalar(metadata.flowshipVersion),
-    ...(metadata.namespace ? { [TAG.namespace]: scalar(metadata.namespace) } : {}),
+    [TAG.flow]: scalar(metadata.flow, "flow name"),
+    [TAG.owner]: scalar(metadata.owner, "user name (FLOWSHIP_USER)"),
+    [TAG.token]: scalar(metadata.token, "production token"),
+    [TAG.version]: scalar(metadata.flowshipVersion, "flowship version"),
+    ...(metadata.namespace ? { [TAG.namespace]: scalar(metadata.namespace, "namespace (--namespace)") } : {}),
     ...chunked(TAG.parameters, metadata.parameters),
     ...(metadata.runTags.length > 0 ? chunked(TAG.runTags, metadata.runTags) : {}),
   };

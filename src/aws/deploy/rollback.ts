@@ -5,6 +5,7 @@
  * revision, hence its own code package: a rollback restores the code as well as the graph.
  */
 import { authorize, type DeployClients, requireDeployment } from "./deployment.js";
+import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { DeployError } from "./errors.js";
 import { type DeployTarget, versionNumber } from "./resource-names.js";
 
@@ -48,7 +49,10 @@ export async function rollbackDeployment(options: {
     await clients.sfn.updateAlias({
       stateMachineAliasArn: target.aliasArn,
       routingConfiguration: [{ stateMachineVersionArn: arn, weight: 100 }],
-      description: `flowship production version of ${target.flow} (rolled back from ${from} by ${options.user})`,
+      description: fitDescription(
+        `flowship production version of ${target.flow} (rolled back from ${from} by ${options.user})`,
+        DESCRIPTION_LIMITS.stateMachineAlias,
+      ),
     });
   }
   return { from, to };

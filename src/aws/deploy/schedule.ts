@@ -7,6 +7,7 @@
  */
 import type { CreateScheduleCommandInput } from "@aws-sdk/client-scheduler";
 import type { SchedulePlan } from "../schedule/schedule-plan.js";
+import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { type DeployTarget, scheduleName } from "./resource-names.js";
 import type { SchedulerDeployClient } from "./scheduler-client.js";
 
@@ -33,7 +34,10 @@ export function scheduleInput(
     ScheduleExpressionTimezone: plan.timezone,
     FlexibleTimeWindow: { Mode: "OFF" },
     State: "ENABLED",
-    Description: `flowship: starts flow ${target.flow} (state machine ${target.name}, alias production)`,
+    Description: fitDescription(
+      `flowship: starts flow ${target.flow} (state machine ${target.name}, alias production)`,
+      DESCRIPTION_LIMITS.schedule,
+    ),
     Target: { Arn: target.aliasArn, RoleArn: role, Input: UNATTENDED_INPUT },
   };
 }

@@ -7,6 +7,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
 import type { FlowSpec } from "../../flow/types.js";
+import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import type { EventsDeployClient } from "./events-client.js";
 import { type DeployTarget, machineArn, TRIGGER_TARGET_ID, triggerRuleName } from "./resource-names.js";
 import { UNATTENDED_INPUT } from "./schedule.js";
@@ -44,7 +45,10 @@ export async function applyTriggerOnFinish(options: {
     Name: rule,
     EventPattern: JSON.stringify(finishPattern(target, options.upstream)),
     State: "ENABLED",
-    Description: `flowship: starts flow ${target.flow} when ${options.upstream.join(" or ")} succeeds`,
+    Description: fitDescription(
+      `flowship: starts flow ${target.flow} when ${options.upstream.join(" or ")} succeeds`,
+      DESCRIPTION_LIMITS.eventRule,
+    ),
   });
   await options.events.putTargets({
     Rule: rule,
