@@ -87,7 +87,9 @@ export class FakeAws {
   }
 
   #publish(machine: FakeMachine): string {
-    const version = `${machine.arn}:${machine.versions.length + 1}`;
+    // Version numbers only grow, even once older versions are deleted.
+    const last = Number(machine.versions.at(-1)?.split(":").pop() ?? 0);
+    const version = `${machine.arn}:${last + 1}`;
     machine.versions.push(version);
     return version;
   }
@@ -149,6 +151,15 @@ export class FakeAws {
         .reverse()
         .map((v) => ({ stateMachineVersionArn: v, creationDate: new Date(0) })),
     }));
+    s.on(sfn.DeleteStateMachineVersionCommand).callsFake((input) => {
+      const machine = this.#machine(input.stateMachineVersionArn);
+      // AWS refuses to delete a version an alias routes to.
+      if (machine.alias === input.stateMachineVersionArn) {
+        throw new sfn.ConflictException({ message: "Version is referenced by an alias", ...meta });
+      }
+      machine.versions = machine.versions.filter((v) => v !== input.stateMachineVersionArn);
+      return {};
+    });
     s.on(sfn.StartExecutionCommand).callsFake((input) => {
       const machine = this.#machine(input.stateMachineArn);
       const name = randomUUID();

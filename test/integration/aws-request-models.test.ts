@@ -41,7 +41,15 @@ async function lifecycle(file: string, options: { name?: string; user?: string }
   const aws = new FakeAws();
   const user = options.user ?? "alice";
   const deploy = () =>
-    deployFile(aws, file, { s3Root, storage, outDir, user, ...(options.name ? { name: options.name } : {}) });
+    deployFile(aws, file, {
+      s3Root,
+      storage,
+      outDir,
+      user,
+      // Keeping one version makes the second deploy delete the first.
+      keepVersions: 1,
+      ...(options.name ? { name: options.name } : {}),
+    });
   const first = await deploy();
   const target = deployTarget(testSettings(s3Root), first.flow.name, options.name);
   const run = await triggerFlow({ sfn: aws.clients.sfn, target, input: '{"Parameters":"{}"}' });
@@ -114,6 +122,7 @@ describe("deploy requests checked against AWS's API models", () => {
       "sfn:StopExecution",
       "sfn:RedriveExecution",
       "sfn:DeleteStateMachine",
+      "sfn:DeleteStateMachineVersion",
       "batch:RegisterJobDefinition",
       "scheduler:CreateSchedule",
       "events:PutRule",

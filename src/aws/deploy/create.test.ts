@@ -56,7 +56,13 @@ describe("step-functions create (deployFlow)", () => {
     assert.ok(await storage.exists(result.codePackage.key));
     assert.deepEqual(
       aws.sfn.calls().map((c) => c.args[0].constructor.name),
-      ["DescribeStateMachineCommand", "CreateStateMachineCommand", "CreateStateMachineAliasCommand"],
+      [
+        "DescribeStateMachineCommand",
+        "CreateStateMachineCommand",
+        "CreateStateMachineAliasCommand",
+        // pruning old versions (none yet)
+        "ListStateMachineVersionsCommand",
+      ],
     );
     const [job] = aws.batch.commandCalls(RegisterJobDefinitionCommand);
     const sha = result.codePackage.key.slice("ParameterFlow/code/".length, -".tgz".length);
@@ -222,5 +228,43 @@ describe("step-functions create (deployFlow)", () => {
     const aws = new FakeAws();
     aws.seed({ name: "ParameterFlow", owner: "alice", token: "t" }).tags = { team: "other" };
     await assert.rejects(deploy(aws, "examples/parameter_flow.ts"), hasCode("FS_SFN_NOT_FLOWSHIP"));
+  });
+
+  test("old versions are pruned to the newest --keep-versions; production's is never deleted", async () => {
+    // given
+    const aws = new FakeAws();
+    const deployed: number[][] = [];
+    // when: five deploys keeping three versions
+    for (let i = 0; i < 5; i++) {
+      deployed.push((await deploy(aws, "examples/parameter_flow.ts", { keepVersions: 3 })).prunedVersions);
+    }
+    // then
+    assert.deepEqual(deployed, [[], [], [], [1], [2]]);
+    assert.deepEqual(
+      aws.machines.get("ParameterFlow")!.versions,
+      [3, 4, 5].map((v) => `${machineArn("ParameterFlow")}:${v}`),
+    );
+    assert.equal(aws.machines.get("ParameterFlow")!.alias, `${machineArn("ParameterFlow")}:5`);
+  });
+
+  test("a deploy whose pruning is refused still succeeds, and says so", async () => {
+    // given: deleting versions is not allowed
+    const aws = new FakeAws();
+    aws.sfn
+      .on(sfn.DeleteStateMachineVersionCommand)
+      .rejects(
+        new sfn.ValidationException({
+          message: "not authorized to perform: states:DeleteStateMachineVersion",
+          $metadata: {},
+        }),
+      );
+    await deploy(aws, "examples/parameter_flow.ts", { keepVersions: 1 });
+    // when
+    const second = await deploy(aws, "examples/parameter_flow.ts", { keepVersions: 1 });
+    // then: version 2 is production, version 1 is still there, and the warning names the permission
+    assert.equal(aws.machines.get("ParameterFlow")!.alias, `${machineArn("ParameterFlow")}:2`);
+    assert.deepEqual(second.prunedVersions, []);
+    assert.equal(second.warnings.length, 1);
+    assert.match(second.warnings[0]!, /^old versions were not deleted: .*states:DeleteStateMachineVersion/);
   });
 });

@@ -29,7 +29,7 @@ import {
 } from "./deployment-metadata.js";
 import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { DeployError } from "./errors.js";
-import { publishVersion, routeProduction } from "./publish-version.js";
+import { DEFAULT_KEEP_VERSIONS, pruneVersions, publishVersion, routeProduction } from "./publish-version.js";
 import { type DeployTarget, versionNumber } from "./resource-names.js";
 import { applySchedule, type DeployedSchedule, removeSchedule } from "./schedule.js";
 import {
@@ -93,6 +93,11 @@ export interface DeployFlowOptions {
   namespace?: string;
   /** Tags every production run gets. @default [] */
   tags?: readonly string[];
+  /**
+   * Published versions to keep, newest first (the production one is always kept); older ones are
+   * deleted after the deploy. @default 20
+   */
+  keepVersions?: number;
   /** Most foreach iterations at once. @default 100 */
   maxWorkers?: number;
   workflowTimeoutSeconds?: number;
@@ -116,6 +121,10 @@ export interface DeployResult {
   /** `production:<token>`. */
   namespace: string;
   firstDeploy: boolean;
+  /** Versions deleted because more than `keepVersions` were kept. */
+  prunedVersions: number[];
+  /** What went wrong after production moved to the new version (the deploy itself succeeded). */
+  warnings: string[];
   codePackage: StoredCodePackage;
   jobDefinitionArn: string;
   deployment: StepFunctionsDeployment;
@@ -273,11 +282,25 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     newToken: isNew,
     namespace: `production:${token}`,
     firstDeploy: !existing,
+    prunedVersions: [],
+    warnings: [],
     codePackage,
     jobDefinitionArn,
     deployment,
   };
-  return { ...result, ...(await applyTriggers(options, plan, existing !== undefined)) };
+  Object.assign(result, await applyTriggers(options, plan, existing !== undefined));
+  // Last, and never failing the deploy: production already runs the new version.
+  try {
+    result.prunedVersions = await pruneVersions(
+      clients,
+      target,
+      options.keepVersions ?? DEFAULT_KEEP_VERSIONS,
+      versionArn,
+    );
+  } catch (error) {
+    result.warnings.push(`old versions were not deleted: ${(error as Error).message}`);
+  }
+  return result;
 }
 
 /** Makes the schedule and the triggerOnFinish rule match the flow: created, replaced or deleted. */

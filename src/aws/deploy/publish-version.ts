@@ -8,7 +8,7 @@
 import type { AwsSettings } from "./aws-settings.js";
 import type { DeployClients, Deployment } from "./deployment.js";
 import { type DeploymentMetadata, metadataTags, staleTagKeys } from "./deployment-metadata.js";
-import { type DeployTarget, PRODUCTION_ALIAS } from "./resource-names.js";
+import { type DeployTarget, PRODUCTION_ALIAS, versionNumber } from "./resource-names.js";
 
 /** Publishes the definition as a new version of a new or existing state machine. */
 export async function publishVersion(
@@ -64,4 +64,28 @@ export async function routeProduction(
     return;
   }
   await clients.sfn.createAlias({ name: PRODUCTION_ALIAS, routingConfiguration, description });
+}
+
+/** How many published versions a deploy keeps, newest first, besides the production one. */
+export const DEFAULT_KEEP_VERSIONS = 20;
+
+/**
+ * Deletes published versions beyond the newest `keep` (AWS allows 1,000 per state machine, and
+ * every deploy publishes one). The version the production alias routes to is always kept; runs
+ * already started on a deleted version run to their end. Returns the deleted version numbers.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-version.html
+ */
+export async function pruneVersions(
+  clients: DeployClients,
+  target: DeployTarget,
+  keep: number,
+  productionVersionArn: string,
+): Promise<number[]> {
+  const versions = (await clients.sfn.listVersions(target.stateMachineArn))
+    .map((v) => v.stateMachineVersionArn!)
+    .sort((a, b) => versionNumber(b) - versionNumber(a));
+  const doomed = versions.slice(keep).filter((arn) => arn !== productionVersionArn);
+  for (const arn of doomed) await clients.sfn.deleteVersion(arn);
+  return doomed.map(versionNumber).sort((a, b) => a - b);
 }

@@ -11,6 +11,7 @@ import {
   CreateStateMachineCommand,
   type CreateStateMachineCommandInput,
   DeleteStateMachineCommand,
+  DeleteStateMachineVersionCommand,
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   DescribeStateMachineAliasCommand,
@@ -178,6 +179,13 @@ export class SfnDeployClient {
       this.client.send(new RedriveExecutionCommand({ executionArn })),
     );
     return output.redriveDate;
+  }
+
+  /** @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_DeleteStateMachineVersion.html */
+  async deleteVersion(versionArn: string): Promise<void> {
+    await awsCall("states:DeleteStateMachineVersion", versionArn, () =>
+      this.client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: versionArn })),
+    );
   }
 
   async deleteStateMachine(arn: string): Promise<void> {

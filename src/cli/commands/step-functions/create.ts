@@ -8,6 +8,7 @@ import { PLACEHOLDERS } from "../../../aws/compile/compile-options.js";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
+import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
 import { UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
@@ -17,6 +18,7 @@ export interface CreateFlags {
   onlyJson: boolean;
   name?: string;
   maxWorkers: string;
+  keepVersions: string;
   workflowTimeout?: string;
   jobQueue?: string;
   jobDefinition?: string;
@@ -57,6 +59,11 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
     .option("--max-workers <n>", "most foreach iterations running at once; 0 means no limit", "100")
     .option("--workflow-timeout <seconds>", "fail an execution that runs longer than this")
     .option(
+      "--keep-versions <n>",
+      "published versions to keep, newest first; older ones are deleted (the production one never is)",
+      String(DEFAULT_KEEP_VERSIONS),
+    )
+    .option(
       "--job-queue <queue>",
       `AWS Batch job queue name or ARN (default: the configured one, FLOWSHIP_AWS_JOB_QUEUE; with --only-json the placeholder ${PLACEHOLDERS.jobQueue})`,
     )
@@ -96,6 +103,7 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
           flags.workflowTimeout === undefined
             ? undefined
             : wholeNumber("--workflow-timeout", flags.workflowTimeout, 1),
+          wholeNumber("--keep-versions", flags.keepVersions, 1)!,
         );
         return;
       }

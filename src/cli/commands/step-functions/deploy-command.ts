@@ -55,6 +55,12 @@ export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
       (line, i) => `  ${i === 0 ? "Triggered by:  " : "               "} ${line}`,
     ),
   ];
+  if (result.prunedVersions.length > 0) {
+    lines.push(
+      `  Old versions:   deleted ${result.prunedVersions.join(", ")} (--keep-versions keeps the newest)`,
+    );
+  }
+  for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   if (result.newToken) {
     lines.push(
       `New production token ${result.token}: production runs land in namespace ${result.namespace}`,
@@ -70,6 +76,7 @@ export async function deploy(
   flags: CreateFlags,
   maxWorkers: number,
   workflowTimeoutSeconds: number | undefined,
+  keepVersions: number,
 ): Promise<void> {
   if (flags.jobDefinition !== undefined) {
     throw new UsageError(
@@ -101,6 +108,7 @@ export async function deploy(
     ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
     tags: flags.tag,
     maxWorkers,
+    keepVersions,
     ...(workflowTimeoutSeconds === undefined ? {} : { workflowTimeoutSeconds }),
     withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
   });
