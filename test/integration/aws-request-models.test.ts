@@ -1,7 +1,7 @@
-// Every request the deploy lifecycle sends — create, trigger, list-runs, create again, rollback,
-// terminate, resume (redrive), delete — for every example, a scheduled flow in a time zone and a
-// triggerOnFinish flow, checked against AWS's own API models (botocore): zero findings, also with
-// names, users and upstream lists at their longest.
+// Every request the deploy lifecycle sends — create, trigger, list-runs, create twice more (pruning
+// the oldest version), rollback, terminate, resume (redrive), delete — for every example, a
+// scheduled flow in a time zone and a triggerOnFinish flow, checked against AWS's own API models
+// (botocore): zero findings, also with names, users and upstream lists at their longest.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -46,14 +46,15 @@ async function lifecycle(file: string, options: { name?: string; user?: string }
       storage,
       outDir,
       user,
-      // Keeping one version makes the second deploy delete the first.
-      keepVersions: 1,
+      // Keeping two versions makes the third deploy delete the first.
+      keepVersions: 2,
       ...(options.name ? { name: options.name } : {}),
     });
   const first = await deploy();
   const target = deployTarget(testSettings(s3Root), first.flow.name, options.name);
   const run = await triggerFlow({ sfn: aws.clients.sfn, target, input: '{"Parameters":"{}"}' });
   await listRuns({ sfn: aws.clients.sfn, target, statuses: ["RUNNING", "FAILED"] });
+  await deploy();
   await deploy();
   await rollbackDeployment({ clients: aws.clients, target, user });
   await terminateRun({ sfn: aws.clients.sfn, target, runId: run.runId, user });
