@@ -47,6 +47,13 @@ export interface StepFunctionsCompileOptions {
    * @default 3600
    */
   queueTimeoutSeconds?: number;
+  /**
+   * Seconds a step's Batch job may take, waiting in the queue included, before its state fails
+   * with `States.Timeout` (and Step Functions stops the job) — for steps without a `timeout`
+   * decorator. Without it a job stuck RUNNABLE (no capacity) would hold its run for a year.
+   * @default 86400 (24 hours)
+   */
+  taskTimeoutSeconds?: number;
   /** Most items of one foreach the payload must hold (the item indices travel in it). @default 10000 */
   maxForeachWidth?: number;
   /** AWS partition of the service integration ARNs. @default "aws" */
@@ -54,6 +61,9 @@ export interface StepFunctionsCompileOptions {
   /** Decorators added to every step that has none of their kind (`--with`). @default [] */
   withDecorators?: readonly StepDecorator[];
 }
+
+/** How long a step without a `timeout` decorator may take on Batch, queue included: a day. */
+export const DEFAULT_TASK_TIMEOUT_SECONDS = 86_400;
 
 /** The options with their defaults applied, and the datastore root split into bucket and prefix. */
 export type ResolvedCompileOptions = Required<
@@ -93,6 +103,7 @@ export function resolveCompileOptions(
   wholeNumber("maxWorkers", options.maxWorkers, 0, 10_000);
   wholeNumber("workflowTimeoutSeconds", options.workflowTimeoutSeconds, 1, MAX_EXECUTION_SECONDS);
   wholeNumber("queueTimeoutSeconds", options.queueTimeoutSeconds, 0, MAX_EXECUTION_SECONDS);
+  wholeNumber("taskTimeoutSeconds", options.taskTimeoutSeconds, 60, MAX_EXECUTION_SECONDS);
   wholeNumber("maxForeachWidth", options.maxForeachWidth, 1, 10_000_000);
   const datastoreRoot = options.datastoreRoot ?? PLACEHOLDERS.datastoreRoot;
   for (const [option, value] of [
@@ -112,6 +123,7 @@ export function resolveCompileOptions(
     ...parseS3Root(datastoreRoot),
     maxWorkers: options.maxWorkers ?? 100,
     queueTimeoutSeconds: options.queueTimeoutSeconds ?? 3600,
+    taskTimeoutSeconds: options.taskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,
     maxForeachWidth: options.maxForeachWidth ?? 10_000,
     partition: options.partition ?? "aws",
     withDecorators: options.withDecorators ?? [],

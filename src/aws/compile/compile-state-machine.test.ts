@@ -267,4 +267,36 @@ describe("compileStateMachine: errors", () => {
       code: "FS_SFN_BAD_OPTION",
     });
   });
+
+  test("every Batch Task has a time limit: its timeout plus queue time, else the task timeout", () => {
+    // given: a step with a timeout, one without, and one whose failure is caught
+    const graph = validateFlow(
+      flow("TimedFlow")
+        .step("start", noop, { next: "caught", decorators: [timeout({ seconds: 120 })] })
+        .step("caught", noop, { next: "end", decorators: [catchError({ var: "e" })] })
+        .step("end", noop),
+    );
+    const limits = (options: object) =>
+      Object.fromEntries(
+        [...allStates(compileStateMachine(graph, options).definition.States as JsonObject)]
+          .filter(([, state]) => state.Type === "Task" && String(state.Resource).includes("batch"))
+          .map(([name, state]) => [name, state.TimeoutSeconds]),
+      );
+    // then: a day by default; the option changes it; a timeout decorator adds an hour of queue
+    assert.deepEqual(limits({}), {
+      start: 120 + 3600,
+      caught: 86_400,
+      "caught-fallback": 86_400,
+      end: 86_400,
+    });
+    assert.deepEqual(limits({ taskTimeoutSeconds: 600 }), {
+      start: 120 + 3600,
+      caught: 600,
+      "caught-fallback": 600,
+      end: 600,
+    });
+    assert.throws(() => compileStateMachine(graph, { taskTimeoutSeconds: 30 }), {
+      code: "FS_SFN_BAD_OPTION",
+    });
+  });
 });

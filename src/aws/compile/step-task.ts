@@ -158,14 +158,19 @@ export function stepTaskStates(
   const env = environment(node, decorators, context.flow);
   const seconds = attemptSeconds(decorators);
   const resource = `arn:${context.options.partition}:states:::batch:submitJob.sync`;
-  const timeoutSeconds = seconds === undefined ? undefined : seconds + context.options.queueTimeoutSeconds;
+  // Every Task has a time limit: a step's own `timeout` plus time to wait in the queue, else the
+  // default task timeout, so a job that never starts fails its run instead of holding it.
+  const timeoutSeconds =
+    seconds === undefined
+      ? context.options.taskTimeoutSeconds
+      : seconds + context.options.queueTimeoutSeconds;
   const caught = find(decorators, "catch") !== undefined;
   const fallback = fallbackStateName(node.name);
   const step = new TaskState({
     resource,
     parameters: submitJob(node, context, env, decorators),
     ...outputShape(node),
-    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    timeoutSeconds,
     retry: [BATCH_TRANSIENT_RETRY, ...userRetry(decorators)],
     ...(caught
       ? { catch: [{ errorEquals: [STATES_ERRORS.all], resultPath: FAILURE_PATH, next: fallback }] }
@@ -186,7 +191,7 @@ export function stepTaskStates(
     ...(node.foreachDepth === 0
       ? { resultSelector: { taskId: "0" } }
       : { resultSelector: { recorded: true }, resultPath: FAILURE_PATH }),
-    ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    timeoutSeconds,
     retry: [BATCH_TRANSIENT_RETRY],
     ...(next === undefined ? {} : { next }),
   });

@@ -250,14 +250,12 @@ describe("step-functions create (deployFlow)", () => {
   test("a deploy whose pruning is refused still succeeds, and says so", async () => {
     // given: deleting versions is not allowed
     const aws = new FakeAws();
-    aws.sfn
-      .on(sfn.DeleteStateMachineVersionCommand)
-      .rejects(
-        new sfn.ValidationException({
-          message: "not authorized to perform: states:DeleteStateMachineVersion",
-          $metadata: {},
-        }),
-      );
+    aws.sfn.on(sfn.DeleteStateMachineVersionCommand).rejects(
+      new sfn.ValidationException({
+        message: "not authorized to perform: states:DeleteStateMachineVersion",
+        $metadata: {},
+      }),
+    );
     await deploy(aws, "examples/parameter_flow.ts", { keepVersions: 1 });
     // when
     const second = await deploy(aws, "examples/parameter_flow.ts", { keepVersions: 1 });

@@ -101,6 +101,8 @@ export interface DeployFlowOptions {
   /** Most foreach iterations at once. @default 100 */
   maxWorkers?: number;
   workflowTimeoutSeconds?: number;
+  /** Time limit of a step's Batch job, queue included, for steps without `timeout`. @default 86400 */
+  taskTimeoutSeconds?: number;
   /** `--with` decorators, applied in the state machine and in the tasks. @default [] */
   withDecorators?: readonly StepDecorator[];
   /** Folder the flow's sources are packaged relative to. @default process.cwd() */
@@ -195,6 +197,7 @@ function compile(
     ...(options.workflowTimeoutSeconds !== undefined
       ? { workflowTimeoutSeconds: options.workflowTimeoutSeconds }
       : {}),
+    ...(options.taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
     ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
     ...(jobDefinition ? { jobDefinition } : {}),
     job: {

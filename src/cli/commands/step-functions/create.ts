@@ -4,7 +4,7 @@
  * machine definition and touches nothing else, no AWS account needed.
  */
 import type { Command } from "commander";
-import { PLACEHOLDERS } from "../../../aws/compile/compile-options.js";
+import { DEFAULT_TASK_TIMEOUT_SECONDS, PLACEHOLDERS } from "../../../aws/compile/compile-options.js";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
@@ -19,6 +19,7 @@ export interface CreateFlags {
   name?: string;
   maxWorkers: string;
   keepVersions: string;
+  taskTimeout: string;
   workflowTimeout?: string;
   jobQueue?: string;
   jobDefinition?: string;
@@ -50,6 +51,14 @@ function summary(name: string, stats: DefinitionStats): string {
   );
 }
 
+/** The numeric options of `create`, checked. */
+export interface DeployNumbers {
+  maxWorkers: number;
+  taskTimeoutSeconds: number;
+  keepVersions: number;
+  workflowTimeoutSeconds?: number;
+}
+
 export function registerCreate(group: Command, context: FlowCommandContext): void {
   group
     .command("create")
@@ -58,6 +67,11 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
     .option("--name <name>", "state machine name (default: the flow's name)")
     .option("--max-workers <n>", "most foreach iterations running at once; 0 means no limit", "100")
     .option("--workflow-timeout <seconds>", "fail an execution that runs longer than this")
+    .option(
+      "--task-timeout <seconds>",
+      "fail a step's Batch job that has not finished after this long, queue time included (steps without a timeout decorator)",
+      String(DEFAULT_TASK_TIMEOUT_SECONDS),
+    )
     .option(
       "--keep-versions <n>",
       "published versions to keep, newest first; older ones are deleted (the production one never is)",
@@ -83,12 +97,21 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
     .option("--tag <tag>", "tag every production run with this tag (repeatable)", collect, [])
     .action(async (flags: CreateFlags) => {
       const globals = context.globals();
-      const compiled = compileStepFunctions(context.flow, {
-        ...(flags.name === undefined ? {} : { name: flags.name }),
+      const numbers: DeployNumbers = {
         maxWorkers: wholeNumber("--max-workers", flags.maxWorkers, 0)!,
+        taskTimeoutSeconds: wholeNumber("--task-timeout", flags.taskTimeout, 60)!,
+        keepVersions: wholeNumber("--keep-versions", flags.keepVersions, 1)!,
         ...(flags.workflowTimeout === undefined
           ? {}
           : { workflowTimeoutSeconds: wholeNumber("--workflow-timeout", flags.workflowTimeout, 1)! }),
+      };
+      const compiled = compileStepFunctions(context.flow, {
+        ...(flags.name === undefined ? {} : { name: flags.name }),
+        maxWorkers: numbers.maxWorkers,
+        taskTimeoutSeconds: numbers.taskTimeoutSeconds,
+        ...(numbers.workflowTimeoutSeconds === undefined
+          ? {}
+          : { workflowTimeoutSeconds: numbers.workflowTimeoutSeconds }),
         ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
         ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
         ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
@@ -96,15 +119,7 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
       });
       if (!flags.onlyJson) {
         const { deploy } = await import("./deploy-command.js");
-        await deploy(
-          context,
-          flags,
-          wholeNumber("--max-workers", flags.maxWorkers, 0)!,
-          flags.workflowTimeout === undefined
-            ? undefined
-            : wholeNumber("--workflow-timeout", flags.workflowTimeout, 1),
-          wholeNumber("--keep-versions", flags.keepVersions, 1)!,
-        );
+        await deploy(context, flags, numbers);
         return;
       }
       process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);

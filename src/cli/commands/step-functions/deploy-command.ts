@@ -14,7 +14,7 @@ import { compileFlow } from "../../../runtime/compile-flow.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { codeDir } from "../../load-flow.js";
 import { awsCommandContext } from "./aws-context.js";
-import type { CreateFlags } from "./create.js";
+import type { CreateFlags, DeployNumbers } from "./create.js";
 
 /** The console's Start Execution input for the flow's static defaults, e.g. {"Parameters": "{\"alpha\":0.1}"}. */
 export function consoleInput(flow: FlowSpec): string {
@@ -74,9 +74,7 @@ export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
 export async function deploy(
   context: FlowCommandContext,
   flags: CreateFlags,
-  maxWorkers: number,
-  workflowTimeoutSeconds: number | undefined,
-  keepVersions: number,
+  numbers: DeployNumbers,
 ): Promise<void> {
   if (flags.jobDefinition !== undefined) {
     throw new UsageError(
@@ -107,9 +105,7 @@ export async function deploy(
     ...(flags.newToken === undefined ? {} : { newToken: flags.newToken }),
     ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
     tags: flags.tag,
-    maxWorkers,
-    keepVersions,
-    ...(workflowTimeoutSeconds === undefined ? {} : { workflowTimeoutSeconds }),
+    ...numbers,
     withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
   });
   process.stdout.write(describeDeploy(context.flow, result));
