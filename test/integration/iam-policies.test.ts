@@ -1,0 +1,154 @@
+// The IAM policies in docs/production.md against what the code can send: every action of every
+// AWS call (deploy commands, the tasks' S3 datastore, Step Functions' own service integrations,
+// the roles that start executions) must be granted to the role that makes it, and no policy may
+// grant an action no code needs.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { compileStepFunctions } from "../../src/aws/compile/compile-step-functions.js";
+import { REPO, tempDir } from "../helpers/cli.js";
+import { loadDeployable } from "../helpers/deploy-fixtures.js";
+
+const read = (file: string) => fs.readFileSync(path.join(REPO, file), "utf8");
+/** The text of every source file below `folder` (tests left out), by path. */
+const sources = (folder: string): Map<string, string> =>
+  new Map(
+    fs
+      .readdirSync(path.join(REPO, folder), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.endsWith(".case.ts"))
+      .map((f) => [path.join(folder, f), read(path.join(folder, f))]),
+  );
+
+/**
+ * The IAM action of each S3 request the datastore sends.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+ */
+const S3_COMMAND_ACTIONS: Record<string, string> = {
+  GetObjectCommand: "s3:GetObject",
+  HeadObjectCommand: "s3:GetObject",
+  PutObjectCommand: "s3:PutObject",
+  CreateMultipartUploadCommand: "s3:PutObject",
+  UploadPartCommand: "s3:PutObject",
+  CompleteMultipartUploadCommand: "s3:PutObject",
+  AbortMultipartUploadCommand: "s3:AbortMultipartUpload",
+  ListObjectsV2Command: "s3:ListBucket",
+  DeleteObjectCommand: "s3:DeleteObject",
+  DeleteObjectsCommand: "s3:DeleteObject",
+};
+
+/**
+ * What the Step Functions role needs for each service integration in a definition.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ */
+const INTEGRATION_ACTIONS: Record<string, string[]> = {
+  "arn:aws:states:::batch:submitJob.sync": [
+    "batch:SubmitJob",
+    "batch:DescribeJobs",
+    "batch:TerminateJob",
+    "events:PutTargets",
+    "events:PutRule",
+    "events:DescribeRule",
+  ],
+  "arn:aws:states:::aws-sdk:s3:getObject": ["s3:GetObject"],
+};
+
+/** The actions of every S3 request the datastore backend can send. */
+function datastoreS3Actions(): Set<string> {
+  const code = [...sources("src/datastore/backends").values()].join("\n");
+  const commands = new Set([...code.matchAll(/new (\w+Command)\(/g)].map((m) => m[1]!));
+  const actions = new Set<string>();
+  // Deleting is Storage.remove/removeTree; while nothing outside the backends calls them, no role
+  // needs s3:DeleteObject.
+  const removes = [...sources("src")].some(
+    ([file, text]) => !file.includes("/backends/") && /\.(remove|removeTree)\(/.test(text),
+  );
+  for (const command of commands) {
+    const action = S3_COMMAND_ACTIONS[command];
+    assert.ok(action, `the datastore sends ${command}: add its IAM action to this test`);
+    if (action !== "s3:DeleteObject" || removes) actions.add(action);
+  }
+  return actions;
+}
+
+/** The roles' granted actions, from the JSON policies of docs/production.md's IAM section. */
+function documentedPolicies(): Record<string, Set<string>> {
+  const doc = read("docs/production.md");
+  const section = doc.slice(doc.indexOf("### IAM: who may do what"), doc.indexOf("## 11."));
+  const roles: Record<string, Set<string>> = {};
+  const parts = section.split(/\n\*\*The /).slice(1);
+  for (const part of parts) {
+    const role = part.slice(0, part.indexOf("**")).trim();
+    const actions = new Set<string>();
+    for (const block of part.matchAll(/```json\n([\s\S]*?)```/g)) {
+      const policy = JSON.parse(block[1]!) as {
+        Statement: { Action: string | string[]; Principal?: unknown }[];
+      };
+      for (const statement of policy.Statement) {
+        if (statement.Principal) continue; // a trust policy
+        for (const action of [statement.Action].flat()) actions.add(action);
+      }
+    }
+    roles[role] = actions;
+  }
+  return roles;
+}
+
+test("docs/production.md grants each role exactly the actions the code can send", async () => {
+  // given: what the code sends
+  const deployCalls = new Set(
+    [...sources("src/aws/deploy").values()].flatMap((text) =>
+      [...text.matchAll(/aws(?:Call|Lookup)\(\s*"([a-z0-9-]+:\w+)"/g)].map((m) => m[1]!),
+    ),
+  );
+  const s3 = datastoreS3Actions();
+  const integrations = new Set<string>();
+  const outDir = tempDir();
+  for (const file of fs.readdirSync(path.join(REPO, "examples"))) {
+    const { flow } = await loadDeployable(path.join("examples", file), outDir);
+    const definition = JSON.stringify(compileStepFunctions(flow).definition);
+    for (const m of definition.matchAll(/"Resource":"(arn:aws:states:::[^"]+)"/g)) integrations.add(m[1]!);
+  }
+  const stepFunctions = new Set<string>();
+  for (const resource of integrations) {
+    const actions = INTEGRATION_ACTIONS[resource];
+    assert.ok(actions, `definitions use ${resource}: add its IAM actions to this test`);
+    for (const action of actions) stepFunctions.add(action);
+  }
+  const needed: Record<string, Set<string>> = {
+    // The deploy commands' calls, the code package upload, the roles they hand to AWS
+    // (iam:PassRole), tag-on-create of the job definition (batch:TagResource), and publishing a
+    // version with Create/UpdateStateMachine's `publish: true` (states:PublishStateMachineVersion,
+    // see https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html).
+    deployer: new Set([
+      ...deployCalls,
+      ...s3,
+      "iam:PassRole",
+      "batch:TagResource",
+      ...(/publish: true/.test(read("src/aws/deploy/publish-version.ts"))
+        ? ["states:PublishStateMachineVersion"]
+        : []),
+    ]),
+    "Step Functions role": stepFunctions,
+    "Batch job role": s3,
+    // Both start executions of the production alias, and nothing else.
+    "Scheduler role": new Set(["states:StartExecution"]),
+  };
+  // when
+  const documented = documentedPolicies();
+  // then
+  assert.deepEqual(Object.keys(documented).sort(), Object.keys(needed).sort());
+  for (const [role, actions] of Object.entries(needed)) {
+    const granted = documented[role]!;
+    assert.deepEqual(
+      {
+        missing: [...actions].filter((a) => !granted.has(a)).sort(),
+        unneeded: [...granted].filter((a) => !actions.has(a)).sort(),
+      },
+      { missing: [], unneeded: [] },
+      `the ${role}'s policy in docs/production.md`,
+    );
+  }
+});
