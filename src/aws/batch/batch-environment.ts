@@ -1,6 +1,6 @@
 /**
  * What a Batch container is told, through its environment: by the job definition (where the code
- * and the datastore are) and by the state machine (which run, step, task and attempt). Every
+ * and the datastore are) and by the state machine (which run, step and task). Every
  * missing variable is reported at once.
  */
 import { FlowshipError } from "../../errors.js";
@@ -14,7 +14,6 @@ export interface BatchEnvironment {
   runId: string;
   step: string;
   taskId: string;
-  attempt: number;
   /** JSON text of the execution's parameters (start step only). */
   parameters?: string;
   fallback: boolean;
@@ -37,13 +36,6 @@ export function readBatchEnvironment(env: Record<string, string | undefined>): B
       `Missing environment variable${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: 'flowship batch-task' runs inside a Batch job started by a flowship state machine.`,
     );
   }
-  const attempt = Number(env[TASK_ENV.attempt] ?? "0");
-  if (!Number.isInteger(attempt) || attempt < 0) {
-    throw new BatchEnvironmentError(
-      "FS_BATCH_ENVIRONMENT",
-      `Invalid ${TASK_ENV.attempt} '${env[TASK_ENV.attempt]}': expected a whole number.`,
-    );
-  }
   return {
     flow: env[JOB_DEFINITION_ENV.flow]!,
     codePackageUrl: env[JOB_DEFINITION_ENV.codePackageUrl]!,
@@ -52,7 +44,6 @@ export function readBatchEnvironment(env: Record<string, string | undefined>): B
     runId: env[TASK_ENV.runId]!,
     step: env[TASK_ENV.step]!,
     taskId: env[TASK_ENV.taskId]!,
-    attempt,
     ...(env[TASK_ENV.parameters] !== undefined ? { parameters: env[TASK_ENV.parameters] } : {}),
     fallback: env[TASK_ENV.fallback] === "1",
     ...(env[TASK_ENV.fallbackError] ? { fallbackError: env[TASK_ENV.fallbackError] } : {}),

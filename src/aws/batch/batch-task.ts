@@ -22,6 +22,7 @@ import { effectiveDecorators } from "../../runtime/run-options.js";
 import { newRunRecord, storeParameters } from "../../runtime/run-record.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
+import { TASK_EXIT } from "../../task/executor.js";
 import { recordDeath } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
 import type { TaskSpec } from "../../task/task-spec.js";
@@ -132,15 +133,25 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
   const retry = decorators.find((d) => d.kind === "retry");
   const timeout = decorators.find((d) => d.kind === "timeout");
   const environment = decorators.find((d) => d.kind === "environment");
-  // Attempts are numbered from what the datastore holds too: a fallback (which records a failure
-  // after the state's retries) and any retry whose count did not reach us take the next number.
+  // Attempts are numbered from what the datastore holds, never from $$.State.RetryCount: that
+  // also counts the state's retries of Batch throttling, which never ran the step, and would make
+  // an attempt look like the last (catchError catching early) while Step Functions still retries.
   const attempts = await store.readAttempts(env.runId, env.step, env.taskId);
+  const previous = attempts?.ends.get(attempts.latest);
+  if (!env.fallback && previous?.status === "failed" && previous.failure?.retryable === false) {
+    // Step Functions' Retry cannot see exit codes, so it retries a NonRetryableError too: the
+    // step is not run again, and the job fails at once.
+    process.stderr.write(
+      `[${env.runId}/${env.step}/${env.taskId}] not run again: attempt ${attempts!.latest} failed with ${previous.failure.type}, which must not be retried\n`,
+    );
+    return TASK_EXIT.noRetry;
+  }
   const spec: TaskSpec = {
     flow: flow.name,
     runId: env.runId,
     step: env.step,
     taskId: env.taskId,
-    attempt: Math.max(env.attempt, attempts ? attempts.latest + 1 : 0),
+    attempt: attempts ? attempts.latest + 1 : 0,
     maxAttempts: retry?.kind === "retry" ? retry.options.times + 1 : 1,
     decorators,
     inputs: derived.inputs,

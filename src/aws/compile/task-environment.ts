@@ -14,7 +14,10 @@ export const TASK_ENV = {
   step: "FLOWSHIP_STEP",
   /** "0" outside any foreach, else the foreach indices joined with "." (e.g. "1.2"). */
   taskId: "FLOWSHIP_TASK_ID",
-  /** The state's retry count: "0" for the first attempt. */
+  /**
+   * The state's retry count, for diagnostics only: it counts Batch throttling retries too, so the
+   * runtime numbers attempts from the datastore instead.
+   */
   attempt: "FLOWSHIP_ATTEMPT",
   /** Start step only: the JSON text of the parameters given to the execution, "{}" if none. */
   parameters: "FLOWSHIP_PARAMETERS",

@@ -15,6 +15,7 @@ import type { FlowGraph } from "../../graph/flow-graph.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { JobDefinitionInput } from "../compile/job-definition.js";
+import { TASK_ENV } from "../compile/task-environment.js";
 import { deployedTaskEnvironment } from "../deploy/create.js";
 import { buildCodePackage } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
@@ -45,6 +46,8 @@ export interface SimulateOptions {
   sandbox?: SandboxKind;
   /** Host files shown read-only at another path inside the sandbox (tests put stubs over npx). */
   overlays?: readonly (readonly [string, string])[];
+  /** See ExecuteDefinitionOptions.throttleSubmits. @default 0 */
+  throttleSubmits?: number;
   print?: (line: string) => void;
 }
 
@@ -131,6 +134,11 @@ export interface ExecuteDefinitionOptions {
   retryIntervalScale?: number;
   sandbox?: SandboxKind;
   overlays?: readonly (readonly [string, string])[];
+  /**
+   * Fail the first N submits of every Batch Task (per task) with `Batch.AWSBatchException`, as
+   * AWS Batch does when it throttles: the state's Retry handles them. For tests. @default 0
+   */
+  throttleSubmits?: number;
   print?: (line: string) => void;
 }
 
@@ -150,6 +158,9 @@ export async function executeDefinition(
   const writable = options.datastoreRoot.startsWith("s3://") ? [] : [options.datastoreRoot];
   for (const folder of writable) fs.mkdirSync(folder, { recursive: true });
   const credentials = await startCredentialsEndpoint();
+  // Submits per state and task: what $$.State.RetryCount is on AWS (aws-local-stepfunctions keeps
+  // it at 0), throttled submits included.
+  const submits = new Map<string, number>();
   const definition = options.definition as { States: Record<string, AslState> };
   const handlers: Record<string, (input: any) => Promise<unknown>> = {};
   const retryIntervalOverrides: Record<string, number[]> = {};
@@ -160,10 +171,19 @@ export async function executeDefinition(
       handlers[name] = async (input: {
         ContainerOverrides?: { Environment?: { Name: string; Value: string }[] };
       }) => {
-        jobs++;
         const overrides = Object.fromEntries(
           (input.ContainerOverrides?.Environment ?? []).map((e) => [e.Name, e.Value]),
         );
+        const key = `${name}/${overrides[TASK_ENV.taskId]}`;
+        const retryCount = submits.get(key) ?? 0;
+        submits.set(key, retryCount + 1);
+        if (TASK_ENV.attempt in overrides) overrides[TASK_ENV.attempt] = String(retryCount);
+        if (retryCount < (options.throttleSubmits ?? 0)) {
+          const error = new Error("Too Many Requests (throttled by the simulation)");
+          error.name = "Batch.AWSBatchException";
+          throw error;
+        }
+        jobs++;
         // What Batch gives a container: the image's PATH, the job definition's variables, the
         // state's overrides, its own AWS_BATCH_* variables and the credentials endpoint.
         const code = await runContainerCommand(sandbox, {
@@ -228,8 +248,8 @@ export async function executeDefinition(
         Id: `arn:aws:states:local:000000000000:stateMachine:${options.flowName}`,
         Name: options.flowName,
       },
-      // aws-local-stepfunctions does not track $$.State.RetryCount; the Batch entrypoint numbers
-      // attempts from the datastore as well, so a constant 0 here is safe.
+      // aws-local-stepfunctions keeps $$.State.RetryCount at 0; the Batch handler above fills in
+      // the count per state, and the runtime numbers attempts from the datastore anyway.
       State: { Name: "", EnteredTime: startTime, RetryCount: 0 },
     } as any,
   });
