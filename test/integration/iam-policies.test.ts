@@ -121,7 +121,7 @@ test("docs/production.md grants each role exactly the actions the code can send"
     // The deploy commands' calls, the code package upload, the roles they hand to AWS
     // (iam:PassRole), tag-on-create of the job definition (batch:TagResource), and publishing a
     // version with Create/UpdateStateMachine's `publish: true` (states:PublishStateMachineVersion,
-    // see https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html).
+    // see https://docs.aws.amazon.com/step-functions/latest/dg/auth-version-alias.html).
     deployer: new Set([
       ...deployCalls,
       ...s3,

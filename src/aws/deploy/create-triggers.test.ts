@@ -71,10 +71,14 @@ describe("step-functions create: schedules and triggerOnFinish", () => {
       FlexibleTimeWindow: { Mode: "OFF" },
       State: "ENABLED",
       Description: "flowship: starts flow BerlinFlow (state machine BerlinFlow, alias production)",
+      // Scheduler's universal target calling StartExecution with the production alias's ARN.
       Target: {
-        Arn: `${machineArn("BerlinFlow")}:production`,
+        Arn: "arn:aws:scheduler:::aws-sdk:sfn:startExecution",
         RoleArn: `arn:aws:iam::${ACCOUNT}:role/flowship-scheduler`,
-        Input: '{"Parameters":"{}"}',
+        Input: JSON.stringify({
+          StateMachineArn: `${machineArn("BerlinFlow")}:production`,
+          Input: '{"Parameters":"{}"}',
+        }),
       },
     });
     assert.deepEqual(result.schedule?.next, [

@@ -3,7 +3,12 @@
  * starts the production alias in the schedule's time zone, with no parameters (so every
  * parameter's default applies). Deploying the flow without the decorator deletes the schedule.
  *
- * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html
+ * The target is Scheduler's universal target for Step Functions' StartExecution, whose
+ * `stateMachineArn` documentedly accepts an alias ARN; the templated Step Functions target
+ * documents only state machine ARNs.
+ *
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
  */
 import type { CreateScheduleCommandInput } from "@aws-sdk/client-scheduler";
 import type { SchedulePlan } from "../schedule/schedule-plan.js";
@@ -38,7 +43,12 @@ export function scheduleInput(
       `flowship: starts flow ${target.flow} (state machine ${target.name}, alias production)`,
       DESCRIPTION_LIMITS.schedule,
     ),
-    Target: { Arn: target.aliasArn, RoleArn: role, Input: UNATTENDED_INPUT },
+    Target: {
+      Arn: `arn:${target.partition}:scheduler:::aws-sdk:sfn:startExecution`,
+      RoleArn: role,
+      // The universal target's input is StartExecution's request, with the API's member names.
+      Input: JSON.stringify({ StateMachineArn: target.aliasArn, Input: UNATTENDED_INPUT }),
+    },
   };
 }
 
