@@ -2,10 +2,11 @@
 // the code package uploaded to S3 served by s3rver on loopback. Schedules and triggerOnFinish:
 // create-triggers.test.ts.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
-import { RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { PutRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { DeleteScheduleCommand } from "@aws-sdk/client-scheduler";
 import * as sfn from "@aws-sdk/client-sfn";
 import { FakeAws } from "../../../test/helpers/aws-mocks.js";
@@ -264,5 +265,23 @@ describe("step-functions create (deployFlow)", () => {
     assert.deepEqual(second.prunedVersions, []);
     assert.equal(second.warnings.length, 1);
     assert.match(second.warnings[0]!, /^old versions were not deleted: .*states:DeleteStateMachineVersion/);
+  });
+
+  test("a refused trigger leaves production on the version it was on", async () => {
+    // given: version 1 in production, and EventBridge refusing the rule of the next deploy
+    const aws = new FakeAws();
+    await deploy(aws, "examples/parameter_flow.ts");
+    const triggered = path.join(dir, "triggered.ts");
+    fs.writeFileSync(
+      triggered,
+      `import { flow, triggerOnFinish } from "flowship";\nexport default flow("ParameterFlow").decorator(triggerOnFinish({ flow: "Upstream" })).step("start", () => {}, { next: "end" }).step("end", () => {});\n`,
+    );
+    aws.events
+      .on(PutRuleCommand)
+      .rejects(new Error("AccessDeniedException: not authorized to perform: events:PutRule"));
+    // when
+    await assert.rejects(deploy(aws, triggered), /events:PutRule/);
+    // then: the alias still routes to version 1
+    assert.equal(aws.machines.get("ParameterFlow")!.alias, `${machineArn("ParameterFlow")}:1`);
   });
 });

@@ -1,10 +1,12 @@
 /**
- * `step-functions create`: deploys a new version of a flow. In order: check who may deploy and
- * choose the production token; upload the code package to the S3 datastore; register the Batch
- * job definition (a new revision carrying the package and the token); create the state machine or
- * update it, publishing a version; point the `production` alias at that version (the newest
- * version becomes the production version); then make the schedule and the triggerOnFinish rule
- * match the flow's decorators.
+ * `step-functions create`: deploys a new version of a flow. In order: check who may deploy,
+ * choose the production token and check every limit; upload the code package to the S3
+ * datastore; register the Batch job definition (a new revision carrying the package and the
+ * token); create the state machine or update it, publishing a version; make the schedule and the
+ * triggerOnFinish rule match the flow's decorators (they start the alias, so until it moves they
+ * start the old version); point the `production` alias at the new version — the one write that
+ * changes what production runs, made last, so a refused request before it leaves production as it
+ * was; then delete versions beyond the ones kept.
  */
 import type { Storage } from "../../datastore/storage.js";
 import type { StepDecorator } from "../../flow/decorators.js";
@@ -275,6 +277,7 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     metadata,
     description,
   );
+  const triggers = await applyTriggers(options, plan, existing !== undefined);
   await routeProduction(clients, target, versionArn, !existing);
   const result: DeployResult = {
     name: target.name,
@@ -291,7 +294,7 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     jobDefinitionArn,
     deployment,
   };
-  Object.assign(result, await applyTriggers(options, plan, existing !== undefined));
+  Object.assign(result, triggers);
   // Last, and never failing the deploy: production already runs the new version.
   try {
     result.prunedVersions = await pruneVersions(
