@@ -14,7 +14,6 @@ import { executionInput } from "../../src/aws/deploy/trigger.js";
 import { buildCodePackage } from "../../src/aws/package/code-package.js";
 import { runContainerCommand } from "../../src/aws/simulate/container-sandbox.js";
 import { type ExecuteDefinitionOptions, executeDefinition } from "../../src/aws/simulate/simulate.js";
-import { Task } from "../../src/client/index.js";
 import { openStorage } from "../../src/datastore/open-storage.js";
 import type { Storage } from "../../src/datastore/storage.js";
 import { compileFlow } from "../../src/runtime/compile-flow.js";
@@ -22,6 +21,7 @@ import { resolveParameters } from "../../src/runtime/resolve-parameters.js";
 import { FakeAws } from "../helpers/aws-mocks.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
 import { deployFile } from "../helpers/deploy-fixtures.js";
+import { endArtifacts } from "../helpers/run-artifacts.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 
 const EXAMPLES: [string, Record<string, string>][] = [
@@ -46,20 +46,6 @@ const overlays = [
   [stub, "/usr/bin/npx"],
   [stub, "/usr/bin/npm"],
 ] as const;
-
-/** The end task's artifacts; a caught error's stack names files where it ran, so it is left out. */
-async function endArtifacts(pathspec: string, options: object): Promise<Record<string, unknown>> {
-  const task = await Task.get(`${pathspec}/end/0`, options);
-  const values: Record<string, unknown> = {};
-  for (const artifact of task.artifacts()) {
-    const value = await artifact.load();
-    values[artifact.name] =
-      typeof value === "object" && value !== null && "stack" in value
-        ? { ...value, stack: "<stack>" }
-        : value;
-  }
-  return values;
-}
 
 /** Deploys a flow file as `create` does and returns how its execution would run. */
 async function deployed(file: string, text: Record<string, string>, executionName: string) {

@@ -7,6 +7,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Run, setDatastore, Task } from "../../src/client/index.js";
 import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { endArtifacts } from "../helpers/run-artifacts.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 
 const EXAMPLES: [string, string, string[]][] = [
@@ -22,20 +23,6 @@ let server: S3TestServer;
 const localRoot = path.join(tempDir(), ".flowship");
 let s3Root: string;
 let env: NodeJS.ProcessEnv;
-
-/** The end task's artifacts; a caught error's stack names files where it ran, so it is left out. */
-async function endArtifacts(pathspec: string, options: object): Promise<Record<string, unknown>> {
-  const task = await Task.get(`${pathspec}/end/0`, options);
-  const values: Record<string, unknown> = {};
-  for (const artifact of task.artifacts()) {
-    const value = await artifact.load();
-    values[artifact.name] =
-      typeof value === "object" && value !== null && "stack" in value
-        ? { ...value, stack: "<stack>" }
-        : value;
-  }
-  return values;
-}
 
 describe("step-functions simulate against S3 on loopback", () => {
   before(async () => {
