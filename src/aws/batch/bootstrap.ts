@@ -2,8 +2,9 @@
  * The Batch job's command: everything a task needs before flowship itself is on the machine.
  *
  * A stock `node` image has Node.js and nothing else, so this module may import only `node:`
- * built-ins — no AWS SDK, no tar library, no flowship module (the job definition carries it,
- * minified, as `node --input-type=module -e <this>`; see bootstrap-command.ts). It
+ * built-ins and package-layout.ts (constants, no imports) — no AWS SDK, no tar library, no other
+ * flowship module (the job definition carries it, minified, as `node --input-type=module -e
+ * <this>`; see aws/compile/bootstrap-command.ts). It
  *
  * 1. finds credentials the way the AWS SDK would in a container: environment variables, the ECS
  *    container credentials endpoint Batch provides (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` /
