@@ -277,6 +277,38 @@ const PARAMETER_CASES: Case[] = [
     ),
   },
   {
+    name: "simulate --sandbox with an unknown kind",
+    ...run(
+      ["step-functions", "simulate", "--owner", "me", "--sandbox", "docker"],
+      2,
+      "Invalid --sandbox 'docker': expected auto, bubblewrap, none.",
+    ),
+  },
+  {
+    name: "simulate --env without a value",
+    ...run(
+      ["step-functions", "simulate", "--owner", "me", "--env", "1BAD"],
+      2,
+      "Invalid --env '1BAD': expected NAME=VALUE, e.g. --env LOG_LEVEL=debug.",
+    ),
+  },
+  {
+    name: "create --task-timeout under a minute",
+    ...run(
+      ["step-functions", "create", "--only-json", "--task-timeout", "10"],
+      2,
+      "Invalid --task-timeout '10': give a whole number of 60 or more.",
+    ),
+  },
+  {
+    name: "create --keep-versions 0",
+    ...run(
+      ["step-functions", "create", "--only-json", "--keep-versions", "0"],
+      2,
+      "Invalid --keep-versions '0': give a whole number of 1 or more.",
+    ),
+  },
+  {
     name: "--max-workers 0",
     ...run(
       ["run", "--owner", "me", "--max-workers", "0"],
