@@ -62,8 +62,8 @@ async function deployed(file: string, text: Record<string, string>, executionNam
     datastoreRoot: s3Root,
     input: JSON.parse(executionInput(result.flow.name, given, result.deployment.stats.parametersBudgetChars)),
     executionName,
-    // Only what this machine needs to reach its S3 and what the test closes: the registry.
-    containerEnv: { FLOWSHIP_S3_ENDPOINT: server.endpoint, npm_config_registry: "http://127.0.0.1:9" },
+    // Only what this machine needs to reach its S3 (the simulator closes the registry itself).
+    containerEnv: { FLOWSHIP_S3_ENDPOINT: server.endpoint },
     retryIntervalScale: 0.001,
     sandbox: "bubblewrap",
     overlays,
@@ -126,6 +126,35 @@ describe("the registered job command, run in a sandbox as a container would", ()
       );
     });
   }
+
+  test("npm in a simulated job finds no registry", async () => {
+    // given: a flow whose step asks the registry npm is configured with
+    const dir = path.join(work, "registry-flow");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "registry_flow.ts");
+    fs.writeFileSync(
+      file,
+      [
+        `import { flow } from "flowship";`,
+        `export default flow("RegistryFlow")`,
+        `  .step("start", async (self) => {`,
+        `    const registry = process.env.npm_config_registry ?? "https://registry.npmjs.org/";`,
+        `    self.reached = await fetch(registry).then(() => registry, (e) => "unreachable: " + e.cause?.code);`,
+        `  }, { next: "end" })`,
+        `  .step("end", () => {});`,
+      ].join("\n"),
+    );
+    // when
+    const { result, options } = await deployed(file, {}, "registry");
+    const outcome = await executeDefinition(options);
+    // then
+    assert.equal(outcome.status, "SUCCEEDED", outcome.error);
+    const task = await endArtifacts(`RegistryFlow/${outcome.runId}`, {
+      datastore: { kind: "s3", root: s3Root, endpoint: server.endpoint },
+      namespace: result.namespace,
+    });
+    assert.equal(task.reached, "unreachable: ECONNREFUSED");
+  });
 
   test("a package built from another checkout, put where the deployed one was, never runs", async () => {
     // given: ParameterFlow deployed from this checkout

@@ -22,6 +22,9 @@ import { uploadCodePackage } from "../package/code-package-store.js";
 import { IMAGE_PATH, resolveSandbox, runContainerCommand, type SandboxKind } from "./container-sandbox.js";
 import { startCredentialsEndpoint } from "./credentials-endpoint.js";
 
+/** A registry address nothing listens on: port 4 on loopback is unassigned and not one fetch refuses to try. */
+const CLOSED_REGISTRY = "http://127.0.0.1:4/";
+
 export interface SimulateOptions {
   graph: FlowGraph;
   /** The flow compiled with the S3 backend (compileFlow({ withS3: true })). */
@@ -157,7 +160,6 @@ export async function executeDefinition(
   // A local datastore is the one host folder a simulated job may see (and write).
   const writable = options.datastoreRoot.startsWith("s3://") ? [] : [options.datastoreRoot];
   for (const folder of writable) fs.mkdirSync(folder, { recursive: true });
-  const credentials = await startCredentialsEndpoint();
   // Submits per state and task: what $$.State.RetryCount is on AWS (aws-local-stepfunctions keeps
   // it at 0), throttled submits included.
   const submits = new Map<string, number>();
@@ -197,6 +199,10 @@ export async function executeDefinition(
             AWS_BATCH_JOB_ATTEMPT: "1",
             AWS_BATCH_JQ_NAME: "simulated-queue",
             ...credentials.env,
+            // Not Batch's, but the simulation's promise: a job that asks npm for anything fails,
+            // as it would where no registry is reachable (the sandbox shares the host's network
+            // for S3 on loopback, so the registry is closed this way).
+            npm_config_registry: CLOSED_REGISTRY,
           },
           writable,
           ...(options.overlays ? { overlays: options.overlays } : {}),
@@ -234,6 +240,8 @@ export async function executeDefinition(
   const machine = new StateMachine(options.definition as any, {
     validationOptions: { checkPaths: false, checkArn: false },
   });
+  // Started last, so nothing before the execution can fail and leave it listening.
+  const credentials = await startCredentialsEndpoint();
   const startTime = new Date().toISOString();
   const execution = machine.run(options.input as any, {
     overrides: { taskResourceLocalHandlers: handlers as any, retryIntervalOverrides },
