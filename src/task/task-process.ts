@@ -3,6 +3,7 @@
  * own process group, so a timeout or a stopping run kills whatever the step started too.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
 import { taskNodeArgs } from "../config.js";
 import {
   appendAttemptLine,
@@ -13,6 +14,20 @@ import {
   type TaskExit,
 } from "./task-attempt.js";
 
+/**
+ * On Linux a task starts through setpriv(1) with a parent-death signal: when this runtime dies,
+ * even by SIGKILL, the kernel kills the task at once — also one whose event loop is blocked in a
+ * long synchronous loop and so never sees its stdin close (the watch in task/index.ts, which is
+ * the only guard where setpriv is missing). setpriv execs node, so the pid stays the task's.
+ */
+const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => fs.existsSync(file));
+
+function taskCommand(args: string[]): [string, string[]] {
+  return SETPRIV
+    ? [SETPRIV, ["--pdeathsig", "KILL", "--", process.execPath, ...args]]
+    : [process.execPath, args];
+}
+
 // What V8 prints to stderr just before it aborts a process whose heap is full.
 const OUT_OF_MEMORY = /JavaScript heap out of memory|Reached heap limit/;
 
@@ -22,7 +37,8 @@ export class TaskProcess extends TaskAttempt {
 
   constructor(options: TaskAttemptOptions) {
     super(options, "process");
-    this.#child = spawn(process.execPath, [...taskNodeArgs(), options.bundle], {
+    const [command, args] = taskCommand([...taskNodeArgs(), options.bundle]);
+    this.#child = spawn(command, args, {
       env: { ...attemptEnvironment(options), FLOWSHIP_WATCH_PARENT: "1" },
       // stdin stays open and silent: it closes when this runtime dies, and the task follows.
       stdio: ["pipe", "pipe", "pipe"],
