@@ -152,6 +152,18 @@ const CASES: Case[] = [
       "Parameter name 'tag' is reserved (it is an option or a property of every step); choose another name (flow 'ReservedParam')",
   },
   {
+    name: "parameter named like a run option in camelCase (it would take --max-workers' value)",
+    body: `flow("CamelParam")\n  .parameter("maxWorkers", { default: 2 }) // <-\n${S("start", '"end"')}\n  .step("end", () => {});`,
+    message:
+      "Parameter name 'maxWorkers' is reserved (it is an option or a property of every step); choose another name (flow 'CamelParam')",
+  },
+  {
+    name: "parameter named like a run option that would leave it without a flag",
+    body: `flow("IsolationParam")\n  .parameter("isolation", { required: true }) // <-\n${S("start", '"end"')}\n  .step("end", () => {});`,
+    message:
+      "Parameter name 'isolation' is reserved (it is an option or a property of every step); choose another name (flow 'IsolationParam')",
+  },
+  {
     name: "invalid parameter name",
     body: `flow("BadParam")\n  .parameter("learning-rate", { default: 1 }) // <-\n${S("start", '"end"')}\n  .step("end", () => {});`,
     message:

@@ -21,7 +21,12 @@ export const RESERVED_ARTIFACT_NAMES = [
   "prototype",
   "__proto__",
 ];
-/** Options of `run` and `trigger` that a parameter flag would shadow. */
+/**
+ * Options of the commands that take parameters (`run`, `resume`, `step-functions simulate` and
+ * `trigger`, and the global ones) that a parameter would shadow or be mistaken for: compared
+ * without case, `-` or `_`, so `maxWorkers`, `max_workers` and `--max-workers` are one name.
+ * A test derives the options from the commands' --help and checks they are all here.
+ */
 export const RESERVED_PARAMETER_NAMES = [
   ...RESERVED_ARTIFACT_NAMES,
   "help",
@@ -35,7 +40,27 @@ export const RESERVED_PARAMETER_NAMES = [
   "run_id_file",
   "datastore_root",
   "origin_run_id",
+  "isolation",
+  "s3_root",
+  "token",
+  "execution_name",
+  "retry_interval_scale",
+  "sandbox",
+  "env",
+  "name",
 ];
+
+/** A name as option parsing sees it: no case, no `-` or `_`. */
+function optionKey(name: string): string {
+  return name.toLowerCase().replace(/[-_]/g, "");
+}
+
+const RESERVED_PARAMETER_KEYS = new Set(RESERVED_PARAMETER_NAMES.map(optionKey));
+
+/** True when a parameter of this name would collide with an option or a property of `self`. */
+export function isReservedParameterName(name: string): boolean {
+  return RESERVED_PARAMETER_KEYS.has(optionKey(name));
+}
 
 export const flowName: LintRule = (flow, report) => {
   if (!FLOW_NAME.test(flow.name) || flow.name.length > MAX_NAME_LENGTH) {
@@ -87,7 +112,7 @@ export const parameterNames: LintRule = (flow, report) => {
         "FS_GRAPH_BAD_PARAMETER_NAME",
         `Invalid parameter name '${parameter.name}': use a letter then letters, digits or underscores`,
       );
-    } else if (RESERVED_PARAMETER_NAMES.includes(parameter.name.toLowerCase())) {
+    } else if (isReservedParameterName(parameter.name)) {
       issue(
         "FS_GRAPH_RESERVED_NAME",
         `Parameter name '${parameter.name}' is reserved (it is an option or a property of every step); choose another name`,
