@@ -25,7 +25,9 @@ export const RESERVED_ARTIFACT_NAMES = [
  * Options of the commands that take parameters (`run`, `resume`, `step-functions simulate` and
  * `trigger`, and the global ones) that a parameter would shadow or be mistaken for: compared
  * without case, `-` or `_`, so `maxWorkers`, `max_workers` and `--max-workers` are one name.
- * A test derives the options from the commands' --help and checks they are all here.
+ * A test derives the options from the commands' --help and checks they are all here — except
+ * `name`, too common a parameter to forbid: only `trigger` has a `--name` (the state machine's),
+ * so there a parameter called `name` has no flag.
  */
 export const RESERVED_PARAMETER_NAMES = [
   ...RESERVED_ARTIFACT_NAMES,
@@ -47,7 +49,6 @@ export const RESERVED_PARAMETER_NAMES = [
   "retry_interval_scale",
   "sandbox",
   "env",
-  "name",
 ];
 
 /** A name as option parsing sees it: no case, no `-` or `_`. */
