@@ -65,4 +65,23 @@ describe("artifact serialization", () => {
     const b = encodeArtifact("b", "t", { k: [1, 2, 3] });
     assert.deepEqual(Buffer.from(a.chunks[0]!.buffer), Buffer.from(b.chunks[0]!.buffer));
   });
+
+  test("a Buffer comes back a Buffer, and small typed arrays own their memory", () => {
+    // given: artifacts read back as small files are (views into Node's shared 8 KiB pool)
+    const pooled = (value: unknown) => {
+      const encoded = encodeArtifact("x", "start", value);
+      const bytes = Buffer.from(Buffer.concat(encoded.chunks));
+      assert.notEqual(bytes.buffer.byteLength, bytes.byteLength, "the read is a view into the pool");
+      return decodeArtifact(encoded.encoding, bytes);
+    };
+    // when / then
+    const text = pooled(Buffer.from("hello")) as Buffer;
+    assert.ok(Buffer.isBuffer(text));
+    assert.equal(text.toString(), "hello");
+    const floats = pooled(new Float64Array([0.5, -1.25])) as Float64Array;
+    assert.deepEqual([...floats], [0.5, -1.25]);
+    assert.equal(floats.buffer.byteLength, floats.byteLength, "a view on the shared pool");
+    const small = pooled(new Uint8Array([1, 2, 3])) as Uint8Array;
+    assert.equal(small.buffer.byteLength, 3);
+  });
 });

@@ -154,10 +154,9 @@ export function encodeArtifact(name: string, step: string, value: unknown): Enco
     };
   }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    const ctor = (
-      Object.getPrototypeOf(value) === Buffer.prototype ? "Uint8Array" : value.constructor.name
-    ) as TypedArrayName;
-    if (ctor in TYPED_ARRAYS) {
+    // A Buffer comes back a Buffer (`raw:Buffer`), not a Uint8Array whose toString() gives digits.
+    const ctor = Buffer.isBuffer(value) ? "Buffer" : value.constructor.name;
+    if (ctor === "Buffer" || ctor in TYPED_ARRAYS) {
       const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
       return { encoding: `raw:${ctor}`, type: describeType(value), chunks: [bytes], size: value.byteLength };
     }
@@ -187,8 +186,12 @@ export function decodeArtifact(encoding: string, bytes: Buffer): unknown {
   if (encoding === "v8") return v8.deserialize(bytes);
   if (encoding.startsWith("raw:")) {
     const ctorName = encoding.slice(4);
-    // Typed arrays need their offset aligned to the element size; copy when the buffer is not.
-    const aligned = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes);
+    // A value must own its memory: a small read is a view into Node's shared pool, whose other
+    // bytes (say, the attempt's records) would be reachable through `.buffer`. Typed arrays also
+    // need their offset aligned to the element size. Copy unless the bytes are a whole buffer.
+    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const aligned = owned ? bytes : Buffer.from(new Uint8Array(bytes).buffer);
+    if (ctorName === "Buffer") return aligned;
     if (ctorName === "ArrayBuffer") {
       return aligned.buffer.slice(aligned.byteOffset, aligned.byteOffset + aligned.byteLength);
     }
