@@ -70,7 +70,9 @@ describe("artifact serialization", () => {
     // given: artifacts read back as small files are (views into Node's shared 8 KiB pool)
     const pooled = (value: unknown) => {
       const encoded = encodeArtifact("x", "start", value);
-      const bytes = Buffer.from(Buffer.concat(encoded.chunks));
+      const bytes = Buffer.from(
+        Buffer.concat(encoded.chunks.map((c) => new Uint8Array(c.buffer, c.byteOffset, c.byteLength))),
+      );
       assert.notEqual(bytes.buffer.byteLength, bytes.byteLength, "the read is a view into the pool");
       return decodeArtifact(encoded.encoding, bytes);
     };
