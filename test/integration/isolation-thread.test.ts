@@ -76,7 +76,7 @@ describe("tasks in worker threads", () => {
     const root = path.join(tempDir(), ".flowship");
     // when
     const result = await runCli([FLOW, "run", "--isolation", "thread"], {
-      env: flowshipEnv(root, { THREADED_FAIL: "1" }),
+      env: flowshipEnv(root, { THREADED_FAIL: tempDir("flowship-threaded-started-") }),
       killAfterMs: 60_000,
     });
     // then
