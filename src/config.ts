@@ -110,6 +110,10 @@ export function secretValues(): string[] {
   const values = [...ALWAYS_SECRET_ENV, ...named]
     .filter((name) => name !== "")
     .map((name) => process.env[name] ?? "")
+    // Output is masked line by line, so a multi-line secret (a PEM key) is masked by its lines too.
+    .flatMap((value) =>
+      value.includes("\n") ? [value, ...value.split(/\r?\n/).map((line) => line.trim())] : [value],
+    )
     .filter((value) => value.length >= 4);
   return [...new Set(values)].sort((a, b) => b.length - a.length);
 }

@@ -86,6 +86,30 @@ describe("secrets", () => {
     assert.equal(caught.message, "the API refused token ***");
   });
 
+  test("a multi-line secret (a PEM key) is masked line by line", async () => {
+    // given: a key of several lines in a variable named secret, which a step prints
+    const root = path.join(tempDir(), ".flowship");
+    const body = [
+      "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+      "kVgH5Xq2cBqRlZ3x9pLmN0aBcDeFgHiJkLmNoPqRsTuVwXyZ",
+    ];
+    const pem = ["-----BEGIN PRIVATE KEY-----", ...body, "-----END PRIVATE KEY-----"].join("\n");
+    const env = flowshipEnv(root, { ...CANARIES, PEM_KEY: pem, FLOWSHIP_SECRET_ENV: "API_TOKEN,PEM_KEY" });
+    // when
+    const run = await runCli(["test/fixtures/flows/secret_flow.ts", "run"], { env });
+    // then: neither the console nor the stored log holds a line of it
+    assert.equal(run.code, 0, run.stderr);
+    const start = await Task.get(`SecretFlow/${runIdFrom(run.stderr)}/start/0`, {
+      datastore: root,
+      namespace: null,
+    });
+    const log = await start.stdout();
+    for (const line of body) {
+      assert.ok(!run.stdout.includes(line) && !log.includes(line), `a line of the key leaked: ${line}`);
+    }
+    assert.match(log, /the key:\n\*\*\*\n\*\*\*\n\*\*\*\n\*\*\*\n/);
+  });
+
   test("never appear in a simulated deployment: code package, production records, logs, state machine", async () => {
     // given
     const root = path.join(tempDir(), ".flowship");
