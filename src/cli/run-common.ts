@@ -16,6 +16,7 @@ import { collect, type GlobalOptions } from "./main.js";
 
 export interface CommonRunFlags {
   maxWorkers: string;
+  maxForeachWidth?: string;
   isolation: string;
   tag: string[];
   runIdFile?: string;
@@ -44,6 +45,10 @@ export function addRunOptions(command: Command): Command {
     .addOption(
       new Option("--max-workers <n>", "most tasks running at once").default(String(defaultMaxWorkers())),
     )
+    .option(
+      "--max-foreach-width <n>",
+      "most items one foreach may have; a longer list fails its foreach step before any item runs (default 1,000,000)",
+    )
     .addOption(
       new Option(
         "--isolation <kind>",
@@ -65,12 +70,16 @@ export function addRunOptions(command: Command): Command {
     );
 }
 
-function maxWorkers(text: string): number {
+function wholeNumberFlag(flag: string, text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new UsageError(`Invalid --max-workers '${text}': give a whole number of 1 or more.`);
+  if (text.trim() === "" || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`Invalid ${flag} '${text}': give a whole number of 1 or more.`);
   }
   return value;
+}
+
+function maxWorkers(text: string): number {
+  return wholeNumberFlag("--max-workers", text);
 }
 
 function isolation(text: string): Isolation {
@@ -115,6 +124,9 @@ export async function startRun(
       compiled,
       datastore: globals.datastore,
       maxWorkers: maxWorkers(flags.maxWorkers),
+      ...(flags.maxForeachWidth === undefined
+        ? {}
+        : { maxForeachWidth: wholeNumberFlag("--max-foreach-width", flags.maxForeachWidth) }),
       isolation: isolation(flags.isolation),
       tags: checkTags(flags.tag),
       withDecorators,

@@ -11,6 +11,7 @@ import type { ArtifactRef } from "../datastore/content-store.js";
 import { FlowStore } from "../datastore/flow-store.js";
 import { openStorage } from "../datastore/open-storage.js";
 import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/records-types.js";
+import { UsageError } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
 import { attemptLogs } from "../task/attempt-logs.js";
@@ -18,11 +19,11 @@ import { taskIdFor } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
 import { type RunningAttempt, recordDeath, type TaskExit } from "../task/task-attempt.js";
 import { TaskProcess } from "../task/task-process.js";
-import type { TaskSpec } from "../task/task-spec.js";
+import type { ForeachLimit, TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
-import { effectiveDecorators, type RunOptions } from "./run-options.js";
+import { DEFAULT_LOCAL_MAX_FOREACH_WIDTH, effectiveDecorators, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
 import { newRunRecord, storeParameters } from "./run-record.js";
 
@@ -102,6 +103,17 @@ export class LocalRun {
   #finished!: (result: RunResult) => void;
 
   constructor(options: RunOptions, graph: FlowGraph) {
+    // A scheduler allowed no task at a time would wait forever.
+    for (const [name, value] of [
+      ["maxWorkers", options.maxWorkers],
+      ["maxForeachWidth", options.maxForeachWidth ?? 1],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new UsageError(
+          `Invalid ${name} ${value} for flow '${options.flow.name}': give a whole number of 1 or more.`,
+        );
+      }
+    }
     this.#options = options;
     this.#graph = graph;
 
@@ -221,6 +233,15 @@ export class LocalRun {
     });
   }
 
+  #foreachLimit(): ForeachLimit {
+    const given = this.#options.maxForeachWidth;
+    return {
+      maxWidth: given ?? DEFAULT_LOCAL_MAX_FOREACH_WIDTH,
+      why: given === undefined ? "a local run allows by default" : "this run allows (--max-foreach-width)",
+      remedy: "Pass fewer items, or run with a larger --max-foreach-width.",
+    };
+  }
+
   #decorators(step: string): StepDecorator[] {
     return effectiveDecorators(this.#graph.nodes.get(step)!.spec, this.#options.withDecorators);
   }
@@ -248,6 +269,7 @@ export class LocalRun {
       user: this.#run.user,
       tags: this.#run.tags,
       production: this.#run.namespace.startsWith("production:"),
+      ...(this.#graph.nodes.get(task.step)!.type === "foreach" ? { foreachLimit: this.#foreachLimit() } : {}),
       ...(this.#run.originRunId ? { originRunId: this.#run.originRunId } : {}),
       ...(fallbackReason ? { fallbackReason } : {}),
     };

@@ -9,8 +9,13 @@ export interface RunOptions {
   compiled: CompiledFlow;
   /** Where the run is stored: a local folder or S3. */
   datastore: DatastoreLocation;
-  /** Most tasks running at once. @default 16 */
+  /** Most tasks running at once, 1 or more. @default 16 */
   maxWorkers: number;
+  /**
+   * Most items one foreach may have; a longer list fails its foreach step before any item runs.
+   * @default 1,000,000 (DEFAULT_LOCAL_MAX_FOREACH_WIDTH)
+   */
+  maxForeachWidth?: number;
   /** What keeps tasks apart: an OS process each, or a worker thread each. @default "process" */
   isolation?: Isolation;
   tags: string[];
@@ -25,6 +30,12 @@ export interface RunOptions {
   /** Console output; defaults to process.stdout/stderr. */
   print?: (line: string, stream: "stdout" | "stderr") => void;
 }
+
+/**
+ * Each foreach item is a task with its own records and, locally, its own process or thread: a
+ * list this long is far more likely a mistake (a string's characters, a whole table) than a plan.
+ */
+export const DEFAULT_LOCAL_MAX_FOREACH_WIDTH = 1_000_000;
 
 export function effectiveDecorators(step: StepSpec, added: readonly StepDecorator[]): StepDecorator[] {
   const own = new Set(step.decorators.map((d) => d.kind));

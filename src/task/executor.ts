@@ -18,7 +18,7 @@ import { redact } from "../util/redact.js";
 import { ArtifactScope, inputView } from "./artifact-scope.js";
 import { deriveTask } from "./derive-task.js";
 import { mapStack } from "./source-map-stack.js";
-import { type TaskSpec, taskPathspec } from "./task-spec.js";
+import { type ForeachLimit, type TaskSpec, taskPathspec } from "./task-spec.js";
 
 /** Exit codes of a task process. */
 export const TASK_EXIT = { ok: 0, failed: 1, noRetry: 202 } as const;
@@ -47,7 +47,7 @@ async function loadInputs(store: FlowStore, spec: TaskSpec, paths: string[]): Pr
   );
 }
 
-function foreachItems(value: unknown, step: StepSpec): unknown[] {
+function foreachItems(value: unknown, step: StepSpec, limit: ForeachLimit | undefined): unknown[] {
   const name = step.foreach!;
   if (value === undefined) {
     throw new ForeachError(
@@ -70,6 +70,13 @@ function foreachItems(value: unknown, step: StepSpec): unknown[] {
     throw new ForeachError(
       "FS_FOREACH_EMPTY",
       `Foreach of step '${step.name}' over '${name}' has no items; a foreach needs at least one.`,
+    );
+  }
+  if (limit && items.length > limit.maxWidth) {
+    const n = (count: number) => count.toLocaleString("en-US");
+    throw new ForeachError(
+      "FS_FOREACH_TOO_WIDE",
+      `Foreach of step '${step.name}' over '${name}' has ${n(items.length)} items, more than the ${n(limit.maxWidth)} ${limit.why}; none of them was started. ${limit.remedy}`,
     );
   }
   return items;
@@ -156,7 +163,7 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
             const foreachStep = flow.steps.find((s) => s.name === frame.step)!;
             const ref = frame.items ?? inherited[foreachStep.foreach!];
             const items = ref ? store.content.get(ref, `foreach items of step '${frame.step}'`) : undefined;
-            return foreachItems(items, foreachStep)[frame.index];
+            return foreachItems(items, foreachStep, undefined)[frame.index];
           },
         }
       : {}),
@@ -231,7 +238,7 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     }
     let foreach: AttemptEndRecord["foreach"];
     if (step.foreach !== undefined) {
-      const items = foreachItems(scope.read(step.foreach), step);
+      const items = foreachItems(scope.read(step.foreach), step, spec.foreachLimit);
       foreach = { var: step.foreach, numSplits: items.length };
     }
     await end({ status: "succeeded", artifacts, ...(foreach ? { foreach } : {}) });

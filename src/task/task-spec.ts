@@ -28,6 +28,19 @@ export interface TaskSpec {
   originRunId?: string;
   /** Set when an earlier attempt died without recording its failure and catchError must record it. */
   fallbackReason?: string;
+  /**
+   * Foreach steps: the most items the foreach may have where it runs, checked before the step
+   * ends, so a list too long fails here instead of after part of its body ran.
+   */
+  foreachLimit?: ForeachLimit;
+}
+
+export interface ForeachLimit {
+  maxWidth: number;
+  /** Completes "more than the N items …", e.g. "an inline Map's history holds". */
+  why: string;
+  /** What to do about it, a sentence. */
+  remedy: string;
 }
 
 export function parseTaskSpec(text: string): TaskSpec {

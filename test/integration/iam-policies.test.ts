@@ -53,7 +53,24 @@ const INTEGRATION_ACTIONS: Record<string, string[]> = {
     "events:DescribeRule",
   ],
   "arn:aws:states:::aws-sdk:s3:getObject": ["s3:GetObject"],
+  // A Distributed Map's ItemReader and ResultWriter.
+  // https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html
+  // https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html
+  "arn:aws:states:::s3:getObject": ["s3:GetObject"],
+  "arn:aws:states:::s3:putObject": [
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:ListMultipartUploadParts",
+    "s3:AbortMultipartUpload",
+  ],
 };
+
+/**
+ * What a Distributed Map needs besides its reader and writer: starting its child executions of
+ * the state machine itself, and following and stopping them.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html
+ */
+const DISTRIBUTED_MAP_ACTIONS = ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"];
 
 /** The actions of every S3 request the datastore backend can send. */
 function datastoreS3Actions(): Set<string> {
@@ -105,13 +122,19 @@ test("docs/production.md grants each role exactly the actions the code can send"
   );
   const s3 = datastoreS3Actions();
   const integrations = new Set<string>();
+  let distributed = false;
   const outDir = tempDir();
   for (const file of fs.readdirSync(path.join(REPO, "examples"))) {
     const { flow } = await loadDeployable(path.join("examples", file), outDir);
-    const definition = JSON.stringify(compileStepFunctions(flow).definition);
-    for (const m of definition.matchAll(/"Resource":"(arn:aws:states:::[^"]+)"/g)) integrations.add(m[1]!);
+    // Both kinds of foreach: inline (--distributed-map never) and distributed (the default).
+    for (const distributedMap of ["never", "auto"] as const) {
+      const options = distributedMap === "never" ? { distributedMap, maxWorkers: 10 } : { distributedMap };
+      const definition = JSON.stringify(compileStepFunctions(flow, options).definition);
+      for (const m of definition.matchAll(/"Resource":"(arn:aws:states:::[^"]+)"/g)) integrations.add(m[1]!);
+      distributed ||= definition.includes('"Mode":"DISTRIBUTED"');
+    }
   }
-  const stepFunctions = new Set<string>();
+  const stepFunctions = new Set<string>(distributed ? DISTRIBUTED_MAP_ACTIONS : []);
   for (const resource of integrations) {
     const actions = INTEGRATION_ACTIONS[resource];
     assert.ok(actions, `definitions use ${resource}: add its IAM actions to this test`);

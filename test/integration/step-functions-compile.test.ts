@@ -3,21 +3,13 @@
 // language service and asl-validator — report nothing, for the examples and a 300-step flow.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { getLanguageService } from "amazon-states-language-service";
-import { TextDocument } from "vscode-languageserver-textdocument";
 import { compileStepFunctions } from "../../src/aws/compile/compile-step-functions.js";
 import { LIMITS } from "../../src/aws/compile/limits.js";
 import { flow } from "../../src/flow/flow-builder.js";
+import { validatorFindings } from "../helpers/asl-validators.js";
 import { flowshipEnv, REPO, runCli, tempDir } from "../helpers/cli.js";
-
-type AslValidator = (
-  definition: unknown,
-  options?: { checkPaths?: boolean; checkArn?: boolean },
-) => { isValid: boolean; errorsText: (separator?: string) => string };
-const aslValidator = createRequire(import.meta.url)("asl-validator") as AslValidator;
 
 const GOLDEN = path.join(REPO, "test/golden");
 const EXAMPLES: Array<[file: string, flow: string]> = [
@@ -30,17 +22,6 @@ const EXAMPLES: Array<[file: string, flow: string]> = [
 ];
 
 const env = flowshipEnv(tempDir());
-
-/** Every finding of both validators, one line each. */
-async function validatorFindings(text: string): Promise<string[]> {
-  const service = getLanguageService({});
-  const document = TextDocument.create("file:///definition.asl.json", "json", 1, text);
-  const diagnostics = await service.doValidation(document, service.parseJSONDocument(document));
-  const findings = diagnostics.map((d) => `language service, line ${d.range.start.line + 1}: ${d.message}`);
-  const result = aslValidator(JSON.parse(text), { checkPaths: true, checkArn: true });
-  if (!result.isValid) findings.push(`asl-validator: ${result.errorsText("; ")}`);
-  return findings;
-}
 
 describe("step-functions create --only-json", () => {
   for (const [file, flowName] of EXAMPLES) {

@@ -18,6 +18,8 @@ export interface BatchEnvironment {
   parameters?: string;
   fallback: boolean;
   fallbackError?: string;
+  /** Foreach steps: how the deployment runs the body and how many items it may have. */
+  foreach?: { mode: "inline" | "distributed"; maxWidth: number };
 }
 
 export class BatchEnvironmentError extends FlowshipError {}
@@ -36,7 +38,21 @@ export function readBatchEnvironment(env: Record<string, string | undefined>): B
       `Missing environment variable${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: 'flowship batch-task' runs inside a Batch job started by a flowship state machine.`,
     );
   }
+  const maxWidth = env[TASK_ENV.foreachMaxWidth];
+  const mode = env[TASK_ENV.foreachMode];
+  if (
+    maxWidth !== undefined &&
+    (!/^[1-9][0-9]*$/.test(maxWidth) || (mode !== "inline" && mode !== "distributed"))
+  ) {
+    throw new BatchEnvironmentError(
+      "FS_BATCH_ENVIRONMENT",
+      `Invalid ${TASK_ENV.foreachMaxWidth} '${maxWidth}' or ${TASK_ENV.foreachMode} '${mode}': the state machine sets a whole number and inline or distributed.`,
+    );
+  }
   return {
+    ...(maxWidth !== undefined
+      ? { foreach: { mode: mode as "inline" | "distributed", maxWidth: Number(maxWidth) } }
+      : {}),
     flow: env[JOB_DEFINITION_ENV.flow]!,
     codePackageUrl: env[JOB_DEFINITION_ENV.codePackageUrl]!,
     codePackageSha256: env[JOB_DEFINITION_ENV.codePackageSha256]!,

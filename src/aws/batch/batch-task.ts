@@ -25,8 +25,8 @@ import { deriveTask } from "../../task/derive-task.js";
 import { TASK_EXIT } from "../../task/executor.js";
 import { recordDeath } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
-import type { TaskSpec } from "../../task/task-spec.js";
-import { FOREACH_FILE } from "../compile/foreach-states.js";
+import type { ForeachLimit, TaskSpec } from "../../task/task-spec.js";
+import { FOREACH_FILE, FOREACH_ITEMS_FILE } from "../compile/foreach-states.js";
 import { type BatchEnvironment, readBatchEnvironment } from "./batch-environment.js";
 import { datastoreLocation } from "./datastore-location.js";
 
@@ -75,18 +75,41 @@ async function createRun(
   return record;
 }
 
-/** After the attempt: publish the foreach's items for the Map state, and close the run when it ends. */
+/** What the task says when a foreach is wider than its deployment can run. */
+export function foreachLimit(foreach: NonNullable<BatchEnvironment["foreach"]>): ForeachLimit {
+  return foreach.mode === "inline"
+    ? {
+        maxWidth: foreach.maxWidth,
+        why: "an inline Map can run within its execution's 25,000-event history (90% of it, the rest kept for retries)",
+        remedy:
+          "Deploy with `step-functions create --distributed-map always` (each item a child execution with its own history), or pass fewer items.",
+      }
+    : {
+        maxWidth: foreach.maxWidth,
+        why: "this deployment allows (step-functions create --max-foreach-width, default 1,000,000)",
+        remedy: "Deploy again with a larger --max-foreach-width, or pass fewer items.",
+      };
+}
+
+/**
+ * After the attempt: publish the foreach's items for the Map state (`foreach.json` for an inline
+ * Map, also the bare array for a Distributed Map's ItemReader), and close the run when it ends.
+ */
 async function afterAttempt(
   store: FlowStore,
   graph: FlowGraph,
   spec: TaskSpec,
   end: AttemptEndRecord,
+  mode: "inline" | "distributed" | undefined,
 ): Promise<void> {
   const key = store.taskKey(spec.runId, spec.step, spec.taskId);
   if (end.status === "succeeded") {
     if (end.foreach) {
       const indices = Array.from({ length: end.foreach.numSplits }, (_, i) => i);
       await writeRecord(store.storage, `${key}/${FOREACH_FILE}`, { indices });
+      if (mode === "distributed") {
+        await store.storage.write(`${key}/${FOREACH_ITEMS_FILE}`, [JSON.stringify(indices)]);
+      }
     }
     if (graph.nodes.get(spec.step)!.type === "end") {
       await store.writeRunEnd(spec.runId, { status: "succeeded", endedAt: new Date().toISOString() });
@@ -165,6 +188,7 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     ...(env.fallback
       ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }
       : {}),
+    ...(env.foreach ? { foreachLimit: foreachLimit(env.foreach) } : {}),
   };
   const logs = attemptLogs(store, spec);
   const task = new TaskProcess({
@@ -181,7 +205,7 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     (await store.readAttemptEnd(env.runId, env.step, env.taskId, spec.attempt)) ??
     (await recordDeath(store, spec, exit));
   await logs.persist();
-  await afterAttempt(store, graph, spec, end);
+  await afterAttempt(store, graph, spec, end, env.foreach?.mode);
   return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
 }
 

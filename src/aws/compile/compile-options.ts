@@ -34,11 +34,19 @@ export interface StepFunctionsCompileOptions {
   /** S3 datastore root `s3://bucket/prefix`; foreach states read from it. @default "s3://${FlowshipDatastoreBucket}/flowship" */
   datastoreRoot?: string;
   /**
-   * Foreach iterations running at once (`MaxConcurrency` of every Map); 0 means no limit.
+   * Foreach iterations running at once (`MaxConcurrency` of every Map); 0 means as many as AWS
+   * allows (10,000 child executions). More than 40 needs a Distributed Map.
    * @default 100
-   * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-map-process-modes.html
    */
   maxWorkers?: number;
+  /**
+   * Which foreaches run as a Distributed Map (each item a child execution with its own history):
+   * `auto` picks one where `maxWorkers` exceeds the 40 iterations an inline Map runs at once, or
+   * where `maxForeachWidth` items would not fit in an inline Map's share of the history.
+   * @default "auto"
+   */
+  distributedMap?: DistributedMapSetting;
   /** Seconds after which the whole execution fails (top-level `TimeoutSeconds`). @default none */
   workflowTimeoutSeconds?: number;
   /**
@@ -54,7 +62,12 @@ export interface StepFunctionsCompileOptions {
    * @default 86400 (24 hours)
    */
   taskTimeoutSeconds?: number;
-  /** Most items of one foreach the payload must hold (the item indices travel in it). @default 10000 */
+  /**
+   * The widest foreach the deployment must run. In `auto` mode a foreach whose inline Map could
+   * not hold that many items becomes a Distributed Map; with `never` such a flow is refused.
+   * Distributed foreaches refuse wider lists at run time. @default none: inline foreaches allow
+   * what fits their history, distributed ones 1,000,000 items
+   */
   maxForeachWidth?: number;
   /** AWS partition of the service integration ARNs. @default "aws" */
   partition?: string;
@@ -62,14 +75,17 @@ export interface StepFunctionsCompileOptions {
   withDecorators?: readonly StepDecorator[];
 }
 
+export const DISTRIBUTED_MAP_SETTINGS = ["always", "auto", "never"] as const;
+export type DistributedMapSetting = (typeof DISTRIBUTED_MAP_SETTINGS)[number];
+
 /** How long a step without a `timeout` decorator may take on Batch, queue included: a day. */
 export const DEFAULT_TASK_TIMEOUT_SECONDS = 86_400;
 
 /** The options with their defaults applied, and the datastore root split into bucket and prefix. */
 export type ResolvedCompileOptions = Required<
-  Omit<StepFunctionsCompileOptions, "name" | "workflowTimeoutSeconds">
+  Omit<StepFunctionsCompileOptions, "name" | "workflowTimeoutSeconds" | "maxForeachWidth">
 > &
-  Pick<StepFunctionsCompileOptions, "name" | "workflowTimeoutSeconds"> & {
+  Pick<StepFunctionsCompileOptions, "name" | "workflowTimeoutSeconds" | "maxForeachWidth"> & {
     bucket: string;
     keyPrefix: string;
   };
@@ -104,7 +120,14 @@ export function resolveCompileOptions(
   wholeNumber("workflowTimeoutSeconds", options.workflowTimeoutSeconds, 1, MAX_EXECUTION_SECONDS);
   wholeNumber("queueTimeoutSeconds", options.queueTimeoutSeconds, 0, MAX_EXECUTION_SECONDS);
   wholeNumber("taskTimeoutSeconds", options.taskTimeoutSeconds, 60, MAX_EXECUTION_SECONDS);
-  wholeNumber("maxForeachWidth", options.maxForeachWidth, 1, 10_000_000);
+  wholeNumber("maxForeachWidth", options.maxForeachWidth, 1, 100_000_000);
+  if (options.distributedMap !== undefined && !DISTRIBUTED_MAP_SETTINGS.includes(options.distributedMap)) {
+    throw new StepFunctionsOptionError({
+      option: "distributedMap",
+      value: options.distributedMap,
+      expected: DISTRIBUTED_MAP_SETTINGS.join(", "),
+    });
+  }
   const datastoreRoot = options.datastoreRoot ?? PLACEHOLDERS.datastoreRoot;
   for (const [option, value] of [
     ["jobQueue", options.jobQueue],
@@ -124,7 +147,7 @@ export function resolveCompileOptions(
     maxWorkers: options.maxWorkers ?? 100,
     queueTimeoutSeconds: options.queueTimeoutSeconds ?? 3600,
     taskTimeoutSeconds: options.taskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,
-    maxForeachWidth: options.maxForeachWidth ?? 10_000,
+    distributedMap: options.distributedMap ?? "auto",
     partition: options.partition ?? "aws",
     withDecorators: options.withDecorators ?? [],
   };

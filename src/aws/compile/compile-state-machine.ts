@@ -1,9 +1,9 @@
 /**
  * FlowGraph → Amazon States Language, with no network access. Each step is a Task state named
  * after the step; a static split is a Parallel state `<step>-split` whose branches run up to the
- * join; a foreach is a Task reading the item indices (`<step>-items`) and an inline Map
- * (`<step>-foreach`) whose iterations run the body up to the join. The join's Task follows the
- * Parallel or Map. See docs/step-functions-architecture.md.
+ * join; a foreach is a Map (`<step>-foreach`) whose iterations run the body up to the join,
+ * inline after a Task reading the item indices (`<step>-items`), or distributed (foreach-plan.ts
+ * says which). The join's Task follows the Parallel or Map. See docs/step-functions-architecture.md.
  */
 import type { FlowGraph, GraphNode } from "../../graph/flow-graph.js";
 import { ParallelState } from "../asl/parallel-state.js";
@@ -16,7 +16,14 @@ import {
   type StepFunctionsCompileOptions,
 } from "./compile-options.js";
 import { StepFunctionsNameError } from "./errors.js";
-import { foreachItemsTask, foreachMapState } from "./foreach-states.js";
+import {
+  type ForeachChoice,
+  type ForeachPlan,
+  initialChoices,
+  inlineTooNarrow,
+  planForeaches,
+} from "./foreach-plan.js";
+import { bodyExecutionName, foreachItemsTask, foreachMapState } from "./foreach-states.js";
 import { inputStates } from "./input-states.js";
 import { checkLimits, type DefinitionStats } from "./limits.js";
 import {
@@ -27,6 +34,7 @@ import {
   stateMachineName,
 } from "./naming.js";
 import { stepTaskStates } from "./step-task.js";
+import { EXECUTION_NAME, type ExecutionNamePath } from "./task-environment.js";
 
 export interface CompiledStateMachine {
   /** The state machine name: `options.name` or the flow's name. */
@@ -35,6 +43,8 @@ export interface CompiledStateMachine {
   definition: StateMachineDefinition;
   /** Sizes and estimates, each already checked against its AWS limit. */
   stats: DefinitionStats;
+  /** How each foreach runs and how wide it may be, in the order of the definition. */
+  foreaches: ForeachPlan[];
 }
 
 interface Walk {
@@ -43,6 +53,11 @@ interface Walk {
   options: ResolvedCompileOptions;
   /** State names are unique across the whole state machine, nested scopes included. */
   names: Set<string>;
+  choices: ReadonlyMap<string, ForeachChoice>;
+  /** Known once a first pass has measured the definition. */
+  plans?: ReadonlyMap<string, ForeachPlan>;
+  /** The step of each foreach's Map state. */
+  mapSteps: Map<string, string>;
 }
 
 function add(walk: Walk, scope: StateGraph, name: string, state: AslState, step: string): void {
@@ -61,17 +76,25 @@ function add(walk: Walk, scope: StateGraph, name: string, state: AslState, step:
   scope.add(name, state);
 }
 
-function addStep(walk: Walk, scope: StateGraph, node: GraphNode, next: string | undefined): void {
-  for (const [name, state] of stepTaskStates(node, next, walk)) add(walk, scope, name, state, node.name);
+function addStep(
+  walk: Walk,
+  scope: StateGraph,
+  node: GraphNode,
+  next: string | undefined,
+  executionName: ExecutionNamePath,
+): void {
+  const foreach = walk.plans?.get(node.name);
+  const context = { ...walk, executionName, ...(foreach ? { foreach } : {}) };
+  for (const [name, state] of stepTaskStates(node, next, context)) add(walk, scope, name, state, node.name);
 }
 
 /** The split step's Task, then a Parallel of its branches; the join comes next in the same scope. */
-function addSplit(walk: Walk, scope: StateGraph, node: GraphNode): void {
+function addSplit(walk: Walk, scope: StateGraph, node: GraphNode, executionName: ExecutionNamePath): void {
   const join = node.matchingJoin!;
-  addStep(walk, scope, node, splitStateName(node.name));
+  addStep(walk, scope, node, splitStateName(node.name), executionName);
   const parallel = new ParallelState({
     comment: `The branches of split step '${node.name}'.`,
-    branches: node.next.map((branch) => chain(walk, branch, join)),
+    branches: node.next.map((branch) => chain(walk, branch, join, executionName)),
     // The branches' outputs are dropped: the join finds its inputs from its task id.
     resultPath: null,
     next: join,
@@ -79,35 +102,108 @@ function addSplit(walk: Walk, scope: StateGraph, node: GraphNode): void {
   add(walk, scope, splitStateName(node.name), parallel, node.name);
 }
 
-/** The foreach step's Task, the Task reading its item indices, then the Map over its body. */
-function addForeach(walk: Walk, scope: StateGraph, node: GraphNode): void {
+/**
+ * The foreach step's Task, then the Map over its body: inline after the Task reading its item
+ * indices; distributed, the Map reads them itself.
+ */
+function addForeach(walk: Walk, scope: StateGraph, node: GraphNode, executionName: ExecutionNamePath): void {
   const join = node.matchingJoin!;
+  const mode = walk.choices.get(node.name)!.mode;
   const items = foreachItemsStateName(node.name);
   const map = foreachMapStateName(node.name);
-  addStep(walk, scope, node, items);
-  add(walk, scope, items, foreachItemsTask(walk.flow, node, walk.options, map), node.name);
-  const body = chain(walk, node.next[0]!, join);
-  add(walk, scope, map, foreachMapState(node, body, walk.options, join), node.name);
+  const foreachScope = { flow: walk.flow, options: walk.options, executionName };
+  addStep(walk, scope, node, mode === "inline" ? items : map, executionName);
+  if (mode === "inline") add(walk, scope, items, foreachItemsTask(node, foreachScope, map), node.name);
+  const body = chain(walk, node.next[0]!, join, bodyExecutionName(mode, executionName));
+  add(walk, scope, map, foreachMapState(node, foreachScope, mode, body, join), node.name);
+  walk.mapSteps.set(map, node.name);
 }
 
 /**
  * The states from step `from` up to (not including) `stopAt`, the join that closes the enclosing
  * split or foreach; without `stopAt`, up to `end`. The last step of a scope ends it.
  */
-function chain(walk: Walk, from: string, stopAt: string | undefined, scope = new StateGraph()): StateGraph {
+function chain(
+  walk: Walk,
+  from: string,
+  stopAt: string | undefined,
+  executionName: ExecutionNamePath,
+  scope = new StateGraph(),
+): StateGraph {
   let current: string | undefined = from;
   while (current !== undefined && current !== stopAt) {
     const node: GraphNode = walk.graph.nodes.get(current)!;
     if (node.type === "split" || node.type === "foreach") {
-      if (node.type === "split") addSplit(walk, scope, node);
-      else addForeach(walk, scope, node);
+      if (node.type === "split") addSplit(walk, scope, node, executionName);
+      else addForeach(walk, scope, node, executionName);
       current = node.matchingJoin;
     } else {
       current = node.next[0];
-      addStep(walk, scope, node, current === stopAt ? undefined : current);
+      addStep(walk, scope, node, current === stopAt ? undefined : current, executionName);
     }
   }
   return scope;
+}
+
+interface Built {
+  definition: StateMachineDefinition;
+  mapSteps: Map<string, string>;
+}
+
+function build(
+  graph: FlowGraph,
+  options: ResolvedCompileOptions,
+  choices: ReadonlyMap<string, ForeachChoice>,
+  plans?: ReadonlyMap<string, ForeachPlan>,
+): Built {
+  const flow = graph.flow.name;
+  const walk: Walk = {
+    graph,
+    flow,
+    options,
+    names: new Set(),
+    choices,
+    mapSteps: new Map(),
+    ...(plans ? { plans } : {}),
+  };
+  const top = new StateGraph();
+  for (const [stateName, state] of inputStates("start")) add(walk, top, stateName, state, "start");
+  chain(walk, "start", undefined, EXECUTION_NAME.context, top);
+  const definition = new StateMachine({
+    graph: top,
+    comment: `Flow ${flow}, compiled by flowship.`,
+    ...(options.workflowTimeoutSeconds === undefined
+      ? {}
+      : { timeoutSeconds: options.workflowTimeoutSeconds }),
+  }).toJson();
+  return { definition, mapSteps: walk.mapSteps };
+}
+
+/**
+ * Decides each foreach's mode and width: in `auto` mode an inline foreach that cannot hold
+ * `maxForeachWidth` items becomes distributed, outermost first, until every one fits.
+ */
+function planAll(graph: FlowGraph, options: ResolvedCompileOptions): Map<string, ForeachPlan> {
+  const flow = graph.flow.name;
+  const choices = initialChoices(graph, options);
+  for (;;) {
+    const { definition, mapSteps } = build(graph, options, choices);
+    const { plans, tooNarrow } = planForeaches({
+      definitionStates: definition.States,
+      mapSteps,
+      choices,
+      options,
+      flow,
+    });
+    if (tooNarrow === undefined) return new Map(plans.map((p) => [p.step, p]));
+    const plan = plans.find((p) => p.step === tooNarrow)!;
+    const wanted = options.maxForeachWidth!;
+    if (options.distributedMap === "never") throw inlineTooNarrow(flow, plan, wanted);
+    choices.set(tooNarrow, {
+      mode: "distributed",
+      reason: `--max-foreach-width ${wanted} is more than the ${plan.maxWidth.toLocaleString("en-US")} items an inline Map could hold in its execution's history`,
+    });
+  }
 }
 
 /**
@@ -124,17 +220,10 @@ export function compileStateMachine(
   const flow = graph.flow.name;
   const resolved = resolveCompileOptions(options, flow);
   const name = stateMachineName(flow, resolved.name);
-  const walk: Walk = { graph, flow, options: resolved, names: new Set() };
-  const top = new StateGraph();
-  for (const [stateName, state] of inputStates("start")) add(walk, top, stateName, state, "start");
-  chain(walk, "start", undefined, top);
-  const definition = new StateMachine({
-    graph: top,
-    comment: `Flow ${flow}, compiled by flowship.`,
-    ...(resolved.workflowTimeoutSeconds === undefined
-      ? {}
-      : { timeoutSeconds: resolved.workflowTimeoutSeconds }),
-  }).toJson();
-  const stats = checkLimits({ definition, graph, options: resolved });
-  return { name, definition, stats };
+  const plans = planAll(graph, resolved);
+  const choices = new Map([...plans].map(([step, plan]) => [step, plan as ForeachChoice]));
+  const { definition } = build(graph, resolved, choices, plans);
+  const foreaches = [...plans.values()];
+  const stats = checkLimits({ definition, graph, options: resolved, foreaches });
+  return { name, definition, stats, foreaches };
 }

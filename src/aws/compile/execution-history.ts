@@ -1,12 +1,20 @@
 /**
- * How many events a run adds to its execution history. A standard execution fails at 25,000
- * events and every inline Map iteration counts, so this bounds how wide a foreach may be.
+ * How many events a run adds to an execution's history. A standard execution fails at 25,000
+ * events and every inline Map iteration counts, so this bounds how wide an inline foreach may
+ * be. A Distributed Map adds a few events to its parent whatever its width: each of its items is
+ * a child execution with a history of its own.
  *
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-state-machine-executions
  */
 import type { JsonObject } from "../asl/json.js";
 
 export const MAX_HISTORY_EVENTS = 25_000;
+
+/**
+ * The share of the history a width limit leaves for retries (each retry of a Task adds about 5
+ * events): foreach widths are held to 90% of 25,000 events of a run without retries.
+ */
+export const RETRY_HEADROOM = 0.1;
 
 /** Events per state of a successful run, by type; a Map or Parallel adds its contents. */
 const EVENTS = {
@@ -17,11 +25,18 @@ const EVENTS = {
   /** Entered, started, succeeded, exited. */
   Parallel: 4,
   Map: 4,
-  /** Per Map iteration: started, succeeded. */
+  /** Entered, started, Map Run started, Map Run succeeded, succeeded, exited. */
+  DistributedMap: 6,
+  /** Per inline Map iteration: started, succeeded. */
   iteration: 2,
   /** ExecutionStarted, ExecutionSucceeded. */
   execution: 2,
 } as const;
+
+export function isDistributedMap(state: JsonObject): boolean {
+  const processor = state.ItemProcessor as JsonObject | undefined;
+  return (processor?.ProcessorConfig as JsonObject | undefined)?.Mode === "DISTRIBUTED";
+}
 
 function scopeEvents(states: JsonObject, width: number): number {
   // States reached only through a Catch do not run in a successful run.
@@ -39,6 +54,8 @@ function scopeEvents(states: JsonObject, width: number): number {
       const branches = state.Branches as JsonObject[];
       events +=
         EVENTS.Parallel + branches.reduce((sum, b) => sum + scopeEvents(b.States as JsonObject, width), 0);
+    } else if (state.Type === "Map" && isDistributedMap(state)) {
+      events += EVENTS.DistributedMap;
     } else if (state.Type === "Map") {
       const body = scopeEvents((state.ItemProcessor as JsonObject).States as JsonObject, width);
       events += EVENTS.Map + width * (EVENTS.iteration + body);
@@ -47,18 +64,25 @@ function scopeEvents(states: JsonObject, width: number): number {
   return events;
 }
 
-/** Events of a successful run without retries in which every foreach has `width` items. */
+/**
+ * Events of a successful run without retries of the execution whose states are `states` (a
+ * state machine, or the item processor of a Distributed Map), in which every inline foreach has
+ * `width` items.
+ */
 export function historyEvents(states: JsonObject, width: number): number {
   return EVENTS.execution + scopeEvents(states, width);
 }
 
-/** The widest foreach (all foreaches equally wide) whose run stays within the history limit. */
-export function maxWidthWithinHistory(states: JsonObject): number {
+/**
+ * The widest foreach (all inline foreaches of the execution equally wide) whose run stays within
+ * `budget` history events; 0 when not even a run of one item fits.
+ */
+export function maxWidthWithinHistory(states: JsonObject, budget = MAX_HISTORY_EVENTS): number {
   let low = 0;
-  let high = MAX_HISTORY_EVENTS;
+  let high = budget;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (historyEvents(states, mid) <= MAX_HISTORY_EVENTS) low = mid;
+    if (historyEvents(states, mid) <= budget) low = mid;
     else high = mid - 1;
   }
   return low;

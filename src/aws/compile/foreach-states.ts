@@ -1,22 +1,32 @@
 /**
- * A foreach on Step Functions: after the foreach step's Task, a Task reads the list of item
- * indices the step wrote to S3, and an inline Map runs the body once per index. No DynamoDB, no
- * Lambda: the foreach task writes `foreach.json`, the state machine reads it.
+ * A foreach on Step Functions. The foreach step's task writes the list of item indices to S3;
+ * an inline Map gets them from a Task that reads `foreach.json` into the state input, a
+ * Distributed Map reads `foreach-items.json` (the bare array) itself with an ItemReader and
+ * writes its results to S3, so neither the list nor the results weigh on the state payload. No
+ * DynamoDB, no Lambda.
  */
 import type { GraphNode } from "../../graph/flow-graph.js";
 import type { Retrier } from "../asl/error-handling.js";
 import { ref, statesArrayLength, statesFormat, statesStringToJson } from "../asl/intrinsics.js";
+import type { PayloadTemplate } from "../asl/json.js";
 import { MapState } from "../asl/map-state.js";
 import type { StateGraph } from "../asl/state-graph.js";
 import { TaskState } from "../asl/task-state.js";
 import type { ResolvedCompileOptions } from "./compile-options.js";
+import type { ForeachMode } from "./foreach-plan.js";
+import { mapRunLabel } from "./naming.js";
+import { EXECUTION_NAME, type ExecutionNamePath } from "./task-environment.js";
 
-/** Where the items (then, after the Map, the iteration count) sit in the state input. */
+/** Where the items (then, after an inline Map, the iteration count) sit in the state input. */
 export const FOREACH_PATH = "$.foreach";
 /** Where the indices sit once `foreach.json` is parsed: `{ sha256, body: { indices } }`. */
 export const FOREACH_INDICES_PATH = `${FOREACH_PATH}.doc.body.indices`;
 /** The file a foreach task writes, relative to its task folder in the datastore. */
 export const FOREACH_FILE = "foreach.json";
+/** The indices as a bare JSON array, which a Distributed Map's ItemReader needs. */
+export const FOREACH_ITEMS_FILE = "foreach-items.json";
+/** Where a Distributed Map's ResultWriter puts its Map Run's results, in the task folder. */
+export const MAP_RESULTS_FOLDER = "map-results";
 
 /** S3 reads of a file that exists fail only transiently. */
 const S3_RETRY: Retrier = {
@@ -27,33 +37,36 @@ const S3_RETRY: Retrier = {
   jitterStrategy: "FULL",
 };
 
+/** Where the states of one foreach find the facts they build names from. */
+export interface ForeachScope {
+  flow: string;
+  options: ResolvedCompileOptions;
+  /** Where the foreach step's state reads the execution name of the run. */
+  executionName: ExecutionNamePath;
+}
+
 /**
- * The S3 key of `<root>/<Flow>/runs/<run id>/steps/<step>/<task id>/foreach.json`, built at run
- * time from the execution name and, inside another foreach, the task id.
+ * The S3 key of `<root>/<Flow>/runs/sfn-<execution name>/steps/<step>/<task id>/<file>`, built at
+ * run time from the execution name and, inside another foreach, the task id.
  */
-function foreachKey(flow: string, node: GraphNode, options: ResolvedCompileOptions): string {
-  const prefix = options.keyPrefix === "" ? "" : `${options.keyPrefix}/`;
-  const runs = `${prefix}${flow}/runs/sfn-`;
+function taskFileKey(node: GraphNode, scope: ForeachScope, file: string): string {
+  const prefix = scope.options.keyPrefix === "" ? "" : `${scope.options.keyPrefix}/`;
+  const runs = `${prefix}${scope.flow}/runs/sfn-`;
   const step = `/steps/${node.name}/`;
   // Outside any foreach the foreach step's own task id is the constant "0".
   const taskId = node.foreachDepth === 0 ? "0" : ref("$.taskId");
-  return statesFormat(runs, ref("$$.Execution.Name"), step, taskId, `/${FOREACH_FILE}`);
+  return statesFormat(runs, ref(scope.executionName), step, taskId, file === "" ? "" : `/${file}`);
 }
 
 /**
  * Reads `foreach.json` with the S3 SDK integration and keeps only its parsed content.
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
  */
-export function foreachItemsTask(
-  flow: string,
-  node: GraphNode,
-  options: ResolvedCompileOptions,
-  next: string,
-): TaskState {
+export function foreachItemsTask(node: GraphNode, scope: ForeachScope, next: string): TaskState {
   return new TaskState({
     comment: `Reads the item indices of foreach step '${node.name}'.`,
-    resource: `arn:${options.partition}:states:::aws-sdk:s3:getObject`,
-    parameters: { Bucket: options.bucket, "Key.$": foreachKey(flow, node, options) },
+    resource: `arn:${scope.options.partition}:states:::aws-sdk:s3:getObject`,
+    parameters: { Bucket: scope.options.bucket, "Key.$": taskFileKey(node, scope, FOREACH_FILE) },
     resultSelector: { "doc.$": statesStringToJson("$.Body") },
     resultPath: FOREACH_PATH,
     retry: [S3_RETRY],
@@ -62,29 +75,75 @@ export function foreachItemsTask(
 }
 
 /**
- * Runs `body` once per index. Each iteration gets `{ taskId }`: the index itself at the top
- * level, `<parent task id>.<index>` inside another foreach. The Map's output is its input with
- * the indices replaced by their count, so a wide foreach does not weigh on later states.
- * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemselector.html
+ * The input of each iteration: `{ taskId }`, the index itself at the top level and
+ * `<parent task id>.<index>` inside another foreach; plus `{ runName }` when the body runs where
+ * `$$.Execution.Name` is not the run's (in a child execution, or nested in one).
  */
-export function foreachMapState(
-  node: GraphNode,
-  body: StateGraph,
-  options: ResolvedCompileOptions,
-  next: string | undefined,
-): MapState {
+function itemSelector(node: GraphNode, scope: ForeachScope, bodyExecutionName: ExecutionNamePath) {
   const taskId =
     node.foreachDepth === 0
       ? statesFormat(ref("$$.Map.Item.Value"))
       : statesFormat(ref("$.taskId"), ".", ref("$$.Map.Item.Value"));
-  return new MapState({
-    comment: `Runs the body of foreach step '${node.name}' once per item.`,
-    itemsPath: FOREACH_INDICES_PATH,
-    itemSelector: { "taskId.$": taskId },
-    maxConcurrency: options.maxWorkers,
+  const selector: PayloadTemplate = { "taskId.$": taskId };
+  if (bodyExecutionName === EXECUTION_NAME.input) selector["runName.$"] = scope.executionName;
+  return selector;
+}
+
+/** Where the states of a foreach's body read the run's execution name. */
+export function bodyExecutionName(mode: ForeachMode, outer: ExecutionNamePath): ExecutionNamePath {
+  return mode === "distributed" ? EXECUTION_NAME.input : outer;
+}
+
+/**
+ * Runs `body` once per index: inline, over the indices the items Task put in the input; the
+ * Map's output is its input with the indices replaced by their count, so a wide foreach does
+ * not weigh on later states. Distributed, over `foreach-items.json`, each iteration a child
+ * execution; results go to S3 and the Map's output is its input (the join reads the datastore).
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemselector.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html
+ */
+export function foreachMapState(
+  node: GraphNode,
+  scope: ForeachScope,
+  mode: ForeachMode,
+  body: StateGraph,
+  next: string | undefined,
+): MapState {
+  const selector = itemSelector(node, scope, bodyExecutionName(mode, scope.executionName));
+  const common = {
+    comment: `Runs the body of foreach step '${node.name}' once per item${mode === "distributed" ? ", each in a child execution" : ""}.`,
+    itemSelector: selector,
+    maxConcurrency: scope.options.maxWorkers,
     itemProcessor: body,
-    resultSelector: { "count.$": statesArrayLength("$") },
-    resultPath: FOREACH_PATH,
     ...(next === undefined ? {} : { next }),
+  };
+  if (mode === "inline") {
+    return new MapState({
+      ...common,
+      itemsPath: FOREACH_INDICES_PATH,
+      resultSelector: { "count.$": statesArrayLength("$") },
+      resultPath: FOREACH_PATH,
+    });
+  }
+  const s3 = `arn:${scope.options.partition}:states:::s3`;
+  return new MapState({
+    ...common,
+    distributed: {
+      label: mapRunLabel(node.name),
+      itemReader: {
+        resource: `${s3}:getObject`,
+        parameters: { Bucket: scope.options.bucket, "Key.$": taskFileKey(node, scope, FOREACH_ITEMS_FILE) },
+      },
+      resultWriter: {
+        resource: `${s3}:putObject`,
+        parameters: {
+          Bucket: scope.options.bucket,
+          "Prefix.$": taskFileKey(node, scope, MAP_RESULTS_FOLDER),
+        },
+      },
+      toleratedFailurePercentage: 0,
+    },
+    resultPath: null,
   });
 }

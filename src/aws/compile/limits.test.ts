@@ -32,7 +32,7 @@ const foreachFlow = () =>
 describe("limits", () => {
   test("a 300-step linear flow compiles far under every limit", () => {
     // when
-    const { stats } = compileStateMachine(validateFlow(linearFlow("ThreeHundred", 300)));
+    const { stats, foreaches } = compileStateMachine(validateFlow(linearFlow("ThreeHundred", 300)));
     // then
     assert.equal(stats.steps, 300);
     assert.ok(stats.bytesPerStep <= 2048, `${stats.bytesPerStep} bytes per step`);
@@ -41,7 +41,7 @@ describe("limits", () => {
     assert.ok(stats.estimatedPayloadBytes < LIMITS.payloadBytes / 10);
     assert.ok(stats.parametersBudgetChars > 7000);
     assert.ok(stats.baseHistoryEvents < LIMITS.historyEvents / 10);
-    assert.equal(stats.maxForeachWidthWithinHistory, null);
+    assert.deepEqual(foreaches, []);
   });
 
   test("container overrides longer than Batch accepts are refused, naming the step", () => {
@@ -77,14 +77,10 @@ describe("limits", () => {
     assert.throws(() => compileStateMachine(validateFlow(huge)), { code: "FS_SFN_DEFINITION_TOO_LARGE" });
   });
 
-  test("a foreach too wide for the 256 KB payload is refused", () => {
-    assert.ok(
-      compileStateMachine(validateFlow(foreachFlow()), { maxForeachWidth: 10_000 }).stats
-        .estimatedPayloadBytes < LIMITS.payloadBytes,
-    );
-    assert.throws(() => compileStateMachine(validateFlow(foreachFlow()), { maxForeachWidth: 100_000 }), {
-      code: "FS_SFN_PAYLOAD_TOO_LARGE",
-    });
+  test("an inline foreach's indices fit the 256 KB payload at the widest its history allows", () => {
+    const { stats, foreaches } = compileStateMachine(validateFlow(foreachFlow()), { maxWorkers: 10 });
+    assert.equal(foreaches[0]!.mode, "inline");
+    assert.ok(stats.estimatedPayloadBytes < LIMITS.payloadBytes / 4, `${stats.estimatedPayloadBytes} bytes`);
   });
 
   test("state names over 80 characters are refused", () => {
@@ -95,13 +91,13 @@ describe("limits", () => {
     });
   });
 
-  test("the widest foreach within 25,000 history events is reported", () => {
+  test("an inline foreach may be as wide as 90% of 25,000 history events allow, the rest left for retries", () => {
     // when
-    const { definition, stats } = compileStateMachine(validateFlow(foreachFlow()));
+    const { definition, foreaches } = compileStateMachine(validateFlow(foreachFlow()), { maxWorkers: 10 });
     // then
-    const width = stats.maxForeachWidthWithinHistory!;
+    const width = foreaches[0]!.maxWidth;
     assert.ok(width > 100);
-    assert.ok(historyEvents(definition.States, width) <= MAX_HISTORY_EVENTS);
-    assert.ok(historyEvents(definition.States, width + 1) > MAX_HISTORY_EVENTS);
+    assert.ok(historyEvents(definition.States, width) <= MAX_HISTORY_EVENTS * 0.9);
+    assert.ok(historyEvents(definition.States, width + 1) > MAX_HISTORY_EVENTS * 0.9);
   });
 });

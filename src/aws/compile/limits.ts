@@ -10,7 +10,12 @@ import type { JsonObject, JsonValue } from "../asl/json.js";
 import type { StateMachineDefinition } from "../asl/state-machine.js";
 import type { ResolvedCompileOptions } from "./compile-options.js";
 import { StepFunctionsLimitError, StepFunctionsOptionError } from "./errors.js";
-import { historyEvents, MAX_HISTORY_EVENTS, maxWidthWithinHistory } from "./execution-history.js";
+import { historyEvents, isDistributedMap, MAX_HISTORY_EVENTS } from "./execution-history.js";
+import {
+  DISTRIBUTED_MAP_MAX_CONCURRENCY,
+  type ForeachPlan,
+  INLINE_MAP_MAX_CONCURRENCY,
+} from "./foreach-plan.js";
 import { checkStateName } from "./naming.js";
 
 export const LIMITS = {
@@ -37,12 +42,10 @@ export interface DefinitionStats {
   largestOverrides: { state: string; chars: number };
   /** Characters left for the parameters' JSON text in the start step's overrides. */
   parametersBudgetChars: number;
-  /** Largest state input or output, in bytes, with foreaches of `maxForeachWidth` items. */
+  /** Largest state input or output, in bytes, with every foreach as wide as it may be. */
   estimatedPayloadBytes: number;
   /** History events of a run where every foreach has no items. */
   baseHistoryEvents: number;
-  /** Most items every foreach may have for a run to stay under 25,000 history events; null without foreach. */
-  maxForeachWidthWithinHistory: number | null;
 }
 
 type StateVisitor = (name: string, state: JsonObject) => void;
@@ -85,6 +88,14 @@ function digits(n: number): number {
   return String(Math.max(0, n)).length;
 }
 
+/** The most items any foreach may have (1 without foreach). */
+function widest(foreaches: readonly ForeachPlan[], mode?: ForeachPlan["mode"]): number {
+  return Math.max(
+    1,
+    ...foreaches.filter((f) => mode === undefined || f.mode === mode).map((f) => f.maxWidth),
+  );
+}
+
 /** Characters of a task id in the deepest foreach: indices up to `width - 1`, joined with ".". */
 function taskIdChars(graph: FlowGraph, width: number): number {
   const depth = Math.max(0, ...[...graph.nodes.values()].map((n) => n.foreachDepth));
@@ -100,47 +111,57 @@ function indicesChars(width: number): number {
 
 /**
  * A conservative sum of what a payload can hold: the start step's input (the parameters), the
- * task id, a foreach's indices and a caught error.
+ * task id and run name, an inline foreach's indices and a caught error.
  */
-function estimatePayload(graph: FlowGraph, options: ResolvedCompileOptions, parametersChars: number): number {
+function estimatePayload(input: LimitCheckInput, parametersChars: number): number {
+  const { graph, options, foreaches } = input;
   const nodes = [...graph.nodes.values()];
   // Escaped inside the execution input, the parameters' JSON text may double in size.
-  const input = `{"Parameters":""}`.length + 2 * parametersChars;
-  const ids = `{"taskId":""}`.length + taskIdChars(graph, options.maxForeachWidth);
-  const foreach = nodes.some((n) => n.type === "foreach")
+  const parameters = `{"Parameters":""}`.length + 2 * parametersChars;
+  const ids = `{"taskId":"","runName":""}`.length + taskIdChars(graph, widest(foreaches)) + 80;
+  // Only an inline Map's indices travel in the payload; a Distributed Map reads them from S3.
+  const foreach = foreaches.some((f) => f.mode === "inline")
     ? `,"foreach":{"doc":{"sha256":"","body":{"indices":}}}`.length +
       64 +
-      indicesChars(options.maxForeachWidth)
+      indicesChars(widest(foreaches, "inline"))
     : 0;
   // A caught error's Cause is JSON text itself; escaped inside the payload it may double.
   const hasCatch =
     options.withDecorators.some((d) => d.kind === "catch") ||
     nodes.some((n) => n.spec.decorators.some((d) => d.kind === "catch"));
   const failure = hasCatch ? `,"failure":{"Error":"","Cause":""}`.length + 256 + 2 * LIMITS.causeChars : 0;
-  return input + ids + foreach + failure;
+  return parameters + ids + foreach + failure;
 }
 
 export interface LimitCheckInput {
   definition: StateMachineDefinition;
   graph: FlowGraph;
   options: ResolvedCompileOptions;
+  foreaches: readonly ForeachPlan[];
 }
 
 interface TaskScan {
   states: number;
   largest: { state: string; chars: number };
   parametersBudgetChars: number;
-  hasMap: boolean;
 }
 
-/** Map concurrency comes from `maxWorkers`; AWS accepts whole numbers from 0 (no limit). */
+/**
+ * Map concurrency comes from `maxWorkers`. An inline Map never gets more than it can run (40),
+ * so no foreach is silently capped; a Distributed Map runs up to 10,000 child executions.
+ */
 function checkMaxConcurrency(state: JsonObject): void {
   const value = state.MaxConcurrency;
-  if (value !== undefined && (typeof value !== "number" || !Number.isInteger(value) || value < 0)) {
+  const max = isDistributedMap(state) ? DISTRIBUTED_MAP_MAX_CONCURRENCY : INLINE_MAP_MAX_CONCURRENCY;
+  const min = isDistributedMap(state) ? 0 : 1;
+  if (
+    value !== undefined &&
+    (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+  ) {
     throw new StepFunctionsOptionError({
       option: "maxWorkers",
       value,
-      expected: "a whole number of 0 or more",
+      expected: `a whole number from ${min} to ${max} for ${isDistributedMap(state) ? "a Distributed" : "an inline"} Map`,
     });
   }
 }
@@ -161,21 +182,17 @@ function checkOverrides(name: string, chars: number, flow: string, step: string 
 
 /** Walks every state: name length, Map concurrency, container overrides of each Task. */
 function scanStates(input: LimitCheckInput, flow: string): TaskScan {
-  const idChars = taskIdChars(input.graph, input.options.maxForeachWidth);
+  const idChars = taskIdChars(input.graph, widest(input.foreaches));
   const scan: TaskScan = {
     states: 0,
     largest: { state: "", chars: 0 },
     parametersBudgetChars: Number.POSITIVE_INFINITY,
-    hasMap: false,
   };
   visitStates(input.definition.States, (name, state) => {
     scan.states++;
     const step = input.graph.nodes.has(name) ? name : undefined;
     checkStateName(name, { flow, ...(step ? { step } : {}) });
-    if (state.Type === "Map") {
-      scan.hasMap = true;
-      checkMaxConcurrency(state);
-    }
+    if (state.Type === "Map") checkMaxConcurrency(state);
     const overrides = (state.Parameters as JsonObject | undefined)?.ContainerOverrides;
     if (overrides === undefined) return;
     const chars = JSON.stringify(renderOverrides(overrides, idChars)).length;
@@ -220,14 +237,14 @@ export function checkLimits(input: LimitCheckInput): DefinitionStats {
     remedy: "Split the flow into smaller flows or shorten environment values",
   });
   const parametersBudgetChars = Number.isFinite(scan.parametersBudgetChars) ? scan.parametersBudgetChars : 0;
-  const estimatedPayloadBytes = estimatePayload(input.graph, input.options, parametersBudgetChars);
+  const estimatedPayloadBytes = estimatePayload(input, parametersBudgetChars);
   enforce(flow, {
     code: "FS_SFN_PAYLOAD_TOO_LARGE",
     limit: "Estimated state payload size",
     actual: estimatedPayloadBytes,
     max: LIMITS.payloadBytes - 1,
     unit: "bytes",
-    remedy: "Lower maxForeachWidth",
+    remedy: "Shorten the environment decorators, or lower --max-foreach-width",
   });
   const baseHistoryEvents = historyEvents(input.definition.States, 0);
   enforce(flow, {
@@ -247,6 +264,5 @@ export function checkLimits(input: LimitCheckInput): DefinitionStats {
     parametersBudgetChars,
     estimatedPayloadBytes,
     baseHistoryEvents,
-    maxForeachWidthWithinHistory: scan.hasMap ? maxWidthWithinHistory(input.definition.States) : null,
   };
 }

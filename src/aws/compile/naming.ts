@@ -95,3 +95,16 @@ export function batchJobName(flow: string, step: string): string {
 export function jobDefinitionName(flow: string): string {
   return batchName(`flowship-${flow}`);
 }
+
+/**
+ * A Distributed Map's `Label`, which names its Map Runs and child executions: at most 40
+ * characters, so a longer step name keeps its start and ends with a hash of the whole.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html#map-state-distributed-additional-fields
+ */
+export const MAX_MAP_RUN_LABEL_LENGTH = 40;
+
+export function mapRunLabel(step: string): string {
+  if (step.length <= MAX_MAP_RUN_LABEL_LENGTH) return step;
+  const hash = sha256(step).slice(0, 8);
+  return `${step.slice(0, MAX_MAP_RUN_LABEL_LENGTH - hash.length - 1)}-${hash}`;
+}

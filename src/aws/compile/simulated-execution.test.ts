@@ -1,5 +1,6 @@
-// Runs each example's compiled state machine in aws-local-stepfunctions, with fake Batch and S3
-// calls, and checks that every task of the flow ran once its inputs were done.
+// Runs each example's compiled state machine in aws-local-stepfunctions (Distributed Maps through
+// the simulator's child-execution runner), with fake Batch and S3 calls, and checks that every
+// task of the flow ran once its inputs were done, inline and distributed.
 // The examples import "flowship" (dist/): run `npm run build` first.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -13,7 +14,9 @@ import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph, GraphNode } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import type { JsonObject } from "../asl/json.js";
+import { withDistributedMaps } from "../simulate/distributed-map.js";
 import { loadLocalStepFunctions } from "../simulate/polyfill.js";
+import type { DistributedMapSetting } from "./compile-options.js";
 import { compileStateMachine } from "./compile-state-machine.js";
 
 const { StateMachine: LocalStateMachine } = await loadLocalStepFunctions();
@@ -37,6 +40,8 @@ interface SimulateOptions {
   /** Throw `States.TaskFailed` from these states' first N calls per task. */
   failures?: Record<string, number>;
   input?: JsonObject;
+  /** @default "auto", which with the default 100 workers makes every foreach distributed */
+  distributedMap?: DistributedMapSetting;
 }
 
 function taskStates(states: JsonObject, into: Array<[string, JsonObject]> = []): Array<[string, JsonObject]> {
@@ -52,7 +57,12 @@ function taskStates(states: JsonObject, into: Array<[string, JsonObject]> = []):
 }
 
 async function simulate(graph: FlowGraph, options: SimulateOptions = {}): Promise<Simulation> {
-  const { definition } = compileStateMachine(graph, { datastoreRoot: "s3://bucket/root" });
+  const distributedMap = options.distributedMap ?? "auto";
+  const { definition } = compileStateMachine(graph, {
+    datastoreRoot: "s3://bucket/root",
+    distributedMap,
+    ...(distributedMap === "never" ? { maxWorkers: 10 } : {}),
+  });
   const calls: Call[] = [];
   const getObjectKeys: string[] = [];
   const counts = new Map<string, number>();
@@ -81,9 +91,19 @@ async function simulate(graph: FlowGraph, options: SimulateOptions = {}): Promis
     };
   }
   const retryIntervalOverrides = Object.fromEntries(Object.keys(handlers).map((name) => [name, 0]));
-  const machine = new LocalStateMachine(definition as any, {
-    validationOptions: { checkArn: true, checkPaths: true },
+  // The definition as deployed must pass the library's validation, Distributed Maps included.
+  new LocalStateMachine(definition as any, { validationOptions: { checkArn: true, checkPaths: true } });
+  const distributed = await withDistributedMaps(definition, {
+    readItems: async (_bucket, key) => {
+      getObjectKeys.push(key);
+      const step = /\/steps\/([^/]+)\//.exec(key)![1]!;
+      return Array.from({ length: options.widths?.[step] ?? 2 }, (_, i) => i);
+    },
+    writeResults: async (_bucket, prefix, mapRunId) => `${prefix}/${mapRunId}/manifest.json`,
+    runOptions: { overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides } },
   });
+  Object.assign(handlers, distributed.handlers);
+  const machine = new LocalStateMachine(distributed.definition, { validationOptions: { noValidate: true } });
   const execution = machine.run((options.input ?? {}) as any, {
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
     // aws-local-stepfunctions does not model $$.State; attempts are counted by the handlers instead.
@@ -170,34 +190,42 @@ const cases: Array<[string, FlowSpec]> = [
 ];
 
 describe("compiled examples run in aws-local-stepfunctions", () => {
-  for (const [name, spec] of cases) {
-    test(`${name}: every task runs once its inputs are done, and the payload stays { taskId }`, async () => {
+  for (const mode of ["never", "always"] as const) {
+    const maps = mode === "never" ? "inline Maps" : "Distributed Maps";
+    for (const [name, spec] of cases) {
+      test(`${name} (${maps}): every task runs once its inputs are done, and the payload stays { taskId }`, async () => {
+        // given
+        const graph = validateFlow(spec);
+        // when
+        const simulation = await simulate(graph, {
+          widths: { start: 3, per_model: 3 },
+          distributedMap: mode,
+        });
+        // then
+        assertRanInOrder(graph, simulation, { start: 3, per_model: 3 });
+        assert.deepEqual(simulation.output, { taskId: "0" });
+        // Child executions have names of their own: the run id must come down with the input.
+        for (const call of simulation.calls) assert.equal(call.env.FLOWSHIP_RUN_ID, "sfn-exec-1");
+      });
+    }
+
+    test(`NestedForeachFlow (${maps}): train runs for task ids 0.0 … 1.2 and reads each foreach's own indices`, async () => {
       // given
-      const graph = validateFlow(spec);
+      const graph = validateFlow(nestedForeachFlow);
       // when
-      const simulation = await simulate(graph, { widths: { start: 3, per_model: 3 } });
+      const simulation = await simulate(graph, { widths: { start: 2, per_model: 3 }, distributedMap: mode });
       // then
-      assertRanInOrder(graph, simulation, { start: 3, per_model: 3 });
-      assert.deepEqual(simulation.output, { taskId: "0" });
-      for (const call of simulation.calls) assert.equal(call.env.FLOWSHIP_RUN_ID, "sfn-exec-1");
+      const train = simulation.calls.filter((c) => c.state === "train").map((c) => c.env.FLOWSHIP_TASK_ID);
+      assert.deepEqual(train.sort(), ["0.0", "0.1", "0.2", "1.0", "1.1", "1.2"]);
+      const file = mode === "never" ? "foreach.json" : "foreach-items.json";
+      assert.deepEqual(simulation.getObjectKeys.sort(), [
+        `root/NestedForeachFlow/runs/sfn-exec-1/steps/per_model/0/${file}`,
+        `root/NestedForeachFlow/runs/sfn-exec-1/steps/per_model/1/${file}`,
+        `root/NestedForeachFlow/runs/sfn-exec-1/steps/start/0/${file}`,
+      ]);
+      assertRanInOrder(graph, simulation, { start: 2, per_model: 3 });
     });
   }
-
-  test("NestedForeachFlow: train runs for task ids 0.0 … 1.2 and reads each foreach's own indices", async () => {
-    // given
-    const graph = validateFlow(nestedForeachFlow);
-    // when
-    const simulation = await simulate(graph, { widths: { start: 2, per_model: 3 } });
-    // then
-    const train = simulation.calls.filter((c) => c.state === "train").map((c) => c.env.FLOWSHIP_TASK_ID);
-    assert.deepEqual(train.sort(), ["0.0", "0.1", "0.2", "1.0", "1.1", "1.2"]);
-    assert.deepEqual(simulation.getObjectKeys.sort(), [
-      "root/NestedForeachFlow/runs/sfn-exec-1/steps/per_model/0/foreach.json",
-      "root/NestedForeachFlow/runs/sfn-exec-1/steps/per_model/1/foreach.json",
-      "root/NestedForeachFlow/runs/sfn-exec-1/steps/start/0/foreach.json",
-    ]);
-    assertRanInOrder(graph, simulation, { start: 2, per_model: 3 });
-  });
 
   test("ParameterFlow: the start step gets the execution's Parameters, or {} without them", async () => {
     const graph = validateFlow(parameterFlow);

@@ -10,14 +10,16 @@ import { type Retrier, STATES_ERRORS } from "../asl/error-handling.js";
 import type { JsonObject, PayloadTemplate } from "../asl/json.js";
 import { TaskState } from "../asl/task-state.js";
 import type { ResolvedCompileOptions } from "./compile-options.js";
+import type { ForeachPlan } from "./foreach-plan.js";
 import { batchJobName, fallbackStateName } from "./naming.js";
 import {
   ATTEMPT_ENV,
   checkUserEnvironment,
   dynamicEnv,
   type EnvironmentEntry,
+  type ExecutionNamePath,
   fixedEnv,
-  RUN_ID_ENV,
+  runIdEnv,
   TASK_ENV,
 } from "./task-environment.js";
 
@@ -47,6 +49,10 @@ export const MIN_BATCH_TIMEOUT_SECONDS = 60;
 export interface StepTaskContext {
   flow: string;
   options: ResolvedCompileOptions;
+  /** Where the step's state reads the execution name the run id is made of. */
+  executionName: ExecutionNamePath;
+  /** For a foreach step: how its body runs and how wide it may be. */
+  foreach?: ForeachPlan;
 }
 
 /**
@@ -75,13 +81,22 @@ function taskIdEnv(node: GraphNode): EnvironmentEntry {
 function environment(
   node: GraphNode,
   decorators: readonly StepDecorator[],
-  flow: string,
+  context: StepTaskContext,
 ): EnvironmentEntry[] {
-  const entries = [RUN_ID_ENV, fixedEnv(TASK_ENV.step, node.name), taskIdEnv(node), ATTEMPT_ENV];
+  const entries = [
+    runIdEnv(context.executionName),
+    fixedEnv(TASK_ENV.step, node.name),
+    taskIdEnv(node),
+    ATTEMPT_ENV,
+  ];
   // The input states guarantee `$.Parameters` is a string when the start step runs.
   if (node.name === "start") entries.push(dynamicEnv(TASK_ENV.parameters, "$.Parameters"));
+  if (context.foreach) {
+    entries.push(fixedEnv(TASK_ENV.foreachMaxWidth, String(context.foreach.maxWidth)));
+    entries.push(fixedEnv(TASK_ENV.foreachMode, context.foreach.mode));
+  }
   const vars = find(decorators, "environment")?.options.vars ?? {};
-  checkUserEnvironment(vars, { flow, step: node.name });
+  checkUserEnvironment(vars, { flow: context.flow, step: node.name });
   for (const [name, value] of Object.entries(vars)) entries.push(fixedEnv(name, value));
   return entries;
 }
@@ -155,7 +170,7 @@ export function stepTaskStates(
   context: StepTaskContext,
 ): Array<[string, TaskState]> {
   const decorators = stepDecorators(node, context.options.withDecorators);
-  const env = environment(node, decorators, context.flow);
+  const env = environment(node, decorators, context);
   const seconds = attemptSeconds(decorators);
   const resource = `arn:${context.options.partition}:states:::batch:submitJob.sync`;
   // Every Task has a time limit: a step's own `timeout` plus time to wait in the queue, else the

@@ -21,6 +21,10 @@ export const TASK_ENV = {
   attempt: "FLOWSHIP_ATTEMPT",
   /** Start step only: the JSON text of the parameters given to the execution, "{}" if none. */
   parameters: "FLOWSHIP_PARAMETERS",
+  /** Foreach steps only: most items the foreach may have in this deployment. */
+  foreachMaxWidth: "FLOWSHIP_FOREACH_MAX_WIDTH",
+  /** Foreach steps only: "inline" or "distributed", how the deployment runs the foreach's body. */
+  foreachMode: "FLOWSHIP_FOREACH_MODE",
   /** "1" when the task only records the failure of a step with `catchError`. */
   fallback: "FLOWSHIP_FALLBACK",
   /** With `FLOWSHIP_FALLBACK`: the Step Functions error name, e.g. `States.TaskFailed`. */
@@ -50,8 +54,18 @@ export function dynamicEnv(name: string, expression: string): EnvironmentEntry {
   return { Name: name, "Value.$": expression };
 }
 
-/** The run id, from the execution name: inline Map iterations share their execution's name. */
-export const RUN_ID_ENV = dynamicEnv(TASK_ENV.runId, statesFormat("sfn-", ref("$$.Execution.Name")));
+/**
+ * Where a state finds the name of the execution that started the run: the context object at the
+ * top and in inline Map iterations (they share their execution's name), the state input inside a
+ * Distributed Map, whose child executions have names of their own.
+ */
+export const EXECUTION_NAME = { context: "$$.Execution.Name", input: "$.runName" } as const;
+export type ExecutionNamePath = (typeof EXECUTION_NAME)[keyof typeof EXECUTION_NAME];
+
+/** The run id, `sfn-<name of the execution that started the run>`. */
+export function runIdEnv(executionName: ExecutionNamePath): EnvironmentEntry {
+  return dynamicEnv(TASK_ENV.runId, statesFormat("sfn-", ref(executionName)));
+}
 
 /**
  * The attempt, from `$$.State.RetryCount`, a number that Batch would reject; `States.Format`

@@ -15,6 +15,7 @@ import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
+import type { DistributedMapSetting } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import { jobDefinitionName } from "../compile/naming.js";
 import { buildCodePackage } from "../package/code-package.js";
@@ -102,6 +103,10 @@ export interface DeployFlowOptions {
   keepVersions?: number;
   /** Most foreach iterations at once. @default 100 */
   maxWorkers?: number;
+  /** Which foreaches run as Distributed Maps. @default "auto" */
+  distributedMap?: DistributedMapSetting;
+  /** The widest foreach the deployment must run. @default none */
+  maxForeachWidth?: number;
   workflowTimeoutSeconds?: number;
   /** Time limit of a step's Batch job, queue included, for steps without `timeout`. @default 86400 */
   taskTimeoutSeconds?: number;
@@ -196,6 +201,8 @@ function compile(
     datastoreRoot: settings.s3Root!,
     partition: target.partition,
     ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
+    ...(options.distributedMap !== undefined ? { distributedMap: options.distributedMap } : {}),
+    ...(options.maxForeachWidth !== undefined ? { maxForeachWidth: options.maxForeachWidth } : {}),
     ...(options.workflowTimeoutSeconds !== undefined
       ? { workflowTimeoutSeconds: options.workflowTimeoutSeconds }
       : {}),

@@ -13,6 +13,7 @@ import { FlowshipError } from "../../errors.js";
 import type { StepDecorator } from "../../flow/decorators.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
+import type { DistributedMapSetting } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { JobDefinitionInput } from "../compile/job-definition.js";
 import { TASK_ENV } from "../compile/task-environment.js";
@@ -21,6 +22,7 @@ import { buildCodePackage } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
 import { IMAGE_PATH, resolveSandbox, runContainerCommand, type SandboxKind } from "./container-sandbox.js";
 import { startCredentialsEndpoint } from "./credentials-endpoint.js";
+import { withDistributedMaps } from "./distributed-map.js";
 
 /** A registry address nothing listens on: port 4 on loopback is unassigned and not one fetch refuses to try. */
 const CLOSED_REGISTRY = "http://127.0.0.1:4/";
@@ -36,6 +38,8 @@ export interface SimulateOptions {
   input: unknown;
   executionName: string;
   maxWorkers?: number;
+  distributedMap?: DistributedMapSetting;
+  maxForeachWidth?: number;
   withDecorators?: readonly StepDecorator[];
   /** The production token: runs land in namespace `production:<token>`. */
   token: string;
@@ -100,6 +104,8 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
       ? options.datastoreRoot
       : "s3://simulated-bucket/flowship",
     ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
+    ...(options.distributedMap !== undefined ? { distributedMap: options.distributedMap } : {}),
+    ...(options.maxForeachWidth !== undefined ? { maxForeachWidth: options.maxForeachWidth } : {}),
     ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
     job: { codePackageUrl: stored.url, codePackageSha256: pkg.sha256 },
   });
@@ -236,8 +242,36 @@ export async function executeDefinition(
       );
     }
   }
+  let transitions = 0;
+  const distributed = await withDistributedMaps(options.definition, {
+    readItems: async (bucket, key) => {
+      const body = await options.storage.read(storageKey(options.datastoreRoot, bucket, key));
+      if (!body) throw new Error(`The specified key does not exist: ${key}`);
+      const items = JSON.parse(body.toString("utf8")) as unknown;
+      if (!Array.isArray(items)) throw new Error(`The items file ${key} does not hold a JSON array.`);
+      return items;
+    },
+    writeResults: async (bucket, prefix, mapRunId, results) => {
+      // Step Functions writes a manifest and one file per status under <prefix>/<map run id>/.
+      const folder = `${prefix.replace(/\/$/, "")}/${mapRunId}`;
+      const key = (name: string) => storageKey(options.datastoreRoot, bucket, `${folder}/${name}`);
+      for (const status of ["SUCCEEDED", "FAILED"] as const) {
+        const some = results.filter((r) => r.Status === status);
+        if (some.length > 0) await options.storage.write(key(`${status}_0.json`), [JSON.stringify(some)]);
+      }
+      await options.storage.write(key("manifest.json"), [
+        JSON.stringify({ DestinationBucket: bucket, MapRunArn: mapRunId }),
+      ]);
+      return `${folder}/manifest.json`;
+    },
+    runOptions: { overrides: { taskResourceLocalHandlers: handlers as any, retryIntervalOverrides } },
+    onChildEvent: (event) => {
+      if (event.type === "StateEntered") transitions++;
+    },
+  });
+  Object.assign(handlers, distributed.handlers);
   const { StateMachine } = await import("aws-local-stepfunctions");
-  const machine = new StateMachine(options.definition as any, {
+  const machine = new StateMachine(distributed.definition, {
     validationOptions: { checkPaths: false, checkArn: false },
   });
   // Started last, so nothing before the execution can fail and leave it listening.
@@ -261,7 +295,6 @@ export async function executeDefinition(
       State: { Name: "", EnteredTime: startTime, RetryCount: 0 },
     } as any,
   });
-  let transitions = 0;
   const counting = (async () => {
     for await (const event of execution.eventLogs as AsyncIterable<{ type: string }>) {
       if (event.type === "StateEntered") transitions++;

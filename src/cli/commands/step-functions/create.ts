@@ -13,8 +13,15 @@ import { UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
+import {
+  addForeachOptions,
+  describeForeaches,
+  type ForeachChoices,
+  type ForeachFlags,
+  foreachChoices,
+} from "./foreach-options.js";
 
-export interface CreateFlags {
+export interface CreateFlags extends ForeachFlags {
   onlyJson: boolean;
   name?: string;
   maxWorkers: string;
@@ -51,8 +58,8 @@ function summary(name: string, stats: DefinitionStats): string {
   );
 }
 
-/** The numeric options of `create`, checked. */
-export interface DeployNumbers {
+/** The numeric and foreach options of `create`, checked. */
+export interface DeployNumbers extends ForeachChoices {
   maxWorkers: number;
   taskTimeoutSeconds: number;
   keepVersions: number;
@@ -60,7 +67,7 @@ export interface DeployNumbers {
 }
 
 export function registerCreate(group: Command, context: FlowCommandContext): void {
-  group
+  const command = group
     .command("create")
     .description("deploy a new version of the flow to AWS Step Functions and make it the production version")
     .option("--only-json", "print the state machine definition (JSON) to stdout and deploy nothing", false)
@@ -94,35 +101,39 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
     .option("--generate-new-token", "move production runs to a new namespace with a new token", false)
     .option("--new-token <token>", "move production runs to the namespace production:<token>")
     .option("--namespace <namespace>", "Client API namespace of the tasks (default: production:<token>)")
-    .option("--tag <tag>", "tag every production run with this tag (repeatable)", collect, [])
-    .action(async (flags: CreateFlags) => {
-      const globals = context.globals();
-      const numbers: DeployNumbers = {
-        maxWorkers: wholeNumber("--max-workers", flags.maxWorkers, 0)!,
-        taskTimeoutSeconds: wholeNumber("--task-timeout", flags.taskTimeout, 60)!,
-        keepVersions: wholeNumber("--keep-versions", flags.keepVersions, 1)!,
-        ...(flags.workflowTimeout === undefined
-          ? {}
-          : { workflowTimeoutSeconds: wholeNumber("--workflow-timeout", flags.workflowTimeout, 1)! }),
-      };
-      const compiled = compileStepFunctions(context.flow, {
-        ...(flags.name === undefined ? {} : { name: flags.name }),
-        maxWorkers: numbers.maxWorkers,
-        taskTimeoutSeconds: numbers.taskTimeoutSeconds,
-        ...(numbers.workflowTimeoutSeconds === undefined
-          ? {}
-          : { workflowTimeoutSeconds: numbers.workflowTimeoutSeconds }),
-        ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
-        ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
-        ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
-        withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
-      });
-      if (!flags.onlyJson) {
-        const { deploy } = await import("./deploy-command.js");
-        await deploy(context, flags, numbers);
-        return;
-      }
-      process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
-      process.stderr.write(summary(compiled.name, compiled.stats));
+    .option("--tag <tag>", "tag every production run with this tag (repeatable)", collect, []);
+  addForeachOptions(command).action(async (flags: CreateFlags) => {
+    const globals = context.globals();
+    const numbers: DeployNumbers = {
+      ...foreachChoices(flags),
+      maxWorkers: wholeNumber("--max-workers", flags.maxWorkers, 0)!,
+      taskTimeoutSeconds: wholeNumber("--task-timeout", flags.taskTimeout, 60)!,
+      keepVersions: wholeNumber("--keep-versions", flags.keepVersions, 1)!,
+      ...(flags.workflowTimeout === undefined
+        ? {}
+        : { workflowTimeoutSeconds: wholeNumber("--workflow-timeout", flags.workflowTimeout, 1)! }),
+    };
+    const compiled = compileStepFunctions(context.flow, {
+      ...(flags.name === undefined ? {} : { name: flags.name }),
+      maxWorkers: numbers.maxWorkers,
+      distributedMap: numbers.distributedMap,
+      ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),
+      taskTimeoutSeconds: numbers.taskTimeoutSeconds,
+      ...(numbers.workflowTimeoutSeconds === undefined
+        ? {}
+        : { workflowTimeoutSeconds: numbers.workflowTimeoutSeconds }),
+      ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
+      ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
+      ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
+      withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
     });
+    if (!flags.onlyJson) {
+      const { deploy } = await import("./deploy-command.js");
+      await deploy(context, flags, numbers);
+      return;
+    }
+    process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
+    process.stderr.write(summary(compiled.name, compiled.stats));
+    for (const line of describeForeaches(compiled.foreaches)) process.stderr.write(`${line}\n`);
+  });
 }

@@ -15,6 +15,7 @@ import type { FlowCommandContext } from "../../flow-commands.js";
 import { codeDir } from "../../load-flow.js";
 import { awsCommandContext } from "./aws-context.js";
 import type { CreateFlags, DeployNumbers } from "./create.js";
+import { describeForeaches } from "./foreach-options.js";
 
 /** The console's Start Execution input for the flow's static defaults, e.g. {"Parameters": "{\"alpha\":0.1}"}. */
 export function consoleInput(flow: FlowSpec): string {
@@ -60,6 +61,7 @@ export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
       `  Old versions:   deleted ${result.prunedVersions.join(", ")} (--keep-versions keeps the newest)`,
     );
   }
+  for (const line of describeForeaches(result.deployment.foreaches)) lines.push(`  ${line}`);
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   if (result.newToken) {
     lines.push(

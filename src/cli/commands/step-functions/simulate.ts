@@ -21,8 +21,14 @@ import type { FlowCommandContext } from "../../flow-commands.js";
 import { codeDir } from "../../load-flow.js";
 import { collect } from "../../main.js";
 import { addParameterOptions } from "../../parameter-options.js";
+import {
+  addForeachOptions,
+  describeForeaches,
+  type ForeachFlags,
+  foreachChoices,
+} from "./foreach-options.js";
 
-interface SimulateFlags {
+interface SimulateFlags extends ForeachFlags {
   maxWorkers: string;
   datastore: "local" | "s3";
   s3Root?: string;
@@ -75,6 +81,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       [],
     )
     .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, []);
+  addForeachOptions(command);
   const parameterText = addParameterOptions(command, context.flow);
   command.action(async (flags: SimulateFlags) => {
     const globals = context.globals();
@@ -107,7 +114,9 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
     // The parameters must fit where they travel on AWS, as `trigger` checks: the execution input
     // and the start step's Batch container overrides.
-    const { stats } = compileStepFunctions(graph, { maxWorkers, withDecorators });
+    const foreach = foreachChoices(flags);
+    const { stats, foreaches } = compileStepFunctions(graph, { maxWorkers, withDecorators, ...foreach });
+    for (const line of describeForeaches(foreaches)) process.stderr.write(`${line}\n`);
     const { executionInput } = await import("../../../aws/deploy/trigger.js");
     const input = JSON.parse(executionInput(context.flow.name, given, stats.parametersBudgetChars)) as object;
     const token = flags.token ?? productionToken() ?? context.flow.name.toLowerCase();
@@ -129,6 +138,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       input,
       executionName,
       maxWorkers,
+      ...foreach,
       withDecorators,
       sandbox,
       // What a real job would not need: where this machine's S3-compatible store is.
