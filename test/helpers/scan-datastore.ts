@@ -23,6 +23,25 @@ export interface ScanResult {
   problems: string[];
 }
 
+/**
+ * Files in Step Functions' formats, not flowship records: a Distributed Map's items (a bare JSON
+ * array its ItemReader reads) and its Map Run results (written by its ResultWriter). They must
+ * still be whole JSON.
+ */
+export function isStepFunctionsFile(key: string): boolean {
+  return key.endsWith("/foreach-items.json") || key.includes("/map-results/");
+}
+
+/** The problem with a Step Functions file, if it is not whole JSON. */
+export function stepFunctionsFileProblem(key: string, bytes: Buffer): string | undefined {
+  try {
+    JSON.parse(bytes.toString("utf8"));
+    return undefined;
+  } catch (error) {
+    return `${key}: not whole JSON (${(error as Error).message})`;
+  }
+}
+
 export function scanDatastore(root: string): ScanResult {
   const result: ScanResult = { records: 0, blobs: 0, leftovers: 0, problems: [] };
   const walk = (dir: string) => {
@@ -32,6 +51,9 @@ export function scanDatastore(root: string): ScanResult {
         walk(full);
       } else if (entry.name.includes(".tmp-")) {
         result.leftovers++;
+      } else if (isStepFunctionsFile(full.split(path.sep).join("/"))) {
+        const problem = stepFunctionsFileProblem(full, fs.readFileSync(full));
+        if (problem) result.problems.push(problem);
       } else if (entry.name.endsWith(".json") || entry.name === "latest_run") {
         result.records++;
         try {

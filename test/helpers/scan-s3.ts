@@ -6,7 +6,7 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { FAST_HASH_FROM, matchesContentName, prepareContentHash } from "../../src/datastore/content-hash.js";
 import { decodeRecord } from "../../src/datastore/records.js";
-import type { ScanResult } from "./scan-datastore.js";
+import { isStepFunctionsFile, type ScanResult, stepFunctionsFileProblem } from "./scan-datastore.js";
 
 // Blobs of 64 MiB and more are named by XXH3-128, which must be loaded before a synchronous check.
 await prepareContentHash({ sizes: [FAST_HASH_FROM] });
@@ -33,7 +33,10 @@ export async function scanS3(options: {
         const bytes = Buffer.from(await response.Body!.transformToByteArray());
         const name = Key!.split("/").at(-1)!;
         const hashed = /^([0-9a-f]{32}|[0-9a-f]{64})(\.tgz)?$/.exec(name);
-        if (name.endsWith(".json") || name === "latest_run") {
+        if (isStepFunctionsFile(Key!)) {
+          const problem = stepFunctionsFileProblem(Key!, bytes);
+          if (problem) result.problems.push(problem);
+        } else if (name.endsWith(".json") || name === "latest_run") {
           result.records++;
           try {
             decodeRecord(Key!, bytes, options.bucket);

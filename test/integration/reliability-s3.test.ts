@@ -129,9 +129,12 @@ describe("S3 faults under a simulated execution", () => {
     assert.equal(result.code, 1);
     const runId = result.stdout.trim();
     const lines = result.stderr.split("\n");
+    // The foreach is a Distributed Map: its failed children fail the Map Run, naming the first.
     assert.ok(
-      lines.includes(
-        "error: Simulated execution of 'CrashFlow' failed: States.TaskFailed: Essential container in task exited with code 1.",
+      lines.some((line) =>
+        /^error: Simulated execution of 'CrashFlow' failed: States\.ExceedToleratedFailureThreshold: The Map Run of state 'fan-foreach' failed: [1-4] of 4 child executions failed, the first with States\.TaskFailed: Essential container in task exited with code 1\.$/.test(
+          line,
+        ),
       ),
       result.stderr,
     );

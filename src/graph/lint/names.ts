@@ -39,6 +39,8 @@ export const RESERVED_PARAMETER_NAMES = [
   "namespace",
   "datastore",
   "max_workers",
+  "max_foreach_width",
+  "distributed_map",
   "run_id_file",
   "datastore_root",
   "origin_run_id",
