@@ -298,7 +298,16 @@ export class LocalRun {
   async #onExit(task: ReadyTask, spec: TaskSpec, exit: TaskExit): Promise<void> {
     try {
       let end = await this.#store.readAttemptEnd(this.runId, task.step, task.taskId, spec.attempt);
-      if (exit.code === TASK_EXIT.ok && end?.status === "succeeded") {
+      if (end?.status === "succeeded") {
+        // The end record is the task's own word, written once; what happens to the process after
+        // it (a late rejection, an exit listener, a timeout firing) cannot unsay it.
+        if (exit.code !== TASK_EXIT.ok) {
+          const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+          this.#print(
+            `[${this.runId}/${task.step}/${task.taskId}] ${how} after recording its success; the recorded result stands`,
+            "stderr",
+          );
+        }
         this.#running.delete(this.#key(task));
         this.#onSuccess(task, end);
         return;

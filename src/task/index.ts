@@ -7,6 +7,7 @@ import { FlowshipError, isFlowshipError } from "../errors.js";
 import { markHost, registeredFlows } from "../flow/registry.js";
 import { executeTask } from "./executor.js";
 import { parseTaskSpec } from "./task-spec.js";
+import { drainChildOutput, routeChildOutputThroughThread } from "./thread-child-output.js";
 
 export { executeTask, TASK_EXIT } from "./executor.js";
 
@@ -28,23 +29,36 @@ function watchParent(): void {
   (process.stdin as unknown as { unref?: () => void }).unref?.();
 }
 
+/**
+ * Ends the task once its end record is written, whatever the step left running (a timer, a
+ * socket, a child): a task ends when its step has returned, as a container ends with its main
+ * process. Output already written reaches the runtime first (pipes and files are written
+ * synchronously on POSIX; the callbacks wait for anything still queued).
+ */
+function exitWith(code: number): void {
+  void drainChildOutput().then(() =>
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code))),
+  );
+}
+
 /** When this process was started as a task (FLOWSHIP_TASK is set), run it and set the exit code. */
 export async function runTaskProcessIfTask(): Promise<void> {
   const text = taskSpecText();
   if (text === undefined) return;
   watchParent();
+  routeChildOutputThroughThread();
   try {
     const spec = parseTaskSpec(text);
     const flow = registeredFlows().find((f) => f.name === spec.flow);
     if (!flow) {
       throw new FlowshipError("FS_TASK_NO_FLOW", `The compiled code defines no flow named '${spec.flow}'.`);
     }
-    process.exitCode = await executeTask(flow, spec);
+    exitWith(await executeTask(flow, spec));
   } catch (error) {
     // Reaching here means flowship itself could not run the attempt (datastore unreachable, …).
     process.stderr.write(
       `flowship task error: ${isFlowshipError(error) ? error.message : ((error as Error).stack ?? String(error))}\n`,
     );
-    process.exitCode = 1;
+    exitWith(1);
   }
 }

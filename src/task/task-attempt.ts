@@ -125,6 +125,8 @@ export function pipeAttemptOutput(
     file.write(`${line}\n`);
     options.print(`${options.prefix} ${line}`, stream);
   });
+  // A stream destroyed without ending (a leftover process held it open) closes the lines too.
+  input.on("close", () => lines.close());
   return new Promise((resolve) => {
     lines.on("close", () => file.end(resolve));
   });

@@ -28,6 +28,12 @@ function taskCommand(args: string[]): [string, string[]] {
     : [process.execPath, args];
 }
 
+/**
+ * How long output may keep flowing after the task exited, from a process that escaped its group
+ * (setsid) and still holds the task's stdout: then the streams are closed and the task is over.
+ */
+const OUTPUT_GRACE_MS = 2000;
+
 // What V8 prints to stderr just before it aborts a process whose heap is full.
 const OUT_OF_MEMORY = /JavaScript heap out of memory|Reached heap limit/;
 
@@ -61,8 +67,25 @@ export class TaskProcess extends TaskAttempt {
         appendAttemptLine(options, "stderr", `failed to start task process: ${error.message}`);
         finish(null, null);
       });
-      this.#child.on("exit", finish);
+      this.#child.on("exit", (code, signal) => {
+        // The task is over; what it started goes with it, as in a container whose main process
+        // ended — and a leftover holding the task's stdout can no longer keep the run waiting.
+        this.#killGroup();
+        const grace = setTimeout(() => {
+          this.#child.stdout?.destroy();
+          this.#child.stderr?.destroy();
+        }, OUTPUT_GRACE_MS);
+        finish(code, signal).then(() => clearTimeout(grace));
+      });
     });
+  }
+
+  #killGroup(): void {
+    try {
+      if (this.#child.pid !== undefined) process.kill(-this.#child.pid, "SIGKILL");
+    } catch {
+      // No process of the group is left.
+    }
   }
 
   get pid(): number | undefined {
