@@ -5,6 +5,7 @@
 import { parentWatchEnabled, taskSpecText } from "../config.js";
 import { FlowshipError, isFlowshipError } from "../errors.js";
 import { markHost, registeredFlows } from "../flow/registry.js";
+import { exitWhenFlushed } from "../util/exit-when-flushed.js";
 import { executeTask } from "./executor.js";
 import { parseTaskSpec } from "./task-spec.js";
 import { drainChildOutput, routeChildOutputThroughThread } from "./thread-child-output.js";
@@ -32,13 +33,10 @@ function watchParent(): void {
 /**
  * Ends the task once its end record is written, whatever the step left running (a timer, a
  * socket, a child): a task ends when its step has returned, as a container ends with its main
- * process. Output already written reaches the runtime first (pipes and files are written
- * synchronously on POSIX; the callbacks wait for anything still queued).
+ * process.
  */
 function exitWith(code: number): void {
-  void drainChildOutput().then(() =>
-    process.stdout.write("", () => process.stderr.write("", () => process.exit(code))),
-  );
+  void drainChildOutput().then(() => exitWhenFlushed(code));
 }
 
 /** When this process was started as a task (FLOWSHIP_TASK is set), run it and set the exit code. */

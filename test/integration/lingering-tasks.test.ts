@@ -53,6 +53,17 @@ describe("tasks that leave something behind", () => {
     assert.equal(result.code, 0, result.stderr);
   });
 
+  test("a timer a flow file starts at import keeps neither run nor simulate from ending", async () => {
+    const dir = tempDir();
+    const env = flowshipEnv(path.join(dir, ".flowship"));
+    const file = path.join(REPO, "test/fixtures/flows/module_timer.ts");
+    for (const command of [["run"], ["step-functions", "simulate"]]) {
+      // A hung command would be killed by the safety net, and not exit 0.
+      const result = await runCli([file, ...command], { env, killAfterMs: 60_000 });
+      assert.equal(result.code, 0, `${command.join(" ")}: ${result.stderr}`);
+    }
+  });
+
   test("an exit code changed after the end record does not contradict it", async () => {
     // given: the step succeeds, then an exit listener makes the process exit with 3
     const dir = tempDir();

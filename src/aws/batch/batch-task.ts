@@ -26,6 +26,7 @@ import { TASK_EXIT } from "../../task/executor.js";
 import { recordDeath } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
 import type { ForeachLimit, TaskSpec } from "../../task/task-spec.js";
+import { exitWhenFlushed } from "../../util/exit-when-flushed.js";
 import { FOREACH_FILE, FOREACH_ITEMS_FILE } from "../compile/foreach-states.js";
 import { type BatchEnvironment, readBatchEnvironment } from "./batch-environment.js";
 import { datastoreLocation } from "./datastore-location.js";
@@ -216,12 +217,12 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
  */
 export async function runPackagedTask(flowBundle: URL): Promise<void> {
   quietAwsSdkNodeNotice();
+  let code: number;
   try {
-    process.exitCode = await runBatchTask(
-      readBatchEnvironment(batchTaskEnvironment()),
-      fileURLToPath(flowBundle),
-    );
+    code = await runBatchTask(readBatchEnvironment(batchTaskEnvironment()), fileURLToPath(flowBundle));
   } catch (error) {
-    process.exitCode = reportError(error);
+    code = reportError(error);
   }
+  // The flow module was imported here too: a timer it started must not keep the container alive.
+  exitWhenFlushed(code);
 }
