@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { decodeArtifact, encodeArtifact } from "./serializer.js";
+import { decodeArtifact, encodeArtifact, MAX_ARTIFACT_NESTING } from "./serializer.js";
+
+/** `levels` objects, each the only property of the one around it. */
+function nested(levels: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < levels; i++) value = { x: value };
+  return value;
+}
 
 function roundTrip(value: unknown): unknown {
   const encoded = encodeArtifact("x", "step", value);
@@ -58,6 +65,25 @@ describe("artifact serialization", () => {
       () => encodeArtifact("models", "train", [new Model()]),
       /models\[0\] is an instance of class Model/,
     );
+  });
+
+  test("a value nested deeper than can be read back is refused when stored, in one line", () => {
+    // the deepest allowed value reads back whole
+    assert.deepEqual(roundTrip(nested(MAX_ARTIFACT_NESTING)), nested(MAX_ARTIFACT_NESTING));
+    // one level more, or fifty thousand (which v8.serialize itself cannot take), is refused
+    for (const levels of [MAX_ARTIFACT_NESTING + 1, 50_000]) {
+      assert.throws(
+        () => encodeArtifact("deep", "start", nested(levels)),
+        (error: Error & { code?: string }) => {
+          assert.equal(error.code, "FS_ARTIFACT_UNSTORABLE");
+          assert.match(
+            error.message,
+            /^Cannot store artifact 'deep' of step 'start': deep\.x\.x\.x\.x\.x\.x….x\.x\.x is nested 1,000 levels deep, more than an artifact may be and still be read back; flatten it \(or store it as a JSON string\)\.$/,
+          );
+          return true;
+        },
+      );
+    }
   });
 
   test("identical values encode to identical bytes", () => {

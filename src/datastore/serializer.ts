@@ -75,14 +75,29 @@ interface Unstorable {
 }
 
 /**
+ * How deep objects, arrays, Maps and Sets may nest in an artifact. `v8.serialize` takes values
+ * far deeper than `v8.deserialize` can read back on a main thread's stack (about 1,900 levels of
+ * objects here), so a deeper value would be stored and then be unreadable forever: refused when
+ * stored, with margin for the stack a reader already uses.
+ */
+export const MAX_ARTIFACT_NESTING = 1000;
+
+/**
  * Finds the first part of `value` that cannot be stored. Runs over every node of large values,
  * so it builds the path (like `model.predict`) only for the part it reports.
  */
-function findUnstorable(value: unknown, seen: Set<object>): Unstorable | undefined {
+function findUnstorable(value: unknown, seen: Set<object>, depth = 0): Unstorable | undefined {
   if (typeof value === "function") return { path: [], reason: "is a function" };
   if (typeof value === "symbol") return { path: [], reason: "is a symbol" };
   if (typeof value !== "object" || value === null || seen.has(value)) return undefined;
+  if (depth >= MAX_ARTIFACT_NESTING) {
+    return {
+      path: [],
+      reason: `is nested ${MAX_ARTIFACT_NESTING.toLocaleString("en-US")} levels deep, more than an artifact may be and still be read back; flatten it (or store it as a JSON string)`,
+    };
+  }
   seen.add(value);
+  const deeper = depth + 1;
   const proto = Object.getPrototypeOf(value);
   if (!CLONEABLE_PROTOTYPES.has(proto)) {
     const name = proto?.constructor?.name ?? "unknown";
@@ -95,7 +110,7 @@ function findUnstorable(value: unknown, seen: Set<object>): Unstorable | undefin
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key];
       if (isPrimitive(item)) continue;
-      const found = findUnstorable(item, seen);
+      const found = findUnstorable(item, seen, deeper);
       if (found) return within(found, `.${key}`);
     }
     return undefined;
@@ -105,23 +120,23 @@ function findUnstorable(value: unknown, seen: Set<object>): Unstorable | undefin
     for (let i = 0; i < array.length; i++) {
       const item = array[i];
       if (isPrimitive(item)) continue;
-      const found = findUnstorable(item, seen);
+      const found = findUnstorable(item, seen, deeper);
       if (found) return within(found, `[${i}]`);
     }
     return undefined;
   }
   if (value instanceof Map) {
     for (const [k, v] of value) {
-      const inKey = findUnstorable(k, seen);
+      const inKey = findUnstorable(k, seen, deeper);
       if (inKey) return within(inKey, "<key>");
-      const inValue = findUnstorable(v, seen);
+      const inValue = findUnstorable(v, seen, deeper);
       if (inValue) return within(inValue, `.get(${String(k)})`);
     }
     return undefined;
   }
   if (value instanceof Set) {
     for (const v of value) {
-      const found = findUnstorable(v, seen);
+      const found = findUnstorable(v, seen, deeper);
       if (found) return within(found, "<item>");
     }
     return undefined;
@@ -163,7 +178,10 @@ export function encodeArtifact(name: string, step: string, value: unknown): Enco
   }
   const problem = findUnstorable(value, new Set());
   if (problem) {
-    const where = name + problem.path.reverse().join("");
+    // A path thousands of segments long would bury the message: show its ends.
+    const segments = problem.path.reverse();
+    const shown = segments.length > 12 ? [...segments.slice(0, 6), "…", ...segments.slice(-3)] : segments;
+    const where = name + shown.join("");
     throw new UnstorableArtifactError(
       "FS_ARTIFACT_UNSTORABLE",
       `Cannot store artifact '${name}' of step '${step}': ${where} ${problem.reason}.`,
@@ -183,7 +201,18 @@ export function encodeArtifact(name: string, step: string, value: unknown): Enco
 }
 
 export function decodeArtifact(encoding: string, bytes: Buffer): unknown {
-  if (encoding === "v8") return v8.deserialize(bytes);
+  if (encoding === "v8") {
+    try {
+      return v8.deserialize(bytes);
+    } catch (error) {
+      // Only a value stored before nesting was limited can be too deep to read here.
+      if (!(error instanceof RangeError)) throw error;
+      throw new UnstorableArtifactError(
+        "FS_ARTIFACT_TOO_DEEP",
+        `The artifact is nested too deeply to be read back on this stack (${error.message}); it was stored before flowship refused values nested ${MAX_ARTIFACT_NESTING.toLocaleString("en-US")} levels deep. Read it with a larger stack: NODE_OPTIONS=--stack-size=4000.`,
+      );
+    }
+  }
   if (encoding.startsWith("raw:")) {
     const ctorName = encoding.slice(4);
     // A value must own its memory: a small read is a view into Node's shared pool, whose other

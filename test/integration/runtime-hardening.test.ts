@@ -1,0 +1,26 @@
+// Values and inputs at the edges of what the runtime can take, through the real CLI (issue 16):
+// each refused when it comes in, in one line, instead of being stored and failing every reader.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { flowshipEnv, REPO, runCli, tempDir } from "../helpers/cli.js";
+
+const fixture = (name: string) => path.join(REPO, "test/fixtures/flows", name);
+
+describe("runtime hardening", () => {
+  test("a value nested too deep to read back is refused when the step stores it, in one line", async () => {
+    const env = (depth: number) => flowshipEnv(path.join(tempDir(), ".flowship"), { DEPTH: String(depth) });
+    // 999 levels of objects (plus the leaf) are stored and read back by the next step
+    const fits = await runCli([fixture("deep_value.ts"), "run"], { env: env(999) });
+    assert.equal(fits.code, 0, fits.stderr);
+    assert.match(fits.stdout + fits.stderr, /read back 999 levels/);
+    // 2,000 levels would have been stored and then been unreadable by every reader
+    const deep = await runCli([fixture("deep_value.ts"), "run"], { env: env(2000) });
+    assert.equal(deep.code, 1);
+    assert.match(
+      deep.stderr,
+      /Step 'start' failed: Cannot store artifact 'tree' of step 'start': tree\.x\.x\.x\.x\.x\.x….x\.x\.x is nested 1,000 levels deep, more than an artifact may be and still be read back; flatten it \(or store it as a JSON string\)\.\n/,
+    );
+    assert.doesNotMatch(deep.stderr, /\n\s+at /, "no stack trace");
+  });
+});
