@@ -59,8 +59,22 @@ export class ArtifactScope {
     const ref = this.refOf(name);
     if (!ref) return undefined;
     const value = this.options.store.get(ref, `artifact '${name}' of step '${this.options.step}'`);
+    // A parameter is read-only all the way down: `self.config.lr = 999` throws a TypeError naming
+    // the property, instead of changing what later steps see while the run's parameters do not.
+    if (this.isParameter(name)) deepFreeze(value);
     this.loaded.set(name, value);
     return value;
+  }
+
+  /** Whether `name` reads the run's parameter (no step has stored a value under that name). */
+  isParameter(name: string): boolean {
+    const parameter = this.options.parameters[name];
+    const inherited = this.options.inherited[name];
+    return (
+      parameter !== undefined &&
+      !this.adopted.has(name) &&
+      (inherited === undefined || inherited.hash === parameter.hash)
+    );
   }
 
   #handler(): ProxyHandler<Record<string, unknown>> {
@@ -165,4 +179,12 @@ const INPUT_REFS = new WeakMap<object, Record<string, ArtifactRef>>();
 
 export function inputRefs(view: object): Record<string, ArtifactRef> | undefined {
   return INPUT_REFS.get(view);
+}
+
+/** Freezes plain objects and arrays, nested ones too (typed arrays cannot be frozen). */
+function deepFreeze(value: unknown, seen = new Set<object>()): void {
+  if (typeof value !== "object" || value === null || seen.has(value) || ArrayBuffer.isView(value)) return;
+  seen.add(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
+  Object.freeze(value);
 }

@@ -91,7 +91,8 @@ async function persistArtifacts(
   const result: Record<string, ArtifactRef> = { ...scope.options.parameters, ...scope.options.inherited };
   for (const [name, ref] of scope.adopted) result[name] = ref;
   for (const [name, value] of scope.loaded) {
-    if (typeof value !== "object" || value === null) continue;
+    // Parameters are frozen when read and never stored again: they stay what the run was given.
+    if (typeof value !== "object" || value === null || scope.isParameter(name)) continue;
     const ref = await content.put(encodeArtifact(name, step, value));
     result[name] = ref;
   }

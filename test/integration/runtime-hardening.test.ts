@@ -23,4 +23,22 @@ describe("runtime hardening", () => {
     );
     assert.doesNotMatch(deep.stderr, /\n\s+at /, "no stack trace");
   });
+
+  test("a parameter cannot be changed in place: the step fails naming the property, later steps never see it", async () => {
+    const root = path.join(tempDir(), ".flowship");
+    // reading and copying a JSON parameter works
+    const copy = await runCli([fixture("mutated_parameter.ts"), "run"], { env: flowshipEnv(root) });
+    assert.equal(copy.code, 0, copy.stderr);
+    assert.match(copy.stdout + copy.stderr, /config\.lr is 0\.1, copy\.lr is 0\.5/);
+    // changing it in place is a TypeError in the step that tries
+    const mutated = await runCli([fixture("mutated_parameter.ts"), "run"], {
+      env: flowshipEnv(root, { MUTATE: "1" }),
+    });
+    assert.equal(mutated.code, 1);
+    assert.match(
+      mutated.stderr,
+      /Step 'start' failed: TypeError: Cannot assign to read only property 'lr' of object/,
+    );
+    assert.doesNotMatch(mutated.stdout + mutated.stderr, /config\.lr is 999/);
+  });
 });
