@@ -68,5 +68,26 @@ export function toStepFailure(error: unknown): StepFailure {
       retryable: !(error as { nonRetryable?: boolean }).nonRetryable,
     };
   }
-  return { type: typeof error, message: String(error), retryable: true };
+  return { type: thrownType(error), message: describeThrown(error), retryable: true };
+}
+
+/** What kind of value was thrown, when it is not an Error: `object`, `string`, `undefined`… */
+function thrownType(value: unknown): string {
+  return value === null ? "null" : typeof value;
+}
+
+/**
+ * A thrown value that is not an Error, in words: `throw {code: 42}` as its JSON, not
+ * "[object Object]"; an object without a prototype (which String() cannot convert) too.
+ */
+function describeThrown(value: unknown): string {
+  if (typeof value !== "object" || value === null) return String(value);
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined)
+      return `a non-Error object was thrown: ${json.length > 2000 ? `${json.slice(0, 2000)}…` : json}`;
+  } catch {
+    // A cycle or a BigInt: fall back to its keys.
+  }
+  return `a non-Error object was thrown, with keys: ${Object.keys(value).join(", ") || "(none)"}`;
 }

@@ -35,7 +35,8 @@ export class ArtifactScope {
   }
 
   refOf(name: string): ArtifactRef | undefined {
-    return this.adopted.get(name) ?? this.options.inherited[name] ?? this.options.parameters[name];
+    // Own properties only: `toString`, `valueOf`… of Object.prototype are not artifacts.
+    return this.adopted.get(name) ?? own(this.options.inherited, name) ?? own(this.options.parameters, name);
   }
 
   has(name: string): boolean {
@@ -68,8 +69,8 @@ export class ArtifactScope {
 
   /** Whether `name` reads the run's parameter (no step has stored a value under that name). */
   isParameter(name: string): boolean {
-    const parameter = this.options.parameters[name];
-    const inherited = this.options.inherited[name];
+    const parameter = own(this.options.parameters, name);
+    const inherited = own(this.options.inherited, name);
     return (
       parameter !== undefined &&
       !this.adopted.has(name) &&
@@ -81,6 +82,9 @@ export class ArtifactScope {
     const scope = this;
     return {
       get(_target, name) {
+        // `${self}` and String(self) describe the step's artifacts instead of failing.
+        if (name === Symbol.toPrimitive)
+          return () => `[self of step '${scope.options.step}': ${scope.names().join(", ")}]`;
         if (typeof name === "symbol") return undefined;
         if (name === "input") {
           if (!scope.options.input) throw notInForeach(scope.options.step, "input");
@@ -102,7 +106,7 @@ export class ArtifactScope {
             `Cannot assign 'self.${name}' in step '${scope.options.step}': it is set by foreach; use another name.`,
           );
         }
-        if (name in scope.options.parameters) {
+        if (own(scope.options.parameters, name) !== undefined) {
           throw new ArtifactAccessError(
             "FS_ARTIFACT_READ_ONLY",
             `Cannot assign parameter '${name}' in step '${scope.options.step}': parameters are read-only; store the new value under another name.`,
@@ -155,7 +159,9 @@ export function inputView(store: ContentStore, from: string, artifacts: Record<s
   };
   const view: object = new Proxy(Object.create(null) as Record<string, unknown>, {
     get(_target, name) {
-      if (typeof name === "symbol" || !(name in artifacts)) return undefined;
+      if (name === Symbol.toPrimitive)
+        return () => `[inputs from ${from}: ${Object.keys(artifacts).join(", ")}]`;
+      if (typeof name === "symbol" || own(artifacts, name) === undefined) return undefined;
       return load(name);
     },
     set(_target, name) {
@@ -164,10 +170,10 @@ export function inputView(store: ContentStore, from: string, artifacts: Record<s
         `Cannot assign '${String(name)}' on the inputs of a join (${from}); assign to self instead.`,
       );
     },
-    has: (_target, name) => typeof name === "string" && name in artifacts,
+    has: (_target, name) => typeof name === "string" && own(artifacts, name) !== undefined,
     ownKeys: () => Object.keys(artifacts),
     getOwnPropertyDescriptor: (_target, name) =>
-      typeof name === "string" && name in artifacts
+      typeof name === "string" && own(artifacts, name) !== undefined
         ? { configurable: true, enumerable: true, writable: false, value: load(name) }
         : undefined,
   });
@@ -187,4 +193,9 @@ function deepFreeze(value: unknown, seen = new Set<object>()): void {
   seen.add(value);
   for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen);
   Object.freeze(value);
+}
+
+/** `record[name]` when it is the record's own property, never one inherited from Object.prototype. */
+function own<T>(record: Record<string, T>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
 }

@@ -41,4 +41,35 @@ describe("runtime hardening", () => {
     );
     assert.doesNotMatch(mutated.stdout + mutated.stderr, /config\.lr is 999/);
   });
+
+  test("ordinary JavaScript on self, on a join's inputs and in throw gives what JavaScript would", async () => {
+    const run = (js: string) =>
+      runCli([fixture("ordinary_js.ts"), "run"], {
+        env: flowshipEnv(path.join(tempDir(), ".flowship"), { JS: js }),
+      });
+    // self and an input as strings list their artifacts, not "Invalid artifact hash"
+    const described = await run("describe");
+    assert.equal(described.code, 0, described.stderr);
+    const out = described.stdout + described.stderr;
+    assert.match(
+      out,
+      /self is \[self of step 'start': alpha\]; String gives \[self of step 'start': alpha\]/,
+    );
+    assert.match(out, /first input is \[inputs from OrdinaryJsFlow\/\d+\/a\/0: alpha, x\]/);
+    // Object.prototype's names are not artifacts, nor parameters
+    const names = await run("names");
+    assert.equal(names.code, 0, names.stderr);
+    assert.match(names.stdout + names.stderr, /hasOwnProperty is undefined[\s\S]*valueOf is 5/);
+    // a thrown object is described as itself, and as the step's failure, not the task's death
+    const object = await run("throw-object");
+    assert.equal(object.code, 1);
+    assert.match(
+      object.stderr,
+      /Step 'start' failed: object: a non-Error object was thrown: \{"code":42,"reason":"quota"\}/,
+    );
+    const bare = await run("throw-bare");
+    assert.equal(bare.code, 1);
+    assert.match(bare.stderr, /Step 'start' failed: object: a non-Error object was thrown: \{\}/);
+    assert.doesNotMatch(bare.stderr, /flowship task error|TaskDied/);
+  });
 });
