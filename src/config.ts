@@ -128,8 +128,9 @@ export function parentWatchEnabled(): boolean {
   return env("FLOWSHIP_WATCH_PARENT") === "1";
 }
 
-export function datastoreKind(): "local" | "s3" {
-  return env("FLOWSHIP_DATASTORE") === "s3" ? "s3" : "local";
+/** FLOWSHIP_DATASTORE as given (checked by resolveDatastore), or undefined. */
+export function datastoreKind(): string | undefined {
+  return env("FLOWSHIP_DATASTORE");
 }
 
 export function s3Root(): string | undefined {

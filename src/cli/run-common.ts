@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { type Command, Option } from "commander";
 import { defaultIsolation, defaultMaxWorkers } from "../config.js";
 import { codeCacheRoot, resolveDatastore } from "../datastore/open-storage.js";
@@ -70,6 +72,19 @@ export function addRunOptions(command: Command): Command {
     );
 }
 
+/**
+ * Checks `--run-id-file` before anything starts: once a run has started, a file that cannot be
+ * written would leave a run nobody knows the id of.
+ */
+export function checkRunIdFile(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const folder = path.dirname(path.resolve(file));
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new UsageError(`Invalid --run-id-file '${file}': its folder '${folder}' does not exist.`);
+  }
+  return file;
+}
+
 function wholeNumberFlag(flag: string, text: string): number {
   const value = Number(text);
   if (text.trim() === "" || !Number.isSafeInteger(value) || value < 1) {
@@ -107,6 +122,7 @@ export async function startRun(
   flags: CommonRunFlags,
   extra: Pick<RunOptions, "parameterText"> & Partial<Pick<RunOptions, "resume">>,
 ): Promise<number> {
+  const runIdFile = checkRunIdFile(flags.runIdFile);
   const globals = runGlobals(context, flags);
   const graph = validateFlow(context.flow);
   const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
@@ -130,7 +146,7 @@ export async function startRun(
       isolation: isolation(flags.isolation),
       tags: checkTags(flags.tag),
       withDecorators,
-      ...(flags.runIdFile ? { runIdFile: flags.runIdFile } : {}),
+      ...(runIdFile ? { runIdFile } : {}),
       ...extra,
     },
     graph,

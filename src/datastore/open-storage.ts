@@ -2,6 +2,7 @@
  * Opens a datastore backend by kind. Backends load lazily so the AWS SDK is never loaded on the
  * local path.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { datastoreKind, datastoreRoot, s3Endpoint, s3Root } from "../config.js";
 import { FlowshipError } from "../errors.js";
@@ -40,13 +41,16 @@ export function describeLocation(location: DatastoreLocation): string {
  * FLOWSHIP_S3_ENDPOINT for S3-compatible stores; otherwise the local folder.
  */
 export function resolveDatastore(options: { kind?: string; root?: string } = {}): DatastoreLocation {
-  const kind = options.kind ?? (options.root?.startsWith("s3://") ? "s3" : datastoreKind());
+  const fromEnv = options.kind === undefined && !options.root?.startsWith("s3://");
+  const kind = options.kind ?? (options.root?.startsWith("s3://") ? "s3" : (datastoreKind() ?? "local"));
   if (kind !== "local" && kind !== "s3") {
-    throw new FlowshipError("FS_DATASTORE_KIND", `Unknown datastore '${kind}': use local or s3.`, {
-      exitCode: 2,
-    });
+    throw new FlowshipError(
+      "FS_DATASTORE_KIND",
+      `Unknown datastore '${kind}'${fromEnv ? " in FLOWSHIP_DATASTORE" : ""}: use local or s3.`,
+      { exitCode: 2 },
+    );
   }
-  if (kind === "local") return { kind, root: datastoreRoot(options.root) };
+  if (kind === "local") return { kind, root: checkLocalRoot(datastoreRoot(options.root)) };
   const root = options.root?.startsWith("s3://") ? options.root : s3Root();
   if (!root?.startsWith("s3://")) {
     throw new FlowshipError(
@@ -57,6 +61,18 @@ export function resolveDatastore(options: { kind?: string; root?: string } = {})
   }
   const endpoint = s3Endpoint();
   return { kind, root, ...(endpoint ? { endpoint } : {}) };
+}
+
+/** A local root must be a folder (or not exist yet: it is created on the first write). */
+function checkLocalRoot(root: string): string {
+  if (fs.existsSync(root) && !fs.statSync(root).isDirectory()) {
+    throw new FlowshipError(
+      "FS_DATASTORE_ROOT_NOT_FOLDER",
+      `The datastore root '${root}' is a file, not a folder: give a folder with --datastore-root or FLOWSHIP_DATASTORE_ROOT.`,
+      { exitCode: 2 },
+    );
+  }
+  return root;
 }
 
 /** The local folder where compiled flows are cached: the datastore's when local, else ./.flowship. */

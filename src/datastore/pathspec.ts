@@ -18,6 +18,25 @@ export class InvalidPathspecError extends FlowshipError {
 }
 
 const PART = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/**
+ * Every part names a folder, and a file name has at most 255 bytes: a longer part could never
+ * exist (ENAMETOOLONG), so it is refused as input. Generated ids are far shorter (`sfn-` + an
+ * 80-character execution name; foreach indices joined with ".").
+ */
+const MAX_PART_LENGTH = 200;
+
+function checkPart(part: string, label: string, within: string): void {
+  if (!PART.test(part) || part.includes("..")) {
+    throw new InvalidPathspecError(
+      `Invalid ${label} '${part}'${within}: use letters, digits, '_', '-' and '.'.`,
+    );
+  }
+  if (part.length > MAX_PART_LENGTH) {
+    throw new InvalidPathspecError(
+      `Invalid ${label} '${part}'${within}: at most ${MAX_PART_LENGTH} characters.`,
+    );
+  }
+}
 const LABELS = ["flow name", "run id", "step name", "task id"] as const;
 
 export function parsePathspec(text: string, expected?: "flow" | "run" | "step" | "task"): Pathspec {
@@ -30,20 +49,14 @@ export function parsePathspec(text: string, expected?: "flow" | "run" | "step" |
     );
   }
   parts.forEach((part, i) => {
-    if (!PART.test(part) || part.includes("..")) {
-      throw new InvalidPathspecError(
-        `Invalid ${LABELS[i]} '${part}' in pathspec '${text}': use letters, digits, '_', '-' and '.'.`,
-      );
-    }
+    checkPart(part, LABELS[i]!, ` in pathspec '${text}'`);
   });
   const [flow, runId, step, taskId] = parts as [string, string?, string?, string?];
   return { flow, ...(runId ? { runId } : {}), ...(step ? { step } : {}), ...(taskId ? { taskId } : {}) };
 }
 
 export function checkRunId(runId: string): string {
-  if (!PART.test(runId) || runId.includes("..")) {
-    throw new InvalidPathspecError(`Invalid run id '${runId}': use letters, digits, '_', '-' and '.'.`);
-  }
+  checkPart(runId, "run id", "");
   return runId;
 }
 

@@ -19,7 +19,7 @@ import { taskIdFor } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
 import { type RunningAttempt, recordDeath, type TaskExit } from "../task/task-attempt.js";
 import { TaskProcess } from "../task/task-process.js";
-import type { ForeachLimit, TaskSpec } from "../task/task-spec.js";
+import { type ForeachLimit, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
@@ -264,10 +264,9 @@ export class LocalRun {
       ...(task.inputs.length <= MAX_INPUTS_IN_SPEC ? { inputs: task.inputs } : {}),
       foreachStack: task.stack,
       datastore: this.#options.datastore,
-      parameters: this.#run.parameters,
+      ...runFactsForSpec(this.#run),
       namespace: this.#run.namespace,
       user: this.#run.user,
-      tags: this.#run.tags,
       production: this.#run.namespace.startsWith("production:"),
       ...(this.#graph.nodes.get(task.step)!.type === "foreach" ? { foreachLimit: this.#foreachLimit() } : {}),
       ...(this.#run.originRunId ? { originRunId: this.#run.originRunId } : {}),

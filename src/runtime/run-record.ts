@@ -6,7 +6,8 @@ import os from "node:os";
 import type { ArtifactRef } from "../datastore/content-store.js";
 import type { FlowStore } from "../datastore/flow-store.js";
 import type { RunRecord } from "../datastore/records-types.js";
-import { encodeArtifact } from "../datastore/serializer.js";
+import { encodeArtifact, UnstorableArtifactError } from "../datastore/serializer.js";
+import { FlowshipError } from "../errors.js";
 import type { FlowSpec } from "../flow/types.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 
@@ -17,7 +18,18 @@ export async function storeParameters(
 ): Promise<Record<string, ArtifactRef>> {
   const parameters: Record<string, ArtifactRef> = {};
   for (const [name, value] of Object.entries(values)) {
-    parameters[name] = await store.content.put(encodeArtifact(name, "parameters", value));
+    let encoded: ReturnType<typeof encodeArtifact>;
+    try {
+      encoded = encodeArtifact(name, "parameters", value);
+    } catch (error) {
+      // A value given on the command line that could not be read back: the user's input is wrong.
+      if (!(error instanceof UnstorableArtifactError)) throw error;
+      const reason = error.message.replace(/^Cannot store artifact '[^']*' of step 'parameters': /, "");
+      throw new FlowshipError("FS_PARAMETER_UNSTORABLE", `Invalid value for parameter '${name}': ${reason}`, {
+        exitCode: 2,
+      });
+    }
+    parameters[name] = await store.content.put(encoded);
   }
   return parameters;
 }

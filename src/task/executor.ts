@@ -140,7 +140,8 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     foreachStack: spec.foreachStack,
     ...(spec.fallbackReason ? { fallback: true } : {}),
   });
-  const parameters = spec.parameters ?? (await store.readRun(spec.runId))?.parameters ?? {};
+  const run = spec.parameters && spec.tags ? undefined : await store.readRun(spec.runId);
+  const parameters = spec.parameters ?? run?.parameters ?? {};
   const inputs = await loadInputs(store, spec, inputPaths);
   const inherited = step.join || inputs.length === 0 ? {} : inputs[0]!.artifacts;
   const frame = spec.foreachStack.at(-1);
@@ -181,7 +182,7 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     isProduction: spec.production,
     pathspec: taskPathspec(spec),
     ...(spec.originRunId ? { originRunId: spec.originRunId } : {}),
-    tags: spec.tags,
+    tags: spec.tags ?? run?.tags ?? [],
   });
 
   const end = (fields: Omit<AttemptEndRecord, "attempt" | "endedAt">) =>

@@ -23,7 +23,8 @@ export interface TaskSpec {
   parameters?: Record<string, ArtifactRef>;
   namespace: string;
   user: string;
-  tags: string[];
+  /** The run's tags; read from the run record when absent. */
+  tags?: string[];
   production: boolean;
   originRunId?: string;
   /** Set when an earlier attempt died without recording its failure and catchError must record it. */
@@ -41,6 +42,22 @@ export interface ForeachLimit {
   why: string;
   /** What to do about it, a sentence. */
   remedy: string;
+}
+
+/** Characters of parameters and tags a task spec carries; Linux allows 128 KiB per variable. */
+const MAX_RUN_FACTS_CHARS = 32_000;
+
+/**
+ * The run's parameters and tags for a task spec, when they are small enough to travel in one
+ * environment variable; many parameters or long tags would not fit (E2BIG), and then the task
+ * reads them from the run record instead.
+ */
+export function runFactsForSpec(run: {
+  parameters: Record<string, ArtifactRef>;
+  tags: string[];
+}): Pick<TaskSpec, "parameters" | "tags"> {
+  const chars = JSON.stringify(run.parameters).length + JSON.stringify(run.tags).length;
+  return chars < MAX_RUN_FACTS_CHARS ? { parameters: run.parameters, tags: run.tags } : {};
 }
 
 export function parseTaskSpec(text: string): TaskSpec {

@@ -25,7 +25,7 @@ import { deriveTask } from "../../task/derive-task.js";
 import { TASK_EXIT } from "../../task/executor.js";
 import { recordDeath } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
-import type { ForeachLimit, TaskSpec } from "../../task/task-spec.js";
+import { type ForeachLimit, runFactsForSpec, type TaskSpec } from "../../task/task-spec.js";
 import { exitWhenFlushed } from "../../util/exit-when-flushed.js";
 import { FOREACH_FILE, FOREACH_ITEMS_FILE } from "../compile/foreach-states.js";
 import { type BatchEnvironment, readBatchEnvironment } from "./batch-environment.js";
@@ -181,10 +181,9 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     inputs: derived.inputs,
     foreachStack: derived.foreachStack,
     datastore: location,
-    parameters: run.parameters,
+    ...runFactsForSpec(run),
     namespace: run.namespace,
     user: run.user,
-    tags: run.tags,
     production: true,
     ...(env.fallback
       ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }

@@ -21,6 +21,7 @@ import type { FlowCommandContext } from "../../flow-commands.js";
 import { codeDir } from "../../load-flow.js";
 import { collect } from "../../main.js";
 import { addParameterOptions } from "../../parameter-options.js";
+import { checkRunIdFile } from "../../run-common.js";
 import {
   addForeachOptions,
   describeForeaches,
@@ -84,6 +85,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
   addForeachOptions(command);
   const parameterText = addParameterOptions(command, context.flow);
   command.action(async (flags: SimulateFlags) => {
+    checkRunIdFile(flags.runIdFile);
     const globals = context.globals();
     const graph = validateFlow(context.flow);
     const text = parameterText(flags);

@@ -1,0 +1,93 @@
+// What a user can type at the edges — many parameters, many long tags, long ids, a missing folder,
+// a file for a folder, an unknown datastore — gets a one-line error or just works, never exit 70
+// and never a run left behind that did not start (issue 16, item 14).
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+
+const MANY = path.join(REPO, "test/fixtures/flows/many_parameters.ts");
+const EXAMPLE = "examples/parameter_flow.ts";
+
+describe("edge inputs", () => {
+  test("1,200 parameters and 300 tags of 500 characters run (they do not fit in a task's environment)", async () => {
+    const env = flowshipEnv(path.join(tempDir(), ".flowship"));
+    const tags = Array.from({ length: 300 }, (_, i) => ["--tag", `${i}-${"t".repeat(495)}`]).flat();
+    const result = await runCli([MANY, "run", ...tags], { env });
+    assert.equal(result.code, 0, result.stderr.slice(0, 2000));
+    assert.match(result.stdout + result.stderr, /sum of parameters 719400, 300 tags/);
+  });
+
+  test("an unknown FLOWSHIP_DATASTORE is an error naming the variable", async () => {
+    const env = flowshipEnv(path.join(tempDir(), ".flowship"), { FLOWSHIP_DATASTORE: "foo" });
+    const result = await runCli([EXAMPLE, "run"], { env });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, "error: Unknown datastore 'foo' in FLOWSHIP_DATASTORE: use local or s3.\n");
+  });
+
+  test("a datastore root that is a file is a one-line error", async () => {
+    const file = path.join(tempDir(), "not-a-folder");
+    fs.writeFileSync(file, "x");
+    const env = flowshipEnv(file);
+    const result = await runCli([EXAMPLE, "run"], { env });
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      `error: The datastore root '${file}' is a file, not a folder: give a folder with --datastore-root or FLOWSHIP_DATASTORE_ROOT.\n`,
+    );
+  });
+
+  test("--run-id-file in a missing folder is refused before any run starts", async () => {
+    const root = path.join(tempDir(), ".flowship");
+    const env = flowshipEnv(root);
+    const file = path.join(tempDir(), "missing", "run-id");
+    for (const command of [["run"], ["step-functions", "simulate"]]) {
+      const result = await runCli([EXAMPLE, ...command, "--run-id-file", file], { env });
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(
+        result.stderr,
+        `error: Invalid --run-id-file '${file}': its folder '${path.dirname(file)}' does not exist.\n`,
+      );
+    }
+    assert.equal(fs.existsSync(path.join(root, "ParameterFlow", "runs")), false, "a run was started");
+  });
+
+  test("a run or task id too long for a file name is a one-line error in logs, dump, tag and resume", async () => {
+    const env = flowshipEnv(path.join(tempDir(), ".flowship"));
+    const run = await runCli([EXAMPLE, "run"], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const long = "1".repeat(300);
+    const id = runIdFrom(run.stderr);
+    for (const [args, what] of [
+      [["logs", `${long}/start`], "run id"],
+      [["dump", `${id}/start/${long}`], "task id"],
+      [["tag", "add", long, "x"], "run id"],
+      [["resume", "--origin-run-id", long], "run id"],
+    ] as const) {
+      const result = await runCli([EXAMPLE, ...args], { env });
+      assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(
+        result.stderr,
+        new RegExp(`^error: Invalid ${what} '1{300}'.*at most 200 characters`),
+        args.join(" "),
+      );
+      assert.equal(result.stderr.split("\n").length, 2, "one line");
+    }
+  });
+
+  test("a JSON parameter nested too deep to read back is a one-line parameter error, before any run", async () => {
+    const root = path.join(tempDir(), ".flowship");
+    const deep = `${'{"a":'.repeat(6000)}1${"}".repeat(6000)}`;
+    const result = await runCli(
+      [path.join(REPO, "test/fixtures/flows/mutated_parameter.ts"), "run", "--config", deep],
+      { env: flowshipEnv(root) },
+    );
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "error: Invalid value for parameter 'config': config.a.a.a.a.a.a….a.a.a is nested 1,000 levels deep, more than an artifact may be and still be read back; flatten it (or store it as a JSON string).\n",
+    );
+    assert.equal(fs.existsSync(path.join(root, "MutatedParameterFlow", "runs")), false, "a run was started");
+  });
+});
