@@ -15,9 +15,18 @@ export function checkTag(tag: string): string {
   return tag;
 }
 
-/** The run's user tags: its tags record when one was written, else the tags given at start. */
+/**
+ * The run's user tags: the tags given at start (or the list an earlier flowship kept), with
+ * every change since applied in order.
+ */
 export async function readUserTags(store: FlowStore, run: RunRecord): Promise<string[]> {
-  return (await store.readTags(run.runId)) ?? [...run.tags];
+  const [base, changes] = await Promise.all([store.readTags(run.runId), store.readTagChanges(run.runId)]);
+  const tags = new Set(base ?? run.tags);
+  for (const change of changes) {
+    for (const tag of change.remove) tags.delete(tag);
+    for (const tag of change.add) if (!run.systemTags.includes(tag)) tags.add(tag);
+  }
+  return [...tags];
 }
 
 /** Adds and removes user tags; returns the new list. Adding a system tag changes nothing. */
@@ -32,10 +41,6 @@ export async function changeUserTags(
   if (system.length > 0) {
     throw new SystemTagError({ pathspec: `${run.flow}/${run.runId}`, tags: system });
   }
-  const tags = new Set(await readUserTags(store, run));
-  for (const tag of remove) tags.delete(tag);
-  for (const tag of add) if (!run.systemTags.includes(tag)) tags.add(tag);
-  const result = [...tags];
-  await store.writeTags(run.runId, result);
-  return result;
+  await store.appendTagChange(run.runId, { add, remove, at: new Date().toISOString() });
+  return readUserTags(store, run);
 }

@@ -4,11 +4,11 @@
  */
 import { parsePathspec } from "../datastore/pathspec.js";
 import type { RunEndRecord, RunRecord, RunStatus } from "../datastore/records-types.js";
+import { runStatus } from "../datastore/run-status.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import { DataArtifact, type LazyData } from "./data-artifact.js";
 import { NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
 import { inNamespace, type Namespace } from "./namespace.js";
-import { runStatus } from "./run-status.js";
 import { changeUserTags, readUserTags } from "./run-tags.js";
 import { Step } from "./step.js";
 import { Task } from "./task.js";

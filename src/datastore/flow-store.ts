@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 /**
  * The layout of one flow's runs in a datastore (see docs/datastore.md):
  *
@@ -14,7 +15,13 @@
 import { ContentStore } from "./content-store.js";
 import { checkRunId } from "./pathspec.js";
 import { createRecord, readRecord, writeRecord } from "./records.js";
-import type { AttemptEndRecord, AttemptStartRecord, RunEndRecord, RunRecord } from "./records-types.js";
+import type {
+  AttemptEndRecord,
+  AttemptStartRecord,
+  RunEndRecord,
+  RunRecord,
+  TagChange,
+} from "./records-types.js";
 import type { Storage } from "./storage.js";
 
 export type LogStream = "stdout" | "stderr";
@@ -77,12 +84,29 @@ export class FlowStore {
     return readRecord<RunEndRecord>(this.storage, `${this.runKey(runId)}/end.json`);
   }
 
+  /** The whole tag list an earlier flowship wrote over and over; read as the base of the changes. */
   async readTags(runId: string): Promise<string[] | undefined> {
     return (await readRecord<{ tags: string[] }>(this.storage, `${this.runKey(runId)}/tags.json`))?.tags;
   }
 
-  async writeTags(runId: string, tags: string[]): Promise<void> {
-    await writeRecord(this.storage, `${this.runKey(runId)}/tags.json`, { tags });
+  /**
+   * Records one change of a run's user tags as a record of its own, named by its time and a
+   * random suffix: changes made at the same moment from several processes never overwrite each
+   * other (a read-modify-write of one list lost some of eight concurrent `tag add`s).
+   */
+  async appendTagChange(runId: string, change: TagChange): Promise<void> {
+    const name = `${String(Date.parse(change.at)).padStart(15, "0")}-${randomBytes(6).toString("hex")}.json`;
+    await writeRecord(this.storage, `${this.runKey(runId)}/tag-changes/${name}`, change);
+  }
+
+  /** The run's tag changes, oldest first. */
+  async readTagChanges(runId: string): Promise<TagChange[]> {
+    const folder = `${this.runKey(runId)}/tag-changes`;
+    const names = (await this.storage.list(folder)).filter((n) => n.endsWith(".json")).sort();
+    const changes = await Promise.all(
+      names.map((n) => readRecord<TagChange>(this.storage, `${folder}/${n}`)),
+    );
+    return changes.filter((c): c is TagChange => c !== undefined);
   }
 
   async writeLatestRun(runId: string): Promise<void> {

@@ -74,3 +74,11 @@ export interface AttemptEndRecord {
   exit?: { code: number | null; signal: string | null; timedOut?: boolean; outOfMemory?: boolean };
   origin?: string;
 }
+
+/** One `tag add` or `tag remove` of a run's user tags. */
+export interface TagChange {
+  add: string[];
+  remove: string[];
+  /** ISO time of the change; changes apply in this order. */
+  at: string;
+}

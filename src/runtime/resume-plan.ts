@@ -4,10 +4,11 @@
  * not succeed runs: the failed tasks, the tasks the origin never reached, and what follows them.
  * Reused tasks are cloned by reference: their records point at the same artifact blobs.
  */
-
+import os from "node:os";
 import type { ArtifactRef } from "../datastore/content-store.js";
 import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
+import { runStatus } from "../datastore/run-status.js";
 import { FlowshipError } from "../errors.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
 
@@ -61,6 +62,16 @@ export class ResumePlan {
       throw new ResumeError(
         "FS_RESUME_NO_ORIGIN",
         `Cannot resume: run '${store.flow}/${originRunId}' does not exist in ${store.storage.description}.`,
+      );
+    }
+    // Two runtimes driving the same steps would run them twice, side effects included.
+    if (
+      runStatus(origin, await store.readRunEnd(originRunId)) === "running" &&
+      origin.host === os.hostname()
+    ) {
+      throw new ResumeError(
+        "FS_RESUME_STILL_RUNNING",
+        `Cannot resume run '${store.flow}/${originRunId}': it is still running (process ${origin.pid} on this host). Wait for it to end, or stop it (kill ${origin.pid}), then resume.`,
       );
     }
     if (options.step !== undefined && !graph.nodes.has(options.step)) {

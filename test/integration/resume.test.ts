@@ -72,6 +72,36 @@ describe("resume", () => {
     assert.deepEqual(executed(s.effects), ["end/0", "join/0"]);
   });
 
+  test("a run still running on this host is not resumed: its steps would run twice", async () => {
+    // given: a run whose start step spins for 20 s
+    const dir = tempDir();
+    const mark = path.join(dir, "mark");
+    const env = flowshipEnv(path.join(dir, ".flowship"), { BUSY_MS: "20000", BUSY_MARK: mark });
+    const busy = path.join(REPO, "test/fixtures/flows/busy_flow.ts");
+    const runIdFile = path.join(dir, "run-id");
+    const runtime = spawn(process.execPath, [BIN, busy, "run", "--run-id-file", runIdFile], {
+      env,
+      stdio: "ignore",
+    });
+    try {
+      for (const deadline = Date.now() + 60_000; !fs.existsSync(`${mark}.started`); ) {
+        assert.ok(Date.now() < deadline, "the step never started");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const runId = fs.readFileSync(runIdFile, "utf8");
+      // when
+      const resumed = await runCli([busy, "resume", "--origin-run-id", runId], { env });
+      // then
+      assert.equal(resumed.code, 1);
+      assert.equal(
+        resumed.stderr,
+        `error: Cannot resume run 'BusyFlow/${runId}': it is still running (process ${runtime.pid} on this host). Wait for it to end, or stop it (kill ${runtime.pid}), then resume.\n`,
+      );
+    } finally {
+      runtime.kill("SIGKILL");
+    }
+  });
+
   test("an unknown step or origin is a clear error", async () => {
     const s = setup();
     const none = await runCli([FLOW, "resume"], { env: s.env() });

@@ -74,6 +74,24 @@ describe("tag", () => {
     assert.deepEqual((await Run.get(`BranchFlow/${mine}`, client)).userTags, before);
   });
 
+  test("eight concurrent tag adds all stay", async () => {
+    // given: a fresh run in a datastore of its own
+    const own = tempDir();
+    const ownEnv = flowshipEnv(own);
+    const run = await runCli([BRANCH, "run"], { env: ownEnv });
+    assert.equal(run.code, 0, run.stderr);
+    const id = runIdFrom(run.stderr);
+    // when: eight processes add a tag each at once
+    const added = Array.from({ length: 8 }, (_, i) => `together-${i}`);
+    const results = await Promise.all(
+      added.map((t) => runCli([BRANCH, "tag", "add", id, t], { env: ownEnv })),
+    );
+    // then
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    const tags = (await Run.get(`BranchFlow/${id}`, { datastore: own, namespace: null })).userTags;
+    assert.deepEqual([...tags].sort(), added);
+  });
+
   test("invalid tags and unknown runs are refused", async () => {
     const empty = await tag("add", mine, " ");
     assert.equal(empty.code, 2);

@@ -4,7 +4,7 @@
  * runtime's process is alive, which is only possible on the host that started it.
  */
 import os from "node:os";
-import type { RunEndRecord, RunRecord, RunStatus } from "../datastore/records-types.js";
+import type { RunEndRecord, RunRecord, RunStatus } from "./records-types.js";
 
 function processAlive(pid: number): boolean {
   try {
