@@ -26,6 +26,12 @@ export interface ArtifactRef {
 
 export class CorruptObjectError extends FlowshipError {}
 
+/**
+ * Blobs up to this size are read and checked before an identical new value reuses them; larger
+ * ones (where the read would cost as much as the write it saves) are trusted by name.
+ */
+const VERIFY_REUSE_UP_TO = 16 * 1024 * 1024;
+
 export class ContentStore {
   readonly #storage: Storage;
   readonly #flow: string;
@@ -74,8 +80,27 @@ export class ContentStore {
     }
     const hash = contentHash(encoded.chunks, encoded.size);
     const key = this.keyOf(hash);
-    if (!(await this.#storage.exists(key))) await this.#storage.write(key, encoded.chunks);
+    if (!(await this.#intact(key, hash, encoded.size))) await this.#storage.write(key, encoded.chunks);
     return ref(hash);
+  }
+
+  /**
+   * Whether the blob `key` is there and whole. A blob of the same name is reused only after its
+   * bytes are checked (up to VERIFY_REUSE_UP_TO): one damaged since it was stored is written
+   * again, whole, instead of being handed to one more run.
+   */
+  async #intact(key: string, hash: string, size: number): Promise<boolean> {
+    if (!(await this.#storage.exists(key))) return false;
+    if (size > VERIFY_REUSE_UP_TO) return true;
+    const bytes = await this.#storage.read(key);
+    return bytes !== undefined && matchesContentName(hash, bytes);
+  }
+
+  /** Whether every blob `refs` name is in the store (not whether it is whole). */
+  async allPresent(refs: Iterable<ArtifactRef>): Promise<boolean> {
+    const hashes = [...new Set([...refs].map((r) => r.hash))];
+    const present = await Promise.all(hashes.map((hash) => this.#storage.exists(this.keyOf(hash))));
+    return present.every(Boolean);
   }
 
   /** Makes `refs` readable synchronously by `get`: downloads them from remote backends. */

@@ -153,6 +153,13 @@ export class LocalRun {
       } (max ${options.maxWorkers} tasks at once${options.isolation === "thread" ? ", in worker threads" : ""})`,
       "stderr",
     );
+    const missing = this.#resume?.missingArtifacts ?? [];
+    if (missing.length > 0) {
+      this.#print(
+        `${missing.length} task${missing.length > 1 ? "s" : ""} of run ${this.#resume!.originRunId} run again: an artifact ${missing.length > 1 ? "they reference is" : "it references is"} missing from the datastore (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""})`,
+        "stderr",
+      );
+    }
 
     const done = new Promise<RunResult>((resolve) => {
       this.#finished = resolve;

@@ -33,6 +33,8 @@ export class ResumePlan {
   readonly parameters: Record<string, ArtifactRef>;
   /** The first step that did not succeed in the origin, or the step named on the command line. */
   readonly rerunFrom: string | undefined;
+  /** Tasks that succeeded in the origin but run again because an artifact blob of theirs is gone. */
+  readonly missingArtifacts: readonly string[];
   readonly #rerun: Set<string>;
   readonly #successful: Map<string, AttemptEndRecord>;
 
@@ -40,6 +42,7 @@ export class ResumePlan {
     originRunId: string;
     parameters: Record<string, ArtifactRef>;
     rerunFrom: string | undefined;
+    missing: string[];
     rerun: Set<string>;
     successful: Map<string, AttemptEndRecord>;
   }) {
@@ -48,6 +51,7 @@ export class ResumePlan {
     this.rerunFrom = fields.rerunFrom;
     this.#rerun = fields.rerun;
     this.#successful = fields.successful;
+    this.missingArtifacts = fields.missing;
   }
 
   static async load(options: {
@@ -82,14 +86,21 @@ export class ResumePlan {
       );
     }
     const successful = new Map<string, AttemptEndRecord>();
+    const missing: string[] = [];
     let firstUnfinished: string | undefined;
     for (const step of graph.order) {
       const taskIds = await store.listTasks(originRunId, step);
       for (const taskId of taskIds) {
         const attempts = await store.readAttempts(originRunId, step, taskId);
         const end = attempts?.ends.get(attempts.latest);
-        if (end?.status === "succeeded") successful.set(`${step}/${taskId}`, end);
-        else firstUnfinished ??= step;
+        // A task whose artifacts are gone (a damaged blob deleted, as docs/reliability.md advises)
+        // cannot be cloned: it runs again and stores them anew.
+        if (end?.status === "succeeded" && (await store.content.allPresent(Object.values(end.artifacts)))) {
+          successful.set(`${step}/${taskId}`, end);
+        } else {
+          if (end?.status === "succeeded") missing.push(`${step}/${taskId}`);
+          firstUnfinished ??= step;
+        }
       }
     }
     // A step the origin never reached (its runtime was killed first) is where it stopped, too.
@@ -104,6 +115,7 @@ export class ResumePlan {
       rerunFrom: options.step ?? firstUnfinished,
       rerun: options.step ? descendants(graph, options.step) : new Set(),
       successful,
+      missing,
     });
   }
 

@@ -62,6 +62,55 @@ describe("resume", () => {
     );
   });
 
+  test("after a damaged blob is deleted, resume runs again the tasks that referenced it", async () => {
+    // given: a run where item 2 fails, and the blob of body/1's value deleted (as the docs advise
+    // for a damaged one)
+    const s = setup();
+    const failed = await runCli([FLOW, "run", "--scale", "3"], { env: s.env({ FAIL_ITEM: "2" }) });
+    assert.equal(failed.code, 1);
+    const origin = runIdFrom(failed.stderr);
+    const store = flowStore(s.root, "ResumableFlow");
+    const value = (await store.readSuccessfulEnd(origin, "body", "1"))!.artifacts.value!;
+    fs.rmSync(path.join(s.root, store.content.keyOf(value.hash)));
+    fs.writeFileSync(s.effects, "");
+    // when
+    const resumed = await runCli([FLOW, "resume", "--origin-run-id", origin], { env: s.env() });
+    // then: body/1 ran again (and stored its value anew), the rest as before
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(executed(s.effects), ["body/1", "body/2", "end/0", "join/0"]);
+    assert.match(
+      resumed.stderr,
+      new RegExp(
+        `1 task of run ${origin} run again: an artifact it references is missing from the datastore \\(body/1\\)`,
+      ),
+    );
+    const end = await taskArtifacts(s.root, "ResumableFlow", runIdFrom(resumed.stderr), "end");
+    assert.deepEqual(end.values, [3, 6, 9]);
+  });
+
+  test("a new run storing a value whose blob was damaged writes it again, whole", async () => {
+    // given: a run, then one of its blobs damaged in place
+    const s = setup();
+    const first = await runCli([FLOW, "run", "--scale", "3"], { env: s.env() });
+    assert.equal(first.code, 0, first.stderr);
+    const store = flowStore(s.root, "ResumableFlow");
+    const firstId = runIdFrom(first.stderr);
+    const values = (await store.readSuccessfulEnd(firstId, "join", "0"))!.artifacts.values!;
+    const blob = path.join(s.root, store.content.keyOf(values.hash));
+    const bytes = fs.readFileSync(blob);
+    bytes[bytes.length - 1]! ^= 0xff;
+    fs.writeFileSync(blob, bytes);
+    // when: a new run stores the same value
+    const second = await runCli([FLOW, "run", "--scale", "3"], { env: s.env() });
+    // then: it runs through, and the blob is whole again for both runs
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(
+      (await taskArtifacts(s.root, "ResumableFlow", runIdFrom(second.stderr), "end")).values,
+      [3, 6, 9],
+    );
+    assert.deepEqual((await taskArtifacts(s.root, "ResumableFlow", firstId, "join")).values, [3, 6, 9]);
+  });
+
   test("from a named step: that step and everything after it run again", async () => {
     const s = setup();
     const first = await runCli([FLOW, "run"], { env: s.env() });
