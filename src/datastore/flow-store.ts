@@ -63,8 +63,13 @@ export class FlowStore {
     return `${this.taskKey(runId, step, taskId)}/${attempt}.${stream}.log`;
   }
 
-  /** Reserves a run id; false if another run already took it. */
+  /**
+   * Reserves a run id; false if another run already took it — also one whose folder exists
+   * without a claim (copied in, or left by an older flowship): a run never writes into a folder
+   * that already holds a run.
+   */
   async claimRunId(runId: string): Promise<boolean> {
+    if (await this.storage.exists(`${this.runKey(runId)}/run.json`)) return false;
     return this.storage.create(`${this.runKey(runId)}/claim`, "");
   }
 

@@ -148,9 +148,11 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
   const map = result.outputFiles!.find((f) => f.path.endsWith(".map"))!;
   const codeHash = sha256(js.contents);
   const bundle = path.join(options.outDir, `${codeHash}.mjs`);
-  if (!fs.existsSync(bundle)) {
-    // The map is named after the bundle, so rewrite the bundle's pointer to it.
-    const text = js.text.replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${codeHash}.mjs.map`);
+  // The map is named after the bundle, so rewrite the bundle's pointer to it.
+  const text = js.text.replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${codeHash}.mjs.map`);
+  // A cached bundle is reused only when it is byte for byte what was just compiled: one edited
+  // in place would run other code under this code hash.
+  if (!sameText(bundle, text)) {
     writeFileAtomic(`${bundle}.map`, [map.contents]);
     writeFileAtomic(bundle, [text]);
   }
@@ -207,5 +209,13 @@ export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record
       `Flow file '${compiled.source}' threw while loading: ${(error as Error).message.replace(/\.$/, "")}${location}.`,
       { cause: error },
     );
+  }
+}
+
+function sameText(file: string, text: string): boolean {
+  try {
+    return fs.readFileSync(file, "utf8") === text;
+  } catch {
+    return false;
   }
 }

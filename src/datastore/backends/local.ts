@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { FlowshipError } from "../../errors.js";
 import { createFileExclusive, writeFileAtomic } from "../../util/atomic-file.js";
 import { checkKey, type Storage } from "../storage.js";
 
@@ -15,7 +16,36 @@ export class LocalStorage implements Storage {
   }
 
   localPath(key: string): string {
-    return path.join(this.root, checkKey(key));
+    return this.#inside(path.join(this.root, checkKey(key)), key);
+  }
+
+  /**
+   * `file` itself, once it is certain not to lead out of the root: a symbolic link planted inside
+   * the datastore (on the file or on a folder above it) could otherwise make `logs` read, or a run
+   * append to, a file elsewhere. Checked on the file, or on its nearest existing folder.
+   */
+  #inside(file: string, key: string): string {
+    let existing = file;
+    while (!fs.existsSync(existing) && existing !== this.root && existing !== path.dirname(existing)) {
+      existing = path.dirname(existing);
+    }
+    if (!fs.existsSync(existing)) return file;
+    const real = fs.realpathSync(existing);
+    const root = this.#realRoot();
+    if (real !== root && !real.startsWith(`${root}${path.sep}`)) {
+      throw new FlowshipError(
+        "FS_DATASTORE_OUTSIDE_ROOT",
+        `'${key}' in ${this.description} leads outside the datastore, to '${real}' (a symbolic link); flowship does not follow links out of its root. Remove the link.`,
+      );
+    }
+    return file;
+  }
+
+  #root?: string;
+
+  #realRoot(): string {
+    this.#root ??= fs.realpathSync(this.root);
+    return this.#root;
   }
 
   async read(key: string): Promise<Buffer | undefined> {
