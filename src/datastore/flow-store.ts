@@ -131,16 +131,21 @@ export class FlowStore {
     for (const scope of [namespace, ALL_NAMESPACES]) {
       const key = this.#latestKey(kind, scope);
       const current = await readRecord<LatestPointer>(this.storage, key).catch(() => undefined);
-      if (current && current.startedAt > startedAt) continue;
+      if (current && current.startedAt > startedAt && !fromTheFuture(current.startedAt)) continue;
       await writeRecord(this.storage, key, { runId, startedAt } satisfies LatestPointer);
     }
   }
 
-  /** The pointer `updateLatest` keeps; undefined when there is none (or it cannot be read). */
+  /**
+   * The pointer `updateLatest` keeps; undefined when there is none (or it cannot be read, or its
+   * time is later than this host's clock allows, see fromTheFuture).
+   */
   async readLatest(kind: LatestKind, namespace: string | null): Promise<LatestPointer | undefined> {
-    return readRecord<LatestPointer>(this.storage, this.#latestKey(kind, namespace ?? ALL_NAMESPACES)).catch(
-      () => undefined,
-    );
+    const pointer = await readRecord<LatestPointer>(
+      this.storage,
+      this.#latestKey(kind, namespace ?? ALL_NAMESPACES),
+    ).catch(() => undefined);
+    return pointer && !fromTheFuture(pointer.startedAt) ? pointer : undefined;
   }
 
   /** Whether `updateLatest` has a pointer for the namespace: the namespace holds a run. */
@@ -234,4 +239,15 @@ export class FlowStore {
     const end = attempts?.ends.get(attempts.latest);
     return end?.status === "succeeded" ? end : undefined;
   }
+}
+
+/** How far ahead of this host's clock a run's start may be before it counts as a clock error. */
+const CLOCK_SKEW_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * A start time later than now (plus a tolerance) was written by a host whose clock runs ahead:
+ * trusted, it would keep every newer run from becoming the latest until that time comes.
+ */
+function fromTheFuture(startedAt: string): boolean {
+  return Date.parse(startedAt) > Date.now() + CLOCK_SKEW_TOLERANCE_MS;
 }

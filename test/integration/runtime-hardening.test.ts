@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { flowshipEnv, REPO, runCli, tempDir } from "../helpers/cli.js";
+import { Flow } from "../../src/client/index.js";
+import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { flowStore } from "../helpers/datastore.js";
 
 const fixture = (name: string) => path.join(REPO, "test/fixtures/flows", name);
 
@@ -71,5 +73,26 @@ describe("runtime hardening", () => {
     assert.equal(bare.code, 1);
     assert.match(bare.stderr, /Step 'start' failed: object: a non-Error object was thrown: \{\}/);
     assert.doesNotMatch(bare.stderr, /flowship task error|TaskDied/);
+  });
+
+  test("a run from a host whose clock is an hour ahead does not freeze latestRun()", async () => {
+    // given: a run, recorded as the latest with a start an hour in the future (its host's clock)
+    const root = path.join(tempDir(), ".flowship");
+    const env = flowshipEnv(root);
+    const first = await runCli(["examples/parameter_flow.ts", "run"], { env });
+    assert.equal(first.code, 0, first.stderr);
+    const store = flowStore(root, "ParameterFlow");
+    const ahead = new Date(Date.now() + 3_600_000).toISOString();
+    for (const kind of ["started", "succeeded"] as const) {
+      await store.updateLatest(kind, "user:tester", runIdFrom(first.stderr), ahead);
+    }
+    // when: a run from this host's (right) clock
+    const second = await runCli(["examples/parameter_flow.ts", "run"], { env });
+    assert.equal(second.code, 0, second.stderr);
+    // then: it is the latest, as resume also says
+    const flow = await Flow.get("ParameterFlow", { datastore: root, namespace: "user:tester" });
+    assert.equal((await flow.latestRun())?.id, runIdFrom(second.stderr));
+    assert.equal((await flow.latestSuccessfulRun())?.id, runIdFrom(second.stderr));
+    assert.equal(await store.readLatestRun(), runIdFrom(second.stderr));
   });
 });
