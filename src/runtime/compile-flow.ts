@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { FlowshipError, isFlowshipError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { sha256 } from "../util/hash.js";
+import { withIoErrors } from "../util/io-error.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 
 export interface CompiledFlow {
@@ -153,8 +154,10 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
   // A cached bundle is reused only when it is byte for byte what was just compiled: one edited
   // in place would run other code under this code hash.
   if (!sameText(bundle, text)) {
-    writeFileAtomic(`${bundle}.map`, [map.contents]);
-    writeFileAtomic(bundle, [text]);
+    withIoErrors("write the compiled flow to", bundle, () => {
+      writeFileAtomic(`${bundle}.map`, [map.contents]);
+      writeFileAtomic(bundle, [text]);
+    });
   }
   const inputs = Object.keys(result.metafile!.inputs)
     .filter((p) => !p.includes("node_modules") && !p.startsWith("<stdin>") && !p.startsWith("flowship-entry"))

@@ -6,8 +6,7 @@
  */
 import fs from "node:fs";
 import os from "node:os";
-import { currentUser, productionToken, progressIntervalSeconds } from "../config.js";
-import type { ArtifactRef } from "../datastore/content-store.js";
+import { currentUser, progressIntervalSeconds } from "../config.js";
 import { FlowStore } from "../datastore/flow-store.js";
 import { openStorage } from "../datastore/open-storage.js";
 import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/records-types.js";
@@ -19,13 +18,13 @@ import { taskIdFor } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
 import { type RunningAttempt, recordDeath, type TaskExit } from "../task/task-attempt.js";
 import { TaskProcess } from "../task/task-process.js";
-import { type ForeachLimit, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
+import { runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
-import { DEFAULT_LOCAL_MAX_FOREACH_WIDTH, effectiveDecorators, type RunOptions } from "./run-options.js";
+import { effectiveDecorators, localForeachLimit, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
-import { newRunRecord, storeParameters } from "./run-record.js";
+import { createLocalRun, storeParameters } from "./run-record.js";
 
 export interface RunResult {
   flow: string;
@@ -55,33 +54,6 @@ const MAX_INPUTS_IN_SPEC = 500;
 
 function taskIdOf(stack: readonly ForeachFrame[]): string {
   return taskIdFor(stack.map((f) => f.index));
-}
-
-/** Claims a fresh run id (retrying on a collision with a concurrent run) and writes the record. */
-async function createRun(
-  options: RunOptions,
-  store: FlowStore,
-  parameters: Record<string, ArtifactRef>,
-): Promise<RunRecord> {
-  const user = currentUser();
-  const token = productionToken();
-  for (let attempt = 0; ; attempt++) {
-    const runId = String(Date.now() + attempt);
-    if (!(await store.claimRunId(runId))) continue;
-    const record = newRunRecord({
-      flow: options.flow,
-      runId,
-      user,
-      namespace: token ? `production:${token}` : `user:${user}`,
-      tags: options.tags,
-      parameters,
-      codeHash: options.compiled.codeHash,
-      runtime: "local",
-      ...(options.resume ? { originRunId: options.resume.originRunId } : {}),
-    });
-    await store.writeRun(record);
-    return record;
-  }
 }
 
 export class LocalRun {
@@ -142,7 +114,7 @@ export class LocalRun {
       ...this.#resume?.parameters,
       ...(await storeParameters(this.#store, parameterValues)),
     };
-    this.#run = await createRun(options, this.#store, parameters);
+    this.#run = await createLocalRun(options, this.#store, parameters);
     if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
     await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
     if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
@@ -240,15 +212,6 @@ export class LocalRun {
     });
   }
 
-  #foreachLimit(): ForeachLimit {
-    const given = this.#options.maxForeachWidth;
-    return {
-      maxWidth: given ?? DEFAULT_LOCAL_MAX_FOREACH_WIDTH,
-      why: given === undefined ? "a local run allows by default" : "this run allows (--max-foreach-width)",
-      remedy: "Pass fewer items, or run with a larger --max-foreach-width.",
-    };
-  }
-
   #decorators(step: string): StepDecorator[] {
     return effectiveDecorators(this.#graph.nodes.get(step)!.spec, this.#options.withDecorators);
   }
@@ -275,7 +238,9 @@ export class LocalRun {
       namespace: this.#run.namespace,
       user: this.#run.user,
       production: this.#run.namespace.startsWith("production:"),
-      ...(this.#graph.nodes.get(task.step)!.type === "foreach" ? { foreachLimit: this.#foreachLimit() } : {}),
+      ...(this.#graph.nodes.get(task.step)!.type === "foreach"
+        ? { foreachLimit: localForeachLimit(this.#options.maxForeachWidth) }
+        : {}),
       ...(this.#run.originRunId ? { originRunId: this.#run.originRunId } : {}),
       ...(fallbackReason ? { fallbackReason } : {}),
     };
@@ -292,13 +257,16 @@ export class LocalRun {
     });
     this.#running.set(this.#key(task), running);
     this.#progress.started(task.step);
-    running.exited.then(
-      async (exit) => {
+    running.exited
+      .then(async (exit) => {
         await logs.persist();
         await this.#onExit(task, spec, exit);
-      },
-      (error) => this.#fail(`${task.step}/${task.taskId}: ${(error as Error).message}`),
-    );
+      })
+      // A failure to keep the logs (a full disk) fails the run with its one-line reason.
+      .catch((error) => {
+        this.#running.delete(this.#key(task));
+        this.#fail(`${task.step}/${task.taskId}: ${(error as Error).message}`);
+      });
   }
 
   async #onExit(task: ReadyTask, spec: TaskSpec, exit: TaskExit): Promise<void> {
@@ -423,15 +391,21 @@ export class LocalRun {
   async #finish(): Promise<void> {
     if (this.#finishing) return;
     this.#finishing = true;
-    const status = this.#endDone && !this.#failure ? "succeeded" : "failed";
-    const reason = this.#failure ?? (status === "failed" ? "the end step did not run" : undefined);
-    await this.#store.writeRunEnd(this.runId, {
-      status,
-      endedAt: new Date().toISOString(),
-      ...(reason ? { reason } : {}),
-    });
-    if (status === "succeeded") {
-      await this.#store.updateLatest("succeeded", this.#run.namespace, this.runId, this.#run.startedAt);
+    let status: "succeeded" | "failed" = this.#endDone && !this.#failure ? "succeeded" : "failed";
+    let reason = this.#failure ?? (status === "failed" ? "the end step did not run" : undefined);
+    try {
+      await this.#store.writeRunEnd(this.runId, {
+        status,
+        endedAt: new Date().toISOString(),
+        ...(reason ? { reason } : {}),
+      });
+      if (status === "succeeded") {
+        await this.#store.updateLatest("succeeded", this.#run.namespace, this.runId, this.#run.startedAt);
+      }
+    } catch (error) {
+      // The run's end could not be recorded (a full disk): it reads as killed, and resume picks it up.
+      status = "failed";
+      reason = `${reason ? `${reason.replace(/\.$/, "")}; ` : ""}its end could not be recorded: ${(error as Error).message}`;
     }
     this.#progress.printSummary(`${this.#options.flow.name}/${this.runId}`, status);
     this.#finished({

@@ -2,6 +2,7 @@ import type { DatastoreLocation } from "../datastore/open-storage.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import type { Isolation } from "../task/task-attempt.js";
+import type { ForeachLimit } from "../task/task-spec.js";
 import type { CompiledFlow } from "./compile-flow.js";
 
 export interface RunOptions {
@@ -36,6 +37,18 @@ export interface RunOptions {
  * list this long is far more likely a mistake (a string's characters, a whole table) than a plan.
  */
 export const DEFAULT_LOCAL_MAX_FOREACH_WIDTH = 1_000_000;
+
+/** The width check a local run gives its foreach tasks. */
+export function localForeachLimit(maxForeachWidth: number | undefined): ForeachLimit {
+  return {
+    maxWidth: maxForeachWidth ?? DEFAULT_LOCAL_MAX_FOREACH_WIDTH,
+    why:
+      maxForeachWidth === undefined
+        ? "a local run allows by default"
+        : "this run allows (--max-foreach-width)",
+    remedy: "Pass fewer items, or run with a larger --max-foreach-width.",
+  };
+}
 
 export function effectiveDecorators(step: StepSpec, added: readonly StepDecorator[]): StepDecorator[] {
   const own = new Set(step.decorators.map((d) => d.kind));

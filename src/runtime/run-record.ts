@@ -3,6 +3,7 @@
  * Batch entrypoint that starts a production run.
  */
 import os from "node:os";
+import { currentUser, productionToken } from "../config.js";
 import type { ArtifactRef } from "../datastore/content-store.js";
 import type { FlowStore } from "../datastore/flow-store.js";
 import type { RunRecord } from "../datastore/records-types.js";
@@ -10,6 +11,7 @@ import { encodeArtifact, UnstorableArtifactError } from "../datastore/serializer
 import { FlowshipError } from "../errors.js";
 import type { FlowSpec } from "../flow/types.js";
 import { FLOWSHIP_VERSION } from "../version.js";
+import type { RunOptions } from "./run-options.js";
 
 /** Stores each parameter value as an artifact blob; the run record keeps their references. */
 export async function storeParameters(
@@ -64,4 +66,31 @@ export function newRunRecord(fields: NewRunFields): RunRecord {
     ...(fields.originRunId ? { originRunId: fields.originRunId } : {}),
     steps: fields.flow.steps.map((s) => ({ name: s.name, type: s.join ? "join" : "step", next: s.next })),
   };
+}
+
+/** Claims a fresh run id (retrying on a collision with a concurrent run) and writes the record. */
+export async function createLocalRun(
+  options: Pick<RunOptions, "flow" | "tags" | "compiled" | "resume">,
+  store: FlowStore,
+  parameters: Record<string, ArtifactRef>,
+): Promise<RunRecord> {
+  const user = currentUser();
+  const token = productionToken();
+  for (let attempt = 0; ; attempt++) {
+    const runId = String(Date.now() + attempt);
+    if (!(await store.claimRunId(runId))) continue;
+    const record = newRunRecord({
+      flow: options.flow,
+      runId,
+      user,
+      namespace: token ? `production:${token}` : `user:${user}`,
+      tags: options.tags,
+      parameters,
+      codeHash: options.compiled.codeHash,
+      runtime: "local",
+      ...(options.resume ? { originRunId: options.resume.originRunId } : {}),
+    });
+    await store.writeRun(record);
+    return record;
+  }
 }

@@ -5,11 +5,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import readline from "node:readline";
 import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { datastoreEnv, secretValues } from "../config.js";
 import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
+import { explainIoError } from "../util/io-error.js";
 import { redact } from "../util/redact.js";
 import type { TaskSpec } from "./task-spec.js";
 
@@ -106,9 +107,17 @@ export abstract class TaskAttempt implements RunningAttempt {
 }
 
 /**
+ * Longest line kept whole: a step printing one enormous line (say 500 MB without a newline)
+ * would otherwise be held in memory, and past 512 MB overflow a string. Longer lines are cut
+ * into pieces of this size, each printed and logged as a line.
+ */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
+/**
  * Streams one output stream of an attempt, line by line, to its log file and the console
  * (prefixed with the task's pathspec), masking secrets first: what a step prints is stored.
- * Resolves once the stream has ended and the log file is closed.
+ * A log file that cannot be written (a full disk) is said once; the output still reaches the
+ * console. Resolves once the stream has ended and the log file is closed.
  */
 export function pipeAttemptOutput(
   input: Readable,
@@ -118,17 +127,52 @@ export function pipeAttemptOutput(
 ): Promise<void> {
   const secrets = options.secrets ?? secretValues();
   const file = fs.createWriteStream(options.logFiles[stream], { flags: "a" });
-  const lines = readline.createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  lines.on("line", (text) => {
+  let logFailed = false;
+  file.on("error", (error) => {
+    if (logFailed) return;
+    logFailed = true;
+    const why = explainIoError(error, "write the log", options.logFiles[stream]);
+    options.print(`${options.prefix} ${(why as Error).message} The output goes on here, unlogged.`, "stderr");
+  });
+  const emit = (text: string) => {
     onLine?.(text);
     const line = redact(text, secrets);
-    file.write(`${line}\n`);
+    if (!logFailed) file.write(`${line}\n`);
     options.print(`${options.prefix} ${line}`, stream);
-  });
-  // A stream destroyed without ending (a leftover process held it open) closes the lines too.
-  input.on("close", () => lines.close());
+  };
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  const take = (text: string) => {
+    pending += text;
+    let start = 0;
+    for (let newline = pending.indexOf("\n"); newline >= 0; newline = pending.indexOf("\n", start)) {
+      const line = pending.slice(start, newline);
+      emit(line.endsWith("\r") ? line.slice(0, -1) : line);
+      start = newline + 1;
+    }
+    pending = pending.slice(start);
+    while (pending.length > MAX_LINE_CHARS) {
+      emit(pending.slice(0, MAX_LINE_CHARS));
+      pending = pending.slice(MAX_LINE_CHARS);
+    }
+  };
+  input.on("data", (chunk: Buffer | string) =>
+    take(typeof chunk === "string" ? chunk : decoder.write(chunk)),
+  );
   return new Promise((resolve) => {
-    lines.on("close", () => file.end(resolve));
+    let done = false;
+    // A stream destroyed without ending (a leftover process held it open) ends the lines too.
+    const finish = () => {
+      if (done) return;
+      done = true;
+      take(decoder.end());
+      if (pending !== "") emit(pending);
+      pending = "";
+      file.end(resolve);
+    };
+    input.on("end", finish);
+    input.on("close", finish);
+    input.on("error", finish);
   });
 }
 

@@ -12,21 +12,38 @@ export function writeFileAtomic(
   chunks: Iterable<NodeJS.ArrayBufferView | string>,
   options: { mode?: number } = {},
 ): void {
-  fs.mkdirSync(path.dirname(target), {
-    recursive: true,
-    ...(options.mode ? { mode: dirMode(options.mode) } : {}),
-  });
+  makeFolder(path.dirname(target), options.mode ? dirMode(options.mode) : undefined);
   const temporary = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   const fd = fs.openSync(temporary, "w", options.mode ?? 0o666);
+  let open = true;
   try {
     for (const chunk of chunks) writeFully(fd, chunk);
-  } catch (error) {
+    open = false;
     fs.closeSync(fd);
+    fs.renameSync(temporary, target);
+  } catch (error) {
+    // A full disk fails the write, the close or the rename: no temporary file stays behind.
+    if (open) fs.closeSync(fd);
     fs.rmSync(temporary, { force: true });
     throw error;
   }
-  fs.closeSync(fd);
-  fs.renameSync(temporary, target);
+}
+
+/**
+ * `mkdir -p`. Node reports ENOENT when a folder cannot be made under a read-only (or otherwise
+ * unwritable) parent; the first missing folder is then made alone, to throw the real reason.
+ */
+export function makeFolder(folder: string, mode?: number): void {
+  try {
+    fs.mkdirSync(folder, { recursive: true, ...(mode ? { mode } : {}) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    let missing = folder;
+    while (!fs.existsSync(path.dirname(missing)) && path.dirname(missing) !== missing)
+      missing = path.dirname(missing);
+    fs.mkdirSync(missing);
+    throw error;
+  }
 }
 
 /** The folder mode that goes with a file mode: whoever may read a file may list its folder. */
@@ -56,10 +73,11 @@ function writeFully(fd: number, chunk: NodeJS.ArrayBufferView | string): void {
  * an empty or half-written target the way `open(O_EXCL)` followed by `write` would leave one.
  */
 export function createFileExclusive(target: string, content: string): boolean {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  makeFolder(path.dirname(target));
   const temporary = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  fs.writeFileSync(temporary, content);
   try {
+    // Inside the try: a write that fails half-way (a full disk) leaves no temporary file.
+    fs.writeFileSync(temporary, content);
     fs.linkSync(temporary, target);
     return true;
   } catch (error) {

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { FlowshipError } from "../../errors.js";
 import { createFileExclusive, writeFileAtomic } from "../../util/atomic-file.js";
+import { explainIoError, withIoErrors } from "../../util/io-error.js";
 import { checkKey, type Storage } from "../storage.js";
 
 /** The datastore in a folder of the local file system (`.flowship/` by default). */
@@ -55,16 +56,18 @@ export class LocalStorage implements Storage {
   async prefetch(): Promise<void> {}
 
   readSync(key: string): Buffer | undefined {
+    const file = this.localPath(key);
     try {
-      return fs.readFileSync(this.localPath(key));
+      return fs.readFileSync(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
+      throw explainIoError(error, "read", file);
     }
   }
 
   async write(key: string, chunks: Iterable<NodeJS.ArrayBufferView | string>): Promise<void> {
-    writeFileAtomic(this.localPath(key), chunks);
+    const file = this.localPath(key);
+    withIoErrors("write", file, () => writeFileAtomic(file, chunks));
   }
 
   async writeThenName(
@@ -98,12 +101,13 @@ export class LocalStorage implements Storage {
     } catch (error) {
       await file.close().catch(() => {});
       fs.rmSync(temporary, { force: true });
-      throw error;
+      throw explainIoError(error, "write", temporary);
     }
   }
 
   async create(key: string, content: string): Promise<boolean> {
-    return createFileExclusive(this.localPath(key), content);
+    const file = this.localPath(key);
+    return withIoErrors("write", file, () => createFileExclusive(file, content));
   }
 
   async exists(key: string): Promise<boolean> {

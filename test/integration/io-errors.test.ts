@@ -1,0 +1,124 @@
+// A full or read-only datastore, through the real CLI on a real tmpfs (CI runs as root, so a
+// private mount namespace can mount one): one-line errors, no raw Node.js stack, no "Internal
+// error", no temporary files left (issue 16, items 6 and 16).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { BIN, flowshipEnv, REPO, runCli, tempDir } from "../helpers/cli.js";
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Temporary files (`*.tmp-*`) on the tmpfs after the command, listed before it goes away. */
+  leftovers: string[];
+}
+
+/** Runs the CLI with a tmpfs mounted (with `options`) at `mountpoint`, in a mount namespace of its own. */
+function withTmpfs(
+  mountpoint: string,
+  options: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<Result> {
+  fs.mkdirSync(mountpoint, { recursive: true });
+  const listing = path.join(tempDir(), "leftovers");
+  const script = [
+    'mount -t tmpfs -o "$1" tmpfs "$2" || exit 99',
+    'm="$2"; shift 2',
+    '"$@"; code=$?',
+    `find "$m" -name '*.tmp-*' > ${JSON.stringify(listing)}`,
+    "exit $code",
+  ].join("\n");
+  const child = spawn(
+    "unshare",
+    ["-m", "sh", "-c", script, "sh", options, mountpoint, process.execPath, BIN, ...args],
+    {
+      cwd: REPO,
+      env,
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      const leftovers = fs.existsSync(listing)
+        ? fs.readFileSync(listing, "utf8").split("\n").filter(Boolean)
+        : [];
+      resolve({ code, stdout, stderr, leftovers });
+    }),
+  );
+}
+
+function assertOneLineError(result: Result, pattern: RegExp): void {
+  assert.equal(result.code, 1, result.stderr);
+  assert.doesNotMatch(result.stderr, /Internal error|\n\s+at /, "no internal error, no stack");
+  assert.match(result.stderr, pattern);
+}
+
+describe("a datastore that cannot be written", () => {
+  test("read-only at start: one line naming the file and the reason", async () => {
+    const root = path.join(tempDir(), ".flowship");
+    const result = await withTmpfs(root, "ro", ["examples/parameter_flow.ts", "run"], flowshipEnv(root));
+    assertOneLineError(
+      result,
+      /^error: Cannot write the compiled flow to '[^']+\/_code\/[0-9a-f]{64}\.mjs': the file system is read-only \(EROFS\)\.\n$/,
+    );
+  });
+
+  test("full at start: one line, and no temporary file left behind", async () => {
+    const root = path.join(tempDir(), ".flowship");
+    const probe = path.join(tempDir(), "leftovers");
+    // The listing runs inside the namespace, after the CLI, while the tmpfs is still mounted.
+    const result = await withTmpfs(
+      root,
+      "size=64k",
+      ["examples/parameter_flow.ts", "run"],
+      flowshipEnv(root),
+    );
+    assertOneLineError(
+      result,
+      /^error: Cannot write the compiled flow to '[^']+': no space left on the device \(ENOSPC\)\.\n$/,
+    );
+    assert.equal(fs.existsSync(probe), false);
+  });
+
+  test("full while a step prints: the log failure is said once, the run fails in one line", async () => {
+    // given: the compiled flow fits (it goes to _code), the flow's own folder is a 64 KB tmpfs
+    const root = path.join(tempDir(), ".flowship");
+    const env = flowshipEnv(root, { PRINT_KB: "200" });
+    const compiled = await runCli([path.join(REPO, "test/fixtures/flows/chatty.ts"), "check"], { env });
+    assert.equal(compiled.code, 0, compiled.stderr);
+    // when
+    const result = await withTmpfs(
+      path.join(root, "ChattyFlow"),
+      "size=64k",
+      [path.join(REPO, "test/fixtures/flows/chatty.ts"), "run"],
+      env,
+    );
+    // then
+    assert.notEqual(result.code, 0);
+    assert.notEqual(result.code, 70, result.stderr);
+    assert.doesNotMatch(result.stderr, /Internal error|\n\s+at /, result.stderr.slice(-3000));
+    assert.match(result.stderr, /no space left on the device \(ENOSPC\)/);
+    assert.deepEqual(result.leftovers, []);
+  });
+});
+
+test("a 20 MB line is printed and logged in pieces of 1 MB, not held whole", async () => {
+  const root = path.join(tempDir(), ".flowship");
+  const env = flowshipEnv(root, { LONG_LINE_MB: "20" });
+  const result = await runCli([path.join(REPO, "test/fixtures/flows/chatty.ts"), "run"], { env });
+  assert.equal(result.code, 0, result.stderr.slice(0, 500));
+  const pieces = result.stdout.split("\n").filter((line) => /\] y+$/.test(line));
+  assert.equal(pieces.length, 20);
+  for (const piece of pieces) assert.equal(piece.length - piece.indexOf("] ") - 2, 1024 * 1024);
+});
