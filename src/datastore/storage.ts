@@ -28,6 +28,11 @@ export interface Storage {
   /** A local file path for `key`, when the backend has one (logs are appended there). */
   localPath?(key: string): string;
   /**
+   * Deletes temporary files (`*.tmp-*`) directly below `prefix` older than `olderThanMs`: what
+   * writers killed half-way left. Backends without temporary files (S3) have none to sweep.
+   */
+  sweepTemporaries?(prefix: string, olderThanMs: number): Promise<number>;
+  /**
    * Writes `chunks` as an object named after its bytes: every piece goes to `observe` (a hasher)
    * while it is being written, so naming overlaps writing; then `keyOf()` gives the key. When an
    * object is already there the new bytes are dropped. Returns the key. Offered by backends that

@@ -51,6 +51,8 @@ interface JoinWait {
 
 /** Above this many inputs a task derives its inputs instead of receiving them. */
 const MAX_INPUTS_IN_SPEC = 500;
+/** A temporary file this old belongs to no live writer. */
+const STALE_TEMPORARY_MS = 3_600_000;
 
 function taskIdOf(stack: readonly ForeachFrame[]): string {
   return taskIdFor(stack.map((f) => f.index));
@@ -118,6 +120,11 @@ export class LocalRun {
     if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
     await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
     if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
+    // What writers killed half-way left (large blobs are written unnamed into data/): swept once
+    // they are an hour old, so a live writer's file is never touched.
+    await this.#store.storage
+      .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
+      .catch(() => 0);
     this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
     this.#print(
       `Running ${options.flow.name}/${this.#run.runId} as ${this.#run.namespace}${

@@ -122,3 +122,22 @@ test("a 20 MB line is printed and logged in pieces of 1 MB, not held whole", asy
   assert.equal(pieces.length, 20);
   for (const piece of pieces) assert.equal(piece.length - piece.indexOf("] ") - 2, 1024 * 1024);
 });
+
+test("temporary files a killed writer left in data/ are swept by the next run once an hour old", async () => {
+  // given: a stale and a fresh temporary file where large blobs are written
+  const root = path.join(tempDir(), ".flowship");
+  const data = path.join(root, "ParameterFlow", "data");
+  fs.mkdirSync(data, { recursive: true });
+  const stale = path.join(data, "unnamed.tmp-1-0badc0de");
+  const fresh = path.join(data, "unnamed.tmp-2-0ddba11a");
+  fs.writeFileSync(stale, "left by a killed writer");
+  fs.writeFileSync(fresh, "a live writer's");
+  const twoHoursAgo = new Date(Date.now() - 7_200_000);
+  fs.utimesSync(stale, twoHoursAgo, twoHoursAgo);
+  // when
+  const result = await runCli(["examples/parameter_flow.ts", "run"], { env: flowshipEnv(root) });
+  // then
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(fs.existsSync(stale), false, "the stale temporary file is still there");
+  assert.equal(fs.existsSync(fresh), true, "a live writer's file was removed");
+});

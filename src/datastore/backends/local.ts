@@ -130,6 +130,23 @@ export class LocalStorage implements Storage {
     }
   }
 
+  async sweepTemporaries(prefix: string, olderThanMs: number): Promise<number> {
+    const folder = this.localPath(prefix);
+    let swept = 0;
+    for (const name of fs.existsSync(folder) ? fs.readdirSync(folder) : []) {
+      if (!name.includes(".tmp-")) continue;
+      const file = path.join(folder, name);
+      try {
+        if (Date.now() - fs.statSync(file).mtimeMs < olderThanMs) continue;
+        fs.rmSync(file, { force: true });
+        swept++;
+      } catch {
+        // Renamed or removed meanwhile by its writer: nothing to sweep.
+      }
+    }
+    return swept;
+  }
+
   async remove(key: string): Promise<void> {
     fs.rmSync(this.localPath(key), { recursive: true, force: true });
   }
