@@ -37,7 +37,9 @@ export async function clientRead(options: { quick: boolean }): Promise<Row[]> {
   for (let i = 1; i < count; i++) {
     const runId = String(Number(original) + i);
     fs.cpSync(source, path.join(root, "ParameterFlow", "runs", runId), { recursive: true });
-    const copy = { ...record, runId, startedAt: new Date(startedAt + i * 1000).toISOString() };
+    // Copies start a millisecond apart, as runs id'd by Date.now() do: never in the future, which
+    // the latest-run pointer would (rightly) distrust as a clock error.
+    const copy = { ...record, runId, startedAt: new Date(startedAt + i).toISOString() };
     await store.writeRun(copy);
     // What the runtime does for every run it starts and finishes.
     await store.updateLatest("started", copy.namespace, runId, copy.startedAt);

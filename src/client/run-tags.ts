@@ -19,8 +19,17 @@ export function checkTag(tag: string): string {
  * The run's user tags: the tags given at start (or the list an earlier flowship kept), with
  * every change since applied in order.
  */
-export async function readUserTags(store: FlowStore, run: RunRecord): Promise<string[]> {
-  const [base, changes] = await Promise.all([store.readTags(run.runId), store.readTagChanges(run.runId)]);
+export async function readUserTags(
+  store: FlowStore,
+  run: RunRecord,
+  listed?: ReadonlySet<string>,
+): Promise<string[]> {
+  // One listing of the run's folder says whether there is anything to read at all.
+  const entries = listed ?? new Set(await store.listRunFolder(run.runId));
+  const [base, changes] = await Promise.all([
+    entries.has("tags.json") ? store.readTags(run.runId) : undefined,
+    entries.has("tag-changes") ? store.readTagChanges(run.runId) : [],
+  ]);
   const tags = new Set(base ?? run.tags);
   for (const change of changes) {
     for (const tag of change.remove) tags.delete(tag);

@@ -77,7 +77,12 @@ export class Run {
     const store = context.store(flow);
     const record = await store.readRun(runId);
     if (!record) return undefined;
-    const [end, userTags] = await Promise.all([store.readRunEnd(runId), readUserTags(store, record)]);
+    // One listing of the run's folder says which of its other records exist.
+    const entries = new Set(await store.listRunFolder(runId));
+    const [end, userTags] = await Promise.all([
+      entries.has("end.json") ? store.readRunEnd(runId) : undefined,
+      readUserTags(store, record, entries),
+    ]);
     const run = new Run({ context, record, end, userTags });
     run.#endTask = await run.#openEndTask();
     return run;

@@ -104,6 +104,11 @@ export class FlowStore {
     await writeRecord(this.storage, `${this.runKey(runId)}/tag-changes/${name}`, change);
   }
 
+  /** Names directly in the run's folder (`run.json`, `end.json`, `steps`, `tag-changes`, …). */
+  async listRunFolder(runId: string): Promise<string[]> {
+    return this.storage.list(this.runKey(runId));
+  }
+
   /** The run's tag changes, oldest first. */
   async readTagChanges(runId: string): Promise<TagChange[]> {
     const folder = `${this.runKey(runId)}/tag-changes`;

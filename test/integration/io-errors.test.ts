@@ -111,6 +111,40 @@ describe("a datastore that cannot be written", () => {
     assert.match(result.stderr, /no space left on the device \(ENOSPC\)/);
     assert.deepEqual(result.leftovers, []);
   });
+
+  test("once there is room again, the run that hit a full disk is resumed to the end", async () => {
+    // given: the flow folder is a 64 KB tmpfs; the run fails on it, the tmpfs is then grown and
+    // the run resumed — all in one mount namespace, so the failed run's records are still there
+    const root = path.join(tempDir(), ".flowship");
+    const flowFile = path.join(REPO, "test/fixtures/flows/chatty.ts");
+    const env = flowshipEnv(root, { PRINT_KB: "200" });
+    assert.equal((await runCli([flowFile, "check"], { env })).code, 0);
+    const folder = path.join(root, "ChattyFlow");
+    fs.mkdirSync(folder, { recursive: true });
+    const run = (args: string) =>
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${JSON.stringify(flowFile)} ${args}`;
+    const script = [
+      `mount -t tmpfs -o size=64k tmpfs ${JSON.stringify(folder)} || exit 99`,
+      `${run("run")} > /dev/null 2>&1; echo "run exited $?"`,
+      `mount -o remount,size=64m ${JSON.stringify(folder)}`,
+      `${run("resume")} > /dev/null 2> resume.err; echo "resume exited $?"; tail -3 resume.err`,
+    ].join("\n");
+    const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn("unshare", ["-m", "sh", "-c", script], { cwd: tempDir(), env });
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      child.stderr.on("data", (d) => {
+        out += d;
+      });
+      child.on("close", (code) => resolve({ code, out }));
+    });
+    // then
+    assert.equal(result.code, 0, result.out);
+    assert.match(result.out, /run exited 1/);
+    assert.match(result.out, /resume exited 0/, result.out);
+  });
 });
 
 test("a 20 MB line is printed and logged in pieces of 1 MB, not held whole", async () => {

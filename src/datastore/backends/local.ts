@@ -23,30 +23,40 @@ export class LocalStorage implements Storage {
   /**
    * `file` itself, once it is certain not to lead out of the root: a symbolic link planted inside
    * the datastore (on the file or on a folder above it) could otherwise make `logs` read, or a run
-   * append to, a file elsewhere. Checked on the file, or on its nearest existing folder.
+   * append to, a file elsewhere. The file is checked every time (one lstat); a folder once it
+   * exists, then remembered, since folders are where reads are hot.
    */
   #inside(file: string, key: string): string {
-    let existing = file;
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.lstatSync(file);
+    } catch {
+      stat = undefined;
+    }
+    if (stat?.isSymbolicLink()) this.#checkReal(fs.realpathSync(file), key);
+    const folder = path.dirname(file);
+    if (this.#checkedFolders.has(folder)) return file;
+    let existing = folder;
     while (!fs.existsSync(existing) && existing !== this.root && existing !== path.dirname(existing)) {
       existing = path.dirname(existing);
     }
     if (!fs.existsSync(existing)) return file;
-    const real = fs.realpathSync(existing);
-    const root = this.#realRoot();
-    if (real !== root && !real.startsWith(`${root}${path.sep}`)) {
+    this.#checkReal(fs.realpathSync(existing), key);
+    if (existing === folder) this.#checkedFolders.add(folder);
+    return file;
+  }
+
+  readonly #checkedFolders = new Set<string>();
+  #root?: string;
+
+  #checkReal(real: string, key: string): void {
+    this.#root ??= fs.realpathSync(this.root);
+    if (real !== this.#root && !real.startsWith(`${this.#root}${path.sep}`)) {
       throw new FlowshipError(
         "FS_DATASTORE_OUTSIDE_ROOT",
         `'${key}' in ${this.description} leads outside the datastore, to '${real}' (a symbolic link); flowship does not follow links out of its root. Remove the link.`,
       );
     }
-    return file;
-  }
-
-  #root?: string;
-
-  #realRoot(): string {
-    this.#root ??= fs.realpathSync(this.root);
-    return this.#root;
   }
 
   async read(key: string): Promise<Buffer | undefined> {
