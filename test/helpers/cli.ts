@@ -49,8 +49,13 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 }
 
 export function runNode(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runCommand(process.execPath, args, options);
+}
+
+/** Runs any command (`unshare`, `sh` …) the way runNode runs node, collecting its output. */
+export function runCommand(command: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(command, args, {
       cwd: options.cwd ?? REPO,
       env: { ...process.env, FORCE_COLOR: "0", ...options.env } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],

@@ -2,11 +2,10 @@
 // private mount namespace can mount one): one-line errors, no raw Node.js stack, no "Internal
 // error", no temporary files left (issue 16, items 6 and 16).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { BIN, flowshipEnv, REPO, runCli, tempDir } from "../helpers/cli.js";
+import { BIN, flowshipEnv, REPO, runCli, runCommand, tempDir } from "../helpers/cli.js";
 
 interface Result {
   code: number | null;
@@ -17,7 +16,7 @@ interface Result {
 }
 
 /** Runs the CLI with a tmpfs mounted (with `options`) at `mountpoint`, in a mount namespace of its own. */
-function withTmpfs(
+async function withTmpfs(
   mountpoint: string,
   options: string,
   args: string[],
@@ -32,30 +31,15 @@ function withTmpfs(
     `find "$m" -name '*.tmp-*' > ${JSON.stringify(listing)}`,
     "exit $code",
   ].join("\n");
-  const child = spawn(
+  const result = await runCommand(
     "unshare",
     ["-m", "sh", "-c", script, "sh", options, mountpoint, process.execPath, BIN, ...args],
-    {
-      cwd: REPO,
-      env,
-    },
+    { env },
   );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve) =>
-    child.on("close", (code) => {
-      const leftovers = fs.existsSync(listing)
-        ? fs.readFileSync(listing, "utf8").split("\n").filter(Boolean)
-        : [];
-      resolve({ code, stdout, stderr, leftovers });
-    }),
-  );
+  const leftovers = fs.existsSync(listing)
+    ? fs.readFileSync(listing, "utf8").split("\n").filter(Boolean)
+    : [];
+  return { ...result, leftovers };
 }
 
 function assertOneLineError(result: Result, pattern: RegExp): void {
@@ -129,21 +113,12 @@ describe("a datastore that cannot be written", () => {
       `mount -o remount,size=64m ${JSON.stringify(folder)}`,
       `${run("resume")} > /dev/null 2> resume.err; echo "resume exited $?"; tail -3 resume.err`,
     ].join("\n");
-    const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn("unshare", ["-m", "sh", "-c", script], { cwd: tempDir(), env });
-      let out = "";
-      child.stdout.on("data", (d) => {
-        out += d;
-      });
-      child.stderr.on("data", (d) => {
-        out += d;
-      });
-      child.on("close", (code) => resolve({ code, out }));
-    });
+    const result = await runCommand("unshare", ["-m", "sh", "-c", script], { cwd: tempDir(), env });
+    const out = result.stdout + result.stderr;
     // then
-    assert.equal(result.code, 0, result.out);
-    assert.match(result.out, /run exited 1/);
-    assert.match(result.out, /resume exited 0/, result.out);
+    assert.equal(result.code, 0, out);
+    assert.match(out, /run exited 1/);
+    assert.match(out, /resume exited 0/, out);
   });
 });
 
