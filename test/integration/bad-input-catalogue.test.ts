@@ -92,6 +92,11 @@ const GRAPH_RULES: Case[] = [
     "The 'end' step is reached before the split(s) 'start' were joined; add a join step before 'end' (flow 'G7')",
   ),
   check(
+    "a join written as one, without join: true",
+    `flow("G7b")\n  .step("start", (s) => { s.xs = [1]; }, { foreach: "xs", next: "body" })\n${S("body", '"join"')}\n  .step("join", (self, inputs) => {}, { next: "end" })\n  .step("end", () => {}); // <-`,
+    "The 'end' step is reached before the split(s) 'start' were joined; step 'join' takes (self, inputs) but is not a join: add join: true to it (flow 'G7b')",
+  ),
+  check(
     "a join of branches of different splits",
     [
       `flow("G8")`,

@@ -2,6 +2,7 @@
  * The shape of the graph: no cycle, every step reachable, every split and foreach closed by
  * exactly one join before 'end', and every join fed by the branches of one split.
  */
+import type { FlowSpec } from "../../flow/types.js";
 import { splitStacks, topologicalOrder } from "../flow-graph.js";
 import { type LintRule, list, stepIssue } from "./rule.js";
 
@@ -116,12 +117,23 @@ export const splitsAndJoins: LintRule = (flow, report) => {
       ],
       "unjoined-split": [
         "FS_GRAPH_UNJOINED_SPLIT",
-        `The 'end' step is reached before the split(s) '${detail.splits}' were joined; add a join step before 'end'`,
+        `The 'end' step is reached before the split(s) '${detail.splits}' were joined; ${joinHint(flow)}`,
       ],
     } as const;
     const [code, message] = messages[kind];
     report(stepIssue(flow, step, code, message));
   });
 };
+
+/**
+ * The likely fix of an unjoined split: a step written as a join — its function takes
+ * `(self, inputs)` — that lacks `join: true`; else a join step to add.
+ */
+function joinHint(flow: FlowSpec): string {
+  const meant = flow.steps.find((s) => !s.join && s.name !== "start" && s.fn.length >= 2);
+  return meant
+    ? `step '${meant.name}' takes (self, inputs) but is not a join: add join: true to it`
+    : "add a join step before 'end'";
+}
 
 export const SHAPE_RULES: readonly LintRule[] = [acyclic, reachable, splitsAndJoins];
