@@ -55,17 +55,17 @@ function foreachItems(value: unknown, step: StepSpec, limit: ForeachLimit | unde
       `Foreach of step '${step.name}' needs the artifact '${name}', but it was never set; assign self.${name} = [...] before the step ends.`,
     );
   }
+  // A string is iterable (its characters), as in Metaflow; null and plain objects are not.
   if (
-    typeof value === "string" ||
     value === null ||
-    typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function"
+    (typeof value !== "string" && typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function")
   ) {
     throw new ForeachError(
       "FS_FOREACH_NOT_ITERABLE",
       `Foreach of step '${step.name}' needs '${name}' to be an array or other iterable, but it is ${value === null ? "null" : typeof value}.`,
     );
   }
-  const items = Array.isArray(value) ? value : Array.from(value as Iterable<unknown>);
+  const items = Array.isArray(value) ? value : Array.from(value as Iterable<unknown> | string);
   if (items.length === 0) {
     throw new ForeachError(
       "FS_FOREACH_EMPTY",

@@ -95,4 +95,12 @@ describe("runtime hardening", () => {
     assert.equal((await flow.latestSuccessfulRun())?.id, runIdFrom(second.stderr));
     assert.equal(await store.readLatestRun(), runIdFrom(second.stderr));
   });
+
+  test("a foreach over a string fans out over its characters, as in Metaflow", async () => {
+    const result = await runCli([fixture("string_foreach.ts"), "run"], {
+      env: flowshipEnv(path.join(tempDir(), ".flowship")),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout + result.stderr, /word ABC/);
+  });
 });
