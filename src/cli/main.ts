@@ -114,6 +114,10 @@ export async function flowProgram(
       debug: raw.debug,
     };
   };
+  // A bad --with is an error for every command, `check` and `show` included, not only `run`.
+  program.hook("preAction", () => {
+    for (const spec of program.opts<{ with: string[] }>().with) parseDecoratorSpec(spec);
+  });
   registerFlowCommands(program, { flow, file, globals, preloaded });
   return parse(program, argv);
 }

@@ -207,6 +207,15 @@ const USAGE = { exitCode: 2 } as const;
  * Parses a `--with` spec such as `retry`, `retry:times=2` or `resources:memory=8192,cpu=2`.
  * Values are numbers when they look like numbers, otherwise strings.
  */
+/** The options each decorator takes in `--with` (environment takes any variable name). */
+const OPTION_NAMES: Record<string, readonly string[]> = {
+  retry: ["times", "minutesBetweenRetries"],
+  catch: ["var", "printException"],
+  catchError: ["var", "printException"],
+  timeout: ["seconds", "minutes", "hours"],
+  resources: ["cpu", "memory", "gpu"],
+};
+
 export function parseDecoratorSpec(spec: string): StepDecorator {
   const [name, rest] = spec.split(/:(.*)/s, 2) as [string, string | undefined];
   const options: Record<string, unknown> = {};
@@ -237,6 +246,24 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
     environment: (o) => environment({ vars: o as Record<string, string> }),
   };
   const factory = factories[name.trim()];
+  const known = OPTION_NAMES[name.trim()];
+  if (known) {
+    for (const key of Object.keys(options)) {
+      // Metaflow's spelling (minutes_between_retries) is the same option as flowship's.
+      const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      if (camel !== key) {
+        options[camel] = options[key];
+        delete options[key];
+      }
+      if (!known.includes(camel)) {
+        throw new FlowDefinitionError(
+          "FS_FLOW_BAD_WITH",
+          `Unknown option '${key}' of ${name.trim()} in --with ${spec}: ${name.trim()} takes ${known.join(", ")}.`,
+          USAGE,
+        );
+      }
+    }
+  }
   if (!factory) {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_WITH",

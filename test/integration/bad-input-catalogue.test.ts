@@ -374,6 +374,25 @@ const DECORATOR_CASES: Case[] = [
     "Unknown decorator in --with: 'retrying'. Known: retry, catchError, timeout, resources, environment.",
   ),
   withFlag(
+    "retry:times=2,bogus=1",
+    2,
+    "Unknown option 'bogus' of retry in --with retry:times=2,bogus=1: retry takes times, minutesBetweenRetries.",
+  ),
+  withFlag(
+    "resources:mem=4096",
+    2,
+    "Unknown option 'mem' of resources in --with resources:mem=4096: resources takes cpu, memory, gpu.",
+  ),
+  {
+    name: "--with kubernetes before check",
+    ...run(
+      ["--with", "kubernetes", "check"],
+      2,
+      "Unknown decorator in --with: 'kubernetes'. Known: retry, catchError, timeout, resources, environment.",
+      BRANCH,
+    ),
+  },
+  withFlag(
     "retry:times",
     2,
     "Invalid --with value: 'retry:times'. Use NAME or NAME:key=value,key=value (e.g. retry:times=2).",
@@ -788,7 +807,10 @@ describe("bad input catalogue", () => {
   });
 
   test("--debug adds the stack trace; without it there is none", async () => {
-    const { file, args } = prepare(DECORATOR_CASES[6]!, 1000);
+    const { file, args } = prepare(
+      DECORATOR_CASES.find((c) => c.name === "retry({ times: -1 }) in code")!,
+      1000,
+    );
     const plain = await runCli([file, ...args], { env });
     const debug = await runCli([file, "--debug", ...args], { env });
     assert.equal(plain.stderr.split("\n").length, 2, "one line");

@@ -90,4 +90,28 @@ describe("edge inputs", () => {
     );
     assert.equal(fs.existsSync(path.join(root, "MutatedParameterFlow", "runs")), false, "a run was started");
   });
+
+  test("--with takes Metaflow's spelling of an option (minutes_between_retries)", async () => {
+    const env = flowshipEnv(path.join(tempDir(), ".flowship"));
+    const result = await runCli(
+      [
+        EXAMPLE,
+        "--with",
+        "retry:times=2,minutes_between_retries=2",
+        "step-functions",
+        "create",
+        "--only-json",
+      ],
+      { env },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const retry = JSON.parse(result.stdout).States.start.Retry as {
+      IntervalSeconds: number;
+      MaxAttempts: number;
+    }[];
+    assert.ok(
+      retry.some((r) => r.IntervalSeconds === 120 && r.MaxAttempts === 2),
+      JSON.stringify(retry),
+    );
+  });
 });
