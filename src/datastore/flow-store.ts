@@ -159,7 +159,7 @@ export class FlowStore {
   }
 
   #latestKey(kind: LatestKind, namespace: string): string {
-    return `${this.flow}/latest/${namespace}.${kind}.json`;
+    return `${this.flow}/latest/${namespaceKey(namespace)}.${kind}.json`;
   }
 
   async listRunIds(): Promise<string[]> {
@@ -255,4 +255,16 @@ const CLOCK_SKEW_TOLERANCE_MS = 5 * 60_000;
  */
 function fromTheFuture(startedAt: string): boolean {
   return Date.parse(startedAt) > Date.now() + CLOCK_SKEW_TOLERANCE_MS;
+}
+
+/**
+ * A namespace as one datastore key segment. One that already is a plain name (every namespace
+ * flowship wrote so far) keeps it; any other — a space, `jörg`'s `ö`, a leading dot — becomes `x+`
+ * followed by its UTF-8 bytes, plain ones as they are and the rest as `+` and two hex digits. A
+ * plain name never holds `+`, so distinct namespaces never share a key.
+ */
+export function namespaceKey(namespace: string): string {
+  if (/^[A-Za-z0-9_][A-Za-z0-9_.\-:=@]*$/.test(namespace)) return namespace;
+  const bytes = [...Buffer.from(namespace, "utf8")];
+  return `x+${bytes.map((b) => (/[A-Za-z0-9_.\-:=@]/.test(String.fromCharCode(b)) && b < 128 ? String.fromCharCode(b) : `+${b.toString(16).padStart(2, "0")}`)).join("")}`;
 }

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { Flow } from "../../src/client/index.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
 
 const MANY = path.join(REPO, "test/fixtures/flows/many_parameters.ts");
@@ -113,5 +114,21 @@ describe("edge inputs", () => {
       retry.some((r) => r.IntervalSeconds === 120 && r.MaxAttempts === 2),
       JSON.stringify(retry),
     );
+  });
+
+  test("a user name with a space and non-ASCII letters runs, and its runs are found in its namespace", async () => {
+    const root = path.join(tempDir(), ".flowship");
+    const env = flowshipEnv(root, { FLOWSHIP_USER: "jörg müller" });
+    const result = await runCli([EXAMPLE, "run"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const flow = await Flow.get("ParameterFlow", { datastore: root, namespace: "user:jörg müller" });
+    const latest = await flow.latestSuccessfulRun();
+    assert.equal(latest?.id, runIdFrom(result.stderr));
+    assert.equal(latest?.status, "succeeded");
+    // and a tag with a space works as a namespace too
+    const tagged = await runCli([EXAMPLE, "run", "--tag", "nightly run"], { env });
+    assert.equal(tagged.code, 0, tagged.stderr);
+    const byTag = await Flow.get("ParameterFlow", { datastore: root, namespace: "nightly run" });
+    assert.equal((await byTag.latestRun())?.id, runIdFrom(tagged.stderr));
   });
 });
