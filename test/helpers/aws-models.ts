@@ -4,10 +4,9 @@
  * venv that scripts/test-setup.sh creates — required members, types, lengths, ranges, enums and
  * patterns. See validate_aws_requests.py.
  */
-import { spawn } from "node:child_process";
 import path from "node:path";
 import type { FakeAws } from "./aws-mocks.js";
-import { REPO } from "./cli.js";
+import { REPO, runCommand } from "./cli.js";
 
 /** The venv scripts/test-setup.sh makes; botocore is pinned there. */
 export const MODELS_PYTHON = path.join(REPO, "node_modules/.cache/flowship-test-venv/bin/python");
@@ -41,25 +40,10 @@ export interface ModelReport {
 }
 
 /** Validates requests against botocore's models. */
-export function validateAgainstModels(requests: readonly RecordedRequest[]): Promise<ModelReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(MODELS_PYTHON, [path.join(REPO, "test/helpers/validate_aws_requests.py")], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0
-        ? resolve(JSON.parse(stdout) as ModelReport)
-        : reject(new Error(`validator failed:\n${stderr}`)),
-    );
-    child.stdin.end(JSON.stringify(requests));
+export async function validateAgainstModels(requests: readonly RecordedRequest[]): Promise<ModelReport> {
+  const result = await runCommand(MODELS_PYTHON, [path.join(REPO, "test/helpers/validate_aws_requests.py")], {
+    input: JSON.stringify(requests),
   });
+  if (result.code !== 0) throw new Error(`validator failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout) as ModelReport;
 }

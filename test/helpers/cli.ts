@@ -22,6 +22,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Kill the process after this many ms (a test safety net, not a timing assertion). */
   killAfterMs?: number;
+  /** Written to the process's stdin, which is then closed; without it stdin is /dev/null. */
+  input?: string;
 }
 
 /** A fresh temporary folder, removed when the process exits. */
@@ -58,14 +60,15 @@ export function runCommand(command: string, args: string[], options: CliOptions 
     const child = spawn(command, args, {
       cwd: options.cwd ?? REPO,
       env: { ...process.env, FORCE_COLOR: "0", ...options.env } as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => {
+    child.stdout!.on("data", (d) => {
       stdout += d;
     });
-    child.stderr.on("data", (d) => {
+    child.stderr!.on("data", (d) => {
       stderr += d;
     });
     const timer = options.killAfterMs
