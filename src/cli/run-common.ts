@@ -85,16 +85,17 @@ export function checkRunIdFile(file: string | undefined): string | undefined {
   return file;
 }
 
-function wholeNumberFlag(flag: string, text: string): number {
+/** The value of a whole-number option, checked: `--name N` with N ≥ `min`. */
+export function wholeNumberOption(flag: string, text: string, min = 1): number {
   const value = Number(text);
-  if (text.trim() === "" || !Number.isSafeInteger(value) || value < 1) {
-    throw new UsageError(`Invalid ${flag} '${text}': give a whole number of 1 or more.`);
+  if (text.trim() === "" || !Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`Invalid ${flag} '${text}': give a whole number of ${min} or more.`);
   }
   return value;
 }
 
 function maxWorkers(text: string): number {
-  return wholeNumberFlag("--max-workers", text);
+  return wholeNumberOption("--max-workers", text);
 }
 
 function isolation(text: string): Isolation {
@@ -142,7 +143,7 @@ export async function startRun(
       maxWorkers: maxWorkers(flags.maxWorkers),
       ...(flags.maxForeachWidth === undefined
         ? {}
-        : { maxForeachWidth: wholeNumberFlag("--max-foreach-width", flags.maxForeachWidth) }),
+        : { maxForeachWidth: wholeNumberOption("--max-foreach-width", flags.maxForeachWidth) }),
       isolation: isolation(flags.isolation),
       tags: checkTags(flags.tag),
       withDecorators,

@@ -9,10 +9,10 @@ import { compileStepFunctions } from "../../../aws/compile/compile-step-function
 import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
 import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
-import { UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
+import { wholeNumberOption } from "../../run-common.js";
 import {
   addForeachOptions,
   describeForeaches,
@@ -37,15 +37,6 @@ export interface CreateFlags extends ForeachFlags {
   newToken?: string;
   namespace?: string;
   tag: string[];
-}
-
-function wholeNumber(flag: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`Invalid ${flag} '${text}': give a whole number of ${min} or more.`);
-  }
-  return value;
 }
 
 function summary(name: string, stats: DefinitionStats): string {
@@ -106,12 +97,12 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
     const globals = context.globals();
     const numbers: DeployNumbers = {
       ...foreachChoices(flags),
-      maxWorkers: wholeNumber("--max-workers", flags.maxWorkers, 0)!,
-      taskTimeoutSeconds: wholeNumber("--task-timeout", flags.taskTimeout, 60)!,
-      keepVersions: wholeNumber("--keep-versions", flags.keepVersions, 1)!,
+      maxWorkers: wholeNumberOption("--max-workers", flags.maxWorkers, 0),
+      taskTimeoutSeconds: wholeNumberOption("--task-timeout", flags.taskTimeout, 60),
+      keepVersions: wholeNumberOption("--keep-versions", flags.keepVersions, 1),
       ...(flags.workflowTimeout === undefined
         ? {}
-        : { workflowTimeoutSeconds: wholeNumber("--workflow-timeout", flags.workflowTimeout, 1)! }),
+        : { workflowTimeoutSeconds: wholeNumberOption("--workflow-timeout", flags.workflowTimeout, 1) }),
     };
     const compiled = compileStepFunctions(context.flow, {
       ...(flags.name === undefined ? {} : { name: flags.name }),
