@@ -4,6 +4,7 @@
  */
 import type { ArtifactRef, ContentStore } from "../datastore/content-store.js";
 import { FlowshipError } from "../errors.js";
+import { closestName } from "../util/did-you-mean.js";
 
 export class ArtifactAccessError extends FlowshipError {}
 
@@ -11,11 +12,32 @@ interface ScopeOptions {
   store: ContentStore;
   step: string;
   parameters: Record<string, ArtifactRef>;
+  /** The flow's declared parameters: reading one the run has no value for gives undefined. */
+  declaredParameters?: ReadonlySet<string>;
   /** Artifacts carried from the input task (none for a join). */
   inherited: Record<string, ArtifactRef>;
   input?: () => unknown;
   index?: number;
+  /** In a join: the names of the artifacts its inputs have (a join inherits none of them). */
+  joinInputArtifacts?: ReadonlySet<string>;
 }
+
+/**
+ * Names that libraries and the language probe on any object to learn what it is (a promise, a
+ * JSON-able value, a React element…). Reading them answers undefined instead of failing the step.
+ */
+const PROBED_NAMES = new Set([
+  "then",
+  "toJSON",
+  "constructor",
+  "toString",
+  "valueOf",
+  "inspect",
+  "nodeType",
+  "$$typeof",
+  "asymmetricMatch",
+  "@@__IMMUTABLE_ITERABLE__@@",
+]);
 
 /** The state behind one `self`: what it inherited, what was loaded, what was assigned. */
 export class ArtifactScope {
@@ -67,6 +89,31 @@ export class ArtifactScope {
     return value;
   }
 
+  /**
+   * The error for reading an artifact that no earlier step set (Metaflow: AttributeError): a
+   * misspelled name must fail the step, not flow on as `undefined`.
+   */
+  missing(name: string): ArtifactAccessError {
+    const step = this.options.step;
+    if (this.options.joinInputArtifacts?.has(name)) {
+      return new ArtifactAccessError(
+        "FS_ARTIFACT_NOT_MERGED",
+        `Join '${step}' read 'self.${name}', which its inputs have but a join does not inherit: take it over with mergeArtifacts(self, inputs) or assign it (self.${name} = inputs[0].${name}).`,
+      );
+    }
+    const known = this.names();
+    const guess = closestName(name, known);
+    const hint = guess
+      ? ` Did you mean 'self.${guess}'?`
+      : known.length > 0
+        ? ` It has: ${known.slice(0, 12).join(", ")}${known.length > 12 ? ", …" : ""}.`
+        : "";
+    return new ArtifactAccessError(
+      "FS_ARTIFACT_MISSING",
+      `Step '${step}' read 'self.${name}', but no parameter or earlier step set an artifact '${name}'.${hint} To test whether it exists, use '${name}' in self.`,
+    );
+  }
+
   /** Whether `name` reads the run's parameter (no step has stored a value under that name). */
   isParameter(name: string): boolean {
     const parameter = own(this.options.parameters, name);
@@ -94,8 +141,11 @@ export class ArtifactScope {
           if (scope.options.index === undefined) throw notInForeach(scope.options.step, "index");
           return scope.options.index;
         }
-        // `then` must stay undefined or `await self` would treat self as a promise.
-        if (name === "then" && !scope.has(name)) return undefined;
+        if (!scope.has(name) && !scope.options.declaredParameters?.has(name)) {
+          // `then` must stay undefined or `await self` would treat self as a promise.
+          if (PROBED_NAMES.has(name)) return undefined;
+          throw scope.missing(name);
+        }
         return scope.read(name);
       },
       set(_target, name, value) {

@@ -157,7 +157,9 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     store: store.content,
     step: step.name,
     parameters,
+    declaredParameters: new Set(flow.parameters.map((p) => p.name)),
     inherited,
+    ...(step.join ? { joinInputArtifacts: new Set(inputs.flatMap((i) => Object.keys(i.artifacts))) } : {}),
     ...(frame
       ? {
           index: frame.index,
@@ -240,6 +242,12 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     }
     let foreach: AttemptEndRecord["foreach"];
     if (step.foreach !== undefined) {
+      if (!scope.has(step.foreach)) {
+        throw new FlowshipError(
+          "FS_FOREACH_ITEMS_MISSING",
+          `Step '${step.name}' fans out over 'self.${step.foreach}', but neither it nor an earlier step set it.`,
+        );
+      }
       const items = foreachItems(scope.read(step.foreach), step, spec.foreachLimit);
       foreach = { var: step.foreach, numSplits: items.length };
     }

@@ -24,10 +24,10 @@ export function mergeArtifacts<A extends Artifacts>(
   options: MergeOptions = {},
 ): void {
   const scope = scopeOf(self);
-  if (!scope) {
+  if (!scope?.options.joinInputArtifacts || !Array.isArray(inputs)) {
     throw new FlowshipError(
       "FS_MERGE_OUTSIDE_JOIN",
-      "mergeArtifacts(self, inputs) must be called with a join step's self.",
+      `mergeArtifacts(self, inputs) must be called in a join step with its self and inputs${scope ? `; step '${scope.options.step}' is not a join` : ""}.`,
     );
   }
   if (options.include && options.exclude) {
@@ -54,6 +54,8 @@ export function mergeArtifacts<A extends Artifacts>(
       `mergeArtifacts in join '${step}': no input has ${missing.map((m) => `'${m}'`).join(", ")}.`,
     );
   }
+  // Nothing is taken over unless everything can be (Metaflow sets nothing after a failed merge).
+  const adopted = new Map<string, ArtifactRef>();
   const conflicts: string[] = [];
   for (const [name, found] of candidates) {
     if (options.include && !options.include.includes(name)) continue;
@@ -63,7 +65,7 @@ export function mergeArtifacts<A extends Artifacts>(
       conflicts.push(name);
       continue;
     }
-    scope.adopted.set(name, found[0]!.ref);
+    adopted.set(name, found[0]!.ref);
   }
   if (conflicts.length > 0) {
     throw new FlowshipError(
@@ -71,4 +73,5 @@ export function mergeArtifacts<A extends Artifacts>(
       `mergeArtifacts in join '${step}': the inputs disagree on ${conflicts.map((c) => `'${c}'`).join(", ")}; assign ${conflicts.length === 1 ? "it" : "them"} in the join or pass { exclude: [...] }.`,
     );
   }
+  for (const [name, ref] of adopted) scope.adopted.set(name, ref);
 }
