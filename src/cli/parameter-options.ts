@@ -1,16 +1,30 @@
 import type { Command } from "commander";
 import type { FlowSpec } from "../flow/types.js";
 
+/** Parameter values given as text, and where the ones not from the command line came from. */
+export interface ParameterText {
+  text: Record<string, string>;
+  sources: Record<string, string>;
+}
+
+/** The environment variable that sets parameter `name` of `run` and `simulate`: FLOWSHIP_RUN_ALPHA. */
+export function parameterEnvName(name: string): string {
+  return `FLOWSHIP_RUN_${name.toUpperCase()}`;
+}
+
 /**
  * Adds one `--<name> <type>` option per flow parameter to a command (`run`, `simulate`,
  * `trigger`), and returns a function that picks the given values out of the parsed options as
  * text. A parameter whose name clashes with an existing option gets no flag: validation reports
- * the clash when the command runs.
+ * the clash when the command runs. With `fromEnvironment`, a parameter not on the command line is
+ * read from FLOWSHIP_RUN_<NAME> (Metaflow's METAFLOW_RUN_<NAME>). A boolean flag may stand alone
+ * (`--verbose` is `--verbose true`).
  */
 export function addParameterOptions(
   command: Command,
   flow: FlowSpec,
-): (options: Record<string, unknown>) => Record<string, string> {
+  options: { fromEnvironment?: boolean } = {},
+): (parsed: Record<string, unknown>) => ParameterText {
   const taken = new Set(command.options.map((o) => o.long?.slice(2).toLowerCase()));
   const added: string[] = [];
   for (const p of flow.parameters) {
@@ -23,14 +37,28 @@ export function addParameterOptions(
         : p.hasDefault
           ? " [default: computed at run start]"
           : "";
+    const env = options.fromEnvironment ? ` [env: ${parameterEnvName(p.name)}]` : "";
+    const list = p.separator !== undefined ? ` [a list: split on ${JSON.stringify(p.separator)}]` : "";
     command.option(
-      `--${p.name} <${p.type}>`,
-      `${p.help ?? `parameter ${p.name}`}${p.required ? " [required]" : ""}${defaultText}`,
+      p.type === "boolean" ? `--${p.name} [boolean]` : `--${p.name} <${p.type}>`,
+      `${p.help ?? `parameter ${p.name}`}${p.required ? " [required]" : ""}${defaultText}${list}${env}`,
     );
   }
-  return (options) => {
+  return (parsed) => {
     const text: Record<string, string> = {};
-    for (const name of added) if (typeof options[name] === "string") text[name] = options[name] as string;
-    return text;
+    const sources: Record<string, string> = {};
+    for (const name of added) {
+      const value = parsed[name];
+      if (typeof value === "string") text[name] = value;
+      else if (value === true) text[name] = "true";
+      else if (options.fromEnvironment) {
+        const envValue = process.env[parameterEnvName(name)];
+        if (envValue !== undefined) {
+          text[name] = envValue;
+          sources[name] = `environment variable ${parameterEnvName(name)}`;
+        }
+      }
+    }
+    return { text, sources };
   };
 }

@@ -121,7 +121,7 @@ function checkTags(tags: string[]): string[] {
 export async function startRun(
   context: FlowCommandContext,
   flags: CommonRunFlags,
-  extra: Pick<RunOptions, "parameterText"> & Partial<Pick<RunOptions, "resume">>,
+  extra: Pick<RunOptions, "parameterText"> & Partial<Pick<RunOptions, "resume" | "parameterSources">>,
 ): Promise<number> {
   const runIdFile = checkRunIdFile(flags.runIdFile);
   const globals = runGlobals(context, flags);

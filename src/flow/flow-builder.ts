@@ -7,25 +7,27 @@ import { isMainModule, registerFlow } from "./registry.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
 import type { Artifacts, FlowSpec, JoinFunction, StepFunction, StepOptions, StepSpec } from "./types.js";
 
-type ParameterValue<O> = O extends { type: "string" }
-  ? string
-  : O extends { type: "number" | "integer" }
-    ? number
-    : O extends { type: "boolean" }
-      ? boolean
-      : O extends { type: "json" }
-        ? any
-        : O extends { default: (...args: any[]) => infer R }
-          ? Awaited<R>
-          : O extends { default: infer D }
-            ? D extends number
-              ? number
-              : D extends string
-                ? string
-                : D extends boolean
-                  ? boolean
-                  : D
-            : string;
+type ParameterValue<O> = O extends { separator: string }
+  ? string[]
+  : O extends { type: "string" }
+    ? string
+    : O extends { type: "number" | "integer" }
+      ? number
+      : O extends { type: "boolean" }
+        ? boolean
+        : O extends { type: "json" }
+          ? any
+          : O extends { default: (...args: any[]) => infer R }
+            ? Awaited<R>
+            : O extends { default: infer D }
+              ? D extends number
+                ? number
+                : D extends string
+                  ? string
+                  : D extends boolean
+                    ? boolean
+                    : D
+              : string;
 
 /**
  * A flow under construction. Each method records what it is given and returns the flow, so the
@@ -58,6 +60,7 @@ export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
       required: options.required ?? false,
       ...(hasDefault ? { default: options.default } : {}),
       hasDefault,
+      ...(options.separator !== undefined ? { separator: options.separator } : {}),
     });
     this.parameterLocations.set(name, callerLocation(Flow.prototype.parameter));
     return this as any;

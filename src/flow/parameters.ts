@@ -20,6 +20,11 @@ export interface ParameterOptions<T = unknown> {
   required?: boolean;
   /** @default the type of `default`, else "string" */
   type?: ParameterType;
+  /**
+   * Makes a string parameter a list: `--tags a,b` with `separator: ","` is `["a", "b"]` (a string
+   * default is split the same way). Only for type "string".
+   */
+  separator?: string;
 }
 
 export interface ParameterSpec {
@@ -29,7 +34,12 @@ export interface ParameterSpec {
   required: boolean;
   default?: unknown;
   hasDefault: boolean;
+  /** Set for a list parameter: its text is split on this. */
+  separator?: string;
 }
+
+/** Where a value given as text came from, for error messages. @default the command line */
+export type ValueSource = string | undefined;
 
 export function inferParameterType(options: ParameterOptions): ParameterType {
   if (options.type) return options.type;
@@ -40,24 +50,38 @@ export function inferParameterType(options: ParameterOptions): ParameterType {
   return "json";
 }
 
-/** Turns the text given on the command line into a value of the parameter's type. */
-export function parseParameterText(flowName: string, spec: ParameterSpec, text: string): unknown {
+/** Decimal numbers only: `0x10`, `0b1`, `1_000` and blanks are typos more often than intent. */
+const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const DECIMAL_INTEGER = /^[+-]?\d+$/;
+
+/** Turns the text given on the command line (or in an environment variable) into a value of the parameter's type. */
+export function parseParameterText(
+  flowName: string,
+  spec: ParameterSpec,
+  text: string,
+  source?: ValueSource,
+): unknown {
   const fail = (expected: string): never => {
     throw new ParameterValueError(
-      `Invalid value for parameter '${spec.name}' of flow '${flowName}': ${JSON.stringify(text)} is not ${expected}.`,
+      `Invalid value for parameter '${spec.name}' of flow '${flowName}'${source ? ` (from ${source})` : ""}: ${JSON.stringify(text)} is not ${expected}.`,
     );
   };
   switch (spec.type) {
     case "string":
-      return text;
+      return spec.separator === undefined ? text : text.split(spec.separator);
     case "number": {
       const value = Number(text);
-      if (text.trim() === "" || !Number.isFinite(value)) fail("a number");
+      if (!DECIMAL_NUMBER.test(text) || !Number.isFinite(value)) fail("a decimal number");
       return value;
     }
     case "integer": {
+      if (!DECIMAL_INTEGER.test(text)) fail("a decimal integer");
       const value = Number(text);
-      if (text.trim() === "" || !Number.isSafeInteger(value)) fail("an integer");
+      // Rounding 9007199254740993 to …992 would be silent data loss: refuse and say why.
+      if (!Number.isSafeInteger(value))
+        fail(
+          "an integer a JavaScript number holds exactly (±9007199254740991); declare the parameter type 'string' and convert it with BigInt()",
+        );
       return value;
     }
     case "boolean": {
@@ -82,15 +106,19 @@ export function checkParameterValue(
   value: unknown,
   source: string,
 ): unknown {
+  if (spec.separator !== undefined && typeof value === "string") return value.split(spec.separator);
   const ok =
     spec.type === "json" ||
-    (spec.type === "string" && typeof value === "string") ||
+    (spec.type === "string" &&
+      (spec.separator === undefined
+        ? typeof value === "string"
+        : Array.isArray(value) && value.every((item) => typeof item === "string"))) ||
     (spec.type === "number" && typeof value === "number" && Number.isFinite(value)) ||
     (spec.type === "integer" && typeof value === "number" && Number.isSafeInteger(value)) ||
     (spec.type === "boolean" && typeof value === "boolean");
   if (!ok) {
     throw new ParameterValueError(
-      `Invalid ${source} for parameter '${spec.name}' of flow '${flowName}': expected ${spec.type}, got ${JSON.stringify(value)}.`,
+      `Invalid ${source} for parameter '${spec.name}' of flow '${flowName}': expected ${spec.separator === undefined ? spec.type : "a list of strings"}, got ${JSON.stringify(value)}.`,
     );
   }
   return value;

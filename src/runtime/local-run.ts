@@ -110,7 +110,14 @@ export class LocalRun {
       this.#resume = await ResumePlan.load({ store: this.#store, graph: this.#graph, ...options.resume });
       parameterValues = {};
     } else {
-      parameterValues = await resolveParameters(options.flow, { text: options.parameterText }, user);
+      parameterValues = await resolveParameters(
+        options.flow,
+        {
+          text: options.parameterText,
+          ...(options.parameterSources ? { sources: options.parameterSources } : {}),
+        },
+        user,
+      );
     }
     const parameters = {
       ...this.#resume?.parameters,

@@ -9,7 +9,7 @@ import type { FlowSpec } from "../flow/types.js";
  */
 export async function resolveParameters(
   flow: FlowSpec,
-  given: { text?: Record<string, string>; json?: Record<string, unknown> },
+  given: { text?: Record<string, string>; sources?: Record<string, string>; json?: Record<string, unknown> },
   user: string,
 ): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {};
@@ -24,7 +24,12 @@ export async function resolveParameters(
   const missing: string[] = [];
   for (const spec of flow.parameters) {
     if (given.text && spec.name in given.text) {
-      values[spec.name] = parseParameterText(flow.name, spec, given.text[spec.name]!);
+      values[spec.name] = parseParameterText(
+        flow.name,
+        spec,
+        given.text[spec.name]!,
+        given.sources?.[spec.name],
+      );
     } else if (given.json && spec.name in given.json) {
       values[spec.name] = checkParameterValue(flow.name, spec, given.json[spec.name], "value");
     } else if (spec.hasDefault) {

@@ -22,8 +22,10 @@ export interface RunOptions {
   tags: string[];
   /** Decorators from `--with`, added to every step that does not set the same kind. */
   withDecorators: StepDecorator[];
-  /** Parameter values as typed on the command line. */
+  /** Parameter values as typed on the command line (or read from FLOWSHIP_RUN_<NAME>). */
   parameterText: Record<string, string>;
+  /** Where values not typed on the command line came from, for error messages. */
+  parameterSources?: Record<string, string>;
   /** File that receives the run id as soon as the run starts. */
   runIdFile?: string;
   /** Resume: the run to clone from, and the step from which to run again. */

@@ -55,12 +55,27 @@ describe("parameters", () => {
     [
       "a number that is not",
       ["--name", "x", "--ratio", "abc"],
-      `error: Invalid value for parameter 'ratio' of flow 'Params': "abc" is not a number.\n`,
+      `error: Invalid value for parameter 'ratio' of flow 'Params': "abc" is not a decimal number.\n`,
     ],
     [
       "an integer that is not",
       ["--name", "x", "--count", "2.5"],
-      `error: Invalid value for parameter 'count' of flow 'Params': "2.5" is not an integer.\n`,
+      `error: Invalid value for parameter 'count' of flow 'Params': "2.5" is not a decimal integer.\n`,
+    ],
+    [
+      "a hexadecimal integer (Number() would take it as 16)",
+      ["--name", "x", "--count", "0x10"],
+      `error: Invalid value for parameter 'count' of flow 'Params': "0x10" is not a decimal integer.\n`,
+    ],
+    [
+      "an integer a number cannot hold exactly",
+      ["--name", "x", "--count", "9007199254740993"],
+      `error: Invalid value for parameter 'count' of flow 'Params': "9007199254740993" is not an integer a JavaScript number holds exactly (±9007199254740991); declare the parameter type 'string' and convert it with BigInt().\n`,
+    ],
+    [
+      "a number with a binary prefix",
+      ["--name", "x", "--ratio", "0b1"],
+      `error: Invalid value for parameter 'ratio' of flow 'Params': "0b1" is not a decimal number.\n`,
     ],
     [
       "a boolean that is not",
@@ -85,6 +100,48 @@ describe("parameters", () => {
       assert.equal(result.code, 2);
     });
   }
+
+  test("a bare boolean flag is true; values come from FLOWSHIP_RUN_<NAME> unless given on the command line", async () => {
+    const result = await runCli([file, "run", "--verbose", "--count", "8"], {
+      env: { ...env, FLOWSHIP_RUN_NAME: "from-env", FLOWSHIP_RUN_COUNT: "5", FLOWSHIP_RUN_RATIO: "1e3" },
+    });
+    assert.equal(result.code, 1, result.stderr); // end assigns a parameter, as above
+    const start = await taskArtifacts(root, "Params", runIdFrom(result.stderr), "start");
+    assert.deepEqual(start.seen, ["from-env", 1000, 8, true, { depth: 2 }, "made-for-tester"]);
+  });
+
+  test("a bad value from the environment names the variable", async () => {
+    const result = await runCli([file, "run", "--name", "x"], { env: { ...env, FLOWSHIP_RUN_COUNT: "ten" } });
+    assert.equal(
+      result.stderr,
+      `error: Invalid value for parameter 'count' of flow 'Params' (from environment variable FLOWSHIP_RUN_COUNT): "ten" is not a decimal integer.\n`,
+    );
+    assert.equal(result.code, 2);
+  });
+
+  test("a parameter with a separator is a list of strings, its default split too", async () => {
+    const lists = path.join(dir, "lists.ts");
+    fs.writeFileSync(
+      lists,
+      flowSource(`export default flow("Lists")
+  .parameter("labels", { separator: ",", default: "red,green" })
+  .parameter("paths", { separator: ":" })
+  .step("start", (self) => { self.got = { labels: self.labels, paths: self.paths }; }, { next: "end" })
+  .step("end", () => {});`),
+    );
+    const given = await runCli([lists, "run", "--paths", "/a:/b:/c"], { env });
+    assert.equal(given.code, 0, given.stderr);
+    assert.deepEqual((await taskArtifacts(root, "Lists", runIdFrom(given.stderr), "start")).got, {
+      labels: ["red", "green"],
+      paths: ["/a", "/b", "/c"],
+    });
+    const help = await runCli([lists, "run", "--help"], { env });
+    // Help wraps at 80 columns: compare with runs of white space made one.
+    assert.match(
+      help.stdout.replace(/\s+/g, " "),
+      /--labels <string> parameter labels \[default: "red,green"\] \[a list: split on ","\] \[env: FLOWSHIP_RUN_LABELS\]/,
+    );
+  });
 
   test("run --help lists the parameters with their help and defaults", async () => {
     const result = await runCli([file, "run", "--help"], { env });

@@ -146,6 +146,12 @@ const CASES: Case[] = [
     message: "Parameters 'alpha' and 'Alpha' differ only in case; rename one (flow 'CaseParam')",
   },
   {
+    name: "a separator on a number parameter",
+    body: `flow("SepParam")\n  .parameter("sizes", { type: "integer", separator: "," }) // <-\n${S("start", '"end"')}\n  .step("end", () => {});`,
+    message:
+      'Parameter \'sizes\' has a separator, which needs type "string" and a non-empty separator (it is type "integer", separator ",") (flow \'SepParam\')',
+  },
+  {
     name: "parameter named like a run option",
     body: `flow("ReservedParam")\n  .parameter("tag", { default: "x" }) // <-\n${S("start", '"end"')}\n  .step("end", () => {});`,
     message:

@@ -5,8 +5,9 @@ import { addRunOptions, type CommonRunFlags, startRun } from "../run-common.js";
 
 export function registerRun(program: Command, context: FlowCommandContext): void {
   const command = addRunOptions(program.command("run").description(`run flow ${context.flow.name} locally`));
-  const parameterText = addParameterOptions(command, context.flow);
+  const parameterText = addParameterOptions(command, context.flow, { fromEnvironment: true });
   command.action(async (options: CommonRunFlags & Record<string, unknown>) => {
-    process.exitCode = await startRun(context, options, { parameterText: parameterText(options) });
+    const { text, sources } = parameterText(options);
+    process.exitCode = await startRun(context, options, { parameterText: text, parameterSources: sources });
   });
 }

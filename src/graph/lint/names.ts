@@ -138,6 +138,12 @@ export const parameterNames: LintRule = (flow, report) => {
         `Parameter '${parameter.name}' is required and has a default; drop one of the two`,
       );
     }
+    if (parameter.separator !== undefined && (parameter.type !== "string" || parameter.separator === "")) {
+      issue(
+        "FS_GRAPH_BAD_SEPARATOR",
+        `Parameter '${parameter.name}' has a separator, which needs type "string" and a non-empty separator (it is type "${parameter.type}", separator ${JSON.stringify(parameter.separator)})`,
+      );
+    }
   }
 };
 

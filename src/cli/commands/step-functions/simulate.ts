@@ -83,14 +83,14 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     )
     .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, []);
   addForeachOptions(command);
-  const parameterText = addParameterOptions(command, context.flow);
+  const parameterText = addParameterOptions(command, context.flow, { fromEnvironment: true });
   command.action(async (flags: SimulateFlags) => {
     checkRunIdFile(flags.runIdFile);
     const globals = context.globals();
     const graph = validateFlow(context.flow);
-    const text = parameterText(flags);
+    const { text, sources } = parameterText(flags);
     // Typed and checked exactly like `run`; the execution input carries what was given.
-    const values = await resolveParameters(context.flow, { text }, "step-functions");
+    const values = await resolveParameters(context.flow, { text, sources }, "step-functions");
     const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
     const root = flags.datastore === "s3" ? (flags.s3Root ?? s3Root()) : globals.datastoreRoot;
     if (!root || (flags.datastore === "s3" && !root.startsWith("s3://"))) {

@@ -31,7 +31,7 @@ export function registerTrigger(group: Command, context: FlowCommandContext): vo
   const parameterText = addParameterOptions(command, context.flow);
   command.action(async (flags: TriggerFlags) => {
     const flow = context.flow;
-    const text = parameterText(flags);
+    const { text } = parameterText(flags);
     const values = await resolveParameters(flow, { text }, currentUser());
     const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
     // The room for parameters depends on the start step only, not on where the flow is deployed.
