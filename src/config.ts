@@ -7,6 +7,10 @@ import path from "node:path";
 
 export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_DATASTORE_ROOT: "Root folder of the local datastore. Default: ./.flowship",
+  FLOWSHIP_CACHE_DIR:
+    "Where compiled flows are cached for commands that do not run them against a local datastore (check, show, step-functions on S3, …). Default: $XDG_CACHE_HOME/flowship, else ~/.cache/flowship",
+  "FLOWSHIP_RUN_<NAME>":
+    "For each parameter: FLOWSHIP_RUN_<NAME> (upper-cased) is its value for `run` and `step-functions simulate` when the command line does not give one.",
   FLOWSHIP_USER: "User name recorded on runs and used for the default namespace `user:<name>`.",
   FLOWSHIP_PRODUCTION_TOKEN: "When set, runs belong to the namespace `production:<token>`.",
   FLOWSHIP_MAX_WORKERS: "Default for `run --max-workers`. Default: 16",
@@ -54,6 +58,20 @@ function env(name: EnvName): string | undefined {
 
 export function datastoreRoot(flag?: string): string {
   return path.resolve(flag ?? env("FLOWSHIP_DATASTORE_ROOT") ?? ".flowship");
+}
+
+/** The user's cache of compiled flows: FLOWSHIP_CACHE_DIR, else $XDG_CACHE_HOME/flowship, else ~/.cache/flowship. */
+export function userCacheRoot(): string {
+  const explicit = env("FLOWSHIP_CACHE_DIR");
+  if (explicit) return path.resolve(explicit);
+  const xdg = process.env.XDG_CACHE_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), ".cache"), "flowship");
+}
+
+/** The value of a flow parameter set in the environment (FLOWSHIP_RUN_<NAME>), Metaflow's METAFLOW_RUN_<NAME>. */
+export function parameterFromEnvironment(name: string): { variable: string; value: string | undefined } {
+  const variable = `FLOWSHIP_RUN_${name.toUpperCase()}`;
+  return { variable, value: process.env[variable] };
 }
 
 export function currentUser(): string {

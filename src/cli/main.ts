@@ -3,7 +3,7 @@
  * `npx tsx <flow file> <command>` (the flow's own `.run()`); both end in `flowProgram`.
  */
 import { Command, CommanderError } from "commander";
-import { quietAwsSdkNodeNotice } from "../config.js";
+import { quietAwsSdkNodeNotice, userCacheRoot } from "../config.js";
 import { codeCacheRoot, type DatastoreLocation, resolveDatastore } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
@@ -187,16 +187,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     // Global options may come before the command; the datastore root decides where code is compiled.
+    const globalArgs = beforeCommand(argv.slice(1));
     const pre = addGlobalOptions(new Command()).allowUnknownOption().allowExcessArguments().helpOption(false);
     pre.exitOverride();
-    pre.parse(beforeCommand(argv.slice(1)), { from: "user" });
+    pre.parse(globalArgs, { from: "user" });
     const preOptions = pre.opts<{ datastore?: string; datastoreRoot?: string }>();
-    const root = codeCacheRoot(
-      resolveDatastore({
-        ...(preOptions.datastore ? { kind: preOptions.datastore } : {}),
-        ...(preOptions.datastoreRoot ? { root: preOptions.datastoreRoot } : {}),
-      }),
-    );
+    // Only `run` and `resume` execute this compiled code against the datastore; for every other
+    // command it is a cache, kept out of the current folder.
+    const command = argv[1 + globalArgs.length];
+    const root =
+      command === "run" || command === "resume"
+        ? codeCacheRoot(
+            resolveDatastore({
+              ...(preOptions.datastore ? { kind: preOptions.datastore } : {}),
+              ...(preOptions.datastoreRoot ? { root: preOptions.datastoreRoot } : {}),
+            }),
+          )
+        : userCacheRoot();
     const loaded = await loadFlowFile(first, root);
     return await flowProgram(loaded.flow, first, argv.slice(1), loaded);
   } catch (error) {

@@ -1,15 +1,11 @@
 import type { Command } from "commander";
+import { parameterFromEnvironment } from "../config.js";
 import type { FlowSpec } from "../flow/types.js";
 
 /** Parameter values given as text, and where the ones not from the command line came from. */
 export interface ParameterText {
   text: Record<string, string>;
   sources: Record<string, string>;
-}
-
-/** The environment variable that sets parameter `name` of `run` and `simulate`: FLOWSHIP_RUN_ALPHA. */
-export function parameterEnvName(name: string): string {
-  return `FLOWSHIP_RUN_${name.toUpperCase()}`;
 }
 
 /**
@@ -37,7 +33,7 @@ export function addParameterOptions(
         : p.hasDefault
           ? " [default: computed at run start]"
           : "";
-    const env = options.fromEnvironment ? ` [env: ${parameterEnvName(p.name)}]` : "";
+    const env = options.fromEnvironment ? ` [env: ${parameterFromEnvironment(p.name).variable}]` : "";
     const list = p.separator !== undefined ? ` [a list: split on ${JSON.stringify(p.separator)}]` : "";
     command.option(
       p.type === "boolean" ? `--${p.name} [boolean]` : `--${p.name} <${p.type}>`,
@@ -52,10 +48,10 @@ export function addParameterOptions(
       if (typeof value === "string") text[name] = value;
       else if (value === true) text[name] = "true";
       else if (options.fromEnvironment) {
-        const envValue = process.env[parameterEnvName(name)];
-        if (envValue !== undefined) {
-          text[name] = envValue;
-          sources[name] = `environment variable ${parameterEnvName(name)}`;
+        const { variable, value } = parameterFromEnvironment(name);
+        if (value !== undefined) {
+          text[name] = value;
+          sources[name] = `environment variable ${variable}`;
         }
       }
     }

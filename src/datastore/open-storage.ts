@@ -3,8 +3,7 @@
  * local path.
  */
 import fs from "node:fs";
-import path from "node:path";
-import { datastoreKind, datastoreRoot, s3Endpoint, s3Root } from "../config.js";
+import { datastoreKind, datastoreRoot, s3Endpoint, s3Root, userCacheRoot } from "../config.js";
 import { FlowshipError } from "../errors.js";
 import type { Storage } from "./storage.js";
 
@@ -75,7 +74,11 @@ function checkLocalRoot(root: string): string {
   return root;
 }
 
-/** The local folder where compiled flows are cached: the datastore's when local, else ./.flowship. */
+/**
+ * The local folder where compiled flows are cached: the datastore's when local; for an S3
+ * datastore the user's cache (FLOWSHIP_CACHE_DIR, else $XDG_CACHE_HOME/flowship, else
+ * ~/.cache/flowship), so deploying or simulating on S3 leaves nothing in the current folder.
+ */
 export function codeCacheRoot(location: DatastoreLocation): string {
-  return location.kind === "local" ? location.root : path.resolve(datastoreRoot());
+  return location.kind === "local" ? location.root : userCacheRoot();
 }

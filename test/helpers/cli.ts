@@ -83,6 +83,13 @@ export function runCommand(command: string, args: string[], options: CliOptions 
 }
 
 /** The run id a `run` printed ("Running Flow/<id> as …"). */
+/** The run id that `step-functions simulate` announces on stderr. */
+export function simulatedRunIdFrom(stderr: string): string {
+  const match = /Simulating \w+ on Step Functions: run (\S+) in /.exec(stderr);
+  if (!match) throw new Error(`no simulated run id in output:\n${stderr}`);
+  return match[1]!;
+}
+
 export function runIdFrom(output: string): string {
   const match = /Running \w+\/(\S+) as/.exec(output);
   if (!match) throw new Error(`no run id in output:\n${output}`);

@@ -226,7 +226,7 @@ const PARAMETER_CASES: Case[] = [
     ...run(
       ["run", "--owner", "me", "--count", "1.5"],
       2,
-      `Invalid value for parameter 'count' ${param}: "1.5" is not an integer.`,
+      `Invalid value for parameter 'count' ${param}: "1.5" is not a decimal integer.`,
     ),
   },
   {
@@ -234,7 +234,7 @@ const PARAMETER_CASES: Case[] = [
     ...run(
       ["run", "--owner", "me", "--ratio", "x"],
       2,
-      `Invalid value for parameter 'ratio' ${param}: "x" is not a number.`,
+      `Invalid value for parameter 'ratio' ${param}: "x" is not a decimal number.`,
     ),
   },
   {
@@ -278,7 +278,7 @@ const PARAMETER_CASES: Case[] = [
     ...run(
       ["step-functions", "simulate", "--owner", "me", "--count", "abc"],
       2,
-      `Invalid value for parameter 'count' ${param}: "abc" is not an integer.`,
+      `Invalid value for parameter 'count' ${param}: "abc" is not a decimal integer.`,
     ),
   },
   {

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { validatorFindings } from "../helpers/asl-validators.js";
-import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { flowshipEnv, runCli, runIdFrom, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 import { endArtifacts } from "../helpers/run-artifacts.js";
 
 const root = path.join(tempDir(), ".flowship");
@@ -159,7 +159,7 @@ describe("foreach at scale: simulated and local runs", () => {
     assert.equal(simulated.code, 0, simulated.stderr);
     assert.match(simulated.stderr, /^foreach 'start': Distributed Map/m);
     assert.match(simulated.stderr, /Execution succeeded: run ForeachFlow\/sfn-local-\d+, 63 Batch jobs/);
-    const actual = await endArtifacts(`ForeachFlow/${simulated.stdout.trim()}`, {
+    const actual = await endArtifacts(`ForeachFlow/${simulatedRunIdFrom(simulated.stderr)}`, {
       datastore: { kind: "local", root },
       namespace: "production:ci",
     });
@@ -185,7 +185,7 @@ describe("foreach at scale: simulated and local runs", () => {
         { env },
       );
       assert.equal(simulated.code, 0, simulated.stderr);
-      const actual = await endArtifacts(`NestedForeachFlow/${simulated.stdout.trim()}`, {
+      const actual = await endArtifacts(`NestedForeachFlow/${simulatedRunIdFrom(simulated.stderr)}`, {
         datastore: { kind: "local", root },
         namespace: "production:ci",
       });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Run } from "../../src/client/index.js";
-import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { flowshipEnv, REPO, runCli, runIdFrom, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 
 const FLOW = path.join(REPO, "test/fixtures/flows/foreach_input.ts");
@@ -49,7 +49,7 @@ describe("self.input in a foreach body", () => {
       { env },
     );
     assert.equal(result.code, 0, result.stderr);
-    const run = await Run.get(`ForeachInputFlow/${result.stdout.trim()}`, {
+    const run = await Run.get(`ForeachInputFlow/${simulatedRunIdFrom(result.stderr)}`, {
       datastore: { kind: "s3", root: s3Root, endpoint: server.endpoint },
       namespace: "production:fi",
     });

@@ -7,7 +7,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout } from "node:timers/promises";
 import { Run } from "../../src/client/index.js";
-import { type CliResult, flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
+import { type CliResult, flowshipEnv, runCli, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 import { CRASH_FLOW, crashFlowArtifacts } from "../helpers/crash-flow.js";
 import { runArtifacts } from "../helpers/run-artifacts.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
@@ -82,7 +82,7 @@ describe("S3 faults under a simulated execution", () => {
     const result = await running;
     // then
     assert.equal(result.code, 0, result.stderr);
-    const runId = result.stdout.trim();
+    const runId = simulatedRunIdFrom(result.stderr);
     assert.ok(first < restartedAt, "the outage came after the foreach started");
     assert.ok(
       server.requests
@@ -112,7 +112,7 @@ describe("S3 faults under a simulated execution", () => {
       const distinct = new Set(sent.map((r) => r.url.split("?")[0]));
       assert.ok(sent.length >= distinct.size + 2, `throttled writes of ${fragment} were sent again`);
     }
-    const runId = result.stdout.trim();
+    const runId = simulatedRunIdFrom(result.stderr);
     assert.deepEqual(await runArtifacts(datastore(prefix), `CrashFlow/${runId}`), crashFlowArtifacts(3));
     await assertWhole(prefix);
   });
@@ -127,7 +127,7 @@ describe("S3 faults under a simulated execution", () => {
     const result = await running;
     // then
     assert.equal(result.code, 1);
-    const runId = result.stdout.trim();
+    const runId = simulatedRunIdFrom(result.stderr);
     const lines = result.stderr.split("\n");
     // The foreach is a Distributed Map: its failed children fail the Map Run, naming the first.
     assert.ok(

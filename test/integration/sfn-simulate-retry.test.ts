@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { simulateExecution } from "../../src/aws/simulate/simulate.js";
 import { LocalStorage } from "../../src/datastore/backends/local.js";
 import { validateFlow } from "../../src/graph/validate.js";
-import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
+import { flowshipEnv, runCli, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 import { flowStore } from "../helpers/datastore.js";
 import { loadDeployable } from "../helpers/deploy-fixtures.js";
 
@@ -20,7 +20,7 @@ test("retries are spaced as configured and every attempt is recorded", async () 
   const result = await runCli([FLOW, "step-functions", "simulate"], { env: flowshipEnv(root) });
   // then
   assert.equal(result.code, 0, result.stderr);
-  const runId = result.stdout.trim();
+  const runId = simulatedRunIdFrom(result.stderr);
   const attempts = await flowStore(root, "SfnRetries").readAttempts(runId, "flaky", "0");
   assert.equal(attempts?.latest, 2);
   assert.equal(attempts?.ends.get(0)?.status, "failed");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Run, setDatastore, Task } from "../../src/client/index.js";
-import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { flowshipEnv, runCli, runIdFrom, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 import { endArtifacts } from "../helpers/run-artifacts.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 
@@ -68,7 +68,7 @@ describe("step-functions simulate against S3 on loopback", () => {
         // then
         assert.equal(simulated.code, 0, simulated.stderr);
         assert.doesNotMatch(simulated.stderr, /without a sandbox/);
-        const runId = simulated.stdout.trim();
+        const runId = simulatedRunIdFrom(simulated.stderr);
         assert.match(runId, /^sfn-local-\d+$/);
         const actual = await endArtifacts(`${flow}/${runId}`, {
           datastore:
@@ -102,7 +102,7 @@ describe("step-functions simulate against S3 on loopback", () => {
     );
     assert.equal(simulated.code, 0, simulated.stderr);
     setDatastore({ kind: "s3", root: s3Root, endpoint: server.endpoint });
-    const pathspec = `ParameterFlow/${simulated.stdout.trim()}`;
+    const pathspec = `ParameterFlow/${simulatedRunIdFrom(simulated.stderr)}`;
     await assert.rejects(
       Task.get(`${pathspec}/end/0`, { namespace: "user:tester" }),
       (error: Error & { code?: string }) => error.code === "FS_CLIENT_NAMESPACE_MISMATCH",

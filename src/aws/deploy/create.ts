@@ -18,7 +18,7 @@ import { FLOWSHIP_VERSION } from "../../version.js";
 import type { DistributedMapSetting } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import { jobDefinitionName } from "../compile/naming.js";
-import { buildCodePackage } from "../package/code-package.js";
+import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { type StoredCodePackage, uploadCodePackage } from "../package/code-package-store.js";
 import { flowSchedule, type SchedulePlan } from "../schedule/schedule-plan.js";
 import type { AwsSettingName, AwsSettings } from "./aws-settings.js";
@@ -228,7 +228,7 @@ async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: str
     flow: options.flow.name,
     flowFile: options.compiled.source,
     bundlePath: options.compiled.bundle,
-    sourceRoot: options.sourceRoot ?? process.cwd(),
+    sourceRoot: options.sourceRoot ?? defaultSourceRoot(options.compiled.source),
     inputs: options.compiled.inputs,
   });
   const codePackage = await uploadCodePackage(options.storage, pkg);

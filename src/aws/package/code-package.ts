@@ -97,7 +97,7 @@ export async function buildCodePackage(options: CodePackageOptions): Promise<Cod
   if (flowFile === undefined) {
     throw new CodePackageError(
       "FS_CODE_PACKAGE_OUTSIDE_ROOT",
-      `Flow file is outside the source root: '${options.flowFile}'. Package from a folder that contains it (source root '${options.sourceRoot}').`,
+      `Flow file is outside the source root: '${options.flowFile}'. Pass --source-root with a folder that contains it (source root '${options.sourceRoot}').`,
     );
   }
   const { sources, omitted } = collectSources(root, rules, [
@@ -126,6 +126,21 @@ export async function buildCodePackage(options: CodePackageOptions): Promise<Cod
   files.push({ path: MANIFEST_FILE, bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) });
   const bytes = createDeterministicTgz(files);
   return { flow: options.flow, bytes, sha256: sha256(bytes), manifest, files: listed, omitted };
+}
+
+/**
+ * The folder whose files a code package may ship when none is given: the current folder when it
+ * holds the flow file (a project run from its root), else the flow file's own folder.
+ */
+export function defaultSourceRoot(flowFile: string): string {
+  const cwd = process.cwd();
+  let real: string;
+  try {
+    real = fs.realpathSync(flowFile);
+  } catch {
+    return cwd;
+  }
+  return relativeInside(realDirectory(cwd), real) === undefined ? path.dirname(real) : cwd;
 }
 
 /** Resolves candidates to real files below the root that the rules let through. */

@@ -34,7 +34,8 @@ export interface ContainerCommand {
   writable?: readonly string[];
   /** Host files to show at another path, read-only: `[host, inside]` (tests put stubs over npx). */
   overlays?: readonly (readonly [string, string])[];
-  print: (line: string) => void;
+  /** Each line the job writes, and to which of its streams (a real job's go to CloudWatch Logs). */
+  print: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 let bubblewrapWorks: boolean | undefined;
@@ -96,16 +97,19 @@ export function runContainerCommand(kind: "bubblewrap" | "none", run: ContainerC
   }
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
-    for (const stream of [child.stdout, child.stderr]) {
+    for (const [stream, name] of [
+      [child.stdout, "stdout"],
+      [child.stderr, "stderr"],
+    ] as const) {
       let buffered = "";
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
         buffered += chunk;
         const lines = buffered.split("\n");
         buffered = lines.pop()!;
-        for (const line of lines) run.print(line);
+        for (const line of lines) run.print(line, name);
       });
-      stream.on("end", () => buffered && run.print(buffered));
+      stream.on("end", () => buffered && run.print(buffered, name));
     }
     child.on("error", (error) =>
       reject(

@@ -18,7 +18,7 @@ import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/c
 import type { JobDefinitionInput } from "../compile/job-definition.js";
 import { TASK_ENV } from "../compile/task-environment.js";
 import { deployedTaskEnvironment } from "../deploy/create.js";
-import { buildCodePackage } from "../package/code-package.js";
+import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
 import { IMAGE_PATH, resolveSandbox, runContainerCommand, type SandboxKind } from "./container-sandbox.js";
 import { startCredentialsEndpoint } from "./credentials-endpoint.js";
@@ -32,6 +32,8 @@ export interface SimulateOptions {
   /** The flow compiled with the S3 backend (compileFlow({ withS3: true })). */
   compiled: CompiledFlow;
   storage: Storage;
+  /** The folder whose files the code package may ship. @default defaultSourceRoot(flow file) */
+  sourceRoot?: string;
   /** Datastore root as the job sees it: a folder or `s3://bucket/prefix`. */
   datastoreRoot: string;
   /** The execution input, e.g. `{ Parameters: "{\"alpha\": 0.5}" }`. */
@@ -55,7 +57,7 @@ export interface SimulateOptions {
   overlays?: readonly (readonly [string, string])[];
   /** See ExecuteDefinitionOptions.throttleSubmits. @default 0 */
   throttleSubmits?: number;
-  print?: (line: string) => void;
+  print?: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 export interface SimulationResult {
@@ -94,7 +96,7 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
     flow: flow.name,
     flowFile: options.compiled.source,
     bundlePath: options.compiled.bundle,
-    sourceRoot: process.cwd(),
+    sourceRoot: options.sourceRoot ?? defaultSourceRoot(options.compiled.source),
     inputs: options.compiled.inputs,
   });
   const stored = await uploadCodePackage(options.storage, pkg);
@@ -148,14 +150,18 @@ export interface ExecuteDefinitionOptions {
    * AWS Batch does when it throttles: the state's Retry handles them. For tests. @default 0
    */
   throttleSubmits?: number;
-  print?: (line: string) => void;
+  print?: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 /** Executes a deployed definition: every Batch job runs its container command on this machine. */
 export async function executeDefinition(
   options: ExecuteDefinitionOptions,
 ): Promise<Omit<SimulationResult, "deployment">> {
-  const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // As `run` does: what a job writes to stdout goes to stdout, the rest to stderr.
+  const print =
+    options.print ??
+    ((line: string, stream: "stdout" | "stderr") =>
+      (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`));
   const job = options.jobDefinition;
   const jobEnv: Record<string, string> = Object.fromEntries(
     job.containerProperties.environment.map((e) => [e.name, e.value]),

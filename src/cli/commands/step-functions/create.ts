@@ -32,6 +32,7 @@ export interface CreateFlags extends ForeachFlags {
   jobDefinition?: string;
   s3Root?: string;
   with: string[];
+  sourceRoot?: string;
   authorize?: string;
   generateNewToken: boolean;
   newToken?: string;
@@ -88,6 +89,10 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
       "S3 datastore root s3://bucket/prefix (default: the configured one, FLOWSHIP_AWS_S3_ROOT; with --only-json a placeholder bucket)",
     )
     .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, [])
+    .option(
+      "--source-root <dir>",
+      "the project folder whose sources the code package ships (default: the current folder when it holds the flow file, else the flow file's folder)",
+    )
     .option("--authorize <token>", "production token of the deployment, needed when someone else deployed it")
     .option("--generate-new-token", "move production runs to a new namespace with a new token", false)
     .option("--new-token <token>", "move production runs to the namespace production:<token>")

@@ -6,6 +6,7 @@
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
 import { type DeployResult, deployFlow, planDeploy } from "../../../aws/deploy/create.js";
 import { checkTag } from "../../../client/run-tags.js";
+import { userCacheRoot } from "../../../config.js";
 import { openStorage } from "../../../datastore/open-storage.js";
 import { UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
@@ -92,14 +93,12 @@ export async function deploy(
     overrides: { jobQueue: flags.jobQueue, s3Root: flags.s3Root },
   });
   const globals = context.globals();
-  const compiled = await compileFlow({
-    file: context.file,
-    outDir: codeDir(globals.datastoreRoot),
-    withS3: true,
-  });
+  // Compiled into the user's cache: a deployment to S3 leaves nothing in the current folder.
+  const compiled = await compileFlow({ file: context.file, outDir: codeDir(userCacheRoot()), withS3: true });
   const result = await deployFlow({
     flow: context.flow,
     compiled,
+    ...(flags.sourceRoot === undefined ? {} : { sourceRoot: flags.sourceRoot }),
     ...aws,
     storage: await openStorage(datastoreLocation(aws.settings.s3Root!)),
     ...(flags.authorize === undefined ? {} : { authorize: flags.authorize }),

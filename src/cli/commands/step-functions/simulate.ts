@@ -11,7 +11,7 @@ import { resolveSandbox, SANDBOX_KINDS, type SandboxKind } from "../../../aws/si
 import { simulateExecution } from "../../../aws/simulate/simulate.js";
 import { checkTag } from "../../../client/run-tags.js";
 import { productionToken, s3Endpoint, s3Root, sdkRegion } from "../../../config.js";
-import { openStorage } from "../../../datastore/open-storage.js";
+import { codeCacheRoot, openStorage } from "../../../datastore/open-storage.js";
 import { FlowshipError, UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import { validateFlow } from "../../../graph/validate.js";
@@ -41,6 +41,7 @@ interface SimulateFlags extends ForeachFlags {
   tag: string[];
   env: string[];
   with: string[];
+  sourceRoot?: string;
   [parameter: string]: unknown;
 }
 
@@ -81,7 +82,11 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       collect,
       [],
     )
-    .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, []);
+    .option("--with <decorator>", "add a decorator to every step that has none of its kind", collect, [])
+    .option(
+      "--source-root <dir>",
+      "the project folder whose sources the code package ships (default: the current folder when it holds the flow file, else the flow file's folder)",
+    );
   addForeachOptions(command);
   const parameterText = addParameterOptions(command, context.flow, { fromEnvironment: true });
   command.action(async (flags: SimulateFlags) => {
@@ -122,9 +127,10 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     const { executionInput } = await import("../../../aws/deploy/trigger.js");
     const input = JSON.parse(executionInput(context.flow.name, given, stats.parametersBudgetChars)) as object;
     const token = flags.token ?? productionToken() ?? context.flow.name.toLowerCase();
+    // On an S3 datastore the compiled code goes to the user's cache, not the current folder.
     const compiled = await compileFlow({
       file: context.file,
-      outDir: codeDir(globals.datastoreRoot),
+      outDir: codeDir(codeCacheRoot(datastoreLocation(root))),
       withS3: true,
     });
     const executionName = flags.executionName ?? `local-${Date.now()}`;
@@ -137,6 +143,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       compiled,
       storage: await openStorage(datastoreLocation(root)),
       datastoreRoot: root,
+      ...(flags.sourceRoot === undefined ? {} : { sourceRoot: flags.sourceRoot }),
       input,
       executionName,
       maxWorkers,
@@ -156,7 +163,6 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     process.stderr.write(
       `Execution ${result.status === "SUCCEEDED" ? "succeeded" : "failed"}: run ${context.flow.name}/${result.runId}, ${result.jobs} Batch jobs, ${result.transitions} state transitions.\n`,
     );
-    process.stdout.write(`${result.runId}\n`);
     if (result.status !== "SUCCEEDED") {
       throw new FlowshipError(
         "FS_SIMULATE_FAILED",
