@@ -306,21 +306,23 @@ export class LocalRun {
           this.#print(`[${this.runId}/${task.step}/${task.taskId}] ${end.failure?.message}`, "stderr");
       }
       this.#running.delete(this.#key(task));
-      this.#progress.attemptFailed(task.step);
       if (exit.cancelled) {
+        this.#progress.attemptFailed(task.step, "cancelled");
         this.#pump();
         return;
       }
       const retryable = exit.code !== TASK_EXIT.noRetry && end.failure?.retryable !== false;
       const pathspec = `${task.step}/${task.taskId}`;
       if (retryable && spec.attempt + 1 < spec.maxAttempts && !this.#stopping) {
+        this.#progress.attemptFailed(task.step, "retried");
         this.#scheduleRetry(task, spec);
       } else if (end.exit && !spec.fallbackReason && spec.decorators.some((d) => d.kind === "catch")) {
         // The process died (or timed out) before it could hand its failure to catchError:
         // a fallback attempt records the failure without running the step again.
+        this.#progress.attemptFailed(task.step, "retried");
         this.#launch(task, spec.attempt + 1, end.failure?.message ?? "the task process died");
       } else {
-        this.#progress.failed(task.step);
+        this.#progress.attemptFailed(task.step, "failed");
         this.#fail(`${pathspec}: ${end.failure ? `${end.failure.type}: ${end.failure.message}` : "failed"}`);
       }
     } catch (error) {
@@ -348,7 +350,7 @@ export class LocalRun {
   }
 
   #onSuccess(task: ReadyTask, end: AttemptEndRecord): void {
-    this.#progress.succeeded(task.step);
+    this.#progress.succeeded(task.step, end.caught === true);
     const node = this.#graph.nodes.get(task.step)!;
     const path = `${this.runId}/${task.step}/${task.taskId}`;
     if (node.type === "end") this.#endDone = true;

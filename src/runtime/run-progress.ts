@@ -4,13 +4,32 @@
  */
 import type { FlowGraph } from "../graph/flow-graph.js";
 
+/**
+ * Tasks of one step by outcome, counted the way the Client API sees them: a failure caught by
+ * catchError is not a success (Metaflow's `successful` is false for it too), and a task the
+ * runtime stopped because another one failed is cancelled, not failed.
+ */
 interface StepCounts {
   queued: number;
   running: number;
   succeeded: number;
-  failedAttempts: number;
+  caught: number;
+  /** Failed for good: out of attempts, or not retryable. */
   failed: number;
+  cancelled: number;
+  /** Failed attempts that were tried again. */
+  retried: number;
 }
+
+const ZERO: StepCounts = {
+  queued: 0,
+  running: 0,
+  succeeded: 0,
+  caught: 0,
+  failed: 0,
+  cancelled: 0,
+  retried: 0,
+};
 
 export class RunProgress {
   readonly #graph: FlowGraph;
@@ -26,7 +45,7 @@ export class RunProgress {
   #of(step: string): StepCounts {
     let counts = this.#counts.get(step);
     if (!counts) {
-      counts = { queued: 0, running: 0, succeeded: 0, failedAttempts: 0, failed: 0 };
+      counts = { ...ZERO };
       this.#counts.set(step, counts);
     }
     return counts;
@@ -38,28 +57,24 @@ export class RunProgress {
   started(step: string): void {
     this.#of(step).running++;
   }
-  succeeded(step: string): void {
+  /** The task ended so that the flow goes on; `caught` when catchError handled its failure. */
+  succeeded(step: string, caught = false): void {
     const c = this.#of(step);
     c.running--;
-    c.succeeded++;
+    if (caught) c.caught++;
+    else c.succeeded++;
   }
-  attemptFailed(step: string): void {
+  /** An attempt failed; `outcome` says what became of its task. */
+  attemptFailed(step: string, outcome: "retried" | "failed" | "cancelled"): void {
     const c = this.#of(step);
     c.running--;
-    c.failedAttempts++;
-  }
-  failed(step: string): void {
-    this.#of(step).failed++;
+    c[outcome]++;
   }
 
   #totals(): StepCounts {
-    const total = { queued: 0, running: 0, succeeded: 0, failedAttempts: 0, failed: 0 };
+    const total = { ...ZERO };
     for (const c of this.#counts.values()) {
-      total.queued += c.queued;
-      total.running += c.running;
-      total.succeeded += c.succeeded;
-      total.failedAttempts += c.failedAttempts;
-      total.failed += c.failed;
+      for (const key of Object.keys(total) as (keyof StepCounts)[]) total[key] += c[key];
     }
     return total;
   }
@@ -70,10 +85,10 @@ export class RunProgress {
       .filter((s) => this.#counts.has(s))
       .map((s) => {
         const c = this.#of(s);
-        return `${s} ${c.succeeded}/${c.queued}${c.running > 0 ? ` (${c.running} running)` : ""}`;
+        return `${s} ${c.succeeded + c.caught}/${c.queued}${c.running > 0 ? ` (${c.running} running)` : ""}`;
       });
     this.#print(
-      `progress ${elapsed(this.#startedAt)}: ${t.succeeded}/${t.queued} tasks done, ${t.running} running, ${t.failed} failed — ${steps.join(", ")}`,
+      `progress ${elapsed(this.#startedAt)}: ${t.succeeded + t.caught}/${t.queued} tasks done, ${t.running} running, ${t.failed} failed — ${steps.join(", ")}`,
     );
   }
 
@@ -83,19 +98,24 @@ export class RunProgress {
       .filter((s) => this.#counts.has(s))
       .map((s) => {
         const c = this.#of(s);
-        const retries =
-          c.failedAttempts > 0
-            ? `, ${c.failedAttempts} failed attempt${c.failedAttempts > 1 ? "s" : ""}`
-            : "";
-        return `  ${s.padEnd(20)} ${c.succeeded}/${c.queued} tasks succeeded${retries}`;
+        return `  ${s.padEnd(20)} ${c.succeeded}/${c.queued} tasks succeeded${outcomes(c)}`;
       });
     this.#print(
-      `${status === "succeeded" ? "Done" : "Failed"}: run ${run} ${status} in ${elapsed(this.#startedAt)} (${t.succeeded} tasks succeeded${
-        t.failedAttempts > 0 ? `, ${t.failedAttempts} failed attempts` : ""
-      })`,
+      `${status === "succeeded" ? "Done" : "Failed"}: run ${run} ${status} in ${elapsed(this.#startedAt)} (${t.succeeded} tasks succeeded${outcomes(t)})`,
     );
     for (const row of rows) this.#print(row);
   }
+}
+
+/** ", 1 failure caught, 1 failed, 3 cancelled, 2 attempts retried" — only the counts that are not 0. */
+function outcomes(c: StepCounts): string {
+  const parts = [
+    c.caught > 0 ? `${c.caught} failure${c.caught > 1 ? "s" : ""} caught` : "",
+    c.failed > 0 ? `${c.failed} failed` : "",
+    c.cancelled > 0 ? `${c.cancelled} cancelled` : "",
+    c.retried > 0 ? `${c.retried} attempt${c.retried > 1 ? "s" : ""} retried` : "",
+  ].filter(Boolean);
+  return parts.length > 0 ? `, ${parts.join(", ")}` : "";
 }
 
 function elapsed(since: number): string {

@@ -204,7 +204,7 @@ export async function recordDeath(
   const message = exit.timedOut
     ? `timed out after ${timeout?.kind === "timeout" ? timeout.options.seconds : "?"} s and was killed`
     : exit.cancelled
-      ? "killed because the run stopped"
+      ? "cancelled: the run stopped before this task finished"
       : exit.outOfMemory
         ? `${task} ran out of memory (JavaScript heap limit) and was stopped by ${exit.signal ?? `exit code ${exit.code}`}; raise the limit with FLOWSHIP_TASK_NODE_ARGS=--max-old-space-size=<MiB> (on AWS Batch, also resources({ memory }))`
         : exit.signal
@@ -216,7 +216,14 @@ export async function recordDeath(
     endedAt: new Date().toISOString(),
     artifacts: {},
     failure: {
-      type: exit.timedOut ? "Timeout" : exit.outOfMemory ? "OutOfMemory" : "TaskDied",
+      // Cancelled: stopped by the runtime because another task failed or the run was interrupted.
+      type: exit.timedOut
+        ? "Timeout"
+        : exit.outOfMemory
+          ? "OutOfMemory"
+          : exit.cancelled
+            ? "Cancelled"
+            : "TaskDied",
       message,
       retryable: !exit.cancelled,
     },

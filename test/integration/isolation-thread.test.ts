@@ -87,8 +87,8 @@ describe("tasks in worker threads", () => {
     const options = { datastore: root, namespace: null };
     const sibling = await Task.get(`Threaded/${runId}/each/1`, options);
     assert.deepEqual(sibling.attempts()[0]!.failure, {
-      type: "TaskDied",
-      message: "killed because the run stopped",
+      type: "Cancelled",
+      message: "cancelled: the run stopped before this task finished",
       retryable: false,
     });
     assert.deepEqual(scanDatastore(root).problems, []);

@@ -1,0 +1,78 @@
+// The summary `run` prints agrees with the Client API: a failure caught by catchError is counted
+// as caught, not succeeded (task.successful is false for it, as in Metaflow); tasks stopped
+// because a sibling failed are cancelled, not failed, in the summary and in their records.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { Run } from "../../src/client/index.js";
+import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { flowSource } from "../helpers/datastore.js";
+
+const dir = tempDir();
+const root = path.join(dir, ".flowship");
+const env = flowshipEnv(root);
+const options = { datastore: root, namespace: null };
+
+function writeFlow(name: string, body: string): string {
+  const file = path.join(dir, `${name}.ts`);
+  fs.writeFileSync(file, flowSource(body));
+  return file;
+}
+
+/** How many tasks of each step the Client API calls successful, and how many failed with `type`. */
+async function clientCounts(pathspec: string, step: string) {
+  const tasks = await (await (await Run.get(pathspec, options)).step(step)).tasks();
+  return {
+    successful: tasks.filter((t) => t.successful).length,
+    caught: tasks.filter((t) => t.finished && !t.successful).length,
+    byType: tasks.map((t) => t.exception?.type ?? "none").sort(),
+  };
+}
+
+describe("run summary", () => {
+  test("a caught failure is counted as caught, as the Client API sees it", async () => {
+    const file = writeFlow(
+      "caught",
+      `export default flow("CaughtSummary")
+  .step("start", (self) => { self.items = [1, 2, 3]; }, { foreach: "items", next: "work" })
+  .step("work", (self) => { if (self.input === 2) throw new Error("boom"); }, { next: "join", decorators: [catchError({ var: "err" })] })
+  .step("join", () => {}, { join: true, next: "end" })
+  .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const runId = runIdFrom(result.stderr);
+    assert.match(result.stderr, /succeeded in [\d.]+ s \(5 tasks succeeded, 1 failure caught\)\n/);
+    assert.match(result.stderr, /^ {2}work {17}2\/3 tasks succeeded, 1 failure caught$/m);
+    assert.deepEqual(await clientCounts(`CaughtSummary/${runId}`, "work"), {
+      successful: 2,
+      caught: 1,
+      byType: ["Error", "none", "none"],
+    });
+  });
+
+  test("siblings stopped after one foreach task fails are cancelled, not failed", async () => {
+    const file = writeFlow(
+      "failing",
+      `export default flow("FailingSummary")
+  .step("start", (self) => { self.items = [0, 1, 2, 3]; }, { foreach: "items", next: "work" })
+  .step("work", async (self) => {
+    if (self.input === 0) { await new Promise((r) => setTimeout(r, 300)); throw new Error("boom"); }
+    await new Promise((r) => setTimeout(r, 60_000));
+  }, { next: "join" })
+  .step("join", () => {}, { join: true, next: "end" })
+  .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run"], { env, killAfterMs: 50_000 });
+    assert.equal(result.code, 1, result.stderr);
+    const runId = runIdFrom(result.stderr);
+    assert.match(result.stderr, /failed in [\d.]+ s \(1 tasks succeeded, 1 failed, 3 cancelled\)\n/);
+    assert.match(result.stderr, /^ {2}work {17}0\/4 tasks succeeded, 1 failed, 3 cancelled$/m);
+    assert.deepEqual(await clientCounts(`FailingSummary/${runId}`, "work"), {
+      successful: 0,
+      caught: 0,
+      byType: ["Cancelled", "Cancelled", "Cancelled", "Error"],
+    });
+  });
+});
