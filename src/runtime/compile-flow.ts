@@ -155,7 +155,7 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
   // in place would run other code under this code hash.
   if (!sameText(bundle, text)) {
     withIoErrors("write the compiled flow to", bundle, () => {
-      writeFileAtomic(`${bundle}.map`, [map.contents]);
+      writeFileAtomic(`${bundle}.map`, [markOwnSources(map.text, options.outDir)]);
       writeFileAtomic(bundle, [text]);
     });
   }
@@ -169,6 +169,22 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
 // never where a user's mistake is.
 const OWN_TREES = ["src", "dist"].map((dir) => `${path.resolve(HERE, "../..", dir)}${path.sep}`);
 const STACK_FRAME = /(?:\(|at )((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/;
+
+/**
+ * Lists flowship's own sources and the generated entry in the map's `ignoreList` (source map v3):
+ * a failing task's stack then shows the user's frames only, not the executor's or an entry file
+ * that exists nowhere on disk.
+ */
+function markOwnSources(mapText: string, outDir: string): string {
+  const map = JSON.parse(mapText) as { sources: string[]; ignoreList?: number[] };
+  map.ignoreList = map.sources.flatMap((source, i) => {
+    const file = source.startsWith("file://") ? fileURLToPath(source) : path.resolve(outDir, source);
+    return path.basename(file) === "flowship-entry.js" || OWN_TREES.some((tree) => file.startsWith(tree))
+      ? [i]
+      : [];
+  });
+  return JSON.stringify(map);
+}
 
 /** `file:line` of the first stack frame outside flowship and node itself: the user's line. */
 export function userFrame(stack: string | undefined): { file: string; line: number } | undefined {

@@ -4,44 +4,66 @@
  * for reading the map, here.
  */
 import fs from "node:fs";
-import { SourceMap } from "node:module";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-let cached: { bundle: string; map: SourceMap | undefined } | undefined;
+interface LoadedMap {
+  map: SourceMap;
+  /** Sources in the map's ignoreList (flowship's own, the generated entry), as resolved paths. */
+  ignored: Set<string>;
+}
 
-function mapFor(bundle: string): SourceMap | undefined {
+let cached: { bundle: string; loaded: LoadedMap | undefined } | undefined;
+
+function mapFor(bundle: string): LoadedMap | undefined {
   if (cached?.bundle !== bundle) {
-    let map: SourceMap | undefined;
+    let loaded: LoadedMap | undefined;
     try {
-      map = new SourceMap(JSON.parse(fs.readFileSync(`${bundle}.map`, "utf8")));
+      const payload = JSON.parse(fs.readFileSync(`${bundle}.map`, "utf8")) as SourceMapPayload & {
+        ignoreList?: number[];
+      };
+      const ignored = new Set((payload.ignoreList ?? []).map((i) => sourcePath(bundle, payload.sources[i]!)));
+      loaded = { map: new SourceMap(payload), ignored };
     } catch {
-      map = undefined;
+      loaded = undefined;
     }
-    cached = { bundle, map };
+    cached = { bundle, loaded };
   }
-  return cached.map;
+  return cached.loaded;
+}
+
+function sourcePath(bundle: string, source: string): string {
+  return source.startsWith("file://") ? fileURLToPath(source) : path.resolve(path.dirname(bundle), source);
 }
 
 const FRAME = /(file:\/\/[^\s()]+|\/[^\s():]+\.mjs):(\d+):(\d+)/g;
 
-/** Rewrites every `bundle.mjs:line:col` in `stack` to `source.ts:line:col`. */
+/**
+ * Rewrites every `bundle.mjs:line:col` in `stack` to `source.ts:line:col`, and leaves out the frames
+ * of flowship's own code (listed in the map's ignoreList): what remains is where the user's code was.
+ */
 export function mapStack(stack: string, bundle = process.argv[1]): string {
   if (!bundle?.endsWith(".mjs")) return stack;
-  const map = mapFor(bundle);
-  if (!map) return stack;
-  return stack.replace(FRAME, (whole, file: string, line: string, column: string) => {
-    const filePath = file.startsWith("file://") ? fileURLToPath(file) : file;
-    if (filePath !== bundle) return whole;
-    const entry = map.findEntry(Number(line) - 1, Number(column) - 1) as {
-      originalSource?: string;
-      originalLine?: number;
-      originalColumn?: number;
-    };
-    if (!entry?.originalSource) return whole;
-    const source = entry.originalSource.startsWith("file://")
-      ? fileURLToPath(entry.originalSource)
-      : path.resolve(path.dirname(bundle), entry.originalSource);
-    return `${path.relative(process.cwd(), source)}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
-  });
+  const loaded = mapFor(bundle);
+  if (!loaded) return stack;
+  const lines: string[] = [];
+  for (const line of stack.split("\n")) {
+    let ignored = false;
+    const mapped = line.replace(FRAME, (whole, file: string, row: string, column: string) => {
+      const filePath = file.startsWith("file://") ? fileURLToPath(file) : file;
+      if (filePath !== bundle) return whole;
+      const entry = loaded.map.findEntry(Number(row) - 1, Number(column) - 1) as {
+        originalSource?: string;
+        originalLine?: number;
+        originalColumn?: number;
+      };
+      if (!entry?.originalSource) return whole;
+      const source = sourcePath(bundle, entry.originalSource);
+      if (loaded.ignored.has(source)) ignored = true;
+      return `${path.relative(process.cwd(), source)}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
+    });
+    if (!ignored || !/^\s+at /.test(line)) lines.push(mapped);
+  }
+  return lines.join("\n");
 }
