@@ -10,6 +10,7 @@ import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
 import { markHost } from "../flow/registry.js";
 import type { FlowSpec } from "../flow/types.js";
 import { EXIT, reportError } from "../report-error.js";
+import { toleratePipeReadersGoingAway } from "../util/closed-pipes.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import { registerFlowCommands } from "./flow-commands.js";
 import { loadFlowFile } from "./load-flow.js";
@@ -48,7 +49,7 @@ export function collect(value: string, previous: string[]): string[] {
 function usageFromCommander(error: CommanderError): UsageError {
   const message = error.message.replace(/^error: /, "").replace(/\n[\s\S]*$/, "");
   return new UsageError(
-    `${message.charAt(0).toUpperCase()}${message.slice(1)}. Run with --help to see the options.`,
+    `${message.charAt(0).toUpperCase()}${message.slice(1).replace(/\.$/, "")}. Run with --help to see the options.`,
   );
 }
 
@@ -125,6 +126,7 @@ export async function flowProgram(
 /** Entry of `.run()`: the flow file is the program. */
 export async function runFromFlowFile(flow: FlowSpec, argv: string[]): Promise<void> {
   markHost("cli");
+  toleratePipeReadersGoingAway();
   quietAwsSdkNodeNotice();
   const file = flow.location?.file ?? process.argv[1] ?? "flow";
   process.exitCode = await flowProgram(flow, file, argv);
@@ -165,6 +167,7 @@ function beforeCommand(argv: string[]): string[] {
 /** Entry of the `flowship` binary. */
 export async function main(argv: string[]): Promise<number> {
   markHost("cli");
+  toleratePipeReadersGoingAway();
   quietAwsSdkNodeNotice();
   const first = argv[0];
   if (first === undefined || first === "-h" || first === "--help" || first === "help") {
