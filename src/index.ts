@@ -22,7 +22,7 @@ export {
   Task,
 } from "./client/index.js";
 export { FlowshipError, isFlowshipError, NonRetryableError } from "./errors.js";
-export { type CurrentTask, current } from "./flow/current.js";
+export { type CurrentTask, current, type ForeachLevel } from "./flow/current.js";
 export {
   type CatchOptions,
   catchError,

@@ -2,6 +2,18 @@
  * `current`: facts about the task that is running, readable from any step code.
  * Outside a task every field is undefined (and `isProduction` false).
  */
+/** One enclosing foreach of the running task, outermost first (Metaflow's `foreach_stack()`). */
+export interface ForeachLevel {
+  /** The foreach step that fanned out. */
+  readonly step: string;
+  /** This task's position among that foreach's items, from 0. */
+  readonly index: number;
+  /** How many items that foreach fanned out over. */
+  readonly numSplits: number;
+  /** That foreach's item for this task, loaded when asked for. */
+  value(): Promise<unknown>;
+}
+
 export interface CurrentTask {
   flowName: string;
   runId: string;
@@ -17,6 +29,7 @@ export interface CurrentTask {
   /** The run this one resumes, if any. */
   originRunId?: string;
   tags: readonly string[];
+  foreachStack: readonly ForeachLevel[];
 }
 
 const CONTEXT = Symbol.for("flowship.current");
@@ -69,6 +82,14 @@ export const current = {
   },
   get tags() {
     return read("tags") ?? [];
+  },
+  /**
+   * The foreaches this task is inside, outermost first; empty outside any.
+   * @example
+   * for (const level of current.foreachStack) console.log(level.step, level.index, "of", level.numSplits, await level.value());
+   */
+  get foreachStack(): readonly ForeachLevel[] {
+    return read("foreachStack") ?? [];
   },
   /** True while a step of a flow is running in this process. */
   get isRunningFlow() {

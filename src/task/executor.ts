@@ -185,6 +185,18 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     pathspec: taskPathspec(spec),
     ...(spec.originRunId ? { originRunId: spec.originRunId } : {}),
     tags: spec.tags ?? run?.tags ?? [],
+    foreachStack: spec.foreachStack.map((level) => ({
+      step: level.step,
+      index: level.index,
+      numSplits: level.numSplits,
+      value: async () => {
+        const foreachStep = flow.steps.find((s) => s.name === level.step)!;
+        if (!level.items) return undefined;
+        await store.content.prefetch([level.items]);
+        const items = store.content.get(level.items, `foreach items of step '${level.step}'`);
+        return foreachItems(items, foreachStep, undefined)[level.index];
+      },
+    })),
   });
 
   const end = (fields: Omit<AttemptEndRecord, "attempt" | "endedAt">) =>
