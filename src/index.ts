@@ -43,7 +43,12 @@ export {
   triggerOnFinish,
 } from "./flow/decorators.js";
 export { Flow, flow } from "./flow/flow-builder.js";
-export type { ParameterContext, ParameterOptions, ParameterType } from "./flow/parameters.js";
+export {
+  includeFile,
+  type ParameterContext,
+  type ParameterOptions,
+  type ParameterType,
+} from "./flow/parameters.js";
 export type {
   Artifacts,
   FlowSpec,

@@ -61,6 +61,7 @@ export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
       ...(hasDefault ? { default: options.default } : {}),
       hasDefault,
       ...(options.separator !== undefined ? { separator: options.separator } : {}),
+      ...(options.includeFile ? { includeFile: true } : {}),
     });
     this.parameterLocations.set(name, callerLocation(Flow.prototype.parameter));
     return this as any;

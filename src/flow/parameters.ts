@@ -25,6 +25,25 @@ export interface ParameterOptions<T = unknown> {
    * default is split the same way). Only for type "string".
    */
   separator?: string;
+  /** Set by {@link includeFile}: the value given or defaulted is a file's path; steps read its text. */
+  includeFile?: boolean;
+}
+
+/**
+ * A parameter whose value is the text of a file (Metaflow's IncludeFile): `--movies other.csv`
+ * reads that file (relative to the current folder) when the run starts; the default is a path
+ * relative to the flow file's folder and ships in the code package of a deployment. Steps read the
+ * file's text as `self.movies`. UTF-8 text only; for large or binary data, pass an S3 URL instead.
+ *
+ * @example
+ * flow("Playlist").parameter("movies", includeFile({ default: "movies.csv", help: "the movie list" }))
+ */
+export function includeFile(options: {
+  default?: string;
+  help?: string;
+  required?: boolean;
+}): ParameterOptions<string> & { type: "string"; includeFile: true } {
+  return { ...options, type: "string", includeFile: true };
 }
 
 export interface ParameterSpec {
@@ -36,6 +55,8 @@ export interface ParameterSpec {
   hasDefault: boolean;
   /** Set for a list parameter: its text is split on this. */
   separator?: string;
+  /** The value is read from a file: a path on the command line or as the default. */
+  includeFile?: boolean;
 }
 
 /** Where a value given as text came from, for error messages. @default the command line */

@@ -71,6 +71,40 @@ export const INLINE_VERSION_PLUGIN = {
   },
 };
 
+const LOADERS: Record<string, "ts" | "tsx" | "js" | "jsx"> = {
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".js": "js",
+  ".mjs": "js",
+  ".cjs": "js",
+  ".jsx": "jsx",
+};
+
+/**
+ * An esbuild plugin that keeps `import.meta.url` in the user's own modules what it was before
+ * bundling — the URL of their source file — so `new URL("./data.csv", import.meta.url)` reads
+ * the file next to the flow, not one next to the compiled bundle. (On AWS Batch the sources are
+ * elsewhere; includeFile parameters and `with { type: "text" }` imports travel with the flow.)
+ */
+const MODULE_URL_PLUGIN = {
+  name: "flowship-module-url",
+  setup(build: import("esbuild").PluginBuild) {
+    build.onLoad({ filter: /\.(c|m)?(j|t)sx?$/ }, async (args) => {
+      const loader = LOADERS[path.extname(args.path)];
+      const ownOrLibrary =
+        args.path.includes(`${path.sep}node_modules${path.sep}`) ||
+        OWN_TREES.some((tree) => args.path.startsWith(tree));
+      if (!loader || ownOrLibrary) return undefined;
+      const source = await fs.promises.readFile(args.path, "utf8");
+      if (!source.includes("import.meta.url")) return undefined;
+      const url = JSON.stringify(pathToFileURL(args.path).href);
+      return { contents: source.replace(/\bimport\.meta\.url\b/g, url), loader };
+    });
+  },
+};
+
 export async function compileFlow(options: CompileFlowOptions): Promise<CompiledFlow> {
   const file = path.resolve(options.file);
   if (!fs.existsSync(file)) {
@@ -106,6 +140,7 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
       banner: { js: NODE_REQUIRE_BANNER },
       plugins: [
         INLINE_VERSION_PLUGIN,
+        MODULE_URL_PLUGIN,
         {
           name: "flowship-self",
           setup(build) {

@@ -4,8 +4,10 @@
  * foreaches, waits for joins, retries failed attempts, and records the run. A failed task stops the run: running tasks are killed, the run is marked
  * failed, and the failing step and its error are shown.
  */
+
 import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { currentUser, progressIntervalSeconds } from "../config.js";
 import { FlowStore } from "../datastore/flow-store.js";
 import { openStorage } from "../datastore/open-storage.js";
@@ -115,6 +117,7 @@ export class LocalRun {
         {
           text: options.parameterText,
           ...(options.parameterSources ? { sources: options.parameterSources } : {}),
+          includeBase: path.dirname(path.resolve(options.compiled.source)),
         },
         user,
       );

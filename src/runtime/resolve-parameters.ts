@@ -1,6 +1,22 @@
+import fs from "node:fs";
+import path from "node:path";
 import { ParameterValueError } from "../flow/errors.js";
-import { checkParameterValue, parseParameterText } from "../flow/parameters.js";
+import { checkParameterValue, type ParameterSpec, parseParameterText } from "../flow/parameters.js";
 import type { FlowSpec } from "../flow/types.js";
+
+export interface GivenParameters {
+  /** Values as typed on the command line (or read from FLOWSHIP_RUN_<NAME>). */
+  text?: Record<string, string>;
+  /** Where the text values not from the command line came from, for error messages. */
+  sources?: Record<string, string>;
+  /** Values that arrived typed: a trigger's JSON (an included file's text, not its path). */
+  json?: Record<string, unknown>;
+  /**
+   * The folder an includeFile default is relative to: the flow file's. @default the folder of
+   * the file the flow was declared in, else the current folder
+   */
+  includeBase?: string;
+}
 
 /**
  * The value of every parameter of a run: given on the command line (as text) or in a trigger
@@ -9,7 +25,7 @@ import type { FlowSpec } from "../flow/types.js";
  */
 export async function resolveParameters(
   flow: FlowSpec,
-  given: { text?: Record<string, string>; sources?: Record<string, string>; json?: Record<string, unknown> },
+  given: GivenParameters,
   user: string,
 ): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {};
@@ -21,23 +37,26 @@ export async function resolveParameters(
       );
     }
   }
+  const includeBase = given.includeBase ?? includeBaseOf(flow);
   const missing: string[] = [];
   for (const spec of flow.parameters) {
     if (given.text && spec.name in given.text) {
-      values[spec.name] = parseParameterText(
-        flow.name,
-        spec,
-        given.text[spec.name]!,
-        given.sources?.[spec.name],
-      );
+      const text = given.text[spec.name]!;
+      values[spec.name] = spec.includeFile
+        ? readIncluded(flow, spec, path.resolve(text), text)
+        : parseParameterText(flow.name, spec, text, given.sources?.[spec.name]);
     } else if (given.json && spec.name in given.json) {
       values[spec.name] = checkParameterValue(flow.name, spec, given.json[spec.name], "value");
     } else if (spec.hasDefault) {
-      const value =
-        typeof spec.default === "function"
-          ? await spec.default({ flowName: flow.name, parameterName: spec.name, user })
-          : spec.default;
-      values[spec.name] = checkParameterValue(flow.name, spec, value, "default");
+      const value = await defaultOf(flow, spec, user);
+      values[spec.name] = checkParameterValue(
+        flow.name,
+        spec,
+        spec.includeFile && typeof value === "string"
+          ? readIncluded(flow, spec, path.resolve(includeBase, value), value)
+          : value,
+        "default",
+      );
     } else if (spec.required) {
       missing.push(`--${spec.name}`);
     } else {
@@ -50,4 +69,45 @@ export async function resolveParameters(
     );
   }
   return values;
+}
+
+/** The folder of the flow file: where includeFile defaults are found. */
+export function includeBaseOf(flow: FlowSpec): string {
+  return flow.location?.file ? path.dirname(path.resolve(flow.location.file)) : process.cwd();
+}
+
+/** The includeFile defaults of the flow in `flowFile`, which its code package must ship. */
+export function includedFiles(flow: FlowSpec, flowFile: string): { file: string; why: string }[] {
+  const base = path.dirname(path.resolve(flowFile));
+  return flow.parameters
+    .filter((p) => p.includeFile && typeof p.default === "string")
+    .map((p) => ({
+      file: path.resolve(base, p.default as string),
+      why: `the default file of parameter '${p.name}'`,
+    }));
+}
+
+async function defaultOf(flow: FlowSpec, spec: ParameterSpec, user: string): Promise<unknown> {
+  if (typeof spec.default !== "function") return spec.default;
+  try {
+    return await spec.default({ flowName: flow.name, parameterName: spec.name, user });
+  } catch (error) {
+    // The user's default function failed: their mistake, told in one line, not an internal error.
+    throw new ParameterValueError(
+      `The default of parameter '${spec.name}' of flow '${flow.name}' failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function readIncluded(flow: FlowSpec, spec: ParameterSpec, file: string, given: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a folder" : `cannot be read (${code})`;
+    throw new ParameterValueError(
+      `Cannot include the file of parameter '${spec.name}' of flow '${flow.name}': '${given}' (${file}) ${why}.`,
+    );
+  }
 }

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   batchTaskEnvironment,
@@ -28,6 +30,7 @@ import { TaskProcess } from "../../task/task-process.js";
 import { type ForeachLimit, runFactsForSpec, type TaskSpec } from "../../task/task-spec.js";
 import { exitWhenFlushed } from "../../util/exit-when-flushed.js";
 import { FOREACH_FILE, FOREACH_ITEMS_FILE } from "../compile/foreach-states.js";
+import { MANIFEST_FILE, SOURCE_FOLDER } from "../package/package-layout.js";
 import { type BatchEnvironment, readBatchEnvironment } from "./batch-environment.js";
 import { datastoreLocation } from "./datastore-location.js";
 
@@ -41,11 +44,25 @@ async function loadFlow(bundle: string, name: string): Promise<FlowSpec> {
   return flow;
 }
 
+/** The folder of the flow file among the sources of the code package `bundle` belongs to. */
+function packagedFlowFolder(bundle: string): string {
+  const root = path.dirname(bundle);
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, MANIFEST_FILE), "utf8")) as {
+      flowFile: string;
+    };
+    return path.join(root, SOURCE_FOLDER, path.dirname(manifest.flowFile));
+  } catch {
+    return root;
+  }
+}
+
 async function createRun(
   store: FlowStore,
   flow: FlowSpec,
   env: BatchEnvironment,
   codeHash: string,
+  bundle: string,
 ): Promise<RunRecord> {
   let given: Record<string, unknown> = {};
   try {
@@ -60,7 +77,12 @@ async function createRun(
     );
   }
   const namespace = `production:${productionToken() ?? flow.name.toLowerCase()}`;
-  const values = await resolveParameters(flow, { json: given }, "step-functions");
+  // includeFile defaults ship in the code package, beside the flow file's own source.
+  const values = await resolveParameters(
+    flow,
+    { json: given, includeBase: packagedFlowFolder(bundle) },
+    "step-functions",
+  );
   const record = newRunRecord({
     flow,
     runId: env.runId,
@@ -146,7 +168,7 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     throw new BatchTaskError("FS_BATCH_UNKNOWN_STEP", `Flow '${flow.name}' has no step '${env.step}'.`);
   const run =
     (await store.readRun(env.runId)) ??
-    (env.step === "start" ? await createRun(store, flow, env, env.codePackageSha256) : undefined);
+    (env.step === "start" ? await createRun(store, flow, env, env.codePackageSha256, bundle) : undefined);
   if (!run)
     throw new BatchTaskError(
       "FS_BATCH_NO_RUN",

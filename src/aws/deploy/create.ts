@@ -14,6 +14,7 @@ import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
+import { includedFiles } from "../../runtime/resolve-parameters.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
 import type { DistributedMapSetting } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
@@ -230,6 +231,7 @@ async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: str
     bundlePath: options.compiled.bundle,
     sourceRoot: options.sourceRoot ?? defaultSourceRoot(options.compiled.source),
     inputs: options.compiled.inputs,
+    required: includedFiles(options.flow, options.compiled.source),
   });
   const codePackage = await uploadCodePackage(options.storage, pkg);
   const code = { codePackageUrl: codePackage.url, codePackageSha256: pkg.sha256 };

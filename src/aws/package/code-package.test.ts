@@ -160,6 +160,31 @@ describe("code package contents", () => {
       code: "FS_CODE_PACKAGE_OUTSIDE_ROOT",
     });
   });
+
+  test("a required file (an includeFile default) ships, or the package is refused naming it", async () => {
+    // given
+    const { root, options } = makeProject();
+    fs.writeFileSync(path.join(root, "movies.csv"), "a,b\n");
+    const outside = path.join(path.dirname(root), "outside.csv");
+    fs.writeFileSync(outside, "c,d\n");
+    // when
+    const pkg = await buildCodePackage({
+      ...options,
+      required: [{ file: path.join(root, "movies.csv"), why: "the default file of parameter 'movies'" }],
+    });
+    // then
+    assert.ok(pkg.files.some((f) => f.path === "source/movies.csv"));
+    await assert.rejects(
+      buildCodePackage({
+        ...options,
+        required: [{ file: outside, why: "the default file of parameter 'movies'" }],
+      }),
+      {
+        code: "FS_CODE_PACKAGE_REQUIRED_FILE",
+        message: `Cannot ship the default file of parameter 'movies' '${outside}' in the code package: outside the source root (source root '${options.sourceRoot}'; pass --source-root).`,
+      },
+    );
+  });
 });
 
 describe("code package determinism", () => {

@@ -37,6 +37,8 @@ export interface CodePackageOptions {
   include?: readonly string[];
   /** Globs of files never to ship, on top of the fixed rules in path-rules.ts. @default [] */
   exclude?: readonly string[];
+  /** Files the flow reads at run time (includeFile defaults): shipped, or the package is refused. @default [] */
+  required?: readonly { file: string; why: string }[];
 }
 
 /** One file in the package. */
@@ -100,11 +102,23 @@ export async function buildCodePackage(options: CodePackageOptions): Promise<Cod
       `Flow file is outside the source root: '${options.flowFile}'. Pass --source-root with a folder that contains it (source root '${options.sourceRoot}').`,
     );
   }
+  const required = options.required ?? [];
   const { sources, omitted } = collectSources(root, rules, [
     options.flowFile,
     ...(options.inputs ?? []),
+    ...required.map((r) => r.file),
     ...walkIncluded(root, rules),
   ]);
+  for (const { file, why } of required) {
+    const shown = toPosix(path.relative(root, path.resolve(file)));
+    const refusal = omitted.find((o) => o.path === shown)?.reason;
+    if (refusal) {
+      throw new CodePackageError(
+        "FS_CODE_PACKAGE_REQUIRED_FILE",
+        `Cannot ship ${why} '${file}' in the code package: ${refusal}${refusal === "outside the source root" ? ` (source root '${options.sourceRoot}'; pass --source-root)` : ""}.`,
+      );
+    }
+  }
   const bundle = readBundle(options.bundlePath, root, sources);
   const files: ArchiveFile[] = [...bundle.files, { path: RUNTIME_ENTRY, bytes: await buildRuntimeBundle() }];
   for (const [relative, real] of sources) {

@@ -13,6 +13,7 @@ import { FlowshipError } from "../../errors.js";
 import type { StepDecorator } from "../../flow/decorators.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
+import { includedFiles } from "../../runtime/resolve-parameters.js";
 import type { DistributedMapSetting } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { JobDefinitionInput } from "../compile/job-definition.js";
@@ -98,6 +99,7 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
     bundlePath: options.compiled.bundle,
     sourceRoot: options.sourceRoot ?? defaultSourceRoot(options.compiled.source),
     inputs: options.compiled.inputs,
+    required: includedFiles(flow, options.compiled.source),
   });
   const stored = await uploadCodePackage(options.storage, pkg);
   const deployment = compileStepFunctions(options.graph, {

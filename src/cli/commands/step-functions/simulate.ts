@@ -3,7 +3,9 @@
  * its code package, its Batch entrypoint — on this machine, against the local or an S3
  * datastore. Prints the run id; the Client API finds the run in the production namespace.
  */
+
 import fs from "node:fs";
+import path from "node:path";
 import type { Command } from "commander";
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
@@ -95,7 +97,11 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     const graph = validateFlow(context.flow);
     const { text, sources } = parameterText(flags);
     // Typed and checked exactly like `run`; the execution input carries what was given.
-    const values = await resolveParameters(context.flow, { text, sources }, "step-functions");
+    const values = await resolveParameters(
+      context.flow,
+      { text, sources, includeBase: path.dirname(path.resolve(context.file)) },
+      "step-functions",
+    );
     const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
     const root = flags.datastore === "s3" ? (flags.s3Root ?? s3Root()) : globals.datastoreRoot;
     if (!root || (flags.datastore === "s3" && !root.startsWith("s3://"))) {

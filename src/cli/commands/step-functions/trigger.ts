@@ -3,7 +3,9 @@
  * flags typed and checked exactly as `run` checks them; only the ones given are sent, so the
  * others take their defaults when the run starts. Prints the run id `sfn-<execution name>`.
  */
+
 import fs from "node:fs";
+import path from "node:path";
 import type { Command } from "commander";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import { currentUser } from "../../../config.js";
@@ -32,7 +34,11 @@ export function registerTrigger(group: Command, context: FlowCommandContext): vo
   command.action(async (flags: TriggerFlags) => {
     const flow = context.flow;
     const { text } = parameterText(flags);
-    const values = await resolveParameters(flow, { text }, currentUser());
+    const values = await resolveParameters(
+      flow,
+      { text, includeBase: path.dirname(path.resolve(context.file)) },
+      currentUser(),
+    );
     const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
     // The room for parameters depends on the start step only, not on where the flow is deployed.
     const { stats } = compileStepFunctions(flow, {
