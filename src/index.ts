@@ -42,7 +42,7 @@ export {
   timeout,
   triggerOnFinish,
 } from "./flow/decorators.js";
-export { Flow, flow } from "./flow/flow-builder.js";
+export { type ArtifactsOf, Flow, flow } from "./flow/flow-builder.js";
 export {
   includeFile,
   type ParameterContext,

@@ -149,6 +149,7 @@ Commands of a flow (see flowship <flow file> --help):
 
 Other commands:
   flowship configure aws  write the AWS settings of the step-functions commands
+  flowship exec <script>  run a script that uses the Client API, from any folder
 
 Options:
   --version  print flowship's version
@@ -177,6 +178,9 @@ export async function main(argv: string[]): Promise<number> {
   if (first === "--version" || first === "-v") {
     process.stdout.write(`${FLOWSHIP_VERSION}\n`);
     return EXIT.ok;
+  }
+  if (first === "exec") {
+    return import("./commands/exec.js").then((m) => m.runExec(argv.slice(1)));
   }
   if (first === "configure") {
     return import("./commands/configure.js")

@@ -4,8 +4,15 @@
  */
 import type { ArtifactRef, ContentStore } from "../datastore/content-store.js";
 
-/** A task's artifacts by name, each read from the datastore when its property is read. */
-export type LazyData = Readonly<Record<string, Promise<unknown>>>;
+/**
+ * A task's artifacts by name, each read from the datastore when its property is read. Typed by
+ * the flow's artifacts when the client object was opened with them (`Flow.get<Artifacts>(…)`),
+ * else loosely (`any`), as `self` is in a flow without declared artifacts.
+ */
+export type LazyData<A extends object = AnyArtifacts> = { readonly [K in keyof A]: Promise<A[K]> };
+
+/** Artifacts of a flow whose types the client was not told. */
+export type AnyArtifacts = Record<string, any>;
 
 export class DataArtifact {
   /** The artifact's name in the step code (`self.<name>`). */

@@ -4,6 +4,7 @@
  */
 import { parsePathspec } from "../datastore/pathspec.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
+import type { AnyArtifacts } from "./data-artifact.js";
 import { NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
 import { Run } from "./run.js";
 
@@ -20,13 +21,13 @@ export interface RunsOptions {
 const RESERVED = new Set(["_code"]);
 const FLOW_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
-function newestFirst(a: Run, b: Run): number {
+function newestFirst(a: Run<object>, b: Run<object>): number {
   const byStart = b.startedAt.getTime() - a.startedAt.getTime();
   if (byStart !== 0) return byStart;
   return b.id.length - a.id.length || (b.id > a.id ? 1 : b.id < a.id ? -1 : 0);
 }
 
-export class Flow {
+export class Flow<A extends object = AnyArtifacts> {
   /** The flow's name. */
   readonly name: string;
   readonly #context: ClientContext;
@@ -53,11 +54,15 @@ export class Flow {
    * const run = await flow.latestSuccessfulRun();
    * console.log(run?.id, await run?.data?.total);
    */
-  static async get(name: string, options: ClientOptions = {}): Promise<Flow> {
+  static async get<A extends object = AnyArtifacts>(
+    name: string,
+    options: ClientOptions = {},
+  ): Promise<Flow<A>> {
     parsePathspec(name, "flow");
     const context = await openContext(options);
     // A latest-run pointer exists only for a namespace holding a run: the flow is there, no listing needed.
-    if (await context.store(name).hasLatest("started", context.namespace)) return new Flow({ context, name });
+    if (await context.store(name).hasLatest("started", context.namespace))
+      return new Flow<A>({ context, name });
     const runIds = await context.store(name).listRunIds();
     if (runIds.length === 0) {
       throw new ObjectNotFoundError({
@@ -67,7 +72,7 @@ export class Flow {
         hint: "Run the flow first, or point the client at the datastore it ran in (setDatastore(), --datastore-root or FLOWSHIP_DATASTORE_ROOT)",
       });
     }
-    const flow = new Flow({ context, name, runIds });
+    const flow = new Flow<A>({ context, name, runIds });
     if (context.namespace !== null && (await flow.#readRuns()).length === 0) {
       throw new NamespaceMismatchError({
         kind: "Flow",
@@ -88,45 +93,45 @@ export class Flow {
     return this.#context.namespace;
   }
 
-  async #readRuns(): Promise<Run[]> {
+  async #readRuns(): Promise<Run<A>[]> {
     const runs = await Promise.all(
-      (await this.#runIds()).map((id) => Run.read(this.#context, this.name, id)),
+      (await this.#runIds()).map((id) => Run.read<A>(this.#context, this.name, id)),
     );
-    return runs.filter((run): run is Run => run?.isInNamespace(this.#context.namespace) === true);
+    return runs.filter((run): run is Run<A> => run?.isInNamespace(this.#context.namespace) === true);
   }
 
   /** The flow's runs in the namespace, newest first (by start time), optionally with given tags. */
-  async runs(options: RunsOptions = {}): Promise<Run[]> {
+  async runs(options: RunsOptions = {}): Promise<Run<A>[]> {
     const wanted = options.tags ?? [];
     const runs = await this.#readRuns();
     return runs.filter((run) => wanted.every((tag) => run.tags.includes(tag))).sort(newestFirst);
   }
 
   /** One run of this flow by id. */
-  async run(id: string): Promise<Run> {
+  async run(id: string): Promise<Run<A>> {
     const { runId } = parsePathspec(`${this.name}/${id}`, "run");
-    return Run.open(this.#context, this.name, runId!);
+    return Run.open<A>(this.#context, this.name, runId!);
   }
 
   /**
    * The run a namespace's pointer names (see FlowStore.updateLatest), if it is still there and
    * in the namespace; otherwise undefined and the caller scans every run.
    */
-  async #fromPointer(kind: "started" | "succeeded"): Promise<Run | undefined> {
+  async #fromPointer(kind: "started" | "succeeded"): Promise<Run<A> | undefined> {
     const pointer = await this.#context.store(this.name).readLatest(kind, this.#context.namespace);
     if (!pointer) return undefined;
-    const run = await Run.read(this.#context, this.name, pointer.runId);
+    const run = await Run.read<A>(this.#context, this.name, pointer.runId);
     if (!run?.isInNamespace(this.#context.namespace)) return undefined;
     return kind === "succeeded" && !run.successful ? undefined : run;
   }
 
   /** The newest run in the namespace, whatever its status. */
-  async latestRun(): Promise<Run | undefined> {
+  async latestRun(): Promise<Run<A> | undefined> {
     return (await this.#fromPointer("started")) ?? (await this.runs())[0];
   }
 
   /** The newest run in the namespace that succeeded. */
-  async latestSuccessfulRun(): Promise<Run | undefined> {
+  async latestSuccessfulRun(): Promise<Run<A> | undefined> {
     return (await this.#fromPointer("succeeded")) ?? (await this.runs()).find((run) => run.successful);
   }
 }

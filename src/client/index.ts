@@ -15,13 +15,14 @@
 
 export { InvalidPathspecError } from "../datastore/pathspec.js";
 export type { RunStatus } from "../datastore/records-types.js";
+export type { ArtifactsOf } from "../flow/flow-builder.js";
 export {
   type ClientOptions,
   type DatastoreOption,
   getDatastore,
   setDatastore,
 } from "./client-context.js";
-export { DataArtifact, type LazyData } from "./data-artifact.js";
+export { type AnyArtifacts, DataArtifact, type LazyData } from "./data-artifact.js";
 export {
   AmbiguousTaskError,
   InvalidTagError,

@@ -6,7 +6,7 @@ import { parsePathspec } from "../datastore/pathspec.js";
 import type { RunEndRecord, RunRecord, RunStatus } from "../datastore/records-types.js";
 import { runStatus } from "../datastore/run-status.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
-import { DataArtifact, type LazyData } from "./data-artifact.js";
+import { type AnyArtifacts, DataArtifact, type LazyData } from "./data-artifact.js";
 import { NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
 import { inNamespace, type Namespace } from "./namespace.js";
 import { changeUserTags, readUserTags } from "./run-tags.js";
@@ -19,7 +19,7 @@ interface RunRecords {
   userTags: string[];
 }
 
-export class Run {
+export class Run<A extends object = AnyArtifacts> {
   readonly flow: string;
   /** The run id. */
   readonly id: string;
@@ -27,7 +27,7 @@ export class Run {
   readonly #record: RunRecord;
   readonly #end: RunEndRecord | undefined;
   #userTags: string[];
-  #endTask: Task | undefined;
+  #endTask: Task<A> | undefined;
 
   /** @internal Use {@link Run.get} or `Flow.runs()`. */
   constructor(options: { context: ClientContext } & RunRecords) {
@@ -46,14 +46,21 @@ export class Run {
    * const run = await Run.get("BranchFlow/1795510290707");
    * if (run.successful) console.log(await run.data?.total);
    */
-  static async get(pathspec: string, options: ClientOptions = {}): Promise<Run> {
+  static async get<A extends object = AnyArtifacts>(
+    pathspec: string,
+    options: ClientOptions = {},
+  ): Promise<Run<A>> {
     const { flow, runId } = parsePathspec(pathspec, "run");
-    return Run.open(await openContext(options), flow, runId!);
+    return Run.open<A>(await openContext(options), flow, runId!);
   }
 
   /** @internal Opens a run, checking that it exists and is in the context's namespace. */
-  static async open(context: ClientContext, flow: string, runId: string): Promise<Run> {
-    const run = await Run.read(context, flow, runId);
+  static async open<A extends object = AnyArtifacts>(
+    context: ClientContext,
+    flow: string,
+    runId: string,
+  ): Promise<Run<A>> {
+    const run = await Run.read<A>(context, flow, runId);
     if (!run) {
       throw new ObjectNotFoundError({
         kind: "Run",
@@ -73,7 +80,11 @@ export class Run {
   }
 
   /** @internal Reads a run whatever its namespace; undefined when it has no run record (yet). */
-  static async read(context: ClientContext, flow: string, runId: string): Promise<Run | undefined> {
+  static async read<A extends object = AnyArtifacts>(
+    context: ClientContext,
+    flow: string,
+    runId: string,
+  ): Promise<Run<A> | undefined> {
     const store = context.store(flow);
     const record = await store.readRun(runId);
     if (!record) return undefined;
@@ -83,16 +94,16 @@ export class Run {
       entries.has("end.json") ? store.readRunEnd(runId) : undefined,
       readUserTags(store, record, entries),
     ]);
-    const run = new Run({ context, record, end, userTags });
+    const run = new Run<A>({ context, record, end, userTags });
     run.#endTask = await run.#openEndTask();
     return run;
   }
 
-  async #openEndTask(): Promise<Task | undefined> {
+  async #openEndTask(): Promise<Task<A> | undefined> {
     const name = this.#record.steps.find((s) => s.next.length === 0)?.name ?? "end";
     // The end step is outside every foreach, so its one task is "0" (task/derive-task.ts);
     // opening it directly saves listing the step's folder.
-    return Task.openIfStarted({ context: this.#context, run: this, step: name, id: "0" });
+    return Task.openIfStarted<A>({ context: this.#context, run: this, step: name, id: "0" });
   }
 
   /** `Flow/runId`. */
@@ -165,12 +176,12 @@ export class Run {
   }
 
   /** The task of the flow's end step, once it started. */
-  get endTask(): Task | undefined {
+  get endTask(): Task<A> | undefined {
     return this.#endTask;
   }
 
   /** The end task's artifacts, read lazily: `await run.data?.total`. Undefined without an end task. */
-  get data(): LazyData | undefined {
+  get data(): LazyData<A> | undefined {
     return this.#endTask?.data;
   }
 
@@ -193,20 +204,20 @@ export class Run {
   }
 
   /** The steps that have tasks, in the flow's order. */
-  async steps(): Promise<Step[]> {
+  async steps(): Promise<Step<A>[]> {
     const present = new Set(await this.#context.store(this.flow).listSteps(this.id));
     const ordered = this.#record.steps.map((s) => s.name).filter((name) => present.has(name));
     const rest = [...present].filter((name) => !ordered.includes(name)).sort();
     const steps = await Promise.all(
-      [...ordered, ...rest].map((name) => Step.openIfAny(this.#context, this, name)),
+      [...ordered, ...rest].map((name) => Step.openIfAny<A>(this.#context, this, name)),
     );
-    return steps.filter((step): step is Step => step !== undefined);
+    return steps.filter((step): step is Step<A> => step !== undefined);
   }
 
   /** One step by name. */
-  async step(name: string): Promise<Step> {
+  async step(name: string): Promise<Step<A>> {
     parsePathspec(`${this.pathspec}/${name}`, "step");
-    return Step.open(this.#context, this, name);
+    return Step.open<A>(this.#context, this, name);
   }
 
   /** Adds user tags (a system tag is already there, so adding one changes nothing); returns them. */

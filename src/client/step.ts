@@ -1,6 +1,7 @@
 /** A step of a run: the tasks that ran its code (one, or one per foreach item). */
 import { parsePathspec } from "../datastore/pathspec.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
+import type { AnyArtifacts } from "./data-artifact.js";
 import { AmbiguousTaskError, ObjectNotFoundError } from "./errors.js";
 import { Run } from "./run.js";
 import { Task, type TaskOptions } from "./task.js";
@@ -16,15 +17,15 @@ export function compareTaskIds(a: string, b: string): number {
   return 0;
 }
 
-export class Step {
-  readonly run: Run;
+export class Step<A extends object = AnyArtifacts> {
+  readonly run: Run<A>;
   /** The step's name. */
   readonly name: string;
   readonly #context: ClientContext;
   readonly #taskIds: string[];
 
   /** @internal Use {@link Step.get} or `Run.steps()`. */
-  constructor(options: { context: ClientContext; run: Run; name: string; taskIds: string[] }) {
+  constructor(options: { context: ClientContext; run: Run<A>; name: string; taskIds: string[] }) {
     this.#context = options.context;
     this.run = options.run;
     this.name = options.name;
@@ -38,24 +39,35 @@ export class Step {
    * const step = await Step.get("ForeachFlow/1795510290707/square");
    * for (const task of await step.tasks()) console.log(task.id, await task.data.result);
    */
-  static async get(pathspec: string, options: ClientOptions = {}): Promise<Step> {
+  static async get<A extends object = AnyArtifacts>(
+    pathspec: string,
+    options: ClientOptions = {},
+  ): Promise<Step<A>> {
     const { flow, runId, step } = parsePathspec(pathspec, "step");
     const context = await openContext(options);
-    return Step.open(context, await Run.open(context, flow, runId!), step!);
+    return Step.open<A>(context, await Run.open<A>(context, flow, runId!), step!);
   }
 
   /**
    * @internal Opens a step of an opened run, or undefined when it has no task folder: a run
    * killed while it created the step's first task folder leaves the step's folder empty.
    */
-  static async openIfAny(context: ClientContext, run: Run, name: string): Promise<Step | undefined> {
+  static async openIfAny<A extends object = AnyArtifacts>(
+    context: ClientContext,
+    run: Run<A>,
+    name: string,
+  ): Promise<Step<A> | undefined> {
     const taskIds = await context.store(run.flow).listTasks(run.id, name);
-    return taskIds.length === 0 ? undefined : new Step({ context, run, name, taskIds });
+    return taskIds.length === 0 ? undefined : new Step<A>({ context, run, name, taskIds });
   }
 
   /** @internal Opens a step of an opened run. */
-  static async open(context: ClientContext, run: Run, name: string): Promise<Step> {
-    const step = await Step.openIfAny(context, run, name);
+  static async open<A extends object = AnyArtifacts>(
+    context: ClientContext,
+    run: Run<A>,
+    name: string,
+  ): Promise<Step<A>> {
+    const step = await Step.openIfAny<A>(context, run, name);
     if (!step) {
       throw new ObjectNotFoundError({
         kind: "Step",
@@ -82,25 +94,25 @@ export class Step {
   }
 
   /** The step's tasks in foreach-index order, each showing its latest attempt. */
-  async tasks(): Promise<Task[]> {
+  async tasks(): Promise<Task<A>[]> {
     const tasks = await Promise.all(
       this.#taskIds.map((id) =>
-        Task.openIfStarted({ context: this.#context, run: this.run, step: this.name, id }),
+        Task.openIfStarted<A>({ context: this.#context, run: this.run, step: this.name, id }),
       ),
     );
-    return tasks.filter((task): task is Task => task !== undefined);
+    return tasks.filter((task): task is Task<A> => task !== undefined);
   }
 
   /**
    * One task: the one named by `id`, or the step's only task when `id` is left out (a step
    * inside a foreach has several; then name one or use `tasks()`).
    */
-  async task(id?: string, options: Pick<TaskOptions, "attempt"> = {}): Promise<Task> {
+  async task(id?: string, options: Pick<TaskOptions, "attempt"> = {}): Promise<Task<A>> {
     if (id === undefined && this.#taskIds.length > 1) {
       throw new AmbiguousTaskError({ pathspec: this.pathspec, count: this.#taskIds.length });
     }
     if (id !== undefined) parsePathspec(`${this.pathspec}/${id}`, "task");
-    return Task.open({
+    return Task.open<A>({
       context: this.#context,
       run: this.run,
       step: this.name,

@@ -7,7 +7,7 @@ import { parsePathspec } from "../datastore/pathspec.js";
 import type { AttemptEndRecord, AttemptStartRecord, ForeachFrame } from "../datastore/records-types.js";
 import type { StepFailure } from "../errors.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
-import { DataArtifact, type LazyData, lazyData } from "./data-artifact.js";
+import { type AnyArtifacts, DataArtifact, type LazyData, lazyData } from "./data-artifact.js";
 import { ObjectNotFoundError } from "./errors.js";
 import { loadForeachInput } from "./foreach-input.js";
 import { Run } from "./run.js";
@@ -49,8 +49,8 @@ function toAttempt(start: AttemptStartRecord, end: AttemptEndRecord | undefined)
   };
 }
 
-export class Task {
-  readonly run: Run;
+export class Task<A extends object = AnyArtifacts> {
+  readonly run: Run<A>;
   /** The step's name. */
   readonly step: string;
   /** The task id: "0", or the foreach indices joined with "." (e.g. "1.2"). */
@@ -66,7 +66,7 @@ export class Task {
   /** @internal Use {@link Task.get}, `Step.tasks()` or `Step.task()`. */
   constructor(options: {
     context: ClientContext;
-    run: Run;
+    run: Run<A>;
     step: string;
     id: string;
     records: TaskAttempts;
@@ -89,32 +89,40 @@ export class Task {
    * const task = await Task.get("ForeachFlow/1795510290707/square/2");
    * console.log(task.index, await task.input(), await task.data.result);
    */
-  static async get(pathspec: string, options: TaskOptions = {}): Promise<Task> {
+  static async get<A extends object = AnyArtifacts>(
+    pathspec: string,
+    options: TaskOptions = {},
+  ): Promise<Task<A>> {
     const { flow, runId, step, taskId } = parsePathspec(pathspec, "task");
     const context = await openContext(options);
-    const run = await Run.open(context, flow, runId!);
-    return Task.open({ context, run, step: step!, id: taskId!, attempt: options.attempt });
+    const run = await Run.open<A>(context, flow, runId!);
+    return Task.open<A>({ context, run, step: step!, id: taskId!, attempt: options.attempt });
   }
 
   /**
    * @internal Opens a task, or undefined when its folder holds no start record: a process killed
    * before it recorded its start leaves only log files behind, and that is not a task.
    */
-  static async openIfStarted(options: { context: ClientContext; run: Run; step: string; id: string }) {
+  static async openIfStarted<A extends object = AnyArtifacts>(options: {
+    context: ClientContext;
+    run: Run<A>;
+    step: string;
+    id: string;
+  }): Promise<Task<A> | undefined> {
     const records = await options.context
       .store(options.run.flow)
       .readAttempts(options.run.id, options.step, options.id);
-    return records ? new Task({ ...options, records, attempt: records.latest }) : undefined;
+    return records ? new Task<A>({ ...options, records, attempt: records.latest }) : undefined;
   }
 
   /** @internal Opens a task of an opened run; undefined attempt = the latest. */
-  static async open(options: {
+  static async open<A extends object = AnyArtifacts>(options: {
     context: ClientContext;
-    run: Run;
+    run: Run<A>;
     step: string;
     id: string;
     attempt?: number | undefined;
-  }): Promise<Task> {
+  }): Promise<Task<A>> {
     const { context, run, step, id } = options;
     const records = await context.store(run.flow).readAttempts(run.id, step, id);
     const pathspec = `${run.pathspec}/${step}/${id}`;
@@ -130,7 +138,7 @@ export class Task {
         hint: `The task has attempts ${[...records.starts.keys()].sort((a, b) => a - b).join(", ")}; pass one of them`,
       });
     }
-    return new Task({ context, run, step, id, records, attempt });
+    return new Task<A>({ context, run, step, id, records, attempt });
   }
 
   get flow(): string {
@@ -234,8 +242,9 @@ export class Task {
   }
 
   /** Artifact values by name, each read when its property is read: `await task.data.result`. */
-  get data(): LazyData {
-    return lazyData(this.artifacts());
+  get data(): LazyData<A> {
+    // A only describes what the caller said the flow's artifacts are; nothing checks it.
+    return lazyData(this.artifacts()) as unknown as LazyData<A>;
   }
 
   /** The foreach item this task worked on (`self.input` in the step), or undefined. */

@@ -122,6 +122,12 @@ export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
  *   .step("end", (self) => console.log(`alpha still is ${self.alpha}`))
  *   .run();
  */
+/**
+ * The artifacts (parameters included) of a flow definition, for the Client API:
+ * `Run.get<ArtifactsOf<typeof playlist>>("Playlist/123")` makes `await run.data?.movies` typed.
+ */
+export type ArtifactsOf<F> = F extends Flow<infer A> ? A : never;
+
 export function flow<A extends Artifacts = Artifacts>(name: string): Flow<A> {
   const created = new Flow<A>(name, callerLocation(flow));
   registerFlow(created);

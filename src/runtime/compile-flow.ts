@@ -47,6 +47,11 @@ export interface CompileFlowOptions {
    * starts ~25 ms faster; runs on the local datastore never need it. @default false
    */
   withS3?: boolean;
+  /**
+   * What the file is: a flow (the bundle can also run its tasks), or a script that uses the
+   * Client API (`flowship exec`), bundled as it is. @default "flow"
+   */
+  kind?: "flow" | "script";
 }
 
 const S3_STUB = `export class S3Storage { constructor() { throw new Error("This compiled flow was built for the local datastore; compile it with the S3 backend to use s3://."); } }`;
@@ -108,16 +113,20 @@ const MODULE_URL_PLUGIN = {
 export async function compileFlow(options: CompileFlowOptions): Promise<CompiledFlow> {
   const file = path.resolve(options.file);
   if (!fs.existsSync(file)) {
-    throw new FlowCompileError("FS_FLOW_FILE_MISSING", `Flow file not found: '${options.file}'.`, {
+    const what = options.kind === "script" ? "Script" : "Flow file";
+    throw new FlowCompileError("FS_FLOW_FILE_MISSING", `${what} not found: '${options.file}'.`, {
       exitCode: 2,
     });
   }
   const esbuild = await import("esbuild");
-  const entry = [
-    `import { runTaskProcessIfTask } from "flowship/task";`,
-    `export * as flowModule from ${JSON.stringify(file)};`,
-    "await runTaskProcessIfTask();",
-  ].join("\n");
+  const entry =
+    options.kind === "script"
+      ? `import ${JSON.stringify(file)};`
+      : [
+          `import { runTaskProcessIfTask } from "flowship/task";`,
+          `export * as flowModule from ${JSON.stringify(file)};`,
+          "await runTaskProcessIfTask();",
+        ].join("\n");
   let result: Awaited<ReturnType<typeof esbuild.build>>;
   try {
     result = await esbuild.build({
@@ -172,7 +181,7 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
         : "";
       throw new FlowCompileError(
         "FS_FLOW_COMPILE",
-        `Cannot compile flow file '${options.file}': ${where}${failure.text}.`,
+        `Cannot compile ${options.kind === "script" ? "script" : "flow file"} '${options.file}': ${where}${failure.text}.`,
         {
           cause: error,
         },

@@ -1,0 +1,57 @@
+/**
+ * `flowship exec <script> [args…]`: runs a TypeScript or JavaScript file that uses the Client API
+ * (or anything else) from any folder, the way a flow file runs: `flowship` and `flowship/client`
+ * resolve to this flowship, TypeScript and top-level await work whatever the folder's package.json
+ * says, and stack traces point at the script's own lines.
+ */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { userCacheRoot } from "../../config.js";
+import { isFlowshipError, UsageError } from "../../errors.js";
+import { EXIT, reportError } from "../../report-error.js";
+import { compileFlow } from "../../runtime/compile-flow.js";
+import { codeDir } from "../load-flow.js";
+
+const HELP = `Usage: flowship exec <script> [args...]
+
+Runs a .ts/.mts/.js/.mjs script, typically one that reads runs with the Client API:
+
+  import { Flow } from "flowship/client";
+  const run = await (await Flow.get("Playlist")).latestSuccessfulRun();
+  console.log(await run?.data?.playlist);
+
+'flowship' and 'flowship/client' resolve to this flowship, so nothing needs to be installed
+beside the script; TypeScript and top-level await work in any folder. The script sees
+process.argv as [node, <script>, ...args]. Exit code: the script's (process.exitCode), 1 if
+it throws.
+`;
+
+export async function runExec(argv: string[]): Promise<number> {
+  const [script, ...args] = argv;
+  if (script === undefined || script === "--help" || script === "-h") {
+    process.stdout.write(HELP);
+    return script === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (script.startsWith("-")) {
+    return reportError(
+      new UsageError(`Expected a script before '${script}': flowship exec <script> [args...].`),
+    );
+  }
+  let bundle: string;
+  try {
+    ({ bundle } = await compileFlow({ file: script, outDir: codeDir(userCacheRoot()), kind: "script" }));
+  } catch (error) {
+    return reportError(error);
+  }
+  process.argv = [process.execPath, path.resolve(script), ...args];
+  process.setSourceMapsEnabled(true);
+  try {
+    await import(pathToFileURL(bundle).href);
+  } catch (error) {
+    // The script's own error: shown as node shows it (flowship's errors, e.g. a run not found, in one line).
+    if (isFlowshipError(error)) return reportError(error);
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.failure;
+  }
+  return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+}
