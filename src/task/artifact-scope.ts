@@ -27,11 +27,11 @@ interface ScopeOptions {
  * JSON-able value, a React element…). Reading them answers undefined instead of failing the step.
  */
 const PROBED_NAMES = new Set([
+  // Object.prototype's names (hasOwnProperty, toString, …): `self` has no prototype, so they read as
+  // undefined, as on any Object.create(null).
+  ...Object.getOwnPropertyNames(Object.prototype),
   "then",
   "toJSON",
-  "constructor",
-  "toString",
-  "valueOf",
   "inspect",
   "nodeType",
   "$$typeof",

@@ -50,6 +50,7 @@ export const RESERVED_PARAMETER_NAMES = [
   "execution_name",
   "retry_interval_scale",
   "sandbox",
+  "source_root",
   "env",
 ];
 
