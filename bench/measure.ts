@@ -10,8 +10,9 @@ export interface Row {
   value: number;
   unit: string;
   baseline: string;
-  baselineValue: number;
-  ratio?: number;
+  /** null: the baseline could not be measured here (the note says why). */
+  baselineValue: number | null;
+  ratio?: number | null;
   target: string;
   met: boolean | null;
   note?: string;
@@ -110,4 +111,37 @@ export function machine(): Record<string, unknown> {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     date: new Date().toISOString(),
   };
+}
+
+/**
+ * Runs a command and returns its wall time and the CPU time (user + system) of it and of every
+ * descendant that was waited for — task processes and task hosts included — from bash's `times`.
+ */
+export function runWithCpu(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ms: number; cpuMs: number; code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn("bash", ["-c", '"$@" 3>&-; s=$?; times >&3; exit $s', "bash", command, ...args], {
+      env,
+      stdio: ["ignore", "ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let times = "";
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+    });
+    (child.stdio[3] as NodeJS.ReadableStream).on("data", (d) => {
+      times += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      // `times`: the shell's own user/sys, then its children's: "0m3.880s 0m0.760s".
+      const children = times.trim().split("\n")[1] ?? "";
+      const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      resolve({ ms: performance.now() - started, cpuMs: (seconds[0]! + seconds[1]!) * 1000, code, stderr });
+    });
+  });
 }

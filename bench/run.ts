@@ -42,8 +42,8 @@ for (const [ids, run] of report ? [] : BENCHMARKS) {
 
 const format = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const formatRow = (r: Row) =>
-  `| ${r.id} | ${r.benchmark} | ${r.figure} | ${format(r.value)} ${r.unit} | ${r.baseline}: ${format(r.baselineValue)} | ${
-    r.ratio === undefined ? "" : `${format(r.ratio)}×`
+  `| ${r.id} | ${r.benchmark} | ${r.figure} | ${format(r.value)} ${r.unit} | ${r.baseline}: ${r.baselineValue === null ? "not measured" : format(r.baselineValue)} | ${
+    r.ratio === undefined || r.ratio === null ? "" : `${format(r.ratio)}×`
   } | ${r.target}${r.note ? ` (${r.note})` : ""} | ${r.met === null ? "n/a" : r.met ? "yes" : "NO"} |`;
 const lines = [
   "| # | benchmark | figure | flowship | baseline (same run) | ratio | target | met |",

@@ -15,7 +15,7 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_PRODUCTION_TOKEN: "When set, runs belong to the namespace `production:<token>`.",
   FLOWSHIP_MAX_WORKERS: "Default for `run --max-workers`. Default: 16",
   FLOWSHIP_ISOLATION:
-    "Default for `run --isolation`: process (each task an OS process) or thread (each task a worker thread). Default: process",
+    "Default for `run --isolation`: host (each attempt a fresh worker thread in a reusable task host process that runs one attempt at a time), process (each attempt an OS process) or thread (each attempt a worker thread in the runtime). Default: host",
   FLOWSHIP_TASK_NODE_ARGS:
     "Extra node arguments for task processes, e.g. '--cpu-prof' or '--max-old-space-size=8192'. Task threads take only the flags a worker thread accepts; --max-old-space-size becomes each thread's heap limit.",
   FLOWSHIP_PROGRESS_INTERVAL: "Seconds between progress lines of a running flow. Default: 10",
@@ -95,7 +95,7 @@ export function defaultMaxWorkers(): number {
 
 /** The raw FLOWSHIP_ISOLATION value; the CLI checks it like the flag it stands for. */
 export function defaultIsolation(): string {
-  return env("FLOWSHIP_ISOLATION") ?? "process";
+  return env("FLOWSHIP_ISOLATION") ?? "host";
 }
 
 export function progressIntervalSeconds(): number {

@@ -54,7 +54,7 @@ export function addRunOptions(command: Command): Command {
     .addOption(
       new Option(
         "--isolation <kind>",
-        "what keeps tasks apart: process (an OS process each) or thread (a worker thread each: about half the start-up cost; see docs/runtime.md)",
+        "what keeps tasks apart: host (a fresh worker thread each, in a reusable process that runs one at a time), process (an OS process each) or thread (a worker thread each, inside the runtime); see docs/runtime.md",
       ).default(defaultIsolation()),
     )
     .option("--tag <tag>", "tag the run (repeatable)", collect, [])
@@ -101,7 +101,7 @@ function maxWorkers(text: string): number {
 function isolation(text: string): Isolation {
   if (!(ISOLATIONS as readonly string[]).includes(text)) {
     throw new UsageError(
-      `Invalid --isolation '${text}': give ${ISOLATIONS.join(" or ")} (FLOWSHIP_ISOLATION sets the default).`,
+      `Invalid --isolation '${text}': give ${ISOLATIONS.join(", ")} (FLOWSHIP_ISOLATION sets the default).`,
     );
   }
   if (text === "thread") checkThreadSettings();

@@ -1,8 +1,9 @@
 /**
- * The local runtime: walks the flow's graph, starts each task attempt in its own process (or,
- * with `isolation: "thread"`, its own worker thread; at most `maxWorkers` at once), fans out
- * foreaches, waits for joins, retries failed attempts, and records the run. A failed task stops the run: running tasks are killed, the run is marked
- * failed, and the failing step and its error are shown.
+ * The local runtime: walks the flow's graph, starts each task attempt (by default a fresh worker
+ * thread in a task host process of its own; with `isolation: "process"` its own process, with
+ * "thread" a worker thread here; at most `maxWorkers` at once), fans out foreaches, waits for
+ * joins, retries failed attempts, and records the run. A failed task stops the run: running tasks
+ * are killed, the run is marked failed, and the failing step and its error are shown.
  */
 
 import fs from "node:fs";
@@ -18,7 +19,13 @@ import type { FlowGraph } from "../graph/flow-graph.js";
 import { attemptLogs } from "../task/attempt-logs.js";
 import { taskIdFor } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
-import { type RunningAttempt, recordDeath, type TaskExit } from "../task/task-attempt.js";
+import {
+  type RunningAttempt,
+  recordDeath,
+  type TaskAttemptOptions,
+  type TaskExit,
+} from "../task/task-attempt.js";
+import { TaskHostAttempt } from "../task/task-host-attempt.js";
 import { TaskProcess } from "../task/task-process.js";
 import { runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
@@ -27,6 +34,7 @@ import { ResumePlan } from "./resume-plan.js";
 import { effectiveDecorators, localForeachLimit, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
 import { createLocalRun, storeParameters } from "./run-record.js";
+import { TaskHostPool } from "./task-host-pool.js";
 
 export interface RunResult {
   flow: string;
@@ -69,6 +77,7 @@ export class LocalRun {
   #resume?: ResumePlan;
   readonly #ready: ReadyTask[] = [];
   readonly #running = new Map<string, RunningAttempt | "cloning">();
+  #hosts: TaskHostPool | undefined;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #joins = new Map<string, JoinWait>();
   #progress!: RunProgress;
@@ -135,11 +144,20 @@ export class LocalRun {
     await this.#store.storage
       .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
       .catch(() => 0);
+    if ((options.isolation ?? "host") === "host") {
+      this.#hosts = await TaskHostPool.create(path.dirname(options.compiled.bundle));
+    }
     this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
     this.#print(
       `Running ${options.flow.name}/${this.#run.runId} as ${this.#run.namespace}${
         this.#resume ? `, resuming run ${this.#resume.originRunId}` : ""
-      } (max ${options.maxWorkers} tasks at once${options.isolation === "thread" ? ", in worker threads" : ""})`,
+      } (max ${options.maxWorkers} tasks at once${
+        options.isolation === "thread"
+          ? ", in worker threads of this process"
+          : options.isolation === "process"
+            ? ", a process each"
+            : ""
+      })`,
       "stderr",
     );
     const missing = this.#resume?.missingArtifacts ?? [];
@@ -262,8 +280,7 @@ export class LocalRun {
       ...(fallbackReason ? { fallbackReason } : {}),
     };
     const logs = attemptLogs(this.#store, spec);
-    const Attempt = this.#options.isolation === "thread" ? TaskThread : TaskProcess;
-    const running = new Attempt({
+    const attemptOptions: TaskAttemptOptions = {
       bundle: this.#options.compiled.bundle,
       spec,
       env: environment?.kind === "environment" ? environment.options.vars : {},
@@ -271,7 +288,12 @@ export class LocalRun {
       prefix: `[${this.runId}/${task.step}/${task.taskId}${attempt > 0 ? `#${attempt}` : ""}]`,
       print: this.#print,
       ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
-    });
+    };
+    const running = this.#hosts
+      ? new TaskHostAttempt(attemptOptions, this.#hosts.acquire())
+      : this.#options.isolation === "thread"
+        ? new TaskThread(attemptOptions)
+        : new TaskProcess(attemptOptions);
     this.#running.set(this.#key(task), running);
     this.#progress.started(task.step);
     running.exited
@@ -426,6 +448,7 @@ export class LocalRun {
       status = "failed";
       reason = `${reason ? `${reason.replace(/\.$/, "")}; ` : ""}its end could not be recorded: ${(error as Error).message}`;
     }
+    await this.#hosts?.close();
     this.#progress.printSummary(`${this.#options.flow.name}/${this.runId}`, status);
     this.#finished({
       flow: this.#options.flow.name,

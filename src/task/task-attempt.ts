@@ -14,9 +14,13 @@ import { explainIoError } from "../util/io-error.js";
 import { redact } from "../util/redact.js";
 import type { TaskSpec } from "./task-spec.js";
 
-/** How the local runtime keeps tasks apart. */
-export type Isolation = "process" | "thread";
-export const ISOLATIONS: readonly Isolation[] = ["process", "thread"];
+/**
+ * How the local runtime keeps tasks apart: a worker thread in a reusable host process that runs
+ * one attempt at a time (host, the default), an OS process per attempt, or a worker thread per
+ * attempt inside the runtime itself. See docs/runtime.md ("Isolation").
+ */
+export type Isolation = "host" | "process" | "thread";
+export const ISOLATIONS: readonly Isolation[] = ["host", "process", "thread"];
 
 export interface TaskExit {
   code: number | null;
@@ -28,6 +32,8 @@ export interface TaskExit {
   outOfMemory: boolean;
   /** What ran the attempt, named in the failure message. */
   isolation: Isolation;
+  /** With isolation "host": the host process itself ended (killed, crashed), not just the thread. */
+  hostDied?: boolean;
 }
 
 export interface TaskAttemptOptions {
@@ -68,6 +74,7 @@ export abstract class TaskAttempt implements RunningAttempt {
   protected timedOut = false;
   protected cancelled = false;
   protected outOfMemory = false;
+  protected hostDied = false;
 
   constructor(
     readonly options: TaskAttemptOptions,
@@ -102,6 +109,7 @@ export abstract class TaskAttempt implements RunningAttempt {
       cancelled: this.cancelled,
       outOfMemory: this.outOfMemory,
       isolation: this.isolation,
+      ...(this.hostDied ? { hostDied: true } : {}),
     };
   }
 }
@@ -200,7 +208,13 @@ export async function recordDeath(
   exit: TaskExit,
 ): Promise<AttemptEndRecord> {
   const timeout = spec.decorators.find((d) => d.kind === "timeout");
-  const task = `the task ${exit.isolation}`;
+  // In a task host, the thread ran the step; only when the host process ended is it "the task host".
+  const task =
+    exit.isolation === "host"
+      ? exit.hostDied
+        ? "the task host"
+        : "the task thread"
+      : `the task ${exit.isolation}`;
   const message = exit.timedOut
     ? `timed out after ${timeout?.kind === "timeout" ? timeout.options.seconds : "?"} s and was killed`
     : exit.cancelled

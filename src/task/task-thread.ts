@@ -36,6 +36,11 @@ function threadSettings(): { execArgv: string[]; resourceLimits: { maxOldGenerat
   return { execArgv, resourceLimits };
 }
 
+/** The heap limit of a task thread, from FLOWSHIP_TASK_NODE_ARGS' --max-old-space-size. */
+export function threadResourceLimits(): { maxOldGenerationSizeMb?: number } {
+  return threadSettings().resourceLimits;
+}
+
 /** Fails fast, before a run starts, when FLOWSHIP_TASK_NODE_ARGS holds flags a thread cannot take. */
 export function checkThreadSettings(): void {
   const { execArgv, resourceLimits } = threadSettings();

@@ -8,7 +8,9 @@
  */
 import childProcess, { type ChildProcess } from "node:child_process";
 import { syncBuiltinESMExports } from "node:module";
-import { isMainThread } from "node:worker_threads";
+import { isMainThread, parentPort } from "node:worker_threads";
+import { FlowshipError } from "../errors.js";
+import { ABORT_MESSAGE, IN_TASK_HOST_ENV, SPAWNED_MESSAGE } from "./task-host-main.js";
 
 type Stdio = string | number | null | undefined | object;
 
@@ -63,17 +65,62 @@ function splitArgs(args: unknown[]): { head: unknown[]; options: Record<string, 
   return { head: args, options: {} };
 }
 
+/** Tells a task host that this attempt started a process, to be killed with the attempt if it lingers. */
+function announceSpawn(): void {
+  parentPort?.postMessage(SPAWNED_MESSAGE);
+}
+
+/**
+ * What a thread cannot do that a process can: `process.abort()` in a task host aborts the host —
+ * as it would a task process, taking this attempt only — and is refused in a thread of the runtime
+ * (it would end the run); `process.chdir` is refused, since the threads of a process share one
+ * working folder. Each refusal is a one-line error that says what to do.
+ */
+function refuseProcessWideChanges(): void {
+  process.abort = () => {
+    if (process.env[IN_TASK_HOST_ENV] === "1" && parentPort) {
+      parentPort.postMessage(ABORT_MESSAGE);
+      // The host aborts at once; nothing after this line should run meanwhile.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000);
+    }
+    throw new FlowshipError(
+      "FS_THREAD_ABORT",
+      "process.abort() cannot run in a task thread of the runtime (it would end the whole run): run with --isolation process or host.",
+    );
+  };
+  process.chdir = () => {
+    throw new FlowshipError(
+      "FS_THREAD_CHDIR",
+      "process.chdir() cannot run in a task thread (threads share one working folder): pass full paths instead, or run with --isolation process.",
+    );
+  };
+}
+
 export function routeChildOutputThroughThread(): void {
   if (isMainThread) return;
+  refuseProcessWideChanges();
   const cp = childProcess as unknown as Record<string, (...args: unknown[]) => ChildProcess>;
   const spawn = cp.spawn!;
   const fork = cp.fork!;
+  // exec, execFile and the synchronous variants do not go through the exported spawn.
+  for (const name of ["exec", "execFile", "execSync", "execFileSync", "spawnSync"]) {
+    const original = cp[name]!;
+    const wrapped = (...args: unknown[]) => {
+      announceSpawn();
+      return original(...args);
+    };
+    // Keep what is attached to the original, e.g. exec's util.promisify.custom.
+    Object.defineProperties(wrapped, Object.getOwnPropertyDescriptors(original));
+    cp[name] = wrapped;
+  }
   cp.spawn = (...args: unknown[]) => {
+    announceSpawn();
     const { head, options } = splitArgs(args);
     const route = piped(options.stdio);
     return forward(spawn(...head, { ...options, stdio: route.stdio }), route.out, route.err);
   };
   cp.fork = (...args: unknown[]) => {
+    announceSpawn();
     const { head, options } = splitArgs(args);
     // fork inherits the parent's output unless `silent` or `stdio` says otherwise.
     if (options.stdio === undefined && !options.silent) {

@@ -1,0 +1,233 @@
+/**
+ * The task hosts of one local run (isolation "host"): processes started when attempts need them,
+ * each lent to one attempt at a time and lent again once that attempt ended cleanly. A host that
+ * died, timed out or was stopped is never lent again; the next attempt gets a new one. At most
+ * one host per running attempt, so at most `maxWorkers` hosts.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { taskNodeArgs } from "../config.js";
+import { FlowshipError } from "../errors.js";
+import type { HostLease, HostListener } from "../task/task-host-attempt.js";
+import type { HostMessage, RunMessage } from "../task/task-host-main.js";
+import { writeFileAtomic } from "../util/atomic-file.js";
+import { CpuIdleSampler } from "../util/cpu-idle.js";
+import { sha256 } from "../util/hash.js";
+import { ownModule } from "./compile-flow.js";
+
+/** As for task processes (task-process.ts): the kernel kills a host when the runtime dies. */
+const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => fs.existsSync(file));
+
+/**
+ * Bundles the host program (task/task-host-main.ts, node built-ins only) into `outDir`, once per
+ * content: a host then starts with plain `node`, whether flowship runs from dist/ or from source.
+ */
+export async function compileTaskHost(outDir: string): Promise<string> {
+  const esbuild = await import("esbuild");
+  const result = await esbuild.build({
+    stdin: {
+      contents: `import { runTaskHost } from ${JSON.stringify(ownModule("task/task-host-main"))};\nrunTaskHost();\n`,
+      resolveDir: path.dirname(ownModule("task/task-host-main")),
+      sourcefile: "task-host-entry.js",
+      loader: "js",
+    },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  });
+  const text = result.outputFiles[0]!.text;
+  const file = path.join(outDir, `task-host-${sha256(text).slice(0, 16)}.mjs`);
+  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
+    fs.mkdirSync(outDir, { recursive: true });
+    writeFileAtomic(file, [text]);
+  }
+  return file;
+}
+
+class TaskHost implements HostLease {
+  readonly #child: ChildProcess;
+  readonly #pool: TaskHostPool;
+  #listener: HostListener | undefined;
+  #dead = false;
+  #lentAt: number | undefined;
+  /** Resolves once the host process has exited (and was reaped: its CPU time is counted). */
+  readonly gone: Promise<void>;
+
+  constructor(program: string, pool: TaskHostPool) {
+    this.#pool = pool;
+    const args = [...taskNodeArgs(), program];
+    const [command, commandArgs] = SETPRIV
+      ? [SETPRIV, ["--pdeathsig", "KILL", "--", process.execPath, ...args]]
+      : [process.execPath, args];
+    this.#child = spawn(command, commandArgs, {
+      // stdin stays open and silent: it closes when this runtime dies, and the host follows.
+      stdio: ["pipe", "pipe", "pipe", "ipc"],
+      serialization: "advanced",
+      // Its own process group: what an attempt starts can be killed with it, and found (pgrp).
+      detached: true,
+    });
+    this.#child.on("message", (message: HostMessage) => this.#listener?.message(message));
+    this.#child.stdout!.on("data", (chunk: Buffer) => this.#listener?.raw("stdout", chunk));
+    this.#child.stderr!.on("data", (chunk: Buffer) => this.#listener?.raw("stderr", chunk));
+    this.gone = new Promise((resolve) => this.#child.once("close", () => resolve()));
+    this.#child.on("error", () => this.#died(null, null));
+    this.#child.on("exit", (code, signal) => this.#died(code, signal));
+  }
+
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  #died(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#pool.forget(this);
+    this.#listener?.hostExit(code, signal);
+  }
+
+  run(message: RunMessage, listener: HostListener): void {
+    this.#listener = listener;
+    this.#lentAt = performance.now();
+    if (this.#dead) {
+      listener.hostExit(null, null);
+      return;
+    }
+    this.#child.send(message, (error) => {
+      // The host died before it could take the attempt: its exit event tells the attempt.
+      if (error) this.kill();
+    });
+  }
+
+  kill(): void {
+    const pid = this.#child.pid;
+    if (pid === undefined || this.#dead) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      this.#child.kill("SIGKILL");
+    }
+  }
+
+  release(): void {
+    this.#listener = undefined;
+    if (this.#lentAt !== undefined) this.#pool.took(performance.now() - this.#lentAt);
+    this.#lentAt = undefined;
+    if (!this.#dead) this.#pool.idle(this);
+  }
+}
+
+/**
+ * How the pool grows. Up to one host per core starts at once. Beyond that, attempts that find no
+ * free host wait, and every so often (as long as recent attempts took, between these bounds) one
+ * more host starts — but only while the CPUs were idle part of that time: attempts that wait on
+ * I/O get their hosts (up to --max-workers) within a second or so, while short CPU-bound attempts
+ * are not slowed by Node starts (~50 ms of CPU each) they would have no core to use.
+ */
+const GROW_EVERY_MS = { initial: 50, min: 10, max: 1000 };
+const RECENT_ATTEMPTS = 16;
+const IDLE_TO_GROW = 0.2;
+
+export class TaskHostPool {
+  readonly #program: string;
+  readonly #idle: TaskHost[] = [];
+  readonly #all = new Set<TaskHost>();
+  /** Attempts waiting for a host to come free, first come first served. */
+  readonly #waiting: ((host: TaskHost) => void)[] = [];
+  readonly #eager = os.availableParallelism();
+  /** How long recent attempts kept their hosts, in ms. */
+  readonly #recent: number[] = [];
+  readonly #cpu = new CpuIdleSampler();
+  #growTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(program: string) {
+    this.#program = program;
+  }
+
+  /** A pool whose hosts run the host program compiled into `codeDir`. */
+  static async create(codeDir: string): Promise<TaskHostPool> {
+    try {
+      return new TaskHostPool(await compileTaskHost(codeDir));
+    } catch (error) {
+      throw new FlowshipError(
+        "FS_TASK_HOST_COMPILE",
+        `Cannot prepare the task host program in '${codeDir}': ${(error as Error).message}. Run with --isolation process.`,
+      );
+    }
+  }
+
+  /** An idle host; else a new one while there are fewer hosts than cores; else the first host to come free or to be started (see GROW_EVERY_MS). */
+  async acquire(): Promise<HostLease> {
+    for (let host = this.#idle.pop(); host; host = this.#idle.pop()) if (!host.dead) return host;
+    if (this.#all.size < this.#eager) return this.#start();
+    return new Promise<HostLease>((resolve) => {
+      this.#waiting.push(resolve);
+      this.#scheduleGrowth();
+    });
+  }
+
+  #scheduleGrowth(): void {
+    if (this.#growTimer || this.#waiting.length === 0 || this.#closed) return;
+    this.#cpu.sample();
+    this.#growTimer = setTimeout(() => {
+      this.#growTimer = undefined;
+      const waiting = this.#waiting.length > 0 && this.#cpu.sample() >= IDLE_TO_GROW;
+      if (waiting) this.#waiting.shift()!(this.#start());
+      this.#scheduleGrowth();
+    }, this.#growEveryMs());
+  }
+
+  #growEveryMs(): number {
+    if (this.#recent.length === 0) return GROW_EVERY_MS.initial;
+    const sorted = [...this.#recent].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    return Math.min(GROW_EVERY_MS.max, Math.max(GROW_EVERY_MS.min, median));
+  }
+
+  /** @internal How long an attempt kept its host. */
+  took(ms: number): void {
+    this.#recent.push(ms);
+    if (this.#recent.length > RECENT_ATTEMPTS) this.#recent.shift();
+  }
+
+  #start(): TaskHost {
+    const host = new TaskHost(this.#program, this);
+    this.#all.add(host);
+    return host;
+  }
+
+  /** @internal A host's attempt ended cleanly. */
+  idle(host: TaskHost): void {
+    if (this.#closed) host.kill();
+    else {
+      const waiting = this.#waiting.shift();
+      if (waiting) waiting(host);
+      else this.#idle.push(host);
+    }
+  }
+
+  /** @internal A host died. */
+  forget(host: TaskHost): void {
+    this.#all.delete(host);
+    const at = this.#idle.indexOf(host);
+    if (at >= 0) this.#idle.splice(at, 1);
+  }
+
+  /** Kills every host and waits (at most a second) until they are gone: the run is over. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#growTimer);
+    const hosts = [...this.#all];
+    for (const host of hosts) host.kill();
+    this.#idle.length = 0;
+    await Promise.race([
+      Promise.all(hosts.map((host) => host.gone)),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]);
+  }
+}

@@ -1,0 +1,93 @@
+// The default isolation: each attempt a fresh worker thread in a task host process that runs one
+// attempt at a time. A host taken down by its attempt (self-SIGKILL, process.abort()) takes only
+// that attempt: it is recorded as died with the reason and retried while the run goes on; hosts
+// are reused; what a thread cannot do is refused naming --isolation process.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { Task } from "../../src/client/index.js";
+import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { flowSource } from "../helpers/datastore.js";
+import { scanDatastore } from "../helpers/scan-datastore.js";
+
+const FLOW = path.join(REPO, "test/fixtures/flows/host_crashes.ts");
+
+describe("task hosts", () => {
+  test("a host killed by its own attempt takes that attempt only; it is retried and the run goes on", async () => {
+    // given
+    const root = path.join(tempDir(), ".flowship");
+    // when: the default isolation
+    const result = await runCli([FLOW, "run"], { env: flowshipEnv(root), killAfterMs: 60_000 });
+    // then
+    assert.equal(result.code, 0, result.stderr);
+    const runId = runIdFrom(result.stderr);
+    const options = { datastore: root, namespace: null };
+    const work = (item: number) => Task.get(`HostCrashes/${runId}/work/${item}`, options);
+    const failures = async (item: number) => (await work(item)).attempts().map((a) => a.failure ?? a.status);
+    assert.deepEqual(await failures(0), [
+      {
+        type: "TaskDied",
+        message: "the task host was killed by SIGKILL (out of memory, or killed from outside)",
+        retryable: true,
+      },
+      "succeeded",
+    ]);
+    assert.deepEqual(await failures(1), [
+      { type: "TaskDied", message: "the task host was killed by SIGABRT", retryable: true },
+      "succeeded",
+    ]);
+    // The items running beside them in other hosts were not touched.
+    assert.deepEqual(await failures(2), ["succeeded"]);
+    assert.deepEqual(await failures(3), ["succeeded"]);
+    const results = (await (await Task.get(`HostCrashes/${runId}/join/0`, options)).load("results")) as {
+      item: number;
+      attempt: number;
+      host: number;
+    }[];
+    assert.deepEqual(
+      results.map((r) => [r.item, r.attempt]),
+      [
+        [0, 1],
+        [1, 1],
+        [2, 0],
+        [3, 0],
+      ],
+    );
+    assert.notEqual(results[2]!.host, process.pid, "tasks run in a host, not the runtime");
+    assert.equal(
+      await (await Task.get(`HostCrashes/${runId}/chdir/0`, options)).load("chdir"),
+      "process.chdir() cannot run in a task thread (threads share one working folder): pass full paths instead, or run with --isolation process.",
+    );
+    assert.deepEqual(scanDatastore(root).problems, []);
+  });
+
+  test("hosts are reused: 20 tasks at --max-workers 2 run in at most 2 host processes", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "pids.ts");
+    fs.writeFileSync(
+      file,
+      flowSource(`export default flow("Pids")
+  .step("start", (self) => { self.items = Array.from({ length: 20 }, (_, i) => i); }, { foreach: "items", next: "each" })
+  .step("each", (self) => { self.pid = process.pid; }, { next: "join" })
+  .step("join", (self, inputs) => { self.pids = inputs.map((i) => i.pid); }, { join: true, next: "end" })
+  .step("end", () => {});`),
+    );
+    const root = path.join(dir, ".flowship");
+    const pidsOf = async (isolation: string) => {
+      const result = await runCli([file, "run", "--max-workers", "2", "--isolation", isolation], {
+        env: flowshipEnv(root),
+        killAfterMs: 60_000,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      const join = await Task.get(`Pids/${runIdFrom(result.stderr)}/join/0`, {
+        datastore: root,
+        namespace: null,
+      });
+      return new Set((await join.load("pids")) as number[]);
+    };
+    const hosts = await pidsOf("host");
+    assert.ok(hosts.size >= 1 && hosts.size <= 2, `${hosts.size} host processes`);
+    assert.equal((await pidsOf("process")).size, 20, "a process per task, for comparison");
+  });
+});
