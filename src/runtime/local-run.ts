@@ -145,7 +145,10 @@ export class LocalRun {
       .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
       .catch(() => 0);
     if ((options.isolation ?? "host") === "host") {
-      this.#hosts = await TaskHostPool.create(path.dirname(options.compiled.bundle));
+      this.#hosts = await TaskHostPool.create(
+        path.dirname(options.compiled.bundle),
+        `${options.flow.name}/${this.#run.runId}`,
+      );
     }
     this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
     this.#print(
@@ -309,6 +312,13 @@ export class LocalRun {
   }
 
   async #onExit(task: ReadyTask, spec: TaskSpec, exit: TaskExit): Promise<void> {
+    if (exit.neverStarted) {
+      // Stopped while it waited for a task host: it never ran, so there is nothing to record.
+      this.#running.delete(this.#key(task));
+      this.#progress.withdrawn(task.step);
+      this.#pump();
+      return;
+    }
     try {
       let end = await this.#store.readAttemptEnd(this.runId, task.step, task.taskId, spec.attempt);
       if (end?.status === "succeeded") {

@@ -64,6 +64,10 @@ export class RunProgress {
     if (caught) c.caught++;
     else c.succeeded++;
   }
+  /** An attempt was stopped before it began (it waited for a task host): like a task never launched. */
+  withdrawn(step: string): void {
+    this.#of(step).running--;
+  }
   /** An attempt failed; `outcome` says what became of its task. */
   attemptFailed(step: string, outcome: "retried" | "failed" | "cancelled"): void {
     const c = this.#of(step);

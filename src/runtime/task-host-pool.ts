@@ -58,7 +58,7 @@ class TaskHost implements HostLease {
   /** Resolves once the host process has exited (and was reaped: its CPU time is counted). */
   readonly gone: Promise<void>;
 
-  constructor(program: string, pool: TaskHostPool) {
+  constructor(program: string, pool: TaskHostPool, label: string) {
     this.#pool = pool;
     const args = [...taskNodeArgs(), program];
     const [command, commandArgs] = SETPRIV
@@ -66,6 +66,8 @@ class TaskHost implements HostLease {
       : [process.execPath, args];
     this.#child = spawn(command, commandArgs, {
       // stdin stays open and silent: it closes when this runtime dies, and the host follows.
+      // Which run it serves, for `ps e` (and the tests that prove no host outlives its runtime).
+      env: { ...process.env, FLOWSHIP_TASK_HOST_OF: label },
       stdio: ["pipe", "pipe", "pipe", "ipc"],
       serialization: "advanced",
       // Its own process group: what an attempt starts can be killed with it, and found (pgrp).
@@ -134,6 +136,7 @@ const IDLE_TO_GROW = 0.2;
 
 export class TaskHostPool {
   readonly #program: string;
+  readonly #label: string;
   readonly #idle: TaskHost[] = [];
   readonly #all = new Set<TaskHost>();
   /** Attempts waiting for a host to come free, first come first served. */
@@ -145,14 +148,15 @@ export class TaskHostPool {
   #growTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  private constructor(program: string) {
+  private constructor(program: string, label: string) {
     this.#program = program;
+    this.#label = label;
   }
 
-  /** A pool whose hosts run the host program compiled into `codeDir`. */
-  static async create(codeDir: string): Promise<TaskHostPool> {
+  /** A pool whose hosts run the host program compiled into `codeDir`, for run `label` (Flow/runId). */
+  static async create(codeDir: string, label: string): Promise<TaskHostPool> {
     try {
-      return new TaskHostPool(await compileTaskHost(codeDir));
+      return new TaskHostPool(await compileTaskHost(codeDir), label);
     } catch (error) {
       throw new FlowshipError(
         "FS_TASK_HOST_COMPILE",
@@ -196,7 +200,7 @@ export class TaskHostPool {
   }
 
   #start(): TaskHost {
-    const host = new TaskHost(this.#program, this);
+    const host = new TaskHost(this.#program, this, this.#label);
     this.#all.add(host);
     return host;
   }

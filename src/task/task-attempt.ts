@@ -34,6 +34,8 @@ export interface TaskExit {
   isolation: Isolation;
   /** With isolation "host": the host process itself ended (killed, crashed), not just the thread. */
   hostDied?: boolean;
+  /** The attempt was stopped before it started (it waited for a task host): nothing ran, nothing is recorded. */
+  neverStarted?: boolean;
 }
 
 export interface TaskAttemptOptions {
@@ -75,6 +77,7 @@ export abstract class TaskAttempt implements RunningAttempt {
   protected cancelled = false;
   protected outOfMemory = false;
   protected hostDied = false;
+  protected neverStarted = false;
 
   constructor(
     readonly options: TaskAttemptOptions,
@@ -110,6 +113,7 @@ export abstract class TaskAttempt implements RunningAttempt {
       outOfMemory: this.outOfMemory,
       isolation: this.isolation,
       ...(this.hostDied ? { hostDied: true } : {}),
+      ...(this.neverStarted ? { neverStarted: true } : {}),
     };
   }
 }
@@ -148,6 +152,10 @@ export function pipeAttemptOutput(
     if (!logFailed) file.write(`${line}\n`);
     options.print(`${options.prefix} ${line}`, stream);
   };
+  const emitPieces = (line: string) => {
+    if (line.length <= MAX_LINE_CHARS) return emit(line);
+    for (let at = 0; at < line.length; at += MAX_LINE_CHARS) emit(line.slice(at, at + MAX_LINE_CHARS));
+  };
   const decoder = new StringDecoder("utf8");
   let pending = "";
   const take = (text: string) => {
@@ -155,7 +163,8 @@ export function pipeAttemptOutput(
     let start = 0;
     for (let newline = pending.indexOf("\n"); newline >= 0; newline = pending.indexOf("\n", start)) {
       const line = pending.slice(start, newline);
-      emit(line.endsWith("\r") ? line.slice(0, -1) : line);
+      // A whole long line can arrive in one chunk (from a thread, a 20 MB write is one message).
+      emitPieces(line.endsWith("\r") ? line.slice(0, -1) : line);
       start = newline + 1;
     }
     pending = pending.slice(start);

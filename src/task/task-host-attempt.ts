@@ -105,7 +105,11 @@ export class TaskHostAttempt extends TaskAttempt {
 
   /** The thread may be stuck in a native call `terminate()` cannot end: the host goes instead. */
   protected stop(): void {
-    if (this.#host) this.#host.kill();
-    else this.#end?.(null, null, false);
+    if (this.#host) {
+      this.#host.kill();
+      return;
+    }
+    this.neverStarted = true;
+    this.#end?.(null, null, false);
   }
 }

@@ -71,6 +71,33 @@ function announceSpawn(): void {
 }
 
 /**
+ * A thread receives no signals, so a handler for one would silently never run. Libraries register
+ * such handlers for their own clean-up, so registering is not refused; the step's log says once
+ * what it means instead.
+ */
+function warnAboutSignalHandlers(): void {
+  let warned = false;
+  for (const name of ["on", "once", "addListener", "prependListener", "prependOnceListener"] as const) {
+    const original = process[name].bind(process) as (
+      event: string | symbol,
+      listener: () => void,
+    ) => NodeJS.Process;
+    (process as unknown as Record<string, unknown>)[name] = (
+      event: string | symbol,
+      listener: () => void,
+    ) => {
+      if (!warned && typeof event === "string" && /^SIG[A-Z0-9]+$/.test(event)) {
+        warned = true;
+        process.stderr.write(
+          `warning: process.${name}("${event}") has no effect in a task thread, which receives no signals (a timeout or a stopped run ends it at once); run with --isolation process for steps that handle signals.\n`,
+        );
+      }
+      return original(event, listener);
+    };
+  }
+}
+
+/**
  * What a thread cannot do that a process can: `process.abort()` in a task host aborts the host —
  * as it would a task process, taking this attempt only — and is refused in a thread of the runtime
  * (it would end the run); `process.chdir` is refused, since the threads of a process share one
@@ -88,6 +115,7 @@ function refuseProcessWideChanges(): void {
       "process.abort() cannot run in a task thread of the runtime (it would end the whole run): run with --isolation process or host.",
     );
   };
+  warnAboutSignalHandlers();
   process.chdir = () => {
     throw new FlowshipError(
       "FS_THREAD_CHDIR",

@@ -1,6 +1,7 @@
 /**
- * Finds the task processes of a run still alive on this machine, by the FLOWSHIP_TASK spec in
- * their environment (Linux /proc), to prove that tasks do not outlive a killed runtime.
+ * Finds the task processes and task hosts of a run still alive on this machine, by the FLOWSHIP_TASK
+ * spec or the FLOWSHIP_TASK_HOST_OF run in their environment (Linux /proc), to prove that tasks do
+ * not outlive a killed runtime.
  */
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,14 +17,14 @@ function environOf(pid: string): string {
 /** Pids of live processes whose task spec names `runId`. */
 export function liveTasksOf(runId: string): string[] {
   const marker = `"runId":${JSON.stringify(runId)}`;
+  const hostOf = new RegExp(`^FLOWSHIP_TASK_HOST_OF=[^/]+/${runId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
   return fs
     .readdirSync("/proc")
     .filter((pid) => /^\d+$/.test(pid) && pid !== String(process.pid))
     .filter((pid) => {
-      const variable = environOf(pid)
-        .split("\0")
-        .find((entry) => entry.startsWith("FLOWSHIP_TASK="));
-      return variable?.includes(marker) === true;
+      const entries = environOf(pid).split("\0");
+      const variable = entries.find((entry) => entry.startsWith("FLOWSHIP_TASK="));
+      return variable?.includes(marker) === true || entries.some((entry) => hostOf.test(entry));
     });
 }
 

@@ -59,6 +59,10 @@ describe("task hosts", () => {
       await (await Task.get(`HostCrashes/${runId}/chdir/0`, options)).load("chdir"),
       "process.chdir() cannot run in a task thread (threads share one working folder): pass full paths instead, or run with --isolation process.",
     );
+    assert.equal(
+      await (await Task.get(`HostCrashes/${runId}/chdir/0`, options)).stderr(),
+      'warning: process.on("SIGTERM") has no effect in a task thread, which receives no signals (a timeout or a stopped run ends it at once); run with --isolation process for steps that handle signals.\n',
+    );
     assert.deepEqual(scanDatastore(root).problems, []);
   });
 
