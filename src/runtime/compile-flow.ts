@@ -56,6 +56,16 @@ export interface CompileFlowOptions {
 
 const S3_STUB = `export class S3Storage { constructor() { throw new Error("This compiled flow was built for the local datastore; compile it with the S3 backend to use s3://."); } }`;
 
+/** How flowship bundles code for Node: one ES module, in memory, quietly (errors are thrown). */
+export const NODE_BUNDLE = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  write: false,
+  logLevel: "silent",
+} as const;
+
 /** Bundled CommonJS dependencies may call require(); an ES module bundle gives them one. */
 export const NODE_REQUIRE_BANNER =
   "import { createRequire as __flowshipRequire } from 'node:module'; const require = __flowshipRequire(import.meta.url);";
@@ -136,16 +146,11 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
         sourcefile: "flowship-entry.js",
         loader: "js",
       },
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      write: false,
+      ...NODE_BUNDLE,
       outfile: path.join(options.outDir, "flow.mjs"),
       sourcemap: "linked",
       sourcesContent: false,
       metafile: true,
-      logLevel: "silent",
       banner: { js: NODE_REQUIRE_BANNER },
       plugins: [
         INLINE_VERSION_PLUGIN,

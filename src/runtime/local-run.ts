@@ -312,14 +312,15 @@ export class LocalRun {
   }
 
   async #onExit(task: ReadyTask, spec: TaskSpec, exit: TaskExit): Promise<void> {
-    if (exit.neverStarted) {
-      // Stopped while it waited for a task host: it never ran, so there is nothing to record.
-      this.#running.delete(this.#key(task));
-      this.#progress.withdrawn(task.step);
-      this.#pump();
-      return;
-    }
     try {
+      // Stopped before it recorded its start (still waiting for a task host, or still loading):
+      // it never ran, so nothing is recorded and it is no task, as the Client API sees it too.
+      if (exit.cancelled && (exit.neverStarted || !(await this.#hasStarted(task, spec)))) {
+        this.#running.delete(this.#key(task));
+        this.#progress.withdrawn(task.step);
+        this.#pump();
+        return;
+      }
       let end = await this.#store.readAttemptEnd(this.runId, task.step, task.taskId, spec.attempt);
       if (end?.status === "succeeded") {
         // The end record is the task's own word, written once; what happens to the process after
@@ -364,6 +365,11 @@ export class LocalRun {
       this.#running.delete(this.#key(task));
       this.#fail(`${task.step}/${task.taskId}: ${(error as Error).message}`);
     }
+  }
+
+  async #hasStarted(task: ReadyTask, spec: TaskSpec): Promise<boolean> {
+    const attempts = await this.#store.readAttempts(this.runId, task.step, task.taskId);
+    return attempts?.starts.has(spec.attempt) === true;
   }
 
   #scheduleRetry(task: ReadyTask, spec: TaskSpec): void {

@@ -15,7 +15,7 @@ import type { HostMessage, RunMessage } from "../task/task-host-main.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { CpuIdleSampler } from "../util/cpu-idle.js";
 import { sha256 } from "../util/hash.js";
-import { ownModule } from "./compile-flow.js";
+import { NODE_BUNDLE, ownModule } from "./compile-flow.js";
 
 /** As for task processes (task-process.ts): the kernel kills a host when the runtime dies. */
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => fs.existsSync(file));
@@ -33,12 +33,7 @@ export async function compileTaskHost(outDir: string): Promise<string> {
       sourcefile: "task-host-entry.js",
       loader: "js",
     },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    write: false,
-    logLevel: "silent",
+    ...NODE_BUNDLE,
   });
   const text = result.outputFiles[0]!.text;
   const file = path.join(outDir, `task-host-${sha256(text).slice(0, 16)}.mjs`);

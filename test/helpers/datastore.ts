@@ -1,4 +1,6 @@
 /** Reads runs straight from a local datastore folder, to check what a run stored. */
+import fs from "node:fs";
+import path from "node:path";
 import { LocalStorage } from "../../src/datastore/backends/local.js";
 import { FlowStore } from "../../src/datastore/flow-store.js";
 
@@ -24,6 +26,13 @@ export async function taskArtifacts(
 }
 
 /** Writes a flow file into `dir` and returns its path. */
+/** Writes `<dir>/<name>.ts` with flowSource(body); returns its path. */
+export function writeFlowFile(dir: string, name: string, body: string): string {
+  const file = path.join(dir, `${name}.ts`);
+  fs.writeFileSync(file, flowSource(body));
+  return file;
+}
+
 export function flowSource(body: string): string {
   return `import { flow, retry, catchError, timeout, resources, environment, schedule, mergeArtifacts, current } from "flowship";\n${body}\n`;
 }

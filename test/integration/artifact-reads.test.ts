@@ -3,20 +3,17 @@
 // inputs have but it did not take over is told to merge it; mergeArtifacts sets nothing when it
 // fails and refuses to run outside a join.
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
-import { flowSource, taskArtifacts } from "../helpers/datastore.js";
+import { taskArtifacts, writeFlowFile } from "../helpers/datastore.js";
 
 const dir = tempDir();
 const root = path.join(dir, ".flowship");
 const env = flowshipEnv(root);
 
 function writeFlow(name: string, body: string): string {
-  const file = path.join(dir, `${name}.ts`);
-  fs.writeFileSync(file, flowSource(body));
-  return file;
+  return writeFlowFile(dir, name, body);
 }
 
 const branches = `

@@ -6,16 +6,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { flowshipEnv, REPO, runCli, runIdFrom, runNode, tempDir } from "../helpers/cli.js";
-import { flowSource, flowStore, taskArtifacts } from "../helpers/datastore.js";
+import { flowStore, taskArtifacts, writeFlowFile } from "../helpers/datastore.js";
 
 const dir = tempDir();
 const root = path.join(dir, ".flowship");
 const env = flowshipEnv(root);
 
 function writeFlow(name: string, body: string): string {
-  const file = path.join(dir, `${name}.ts`);
-  fs.writeFileSync(file, flowSource(body));
-  return file;
+  return writeFlowFile(dir, name, body);
 }
 
 describe("retry", () => {
