@@ -7,6 +7,8 @@ export type ObjectKind = "Flow" | "Run" | "Step" | "Task" | "Attempt" | "Artifac
 /** The pathspec names nothing in the datastore. */
 export class ObjectNotFoundError extends FlowshipError {
   readonly pathspec: string;
+  /** What was not found. */
+  readonly kind: ObjectKind;
 
   constructor(options: { kind: ObjectKind; pathspec: string; datastore: string; hint?: string }) {
     super(
@@ -17,6 +19,7 @@ export class ObjectNotFoundError extends FlowshipError {
       }.`,
     );
     this.pathspec = options.pathspec;
+    this.kind = options.kind;
   }
 }
 

@@ -90,7 +90,11 @@ export class TaskHostAttempt extends TaskAttempt {
                 } else {
                   uncaught = mapStack(message.stack ?? message.message, options.bundle);
                 }
-              } else if (message.type === "exit") end(message.code, null, !this.timedOut && !this.cancelled);
+              } else if (message.type === "exit") {
+                // A host that could not clear what its attempt started goes, group and all.
+                if (!message.clean) lease.kill();
+                end(message.code, null, message.clean && !this.timedOut && !this.cancelled);
+              }
             },
             raw: (stream, chunk) => (stream === "stdout" ? stdout : stderr).write(chunk),
             hostExit: (code, signal) => {

@@ -10,10 +10,12 @@
  * (serialization "advanced", so output travels as bytes):
  *
  *   runtime → host  { type: "run", bundle, env, resourceLimits }
- *   host → runtime  { type: "out", stream, chunk } … { type: "error", … }? { type: "exit", code }
+ *   host → runtime  { type: "out", stream, chunk } … { type: "error", … }? { type: "exit", code, clean }
  *
  * "exit" comes after all of the attempt's output, and after what the attempt started (processes
- * in the host's process group) has been killed, as the runtime kills a task process's group.
+ * in the host's process group) has been killed, as the runtime kills a task process's group. Where
+ * that cannot be done (no /proc: not Linux), `clean` is false when the attempt started a process,
+ * and the runtime kills the host's whole group instead of lending the host again.
  */
 import fs from "node:fs";
 import { Worker } from "node:worker_threads";
@@ -28,7 +30,7 @@ export interface RunMessage {
 export type HostMessage =
   | { type: "out"; stream: "stdout" | "stderr"; chunk: Uint8Array }
   | { type: "error"; code?: string; message: string; stack?: string }
-  | { type: "exit"; code: number };
+  | { type: "exit"; code: number; clean: boolean };
 
 /** What a task thread posts to its host when the step starts a subprocess (thread-child-output.ts). */
 export const SPAWNED_MESSAGE = "flowship:spawned";
@@ -84,7 +86,7 @@ function run(message: RunMessage): void {
     });
   } catch (error) {
     send({ type: "error", message: `failed to start the task thread: ${(error as Error).message}` });
-    send({ type: "exit", code: 1 });
+    send({ type: "exit", code: 1, clean: true });
     return;
   }
   let spawned = false;
@@ -113,8 +115,9 @@ function run(message: RunMessage): void {
     void Promise.all(outputs).then(() => {
       // A process the step started that is still alive (or one it started and left in our group)
       // goes with the attempt, as with a task process whose group is killed when it exits.
-      if (spawned || hasChildren()) killGroupMembers();
-      send({ type: "exit", code });
+      const started = spawned || hasChildren();
+      if (started) killGroupMembers();
+      send({ type: "exit", code, clean: !started || process.platform === "linux" });
     });
   });
 }

@@ -4,27 +4,19 @@
 // AWS_ENDPOINT_URL_SFN). Nothing here can reach AWS.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { metadataTags } from "../../src/aws/deploy/deployment-metadata.js";
 import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
+import { type SfnStandIn, startSfnStandIn } from "../helpers/sfn-stand-in.js";
 
 const dir = tempDir("flowship-sfn-cli-");
 const ROLE = "arn:aws:iam::123456789012:role/flowship-step-functions";
 const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:ParameterFlow";
 const FLOW = "examples/parameter_flow.ts";
 
-/** Step Functions as the JSON protocol speaks it: one deployment of ParameterFlow, owned by alice. */
-interface StandIn {
-  endpoint: string;
-  calls: { operation: string; body: Record<string, unknown> }[];
-  close(): Promise<void>;
-}
-
-async function startStepFunctions(): Promise<StandIn> {
-  const calls: StandIn["calls"] = [];
+/** Step Functions with one deployment of ParameterFlow, owned by alice. */
+function startStepFunctions(): Promise<SfnStandIn> {
   const tags = metadataTags({
     flow: "ParameterFlow",
     owner: "alice",
@@ -33,44 +25,14 @@ async function startStepFunctions(): Promise<StandIn> {
     parameters: [],
     runTags: [],
   });
-  const answers: Record<string, (body: Record<string, unknown>) => unknown> = {
+  return startSfnStandIn({
     DescribeStateMachine: () => ({ stateMachineArn: MACHINE, name: "ParameterFlow", status: "ACTIVE" }),
     ListTagsForResource: () => ({ tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
     StartExecution: () => ({
       executionArn: "arn:aws:states:eu-west-1:123456789012:execution:ParameterFlow:run-1",
       startDate: 1_772_352_000,
     }),
-  };
-  const server = http.createServer((req, res) => {
-    let text = "";
-    req.on("data", (chunk) => {
-      text += chunk;
-    });
-    req.on("end", () => {
-      const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "";
-      const body = JSON.parse(text || "{}") as Record<string, unknown>;
-      calls.push({ operation, body });
-      const answer = answers[operation];
-      res.setHeader("content-type", "application/x-amz-json-1.0");
-      if (!answer) {
-        res.statusCode = 400;
-        res.end(
-          JSON.stringify({
-            __type: "com.amazonaws.states#AccessDeniedException",
-            message: "not in the stand-in",
-          }),
-        );
-        return;
-      }
-      res.end(JSON.stringify(answer(body)));
-    });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
 
 /** An environment with no AWS settings at all, and no way to reach AWS. */
@@ -90,7 +52,7 @@ function bareEnv(extra: Record<string, string | undefined> = {}): NodeJS.Process
 }
 
 describe("step-functions commands from the command line", () => {
-  let sfn: StandIn;
+  let sfn: SfnStandIn;
   before(async () => {
     sfn = await startStepFunctions();
   });

@@ -8,6 +8,7 @@ import { Task } from "../../client/task.js";
 import { parsePathspec } from "../../datastore/pathspec.js";
 import { UsageError } from "../../errors.js";
 import type { FlowCommandContext } from "../flow-commands.js";
+import { readRunWithProductionFallback } from "../production-datastore.js";
 
 interface DumpFlags {
   json: boolean;
@@ -68,7 +69,13 @@ export function registerDump(program: Command, context: FlowCommandContext): voi
     .action(async (pathspec: string, flags: DumpFlags) => {
       const max = maxValueSize(flags.maxValueSize);
       const include = flags.include?.split(",").map((name) => name.trim());
-      const tasks = await tasksOf(`${context.flow.name}/${pathspec}`, context.globals().datastore);
+      const full = `${context.flow.name}/${pathspec}`;
+      const tasks = await readRunWithProductionFallback(
+        context.flow.name,
+        full,
+        context.globals().datastore,
+        (root) => tasksOf(full, root),
+      );
       if (flags.json) {
         const result: Record<string, Record<string, unknown>> = {};
         for (const task of tasks) {

@@ -7,6 +7,7 @@ import { Task } from "../../client/task.js";
 import { parsePathspec } from "../../datastore/pathspec.js";
 import { UsageError } from "../../errors.js";
 import type { FlowCommandContext } from "../flow-commands.js";
+import { readRunWithProductionFallback } from "../production-datastore.js";
 
 interface LogsFlags {
   stderr: boolean;
@@ -81,10 +82,13 @@ export function registerLogs(program: Command, context: FlowCommandContext): voi
         : flags.stderr
           ? (["stderr"] as const)
           : (["stdout"] as const);
-      const tasks = await tasksOf(
-        `${context.flow.name}/${pathspec}`,
+      const full = `${context.flow.name}/${pathspec}`;
+      const attempt = attemptOf(flags.attempt);
+      const tasks = await readRunWithProductionFallback(
+        context.flow.name,
+        full,
         context.globals().datastore,
-        attemptOf(flags.attempt),
+        (root) => tasksOf(full, root, attempt),
       );
       const headers = tasks.length > 1 || streams.length > 1;
       for (const task of tasks) {

@@ -22,6 +22,34 @@ function time(date: Date | undefined): string {
   return date ? date.toISOString().replace(/\.\d{3}Z$/, "Z") : "-";
 }
 
+const WHY_CHARS = 120;
+
+/**
+ * For the runs that did not succeed: the failed step and the first line of its error, from the run's
+ * end record in the deployment's datastore (one read per such run). A run that never got that far
+ * (a timeout, an abort, a failure before its start step) has none and shows nothing.
+ */
+async function failureReasons(
+  flow: string,
+  runs: readonly { runId: string; status: string }[],
+  s3Root: string | undefined,
+): Promise<Map<string, string>> {
+  const reasons = new Map<string, string>();
+  const failed = runs.filter((r) => r.status !== "RUNNING" && r.status !== "SUCCEEDED");
+  if (!s3Root || failed.length === 0) return reasons;
+  const { Run } = await import("../../../client/run.js");
+  const { datastoreLocation } = await import("../../../aws/batch/datastore-location.js");
+  const datastore = datastoreLocation(s3Root);
+  await Promise.all(
+    failed.map(async ({ runId }) => {
+      const run = await Run.get(`${flow}/${runId}`, { datastore, namespace: null }).catch(() => undefined);
+      const line = run?.failureReason?.split("\n")[0];
+      if (line) reasons.set(runId, line.length > WHY_CHARS ? `${line.slice(0, WHY_CHARS - 1)}…` : line);
+    }),
+  );
+  return reasons;
+}
+
 export function registerListRuns(group: Command, context: FlowCommandContext): void {
   group
     .command("list-runs")
@@ -45,11 +73,20 @@ export function registerListRuns(group: Command, context: FlowCommandContext): v
         process.stdout.write(`No ${which}runs of '${aws.target.name}' on AWS Step Functions.\n`);
         return;
       }
+      const why = await failureReasons(context.flow.name, runs, aws.settings.s3Root);
       const width = Math.max("RUN ID".length, ...runs.map((r) => r.runId.length));
-      const row = (id: string, status: string, start: string, stop: string) =>
-        `${id.padEnd(width)}  ${status.padEnd(9)}  ${start.padEnd(20)}  ${stop}`.trimEnd();
-      const lines = [row("RUN ID", "STATUS", "STARTED", "STOPPED")];
-      for (const r of runs) lines.push(row(r.runId, r.status, time(r.startDate), time(r.stopDate)));
+      const row = (id: string, status: string, start: string, stop: string, reason = "") =>
+        `${id.padEnd(width)}  ${status.padEnd(9)}  ${start.padEnd(20)}  ${stop.padEnd(20)}  ${reason}`.trimEnd();
+      const lines = [row("RUN ID", "STATUS", "STARTED", "STOPPED", why.size > 0 ? "WHY" : "")];
+      for (const r of runs) {
+        lines.push(row(r.runId, r.status, time(r.startDate), time(r.stopDate), why.get(r.runId)));
+      }
+      if (why.size > 0) {
+        lines.push(
+          "",
+          `Its output: flowship ${context.file} logs <run id>/<step> --stderr (read from ${aws.settings.s3Root}).`,
+        );
+      }
       process.stdout.write(`${lines.join("\n")}\n`);
     });
 }
