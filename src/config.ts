@@ -44,6 +44,8 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_AWS_EVENTS_ROLE:
     "IAM role ARN EventBridge starts flows with triggerOnFinish as (flows with triggerOnFinish).",
   FLOWSHIP_AWS_IMAGE: "Container image of the Batch jobs of deployed flows. Default: node:22",
+  FLOWSHIP_AWS_NOTIFY_SNS_TOPIC:
+    "SNS topic ARN that `step-functions create --notify-on-error` (and `--notify-on-success`) sends alerts to.",
   FLOWSHIP_RUN_TAGS: "Batch tasks: JSON list of the tags `step-functions create --tag` gave production runs.",
   FLOWSHIP_NAMESPACE:
     "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",
@@ -215,6 +217,7 @@ export function awsSettingsFromEnv(): Record<string, string | undefined> {
     schedulerRole: env("FLOWSHIP_AWS_SCHEDULER_ROLE"),
     eventsRole: env("FLOWSHIP_AWS_EVENTS_ROLE"),
     image: env("FLOWSHIP_AWS_IMAGE"),
+    notifySnsTopic: env("FLOWSHIP_AWS_NOTIFY_SNS_TOPIC"),
   };
 }
 

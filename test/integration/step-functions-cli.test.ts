@@ -167,6 +167,34 @@ describe("step-functions commands from the command line", () => {
     assert.deepEqual(sfn.calls[0]!.body, { stateMachineArn: MACHINE });
   });
 
+  test("--notify-on-error without an SNS topic, or with a malformed one, is refused before any AWS call", async () => {
+    sfn.calls.length = 0;
+    const env = bareEnv({
+      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+      FLOWSHIP_AWS_REGION: "eu-west-1",
+      FLOWSHIP_AWS_SFN_ROLE: ROLE,
+      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
+      FLOWSHIP_AWS_S3_ROOT: "s3://my-bucket/flowship",
+      FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/flowship-batch-job",
+    });
+    const missing = await runCli([FLOW, "step-functions", "create", "--notify-on-error"], { env });
+    assert.equal(
+      missing.stderr,
+      "error: --notify-on-error and --notify-on-success need an SNS topic: pass --notify-sns-topic ARN, or set it once with flowship configure aws --notify-sns-topic ARN.\n",
+    );
+    assert.equal(missing.code, 2);
+    const bad = await runCli(
+      [FLOW, "step-functions", "create", "--notify-on-error", "--notify-sns-topic", "alerts@example.com"],
+      { env },
+    );
+    assert.equal(
+      bad.stderr,
+      "error: Invalid --notify-sns-topic 'alerts@example.com': give an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:flowship-alerts.\n",
+    );
+    assert.equal(bad.code, 2);
+    assert.deepEqual(sfn.calls, []);
+  });
+
   test("trigger sends the typed parameters to the production alias and prints the run id", async () => {
     sfn.calls.length = 0;
     const runIdFile = path.join(dir, "run-id");

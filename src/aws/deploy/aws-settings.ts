@@ -73,6 +73,14 @@ export const AWS_SETTINGS = {
     example: "arn:aws:iam::123456789012:role/flowship-events",
     valid: (v) => ROLE_ARN.test(v),
   },
+  notifySnsTopic: {
+    env: "FLOWSHIP_AWS_NOTIFY_SNS_TOPIC",
+    flag: "--notify-sns-topic",
+    label:
+      "SNS topic that step-functions create --notify-on-error alerts (email, SMS, Chatbot, PagerDuty subscribe to it)",
+    example: "arn:aws:sns:eu-west-1:123456789012:flowship-alerts",
+    valid: (v) => /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(v),
+  },
   image: {
     env: "FLOWSHIP_AWS_IMAGE",
     flag: "--image",

@@ -33,6 +33,7 @@ import {
 } from "./deployment-metadata.js";
 import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { DeployError } from "./errors.js";
+import { applyNotify, type DeployedNotify, type NotifyChoice, removeNotify } from "./notify.js";
 import { DEFAULT_KEEP_VERSIONS, pruneVersions, publishVersion, routeProduction } from "./publish-version.js";
 import { type DeployTarget, versionNumber } from "./resource-names.js";
 import { applySchedule, type DeployedSchedule, removeSchedule } from "./schedule.js";
@@ -117,6 +118,8 @@ export interface DeployFlowOptions {
   sourceRoot?: string;
   /** When the schedule's next fire times are counted from. @default now */
   now?: Date;
+  /** Alerts on finished runs; without it a redeploy removes them. */
+  notify?: NotifyChoice;
 }
 
 export interface DeployResult {
@@ -140,6 +143,7 @@ export interface DeployResult {
   deployment: StepFunctionsDeployment;
   schedule?: DeployedSchedule;
   triggerOnFinish?: DeployedTrigger;
+  notify?: DeployedNotify;
 }
 
 function chooseToken(
@@ -318,14 +322,14 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
   return result;
 }
 
-/** Makes the schedule and the triggerOnFinish rule match the flow: created, replaced or deleted. */
+/** Makes the schedule, the triggerOnFinish rule and the alerts match the flow and the flags: created, replaced or deleted. */
 async function applyTriggers(
   options: DeployFlowOptions,
   plan: DeployPlan,
   redeploy: boolean,
-): Promise<Pick<DeployResult, "schedule" | "triggerOnFinish">> {
+): Promise<Pick<DeployResult, "schedule" | "triggerOnFinish" | "notify">> {
   const { clients, target, settings } = options;
-  const triggers: Pick<DeployResult, "schedule" | "triggerOnFinish"> = {};
+  const triggers: Pick<DeployResult, "schedule" | "triggerOnFinish" | "notify"> = {};
   if (plan.schedule) {
     triggers.schedule = await applySchedule({
       scheduler: clients.scheduler,
@@ -346,6 +350,16 @@ async function applyTriggers(
     });
   } else if (redeploy) {
     await removeTriggerOnFinish(clients.events, target);
+  }
+  if (options.notify) {
+    triggers.notify = await applyNotify({
+      events: clients.events,
+      target,
+      choice: options.notify,
+      flowFile: options.compiled.source,
+    });
+  } else if (redeploy) {
+    await removeNotify(clients.events, target);
   }
   return triggers;
 }

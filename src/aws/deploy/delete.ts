@@ -1,9 +1,10 @@
 /**
- * `step-functions delete`: removes a deployment — its schedule, its triggerOnFinish rule, then
+ * `step-functions delete`: removes a deployment — its schedule, its triggerOnFinish and alert rules, then
  * the state machine with its versions and alias. Running executions go on; Batch job definitions,
  * code packages and the runs' data stay.
  */
 import { authorize, type DeployClients, requireDeployment } from "./deployment.js";
+import { removeNotify } from "./notify.js";
 import type { DeployTarget } from "./resource-names.js";
 import { removeSchedule } from "./schedule.js";
 import { removeTriggerOnFinish } from "./trigger-on-finish.js";
@@ -11,6 +12,7 @@ import { removeTriggerOnFinish } from "./trigger-on-finish.js";
 export interface DeleteResult {
   scheduleDeleted: boolean;
   triggerDeleted: boolean;
+  notifyDeleted: boolean;
 }
 
 export async function deleteDeployment(options: {
@@ -25,6 +27,7 @@ export async function deleteDeployment(options: {
   // Triggers first: a schedule left behind would keep starting a state machine that is gone.
   const scheduleDeleted = await removeSchedule(clients.scheduler, target);
   const triggerDeleted = await removeTriggerOnFinish(clients.events, target);
+  const notifyDeleted = await removeNotify(clients.events, target);
   await clients.sfn.deleteStateMachine(target.stateMachineArn);
-  return { scheduleDeleted, triggerDeleted };
+  return { scheduleDeleted, triggerDeleted, notifyDeleted };
 }

@@ -101,5 +101,10 @@ export function triggerRuleName(machine: string): string {
   return eventName(`flowship-${machine}-on-finish`);
 }
 
+/** The EventBridge rule that alerts on the state machine's finished runs (`--notify-on-error`). */
+export function notifyRuleName(machine: string): string {
+  return eventName(`flowship-${machine}-notify`);
+}
+
 /** The id of the rule's one target. */
 export const TRIGGER_TARGET_ID = "flowship";

@@ -57,16 +57,21 @@ describe("step-functions rollback", () => {
 });
 
 describe("step-functions delete", () => {
-  test("deletes the schedule, the triggerOnFinish rule and the state machine", async () => {
+  test("deletes the schedule, the triggerOnFinish and alert rules and the state machine", async () => {
     // given
     const aws = new FakeAws();
     aws.seed({ name: "ParameterFlow", owner: "alice", token: "t" });
     aws.schedules.set("flowship-ParameterFlow", {});
     aws.rules.set("flowship-ParameterFlow-on-finish", { rule: {}, targets: [{}] });
+    aws.rules.set("flowship-ParameterFlow-notify", { rule: {}, targets: [{}] });
     // when
     const result = await deleteDeployment({ clients: aws.clients, target, user: "alice" });
     // then
-    assert.deepEqual(result, { scheduleDeleted: true, triggerDeleted: true });
+    assert.deepEqual(result, { scheduleDeleted: true, triggerDeleted: true, notifyDeleted: true });
+    assert.deepEqual(
+      aws.events.commandCalls(DeleteRuleCommand).map((call) => call.args[0].input.Name),
+      ["flowship-ParameterFlow-on-finish", "flowship-ParameterFlow-notify"],
+    );
     assert.deepEqual(aws.scheduler.commandCalls(DeleteScheduleCommand)[0]!.args[0].input, {
       Name: "flowship-ParameterFlow",
     });

@@ -38,6 +38,9 @@ export interface CreateFlags extends ForeachFlags {
   newToken?: string;
   namespace?: string;
   tag: string[];
+  notifyOnError: boolean;
+  notifyOnSuccess: boolean;
+  notifySnsTopic?: string;
 }
 
 function summary(name: string, stats: DefinitionStats): string {
@@ -97,7 +100,13 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
     .option("--generate-new-token", "move production runs to a new namespace with a new token", false)
     .option("--new-token <token>", "move production runs to the namespace production:<token>")
     .option("--namespace <namespace>", "Client API namespace of the tasks (default: production:<token>)")
-    .option("--tag <tag>", "tag every production run with this tag (repeatable)", collect, []);
+    .option("--tag <tag>", "tag every production run with this tag (repeatable)", collect, [])
+    .option("--notify-on-error", "alert the SNS topic when a run fails, times out or is aborted", false)
+    .option("--notify-on-success", "alert the SNS topic when a run succeeds", false)
+    .option(
+      "--notify-sns-topic <arn>",
+      "SNS topic of the alerts (default: the configured one, FLOWSHIP_AWS_NOTIFY_SNS_TOPIC); without --notify-* flags, create removes the alerts",
+    );
   addForeachOptions(command).action(async (flags: CreateFlags) => {
     const globals = context.globals();
     const numbers: DeployNumbers = {

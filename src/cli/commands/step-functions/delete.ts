@@ -24,6 +24,7 @@ export function registerDelete(group: Command, context: FlowCommandContext): voi
       const removed = [
         ...(result.scheduleDeleted ? ["its schedule"] : []),
         ...(result.triggerDeleted ? ["its triggerOnFinish rule"] : []),
+        ...(result.notifyDeleted ? ["its alert rule"] : []),
       ];
       process.stdout.write(
         `Deleted state machine ${aws.target.stateMachineArn}${removed.length ? ` and ${removed.join(" and ")}` : ""}.\n` +

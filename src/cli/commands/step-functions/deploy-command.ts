@@ -4,7 +4,9 @@
  * Loaded only when deploying, so the AWS SDK never loads on the local path.
  */
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
+import { AWS_SETTINGS } from "../../../aws/deploy/aws-settings.js";
 import { type DeployResult, deployFlow, planDeploy } from "../../../aws/deploy/create.js";
+import type { NotifyChoice } from "../../../aws/deploy/notify.js";
 import { checkTag } from "../../../client/run-tags.js";
 import { userCacheRoot } from "../../../config.js";
 import { openStorage } from "../../../datastore/open-storage.js";
@@ -46,6 +48,28 @@ function triggers(flow: FlowSpec, result: DeployResult): string[] {
   return lines;
 }
 
+/** The alerts the flags ask for, with their topic (a flag, else the AWS settings); none without flags. */
+function notifyChoice(flags: CreateFlags, configured: string | undefined): NotifyChoice | undefined {
+  if (!flags.notifyOnError && !flags.notifyOnSuccess) {
+    if (flags.notifySnsTopic !== undefined) {
+      throw new UsageError("--notify-sns-topic needs --notify-on-error or --notify-on-success.");
+    }
+    return undefined;
+  }
+  const snsTopic = flags.notifySnsTopic ?? configured;
+  if (snsTopic === undefined) {
+    throw new UsageError(
+      "--notify-on-error and --notify-on-success need an SNS topic: pass --notify-sns-topic ARN, or set it once with flowship configure aws --notify-sns-topic ARN.",
+    );
+  }
+  if (!AWS_SETTINGS.notifySnsTopic.valid(snsTopic)) {
+    throw new UsageError(
+      `Invalid --notify-sns-topic '${snsTopic}': give an SNS topic ARN, e.g. ${AWS_SETTINGS.notifySnsTopic.example}.`,
+    );
+  }
+  return { onError: flags.notifyOnError, onSuccess: flags.notifyOnSuccess, snsTopic };
+}
+
 export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
   const lines = [
     `Deployed flow ${flow.name} to AWS Step Functions as '${result.name}'.`,
@@ -57,6 +81,11 @@ export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
       (line, i) => `  ${i === 0 ? "Triggered by:  " : "               "} ${line}`,
     ),
   ];
+  if (result.notify) {
+    lines.push(
+      `  Alerts:         runs ending ${result.notify.statuses.join(", ")} → ${result.notify.snsTopic}`,
+    );
+  }
   if (result.prunedVersions.length > 0) {
     lines.push(
       `  Old versions:   deleted ${result.prunedVersions.join(", ")} (--keep-versions keeps the newest)`,
@@ -95,9 +124,11 @@ export async function deploy(
   const globals = context.globals();
   // Compiled into the user's cache: a deployment to S3 leaves nothing in the current folder.
   const compiled = await compileFlow({ file: context.file, outDir: codeDir(userCacheRoot()), withS3: true });
+  const notify = notifyChoice(flags, aws.settings.notifySnsTopic);
   const result = await deployFlow({
     flow: context.flow,
     compiled,
+    ...(notify ? { notify } : {}),
     ...(flags.sourceRoot === undefined ? {} : { sourceRoot: flags.sourceRoot }),
     ...aws,
     storage: await openStorage(datastoreLocation(aws.settings.s3Root!)),
