@@ -49,11 +49,15 @@ test("a foreach run on S3: artifacts, logs, runs and dump read back from S3", as
 });
 
 test("resume reads its origin from S3 and clones from it", async () => {
+  // With a side-effect file, item 1 fails only once items 0 and 2 have finished.
+  const effects = path.join(tempDir(), "effects.txt");
   const failed = await runCli(["test/fixtures/flows/resumable.ts", "run"], {
-    env: { ...env, FAIL_ITEM: "1" },
+    env: { ...env, FAIL_ITEM: "1", SIDE_EFFECT_FILE: effects },
   });
   assert.equal(failed.code, 1);
-  const resumed = await runCli(["test/fixtures/flows/resumable.ts", "resume"], { env });
+  const resumed = await runCli(["test/fixtures/flows/resumable.ts", "resume"], {
+    env: { ...env, SIDE_EFFECT_FILE: effects },
+  });
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, /cloned from ResumableFlow\/\d+\/body\/0/);
   const run = await Run.get(`ResumableFlow/${runIdFrom(resumed.stderr)}`, {
