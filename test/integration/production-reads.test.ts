@@ -85,7 +85,7 @@ describe("reading a failed production run", () => {
     );
   });
 
-  test("logs and dump read the production run without flags", async () => {
+  test("logs, dump and runs --production read the production run without flags", async () => {
     assert.deepEqual(fs.readdirSync(dir).includes("local-datastore"), false, "nothing local to find");
     const logs = await runCli([file, "logs", `${runId}/work`, "--stderr"], { env });
     assert.equal(logs.code, 0, logs.stderr);
@@ -99,5 +99,10 @@ describe("reading a failed production run", () => {
     const dump = await runCli([file, "dump", `${runId}/start`], { env });
     assert.equal(dump.code, 0, dump.stderr);
     assert.match(dump.stdout, /rows \[number, \d+ bytes\] = 42/);
+    const runs = await runCli([file, "runs", "--production"], { env });
+    assert.equal(runs.code, 0, runs.stderr);
+    assert.match(runs.stdout, new RegExp(`^${runId} +failed +`, "m"));
+    const mixed = await runCli([file, "runs", "--production", "--all"], { env });
+    assert.equal(mixed.stderr, "error: Give --production or a namespace (--namespace, --all), not both.\n");
   });
 });

@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { datastoreLocation } from "../../aws/batch/datastore-location.js";
+import { effectiveSettings } from "../../aws/deploy/aws-settings.js";
+import type { DatastoreOption } from "../../client/client-context.js";
 import { Flow } from "../../client/flow.js";
 import { getNamespace, type Namespace } from "../../client/namespace.js";
 import type { Run } from "../../client/run.js";
@@ -29,9 +32,10 @@ export async function listRuns(
   context: FlowCommandContext,
   namespace: Namespace,
   tags: readonly string[] = [],
+  datastore: DatastoreOption = context.globals().datastore,
 ): Promise<Run[]> {
   try {
-    const flow = await Flow.get(context.flow.name, { datastore: context.globals().datastore, namespace });
+    const flow = await Flow.get(context.flow.name, { datastore, namespace });
     return await flow.runs({ tags });
   } catch (error) {
     if (isFlowshipError(error) && /^FS_CLIENT_(NOT_FOUND|NAMESPACE_MISMATCH)$/.test(error.code)) return [];
@@ -92,25 +96,49 @@ function toJson(run: Run): object {
   };
 }
 
+/** The deployments' S3 datastore, from the AWS settings. */
+function productionDatastore(): { root: string; datastore: DatastoreOption } {
+  const root = effectiveSettings().s3Root;
+  if (!root) {
+    throw new UsageError(
+      "runs --production reads the S3 root of the AWS settings, and none is set: run flowship configure aws --s3-root s3://bucket/prefix, or set FLOWSHIP_AWS_S3_ROOT.",
+    );
+  }
+  return { root, datastore: datastoreLocation(root) };
+}
+
 export function registerRuns(program: Command, context: FlowCommandContext): void {
   addNamespaceOptions(
     program
       .command("runs")
       .description("list the flow's runs, newest first: id, status, start, duration and tags")
       .option("--json", "print the runs as a JSON array", false)
-      .option("--tag <tag>", "only runs with this tag (repeatable: runs with all of them)", collect, []),
-  ).action(async (flags: NamespaceFlags & { json: boolean; tag: string[] }) => {
-    const namespace = listNamespace(flags);
-    const runs = await listRuns(context, namespace, flags.tag);
+      .option("--tag <tag>", "only runs with this tag (repeatable: runs with all of them)", collect, [])
+      .option(
+        "--production",
+        "list the production runs (sfn-…) of every deployment, from the S3 root of the AWS settings (flowship configure aws)",
+        false,
+      ),
+  ).action(async (flags: NamespaceFlags & { json: boolean; tag: string[]; production: boolean }) => {
+    if (flags.production && (flags.all || flags.namespace !== undefined)) {
+      throw new UsageError("Give --production or a namespace (--namespace, --all), not both.");
+    }
+    const production = flags.production ? productionDatastore() : undefined;
+    const namespace = production ? null : listNamespace(flags);
+    const listed = await listRuns(context, namespace, flags.tag, production?.datastore);
+    const runs = production ? listed.filter((run) => run.id.startsWith("sfn-")) : listed;
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(runs.map(toJson), null, 2)}\n`);
       return;
     }
     if (runs.length === 0) {
+      const where = production
+        ? `the production datastore ${production.root}`
+        : namespace === null
+          ? "any namespace"
+          : `namespace ${namespace} (--all lists every namespace, --production the deployed ones)`;
       process.stderr.write(
-        `No runs of ${context.flow.name}${flags.tag.length > 0 ? ` tagged ${flags.tag.join(", ")}` : ""} in ${
-          namespace === null ? "any namespace" : `namespace ${namespace} (--all lists every namespace)`
-        }.\n`,
+        `No runs of ${context.flow.name}${flags.tag.length > 0 ? ` tagged ${flags.tag.join(", ")}` : ""} in ${where}.\n`,
       );
       return;
     }
