@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { flowshipEnv, runCli, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
+import { flowshipEnv, runCli, runIdFrom, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 import { writeFlowFile } from "../helpers/datastore.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 import { type SfnStandIn, startSfnStandIn } from "../helpers/sfn-stand-in.js";
@@ -17,7 +17,7 @@ const file = writeFlowFile(
   "failing",
   `export default flow("FailingProd")
   .step("start", (self) => { self.rows = 42; console.log("loaded 42 rows"); }, { next: "work" })
-  .step("work", () => { console.error("checking rows"); throw new Error("row 7 is broken\\nsecond line"); }, { next: "end" })
+  .step("work", (self) => { console.error("checking rows"); if (process.env.BROKEN_ROW) throw new Error("row " + process.env.BROKEN_ROW + " is broken\\nsecond line"); self.checked = self.rows; }, { next: "end" })
   .step("end", () => {});`,
 );
 const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:FailingProd";
@@ -40,7 +40,19 @@ describe("reading a failed production run", () => {
       AWS_REGION: "eu-west-1",
     });
     const simulated = await runCli(
-      [file, "step-functions", "simulate", "--datastore", "s3", "--s3-root", s3Root, "--token", "prod"],
+      [
+        file,
+        "step-functions",
+        "simulate",
+        "--datastore",
+        "s3",
+        "--s3-root",
+        s3Root,
+        "--token",
+        "prod",
+        "--env",
+        "BROKEN_ROW=7",
+      ],
       { env },
     );
     assert.equal(simulated.code, 1, simulated.stderr);
@@ -104,5 +116,25 @@ describe("reading a failed production run", () => {
     assert.match(runs.stdout, new RegExp(`^${runId} +failed +`, "m"));
     const mixed = await runCli([file, "runs", "--production", "--all"], { env });
     assert.equal(mixed.stderr, "error: Give --production or a namespace (--namespace, --all), not both.\n");
+  });
+
+  test("resume --origin-run-id sfn-… reproduces the production run here, cloning what succeeded", async () => {
+    const resumed = await runCli([file, "resume", "--origin-run-id", runId], { env });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(
+      resumed.stderr,
+      new RegExp(`note: run FailingProd/${runId} is in the deployment's datastore s3://`),
+    );
+    assert.match(
+      resumed.stderr,
+      new RegExp(`\\[[^\\]]+/start/0\\] cloned from FailingProd/${runId}/start/0`),
+    );
+    const dump = await runCli(
+      [file, "--datastore-root", `s3://${s3.bucket}/prod`, "dump", `${runIdFrom(resumed.stderr)}/work`],
+      {
+        env,
+      },
+    );
+    assert.match(dump.stdout, /checked \[number, \d+ bytes\] = 42/);
   });
 });

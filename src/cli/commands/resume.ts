@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { effectiveSettings } from "../../aws/deploy/aws-settings.js";
 import { FlowStore } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { checkRunId } from "../../datastore/pathspec.js";
@@ -24,6 +25,17 @@ export function registerResume(program: Command, context: FlowCommandContext): v
         "FS_RESUME_NO_ORIGIN",
         `Cannot resume: flow '${context.flow.name}' has no earlier run in ${location.root}; pass --origin-run-id.`,
       );
+    }
+    // A production run to reproduce here: it is in the deployments' S3 datastore, and the resumed
+    // run (its steps run on this machine) is stored next to it, cloning what succeeded.
+    const chosen = options.datastore !== undefined || options.datastoreRoot !== undefined;
+    const s3Root = effectiveSettings().s3Root;
+    if (originRunId.startsWith("sfn-") && !chosen && s3Root && !(await store.readRun(originRunId))) {
+      process.stderr.write(
+        `note: run ${context.flow.name}/${originRunId} is in the deployment's datastore ${s3Root} (AWS settings): the resumed run runs here and is stored there too.\n`,
+      );
+      options.datastore = "s3";
+      options.datastoreRoot = s3Root;
     }
     process.exitCode = await startRun(context, options, {
       parameterText: {},
