@@ -89,7 +89,7 @@ describe("runs", () => {
     assert.equal(result.stdout, "");
     assert.equal(
       result.stderr,
-      "No runs of ClientFlakyFlow in namespace user:nobody (--all lists every namespace).\n",
+      "No runs of ClientFlakyFlow in namespace user:nobody (--all lists every namespace, --production the deployed ones).\n",
     );
     const empty = await runCli(["examples/branch_flow.ts", "runs", "--all"], { env });
     assert.equal(empty.code, 0);
