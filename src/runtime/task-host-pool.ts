@@ -60,9 +60,9 @@ class TaskHost implements HostLease {
       ? [SETPRIV, ["--pdeathsig", "KILL", "--", process.execPath, ...args]]
       : [process.execPath, args];
     this.#child = spawn(command, commandArgs, {
-      // stdin stays open and silent: it closes when this runtime dies, and the host follows.
       // Which run it serves, for `ps e` (and the tests that prove no host outlives its runtime).
       env: { ...process.env, FLOWSHIP_TASK_HOST_OF: label },
+      // stdin stays open and silent: it closes when this runtime dies, and the host follows.
       stdio: ["pipe", "pipe", "pipe", "ipc"],
       serialization: "advanced",
       // Its own process group: what an attempt starts can be killed with it, and found (pgrp).
