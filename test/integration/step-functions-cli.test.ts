@@ -35,6 +35,15 @@ function startStepFunctions(): Promise<SfnStandIn> {
   });
 }
 
+/** Every setting `step-functions create` requires, as environment variables. */
+const DEPLOY_SETTINGS = {
+  FLOWSHIP_AWS_REGION: "eu-west-1",
+  FLOWSHIP_AWS_SFN_ROLE: ROLE,
+  FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
+  FLOWSHIP_AWS_S3_ROOT: "s3://my-bucket/flowship",
+  FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/flowship-batch-job",
+};
+
 /** An environment with no AWS settings at all, and no way to reach AWS. */
 function bareEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env = flowshipEnv(path.join(dir, ".flowship"), {
@@ -145,11 +154,7 @@ describe("step-functions commands from the command line", () => {
     const env = bareEnv({
       FLOWSHIP_USER: "bob",
       AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-      FLOWSHIP_AWS_REGION: "eu-west-1",
-      FLOWSHIP_AWS_SFN_ROLE: ROLE,
-      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
-      FLOWSHIP_AWS_S3_ROOT: "s3://my-bucket/flowship",
-      FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/flowship-batch-job",
+      ...DEPLOY_SETTINGS,
     });
     for (const command of ["create", "delete"]) {
       const result = await runCli([FLOW, "step-functions", command], { env });
@@ -171,11 +176,7 @@ describe("step-functions commands from the command line", () => {
     sfn.calls.length = 0;
     const env = bareEnv({
       AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-      FLOWSHIP_AWS_REGION: "eu-west-1",
-      FLOWSHIP_AWS_SFN_ROLE: ROLE,
-      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
-      FLOWSHIP_AWS_S3_ROOT: "s3://my-bucket/flowship",
-      FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/flowship-batch-job",
+      ...DEPLOY_SETTINGS,
     });
     const missing = await runCli([FLOW, "step-functions", "create", "--notify-on-error"], { env });
     assert.equal(
