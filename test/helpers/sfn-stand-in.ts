@@ -6,6 +6,14 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** An answer that is an AWS error of this type (HTTP 400, as the JSON protocol sends errors). */
+export class SfnError {
+  constructor(
+    readonly type: string,
+    readonly message: string,
+  ) {}
+}
+
 export interface SfnStandIn {
   endpoint: string;
   calls: { operation: string; body: Record<string, unknown> }[];
@@ -26,18 +34,14 @@ export async function startSfnStandIn(
       const body = JSON.parse(text || "{}") as Record<string, unknown>;
       calls.push({ operation, body });
       const answer = answers[operation];
+      const result = answer ? answer(body) : new SfnError("AccessDeniedException", "not in the stand-in");
       res.setHeader("content-type", "application/x-amz-json-1.0");
-      if (!answer) {
+      if (result instanceof SfnError) {
         res.statusCode = 400;
-        res.end(
-          JSON.stringify({
-            __type: "com.amazonaws.states#AccessDeniedException",
-            message: "not in the stand-in",
-          }),
-        );
+        res.end(JSON.stringify({ __type: `com.amazonaws.states#${result.type}`, message: result.message }));
         return;
       }
-      res.end(JSON.stringify(answer(body)));
+      res.end(JSON.stringify(result));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -3,8 +3,6 @@
 // reaches outside the datastore root.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
@@ -18,6 +16,7 @@ import { LocalStorage } from "../../src/datastore/backends/local.js";
 import { compileFlow } from "../../src/runtime/compile-flow.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, runNode, tempDir } from "../helpers/cli.js";
 import { CRASH_FLOW } from "../helpers/crash-flow.js";
+import { SfnError, type SfnStandIn, startSfnStandIn } from "../helpers/sfn-stand-in.js";
 
 const CANARIES = {
   AWS_SECRET_ACCESS_KEY: "CANARYsecretAccessKey7f3a91",
@@ -426,22 +425,12 @@ describe("the datastore root is a boundary", () => {
   });
 });
 
-/**
- * AWS Step Functions on loopback, as its JSON protocol answers: ParameterFlow deployed by alice,
- * with one running execution. Requests name the operation in the X-Amz-Target header.
- */
-interface StepFunctionsStandIn {
-  endpoint: string;
-  operations: string[];
-  close(): Promise<void>;
-}
-
 const ACCOUNT_ARN = "arn:aws:states:eu-west-1:123456789012";
 const MACHINE_ARN = `${ACCOUNT_ARN}:stateMachine:ParameterFlow`;
 const TOKEN = "parameterflow-7-feed";
 
-async function stepFunctionsStandIn(): Promise<StepFunctionsStandIn> {
-  const operations: string[] = [];
+/** AWS Step Functions on loopback: ParameterFlow deployed by alice, with one running execution. */
+function stepFunctionsStandIn(): Promise<SfnStandIn> {
   const tags = metadataTags({
     flow: "ParameterFlow",
     owner: "alice",
@@ -458,54 +447,18 @@ async function stepFunctionsStandIn(): Promise<StepFunctionsStandIn> {
       startDate: 1_790_000_000,
     },
   };
-  const answer = (operation: string, body: Record<string, unknown>): [number, object] => {
-    switch (operation) {
-      case "DescribeStateMachine":
-        return [200, { stateMachineArn: MACHINE_ARN, name: "ParameterFlow", status: "ACTIVE" }];
-      case "ListTagsForResource":
-        return [200, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }];
-      case "DescribeExecution": {
-        const execution = executions[String(body.executionArn)];
-        return execution
-          ? [200, execution]
-          : [
-              400,
-              { __type: "com.amazonaws.states#ExecutionDoesNotExist", message: "Execution Does Not Exist" },
-            ];
-      }
-      case "StopExecution":
-        return [200, { stopDate: 1_790_000_100 }];
-      default:
-        return [
-          400,
-          { __type: "com.amazonaws.states#AccessDeniedException", message: `${operation} refused` },
-        ];
-    }
-  };
-  const server = http.createServer((req, res) => {
-    let text = "";
-    req.on("data", (chunk) => {
-      text += chunk;
-    });
-    req.on("end", () => {
-      const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "";
-      operations.push(operation);
-      const [status, body] = answer(operation, JSON.parse(text || "{}") as Record<string, unknown>);
-      res.statusCode = status;
-      res.setHeader("content-type", "application/x-amz-json-1.0");
-      res.end(JSON.stringify(body));
-    });
+  return startSfnStandIn({
+    DescribeStateMachine: () => ({ stateMachineArn: MACHINE_ARN, name: "ParameterFlow", status: "ACTIVE" }),
+    ListTagsForResource: () => ({ tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
+    DescribeExecution: (body) =>
+      executions[String(body.executionArn)] ??
+      new SfnError("ExecutionDoesNotExist", "Execution Does Not Exist"),
+    StopExecution: () => ({ stopDate: 1_790_000_100 }),
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    operations,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
 
 describe("production tokens", () => {
-  let sfn: StepFunctionsStandIn;
+  let sfn: SfnStandIn;
   before(async () => {
     sfn = await stepFunctionsStandIn();
   });
@@ -536,7 +489,7 @@ describe("production tokens", () => {
   test("a deploy by another user is refused without the production token, or with a wrong one", async () => {
     for (const extra of [[], ["--authorize", "parameterflow-0-guess"]]) {
       // given
-      sfn.operations.length = 0;
+      sfn.calls.length = 0;
       // when
       const result = await runCli([FLOW, "step-functions", "create", ...extra], { env: userEnv("mallory") });
       // then
@@ -547,13 +500,17 @@ describe("production tokens", () => {
           ? "error: Not authorized to deploy a new version of the production flow 'ParameterFlow': it was deployed by 'alice', not 'mallory'. Pass its production token with --authorize TOKEN (ask alice; it is the namespace production:TOKEN of its runs).\n"
           : "error: Not authorized to deploy a new version of the production flow 'ParameterFlow': 'parameterflow-0-guess' is not its production token. Pass the token of the namespace production:TOKEN of its runs with --authorize TOKEN.\n",
       );
-      assert.deepEqual(sfn.operations, ["DescribeStateMachine", "ListTagsForResource"], "it only read");
+      assert.deepEqual(
+        sfn.calls.map((c) => c.operation),
+        ["DescribeStateMachine", "ListTagsForResource"],
+        "it only read",
+      );
     }
   });
 
   test("terminate refuses a run of another deployment, and another user without the token", async () => {
     // given / when: the owner names a run that is not an execution of this state machine
-    sfn.operations.length = 0;
+    sfn.calls.length = 0;
     const theirs = await runCli([FLOW, "step-functions", "terminate", "sfn-theirs"], {
       env: userEnv("alice"),
     });
@@ -563,10 +520,10 @@ describe("production tokens", () => {
       theirs.stderr,
       "error: Run is not an execution of state machine 'ParameterFlow': 'sfn-theirs'. List its runs with step-functions list-runs.\n",
     );
-    assert.ok(!sfn.operations.includes("StopExecution"), "nothing was stopped");
+    assert.ok(!sfn.calls.some((c) => c.operation === "StopExecution"), "nothing was stopped");
 
     // given / when: another user names this deployment's running run without its token
-    sfn.operations.length = 0;
+    sfn.calls.length = 0;
     const stranger = await runCli([FLOW, "step-functions", "terminate", "sfn-mine"], {
       env: userEnv("mallory"),
     });
@@ -576,13 +533,13 @@ describe("production tokens", () => {
       stranger.stderr,
       /^error: Not authorized to terminate a run of the production flow 'ParameterFlow': it was deployed by 'alice', not 'mallory'\./,
     );
-    assert.ok(!sfn.operations.includes("StopExecution"), "nothing was stopped");
+    assert.ok(!sfn.calls.some((c) => c.operation === "StopExecution"), "nothing was stopped");
 
     // and with the token, the same user may
     const authorized = await runCli([FLOW, "step-functions", "terminate", "sfn-mine", "--authorize", TOKEN], {
       env: userEnv("mallory"),
     });
     assert.equal(authorized.code, 0, authorized.stderr);
-    assert.ok(sfn.operations.includes("StopExecution"));
+    assert.ok(sfn.calls.some((c) => c.operation === "StopExecution"));
   });
 });
