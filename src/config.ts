@@ -42,10 +42,14 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_AWS_SCHEDULER_ROLE:
     "IAM role ARN EventBridge Scheduler starts scheduled flows as (flows with a schedule).",
   FLOWSHIP_AWS_EVENTS_ROLE:
-    "IAM role ARN EventBridge starts flows with triggerOnFinish as (flows with triggerOnFinish).",
+    "IAM role ARN EventBridge acts as: starts flows with triggerOnFinish, calls the webhook of --notify-webhook-url.",
   FLOWSHIP_AWS_IMAGE: "Container image of the Batch jobs of deployed flows. Default: node:22",
   FLOWSHIP_AWS_NOTIFY_SNS_TOPIC:
     "SNS topic ARN that `step-functions create --notify-on-error` (and `--notify-on-success`) sends alerts to.",
+  FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL:
+    "HTTPS webhook (Slack, Teams, incident.io…) that `step-functions create --notify-on-error` alerts through an EventBridge API destination. Keep it here rather than on the command line when its path is its secret.",
+  FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH:
+    "The header the webhook alert sends, 'Name: value' (e.g. 'Authorization: Bearer …'); EventBridge keeps it in Secrets Manager. Read at `step-functions create` only, never stored by flowship.",
   FLOWSHIP_RUN_TAGS: "Batch tasks: JSON list of the tags `step-functions create --tag` gave production runs.",
   FLOWSHIP_NAMESPACE:
     "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",
@@ -218,7 +222,16 @@ export function awsSettingsFromEnv(): Record<string, string | undefined> {
     eventsRole: env("FLOWSHIP_AWS_EVENTS_ROLE"),
     image: env("FLOWSHIP_AWS_IMAGE"),
     notifySnsTopic: env("FLOWSHIP_AWS_NOTIFY_SNS_TOPIC"),
+    notifyWebhookUrl: env("FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL"),
   };
+}
+
+/**
+ * The header a webhook alert authenticates with, "Name: value" (e.g. "Authorization: Bearer …").
+ * Only ever from the environment, so the token is in no settings file, flag or shell history.
+ */
+export function webhookAuthFromEnv(): string | undefined {
+  return env("FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH");
 }
 
 /** The AWS SDK's own region variable, the last resort for the deploy region. */

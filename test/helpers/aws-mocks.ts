@@ -56,6 +56,9 @@ export class FakeAws {
   readonly jobRevisions = new Map<string, number>();
   readonly schedules = new Map<string, Record<string, unknown>>();
   readonly rules = new Map<string, { rule: Record<string, unknown>; targets: unknown[] }>();
+  /** EventBridge connections and API destinations (webhook alerts), by name. */
+  readonly connections = new Map<string, Record<string, unknown>>();
+  readonly apiDestinations = new Map<string, Record<string, unknown>>();
   /** The deploy wrappers over the mocked SDK clients. */
   readonly clients: DeployClients = {
     sfn: new SfnDeployClient({ client: this.sfnClient }),

@@ -153,11 +153,20 @@ test("docs/production.md grants each role exactly the actions the code can send"
       ...(/publish: true/.test(read("src/aws/deploy/publish-version.ts"))
         ? ["states:PublishStateMachineVersion"]
         : []),
+      // The first connection in an account makes EventBridge create its service-linked role.
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/using-service-linked-roles-service-action-1.html
+      ...(deployCalls.has("events:CreateConnection") ? ["iam:CreateServiceLinkedRole"] : []),
     ]),
     "Step Functions role": stepFunctions,
     "Batch job role": s3,
-    // Both start executions of the production alias, and nothing else.
+    // Starts executions of the production alias, and nothing else.
     "Scheduler role": new Set(["states:StartExecution"]),
+    // The same for triggerOnFinish, and the webhook's API destination (a rule target's role).
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destinations.html
+    "events role": new Set([
+      "states:StartExecution",
+      ...(deployCalls.has("events:CreateApiDestination") ? ["events:InvokeApiDestination"] : []),
+    ]),
   };
   // when
   const documented = documentedPolicies();

@@ -147,6 +147,23 @@ describe("step-functions commands from the command line", () => {
     const bad = await runCli(["configure", "aws", "--batch-job-role", "admin"], { env });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^error: Invalid AWS setting: batchJobRole 'admin' \(e\.g\. arn:aws:iam::/);
+    // A webhook URL is a secret: the file is its owner's only, and a refused URL is shown by its origin.
+    const hook = await runCli(
+      ["configure", "aws", "--notify-webhook-url", "https://hooks.slack.com/services/T1/B2/abc"],
+      { env },
+    );
+    assert.equal(hook.code, 0, hook.stderr);
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    const plain = await runCli(
+      ["configure", "aws", "--notify-webhook-url", "http://hooks.example.com/services/T1/B2/abc"],
+      { env },
+    );
+    assert.equal(plain.code, 2);
+    assert.match(
+      plain.stderr,
+      /^error: Invalid AWS setting: notifyWebhookUrl 'http:\/\/hooks\.example\.com\/…' /,
+    );
+    assert.doesNotMatch(plain.stderr, /abc/);
   });
 
   test("someone else's deployment is refused without its token, after reading only its tags", async () => {
@@ -172,7 +189,7 @@ describe("step-functions commands from the command line", () => {
     assert.deepEqual(sfn.calls[0]!.body, { stateMachineArn: MACHINE });
   });
 
-  test("--notify-on-error without an SNS topic, or with a malformed one, is refused before any AWS call", async () => {
+  test("--notify-on-error without a destination, or with a malformed one, is refused before any AWS call", async () => {
     sfn.calls.length = 0;
     const env = bareEnv({
       AWS_ENDPOINT_URL_SFN: sfn.endpoint,
@@ -181,7 +198,7 @@ describe("step-functions commands from the command line", () => {
     const missing = await runCli([FLOW, "step-functions", "create", "--notify-on-error"], { env });
     assert.equal(
       missing.stderr,
-      "error: --notify-on-error and --notify-on-success need an SNS topic: pass --notify-sns-topic ARN, or set it once with flowship configure aws --notify-sns-topic ARN.\n",
+      "error: --notify-on-error and --notify-on-success need somewhere to send alerts: pass --notify-sns-topic ARN or --notify-webhook-url URL, or set them once with flowship configure aws.\n",
     );
     assert.equal(missing.code, 2);
     const bad = await runCli(
@@ -193,6 +210,35 @@ describe("step-functions commands from the command line", () => {
       "error: Invalid --notify-sns-topic 'alerts@example.com': give an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:flowship-alerts.\n",
     );
     assert.equal(bad.code, 2);
+    // Webhooks: HTTPS only, shown by origin; EventBridge calls them as the events role; no stray flag.
+    const webhook = (url: string, extra: string[] = ["--notify-on-error"], more = {}) =>
+      runCli([FLOW, "step-functions", "create", ...extra, "--notify-webhook-url", url], {
+        env: { ...env, ...more },
+      });
+    const http = await webhook("http://hooks.example.com/T1/s3cret");
+    assert.equal(
+      http.stderr,
+      "error: Invalid --notify-webhook-url 'http://hooks.example.com/…': EventBridge calls HTTPS endpoints only.\n",
+    );
+    const noRole = await webhook("https://hooks.example.com/T1/s3cret");
+    assert.equal(
+      noRole.stderr,
+      "error: --notify-webhook-url needs the events role, which EventBridge calls the webhook as: run flowship configure aws --events-role ARN (or set FLOWSHIP_AWS_EVENTS_ROLE).\n",
+    );
+    const badAuth = await webhook("https://hooks.example.com/T1/s3cret", ["--notify-on-error"], {
+      FLOWSHIP_AWS_EVENTS_ROLE: "arn:aws:iam::123456789012:role/flowship-events",
+      FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH: "Bearer s3cret-token",
+    });
+    assert.equal(
+      badAuth.stderr,
+      "error: FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH must be 'Header-Name: value', e.g. 'Authorization: Bearer <token>' (its value is not shown here).\n",
+    );
+    const stray = await webhook("https://hooks.example.com/T1/s3cret", []);
+    assert.equal(
+      stray.stderr,
+      "error: --notify-webhook-url needs --notify-on-error or --notify-on-success.\n",
+    );
+    for (const result of [http, noRole, badAuth, stray]) assert.equal(result.code, 2);
     assert.deepEqual(sfn.calls, []);
   });
 

@@ -20,6 +20,8 @@ interface SettingRule {
   label: string;
   example: string;
   valid: (value: string) => boolean;
+  /** Holds a secret: messages and prompts show it as {@link redactUrl} does. */
+  secret?: true;
 }
 
 /** Every setting, with its variable, `configure aws` flag and format. */
@@ -81,6 +83,14 @@ export const AWS_SETTINGS = {
     example: "arn:aws:sns:eu-west-1:123456789012:flowship-alerts",
     valid: (v) => /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(v),
   },
+  notifyWebhookUrl: {
+    env: "FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL",
+    flag: "--notify-webhook-url",
+    label: "HTTPS webhook that step-functions create --notify-on-error alerts (Slack, Teams, incident.io…)",
+    example: "https://hooks.slack.com/services/T000/B000/XXXX",
+    valid: (v) => webhookUrlProblem(v) === undefined,
+    secret: true,
+  },
   image: {
     env: "FLOWSHIP_AWS_IMAGE",
     flag: "--image",
@@ -91,6 +101,43 @@ export const AWS_SETTINGS = {
 } as const satisfies Record<string, SettingRule>;
 
 export type AwsSettingName = keyof typeof AWS_SETTINGS;
+
+/**
+ * What is wrong with a webhook URL, or nothing. EventBridge API destinations call HTTPS
+ * endpoints only, and their URL is at most 2,048 characters.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateApiDestination.html
+ */
+export function webhookUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "not a URL";
+  }
+  if (url.protocol !== "https:") return "EventBridge calls HTTPS endpoints only";
+  if (value.length > 2048) return "longer than 2,048 characters";
+  if (url.username || url.password)
+    return "credentials in the URL are not sent; use FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH";
+  return undefined;
+}
+
+/**
+ * A URL as messages may show it: scheme and host only, since a webhook's path or query often
+ * is its secret (Slack's, Teams'). Anything that is not a URL is hidden whole.
+ */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    return url.pathname === "/" && !url.search ? url.origin : `${url.origin}/…`;
+  } catch {
+    return "…";
+  }
+}
+
+/** A setting's value as messages and prompts may show it. */
+export function shownSetting(name: AwsSettingName, value: string): string {
+  return "secret" in AWS_SETTINGS[name] ? redactUrl(value) : value;
+}
 
 /** Settings as stored: any of them may be missing. */
 export type PartialAwsSettings = Partial<Record<AwsSettingName, string>>;
@@ -132,7 +179,9 @@ export function writeSettingsFile(settings: PartialAwsSettings, file: string = c
       other = {};
     }
   }
-  fs.writeFileSync(file, `${JSON.stringify({ ...other, aws: settings }, null, 2)}\n`);
+  // Readable by its owner only: it may hold a webhook URL, whose path is often its secret.
+  fs.writeFileSync(file, `${JSON.stringify({ ...other, aws: settings }, null, 2)}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
 }
 
 /** Checks the format of each given setting; every bad one is reported at once. */
@@ -141,7 +190,9 @@ export function checkSettings(settings: PartialAwsSettings): void {
     (name) => settings[name] !== undefined && !AWS_SETTINGS[name].valid(settings[name]!),
   );
   if (bad.length > 0) {
-    const details = bad.map((n) => `${n} '${settings[n]}' (e.g. ${AWS_SETTINGS[n].example})`).join(", ");
+    const details = bad
+      .map((n) => `${n} '${shownSetting(n, settings[n]!)}' (e.g. ${AWS_SETTINGS[n].example})`)
+      .join(", ");
     throw new AwsSettingsError(
       `Invalid AWS setting${bad.length > 1 ? "s" : ""}: ${details}. Give valid values with flowship configure aws ${bad.map((n) => AWS_SETTINGS[n].flag).join(", ")} (or ${bad.map((n) => AWS_SETTINGS[n].env).join(", ")}).`,
     );

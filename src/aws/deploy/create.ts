@@ -118,6 +118,8 @@ export interface DeployFlowOptions {
   sourceRoot?: string;
   /** When the schedule's next fire times are counted from. @default now */
   now?: Date;
+  /** Waits while a webhook's new EventBridge connection authorizes. @default a timer */
+  sleep?: (ms: number) => Promise<void>;
   /** Alerts on finished runs; without it a redeploy removes them. */
   notify?: NotifyChoice;
 }
@@ -357,6 +359,8 @@ async function applyTriggers(
       target,
       choice: options.notify,
       flowFile: options.compiled.source,
+      ...(settings.eventsRole ? { role: settings.eventsRole } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
     });
   } else if (redeploy) {
     await removeNotify(clients.events, target);

@@ -62,8 +62,13 @@ describe("step-functions delete", () => {
     const aws = new FakeAws();
     aws.seed({ name: "ParameterFlow", owner: "alice", token: "t" });
     aws.schedules.set("flowship-ParameterFlow", {});
-    aws.rules.set("flowship-ParameterFlow-on-finish", { rule: {}, targets: [{}] });
-    aws.rules.set("flowship-ParameterFlow-notify", { rule: {}, targets: [{}] });
+    aws.rules.set("flowship-ParameterFlow-on-finish", { rule: {}, targets: [{ Id: "flowship" }] });
+    aws.rules.set("flowship-ParameterFlow-notify", {
+      rule: {},
+      targets: [{ Id: "flowship-notify" }, { Id: "flowship-notify-webhook" }],
+    });
+    aws.connections.set("flowship-ParameterFlow-notify", {});
+    aws.apiDestinations.set("flowship-ParameterFlow-notify", {});
     // when
     const result = await deleteDeployment({ clients: aws.clients, target, user: "alice" });
     // then
@@ -86,6 +91,7 @@ describe("step-functions delete", () => {
       stateMachineArn: machineArn,
     });
     assert.equal(aws.machines.size, 0);
+    assert.equal(aws.rules.size + aws.connections.size + aws.apiDestinations.size, 0);
   });
 
   test("refuses another user without the token, and a flow that is not deployed", async () => {

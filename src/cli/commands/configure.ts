@@ -12,6 +12,7 @@ import {
   checkSettings,
   type PartialAwsSettings,
   readSettingsFile,
+  shownSetting,
   writeSettingsFile,
 } from "../../aws/deploy/aws-settings.js";
 import { configFilePath } from "../../config.js";
@@ -37,7 +38,8 @@ async function ask(current: PartialAwsSettings, given: PartialAwsSettings): Prom
     for (const name of NAMES) {
       if (given[name] !== undefined) continue;
       const rule = AWS_SETTINGS[name];
-      const shown = current[name] ?? `e.g. ${rule.example}`;
+      const value = current[name];
+      const shown = value === undefined ? `e.g. ${rule.example}` : shownSetting(name, value);
       const answer = (
         await rl.question(`${rule.label} [${shown}]: `).catch(() => {
           // Ctrl+C or Ctrl+D at a prompt: stop without writing anything.

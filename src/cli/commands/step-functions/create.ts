@@ -41,6 +41,7 @@ export interface CreateFlags extends ForeachFlags {
   notifyOnError: boolean;
   notifyOnSuccess: boolean;
   notifySnsTopic?: string;
+  notifyWebhookUrl?: string;
 }
 
 function summary(name: string, stats: DefinitionStats): string {
@@ -101,11 +102,19 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
     .option("--new-token <token>", "move production runs to the namespace production:<token>")
     .option("--namespace <namespace>", "Client API namespace of the tasks (default: production:<token>)")
     .option("--tag <tag>", "tag every production run with this tag (repeatable)", collect, [])
-    .option("--notify-on-error", "alert the SNS topic when a run fails, times out or is aborted", false)
-    .option("--notify-on-success", "alert the SNS topic when a run succeeds", false)
+    .option(
+      "--notify-on-error",
+      "alert the SNS topic and/or webhook when a run fails, times out or is aborted",
+      false,
+    )
+    .option("--notify-on-success", "alert the SNS topic and/or webhook when a run succeeds", false)
     .option(
       "--notify-sns-topic <arn>",
-      "SNS topic of the alerts (default: the configured one, FLOWSHIP_AWS_NOTIFY_SNS_TOPIC); without --notify-* flags, create removes the alerts",
+      "SNS topic of the alerts (default: the configured one, FLOWSHIP_AWS_NOTIFY_SNS_TOPIC); without --notify-on-* flags, create removes the alerts",
+    )
+    .option(
+      "--notify-webhook-url <url>",
+      "HTTPS webhook of the alerts, e.g. Slack's (default: the configured one, FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL, which keeps a secret URL out of shell history); its header from FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH",
     );
   addForeachOptions(command).action(async (flags: CreateFlags) => {
     const globals = context.globals();

@@ -4,11 +4,17 @@
  * Loaded only when deploying, so the AWS SDK never loads on the local path.
  */
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
-import { AWS_SETTINGS } from "../../../aws/deploy/aws-settings.js";
+import {
+  AWS_SETTINGS,
+  type PartialAwsSettings,
+  redactUrl,
+  webhookUrlProblem,
+} from "../../../aws/deploy/aws-settings.js";
 import { type DeployResult, deployFlow, planDeploy } from "../../../aws/deploy/create.js";
 import type { NotifyChoice } from "../../../aws/deploy/notify.js";
+import { parseWebhookAuth } from "../../../aws/deploy/notify-webhook.js";
 import { checkTag } from "../../../client/run-tags.js";
-import { userCacheRoot } from "../../../config.js";
+import { userCacheRoot, webhookAuthFromEnv } from "../../../config.js";
 import { openStorage } from "../../../datastore/open-storage.js";
 import { UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
@@ -48,26 +54,48 @@ function triggers(flow: FlowSpec, result: DeployResult): string[] {
   return lines;
 }
 
-/** The alerts the flags ask for, with their topic (a flag, else the AWS settings); none without flags. */
-function notifyChoice(flags: CreateFlags, configured: string | undefined): NotifyChoice | undefined {
+/**
+ * The alerts the flags ask for, and where they go: the destinations given as flags, else every
+ * configured one (settings file or FLOWSHIP_AWS_NOTIFY_*). None without --notify-on-* flags.
+ */
+function notifyChoice(flags: CreateFlags, configured: PartialAwsSettings): NotifyChoice | undefined {
+  const given = { snsTopic: flags.notifySnsTopic, webhookUrl: flags.notifyWebhookUrl };
   if (!flags.notifyOnError && !flags.notifyOnSuccess) {
-    if (flags.notifySnsTopic !== undefined) {
-      throw new UsageError("--notify-sns-topic needs --notify-on-error or --notify-on-success.");
+    const flag = given.snsTopic !== undefined ? "--notify-sns-topic" : "--notify-webhook-url";
+    if (given.snsTopic !== undefined || given.webhookUrl !== undefined) {
+      throw new UsageError(`${flag} needs --notify-on-error or --notify-on-success.`);
     }
     return undefined;
   }
-  const snsTopic = flags.notifySnsTopic ?? configured;
-  if (snsTopic === undefined) {
+  const fromFlags = given.snsTopic !== undefined || given.webhookUrl !== undefined;
+  const snsTopic = fromFlags ? given.snsTopic : configured.notifySnsTopic;
+  const webhookUrl = fromFlags ? given.webhookUrl : configured.notifyWebhookUrl;
+  if (snsTopic === undefined && webhookUrl === undefined) {
     throw new UsageError(
-      "--notify-on-error and --notify-on-success need an SNS topic: pass --notify-sns-topic ARN, or set it once with flowship configure aws --notify-sns-topic ARN.",
+      "--notify-on-error and --notify-on-success need somewhere to send alerts: pass --notify-sns-topic ARN or --notify-webhook-url URL, or set them once with flowship configure aws.",
     );
   }
-  if (!AWS_SETTINGS.notifySnsTopic.valid(snsTopic)) {
+  if (snsTopic !== undefined && !AWS_SETTINGS.notifySnsTopic.valid(snsTopic)) {
     throw new UsageError(
       `Invalid --notify-sns-topic '${snsTopic}': give an SNS topic ARN, e.g. ${AWS_SETTINGS.notifySnsTopic.example}.`,
     );
   }
-  return { onError: flags.notifyOnError, onSuccess: flags.notifyOnSuccess, snsTopic };
+  const choice: NotifyChoice = { onError: flags.notifyOnError, onSuccess: flags.notifyOnSuccess };
+  if (snsTopic !== undefined) choice.snsTopic = snsTopic;
+  if (webhookUrl !== undefined) {
+    const problem = webhookUrlProblem(webhookUrl);
+    if (problem) {
+      throw new UsageError(`Invalid --notify-webhook-url '${redactUrl(webhookUrl)}': ${problem}.`);
+    }
+    if (!configured.eventsRole) {
+      throw new UsageError(
+        `--notify-webhook-url needs the events role, which EventBridge calls the webhook as: run flowship configure aws ${AWS_SETTINGS.eventsRole.flag} ARN (or set ${AWS_SETTINGS.eventsRole.env}).`,
+      );
+    }
+    const auth = webhookAuthFromEnv();
+    choice.webhook = { url: webhookUrl, ...(auth === undefined ? {} : { auth: parseWebhookAuth(auth) }) };
+  }
+  return choice;
 }
 
 export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
@@ -83,7 +111,7 @@ export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
   ];
   if (result.notify) {
     lines.push(
-      `  Alerts:         runs ending ${result.notify.statuses.join(", ")} → ${result.notify.snsTopic}`,
+      `  Alerts:         runs ending ${result.notify.statuses.join(", ")} → ${result.notify.destinations.join(" and ")}`,
     );
   }
   if (result.prunedVersions.length > 0) {
@@ -121,10 +149,10 @@ export async function deploy(
     required: plan.settings,
     overrides: { jobQueue: flags.jobQueue, s3Root: flags.s3Root },
   });
+  const notify = notifyChoice(flags, aws.settings);
   const globals = context.globals();
   // Compiled into the user's cache: a deployment to S3 leaves nothing in the current folder.
   const compiled = await compileFlow({ file: context.file, outDir: codeDir(userCacheRoot()), withS3: true });
-  const notify = notifyChoice(flags, aws.settings.notifySnsTopic);
   const result = await deployFlow({
     flow: context.flow,
     compiled,
