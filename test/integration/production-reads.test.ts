@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { type AwsStandIn, startAwsStandIn } from "../helpers/aws-stand-in.js";
 import { flowshipEnv, runCli, runIdFrom, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 import { writeFlowFile } from "../helpers/datastore.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
-import { type SfnStandIn, startSfnStandIn } from "../helpers/sfn-stand-in.js";
 
 const dir = tempDir();
 const file = writeFlowFile(
@@ -24,7 +24,7 @@ const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:FailingProd"
 
 describe("reading a failed production run", () => {
   let s3: S3TestServer;
-  let sfn: SfnStandIn;
+  let sfn: AwsStandIn;
   let env: NodeJS.ProcessEnv;
   let runId = "";
 
@@ -58,8 +58,8 @@ describe("reading a failed production run", () => {
     assert.equal(simulated.code, 1, simulated.stderr);
     runId = simulatedRunIdFrom(simulated.stderr);
     const execution = runId.replace(/^sfn-/, "");
-    sfn = await startSfnStandIn({
-      ListExecutions: () => ({
+    sfn = await startAwsStandIn({
+      "sfn:ListExecutions": () => ({
         executions: [
           {
             executionArn: `arn:aws:states:eu-west-1:123456789012:execution:FailingProd:${execution}`,

@@ -14,9 +14,9 @@ import { uploadCodePackage } from "../../src/aws/package/code-package-store.js";
 import { Flow, Run, Step, Task } from "../../src/client/index.js";
 import { LocalStorage } from "../../src/datastore/backends/local.js";
 import { compileFlow } from "../../src/runtime/compile-flow.js";
+import { AwsError, type AwsStandIn, startAwsStandIn } from "../helpers/aws-stand-in.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, runNode, tempDir } from "../helpers/cli.js";
 import { CRASH_FLOW } from "../helpers/crash-flow.js";
-import { SfnError, type SfnStandIn, startSfnStandIn } from "../helpers/sfn-stand-in.js";
 
 const CANARIES = {
   AWS_SECRET_ACCESS_KEY: "CANARYsecretAccessKey7f3a91",
@@ -430,7 +430,7 @@ const MACHINE_ARN = `${ACCOUNT_ARN}:stateMachine:ParameterFlow`;
 const TOKEN = "parameterflow-7-feed";
 
 /** AWS Step Functions on loopback: ParameterFlow deployed by alice, with one running execution. */
-function stepFunctionsStandIn(): Promise<SfnStandIn> {
+function stepFunctionsStandIn(): Promise<AwsStandIn> {
   const tags = metadataTags({
     flow: "ParameterFlow",
     owner: "alice",
@@ -447,18 +447,22 @@ function stepFunctionsStandIn(): Promise<SfnStandIn> {
       startDate: 1_790_000_000,
     },
   };
-  return startSfnStandIn({
-    DescribeStateMachine: () => ({ stateMachineArn: MACHINE_ARN, name: "ParameterFlow", status: "ACTIVE" }),
-    ListTagsForResource: () => ({ tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
-    DescribeExecution: (body) =>
+  return startAwsStandIn({
+    "sfn:DescribeStateMachine": () => ({
+      stateMachineArn: MACHINE_ARN,
+      name: "ParameterFlow",
+      status: "ACTIVE",
+    }),
+    "sfn:ListTagsForResource": () => ({ tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
+    "sfn:DescribeExecution": (body) =>
       executions[String(body.executionArn)] ??
-      new SfnError("ExecutionDoesNotExist", "Execution Does Not Exist"),
-    StopExecution: () => ({ stopDate: 1_790_000_100 }),
+      new AwsError("ExecutionDoesNotExist", "Execution Does Not Exist"),
+    "sfn:StopExecution": () => ({ stopDate: 1_790_000_100 }),
   });
 }
 
 describe("production tokens", () => {
-  let sfn: SfnStandIn;
+  let sfn: AwsStandIn;
   before(async () => {
     sfn = await stepFunctionsStandIn();
   });

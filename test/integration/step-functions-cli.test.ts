@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { metadataTags } from "../../src/aws/deploy/deployment-metadata.js";
+import { type AwsStandIn, startAwsStandIn } from "../helpers/aws-stand-in.js";
 import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
-import { type SfnStandIn, startSfnStandIn } from "../helpers/sfn-stand-in.js";
 
 const dir = tempDir("flowship-sfn-cli-");
 const ROLE = "arn:aws:iam::123456789012:role/flowship-step-functions";
@@ -16,7 +16,7 @@ const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:ParameterFlo
 const FLOW = "examples/parameter_flow.ts";
 
 /** Step Functions with one deployment of ParameterFlow, owned by alice. */
-function startStepFunctions(): Promise<SfnStandIn> {
+function startStepFunctions(): Promise<AwsStandIn> {
   const tags = metadataTags({
     flow: "ParameterFlow",
     owner: "alice",
@@ -25,10 +25,10 @@ function startStepFunctions(): Promise<SfnStandIn> {
     parameters: [],
     runTags: [],
   });
-  return startSfnStandIn({
-    DescribeStateMachine: () => ({ stateMachineArn: MACHINE, name: "ParameterFlow", status: "ACTIVE" }),
-    ListTagsForResource: () => ({ tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
-    StartExecution: () => ({
+  return startAwsStandIn({
+    "sfn:DescribeStateMachine": () => ({ stateMachineArn: MACHINE, name: "ParameterFlow", status: "ACTIVE" }),
+    "sfn:ListTagsForResource": () => ({ tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
+    "sfn:StartExecution": () => ({
       executionArn: "arn:aws:states:eu-west-1:123456789012:execution:ParameterFlow:run-1",
       startDate: 1_772_352_000,
     }),
@@ -61,7 +61,7 @@ function bareEnv(extra: Record<string, string | undefined> = {}): NodeJS.Process
 }
 
 describe("step-functions commands from the command line", () => {
-  let sfn: SfnStandIn;
+  let sfn: AwsStandIn;
   before(async () => {
     sfn = await startStepFunctions();
   });
@@ -261,6 +261,7 @@ describe("step-functions commands from the command line", () => {
     assert.equal(fs.readFileSync(runIdFile, "utf8"), "sfn-run-1");
     assert.deepEqual(sfn.calls, [
       {
+        service: "sfn",
         operation: "StartExecution",
         body: { stateMachineArn: `${MACHINE}:production`, input: '{"Parameters":"{\\"alpha\\":0.5}"}' },
       },

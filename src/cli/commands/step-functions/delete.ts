@@ -1,4 +1,4 @@
-/** `step-functions delete`: removes the deployment, its schedule and its triggerOnFinish rule. */
+/** `step-functions delete`: removes the deployment, its schedule, its triggerOnFinish rule and its alerts. */
 import type { Command } from "commander";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION } from "./aws-context.js";
@@ -6,7 +6,9 @@ import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION } from "./aws-context.
 export function registerDelete(group: Command, context: FlowCommandContext): void {
   group
     .command("delete")
-    .description("delete the flow's state machine, its schedule and its triggerOnFinish rule")
+    .description(
+      "delete the flow's state machine, its schedule, its triggerOnFinish rule and its alerts (rule, webhook destination and connection)",
+    )
     .option(...NAME_OPTION)
     .option(...AUTHORIZE_OPTION)
     .action(async (flags: { name?: string; authorize?: string }) => {
@@ -24,7 +26,7 @@ export function registerDelete(group: Command, context: FlowCommandContext): voi
       const removed = [
         ...(result.scheduleDeleted ? ["its schedule"] : []),
         ...(result.triggerDeleted ? ["its triggerOnFinish rule"] : []),
-        ...(result.notifyDeleted ? ["its alert rule"] : []),
+        ...(result.notifyDeleted ? ["its alerts"] : []),
       ];
       process.stdout.write(
         `Deleted state machine ${aws.target.stateMachineArn}${removed.length ? ` and ${removed.join(" and ")}` : ""}.\n` +
