@@ -50,6 +50,8 @@ export const ENVIRONMENT_VARIABLES = {
     "HTTPS webhook (Slack, Teams, incident.io…) that `step-functions create --notify-on-error` alerts through an EventBridge API destination. Keep it here rather than on the command line when its path is its secret.",
   FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH:
     "The header the webhook alert sends, 'Name: value' (e.g. 'Authorization: Bearer …'); EventBridge keeps it in Secrets Manager. Read at `step-functions create` only, never stored by flowship.",
+  FLOWSHIP_PROJECT_BRANCH:
+    "Batch tasks: the project branch (prod, test.<name>, user.<name>) `step-functions create` deployed a flow with a project to.",
   FLOWSHIP_RUN_TAGS: "Batch tasks: JSON list of the tags `step-functions create --tag` gave production runs.",
   FLOWSHIP_NAMESPACE:
     "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",
@@ -246,6 +248,11 @@ export function deployedRunTags(): string[] {
   if (!text) return [];
   const value = JSON.parse(text) as unknown;
   return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** The project branch a flow with a project was deployed to. */
+export function deployedProjectBranch(): string | undefined {
+  return env("FLOWSHIP_PROJECT_BRANCH");
 }
 
 /** The Client API namespace chosen at deploy time (`step-functions create --namespace`). */

@@ -22,14 +22,16 @@ export {
   Task,
 } from "./client/index.js";
 export { FlowshipError, isFlowshipError, NonRetryableError } from "./errors.js";
-export { type CurrentTask, current, type ForeachLevel } from "./flow/current.js";
+export { type CurrentTask, current, type ForeachLevel, type ProjectInfo } from "./flow/current.js";
 export {
   type CatchOptions,
   catchError,
   type EnvironmentOptions,
   environment,
   type FlowDecorator,
+  type ProjectOptions,
   parseDecoratorSpec,
+  project,
   type ResourcesOptions,
   type RetryOptions,
   resources,

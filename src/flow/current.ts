@@ -30,6 +30,19 @@ export interface CurrentTask {
   originRunId?: string;
   tags: readonly string[];
   foreachStack: readonly ForeachLevel[];
+  /** For a flow with `project()`: its project and the branch this run is in. */
+  project?: ProjectInfo;
+}
+
+/** `current.project`: the project a flow belongs to and the branch of this run (Metaflow's `current.project_name`, `branch_name`, `is_production`, `project_flow_name`). */
+export interface ProjectInfo {
+  readonly name: string;
+  /** `prod`, `test.<name>` or `user.<name>`. */
+  readonly branch: string;
+  /** True in the production branch (`step-functions create --production`). */
+  readonly isProduction: boolean;
+  /** The name of this flow's deployment in the branch, e.g. `fraud_prod_FraudFlow`. */
+  readonly flowName: string;
 }
 
 const CONTEXT = Symbol.for("flowship.current");
@@ -76,6 +89,10 @@ export const current = {
   },
   get pathspec() {
     return read("pathspec");
+  },
+  /** The flow's project and this run's branch; undefined for a flow without `project()`. */
+  get project() {
+    return read("project");
   },
   get originRunId() {
     return read("originRunId");

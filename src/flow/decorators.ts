@@ -60,9 +60,15 @@ export interface TriggerOnFinishOptions {
   flow: string;
 }
 
+export interface ProjectOptions {
+  /** The project's name: lowercase letters, digits and `_`, starting with a letter, at most 32. */
+  name: string;
+}
+
 export type FlowDecorator =
   | { kind: "schedule"; options: ScheduleOptions }
-  | { kind: "triggerOnFinish"; options: TriggerOnFinishOptions };
+  | { kind: "triggerOnFinish"; options: TriggerOnFinishOptions }
+  | { kind: "project"; options: ProjectOptions };
 
 export type StepDecoratorKind = StepDecorator["kind"];
 
@@ -198,6 +204,26 @@ export function triggerOnFinish(options: TriggerOnFinishOptions): FlowDecorator 
     );
   }
   return { kind: "triggerOnFinish", options: { flow: upstream } };
+}
+
+/**
+ * Make the flow part of a project: each deployment is one branch of it — the deployer's own
+ * (`user.<name>`, the default), a named test branch (`--branch`) or production (`--production`) —
+ * with its own state machine, schedule, triggers and namespace, and `triggerOnFinish` stays within
+ * the branch. Runs are tagged `project:<name>` and `project_branch:<branch>`; see `current.project`.
+ *
+ * @example
+ * flow("FraudFlow").decorator(project({ name: "fraud" }))
+ */
+export function project(options: ProjectOptions): FlowDecorator {
+  const name = options?.name;
+  if (typeof name !== "string" || !/^[a-z][a-z0-9_]{0,31}$/.test(name)) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid project decorator: 'name' must be 1 to 32 lowercase letters, digits or '_', starting with a letter, got ${JSON.stringify(name)}.`,
+    );
+  }
+  return { kind: "project", options: { name } };
 }
 
 /** A bad `--with` is a bad command-line flag: exit code 2, like other usage errors. */

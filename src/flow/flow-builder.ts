@@ -2,6 +2,7 @@
  * The authoring API: `flow(name).parameter(…).step(…).decorator(…).run()`.
  */
 import type { FlowDecorator, StepDecorator } from "./decorators.js";
+import { FlowDefinitionError } from "./errors.js";
 import { inferParameterType, type ParameterOptions, type ParameterSpec } from "./parameters.js";
 import { isMainModule, registerFlow } from "./registry.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
@@ -89,6 +90,12 @@ export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
 
   /** Add a flow-level decorator, e.g. `schedule({ hourly: true })`. */
   decorator(decorator: FlowDecorator): this {
+    if (decorator?.kind === "project" && this.decorators.some((d) => d.kind === "project")) {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_DECORATOR",
+        `Flow '${this.name}' has two project decorators: a flow belongs to one project.`,
+      );
+    }
     this.decorators.push(decorator);
     return this;
   }

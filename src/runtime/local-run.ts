@@ -27,7 +27,7 @@ import {
 } from "../task/task-attempt.js";
 import { TaskHostAttempt } from "../task/task-host-attempt.js";
 import { TaskProcess } from "../task/task-process.js";
-import { runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
+import { projectBranchForSpec, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
@@ -276,6 +276,7 @@ export class LocalRun {
       namespace: this.#run.namespace,
       user: this.#run.user,
       production: this.#run.namespace.startsWith("production:"),
+      ...projectBranchForSpec(this.#run.systemTags),
       ...(this.#graph.nodes.get(task.step)!.type === "foreach"
         ? { foreachLimit: localForeachLimit(this.#options.maxForeachWidth) }
         : {}),

@@ -9,6 +9,7 @@ import type { FlowStore } from "../datastore/flow-store.js";
 import type { RunRecord } from "../datastore/records-types.js";
 import { encodeArtifact, UnstorableArtifactError } from "../datastore/serializer.js";
 import { FlowshipError } from "../errors.js";
+import { type ProjectBranch, projectTags, resolveBranch } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import type { RunOptions } from "./run-options.js";
@@ -46,6 +47,8 @@ export interface NewRunFields {
   codeHash: string;
   runtime: RunRecord["runtime"];
   originRunId?: string;
+  /** The project branch of a flow with a project: `project:` and `project_branch:` system tags. */
+  project?: ProjectBranch;
 }
 
 export function newRunRecord(fields: NewRunFields): RunRecord {
@@ -55,7 +58,12 @@ export function newRunRecord(fields: NewRunFields): RunRecord {
     user: fields.user,
     namespace: fields.namespace,
     tags: [...new Set(fields.tags)],
-    systemTags: [fields.namespace, `runtime:${fields.runtime}`, `flowship_version:${FLOWSHIP_VERSION}`],
+    systemTags: [
+      fields.namespace,
+      `runtime:${fields.runtime}`,
+      `flowship_version:${FLOWSHIP_VERSION}`,
+      ...(fields.project ? projectTags(fields.project) : []),
+    ],
     parameters: fields.parameters,
     startedAt: new Date().toISOString(),
     flowshipVersion: FLOWSHIP_VERSION,
@@ -76,6 +84,8 @@ export async function createLocalRun(
 ): Promise<RunRecord> {
   const user = currentUser();
   const token = productionToken();
+  // Local runs of a project's flow are in the user's own branch, as a default deploy is.
+  const project = resolveBranch(options.flow, {}, user);
   for (let attempt = 0; ; attempt++) {
     const runId = String(Date.now() + attempt);
     if (!(await store.claimRunId(runId))) continue;
@@ -89,6 +99,7 @@ export async function createLocalRun(
       codeHash: options.compiled.codeHash,
       runtime: "local",
       ...(options.resume ? { originRunId: options.resume.originRunId } : {}),
+      ...(project ? { project } : {}),
     });
     await store.writeRun(record);
     return record;

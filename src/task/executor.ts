@@ -11,7 +11,8 @@ import { openStorage } from "../datastore/open-storage.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
 import { encodeArtifact } from "../datastore/serializer.js";
 import { FlowshipError, isFlowshipError, type StepFailure, toStepFailure } from "../errors.js";
-import { setCurrentTask } from "../flow/current.js";
+import { type ProjectInfo, setCurrentTask } from "../flow/current.js";
+import { PRODUCTION_BRANCH, projectedFlowName, projectOf } from "../flow/project.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import { buildGraph } from "../graph/flow-graph.js";
 import { redact } from "../util/redact.js";
@@ -185,6 +186,7 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     pathspec: taskPathspec(spec),
     ...(spec.originRunId ? { originRunId: spec.originRunId } : {}),
     tags: spec.tags ?? run?.tags ?? [],
+    ...projectInfo(flow, spec.projectBranch),
     foreachStack: spec.foreachStack.map((level) => ({
       step: level.step,
       index: level.index,
@@ -279,4 +281,18 @@ function reportFailure(spec: TaskSpec, failure: StepFailure): void {
   const detail =
     failure.code !== undefined ? failure.message : (failure.stack ?? `${failure.type}: ${failure.message}`);
   process.stderr.write(`Step '${spec.step}' failed: ${detail}\n`);
+}
+
+/** `current.project` of a flow with a project, run in `branch`. */
+function projectInfo(flow: FlowSpec, branch: string | undefined): { project?: ProjectInfo } {
+  const project = projectOf(flow);
+  if (project === undefined || branch === undefined) return {};
+  return {
+    project: {
+      name: project,
+      branch,
+      isProduction: branch === PRODUCTION_BRANCH,
+      flowName: projectedFlowName({ project, branch }, flow.name),
+    },
+  };
 }

@@ -3,6 +3,7 @@ import type { DatastoreLocation } from "../datastore/open-storage.js";
 import type { ForeachFrame } from "../datastore/records-types.js";
 import { FlowshipError } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
+import { branchOfRun } from "../flow/project.js";
 
 /** Everything one task attempt needs to know; passed to the task process as JSON. */
 export interface TaskSpec {
@@ -26,6 +27,8 @@ export interface TaskSpec {
   /** The run's tags; read from the run record when absent. */
   tags?: string[];
   production: boolean;
+  /** The project branch of the run (`prod`, `test.<name>`, `user.<name>`), for a flow with a project. */
+  projectBranch?: string;
   originRunId?: string;
   /** Set when an earlier attempt died without recording its failure and catchError must record it. */
   fallbackReason?: string;
@@ -58,6 +61,12 @@ export function runFactsForSpec(run: {
 }): Pick<TaskSpec, "parameters" | "tags"> {
   const chars = JSON.stringify(run.parameters).length + JSON.stringify(run.tags).length;
   return chars < MAX_RUN_FACTS_CHARS ? { parameters: run.parameters, tags: run.tags } : {};
+}
+
+/** The spec's `projectBranch`, from the run's system tags. */
+export function projectBranchForSpec(systemTags: readonly string[]): Pick<TaskSpec, "projectBranch"> {
+  const branch = branchOfRun(systemTags);
+  return branch ? { projectBranch: branch } : {};
 }
 
 export function parseTaskSpec(text: string): TaskSpec {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   batchTaskEnvironment,
+  deployedProjectBranch,
   deployedRunTags,
   deployedWithSpecs,
   productionToken,
@@ -14,6 +15,7 @@ import { writeRecord } from "../../datastore/records.js";
 import type { AttemptEndRecord, RunRecord } from "../../datastore/records-types.js";
 import { FlowshipError } from "../../errors.js";
 import { parseDecoratorSpec } from "../../flow/decorators.js";
+import { projectOf } from "../../flow/project.js";
 import { registeredFlows } from "../../flow/registry.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
@@ -27,7 +29,12 @@ import { deriveTask } from "../../task/derive-task.js";
 import { TASK_EXIT } from "../../task/executor.js";
 import { recordDeath } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
-import { type ForeachLimit, runFactsForSpec, type TaskSpec } from "../../task/task-spec.js";
+import {
+  type ForeachLimit,
+  projectBranchForSpec,
+  runFactsForSpec,
+  type TaskSpec,
+} from "../../task/task-spec.js";
 import { exitWhenFlushed } from "../../util/exit-when-flushed.js";
 import { FOREACH_FILE, FOREACH_ITEMS_FILE } from "../compile/foreach-states.js";
 import { MANIFEST_FILE, SOURCE_FOLDER } from "../package/package-layout.js";
@@ -77,6 +84,8 @@ async function createRun(
     );
   }
   const namespace = `production:${productionToken() ?? flow.name.toLowerCase()}`;
+  const project = projectOf(flow);
+  const branch = deployedProjectBranch();
   // includeFile defaults ship in the code package, beside the flow file's own source.
   const values = await resolveParameters(
     flow,
@@ -92,6 +101,7 @@ async function createRun(
     parameters: await storeParameters(store, values),
     codeHash,
     runtime: "step-functions",
+    ...(project && branch ? { project: { project, branch } } : {}),
   });
   await store.writeRun(record);
   await store.updateLatest("started", namespace, record.runId, record.startedAt);
@@ -207,6 +217,7 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     namespace: run.namespace,
     user: run.user,
     production: true,
+    ...projectBranchForSpec(run.systemTags),
     ...(env.fallback
       ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }
       : {}),

@@ -10,6 +10,7 @@
  */
 import type { Storage } from "../../datastore/storage.js";
 import type { StepDecorator } from "../../flow/decorators.js";
+import type { ProjectBranch } from "../../flow/project.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
@@ -126,6 +127,8 @@ export interface DeployFlowOptions {
 
 export interface DeployResult {
   name: string;
+  /** The project branch deployed, for a flow with a project. */
+  project?: ProjectBranch;
   stateMachineArn: string;
   aliasArn: string;
   /** The version just published, now the production version. */
@@ -180,6 +183,8 @@ export interface DeployedTaskSettings {
   withDecorators?: readonly StepDecorator[];
   tags?: readonly string[];
   namespace?: string;
+  /** For a flow with a project: the branch its runs are in (their `project_branch:` tag, `current.project`). */
+  projectBranch?: string;
 }
 
 /** The environment the job definition gives every task on top of the compiler's. */
@@ -192,6 +197,7 @@ export function deployedTaskEnvironment(
   }
   if (settings.tags?.length) env.push({ name: "FLOWSHIP_RUN_TAGS", value: JSON.stringify(settings.tags) });
   if (settings.namespace) env.push({ name: "FLOWSHIP_NAMESPACE", value: settings.namespace });
+  if (settings.projectBranch) env.push({ name: "FLOWSHIP_PROJECT_BRANCH", value: settings.projectBranch });
   return env;
 }
 
@@ -248,7 +254,11 @@ async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: str
       ...job.containerProperties,
       environment: [
         ...job.containerProperties.environment,
-        ...deployedTaskEnvironment({ ...options, token }),
+        ...deployedTaskEnvironment({
+          ...options,
+          token,
+          ...(options.target.project ? { projectBranch: options.target.project.branch } : {}),
+        }),
       ],
     },
   });
@@ -296,6 +306,7 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
   await routeProduction(clients, target, versionArn, !existing);
   const result: DeployResult = {
     name: target.name,
+    ...(target.project ? { project: target.project } : {}),
     stateMachineArn: target.stateMachineArn,
     aliasArn: target.aliasArn,
     version: versionNumber(versionArn),

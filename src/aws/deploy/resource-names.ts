@@ -5,8 +5,10 @@
  * pass another account's role).
  */
 
+import { UsageError } from "../../errors.js";
+import { type ProjectBranch, projectedFlowName } from "../../flow/project.js";
 import { sha256 } from "../../util/hash.js";
-import { stateMachineName } from "../compile/naming.js";
+import { MAX_STATE_MACHINE_NAME_LENGTH, stateMachineName } from "../compile/naming.js";
 import type { AwsSettings } from "./aws-settings.js";
 import { AwsSettingsError, DeployError } from "./errors.js";
 
@@ -27,9 +29,20 @@ export interface DeployTarget {
   flow: string;
   stateMachineArn: string;
   aliasArn: string;
+  /** The project branch this deployment is, for a flow with `project()`. */
+  project?: ProjectBranch;
 }
 
-export function deployTarget(settings: AwsSettings, flow: string, name?: string): DeployTarget {
+/**
+ * Where `flow` is deployed: the state machine `name` (`--name`), else, in a project, the
+ * branch's name for it (`fraud_prod_FraudFlow`), else the flow's name.
+ */
+export function deployTarget(
+  settings: AwsSettings,
+  flow: string,
+  name?: string,
+  project?: ProjectBranch,
+): DeployTarget {
   const match = /^arn:(aws[a-z-]*):iam::(\d{12}):role\//.exec(settings.sfnRole);
   if (!match) {
     throw new AwsSettingsError(
@@ -37,7 +50,18 @@ export function deployTarget(settings: AwsSettings, flow: string, name?: string)
     );
   }
   const [, partition, account] = match as unknown as [string, string, string];
-  const machine = stateMachineName(flow, name);
+  if (project && name !== undefined) {
+    throw new UsageError(
+      `--name does not apply to flow '${flow}' of project '${project.project}': its deployments are named after the project and branch (--branch, --production).`,
+    );
+  }
+  const projected = project ? projectedFlowName(project, flow) : undefined;
+  if (projected !== undefined && projected.length > MAX_STATE_MACHINE_NAME_LENGTH) {
+    throw new UsageError(
+      `Flow '${flow}' in branch ${project!.branch} of project '${project!.project}' would be deployed as '${projected}', longer than Step Functions' ${MAX_STATE_MACHINE_NAME_LENGTH} characters: use a shorter branch, project or flow name.`,
+    );
+  }
+  const machine = stateMachineName(flow, name ?? projected);
   const stateMachineArn = machineArn({ partition, region: settings.region, account }, machine);
   return {
     partition,
@@ -47,7 +71,13 @@ export function deployTarget(settings: AwsSettings, flow: string, name?: string)
     flow,
     stateMachineArn,
     aliasArn: `${stateMachineArn}:${PRODUCTION_ALIAS}`,
+    ...(project ? { project } : {}),
   };
+}
+
+/** The state machine of another flow of the same deployment's project branch (or of no project). */
+export function siblingMachineName(target: Pick<DeployTarget, "project">, flow: string): string {
+  return target.project ? projectedFlowName(target.project, flow) : flow;
 }
 
 export function machineArn(

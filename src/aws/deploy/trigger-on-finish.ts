@@ -9,7 +9,13 @@
 import type { FlowSpec } from "../../flow/types.js";
 import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import type { EventsDeployClient } from "./events-client.js";
-import { type DeployTarget, machineArn, TRIGGER_TARGET_ID, triggerRuleName } from "./resource-names.js";
+import {
+  type DeployTarget,
+  machineArn,
+  siblingMachineName,
+  TRIGGER_TARGET_ID,
+  triggerRuleName,
+} from "./resource-names.js";
 import { UNATTENDED_INPUT } from "./schedule.js";
 
 /** The flows whose success starts this one. */
@@ -23,7 +29,11 @@ export function finishPattern(target: DeployTarget, upstream: readonly string[])
   return {
     source: ["aws.states"],
     "detail-type": ["Step Functions Execution Status Change"],
-    detail: { status: ["SUCCEEDED"], stateMachineArn: upstream.map((name) => machineArn(target, name)) },
+    detail: {
+      status: ["SUCCEEDED"],
+      // Within a project, the upstream flow of this same branch: a test branch never starts production's.
+      stateMachineArn: upstream.map((flow) => machineArn(target, siblingMachineName(target, flow))),
+    },
   };
 }
 
@@ -56,7 +66,7 @@ export async function applyTriggerOnFinish(options: {
       { Id: TRIGGER_TARGET_ID, Arn: target.aliasArn, RoleArn: options.role, Input: UNATTENDED_INPUT },
     ],
   });
-  return { rule, upstream: options.upstream };
+  return { rule, upstream: options.upstream.map((flow) => siblingMachineName(target, flow)) };
 }
 
 /** Deletes the rule and its target; false when there was none. */

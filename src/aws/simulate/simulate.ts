@@ -48,6 +48,8 @@ export interface SimulateOptions {
   token: string;
   /** Tags every run gets, as `create --tag` gives them. @default [] */
   tags?: readonly string[];
+  /** For a flow with a project: the branch the run is in. */
+  projectBranch?: string;
   /** Environment of every simulated container on top of the job definition's (S3 endpoint). */
   containerEnv?: Record<string, string>;
   /** Scale factor for Retry intervals (tests use a small one). @default 1 */

@@ -2,6 +2,7 @@
  * Names of the flow, its steps and its parameters: legal, unique, not reserved. They become file
  * names in the datastore, CLI flags and AWS resource names, so the rules are strict.
  */
+import { projectOf } from "../../flow/project.js";
 import type { LintRule } from "./rule.js";
 import { parameterLocation, stepIssue } from "./rule.js";
 
@@ -115,6 +116,14 @@ export const parameterNames: LintRule = (flow, report) => {
       issue(
         "FS_GRAPH_BAD_PARAMETER_NAME",
         `Invalid parameter name '${parameter.name}': use a letter then letters, digits or underscores`,
+      );
+    } else if (
+      projectOf(flow) !== undefined &&
+      ["branch", "production"].includes(optionKey(parameter.name))
+    ) {
+      issue(
+        "FS_GRAPH_RESERVED_NAME",
+        `Parameter name '${parameter.name}' is reserved in a flow with a project (--${parameter.name.toLowerCase()} chooses the project branch); choose another name`,
       );
     } else if (isReservedParameterName(parameter.name)) {
       issue(

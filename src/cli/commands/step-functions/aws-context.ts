@@ -3,10 +3,13 @@
  * missing ones reported at once, before any AWS call), where the deployment is, the SDK wrappers
  * and the user. The AWS SDK is imported here, lazily, never on the local path.
  */
+import type { Command } from "commander";
 import type { AwsSettingName, AwsSettings } from "../../../aws/deploy/aws-settings.js";
 import type { DeployClients } from "../../../aws/deploy/deployment.js";
 import type { DeployTarget } from "../../../aws/deploy/resource-names.js";
 import { currentUser } from "../../../config.js";
+import { projectOf, resolveBranch } from "../../../flow/project.js";
+import type { FlowSpec } from "../../../flow/types.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 
 export interface AwsCommandContext {
@@ -19,8 +22,11 @@ export interface AwsCommandContext {
 export interface AwsContextOptions {
   /** The subcommand, for messages. */
   command: string;
-  /** `--name`: the state machine name, default the flow's. */
+  /** `--name`: the state machine name, default the flow's (or, in a project, its branch's). */
   name?: string;
+  /** `--branch` / `--production` of a flow with a project. */
+  branch?: string;
+  production?: boolean;
   /** Settings needed besides the region and the Step Functions role. @default [] */
   required?: readonly AwsSettingName[];
   /** Values given as flags; they win over the environment and the settings file. */
@@ -37,13 +43,47 @@ export async function awsCommandContext(
   const overrides = Object.fromEntries(
     Object.entries(options.overrides ?? {}).filter(([, value]) => value !== undefined),
   );
+  // The branch first: a flag that makes no sense is a usage error before any setting is looked at.
+  const user = currentUser();
+  const branch = resolveBranch(context.flow, options, user);
   const settings = loadAwsSettings(options.required ?? [], options.command, overrides);
-  const target = deployTarget(settings, context.flow.name, options.name);
-  return { settings, target, clients: await createDeployClients(settings.region), user: currentUser() };
+  const target = deployTarget(settings, context.flow.name, options.name, branch);
+  return { settings, target, clients: await createDeployClients(settings.region), user };
+}
+
+/** The flags that choose the deployment: `--name`, `--branch`, `--production`. */
+export function targetChoice(flags: {
+  name?: string;
+  branch?: string;
+  production?: boolean;
+}): Pick<AwsContextOptions, "name" | "branch" | "production"> {
+  return {
+    ...(flags.name === undefined ? {} : { name: flags.name }),
+    ...(flags.branch === undefined ? {} : { branch: flags.branch }),
+    ...(flags.production ? { production: true } : {}),
+  };
 }
 
 /** `--name` and, for commands that change production, `--authorize`. */
-export const NAME_OPTION = ["--name <name>", "state machine name (default: the flow's name)"] as const;
+export const NAME_OPTION = [
+  "--name <name>",
+  "state machine name (default: the flow's name; in a project, the branch's name for it)",
+] as const;
+
+/**
+ * `--branch` and `--production`, on the commands of a flow with a project only: elsewhere they
+ * would mean nothing, and would take a parameter's flag of that name.
+ */
+export function addBranchOptions(command: Command, flow: FlowSpec): Command {
+  const project = projectOf(flow);
+  if (project === undefined) return command;
+  return command
+    .option(
+      "--branch <name>",
+      `the test branch test.<name> of project ${project} (default: your own branch, user.<you>)`,
+    )
+    .option("--production", `the production branch of project ${project}, prod`, false);
+}
 export const AUTHORIZE_OPTION = [
   "--authorize <token>",
   "production token of the deployment, needed when someone else deployed it",

@@ -9,10 +9,13 @@ import { compileStepFunctions } from "../../../aws/compile/compile-step-function
 import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
 import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
+import { currentUser } from "../../../config.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
+import { projectedFlowName, resolveBranch } from "../../../flow/project.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
 import { wholeNumberOption } from "../../run-common.js";
+import { addBranchOptions, NAME_OPTION } from "./aws-context.js";
 import {
   addForeachOptions,
   describeForeaches,
@@ -24,6 +27,8 @@ import {
 export interface CreateFlags extends ForeachFlags {
   onlyJson: boolean;
   name?: string;
+  branch?: string;
+  production?: boolean;
   maxWorkers: string;
   keepVersions: string;
   taskTimeout: string;
@@ -67,7 +72,7 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
     .command("create")
     .description("deploy a new version of the flow to AWS Step Functions and make it the production version")
     .option("--only-json", "print the state machine definition (JSON) to stdout and deploy nothing", false)
-    .option("--name <name>", "state machine name (default: the flow's name)")
+    .option(...NAME_OPTION)
     .option("--max-workers <n>", "most foreach iterations running at once; 0 means no limit", "100")
     .option("--workflow-timeout <seconds>", "fail an execution that runs longer than this")
     .option(
@@ -116,7 +121,7 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
       "--notify-webhook-url <url>",
       "HTTPS webhook of the alerts, e.g. Slack's (default: the configured one, FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL, which keeps a secret URL out of shell history); its header from FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH",
     );
-  addForeachOptions(command).action(async (flags: CreateFlags) => {
+  addForeachOptions(addBranchOptions(command, context.flow)).action(async (flags: CreateFlags) => {
     const globals = context.globals();
     const numbers: DeployNumbers = {
       ...foreachChoices(flags),
@@ -127,8 +132,11 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
         ? {}
         : { workflowTimeoutSeconds: wholeNumberOption("--workflow-timeout", flags.workflowTimeout, 1) }),
     };
+    // In a project, the definition is the branch's: its name, and so its job definition's.
+    const branch = resolveBranch(context.flow, flags, currentUser());
+    const name = flags.name ?? (branch ? projectedFlowName(branch, context.flow.name) : undefined);
     const compiled = compileStepFunctions(context.flow, {
-      ...(flags.name === undefined ? {} : { name: flags.name }),
+      ...(name === undefined ? {} : { name }),
       maxWorkers: numbers.maxWorkers,
       distributedMap: numbers.distributedMap,
       ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),

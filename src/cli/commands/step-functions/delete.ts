@@ -1,11 +1,16 @@
 /** `step-functions delete`: removes the deployment, its schedule, its triggerOnFinish rule and its alerts. */
 import type { Command } from "commander";
 import type { FlowCommandContext } from "../../flow-commands.js";
-import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION } from "./aws-context.js";
+import {
+  AUTHORIZE_OPTION,
+  addBranchOptions,
+  awsCommandContext,
+  NAME_OPTION,
+  targetChoice,
+} from "./aws-context.js";
 
 export function registerDelete(group: Command, context: FlowCommandContext): void {
-  group
-    .command("delete")
+  addBranchOptions(group.command("delete"), context.flow)
     .description(
       "delete the flow's state machine, its schedule, its triggerOnFinish rule and its alerts (rule, webhook destination and connection)",
     )
@@ -15,7 +20,7 @@ export function registerDelete(group: Command, context: FlowCommandContext): voi
       const { deleteDeployment } = await import("../../../aws/deploy/delete.js");
       const aws = await awsCommandContext(context, {
         command: "delete",
-        ...(flags.name === undefined ? {} : { name: flags.name }),
+        ...targetChoice(flags),
       });
       const result = await deleteDeployment({
         clients: aws.clients,

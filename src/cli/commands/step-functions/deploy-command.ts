@@ -22,7 +22,7 @@ import type { FlowSpec } from "../../../flow/types.js";
 import { compileFlow } from "../../../runtime/compile-flow.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { codeDir } from "../../load-flow.js";
-import { awsCommandContext } from "./aws-context.js";
+import { awsCommandContext, targetChoice } from "./aws-context.js";
 import type { CreateFlags, DeployNumbers } from "./create.js";
 import { describeForeaches } from "./foreach-options.js";
 
@@ -104,6 +104,9 @@ export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
     `  State machine:  ${result.stateMachineArn}`,
     `  Version:        ${result.version} (production: ${result.aliasArn})`,
     `  Namespace:      ${result.namespace}`,
+    ...(result.project
+      ? [`  Project:        ${result.project.project}, branch ${result.project.branch}`]
+      : []),
     `  Code package:   ${result.codePackage.url}${result.codePackage.uploaded ? "" : " (unchanged)"}`,
     ...triggers(flow, result).map(
       (line, i) => `  ${i === 0 ? "Triggered by:  " : "               "} ${line}`,
@@ -145,7 +148,7 @@ export async function deploy(
   const plan = planDeploy(context.flow);
   const aws = await awsCommandContext(context, {
     command: "create",
-    ...(flags.name === undefined ? {} : { name: flags.name }),
+    ...targetChoice(flags),
     required: plan.settings,
     overrides: { jobQueue: flags.jobQueue, s3Root: flags.s3Root },
   });

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import type { RunStatusFilter } from "../../../aws/deploy/list-runs.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
-import { awsCommandContext, NAME_OPTION } from "./aws-context.js";
+import { addBranchOptions, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface ListRunsFlags {
   name?: string;
@@ -51,8 +51,7 @@ async function failureReasons(
 }
 
 export function registerListRuns(group: Command, context: FlowCommandContext): void {
-  group
-    .command("list-runs")
+  addBranchOptions(group.command("list-runs"), context.flow)
     .description("list the runs of the flow on AWS Step Functions: run id, status, start and stop")
     .option(...NAME_OPTION)
     .option("--running", "only running runs", false)
@@ -65,7 +64,7 @@ export function registerListRuns(group: Command, context: FlowCommandContext): v
       const statuses: RunStatusFilter[] = FLAGS.filter((f) => flags[f]).map((f) => RUN_STATUSES[f]);
       const aws = await awsCommandContext(context, {
         command: "list-runs",
-        ...(flags.name === undefined ? {} : { name: flags.name }),
+        ...targetChoice(flags),
       });
       const runs = await listRuns({ sfn: aws.clients.sfn, target: aws.target, statuses });
       if (runs.length === 0) {

@@ -4,11 +4,16 @@
  */
 import type { Command } from "commander";
 import type { FlowCommandContext } from "../../flow-commands.js";
-import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION } from "./aws-context.js";
+import {
+  AUTHORIZE_OPTION,
+  addBranchOptions,
+  awsCommandContext,
+  NAME_OPTION,
+  targetChoice,
+} from "./aws-context.js";
 
 export function registerResume(group: Command, context: FlowCommandContext): void {
-  group
-    .command("resume")
+  addBranchOptions(group.command("resume"), context.flow)
     .description("restart a failed run on AWS Step Functions from the steps that failed (redrive)")
     .argument("<run-id>", "the run id, sfn-<execution name>")
     .option(...NAME_OPTION)
@@ -17,7 +22,7 @@ export function registerResume(group: Command, context: FlowCommandContext): voi
       const { resumeRun } = await import("../../../aws/deploy/resume.js");
       const aws = await awsCommandContext(context, {
         command: "resume",
-        ...(flags.name === undefined ? {} : { name: flags.name }),
+        ...targetChoice(flags),
       });
       await resumeRun({
         sfn: aws.clients.sfn,

@@ -5,11 +5,16 @@
 import type { Command } from "commander";
 import { UsageError } from "../../../errors.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
-import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION } from "./aws-context.js";
+import {
+  AUTHORIZE_OPTION,
+  addBranchOptions,
+  awsCommandContext,
+  NAME_OPTION,
+  targetChoice,
+} from "./aws-context.js";
 
 export function registerRollback(group: Command, context: FlowCommandContext): void {
-  group
-    .command("rollback")
+  addBranchOptions(group.command("rollback"), context.flow)
     .description("make an earlier version the production version (default: the previous one)")
     .option("--version <n>", "the version to make production")
     .option(...NAME_OPTION)
@@ -22,7 +27,7 @@ export function registerRollback(group: Command, context: FlowCommandContext): v
       const { rollbackDeployment } = await import("../../../aws/deploy/rollback.js");
       const aws = await awsCommandContext(context, {
         command: "rollback",
-        ...(flags.name === undefined ? {} : { name: flags.name }),
+        ...targetChoice(flags),
       });
       const { from, to } = await rollbackDeployment({
         clients: aws.clients,

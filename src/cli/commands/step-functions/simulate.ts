@@ -12,10 +12,11 @@ import { compileStepFunctions } from "../../../aws/compile/compile-step-function
 import { resolveSandbox, SANDBOX_KINDS, type SandboxKind } from "../../../aws/simulate/container-sandbox.js";
 import { simulateExecution } from "../../../aws/simulate/simulate.js";
 import { checkTag } from "../../../client/run-tags.js";
-import { productionToken, s3Endpoint, s3Root, sdkRegion } from "../../../config.js";
+import { currentUser, productionToken, s3Endpoint, s3Root, sdkRegion } from "../../../config.js";
 import { codeCacheRoot, openStorage } from "../../../datastore/open-storage.js";
 import { FlowshipError, UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
+import { resolveBranch } from "../../../flow/project.js";
 import { validateFlow } from "../../../graph/validate.js";
 import { compileFlow } from "../../../runtime/compile-flow.js";
 import { resolveParameters } from "../../../runtime/resolve-parameters.js";
@@ -24,6 +25,7 @@ import { codeDir } from "../../load-flow.js";
 import { collect } from "../../main.js";
 import { addParameterOptions } from "../../parameter-options.js";
 import { checkRunIdFile } from "../../run-common.js";
+import { addBranchOptions } from "./aws-context.js";
 import {
   addForeachOptions,
   describeForeaches,
@@ -41,6 +43,8 @@ interface SimulateFlags extends ForeachFlags {
   retryIntervalScale: string;
   sandbox: string;
   tag: string[];
+  branch?: string;
+  production?: boolean;
   env: string[];
   with: string[];
   sourceRoot?: string;
@@ -57,8 +61,7 @@ function parseEnvOption(text: string): [string, string] {
 }
 
 export function registerSimulate(group: Command, context: FlowCommandContext): void {
-  const command = group
-    .command("simulate")
+  const command = addBranchOptions(group.command("simulate"), context.flow)
     .description("execute the compiled state machine locally: each Batch job runs its container command here")
     .option("--max-workers <n>", "most foreach iterations running at once (Map MaxConcurrency)", "100")
     .option("--datastore <kind>", "local, or s3 (with --s3-root or FLOWSHIP_S3_ROOT)", "local")
@@ -123,6 +126,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       );
     }
     for (const tag of flags.tag) checkTag(tag);
+    const project = resolveBranch(context.flow, flags, currentUser());
     const imageEnv = Object.fromEntries(flags.env.map(parseEnvOption));
     const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
     // The parameters must fit where they travel on AWS, as `trigger` checks: the execution input
@@ -159,6 +163,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       // What a real job would not need: where this machine's S3-compatible store is.
       token,
       tags: flags.tag,
+      ...(project ? { projectBranch: project.branch } : {}),
       containerEnv: {
         ...imageEnv,
         ...(s3Endpoint() ? { FLOWSHIP_S3_ENDPOINT: s3Endpoint()! } : {}),

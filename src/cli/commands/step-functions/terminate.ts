@@ -1,11 +1,16 @@
 /** `step-functions terminate RUN_ID`: stops a running production run of this flow. */
 import type { Command } from "commander";
 import type { FlowCommandContext } from "../../flow-commands.js";
-import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION } from "./aws-context.js";
+import {
+  AUTHORIZE_OPTION,
+  addBranchOptions,
+  awsCommandContext,
+  NAME_OPTION,
+  targetChoice,
+} from "./aws-context.js";
 
 export function registerTerminate(group: Command, context: FlowCommandContext): void {
-  group
-    .command("terminate")
+  addBranchOptions(group.command("terminate"), context.flow)
     .description("stop a running run of the flow on AWS Step Functions")
     .argument("<run-id>", "the run id, sfn-<execution name>")
     .option(...NAME_OPTION)
@@ -14,7 +19,7 @@ export function registerTerminate(group: Command, context: FlowCommandContext): 
       const { terminateRun } = await import("../../../aws/deploy/terminate.js");
       const aws = await awsCommandContext(context, {
         command: "terminate",
-        ...(flags.name === undefined ? {} : { name: flags.name }),
+        ...targetChoice(flags),
       });
       const { stopDate } = await terminateRun({
         sfn: aws.clients.sfn,

@@ -14,18 +14,19 @@ import { resolveParameters } from "../../../runtime/resolve-parameters.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
 import { addParameterOptions } from "../../parameter-options.js";
-import { awsCommandContext, NAME_OPTION } from "./aws-context.js";
+import { addBranchOptions, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface TriggerFlags {
   name?: string;
+  branch?: string;
+  production?: boolean;
   runIdFile?: string;
   with: string[];
   [parameter: string]: unknown;
 }
 
 export function registerTrigger(group: Command, context: FlowCommandContext): void {
-  const command = group
-    .command("trigger")
+  const command = addBranchOptions(group.command("trigger"), context.flow)
     .description("start a run of the production version on AWS Step Functions; prints its run id")
     .option(...NAME_OPTION)
     .option("--run-id-file <file>", "write the run id to this file")
@@ -47,10 +48,7 @@ export function registerTrigger(group: Command, context: FlowCommandContext): vo
     });
     const { executionInput, triggerFlow } = await import("../../../aws/deploy/trigger.js");
     const input = executionInput(flow.name, given, stats.parametersBudgetChars);
-    const aws = await awsCommandContext(context, {
-      command: "trigger",
-      ...(flags.name === undefined ? {} : { name: flags.name }),
-    });
+    const aws = await awsCommandContext(context, { command: "trigger", ...targetChoice(flags) });
     const run = await triggerFlow({ sfn: aws.clients.sfn, target: aws.target, input });
     process.stderr.write(
       `Triggered flow ${flow.name} on AWS Step Functions: run ${flow.name}/${run.runId} (execution ${run.executionArn}).\n`,
