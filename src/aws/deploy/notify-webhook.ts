@@ -12,6 +12,7 @@
 import { FlowshipError } from "../../errors.js";
 import { redactUrl } from "./aws-settings.js";
 import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
+import { AwsCallError } from "./errors.js";
 import type { EventsDeployClient } from "./events-client.js";
 import { type DeployTarget, notifyRuleName } from "./resource-names.js";
 
@@ -131,12 +132,21 @@ async function waitAuthorized(
   );
 }
 
-/** Deletes the API destination and the connection; false when there were none. */
+/**
+ * Deletes the API destination and the connection; false when there were none. Every deploy without
+ * a webhook calls this; a deployer whose policy predates webhook alerts (no events:DeleteApiDestination)
+ * cannot have created one, so being refused means there is nothing to remove, not a failed deploy.
+ */
 export async function removeWebhook(events: EventsDeployClient, target: DeployTarget): Promise<boolean> {
   const name = notifyRuleName(target.name);
-  const destination = await events.deleteApiDestination(name);
-  const connection = await events.deleteConnection(name);
-  return destination || connection;
+  try {
+    const destination = await events.deleteApiDestination(name);
+    const connection = await events.deleteConnection(name);
+    return destination || connection;
+  } catch (error) {
+    if (error instanceof AwsCallError && /AccessDenied/.test(error.awsError)) return false;
+    throw error;
+  }
 }
 
 /** The webhook as messages show it: its origin only. */

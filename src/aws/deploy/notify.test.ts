@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import {
   CreateApiDestinationCommand,
   CreateConnectionCommand,
+  DeleteApiDestinationCommand,
   DeleteRuleCommand,
   EventBridgeServiceException,
   PutRuleCommand,
@@ -278,5 +279,22 @@ describe("alerts on production runs", () => {
         return true;
       },
     );
+  });
+
+  test("a redeploy by a deployer whose policy predates webhook alerts still succeeds", async () => {
+    const aws = new FakeAws();
+    aws.events.on(DeleteApiDestinationCommand).rejects(
+      new EventBridgeServiceException({
+        name: "AccessDeniedException",
+        $fault: "client",
+        message: "not authorized to perform: events:DeleteApiDestination",
+        $metadata: {},
+      }),
+    );
+    const options = { s3Root, storage, outDir: path.join(dir, "_code") };
+    await deployFile(aws, "examples/parameter_flow.ts", options);
+    const again = await deployFile(aws, "examples/parameter_flow.ts", options);
+    assert.equal(again.version, 2);
+    assert.equal(aws.events.commandCalls(DeleteApiDestinationCommand).length, 1);
   });
 });
