@@ -55,7 +55,7 @@ describe("flows with a project", () => {
   });
 
   test("simulate --production runs in the prod branch", async () => {
-    const result = await runCli([file, "step-functions", "simulate", "--production", "--sandbox", "none"], {
+    const result = await runCli([file, "step-functions", "simulate", "--production"], {
       env,
     });
     assert.equal(result.code, 0, result.stderr);
