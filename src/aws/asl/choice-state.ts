@@ -6,10 +6,19 @@
 import type { JsonObject } from "./json.js";
 import type { AslState } from "./state.js";
 
-/** The type tests flowship needs; each compares the value at `variable`. */
+/** The type tests flowship needs, by their ASL names; each tests the value at `variable`. */
+const TYPE_TESTS = {
+  isPresent: "IsPresent",
+  isString: "IsString",
+  isNumeric: "IsNumeric",
+  isBoolean: "IsBoolean",
+  isNull: "IsNull",
+} as const;
+
+type TypeTest = keyof typeof TYPE_TESTS;
+
 export type ChoiceCondition =
-  | { variable: string; isPresent: boolean }
-  | { variable: string; isString: boolean }
+  | ({ variable: string } & { [K in TypeTest]: { [P in K]: boolean } }[TypeTest])
   | { not: ChoiceCondition };
 
 export interface ChoiceRule {
@@ -27,8 +36,11 @@ export interface ChoiceStateOptions {
 /** @see https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html#amazon-states-language-choice-state-rules */
 function conditionJson(condition: ChoiceCondition): JsonObject {
   if ("not" in condition) return { Not: conditionJson(condition.not) };
-  if ("isPresent" in condition) return { Variable: condition.variable, IsPresent: condition.isPresent };
-  return { Variable: condition.variable, IsString: condition.isString };
+  const test = (Object.keys(TYPE_TESTS) as TypeTest[]).find((key) => key in condition)!;
+  return {
+    Variable: condition.variable,
+    [TYPE_TESTS[test]]: (condition as unknown as Record<TypeTest, boolean>)[test],
+  };
 }
 
 export class ChoiceState implements AslState {

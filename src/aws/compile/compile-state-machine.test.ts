@@ -62,6 +62,7 @@ describe("compileStateMachine: graph shapes", () => {
     assert.deepEqual(Object.keys(states), [
       "flowship-input",
       "flowship-default-input",
+      "flowship-input-as-text",
       "flowship-invalid-input",
       "start",
       "end",

@@ -23,6 +23,7 @@ const STATE_MACHINE_NAME = /^[A-Za-z0-9_-]+$/;
 export const INPUT_STATES = {
   check: "flowship-input",
   defaults: "flowship-default-input",
+  asText: "flowship-input-as-text",
   invalid: "flowship-invalid-input",
 } as const;
 

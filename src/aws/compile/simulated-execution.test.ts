@@ -227,16 +227,21 @@ describe("compiled examples run in aws-local-stepfunctions", () => {
     });
   }
 
-  test("ParameterFlow: the start step gets the execution's Parameters, or {} without them", async () => {
+  test("ParameterFlow: the start step gets the execution's Parameters (text or object), or {} without them", async () => {
     const graph = validateFlow(parameterFlow);
     const given = await simulate(graph, { input: { Parameters: '{"alpha":0.5}' } });
     assert.equal(given.calls[0]!.env.FLOWSHIP_PARAMETERS, '{"alpha":0.5}');
     const none = await simulate(graph);
     assert.equal(none.calls[0]!.env.FLOWSHIP_PARAMETERS, "{}");
-    await assert.rejects(
-      simulate(graph, { input: { Parameters: { alpha: 0.5 } } }),
-      /Parameters is not a string/,
-    );
+    // An object (what an event's input transformer builds) becomes its JSON text.
+    const object = await simulate(graph, { input: { Parameters: { alpha: 0.5 } } });
+    assert.equal(object.calls[0]!.env.FLOWSHIP_PARAMETERS, '{"alpha":0.5}');
+    for (const Parameters of [0.5, true, null]) {
+      await assert.rejects(
+        simulate(graph, { input: { Parameters } }),
+        /Parameters is a number, a boolean or null/,
+      );
+    }
   });
 
   test("ResilientFlow: retries re-submit the job; a caught failure runs the fallback and the flow goes on", async () => {
