@@ -41,7 +41,9 @@ export {
   schedule,
   type TimeoutOptions,
   type TriggerOnFinishOptions,
+  type TriggerOptions,
   timeout,
+  trigger,
   triggerOnFinish,
 } from "./flow/decorators.js";
 export { type ArtifactsOf, Flow, flow } from "./flow/flow-builder.js";

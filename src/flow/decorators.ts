@@ -65,10 +65,24 @@ export interface ProjectOptions {
   name: string;
 }
 
+export interface TriggerOptions {
+  /** The event's name: the `detail-type` of the EventBridge events that start the flow. */
+  event: string;
+  /**
+   * Parameters taken from the event: parameter name → dotted path in the event's `detail`, e.g.
+   * `{ alpha: "payload.alpha" }` (what `flowship event send --payload` puts under `payload`).
+   * Parameters not named keep their defaults.
+   */
+  parameters?: Record<string, string>;
+  /** The event bus. @default "default" */
+  bus?: string;
+}
+
 export type FlowDecorator =
   | { kind: "schedule"; options: ScheduleOptions }
   | { kind: "triggerOnFinish"; options: TriggerOnFinishOptions }
-  | { kind: "project"; options: ProjectOptions };
+  | { kind: "project"; options: ProjectOptions }
+  | { kind: "trigger"; options: Required<TriggerOptions> };
 
 export type StepDecoratorKind = StepDecorator["kind"];
 
@@ -204,6 +218,36 @@ export function triggerOnFinish(options: TriggerOnFinishOptions): FlowDecorator 
     );
   }
   return { kind: "triggerOnFinish", options: { flow: upstream } };
+}
+
+/**
+ * Start the deployed flow whenever an EventBridge event with this name (`detail-type`) arrives on
+ * the bus, with parameters taken from the event. Inert in local runs. Send one with
+ * `npx flowship event send data_ready --payload '{"alpha": 0.5}'`, or from any AWS service or SDK.
+ *
+ * @example
+ * flow("ScoringFlow").decorator(trigger({ event: "data_ready", parameters: { alpha: "payload.alpha" } }))
+ */
+export function trigger(options: TriggerOptions): FlowDecorator {
+  const bad = (what: string) =>
+    new FlowDefinitionError("FS_FLOW_BAD_DECORATOR", `Invalid trigger decorator: ${what}.`);
+  const event = options?.event;
+  if (typeof event !== "string" || !/^[A-Za-z0-9._:/-]{1,128}$/.test(event)) {
+    throw bad(`'event' must be 1 to 128 letters, digits or . _ : / -, got ${JSON.stringify(event)}`);
+  }
+  const bus = options.bus ?? "default";
+  if (typeof bus !== "string" || !/^[A-Za-z0-9._/-]{1,256}$/.test(bus)) {
+    throw bad(`'bus' must be an event bus name, got ${JSON.stringify(bus)}`);
+  }
+  const parameters = options.parameters ?? {};
+  for (const [name, path] of Object.entries(parameters)) {
+    if (typeof path !== "string" || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(path)) {
+      throw bad(
+        `parameter '${name}' must map to a dotted path in the event's detail such as "payload.${name}", got ${JSON.stringify(path)}`,
+      );
+    }
+  }
+  return { kind: "trigger", options: { event, parameters: { ...parameters }, bus } };
 }
 
 /**

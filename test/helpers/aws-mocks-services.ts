@@ -12,6 +12,7 @@ import {
   DescribeConnectionCommand,
   EventBridgeServiceException,
   ResourceNotFoundException as EventsNotFound,
+  ListRulesCommand,
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
@@ -90,6 +91,19 @@ export function stubOtherServices(fake: FakeServices): void {
     rule.targets = (rule.targets as Target[]).filter((t) => !input.Ids.includes(t.Id!));
     return { FailedEntryCount: 0, FailedEntries: [] };
   });
+  fake.events.on(ListRulesCommand).callsFake((input) => ({
+    Rules: [...fake.rules.entries()]
+      .filter(
+        ([name, r]) =>
+          name.startsWith(input.NamePrefix ?? "") &&
+          (r.rule.EventBusName ?? "default") === (input.EventBusName ?? "default"),
+      )
+      .map(([name, r]) => ({
+        Name: name,
+        Description: r.rule.Description,
+        EventBusName: input.EventBusName ?? "default",
+      })),
+  }));
   fake.events.on(DeleteRuleCommand).callsFake((input) => {
     const rule = fake.rules.get(input.Name);
     if (!rule) throw ruleNotFound();

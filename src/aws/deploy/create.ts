@@ -23,6 +23,7 @@ import { jobDefinitionName } from "../compile/naming.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { type StoredCodePackage, uploadCodePackage } from "../package/code-package-store.js";
 import { flowSchedule, type SchedulePlan } from "../schedule/schedule-plan.js";
+import { applyTriggers } from "./apply-triggers.js";
 import type { AwsSettingName, AwsSettings } from "./aws-settings.js";
 import { authorize, type DeployClients, type Deployment, findDeployment } from "./deployment.js";
 import {
@@ -34,16 +35,18 @@ import {
 } from "./deployment-metadata.js";
 import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { DeployError } from "./errors.js";
-import { applyNotify, type DeployedNotify, type NotifyChoice, removeNotify } from "./notify.js";
+import {
+  type DeployedEventTrigger,
+  type EventTrigger,
+  eventBusesOf,
+  eventTriggers,
+  unmappedRequired,
+} from "./event-triggers.js";
+import type { DeployedNotify, NotifyChoice } from "./notify.js";
 import { DEFAULT_KEEP_VERSIONS, pruneVersions, publishVersion, routeProduction } from "./publish-version.js";
 import { type DeployTarget, versionNumber } from "./resource-names.js";
-import { applySchedule, type DeployedSchedule, removeSchedule } from "./schedule.js";
-import {
-  applyTriggerOnFinish,
-  type DeployedTrigger,
-  removeTriggerOnFinish,
-  upstreamFlows,
-} from "./trigger-on-finish.js";
+import type { DeployedSchedule } from "./schedule.js";
+import { type DeployedTrigger, upstreamFlows } from "./trigger-on-finish.js";
 
 /** What can be known about a deploy before any AWS call. */
 export interface DeployPlan {
@@ -51,6 +54,8 @@ export interface DeployPlan {
   schedule?: SchedulePlan;
   /** Flows whose success starts this one (`triggerOnFinish`). */
   upstream: string[];
+  /** Events that start it (`trigger`). */
+  eventTriggers: EventTrigger[];
   /** The settings this deploy needs. */
   settings: AwsSettingName[];
 }
@@ -63,6 +68,17 @@ export function planDeploy(flow: FlowSpec): DeployPlan {
   const graph = validateFlow(flow);
   const schedule = flowSchedule(flow);
   const upstream = upstreamFlows(flow);
+  const triggers = eventTriggers(flow);
+  for (const trigger of triggers) {
+    const missing = unmappedRequired(flow, trigger);
+    if (missing.length > 0) {
+      throw new DeployError(
+        "FS_SFN_UNATTENDED_REQUIRED_PARAMETER",
+        `Flow '${flow.name}' started by event ${trigger.event} has required parameter${missing.length > 1 ? "s" : ""} '${missing.join(", ")}' without a default that the event does not map: give ${missing.length > 1 ? "them defaults" : "it a default"} or map ${missing.length > 1 ? "them" : "it"} in trigger({ parameters }).`,
+        { exitCode: 2 },
+      );
+    }
+  }
   if (schedule || upstream.length > 0) {
     const missing = flow.parameters.filter((p) => p.required && !p.hasDefault).map((p) => p.name);
     if (missing.length > 0) {
@@ -74,8 +90,8 @@ export function planDeploy(flow: FlowSpec): DeployPlan {
   }
   const settings: AwsSettingName[] = ["region", "sfnRole", "jobQueue", "s3Root", "batchJobRole"];
   if (schedule) settings.push("schedulerRole");
-  if (upstream.length > 0) settings.push("eventsRole");
-  return { graph, ...(schedule ? { schedule } : {}), upstream, settings };
+  if (upstream.length > 0 || triggers.length > 0) settings.push("eventsRole");
+  return { graph, ...(schedule ? { schedule } : {}), upstream, eventTriggers: triggers, settings };
 }
 
 export interface DeployFlowOptions {
@@ -149,6 +165,8 @@ export interface DeployResult {
   schedule?: DeployedSchedule;
   triggerOnFinish?: DeployedTrigger;
   notify?: DeployedNotify;
+  /** The events that start the flow, with their rules. */
+  eventTriggers?: DeployedEventTrigger[];
 }
 
 function chooseToken(
@@ -287,6 +305,7 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     parameters: parameterSchema(options.flow),
     ...(options.namespace ? { namespace: options.namespace } : {}),
     runTags: [...(options.tags ?? [])],
+    ...eventBusesOf(plan.eventTriggers),
   };
   // Tags AWS would refuse are refused here, before anything is uploaded or registered.
   metadataTags(metadata);
@@ -302,7 +321,7 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     metadata,
     description,
   );
-  const triggers = await applyTriggers(options, plan, existing !== undefined);
+  const triggers = await applyTriggers(options, plan, existing);
   await routeProduction(clients, target, versionArn, !existing);
   const result: DeployResult = {
     name: target.name,
@@ -333,48 +352,4 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     result.warnings.push(`old versions were not deleted: ${(error as Error).message}`);
   }
   return result;
-}
-
-/** Makes the schedule, the triggerOnFinish rule and the alerts match the flow and the flags: created, replaced or deleted. */
-async function applyTriggers(
-  options: DeployFlowOptions,
-  plan: DeployPlan,
-  redeploy: boolean,
-): Promise<Pick<DeployResult, "schedule" | "triggerOnFinish" | "notify">> {
-  const { clients, target, settings } = options;
-  const triggers: Pick<DeployResult, "schedule" | "triggerOnFinish" | "notify"> = {};
-  if (plan.schedule) {
-    triggers.schedule = await applySchedule({
-      scheduler: clients.scheduler,
-      target,
-      plan: plan.schedule,
-      role: settings.schedulerRole!,
-      now: options.now ?? new Date(),
-    });
-  } else if (redeploy) {
-    await removeSchedule(clients.scheduler, target);
-  }
-  if (plan.upstream.length > 0) {
-    triggers.triggerOnFinish = await applyTriggerOnFinish({
-      events: clients.events,
-      target,
-      upstream: plan.upstream,
-      role: settings.eventsRole!,
-    });
-  } else if (redeploy) {
-    await removeTriggerOnFinish(clients.events, target);
-  }
-  if (options.notify) {
-    triggers.notify = await applyNotify({
-      events: clients.events,
-      target,
-      choice: options.notify,
-      flowFile: options.compiled.source,
-      ...(settings.eventsRole ? { role: settings.eventsRole } : {}),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-    });
-  } else if (redeploy) {
-    await removeNotify(clients.events, target);
-  }
-  return triggers;
 }

@@ -1,9 +1,10 @@
 /**
- * `step-functions delete`: removes a deployment — its schedule, its triggerOnFinish and alert rules, then
+ * `step-functions delete`: removes a deployment — its schedule, its triggerOnFinish, event and alert rules, then
  * the state machine with its versions and alias. Running executions go on; Batch job definitions,
  * code packages and the runs' data stay.
  */
 import { authorize, type DeployClients, requireDeployment } from "./deployment.js";
+import { removeEventRules } from "./event-triggers.js";
 import { removeNotify } from "./notify.js";
 import type { DeployTarget } from "./resource-names.js";
 import { removeSchedule } from "./schedule.js";
@@ -13,6 +14,8 @@ export interface DeleteResult {
   scheduleDeleted: boolean;
   triggerDeleted: boolean;
   notifyDeleted: boolean;
+  /** Event rules (`trigger`) deleted. */
+  eventRulesDeleted: number;
 }
 
 export async function deleteDeployment(options: {
@@ -28,6 +31,11 @@ export async function deleteDeployment(options: {
   const scheduleDeleted = await removeSchedule(clients.scheduler, target);
   const triggerDeleted = await removeTriggerOnFinish(clients.events, target);
   const notifyDeleted = await removeNotify(clients.events, target);
+  const eventRulesDeleted = await removeEventRules(
+    clients.events,
+    target,
+    new Set(["default", ...(deployment.metadata.eventBuses ?? [])]),
+  );
   await clients.sfn.deleteStateMachine(target.stateMachineArn);
-  return { scheduleDeleted, triggerDeleted, notifyDeleted };
+  return { scheduleDeleted, triggerDeleted, notifyDeleted, eventRulesDeleted };
 }

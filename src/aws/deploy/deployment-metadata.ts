@@ -20,6 +20,7 @@ const TAG = {
   namespace: "flowship:namespace",
   parameters: "flowship:parameters",
   runTags: "flowship:run-tags",
+  eventBuses: "flowship:event-buses",
 } as const;
 
 const MAX_TAG_VALUE = 256;
@@ -48,6 +49,8 @@ export interface DeploymentMetadata {
   namespace?: string;
   /** Tags every production run gets (`--tag`). */
   runTags: string[];
+  /** Event buses other than the default that its `trigger` rules are on, so a redeploy or delete finds them. */
+  eventBuses?: string[];
 }
 
 export function parameterSchema(flow: FlowSpec): DeployedParameter[] {
@@ -117,6 +120,7 @@ export function metadataTags(metadata: DeploymentMetadata): Record<string, strin
     ...(metadata.namespace ? { [TAG.namespace]: scalar(metadata.namespace, "namespace (--namespace)") } : {}),
     ...chunked(TAG.parameters, metadata.parameters),
     ...(metadata.runTags.length > 0 ? chunked(TAG.runTags, metadata.runTags) : {}),
+    ...(metadata.eventBuses?.length ? chunked(TAG.eventBuses, metadata.eventBuses) : {}),
   };
 }
 
@@ -132,6 +136,9 @@ export function readMetadata(tags: Record<string, string>): DeploymentMetadata |
     parameters: unchunked(tags, TAG.parameters, []),
     ...(namespace ? { namespace: unscalar(namespace) } : {}),
     runTags: unchunked(tags, TAG.runTags, []),
+    ...(tags[`${TAG.eventBuses}:0`] !== undefined
+      ? { eventBuses: unchunked<string[]>(tags, TAG.eventBuses, []) }
+      : {}),
   };
 }
 

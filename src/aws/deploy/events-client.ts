@@ -16,6 +16,7 @@ import {
   DeleteRuleCommand,
   DescribeConnectionCommand,
   EventBridgeClient,
+  ListRulesCommand,
   PutRuleCommand,
   type PutRuleCommandInput,
   PutTargetsCommand,
@@ -71,9 +72,11 @@ export class EventsDeployClient {
   }
 
   /** Removes targets of a rule (a rule with targets cannot be deleted); false when there is no rule. */
-  async removeTargets(rule: string, ids: string[]): Promise<boolean> {
+  async removeTargets(rule: string, ids: string[], bus?: string): Promise<boolean> {
     const output = await awsLookup("events:RemoveTargets", rule, () =>
-      this.client.send(new RemoveTargetsCommand({ Rule: rule, Ids: ids })),
+      this.client.send(
+        new RemoveTargetsCommand({ Rule: rule, Ids: ids, ...(bus ? { EventBusName: bus } : {}) }),
+      ),
     );
     return output !== undefined;
   }
@@ -136,10 +139,33 @@ export class EventsDeployClient {
   }
 
   /** Deletes a rule; false when there was none. */
-  async deleteRule(name: string): Promise<boolean> {
+  async deleteRule(name: string, bus?: string): Promise<boolean> {
     const output = await awsLookup("events:DeleteRule", name, () =>
-      this.client.send(new DeleteRuleCommand({ Name: name })),
+      this.client.send(new DeleteRuleCommand({ Name: name, ...(bus ? { EventBusName: bus } : {}) })),
     );
     return output !== undefined;
+  }
+
+  /** The rules of a bus whose names start with `prefix`, with their descriptions (every page). */
+  async listRules(prefix: string, bus: string): Promise<{ name: string; description: string }[]> {
+    const rules: { name: string; description: string }[] = [];
+    let token: string | undefined;
+    do {
+      const output = await awsLookup("events:ListRules", prefix, () =>
+        this.client.send(
+          new ListRulesCommand({
+            NamePrefix: prefix,
+            EventBusName: bus,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      // A bus that does not exist holds no rules.
+      if (output === undefined) return rules;
+      for (const rule of output.Rules ?? [])
+        rules.push({ name: rule.Name ?? "", description: rule.Description ?? "" });
+      token = output.NextToken;
+    } while (token);
+    return rules;
   }
 }

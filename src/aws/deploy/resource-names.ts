@@ -115,7 +115,7 @@ export function executionArnOf(target: DeployTarget, runId: string): string {
 }
 
 /** Fits a name into 64 characters, keeping its start and ending with a hash of the whole. */
-function eventName(name: string): string {
+export function eventName(name: string): string {
   if (name.length <= MAX_EVENT_NAME) return name;
   const hash = sha256(name).slice(0, 12);
   return `${name.slice(0, MAX_EVENT_NAME - hash.length - 1)}-${hash}`;

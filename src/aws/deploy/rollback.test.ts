@@ -72,7 +72,12 @@ describe("step-functions delete", () => {
     // when
     const result = await deleteDeployment({ clients: aws.clients, target, user: "alice" });
     // then
-    assert.deepEqual(result, { scheduleDeleted: true, triggerDeleted: true, notifyDeleted: true });
+    assert.deepEqual(result, {
+      scheduleDeleted: true,
+      triggerDeleted: true,
+      notifyDeleted: true,
+      eventRulesDeleted: 0,
+    });
     assert.deepEqual(
       aws.events.commandCalls(DeleteRuleCommand).map((call) => call.args[0].input.Name),
       ["flowship-ParameterFlow-on-finish", "flowship-ParameterFlow-notify"],

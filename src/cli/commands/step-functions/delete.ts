@@ -12,7 +12,7 @@ import {
 export function registerDelete(group: Command, context: FlowCommandContext): void {
   addBranchOptions(group.command("delete"), context.flow)
     .description(
-      "delete the flow's state machine, its schedule, its triggerOnFinish rule and its alerts (rule, webhook destination and connection)",
+      "delete the flow's state machine, its schedule, its triggerOnFinish and event rules and its alerts (rule, webhook destination and connection)",
     )
     .option(...NAME_OPTION)
     .option(...AUTHORIZE_OPTION)
@@ -31,6 +31,9 @@ export function registerDelete(group: Command, context: FlowCommandContext): voi
       const removed = [
         ...(result.scheduleDeleted ? ["its schedule"] : []),
         ...(result.triggerDeleted ? ["its triggerOnFinish rule"] : []),
+        ...(result.eventRulesDeleted > 0
+          ? [`its ${result.eventRulesDeleted} event rule${result.eventRulesDeleted > 1 ? "s" : ""}`]
+          : []),
         ...(result.notifyDeleted ? ["its alerts"] : []),
       ];
       process.stdout.write(

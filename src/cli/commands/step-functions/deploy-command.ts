@@ -46,6 +46,9 @@ function triggers(flow: FlowSpec, result: DeployResult): string[] {
     const t = result.triggerOnFinish;
     lines.push(`when ${t.upstream.join(" or ")} succeeds (EventBridge rule ${t.rule})`);
   }
+  for (const e of result.eventTriggers ?? []) {
+    lines.push(`on event ${e.event} on bus ${e.bus} (EventBridge rule ${e.rule})`);
+  }
   if (lines.length === 0) {
     lines.push(
       `manual only: step-functions trigger, or Start Execution in the console with input ${consoleInput(flow)}`,
