@@ -150,6 +150,7 @@ Commands of a flow (see flowship <flow file> --help):
 Other commands:
   flowship configure aws  write the AWS settings of the step-functions commands
   flowship exec <script>  run a script that uses the Client API, from any folder
+  flowship event send <name> [--payload JSON]  start the deployed flows that trigger on this event
 
 Options:
   --version  print flowship's version
@@ -181,6 +182,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === "exec") {
     return import("./commands/exec.js").then((m) => m.runExec(argv.slice(1)));
+  }
+  if (first === "event") {
+    return import("./commands/event.js").then((m) => m.runEvent(argv.slice(1))).catch((e) => reportError(e));
   }
   if (first === "configure") {
     return import("./commands/configure.js")

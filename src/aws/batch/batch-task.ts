@@ -76,7 +76,8 @@ async function createRun(
     const parsed = JSON.parse(env.parameters || "{}") as unknown;
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
       throw new Error("not a JSON object");
-    given = parsed as Record<string, unknown>;
+    // null is "not given": what an event trigger's input transformer sends for a field the event lacks.
+    given = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== null));
   } catch (error) {
     throw new BatchTaskError(
       "FS_BATCH_PARAMETERS",

@@ -14,6 +14,7 @@ import { ACCOUNT, deployFile, REGION, testSettings } from "../../../test/helpers
 import { type S3TestServer, startS3Server } from "../../../test/helpers/s3-server.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import type { Storage } from "../../datastore/storage.js";
+import { applyInputTransformer, type InputTransformer } from "../events/input-transformer.js";
 import { deleteDeployment } from "./delete.js";
 import { deployTarget } from "./resource-names.js";
 
@@ -44,24 +45,9 @@ const one = flowFile(
   `.decorator(trigger({ event: "data_ready", parameters: { alpha: "payload.alpha" } }))`,
 );
 
-/**
- * EventBridge's input transformer for a JSON template: an unquoted `<name>` becomes the value at
- * its path as JSON (a string gets its quotes), and a missing path becomes null.
- * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
- */
-function transform(
-  t: { InputPathsMap: Record<string, string>; InputTemplate: string },
-  event: object,
-): unknown {
-  let text = t.InputTemplate;
-  for (const [name, jsonPath] of Object.entries(t.InputPathsMap)) {
-    const value = jsonPath
-      .replace(/^\$\./, "")
-      .split(".")
-      .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], event);
-    text = text.split(`<${name}>`).join(JSON.stringify(value ?? null));
-  }
-  return JSON.parse(text);
+/** The message a target gets from an input transformer and an event. */
+function transform(transformer: InputTransformer, event: object): unknown {
+  return JSON.parse(applyInputTransformer(transformer, event));
 }
 
 let server: S3TestServer;

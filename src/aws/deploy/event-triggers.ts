@@ -72,7 +72,11 @@ function marker(target: DeployTarget): string {
 }
 
 /** The input transformer that builds the execution input from the event; without a mapping, none. */
-export function eventInput(trigger: EventTrigger) {
+export function eventInput(
+  trigger: EventTrigger,
+):
+  | { Input: string }
+  | { InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } } {
   const names = Object.keys(trigger.parameters);
   if (names.length === 0) return { Input: UNATTENDED_INPUT };
   return {

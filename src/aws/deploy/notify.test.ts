@@ -24,6 +24,7 @@ import { type S3TestServer, startS3Server } from "../../../test/helpers/s3-serve
 import { describeDeploy } from "../../cli/commands/step-functions/deploy-command.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import type { Storage } from "../../datastore/storage.js";
+import { applyInputTransformer, type InputTransformer } from "../events/input-transformer.js";
 import { deleteDeployment } from "./delete.js";
 import { deployTarget } from "./resource-names.js";
 
@@ -34,24 +35,9 @@ let server: S3TestServer;
 let storage: Storage;
 let s3Root: string;
 
-/**
- * What EventBridge does with an input transformer: each `<name>` of the template becomes the
- * value at its path in the event (a string value without its quotes, inside a quoted template).
- * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
- */
-function transform(
-  transformer: { InputPathsMap: Record<string, string>; InputTemplate: string },
-  event: Record<string, unknown>,
-): unknown {
-  let text = transformer.InputTemplate;
-  for (const [name, jsonPath] of Object.entries(transformer.InputPathsMap)) {
-    const value = jsonPath
-      .replace(/^\$\./, "")
-      .split(".")
-      .reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], event);
-    text = text.split(`<${name}>`).join(String(value));
-  }
-  return JSON.parse(text);
+/** The message a target gets from an input transformer and an event. */
+function transform(transformer: InputTransformer, event: object): unknown {
+  return JSON.parse(applyInputTransformer(transformer, event));
 }
 
 /** "Execution Status Change" for a failed execution, as the Step Functions guide shows it. */
@@ -109,10 +95,7 @@ describe("alerts on production runs", () => {
     });
     const target = aws.events.commandCalls(PutTargetsCommand).at(-1)!.args[0].input.Targets![0]!;
     assert.equal(target.Arn, TOPIC);
-    const message = transform(
-      target.InputTransformer as { InputPathsMap: Record<string, string>; InputTemplate: string },
-      failedEvent("3a9f2c41"),
-    );
+    const message = transform(target.InputTransformer as InputTransformer, failedEvent("3a9f2c41"));
     assert.equal(
       message,
       "flowship: run sfn-3a9f2c41 of flow ParameterFlow (state machine ParameterFlow) ended FAILED at 2026-11-30T02:00:00Z. " +
@@ -183,7 +166,7 @@ describe("alerts on production runs", () => {
       ],
     );
     const body = transform(
-      targets[1]!.InputTransformer as { InputPathsMap: Record<string, string>; InputTemplate: string },
+      targets[1]!.InputTransformer as InputTransformer,
       failedEvent("3a9f2c41"),
     ) as Record<string, string>;
     assert.match(

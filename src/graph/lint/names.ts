@@ -125,6 +125,14 @@ export const parameterNames: LintRule = (flow, report) => {
         "FS_GRAPH_RESERVED_NAME",
         `Parameter name '${parameter.name}' is reserved in a flow with a project (--${parameter.name.toLowerCase()} chooses the project branch); choose another name`,
       );
+    } else if (
+      flow.decorators.some((d) => d.kind === "trigger") &&
+      ["event", "payload"].includes(optionKey(parameter.name))
+    ) {
+      issue(
+        "FS_GRAPH_RESERVED_NAME",
+        `Parameter name '${parameter.name}' is reserved in a flow with an event trigger (simulate --${parameter.name.toLowerCase()}); choose another name`,
+      );
     } else if (isReservedParameterName(parameter.name)) {
       issue(
         "FS_GRAPH_RESERVED_NAME",

@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import { resolveSandbox, SANDBOX_KINDS, type SandboxKind } from "../../../aws/simulate/container-sandbox.js";
+import { eventExecutionInput } from "../../../aws/simulate/event-input.js";
 import { simulateExecution } from "../../../aws/simulate/simulate.js";
 import { checkTag } from "../../../client/run-tags.js";
 import { currentUser, productionToken, s3Endpoint, s3Root, sdkRegion } from "../../../config.js";
@@ -45,6 +46,8 @@ interface SimulateFlags extends ForeachFlags {
   tag: string[];
   branch?: string;
   production?: boolean;
+  event?: string;
+  payload?: string;
   env: string[];
   with: string[];
   sourceRoot?: string;
@@ -93,6 +96,14 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       "the project folder whose sources the code package ships (default: the current folder when it holds the flow file, else the flow file's folder)",
     );
   addForeachOptions(command);
+  if (context.flow.decorators.some((d) => d.kind === "trigger")) {
+    command
+      .option(
+        "--event <name>",
+        "start the run as this trigger({ event }) would, from an event with --payload",
+      )
+      .option("--payload <json>", "with --event: the event's payload, as flowship event send puts it", "{}");
+  }
   const parameterText = addParameterOptions(command, context.flow, { fromEnvironment: true });
   command.action(async (flags: SimulateFlags) => {
     checkRunIdFile(flags.runIdFile);
@@ -135,7 +146,16 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     const { stats, foreaches } = compileStepFunctions(graph, { maxWorkers, withDecorators, ...foreach });
     for (const line of describeForeaches(foreaches)) process.stderr.write(`${line}\n`);
     const { executionInput } = await import("../../../aws/deploy/trigger.js");
-    const input = JSON.parse(executionInput(context.flow.name, given, stats.parametersBudgetChars)) as object;
+    const fromFlags = Object.keys(text).filter((name) => sources[name] === undefined);
+    if (flags.event !== undefined && fromFlags.length > 0) {
+      throw new UsageError(
+        `--event takes the parameters from the event: drop ${fromFlags.map((n) => `--${n}`).join(", ")} (or put them in --payload).`,
+      );
+    }
+    const input =
+      flags.event === undefined
+        ? (JSON.parse(executionInput(context.flow.name, given, stats.parametersBudgetChars)) as object)
+        : eventExecutionInput(context.flow, flags.event, flags.payload ?? "{}", sdkRegion() ?? "us-east-1");
     const token = flags.token ?? productionToken() ?? context.flow.name.toLowerCase();
     // On an S3 datastore the compiled code goes to the user's cache, not the current folder.
     const compiled = await compileFlow({
