@@ -1,10 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type Command, Option } from "commander";
-import { defaultIsolation, defaultMaxWorkers } from "../config.js";
+import { currentUser, defaultIsolation, defaultMaxWorkers } from "../config.js";
 import { codeCacheRoot, resolveDatastore } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec } from "../flow/decorators.js";
+import { resolveBranch } from "../flow/project.js";
+import type { FlowSpec } from "../flow/types.js";
 import { validateFlow } from "../graph/validate.js";
 import { EXIT } from "../report-error.js";
 import { compileFlow } from "../runtime/compile-flow.js";
@@ -12,6 +14,7 @@ import { LocalRun } from "../runtime/local-run.js";
 import type { RunOptions } from "../runtime/run-options.js";
 import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
 import { checkThreadSettings } from "../task/task-thread.js";
+import { addBranchOptions } from "./branch-options.js";
 import type { FlowCommandContext } from "./flow-commands.js";
 import { codeDir } from "./load-flow.js";
 import { collect, type GlobalOptions } from "./main.js";
@@ -25,6 +28,9 @@ export interface CommonRunFlags {
   with: string[];
   datastore?: string;
   datastoreRoot?: string;
+  /** Project flows: `--branch` / `--production`. */
+  branch?: string;
+  production?: boolean;
 }
 
 /** The globals, with a datastore given after `run`/`resume` taking precedence over one given before. */
@@ -41,9 +47,9 @@ export function runGlobals(
   return { ...globals, datastore, datastoreRoot: codeCacheRoot(datastore) };
 }
 
-/** Options shared by `run` and `resume`. */
-export function addRunOptions(command: Command): Command {
-  return command
+/** Options shared by `run` and `resume` (and, for a flow with a project, its branch flags). */
+export function addRunOptions(command: Command, flow: FlowSpec): Command {
+  return addBranchOptions(command, flow)
     .addOption(
       new Option("--max-workers <n>", "most tasks running at once").default(String(defaultMaxWorkers())),
     )
@@ -124,6 +130,7 @@ export async function startRun(
   extra: Pick<RunOptions, "parameterText"> & Partial<Pick<RunOptions, "resume" | "parameterSources">>,
 ): Promise<number> {
   const runIdFile = checkRunIdFile(flags.runIdFile);
+  const project = resolveBranch(context.flow, flags, currentUser());
   const globals = runGlobals(context, flags);
   const graph = validateFlow(context.flow);
   const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
@@ -146,6 +153,7 @@ export async function startRun(
         : { maxForeachWidth: wholeNumberOption("--max-foreach-width", flags.maxForeachWidth) }),
       isolation: isolation(flags.isolation),
       tags: checkTags(flags.tag),
+      ...(project ? { project } : {}),
       withDecorators,
       ...(runIdFile ? { runIdFile } : {}),
       ...extra,

@@ -1,5 +1,6 @@
 import type { DatastoreLocation } from "../datastore/open-storage.js";
 import type { StepDecorator } from "../flow/decorators.js";
+import type { ProjectBranch } from "../flow/project.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import type { Isolation } from "../task/task-attempt.js";
 import type { ForeachLimit } from "../task/task-spec.js";
@@ -20,6 +21,8 @@ export interface RunOptions {
   /** What keeps tasks apart: an OS process each, or a worker thread each. @default "process" */
   isolation?: Isolation;
   tags: string[];
+  /** For a flow with a project: the branch the run is in. @default the user's own, user.<name> */
+  project?: ProjectBranch;
   /** Decorators from `--with`, added to every step that does not set the same kind. */
   withDecorators: StepDecorator[];
   /** Parameter values as typed on the command line (or read from FLOWSHIP_RUN_<NAME>). */

@@ -78,14 +78,14 @@ export function newRunRecord(fields: NewRunFields): RunRecord {
 
 /** Claims a fresh run id (retrying on a collision with a concurrent run) and writes the record. */
 export async function createLocalRun(
-  options: Pick<RunOptions, "flow" | "tags" | "compiled" | "resume">,
+  options: Pick<RunOptions, "flow" | "tags" | "compiled" | "resume" | "project">,
   store: FlowStore,
   parameters: Record<string, ArtifactRef>,
 ): Promise<RunRecord> {
   const user = currentUser();
   const token = productionToken();
   // Local runs of a project's flow are in the user's own branch, as a default deploy is.
-  const project = resolveBranch(options.flow, {}, user);
+  const project = options.project ?? resolveBranch(options.flow, {}, user);
   for (let attempt = 0; ; attempt++) {
     const runId = String(Date.now() + attempt);
     if (!(await store.claimRunId(runId))) continue;

@@ -54,6 +54,13 @@ describe("flows with a project", () => {
     });
   });
 
+  test("run --branch puts a local run in a test branch", async () => {
+    const result = await runCli([file, "run", "--branch", "staging"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const facts = await runFacts(runIdFrom(result.stdout + result.stderr));
+    assert.deepEqual(facts.systemTags, ["project:fraud", "project_branch:test.staging"]);
+  });
+
   test("simulate --production runs in the prod branch", async () => {
     const result = await runCli([file, "step-functions", "simulate", "--production"], {
       env,

@@ -16,6 +16,7 @@ export function registerResume(program: Command, context: FlowCommandContext): v
       )
       .argument("[step]", "run again from this step (default: the first step that did not succeed)")
       .option("--origin-run-id <id>", "the run to resume (default: the latest run started with `run`)"),
+    context.flow,
   ).action(async (step: string | undefined, options: CommonRunFlags & { originRunId?: string }) => {
     const location = runGlobals(context, options).datastore;
     const store = new FlowStore({ storage: await openStorage(location), flow: context.flow.name });

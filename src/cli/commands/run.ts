@@ -4,7 +4,10 @@ import { addParameterOptions } from "../parameter-options.js";
 import { addRunOptions, type CommonRunFlags, startRun } from "../run-common.js";
 
 export function registerRun(program: Command, context: FlowCommandContext): void {
-  const command = addRunOptions(program.command("run").description(`run flow ${context.flow.name} locally`));
+  const command = addRunOptions(
+    program.command("run").description(`run flow ${context.flow.name} locally`),
+    context.flow,
+  );
   const parameterText = addParameterOptions(command, context.flow, { fromEnvironment: true });
   command.action(async (options: CommonRunFlags & Record<string, unknown>) => {
     const { text, sources } = parameterText(options);

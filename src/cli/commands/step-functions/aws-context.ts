@@ -3,13 +3,11 @@
  * missing ones reported at once, before any AWS call), where the deployment is, the SDK wrappers
  * and the user. The AWS SDK is imported here, lazily, never on the local path.
  */
-import type { Command } from "commander";
 import type { AwsSettingName, AwsSettings } from "../../../aws/deploy/aws-settings.js";
 import type { DeployClients } from "../../../aws/deploy/deployment.js";
 import type { DeployTarget } from "../../../aws/deploy/resource-names.js";
 import { currentUser } from "../../../config.js";
-import { projectOf, resolveBranch } from "../../../flow/project.js";
-import type { FlowSpec } from "../../../flow/types.js";
+import { resolveBranch } from "../../../flow/project.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 
 export interface AwsCommandContext {
@@ -70,20 +68,6 @@ export const NAME_OPTION = [
   "state machine name (default: the flow's name; in a project, the branch's name for it)",
 ] as const;
 
-/**
- * `--branch` and `--production`, on the commands of a flow with a project only: elsewhere they
- * would mean nothing, and would take a parameter's flag of that name.
- */
-export function addBranchOptions(command: Command, flow: FlowSpec): Command {
-  const project = projectOf(flow);
-  if (project === undefined) return command;
-  return command
-    .option(
-      "--branch <name>",
-      `the test branch test.<name> of project ${project} (default: your own branch, user.<you>)`,
-    )
-    .option("--production", `the production branch of project ${project}, prod`, false);
-}
 export const AUTHORIZE_OPTION = [
   "--authorize <token>",
   "production token of the deployment, needed when someone else deployed it",

@@ -12,10 +12,11 @@ import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
 import { currentUser } from "../../../config.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import { projectedFlowName, resolveBranch } from "../../../flow/project.js";
+import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
 import { wholeNumberOption } from "../../run-common.js";
-import { addBranchOptions, NAME_OPTION } from "./aws-context.js";
+import { NAME_OPTION } from "./aws-context.js";
 import {
   addForeachOptions,
   describeForeaches,

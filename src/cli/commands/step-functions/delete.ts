@@ -1,13 +1,8 @@
 /** `step-functions delete`: removes the deployment, its schedule, its triggerOnFinish rule and its alerts. */
 import type { Command } from "commander";
+import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
-import {
-  AUTHORIZE_OPTION,
-  addBranchOptions,
-  awsCommandContext,
-  NAME_OPTION,
-  targetChoice,
-} from "./aws-context.js";
+import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 export function registerDelete(group: Command, context: FlowCommandContext): void {
   addBranchOptions(group.command("delete"), context.flow)

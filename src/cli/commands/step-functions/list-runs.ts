@@ -4,8 +4,9 @@
  */
 import type { Command } from "commander";
 import type { RunStatusFilter } from "../../../aws/deploy/list-runs.js";
+import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
-import { addBranchOptions, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
+import { awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface ListRunsFlags {
   name?: string;

@@ -3,14 +3,9 @@
  * Functions redrive); the run keeps its id and what already succeeded.
  */
 import type { Command } from "commander";
+import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
-import {
-  AUTHORIZE_OPTION,
-  addBranchOptions,
-  awsCommandContext,
-  NAME_OPTION,
-  targetChoice,
-} from "./aws-context.js";
+import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 export function registerResume(group: Command, context: FlowCommandContext): void {
   addBranchOptions(group.command("resume"), context.flow)

@@ -4,14 +4,9 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../../../errors.js";
+import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
-import {
-  AUTHORIZE_OPTION,
-  addBranchOptions,
-  awsCommandContext,
-  NAME_OPTION,
-  targetChoice,
-} from "./aws-context.js";
+import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 export function registerRollback(group: Command, context: FlowCommandContext): void {
   addBranchOptions(group.command("rollback"), context.flow)

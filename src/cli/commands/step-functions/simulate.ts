@@ -21,12 +21,13 @@ import { resolveBranch } from "../../../flow/project.js";
 import { validateFlow } from "../../../graph/validate.js";
 import { compileFlow } from "../../../runtime/compile-flow.js";
 import { resolveParameters } from "../../../runtime/resolve-parameters.js";
+import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { codeDir } from "../../load-flow.js";
 import { collect } from "../../main.js";
 import { addParameterOptions } from "../../parameter-options.js";
 import { checkRunIdFile } from "../../run-common.js";
-import { addBranchOptions } from "./aws-context.js";
+
 import {
   addForeachOptions,
   describeForeaches,

@@ -11,10 +11,11 @@ import { compileStepFunctions } from "../../../aws/compile/compile-step-function
 import { currentUser } from "../../../config.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import { resolveParameters } from "../../../runtime/resolve-parameters.js";
+import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
 import { addParameterOptions } from "../../parameter-options.js";
-import { addBranchOptions, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
+import { awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface TriggerFlags {
   name?: string;
