@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { deployWorld } from "../helpers/aws-deploy-world.js";
 import { validateAgainstModels } from "../helpers/aws-models.js";
-import { AwsError, type AwsStandIn, asModelRequests, startAwsStandIn } from "../helpers/aws-stand-in.js";
+import { type AwsStandIn, asModelRequests, startAwsStandIn } from "../helpers/aws-stand-in.js";
 import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 
@@ -19,61 +20,6 @@ const EVENTS_ROLE = `arn:aws:iam::${ACCOUNT}:role/flowship-events`;
 const HOOK_SECRET = "Zq8sLackPathSecret";
 const TOKEN = "tok-4c1d2e3f";
 
-/** AWS as a first deploy of ParameterFlow finds it, remembering the state machine once created. */
-function standInAnswers(): Record<string, (body: Record<string, unknown>) => unknown> {
-  let tags: unknown[] | undefined;
-  const rules = new Set<string>();
-  const now = 1_790_000_000;
-  const rule = (body: Record<string, unknown>, answer: unknown) =>
-    rules.has(String(body.Rule ?? body.Name))
-      ? answer
-      : new AwsError("ResourceNotFoundException", `Rule ${body.Rule ?? body.Name} does not exist.`);
-  return {
-    "sfn:DescribeStateMachine": () =>
-      tags
-        ? { stateMachineArn: MACHINE, name: "ParameterFlow", status: "ACTIVE", creationDate: now }
-        : new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${MACHINE}'`),
-    "sfn:CreateStateMachine": (body) => {
-      tags = body.tags as unknown[];
-      return { stateMachineArn: MACHINE, creationDate: now, stateMachineVersionArn: `${MACHINE}:1` };
-    },
-    "sfn:CreateStateMachineAlias": () => ({
-      stateMachineAliasArn: `${MACHINE}:production`,
-      creationDate: now,
-    }),
-    "sfn:ListStateMachineVersions": () => ({
-      stateMachineVersions: [{ stateMachineVersionArn: `${MACHINE}:1`, creationDate: now }],
-    }),
-    "sfn:ListTagsForResource": () => ({ tags }),
-    "sfn:DeleteStateMachine": () => ({}),
-    "batch:RegisterJobDefinition": (body) => ({
-      jobDefinitionName: body.jobDefinitionName,
-      jobDefinitionArn: `arn:aws:batch:eu-west-1:${ACCOUNT}:job-definition/${body.jobDefinitionName}:1`,
-      revision: 1,
-    }),
-    "scheduler:DeleteSchedule": () => new AwsError("ResourceNotFoundException", "Schedule not found"),
-    "events:CreateConnection": (body) => ({
-      ConnectionArn: `arn:aws:events:eu-west-1:${ACCOUNT}:connection/${body.Name}/9a8b7c6d`,
-      ConnectionState: "CREATING",
-    }),
-    "events:DescribeConnection": (body) => ({ Name: body.Name, ConnectionState: "AUTHORIZED" }),
-    "events:CreateApiDestination": () => ({ ApiDestinationArn: DESTINATION, ApiDestinationState: "ACTIVE" }),
-    "events:PutRule": (body) => {
-      rules.add(String(body.Name));
-      return { RuleArn: `arn:aws:events:eu-west-1:${ACCOUNT}:rule/${body.Name}` };
-    },
-    "events:PutTargets": (body) => rule(body, { FailedEntryCount: 0, FailedEntries: [] }),
-    "events:RemoveTargets": (body) => rule(body, { FailedEntryCount: 0, FailedEntries: [] }),
-    "events:DeleteRule": (body) => {
-      const answer = rule(body, {});
-      rules.delete(String(body.Name));
-      return answer;
-    },
-    "events:DeleteApiDestination": () => ({}),
-    "events:DeleteConnection": () => ({ ConnectionState: "DELETING" }),
-  };
-}
-
 describe("alerts deployed from the command line", () => {
   let s3: S3TestServer;
   let aws: AwsStandIn;
@@ -81,7 +27,7 @@ describe("alerts deployed from the command line", () => {
 
   before(async () => {
     s3 = await startS3Server();
-    aws = await startAwsStandIn(standInAnswers());
+    aws = await startAwsStandIn(deployWorld().answers);
     env = flowshipEnv(path.join(dir, ".flowship"), {
       FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
       FLOWSHIP_CACHE_DIR: path.join(dir, "cache"),
@@ -162,12 +108,13 @@ describe("alerts deployed from the command line", () => {
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.match(deleted.stdout, /^Deleted state machine .*:ParameterFlow and its alerts\.\n/);
     assert.deepEqual(
-      aws.calls.slice(-5).map((c) => `${c.service}:${c.operation}`),
+      aws.calls.slice(-6).map((c) => `${c.service}:${c.operation}`),
       [
         "events:RemoveTargets",
         "events:DeleteRule",
         "events:DeleteApiDestination",
         "events:DeleteConnection",
+        "events:ListRules",
         "sfn:DeleteStateMachine",
       ],
     );

@@ -1,0 +1,142 @@
+/**
+ * What a deploy meets on AWS, as answers for the loopback stand-in (aws-stand-in.ts): state
+ * machines (each with one version and its tags), rules with their targets, connections and API
+ * destinations, kept by name so several deployments coexist and can be deleted one by one. It
+ * answers "not found" as the services do; anything it has no answer for is refused by the
+ * stand-in. Tests check the requests themselves with botocore's models.
+ */
+
+import { AwsError } from "./aws-stand-in.js";
+import { ACCOUNT } from "./deploy-fixtures.js";
+
+type Body = Record<string, unknown>;
+
+export interface DeployWorld {
+  answers: Record<string, (body: Body) => unknown>;
+  /** State machine name → its tags. */
+  machines: Map<string, unknown[]>;
+  /** `bus/rule` → its description and targets. */
+  rules: Map<string, { description: string; targets: Body[] }>;
+  connections: Set<string>;
+  apiDestinations: Set<string>;
+}
+
+export function deployWorld(region = "eu-west-1"): DeployWorld {
+  const machines = new Map<string, unknown[]>();
+  const rules: DeployWorld["rules"] = new Map();
+  const connections = new Set<string>();
+  const apiDestinations = new Set<string>();
+  const now = 1_790_000_000;
+  const arnOf = (name: string) => `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${name}`;
+  const nameOf = (arn: unknown) => String(arn).split(":stateMachine:")[1]?.split(":")[0] ?? "";
+  const machine = (arn: unknown, answer: () => unknown) =>
+    machines.has(nameOf(arn))
+      ? answer()
+      : new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
+  const ruleKey = (body: Body) => `${body.EventBusName ?? "default"}/${body.Rule ?? body.Name}`;
+  const rule = (body: Body, answer: () => unknown) =>
+    rules.has(ruleKey(body))
+      ? answer()
+      : new AwsError("ResourceNotFoundException", `Rule ${body.Rule ?? body.Name} does not exist.`);
+  const missing = (what: string) => () =>
+    new AwsError("ResourceNotFoundException", `Failed to describe the ${what}.`);
+  const answers: Record<string, (body: Body) => unknown> = {
+    "sfn:DescribeStateMachine": (b) =>
+      machine(b.stateMachineArn, () => ({
+        stateMachineArn: arnOf(nameOf(b.stateMachineArn)),
+        name: nameOf(b.stateMachineArn),
+        status: "ACTIVE",
+        creationDate: now,
+      })),
+    "sfn:CreateStateMachine": (b) => {
+      machines.set(String(b.name), b.tags as unknown[]);
+      return {
+        stateMachineArn: arnOf(String(b.name)),
+        creationDate: now,
+        stateMachineVersionArn: `${arnOf(String(b.name))}:1`,
+      };
+    },
+    "sfn:CreateStateMachineAlias": (b) => {
+      const [route] = b.routingConfiguration as { stateMachineVersionArn: string }[];
+      return {
+        stateMachineAliasArn: `${arnOf(nameOf(route!.stateMachineVersionArn))}:${b.name}`,
+        creationDate: now,
+      };
+    },
+    "sfn:ListStateMachineVersions": (b) =>
+      machine(b.stateMachineArn, () => ({
+        stateMachineVersions: [{ stateMachineVersionArn: `${b.stateMachineArn}:1`, creationDate: now }],
+      })),
+    "sfn:ListTagsForResource": (b) =>
+      machine(b.resourceArn, () => ({ tags: machines.get(nameOf(b.resourceArn)) })),
+    "sfn:DeleteStateMachine": (b) => {
+      machines.delete(nameOf(b.stateMachineArn));
+      return {};
+    },
+    "batch:RegisterJobDefinition": (b) => ({
+      jobDefinitionName: b.jobDefinitionName,
+      jobDefinitionArn: `arn:aws:batch:${region}:${ACCOUNT}:job-definition/${b.jobDefinitionName}:1`,
+      revision: 1,
+    }),
+    "scheduler:DeleteSchedule": () => new AwsError("ResourceNotFoundException", "Schedule not found"),
+    "events:PutRule": (b) => {
+      rules.set(ruleKey(b), {
+        description: String(b.Description ?? ""),
+        targets: rules.get(ruleKey(b))?.targets ?? [],
+      });
+      return { RuleArn: `arn:aws:events:${region}:${ACCOUNT}:rule/${b.Name}` };
+    },
+    "events:PutTargets": (b) =>
+      rule(b, () => {
+        const ids = new Set((b.Targets as Body[]).map((t) => t.Id));
+        const found = rules.get(ruleKey(b))!;
+        found.targets = [...found.targets.filter((t) => !ids.has(t.Id)), ...(b.Targets as Body[])];
+        return { FailedEntryCount: 0, FailedEntries: [] };
+      }),
+    "events:RemoveTargets": (b) =>
+      rule(b, () => {
+        const found = rules.get(ruleKey(b))!;
+        found.targets = found.targets.filter((t) => !(b.Ids as unknown[]).includes(t.Id));
+        return { FailedEntryCount: 0, FailedEntries: [] };
+      }),
+    "events:DeleteRule": (b) =>
+      rule(b, () => {
+        if (rules.get(ruleKey(b))!.targets.length > 0)
+          return new AwsError("ValidationException", "Rule can't be deleted since it has targets.");
+        rules.delete(ruleKey(b));
+        return {};
+      }),
+    "events:ListRules": (b) => ({
+      Rules: [...rules.keys()]
+        .filter((key) => key.startsWith(`${b.EventBusName ?? "default"}/${b.NamePrefix ?? ""}`))
+        .map((key) => ({
+          Name: key.slice(key.indexOf("/") + 1),
+          Description: rules.get(key)!.description,
+          EventBusName: b.EventBusName ?? "default",
+        })),
+    }),
+    "events:CreateConnection": (b) => {
+      connections.add(String(b.Name));
+      return {
+        ConnectionArn: `arn:aws:events:${region}:${ACCOUNT}:connection/${b.Name}/9a8b7c6d`,
+        ConnectionState: "CREATING",
+      };
+    },
+    "events:DescribeConnection": (b) =>
+      connections.has(String(b.Name))
+        ? { Name: b.Name, ConnectionState: "AUTHORIZED" }
+        : missing("connection")(),
+    "events:CreateApiDestination": (b) => {
+      apiDestinations.add(String(b.Name));
+      return {
+        ApiDestinationArn: `arn:aws:events:${region}:${ACCOUNT}:api-destination/${b.Name}/0f1e2d3c`,
+        ApiDestinationState: "ACTIVE",
+      };
+    },
+    "events:DeleteApiDestination": (b) =>
+      apiDestinations.delete(String(b.Name)) ? {} : missing("api-destination")(),
+    "events:DeleteConnection": (b) =>
+      connections.delete(String(b.Name)) ? { ConnectionState: "DELETING" } : missing("connection")(),
+  };
+  return { answers, machines, rules, connections, apiDestinations };
+}
