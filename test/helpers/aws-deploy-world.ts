@@ -6,7 +6,9 @@
  * stand-in. Tests check the requests themselves with botocore's models.
  */
 
+import path from "node:path";
 import { AwsError } from "./aws-stand-in.js";
+import { flowshipEnv } from "./cli.js";
 import { ACCOUNT } from "./deploy-fixtures.js";
 
 type Body = Record<string, unknown>;
@@ -139,4 +141,35 @@ export function deployWorld(region = "eu-west-1"): DeployWorld {
       connections.delete(String(b.Name)) ? { ConnectionState: "DELETING" } : missing("connection")(),
   };
   return { answers, machines, rules, connections, apiDestinations };
+}
+
+/**
+ * The environment of a deployer whose AWS is the stand-in at `endpoint` and whose S3 is the
+ * s3rver at `s3`: complete AWS settings (events role included), user alice, nothing from ~.
+ */
+export function deployerEnv(
+  dir: string,
+  endpoint: string,
+  s3: { endpoint: string; bucket: string },
+  extra: Record<string, string | undefined> = {},
+): NodeJS.ProcessEnv {
+  const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+  return flowshipEnv(path.join(dir, ".flowship"), {
+    FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
+    FLOWSHIP_CACHE_DIR: path.join(dir, "cache"),
+    FLOWSHIP_S3_ENDPOINT: s3.endpoint,
+    FLOWSHIP_USER: "alice",
+    FLOWSHIP_AWS_REGION: "eu-west-1",
+    FLOWSHIP_AWS_SFN_ROLE: role("flowship-step-functions"),
+    FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
+    FLOWSHIP_AWS_S3_ROOT: `s3://${s3.bucket}/flowship`,
+    FLOWSHIP_AWS_BATCH_JOB_ROLE: role("flowship-batch-job"),
+    FLOWSHIP_AWS_EVENTS_ROLE: role("flowship-events"),
+    AWS_ENDPOINT_URL_SFN: endpoint,
+    AWS_ENDPOINT_URL_BATCH: endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
+    AWS_ENDPOINT_URL_SCHEDULER: endpoint,
+    AWS_PROFILE: undefined,
+    ...extra,
+  });
 }

@@ -4,12 +4,11 @@
 // the two EventBridge calls that store them — never the output, never another request — and
 // `delete` must remove the rule, the API destination and the connection.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { deployWorld } from "../helpers/aws-deploy-world.js";
+import { deployerEnv, deployWorld } from "../helpers/aws-deploy-world.js";
 import { validateAgainstModels } from "../helpers/aws-models.js";
 import { type AwsStandIn, asModelRequests, startAwsStandIn } from "../helpers/aws-stand-in.js";
-import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 
 const dir = tempDir("flowship-notify-cli-");
@@ -28,24 +27,9 @@ describe("alerts deployed from the command line", () => {
   before(async () => {
     s3 = await startS3Server();
     aws = await startAwsStandIn(deployWorld().answers);
-    env = flowshipEnv(path.join(dir, ".flowship"), {
-      FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
-      FLOWSHIP_CACHE_DIR: path.join(dir, "cache"),
-      FLOWSHIP_S3_ENDPOINT: s3.endpoint,
-      FLOWSHIP_USER: "alice",
-      FLOWSHIP_AWS_REGION: "eu-west-1",
-      FLOWSHIP_AWS_SFN_ROLE: `arn:aws:iam::${ACCOUNT}:role/flowship-step-functions`,
-      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
-      FLOWSHIP_AWS_S3_ROOT: `s3://${s3.bucket}/flowship`,
-      FLOWSHIP_AWS_BATCH_JOB_ROLE: `arn:aws:iam::${ACCOUNT}:role/flowship-batch-job`,
-      FLOWSHIP_AWS_EVENTS_ROLE: EVENTS_ROLE,
+    env = deployerEnv(dir, aws.endpoint, s3, {
       FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL: `https://hooks.slack.com/services/T01/B02/${HOOK_SECRET}`,
       FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH: `Authorization: Bearer ${TOKEN}`,
-      AWS_ENDPOINT_URL_SFN: aws.endpoint,
-      AWS_ENDPOINT_URL_BATCH: aws.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
-      AWS_ENDPOINT_URL_SCHEDULER: aws.endpoint,
-      AWS_PROFILE: undefined,
     });
   });
   after(async () => {

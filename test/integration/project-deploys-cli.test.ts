@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type DeployWorld, deployWorld } from "../helpers/aws-deploy-world.js";
+import { type DeployWorld, deployerEnv, deployWorld } from "../helpers/aws-deploy-world.js";
 import { validateAgainstModels } from "../helpers/aws-models.js";
 import { type AwsStandIn, asModelRequests, startAwsStandIn } from "../helpers/aws-stand-in.js";
-import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 
 const dir = tempDir("flowship-project-deploys-");
@@ -38,23 +38,7 @@ describe("project branches deployed from the command line", () => {
     s3 = await startS3Server();
     world = deployWorld();
     aws = await startAwsStandIn(world.answers);
-    env = flowshipEnv(path.join(dir, ".flowship"), {
-      FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
-      FLOWSHIP_CACHE_DIR: path.join(dir, "cache"),
-      FLOWSHIP_S3_ENDPOINT: s3.endpoint,
-      FLOWSHIP_USER: "alice",
-      FLOWSHIP_AWS_REGION: "eu-west-1",
-      FLOWSHIP_AWS_SFN_ROLE: `arn:aws:iam::${ACCOUNT}:role/flowship-step-functions`,
-      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
-      FLOWSHIP_AWS_S3_ROOT: `s3://${s3.bucket}/flowship`,
-      FLOWSHIP_AWS_BATCH_JOB_ROLE: `arn:aws:iam::${ACCOUNT}:role/flowship-batch-job`,
-      FLOWSHIP_AWS_EVENTS_ROLE: `arn:aws:iam::${ACCOUNT}:role/flowship-events`,
-      AWS_ENDPOINT_URL_SFN: aws.endpoint,
-      AWS_ENDPOINT_URL_BATCH: aws.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
-      AWS_ENDPOINT_URL_SCHEDULER: aws.endpoint,
-      AWS_PROFILE: undefined,
-    });
+    env = deployerEnv(dir, aws.endpoint, s3);
   });
   after(async () => {
     await aws?.close();
