@@ -147,7 +147,12 @@ describe("production on AWS Step Functions, end to end (mocked AWS APIs, S3 on l
     );
     assert.equal(aws.schedules.get("flowship-HourlyFlow")?.ScheduleExpression, "cron(0 * * * ? *)");
     const deleted = await deleteDeployment({ clients: aws.clients, target, user: "alice" });
-    assert.deepEqual(deleted, { scheduleDeleted: true, triggerDeleted: false, notifyDeleted: false });
+    assert.deepEqual(deleted, {
+      scheduleDeleted: true,
+      triggerDeleted: false,
+      notifyDeleted: false,
+      eventRulesDeleted: 0,
+    });
     assert.deepEqual(aws.scheduler.commandCalls(DeleteScheduleCommand)[0]!.args[0].input, {
       Name: "flowship-HourlyFlow",
     });
