@@ -1,5 +1,7 @@
 /** A step of a run: the tasks that ran its code (one, or one per foreach item). */
+
 import { parsePathspec } from "../datastore/pathspec.js";
+import { compareTaskIds } from "../task/task-id.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import type { AnyArtifacts } from "./data-artifact.js";
 import { AmbiguousTaskError, ObjectNotFoundError } from "./errors.js";
@@ -7,16 +9,6 @@ import { Run } from "./run.js";
 import { Task, type TaskOptions } from "./task.js";
 
 /** Orders task ids by their foreach indices: "0.2" before "0.10" before "1.0". */
-export function compareTaskIds(a: string, b: string): number {
-  const x = a.split(".").map(Number);
-  const y = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? -1) - (y[i] ?? -1);
-    if (d !== 0) return Number.isNaN(d) ? a.localeCompare(b) : d;
-  }
-  return 0;
-}
-
 export class Step<A extends object = AnyArtifacts> {
   readonly run: Run<A>;
   /** The step's name. */

@@ -70,6 +70,8 @@ export interface AttemptEndRecord {
   failure?: StepFailure;
   /** For a foreach step: how many tasks the next step gets. */
   foreach?: { var: string; numSplits: number };
+  /** For a switch step: `String(value)` of its condition and the step its case leads to. */
+  switch?: { value: string; next: string };
   /** How the process ended, when the runtime (not the task) wrote this record. */
   exit?: { code: number | null; signal: string | null; timedOut?: boolean; outOfMemory?: boolean };
   origin?: string;

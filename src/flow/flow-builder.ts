@@ -73,13 +73,14 @@ export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
   /** Declare a step. The step named `end` has no `next`. */
   step(name: string, fn: StepFunction<A>, options?: StepOptions & { join?: false }): this;
   step(name: string, fn: StepFunction<A> | JoinFunction<A>, options: StepOptions = {}): this {
-    const next =
-      options.next === undefined ? [] : typeof options.next === "string" ? [options.next] : [...options.next];
+    const { next, cases } = transitions(options.next);
     this.steps.push({
       name,
       fn: fn as StepSpec["fn"],
       next,
       ...(options.foreach !== undefined ? { foreach: options.foreach } : {}),
+      ...(options.condition !== undefined ? { condition: options.condition } : {}),
+      ...(cases ? { cases } : {}),
       join: options.join ?? false,
       decorators: [...(options.decorators ?? [])] as StepDecorator[],
       ...(options.doc !== undefined ? { doc: options.doc } : {}),
@@ -117,6 +118,20 @@ export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
     }
     return this;
   }
+}
+
+/**
+ * `next` as given → the steps that may follow, and for a map of cases, the cases themselves. A
+ * map's steps are listed once each, in the order of their first case. What does not make sense
+ * (a map without `condition`, a case that is not a step name) is left to the lint rules, which
+ * report it with the step's file and line.
+ */
+function transitions(next: StepOptions["next"]): { next: string[]; cases?: Record<string, string> } {
+  if (next === undefined) return { next: [] };
+  if (typeof next === "string") return { next: [next] };
+  if (Array.isArray(next)) return { next: [...next] };
+  const cases = { ...(next as Record<string, string>) };
+  return { next: [...new Set(Object.values(cases))], cases };
 }
 
 /**

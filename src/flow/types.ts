@@ -31,8 +31,16 @@ export type JoinFunction<A extends Artifacts> = (
 ) => void | Promise<void>;
 
 export interface StepOptions {
-  /** The step(s) that run after this one: one name, or several for a static split. */
-  next?: string | readonly string[];
+  /**
+   * The step(s) that run after this one: one name, several for a static split, or — with
+   * `condition` — a map from a value of that artifact to the step it leads to (a switch).
+   */
+  next?: string | readonly string[] | Readonly<Record<string, string>>;
+  /**
+   * Makes the step a switch: the artifact whose value (as `String(value)`) picks the case of
+   * `next` that runs next. A case may lead back to this or an earlier step: a loop.
+   */
+  condition?: string;
   /** Fan out over the items of this artifact; `next` names the step that runs once per item. */
   foreach?: string;
   /** This step joins a split or foreach: its function receives `(self, inputs)`. */
@@ -47,6 +55,10 @@ export interface StepSpec {
   fn: (self: any, inputs?: any) => unknown;
   next: string[];
   foreach?: string;
+  /** A switch: the artifact that picks the case. */
+  condition?: string;
+  /** A switch: `String(value)` of the condition → the step it leads to; `next` lists the steps. */
+  cases?: Record<string, string>;
   join: boolean;
   decorators: StepDecorator[];
   doc?: string;

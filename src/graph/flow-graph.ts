@@ -4,8 +4,9 @@
  * rules (`validateFlow`), so every lookup here is safe.
  */
 import type { FlowSpec, StepSpec } from "../flow/types.js";
+import { findLoops, isBackEdge, type Loop } from "./loops.js";
 
-export const NODE_TYPES = ["linear", "split", "foreach", "join", "end"] as const;
+export const NODE_TYPES = ["linear", "split", "foreach", "switch", "join", "end"] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 export interface GraphNode {
@@ -22,21 +23,37 @@ export interface GraphNode {
   splitParents: readonly string[];
   /** How many foreaches enclose this step: the length of its tasks' foreach index path. */
   foreachDepth: number;
+  /**
+   * The headers of the loops this step is in, outermost first, leaving out loops around the
+   * foreach it sits in (their iteration is already in its foreach's task id). Its task ids carry
+   * one iteration number per loop: `0-3` is the fourth iteration of a loop at the top.
+   */
+  loops: readonly string[];
+  /** For a join of a static split: the branch (index in the split's `next`) each input step is in. */
+  inputBranches?: Readonly<Record<string, number>>;
 }
 
 export interface FlowGraph {
   readonly flow: FlowSpec;
   readonly nodes: ReadonlyMap<string, GraphNode>;
-  /** Steps in an order where every step comes after all its predecessors. */
+  /** Steps in an order where every step comes after all its predecessors, back edges aside. */
   readonly order: readonly string[];
+  /** The loops, outermost first. */
+  readonly loops: readonly Loop[];
 }
 
 export function nodeType(step: StepSpec): NodeType {
   if (step.name === "end") return "end";
   if (step.join) return "join";
   if (step.foreach !== undefined) return "foreach";
+  if (step.cases !== undefined) return "switch";
   if (step.next.length > 1) return "split";
   return "linear";
+}
+
+/** Whether the step opens branches that a join closes: a static split or a foreach (not a switch). */
+export function opensSplit(step: StepSpec): boolean {
+  return step.foreach !== undefined || (step.next.length > 1 && step.cases === undefined);
 }
 
 export function predecessors(flow: FlowSpec): Map<string, string[]> {
@@ -45,10 +62,13 @@ export function predecessors(flow: FlowSpec): Map<string, string[]> {
   return prev;
 }
 
-/** Kahn's algorithm from `start`; steps on a cycle or unreachable are left out. */
-export function topologicalOrder(flow: FlowSpec): string[] {
+/**
+ * Kahn's algorithm from `start` with the loops' back edges set aside; steps on a loop the lint
+ * rules refuse, or unreachable, are left out.
+ */
+export function topologicalOrder(flow: FlowSpec, loops = findLoops(flow).loops): string[] {
   const byName = new Map(flow.steps.map((s) => [s.name, s]));
-  const prev = predecessors(flow);
+  const prev = forwardPredecessors(flow, loops);
   const remaining = new Map([...prev].map(([name, p]) => [name, p.length]));
   const order: string[] = [];
   const ready = byName.has("start") && remaining.get("start") === 0 ? ["start"] : [];
@@ -56,12 +76,29 @@ export function topologicalOrder(flow: FlowSpec): string[] {
     const name = ready.shift()!;
     order.push(name);
     for (const target of byName.get(name)?.next ?? []) {
+      if (isBackEdge(loops, name, target)) continue;
       const left = (remaining.get(target) ?? 0) - 1;
       remaining.set(target, left);
       if (left === 0) ready.push(target);
     }
   }
   return order;
+}
+
+/** Each step's predecessors, without the back edges of loops. */
+function forwardPredecessors(flow: FlowSpec, loops: readonly Loop[]): Map<string, string[]> {
+  const prev = predecessors(flow);
+  for (const [name, sources] of prev) {
+    prev.set(
+      name,
+      sources.filter((source) => !isBackEdge(loops, source, name)),
+    );
+  }
+  return prev;
+}
+
+function sameStack(a: readonly SplitFrame[], b: readonly SplitFrame[]): boolean {
+  return a.length === b.length && a.every((f, i) => f.split === b[i]!.split && f.branch === b[i]!.branch);
 }
 
 export interface SplitFrame {
@@ -77,9 +114,10 @@ export function splitStacks(
   flow: FlowSpec,
   order: readonly string[],
   onIssue: (kind: SplitIssue, step: string, detail: Record<string, string>) => void,
+  loops = findLoops(flow).loops,
 ): Map<string, SplitFrame[]> {
   const byName = new Map(flow.steps.map((s) => [s.name, s]));
-  const prev = predecessors(flow);
+  const prev = forwardPredecessors(flow, loops);
   const inStack = new Map<string, SplitFrame[]>();
   const outStacks = new Map<string, Map<string, SplitFrame[]>>(); // step -> successor -> stack
   const joined = new Map<string, string>();
@@ -105,9 +143,10 @@ export function splitStacks(
           continue;
         }
         const split = byName.get(top.split)!;
-        const branches = tops.map((t) => t!.branch);
+        // After a switch inside a branch, several steps of one branch may lead to the join.
+        const branches = new Set(tops.map((t) => t!.branch));
         const expected = split.next;
-        if (branches.length !== expected.length || expected.some((b) => !branches.includes(b))) {
+        if (branches.size !== expected.length || expected.some((b) => !branches.has(b))) {
           onIssue("join-mismatch", name, {
             split: split.name,
             inputs: sources.join(", "),
@@ -118,7 +157,9 @@ export function splitStacks(
         joined.set(split.name, name);
         stack = incoming[0]!.slice(0, -1);
       } else {
-        if (sources.length > 1) {
+        // Paths that leave a switch meet again without a join: only one of them ran. Paths
+        // from different branches of a split both run, so they need one.
+        if (incoming.some((s) => !sameStack(s, incoming[0]!))) {
           onIssue("not-a-join", name, { inputs: sources.join(", ") });
           continue;
         }
@@ -127,13 +168,25 @@ export function splitStacks(
     }
     inStack.set(name, stack);
     const successors = new Map<string, SplitFrame[]>();
-    const opens = step.foreach !== undefined || step.next.length > 1;
+    const opens = opensSplit(step);
     for (const target of step.next) {
       successors.set(target, opens ? [...stack, { split: name, branch: target }] : stack);
     }
     outStacks.set(name, successors);
     if (name === "end" && stack.length > 0) {
       onIssue("unjoined-split", name, { splits: stack.map((f) => f.split).join(", ") });
+    }
+  }
+  // A loop goes back to its header from inside the same split or foreach it started in.
+  for (const loop of loops) {
+    const header = inStack.get(loop.header);
+    for (const from of prev.keys()) {
+      if (!isBackEdge([loop], from, loop.header)) continue;
+      const out = outStacks.get(from)?.get(loop.header);
+      if (header && out && !sameStack(header, out)) {
+        const inner = out.find((f, i) => header[i]?.split !== f.split || header[i]?.branch !== f.branch);
+        onIssue("loop-leaves-split", from, { header: loop.header, split: inner?.split ?? "" });
+      }
     }
   }
   return inStack;
@@ -144,22 +197,29 @@ export type SplitIssue =
   | "join-unrelated"
   | "join-mismatch"
   | "not-a-join"
-  | "unjoined-split";
+  | "unjoined-split"
+  | "loop-leaves-split";
 
 /** Builds the graph of a flow that passed validation. */
 export function buildGraph(flow: FlowSpec): FlowGraph {
-  const order = topologicalOrder(flow);
+  const { loops } = findLoops(flow);
+  const order = topologicalOrder(flow, loops);
   const prev = predecessors(flow);
   const byName = new Map(flow.steps.map((s) => [s.name, s]));
   const joinsOf = new Map<string, string>();
-  const stacks = splitStacks(flow, order, () => {});
+  const inputBranches = new Map<string, Record<string, number>>();
+  const stacks = splitStacks(flow, order, () => {}, loops);
   for (const name of order) {
     const step = byName.get(name)!;
     if (!step.join) continue;
-    const source = prev.get(name)![0]!;
-    const frames = name === source ? [] : stackAfter(stacks, byName, source, name);
-    const top = frames.at(-1);
-    if (top) joinsOf.set(name, top.split);
+    const branches: Record<string, number> = {};
+    for (const source of prev.get(name)!) {
+      const top = stackAfter(stacks, byName, source, name).at(-1);
+      if (!top) continue;
+      joinsOf.set(name, top.split);
+      branches[source] = byName.get(top.split)!.next.indexOf(top.branch);
+    }
+    if (byName.get(joinsOf.get(name) ?? "")?.foreach === undefined) inputBranches.set(name, branches);
   }
   const nodes = new Map<string, GraphNode>();
   for (const name of order) {
@@ -167,6 +227,8 @@ export function buildGraph(flow: FlowSpec): FlowGraph {
     const stack = stacks.get(name) ?? [];
     const joins = joinsOf.get(name);
     const matchingJoin = [...joinsOf].find(([, split]) => split === name)?.[0];
+    const foreachParent = stack.filter((f) => byName.get(f.split)!.foreach !== undefined).at(-1)?.split;
+    const branches = inputBranches.get(name);
     nodes.set(name, {
       name,
       type: nodeType(spec),
@@ -177,9 +239,13 @@ export function buildGraph(flow: FlowSpec): FlowGraph {
       ...(matchingJoin ? { matchingJoin } : {}),
       splitParents: stack.map((f) => f.split),
       foreachDepth: stack.filter((f) => byName.get(f.split)!.foreach !== undefined).length,
+      loops: loops
+        .filter((l) => l.steps.has(name) && !(foreachParent && l.steps.has(foreachParent)))
+        .map((l) => l.header),
+      ...(branches ? { inputBranches: branches } : {}),
     });
   }
-  return { flow, nodes, order };
+  return { flow, nodes, order, loops };
 }
 
 function stackAfter(
@@ -190,7 +256,5 @@ function stackAfter(
 ): SplitFrame[] {
   const stack = stacks.get(source) ?? [];
   const step = byName.get(source)!;
-  return step.foreach !== undefined || step.next.length > 1
-    ? [...stack, { split: source, branch: target }]
-    : stack;
+  return opensSplit(step) ? [...stack, { split: source, branch: target }] : stack;
 }

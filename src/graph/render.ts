@@ -6,8 +6,33 @@ import type { FlowGraph, GraphNode } from "./flow-graph.js";
 export const SHOW_FORMATS = ["text", "mermaid", "dot", "json"] as const;
 export type ShowFormat = (typeof SHOW_FORMATS)[number];
 
-function describe(node: GraphNode): string {
+/** A switch's cases by target: `{ loop_body: ["true"], exit: ["false"] }`, in case order. */
+function casesByTarget(node: GraphNode): Map<string, string[]> {
+  const byTarget = new Map<string, string[]>();
+  for (const [value, target] of Object.entries(node.spec.cases ?? {})) {
+    byTarget.set(target, [...(byTarget.get(target) ?? []), value]);
+  }
+  return byTarget;
+}
+
+/** The label of the edge `node → target`: a switch's case values, a foreach's variable. */
+function edgeLabel(graph: FlowGraph, node: GraphNode, target: string): string | undefined {
+  if (node.type === "foreach") return `foreach ${node.spec.foreach}`;
+  if (node.type !== "switch") return undefined;
+  const values = casesByTarget(node).get(target) ?? [];
+  const loop = graph.loops.some((l) => l.header === target && l.steps.has(node.name)) ? " (loop)" : "";
+  return `${node.spec.condition} = ${values.join(" | ")}${loop}`;
+}
+
+function describe(graph: FlowGraph, node: GraphNode): string {
   switch (node.type) {
+    case "switch":
+      return `switch on '${node.spec.condition}': ${[...casesByTarget(node)]
+        .map(([target, values]) => {
+          const loop = graph.loops.some((l) => l.header === target && l.steps.has(node.name));
+          return `${values.join(" | ")} -> ${target}${loop ? " (loop)" : ""}`;
+        })
+        .join(", ")}`;
     case "split":
       return `split -> ${node.next.join(", ")}`;
     case "foreach":
@@ -45,7 +70,7 @@ export function renderText(graph: FlowGraph): string {
     const decorators = decoratorText(node);
     lines.push(`${indent}Step ${name}${decorators ? `  ${decorators}` : ""}`);
     if (node.spec.doc) lines.push(`${indent}    ${node.spec.doc}`);
-    lines.push(`${indent}    ${describe(node)}`);
+    lines.push(`${indent}    ${describe(graph, node)}`);
   }
   return lines.join("\n");
 }
@@ -60,13 +85,20 @@ export function renderMermaid(graph: FlowGraph): string {
   for (const name of graph.order) {
     const node = graph.nodes.get(name)!;
     const shape =
-      node.type === "foreach" ? `[["${name}"]]` : node.type === "join" ? `{{"${name}"}}` : `["${name}"]`;
+      node.type === "foreach"
+        ? `[["${name}"]]`
+        : node.type === "join"
+          ? `{{"${name}"}}`
+          : node.type === "switch"
+            ? `{"${name}"}`
+            : `["${name}"]`;
     lines.push(`  ${mermaidId(name)}${shape}`);
   }
   for (const name of graph.order) {
     const node = graph.nodes.get(name)!;
     for (const target of node.next) {
-      const label = node.type === "foreach" ? `|"foreach ${node.spec.foreach}"|` : "";
+      const text = edgeLabel(graph, node, target);
+      const label = text ? `|"${text}"|` : "";
       lines.push(`  ${mermaidId(name)} -->${label} ${mermaidId(target)}`);
     }
   }
@@ -77,13 +109,21 @@ export function renderDot(graph: FlowGraph): string {
   const lines = [`digraph "${graph.flow.name}" {`, "  rankdir=TB;", "  node [shape=box, style=rounded];"];
   for (const name of graph.order) {
     const node = graph.nodes.get(name)!;
-    const shape = node.type === "foreach" ? "box3d" : node.type === "join" ? "hexagon" : "box";
+    const shape =
+      node.type === "foreach"
+        ? "box3d"
+        : node.type === "join"
+          ? "hexagon"
+          : node.type === "switch"
+            ? "diamond"
+            : "box";
     lines.push(`  "${name}" [shape=${shape}];`);
   }
   for (const name of graph.order) {
     const node = graph.nodes.get(name)!;
     for (const target of node.next) {
-      const label = node.type === "foreach" ? ` [label="foreach ${node.spec.foreach}"]` : "";
+      const text = edgeLabel(graph, node, target);
+      const label = text ? ` [label=${JSON.stringify(text)}]` : "";
       lines.push(`  "${name}" -> "${target}"${label};`);
     }
   }
@@ -109,7 +149,9 @@ export function graphToJson(graph: FlowGraph): object {
         type: node.type,
         next: node.next,
         ...(node.spec.foreach ? { foreach: node.spec.foreach } : {}),
+        ...(node.spec.cases ? { condition: node.spec.condition, cases: node.spec.cases } : {}),
         ...(node.joins ? { joins: node.joins } : {}),
+        ...(node.loops.length > 0 ? { loops: node.loops } : {}),
         splitParents: node.splitParents,
         decorators: node.spec.decorators,
         ...(node.spec.location ? { line: node.spec.location.line } : {}),

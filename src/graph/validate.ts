@@ -33,6 +33,8 @@ const STRUCTURAL = new Set([
   "FS_GRAPH_END_HAS_NEXT",
   "FS_GRAPH_START_HAS_INCOMING",
   "FS_GRAPH_DUPLICATE_NEXT",
+  "FS_GRAPH_BAD_SWITCH",
+  "FS_GRAPH_SWITCH_AND_SPLIT",
 ]);
 
 /** Checks a flow and builds its graph; throws a FlowValidationError listing every broken rule. */

@@ -17,7 +17,7 @@ import { UsageError } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
 import { attemptLogs } from "../task/attempt-logs.js";
-import { taskIdFor } from "../task/derive-task.js";
+import { successorTaskId } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
 import {
   type RunningAttempt,
@@ -26,6 +26,7 @@ import {
   type TaskExit,
 } from "../task/task-attempt.js";
 import { TaskHostAttempt } from "../task/task-host-attempt.js";
+import { formatTaskId, itemContext } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import { projectBranchForSpec, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
@@ -63,10 +64,6 @@ interface JoinWait {
 const MAX_INPUTS_IN_SPEC = 500;
 /** A temporary file this old belongs to no live writer. */
 const STALE_TEMPORARY_MS = 3_600_000;
-
-function taskIdOf(stack: readonly ForeachFrame[]): string {
-  return taskIdFor(stack.map((f) => f.index));
-}
 
 export class LocalRun {
   readonly #options: RunOptions;
@@ -399,13 +396,21 @@ export class LocalRun {
     if (node.type === "foreach") {
       const count = end.foreach!.numSplits;
       const items = end.artifacts[end.foreach!.var];
+      const body = this.#graph.nodes.get(node.next[0]!)!;
       for (let index = 0; index < count; index++) {
         const stack: ForeachFrame[] = [
           ...task.stack,
           { step: task.step, index, numSplits: count, ...(items ? { items } : {}) },
         ];
-        this.#enqueue({ step: node.next[0]!, taskId: taskIdOf(stack), inputs: [path], stack });
+        // The body's first step, on a loop inside the body, begins at its first iteration.
+        const taskId = formatTaskId(
+          itemContext(task.taskId, index),
+          body.loops.map(() => 0),
+        );
+        this.#enqueue({ step: body.name, taskId, inputs: [path], stack });
       }
+    } else if (end.switch) {
+      this.#forward(task, end.switch.next, path);
     } else {
       for (const target of node.next) this.#forward(task, target, path);
     }
@@ -414,23 +419,25 @@ export class LocalRun {
 
   #forward(task: ReadyTask, target: string, path: string): void {
     const next = this.#graph.nodes.get(target)!;
+    const taskId = successorTaskId(this.#graph, task.step, task.taskId, target);
     if (!next.spec.join) {
-      this.#enqueue({ step: target, taskId: taskIdOf(task.stack), inputs: [path], stack: task.stack });
+      this.#enqueue({ step: target, taskId, inputs: [path], stack: task.stack });
       return;
     }
     const split = this.#graph.nodes.get(next.joins!)!;
     const closesForeach = split.type === "foreach";
     const stack = closesForeach ? task.stack.slice(0, -1) : task.stack;
     const frame = task.stack.at(-1);
-    const slot = closesForeach ? frame!.index : next.prev.indexOf(task.step);
-    const expected = closesForeach ? frame!.numSplits : next.prev.length;
-    const key = `${target}@${taskIdOf(stack)}`;
+    // After a switch inside a branch, the branch's input comes from whichever case ran.
+    const slot = closesForeach ? frame!.index : next.inputBranches![task.step]!;
+    const expected = closesForeach ? frame!.numSplits : split.next.length;
+    const key = `${target}@${taskId}`;
     const wait = this.#joins.get(key) ?? { expected, inputs: new Array(expected).fill(undefined), stack };
     wait.inputs[slot] = path;
     this.#joins.set(key, wait);
     if (wait.inputs.every((input) => input !== undefined)) {
       this.#joins.delete(key);
-      this.#enqueue({ step: target, taskId: taskIdOf(stack), inputs: wait.inputs as string[], stack });
+      this.#enqueue({ step: target, taskId, inputs: wait.inputs as string[], stack });
     }
   }
 

@@ -19,6 +19,7 @@ import { redact } from "../util/redact.js";
 import { ArtifactScope, inputView } from "./artifact-scope.js";
 import { deriveTask } from "./derive-task.js";
 import { mapStack } from "./source-map-stack.js";
+import { chooseCase } from "./switch-case.js";
 import { type ForeachLimit, type TaskSpec, taskPathspec } from "./task-spec.js";
 
 /** Exit codes of a task process. */
@@ -265,10 +266,23 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
       const items = foreachItems(scope.read(step.foreach), step, spec.foreachLimit);
       foreach = { var: step.foreach, numSplits: items.length };
     }
-    await end({ status: "succeeded", artifacts, ...(foreach ? { foreach } : {}) });
+    const choice =
+      step.cases === undefined
+        ? undefined
+        : chooseCase(
+            step,
+            scope.has(step.condition!),
+            scope.has(step.condition!) ? scope.read(step.condition!) : undefined,
+          );
+    await end({
+      status: "succeeded",
+      artifacts,
+      ...(foreach ? { foreach } : {}),
+      ...(choice ? { switch: choice } : {}),
+    });
     return TASK_EXIT.ok;
   } catch (error) {
-    // Storing artifacts or the foreach check failed: record what we can, without artifacts.
+    // Storing artifacts, the foreach check or the switch's choice failed: record what we can, without artifacts.
     const stored = failure ?? failureOf(error);
     await end({ status: "failed", artifacts: {}, failure: stored });
     reportFailure(spec, stored);

@@ -79,7 +79,7 @@ const GRAPH_RULES: Case[] = [
   check(
     "a loop",
     `flow("G5")\n${S("start", '"a"')}\n${S("a", '"b"')} // <-\n${S("b", '["a", "end"]')}\n${E}`,
-    "There is a loop in the flow: a -> b -> a; a flow is a graph without loops (flow 'G5')",
+    "There is a loop in the flow: a -> b -> a; only a switch (condition and next: { … }) may lead back to an earlier step, with a case that leaves the loop (flow 'G5')",
   ),
   check(
     "a split never joined",

@@ -6,21 +6,12 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
 import { flowSource } from "../helpers/datastore.js";
+import { type GraphCase, S, testGraphCases, writeGraphCase } from "../helpers/graph-cases.js";
 
 const dir = tempDir();
 const env = flowshipEnv(path.join(dir, ".flowship"));
 
-interface Case {
-  name: string;
-  /** The flow's chain; the line holding `// <-` is the one the message must point at. */
-  body: string;
-  message: string;
-}
-
-const S = (name: string, next: string, extra = "") =>
-  `  .step("${name}", () => {}, { next: ${next}${extra} })`;
-
-const CASES: Case[] = [
+const CASES: GraphCase[] = [
   {
     name: "no start step",
     body: `flow("NoStart") // <-\n  .step("begin", () => {}, { next: "end" })\n  .step("end", () => {});`,
@@ -46,7 +37,8 @@ const CASES: Case[] = [
   {
     name: "cycle",
     body: `flow("Loop")\n${S("start", '"a"')}\n${S("a", '"b"')} // <-\n${S("b", '["a", "end"]')}\n  .step("end", () => {});`,
-    message: "There is a loop in the flow: a -> b -> a; a flow is a graph without loops (flow 'Loop')",
+    message:
+      "There is a loop in the flow: a -> b -> a; only a switch (condition and next: { … }) may lead back to an earlier step, with a case that leaves the loop (flow 'Loop')",
   },
   {
     name: "split without a join before end",
@@ -205,29 +197,11 @@ const CASES: Case[] = [
   },
 ];
 
-function writeCase(c: Case, index: number): { file: string; line: number } {
-  const source = flowSource(`export default ${c.body}`);
-  const file = path.join(dir, `case_${index}.ts`);
-  fs.writeFileSync(file, source);
-  const line = source.split("\n").findIndex((l) => l.includes("// <-")) + 1;
-  return { file, line };
-}
-
 describe("graph validation, through `check`", () => {
-  CASES.forEach((c, index) => {
-    test(c.name, async () => {
-      // given
-      const { file, line } = writeCase(c, index);
-      // when
-      const result = await runCli([file, "check"], { env });
-      // then
-      assert.equal(result.stderr, `error: ${file}:${line}: ${c.message}\n`);
-      assert.equal(result.code, 1);
-    });
-  });
+  testGraphCases(CASES, dir, env);
 
   test("`run` refuses an invalid flow before any task runs", async () => {
-    const { file } = writeCase(CASES[2]!, 100);
+    const { file } = writeGraphCase(dir, CASES[2]!, 100);
     const result = await runCli([file, "run"], { env });
     assert.equal(result.code, 1);
     assert.equal(fs.existsSync(path.join(dir, ".flowship", "Unknown")), false, "nothing was stored");

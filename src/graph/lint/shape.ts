@@ -1,52 +1,12 @@
 /**
- * The shape of the graph: no cycle, every step reachable, every split and foreach closed by
- * exactly one join before 'end', and every join fed by the branches of one split.
+ * The shape of the graph: every step reachable, every split and foreach closed by exactly one
+ * join before 'end', every join fed by the branches of one split, loops inside the split they
+ * start in. (Which loops may exist at all: loops.ts.)
  */
 import type { FlowSpec } from "../../flow/types.js";
-import { splitStacks, topologicalOrder } from "../flow-graph.js";
+import { opensSplit, splitStacks, topologicalOrder } from "../flow-graph.js";
+import { loopsWithAWayOut, switchesToJoins } from "./loops.js";
 import { type LintRule, list, stepIssue } from "./rule.js";
-
-function findCycle(next: Map<string, readonly string[]>): string[] | undefined {
-  const state = new Map<string, "open" | "done">();
-  const path: string[] = [];
-  const visit = (name: string): string[] | undefined => {
-    state.set(name, "open");
-    path.push(name);
-    for (const target of next.get(name) ?? []) {
-      if (!next.has(target)) continue;
-      if (state.get(target) === "open") return [...path.slice(path.indexOf(target)), target];
-      if (!state.has(target)) {
-        const found = visit(target);
-        if (found) return found;
-      }
-    }
-    path.pop();
-    state.set(name, "done");
-    return undefined;
-  };
-  for (const name of next.keys()) {
-    if (!state.has(name)) {
-      const found = visit(name);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-export const acyclic: LintRule = (flow, report) => {
-  const cycle = findCycle(new Map(flow.steps.map((s) => [s.name, s.next])));
-  if (cycle) {
-    const step = flow.steps.find((s) => s.name === cycle[0]);
-    report(
-      stepIssue(
-        flow,
-        step,
-        "FS_GRAPH_CYCLE",
-        `There is a loop in the flow: ${cycle.join(" -> ")}; a flow is a graph without loops`,
-      ),
-    );
-  }
-};
 
 export const reachable: LintRule = (flow, report) => {
   const byName = new Map(flow.steps.map((s) => [s.name, s]));
@@ -78,7 +38,7 @@ export const reachable: LintRule = (flow, report) => {
 export const splitsAndJoins: LintRule = (flow, report) => {
   const byName = new Map(flow.steps.map((s) => [s.name, s]));
   for (const step of flow.steps) {
-    const opens = step.foreach !== undefined || step.next.length > 1;
+    const opens = opensSplit(step);
     const direct = step.next.filter((n) => byName.get(n)?.join);
     if (opens && direct.length > 0) {
       report(
@@ -119,6 +79,10 @@ export const splitsAndJoins: LintRule = (flow, report) => {
         "FS_GRAPH_UNJOINED_SPLIT",
         `The 'end' step is reached before the split(s) '${detail.splits}' were joined; ${joinHint(flow)}`,
       ],
+      "loop-leaves-split": [
+        "FS_GRAPH_LOOP_LEAVES_SPLIT",
+        `Step '${name}' goes back to '${detail.header}' from inside '${detail.split}', a split or foreach the loop began outside of; join it first, then go back`,
+      ],
     } as const;
     const [code, message] = messages[kind];
     report(stepIssue(flow, step, code, message));
@@ -136,4 +100,9 @@ function joinHint(flow: FlowSpec): string {
     : "add a join step before 'end'";
 }
 
-export const SHAPE_RULES: readonly LintRule[] = [acyclic, reachable, splitsAndJoins];
+export const SHAPE_RULES: readonly LintRule[] = [
+  loopsWithAWayOut,
+  reachable,
+  splitsAndJoins,
+  switchesToJoins,
+];

@@ -2,6 +2,7 @@
  * Where each step goes: a start and an end, `next` names that exist, a well-formed split,
  * foreach or join, and an end that goes nowhere.
  */
+import { switches } from "./loops.js";
 import { type LintRule, list, stepIssue } from "./rule.js";
 
 export const startAndEnd: LintRule = (flow, report) => {
@@ -59,13 +60,13 @@ export const transitions: LintRule = (flow, report) => {
         `Step '${step.name}' goes back to 'start'; nothing may lead into 'start'`,
       );
     }
-    if (step.foreach !== undefined && step.next.length !== 1) {
+    if (step.foreach !== undefined && step.next.length !== 1 && step.cases === undefined) {
       issue(
         "FS_GRAPH_BAD_FOREACH",
         `Step '${step.name}' fans out over '${step.foreach}' to ${step.next.length} steps; a foreach has exactly one next step`,
       );
     }
-    if (step.join && (step.next.length > 1 || step.foreach !== undefined)) {
+    if (step.join && step.cases === undefined && (step.next.length > 1 || step.foreach !== undefined)) {
       issue(
         "FS_GRAPH_JOIN_AND_SPLIT",
         `Step '${step.name}' is both a join and a split; add a step between them so each does one thing`,
@@ -104,4 +105,4 @@ export const decorators: LintRule = (flow, report) => {
   }
 };
 
-export const TRANSITION_RULES: readonly LintRule[] = [startAndEnd, transitions, decorators];
+export const TRANSITION_RULES: readonly LintRule[] = [startAndEnd, transitions, decorators, switches];
