@@ -37,6 +37,7 @@ import {
 } from "../../task/task-spec.js";
 import { exitWhenFlushed } from "../../util/exit-when-flushed.js";
 import { FOREACH_FILE, FOREACH_ITEMS_FILE } from "../compile/foreach-states.js";
+import { SWITCH_FILE } from "../compile/switch-states.js";
 import { MANIFEST_FILE, SOURCE_FOLDER } from "../package/package-layout.js";
 import { type BatchEnvironment, readBatchEnvironment } from "./batch-environment.js";
 import { datastoreLocation } from "./datastore-location.js";
@@ -127,7 +128,8 @@ export function foreachLimit(foreach: NonNullable<BatchEnvironment["foreach"]>):
 
 /**
  * After the attempt: publish the foreach's items for the Map state (`foreach.json` for an inline
- * Map, also the bare array for a Distributed Map's ItemReader), and close the run when it ends.
+ * Map, also the bare array for a Distributed Map's ItemReader) or a switch's chosen step for the
+ * Choice state (`switch.json`), and close the run when it ends.
  */
 async function afterAttempt(
   store: FlowStore,
@@ -144,6 +146,9 @@ async function afterAttempt(
       if (mode === "distributed") {
         await store.storage.write(`${key}/${FOREACH_ITEMS_FILE}`, [JSON.stringify(indices)]);
       }
+    }
+    if (end.switch) {
+      await writeRecord(store.storage, `${key}/${SWITCH_FILE}`, { next: end.switch.next });
     }
     if (graph.nodes.get(spec.step)!.type === "end") {
       await store.writeRunEnd(spec.runId, { status: "succeeded", endedAt: new Date().toISOString() });

@@ -26,6 +26,7 @@ import {
 import { bodyExecutionName, foreachItemsTask, foreachMapState } from "./foreach-states.js";
 import { inputStates } from "./input-states.js";
 import { checkLimits, type DefinitionStats } from "./limits.js";
+import { edgeTarget, loopCountStates } from "./loop-states.js";
 import {
   checkStateName,
   foreachItemsStateName,
@@ -34,6 +35,7 @@ import {
   stateMachineName,
 } from "./naming.js";
 import { stepTaskStates } from "./step-task.js";
+import { readCaseStateName, switchStates } from "./switch-states.js";
 import { EXECUTION_NAME, type ExecutionNamePath } from "./task-environment.js";
 
 export interface CompiledStateMachine {
@@ -84,7 +86,12 @@ function addStep(
   executionName: ExecutionNamePath,
 ): void {
   const foreach = walk.plans?.get(node.name);
-  const context = { ...walk, executionName, ...(foreach ? { foreach } : {}) };
+  const context = {
+    ...walk,
+    executionName,
+    keepsInput: walk.graph.loops.length > 0,
+    ...(foreach ? { foreach } : {}),
+  };
   for (const [name, state] of stepTaskStates(node, next, context)) add(walk, scope, name, state, node.name);
 }
 
@@ -120,8 +127,10 @@ function addForeach(walk: Walk, scope: StateGraph, node: GraphNode, executionNam
 }
 
 /**
- * The states from step `from` up to (not including) `stopAt`, the join that closes the enclosing
- * split or foreach; without `stopAt`, up to `end`. The last step of a scope ends it.
+ * The states of the steps from `from` up to (not including) `stopAt`, the join that closes the
+ * enclosing split or foreach; without `stopAt`, up to `end`. A step leading to `stopAt` ends the
+ * scope. After a switch the walk follows every case; where they meet, or a case goes back (a
+ * loop), the states already added are reused: a loop stays inside one scope (lint rules).
  */
 function chain(
   walk: Walk,
@@ -130,16 +139,41 @@ function chain(
   executionName: ExecutionNamePath,
   scope = new StateGraph(),
 ): StateGraph {
-  let current: string | undefined = from;
-  while (current !== undefined && current !== stopAt) {
+  const seen = new Set<string>();
+  const queue = [from];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    if (current === stopAt || seen.has(current)) continue;
+    seen.add(current);
     const node: GraphNode = walk.graph.nodes.get(current)!;
+    // A loop's header: the Pass states counting its iterations come first, so a scope that
+    // begins with a loop begins by entering it.
+    if (walk.graph.loops.some((l) => l.header === current)) {
+      for (const [name, state] of loopCountStates(current)) add(walk, scope, name, state, current);
+    }
     if (node.type === "split" || node.type === "foreach") {
       if (node.type === "split") addSplit(walk, scope, node, executionName);
       else addForeach(walk, scope, node, executionName);
-      current = node.matchingJoin;
+      queue.push(node.matchingJoin!);
+    } else if (node.type === "switch") {
+      addStep(walk, scope, node, readCaseStateName(current), executionName);
+      const states = switchStates(walk.graph, node, {
+        flow: walk.flow,
+        options: walk.options,
+        executionName,
+      });
+      for (const [name, state] of states) add(walk, scope, name, state, current);
+      queue.push(...node.next);
     } else {
-      current = node.next[0];
-      addStep(walk, scope, node, current === stopAt ? undefined : current, executionName);
+      const next = node.next[0];
+      addStep(
+        walk,
+        scope,
+        node,
+        next === undefined || next === stopAt ? undefined : edgeTarget(walk.graph, current, next),
+        executionName,
+      );
+      if (next !== undefined) queue.push(next);
     }
   }
   return scope;

@@ -14,6 +14,7 @@ import type { StateGraph } from "../asl/state-graph.js";
 import { TaskState } from "../asl/task-state.js";
 import type { ResolvedCompileOptions } from "./compile-options.js";
 import type { ForeachMode } from "./foreach-plan.js";
+import { taskIdParts } from "./loop-states.js";
 import { mapRunLabel } from "./naming.js";
 import { EXECUTION_NAME, type ExecutionNamePath } from "./task-environment.js";
 
@@ -29,7 +30,7 @@ export const FOREACH_ITEMS_FILE = "foreach-items.json";
 export const MAP_RESULTS_FOLDER = "map-results";
 
 /** S3 reads of a file that exists fail only transiently. */
-const S3_RETRY: Retrier = {
+export const S3_RETRY: Retrier = {
   errorEquals: ["States.TaskFailed"],
   intervalSeconds: 1,
   backoffRate: 2,
@@ -49,13 +50,17 @@ export interface ForeachScope {
  * The S3 key of `<root>/<Flow>/runs/sfn-<execution name>/steps/<step>/<task id>/<file>`, built at
  * run time from the execution name and, inside another foreach, the task id.
  */
-function taskFileKey(node: GraphNode, scope: ForeachScope, file: string): string {
+export function taskFileKey(node: GraphNode, scope: ForeachScope, file: string): string {
   const prefix = scope.options.keyPrefix === "" ? "" : `${scope.options.keyPrefix}/`;
   const runs = `${prefix}${scope.flow}/runs/sfn-`;
   const step = `/steps/${node.name}/`;
-  // Outside any foreach the foreach step's own task id is the constant "0".
-  const taskId = node.foreachDepth === 0 ? "0" : ref("$.taskId");
-  return statesFormat(runs, ref(scope.executionName), step, taskId, file === "" ? "" : `/${file}`);
+  return statesFormat(
+    runs,
+    ref(scope.executionName),
+    step,
+    ...taskIdParts(node),
+    file === "" ? "" : `/${file}`,
+  );
 }
 
 /**
@@ -80,10 +85,12 @@ export function foreachItemsTask(node: GraphNode, scope: ForeachScope, next: str
  * `$$.Execution.Name` is not the run's (in a child execution, or nested in one).
  */
 function itemSelector(node: GraphNode, scope: ForeachScope, bodyExecutionName: ExecutionNamePath) {
+  // The foreach task's id, then "." and the index; "0." is left out (task/task-id.ts).
+  const parent = taskIdParts(node);
   const taskId =
-    node.foreachDepth === 0
+    parent.length === 1 && parent[0] === "0"
       ? statesFormat(ref("$$.Map.Item.Value"))
-      : statesFormat(ref("$.taskId"), ".", ref("$$.Map.Item.Value"));
+      : statesFormat(...parent, ".", ref("$$.Map.Item.Value"));
   const selector: PayloadTemplate = { "taskId.$": taskId };
   if (bodyExecutionName === EXECUTION_NAME.input) selector["runName.$"] = scope.executionName;
   return selector;

@@ -11,6 +11,7 @@ import type { JsonObject, PayloadTemplate } from "../asl/json.js";
 import { TaskState } from "../asl/task-state.js";
 import type { ResolvedCompileOptions } from "./compile-options.js";
 import type { ForeachPlan } from "./foreach-plan.js";
+import { taskIdValue } from "./loop-states.js";
 import { batchJobName, fallbackStateName } from "./naming.js";
 import {
   ATTEMPT_ENV,
@@ -53,6 +54,8 @@ export interface StepTaskContext {
   executionName: ExecutionNamePath;
   /** For a foreach step: how its body runs and how wide it may be. */
   foreach?: ForeachPlan;
+  /** The flow has loops: every state keeps its input, where the loops' counts travel. */
+  keepsInput: boolean;
 }
 
 /**
@@ -73,9 +76,13 @@ function find<K extends StepDecorator["kind"]>(
   return decorators.find((d): d is Extract<StepDecorator, { kind: K }> => d.kind === kind);
 }
 
-/** Outside any foreach the task id is the constant "0"; inside, it comes with the input. */
+/**
+ * Outside any foreach and loop the task id is the constant "0"; inside a foreach it comes with
+ * the input; on a loop, the loop's count is added (loop-states.ts).
+ */
 function taskIdEnv(node: GraphNode): EnvironmentEntry {
-  return node.foreachDepth === 0 ? fixedEnv(TASK_ENV.taskId, "0") : dynamicEnv(TASK_ENV.taskId, "$.taskId");
+  const id = taskIdValue(node);
+  return "fixed" in id ? fixedEnv(TASK_ENV.taskId, id.fixed) : dynamicEnv(TASK_ENV.taskId, id.expression);
 }
 
 function environment(
@@ -157,10 +164,16 @@ function userRetry(decorators: readonly StepDecorator[]): Retrier[] {
 
 /**
  * Outside a foreach the output is the constant `{ taskId: "0" }`, which also drops whatever the
- * execution input carried; inside, the input (the iteration's `{ taskId }`) is passed on as is.
+ * execution input carried; inside, the input (the iteration's `{ taskId }`) is passed on as is,
+ * and so it is everywhere after `start` in a flow with loops, whose counts are in the input.
  */
-function outputShape(node: GraphNode): { resultSelector?: PayloadTemplate; resultPath?: null } {
-  return node.foreachDepth === 0 ? { resultSelector: { taskId: "0" } } : { resultPath: null };
+function outputShape(
+  node: GraphNode,
+  context: StepTaskContext,
+): { resultSelector?: PayloadTemplate; resultPath?: null } {
+  return node.foreachDepth === 0 && !(context.keepsInput && node.name !== "start")
+    ? { resultSelector: { taskId: "0" } }
+    : { resultPath: null };
 }
 
 /** The step's Task state, and the fallback Task of a step with `catchError`. */
@@ -184,7 +197,7 @@ export function stepTaskStates(
   const step = new TaskState({
     resource,
     parameters: submitJob(node, context, env, decorators),
-    ...outputShape(node),
+    ...outputShape(node, context),
     timeoutSeconds,
     retry: [BATCH_TRANSIENT_RETRY, ...userRetry(decorators)],
     ...(caught
@@ -203,7 +216,7 @@ export function stepTaskStates(
     resource,
     parameters: submitJob(node, context, fallbackEnv, decorators),
     // Replaces the caught error, whose Cause can be 32 KB, by a marker.
-    ...(node.foreachDepth === 0
+    ...(node.foreachDepth === 0 && !context.keepsInput
       ? { resultSelector: { taskId: "0" } }
       : { resultSelector: { recorded: true }, resultPath: FAILURE_PATH }),
     timeoutSeconds,
