@@ -13,12 +13,25 @@ import { flowshipEnv, REPO, runCli, tempDir } from "../helpers/cli.js";
 
 const GOLDEN = path.join(REPO, "test/golden");
 const EXAMPLES: Array<[file: string, flow: string]> = [
-  ["parameter_flow.ts", "ParameterFlow"],
-  ["hourly_flow.ts", "HourlyFlow"],
-  ["branch_flow.ts", "BranchFlow"],
-  ["foreach_flow.ts", "ForeachFlow"],
-  ["nested_foreach_flow.ts", "NestedForeachFlow"],
-  ["resilient_flow.ts", "ResilientFlow"],
+  ["examples/parameter_flow.ts", "ParameterFlow"],
+  ["examples/hourly_flow.ts", "HourlyFlow"],
+  ["examples/branch_flow.ts", "BranchFlow"],
+  ["examples/foreach_flow.ts", "ForeachFlow"],
+  ["examples/nested_foreach_flow.ts", "NestedForeachFlow"],
+  ["examples/resilient_flow.ts", "ResilientFlow"],
+  // Metaflow's switch and recursion graphs (Choice states, loop counts, a loop in a Map).
+  ...(
+    [
+      ["switch_basic.ts", "SwitchBasic"],
+      ["switch_in_branch.ts", "SwitchInBranch"],
+      ["switch_in_foreach.ts", "SwitchInForeach"],
+      ["switch_nested.ts", "SwitchNested"],
+      ["branch_in_switch.ts", "BranchInSwitch"],
+      ["foreach_in_switch.ts", "ForeachInSwitch"],
+      ["recursive_switch.ts", "RecursiveSwitch"],
+      ["recursive_switch_inside_foreach.ts", "RecursiveSwitchInsideForeach"],
+    ] as const
+  ).map(([file, name]): [string, string] => [`test/fixtures/switches/${file}`, name]),
 ];
 
 const env = flowshipEnv(tempDir());
@@ -27,7 +40,7 @@ describe("step-functions create --only-json", () => {
   for (const [file, flowName] of EXAMPLES) {
     test(`${flowName}: matches its golden file and passes both validators`, async () => {
       // when
-      const result = await runCli([`examples/${file}`, "step-functions", "create", "--only-json"], { env });
+      const result = await runCli([file, "step-functions", "create", "--only-json"], { env });
       // then
       assert.equal(result.code, 0, result.stderr);
       const golden = path.join(GOLDEN, `${flowName}.asl.json`);
