@@ -409,8 +409,9 @@ export class LocalRun {
         );
         this.#enqueue({ step: body.name, taskId, inputs: [path], stack });
       }
-    } else if (end.switch) {
-      this.#forward(task, end.switch.next, path);
+    } else if (node.type === "switch") {
+      if (end.switch) this.#forward(task, end.switch.next, path);
+      else this.#fail(`${task.step}/${task.taskId}: the switch recorded no case`);
     } else {
       for (const target of node.next) this.#forward(task, target, path);
     }

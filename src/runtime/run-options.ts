@@ -57,5 +57,11 @@ export function localForeachLimit(maxForeachWidth: number | undefined): ForeachL
 
 export function effectiveDecorators(step: StepSpec, added: readonly StepDecorator[]): StepDecorator[] {
   const own = new Set(step.decorators.map((d) => d.kind));
-  return [...step.decorators, ...added.filter((d) => !own.has(d.kind))];
+  // `--with catchError` skips foreach and switch steps, as on Step Functions (step-task.ts): a
+  // caught failure there has no items to fan out over, no case to go to.
+  const fansOrChooses = step.foreach !== undefined || step.cases !== undefined;
+  return [
+    ...step.decorators,
+    ...added.filter((d) => !own.has(d.kind) && !(d.kind === "catch" && fansOrChooses)),
+  ];
 }

@@ -26,6 +26,7 @@ import {
 import { bodyExecutionName, foreachItemsTask, foreachMapState } from "./foreach-states.js";
 import { inputStates } from "./input-states.js";
 import { checkLimits, type DefinitionStats } from "./limits.js";
+import { type LoopPlan, planLoops } from "./loop-history.js";
 import { edgeTarget, loopCountStates } from "./loop-states.js";
 import {
   checkStateName,
@@ -47,6 +48,8 @@ export interface CompiledStateMachine {
   stats: DefinitionStats;
   /** How each foreach runs and how wide it may be, in the order of the definition. */
   foreaches: ForeachPlan[];
+  /** How many iterations of each loop fit in its execution's history. */
+  loops: LoopPlan[];
 }
 
 interface Walk {
@@ -259,5 +262,5 @@ export function compileStateMachine(
   const { definition } = build(graph, resolved, choices, plans);
   const foreaches = [...plans.values()];
   const stats = checkLimits({ definition, graph, options: resolved, foreaches });
-  return { name, definition, stats, foreaches };
+  return { name, definition, stats, foreaches, loops: planLoops(definition.States, graph) };
 }

@@ -38,7 +38,7 @@ export function isDistributedMap(state: JsonObject): boolean {
   return (processor?.ProcessorConfig as JsonObject | undefined)?.Mode === "DISTRIBUTED";
 }
 
-function scopeEvents(states: JsonObject, width: number): number {
+export function scopeEvents(states: JsonObject, width: number): number {
   // States reached only through a Catch do not run in a successful run.
   const onlyOnFailure = new Set<string>();
   for (const state of Object.values(states) as JsonObject[]) {

@@ -111,7 +111,8 @@ function indicesChars(width: number): number {
 
 /**
  * A conservative sum of what a payload can hold: the start step's input (the parameters), the
- * task id and run name, an inline foreach's indices and a caught error.
+ * task id and run name, an inline foreach's indices, a caught error, loop counts and a switch's
+ * chosen step.
  */
 function estimatePayload(input: LimitCheckInput, parametersChars: number): number {
   const { graph, options, foreaches } = input;
@@ -130,7 +131,12 @@ function estimatePayload(input: LimitCheckInput, parametersChars: number): numbe
     options.withDecorators.some((d) => d.kind === "catch") ||
     nodes.some((n) => n.spec.decorators.some((d) => d.kind === "catch"));
   const failure = hasCatch ? `,"failure":{"Error":"","Cause":""}`.length + 256 + 2 * LIMITS.causeChars : 0;
-  return parameters + ids + foreach + failure;
+  // Each loop's count (up to 7 digits, also in the task id), and a switch's chosen step.
+  const loops = graph.loops.reduce((sum, l) => sum + `,"loop_${l.header}":{"n":}`.length + 2 * 7, 0);
+  const choice = nodes.some((n) => n.type === "switch")
+    ? `,"switch":{"doc":{"sha256":"","body":{"next":""}}}`.length + 64 + 64
+    : 0;
+  return parameters + ids + foreach + failure + loops + choice;
 }
 
 export interface LimitCheckInput {

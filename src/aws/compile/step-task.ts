@@ -60,12 +60,14 @@ export interface StepTaskContext {
 
 /**
  * The step's decorators plus those given with `--with`, for kinds the step does not set itself.
- * `--with catchError` skips foreach steps: a caught foreach would have no items to fan out over
- * (the lint rule refuses it on the step itself); the steps it fans out to get it instead.
+ * `--with catchError` skips foreach and switch steps: a caught foreach would have no items to fan
+ * out over, a caught switch no case to go to (the lint rules refuse both on the step itself); the
+ * steps they lead to get it instead.
  */
 export function stepDecorators(node: GraphNode, added: readonly StepDecorator[]): StepDecorator[] {
   const own = new Set(node.spec.decorators.map((d) => d.kind));
-  const applies = (d: StepDecorator) => !own.has(d.kind) && !(d.kind === "catch" && node.type === "foreach");
+  const applies = (d: StepDecorator) =>
+    !own.has(d.kind) && !(d.kind === "catch" && (node.type === "foreach" || node.type === "switch"));
   return [...node.spec.decorators, ...added.filter(applies)];
 }
 

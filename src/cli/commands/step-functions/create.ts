@@ -3,11 +3,13 @@
  * the production version (see aws/deploy/create.ts). With `--only-json` it prints the state
  * machine definition and touches nothing else, no AWS account needed.
  */
+
 import type { Command } from "commander";
 import { DEFAULT_TASK_TIMEOUT_SECONDS, PLACEHOLDERS } from "../../../aws/compile/compile-options.js";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
+import { describeLoops } from "../../../aws/compile/loop-history.js";
 import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
 import { currentUser } from "../../../config.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
@@ -158,5 +160,6 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
     process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
     process.stderr.write(summary(compiled.name, compiled.stats));
     for (const line of describeForeaches(compiled.foreaches)) process.stderr.write(`${line}\n`);
+    for (const line of describeLoops(compiled.loops)) process.stderr.write(`${line}\n`);
   });
 }

@@ -3,7 +3,9 @@
  * before any AWS call, calls `deployFlow`, and prints what production now is and what triggers it.
  * Loaded only when deploying, so the AWS SDK never loads on the local path.
  */
+
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
+import { describeLoops } from "../../../aws/compile/loop-history.js";
 import {
   AWS_SETTINGS,
   type PartialAwsSettings,
@@ -126,6 +128,7 @@ export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
     );
   }
   for (const line of describeForeaches(result.deployment.foreaches)) lines.push(`  ${line}`);
+  for (const line of describeLoops(result.deployment.loops)) lines.push(`  ${line}`);
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   if (result.newToken) {
     lines.push(
