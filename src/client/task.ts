@@ -164,6 +164,14 @@ export class Task<A extends object = AnyArtifacts> {
     return this.#end?.status === "succeeded";
   }
 
+  /**
+   * For a task of a switch step: `String(value)` of its condition and the step its case led to,
+   * e.g. `{ value: "true", next: "loop_body" }`.
+   */
+  get choice(): { readonly value: string; readonly next: string } | undefined {
+    return this.#end?.switch;
+  }
+
   /** The failure of this attempt (also when catchError caught it). */
   get exception(): StepFailure | undefined {
     return this.#end?.failure;

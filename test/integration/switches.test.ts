@@ -209,4 +209,50 @@ describe("switch values and loops at run time", () => {
     assert.equal(await run.data?.final, 6);
     assert.deepEqual(await run.data?.seen, ["0-0:1", "0-1:2", "0-2:3", "0-3:4", "0-4:5", "0-5:6"]);
   });
+
+  test("each iteration is a task of its own, in order, shown by the Client API, dump and logs", async () => {
+    // given
+    const file = path.join(dir, "recursive_switch.ts");
+    const ran = await runCli([file, "run", "--times", "12"], { env });
+    assert.equal(ran.code, 0, ran.stderr);
+    const runId = runIdFrom(ran.stderr);
+    // when
+    const run = await Run.get(`RecursiveSwitch/${runId}`, { datastore, namespace: null });
+    const tasks = await (await run.step("loop_step")).tasks();
+    const dump = await runCli([file, "dump", `${runId}/loop_step/0-10`], { env });
+    const logs = await runCli([file, "logs", `${runId}/loop_step/0-11`], { env });
+    // then
+    assert.deepEqual(
+      tasks.map((t) => t.id),
+      Array.from({ length: 12 }, (_, i) => `0-${i}`),
+    );
+    assert.deepEqual(tasks[10]!.choice, { value: "continue", next: "loop_step" });
+    assert.deepEqual(tasks[11]!.choice, { value: "exit", next: "exit_loop" });
+    assert.deepEqual(tasks[3]!.inputs, [`RecursiveSwitch/${runId}/loop_step/0-2`]);
+    assert.equal(dump.code, 0, dump.stderr);
+    assert.match(
+      dump.stdout,
+      new RegExp(
+        `^RecursiveSwitch/${runId}/loop_step/0-10 \\(attempt 0, succeeded, continue -> loop_step\\)\n`,
+      ),
+    );
+    assert.match(dump.stdout, /^ {2}counter \[number, \d+ bytes\] = 11$/m);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^iteration 12$/m);
+  });
+
+  test("show draws the cases and the loop as text, Mermaid and DOT", async () => {
+    const file = path.join(dir, "recursive_switch.ts");
+    const text = await runCli([file, "show"], { env });
+    const mermaid = await runCli([file, "show", "--format", "mermaid"], { env });
+    const dot = await runCli([file, "show", "--format", "dot"], { env });
+    assert.match(
+      text.stdout,
+      /Step loop_step\n {4}switch on 'loop_status': continue -> loop_step \(loop\), exit -> exit_loop\n/,
+    );
+    assert.match(mermaid.stdout, /step_loop_step\{"loop_step"\}/);
+    assert.match(mermaid.stdout, /step_loop_step -->\|"loop_status = continue \(loop\)"\| step_loop_step/);
+    assert.match(dot.stdout, /"loop_step" \[shape=diamond\];/);
+    assert.match(dot.stdout, /"loop_step" -> "exit_loop" \[label="loop_status = exit"\];/);
+  });
 });

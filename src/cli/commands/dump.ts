@@ -88,7 +88,8 @@ export function registerDump(program: Command, context: FlowCommandContext): voi
         return;
       }
       for (const task of tasks) {
-        process.stdout.write(`${task.pathspec} (attempt ${task.attempt}, ${task.status})\n`);
+        const choice = task.choice ? `, ${task.choice.value} -> ${task.choice.next}` : "";
+        process.stdout.write(`${task.pathspec} (attempt ${task.attempt}, ${task.status}${choice})\n`);
         const artifacts = selected(task, include);
         if (artifacts.length === 0) process.stdout.write("  (no artifacts)\n");
         for (const artifact of artifacts) process.stdout.write(`  ${await describe(artifact, max)}\n`);
