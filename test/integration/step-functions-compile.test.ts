@@ -30,6 +30,7 @@ const EXAMPLES: Array<[file: string, flow: string]> = [
       ["foreach_in_switch.ts", "ForeachInSwitch"],
       ["recursive_switch.ts", "RecursiveSwitch"],
       ["recursive_switch_inside_foreach.ts", "RecursiveSwitchInsideForeach"],
+      ["nested_loops.ts", "NestedLoops"],
     ] as const
   ).map(([file, name]): [string, string] => [`test/fixtures/switches/${file}`, name]),
 ];

@@ -118,6 +118,49 @@ const SHAPES: Shape[] = [
       "end/0": { results: ["1x1", "3x3", "2x2"], tasks: [["0-0"], ["1-0", "1-1", "1-2"], ["2-0", "2-1"]] },
     },
   },
+  {
+    // Beyond Metaflow: an outer loop around a split whose branch loops on its own, and a foreach.
+    file: "nested_loops.ts",
+    flow: "NestedLoops",
+    args: ["--rounds", "2"],
+    tasks: [
+      "a/0-0-0",
+      "a/0-1-0",
+      "a/0-1-1",
+      "a_done/0-0",
+      "a_done/0-1",
+      "b/0-0",
+      "b/0-1",
+      "decide/0-0",
+      "decide/0-1",
+      "end/0",
+      "fan/0-0",
+      "fan/0-1",
+      "fan_join/0-0",
+      "fan_join/0-1",
+      "j/0-0",
+      "j/0-1",
+      "round_start/0-0",
+      "round_start/0-1",
+      "split_step/0-0",
+      "split_step/0-1",
+      "start/0",
+      "work/0-0.0",
+      "work/0-0.1",
+      "work/0-1.0",
+      "work/0-1.1",
+    ],
+    expect: {
+      "end/0": {
+        log: [
+          "1 steps, last 0-0-0 | b 0-0",
+          "x@0-0.0,y@0-0.1",
+          "2 steps, last 0-1-1 | b 0-1",
+          "x@0-1.0,y@0-1.1",
+        ],
+      },
+    },
+  },
 ];
 
 /** Every task's artifacts and inputs (without the run id), by `step/task`. */
