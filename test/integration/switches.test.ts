@@ -298,4 +298,46 @@ describe("switch values and loops at run time", () => {
     assert.match(dot.stdout, /"loop_step" \[shape=diamond\];/);
     assert.match(dot.stdout, /"loop_step" -> "exit_loop" \[label="loop_status = exit"\];/);
   });
+
+  test("a retried iteration runs again as the same task, locally and on Step Functions", async () => {
+    const file = path.join(dir, "recursive_switch.ts");
+    const retry = ["--with", "retry:times=1"];
+    const local = await runCli([file, ...retry, "run", "--times", "3"], {
+      env: { ...env, FAIL_ONCE_AT_ITERATION: "2" },
+    });
+    const simulated = await runCli(
+      [
+        file,
+        ...retry,
+        "step-functions",
+        "simulate",
+        "--token",
+        "ci",
+        "--retry-interval-scale",
+        "0.001",
+        "--env",
+        "FAIL_ONCE_AT_ITERATION=2",
+        "--times",
+        "3",
+      ],
+      { env },
+    );
+    for (const [result, runId] of [
+      [local, () => runIdFrom(local.stderr)],
+      [simulated, () => simulatedRunIdFrom(simulated.stderr)],
+    ] as const) {
+      assert.equal(result.code, 0, result.stderr);
+      const run = await Run.get(`RecursiveSwitch/${runId()}`, { datastore, namespace: null });
+      const tasks = await (await run.step("loop_step")).tasks();
+      assert.deepEqual(
+        tasks.map((t) => [t.id, t.attempt]),
+        [
+          ["0-0", 0],
+          ["0-1", 1],
+          ["0-2", 0],
+        ],
+      );
+      assert.deepEqual(await run.data?.seen, ["0-0:1", "0-1:2", "0-2:3"]);
+    }
+  });
 });
