@@ -8,6 +8,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { Run } from "../../src/client/index.js";
 import { flowshipEnv, runCli, runIdFrom, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
+import { writeFlowFile } from "../helpers/datastore.js";
 import { runArtifacts } from "../helpers/run-artifacts.js";
 
 const root = path.join(tempDir(), ".flowship");
@@ -212,6 +213,23 @@ describe("switch values and loops at run time", () => {
     assert.ok(result.stderr.trimEnd().endsWith(`switch_step/0: FlowshipError: ${message}`), result.stderr);
     assert.doesNotMatch(result.stderr, /^\s+at /m, "no stack trace");
     assert.doesNotMatch(result.stderr, /\n\s*b\s+\d/, "no case ran");
+  });
+
+  test("a switch whose condition no step set fails naming the artifact and the cases", async () => {
+    const file = writeFlowFile(
+      tempDir(),
+      "unset_condition",
+      `export default flow("UnsetCondition")
+  .step("start", () => {}, { condition: "route", next: { a: "a", b: "end" } })
+  .step("a", () => {}, { next: "end" })
+  .step("end", () => {});`,
+    );
+    const result = await runCli([file, "run"], { env });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /start\/0: FlowshipError: Step 'start' is a switch on 'route', but neither it nor an earlier step set self\.route; its cases are 'a', 'b'\.\n$/,
+    );
   });
 
   test("the same value on Step Functions fails the execution at the switch step", async () => {
