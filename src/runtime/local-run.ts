@@ -404,7 +404,7 @@ export class LocalRun {
         ];
         // The body's first step, on a loop inside the body, begins at its first iteration.
         const taskId = formatTaskId(
-          itemContext(task.taskId, index),
+          itemContext(task.taskId, index, node.foreachDepth),
           body.loops.map(() => 0),
         );
         this.#enqueue({ step: body.name, taskId, inputs: [path], stack });

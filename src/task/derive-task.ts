@@ -148,7 +148,7 @@ export async function deriveTask(
       const count = end?.foreach?.numSplits ?? 0;
       const inputs: string[] = [];
       for (let index = 0; index < count; index++) {
-        const item = itemContext(taskId, index);
+        const item = itemContext(taskId, index, split.foreachDepth);
         inputs.push(
           await whichRan(
             store,
@@ -185,7 +185,7 @@ export async function deriveTask(
 
 /**
  * The id of the `target` task that task `taskId` of `step` leads to (not the items of a
- * foreach: each gets `itemContext(taskId, index)`). A join of a foreach has its foreach's id; a
+ * foreach: each gets `itemContext(taskId, index, depth)`). A join of a foreach has its foreach's id; a
  * loop's header counts one more iteration when reached from inside its loop, and starts at 0
  * when entered.
  */

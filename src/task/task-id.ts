@@ -13,14 +13,18 @@ export function formatTaskId(context: string, iterations: readonly number[] = []
   return context + iterations.map((i) => `-${i}`).join("");
 }
 
-/** The context of item `index` of the foreach whose task id is `foreachTaskId`. */
-export function itemContext(foreachTaskId: string, index: number): string {
-  return foreachTaskId === "0" ? String(index) : `${foreachTaskId}.${index}`;
+/**
+ * The context of item `index` of the foreach whose task id is `foreachTaskId` and which sits in
+ * `foreachDepth` foreaches itself: only the top task's "0" is left out ("3", not "0.3"; but item
+ * 3 of a foreach task "0" one level down is "0.3").
+ */
+export function itemContext(foreachTaskId: string, index: number, foreachDepth: number): string {
+  return foreachDepth === 0 && foreachTaskId === "0" ? String(index) : `${foreachTaskId}.${index}`;
 }
 
 /** The id of a task whose foreach indices are `path`, on no loop. */
 export function taskIdFor(path: readonly number[]): string {
-  return path.reduce<string>((id, index) => itemContext(id, index), "0");
+  return path.reduce<string>((id, index, depth) => itemContext(id, index, depth), "0");
 }
 
 export interface ParsedTaskId {
