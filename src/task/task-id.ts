@@ -44,17 +44,14 @@ function badId(taskId: string, why: string): FlowshipError {
 
 /** Reads a task id of a step `depth` foreaches deep, on `loops` loops. */
 export function parseTaskId(taskId: string, depth: number, loops: number): ParsedTaskId {
+  // Checked first: an id is a datastore key part, so nothing else may pass.
+  if (!/^\d+(-\d+)*(\.\d+(-\d+)*)*$/.test(taskId)) throw badId(taskId, "is not made of whole numbers");
   const written = taskId.split(".");
   const segments = written.length === depth ? ["0", ...written] : written;
   if (segments.length !== depth + 1) {
     throw badId(taskId, `does not fit a step in ${depth} foreach(es)`);
   }
-  const numbers = segments.map((segment) =>
-    segment.split("-").map((part) => {
-      if (!/^\d+$/.test(part)) throw badId(taskId, "is not made of whole numbers");
-      return Number(part);
-    }),
-  );
+  const numbers = segments.map((segment) => segment.split("-").map(Number));
   if (numbers[0]![0] !== 0) throw badId(taskId, "does not begin at the top task 0");
   const own = numbers.at(-1)!.slice(1);
   if (own.length !== loops)
