@@ -150,6 +150,7 @@ Commands of a flow (see flowship <flow file> --help):
 Other commands:
   flowship configure aws  write the AWS settings of the step-functions commands
   flowship exec <script>  run a script that uses the Client API, from any folder
+  flowship ui [--port 8321]  browse flows, runs, graphs, timelines, logs and artifacts in a browser
   flowship event send <name> [--payload JSON]  start the deployed flows that trigger on this event
 
 Options:
@@ -185,6 +186,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === "event") {
     return import("./commands/event.js").then((m) => m.runEvent(argv.slice(1))).catch((e) => reportError(e));
+  }
+  if (first === "ui") {
+    return import("./commands/ui.js").then((m) => m.runUi(argv.slice(1))).catch((e) => reportError(e));
   }
   if (first === "configure") {
     return import("./commands/configure.js")

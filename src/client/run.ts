@@ -180,6 +180,11 @@ export class Run<A extends object = AnyArtifacts> {
     return this.#endTask;
   }
 
+  /** The flow's steps as the run recorded them (name, type, next steps), in the flow's order. */
+  get graph(): readonly { readonly name: string; readonly type: string; readonly next: readonly string[] }[] {
+    return this.#record.steps;
+  }
+
   /** The end task's artifacts, read lazily: `await run.data?.total`. Undefined without an end task. */
   get data(): LazyData<A> | undefined {
     return this.#endTask?.data;

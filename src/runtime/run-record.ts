@@ -2,6 +2,7 @@
  * A new run's record and its parameters, built the same way by the local runtime and by the
  * Batch entrypoint that starts a production run.
  */
+
 import os from "node:os";
 import { currentUser, productionToken } from "../config.js";
 import type { ArtifactRef } from "../datastore/content-store.js";
@@ -11,6 +12,7 @@ import { encodeArtifact, UnstorableArtifactError } from "../datastore/serializer
 import { FlowshipError } from "../errors.js";
 import { type ProjectBranch, projectTags, resolveBranch } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
+import { nodeType } from "../graph/flow-graph.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import type { RunOptions } from "./run-options.js";
 
@@ -72,7 +74,9 @@ export function newRunRecord(fields: NewRunFields): RunRecord {
     pid: process.pid,
     runtime: fields.runtime,
     ...(fields.originRunId ? { originRunId: fields.originRunId } : {}),
-    steps: fields.flow.steps.map((s) => ({ name: s.name, type: s.join ? "join" : "step", next: s.next })),
+    // The graph's node types (linear, split, foreach, switch, join, end); runs before 2026-11
+    // recorded "step" or "join".
+    steps: fields.flow.steps.map((s) => ({ name: s.name, type: nodeType(s), next: s.next })),
   };
 }
 

@@ -33,6 +33,7 @@ import {
   normalizeToken,
   parameterSchema,
 } from "./deployment-metadata.js";
+import { writeDeploymentRecord } from "./deployment-record.js";
 import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { DeployError } from "./errors.js";
 import {
@@ -340,7 +341,26 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     deployment,
   };
   Object.assign(result, triggers);
-  // Last, and never failing the deploy: production already runs the new version.
+  // Never failing the deploy: production already runs the new version.
+  try {
+    await writeDeploymentRecord(options.storage, options.flow.name, {
+      name: target.name,
+      stateMachineArn: target.stateMachineArn,
+      version: result.version,
+      namespace: result.namespace,
+      deployedAt: (options.now ?? new Date()).toISOString(),
+      deployedBy: options.user,
+      codeSha256: pkg.sha256,
+      ...(plan.schedule
+        ? { schedule: { expression: plan.schedule.expression, timezone: plan.schedule.timezone } }
+        : {}),
+    });
+  } catch (error) {
+    result.warnings.push(
+      `the deployment's note in the datastore was not written: ${(error as Error).message}`,
+    );
+  }
+  // Last, and never failing the deploy either.
   try {
     result.prunedVersions = await pruneVersions(
       clients,

@@ -3,7 +3,9 @@
  * the state machine with its versions and alias. Running executions go on; Batch job definitions,
  * code packages and the runs' data stay.
  */
+import type { Storage } from "../../datastore/storage.js";
 import { authorize, type DeployClients, requireDeployment } from "./deployment.js";
+import { removeDeploymentRecord } from "./deployment-record.js";
 import { removeEventRules } from "./event-triggers.js";
 import { removeNotify } from "./notify.js";
 import type { DeployTarget } from "./resource-names.js";
@@ -23,6 +25,8 @@ export async function deleteDeployment(options: {
   target: DeployTarget;
   user: string;
   authorize?: string;
+  /** The deployments' datastore, whose note of this deployment goes too. */
+  storage?: Storage;
 }): Promise<DeleteResult> {
   const { clients, target } = options;
   const deployment = await requireDeployment(clients.sfn, target);
@@ -37,5 +41,11 @@ export async function deleteDeployment(options: {
     new Set(["default", ...(deployment.metadata.eventBuses ?? [])]),
   );
   await clients.sfn.deleteStateMachine(target.stateMachineArn);
+  // The note is only a reader's convenience: a failure to remove it does not undo the delete.
+  if (options.storage) {
+    await removeDeploymentRecord(options.storage, deployment.metadata.flow, target.name).catch(
+      () => undefined,
+    );
+  }
   return { scheduleDeleted, triggerDeleted, notifyDeleted, eventRulesDeleted };
 }

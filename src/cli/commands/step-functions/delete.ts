@@ -1,5 +1,7 @@
 /** `step-functions delete`: removes the deployment, its schedule, its triggerOnFinish rule and its alerts. */
 import type { Command } from "commander";
+import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
+import { openStorage } from "../../../datastore/open-storage.js";
 import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
@@ -21,6 +23,9 @@ export function registerDelete(group: Command, context: FlowCommandContext): voi
         clients: aws.clients,
         target: aws.target,
         user: aws.user,
+        ...(aws.settings.s3Root
+          ? { storage: await openStorage(datastoreLocation(aws.settings.s3Root)) }
+          : {}),
         ...(flags.authorize === undefined ? {} : { authorize: flags.authorize }),
       });
       const removed = [

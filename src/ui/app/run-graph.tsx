@@ -1,0 +1,98 @@
+/**
+ * The run's graph, laid out by dagre: a node per step, coloured by its state (succeeded,
+ * failed, running, not reached), shaped by its type (a switch is a diamond-cornered box, a
+ * foreach a stacked one), with its task count or foreach items; an edge per transition, loops
+ * included.
+ */
+import dagre from "@dagrejs/dagre";
+import { useMemo } from "preact/hooks";
+import type { RunView } from "./api.js";
+import { stepNote, stepState } from "./step-states.js";
+
+const NODE_WIDTH = 150;
+const NODE_HEIGHT = 44;
+
+/** Each node links to its task, or for a step of several tasks to its rows in the timeline. */
+export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: string) => string }) {
+  const layout = useMemo(() => {
+    const g = new dagre.graphlib.Graph({ multigraph: false });
+    g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 36, marginx: 8, marginy: 8 });
+    g.setDefaultEdgeLabel(() => ({}));
+    for (const step of view.graph) g.setNode(step.name, { width: NODE_WIDTH, height: NODE_HEIGHT });
+    for (const step of view.graph) for (const next of step.next) g.setEdge(step.name, next);
+    dagre.layout(g);
+    const size = g.graph() as { width?: number; height?: number };
+    return {
+      width: size.width ?? 0,
+      height: size.height ?? 0,
+      nodes: view.graph.map((step) => ({ step, box: g.node(step.name) as { x: number; y: number } })),
+      edges: (g.edges() as { v: string; w: string }[]).map((e) => ({
+        ...e,
+        points: (g.edge(e) as { points: { x: number; y: number }[] }).points,
+      })),
+    };
+  }, [JSON.stringify(view.graph)]);
+  return (
+    <svg
+      class="graph"
+      width={layout.width}
+      height={layout.height}
+      viewBox={`0 0 ${layout.width} ${layout.height}`}
+    >
+      <title>The steps of the run and how they connect</title>
+      <defs>
+        <marker
+          id="arrow"
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto"
+        >
+          <path d="M 0 0 L 10 5 L 0 10 z" fill="#8a94a6" />
+        </marker>
+      </defs>
+      {layout.edges.map((edge) => (
+        <polyline
+          class="edge"
+          points={edge.points.map((p) => `${p.x},${p.y}`).join(" ")}
+          marker-end="url(#arrow)"
+          data-edge={`${edge.v}->${edge.w}`}
+        />
+      ))}
+      {layout.nodes.map(({ step, box }) => {
+        const state = stepState(view.steps[step.name]);
+        const note = stepNote(view, step);
+        return (
+          <a href={stepHref(step.name)}>
+            <g
+              class={`node node-${state} node-type-${step.type}`}
+              data-step={step.name}
+              data-state={state}
+              transform={`translate(${box.x - NODE_WIDTH / 2},${box.y - NODE_HEIGHT / 2})`}
+            >
+              {step.type === "foreach" ? (
+                <rect class="stack" x="4" y="-4" width={NODE_WIDTH} height={NODE_HEIGHT} rx="6" />
+              ) : null}
+              <rect
+                class="box"
+                width={NODE_WIDTH}
+                height={NODE_HEIGHT}
+                rx={step.type === "switch" ? 16 : 6}
+              />
+              <text x={NODE_WIDTH / 2} y={note ? 18 : 27} text-anchor="middle" class="name">
+                {step.name}
+              </text>
+              {note ? (
+                <text x={NODE_WIDTH / 2} y={34} text-anchor="middle" class="note">
+                  {note}
+                </text>
+              ) : null}
+            </g>
+          </a>
+        );
+      })}
+    </svg>
+  );
+}

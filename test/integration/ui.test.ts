@@ -1,0 +1,195 @@
+// `flowship ui` in a real headless Chromium: the flows page lists a flow and its latest run; a
+// run page draws every step of a branch + foreach flow in its state with a timeline bar per task
+// attempt; a failed run shows its error and the steps it never reached; a task page shows its
+// log, its switch case and its artifacts; a run started while a page is open appears and updates
+// without a reload. And the server: read-only, loopback, nothing outside the datastore.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "puppeteer-core";
+import { Run } from "../../src/client/index.js";
+import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { launchBrowser, type RunningUi, startUi } from "../helpers/ui.js";
+
+const root = path.join(tempDir(), ".flowship");
+const env = flowshipEnv(root);
+const datastore = { kind: "local", root } as const;
+let ui: RunningUi;
+let browser: Browser;
+let page: Page;
+
+async function ran(args: string[], extra: Record<string, string> = {}): Promise<string> {
+  const result = await runCli(args, { env: { ...env, ...extra } });
+  assert.ok(result.code === 0 || extra.FAIL_AT_ITERATION, result.stderr);
+  return runIdFrom(result.stderr);
+}
+
+describe("flowship ui in a headless Chromium", () => {
+  let branchRun: string;
+  let nestedRun: string;
+  let loopRun: string;
+  let failedRun: string;
+  before(async () => {
+    branchRun = await ran(["examples/branch_flow.ts", "run"]);
+    nestedRun = await ran(["examples/nested_foreach_flow.ts", "run"]);
+    loopRun = await ran(["test/fixtures/switches/recursive_switch.ts", "run"]);
+    failedRun = await ran(["test/fixtures/switches/recursive_switch.ts", "run", "--times", "4"], {
+      FAIL_AT_ITERATION: "2",
+    });
+    ui = await startUi(env);
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+  });
+  after(async () => {
+    await browser?.close();
+    await ui?.stop();
+  });
+
+  test("the flows page lists every flow with its latest run", async () => {
+    await page.goto(`${ui.url}/`);
+    const row = await page.waitForSelector(`.flow[data-flow="BranchFlow"] .run-row[data-run="${branchRun}"]`);
+    assert.equal(await row!.evaluate((r) => r.getAttribute("data-status")), "succeeded");
+    assert.match(await row!.evaluate((r) => r.textContent ?? ""), /succeeded.*tester/);
+    const flows = await page.$$eval(".flow", (sections) => sections.map((s) => s.getAttribute("data-flow")));
+    assert.deepEqual(flows.sort(), ["BranchFlow", "NestedForeachFlow", "RecursiveSwitch"]);
+    // the newest run of RecursiveSwitch (the failed one) comes first
+    const first = await page.$eval('.flow[data-flow="RecursiveSwitch"] .run-row', (r) =>
+      r.getAttribute("data-run"),
+    );
+    assert.equal(first, failedRun);
+  });
+
+  test("a run page draws every step of a branch + foreach flow, succeeded, and a timeline bar per attempt", async () => {
+    // given: what the Client API says the run has
+    const run = await Run.get(`NestedForeachFlow/${nestedRun}`, { datastore, namespace: null });
+    const tasks: string[] = [];
+    for (const step of await run.steps())
+      for (const task of await step.tasks()) tasks.push(`${step.name}/${task.id}`);
+    // when: a deep link is opened
+    await page.goto(`${ui.url}/flows/NestedForeachFlow/runs/${nestedRun}`);
+    await page.waitForSelector(".node");
+    // then
+    const states = await page.$$eval(".node", (nodes) =>
+      nodes.map((n) => [n.getAttribute("data-step"), n.getAttribute("data-state")]),
+    );
+    assert.deepEqual(states.map(([s]) => s).sort(), [
+      "combine",
+      "end",
+      "join",
+      "per_model",
+      "per_model_join",
+      "score_a",
+      "score_b",
+      "start",
+      "train",
+    ]);
+    assert.ok(
+      states.every(([, state]) => state === "succeeded"),
+      JSON.stringify(states),
+    );
+    const foreachNote = await page.$eval('.node[data-step="per_model"] .note', (n) => n.textContent);
+    assert.equal(foreachNote, "foreach: 6 items");
+    const lanes = await page.$$eval(".lane", (ls) => ls.map((l) => l.getAttribute("data-task")));
+    assert.deepEqual(lanes.sort(), tasks.sort());
+    assert.equal((await page.$$(".lane .bar-succeeded")).length, tasks.length);
+    assert.equal(await page.$eval(".run-page", (p) => p.getAttribute("data-status")), "succeeded");
+  });
+
+  test("a failed run shows its error, the failed step and the steps it never reached", async () => {
+    await page.goto(`${ui.url}/flows/RecursiveSwitch/runs/${failedRun}`);
+    const error = await page.waitForSelector('[data-testid="run-error"]');
+    assert.match(
+      await error!.evaluate((e) => e.textContent ?? ""),
+      /loop_step\/0-1: Error: iteration 2 fails on purpose/,
+    );
+    const state = (step: string) =>
+      page.$eval(`.node[data-step="${step}"]`, (n) => n.getAttribute("data-state"));
+    assert.equal(await state("start"), "succeeded");
+    assert.equal(await state("loop_step"), "failed");
+    assert.equal(await state("exit_loop"), "not-reached");
+    assert.equal(await state("end"), "not-reached");
+    assert.equal((await page.$$(".bar-failed")).length, 1);
+  });
+
+  test("a task page shows its log, its case and its artifacts", async () => {
+    await page.goto(`${ui.url}/flows/RecursiveSwitch/runs/${loopRun}`);
+    // clicking a lane of the timeline follows its deep link without a reload
+    await page.waitForSelector('.lane[data-task="loop_step/0-1"] a');
+    await page.click('.lane[data-task="loop_step/0-1"] a');
+    await page.waitForSelector(".task-page");
+    assert.equal(new URL(page.url()).pathname, `/flows/RecursiveSwitch/runs/${loopRun}/loop_step/0-1`);
+    await page.waitForFunction('document.querySelector(".log-stdout")?.textContent?.includes("iteration 2")');
+    const text = await page.$eval(".task-page", (p) => p.textContent ?? "");
+    assert.match(text, /the condition was continue, so loop_step ran next/);
+    const artifacts = await page.$$eval(".artifact", (rows) =>
+      rows.map((r) => [r.getAttribute("data-artifact"), r.querySelector(".value")?.textContent]),
+    );
+    assert.deepEqual(Object.fromEntries(artifacts).counter, "2");
+    assert.deepEqual(Object.fromEntries(artifacts).seen, '["0-0:1","0-1:2"]');
+  });
+
+  test("a run started while the page is open appears, and its run page updates without a reload", async () => {
+    // given: the flows page is open
+    await page.goto(`${ui.url}/`);
+    await page.waitForSelector(".flow");
+    // when: a run starts
+    const running = runCli(["test/fixtures/flows/slow_steps.ts", "run"], {
+      env: { ...env, SLOW_MS: "3000" },
+    });
+    // then: it appears, running
+    const row = await page.waitForSelector('.flow[data-flow="SlowSteps"] .run-row[data-status="running"]', {
+      timeout: 20_000,
+    });
+    const runId = await row!.evaluate((r) => r.getAttribute("data-run"));
+    await page.click(`.run-row[data-run="${runId}"] a`);
+    await page.waitForSelector('.node[data-step="work"][data-state="running"]', { timeout: 20_000 });
+    await page.waitForSelector('.run-page[data-status="succeeded"]', { timeout: 30_000 });
+    assert.equal(
+      await page.$eval('.node[data-step="work"]', (n) => n.getAttribute("data-state")),
+      "succeeded",
+    );
+    assert.equal((await running).code, 0);
+  });
+});
+
+describe("the ui server", () => {
+  test("is read-only, listens on loopback, and reaches nothing outside the datastore", async () => {
+    const server = await startUi(env);
+    try {
+      assert.match(server.stderr(), /^flowship ui: http:\/\/127\.0\.0\.1:\d+\/ \(datastore .*, read-only\)/);
+      const post = await fetch(`${server.url}/api/flows`, { method: "POST" });
+      assert.equal(post.status, 405);
+      for (const probe of [
+        "/api/tasks/..%2F..%2F..%2Fetc/passwd/x/y",
+        "/api/runs/BranchFlow/..%2F..%2F..",
+        "/api/logs/BranchFlow/1/start/..%2Fx",
+        "/assets/..%2F..%2Fpackage.json",
+      ]) {
+        const response = await fetch(`${server.url}${probe}`);
+        assert.equal(response.status, 404, probe);
+        assert.doesNotMatch(await response.text(), /root:|"name": "flowship"/, probe);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("a port in use is one line and exit 1; a bad port is a usage error", async () => {
+    const first = await startUi(env);
+    try {
+      const port = new URL(first.url).port;
+      const second = await runCli(["ui", "--port", port], { env, killAfterMs: 20_000 });
+      assert.equal(second.code, 1);
+      assert.equal(
+        second.stderr,
+        `error: Port ${port} is already in use on 127.0.0.1; choose another with --port.\n`,
+      );
+    } finally {
+      await first.stop();
+    }
+    const bad = await runCli(["ui", "--port", "http"], { env });
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "error: Invalid --port 'http': give a whole number from 0 to 65535.\n");
+  });
+});
