@@ -358,4 +358,37 @@ describe("switch values and loops at run time", () => {
       assert.deepEqual(await run.data?.seen, ["0-0:1", "0-1:2", "0-2:3"]);
     }
   });
+
+  test("catchError inside a loop lets every iteration go on, locally and on Step Functions", async () => {
+    const file = path.join(dir, "nested_loops.ts");
+    const local = await runCli([file, "--with", "catchError", "run", "--rounds", "2"], {
+      env: { ...env, FAIL_WORK: "y" },
+    });
+    const simulated = await runCli(
+      [
+        file,
+        "--with",
+        "catchError",
+        "step-functions",
+        "simulate",
+        "--token",
+        "ci",
+        "--env",
+        "FAIL_WORK=y",
+        "--rounds",
+        "2",
+      ],
+      { env },
+    );
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal(simulated.code, 0, simulated.stderr);
+    const expected = await stored("NestedLoops", runIdFrom(local.stderr));
+    assert.deepEqual(expected.artifacts["end/0"]?.log, [
+      "1 steps, last 0-0-0 | b 0-0",
+      "x@0-0.0,caught",
+      "2 steps, last 0-1-1 | b 0-1",
+      "x@0-1.0,caught",
+    ]);
+    assert.deepEqual(await stored("NestedLoops", simulatedRunIdFrom(simulated.stderr)), expected);
+  });
 });
