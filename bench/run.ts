@@ -8,6 +8,7 @@ import { clientRead } from "./benchmarks/client-read.js";
 import { coldStart } from "./benchmarks/cold-start.js";
 import { stateMachineSize, stateTransitions } from "./benchmarks/state-machine.js";
 import { taskOverhead } from "./benchmarks/task-overhead.js";
+import { uiFirstPaint } from "./benchmarks/ui-first-paint.js";
 import { machine, type Row } from "./measure.js";
 
 const quick = process.argv.includes("--quick");
@@ -23,6 +24,7 @@ const BENCHMARKS: [number[], (o: { quick: boolean }) => Promise<Row[]>][] = [
   [[5], stateMachineSize],
   [[6], stateTransitions],
   [[7], coldStart],
+  [[8], uiFirstPaint],
 ];
 
 /** `--report`: rewrite docs/performance.md from the last bench/results.json, running nothing. */

@@ -4,12 +4,13 @@
  * one task with its artifacts, a task's log. Read-only: nothing here writes to the datastore.
  */
 
-import type { DatastoreOption } from "../client/client-context.js";
+import { type DatastoreOption, openContext } from "../client/client-context.js";
 import { type Flow, listFlows, Run, Task } from "../client/index.js";
 import { toJsonValue } from "../client/json-value.js";
 import type { RunStatus } from "../datastore/records-types.js";
 import { type DeploymentView, readDeployments } from "./deployments.js";
 
+const FLOW_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** Runs listed per flow on the flows page. */
 export const RUNS_PER_FLOW = 10;
 /** Artifacts up to this size are shown as values; larger ones by size and type, downloadable. */
@@ -89,15 +90,24 @@ function summary(run: Run): RunSummary {
   };
 }
 
+/** Flows with runs in any namespace, and flows deployed (a note in the datastore) that never ran yet. */
 export async function flowsView(datastore: DatastoreOption): Promise<FlowView[]> {
   const flows = await listFlows({ datastore, namespace: null });
-  return Promise.all(
+  const views = await Promise.all(
     flows.map(async (flow: Flow) => ({
       name: flow.name,
       runs: (await flow.runs()).slice(0, RUNS_PER_FLOW).map(summary),
       deployments: await readDeployments(datastore, flow.name),
     })),
   );
+  const listed = new Set(views.map((v) => v.name));
+  const context = await openContext({ datastore, namespace: null });
+  for (const name of await context.storage.list("")) {
+    if (listed.has(name) || !FLOW_NAME.test(name)) continue;
+    const deployments = await readDeployments(datastore, name);
+    if (deployments.length > 0) views.push({ name, runs: [], deployments });
+  }
+  return views.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 function attemptViews(task: Task): AttemptView[] {

@@ -21,6 +21,8 @@ export interface DeployWorld {
   rules: Map<string, { description: string; targets: Body[] }>;
   connections: Set<string>;
   apiDestinations: Set<string>;
+  /** Schedule name → its CreateSchedule/UpdateSchedule body. */
+  schedules: Map<string, Body>;
 }
 
 export function deployWorld(region = "eu-west-1"): DeployWorld {
@@ -28,6 +30,7 @@ export function deployWorld(region = "eu-west-1"): DeployWorld {
   const rules: DeployWorld["rules"] = new Map();
   const connections = new Set<string>();
   const apiDestinations = new Set<string>();
+  const schedules = new Map<string, Body>();
   const now = 1_790_000_000;
   const arnOf = (name: string) => `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${name}`;
   const nameOf = (arn: unknown) => String(arn).split(":stateMachine:")[1]?.split(":")[0] ?? "";
@@ -80,7 +83,24 @@ export function deployWorld(region = "eu-west-1"): DeployWorld {
       jobDefinitionArn: `arn:aws:batch:${region}:${ACCOUNT}:job-definition/${b.jobDefinitionName}:1`,
       revision: 1,
     }),
-    "scheduler:DeleteSchedule": () => new AwsError("ResourceNotFoundException", "Schedule not found"),
+    // A REST path's name arrives as the body's Name (aws-stand-in.ts).
+    "scheduler:GetSchedule": (b) =>
+      schedules.has(String(b.Name))
+        ? {
+            ...schedules.get(String(b.Name)),
+            Arn: `arn:aws:scheduler:${region}:${ACCOUNT}:schedule/default/${b.Name}`,
+          }
+        : new AwsError("ResourceNotFoundException", "Schedule not found"),
+    "scheduler:CreateSchedule": (b) => {
+      schedules.set(String(b.Name), b);
+      return { ScheduleArn: `arn:aws:scheduler:${region}:${ACCOUNT}:schedule/default/${b.Name}` };
+    },
+    "scheduler:UpdateSchedule": (b) => {
+      schedules.set(String(b.Name), b);
+      return { ScheduleArn: `arn:aws:scheduler:${region}:${ACCOUNT}:schedule/default/${b.Name}` };
+    },
+    "scheduler:DeleteSchedule": (b) =>
+      schedules.delete(String(b.Name)) ? {} : new AwsError("ResourceNotFoundException", "Schedule not found"),
     "events:PutRule": (b) => {
       rules.set(ruleKey(b), {
         description: String(b.Description ?? ""),
@@ -140,7 +160,7 @@ export function deployWorld(region = "eu-west-1"): DeployWorld {
     "events:DeleteConnection": (b) =>
       connections.delete(String(b.Name)) ? { ConnectionState: "DELETING" } : missing("connection")(),
   };
-  return { answers, machines, rules, connections, apiDestinations };
+  return { answers, machines, rules, connections, apiDestinations, schedules };
 }
 
 /**

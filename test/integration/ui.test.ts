@@ -8,7 +8,10 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { Run } from "../../src/client/index.js";
+import { deployerEnv, deployWorld } from "../helpers/aws-deploy-world.js";
+import { startAwsStandIn } from "../helpers/aws-stand-in.js";
 import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { startS3Server } from "../helpers/s3-server.js";
 import { launchBrowser, type RunningUi, startUi } from "../helpers/ui.js";
 
 const root = path.join(tempDir(), ".flowship");
@@ -24,6 +27,13 @@ async function ran(args: string[], extra: Record<string, string> = {}): Promise<
   return runIdFrom(result.stderr);
 }
 
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
 describe("flowship ui in a headless Chromium", () => {
   let branchRun: string;
   let nestedRun: string;
@@ -37,12 +47,11 @@ describe("flowship ui in a headless Chromium", () => {
       FAIL_AT_ITERATION: "2",
     });
     ui = await startUi(env);
-    browser = await launchBrowser();
     page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
   });
   after(async () => {
-    await browser?.close();
+    await page?.close();
     await ui?.stop();
   });
 
@@ -150,6 +159,52 @@ describe("flowship ui in a headless Chromium", () => {
       "succeeded",
     );
     assert.equal((await running).code, 0);
+  });
+});
+
+describe("flowship ui over the deployments' S3 datastore", () => {
+  test("a deployed, scheduled flow shows its deployment and next fire times until it is deleted", async () => {
+    // given: examples/hourly_flow.ts deployed by the real CLI to the loopback AWS stand-in and s3rver
+    const dir = tempDir("flowship-ui-deploy-");
+    const s3 = await startS3Server();
+    const world = deployWorld();
+    const aws = await startAwsStandIn(world.answers);
+    const deployEnv = deployerEnv(dir, aws.endpoint, s3, {
+      FLOWSHIP_AWS_SCHEDULER_ROLE: "arn:aws:iam::123456789012:role/flowship-scheduler",
+    });
+    let server: RunningUi | undefined;
+    const deployedPage = await browser.newPage();
+    try {
+      const created = await runCli(["examples/hourly_flow.ts", "step-functions", "create"], {
+        env: deployEnv,
+      });
+      assert.equal(created.code, 0, created.stderr);
+      assert.ok(world.schedules.has("flowship-HourlyFlow"), [...world.schedules.keys()].join());
+      // when: the UI reads the S3 datastore
+      server = await startUi(deployEnv, ["--datastore-root", `s3://${s3.bucket}/flowship`]);
+      await deployedPage.goto(`${server.url}/`);
+      const deployment = await deployedPage.waitForSelector('.flow[data-flow="HourlyFlow"] .deployment');
+      // then
+      const text = (await deployment!.evaluate((d) => d.textContent)) ?? "";
+      assert.match(text, /Deployed as HourlyFlow \(version 1, production:[a-z0-9-]+\) by alice/);
+      const times = /next: (.*)$/.exec(text)![1]!.split(", ");
+      assert.equal(times.length, 3);
+      for (const time of times) assert.match(time, /^\d{4}-\d\d-\d\d \d\d:00:00Z$/);
+      assert.ok(Date.parse(times[0]!.replace(" ", "T")) > Date.now());
+      // when: the deployment is deleted, its note goes, and the never-run flow with it
+      const deleted = await runCli(["examples/hourly_flow.ts", "step-functions", "delete"], {
+        env: deployEnv,
+      });
+      assert.equal(deleted.code, 0, deleted.stderr);
+      await deployedPage.waitForFunction("!document.querySelector('.flow[data-flow=\"HourlyFlow\"]')", {
+        timeout: 15_000,
+      });
+    } finally {
+      await deployedPage.close();
+      await server?.stop();
+      await aws.close();
+      await s3.close();
+    }
   });
 });
 

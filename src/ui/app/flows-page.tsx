@@ -57,7 +57,8 @@ export function FlowsPage() {
               ) : null}
             </p>
           ))}
-          <table class="runs">
+          {flow.runs.length === 0 ? <p class="muted">No runs yet.</p> : null}
+          <table class="runs" hidden={flow.runs.length === 0}>
             <thead>
               <tr>
                 <th>status</th>
