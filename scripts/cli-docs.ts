@@ -55,6 +55,10 @@ export function renderCliDocs(): string {
       "```",
     );
   }
+  // Commands outside a flow: `flowship exec`, `event send`, `configure aws` and `ui` print their own help.
+  for (const command of [["exec"], ["event", "send"], ["configure", "aws"], ["ui"]]) {
+    parts.push("", `## flowship ${command.join(" ")}`, "", "```text", help([...command, "--help"]), "```");
+  }
   parts.push("", "## Environment variables", "", "| variable | meaning |", "| --- | --- |");
   for (const [name, description] of Object.entries(ENVIRONMENT_VARIABLES))
     parts.push(`| \`${name}\` | ${description} |`);

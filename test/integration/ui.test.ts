@@ -136,6 +136,13 @@ describe("flowship ui in a headless Chromium", () => {
     );
     assert.deepEqual(Object.fromEntries(artifacts).counter, "2");
     assert.deepEqual(Object.fromEntries(artifacts).seen, '["0-0:1","0-1:2"]');
+    // the download link serves the value itself
+    const href = await page.$eval('.artifact[data-artifact="seen"] a[download]', (a) =>
+      a.getAttribute("href"),
+    );
+    const download = await fetch(`${ui.url}${href}`);
+    assert.equal(download.headers.get("content-disposition"), 'attachment; filename="seen.json"');
+    assert.deepEqual(await download.json(), ["0-0:1", "0-1:2"]);
   });
 
   test("a run started while the page is open appears, and its run page updates without a reload", async () => {

@@ -11,6 +11,7 @@ import { stepNote, stepState } from "./step-states.js";
 
 const NODE_WIDTH = 150;
 const NODE_HEIGHT = 44;
+const SELF_LOOP_WIDTH = 36;
 
 /** Each node links to its task, or for a step of several tasks to its rows in the timeline. */
 export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: string) => string }) {
@@ -19,11 +20,15 @@ export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: s
     g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 36, marginx: 8, marginy: 8 });
     g.setDefaultEdgeLabel(() => ({}));
     for (const step of view.graph) g.setNode(step.name, { width: NODE_WIDTH, height: NODE_HEIGHT });
-    for (const step of view.graph) for (const next of step.next) g.setEdge(step.name, next);
+    // A step that goes back to itself is drawn by hand, a loop on its right (dagre routes it badly).
+    for (const step of view.graph)
+      for (const next of step.next) if (next !== step.name) g.setEdge(step.name, next);
     dagre.layout(g);
     const size = g.graph() as { width?: number; height?: number };
+    const selfLoops = view.graph.filter((s) => s.next.includes(s.name)).map((s) => s.name);
     return {
-      width: size.width ?? 0,
+      selfLoops,
+      width: (size.width ?? 0) + (selfLoops.length > 0 ? SELF_LOOP_WIDTH : 0),
       height: size.height ?? 0,
       nodes: view.graph.map((step) => ({ step, box: g.node(step.name) as { x: number; y: number } })),
       edges: (g.edges() as { v: string; w: string }[]).map((e) => ({
@@ -61,6 +66,19 @@ export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: s
           data-edge={`${edge.v}->${edge.w}`}
         />
       ))}
+      {layout.nodes
+        .filter(({ step }) => layout.selfLoops.includes(step.name))
+        .map(({ step, box }) => {
+          const x = box.x + NODE_WIDTH / 2;
+          return (
+            <path
+              class="edge"
+              d={`M ${x} ${box.y - 10} C ${x + 34} ${box.y - 26}, ${x + 34} ${box.y + 26}, ${x + 2} ${box.y + 10}`}
+              marker-end="url(#arrow)"
+              data-edge={`${step.name}->${step.name}`}
+            />
+          );
+        })}
       {layout.nodes.map(({ step, box }) => {
         const state = stepState(view.steps[step.name]);
         const note = stepNote(view, step);
