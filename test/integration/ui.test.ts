@@ -2,7 +2,7 @@
 // run page draws every step of a branch + foreach flow in its state with a timeline bar per task
 // attempt; a failed run shows its error and the steps it never reached; a task page shows its
 // log, its switch case and its artifacts; a run started while a page is open appears and updates
-// without a reload. And the server: read-only, loopback, nothing outside the datastore.
+// without a reload, its running task's output tailed as it is printed. And the server: read-only, loopback, nothing outside the datastore.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -160,6 +160,17 @@ describe("flowship ui in a headless Chromium", () => {
     const runId = await row!.evaluate((r) => r.getAttribute("data-run"));
     await page.click(`.run-row[data-run="${runId}"] a`);
     await page.waitForSelector('.node[data-step="work"][data-state="running"]', { timeout: 20_000 });
+    // the running task's page tails its output as it is printed
+    await page.click('.node[data-step="work"]');
+    await page.waitForSelector('.task-page[data-status="running"]', { timeout: 20_000 });
+    for (const line of ["working: first half", "working: second half"]) {
+      await page.waitForFunction(`document.querySelector(".log-stdout")?.textContent?.includes("${line}")`, {
+        timeout: 20_000,
+      });
+    }
+    await page.waitForSelector('.task-page[data-status="succeeded"]', { timeout: 20_000 });
+    // and back on the run page, the run finishes without a reload
+    await page.goBack();
     await page.waitForSelector('.run-page[data-status="succeeded"]', { timeout: 30_000 });
     assert.equal(
       await page.$eval('.node[data-step="work"]', (n) => n.getAttribute("data-state")),
