@@ -4,18 +4,10 @@ import { readDeploymentRecords } from "../aws/deploy/deployment-record.js";
 import { schedulePlan } from "../aws/schedule/schedule-plan.js";
 import type { DatastoreOption } from "../client/client-context.js";
 import { openContext } from "../client/client-context.js";
+import type { DeploymentView } from "./views.js";
 
 /** Fire times listed per schedule. */
 const NEXT_FIRES = 3;
-
-export interface DeploymentView {
-  name: string;
-  version: number;
-  namespace: string;
-  deployedAt: string;
-  deployedBy: string;
-  schedule?: { expression: string; timezone: string; next: string[] };
-}
 
 export async function readDeployments(datastore: DatastoreOption, flow: string): Promise<DeploymentView[]> {
   const context = await openContext({ datastore, namespace: null });

@@ -7,75 +7,23 @@
 import { type DatastoreOption, openContext } from "../client/client-context.js";
 import { type Flow, listFlows, Run, Task } from "../client/index.js";
 import { toJsonValue } from "../client/json-value.js";
-import type { RunStatus } from "../datastore/records-types.js";
-import { type DeploymentView, readDeployments } from "./deployments.js";
+import { readDeployments } from "./deployments.js";
+import type {
+  ArtifactView,
+  AttemptView,
+  FlowView,
+  LogChunk,
+  RunSummary,
+  RunView,
+  TaskSummary,
+  TaskView,
+} from "./views.js";
 
 const FLOW_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** Runs listed per flow on the flows page. */
 export const RUNS_PER_FLOW = 10;
 /** Artifacts up to this size are shown as values; larger ones by size and type, downloadable. */
 export const PREVIEW_BYTES = 64 * 1024;
-
-export interface RunSummary {
-  id: string;
-  status: RunStatus;
-  startedAt: string;
-  endedAt?: string;
-  user: string;
-  namespace: string;
-  tags: readonly string[];
-  systemTags: readonly string[];
-}
-
-export interface FlowView {
-  name: string;
-  runs: RunSummary[];
-  deployments: DeploymentView[];
-}
-
-export interface AttemptView {
-  attempt: number;
-  status: string;
-  startedAt: string;
-  endedAt?: string;
-  failure?: { type: string; message: string };
-}
-
-export interface TaskSummary {
-  id: string;
-  status: string;
-  attempts: AttemptView[];
-  /** The foreach item index of the innermost foreach. */
-  index?: number;
-  choice?: { value: string; next: string };
-}
-
-export interface RunView {
-  flow: string;
-  run: RunSummary & { failureReason?: string; originRunId?: string };
-  parameters: Record<string, unknown>;
-  graph: readonly { name: string; type: string; next: readonly string[] }[];
-  steps: Record<string, TaskSummary[]>;
-  /** The server's clock, to draw bars of running attempts up to now. */
-  now: string;
-}
-
-export interface ArtifactView {
-  name: string;
-  type: string;
-  size: number;
-  /** The value as JSON, for artifacts of at most PREVIEW_BYTES. */
-  value?: unknown;
-}
-
-export interface TaskView extends TaskSummary {
-  flow: string;
-  runId: string;
-  step: string;
-  inputs: string[];
-  origin?: string;
-  artifacts: ArtifactView[];
-}
 
 function summary(run: Run): RunSummary {
   return {
@@ -175,7 +123,7 @@ export async function logView(
   stream: "stdout" | "stderr",
   attempt: number | undefined,
   offset: number,
-): Promise<{ text: string; next: number; finished: boolean }> {
+): Promise<LogChunk> {
   const task = await Task.get(pathspec, {
     datastore,
     namespace: null,

@@ -4,6 +4,7 @@
  * setting not given as a flag, showing the current value; otherwise it takes the flags only.
  * It never asks for credentials: the AWS SDK finds those itself.
  */
+
 import readline from "node:readline/promises";
 import { Command } from "commander";
 import {
@@ -17,6 +18,7 @@ import {
 } from "../../aws/deploy/aws-settings.js";
 import { configFilePath } from "../../config.js";
 import { UsageError } from "../../errors.js";
+import { parseStandalone } from "../standalone-command.js";
 
 const NAMES = Object.keys(AWS_SETTINGS) as AwsSettingName[];
 /** What `step-functions create` needs for a flow without schedule or triggerOnFinish. */
@@ -103,18 +105,7 @@ export async function runConfigure(argv: string[]): Promise<number> {
     throw new UsageError(`Unknown configure target '${what}': only 'flowship configure aws' exists.`);
   }
   const command = program();
-  command.exitOverride();
-  command.configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: () => {} });
-  try {
-    command.parse(rest, { from: "user" });
-  } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    if (code === "commander.helpDisplayed" || code === "commander.help") return 0;
-    const text = (message ?? "").replace(/^error: /, "");
-    throw new UsageError(
-      `${text.charAt(0).toUpperCase()}${text.slice(1)}. Run flowship configure aws --help.`,
-    );
-  }
+  if (!parseStandalone([command], rest, "flowship configure aws")) return 0;
   const flags = command.opts<Record<AwsSettingName, string | undefined>>();
   const given = Object.fromEntries(NAMES.filter((n) => flags[n] !== undefined).map((n) => [n, flags[n]]));
   const { file, settings } = await configureAws({ given });

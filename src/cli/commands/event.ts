@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { effectiveSettings } from "../../aws/deploy/aws-settings.js";
 import { UsageError } from "../../errors.js";
+import { parseStandalone } from "../standalone-command.js";
 
 const EVENT_NAME = /^[A-Za-z0-9._:/-]{1,128}$/;
 
@@ -31,18 +32,7 @@ export async function runEvent(argv: string[]): Promise<number> {
   send.action((name: string, flags: { payload: string; bus: string }) => {
     sent = { name, ...flags };
   });
-  for (const c of [command, send]) {
-    c.exitOverride();
-    c.configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: () => {} });
-  }
-  try {
-    command.parse(argv, { from: "user" });
-  } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    if (code === "commander.helpDisplayed" || code === "commander.help") return 0;
-    const text = (message ?? "").replace(/^error: /, "");
-    throw new UsageError(`${text.charAt(0).toUpperCase()}${text.slice(1)}. Run flowship event send --help.`);
-  }
+  if (!parseStandalone([command, send], argv, "flowship event send")) return 0;
   if (!sent) {
     process.stdout.write(command.helpInformation());
     return argv.length === 0 ? 2 : 0;

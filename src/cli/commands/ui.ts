@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { Command } from "commander";
 import { resolveDatastore } from "../../datastore/open-storage.js";
 import { FlowshipError, UsageError } from "../../errors.js";
+import { parseStandalone } from "../standalone-command.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -62,16 +63,7 @@ function openBrowser(url: string): void {
 /** Entry of `flowship ui …`; serves until SIGINT or SIGTERM and returns the exit code. */
 export async function runUi(argv: string[]): Promise<number> {
   const command = program();
-  command.exitOverride();
-  command.configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: () => {} });
-  try {
-    command.parse(argv, { from: "user" });
-  } catch (error) {
-    const { code, message } = error as { code?: string; message?: string };
-    if (code === "commander.helpDisplayed" || code === "commander.help") return 0;
-    const text = (message ?? "").replace(/^error: /, "");
-    throw new UsageError(`${text.charAt(0).toUpperCase()}${text.slice(1)}. Run flowship ui --help.`);
-  }
+  if (!parseStandalone([command], argv, "flowship ui")) return 0;
   const flags = command.opts<UiFlags>();
   const port = parsePort(flags.port);
   const datastore = resolveDatastore({

@@ -11,7 +11,10 @@ export function stepState(tasks: readonly TaskSummary[] | undefined): StepState 
 }
 
 /** The label under a step's name: its task count, a foreach's items, a switch's case. */
-export function stepNote(view: RunView, step: { name: string; type: string; next: string[] }): string {
+export function stepNote(
+  view: RunView,
+  step: { name: string; type: string; next: readonly string[] },
+): string {
   const tasks = view.steps[step.name] ?? [];
   if (step.type === "foreach") {
     const items = (view.steps[step.next[0]!] ?? []).length;
