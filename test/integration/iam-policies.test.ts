@@ -73,14 +73,16 @@ const INTEGRATION_ACTIONS: Record<string, string[]> = {
 const DISTRIBUTED_MAP_ACTIONS = ["states:StartExecution", "states:DescribeExecution", "states:StopExecution"];
 
 /** The actions of every S3 request the datastore backend can send. */
-function datastoreS3Actions(): Set<string> {
+/**
+ * The S3 actions the datastore backends send for code in `where` (file path prefixes under src/).
+ * Deleting is Storage.remove/removeTree: s3:DeleteObject only for a role whose code calls them.
+ */
+function datastoreS3Actions(where: (file: string) => boolean): Set<string> {
   const code = [...sources("src/datastore/backends").values()].join("\n");
   const commands = new Set([...code.matchAll(/new (\w+Command)\(/g)].map((m) => m[1]!));
   const actions = new Set<string>();
-  // Deleting is Storage.remove/removeTree; while nothing outside the backends calls them, no role
-  // needs s3:DeleteObject.
   const removes = [...sources("src")].some(
-    ([file, text]) => !file.includes("/backends/") && /\.(remove|removeTree)\(/.test(text),
+    ([file, text]) => !file.includes("/backends/") && where(file) && /\.(remove|removeTree)\(/.test(text),
   );
   for (const command of commands) {
     const action = S3_COMMAND_ACTIONS[command];
@@ -89,6 +91,9 @@ function datastoreS3Actions(): Set<string> {
   }
   return actions;
 }
+
+/** Code only the deployer runs (deploy, delete) or that never runs in a Batch job (the CLI, the UI). */
+const deployerOnly = (file: string) => /(^|\/)src\/(aws\/deploy|cli|ui)\//.test(file);
 
 /** The roles' granted actions, from the JSON policies of docs/production.md's IAM section. */
 function documentedPolicies(): Record<string, Set<string>> {
@@ -120,7 +125,8 @@ test("docs/production.md grants each role exactly the actions the code can send"
       [...text.matchAll(/aws(?:Call|Lookup)\(\s*"([a-z0-9-]+:\w+)"/g)].map((m) => m[1]!),
     ),
   );
-  const s3 = datastoreS3Actions();
+  const s3 = datastoreS3Actions((file) => !deployerOnly(file));
+  const deployerS3 = datastoreS3Actions(() => true);
   const integrations = new Set<string>();
   let distributed = false;
   const outDir = tempDir();
@@ -147,7 +153,7 @@ test("docs/production.md grants each role exactly the actions the code can send"
     // see https://docs.aws.amazon.com/step-functions/latest/dg/auth-version-alias.html).
     deployer: new Set([
       ...deployCalls,
-      ...s3,
+      ...deployerS3,
       "iam:PassRole",
       "batch:TagResource",
       ...(/publish: true/.test(read("src/aws/deploy/publish-version.ts"))
