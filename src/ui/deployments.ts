@@ -2,16 +2,14 @@
 
 import { readDeploymentRecords } from "../aws/deploy/deployment-record.js";
 import { schedulePlan } from "../aws/schedule/schedule-plan.js";
-import type { DatastoreOption } from "../client/client-context.js";
-import { openContext } from "../client/client-context.js";
+import type { Storage } from "../datastore/storage.js";
 import type { DeploymentView } from "./views.js";
 
 /** Fire times listed per schedule. */
 const NEXT_FIRES = 3;
 
-export async function readDeployments(datastore: DatastoreOption, flow: string): Promise<DeploymentView[]> {
-  const context = await openContext({ datastore, namespace: null });
-  const records = await readDeploymentRecords(context.storage, flow);
+export async function readDeployments(storage: Storage, flow: string): Promise<DeploymentView[]> {
+  const records = await readDeploymentRecords(storage, flow);
   return records.map((record) => {
     let schedule: DeploymentView["schedule"];
     if (record.schedule) {

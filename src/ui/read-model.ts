@@ -40,19 +40,19 @@ function summary(run: Run): RunSummary {
 
 /** Flows with runs in any namespace, and flows deployed (a note in the datastore) that never ran yet. */
 export async function flowsView(datastore: DatastoreOption): Promise<FlowView[]> {
+  const { storage } = await openContext({ datastore, namespace: null });
   const flows = await listFlows({ datastore, namespace: null });
   const views = await Promise.all(
     flows.map(async (flow: Flow) => ({
       name: flow.name,
       runs: (await flow.runs()).slice(0, RUNS_PER_FLOW).map(summary),
-      deployments: await readDeployments(datastore, flow.name),
+      deployments: await readDeployments(storage, flow.name),
     })),
   );
   const listed = new Set(views.map((v) => v.name));
-  const context = await openContext({ datastore, namespace: null });
-  for (const name of await context.storage.list("")) {
+  for (const name of await storage.list("")) {
     if (listed.has(name) || !FLOW_NAME.test(name)) continue;
-    const deployments = await readDeployments(datastore, name);
+    const deployments = await readDeployments(storage, name);
     if (deployments.length > 0) views.push({ name, runs: [], deployments });
   }
   return views.sort((a, b) => (a.name < b.name ? -1 : 1));

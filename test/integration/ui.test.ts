@@ -9,7 +9,8 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { Run } from "../../src/client/index.js";
 import { deployerEnv, deployWorld } from "../helpers/aws-deploy-world.js";
-import { startAwsStandIn } from "../helpers/aws-stand-in.js";
+import { validateAgainstModels } from "../helpers/aws-models.js";
+import { asModelRequests, startAwsStandIn } from "../helpers/aws-stand-in.js";
 import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
 import { startS3Server } from "../helpers/s3-server.js";
 import { launchBrowser, type RunningUi, startUi } from "../helpers/ui.js";
@@ -217,6 +218,8 @@ describe("flowship ui over the deployments' S3 datastore", () => {
       await deployedPage.waitForFunction("!document.querySelector('.flow[data-flow=\"HourlyFlow\"]')", {
         timeout: 15_000,
       });
+      // every request the deploy and the delete sent is valid by AWS's own API models
+      assert.deepEqual((await validateAgainstModels(asModelRequests(aws.calls))).findings, []);
     } finally {
       await deployedPage.close();
       await server?.stop();
