@@ -3,6 +3,7 @@
  * browser UI over a datastore, served until Ctrl-C. Loopback only unless --host says otherwise.
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { Command } from "commander";
 import { resolveDatastore } from "../../datastore/open-storage.js";
 import { FlowshipError, UsageError } from "../../errors.js";
@@ -93,6 +94,11 @@ export async function runUi(argv: string[]): Promise<number> {
   process.stderr.write(
     `flowship ui: ${server.url}/ (datastore ${datastore.root}, read-only); Ctrl-C stops it.\n`,
   );
+  if (datastore.kind === "local" && !fs.existsSync(datastore.root)) {
+    process.stderr.write(
+      `There is no datastore at ${datastore.root} yet: runs appear once a flow has run there (or give --datastore-root).\n`,
+    );
+  }
   if (!LOOPBACK.has(flags.host)) {
     process.stderr.write(
       `Listening on ${flags.host}: anyone who can reach this address can read every run, log and artifact of the datastore.\n`,
