@@ -15,10 +15,25 @@ import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
 import { startS3Server } from "../helpers/s3-server.js";
 import { launchBrowser, type RunningUi, startUi } from "../helpers/ui.js";
 
+/** The two computed style properties the state checks read. */
+interface CSSLike {
+  stroke: string;
+  strokeDasharray: string;
+}
+
 const root = path.join(tempDir(), ".flowship");
 const env = flowshipEnv(root);
 const datastore = { kind: "local", root } as const;
 let ui: RunningUi;
+
+/** The stroke colour and dashes of a step's box in the graph, as the browser draws them. */
+function look(step: string) {
+  return page.$eval(`.node[data-step="${step}"] .box`, (box) => {
+    // A browser global: this function runs in the page.
+    const style = (globalThis as unknown as { getComputedStyle(e: unknown): CSSLike }).getComputedStyle(box);
+    return [style.stroke, style.strokeDasharray];
+  });
+}
 let browser: Browser;
 let page: Page;
 
@@ -104,6 +119,7 @@ describe("flowship ui in a headless Chromium", () => {
     assert.deepEqual(lanes.sort(), tasks.sort());
     assert.equal((await page.$$(".lane .bar-succeeded")).length, tasks.length);
     assert.equal(await page.$eval(".run-page", (p) => p.getAttribute("data-status")), "succeeded");
+    assert.deepEqual(await look("per_model"), ["rgb(31, 138, 76)", "none"], "a foreach's box is green too");
   });
 
   test("a failed run shows its error, the failed step and the steps it never reached", async () => {
@@ -120,6 +136,10 @@ describe("flowship ui in a headless Chromium", () => {
     assert.equal(await state("exit_loop"), "not-reached");
     assert.equal(await state("end"), "not-reached");
     assert.equal((await page.$$(".bar-failed")).length, 1);
+    // and the states show: green, red and dashed boxes
+    assert.deepEqual(await look("start"), ["rgb(31, 138, 76)", "none"]);
+    assert.deepEqual(await look("loop_step"), ["rgb(196, 49, 49)", "none"]);
+    assert.deepEqual((await look("end"))[1], "4px, 3px");
   });
 
   test("a task page shows its log, its case and its artifacts", async () => {
