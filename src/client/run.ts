@@ -2,8 +2,9 @@
  * A run of a flow, from its records: status, times, tags, parameters, and its steps. Opening a
  * run reads its records and its end step's task records, never an artifact value.
  */
+
 import { parsePathspec } from "../datastore/pathspec.js";
-import type { RunEndRecord, RunRecord, RunStatus } from "../datastore/records-types.js";
+import type { RecordedStep, RunEndRecord, RunRecord, RunStatus } from "../datastore/records-types.js";
 import { runStatus } from "../datastore/run-status.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import { type AnyArtifacts, DataArtifact, type LazyData } from "./data-artifact.js";
@@ -180,8 +181,8 @@ export class Run<A extends object = AnyArtifacts> {
     return this.#endTask;
   }
 
-  /** The flow's steps as the run recorded them (name, type, next steps), in the flow's order. */
-  get graph(): readonly { readonly name: string; readonly type: string; readonly next: readonly string[] }[] {
+  /** The flow's steps as the run recorded them (name, type, next steps, a switch's cases), in order. */
+  get graph(): readonly RecordedStep[] {
     return this.#record.steps;
   }
 

@@ -23,7 +23,17 @@ export interface RunRecord {
   /** The run this one resumed. */
   originRunId?: string;
   /** Steps of the flow, in order, with their type: lets readers walk a run without the code. */
-  steps: { name: string; type: string; next: readonly string[] }[];
+  steps: RecordedStep[];
+}
+
+/** A step as a run records it: enough to draw the graph without the code. */
+export interface RecordedStep {
+  name: string;
+  /** The graph's node type: linear, split, foreach, switch, join or end ("step" in older runs). */
+  type: string;
+  next: readonly string[];
+  /** A switch's cases: `String(value)` → the step it leads to. */
+  cases?: Readonly<Record<string, string>>;
 }
 
 export type RunStatus = "running" | "succeeded" | "failed" | "killed";

@@ -76,7 +76,12 @@ export function newRunRecord(fields: NewRunFields): RunRecord {
     ...(fields.originRunId ? { originRunId: fields.originRunId } : {}),
     // The graph's node types (linear, split, foreach, switch, join, end); runs before 2026-11
     // recorded "step" or "join".
-    steps: fields.flow.steps.map((s) => ({ name: s.name, type: nodeType(s), next: s.next })),
+    steps: fields.flow.steps.map((s) => ({
+      name: s.name,
+      type: nodeType(s),
+      next: s.next,
+      ...(s.cases ? { cases: s.cases } : {}),
+    })),
   };
 }
 

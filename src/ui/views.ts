@@ -50,7 +50,12 @@ export interface RunView {
   flow: string;
   run: RunSummary & { failureReason?: string; originRunId?: string };
   parameters: Record<string, unknown>;
-  graph: readonly { name: string; type: string; next: readonly string[] }[];
+  graph: readonly {
+    name: string;
+    type: string;
+    next: readonly string[];
+    cases?: Readonly<Record<string, string>>;
+  }[];
   steps: Record<string, TaskSummary[]>;
   /** The server's clock, to draw bars of running attempts up to now. */
   now: string;

@@ -136,6 +136,9 @@ describe("flowship ui in a headless Chromium", () => {
     assert.equal(await state("exit_loop"), "not-reached");
     assert.equal(await state("end"), "not-reached");
     assert.equal((await page.$$(".bar-failed")).length, 1);
+    // the switch's cases label its edges, the loop's too
+    const labels = await page.$$eval(".edge-label", (ls) => ls.map((l) => l.textContent).sort());
+    assert.deepEqual(labels, ["continue", "exit"]);
     // and the states show: green, red and dashed boxes
     assert.deepEqual(await look("start"), ["rgb(31, 138, 76)", "none"]);
     assert.deepEqual(await look("loop_step"), ["rgb(196, 49, 49)", "none"]);

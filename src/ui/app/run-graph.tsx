@@ -11,7 +11,16 @@ import { stepNote, stepState } from "./step-states.js";
 
 const NODE_WIDTH = 150;
 const NODE_HEIGHT = 44;
-const SELF_LOOP_WIDTH = 36;
+const SELF_LOOP_WIDTH = 90;
+
+/** The case values of a switch that lead to `target` ("true", "a | b"), for its edge. */
+function caseLabel(step: RunView["graph"][number], target: string): string | undefined {
+  if (!step.cases) return undefined;
+  const values = Object.entries(step.cases)
+    .filter(([, to]) => to === target)
+    .map(([value]) => value);
+  return values.length > 0 ? values.join(" | ") : undefined;
+}
 
 /** Each node links to its task, or for a step of several tasks to its rows in the timeline. */
 export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: string) => string }) {
@@ -21,8 +30,13 @@ export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: s
     g.setDefaultEdgeLabel(() => ({}));
     for (const step of view.graph) g.setNode(step.name, { width: NODE_WIDTH, height: NODE_HEIGHT });
     // A step that goes back to itself is drawn by hand, a loop on its right (dagre routes it badly).
-    for (const step of view.graph)
-      for (const next of step.next) if (next !== step.name) g.setEdge(step.name, next);
+    for (const step of view.graph) {
+      for (const next of step.next) {
+        if (next === step.name) continue;
+        const label = caseLabel(step, next);
+        g.setEdge(step.name, next, label ? { label, width: label.length * 6.5 + 8, height: 14 } : {});
+      }
+    }
     dagre.layout(g);
     const size = g.graph() as { width?: number; height?: number };
     const selfLoops = view.graph.filter((s) => s.next.includes(s.name)).map((s) => s.name);
@@ -31,10 +45,15 @@ export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: s
       width: (size.width ?? 0) + (selfLoops.length > 0 ? SELF_LOOP_WIDTH : 0),
       height: size.height ?? 0,
       nodes: view.graph.map((step) => ({ step, box: g.node(step.name) as { x: number; y: number } })),
-      edges: (g.edges() as { v: string; w: string }[]).map((e) => ({
-        ...e,
-        points: (g.edge(e) as { points: { x: number; y: number }[] }).points,
-      })),
+      edges: (g.edges() as { v: string; w: string }[]).map((e) => {
+        const laid = g.edge(e) as {
+          points: { x: number; y: number }[];
+          label?: string;
+          x?: number;
+          y?: number;
+        };
+        return { ...e, points: laid.points, label: laid.label, x: laid.x, y: laid.y };
+      }),
     };
   }, [JSON.stringify(view.graph)]);
   return (
@@ -66,17 +85,36 @@ export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: s
           data-edge={`${edge.v}->${edge.w}`}
         />
       ))}
+      {layout.edges
+        .filter((edge) => edge.label !== undefined)
+        .map((edge) => (
+          <text
+            class="edge-label"
+            x={edge.x}
+            y={(edge.y ?? 0) + 4}
+            text-anchor="middle"
+            data-edge={`${edge.v}->${edge.w}`}
+          >
+            {edge.label}
+          </text>
+        ))}
       {layout.nodes
         .filter(({ step }) => layout.selfLoops.includes(step.name))
         .map(({ step, box }) => {
           const x = box.x + NODE_WIDTH / 2;
           return (
-            <path
-              class="edge"
-              d={`M ${x} ${box.y - 10} C ${x + 34} ${box.y - 26}, ${x + 34} ${box.y + 26}, ${x + 2} ${box.y + 10}`}
-              marker-end="url(#arrow)"
-              data-edge={`${step.name}->${step.name}`}
-            />
+            <g data-edge={`${step.name}->${step.name}`}>
+              <path
+                class="edge"
+                d={`M ${x} ${box.y - 10} C ${x + 34} ${box.y - 26}, ${x + 34} ${box.y + 26}, ${x + 2} ${box.y + 10}`}
+                marker-end="url(#arrow)"
+              />
+              {caseLabel(step, step.name) ? (
+                <text class="edge-label" x={x + 30} y={box.y - 18}>
+                  {caseLabel(step, step.name)}
+                </text>
+              ) : null}
+            </g>
           );
         })}
       {layout.nodes.map(({ step, box }) => {
