@@ -13,6 +13,9 @@ import { compareTaskIds, formatTaskId, itemContext, type ParsedTaskId, parseTask
 
 export { taskIdFor } from "./task-id.js";
 
+/** Datastore lookups of a foreach join's inputs in flight at once. */
+const LOOKUPS_AT_ONCE = 64;
+
 export interface DerivedTask {
   inputs: string[];
   foreachStack: ForeachFrame[];
@@ -146,18 +149,21 @@ export async function deriveTask(
     if (split.type === "foreach") {
       const end = await store.readSuccessfulEnd(runId, split.name, taskId);
       const count = end?.foreach?.numSplits ?? 0;
+      // After a switch in the body each item's input is looked up in the datastore: in batches,
+      // so a wide foreach on S3 does not wait for one read after another.
       const inputs: string[] = [];
-      for (let index = 0; index < count; index++) {
-        const item = itemContext(taskId, index, split.foreachDepth);
-        inputs.push(
-          await whichRan(
+      for (let first = 0; first < count; first += LOOKUPS_AT_ONCE) {
+        const batch = Array.from({ length: Math.min(LOOKUPS_AT_ONCE, count - first) }, (_, i) => {
+          const item = itemContext(taskId, first + i, split.foreachDepth);
+          return whichRan(
             store,
             graph,
             runId,
             step,
-            node.prev.map((p) => [p, item]),
-          ),
-        );
+            node.prev.map((p): [string, string] => [p, item]),
+          );
+        });
+        inputs.push(...(await Promise.all(batch)));
       }
       return { inputs, foreachStack };
     }
