@@ -2,7 +2,8 @@
 # What `npm test` needs beyond npm packages, installed when missing:
 # - bubblewrap, the sandbox `step-functions simulate` runs each Batch job's exact command in;
 # - chromium, the headless browser the tests of `flowship ui` drive (with puppeteer-core);
-# - botocore (pinned) in a venv, whose AWS API models the deploy requests are checked against.
+# - moto's server, cfn-lint and botocore (pinned) in a venv: the AWS the deploy tests run against,
+#   the stack template's linter, and the API models every request is checked against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,14 +30,27 @@ if [ -z "${FLOWSHIP_TEST_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; the
   fi
 fi
 
+# The Python side of the AWS tests, pinned together in one venv: moto's server (an AWS nobody here
+# wrote: S3, IAM, STS, CloudFormation, Batch, Step Functions and its interpreter, EventBridge,
+# Scheduler, SNS, EC2), cfn-lint (AWS's resource specifications, for the generated stack) and
+# botocore (AWS's API models, which every recorded request is checked against).
 BOTOCORE=1.43.107
+MOTO=5.2.5
+CFN_LINT=1.58.0
 VENV=node_modules/.cache/flowship-test-venv
-if ! "$VENV/bin/python" -c "import botocore, sys; sys.exit(botocore.__version__ != '$BOTOCORE')" 2>/dev/null; then
-  echo "test setup: installing botocore $BOTOCORE (AWS's API models) into $VENV"
+if ! "$VENV/bin/python" - "$BOTOCORE" "$MOTO" "$CFN_LINT" 2>/dev/null <<'PY'
+import sys
+from importlib.metadata import version
+wanted = dict(zip(["botocore", "moto", "cfn-lint"], sys.argv[1:]))
+sys.exit(any(version(name) != v for name, v in wanted.items()))
+PY
+then
+  echo "test setup: installing moto[server] $MOTO, cfn-lint $CFN_LINT and botocore $BOTOCORE into $VENV"
   rm -rf "$VENV"
   python3 -m venv "$VENV"
   log=$(mktemp)
-  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check --retries 1 --timeout 10 "botocore==$BOTOCORE" >"$log" 2>&1; then
+  if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check --retries 2 --timeout 30 \
+    "botocore==$BOTOCORE" "moto[server]==$MOTO" "cfn-lint==$CFN_LINT" >"$log" 2>&1; then
     cat "$log" >&2
     exit 1
   fi
