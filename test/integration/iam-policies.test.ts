@@ -1,11 +1,15 @@
-// The IAM policies in docs/production.md against what the code can send: every action of every
-// AWS call (deploy commands, the tasks' S3 datastore, Step Functions' own service integrations,
-// the roles that start executions) must be granted to the role that makes it, and no policy may
-// grant an action no code needs.
+// The IAM policy generator (src/aws/account/iam-policies.ts: the account stack's policies and
+// docs/production.md's) against what the code can send: every action of every AWS call (deploy
+// commands, the tasks' S3 datastore, Step Functions' own service integrations, the roles that
+// start executions, ECS pulling a Fargate job's image) must be granted to the role that makes it,
+// and no policy may grant an action no code needs. The page must show exactly the generator's
+// output.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { documentedPolicyDocuments, renderIamDocs } from "../../scripts/iam-docs.js";
+import { grantedActions, type PolicyDocument } from "../../src/aws/account/iam-policies.js";
 import { compileStepFunctions } from "../../src/aws/compile/compile-step-functions.js";
 import { REPO, tempDir } from "../helpers/cli.js";
 import { loadDeployable } from "../helpers/deploy-fixtures.js";
@@ -95,30 +99,34 @@ function datastoreS3Actions(where: (file: string) => boolean): Set<string> {
 /** Code only the deployer runs (deploy, delete) or that never runs in a Batch job (the CLI, the UI). */
 const deployerOnly = (file: string) => /(^|\/)src\/(aws\/deploy|cli|ui)\//.test(file);
 
-/** The roles' granted actions, from the JSON policies of docs/production.md's IAM section. */
-function documentedPolicies(): Record<string, Set<string>> {
-  const doc = read("docs/production.md");
-  const section = doc.slice(doc.indexOf("### IAM: who may do what"), doc.indexOf("## 11."));
-  const roles: Record<string, Set<string>> = {};
-  const parts = section.split(/\n\*\*The /).slice(1);
-  for (const part of parts) {
-    const role = part.slice(0, part.indexOf("**")).trim();
-    const actions = new Set<string>();
-    for (const block of part.matchAll(/```json\n([\s\S]*?)```/g)) {
-      const policy = JSON.parse(block[1]!) as {
-        Statement: { Action: string | string[]; Principal?: unknown }[];
-      };
-      for (const statement of policy.Statement) {
-        if (statement.Principal) continue; // a trust policy
-        for (const action of [statement.Action].flat()) actions.add(action);
-      }
-    }
-    roles[role] = actions;
-  }
-  return roles;
+/**
+ * What ECS does as a Fargate job's execution role: pull the image (from a private ECR repository)
+ * and write the container's log, AWS's AmazonECSTaskExecutionRolePolicy.
+ * @see https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html
+ */
+const EXECUTION_ACTIONS = [
+  "ecr:GetAuthorizationToken",
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:GetDownloadUrlForLayer",
+  "ecr:BatchGetImage",
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+];
+
+/** The generator's policies, by the role names this test uses. */
+function generatedPolicies(): Record<string, PolicyDocument> {
+  const docs = documentedPolicyDocuments();
+  return {
+    deployer: docs.deployer!,
+    "Step Functions role": docs.stepFunctions!,
+    "Batch job role": docs.batchJob!,
+    "Scheduler role": docs.scheduler!,
+    "events role": docs.events!,
+    "execution role": docs.execution!,
+  };
 }
 
-test("docs/production.md grants each role exactly the actions the code can send", async () => {
+test("the generated policies grant each role exactly the actions the code can send", async () => {
   // given: what the code sends
   const deployCalls = new Set(
     [...sources("src/aws/deploy").values()].flatMap((text) =>
@@ -173,20 +181,39 @@ test("docs/production.md grants each role exactly the actions the code can send"
       "states:StartExecution",
       ...(deployCalls.has("events:CreateApiDestination") ? ["events:InvokeApiDestination"] : []),
     ]),
+    "execution role": new Set(EXECUTION_ACTIONS),
   };
   // when
-  const documented = documentedPolicies();
+  const generated = generatedPolicies();
   // then
-  assert.deepEqual(Object.keys(documented).sort(), Object.keys(needed).sort());
+  assert.deepEqual(Object.keys(generated).sort(), Object.keys(needed).sort());
   for (const [role, actions] of Object.entries(needed)) {
-    const granted = documented[role]!;
+    const granted = grantedActions(generated[role]!);
     assert.deepEqual(
       {
         missing: [...actions].filter((a) => !granted.has(a)).sort(),
         unneeded: [...granted].filter((a) => !actions.has(a)).sort(),
       },
       { missing: [], unneeded: [] },
-      `the ${role}'s policy in docs/production.md`,
+      `the ${role}'s policy in src/aws/account/iam-policies.ts`,
     );
+  }
+});
+
+test("docs/production.md shows exactly the generated policies (regenerate with: node --import tsx scripts/iam-docs.ts)", () => {
+  // given
+  const page = read("docs/production.md");
+  const section = page.slice(page.indexOf("### IAM: who may do what"), page.indexOf("## 11."));
+  // when
+  const marked = [...section.matchAll(/<!-- iam-policy: ([A-Za-z ]+) -->\n\n```json\n/g)].map((m) => m[1]);
+  // then: every JSON block of the section is a generated one, each policy is there once, and up to date
+  assert.equal(marked.length, [...section.matchAll(/```json\n/g)].length, "a JSON block without a marker");
+  assert.deepEqual([...marked].sort(), Object.keys(documentedPolicyDocuments()).sort());
+  assert.equal(page, renderIamDocs(page));
+});
+
+test("no generated policy grants a wildcard action", () => {
+  for (const [name, policy] of Object.entries(documentedPolicyDocuments())) {
+    for (const action of grantedActions(policy)) assert.doesNotMatch(action, /\*/, `${name}: ${action}`);
   }
 });
