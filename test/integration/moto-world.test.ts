@@ -3,7 +3,7 @@
 // against botocore's models. Each of these must be able to fail a test, so each is shown failing.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { BatchClient, RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
+import { BatchClient, type PlatformCapability, RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateStateMachineAliasCommand,
@@ -182,7 +182,7 @@ test("botocore's models catch a wrong request in each protocol flowship speaks",
       // REST-JSON: a platform capability that is not one of the enum's.
       new RegisterJobDefinitionCommand({
         jobDefinitionName: "j",
-        platformCapabilities: ["LAMBDA"],
+        platformCapabilities: ["LAMBDA" as PlatformCapability],
         type: "container",
         containerProperties: {
           image: "node:22",
