@@ -232,6 +232,8 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
     region,
     env: {
       AWS_ENDPOINT_URL: endpoint,
+      // flowship's S3 client addresses buckets by path only when given an endpoint of its own.
+      FLOWSHIP_S3_ENDPOINT: endpoint,
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
       // moto's well-known fake keys; no real credential ever reaches a test.
