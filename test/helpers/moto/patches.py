@@ -3,10 +3,14 @@
 Each patch is small, keeps moto's own models as the state, and cites the AWS page it follows.
 Nothing here decides what flowship expects: it only answers as AWS answers.
 """
+import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
+from moto.batch import models as batch_models
 from moto.core.responses import ActionResult
+from moto.iam.responses import IamResponse
 from moto.stepfunctions import models as sfn_models
 from moto.stepfunctions.exceptions import ResourceNotFound, StateMachineDoesNotExist
 from moto.stepfunctions.responses import StepFunctionResponse
@@ -157,6 +161,163 @@ def redrive_execution(self: Any) -> ActionResult:
     return ActionResult({"redriveDate": datetime.now(timezone.utc)})
 
 
+def _principal_policies(backend: Any, arn: str) -> list[tuple[str, str, str]]:
+    """(policy id, source type, JSON document) of every identity policy of a user, group or role:
+    inline and attached, a user's groups' too, as SimulatePrincipalPolicy includes them.
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
+    """
+    from moto.iam.exceptions import InvalidInput, NoSuchEntity
+
+    def managed(policies: Any) -> list[tuple[str, str, str]]:
+        kind = lambda p: "aws-managed" if ":aws:policy/" in p.arn else "user-managed"  # noqa: E731
+        return [
+            (p.name, kind(p), next(v.document for v in p.versions if v.is_default)) for p in policies
+        ]
+
+    def group(name: str) -> list[tuple[str, str, str]]:
+        inline = [
+            (n, "group", backend.get_group_policy(name, n)["policy_document"])
+            for n in backend.list_group_policies(name)
+        ]
+        return inline + managed(backend.list_attached_group_policies(name)[0])
+
+    match = re.match(r"^arn:aws[a-z-]*:iam::\d{12}:(user|group|role)/(?:.*/)?([\w+=,.@-]+)$", arn)
+    if match is None:
+        raise InvalidInput(f"Invalid ARN: '{arn}'. Give the ARN of a user, group or role.")
+    kind, name = match.groups()
+    try:
+        if kind == "role":
+            inline = [
+                (n, "role", backend.get_role_policy(name, n)[1]) for n in backend.list_role_policies(name)
+            ]
+            return inline + managed(backend.list_attached_role_policies(name)[0])
+        if kind == "group":
+            return group(name)
+        inline = [
+            (n, "user", backend.get_user_policy(name, n)["policy_document"])
+            for n in backend.list_user_policies(name)
+        ]
+        attached = managed(backend.list_attached_user_policies(name)[0])
+        return inline + attached + [p for g in backend.get_groups_for_user(name) for p in group(g.name)]
+    except Exception as error:
+        if getattr(error, "code", None) == "NoSuchEntity":
+            raise NoSuchEntity(f"The {kind} with name {name} cannot be found.") from error
+        raise
+
+
+def _decide(policies: list[tuple[str, str, str]], action: str, resource: str, context: dict[str, str]):
+    """Evaluates identity policies for one action on one resource with moto's own statement
+    evaluator (moto/iam/access_control.py): an explicit Deny wins, then any Allow, else the
+    implicit deny. moto answers DENIED for an Allow statement whose Condition does not hold; in
+    IAM such a statement simply does not apply, so it counts as not matching here.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    """
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    allowed, denied = [], []
+    for policy_id, source_type, document in policies:
+        statements = json.loads(document)["Statement"]
+        for statement in statements if isinstance(statements, list) else [statements]:
+            result = IAMPolicyStatement(statement).is_action_permitted(action, resource, None, context)
+            matched = {"SourcePolicyId": policy_id, "SourcePolicyType": source_type}
+            if result == PermissionResult.DENIED and statement.get("Effect") == "Deny":
+                denied.append(matched)
+            elif result == PermissionResult.PERMITTED:
+                allowed.append(matched)
+    if denied:
+        return "explicitDeny", denied  # only the deny statements are listed (API_EvaluationResult)
+    return ("allowed", allowed) if allowed else ("implicitDeny", [])
+
+
+def simulate_principal_policy(self: Any) -> ActionResult:
+    """SimulatePrincipalPolicy over the principal's identity policies (and PolicyInputList): one
+    EvaluationResult per action; with ResourceArns, ResourceSpecificResults holds each resource's
+    decision and EvalDecision the most restrictive of them. The top-level EvalResourceName is an
+    ARN template from AWS's service reference, which moto does not have: it is given as `*` only
+    when no resource is. No organization SCPs, permission boundaries or resource policies.
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html
+    """
+    policies = _principal_policies(self.backend, self._get_param("PolicySourceArn"))
+    extra = self._get_param("PolicyInputList", [])
+    policies += [(f"PolicyInputList.{i + 1}", "none", doc) for i, doc in enumerate(extra)]
+    context = {
+        e["ContextKeyName"]: (e.get("ContextKeyValues") or [""])[0]
+        for e in self._get_param("ContextEntries", [])
+    }
+    resources = self._get_param("ResourceArns", [])
+    rank = {"allowed": 0, "implicitDeny": 1, "explicitDeny": 2}
+    results = []
+    for action in self._get_param("ActionNames", []):
+        if not resources:
+            decision, matched = _decide(policies, action, "*", context)
+            results.append(
+                {
+                    "EvalActionName": action,
+                    "EvalResourceName": "*",
+                    "EvalDecision": decision,
+                    "MatchedStatements": matched,
+                    "MissingContextValues": [],
+                }
+            )
+            continue
+        specific = []
+        for resource in resources:
+            decision, matched = _decide(policies, action, resource, context)
+            specific.append(
+                {
+                    "EvalResourceName": resource,
+                    "EvalResourceDecision": decision,
+                    "MatchedStatements": matched,
+                    "MissingContextValues": [],
+                }
+            )
+        worst = max(specific, key=lambda r: rank[r["EvalResourceDecision"]])
+        results.append(
+            {
+                "EvalActionName": action,
+                "EvalDecision": worst["EvalResourceDecision"],
+                "MatchedStatements": worst["MatchedStatements"],
+                "MissingContextValues": [],
+                "ResourceSpecificResults": specific,
+            }
+        )
+    return ActionResult({"EvaluationResults": results, "IsTruncated": False})
+
+
+def _compute_environment_status(cls: Any) -> None:
+    """A compute environment whose service role does not exist is INVALID: Batch cannot check a
+    role ARN given to the API, accepts it, and the environment then fails ("Incorrect role name
+    or ARN", the most common cause), as it does when the role is deleted later. moto reports
+    every environment VALID (and refuses a missing role at creation, so the case it meets is a
+    role deleted afterwards); this keeps its answer but reports INVALID, with a CLIENT_ERROR
+    reason, when the named role is not in IAM.
+    https://docs.aws.amazon.com/batch/latest/userguide/invalid_compute_environment.html
+    https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeEnvironmentDetail.html
+    """
+    from moto.iam.models import iam_backends
+
+    original = cls.describe_compute_environments
+
+    def describe_compute_environments(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        iam = iam_backends[self.account_id]["aws"]
+        for environment in result:
+            role = environment.get("serviceRole") or ""
+            # An empty service role means Batch's service-linked role, which Batch creates itself.
+            if role and "/aws-service-role/" not in role:
+                try:
+                    iam.get_role_by_arn(role) if role.startswith("arn:") else iam.get_role(role)
+                except Exception:
+                    environment["status"] = "INVALID"
+                    environment["statusReason"] = (
+                        f"CLIENT_ERROR - Role {role} does not exist or cannot be assumed by batch.amazonaws.com"
+                    )
+        return result
+
+    cls.describe_compute_environments = describe_compute_environments
+
+
 def apply() -> None:
     from moto.stepfunctions.parser import models as parser_models
 
@@ -167,3 +328,9 @@ def apply() -> None:
     StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
     StepFunctionResponse.delete_state_machine_version = delete_state_machine_version
     StepFunctionResponse.redrive_execution = redrive_execution
+    IamResponse.simulate_principal_policy = simulate_principal_policy
+    _compute_environment_status(batch_models.BatchBackend)
+    # IAM enforcement evaluating requests as IAM does (see iam_enforcement.py).
+    import iam_enforcement
+
+    iam_enforcement.apply()
