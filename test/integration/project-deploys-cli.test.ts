@@ -1,19 +1,18 @@
 // Three branches of one project flow deployed by the real CLI — the deployer's own, a test branch
-// and production — against the loopback AWS stand-in (aws-deploy-world.ts) and s3rver, each
-// request checked with botocore's models: they coexist, chain within their branch, each has its
-// event rule, and deleting the test branch leaves the other two whole.
+// and production — against moto (test/helpers/moto.ts), each request checked with botocore's
+// models: they coexist, chain within their branch, each has its event rule, and deleting the test
+// branch leaves the other two whole.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type DeployWorld, deployerEnv, deployWorld } from "../helpers/aws-deploy-world.js";
-import { validateAgainstModels } from "../helpers/aws-models.js";
-import { type AwsStandIn, asModelRequests, startAwsStandIn } from "../helpers/aws-stand-in.js";
+import { DescribeRuleCommand, ListRulesCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { ListStateMachinesCommand } from "@aws-sdk/client-sfn";
 import { runCli, tempDir } from "../helpers/cli.js";
-import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
+import { MOTO_ACCOUNT, type Moto, startMoto } from "../helpers/moto.js";
+import { deployerEnv, prepareAccount, sdkClients } from "../helpers/moto-account.js";
 
 const dir = tempDir("flowship-project-deploys-");
-const ACCOUNT = "123456789012";
 const file = path.join(dir, "scoring.ts");
 fs.writeFileSync(
   file,
@@ -27,25 +26,27 @@ export default flow("ScoringFlow")
   .step("end", () => {});
 `,
 );
+const machineArn = (name: string) => `arn:aws:states:eu-west-1:${MOTO_ACCOUNT}:stateMachine:${name}`;
 
 describe("project branches deployed from the command line", () => {
-  let s3: S3TestServer;
-  let world: DeployWorld;
-  let aws: AwsStandIn;
+  let moto: Moto;
   let env: NodeJS.ProcessEnv;
 
   before(async () => {
-    s3 = await startS3Server();
-    world = deployWorld();
-    aws = await startAwsStandIn(world.answers);
-    env = deployerEnv(dir, aws.endpoint, s3);
+    moto = await startMoto();
+    await prepareAccount(moto);
+    env = deployerEnv(dir, moto);
   });
-  after(async () => {
-    await aws?.close();
-    await s3?.close();
-  });
+  after(() => moto?.close());
 
   test("three branches coexist, chain within their branch, and are deleted independently", async () => {
+    const aws = sdkClients(moto);
+    const machines = async () =>
+      ((await aws.sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? []).map((m) => m.name).sort();
+    const rules = async () =>
+      ((await aws.events.send(new ListRulesCommand({ NamePrefix: "flowship-" }))).Rules ?? [])
+        .map((r) => r.Name)
+        .sort();
     for (const flags of [[], ["--branch", "staging"], ["--production"]]) {
       const created = await runCli([file, "step-functions", "create", ...flags], { env });
       assert.equal(created.code, 0, created.stderr);
@@ -55,27 +56,26 @@ describe("project branches deployed from the command line", () => {
       "fraud_test-staging_ScoringFlow",
       "fraud_prod_ScoringFlow",
     ];
-    assert.deepEqual([...world.machines.keys()], names);
-    const onFinish = (name: string) => {
-      const rule = world.rules.get(`default/flowship-${name}-on-finish`);
-      return rule?.targets.map((t) => t.Arn);
-    };
-    // Each branch's on-finish rule starts its own deployment (and listens to its branch's TrainFlow).
-    for (const name of names) {
-      assert.deepEqual(onFinish(name), [
-        `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:${name}:production`,
-      ]);
-      assert.ok(world.rules.has(`default/flowship-${name}-event-data_ready`), name);
+    assert.deepEqual(await machines(), [...names].sort());
+    // Each branch's on-finish rule starts its own deployment and listens to its branch's TrainFlow.
+    const upstream = ["fraud_user-alice_TrainFlow", "fraud_test-staging_TrainFlow", "fraud_prod_TrainFlow"];
+    for (const [i, name] of names.entries()) {
+      const onFinish = `flowship-${name}-on-finish`;
+      const { Targets: targets } = await aws.events.send(new ListTargetsByRuleCommand({ Rule: onFinish }));
+      assert.deepEqual(
+        targets?.map((t) => t.Arn),
+        [`${machineArn(name)}:production`],
+      );
+      const rule = await aws.events.send(new DescribeRuleCommand({ Name: onFinish }));
+      assert.deepEqual(JSON.parse(rule.EventPattern!).detail.stateMachineArn, [machineArn(upstream[i]!)]);
+      const event = `flowship-${name}-event-data_ready`;
+      const { Targets: eventTargets } = await aws.events.send(new ListTargetsByRuleCommand({ Rule: event }));
+      assert.deepEqual(
+        eventTargets?.map((t) => t.Arn),
+        [`${machineArn(name)}:production`],
+        name,
+      );
     }
-    const patterns = aws.calls
-      .filter((c) => c.operation === "PutRule" && String(c.body.Name).endsWith("-on-finish"))
-      .map((c) => JSON.parse(String(c.body.EventPattern)).detail.stateMachineArn);
-    assert.deepEqual(
-      patterns,
-      ["fraud_user-alice_TrainFlow", "fraud_test-staging_TrainFlow", "fraud_prod_TrainFlow"].map((n) => [
-        `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:${n}`,
-      ]),
-    );
 
     // when: the test branch is deleted
     const deleted = await runCli([file, "step-functions", "delete", "--branch", "staging"], { env });
@@ -85,14 +85,15 @@ describe("project branches deployed from the command line", () => {
       deleted.stdout,
       /^Deleted state machine .*:fraud_test-staging_ScoringFlow and its triggerOnFinish rule and its 1 event rule\.\n/,
     );
-    assert.deepEqual([...world.machines.keys()], [names[0], names[2]]);
-    assert.deepEqual([...world.rules.keys()].sort(), [
-      "default/flowship-fraud_prod_ScoringFlow-event-data_ready",
-      "default/flowship-fraud_prod_ScoringFlow-on-finish",
-      "default/flowship-fraud_user-alice_ScoringFlow-event-data_ready",
-      "default/flowship-fraud_user-alice_ScoringFlow-on-finish",
+    assert.deepEqual(await machines(), [names[2], names[0]]);
+    assert.deepEqual(await rules(), [
+      "flowship-fraud_prod_ScoringFlow-event-data_ready",
+      "flowship-fraud_prod_ScoringFlow-on-finish",
+      "flowship-fraud_user-alice_ScoringFlow-event-data_ready",
+      "flowship-fraud_user-alice_ScoringFlow-on-finish",
     ]);
-    const report = await validateAgainstModels(asModelRequests(aws.calls));
+    const report = await moto.validate();
     assert.deepEqual(report.findings, []);
+    assert.ok(report.checked > 0);
   });
 });
