@@ -1,15 +1,21 @@
 // Events from the command line. `flowship event send`: one PutEvents call shaped as trigger({ event })
 // rules read it (detail-type the name, detail {"payload": …}), checked against AWS's models
-// (botocore), against a loopback EventBridge stand-in. `step-functions simulate --event`: the run
-// such an event starts — the deployed input transformer, the state machine's input states and the
-// exact job command in the sandbox. Bad input is a one-line usage error.
+// (botocore), sent to moto's EventBridge, where an archive on the bus that matches only that event
+// counts it. `step-functions simulate --event`: the run such an event starts — the deployed input
+// transformer, the state machine's input states and the exact job command in the sandbox. Bad
+// input is a one-line usage error.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { validateAgainstModels } from "../helpers/aws-models.js";
-import { type AwsStandIn, asModelRequests, startAwsStandIn } from "../helpers/aws-stand-in.js";
+import {
+  CreateArchiveCommand,
+  CreateEventBusCommand,
+  DescribeArchiveCommand,
+} from "@aws-sdk/client-eventbridge";
 import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
+import { type Moto, startMoto } from "../helpers/moto.js";
+import { sdkClients } from "../helpers/moto-account.js";
 
 const dir = tempDir("flowship-events-cli-");
 const flowFile = path.join(dir, "event_flow.ts");
@@ -26,25 +32,41 @@ export default flow("EventFlow")
 );
 
 describe("flowship event send", () => {
-  let aws: AwsStandIn;
+  let moto: Moto;
   let env: NodeJS.ProcessEnv;
+  /** The events on bus etl an archive with this pattern has kept. */
+  const archived = async (name: string) =>
+    (await sdkClients(moto).events.send(new DescribeArchiveCommand({ ArchiveName: name }))).EventCount;
   before(async () => {
-    aws = await startAwsStandIn({
-      "events:PutEvents": () => ({
-        FailedEntryCount: 0,
-        Entries: [{ EventId: "11710aed-b79e-4468-a20b-bb3c0c3b4860" }],
-      }),
-    });
+    moto = await startMoto();
+    // given: the account's bus etl, with archives that keep the event sent below and one like it
+    const { events } = sdkClients(moto);
+    const { EventBusArn } = await events.send(new CreateEventBusCommand({ Name: "etl" }));
+    for (const [name, alpha] of [
+      ["sent", 0.7],
+      ["other", 0.8],
+    ] as const) {
+      await events.send(
+        new CreateArchiveCommand({
+          ArchiveName: name,
+          EventSourceArn: EventBusArn,
+          EventPattern: JSON.stringify({
+            source: ["flowship"],
+            "detail-type": ["data_ready"],
+            detail: { payload: { alpha: [alpha] } },
+          }),
+        }),
+      );
+    }
     env = flowshipEnv(path.join(dir, ".flowship"), {
+      ...moto.env,
       FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
       FLOWSHIP_AWS_REGION: "eu-west-1",
-      AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_PROFILE: undefined,
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
     });
   });
-  after(() => aws?.close());
+  after(() => moto?.close());
 
   test("puts the event a trigger rule matches and prints its id", async () => {
     const result = await runCli(
@@ -54,29 +76,36 @@ describe("flowship event send", () => {
       },
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, "11710aed-b79e-4468-a20b-bb3c0c3b4860\n");
+    assert.match(result.stdout, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n$/);
     assert.equal(result.stderr, "Sent event data_ready to bus etl in eu-west-1.\n");
-    assert.deepEqual(aws.calls, [
-      {
-        service: "events",
-        operation: "PutEvents",
-        body: {
-          Entries: [
-            {
-              Source: "flowship",
-              DetailType: "data_ready",
-              Detail: '{"payload":{"alpha":0.7}}',
-              EventBusName: "etl",
-            },
-          ],
-        },
-      },
-    ]);
-    assert.deepEqual((await validateAgainstModels(asModelRequests(aws.calls))).findings, []);
+    assert.deepEqual(
+      moto.requests.map((r) => [r.service, r.operation, JSON.parse(r.body)]),
+      [
+        [
+          "events",
+          "PutEvents",
+          {
+            Entries: [
+              {
+                Source: "flowship",
+                DetailType: "data_ready",
+                Detail: '{"payload":{"alpha":0.7}}',
+                EventBusName: "etl",
+              },
+            ],
+          },
+        ],
+      ],
+    );
+    // The bus got it: the archive of that event has it, the other none.
+    assert.deepEqual([await archived("sent"), await archived("other")], [1, 0]);
+    const report = await moto.validate();
+    assert.deepEqual(report.findings, []);
+    assert.equal(report.checked, 1);
   });
 
   test("bad input is one line and calls nothing", async () => {
-    aws.calls.length = 0;
+    const sent = moto.requests.length;
     const cases: [string[], NodeJS.ProcessEnv, string][] = [
       [["event", "send", "data_ready", "--payload", "{alpha"], env, "error: Invalid --payload: not JSON ("],
       [
@@ -87,7 +116,7 @@ describe("flowship event send", () => {
       [["event", "send"], env, "error: Missing required argument 'name'. Run flowship event send --help.\n"],
       [
         ["event", "send", "data_ready"],
-        { ...env, FLOWSHIP_AWS_REGION: undefined, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined },
+        { ...env, FLOWSHIP_AWS_REGION: undefined },
         "error: No AWS region for event send: set it with flowship configure aws --region, FLOWSHIP_AWS_REGION or AWS_REGION.\n",
       ],
     ];
@@ -97,7 +126,8 @@ describe("flowship event send", () => {
       assert.ok(result.stderr.startsWith(message), result.stderr);
       assert.equal(result.stderr.split("\n").length, 2, result.stderr);
     }
-    assert.deepEqual(aws.calls, []);
+    assert.equal(moto.requests.length, sent);
+    assert.deepEqual([await archived("sent"), await archived("other")], [1, 0]);
   });
 
   test("simulate --event runs what the event would start: mapped fields as parameters, missing ones defaulted", async () => {
