@@ -1,59 +1,44 @@
 // The step-functions commands and `flowship configure aws` through the real binary: settings
 // missing or malformed, bad flags, an unauthorized user, and a trigger, each checked before or
-// against a small Step Functions stand-in on loopback (the SDK reaches it via
-// AWS_ENDPOINT_URL_SFN). Nothing here can reach AWS.
+// against moto (test/helpers/moto.ts), where alice has deployed ParameterFlow with the real CLI.
+// Nothing here can reach AWS: every request goes to moto, and is checked with botocore's models.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { metadataTags } from "../../src/aws/deploy/deployment-metadata.js";
-import { type AwsStandIn, startAwsStandIn } from "../helpers/aws-stand-in.js";
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  ListStateMachineVersionsCommand,
+  ListTagsForResourceCommand,
+} from "@aws-sdk/client-sfn";
 import { flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
+import { callName, calls, type Moto, startMoto } from "../helpers/moto.js";
+import { deployerEnv, prepareAccount, S3_ROOT, sdkClients } from "../helpers/moto-account.js";
 
 const dir = tempDir("flowship-sfn-cli-");
 const ROLE = "arn:aws:iam::123456789012:role/flowship-step-functions";
 const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:ParameterFlow";
 const FLOW = "examples/parameter_flow.ts";
 
-/** Step Functions with one deployment of ParameterFlow, owned by alice. */
-function startStepFunctions(): Promise<AwsStandIn> {
-  const tags = metadataTags({
-    flow: "ParameterFlow",
-    owner: "alice",
-    token: "parameterflow-0-abcd",
-    flowshipVersion: "0.1.0",
-    parameters: [],
-    runTags: [],
-  });
-  return startAwsStandIn({
-    "sfn:DescribeStateMachine": () => ({ stateMachineArn: MACHINE, name: "ParameterFlow", status: "ACTIVE" }),
-    "sfn:ListTagsForResource": () => ({ tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
-    "sfn:StartExecution": () => ({
-      executionArn: "arn:aws:states:eu-west-1:123456789012:execution:ParameterFlow:run-1",
-      startDate: 1_772_352_000,
-    }),
-  });
-}
-
 /** Every setting `step-functions create` requires, as environment variables. */
 const DEPLOY_SETTINGS = {
   FLOWSHIP_AWS_REGION: "eu-west-1",
   FLOWSHIP_AWS_SFN_ROLE: ROLE,
   FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
-  FLOWSHIP_AWS_S3_ROOT: "s3://my-bucket/flowship",
+  FLOWSHIP_AWS_S3_ROOT: S3_ROOT,
   FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/flowship-batch-job",
 };
 
-/** An environment with no AWS settings at all, and no way to reach AWS. */
+let moto: Moto;
+
+/** An environment with no AWS settings at all, whose AWS is moto. */
 function bareEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env = flowshipEnv(path.join(dir, ".flowship"), {
+    ...moto.env,
     FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
     AWS_REGION: undefined,
     AWS_DEFAULT_REGION: undefined,
-    AWS_ENDPOINT_URL_SFN: "http://127.0.0.1:9",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_PROFILE: undefined,
     ...extra,
   });
   for (const key of Object.keys(env)) if (key.startsWith("FLOWSHIP_AWS_") && !(key in extra)) delete env[key];
@@ -61,11 +46,14 @@ function bareEnv(extra: Record<string, string | undefined> = {}): NodeJS.Process
 }
 
 describe("step-functions commands from the command line", () => {
-  let sfn: AwsStandIn;
   before(async () => {
-    sfn = await startStepFunctions();
+    moto = await startMoto();
+    // given: alice deployed ParameterFlow
+    await prepareAccount(moto);
+    const created = await runCli([FLOW, "step-functions", "create"], { env: deployerEnv(dir, moto) });
+    assert.equal(created.code, 0, created.stderr);
   });
-  after(() => sfn.close());
+  after(() => moto?.close());
 
   for (const args of [
     ["create"],
@@ -77,6 +65,7 @@ describe("step-functions commands from the command line", () => {
     ["delete"],
   ]) {
     test(`${args[0]} reports every missing setting at once, before any AWS call`, async () => {
+      const sent = moto.requests.length;
       const result = await runCli([FLOW, "step-functions", ...args], { env: bareEnv() });
       const needed =
         args[0] === "create"
@@ -88,6 +77,7 @@ describe("step-functions commands from the command line", () => {
         result.stderr,
         `error: Missing AWS settings for step-functions ${args[0]}: '${needed.join(", ")}'. Run 'flowship configure aws' (writes ${path.join(dir, "absent.json")}) or set ${vars.join(", ")}.\n`,
       );
+      assert.equal(moto.requests.length, sent);
     });
   }
 
@@ -167,12 +157,8 @@ describe("step-functions commands from the command line", () => {
   });
 
   test("someone else's deployment is refused without its token, after reading only its tags", async () => {
-    sfn.calls.length = 0;
-    const env = bareEnv({
-      FLOWSHIP_USER: "bob",
-      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-      ...DEPLOY_SETTINGS,
-    });
+    const sent = moto.requests.length;
+    const env = bareEnv({ FLOWSHIP_USER: "bob", ...DEPLOY_SETTINGS });
     for (const command of ["create", "delete"]) {
       const result = await runCli([FLOW, "step-functions", command], { env });
       assert.equal(result.code, 1, result.stderr);
@@ -182,19 +168,31 @@ describe("step-functions commands from the command line", () => {
         `error: Not authorized to ${action} the production flow 'ParameterFlow': it was deployed by 'alice', not 'bob'. Pass its production token with --authorize TOKEN (ask alice; it is the namespace production:TOKEN of its runs).\n`,
       );
     }
+    const requests = moto.requests.slice(sent);
+    assert.deepEqual(requests.map(callName), [
+      "states:DescribeStateMachine",
+      "states:ListTagsForResource",
+      "states:DescribeStateMachine",
+      "states:ListTagsForResource",
+    ]);
+    assert.deepEqual(JSON.parse(requests[0]!.body), { stateMachineArn: MACHINE });
+    // and: alice's deployment is as she left it
+    const { sfn } = sdkClients(moto);
+    const versions = await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: MACHINE }));
     assert.deepEqual(
-      sfn.calls.map((c) => c.operation),
-      ["DescribeStateMachine", "ListTagsForResource", "DescribeStateMachine", "ListTagsForResource"],
+      versions.stateMachineVersions?.map((v) => v.stateMachineVersionArn),
+      [`${MACHINE}:1`],
     );
-    assert.deepEqual(sfn.calls[0]!.body, { stateMachineArn: MACHINE });
+    const { tags } = await sfn.send(new ListTagsForResourceCommand({ resourceArn: MACHINE }));
+    assert.ok(
+      tags?.some((t) => t.value === "alice"),
+      JSON.stringify(tags),
+    );
   });
 
   test("--notify-on-error without a destination, or with a malformed one, is refused before any AWS call", async () => {
-    sfn.calls.length = 0;
-    const env = bareEnv({
-      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-      ...DEPLOY_SETTINGS,
-    });
+    const sent = moto.requests.length;
+    const env = bareEnv({ ...DEPLOY_SETTINGS });
     const missing = await runCli([FLOW, "step-functions", "create", "--notify-on-error"], { env });
     assert.equal(
       missing.stderr,
@@ -239,14 +237,13 @@ describe("step-functions commands from the command line", () => {
       "error: --notify-webhook-url needs --notify-on-error or --notify-on-success.\n",
     );
     for (const result of [http, noRole, badAuth, stray]) assert.equal(result.code, 2);
-    assert.deepEqual(sfn.calls, []);
+    assert.equal(moto.requests.length, sent);
   });
 
   test("trigger sends the typed parameters to the production alias and prints the run id", async () => {
-    sfn.calls.length = 0;
+    const sent = moto.requests.length;
     const runIdFile = path.join(dir, "run-id");
     const env = bareEnv({
-      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
       FLOWSHIP_AWS_REGION: "eu-west-1",
       FLOWSHIP_AWS_SFN_ROLE: ROLE,
     });
@@ -257,20 +254,39 @@ describe("step-functions commands from the command line", () => {
       },
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout, "sfn-run-1\n");
-    assert.equal(fs.readFileSync(runIdFile, "utf8"), "sfn-run-1");
-    assert.deepEqual(sfn.calls, [
-      {
-        service: "sfn",
-        operation: "StartExecution",
-        body: { stateMachineArn: `${MACHINE}:production`, input: '{"Parameters":"{\\"alpha\\":0.5}"}' },
-      },
-    ]);
+    // then: the one execution of the state machine, started on the alias with the parameters
+    const { sfn } = sdkClients(moto);
+    const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: MACHINE }));
+    assert.equal(executions?.length, 1);
+    const execution = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: executions![0]!.executionArn }),
+    );
+    assert.equal(result.stdout, `sfn-${execution.name}\n`);
+    assert.equal(fs.readFileSync(runIdFile, "utf8"), `sfn-${execution.name}`);
+    assert.deepEqual(
+      [execution.status, execution.stateMachineAliasArn, execution.stateMachineVersionArn, execution.input],
+      ["RUNNING", `${MACHINE}:production`, `${MACHINE}:1`, '{"Parameters":"{\\"alpha\\":0.5}"}'],
+    );
+    assert.deepEqual(
+      moto.requests.slice(sent).map((r) => [callName(r), JSON.parse(r.body)]),
+      [
+        [
+          "states:StartExecution",
+          { stateMachineArn: `${MACHINE}:production`, input: '{"Parameters":"{\\"alpha\\":0.5}"}' },
+        ],
+      ],
+    );
   });
 
   test("an AWS error names the call that failed and the permission to grant", async () => {
+    const denied = `User: arn:aws:iam::123456789012:user/testing is not authorized to perform: states:ListExecutions on resource: ${MACHINE}`;
+    moto.inject({
+      match: calls("states:ListExecutions"),
+      code: "AccessDeniedException",
+      message: denied,
+      times: 1,
+    });
     const env = bareEnv({
-      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
       FLOWSHIP_AWS_REGION: "eu-west-1",
       FLOWSHIP_AWS_SFN_ROLE: ROLE,
     });
@@ -278,7 +294,13 @@ describe("step-functions commands from the command line", () => {
     assert.equal(result.code, 1);
     assert.equal(
       result.stderr,
-      `error: AWS call states:ListExecutions failed for '${MACHINE}': AccessDeniedException: not in the stand-in. Grant states:ListExecutions to the identity deploying (see docs/production.md).\n`,
+      `error: AWS call states:ListExecutions failed for '${MACHINE}': AccessDeniedException: ${denied}. Grant states:ListExecutions to the identity deploying (see docs/production.md).\n`,
     );
+  });
+
+  test("every request the commands sent is valid by AWS's own API models", async () => {
+    const report = await moto.validate();
+    assert.deepEqual(report.findings, []);
+    assert.ok(report.checked > 0);
   });
 });
