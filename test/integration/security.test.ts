@@ -6,17 +6,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
+import { DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import * as tar from "tar";
 import { bootstrapCommand } from "../../src/aws/compile/bootstrap-command.js";
-import { metadataTags } from "../../src/aws/deploy/deployment-metadata.js";
 import { buildCodePackage } from "../../src/aws/package/code-package.js";
 import { uploadCodePackage } from "../../src/aws/package/code-package-store.js";
 import { Flow, Run, Step, Task } from "../../src/client/index.js";
 import { LocalStorage } from "../../src/datastore/backends/local.js";
 import { compileFlow } from "../../src/runtime/compile-flow.js";
-import { AwsError, type AwsStandIn, startAwsStandIn } from "../helpers/aws-stand-in.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, runNode, tempDir } from "../helpers/cli.js";
 import { CRASH_FLOW } from "../helpers/crash-flow.js";
+import { callName, MOTO_ACCOUNT, type Moto, startMoto } from "../helpers/moto.js";
+import { deployerEnv, prepareAccount, sdkClients } from "../helpers/moto-account.js";
 
 const CANARIES = {
   AWS_SECRET_ACCESS_KEY: "CANARYsecretAccessKey7f3a91",
@@ -429,75 +430,41 @@ describe("the datastore root is a boundary", () => {
   });
 });
 
-const ACCOUNT_ARN = "arn:aws:states:eu-west-1:123456789012";
+const ACCOUNT_ARN = `arn:aws:states:eu-west-1:${MOTO_ACCOUNT}`;
 const MACHINE_ARN = `${ACCOUNT_ARN}:stateMachine:ParameterFlow`;
-const TOKEN = "parameterflow-7-feed";
-
-/** AWS Step Functions on loopback: ParameterFlow deployed by alice, with one running execution. */
-function stepFunctionsStandIn(): Promise<AwsStandIn> {
-  const tags = metadataTags({
-    flow: "ParameterFlow",
-    owner: "alice",
-    token: TOKEN,
-    flowshipVersion: "0.1.0",
-    parameters: [],
-    runTags: [],
-  });
-  const executions: Record<string, object> = {
-    [`${ACCOUNT_ARN}:execution:ParameterFlow:mine`]: {
-      executionArn: `${ACCOUNT_ARN}:execution:ParameterFlow:mine`,
-      stateMachineArn: MACHINE_ARN,
-      status: "RUNNING",
-      startDate: 1_790_000_000,
-    },
-  };
-  return startAwsStandIn({
-    "sfn:DescribeStateMachine": () => ({
-      stateMachineArn: MACHINE_ARN,
-      name: "ParameterFlow",
-      status: "ACTIVE",
-    }),
-    "sfn:ListTagsForResource": () => ({ tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
-    "sfn:DescribeExecution": (body) =>
-      executions[String(body.executionArn)] ??
-      new AwsError("ExecutionDoesNotExist", "Execution Does Not Exist"),
-    "sfn:StopExecution": () => ({ stopDate: 1_790_000_100 }),
-  });
-}
 
 describe("production tokens", () => {
-  let sfn: AwsStandIn;
-  before(async () => {
-    sfn = await stepFunctionsStandIn();
-  });
-  after(() => sfn.close());
-
-  /** A user with complete AWS settings whose Step Functions calls reach the stand-in only. */
-  const userEnv = (user: string): NodeJS.ProcessEnv => {
-    const env = flowshipEnv(path.join(tempDir(), ".flowship"), {
-      FLOWSHIP_USER: user,
-      FLOWSHIP_CONFIG: path.join(tempDir(), "absent.json"),
-      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-      AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9",
-      AWS_ENDPOINT_URL_BATCH: "http://127.0.0.1:9",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_SESSION_TOKEN: undefined,
-      AWS_PROFILE: undefined,
-      FLOWSHIP_AWS_REGION: "eu-west-1",
-      FLOWSHIP_AWS_SFN_ROLE: "arn:aws:iam::123456789012:role/flowship-step-functions",
-      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
-      FLOWSHIP_AWS_S3_ROOT: "s3://flowship-bucket/flowship",
-      FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/flowship-batch-job",
-    });
-    return env;
-  };
+  let moto: Moto;
+  /** The production token alice's deploy made. */
+  let token = "";
   const FLOW = "examples/parameter_flow.ts";
+  /** A user with complete AWS settings whose AWS is moto. */
+  const userEnv = (user: string): NodeJS.ProcessEnv =>
+    deployerEnv(tempDir(), moto, { FLOWSHIP_USER: user, AWS_SESSION_TOKEN: undefined });
+  /** Step Functions' operations of the requests sent since `from`. */
+  const sfnCalls = (from: number) =>
+    moto.requests
+      .slice(from)
+      .filter((r) => r.service === "states")
+      .map(callName);
+
+  before(async () => {
+    moto = await startMoto();
+    // given: ParameterFlow deployed by alice with the real CLI, and a run of it going on
+    await prepareAccount(moto);
+    const created = await runCli([FLOW, "step-functions", "create"], { env: userEnv("alice") });
+    assert.equal(created.code, 0, created.stderr);
+    token = /New production token (\S+):/.exec(created.stdout)![1]!;
+    await sdkClients(moto).sfn.send(
+      new StartExecutionCommand({ stateMachineArn: `${MACHINE_ARN}:production`, name: "mine" }),
+    );
+  });
+  after(() => moto?.close());
 
   test("a deploy by another user is refused without the production token, or with a wrong one", async () => {
     for (const extra of [[], ["--authorize", "parameterflow-0-guess"]]) {
       // given
-      sfn.calls.length = 0;
+      const sent = moto.requests.length;
       // when
       const result = await runCli([FLOW, "step-functions", "create", ...extra], { env: userEnv("mallory") });
       // then
@@ -509,16 +476,22 @@ describe("production tokens", () => {
           : "error: Not authorized to deploy a new version of the production flow 'ParameterFlow': 'parameterflow-0-guess' is not its production token. Pass the token of the namespace production:TOKEN of its runs with --authorize TOKEN.\n",
       );
       assert.deepEqual(
-        sfn.calls.map((c) => c.operation),
-        ["DescribeStateMachine", "ListTagsForResource"],
+        moto.requests.slice(sent).map(callName),
+        ["states:DescribeStateMachine", "states:ListTagsForResource"],
         "it only read",
       );
     }
   });
 
   test("terminate refuses a run of another deployment, and another user without the token", async () => {
+    const status = async () =>
+      (
+        await sdkClients(moto).sfn.send(
+          new DescribeExecutionCommand({ executionArn: `${ACCOUNT_ARN}:execution:ParameterFlow:mine` }),
+        )
+      ).status;
     // given / when: the owner names a run that is not an execution of this state machine
-    sfn.calls.length = 0;
+    let sent = moto.requests.length;
     const theirs = await runCli([FLOW, "step-functions", "terminate", "sfn-theirs"], {
       env: userEnv("alice"),
     });
@@ -528,10 +501,10 @@ describe("production tokens", () => {
       theirs.stderr,
       "error: Run is not an execution of state machine 'ParameterFlow': 'sfn-theirs'. List its runs with step-functions list-runs.\n",
     );
-    assert.ok(!sfn.calls.some((c) => c.operation === "StopExecution"), "nothing was stopped");
+    assert.ok(!sfnCalls(sent).includes("states:StopExecution"), "nothing was stopped");
 
     // given / when: another user names this deployment's running run without its token
-    sfn.calls.length = 0;
+    sent = moto.requests.length;
     const stranger = await runCli([FLOW, "step-functions", "terminate", "sfn-mine"], {
       env: userEnv("mallory"),
     });
@@ -541,13 +514,19 @@ describe("production tokens", () => {
       stranger.stderr,
       /^error: Not authorized to terminate a run of the production flow 'ParameterFlow': it was deployed by 'alice', not 'mallory'\./,
     );
-    assert.ok(!sfn.calls.some((c) => c.operation === "StopExecution"), "nothing was stopped");
+    assert.ok(!sfnCalls(sent).includes("states:StopExecution"), "nothing was stopped");
+    assert.equal(await status(), "RUNNING");
 
     // and with the token, the same user may
-    const authorized = await runCli([FLOW, "step-functions", "terminate", "sfn-mine", "--authorize", TOKEN], {
+    sent = moto.requests.length;
+    const authorized = await runCli([FLOW, "step-functions", "terminate", "sfn-mine", "--authorize", token], {
       env: userEnv("mallory"),
     });
     assert.equal(authorized.code, 0, authorized.stderr);
-    assert.ok(sfn.calls.some((c) => c.operation === "StopExecution"));
+    assert.ok(sfnCalls(sent).includes("states:StopExecution"));
+    assert.equal(await status(), "ABORTED");
+    const report = await moto.validate();
+    assert.deepEqual(report.findings, []);
+    assert.ok(report.checked > 0);
   });
 });
