@@ -6,13 +6,12 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import type { Browser, Page } from "puppeteer-core";
 import { Run } from "../../src/client/index.js";
-import { deployerEnv, deployWorld } from "../helpers/aws-deploy-world.js";
-import { validateAgainstModels } from "../helpers/aws-models.js";
-import { asModelRequests, startAwsStandIn } from "../helpers/aws-stand-in.js";
 import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
-import { startS3Server } from "../helpers/s3-server.js";
+import { startMoto } from "../helpers/moto.js";
+import { deployerEnv, prepareAccount, S3_ROOT, sdkClients } from "../helpers/moto-account.js";
 import { launchBrowser, type RunningUi, startUi } from "../helpers/ui.js";
 
 /** The two computed style properties the state checks read. */
@@ -206,14 +205,13 @@ describe("flowship ui in a headless Chromium", () => {
 
 describe("flowship ui over the deployments' S3 datastore", () => {
   test("a deployed, scheduled flow shows its deployment and next fire times until it is deleted", async () => {
-    // given: examples/hourly_flow.ts deployed by the real CLI to the loopback AWS stand-in and s3rver
+    // given: examples/hourly_flow.ts deployed by the real CLI to moto (its S3 the datastore)
     const dir = tempDir("flowship-ui-deploy-");
-    const s3 = await startS3Server();
-    const world = deployWorld();
-    const aws = await startAwsStandIn(world.answers);
-    const deployEnv = deployerEnv(dir, aws.endpoint, s3, {
-      FLOWSHIP_AWS_SCHEDULER_ROLE: "arn:aws:iam::123456789012:role/flowship-scheduler",
-    });
+    const moto = await startMoto();
+    await prepareAccount(moto);
+    const deployEnv = deployerEnv(dir, moto);
+    const schedule = () =>
+      sdkClients(moto).scheduler.send(new GetScheduleCommand({ Name: "flowship-HourlyFlow" }));
     let server: RunningUi | undefined;
     const deployedPage = await browser.newPage();
     try {
@@ -221,9 +219,9 @@ describe("flowship ui over the deployments' S3 datastore", () => {
         env: deployEnv,
       });
       assert.equal(created.code, 0, created.stderr);
-      assert.ok(world.schedules.has("flowship-HourlyFlow"), [...world.schedules.keys()].join());
+      assert.equal((await schedule()).ScheduleExpression, "cron(0 * * * ? *)");
       // when: the UI reads the S3 datastore
-      server = await startUi(deployEnv, ["--datastore-root", `s3://${s3.bucket}/flowship`]);
+      server = await startUi(deployEnv, ["--datastore-root", S3_ROOT]);
       await deployedPage.goto(`${server.url}/`);
       const deployment = await deployedPage.waitForSelector('.flow[data-flow="HourlyFlow"] .deployment');
       // then
@@ -238,16 +236,18 @@ describe("flowship ui over the deployments' S3 datastore", () => {
         env: deployEnv,
       });
       assert.equal(deleted.code, 0, deleted.stderr);
+      await assert.rejects(schedule(), { name: "ResourceNotFoundException" });
       await deployedPage.waitForFunction("!document.querySelector('.flow[data-flow=\"HourlyFlow\"]')", {
         timeout: 15_000,
       });
-      // every request the deploy and the delete sent is valid by AWS's own API models
-      assert.deepEqual((await validateAgainstModels(asModelRequests(aws.calls))).findings, []);
+      // every request the deploy, the delete and the UI sent is valid by AWS's own API models
+      const report = await moto.validate();
+      assert.deepEqual(report.findings, []);
+      assert.ok(report.checked > 0);
     } finally {
       await deployedPage.close();
       await server?.stop();
-      await aws.close();
-      await s3.close();
+      await moto.close();
     }
   });
 });
