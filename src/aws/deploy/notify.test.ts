@@ -1,37 +1,46 @@
 // Alerts on production runs: `--notify-on-error` (and `--notify-on-success`) deploy an EventBridge
 // rule on this state machine's execution status changes with an SNS topic as its target; a deploy
-// without them, and `delete`, remove it. Every request is checked against AWS's API models
-// (botocore), and the input transformer is applied to the event AWS documents, as EventBridge
-// applies it, to read the message a subscriber gets.
+// without them, and `delete`, remove it. Against moto: the rule, its targets, the connection and
+// the API destination are read back from EventBridge, every request is checked against AWS's API
+// models (botocore), and the input transformer is applied to the event AWS documents, as
+// EventBridge applies it, to read the message a subscriber gets.
 import assert from "node:assert/strict";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import {
-  CreateApiDestinationCommand,
-  CreateConnectionCommand,
-  DeleteApiDestinationCommand,
-  DeleteRuleCommand,
-  EventBridgeServiceException,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
+  DescribeApiDestinationCommand,
+  DescribeConnectionCommand,
+  DescribeRuleCommand,
+  ListApiDestinationsCommand,
+  ListConnectionsCommand,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
 } from "@aws-sdk/client-eventbridge";
-import { FakeAws } from "../../../test/helpers/aws-mocks.js";
-import { recordedRequests, validateAgainstModels } from "../../../test/helpers/aws-models.js";
 import { tempDir } from "../../../test/helpers/cli.js";
 import { ACCOUNT, deployFile, REGION, testSettings } from "../../../test/helpers/deploy-fixtures.js";
-import { type S3TestServer, startS3Server } from "../../../test/helpers/s3-server.js";
+import { calls, type Moto, startMoto } from "../../../test/helpers/moto.js";
+import {
+  motoDeployClients,
+  motoDirect,
+  motoStorage,
+  operationOf,
+  resetMoto,
+  sent,
+} from "../../../test/helpers/moto-deploy.js";
 import { describeDeploy } from "../../cli/commands/step-functions/deploy-command.js";
-import { openStorage } from "../../datastore/open-storage.js";
 import type { Storage } from "../../datastore/storage.js";
 import { applyInputTransformer, type InputTransformer } from "../events/input-transformer.js";
 import { deleteDeployment } from "./delete.js";
+import type { DeployClients } from "./deployment.js";
 import { deployTarget } from "./resource-names.js";
 
+const BUCKET = "flowship-notify-test";
 const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:flowship-alerts`;
 const MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ParameterFlow`;
 const dir = tempDir("flowship-notify-");
-let server: S3TestServer;
+let moto: Moto;
+let aws: { clients: DeployClients };
+let direct: ReturnType<typeof motoDirect>;
 let storage: Storage;
 let s3Root: string;
 
@@ -66,36 +75,61 @@ function failedEvent(execution: string): Record<string, unknown> {
   };
 }
 
+const RULE = "flowship-ParameterFlow-notify";
+
+/** The alert rule's targets as EventBridge holds them. */
+async function targets() {
+  const { Targets } = await direct.events.send(new ListTargetsByRuleCommand({ Rule: RULE }));
+  return Targets ?? [];
+}
+
+/** flowship's rules, connections and API destinations left in EventBridge. */
+async function leftInEventBridge(): Promise<string[]> {
+  const [{ Rules }, { Connections }, { ApiDestinations }] = await Promise.all([
+    direct.events.send(new ListRulesCommand({ NamePrefix: "flowship-" })),
+    direct.events.send(new ListConnectionsCommand({})),
+    direct.events.send(new ListApiDestinationsCommand({})),
+  ]);
+  return [
+    ...(Rules ?? []).map((r) => `rule ${r.Name}`),
+    ...(Connections ?? []).map((c) => `connection ${c.Name}`),
+    ...(ApiDestinations ?? []).map((d) => `api-destination ${d.Name}`),
+  ];
+}
+
 describe("alerts on production runs", () => {
   before(async () => {
-    server = await startS3Server();
-    s3Root = `s3://${server.bucket}/flowship`;
-    storage = await openStorage({ kind: "s3", root: s3Root, endpoint: server.endpoint });
+    moto = await startMoto();
+    aws = { clients: motoDeployClients(moto) };
+    direct = motoDirect(moto);
+    ({ storage, s3Root } = await motoStorage(moto, BUCKET));
   });
-  after(() => server.close());
+  after(() => moto?.close());
+  beforeEach(() => resetMoto(moto, BUCKET));
 
   test("--notify-on-error: a rule on this state machine's failed, timed-out and aborted runs alerts the topic", async () => {
-    const aws = new FakeAws();
     const options = { s3Root, storage, outDir: path.join(dir, "_code") };
+    const mark = moto.requests.length;
     const result = await deployFile(aws, "examples/parameter_flow.ts", {
       ...options,
       notify: { onError: true, onSuccess: false, snsTopic: TOPIC },
     });
     assert.deepEqual(result.notify, {
-      rule: "flowship-ParameterFlow-notify",
+      rule: RULE,
       statuses: ["FAILED", "TIMED_OUT", "ABORTED"],
       destinations: [TOPIC],
     });
-    const rule = aws.events.commandCalls(PutRuleCommand).at(-1)!.args[0].input;
-    assert.equal(rule.Name, "flowship-ParameterFlow-notify");
+    const rule = await direct.events.send(new DescribeRuleCommand({ Name: RULE }));
+    assert.equal(rule.State, "ENABLED");
     assert.deepEqual(JSON.parse(rule.EventPattern!), {
       source: ["aws.states"],
       "detail-type": ["Step Functions Execution Status Change"],
       detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [MACHINE] },
     });
-    const target = aws.events.commandCalls(PutTargetsCommand).at(-1)!.args[0].input.Targets![0]!;
-    assert.equal(target.Arn, TOPIC);
-    const message = transform(target.InputTransformer as InputTransformer, failedEvent("3a9f2c41"));
+    const [target, ...others] = await targets();
+    assert.deepEqual(others, []);
+    assert.equal(target!.Arn, TOPIC);
+    const message = transform(target!.InputTransformer as InputTransformer, failedEvent("3a9f2c41"));
     assert.equal(
       message,
       "flowship: run sfn-3a9f2c41 of flow ParameterFlow (state machine ParameterFlow) ended FAILED at 2026-11-30T02:00:00Z. " +
@@ -108,33 +142,40 @@ describe("alerts on production runs", () => {
       ...options,
       notify: { onError: true, onSuccess: true, snsTopic: TOPIC },
     });
-    const both = JSON.parse(aws.events.commandCalls(PutRuleCommand).at(-1)!.args[0].input.EventPattern!);
-    assert.deepEqual(both.detail.status, ["FAILED", "TIMED_OUT", "ABORTED", "SUCCEEDED"]);
+    const both = await direct.events.send(new DescribeRuleCommand({ Name: RULE }));
+    assert.deepEqual(JSON.parse(both.EventPattern!).detail.status, [
+      "FAILED",
+      "TIMED_OUT",
+      "ABORTED",
+      "SUCCEEDED",
+    ]);
+    const removing = moto.requests.length;
     await deployFile(aws, "examples/parameter_flow.ts", options);
-    assert.deepEqual(aws.events.commandCalls(RemoveTargetsCommand).at(-1)!.args[0].input, {
-      Rule: "flowship-ParameterFlow-notify",
+    assert.deepEqual(sent(moto, "events:RemoveTargets", removing).at(-1), {
+      Rule: RULE,
       Ids: ["flowship-notify", "flowship-notify-webhook"],
     });
-    assert.equal(aws.rules.has("flowship-ParameterFlow-notify"), false);
-    assert.deepEqual(aws.events.commandCalls(DeleteRuleCommand).at(-1)!.args[0].input, {
-      Name: "flowship-ParameterFlow-notify",
-    });
+    assert.deepEqual(sent(moto, "events:DeleteRule", removing).at(-1), { Name: RULE });
+    assert.deepEqual(await leftInEventBridge(), []);
     await deployFile(aws, "examples/parameter_flow.ts", {
       ...options,
       notify: { onError: true, onSuccess: false, snsTopic: TOPIC },
     });
+    assert.deepEqual(await leftInEventBridge(), [`rule ${RULE}`]);
     const deployment = deployTarget(testSettings(s3Root), "ParameterFlow");
     const deleted = await deleteDeployment({ clients: aws.clients, target: deployment, user: "alice" });
     assert.equal(deleted.notifyDeleted, true);
-    const report = await validateAgainstModels(recordedRequests(aws));
+    assert.deepEqual(await leftInEventBridge(), []);
+    const report = await moto.validate(moto.requests.slice(mark));
+    assert.ok(report.checked > 0);
     assert.deepEqual(report.findings, []);
   });
 
   test("--notify-webhook-url: an API destination the rule calls as the events role; the URL and token are shown nowhere", async () => {
-    const aws = new FakeAws();
     const options = { s3Root, storage, outDir: path.join(dir, "_code"), sleep: async () => {} };
     const url = "https://hooks.slack.com/services/T0001/B0002/s3cr3tPath";
     const token = "tok-9f8e7d";
+    const mark = moto.requests.length;
     const result = await deployFile(aws, "examples/parameter_flow.ts", {
       ...options,
       notify: {
@@ -146,27 +187,36 @@ describe("alerts on production runs", () => {
     });
     assert.deepEqual(result.notify?.destinations, [TOPIC, "https://hooks.slack.com/… (webhook)"]);
     // The connection holds the header (EventBridge keeps it in Secrets Manager), the API destination the URL.
-    const connection = aws.connections.get("flowship-ParameterFlow-notify")!;
-    assert.deepEqual(connection.AuthParameters, {
+    assert.deepEqual(sent(moto, "events:CreateConnection", mark)[0].AuthParameters, {
       ApiKeyAuthParameters: { ApiKeyName: "Authorization", ApiKeyValue: `Bearer ${token}` },
     });
-    const destination = aws.apiDestinations.get("flowship-ParameterFlow-notify")!;
+    const connection = await direct.events.send(new DescribeConnectionCommand({ Name: RULE }));
+    assert.deepEqual(
+      [
+        connection.ConnectionState,
+        connection.AuthorizationType,
+        connection.AuthParameters?.ApiKeyAuthParameters?.ApiKeyName,
+      ],
+      ["AUTHORIZED", "API_KEY", "Authorization"],
+    );
+    const destination = await direct.events.send(new DescribeApiDestinationCommand({ Name: RULE }));
     assert.equal(destination.InvocationEndpoint, url);
     assert.equal(destination.HttpMethod, "POST");
-    const targets = aws.rules.get("flowship-ParameterFlow-notify")!.targets as Record<string, unknown>[];
+    assert.equal(destination.ConnectionArn, connection.ConnectionArn);
+    const webhookTargets = await targets();
     assert.deepEqual(
-      targets.map((t) => [t.Id, t.Arn, t.RoleArn]),
+      webhookTargets.map((t) => [t.Id, t.Arn, t.RoleArn]),
       [
         ["flowship-notify", TOPIC, undefined],
         [
           "flowship-notify-webhook",
-          `arn:aws:events:${REGION}:${ACCOUNT}:api-destination/flowship-ParameterFlow-notify/9b2e7f10`,
+          destination.ApiDestinationArn,
           `arn:aws:iam::${ACCOUNT}:role/flowship-events`,
         ],
       ],
     );
     const body = transform(
-      targets[1]!.InputTransformer as InputTransformer,
+      webhookTargets[1]!.InputTransformer as InputTransformer,
       failedEvent("3a9f2c41"),
     ) as Record<string, string>;
     assert.match(
@@ -186,12 +236,11 @@ describe("alerts on production runs", () => {
       },
     );
     // Only the two calls that must carry them carry the URL and the token; the printed summary shows the origin.
-    const carrying = recordedRequests(aws)
-      .filter(
-        (r) => JSON.stringify(r.input).includes("s3cr3tPath") || JSON.stringify(r.input).includes(token),
-      )
-      .map((r) => r.operation);
-    assert.deepEqual(carrying, ["CreateConnection", "CreateApiDestination"]);
+    const carrying = moto.requests
+      .slice(mark)
+      .filter((r) => `${r.url} ${r.body}`.includes("s3cr3tPath") || `${r.url} ${r.body}`.includes(token))
+      .map(operationOf);
+    assert.deepEqual(carrying, ["events:CreateConnection", "events:CreateApiDestination"]);
     const printed = describeDeploy(result.flow, result);
     assert.match(
       printed,
@@ -200,23 +249,33 @@ describe("alerts on production runs", () => {
     assert.doesNotMatch(printed, /s3cr3t|tok-/);
 
     // A redeploy updates both in place; one with the topic only removes the webhook's target and resources.
+    const again = moto.requests.length;
     await deployFile(aws, "examples/parameter_flow.ts", {
       ...options,
       notify: { onError: true, onSuccess: false, snsTopic: TOPIC, webhook: { url } },
     });
-    assert.deepEqual(aws.connections.get("flowship-ParameterFlow-notify")!.AuthParameters, {
+    // EventBridge refuses to create what exists; flowship then updates it.
+    const creates = moto.requests.slice(again).filter((r) => operationOf(r) === "events:CreateConnection");
+    assert.deepEqual(
+      creates.map((r) => r.status),
+      [400],
+      "create tried, then updated",
+    );
+    assert.deepEqual(sent(moto, "events:UpdateConnection", again)[0].AuthParameters, {
       ApiKeyAuthParameters: { ApiKeyName: "X-Flowship-Alert", ApiKeyValue: "flowship" },
     });
-    assert.equal(aws.events.commandCalls(CreateConnectionCommand).length, 2, "create tried, then updated");
+    const updated = await direct.events.send(new DescribeConnectionCommand({ Name: RULE }));
+    assert.equal(updated.AuthParameters?.ApiKeyAuthParameters?.ApiKeyName, "X-Flowship-Alert");
+    assert.equal(sent(moto, "events:UpdateApiDestination", again).length, 1);
     await deployFile(aws, "examples/parameter_flow.ts", {
       ...options,
       notify: { onError: true, onSuccess: false, snsTopic: TOPIC },
     });
     assert.deepEqual(
-      (aws.rules.get("flowship-ParameterFlow-notify")!.targets as Record<string, unknown>[]).map((t) => t.Id),
+      (await targets()).map((t) => t.Id),
       ["flowship-notify"],
     );
-    assert.equal(aws.connections.size + aws.apiDestinations.size, 0);
+    assert.deepEqual(await leftInEventBridge(), [`rule ${RULE}`]);
 
     // Webhook only, then delete: rule, destination and connection all go.
     await deployFile(aws, "examples/parameter_flow.ts", {
@@ -224,28 +283,31 @@ describe("alerts on production runs", () => {
       notify: { onError: false, onSuccess: true, webhook: { url } },
     });
     assert.deepEqual(
-      (aws.rules.get("flowship-ParameterFlow-notify")!.targets as Record<string, unknown>[]).map((t) => t.Id),
+      (await targets()).map((t) => t.Id),
       ["flowship-notify-webhook"],
     );
+    assert.deepEqual(await leftInEventBridge(), [
+      `rule ${RULE}`,
+      `connection ${RULE}`,
+      `api-destination ${RULE}`,
+    ]);
     const deployment = deployTarget(testSettings(s3Root), "ParameterFlow");
     const deleted = await deleteDeployment({ clients: aws.clients, target: deployment, user: "alice" });
     assert.equal(deleted.notifyDeleted, true);
-    assert.equal(aws.rules.size + aws.connections.size + aws.apiDestinations.size, 0);
-    const report = await validateAgainstModels(recordedRequests(aws));
+    assert.deepEqual(await leftInEventBridge(), []);
+    const report = await moto.validate(moto.requests.slice(mark));
+    assert.ok(report.checked > 0);
     assert.deepEqual(report.findings, []);
   });
 
   test("an AWS error that quotes the webhook URL back is shown without it", async () => {
-    const aws = new FakeAws();
     const url = "https://example.com/hooks/very-secret-path";
-    aws.events.on(CreateApiDestinationCommand).rejects(
-      new EventBridgeServiceException({
-        name: "ValidationException",
-        $fault: "client",
-        message: `1 validation error detected: Value '${url}' at 'invocationEndpoint' failed to satisfy constraint`,
-        $metadata: {},
-      }),
-    );
+    moto.inject({
+      match: calls("events:CreateApiDestination"),
+      code: "ValidationException",
+      message: `1 validation error detected: Value '${url}' at 'invocationEndpoint' failed to satisfy constraint`,
+      times: 1,
+    });
     await assert.rejects(
       deployFile(aws, "examples/parameter_flow.ts", {
         s3Root,
@@ -265,19 +327,20 @@ describe("alerts on production runs", () => {
   });
 
   test("a redeploy by a deployer whose policy predates webhook alerts still succeeds", async () => {
-    const aws = new FakeAws();
-    aws.events.on(DeleteApiDestinationCommand).rejects(
-      new EventBridgeServiceException({
-        name: "AccessDeniedException",
-        $fault: "client",
-        message: "not authorized to perform: events:DeleteApiDestination",
-        $metadata: {},
-      }),
-    );
+    moto.inject({
+      match: calls("events:DeleteApiDestination"),
+      code: "AccessDeniedException",
+      message: `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: events:DeleteApiDestination on resource: arn:aws:events:${REGION}:${ACCOUNT}:api-destination/${RULE}`,
+    });
     const options = { s3Root, storage, outDir: path.join(dir, "_code") };
     await deployFile(aws, "examples/parameter_flow.ts", options);
-    const again = await deployFile(aws, "examples/parameter_flow.ts", options);
-    assert.equal(again.version, 2);
-    assert.equal(aws.events.commandCalls(DeleteApiDestinationCommand).length, 1);
+    const again = moto.requests.length;
+    const redeployed = await deployFile(aws, "examples/parameter_flow.ts", options);
+    assert.equal(redeployed.version, 2);
+    const denied = moto.requests.slice(again).filter((r) => operationOf(r) === "events:DeleteApiDestination");
+    assert.deepEqual(
+      denied.map((r) => r.status),
+      [400],
+    );
   });
 });

@@ -10,6 +10,7 @@ from typing import Any
 
 from moto.batch import models as batch_models
 from moto.core.responses import ActionResult
+from moto.events import models as events_models
 from moto.iam.responses import IamResponse
 from moto.stepfunctions import models as sfn_models
 from moto.stepfunctions.exceptions import ResourceNotFound, StateMachineDoesNotExist
@@ -318,6 +319,32 @@ def _compute_environment_status(cls: Any) -> None:
     cls.describe_compute_environments = describe_compute_environments
 
 
+def _refuse_existing_connections(cls: Any) -> None:
+    """CreateConnection and CreateApiDestination refuse a name that exists with
+    ResourceAlreadyExistsException (UpdateConnection/UpdateApiDestination change one); moto
+    replaced the existing one silently.
+    https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateConnection.html
+    https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateApiDestination.html
+    """
+    from moto.events.exceptions import ResourceAlreadyExistsException
+
+    create_connection = cls.create_connection
+    create_api_destination = cls.create_api_destination
+
+    def create_connection_once(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if name in self.connections:
+            raise ResourceAlreadyExistsException(f"Connection {name} already exists.")
+        return create_connection(self, name, *args, **kwargs)
+
+    def create_api_destination_once(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if name in self.destinations:
+            raise ResourceAlreadyExistsException(f"An api-destination '{name}' already exists.")
+        return create_api_destination(self, name, *args, **kwargs)
+
+    cls.create_connection = create_connection_once
+    cls.create_api_destination = create_api_destination_once
+
+
 def apply() -> None:
     from moto.stepfunctions.parser import models as parser_models
 
@@ -330,6 +357,7 @@ def apply() -> None:
     StepFunctionResponse.redrive_execution = redrive_execution
     IamResponse.simulate_principal_policy = simulate_principal_policy
     _compute_environment_status(batch_models.BatchBackend)
+    _refuse_existing_connections(events_models.EventsBackend)
     # IAM enforcement evaluating requests as IAM does (see iam_enforcement.py).
     import iam_enforcement
 
