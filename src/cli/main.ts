@@ -149,6 +149,7 @@ Commands of a flow (see flowship <flow file> --help):
 
 Other commands:
   flowship configure aws  write the AWS settings of the step-functions commands
+  flowship aws stack deploy --name <name>  create the AWS account's Batch, VPC, bucket and roles (CloudFormation)
   flowship exec <script>  run a script that uses the Client API, from any folder
   flowship ui [--port 8321]  browse flows, runs, graphs, timelines, logs and artifacts in a browser
   flowship event send <name> [--payload JSON]  start the deployed flows that trigger on this event
@@ -189,6 +190,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first === "ui") {
     return import("./commands/ui.js").then((m) => m.runUi(argv.slice(1))).catch((e) => reportError(e));
+  }
+  if (first === "aws") {
+    return import("./commands/aws.js").then((m) => m.runAws(argv.slice(1))).catch((e) => reportError(e));
   }
   if (first === "configure") {
     return import("./commands/configure.js")

@@ -83,7 +83,7 @@ export function checkStackOptions(
 ): Required<Pick<StackOptions, "compute" | "maxVcpus">> {
   const compute = options.compute ?? "fargate";
   if (!STACK_COMPUTE.includes(compute)) {
-    throw new StackOptionError({ option: "--compute", value: compute, expected: STACK_COMPUTE.join(", ") });
+    throw new StackOptionError({ option: "--compute", value: compute, expected: "fargate, ec2 or spot" });
   }
   const maxVcpus = options.maxVcpus ?? DEFAULT_MAX_VCPUS;
   if (!Number.isInteger(maxVcpus) || maxVcpus < 1 || maxVcpus > 10_000) {

@@ -11,6 +11,7 @@ import {
   AWS_SETTINGS,
   type AwsSettingName,
   checkSettings,
+  effectiveSettings,
   type PartialAwsSettings,
   readSettingsFile,
   shownSetting,
@@ -89,7 +90,29 @@ function program(): Command {
     const rule = AWS_SETTINGS[name];
     command.option(`${rule.flag} <value>`, `${rule.label} (env ${rule.env}), e.g. ${rule.example}`);
   }
+  command.option(
+    "--from-stack <name>",
+    "take the settings from the outputs of the stack 'flowship aws stack deploy' made (flags given beside it win)",
+  );
   return command;
+}
+
+/**
+ * The settings a stack's outputs give (its region from --region or the configured one), each
+ * output to the setting of the same name (see OUTPUT_SETTINGS).
+ */
+async function settingsFromStack(name: string, region: string | undefined): Promise<PartialAwsSettings> {
+  const [{ stackOutputs }, { OUTPUT_SETTINGS }] = await Promise.all([
+    import("../../aws/account/stack-deploy.js"),
+    import("../../aws/account/stack-template.js"),
+  ]);
+  const outputs = await stackOutputs({ name, ...(region ? { region } : {}) });
+  const settings: PartialAwsSettings = {};
+  for (const [output, value] of Object.entries(outputs)) {
+    const setting = OUTPUT_SETTINGS[output as keyof typeof OUTPUT_SETTINGS];
+    if (setting !== undefined && setting in AWS_SETTINGS) settings[setting as AwsSettingName] = value;
+  }
+  return settings;
 }
 
 /** Entry of `flowship configure <what> [flags]`; returns the exit code. */
@@ -106,9 +129,22 @@ export async function runConfigure(argv: string[]): Promise<number> {
   }
   const command = program();
   if (!parseStandalone([command], rest, "flowship configure aws")) return 0;
-  const flags = command.opts<Record<AwsSettingName, string | undefined>>();
-  const given = Object.fromEntries(NAMES.filter((n) => flags[n] !== undefined).map((n) => [n, flags[n]]));
-  const { file, settings } = await configureAws({ given });
+  const flags = command.opts<Record<AwsSettingName | "fromStack", string | undefined>>();
+  const fromFlags = Object.fromEntries(NAMES.filter((n) => flags[n] !== undefined).map((n) => [n, flags[n]]));
+  const fromStack = flags.fromStack
+    ? await settingsFromStack(flags.fromStack, fromFlags.region ?? effectiveSettings().region)
+    : {};
+  const given = { ...fromStack, ...fromFlags };
+  const { file, settings } = await configureAws({
+    given,
+    // The stack's outputs are the answers: no questions, and no file written with half of them.
+    ...(flags.fromStack ? { interactive: false } : {}),
+  });
+  if (flags.fromStack) {
+    process.stdout.write(
+      `Took ${Object.keys(fromStack).join(", ")} from the outputs of stack ${flags.fromStack}.\n`,
+    );
+  }
   const missing = NEEDED.filter((n) => !settings[n]);
   process.stdout.write(`Wrote AWS settings to ${file}.\n`);
   if (missing.length > 0) {
