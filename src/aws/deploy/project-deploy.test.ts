@@ -5,17 +5,17 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
-import { PutRuleCommand } from "@aws-sdk/client-eventbridge";
-import { FakeAws } from "../../../test/helpers/aws-mocks.js";
-import { recordedRequests, validateAgainstModels } from "../../../test/helpers/aws-models.js";
+import { DescribeJobDefinitionsCommand } from "@aws-sdk/client-batch";
+import { ListRulesCommand } from "@aws-sdk/client-eventbridge";
+import { ListStateMachinesCommand } from "@aws-sdk/client-sfn";
 import { tempDir } from "../../../test/helpers/cli.js";
 import { deployFile, testSettings } from "../../../test/helpers/deploy-fixtures.js";
-import { type S3TestServer, startS3Server } from "../../../test/helpers/s3-server.js";
-import { openStorage } from "../../datastore/open-storage.js";
+import { type Moto, startMoto } from "../../../test/helpers/moto.js";
+import { motoDeployClients, motoDirect, motoStorage } from "../../../test/helpers/moto-deploy.js";
 import type { Storage } from "../../datastore/storage.js";
 import { resolveBranch } from "../../flow/project.js";
 import { deleteDeployment } from "./delete.js";
+import type { DeployClients } from "./deployment.js";
 import { deployTarget } from "./resource-names.js";
 
 const dir = tempDir("flowship-project-deploy-");
@@ -30,20 +30,34 @@ export default flow("ScoringFlow")
   .step("end", () => {});
 `,
 );
-let server: S3TestServer;
+let moto: Moto;
+let aws: { clients: DeployClients };
+let direct: ReturnType<typeof motoDirect>;
 let storage: Storage;
 let s3Root: string;
 
+/** State machines and flowship's rules, sorted, as Step Functions and EventBridge list them. */
+async function deployed() {
+  const [{ stateMachines }, { Rules }] = await Promise.all([
+    direct.sfn.send(new ListStateMachinesCommand({})),
+    direct.events.send(new ListRulesCommand({ NamePrefix: "flowship-" })),
+  ]);
+  return {
+    machines: (stateMachines ?? []).map((m) => m.name!).sort(),
+    rules: (Rules ?? []).map((r) => [r.Name!, JSON.parse(r.EventPattern!).detail.stateMachineArn]).sort(),
+  };
+}
+
 describe("project branches on Step Functions", () => {
   before(async () => {
-    server = await startS3Server();
-    s3Root = `s3://${server.bucket}/flowship`;
-    storage = await openStorage({ kind: "s3", root: s3Root, endpoint: server.endpoint });
+    moto = await startMoto();
+    aws = { clients: motoDeployClients(moto) };
+    direct = motoDirect(moto);
+    ({ storage, s3Root } = await motoStorage(moto, "flowship-project-deploy-test"));
   });
-  after(() => server.close());
+  after(() => moto?.close());
 
   test("three branches of one flow coexist, chain within their branch, and are deleted independently", async () => {
-    const aws = new FakeAws();
     const settings = testSettings(s3Root);
     const flow = {
       name: "ScoringFlow",
@@ -67,48 +81,50 @@ describe("project branches on Step Functions", () => {
       });
       assert.deepEqual(result.project, branch);
     }
-    assert.deepEqual(
-      [...aws.machines.values()].map((m) => m.name),
-      ["fraud_user-alice-smith_ScoringFlow", "fraud_test-staging_ScoringFlow", "fraud_prod_ScoringFlow"],
-    );
+    const arn = (name: string) => `arn:aws:states:eu-west-1:123456789012:stateMachine:${name}`;
+    // triggerOnFinish({ flow: "TrainFlow" }) listens to TrainFlow of the same branch only.
+    assert.deepEqual(await deployed(), {
+      machines: [
+        "fraud_prod_ScoringFlow",
+        "fraud_test-staging_ScoringFlow",
+        "fraud_user-alice-smith_ScoringFlow",
+      ],
+      rules: [
+        ["flowship-fraud_prod_ScoringFlow-on-finish", [arn("fraud_prod_TrainFlow")]],
+        ["flowship-fraud_test-staging_ScoringFlow-on-finish", [arn("fraud_test-staging_TrainFlow")]],
+        ["flowship-fraud_user-alice-smith_ScoringFlow-on-finish", [arn("fraud_user-alice-smith_TrainFlow")]],
+      ],
+    });
     // Each branch has its own job definition, and its tasks learn their branch.
-    const jobs = aws.batch.commandCalls(RegisterJobDefinitionCommand).map((c) => c.args[0].input);
+    const { jobDefinitions } = await direct.batch.send(new DescribeJobDefinitionsCommand({}));
     assert.deepEqual(
-      jobs.map((j) => [
-        j.jobDefinitionName,
-        j.containerProperties!.environment!.find((e) => e.name === "FLOWSHIP_PROJECT_BRANCH")?.value,
-      ]),
+      jobDefinitions
+        ?.map((j) => [
+          `${j.jobDefinitionName}:${j.revision}`,
+          j.containerProperties!.environment!.find((e) => e.name === "FLOWSHIP_PROJECT_BRANCH")?.value,
+        ])
+        .sort(),
       [
-        ["flowship-fraud_user-alice-smith_ScoringFlow", "user.alice-smith"],
-        ["flowship-fraud_test-staging_ScoringFlow", "test.staging"],
-        ["flowship-fraud_prod_ScoringFlow", "prod"],
+        ["flowship-fraud_prod_ScoringFlow:1", "prod"],
+        ["flowship-fraud_test-staging_ScoringFlow:1", "test.staging"],
+        ["flowship-fraud_user-alice-smith_ScoringFlow:1", "user.alice-smith"],
       ],
     );
-    // triggerOnFinish({ flow: "TrainFlow" }) listens to TrainFlow of the same branch only.
-    const upstream = aws.events
-      .commandCalls(PutRuleCommand)
-      .map((c) => [c.args[0].input.Name, JSON.parse(c.args[0].input.EventPattern!).detail.stateMachineArn]);
-    const arn = (name: string) => `arn:aws:states:eu-west-1:123456789012:stateMachine:${name}`;
-    assert.deepEqual(upstream, [
-      ["flowship-fraud_user-alice-smith_ScoringFlow-on-finish", [arn("fraud_user-alice-smith_TrainFlow")]],
-      ["flowship-fraud_test-staging_ScoringFlow-on-finish", [arn("fraud_test-staging_TrainFlow")]],
-      ["flowship-fraud_prod_ScoringFlow-on-finish", [arn("fraud_prod_TrainFlow")]],
-    ]);
     // Deleting the test branch leaves the user's and production's deployments and rules.
     await deleteDeployment({
       clients: aws.clients,
       target: deployTarget(settings, "ScoringFlow", undefined, branches[1]),
       user: "alice",
     });
-    assert.deepEqual(
-      [...aws.machines.values()].map((m) => m.name),
-      ["fraud_user-alice-smith_ScoringFlow", "fraud_prod_ScoringFlow"],
-    );
-    assert.deepEqual(
-      [...aws.rules.keys()],
-      ["flowship-fraud_user-alice-smith_ScoringFlow-on-finish", "flowship-fraud_prod_ScoringFlow-on-finish"],
-    );
-    const report = await validateAgainstModels(recordedRequests(aws));
+    assert.deepEqual(await deployed(), {
+      machines: ["fraud_prod_ScoringFlow", "fraud_user-alice-smith_ScoringFlow"],
+      rules: [
+        ["flowship-fraud_prod_ScoringFlow-on-finish", [arn("fraud_prod_TrainFlow")]],
+        ["flowship-fraud_user-alice-smith_ScoringFlow-on-finish", [arn("fraud_user-alice-smith_TrainFlow")]],
+      ],
+    });
+    const report = await moto.validate();
+    assert.ok(report.checked > 0);
     assert.deepEqual(report.findings, []);
   });
 
