@@ -1,15 +1,22 @@
 // Why a production run failed, in one command each: `step-functions list-runs` shows the failed
 // step and the first line of its error, and `logs` and `dump` read an `sfn-…` run from the
 // deployment's S3 datastore (the AWS settings) without flags. The run is a simulated production
-// run on S3 served by s3rver; Step Functions' ListExecutions comes from a stand-in on loopback.
+// run on moto's S3 (test/helpers/moto.ts); its execution is a failed one of a state machine of
+// that name in moto's Step Functions, which list-runs finds with ListExecutions.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type AwsStandIn, startAwsStandIn } from "../helpers/aws-stand-in.js";
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { flowshipEnv, runCli, runIdFrom, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 import { writeFlowFile } from "../helpers/datastore.js";
-import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
+import { callName, type Moto, startMoto } from "../helpers/moto.js";
+import { BUCKET, prepareAccount, ROLES, roleArn, sdkClients } from "../helpers/moto-account.js";
 
 const dir = tempDir();
 const file = writeFlowFile(
@@ -20,24 +27,31 @@ const file = writeFlowFile(
   .step("work", (self) => { console.error("checking rows"); if (process.env.BROKEN_ROW) throw new Error("row " + process.env.BROKEN_ROW + " is broken\\nsecond line"); self.checked = self.rows; }, { next: "end" })
   .step("end", () => {});`,
 );
-const MACHINE = "arn:aws:states:eu-west-1:123456789012:stateMachine:FailingProd";
+/** What the state machine's executions end with, as a failed Batch job's would. */
+const FAILING_DEFINITION = JSON.stringify({
+  StartAt: "work",
+  States: { work: { Type: "Fail", Error: "States.TaskFailed", Cause: "Essential container in task exited" } },
+});
+/** The date list-runs prints: ISO 8601 to the second. */
+const printed = (date: Date | undefined) => `${date!.toISOString().slice(0, 19)}Z`;
 
 describe("reading a failed production run", () => {
-  let s3: S3TestServer;
-  let sfn: AwsStandIn;
+  let moto: Moto;
   let env: NodeJS.ProcessEnv;
   let runId = "";
+  let execution: DescribeExecutionCommandOutput;
 
   before(async () => {
-    s3 = await startS3Server();
-    const s3Root = `s3://${s3.bucket}/prod`;
+    // moto runs the state machine, so its execution ends FAILED as AWS's would
+    moto = await startMoto({ config: { stepfunctions: { execute_state_machine: true } } });
+    await prepareAccount(moto);
+    const s3Root = `s3://${BUCKET}/prod`;
     env = flowshipEnv(path.join(dir, "local-datastore"), {
+      ...moto.env,
       FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
-      FLOWSHIP_S3_ENDPOINT: s3.endpoint,
       FLOWSHIP_AWS_REGION: "eu-west-1",
-      FLOWSHIP_AWS_SFN_ROLE: "arn:aws:iam::123456789012:role/flowship-step-functions",
+      FLOWSHIP_AWS_SFN_ROLE: roleArn(ROLES.sfnRole),
       FLOWSHIP_AWS_S3_ROOT: s3Root,
-      AWS_REGION: "eu-west-1",
     });
     const simulated = await runCli(
       [
@@ -57,29 +71,29 @@ describe("reading a failed production run", () => {
     );
     assert.equal(simulated.code, 1, simulated.stderr);
     runId = simulatedRunIdFrom(simulated.stderr);
-    const execution = runId.replace(/^sfn-/, "");
-    sfn = await startAwsStandIn({
-      "sfn:ListExecutions": () => ({
-        executions: [
-          {
-            executionArn: `arn:aws:states:eu-west-1:123456789012:execution:FailingProd:${execution}`,
-            stateMachineArn: MACHINE,
-            name: execution,
-            status: "FAILED",
-            startDate: 1_772_352_000,
-            stopDate: 1_772_352_060,
-          },
-        ],
+    // and: the execution that run was, failed, in the account's Step Functions
+    const { sfn } = sdkClients(moto);
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: "FailingProd",
+        roleArn: roleArn(ROLES.sfnRole),
+        definition: FAILING_DEFINITION,
       }),
-    });
-    env = { ...env, AWS_ENDPOINT_URL_SFN: sfn.endpoint };
+    );
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: runId.replace(/^sfn-/, "") }),
+    );
+    execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    for (let i = 0; execution.status === "RUNNING" && i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    }
+    assert.equal(execution.status, "FAILED");
   });
-  after(async () => {
-    await sfn?.close();
-    await s3.close();
-  });
+  after(() => moto?.close());
 
   test("list-runs names the failed step and the first line of its error", async () => {
+    const sent = moto.requests.length;
     const result = await runCli([file, "step-functions", "list-runs"], { env });
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.split("\n");
@@ -87,14 +101,20 @@ describe("reading a failed production run", () => {
     assert.match(
       lines[1]!,
       new RegExp(
-        `^${runId} +FAILED +2026-03-01T08:00:00Z +2026-03-01T08:01:00Z +work/0: Error: row 7 is broken$`,
+        `^${runId} +FAILED +${printed(execution.startDate)} +${printed(execution.stopDate)} +work/0: Error: row 7 is broken$`,
       ),
     );
     assert.match(result.stdout, /Its output: flowship .*failing\.ts logs <run id>\/<step> --stderr/);
     assert.deepEqual(
-      sfn.calls.map((c) => c.operation),
-      ["ListExecutions"],
+      moto.requests
+        .slice(sent)
+        .filter((r) => r.service !== "s3")
+        .map(callName),
+      ["states:ListExecutions"],
     );
+    const report = await moto.validate();
+    assert.deepEqual(report.findings, []);
+    assert.ok(report.checked > 0);
   });
 
   test("logs, dump and runs --production read the production run without flags", async () => {
@@ -130,7 +150,7 @@ describe("reading a failed production run", () => {
       new RegExp(`\\[[^\\]]+/start/0\\] cloned from FailingProd/${runId}/start/0`),
     );
     const dump = await runCli(
-      [file, "--datastore-root", `s3://${s3.bucket}/prod`, "dump", `${runIdFrom(resumed.stderr)}/work`],
+      [file, "--datastore-root", `s3://${BUCKET}/prod`, "dump", `${runIdFrom(resumed.stderr)}/work`],
       {
         env,
       },
