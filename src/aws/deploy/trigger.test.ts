@@ -1,16 +1,33 @@
-// step-functions trigger: the execution input and its limits, and the exact StartExecution.
+// step-functions trigger: the execution input and its limits, and the exact StartExecution, against
+// moto (the execution it started read back from Step Functions).
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
-import { StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { FakeAws } from "../../../test/helpers/aws-mocks.js";
+import { after, before, describe, test } from "node:test";
+import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
 import { ACCOUNT, REGION, testSettings } from "../../../test/helpers/deploy-fixtures.js";
+import { type Moto, startMoto } from "../../../test/helpers/moto.js";
+import {
+  motoDeployClients,
+  motoDirect,
+  resetMoto,
+  seedDeployment,
+  sent,
+} from "../../../test/helpers/moto-deploy.js";
+import type { DeployClients } from "./deployment.js";
 import { deployTarget } from "./resource-names.js";
 import { executionInput, MAX_INPUT_CHARS, triggerFlow } from "./trigger.js";
 
 const hasCode = (expected: string) => (error: unknown) => (error as { code?: string }).code === expected;
 const target = deployTarget(testSettings("s3://bucket/flowship"), "ParameterFlow");
+let moto: Moto;
+let clients: DeployClients;
 
 describe("step-functions trigger", () => {
+  before(async () => {
+    moto = await startMoto();
+    clients = motoDeployClients(moto);
+  });
+  after(() => moto?.close());
+
   test("the input carries the parameters' JSON text as the string value of Parameters", () => {
     assert.equal(executionInput("ParameterFlow", { alpha: 0.5 }, 1000), '{"Parameters":"{\\"alpha\\":0.5}"}');
     assert.equal(executionInput("ParameterFlow", {}, 1000), '{"Parameters":"{}"}');
@@ -38,32 +55,51 @@ describe("step-functions trigger", () => {
 
   test("starts the production alias and returns the run id sfn-<execution name>", async () => {
     // given
-    const aws = new FakeAws();
-    aws.seed({ name: "ParameterFlow", owner: "alice", token: "t", versions: 2 });
+    const machine = await seedDeployment(moto, {
+      name: "ParameterFlow",
+      owner: "alice",
+      token: "t",
+      versions: 2,
+    });
+    const mark = moto.requests.length;
     // when
     const run = await triggerFlow({
-      sfn: aws.clients.sfn,
+      sfn: clients.sfn,
       target,
       input: '{"Parameters":"{\\"alpha\\":0.5}"}',
     });
     // then
-    assert.deepEqual(aws.sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input, {
-      stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ParameterFlow:production`,
-      input: '{"Parameters":"{\\"alpha\\":0.5}"}',
-    });
-    const execution = aws.executions.get(run.executionArn)!;
+    assert.deepEqual(sent(moto, "states:StartExecution", mark), [
+      {
+        stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ParameterFlow:production`,
+        input: '{"Parameters":"{\\"alpha\\":0.5}"}',
+      },
+    ]);
+    const execution = await motoDirect(moto).sfn.send(
+      new DescribeExecutionCommand({ executionArn: run.executionArn }),
+    );
     assert.equal(run.runId, `sfn-${execution.name}`);
-    assert.equal(execution.startedWith, `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ParameterFlow:2`);
+    assert.equal(execution.stateMachineArn, machine);
+    assert.equal(execution.status, "RUNNING");
+    assert.equal(execution.input, '{"Parameters":"{\\"alpha\\":0.5}"}');
+    assert.equal(execution.stateMachineAliasArn, `${machine}:production`);
+    assert.equal(execution.stateMachineVersionArn, `${machine}:2`);
   });
 
   test("a flow that is not deployed is named with the command to deploy it", async () => {
-    const aws = new FakeAws();
+    await resetMoto(moto);
     await assert.rejects(
-      triggerFlow({ sfn: aws.clients.sfn, target, input: "{}" }),
+      triggerFlow({ sfn: clients.sfn, target, input: "{}" }),
       (error: Error & { code?: string }) =>
         error.code === "FS_SFN_NOT_DEPLOYED" &&
         error.message ===
           "Flow 'ParameterFlow' is not deployed to AWS Step Functions as 'ParameterFlow' in eu-west-1. Deploy it with step-functions create.",
     );
+  });
+
+  test("every request sent is valid by AWS's API models", async () => {
+    const report = await moto.validate();
+    assert.ok(report.checked > 0);
+    assert.deepEqual(report.findings, []);
   });
 });
