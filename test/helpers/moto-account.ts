@@ -16,6 +16,8 @@ import type { DeployClients } from "../../src/aws/deploy/deployment.js";
 import { EventsDeployClient } from "../../src/aws/deploy/events-client.js";
 import { SchedulerDeployClient } from "../../src/aws/deploy/scheduler-client.js";
 import { SfnDeployClient } from "../../src/aws/deploy/sfn-client.js";
+import { openStorage } from "../../src/datastore/open-storage.js";
+import type { Storage } from "../../src/datastore/storage.js";
 import { flowshipEnv } from "./cli.js";
 import { MOTO_ACCOUNT, type Moto } from "./moto.js";
 
@@ -60,6 +62,18 @@ export function motoDeployClients(moto: Moto): DeployClients {
     scheduler: new SchedulerDeployClient({ client: clients.scheduler }),
     events: new EventsDeployClient({ client: clients.events }),
   };
+}
+
+/**
+ * The S3 datastore at `root` in moto's bucket, opened in the test's own process through the
+ * recording proxy. moto's fake keys are put in this process's environment, where the SDK's chain
+ * (and the credentials endpoint of simulated jobs) finds them, as s3-server.ts does for s3rver.
+ */
+export function motoStorage(moto: Moto, root = S3_ROOT): Promise<Storage> {
+  process.env.AWS_ACCESS_KEY_ID = "testing";
+  process.env.AWS_SECRET_ACCESS_KEY = "testing";
+  delete process.env.AWS_SESSION_TOKEN;
+  return openStorage({ kind: "s3", root, endpoint: moto.endpoint });
 }
 
 /** Makes what an account has before its first deploy: the bucket and the roles. */
