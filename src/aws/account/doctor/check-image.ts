@@ -67,15 +67,13 @@ export async function checkImage(clients: DoctorClients, settings: PartialAwsSet
   }
   const reference = ecr.id.imageDigest ?? `tag ${ecr.id.imageTag}`;
   try {
-    const answer = await clients
-      .ecr(ecr.region)
-      .send(
-        new DescribeImagesCommand({
-          registryId: ecr.account,
-          repositoryName: ecr.repository,
-          imageIds: [ecr.id],
-        }),
-      );
+    const answer = await clients.ecr(ecr.region).send(
+      new DescribeImagesCommand({
+        registryId: ecr.account,
+        repositoryName: ecr.repository,
+        imageIds: [ecr.id],
+      }),
+    );
     const found = answer.imageDetails?.[0];
     if (!found) throw Object.assign(new Error("no image"), { name: "ImageNotFoundException" });
     return ok(ID, subject, `found in ${ecr.repository} (${found.imageDigest ?? reference})`);
