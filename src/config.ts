@@ -43,7 +43,16 @@ export const ENVIRONMENT_VARIABLES = {
     "IAM role ARN EventBridge Scheduler starts scheduled flows as (flows with a schedule).",
   FLOWSHIP_AWS_EVENTS_ROLE:
     "IAM role ARN EventBridge acts as: starts flows with triggerOnFinish, calls the webhook of --notify-webhook-url.",
-  FLOWSHIP_AWS_IMAGE: "Container image of the Batch jobs of deployed flows. Default: node:22",
+  FLOWSHIP_AWS_IMAGE:
+    "Container image of the Batch jobs of deployed flows. Default: public.ecr.aws/docker/library/node:22-slim (the official Node.js image on AWS's ECR Public mirror: Docker Hub caps anonymous pulls per IP address)",
+  FLOWSHIP_AWS_COMPUTE:
+    "What the job queue's compute environments are: ec2 (EC2 or Spot instances; resources pass through) or fargate (Fargate or Fargate Spot; resources round up to a valid Fargate pair). Default: ec2",
+  FLOWSHIP_AWS_EXECUTION_ROLE:
+    "IAM role ARN ECS pulls the image and writes the logs of Fargate jobs as; required when FLOWSHIP_AWS_COMPUTE is fargate.",
+  FLOWSHIP_AWS_ASSIGN_PUBLIC_IP:
+    "Fargate jobs: ENABLED or DISABLED, whether a job gets a public IP (without a NAT route, a subnet's jobs need one to pull the image and reach S3). Default: ENABLED",
+  FLOWSHIP_AWS_FARGATE_PLATFORM_VERSION:
+    "Fargate jobs: the Fargate platform version, e.g. 1.4.0. Default: LATEST",
   FLOWSHIP_AWS_NOTIFY_SNS_TOPIC:
     "SNS topic ARN that `step-functions create --notify-on-error` (and `--notify-on-success`) sends alerts to.",
   FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL:
@@ -223,6 +232,10 @@ export function awsSettingsFromEnv(): Record<string, string | undefined> {
     schedulerRole: env("FLOWSHIP_AWS_SCHEDULER_ROLE"),
     eventsRole: env("FLOWSHIP_AWS_EVENTS_ROLE"),
     image: env("FLOWSHIP_AWS_IMAGE"),
+    compute: env("FLOWSHIP_AWS_COMPUTE"),
+    executionRole: env("FLOWSHIP_AWS_EXECUTION_ROLE"),
+    assignPublicIp: env("FLOWSHIP_AWS_ASSIGN_PUBLIC_IP"),
+    fargatePlatformVersion: env("FLOWSHIP_AWS_FARGATE_PLATFORM_VERSION"),
     notifySnsTopic: env("FLOWSHIP_AWS_NOTIFY_SNS_TOPIC"),
     notifyWebhookUrl: env("FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL"),
   };

@@ -18,6 +18,8 @@
 export type { JsonObject, JsonValue } from "./asl/json.js";
 export type { StateMachineDefinition } from "./asl/state-machine.js";
 export {
+  type AssignPublicIp,
+  type ComputeKind,
   PLACEHOLDERS,
   parseS3Root,
   type StepFunctionsCompileOptions,
@@ -30,10 +32,12 @@ export {
   type StepFunctionsDeploymentOptions,
 } from "./compile/compile-step-functions.js";
 export {
+  FargateResourcesError,
   StepFunctionsLimitError,
   StepFunctionsNameError,
   StepFunctionsOptionError,
 } from "./compile/errors.js";
+export { FARGATE_SIZES, type FargatePair, fargateResources } from "./compile/fargate-resources.js";
 export { FOREACH_FILE } from "./compile/foreach-states.js";
 export { INVALID_INPUT_ERROR } from "./compile/input-states.js";
 export {

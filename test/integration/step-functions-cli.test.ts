@@ -156,6 +156,40 @@ describe("step-functions commands from the command line", () => {
     assert.doesNotMatch(plain.stderr, /abc/);
   });
 
+  test("configure aws takes the Fargate settings; create on Fargate without an execution role names it", async () => {
+    // given
+    const file = path.join(dir, "fargate-rc.json");
+    const env = bareEnv({ FLOWSHIP_CONFIG: file, ...DEPLOY_SETTINGS });
+    // when
+    const written = await runCli(
+      [
+        "configure",
+        "aws",
+        "--compute",
+        "fargate",
+        "--assign-public-ip",
+        "DISABLED",
+        "--fargate-platform-version",
+        "1.4.0",
+      ],
+      { env },
+    );
+    // then
+    assert.equal(written.code, 0, written.stderr);
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), {
+      aws: { compute: "fargate", assignPublicIp: "DISABLED", fargatePlatformVersion: "1.4.0" },
+    });
+    const create = await runCli([FLOW, "step-functions", "create"], { env });
+    assert.equal(create.code, 2, create.stderr);
+    assert.equal(
+      create.stderr,
+      `error: Missing AWS setting for step-functions create: 'executionRole' (compute is fargate). Run 'flowship configure aws' (writes ${file}) or set FLOWSHIP_AWS_EXECUTION_ROLE.\n`,
+    );
+    const bad = await runCli(["configure", "aws", "--compute", "lambda"], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^error: Invalid AWS setting: compute 'lambda'/);
+  });
+
   test("someone else's deployment is refused without its token, after reading only its tags", async () => {
     const sent = moto.requests.length;
     const env = bareEnv({ FLOWSHIP_USER: "bob", ...DEPLOY_SETTINGS });

@@ -13,6 +13,8 @@ export const PLACEHOLDERS = {
   jobQueue: "${FlowshipJobQueue}",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's placeholder syntax, meant literally
   datastoreRoot: "s3://${FlowshipDatastoreBucket}/flowship",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's placeholder syntax, meant literally
+  executionRole: "${FlowshipExecutionRoleArn}",
 } as const;
 
 export interface StepFunctionsCompileOptions {
@@ -73,7 +75,23 @@ export interface StepFunctionsCompileOptions {
   partition?: string;
   /** Decorators added to every step that has none of their kind (`--with`). @default [] */
   withDecorators?: readonly StepDecorator[];
+  /**
+   * What the job queue's compute environments are: `ec2` (EC2 or Spot instances) passes a step's
+   * `resources` through; `fargate` (Fargate or Fargate Spot) rounds them up to the nearest valid
+   * Fargate pair and refuses what Fargate cannot run (see fargate-resources.ts).
+   * @default "ec2"
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/fargate.html
+   */
+  compute?: ComputeKind;
 }
+
+/** Where Batch jobs run: EC2 instances (on-demand or Spot) or Fargate. */
+export const COMPUTE_KINDS = ["ec2", "fargate"] as const;
+export type ComputeKind = (typeof COMPUTE_KINDS)[number];
+
+/** Whether a Fargate job gets a public IP address. */
+export const ASSIGN_PUBLIC_IP = ["ENABLED", "DISABLED"] as const;
+export type AssignPublicIp = (typeof ASSIGN_PUBLIC_IP)[number];
 
 export const DISTRIBUTED_MAP_SETTINGS = ["always", "auto", "never"] as const;
 export type DistributedMapSetting = (typeof DISTRIBUTED_MAP_SETTINGS)[number];
@@ -128,6 +146,13 @@ export function resolveCompileOptions(
       expected: DISTRIBUTED_MAP_SETTINGS.join(", "),
     });
   }
+  if (options.compute !== undefined && !COMPUTE_KINDS.includes(options.compute)) {
+    throw new StepFunctionsOptionError({
+      option: "compute",
+      value: options.compute,
+      expected: COMPUTE_KINDS.join(" or "),
+    });
+  }
   const datastoreRoot = options.datastoreRoot ?? PLACEHOLDERS.datastoreRoot;
   for (const [option, value] of [
     ["jobQueue", options.jobQueue],
@@ -150,5 +175,6 @@ export function resolveCompileOptions(
     distributedMap: options.distributedMap ?? "auto",
     partition: options.partition ?? "aws",
     withDecorators: options.withDecorators ?? [],
+    compute: options.compute ?? "ec2",
   };
 }

@@ -22,8 +22,11 @@ export const CODE_PACKAGE_PLACEHOLDERS = {
 } as const;
 
 export interface StepFunctionsDeploymentOptions extends StepFunctionsCompileOptions {
-  /** The job definition's settings; the code package ones default to placeholders. */
-  job?: Partial<Omit<JobDefinitionOptions, "flow" | "datastoreRoot">>;
+  /**
+   * The job definition's settings; the code package ones (and a Fargate job's execution role)
+   * default to placeholders. Its compute kind is the top-level `compute`.
+   */
+  job?: Partial<Omit<JobDefinitionOptions, "flow" | "datastoreRoot" | "compute">>;
 }
 
 export interface StepFunctionsDeployment extends CompiledStateMachine {
@@ -57,6 +60,9 @@ export function compileStepFunctions(
     datastoreRoot: options.datastoreRoot ?? PLACEHOLDERS.datastoreRoot,
     codePackageUrl: job.codePackageUrl ?? CODE_PACKAGE_PLACEHOLDERS.url,
     codePackageSha256: job.codePackageSha256 ?? CODE_PACKAGE_PLACEHOLDERS.sha256,
+    ...(options.compute === "fargate"
+      ? { compute: "fargate", executionRoleArn: job.executionRoleArn ?? PLACEHOLDERS.executionRole }
+      : {}),
   });
   const machine = compileStateMachine(graph, {
     ...compileOptions,

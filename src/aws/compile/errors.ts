@@ -54,3 +54,23 @@ export class StepFunctionsOptionError extends FlowshipError {
     );
   }
 }
+
+/** A step's `resources` that no Fargate job can have: more than 16 vCPUs or 120 GiB, or a GPU. */
+export class FargateResourcesError extends FlowshipError {
+  constructor(facts: {
+    what: "cpu" | "memory" | "gpu";
+    value: number;
+    flow: string;
+    step: string;
+  }) {
+    const limit = {
+      cpu: "Fargate runs at most 16 vCPUs",
+      memory: "Fargate runs at most 122880 MiB (120 GiB)",
+      gpu: "Fargate has no GPUs",
+    }[facts.what];
+    super(
+      facts.what === "gpu" ? "FS_SFN_FARGATE_GPU" : "FS_SFN_FARGATE_TOO_BIG",
+      `Resources Fargate cannot run in ${where(facts.flow, facts.step)}: '${facts.what}: ${facts.value}' (${limit}). ${facts.what === "gpu" ? "Drop gpu from" : `Lower ${facts.what} in`} resources(), or deploy to an EC2 compute environment with 'flowship configure aws --compute ec2'.`,
+    );
+  }
+}

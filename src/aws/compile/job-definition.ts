@@ -8,12 +8,19 @@
  */
 import { FLOWSHIP_VERSION } from "../../version.js";
 import { bootstrapCommand } from "./bootstrap-command.js";
+import { ASSIGN_PUBLIC_IP, type AssignPublicIp, type ComputeKind } from "./compile-options.js";
 import { StepFunctionsOptionError } from "./errors.js";
 import { jobDefinitionName } from "./naming.js";
 import { JOB_DEFINITION_ENV } from "./task-environment.js";
 
-/** The current Node.js LTS image. */
-export const DEFAULT_IMAGE = "node:22";
+/**
+ * The official Node.js LTS image, from AWS's ECR Public mirror of Docker Hub's official images:
+ * Docker Hub limits anonymous pulls per IP address, so a wide foreach starting on fresh instances
+ * could fail to pull `node:22` there. The slim variant holds all the bootstrap needs (`node`; Node
+ * verifies TLS with its own CA certificates, and extracts the package itself).
+ * @see https://gallery.ecr.aws/docker/library/node
+ */
+export const DEFAULT_IMAGE = "public.ecr.aws/docker/library/node:22-slim";
 
 /**
  * Runs one task: a dependency-free bootstrap fetches the code package, checks its sha256 and runs
@@ -37,7 +44,10 @@ export interface JobDefinitionOptions {
    * @default "us-east-1"
    */
   region?: string;
-  /** Container image: anything with Node.js >= 20 as `node` on its PATH. @default "node:22" */
+  /**
+   * Container image: anything with Node.js >= 20 as `node` on its PATH.
+   * @default "public.ecr.aws/docker/library/node:22-slim"
+   */
   image?: string;
   /** Container command. @default the bootstrap: `node --input-type=module -e <bootstrap>` */
   command?: readonly string[];
@@ -48,12 +58,34 @@ export interface JobDefinitionOptions {
   jobRoleArn?: string;
   /** Job definition name. @default "flowship-<flow>" */
   name?: string;
+  /** The kind of compute environment the job queue has. @default "ec2" */
+  compute?: ComputeKind;
+  /**
+   * Fargate only, and required there: the role ECS pulls the image and writes the logs as.
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/execution-IAM-role.html
+   */
+  executionRoleArn?: string;
+  /**
+   * Fargate only: whether the job gets a public IP. A job in a subnet without a NAT route needs one
+   * to pull the image and to reach S3.
+   * @default "ENABLED"
+   * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_NetworkConfiguration.html
+   */
+  assignPublicIp?: AssignPublicIp;
+  /**
+   * Fargate only: the platform version, `LATEST` or e.g. `1.4.0`.
+   * @default "LATEST"
+   * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_FargatePlatformConfiguration.html
+   */
+  fargatePlatformVersion?: string;
 }
 
 /** The fields of RegisterJobDefinition flowship sets, in the SDK's camelCase. */
 export interface JobDefinitionInput {
   jobDefinitionName: string;
   type: "container";
+  /** Fargate only; EC2 job definitions leave it out (AWS's default is EC2). */
+  platformCapabilities?: ["FARGATE"];
   containerProperties: {
     image: string;
     command: string[];
@@ -61,11 +93,44 @@ export interface JobDefinitionInput {
     resourceRequirements: Array<{ type: "VCPU" | "MEMORY"; value: string }>;
     environment: Array<{ name: string; value: string }>;
     jobRoleArn?: string;
+    executionRoleArn?: string;
+    networkConfiguration?: { assignPublicIp: AssignPublicIp };
+    fargatePlatformConfiguration?: { platformVersion: string };
   };
   /** One attempt: retries are the state machine's, so `retry` waits and counts attempts itself. */
   retryStrategy: { attempts: 1 };
   propagateTags: true;
   tags: Record<string, string>;
+}
+
+/**
+ * What a Fargate job definition adds to the container properties. The default resources (1 vCPU,
+ * 4096 MiB) are already a valid Fargate pair.
+ * @see https://docs.aws.amazon.com/batch/latest/userguide/fargate-job-definitions.html
+ */
+function fargateSettings(options: JobDefinitionOptions) {
+  const executionRoleArn = options.executionRoleArn ?? "";
+  if (executionRoleArn.trim() === "") {
+    throw new StepFunctionsOptionError({
+      option: "executionRoleArn",
+      value: executionRoleArn,
+      expected:
+        "the ARN of an execution role: Fargate jobs need one (flowship configure aws --execution-role)",
+    });
+  }
+  const assignPublicIp = options.assignPublicIp ?? "ENABLED";
+  if (!ASSIGN_PUBLIC_IP.includes(assignPublicIp)) {
+    throw new StepFunctionsOptionError({
+      option: "assignPublicIp",
+      value: assignPublicIp,
+      expected: ASSIGN_PUBLIC_IP.join(" or "),
+    });
+  }
+  return {
+    executionRoleArn,
+    networkConfiguration: { assignPublicIp },
+    fargatePlatformConfiguration: { platformVersion: options.fargatePlatformVersion ?? "LATEST" },
+  };
 }
 
 /** The job definition of a flow, as a RegisterJobDefinition input. */
@@ -78,9 +143,11 @@ export function compileJobDefinition(options: JobDefinitionOptions): JobDefiniti
       expected: "a non-empty list of non-empty words",
     });
   }
+  const fargate = options.compute === "fargate" ? fargateSettings(options) : undefined;
   return {
     jobDefinitionName: options.name ?? jobDefinitionName(options.flow),
     type: "container",
+    ...(fargate ? { platformCapabilities: ["FARGATE"] as ["FARGATE"] } : {}),
     containerProperties: {
       image: options.image ?? DEFAULT_IMAGE,
       command,
@@ -97,6 +164,7 @@ export function compileJobDefinition(options: JobDefinitionOptions): JobDefiniti
         { name: "AWS_REGION", value: options.region ?? "us-east-1" },
       ],
       ...(options.jobRoleArn === undefined ? {} : { jobRoleArn: options.jobRoleArn }),
+      ...fargate,
     },
     retryStrategy: { attempts: 1 },
     propagateTags: true,

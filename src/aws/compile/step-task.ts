@@ -10,6 +10,7 @@ import { type Retrier, STATES_ERRORS } from "../asl/error-handling.js";
 import type { JsonObject, PayloadTemplate } from "../asl/json.js";
 import { TaskState } from "../asl/task-state.js";
 import type { ResolvedCompileOptions } from "./compile-options.js";
+import { fargateResources } from "./fargate-resources.js";
 import type { ForeachPlan } from "./foreach-plan.js";
 import { taskIdValue } from "./loop-states.js";
 import { batchJobName, fallbackStateName } from "./naming.js";
@@ -111,12 +112,24 @@ function environment(
 }
 
 /**
- * `resources` → Batch resource requirements, which are strings.
+ * `resources` → Batch resource requirements, which are strings: as given on EC2, the nearest valid
+ * pair at or above them on Fargate.
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ResourceRequirement.html
  */
-function resourceRequirements(decorators: readonly StepDecorator[]): JsonObject[] | undefined {
+function resourceRequirements(
+  node: GraphNode,
+  context: StepTaskContext,
+  decorators: readonly StepDecorator[],
+): JsonObject[] | undefined {
   const resources = find(decorators, "resources")?.options;
   if (!resources) return undefined;
+  if (context.options.compute === "fargate") {
+    const pair = fargateResources(resources, { flow: context.flow, step: node.name });
+    return [
+      { Type: "VCPU", Value: String(pair.vcpu) },
+      { Type: "MEMORY", Value: String(pair.memory) },
+    ];
+  }
   return [
     { Type: "VCPU", Value: String(resources.cpu) },
     { Type: "MEMORY", Value: String(resources.memory) },
@@ -136,7 +149,7 @@ function submitJob(
   env: EnvironmentEntry[],
   decorators: readonly StepDecorator[],
 ): PayloadTemplate {
-  const resources = resourceRequirements(decorators);
+  const resources = resourceRequirements(node, context, decorators);
   const seconds = attemptSeconds(decorators);
   return {
     JobName: batchJobName(context.flow, node.name),

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, test } from "node:test";
 import { tempDir } from "../../../test/helpers/cli.js";
-import { loadAwsSettings, readSettingsFile, writeSettingsFile } from "./aws-settings.js";
+import { configuredCompute, loadAwsSettings, readSettingsFile, writeSettingsFile } from "./aws-settings.js";
 
 const dir = tempDir("flowship-settings-");
 const ROLE = "arn:aws:iam::123456789012:role/sfn";
@@ -72,5 +72,59 @@ describe("AWS settings", () => {
       () => readSettingsFile(broken),
       (e: Error) => e.message.startsWith(`Unreadable settings file: '${broken}'`),
     );
+  });
+
+  test("compute fargate needs an execution role, named with its variable; ec2 (the default) does not", () => {
+    // given
+    useFile({ aws: { region: "eu-west-1", sfnRole: ROLE, compute: "fargate" } });
+    for (const key of Object.keys(process.env)) if (key.startsWith("FLOWSHIP_AWS_")) delete process.env[key];
+    // then
+    assert.throws(
+      () => loadAwsSettings(["executionRole"], "create"),
+      (error: Error & { code?: string }) =>
+        error.code === "FS_AWS_SETTINGS" &&
+        error.message.includes("'executionRole' (compute is fargate)") &&
+        error.message.includes("FLOWSHIP_AWS_EXECUTION_ROLE") &&
+        !error.message.includes("\n"),
+    );
+    process.env.FLOWSHIP_AWS_EXECUTION_ROLE = "arn:aws:iam::123456789012:role/flowship-batch-execution";
+    assert.equal(loadAwsSettings(["executionRole"], "create").compute, "fargate");
+    delete process.env.FLOWSHIP_AWS_EXECUTION_ROLE;
+    process.env.FLOWSHIP_AWS_COMPUTE = "ec2";
+    assert.equal(loadAwsSettings(["executionRole"], "create").executionRole, undefined);
+    assert.equal(configuredCompute(), "ec2");
+  });
+
+  test("the Fargate settings come from their variables and are checked", () => {
+    // given
+    useFile({ aws: { region: "eu-west-1", sfnRole: ROLE } });
+    assert.equal(configuredCompute(), "ec2");
+    Object.assign(process.env, {
+      FLOWSHIP_AWS_COMPUTE: "fargate",
+      FLOWSHIP_AWS_EXECUTION_ROLE: "arn:aws:iam::123456789012:role/exec",
+      FLOWSHIP_AWS_ASSIGN_PUBLIC_IP: "DISABLED",
+      FLOWSHIP_AWS_FARGATE_PLATFORM_VERSION: "1.4.0",
+    });
+    // when
+    const settings = loadAwsSettings(["executionRole"], "create");
+    // then
+    assert.deepEqual(
+      [settings.compute, settings.executionRole, settings.assignPublicIp, settings.fargatePlatformVersion],
+      ["fargate", "arn:aws:iam::123456789012:role/exec", "DISABLED", "1.4.0"],
+    );
+    assert.equal(configuredCompute(), "fargate");
+    for (const [name, value] of [
+      ["FLOWSHIP_AWS_COMPUTE", "Fargate"],
+      ["FLOWSHIP_AWS_EXECUTION_ROLE", "exec"],
+      ["FLOWSHIP_AWS_ASSIGN_PUBLIC_IP", "yes"],
+      ["FLOWSHIP_AWS_FARGATE_PLATFORM_VERSION", "latest"],
+    ] as const) {
+      const saved = process.env[name];
+      process.env[name] = value;
+      assert.throws(() => loadAwsSettings([], "create"), { code: "FS_AWS_SETTINGS" }, name);
+      process.env[name] = saved;
+    }
+    process.env.FLOWSHIP_AWS_COMPUTE = "lambda";
+    assert.throws(() => configuredCompute(), { code: "FS_AWS_SETTINGS" });
   });
 });

@@ -7,6 +7,7 @@
  */
 import fs from "node:fs";
 import { awsSettingsFromEnv, configFilePath, sdkRegion } from "../../config.js";
+import { ASSIGN_PUBLIC_IP, COMPUTE_KINDS, type ComputeKind } from "../compile/compile-options.js";
 import { AwsSettingsError } from "./errors.js";
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -95,8 +96,36 @@ export const AWS_SETTINGS = {
     env: "FLOWSHIP_AWS_IMAGE",
     flag: "--image",
     label: "container image of Batch jobs",
-    example: "node:22",
+    example: "public.ecr.aws/docker/library/node:22-slim",
     valid: (v) => /^\S{1,255}$/.test(v),
+  },
+  compute: {
+    env: "FLOWSHIP_AWS_COMPUTE",
+    flag: "--compute",
+    label: "compute environments of the job queue: ec2 (EC2 or Spot instances, the default) or fargate",
+    example: "fargate",
+    valid: (v) => (COMPUTE_KINDS as readonly string[]).includes(v),
+  },
+  executionRole: {
+    env: "FLOWSHIP_AWS_EXECUTION_ROLE",
+    flag: "--execution-role",
+    label: "IAM execution role of Fargate jobs (pulls the image, writes the logs; compute fargate only)",
+    example: "arn:aws:iam::123456789012:role/flowship-batch-execution",
+    valid: (v) => ROLE_ARN.test(v),
+  },
+  assignPublicIp: {
+    env: "FLOWSHIP_AWS_ASSIGN_PUBLIC_IP",
+    flag: "--assign-public-ip",
+    label: "public IP of Fargate jobs, ENABLED (default: subnets without a NAT route need one) or DISABLED",
+    example: "DISABLED",
+    valid: (v) => (ASSIGN_PUBLIC_IP as readonly string[]).includes(v),
+  },
+  fargatePlatformVersion: {
+    env: "FLOWSHIP_AWS_FARGATE_PLATFORM_VERSION",
+    flag: "--fargate-platform-version",
+    label: "Fargate platform version of Fargate jobs (default LATEST)",
+    example: "1.4.0",
+    valid: (v) => /^(LATEST|\d+\.\d+\.\d+)$/.test(v),
   },
 } as const satisfies Record<string, SettingRule>;
 
@@ -139,6 +168,17 @@ export function shownSetting(name: AwsSettingName, value: string): string {
   return "secret" in AWS_SETTINGS[name] ? redactUrl(value) : value;
 }
 
+/**
+ * The compute kind of the configured deployment (settings file, FLOWSHIP_AWS_COMPUTE), for the
+ * commands that compile a flow as `create` would without calling AWS: `create --only-json`,
+ * `simulate`.
+ */
+export function configuredCompute(): ComputeKind {
+  const { compute } = effectiveSettings();
+  if (compute !== undefined) checkSettings({ compute });
+  return computeKind({ compute });
+}
+
 /** Settings as stored: any of them may be missing. */
 export type PartialAwsSettings = Partial<Record<AwsSettingName, string>>;
 
@@ -147,6 +187,21 @@ export type AwsSettings = PartialAwsSettings & { region: string; sfnRole: string
 
 /** What every step-functions command that calls AWS needs. */
 export const BASE_SETTINGS: readonly AwsSettingName[] = ["region", "sfnRole"];
+
+/**
+ * Settings a command's list may name that are needed only in some configurations, with why: a
+ * Fargate job definition must name an execution role, an EC2 one has no use for it.
+ */
+const NEEDED_WHEN: Partial<
+  Record<AwsSettingName, { when: (s: PartialAwsSettings) => boolean; why: string }>
+> = {
+  executionRole: { when: (s) => s.compute === "fargate", why: "compute is fargate" },
+};
+
+/** The compute kind the settings choose: `ec2` unless `compute` says `fargate`. */
+export function computeKind(settings: PartialAwsSettings): ComputeKind {
+  return settings.compute === "fargate" ? "fargate" : "ec2";
+}
 
 /** The `aws` section of the settings file, or nothing when there is no file. */
 export function readSettingsFile(file: string = configFilePath()): PartialAwsSettings {
@@ -213,7 +268,8 @@ export function effectiveSettings(file: string = configFilePath()): PartialAwsSe
 
 /**
  * Loads the settings and checks that `required` are all there (and every value is well formed),
- * reporting everything missing in one error, before any AWS call. `overrides` (command-line
+ * reporting everything missing in one error, before any AWS call. A required setting that only
+ * some configurations use (`executionRole`, for compute `fargate`) is required only in those. `overrides` (command-line
  * flags) win over everything else.
  *
  * @example
@@ -227,10 +283,13 @@ export function loadAwsSettings(
   const file = configFilePath();
   const settings = { ...effectiveSettings(file), ...overrides };
   if (settings.s3Root) settings.s3Root = settings.s3Root.replace(/\/+$/, "");
-  const missing = [...new Set([...BASE_SETTINGS, ...required])].filter((name) => !settings[name]);
+  const missing = [...new Set([...BASE_SETTINGS, ...required])].filter(
+    (name) => !settings[name] && (NEEDED_WHEN[name]?.when(settings) ?? true),
+  );
   if (missing.length > 0) {
+    const why = missing.flatMap((name) => NEEDED_WHEN[name]?.why ?? []);
     throw new AwsSettingsError(
-      `Missing AWS setting${missing.length > 1 ? "s" : ""} for step-functions ${command}: '${missing.join(", ")}'. Run 'flowship configure aws' (writes ${file}) or set ${missing.map((n) => AWS_SETTINGS[n].env).join(", ")}.`,
+      `Missing AWS setting${missing.length > 1 ? "s" : ""} for step-functions ${command}: '${missing.join(", ")}'${why.length > 0 ? ` (${why.join(", ")})` : ""}. Run 'flowship configure aws' (writes ${file}) or set ${missing.map((n) => AWS_SETTINGS[n].env).join(", ")}.`,
     );
   }
   checkSettings(settings);

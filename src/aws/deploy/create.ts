@@ -17,14 +17,14 @@ import { validateFlow } from "../../graph/validate.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
 import { includedFiles } from "../../runtime/resolve-parameters.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
-import type { DistributedMapSetting } from "../compile/compile-options.js";
+import type { AssignPublicIp, DistributedMapSetting } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import { jobDefinitionName } from "../compile/naming.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { type StoredCodePackage, uploadCodePackage } from "../package/code-package-store.js";
 import { flowSchedule, type SchedulePlan } from "../schedule/schedule-plan.js";
 import { applyTriggers } from "./apply-triggers.js";
-import type { AwsSettingName, AwsSettings } from "./aws-settings.js";
+import { type AwsSettingName, type AwsSettings, computeKind } from "./aws-settings.js";
 import { authorize, type DeployClients, type Deployment, findDeployment } from "./deployment.js";
 import {
   type DeploymentMetadata,
@@ -89,7 +89,15 @@ export function planDeploy(flow: FlowSpec): DeployPlan {
       );
     }
   }
-  const settings: AwsSettingName[] = ["region", "sfnRole", "jobQueue", "s3Root", "batchJobRole"];
+  // executionRole only counts when compute is fargate (loadAwsSettings knows).
+  const settings: AwsSettingName[] = [
+    "region",
+    "sfnRole",
+    "jobQueue",
+    "s3Root",
+    "batchJobRole",
+    "executionRole",
+  ];
   if (schedule) settings.push("schedulerRole");
   if (upstream.length > 0 || triggers.length > 0) settings.push("eventsRole");
   return { graph, ...(schedule ? { schedule } : {}), upstream, eventTriggers: triggers, settings };
@@ -241,12 +249,18 @@ function compile(
     ...(options.taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
     ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
     ...(jobDefinition ? { jobDefinition } : {}),
+    compute: computeKind(settings),
     job: {
       ...job,
       name: jobDefinitionName(target.name),
       ...(settings.region ? { region: settings.region } : {}),
       ...(settings.image ? { image: settings.image } : {}),
       ...(settings.batchJobRole ? { jobRoleArn: settings.batchJobRole } : {}),
+      // Fargate only; an EC2 job definition ignores them. No placeholder role for a deploy: a
+      // Fargate job definition without its role is refused.
+      ...(computeKind(settings) === "fargate" ? { executionRoleArn: settings.executionRole ?? "" } : {}),
+      ...(settings.assignPublicIp ? { assignPublicIp: settings.assignPublicIp as AssignPublicIp } : {}),
+      ...(settings.fargatePlatformVersion ? { fargatePlatformVersion: settings.fargatePlatformVersion } : {}),
     },
   });
 }
@@ -294,6 +308,8 @@ async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: str
  */
 export async function deployFlow(options: DeployFlowOptions): Promise<DeployResult> {
   const plan = planDeploy(options.flow);
+  // What the compiler refuses (resources Fargate cannot run, say) is refused before any AWS call.
+  compile(options, plan.graph, {});
   const { target, clients } = options;
   const existing = await findDeployment(clients.sfn, target);
   if (existing) authorize(existing, { ...options, action: "deploy a new version of" });

@@ -14,7 +14,7 @@ import type { StepDecorator } from "../../flow/decorators.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
 import { includedFiles } from "../../runtime/resolve-parameters.js";
-import type { DistributedMapSetting } from "../compile/compile-options.js";
+import type { ComputeKind, DistributedMapSetting } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { JobDefinitionInput } from "../compile/job-definition.js";
 import { TASK_ENV } from "../compile/task-environment.js";
@@ -44,6 +44,8 @@ export interface SimulateOptions {
   distributedMap?: DistributedMapSetting;
   maxForeachWidth?: number;
   withDecorators?: readonly StepDecorator[];
+  /** The compute kind `create` would deploy for: a step's resources as Fargate would get them. @default "ec2" */
+  compute?: ComputeKind;
   /** The production token: runs land in namespace `production:<token>`. */
   token: string;
   /** Tags every run gets, as `create --tag` gives them. @default [] */
@@ -113,6 +115,7 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
     ...(options.distributedMap !== undefined ? { distributedMap: options.distributedMap } : {}),
     ...(options.maxForeachWidth !== undefined ? { maxForeachWidth: options.maxForeachWidth } : {}),
     ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
+    ...(options.compute ? { compute: options.compute } : {}),
     job: { codePackageUrl: stored.url, codePackageSha256: pkg.sha256 },
   });
   // The job definition exactly as `create` registers it.

@@ -10,6 +10,7 @@ import { compileStepFunctions } from "../../../aws/compile/compile-step-function
 import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
 import { describeLoops } from "../../../aws/compile/loop-history.js";
+import { configuredCompute } from "../../../aws/deploy/aws-settings.js";
 import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
 import { currentUser } from "../../../config.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
@@ -151,6 +152,8 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
       ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
       ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
       withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
+      // A step's resources as the configured compute gets them (flowship configure aws --compute).
+      compute: configuredCompute(),
     });
     if (!flags.onlyJson) {
       const { deploy } = await import("./deploy-command.js");

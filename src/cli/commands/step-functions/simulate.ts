@@ -9,6 +9,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
+import { configuredCompute } from "../../../aws/deploy/aws-settings.js";
 import { resolveSandbox, SANDBOX_KINDS, type SandboxKind } from "../../../aws/simulate/container-sandbox.js";
 import { eventExecutionInput } from "../../../aws/simulate/event-input.js";
 import { simulateExecution } from "../../../aws/simulate/simulate.js";
@@ -144,7 +145,14 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
     // The parameters must fit where they travel on AWS, as `trigger` checks: the execution input
     // and the start step's Batch container overrides.
     const foreach = foreachChoices(flags);
-    const { stats, foreaches } = compileStepFunctions(graph, { maxWorkers, withDecorators, ...foreach });
+    // Resources as the configured compute gets them: Fargate refuses what it cannot run.
+    const compute = configuredCompute();
+    const { stats, foreaches } = compileStepFunctions(graph, {
+      maxWorkers,
+      withDecorators,
+      compute,
+      ...foreach,
+    });
     for (const line of describeForeaches(foreaches)) process.stderr.write(`${line}\n`);
     const { executionInput } = await import("../../../aws/deploy/trigger.js");
     const fromFlags = Object.keys(text).filter((name) => sources[name] === undefined);
@@ -180,6 +188,7 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       maxWorkers,
       ...foreach,
       withDecorators,
+      compute,
       sandbox,
       // What a real job would not need: where this machine's S3-compatible store is.
       token,
