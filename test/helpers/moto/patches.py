@@ -345,6 +345,29 @@ def _refuse_existing_connections(cls: Any) -> None:
     cls.create_api_destination = create_api_destination_once
 
 
+def _stop_answers_when_stopped() -> None:
+    """StopExecution answers with the date the execution stopped (stopDate, a required member of
+    its output), and the execution is ABORTED from then on. moto's interpreter
+    (stepfunctions.execute_state_machine) only signals the execution's worker, so it answered
+    before the worker had stopped, with a null stopDate; this waits (5 s at most) until the
+    worker has ended the execution.
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html
+    """
+    import time
+
+    from moto.stepfunctions.parser.backend.execution import Execution
+
+    original = Execution.stop
+
+    def stop(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        deadline = time.monotonic() + 5
+        while self.stop_date is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    Execution.stop = stop
+
+
 def apply() -> None:
     from moto.stepfunctions.parser import models as parser_models
 
@@ -358,6 +381,7 @@ def apply() -> None:
     IamResponse.simulate_principal_policy = simulate_principal_policy
     _compute_environment_status(batch_models.BatchBackend)
     _refuse_existing_connections(events_models.EventsBackend)
+    _stop_answers_when_stopped()
     # IAM enforcement evaluating requests as IAM does (see iam_enforcement.py).
     import iam_enforcement
 
