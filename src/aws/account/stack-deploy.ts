@@ -26,6 +26,7 @@ import {
   ListObjectVersionsCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { s3Endpoint } from "../../config.js";
 import { awsCall, awsErrorName } from "../deploy/errors.js";
 import { StackDeployError } from "./errors.js";
 import { BUCKET_ID, type StackTemplate } from "./stack-template.js";
@@ -304,7 +305,14 @@ export async function deleteBucket(options: {
   region?: string;
   client?: S3Client;
 }): Promise<number> {
-  const client = options.client ?? new S3Client(options.region ? { region: options.region } : {});
+  // An S3-compatible endpoint (FLOWSHIP_S3_ENDPOINT) is addressed by path, as the datastore does.
+  const endpoint = s3Endpoint();
+  const client =
+    options.client ??
+    new S3Client({
+      ...(options.region ? { region: options.region } : {}),
+      ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    });
   const { bucket } = options;
   let deleted = 0;
   for (;;) {
