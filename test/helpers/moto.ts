@@ -27,6 +27,12 @@ export interface MotoOptions {
    * from then on a request is allowed only if the policies of the access key's user allow it.
    */
   enforceIamAfter?: number;
+  /**
+   * Batch jobs run their job definition's command in the sandbox `step-functions simulate` uses,
+   * and end SUCCEEDED or FAILED by its exit code (test/helpers/moto/batch_sandbox.py; needs
+   * `npm run build`). Without it moto's Batch runs nothing. @default false
+   */
+  batchSandbox?: boolean;
   /** More environment for moto's process. */
   env?: Record<string, string>;
   /** @default "eu-west-1" */
@@ -46,6 +52,8 @@ export interface MotoRequest {
   body: string;
   /** The HTTP status the test saw: moto's, or the injected fault's. */
   status?: number;
+  /** The AWS error code of an error answer (`AccessDeniedException`, `NoSuchKey` …): moto's, or the injected fault's. */
+  error?: string;
 }
 
 /** An answer the proxy gives instead of moto's. */
@@ -116,6 +124,16 @@ function identify(method: string, headers: http.IncomingHttpHeaders, body: strin
   return { service, operation: undefined };
 }
 
+/** The error code of an AWS error body: JSON's `__type` (after any `#`) or `code`, XML's `<Code>`. */
+function errorCode(body: string): string | undefined {
+  try {
+    const json = JSON.parse(body) as { __type?: string; code?: string };
+    return (json.__type ?? json.code)?.split("#").pop();
+  } catch {
+    return /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+  }
+}
+
 /** The error body of a fault, in the protocol the service speaks. */
 function faultResponse(request: MotoRequest, fault: Fault): { type: string; body: string } {
   const message = fault.message ?? `${fault.code} (injected by the test)`;
@@ -142,10 +160,21 @@ function faultResponse(request: MotoRequest, fault: Fault): { type: string; body
   return { type: "application/json", body: JSON.stringify({ __type: fault.code, message }) };
 }
 
+/** moto's configuration, plus the section serve.py reads for the helpers' own additions. */
+function serveConfig(options: MotoOptions): Record<string, Record<string, unknown>> {
+  if (!options.batchSandbox) return options.config ?? {};
+  return {
+    ...options.config,
+    // moto's batch_simple backend, whose SubmitJob batch_sandbox.py makes run the job.
+    batch: { ...options.config?.batch, use_docker: false },
+    flowship: { batch_sandbox: { node: process.execPath } },
+  };
+}
+
 async function startMotoProcess(options: MotoOptions): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     VENV_PYTHON,
-    [path.join(REPO, "test/helpers/moto/serve.py"), JSON.stringify(options.config ?? {})],
+    [path.join(REPO, "test/helpers/moto/serve.py"), JSON.stringify(serveConfig(options))],
     {
       stdio: ["pipe", "pipe", "pipe"],
       env: {
@@ -202,6 +231,7 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
       const fault = faults.find((f) => (f.times === undefined || f.used < f.times) && f.match(request));
       if (fault) {
         fault.used++;
+        request.error = fault.code;
         const answer = faultResponse(request, fault);
         request.status = fault.status ?? 400;
         res.writeHead(request.status, { "content-type": answer.type, "x-amzn-errortype": fault.code });
@@ -213,6 +243,14 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
         (answer) => {
           request.status = answer.statusCode;
           res.writeHead(answer.statusCode ?? 502, answer.headers);
+          if ((answer.statusCode ?? 0) >= 400) {
+            // Read beside the pipe; set before the answer's end reaches the client.
+            const chunks: Buffer[] = [];
+            answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+            answer.on("end", () => {
+              request.error = errorCode(Buffer.concat(chunks).toString("utf8"));
+            });
+          }
           answer.pipe(res);
         },
       );
