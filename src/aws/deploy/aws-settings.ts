@@ -110,7 +110,7 @@ export const AWS_SETTINGS = {
     env: "FLOWSHIP_AWS_EXECUTION_ROLE",
     flag: "--execution-role",
     label: "IAM execution role of Fargate jobs (pulls the image, writes the logs; compute fargate only)",
-    example: "arn:aws:iam::123456789012:role/flowship-batch-execution",
+    example: "arn:aws:iam::123456789012:role/flowship-execution",
     valid: (v) => ROLE_ARN.test(v),
   },
   assignPublicIp: {
