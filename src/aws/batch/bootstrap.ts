@@ -194,8 +194,11 @@ async function s3Get(url: string, env: Env, credentials: AwsCredentials): Promis
     }
     if (response.ok) return Buffer.from(await response.arrayBuffer());
     const detail = /<Code>([^<]+)<\/Code>/.exec(await response.text())?.[1] ?? "no error code";
+    // A refused download is the job role's policy (an identity's S3 requests are authorized as
+    // s3:GetObject on the object).
+    const remedy = response.status === 403 ? ": the job role needs s3:GetObject on it" : "";
     throw new BootstrapError(
-      `GET ${url} answered HTTP ${response.status} (${detail})`,
+      `GET ${url} answered HTTP ${response.status} (${detail})${remedy}`,
       response.status >= 500 || response.status === 429,
     );
   }

@@ -77,8 +77,7 @@ def _scheduler_resource(self: Any) -> str:
     match = re.match(r"^/schedules/([^/]+)$", url.path)
     if match is None:
         return "*"
-    body = json.loads(self.body) if self.body else {}
-    group = body.get("GroupName") or parse_qs(url.query).get("groupName", ["default"])[0]
+    group = _json_body(self).get("GroupName") or parse_qs(url.query).get("groupName", ["default"])[0]
     return f"arn:aws:scheduler:{self.region}:{self.current_account}:schedule/{group}/{unquote(match[1])}"
 
 

@@ -37,6 +37,21 @@ const ACCESS_NAMES = new Set([
   "InvalidToken",
 ]);
 
+/**
+ * The IAM action S3 authorizes each operation's request with (a removal also deletes below the key
+ * after listing it).
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+ */
+const OPERATION_ACTIONS: Record<S3Operation, string> = {
+  read: "s3:GetObject",
+  download: "s3:GetObject",
+  check: "s3:GetObject",
+  write: "s3:PutObject",
+  create: "s3:PutObject",
+  list: "s3:ListBucket",
+  remove: "s3:DeleteObject",
+};
+
 /** The HTTP status of an SDK error, if the store answered at all. */
 export function httpStatus(error: unknown): number | undefined {
   return (error as SdkErrorShape | undefined)?.$metadata?.httpStatusCode;
@@ -86,7 +101,7 @@ export function s3Failure(operation: S3Operation, url: string, error: unknown): 
   if (ACCESS_NAMES.has(e.name ?? "") || status === 403) {
     return new S3DatastoreError(
       "FS_DATASTORE_S3_ACCESS",
-      `Access denied to ${operation} S3 object: '${url}'. Check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID) and that their policy allows s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket there (${reason(error)}).`,
+      `Access denied to ${operation} S3 object: '${url}'. Check the AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID) and that their policy allows ${OPERATION_ACTIONS[operation]} there (${reason(error)}).`,
       options,
     );
   }
