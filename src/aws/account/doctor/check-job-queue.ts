@@ -95,7 +95,7 @@ function environmentsRemedy(
   if (environments.some((e) => !expected.includes(e.computeResources?.type ?? "EC2"))) {
     const other = computeKind(settings) === "fargate" ? "ec2" : "fargate";
     fixes.push(
-      `use a job queue whose environments are ${expected.join("/")} (${settingRemedy("jobQueue")}), or ${settingRemedy("compute", other)}`,
+      `use a job queue whose environments are ${expected.join("/")}: ${settingRemedy("jobQueue", "QUEUE")}; or ${settingRemedy("compute", other)}`,
     );
   }
   return fixes.join("; ");

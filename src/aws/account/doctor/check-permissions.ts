@@ -113,7 +113,13 @@ export async function checkPermissions(
   }
   const actions = new Set(statements.flatMap((s) => [s.Action].flat()));
   if (denied.length === 0) {
-    return ok(principal.id, principal.subject, `may do all ${actions.size} actions flowship needs of it`);
+    return ok(
+      principal.id,
+      principal.subject,
+      actions.size === 1
+        ? "may do the one action flowship needs of it"
+        : `may do all ${actions.size} actions flowship needs of it`,
+    );
   }
   const listed = denied.map(
     (d) =>
