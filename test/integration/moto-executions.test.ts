@@ -7,6 +7,14 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { BatchClient, DescribeJobsCommand, ListJobsCommand } from "@aws-sdk/client-batch";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  type DescribeExecutionOutput,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
 import {
   deployFlow,
@@ -49,6 +57,13 @@ const CASES: Case[] = [
 const localRoot = path.join(tempDir("flowship-moto-exec-"), ".flowship");
 const localEnv = flowshipEnv(localRoot);
 let account: MotoAccount;
+/** moto's address and keys for this process's own look-ups. */
+const direct = () => ({
+  region: account.moto.region,
+  endpoint: account.moto.directEndpoint,
+  forcePathStyle: true,
+  credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+});
 
 /** A caught error's stack names the folder it ran in (a job's, or this checkout): a marker instead. */
 function withoutStacks(value: unknown): unknown {
@@ -96,17 +111,27 @@ describe("deployed flows executed by moto's Step Functions interpreter", { concu
         `${flow}/${runId}`,
       );
       assert.deepEqual(withoutStacks(actual), withoutStacks(expected));
+      if (flow === "NestedForeachFlow") {
+        // Each inner Map's ResultWriter wrote under the prefix named from that Map's input.
+        const listed = await new S3Client(direct()).send(
+          new ListObjectsV2Command({
+            Bucket: account.bucket,
+            Prefix: `flowship/${flow}/runs/${runId}/steps/per_model/`,
+          }),
+        );
+        const manifests = (listed.Contents ?? [])
+          .map((o) => o.Key!.split("/").slice(6))
+          .filter((parts) => parts.at(-1) === "manifest.json")
+          .map(([task, folder]) => `${task}/${folder}`);
+        assert.deepEqual(manifests.sort(), ["0/map-results", "1/map-results"]);
+      }
     });
   }
 });
 
 test("a failed job is FAILED with its exit code, as DescribeJobs shows it, and the retry SUCCEEDED", async () => {
   // given: ResilientFlow's start step fails its first two attempts (run above)
-  const batch = new BatchClient({
-    region: account.moto.region,
-    endpoint: account.moto.directEndpoint,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
+  const batch = new BatchClient(direct());
   const listed = await batch.send(
     new ListJobsCommand({
       jobQueue: account.jobQueue,
@@ -140,4 +165,66 @@ test("a failed job is FAILED with its exit code, as DescribeJobs shows it, and t
   const report = await account.moto.validate();
   assert.deepEqual(report.findings, []);
   assert.ok(report.checked > 0);
+});
+
+test("a Distributed Map fails when more items fail than it tolerates", async () => {
+  // given: a Distributed Map over three items whose second fails, tolerating nothing, 50 % or 0 items
+  const sfn = new SFNClient(direct());
+  const machine = async (name: string, tolerance: object) => {
+    const definition = {
+      StartAt: "Each",
+      States: {
+        Each: {
+          Type: "Map",
+          ItemsPath: "$.items",
+          ItemProcessor: {
+            ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
+            StartAt: "Check",
+            States: {
+              Check: {
+                Type: "Choice",
+                Choices: [{ Variable: "$", NumericEquals: 2, Next: "Bad" }],
+                Default: "Good",
+              },
+              Bad: { Type: "Fail", Error: "Item.Bad", Cause: "item 2" },
+              Good: { Type: "Pass", End: true },
+            },
+          },
+          ...tolerance,
+          End: true,
+        },
+      },
+    };
+    const created = await sfn.send(
+      new CreateStateMachineCommand({
+        name,
+        roleArn: `arn:aws:iam::123456789012:role/flowship-step-functions`,
+        definition: JSON.stringify(definition),
+      }),
+    );
+    return created.stateMachineArn!;
+  };
+  const run = async (arn: string): Promise<DescribeExecutionOutput> => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ items: [1, 2, 3] }) }),
+    );
+    for (let i = 0; i < 150; i++) {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status !== "RUNNING") return execution;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${executionArn} still runs`);
+  };
+  // when
+  const [strict, half, none] = await Promise.all(
+    [
+      machine("ToleratesNothing", {}),
+      machine("ToleratesHalf", { ToleratedFailurePercentage: 50 }),
+      machine("ToleratesNoItem", { ToleratedFailureCount: 0 }),
+    ].map(async (arn) => run(await arn)),
+  );
+  // then
+  assert.deepEqual([strict!.status, strict!.error], ["FAILED", "States.ExceedToleratedFailureThreshold"]);
+  assert.equal(half!.status, "SUCCEEDED");
+  assert.deepEqual([none!.status, none!.error], ["FAILED", "States.ExceedToleratedFailureThreshold"]);
 });

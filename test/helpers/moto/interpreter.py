@@ -32,8 +32,6 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_map.tolerated_fail
     ToleratedFailureCountDecl,
     ToleratedFailurePercentageDecl,
 )
-from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
-from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
     ResourceCondition,
 )
@@ -43,6 +41,8 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
     StateTaskServiceCallback,
 )
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 
@@ -72,14 +72,20 @@ def _patch_sdk_casing() -> None:
         return _operation(self._get_boto_service_name(service), self._get_boto_service_action(action))
 
     def normalise_parameters(
-        self: Any, parameters: dict, boto_service_name: str | None = None, service_action_name: str | None = None
+        self: Any,
+        parameters: dict,
+        boto_service_name: str | None = None,
+        service_action_name: str | None = None,
     ) -> None:
         model = operation(self, boto_service_name, service_action_name)
         if model is not None and model.input_shape is not None:
             self._to_boto_request(parameters, model.input_shape)
 
     def normalise_response(
-        self: Any, response: Any, boto_service_name: str | None = None, service_action_name: str | None = None
+        self: Any,
+        response: Any,
+        boto_service_name: str | None = None,
+        service_action_name: str | None = None,
     ) -> None:
         model = operation(self, boto_service_name, service_action_name)
         if model is not None and model.output_shape is not None:
@@ -99,7 +105,9 @@ def _patch_execution_name() -> None:
     """
     original = StepFunctionsParserBackend.start_execution
 
-    def start_execution(self: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any) -> Any:
+    def start_execution(
+        self: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any
+    ) -> Any:
         return original(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
 
     StepFunctionsParserBackend.start_execution = start_execution
@@ -108,7 +116,8 @@ def _patch_execution_name() -> None:
 def _integer_percentages(node: Any) -> bool:
     """Writes every integer ToleratedFailurePercentage as a decimal; whether there was one."""
     found = False
-    for key, value in node.items() if isinstance(node, dict) else enumerate(node if isinstance(node, list) else []):
+    entries = node.items() if isinstance(node, dict) else enumerate(node if isinstance(node, list) else [])
+    for key, value in entries:
         if key == "ToleratedFailurePercentage" and type(value) is int:
             node[key], found = float(value), True
         elif isinstance(value, (dict, list)):
