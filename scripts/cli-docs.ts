@@ -56,7 +56,17 @@ export function renderCliDocs(): string {
     );
   }
   // Commands outside a flow: `flowship exec`, `event send`, `configure aws` and `ui` print their own help.
-  for (const command of [["exec"], ["event", "send"], ["configure", "aws"], ["ui"]]) {
+  for (const command of [
+    ["exec"],
+    ["event", "send"],
+    ["configure", "aws"],
+    ["ui"],
+    ["aws"],
+    ["aws", "stack"],
+    ["aws", "stack", "print"],
+    ["aws", "stack", "deploy"],
+    ["aws", "stack", "delete"],
+  ]) {
     parts.push("", `## flowship ${command.join(" ")}`, "", "```text", help([...command, "--help"]), "```");
   }
   parts.push("", "## Environment variables", "", "| variable | meaning |", "| --- | --- |");
