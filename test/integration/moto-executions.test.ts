@@ -89,7 +89,10 @@ after(async () => {
 
 describe("deployed flows executed by moto's Step Functions interpreter", { concurrency: true }, () => {
   for (const { file, flow, args, create } of CASES) {
-    test(`${flow}: started on the production alias, the run stores what a local run stores`, async () => {
+    // Bounded: on this shared 2-core machine the five run side by side in 1 to 3 minutes.
+    test(`${flow}: started on the production alias, the run stores what a local run stores`, {
+      timeout: 240_000,
+    }, async () => {
       // given: a local run, and the flow deployed with the CLI
       const [local, deployed] = await Promise.all([
         runCli([file, "run", ...args], { env: localEnv }),
