@@ -60,6 +60,7 @@ export function renderCliDocs(): string {
     ["exec"],
     ["event", "send"],
     ["configure", "aws"],
+    ["aws", "doctor"],
     ["ui"],
     ["aws"],
     ["aws", "stack"],
