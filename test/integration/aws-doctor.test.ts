@@ -1,6 +1,6 @@
 // `flowship aws doctor` (src/aws/account/doctor/) run as the real CLI against moto (test/helpers/moto.ts):
 // a complete, healthy account made through moto's own endpoint passes every check; then each
-// check is broken by a setup of its own and must fail, alone where the breakage is its alone,
+// check is broken by a setup of its own and must fail (alone, unless the breakage reaches others),
 // with its remedy. moto lacked iam:SimulatePrincipalPolicy and INVALID compute environments:
 // both are patched in test/helpers/moto/patches.py as AWS documents them.
 import assert from "node:assert/strict";
