@@ -203,10 +203,7 @@ test("botocore's models catch a wrong request in each protocol flowship speaks",
     assert.equal(report.checked, 4);
     assert.deepEqual(report.unchecked, []);
     assert.equal(report.findings.length, 3, report.findings.join("\n"));
-    assert.match(
-      report.findings[0]!,
-      /^stepfunctions:CreateStateMachine.*tags\[0\]\.value: 300 characters/,
-    );
+    assert.match(report.findings[0]!, /^stepfunctions:CreateStateMachine.*tags\[0\]\.value: 300 characters/);
     assert.match(
       report.findings[1]!,
       /^batch:RegisterJobDefinition.*platformCapabilities\[0\]: 'LAMBDA' is not one of/,

@@ -19,7 +19,8 @@ export const AWS_COMMANDS: Record<string, { summary: string; load: () => Promise
     load: () => import("./aws-stack.js"),
   },
   doctor: {
-    summary: "check the configured account before deploying: credentials, bucket, queue, roles, permissions, image",
+    summary:
+      "check the configured account before deploying: credentials, bucket, queue, roles, permissions, image",
     load: () => import("./aws-doctor.js"),
   },
 };
