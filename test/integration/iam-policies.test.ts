@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { documentedPolicyDocuments, renderIamDocs } from "../../scripts/iam-docs.js";
-import { grantedActions, type PolicyDocument } from "../../src/aws/account/iam-policies.js";
+import { batchJobPolicy, grantedActions, type PolicyDocument } from "../../src/aws/account/iam-policies.js";
 import { compileStepFunctions } from "../../src/aws/compile/compile-step-functions.js";
 import { REPO, tempDir } from "../helpers/cli.js";
 import { loadDeployable } from "../helpers/deploy-fixtures.js";
@@ -216,4 +216,13 @@ test("no generated policy grants a wildcard action", () => {
   for (const [name, policy] of Object.entries(documentedPolicyDocuments())) {
     for (const action of grantedActions(policy)) assert.doesNotMatch(action, /\*/, `${name}: ${action}`);
   }
+});
+
+test("a datastore at a bucket's root (s3://bucket, no prefix) is granted the bucket's keys", () => {
+  const scope = { region: "eu-west-1", account: "123456789012", bucket: "runs" };
+  const resources = (prefix: string | undefined) =>
+    batchJobPolicy(prefix === undefined ? scope : { ...scope, prefix }).Statement.map((s) => s.Resource);
+  assert.deepEqual(resources(""), ["arn:aws:s3:::runs/*", "arn:aws:s3:::runs"]);
+  assert.deepEqual(resources("team/flows"), ["arn:aws:s3:::runs/team/flows/*", "arn:aws:s3:::runs"]);
+  assert.deepEqual(resources(undefined), ["arn:aws:s3:::runs/flowship/*", "arn:aws:s3:::runs"]);
 });

@@ -56,7 +56,10 @@ export interface PolicyScope {
   account: string;
   /** The S3 bucket of the datastore. */
   bucket: string;
-  /** The datastore's key prefix in the bucket, without slashes. @default "flowship" */
+  /**
+   * The datastore's key prefix in the bucket, without leading or trailing slashes; "" when the
+   * datastore is the whole bucket (`s3://bucket`). @default "flowship"
+   */
   prefix?: string;
   /**
    * The roles' ARNs the deployer may pass. The execution role only where jobs run on Fargate.
@@ -75,6 +78,8 @@ function resolve(scope: PolicyScope) {
   const partition = scope.partition ?? "aws";
   const prefix = scope.prefix ?? "flowship";
   const { region, account, bucket } = scope;
+  // The keys the datastore writes: everything below the prefix, or the whole bucket without one.
+  const keys = prefix === "" ? `${bucket}/` : `${bucket}/${prefix}/`;
   const defaults: Partial<Record<RoleKind, string>> = {
     stepFunctions: `arn:${partition}:iam::${account}:role/flowship-${ROLE_NAME_SUFFIXES.stepFunctions}`,
     batchJob: `arn:${partition}:iam::${account}:role/flowship-${ROLE_NAME_SUFFIXES.batchJob}`,
@@ -87,8 +92,8 @@ function resolve(scope: PolicyScope) {
     account,
     roles: { ...defaults, ...scope.roles },
     bucketArn: `arn:${partition}:s3:::${bucket}`,
-    objects: `arn:${partition}:s3:::${bucket}/${prefix}/*`,
-    deploymentNotes: `arn:${partition}:s3:::${bucket}/${prefix}/*/deployments/*`,
+    objects: `arn:${partition}:s3:::${keys}*`,
+    deploymentNotes: `arn:${partition}:s3:::${keys}*/deployments/*`,
     stateMachines: `arn:${partition}:states:${region}:${account}:stateMachine:*`,
   };
 }

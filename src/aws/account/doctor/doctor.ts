@@ -40,7 +40,7 @@ function policyScope(settings: PartialAwsSettings, region: string, account: stri
     const arn = settings[check.setting];
     if (arn) roles[check.kind] = arn;
   }
-  return { region, account, bucket, ...(prefix ? { prefix } : {}), roles };
+  return { region, account, bucket, prefix, roles };
 }
 
 /** The deployer's generated policy, passing only the roles the settings name. */
