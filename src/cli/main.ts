@@ -150,6 +150,7 @@ Commands of a flow (see flowship <flow file> --help):
 Other commands:
   flowship configure aws  write the AWS settings of the step-functions commands
   flowship aws stack deploy --name <name>  create the AWS account's Batch, VPC, bucket and roles (CloudFormation)
+  flowship aws doctor  check the configured AWS account before the first deploy
   flowship exec <script>  run a script that uses the Client API, from any folder
   flowship ui [--port 8321]  browse flows, runs, graphs, timelines, logs and artifacts in a browser
   flowship event send <name> [--payload JSON]  start the deployed flows that trigger on this event
