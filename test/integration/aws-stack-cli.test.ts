@@ -11,7 +11,7 @@ import { after, before, test } from "node:test";
 import { CloudFormationClient, DescribeStackResourcesCommand } from "@aws-sdk/client-cloudformation";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { HeadBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { REPO, runCli, tempDir } from "../helpers/cli.js";
+import { runCli, tempDir } from "../helpers/cli.js";
 import { MOTO_ACCOUNT, type Moto, startMoto } from "../helpers/moto.js";
 import { sdkClients } from "../helpers/moto-account.js";
 
@@ -21,9 +21,7 @@ let configFile: string;
 const SERVICE_ROLE = `arn:aws:iam::${MOTO_ACCOUNT}:role/batch-service`;
 
 before(async () => {
-  moto = await startMoto({
-    env: { PYTHONPATH: path.join(REPO, "test/fixtures/moto-change-set-outputs") },
-  });
+  moto = await startMoto();
   // moto's Batch requires a compute environment's ServiceRole, which AWS makes optional (Batch's
   // service-linked role): every deploy here names one, made first.
   await sdkClients(moto).iam.send(

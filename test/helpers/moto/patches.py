@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from moto.batch import models as batch_models
+from moto.cloudformation import models as cloudformation_models
 from moto.core.responses import ActionResult
 from moto.events import models as events_models
 from moto.iam.responses import IamResponse
@@ -368,6 +369,30 @@ def _stop_answers_when_stopped() -> None:
     Execution.stop = stop
 
 
+def _change_set_outputs(cls: Any) -> None:
+    """After a change set is executed the stack is the change set's template: DescribeStacks
+    lists that template's Outputs. moto 5.2.5's ExecuteChangeSet applies the resources and
+    stores the new template, but keeps the outputs parsed when the stack was made (none, for a
+    CREATE change set); this rebuilds them from the stored template, as moto's own UpdateStack
+    does (moto/cloudformation/models.py, Stack.update).
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_Stack.html
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/outputs-section-structure.html
+    """
+    original = cls.execute_change_set
+
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        original(self, change_set_name, stack_name)
+        change_set = self.change_sets.get(change_set_name) or next(
+            c for c in self.change_sets.values() if c.change_set_name == change_set_name
+        )
+        stack = self.stacks[change_set.stack_id]
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+
+    cls.execute_change_set = execute_change_set
+
+
 def apply() -> None:
     from moto.stepfunctions.parser import models as parser_models
 
@@ -382,6 +407,7 @@ def apply() -> None:
     _compute_environment_status(batch_models.BatchBackend)
     _refuse_existing_connections(events_models.EventsBackend)
     _stop_answers_when_stopped()
+    _change_set_outputs(cloudformation_models.CloudFormationBackend)
     # IAM enforcement evaluating requests as IAM does (see iam_enforcement.py).
     import iam_enforcement
 
