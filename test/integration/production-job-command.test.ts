@@ -1,6 +1,6 @@
 // What a real Batch container would run: every example deployed through the real create path
-// (Step Functions and Batch mocked at the SDK, the code package really uploaded to S3 on loopback),
-// and every job running the job definition's command *as registered* in a bubblewrap sandbox with
+// to moto (test/helpers/moto.ts: Step Functions, Batch and the code package's S3 in one account),
+// and every job running the job definition's command *as moto holds it* in a bubblewrap sandbox with
 // only Batch's environment, `npx` and `npm` replaced by failing stubs and the package registry at a
 // closed port. The runs end with the artifacts of local runs. A package that is not the one the
 // job definition pins — tampered with, or built from another checkout — never runs.
@@ -8,21 +8,28 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
-import * as sfn from "@aws-sdk/client-sfn";
+import { DescribeJobDefinitionsCommand } from "@aws-sdk/client-batch";
+import { DescribeStateMachineCommand } from "@aws-sdk/client-sfn";
+import type { DeployClients } from "../../src/aws/deploy/deployment.js";
+import { deployTarget } from "../../src/aws/deploy/resource-names.js";
 import { executionInput } from "../../src/aws/deploy/trigger.js";
 import { buildCodePackage } from "../../src/aws/package/code-package.js";
 import { runContainerCommand } from "../../src/aws/simulate/container-sandbox.js";
 import { type ExecuteDefinitionOptions, executeDefinition } from "../../src/aws/simulate/simulate.js";
-import { openStorage } from "../../src/datastore/open-storage.js";
 import type { Storage } from "../../src/datastore/storage.js";
 import { compileFlow } from "../../src/runtime/compile-flow.js";
 import { resolveParameters } from "../../src/runtime/resolve-parameters.js";
-import { FakeAws } from "../helpers/aws-mocks.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
-import { deployFile } from "../helpers/deploy-fixtures.js";
+import { deployFile, testSettings } from "../helpers/deploy-fixtures.js";
+import { type Moto, startMoto } from "../helpers/moto.js";
+import {
+  motoDeployClients,
+  motoStorage,
+  prepareAccount,
+  S3_ROOT,
+  sdkClients,
+} from "../helpers/moto-account.js";
 import { endArtifacts } from "../helpers/run-artifacts.js";
-import { type S3TestServer, startS3Server } from "../helpers/s3-server.js";
 
 const EXAMPLES: [string, Record<string, string>][] = [
   ["examples/parameter_flow.ts", { alpha: "0.5" }],
@@ -33,9 +40,10 @@ const EXAMPLES: [string, Record<string, string>][] = [
   ["examples/resilient_flow.ts", {}],
 ];
 
-let server: S3TestServer;
+const s3Root = S3_ROOT;
+let moto: Moto;
+let clients: DeployClients;
 let storage: Storage;
-let s3Root: string;
 const work = tempDir("flowship-job-command-");
 const localRoot = path.join(work, "local");
 const outDir = path.join(work, "_code");
@@ -49,21 +57,30 @@ const overlays = [
 
 /** Deploys a flow file as `create` does and returns how its execution would run. */
 async function deployed(file: string, text: Record<string, string>, executionName: string) {
-  const aws = new FakeAws();
-  const result = await deployFile(aws, file, { s3Root, storage, outDir });
+  const result = await deployFile({ clients }, file, { s3Root, storage, outDir });
+  // What Step Functions and Batch now hold: this deploy's version and job definition revision.
+  const aws = sdkClients(moto);
+  const machine = deployTarget(testSettings(s3Root), result.flow.name).stateMachineArn;
+  const { definition } = await aws.sfn.send(
+    new DescribeStateMachineCommand({ stateMachineArn: `${machine}:${result.version}` }),
+  );
+  const { jobDefinitions } = await aws.batch.send(
+    new DescribeJobDefinitionsCommand({ jobDefinitions: [result.jobDefinitionArn] }),
+  );
+  assert.equal(jobDefinitions?.length, 1, result.jobDefinitionArn);
   const values = await resolveParameters(result.flow, { text }, "alice");
   const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
   const options: ExecuteDefinitionOptions = {
     flowName: result.flow.name,
-    definition: JSON.parse(aws.sfn.commandCalls(sfn.CreateStateMachineCommand)[0]!.args[0].input.definition!),
-    jobDefinition: aws.batch.commandCalls(RegisterJobDefinitionCommand)[0]!.args[0]
-      .input as ExecuteDefinitionOptions["jobDefinition"],
+    definition: JSON.parse(definition!),
+    jobDefinition: jobDefinitions![0] as ExecuteDefinitionOptions["jobDefinition"],
     storage,
     datastoreRoot: s3Root,
     input: JSON.parse(executionInput(result.flow.name, given, result.deployment.stats.parametersBudgetChars)),
     executionName,
-    // Only what this machine needs to reach its S3 (the simulator closes the registry itself).
-    containerEnv: { FLOWSHIP_S3_ENDPOINT: server.endpoint },
+    // Only what this machine needs to reach its S3 (the simulator closes the registry itself): moto
+    // itself, not the recording proxy, which is for what the deploy sends and would slow the jobs.
+    containerEnv: { FLOWSHIP_S3_ENDPOINT: moto.directEndpoint },
     retryIntervalScale: 0.001,
     sandbox: "bubblewrap",
     overlays,
@@ -74,9 +91,10 @@ async function deployed(file: string, text: Record<string, string>, executionNam
 
 describe("the registered job command, run in a sandbox as a container would", () => {
   before(async () => {
-    server = await startS3Server();
-    s3Root = `s3://${server.bucket}/flowship`;
-    storage = await openStorage({ kind: "s3", root: s3Root, endpoint: server.endpoint });
+    moto = await startMoto();
+    await prepareAccount(moto);
+    clients = motoDeployClients(moto);
+    storage = await motoStorage(moto, s3Root);
     fs.writeFileSync(
       stub,
       `#!/bin/sh\necho "a task asked the package registry: $0 $*" >&2\nexit ${STUB_EXIT}\n`,
@@ -85,7 +103,12 @@ describe("the registered job command, run in a sandbox as a container would", ()
       },
     );
   });
-  after(() => server.close());
+  after(async () => {
+    const report = await moto?.validate();
+    await moto?.close();
+    assert.deepEqual(report?.findings, []);
+    assert.ok(report!.checked > 0);
+  });
 
   test("the sandbox really hides the project and stubs npx", async () => {
     const lines: string[] = [];
@@ -119,7 +142,7 @@ describe("the registered job command, run in a sandbox as a container would", ()
       const flow = result.flow.name;
       assert.deepEqual(
         await endArtifacts(`${flow}/${outcome.runId}`, {
-          datastore: { kind: "s3", root: s3Root, endpoint: server.endpoint },
+          datastore: { kind: "s3", root: s3Root, endpoint: moto.endpoint },
           namespace: result.namespace,
         }),
         await endArtifacts(`${flow}/${runIdFrom(local.stderr)}`, { datastore: localRoot, namespace: null }),
@@ -150,7 +173,7 @@ describe("the registered job command, run in a sandbox as a container would", ()
     // then
     assert.equal(outcome.status, "SUCCEEDED", outcome.error);
     const task = await endArtifacts(`RegistryFlow/${outcome.runId}`, {
-      datastore: { kind: "s3", root: s3Root, endpoint: server.endpoint },
+      datastore: { kind: "s3", root: s3Root, endpoint: moto.endpoint },
       namespace: result.namespace,
     });
     assert.equal(task.reached, "unreachable: ECONNREFUSED");
