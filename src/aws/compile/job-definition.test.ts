@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { validateAgainstModels } from "../../../test/helpers/aws-models.js";
 import { resources } from "../../flow/decorators.js";
 import { flow } from "../../flow/flow-builder.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
@@ -193,24 +192,6 @@ describe("the Batch job definition", () => {
         }),
       { code: "FS_SFN_BAD_OPTION" },
     );
-  });
-
-  test("a Fargate RegisterJobDefinition input is valid by AWS's model", async () => {
-    // given
-    const input = compileJobDefinition({
-      ...BASE,
-      compute: "fargate",
-      executionRoleArn: EXECUTION_ROLE,
-      assignPublicIp: "DISABLED",
-      fargatePlatformVersion: "1.4.0",
-    });
-    // when
-    const report = await validateAgainstModels([
-      { service: "batch", operation: "RegisterJobDefinition", input },
-    ]);
-    // then
-    assert.deepEqual(report.findings, []);
-    assert.equal(report.checked, 1);
   });
 
   test("on Fargate, a step's resources override the job with the nearest valid pair", () => {

@@ -1,30 +1,29 @@
-// deployFlow with compute fargate, through the real SDK v3 clients against aws-sdk-client-mock: the
-// job definition registered and the state machine's per-step resources, checked against botocore's
+// deployFlow with compute fargate against moto: the job definition moto registered and the state
+// machine's per-step resources, read back from moto, every request checked against botocore's
 // models; what Fargate cannot run is refused before any AWS call.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
-import { FakeAws } from "../../../test/helpers/aws-mocks.js";
-import { recordedRequests, validateAgainstModels } from "../../../test/helpers/aws-models.js";
+import { DescribeJobDefinitionsCommand } from "@aws-sdk/client-batch";
+import { DescribeStateMachineCommand } from "@aws-sdk/client-sfn";
 import { tempDir } from "../../../test/helpers/cli.js";
 import { deployFile, type TestDeployOptions, testSettings } from "../../../test/helpers/deploy-fixtures.js";
-import { type S3TestServer, startS3Server } from "../../../test/helpers/s3-server.js";
-import { openStorage } from "../../datastore/open-storage.js";
+import { type Moto, startMoto } from "../../../test/helpers/moto.js";
+import { motoDeployClients, motoDirect, motoStorage } from "../../../test/helpers/moto-deploy.js";
 import type { Storage } from "../../datastore/storage.js";
 import { parseDecoratorSpec } from "../../flow/decorators.js";
 
 const dir = tempDir("flowship-deploy-fargate-");
 const EXECUTION_ROLE = "arn:aws:iam::123456789012:role/flowship-batch-execution";
-let server: S3TestServer;
+let moto: Moto;
 let storage: Storage;
 let s3Root: string;
 
 const hasCode = (expected: string) => (error: unknown) => (error as { code?: string }).code === expected;
 
-function deployOnFargate(aws: FakeAws, extra: Partial<TestDeployOptions> & { with?: string } = {}) {
+function deployOnFargate(extra: Partial<TestDeployOptions> & { with?: string } = {}) {
   const { with: spec, ...rest } = extra;
-  return deployFile(aws, "examples/parameter_flow.ts", {
+  return deployFile({ clients: motoDeployClients(moto) }, "examples/parameter_flow.ts", {
     s3Root,
     storage,
     outDir: path.join(dir, "_code"),
@@ -41,24 +40,28 @@ function deployOnFargate(aws: FakeAws, extra: Partial<TestDeployOptions> & { wit
 
 describe("step-functions create on Fargate (deployFlow)", () => {
   before(async () => {
-    server = await startS3Server();
-    s3Root = `s3://${server.bucket}/flowship`;
-    storage = await openStorage({ kind: "s3", root: s3Root, endpoint: server.endpoint });
+    moto = await startMoto();
+    ({ storage, s3Root } = await motoStorage(moto, "fargate-runs"));
   });
-  after(() => server.close());
+  after(() => moto.close());
 
   test("registers a Fargate job definition; the steps' resources become valid Fargate pairs", async () => {
-    // given
-    const aws = new FakeAws();
     // when
-    await deployOnFargate(aws, { with: "resources:cpu=3,memory=10000" });
-    // then
-    const input = aws.batch.commandCalls(RegisterJobDefinitionCommand)[0]!.args[0].input;
-    assert.deepEqual(input.platformCapabilities, ["FARGATE"]);
-    assert.equal(input.containerProperties!.executionRoleArn, EXECUTION_ROLE);
-    assert.deepEqual(input.containerProperties!.networkConfiguration, { assignPublicIp: "DISABLED" });
-    assert.deepEqual(input.containerProperties!.fargatePlatformConfiguration, { platformVersion: "LATEST" });
-    const definition = JSON.parse(aws.machines.get("ParameterFlow")!.definition) as {
+    const deployed = await deployOnFargate({ with: "resources:cpu=3,memory=10000" });
+    // then: what moto holds
+    const direct = motoDirect(moto);
+    const { jobDefinitions } = await direct.batch.send(
+      new DescribeJobDefinitionsCommand({ jobDefinitionName: "flowship-ParameterFlow", status: "ACTIVE" }),
+    );
+    const job = jobDefinitions!.at(-1)!;
+    assert.deepEqual(job.platformCapabilities, ["FARGATE"]);
+    assert.equal(job.containerProperties!.executionRoleArn, EXECUTION_ROLE);
+    assert.deepEqual(job.containerProperties!.networkConfiguration, { assignPublicIp: "DISABLED" });
+    assert.deepEqual(job.containerProperties!.fargatePlatformConfiguration, { platformVersion: "LATEST" });
+    const machine = await direct.sfn.send(
+      new DescribeStateMachineCommand({ stateMachineArn: deployed.stateMachineArn }),
+    );
+    const definition = JSON.parse(machine.definition!) as {
       States: Record<string, { Parameters: { ContainerOverrides: { ResourceRequirements: unknown } } }>;
     };
     for (const step of ["start", "end"]) {
@@ -68,19 +71,20 @@ describe("step-functions create on Fargate (deployFlow)", () => {
       ]);
     }
     // Every request, the Fargate job definition included, is one AWS's models accept.
-    const report = await validateAgainstModels(recordedRequests(aws));
+    const report = await moto.validate();
     assert.deepEqual(report.findings, []);
+    assert.ok(report.checked > 0);
   });
 
   test("a GPU, or a Fargate deploy without its execution role, is refused before any AWS call", async () => {
     // given
-    const aws = new FakeAws();
+    const before = moto.requests.length;
     // when / then
-    await assert.rejects(deployOnFargate(aws, { with: "resources:gpu=1" }), hasCode("FS_SFN_FARGATE_GPU"));
+    await assert.rejects(deployOnFargate({ with: "resources:gpu=1" }), hasCode("FS_SFN_FARGATE_GPU"));
     await assert.rejects(
-      deployOnFargate(aws, { settings: { ...testSettings(s3Root), compute: "fargate" } }),
+      deployOnFargate({ settings: { ...testSettings(s3Root), compute: "fargate" } }),
       hasCode("FS_SFN_BAD_OPTION"),
     );
-    assert.equal(recordedRequests(aws).length, 0);
+    assert.equal(moto.requests.length, before);
   });
 });

@@ -155,11 +155,12 @@ def redrive_execution(self: Any) -> ActionResult:
             "ExecutionNotRedrivable",
             f"Execution is {execution.status} and cannot be redriven: '{execution.execution_arn}'",
         )
-    if not hasattr(execution, "redrive"):
-        execution.status = "RUNNING"
-        execution.stop_date = None
-    else:  # moto's interpreter (stepfunctions.execute_state_machine) has no redrive of its own
+    if hasattr(execution, "exec_status"):
+        # moto's interpreter (stepfunctions.execute_state_machine) cannot restart an execution
+        # from its failed state; say so rather than pretend it ran again.
         raise JsonRESTError("ExecutionNotRedrivable", "redrive is not simulated by moto's interpreter")
+    execution.status = "RUNNING"
+    execution.stop_date = None
     return ActionResult({"redriveDate": datetime.now(timezone.utc)})
 
 
