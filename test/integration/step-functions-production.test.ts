@@ -138,7 +138,8 @@ describe("production on AWS Step Functions, end to end (AWS in moto)", () => {
       datastoreRoot: s3Root,
       input: JSON.parse(execution.input!),
       executionName: execution.name!,
-      containerEnv: { FLOWSHIP_S3_ENDPOINT: moto.endpoint, AWS_REGION: "us-east-1" },
+      // The jobs reach moto's S3 directly: the recording proxy is for what the deploy sends.
+      containerEnv: { FLOWSHIP_S3_ENDPOINT: moto.directEndpoint, AWS_REGION: "us-east-1" },
       print: () => {},
     });
     assert.equal(outcome.status, "SUCCEEDED", outcome.error);
