@@ -162,4 +162,24 @@ test("bad options are refused with their option's name, before any template", ()
   assert.equal(code({ network: { ...NETWORK, subnetIds: ["sub-1"] } }), "Invalid --subnet-ids");
   assert.equal(code({ network: { ...NETWORK, securityGroupId: "default" } }), "Invalid --security-group-id");
   assert.equal(code({ bucket: "My_Bucket" }), "Invalid --bucket");
+  // S3's naming rules beyond the characters: an IP address, a label ending in a hyphen, S3's
+  // reserved prefixes and suffixes
+  for (const bucket of [
+    "192.168.1.1",
+    "a.-b",
+    "a-.b",
+    "abc-s3alias",
+    "abc--ol-s3",
+    "sthree-abc",
+    "xn--abc",
+    "ab",
+    "a..b",
+  ]) {
+    assert.equal(code({ bucket }), "Invalid --bucket", bucket);
+  }
+  for (const bucket of ["my-flows", "flows.example.com", "a1b", "192.168.1.1a"]) {
+    assert.equal(code({ bucket }), "made", bucket);
+  }
+  const subnet = NETWORK.subnetIds[0]!;
+  assert.equal(code({ network: { ...NETWORK, subnetIds: [subnet, subnet] } }), "Invalid --subnet-ids");
 });

@@ -73,9 +73,33 @@ const PATTERNS = {
   vpcId: /^vpc-[0-9a-f]{8,17}$/,
   subnetId: /^subnet-[0-9a-f]{8,17}$/,
   securityGroupId: /^sg-[0-9a-f]{8,17}$/,
-  bucket: /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
   role: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
 };
+
+/** Prefixes and suffixes S3 keeps for itself (access point aliases, Multi-Region Access Points …). */
+const RESERVED_BUCKET_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+const RESERVED_BUCKET_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
+/**
+ * What is wrong with a bucket name by S3's naming rules for general purpose buckets, or
+ * undefined. Each dot-separated label also starts and ends with a letter or digit (`a.-b` is
+ * refused): the DNS-style names virtual-hosted addressing needs, as S3's earlier rules required.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return "3 to 63 characters";
+  if (!/^[a-z0-9.-]+$/.test(name)) return "only lower-case letters, digits, dots and hyphens";
+  if (name.includes("..")) return "no two dots in a row";
+  if (!name.split(".").every((label) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(label))) {
+    return "each part between dots starts and ends with a letter or digit";
+  }
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "not formatted as an IP address";
+  const prefix = RESERVED_BUCKET_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix) return `not starting with '${prefix}', which S3 reserves`;
+  const suffix = RESERVED_BUCKET_SUFFIXES.find((p) => name.endsWith(p));
+  if (suffix) return `not ending with '${suffix}', which S3 reserves`;
+  return undefined;
+}
 
 /** Checks the options, each bad one named with what would do. */
 export function checkStackOptions(
@@ -100,18 +124,20 @@ export function checkStackOptions(
     };
     if (!PATTERNS.vpcId.test(network.vpcId)) bad("--vpc-id", network.vpcId, "a VPC id such as vpc-0a1b2c3d");
     if (network.subnetIds.length === 0) bad("--subnet-ids", "", "one or more subnet ids, comma-separated");
-    for (const subnet of network.subnetIds) {
+    for (const [i, subnet] of network.subnetIds.entries()) {
       if (!PATTERNS.subnetId.test(subnet)) bad("--subnet-ids", subnet, "subnet ids such as subnet-0a1b2c3d");
+      if (network.subnetIds.indexOf(subnet) !== i) bad("--subnet-ids", subnet, "each subnet once");
     }
     if (!PATTERNS.securityGroupId.test(network.securityGroupId)) {
       bad("--security-group-id", network.securityGroupId, "a security group id such as sg-0a1b2c3d");
     }
   }
-  if (options.bucket !== undefined && !PATTERNS.bucket.test(options.bucket)) {
+  const bucketProblem = options.bucket === undefined ? undefined : bucketNameProblem(options.bucket);
+  if (bucketProblem) {
     throw new StackOptionError({
       option: "--bucket",
-      value: options.bucket,
-      expected: "an S3 bucket name (3 to 63 lower-case letters, digits, dots, hyphens)",
+      value: options.bucket!,
+      expected: `an S3 bucket name by S3's naming rules: ${bucketProblem}`,
     });
   }
   if (options.batchServiceRole !== undefined && !PATTERNS.role.test(options.batchServiceRole)) {
