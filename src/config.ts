@@ -129,8 +129,15 @@ export function quietAwsSdkNodeNotice(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 }
 
+let debugFlag = false;
+
+/** `--debug` was given: errors print their stacks (as FLOWSHIP_DEBUG=1 does). */
+export function enableDebug(): void {
+  debugFlag = true;
+}
+
 export function debugEnabled(): boolean {
-  return env("FLOWSHIP_DEBUG") === "1";
+  return debugFlag || env("FLOWSHIP_DEBUG") === "1";
 }
 
 /** Variables whose values are secrets whether or not FLOWSHIP_SECRET_ENV names them. */

@@ -1,8 +1,10 @@
 /**
  * Parsing for the commands that are not a flow's (`exec` aside): `configure aws`, `event send`,
- * `ui`. Commander's own errors become one-line usage errors pointing at `--help`.
+ * `ui`, `aws stack …`, `aws doctor`. Commander's own errors become one-line usage errors pointing
+ * at `--help`. Each takes `--debug`, which makes errors print their stacks.
  */
 import type { Command } from "commander";
+import { enableDebug } from "../config.js";
 import { UsageError } from "../errors.js";
 
 /**
@@ -11,9 +13,13 @@ import { UsageError } from "../errors.js";
  */
 export function parseStandalone(commands: readonly Command[], argv: string[], helpCommand: string): boolean {
   for (const command of commands) {
+    command.option("--debug", "print stack traces of errors");
     command.exitOverride();
     command.configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: () => {} });
   }
+  // Before parsing: a usage error prints its stack too.
+  const end = argv.indexOf("--");
+  if ((end === -1 ? argv : argv.slice(0, end)).includes("--debug")) enableDebug();
   try {
     commands[0]!.parse(argv, { from: "user" });
     return true;
