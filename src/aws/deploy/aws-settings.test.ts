@@ -4,7 +4,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, test } from "node:test";
 import { tempDir } from "../../../test/helpers/cli.js";
-import { configuredCompute, loadAwsSettings, readSettingsFile, writeSettingsFile } from "./aws-settings.js";
+import {
+  configuredCompute,
+  effectiveSettings,
+  loadAwsSettings,
+  readSettingsFile,
+  readSettingsStack,
+  writeSettingsFile,
+} from "./aws-settings.js";
 
 const dir = tempDir("flowship-settings-");
 const ROLE = "arn:aws:iam::123456789012:role/sfn";
@@ -126,5 +133,104 @@ describe("AWS settings", () => {
     }
     process.env.FLOWSHIP_AWS_COMPUTE = "lambda";
     assert.throws(() => configuredCompute(), { code: "FS_AWS_SETTINGS" });
+  });
+
+  test("a setting of the wrong JSON type, or a file that is no object of settings, is refused by name", () => {
+    for (const [content, named] of [
+      [
+        { aws: { compute: ["fargate"] } },
+        /^Invalid setting 'aws\.compute' in '.*': an array, expected a string \(e\.g\. "fargate"\)/,
+      ],
+      [{ aws: { region: 5 } }, /^Invalid setting 'aws\.region' in '.*': a number 5, expected a string/],
+      [{ aws: { sfnRole: null } }, /^Invalid setting 'aws\.sfnRole' in '.*': null, expected a string/],
+      [[1, 2], /^Invalid settings file: '.*' holds an array, expected a JSON object/],
+      [{ aws: "x" }, /^Invalid setting 'aws' in '.*': a string 'x', expected an object of settings/],
+      ["5", /^Invalid settings file: '.*' holds a number 5/],
+    ] as const) {
+      const file = useFile(content);
+      for (const read of [
+        () => readSettingsFile(file),
+        () => effectiveSettings(file),
+        () => configuredCompute(),
+      ]) {
+        assert.throws(
+          read,
+          (error: Error & { code?: string; exitCode?: number }) =>
+            error.code === "FS_AWS_SETTINGS" &&
+            error.exitCode === 2 &&
+            named.test(error.message) &&
+            error.message.includes(file) &&
+            !error.message.includes("\n"),
+          JSON.stringify(content),
+        );
+      }
+    }
+  });
+
+  test("a settings path that is not a regular file is refused without reading it", () => {
+    for (const file of ["/dev/full", "/dev/zero", dir]) {
+      assert.throws(
+        () => readSettingsFile(file),
+        (error: Error & { code?: string }) =>
+          error.code === "FS_AWS_SETTINGS" &&
+          error.message.startsWith(`The settings file is not a regular file: '${file}'`),
+      );
+      assert.throws(() => writeSettingsFile({ region: "eu-west-1" }, file), { code: "FS_AWS_SETTINGS" });
+    }
+  });
+
+  test("writing makes a missing folder, replaces the file at once with mode 0600, and follows a link", () => {
+    // given: a folder that does not exist yet
+    const file = path.join(dir, "new", "deeper", "rc.json");
+    // when
+    writeSettingsFile({ region: "eu-west-1" }, file, { name: "flowship", region: "eu-west-1" });
+    // then
+    assert.deepEqual(readSettingsFile(file), { region: "eu-west-1" });
+    assert.deepEqual(readSettingsStack(file), { name: "flowship", region: "eu-west-1" });
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ["rc.json"]);
+    // when: again, forgetting the stack
+    writeSettingsFile({ region: "eu-west-2" }, file, null);
+    assert.equal(readSettingsStack(file), undefined);
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { aws: { region: "eu-west-2" } });
+    // when: through a link
+    const link = path.join(dir, "link.json");
+    fs.symlinkSync(file, link);
+    writeSettingsFile({ region: "us-east-1" }, link);
+    assert.ok(fs.lstatSync(link).isSymbolicLink());
+    assert.deepEqual(readSettingsFile(file), { region: "us-east-1" });
+  });
+
+  test("a settings file that cannot be written is named with the system's reason, and nothing is left behind", () => {
+    // given: a path under a file
+    const blocker = useFile({});
+    const file = path.join(blocker, "rc.json");
+    for (const attempt of [
+      () => writeSettingsFile({ region: "eu-west-1" }, file),
+      () => readSettingsFile(file),
+    ]) {
+      assert.throws(
+        attempt,
+        (error: Error & { code?: string; exitCode?: number }) =>
+          error.code === "FS_AWS_SETTINGS_FILE" &&
+          error.exitCode === 1 &&
+          error.message.includes(
+            `the settings file '${file}': a part of the path is a file, not a folder (ENOTDIR)`,
+          ) &&
+          !error.message.includes("\n"),
+      );
+    }
+    assert.deepEqual(JSON.parse(fs.readFileSync(blocker, "utf8")), {});
+  });
+
+  test("an unparseable file's error quotes none of its text", () => {
+    const file = useFile('{"aws": {"notifyWebhookUrl": "https://hooks.example.com/services/SECRET"\n,,}}');
+    assert.throws(
+      () => readSettingsFile(file),
+      (error: Error) =>
+        error.message.startsWith(`Unreadable settings file: '${file}'`) &&
+        !error.message.includes("SECRET") &&
+        !error.message.includes("\n"),
+    );
   });
 });

@@ -7,6 +7,9 @@
  */
 import fs from "node:fs";
 import { awsSettingsFromEnv, configFilePath, sdkRegion } from "../../config.js";
+import { FlowshipError, isFlowshipError } from "../../errors.js";
+import { writeFileAtomic } from "../../util/atomic-file.js";
+import { explainIoError } from "../../util/io-error.js";
 import { ASSIGN_PUBLIC_IP, COMPUTE_KINDS, type ComputeKind } from "../compile/compile-options.js";
 import { AwsSettingsError } from "./errors.js";
 
@@ -203,47 +206,172 @@ export function computeKind(settings: PartialAwsSettings): ComputeKind {
   return settings.compute === "fargate" ? "fargate" : "ec2";
 }
 
-/** The `aws` section of the settings file, or nothing when there is no file. */
-export function readSettingsFile(file: string = configFilePath()): PartialAwsSettings {
-  if (!fs.existsSync(file)) return {};
+/**
+ * Where the settings a stack provides came from: `configure aws --from-stack` records it beside
+ * the settings (the file's `awsStack`), so that the doctor can name the stack's DeployerPolicy.
+ */
+export interface SettingsStack {
+  name: string;
+  region: string;
+  /** The ARN of the stack's DeployerPolicy output. */
+  deployerPolicy?: string;
+}
+
+/** The settings file as JSON: an object, or an empty one when there is no file. */
+function readSettingsDocument(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    // A device (/dev/full, /dev/zero) or a FIFO would be read forever, a folder not at all.
+    if (!stat.isFile()) {
+      throw new AwsSettingsError(
+        `The settings file is not a regular file: '${file}' (${fileKind(stat)}). Point FLOWSHIP_CONFIG at a JSON file, or unset it to use ~/.flowshiprc.json.`,
+      );
+    }
+    if (stat.size > MAX_SETTINGS_BYTES) {
+      throw new AwsSettingsError(
+        `The settings file is too large: '${file}' (${stat.size} bytes, at most ${MAX_SETTINGS_BYTES}). Point FLOWSHIP_CONFIG at flowship's settings file.`,
+      );
+    }
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw settingsFileError(error, "read", file);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new AwsSettingsError(
-      `Unreadable settings file: '${file}' (${(error as Error).message}). Fix it or run 'flowship configure aws' again`,
+      // Newer Node.js quotes the text around the error, which may span lines or hold a secret.
+      `Unreadable settings file: '${file}' (${(error as Error).message.replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, " (not valid JSON)")}). Fix it or run 'flowship configure aws' again`,
     );
   }
-  const aws = (parsed as { aws?: unknown } | null)?.aws;
-  if (typeof aws !== "object" || aws === null) return {};
+  if (!isObject(parsed)) {
+    throw new AwsSettingsError(
+      `Invalid settings file: '${file}' holds ${jsonType(parsed)}, expected a JSON object such as {"aws": {"region": "eu-west-1"}}. Fix that file, or remove it and run 'flowship configure aws' again.`,
+    );
+  }
+  return parsed;
+}
+
+/** The `aws` section of the settings file, or nothing when there is no file. */
+export function readSettingsFile(file: string = configFilePath()): PartialAwsSettings {
+  const aws = readSettingsDocument(file).aws;
+  if (aws === undefined) return {};
+  if (!isObject(aws)) {
+    throw new AwsSettingsError(
+      `Invalid setting 'aws' in '${file}': ${jsonType(aws)}, expected an object of settings such as {"region": "eu-west-1"}. Fix it in that file, or remove it and run 'flowship configure aws' again.`,
+    );
+  }
   const settings: PartialAwsSettings = {};
   for (const name of Object.keys(AWS_SETTINGS) as AwsSettingName[]) {
-    const value = (aws as Record<string, unknown>)[name];
-    if (typeof value === "string" && value !== "") settings[name] = value;
+    const value = aws[name];
+    if (value === undefined) continue;
+    if (typeof value !== "string") {
+      throw new AwsSettingsError(
+        `Invalid setting 'aws.${name}' in '${file}': ${jsonType(value)}, expected a string (e.g. "${AWS_SETTINGS[name].example}"). Fix it in that file, or remove it and run flowship configure aws ${AWS_SETTINGS[name].flag} VALUE.`,
+      );
+    }
+    if (value !== "") settings[name] = value;
   }
   return settings;
 }
 
-/** Writes the `aws` section of the settings file, keeping whatever else the file holds. */
-export function writeSettingsFile(settings: PartialAwsSettings, file: string = configFilePath()): void {
-  let other: Record<string, unknown> = {};
-  if (fs.existsSync(file)) {
-    try {
-      other = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-    } catch {
-      other = {};
-    }
+/** The stack the settings file's stack settings came from, if `configure aws --from-stack` wrote them. */
+export function readSettingsStack(file: string = configFilePath()): SettingsStack | undefined {
+  const stack = readSettingsDocument(file).awsStack;
+  if (!isObject(stack) || typeof stack.name !== "string" || typeof stack.region !== "string")
+    return undefined;
+  return {
+    name: stack.name,
+    region: stack.region,
+    ...(typeof stack.deployerPolicy === "string" ? { deployerPolicy: stack.deployerPolicy } : {}),
+  };
+}
+
+/**
+ * Writes the `aws` section of the settings file, keeping whatever else the file holds, at once:
+ * a temporary file in the same folder renamed over it, readable by its owner only (it may hold a
+ * webhook URL, whose path is often its secret). A missing folder is made. `stack` records where
+ * the stack settings came from; `null` forgets it.
+ */
+export function writeSettingsFile(
+  settings: PartialAwsSettings,
+  file: string = configFilePath(),
+  stack?: SettingsStack | null,
+): void {
+  const document: Record<string, unknown> = { ...readSettingsDocument(file), aws: settings };
+  if (stack === null) delete document.awsStack;
+  else if (stack !== undefined) document.awsStack = stack;
+  // Through a link to the file it names: the link stays a link.
+  let target = file;
+  try {
+    target = fs.realpathSync(file);
+  } catch {
+    // No file yet (or a dangling link): the path itself is written.
   }
-  // Readable by its owner only: it may hold a webhook URL, whose path is often its secret.
-  fs.writeFileSync(file, `${JSON.stringify({ ...other, aws: settings }, null, 2)}\n`, { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
+  try {
+    writeFileAtomic(target, [`${JSON.stringify(document, null, 2)}\n`], { mode: 0o600 });
+  } catch (error) {
+    throw settingsFileError(error, "write", file);
+  }
+}
+
+/** Larger than any settings file flowship writes by far; a bound on what is read. */
+const MAX_SETTINGS_BYTES = 1024 * 1024;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A JSON value's type in words: `an array`, `a number 5`, `null`. */
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return `a string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  return `a ${typeof value} ${JSON.stringify(value)}`;
+}
+
+function fileKind(stat: fs.Stats): string {
+  if (stat.isDirectory()) return "a folder";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  if (stat.isFIFO()) return "a pipe";
+  if (stat.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/** A file-system error of reading or writing the settings file as one line naming it and the OS's reason. */
+function settingsFileError(error: unknown, action: "read" | "write", file: string): unknown {
+  if (isFlowshipError(error)) return error;
+  const { code, message } = error as NodeJS.ErrnoException;
+  // mkdir -p over a file fails with EEXIST: a part of the path is a file.
+  const reason = code === "EEXIST" ? "ENOTDIR" : code;
+  const explained = explainIoError(
+    Object.assign(new Error(message), { code: reason }),
+    `${action} the settings file`,
+    file,
+  );
+  if (isFlowshipError(explained)) {
+    return new FlowshipError(
+      "FS_AWS_SETTINGS_FILE",
+      `${explained.message.replace(/\.$/, "")}. Fix it, or point FLOWSHIP_CONFIG at a file you can ${action}.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new FlowshipError(
+    "FS_AWS_SETTINGS_FILE",
+    `Cannot ${action} the settings file '${file}': ${code ?? "error"} (${String(message).split("\n")[0]}). Fix it, or point FLOWSHIP_CONFIG at a file you can ${action}.`,
+    { cause: error },
+  );
 }
 
 /** Checks the format of each given setting; every bad one is reported at once. */
 export function checkSettings(settings: PartialAwsSettings): void {
-  const bad = (Object.keys(settings) as AwsSettingName[]).filter(
-    (name) => settings[name] !== undefined && !AWS_SETTINGS[name].valid(settings[name]!),
-  );
+  const bad = invalidSettings(settings);
   if (bad.length > 0) {
     const details = bad
       .map((n) => `${n} '${shownSetting(n, settings[n]!)}' (e.g. ${AWS_SETTINGS[n].example})`)
@@ -252,6 +380,28 @@ export function checkSettings(settings: PartialAwsSettings): void {
       `Invalid AWS setting${bad.length > 1 ? "s" : ""}: ${details}. Give valid values with flowship configure aws ${bad.map((n) => AWS_SETTINGS[n].flag).join(", ")} (or ${bad.map((n) => AWS_SETTINGS[n].env).join(", ")}).`,
     );
   }
+}
+
+/** The settings whose values are not well formed: what {@link checkSettings} refuses. */
+export function invalidSettings(settings: PartialAwsSettings): AwsSettingName[] {
+  return (Object.keys(settings) as AwsSettingName[]).filter(
+    (name) =>
+      name in AWS_SETTINGS && settings[name] !== undefined && !AWS_SETTINGS[name].valid(settings[name]!),
+  );
+}
+
+/**
+ * The settings of `required` (and {@link BASE_SETTINGS}) the settings lack, a setting only some
+ * configurations use (`executionRole`, for compute `fargate`) only in those; with why.
+ */
+export function missingSettings(
+  settings: PartialAwsSettings,
+  required: readonly AwsSettingName[],
+): { missing: AwsSettingName[]; why: string[] } {
+  const missing = [...new Set([...BASE_SETTINGS, ...required])].filter(
+    (name) => !settings[name] && (NEEDED_WHEN[name]?.when(settings) ?? true),
+  );
+  return { missing, why: missing.flatMap((name) => NEEDED_WHEN[name]?.why ?? []) };
 }
 
 /** The file's settings overlaid with the environment's, the S3 root without a trailing slash. */
@@ -283,11 +433,8 @@ export function loadAwsSettings(
   const file = configFilePath();
   const settings = { ...effectiveSettings(file), ...overrides };
   if (settings.s3Root) settings.s3Root = settings.s3Root.replace(/\/+$/, "");
-  const missing = [...new Set([...BASE_SETTINGS, ...required])].filter(
-    (name) => !settings[name] && (NEEDED_WHEN[name]?.when(settings) ?? true),
-  );
+  const { missing, why } = missingSettings(settings, required);
   if (missing.length > 0) {
-    const why = missing.flatMap((name) => NEEDED_WHEN[name]?.why ?? []);
     throw new AwsSettingsError(
       `Missing AWS setting${missing.length > 1 ? "s" : ""} for step-functions ${command}: '${missing.join(", ")}'${why.length > 0 ? ` (${why.join(", ")})` : ""}. Run 'flowship configure aws' (writes ${file}) or set ${missing.map((n) => AWS_SETTINGS[n].env).join(", ")}.`,
     );

@@ -12,8 +12,10 @@ import {
   type AwsSettingName,
   checkSettings,
   effectiveSettings,
+  missingSettings,
   type PartialAwsSettings,
   readSettingsFile,
+  type SettingsStack,
   shownSetting,
   writeSettingsFile,
 } from "../../aws/deploy/aws-settings.js";
@@ -22,12 +24,26 @@ import { UsageError } from "../../errors.js";
 import { parseStandalone } from "../standalone-command.js";
 
 const NAMES = Object.keys(AWS_SETTINGS) as AwsSettingName[];
-/** What `step-functions create` needs for a flow without schedule or triggerOnFinish. */
-const NEEDED: readonly AwsSettingName[] = ["region", "jobQueue", "s3Root", "batchJobRole", "sfnRole"];
+/**
+ * What `step-functions create` needs for a flow without schedule or triggerOnFinish (and, for
+ * compute fargate, the execution role: see missingSettings).
+ */
+const NEEDED: readonly AwsSettingName[] = [
+  "region",
+  "jobQueue",
+  "s3Root",
+  "batchJobRole",
+  "sfnRole",
+  "executionRole",
+];
 
 export interface ConfigureOptions {
   /** Settings given as flags. */
   given: PartialAwsSettings;
+  /** Settings to remove (unless given): those of a previous stack the new one does not provide. */
+  remove?: readonly AwsSettingName[];
+  /** Where the stack settings came from (`--from-stack`), recorded in the file. */
+  stack?: SettingsStack;
   /** Ask for the others at the terminal. @default process.stdin.isTTY */
   interactive?: boolean;
   file?: string;
@@ -73,10 +89,11 @@ export async function configureAws(
   const interactive = options.interactive ?? process.stdin.isTTY === true;
   const answers = interactive ? await ask(current, options.given) : {};
   const merged: PartialAwsSettings = { ...current, ...options.given, ...answers };
+  for (const name of options.remove ?? []) if (options.given[name] === undefined) delete merged[name];
   for (const name of NAMES) if (merged[name] === "") delete merged[name];
   if (merged.s3Root) merged.s3Root = merged.s3Root.replace(/\/+$/, "");
   checkSettings(merged);
-  writeSettingsFile(merged, file);
+  writeSettingsFile(merged, file, options.stack);
   return { file, settings: merged };
 }
 
@@ -97,22 +114,24 @@ function program(): Command {
   return command;
 }
 
-/**
- * The settings a stack's outputs give (its region from --region or the configured one), each
- * output to the setting of the same name (see OUTPUT_SETTINGS).
- */
-async function settingsFromStack(name: string, region: string | undefined): Promise<PartialAwsSettings> {
-  const [{ stackOutputs }, { OUTPUT_SETTINGS }] = await Promise.all([
-    import("../../aws/account/stack-deploy.js"),
-    import("../../aws/account/stack-template.js"),
-  ]);
-  const outputs = await stackOutputs({ name, ...(region ? { region } : {}) });
-  const settings: PartialAwsSettings = {};
-  for (const [output, value] of Object.entries(outputs)) {
-    const setting = OUTPUT_SETTINGS[output as keyof typeof OUTPUT_SETTINGS];
-    if (setting !== undefined && setting in AWS_SETTINGS) settings[setting as AwsSettingName] = value;
+/** The settings of `--from-stack NAME`, in the region of --region or the configured one. */
+async function fromStack(name: string, flagRegion: string | undefined) {
+  const { STACK_NAME_OR_ID, STACK_SETTINGS, settingsFromStack } = await import(
+    "../../aws/account/settings-from-stack.js"
+  );
+  if (!STACK_NAME_OR_ID.test(name)) {
+    throw new UsageError(
+      `Invalid --from-stack: '${name}'. Give a stack's name (a letter, then letters, digits and hyphens; at most 128) or its ARN.`,
+    );
   }
-  return settings;
+  const region = flagRegion ?? effectiveSettings().region;
+  if (!region) {
+    throw new UsageError(
+      "No AWS region for flowship configure aws --from-stack: give --region, or set AWS_REGION (or FLOWSHIP_AWS_REGION).",
+    );
+  }
+  checkSettings({ region });
+  return { ...(await settingsFromStack({ name, region })), provided: STACK_SETTINGS };
 }
 
 /** Entry of `flowship configure <what> [flags]`; returns the exit code. */
@@ -131,21 +150,30 @@ export async function runConfigure(argv: string[]): Promise<number> {
   if (!parseStandalone([command], rest, "flowship configure aws")) return 0;
   const flags = command.opts<Record<AwsSettingName | "fromStack", string | undefined>>();
   const fromFlags = Object.fromEntries(NAMES.filter((n) => flags[n] !== undefined).map((n) => [n, flags[n]]));
-  const fromStack = flags.fromStack
-    ? await settingsFromStack(flags.fromStack, fromFlags.region ?? effectiveSettings().region)
-    : {};
-  const given = { ...fromStack, ...fromFlags };
+  const stack = flags.fromStack ? await fromStack(flags.fromStack, fromFlags.region) : undefined;
+  const before = stack ? readSettingsFile(configFilePath()) : {};
+  // The settings a stack provides are replaced as a set: the previous stack's that the new one
+  // lacks are removed, not mixed in; settings no stack provides (image, webhook…) stay.
+  const removed = stack
+    ? stack.provided.filter((n) => before[n] !== undefined && !(n in stack.settings) && !(n in fromFlags))
+    : [];
   const { file, settings } = await configureAws({
-    given,
+    given: { ...stack?.settings, ...fromFlags },
     // The stack's outputs are the answers: no questions, and no file written with half of them.
-    ...(flags.fromStack ? { interactive: false } : {}),
+    ...(stack ? { interactive: false, remove: removed, stack: stack.stack } : {}),
   });
-  if (flags.fromStack) {
+  if (stack) {
     process.stdout.write(
-      `Took ${Object.keys(fromStack).join(", ")} from the outputs of stack ${flags.fromStack}.\n`,
+      `Took ${stack.provided.filter((n) => n in stack.settings).join(", ")} from the outputs of stack ${stack.stack.name} (${stack.status}) in ${stack.stack.region}.\n`,
     );
+    if (removed.length > 0) {
+      process.stdout.write(
+        `Removed ${removed.join(", ")}: stack ${stack.stack.name} does not provide ${removed.length > 1 ? "them" : "it"}.\n`,
+      );
+    }
   }
-  const missing = NEEDED.filter((n) => !settings[n]);
+  // In NEEDED's order.
+  const missing = NEEDED.filter((n) => missingSettings(settings, NEEDED).missing.includes(n));
   process.stdout.write(`Wrote AWS settings to ${file}.\n`);
   if (missing.length > 0) {
     process.stdout.write(
