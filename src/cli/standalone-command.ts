@@ -26,7 +26,12 @@ export function parseStandalone(commands: readonly Command[], argv: string[], he
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     if (code === "commander.helpDisplayed" || code === "commander.help") return false;
-    const text = (message ?? "").replace(/^error: /, "");
+    // One line, and one period: commander's messages may end with one, or add a second line.
+    const text = (message ?? "")
+      .replace(/^error: /, "")
+      .replace(/\s*\n\s*/g, " ")
+      .trim()
+      .replace(/\.+$/, "");
     throw new UsageError(`${text.charAt(0).toUpperCase()}${text.slice(1)}. Run ${helpCommand} --help.`);
   }
 }

@@ -91,6 +91,11 @@ export interface Moto {
   requests: MotoRequest[];
   /** Answers matching requests with an AWS error instead of passing them to moto. */
   inject(fault: Fault): void;
+  /**
+   * Holds matching requests before passing them to moto (a slow AWS, for what the code under
+   * test does while it waits, e.g. on Ctrl-C); a held request is in {@link requests} at once.
+   */
+  delay(delay: Delay): void;
   /** Checks the recorded requests (or those given) against botocore's API models. */
   validate(requests?: readonly MotoRequest[]): Promise<ModelReport>;
   close(): Promise<void>;
@@ -160,6 +165,16 @@ function faultResponse(request: MotoRequest, fault: Fault): { type: string; body
   return { type: "application/json", body: JSON.stringify({ __type: fault.code, message }) };
 }
 
+/** A slow AWS: matching requests wait at the proxy before they go on to moto. */
+export interface Delay {
+  /** Which requests it holds. */
+  match: (request: MotoRequest) => boolean;
+  /** How long each waits, in milliseconds. */
+  ms: number;
+  /** How many matching requests it holds; then it is spent. @default every one */
+  times?: number;
+}
+
 /** moto's configuration, plus the section serve.py reads for the helpers' own additions. */
 function serveConfig(options: MotoOptions): Record<string, Record<string, unknown>> {
   if (!options.batchSandbox) return options.config ?? {};
@@ -209,6 +224,8 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   const directEndpoint = `http://127.0.0.1:${port}`;
   const requests: MotoRequest[] = [];
   const faults: (Fault & { used: number })[] = [];
+  const delays: (Delay & { used: number })[] = [];
+  const timers = new Set<NodeJS.Timeout>();
 
   const proxy = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -238,27 +255,37 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
         res.end(answer.body);
         return;
       }
-      const upstream = http.request(
-        { host: "127.0.0.1", port, method, path: req.url, headers: req.headers },
-        (answer) => {
-          request.status = answer.statusCode;
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          if ((answer.statusCode ?? 0) >= 400) {
-            // Read beside the pipe; set before the answer's end reaches the client.
-            const chunks: Buffer[] = [];
-            answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-            answer.on("end", () => {
-              request.error = errorCode(Buffer.concat(chunks).toString("utf8"));
-            });
-          }
-          answer.pipe(res);
-        },
-      );
-      upstream.on("error", (error) => {
-        res.writeHead(502);
-        res.end(String(error));
-      });
-      upstream.end(raw);
+      const delay = delays.find((d) => (d.times === undefined || d.used < d.times) && d.match(request));
+      if (delay) delay.used++;
+      const forward = () => {
+        const upstream = http.request(
+          { host: "127.0.0.1", port, method, path: req.url, headers: req.headers },
+          (answer) => {
+            request.status = answer.statusCode;
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            if ((answer.statusCode ?? 0) >= 400) {
+              // Read beside the pipe; set before the answer's end reaches the client.
+              const chunks: Buffer[] = [];
+              answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+              answer.on("end", () => {
+                request.error = errorCode(Buffer.concat(chunks).toString("utf8"));
+              });
+            }
+            answer.pipe(res);
+          },
+        );
+        upstream.on("error", (error) => {
+          res.writeHead(502);
+          res.end(String(error));
+        });
+        upstream.end(raw);
+      };
+      if (!delay) return forward();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        forward();
+      }, delay.ms);
+      timers.add(timer);
     });
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
@@ -285,8 +312,10 @@ export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
     },
     requests,
     inject: (fault) => faults.push({ ...fault, used: 0 }),
+    delay: (delay) => delays.push({ ...delay, used: 0 }),
     validate: (subset) => validateRequests(subset ?? requests),
     close: async () => {
+      for (const timer of timers) clearTimeout(timer);
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
       proxy.closeAllConnections();
       if (child.exitCode === null) {

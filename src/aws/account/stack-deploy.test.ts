@@ -201,3 +201,32 @@ test("a stack left failed by an earlier create is not updated: delete it first",
   assert.match(failure.message, /CREATE_FAILED.*flowship aws stack delete --name flowship/);
   assert.equal(mock.commandCalls(CreateChangeSetCommand).length, 0);
 });
+
+test("the stack is followed by its id, and a wait past the timeout fails saying it is still deploying", async () => {
+  // given: a create that never settles
+  const { client, mock } = cloudFormation({ exists: false, statuses: ["CREATE_IN_PROGRESS"], events: [] });
+  // when
+  const failure = await deployStack({
+    name: "flowship",
+    region: "eu-west-1",
+    template: stackTemplate(),
+    client,
+    pollMs: 20,
+    timeoutMs: 600,
+    log: () => {},
+  }).catch((e) => e);
+  // then
+  assert.ok(failure instanceof StackDeployError);
+  assert.equal(failure.code, "FS_STACK_DEPLOY");
+  assert.match(
+    failure.message,
+    /^Stack 'flowship' is still CREATE_IN_PROGRESS after 0\.01 minutes: flowship stopped waiting, CloudFormation goes on\. Check it with `aws cloudformation describe-stacks --stack-name flowship --region eu-west-1`/,
+  );
+  const lookups = mock.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName);
+  assert.equal(lookups[0], "flowship");
+  assert.ok(lookups.length > 2);
+  assert.deepEqual(new Set(lookups.slice(1)), new Set([STACK_ID]));
+  for (const call of mock.commandCalls(DescribeStackEventsCommand)) {
+    assert.equal(call.args[0].input.StackName, STACK_ID);
+  }
+});

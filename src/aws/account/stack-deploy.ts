@@ -1,6 +1,6 @@
 /**
- * Applies the account stack through CloudFormation, and deletes it: the only module of
- * src/aws/account that calls AWS. A deploy is a change set (CREATE or UPDATE, by whether the stack
+ * Applies the account stack through CloudFormation (stack-delete.ts deletes it; the doctor reads
+ * the account). A deploy is a change set (CREATE or UPDATE, by whether the stack
  * exists) that is executed once CloudFormation has computed it, then followed event by event. A
  * create that fails is left as it failed (rollback disabled) so its resources can be inspected;
  * an update that fails rolls back to the stack that worked.
@@ -11,25 +11,16 @@ import {
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
-  DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
-  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   type Stack,
   type StackEvent,
 } from "@aws-sdk/client-cloudformation";
-import {
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectVersionsCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
-import { s3Endpoint } from "../../config.js";
 import { awsCall, awsErrorName } from "../deploy/errors.js";
 import { StackDeployError } from "./errors.js";
-import { BUCKET_ID, type StackTemplate } from "./stack-template.js";
+import type { StackTemplate } from "./stack-template.js";
 
 export interface StackClientOptions {
   /** The stack's name. */
@@ -40,9 +31,22 @@ export interface StackClientOptions {
   client?: CloudFormationClient;
   /** Milliseconds between polls. @default 5000 */
   pollMs?: number;
+  /** How long to follow a change set, a deploy or a delete before giving up. @default 60 minutes */
+  timeoutMs?: number;
   /** Where progress lines go. @default stderr */
   log?: (line: string) => void;
+  /** Told where the stack stands as it moves (a Ctrl-C handler says it). */
+  onProgress?: (progress: StackProgress) => void;
 }
+
+/**
+ * Where a deploy or delete has got to, for a user who stops flowship: what CloudFormation has
+ * been asked to do, which goes on without flowship once asked.
+ */
+export type StackProgress =
+  | { phase: "change-set"; changeSet: string; create: boolean }
+  | { phase: "executing"; changeSet: string }
+  | { phase: "deleting"; bucket?: string };
 
 export interface DeployStackOptions extends StackClientOptions {
   template: StackTemplate;
@@ -58,25 +62,54 @@ const DONE = /(_COMPLETE|_FAILED)$/;
 const SUCCEEDED = new Set(["CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"]);
 /** What CloudFormation says when a change set would change nothing. */
 const NO_CHANGES = /didn't contain changes|No updates are to be performed/;
+export const DEFAULT_TIMEOUT_MS = 60 * 60_000;
 
-class StackSession {
+/** Where a user reads why a stack call failed: its events (console, or the AWS CLI). */
+export function stackRemedies(name: string, region?: string) {
+  return {
+    grantee: "the identity running flowship aws stack (an administrator: the stack makes IAM roles)",
+    remedy: `See the stack's events in the CloudFormation console or with \`aws cloudformation describe-stack-events --stack-name ${name}${region ? ` --region ${region}` : ""}\``,
+  };
+}
+
+/** One stack's calls, polls and deadline. */
+export class StackSession {
   readonly client: CloudFormationClient;
   readonly name: string;
+  readonly region: string | undefined;
   readonly pollMs: number;
   readonly log: (line: string) => void;
+  readonly progress: (progress: StackProgress) => void;
+  /** The stack's id once known: every look-up after that is by id, never by name. */
+  stackId: string | undefined;
+  readonly #timeoutMs: number;
+  #deadline = Number.POSITIVE_INFINITY;
 
   constructor(options: StackClientOptions) {
     this.client =
       options.client ?? new CloudFormationClient(options.region ? { region: options.region } : {});
     this.name = options.name;
+    this.region = options.region;
     this.pollMs = options.pollMs ?? 5000;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.progress = options.onProgress ?? (() => {});
+  }
+
+  /** Runs one CloudFormation call, a failure naming the stack and where to read why. */
+  call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    return awsCall(`cloudformation:${operation}`, this.name, send, stackRemedies(this.name, this.region));
+  }
+
+  /** The name or id to address the stack by: its id once known (a name may be reused). */
+  get ref(): string {
+    return this.stackId ?? this.name;
   }
 
   /** The stack, or undefined when there is none (a deleted stack is none). */
   async describe(): Promise<Stack | undefined> {
     try {
-      const output = await this.client.send(new DescribeStacksCommand({ StackName: this.name }));
+      const output = await this.client.send(new DescribeStacksCommand({ StackName: this.ref }));
       const stack = output.Stacks?.[0];
       return stack?.StackStatus === "DELETE_COMPLETE" ? undefined : stack;
     } catch (error) {
@@ -87,12 +120,24 @@ class StackSession {
       ) {
         return undefined;
       }
-      return awsCall("cloudformation:DescribeStacks", this.name, () => Promise.reject(error));
+      return this.call("DescribeStacks", () => Promise.reject(error));
     }
   }
 
-  sleep(): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, this.pollMs));
+  /** Starts the clock of what follows: a wait past {@link StackClientOptions.timeoutMs} fails. */
+  startClock(): void {
+    this.#deadline = Date.now() + this.#timeoutMs;
+  }
+
+  /** Waits a poll; past the deadline, fails saying the stack is still `status` in CloudFormation. */
+  async sleep(status: string): Promise<void> {
+    if (Date.now() + this.pollMs > this.#deadline) {
+      const minutes = Math.round((this.#timeoutMs / 60_000) * 100) / 100;
+      throw new StackDeployError(
+        `Stack '${this.name}' is still ${status} after ${minutes} minute${minutes === 1 ? "" : "s"}: flowship stopped waiting, CloudFormation goes on. Check it with \`aws cloudformation describe-stacks --stack-name ${this.name}${this.region ? ` --region ${this.region}` : ""}\` (or give --timeout-minutes more).`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, this.pollMs));
   }
 
   /** Every event of the stack, newest first, down to (not including) the first one in `seen`. */
@@ -100,8 +145,8 @@ class StackSession {
     const events: StackEvent[] = [];
     let token: string | undefined;
     do {
-      const page = await awsCall("cloudformation:DescribeStackEvents", this.name, () =>
-        this.client.send(new DescribeStackEventsCommand({ StackName: this.name, NextToken: token })),
+      const page = await this.call("DescribeStackEvents", () =>
+        this.client.send(new DescribeStackEventsCommand({ StackName: this.ref, NextToken: token })),
       );
       for (const event of page.StackEvents ?? []) {
         if (seen.has(event.EventId ?? "")) return events;
@@ -116,14 +161,14 @@ class StackSession {
    * Follows the stack until it settles, printing each resource as it completes or fails, and
    * returns its last status and the reasons of the resources that failed.
    */
-  async follow(seen: Set<string>, stackId: string): Promise<{ status: string; failures: string[] }> {
+  async follow(seen: Set<string>): Promise<{ status: string; failures: string[] }> {
     const failures: string[] = [];
     for (;;) {
       const events = (await this.newEvents(seen)).reverse();
       for (const event of events) {
         seen.add(event.EventId ?? "");
         const status = event.ResourceStatus ?? "";
-        if (event.LogicalResourceId === this.name || event.PhysicalResourceId === stackId) continue;
+        if (event.LogicalResourceId === this.name || event.PhysicalResourceId === this.stackId) continue;
         if (!/_COMPLETE$|_FAILED$/.test(status)) continue;
         this.log(`  ${status.padEnd(20)} ${event.ResourceType ?? ""} ${event.LogicalResourceId ?? ""}`);
         const reason = event.ResourceStatusReason ?? "";
@@ -140,14 +185,14 @@ class StackSession {
         }
         return { status, failures };
       }
-      await this.sleep();
+      await this.sleep(status);
     }
   }
 }
 
-const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
+export const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
-function outputsOf(stack: Stack | undefined): Record<string, string> {
+export function outputsOf(stack: Stack | undefined): Record<string, string> {
   return Object.fromEntries(
     (stack?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]).filter(([k]) => k !== ""),
   );
@@ -160,28 +205,31 @@ const UPDATABLE =
 /** Waits until CloudFormation has computed the change set; false when it would change nothing. */
 async function awaitChangeSet(session: StackSession, changeSetId: string): Promise<boolean> {
   for (;;) {
-    const set = await awsCall("cloudformation:DescribeChangeSet", session.name, () =>
+    const set = await session.call("DescribeChangeSet", () =>
       session.client.send(
-        new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: session.name }),
+        new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: session.ref }),
       ),
     );
     if (set.Status === "CREATE_COMPLETE") return true;
     if (set.Status === "FAILED") {
       if (NO_CHANGES.test(set.StatusReason ?? "")) {
-        await awsCall("cloudformation:DeleteChangeSet", session.name, () =>
+        await session.call("DeleteChangeSet", () =>
           session.client.send(
-            new DeleteChangeSetCommand({ ChangeSetName: changeSetId, StackName: session.name }),
+            new DeleteChangeSetCommand({ ChangeSetName: changeSetId, StackName: session.ref }),
           ),
         );
         return false;
       }
       throw new StackDeployError(
-        `CloudFormation refused the change set of stack '${session.name}': ${oneLine(set.StatusReason ?? "no reason given")}. Fix the options and deploy again.`,
+        `CloudFormation refused the change set of stack '${session.name}': ${oneLine(set.StatusReason ?? "no reason given").replace(/\.+$/, "")}. Fix the options and deploy again.`,
       );
     }
-    await session.sleep();
+    await session.sleep(`computing change set ${changeSetId} (${set.Status ?? "status unknown"})`);
   }
 }
+
+/** What a change set's Description says: how `aws stack delete` knows a stack that was never executed. */
+export const CHANGE_SET_DESCRIPTION = "flowship aws stack deploy";
 
 /**
  * Creates the stack or updates it to `template`, printing progress; returns its outputs.
@@ -201,7 +249,7 @@ export async function deployStack(options: DeployStackOptions): Promise<DeploySt
     throw new StackDeployError(`Stack '${session.name}' cannot be updated now: it is ${status}. ${remedy}.`);
   }
   const changeSetName = `flowship-${Date.now()}`;
-  const changeSet = await awsCall("cloudformation:CreateChangeSet", session.name, () =>
+  const changeSet = await session.call("CreateChangeSet", () =>
     session.client.send(
       new CreateChangeSetCommand({
         StackName: session.name,
@@ -210,28 +258,34 @@ export async function deployStack(options: DeployStackOptions): Promise<DeploySt
         TemplateBody: JSON.stringify(options.template),
         // The roles and the deployer's policy have names (`<stack>-batch-job` …).
         Capabilities: ["CAPABILITY_NAMED_IAM"],
-        Description: "flowship aws stack deploy",
+        Description: CHANGE_SET_DESCRIPTION,
       }),
     ),
   );
+  // From here on the stack is this one, by id: another of the same name is not followed.
+  session.stackId = changeSet.StackId ?? existing?.StackId;
+  session.progress({ phase: "change-set", changeSet: changeSetName, create });
+  session.startClock();
   const changeSetId = changeSet.Id ?? changeSetName;
   session.log(`${create ? "Creating" : "Updating"} stack ${session.name} (change set ${changeSetName})…`);
   if (!(await awaitChangeSet(session, changeSetId))) {
     return { outcome: "unchanged", outputs: outputsOf(existing) };
   }
   const seen = new Set((await session.newEvents(new Set())).map((e) => e.EventId ?? ""));
-  await awsCall("cloudformation:ExecuteChangeSet", session.name, () =>
+  // Said before the call: once sent, CloudFormation may be deploying whether or not flowship hears back.
+  session.progress({ phase: "executing", changeSet: changeSetName });
+  await session.call("ExecuteChangeSet", () =>
     session.client.send(
       new ExecuteChangeSetCommand({
         ChangeSetName: changeSetId,
-        StackName: session.name,
+        StackName: session.ref,
         // A failed create stays as it failed, for inspection; a failed update rolls back.
         ...(create ? { DisableRollback: true } : {}),
       }),
     ),
   );
-  const stackId = changeSet.StackId ?? session.name;
-  const { status: final, failures } = await session.follow(seen, stackId);
+  session.startClock();
+  const { status: final, failures } = await session.follow(seen);
   if (!SUCCEEDED.has(final)) {
     for (const failure of failures) session.log(`failed: ${failure}`);
     const next = create
@@ -255,87 +309,4 @@ export async function stackOutputs(
     );
   }
   return outputsOf(stack);
-}
-
-export interface DeleteStackResult {
-  /** The bucket the stack made, which outlives it (its DeletionPolicy is Retain). */
-  retainedBucket?: string;
-  /** False when there was no such stack. */
-  deleted: boolean;
-}
-
-/** Deletes the stack and waits until it is gone; the bucket it made stays (DeletionPolicy Retain). */
-export async function deleteStack(options: StackClientOptions): Promise<DeleteStackResult> {
-  const session = new StackSession(options);
-  const stack = await session.describe();
-  if (!stack) return { deleted: false };
-  const resources = await awsCall("cloudformation:DescribeStackResources", session.name, () =>
-    session.client.send(new DescribeStackResourcesCommand({ StackName: session.name })),
-  );
-  const bucket = resources.StackResources?.find((r) => r.LogicalResourceId === BUCKET_ID)?.PhysicalResourceId;
-  const seen = new Set((await session.newEvents(new Set())).map((e) => e.EventId ?? ""));
-  await awsCall("cloudformation:DeleteStack", session.name, () =>
-    session.client.send(new DeleteStackCommand({ StackName: stack.StackId ?? session.name })),
-  );
-  session.log(`Deleting stack ${session.name}…`);
-  // Follow by id: once deleted, the stack is found by its id only.
-  const byId = new StackSession({
-    ...options,
-    name: stack.StackId ?? session.name,
-    client: session.client,
-    log: session.log,
-  });
-  const { status, failures } = await byId.follow(seen, stack.StackId ?? "");
-  if (status !== "DELETE_COMPLETE") {
-    for (const failure of failures) session.log(`failed: ${failure}`);
-    throw new StackDeployError(
-      `Deleting stack '${session.name}' failed: it is ${status}${failures[0] ? ` (${failures[0]})` : ""}. Remove what holds the resource (e.g. jobs still running, another stack's use), then delete again.`,
-    );
-  }
-  return { deleted: true, ...(bucket ? { retainedBucket: bucket } : {}) };
-}
-
-/**
- * Empties a bucket (every object version and delete marker) and deletes it: what
- * `aws stack delete --delete-bucket` does after the stack is gone, since the stack itself always
- * retains its bucket. Returns the number of objects deleted.
- */
-export async function deleteBucket(options: {
-  bucket: string;
-  region?: string;
-  client?: S3Client;
-}): Promise<number> {
-  // An S3-compatible endpoint (FLOWSHIP_S3_ENDPOINT) is addressed by path, as the datastore does.
-  const endpoint = s3Endpoint();
-  const client =
-    options.client ??
-    new S3Client({
-      ...(options.region ? { region: options.region } : {}),
-      ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    });
-  const { bucket } = options;
-  let deleted = 0;
-  for (;;) {
-    // Deleting as we go: each listing starts again from what is left.
-    const page = await awsCall("s3:ListBucketVersions", bucket, () =>
-      client.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 })),
-    );
-    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
-      Key: v.Key ?? "",
-      ...(v.VersionId ? { VersionId: v.VersionId } : {}),
-    }));
-    if (objects.length === 0) break;
-    const result = await awsCall("s3:DeleteObject", bucket, () =>
-      client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } })),
-    );
-    if (result.Errors?.length) {
-      const first = result.Errors[0]!;
-      throw new StackDeployError(
-        `Could not empty bucket '${bucket}': ${first.Key}: ${first.Code} ${first.Message ?? ""}. Empty it yourself (aws s3 rm --recursive), then delete it.`,
-      );
-    }
-    deleted += objects.length;
-  }
-  await awsCall("s3:DeleteBucket", bucket, () => client.send(new DeleteBucketCommand({ Bucket: bucket })));
-  return deleted;
 }
