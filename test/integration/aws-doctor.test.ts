@@ -310,6 +310,10 @@ function failed(result: CliResult, subjects: readonly string[]): string[] {
 }
 
 const SUBJECTS = [
+  "setting compute",
+  "setting assignPublicIp",
+  "setting fargatePlatformVersion",
+  "setting image",
   "credentials and region",
   "S3 root",
   "job queue",
@@ -625,6 +629,68 @@ test("the image: a private ECR tag or repository that does not exist; public ima
   assert.equal(line(mirror, "image").symbol, "-");
   assert.deepEqual(moto.requests.slice(before).filter((r) => r.service === "ecr").length, 0);
   assert.match(hub.stdout, /The account is ready for step-functions create \(1 warning\)\./);
+});
+
+test("a setting create would refuse is a ✘ line naming it and its fix; no check guesses from it", async () => {
+  for (const [variable, value, setting] of [
+    ["FLOWSHIP_AWS_COMPUTE", "FARGATE", "compute"],
+    ["FLOWSHIP_AWS_COMPUTE", " ", "compute"],
+    ["FLOWSHIP_AWS_ASSIGN_PUBLIC_IP", "enabled", "assignPublicIp"],
+    ["FLOWSHIP_AWS_FARGATE_PLATFORM_VERSION", "banana", "fargatePlatformVersion"],
+    ["FLOWSHIP_AWS_IMAGE", "not an image", "image"],
+  ] as const) {
+    const result = await doctor({ [variable]: value });
+    assertBroken(
+      result,
+      [`setting ${setting}`],
+      `setting ${setting}`,
+      new RegExp(
+        `^setting ${setting}: '${value}' \\(from ${variable}\\) is not valid \\(.*\\): step-functions create would refuse it\\.`,
+      ),
+      new RegExp(
+        `^set ${variable} to a valid value, e\\.g\\. \\S+, or unset it to use the settings file's\\.$`,
+      ),
+    );
+    // The checks that read it say they did not, rather than check as if it were something else.
+    if (setting === "compute") assert.equal(line(result, "compute environments").symbol, "-");
+    if (setting === "image")
+      assert.match(line(result, "image").text, /not checked: the image setting is not valid/);
+  }
+  // and create refuses each the same way
+  const create = await runCli(["examples/parameter_flow.ts", "step-functions", "create", "--only-json"], {
+    env: flowshipEnv(dir, { FLOWSHIP_CONFIG: `${dir}/absent.json`, FLOWSHIP_AWS_COMPUTE: "FARGATE" }),
+  });
+  assert.equal(create.code, 2, create.stderr);
+  assert.match(create.stderr, /Invalid AWS setting: compute 'FARGATE'/);
+});
+
+test("a look-up that fails unexpectedly names the setting it read and the permission it needs", async () => {
+  // Batch speaks REST-JSON: the request names its operation by its path.
+  moto.inject({
+    match: (r) => r.service === "batch" && r.url.startsWith("/v1/describejobqueues"),
+    code: "ClientException",
+    times: 1,
+  });
+  moto.inject({
+    match: (r) => calls("iam:GetRole")(r) && r.body.includes(`RoleName=${ROLES.stepFunctions}`),
+    code: "InvalidInput",
+    times: 1,
+  });
+  const result = await doctor();
+  assert.equal(result.code, 1, result.stdout);
+  assert.equal(
+    line(result, "job queue").text.split(" Fix: ")[1],
+    "try again; if it persists, check the setting jobQueue (flowship configure aws --job-queue, or FLOWSHIP_AWS_JOB_QUEUE), and that the caller may batch:DescribeJobQueues.",
+  );
+  assert.match(
+    line(result, "job queue").text,
+    /could not check: batch:DescribeJobQueues failed \(ClientException: /,
+  );
+  assert.equal(
+    line(result, "Step Functions role").text.split(" Fix: ")[1],
+    "try again; if it persists, check the setting sfnRole (flowship configure aws --sfn-role, or FLOWSHIP_AWS_SFN_ROLE), and that the caller may iam:GetRole.",
+  );
+  assert.doesNotMatch(result.stdout, /check the setting it names/);
 });
 
 test("every request the doctor sent is valid for botocore's models", async () => {

@@ -10,10 +10,21 @@ const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|NotAuthorized|Forbidde
 const BAD_CREDENTIALS =
   /CredentialsProviderError|InvalidClientTokenId|ExpiredToken|UnrecognizedClient|SignatureDoesNotMatch|InvalidAccessKeyId|InvalidToken/;
 
-/** A failed look-up as a check's result: `action` is the IAM action of the call, e.g. `iam:GetRole`. */
-export function lookupFailed(id: string, subject: string, action: string, error: unknown): CheckResult {
+/**
+ * A failed look-up as a check's result: `action` is the IAM action of the call, e.g.
+ * `iam:GetRole`; `about` names what the call read, for the remedy of an unexpected answer: the
+ * setting (see {@link settingWords}) or the principal.
+ */
+export function lookupFailed(
+  id: string,
+  subject: string,
+  action: string,
+  error: unknown,
+  about: string,
+): CheckResult {
   const name = awsErrorName(error) ?? "Error";
-  const detail = error instanceof Error ? error.message : String(error);
+  // One line: an SDK's parse error quotes the body it could not read.
+  const detail = (error instanceof Error ? error.message : String(error)).split("\n")[0]!.trim();
   if (ACCESS_DENIED.test(name)) {
     return fail(
       id,
@@ -34,6 +45,6 @@ export function lookupFailed(id: string, subject: string, action: string, error:
     id,
     subject,
     `could not check: ${action} failed (${name}: ${detail})`,
-    "try again; if it persists, check the setting it names",
+    `try again; if it persists, check ${about}, and that the caller may ${action}`,
   );
 }

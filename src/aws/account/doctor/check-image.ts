@@ -9,7 +9,8 @@ import { DEFAULT_IMAGE } from "../../compile/job-definition.js";
 import type { PartialAwsSettings } from "../../deploy/aws-settings.js";
 import { awsErrorName } from "../../deploy/errors.js";
 import { lookupFailed } from "./aws-problem.js";
-import { type CheckResult, fail, ok, settingRemedy, skip, warn } from "./check-result.js";
+import { type CheckResult, fail, ok, settingRemedy, settingWords, skip, warn } from "./check-result.js";
+import { isInvalid } from "./check-setting-values.js";
 import type { DoctorClients } from "./doctor-clients.js";
 
 const ID = "image";
@@ -51,6 +52,8 @@ function isDockerHub(image: string): boolean {
 export async function checkImage(clients: DoctorClients, settings: PartialAwsSettings): Promise<CheckResult> {
   const image = settings.image || DEFAULT_IMAGE;
   const subject = `image ${image}`;
+  if (isInvalid(settings, "image"))
+    return skip(ID, subject, "not checked: the image setting is not valid (see its line)");
   const ecr = parsePrivateEcrImage(image);
   if (!ecr) {
     if (image.startsWith("public.ecr.aws/"))
@@ -95,6 +98,6 @@ export async function checkImage(clients: DoctorClients, settings: PartialAwsSet
         `push it: ${login}, then docker push ${image}; or ${settingRemedy("image")}`,
       );
     }
-    return lookupFailed(ID, subject, "ecr:DescribeImages", error);
+    return lookupFailed(ID, subject, "ecr:DescribeImages", error, settingWords("image"));
   }
 }

@@ -13,7 +13,16 @@ import {
 } from "@aws-sdk/client-batch";
 import { computeKind, type PartialAwsSettings } from "../../deploy/aws-settings.js";
 import { lookupFailed } from "./aws-problem.js";
-import { type CheckResult, fail, ok, requireSetting, settingRemedy, skip } from "./check-result.js";
+import {
+  type CheckResult,
+  fail,
+  ok,
+  requireSetting,
+  settingRemedy,
+  settingWords,
+  skip,
+} from "./check-result.js";
+import { isInvalid } from "./check-setting-values.js";
 import type { DoctorClients } from "./doctor-clients.js";
 
 const QUEUE = "job-queue";
@@ -33,7 +42,9 @@ async function checkQueue(
     const answer = await clients.batch.send(new DescribeJobQueuesCommand({ jobQueues: [name] }));
     queue = answer.jobQueues?.[0];
   } catch (error) {
-    return { result: lookupFailed(QUEUE, subject, "batch:DescribeJobQueues", error) };
+    return {
+      result: lookupFailed(QUEUE, subject, "batch:DescribeJobQueues", error, settingWords("jobQueue")),
+    };
   }
   if (!queue) {
     return {
@@ -125,7 +136,13 @@ async function checkEnvironments(
     );
     environments = answer.computeEnvironments ?? [];
   } catch (error) {
-    return lookupFailed(ENVIRONMENTS, subject, "batch:DescribeComputeEnvironments", error);
+    return lookupFailed(
+      ENVIRONMENTS,
+      subject,
+      "batch:DescribeComputeEnvironments",
+      error,
+      `the compute environments of job queue ${queue.jobQueueName} (${settingWords("jobQueue")})`,
+    );
   }
   const found = new Set(environments.flatMap((e) => [e.computeEnvironmentArn, e.computeEnvironmentName]));
   const missing = order.filter((e) => !found.has(e));
@@ -163,6 +180,17 @@ export async function checkJobQueue(
   const setting = requireSetting(settings, "jobQueue", QUEUE, "job queue");
   if ("problem" in setting) return [setting.problem];
   const { result, queue } = await checkQueue(clients, setting.value);
+  if (queue && isInvalid(settings, "compute")) {
+    // Which kind the environments should be is what the compute setting says.
+    return [
+      result,
+      skip(
+        ENVIRONMENTS,
+        "compute environments",
+        "not checked: the compute setting is not valid (see its line)",
+      ),
+    ];
+  }
   if (!queue)
     return [
       result,

@@ -13,6 +13,7 @@ import {
   type IAMClient,
   SimulatePrincipalPolicyCommand,
 } from "@aws-sdk/client-iam";
+import { awsErrorName } from "../../deploy/errors.js";
 import type { PolicyDocument, PolicyStatement } from "../iam-policies.js";
 import { lookupFailed } from "./aws-problem.js";
 import type { CallerIdentity } from "./check-credentials.js";
@@ -31,7 +32,14 @@ export interface SimulatedPrincipal {
   policy: PolicyDocument;
   /** The remedy's words for granting the missing actions. */
   grant: string;
+  /** Where the ARN comes from, for the remedy of a failed simulation: a setting, --deployer, the caller. */
+  about: string;
+  /** What the line says when the principal does not exist. @default that the ARN does not exist */
+  notFound?: { found: string; remedy: string };
 }
+
+/** Denied actions listed by name in one line; the rest are counted. */
+export const MAX_LISTED_DENIALS = 8;
 
 /** A resource of a generated statement as a concrete ARN to simulate on; `*` stays `*`. */
 export function sampleResource(pattern: string, account: string): string {
@@ -109,7 +117,21 @@ export async function checkPermissions(
     for (const statement of statements)
       denied.push(...(await simulateStatement(iam, principal.arn, statement, account)));
   } catch (error) {
-    return lookupFailed(principal.id, principal.subject, "iam:SimulatePrincipalPolicy", error);
+    if (/^NoSuchEntity/.test(awsErrorName(error) ?? "")) {
+      return fail(
+        principal.id,
+        principal.subject,
+        principal.notFound?.found ?? `${principal.arn} does not exist`,
+        principal.notFound?.remedy ?? `check ${principal.about}`,
+      );
+    }
+    return lookupFailed(
+      principal.id,
+      principal.subject,
+      "iam:SimulatePrincipalPolicy",
+      error,
+      principal.about,
+    );
   }
   const actions = new Set(statements.flatMap((s) => [s.Action].flat()));
   if (denied.length === 0) {
@@ -126,10 +148,13 @@ export async function checkPermissions(
       `${d.action}${d.resource === "*" ? "" : ` on ${d.resource}`}${d.explicit ? " (explicit Deny)" : ""}`,
   );
   const explicit = denied.some((d) => d.explicit);
+  const more = listed.length - MAX_LISTED_DENIALS;
+  const shown =
+    more > 0 ? `${listed.slice(0, MAX_LISTED_DENIALS).join(", ")} and ${more} more` : listed.join(", ");
   return fail(
     principal.id,
     principal.subject,
-    `denied ${new Set(denied.map((d) => d.action)).size} of ${actions.size} actions: ${listed.join(", ")}`,
+    `denied ${new Set(denied.map((d) => d.action)).size} of ${actions.size} actions: ${shown}`,
     `${principal.grant}${explicit ? "; and remove the Deny statements that match them" : ""}`,
   );
 }
@@ -162,7 +187,15 @@ export async function deployerPrincipal(
       const role = await iam.send(new GetRoleCommand({ RoleName: assumed[3] }));
       return { arn: role.Role!.Arn! };
     } catch (error) {
-      return { problem: lookupFailed(id, "deployer permissions", "iam:GetRole", error) };
+      return {
+        problem: lookupFailed(
+          id,
+          "deployer permissions",
+          "iam:GetRole",
+          error,
+          `the caller's role ${assumed[3]} (or name the deployer with --deployer ARN)`,
+        ),
+      };
     }
   }
   if (/:(user|role|group)\//.test(arn) && arn.includes(":iam::")) return { arn };

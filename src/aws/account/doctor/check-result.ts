@@ -59,6 +59,12 @@ export function settingRemedy(name: AwsSettingName, value: string = AWS_SETTINGS
   return `flowship configure aws ${rule.flag} ${value} (or set ${rule.env})`;
 }
 
+/** A setting in words for a remedy: `the setting jobQueue (--job-queue, FLOWSHIP_AWS_JOB_QUEUE)`. */
+export function settingWords(name: AwsSettingName): string {
+  const rule = AWS_SETTINGS[name];
+  return `the setting ${name} (flowship configure aws ${rule.flag}, or ${rule.env})`;
+}
+
 /**
  * A setting a check needs: its value, or the failure to report (missing, or not well formed).
  */

@@ -9,7 +9,15 @@ import { type AwsSettingName, computeKind, type PartialAwsSettings } from "../..
 import { awsErrorName } from "../../deploy/errors.js";
 import { ROLE_SERVICES, type RoleKind, trustPolicy } from "../iam-policies.js";
 import { lookupFailed } from "./aws-problem.js";
-import { type CheckResult, fail, ok, requireSetting, settingRemedy, warn } from "./check-result.js";
+import {
+  type CheckResult,
+  fail,
+  ok,
+  requireSetting,
+  settingRemedy,
+  settingWords,
+  warn,
+} from "./check-result.js";
 import type { DoctorClients } from "./doctor-clients.js";
 
 export interface RoleCheck {
@@ -107,7 +115,7 @@ export async function checkRole(
         ),
       };
     }
-    return { result: lookupFailed(id, subject, "iam:GetRole", error) };
+    return { result: lookupFailed(id, subject, "iam:GetRole", error, settingWords(check.setting)) };
   }
   const service = ROLE_SERVICES[check.kind];
   const trusted = trustedServices(role?.AssumeRolePolicyDocument);

@@ -8,7 +8,7 @@ import { GetBucketEncryptionCommand, GetBucketLocationCommand } from "@aws-sdk/c
 import type { PartialAwsSettings } from "../../deploy/aws-settings.js";
 import { awsErrorName } from "../../deploy/errors.js";
 import { lookupFailed } from "./aws-problem.js";
-import { type CheckResult, fail, ok, requireSetting, settingRemedy } from "./check-result.js";
+import { type CheckResult, fail, ok, requireSetting, settingRemedy, settingWords } from "./check-result.js";
 import type { DoctorClients } from "./doctor-clients.js";
 
 const ID = "s3-root";
@@ -52,7 +52,7 @@ export async function checkS3Root(
         `create it: aws s3api create-bucket --bucket ${bucket} --region ${region}${configuration} (or let 'flowship aws stack deploy' make one), or ${settingRemedy("s3Root")}`,
       );
     }
-    return lookupFailed(ID, subject, "s3:GetBucketLocation", error);
+    return lookupFailed(ID, subject, "s3:GetBucketLocation", error, settingWords("s3Root"));
   }
   if (located !== region) {
     return fail(
@@ -76,7 +76,7 @@ export async function checkS3Root(
         `aws s3api put-bucket-encryption --bucket ${bucket} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}'`,
       );
     }
-    return lookupFailed(ID, subject, "s3:GetEncryptionConfiguration", error);
+    return lookupFailed(ID, subject, "s3:GetEncryptionConfiguration", error, settingWords("s3Root"));
   }
   return ok(ID, subject, `bucket '${bucket}' in ${located}, encrypted by default (${algorithm})`);
 }

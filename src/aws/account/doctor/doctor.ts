@@ -9,15 +9,23 @@
  * const results = await runDoctor({ onResult: (r) => console.log(r.status, r.subject, r.found) });
  * process.exitCode = results.some((r) => r.status === "fail") ? 1 : 0;
  */
-import { effectiveSettings, type PartialAwsSettings } from "../../deploy/aws-settings.js";
+import { awsSettingsFromEnv } from "../../../config.js";
+import {
+  type AwsSettingName,
+  effectiveSettings,
+  type PartialAwsSettings,
+  readSettingsStack,
+  type SettingsStack,
+} from "../../deploy/aws-settings.js";
 import { deployerPolicy, type PolicyScope, ROLE_POLICIES, type RoleKind } from "../iam-policies.js";
 import { type CallerIdentity, checkCredentials, checkRegion } from "./check-credentials.js";
 import { checkImage } from "./check-image.js";
 import { checkJobQueue } from "./check-job-queue.js";
 import { checkPermissions, deployerPrincipal, type SimulatedPrincipal } from "./check-permissions.js";
-import { type CheckResult, skip } from "./check-result.js";
+import { type CheckResult, settingWords, skip } from "./check-result.js";
 import { checkRole, ROLE_CHECKS, roleName } from "./check-roles.js";
 import { checkS3Root, splitS3Root } from "./check-s3-root.js";
+import { checkSettingValues } from "./check-setting-values.js";
 import { createDoctorClients, type DoctorClients } from "./doctor-clients.js";
 
 export interface DoctorOptions {
@@ -25,6 +33,13 @@ export interface DoctorOptions {
   settings?: PartialAwsSettings;
   /** The deployer's user or role ARN to simulate. @default the caller's */
   deployer?: string;
+  /**
+   * The stack the settings came from (`configure aws --from-stack`), whose DeployerPolicy the
+   * deployer's remedy names. @default the settings file's, when the settings are not given
+   */
+  stack?: SettingsStack;
+  /** The settings the environment gave (FLOWSHIP_AWS_*), named in their lines. @default from the environment, when the settings are not given */
+  fromEnv?: ReadonlySet<AwsSettingName>;
   /** @default SDK clients for the settings' region */
   clients?: (region: string) => DoctorClients;
   /** Called with each result as its check ends, in order. */
@@ -56,14 +71,30 @@ function deployerDocument(scope: PolicyScope) {
   return policy;
 }
 
-async function checkAccount(
-  clients: DoctorClients,
-  settings: PartialAwsSettings,
-  region: string,
-  identity: CallerIdentity,
-  deployer: string | undefined,
-  report: (result: CheckResult) => void,
-): Promise<void> {
+/** How the deployer gets the policy it lacks: the stack's DeployerPolicy, else docs/production.md's. */
+function deployerGrant(arn: string, stack: SettingsStack | undefined): string {
+  if (!stack?.deployerPolicy) {
+    return `attach the deployer policy of docs/production.md ("IAM: who may do what") to ${arn}`;
+  }
+  const principal = /:(user|role|group)\/(?:.*\/)?([^/]+)$/.exec(arn);
+  const command = principal
+    ? `: aws iam attach-${principal[1]}-policy --${principal[1]}-name ${principal[2]} --policy-arn ${stack.deployerPolicy}`
+    : "";
+  return `attach the DeployerPolicy of stack ${stack.name} (${stack.deployerPolicy}) to ${arn}${command}`;
+}
+
+interface AccountContext {
+  clients: DoctorClients;
+  settings: PartialAwsSettings;
+  region: string;
+  identity: CallerIdentity;
+  deployer: string | undefined;
+  stack: SettingsStack | undefined;
+  report: (result: CheckResult) => void;
+}
+
+async function checkAccount(context: AccountContext): Promise<void> {
+  const { clients, settings, region, identity, deployer, report } = context;
   report(await checkS3Root(clients, settings, region));
   for (const result of await checkJobQueue(clients, settings)) report(result);
   const principals: SimulatedPrincipal[] = [];
@@ -78,6 +109,7 @@ async function checkAccount(
         arn,
         policy: ROLE_POLICIES[check.kind](scope),
         grant: `add the ${check.title}'s policy of docs/production.md ("IAM: who may do what") to role ${roleName(arn)}`,
+        about: settingWords(check.setting),
       });
     }
   }
@@ -96,7 +128,17 @@ async function checkAccount(
             subject: `${deployerSubject} of ${principal.arn}`,
             arn: principal.arn,
             policy: deployerDocument(scope),
-            grant: `attach the deployer policy of docs/production.md ("IAM: who may do what") to ${principal.arn}`,
+            grant: deployerGrant(principal.arn, context.stack),
+            about: deployer ? `--deployer ${deployer}` : `the caller ${principal.arn}`,
+            ...(deployer
+              ? {
+                  notFound: {
+                    found: `the --deployer ARN does not exist: no IAM ${/:(user|role|group)\//.exec(deployer)?.[1] ?? "principal"} ${roleName(deployer)} in account ${identity.account}`,
+                    remedy:
+                      "give --deployer the ARN of an existing IAM user or role (aws iam list-users, aws iam list-roles)",
+                  },
+                }
+              : {}),
           },
           identity.account,
         ),
@@ -111,6 +153,15 @@ async function checkAccount(
 /** Runs every check in order; returns their results. */
 export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResult[]> {
   const settings = options.settings ?? effectiveSettings();
+  const stack = options.stack ?? (options.settings ? undefined : readSettingsStack());
+  const env = awsSettingsFromEnv();
+  const fromEnv =
+    options.fromEnv ??
+    new Set(
+      options.settings
+        ? []
+        : (Object.keys(env) as AwsSettingName[]).filter((name) => env[name] !== undefined),
+    );
   const results: CheckResult[] = [];
   const report = (result: CheckResult) => {
     results.push(result);
@@ -119,6 +170,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
   const region = checkRegion(settings);
   if ("problem" in region) {
     report(region.problem);
+    // The account is not looked at: every other setting create would refuse is named here.
+    for (const line of checkSettingValues(settings, fromEnv, (name) => name !== "region")) report(line);
     report(skip("account", "the account", "not checked: needs a region"));
     return results;
   }
@@ -126,9 +179,19 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
   const { result, identity } = await checkCredentials(clients.sts, region.region);
   report(result);
   if (!identity) {
+    for (const line of checkSettingValues(settings, fromEnv, (name) => name !== "region")) report(line);
     report(skip("account", "the account", "not checked: needs working credentials"));
     return results;
   }
-  await checkAccount(clients, settings, region.region, identity, options.deployer, report);
+  for (const line of checkSettingValues(settings, fromEnv)) report(line);
+  await checkAccount({
+    clients,
+    settings,
+    region: region.region,
+    identity,
+    deployer: options.deployer,
+    stack,
+    report,
+  });
   return results;
 }
