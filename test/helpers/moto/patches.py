@@ -5,6 +5,7 @@ Nothing here decides what flowship expects: it only answers as AWS answers.
 """
 import json
 import re
+import urllib.parse
 from datetime import datetime, timezone
 from typing import Any
 
@@ -208,6 +209,16 @@ def _principal_policies(backend: Any, arn: str) -> list[tuple[str, str, str]]:
         raise
 
 
+def _policy_document(document: Any) -> dict:
+    """A policy document as moto stores it: a JSON string (made through the API, possibly
+    URL-encoded as IAM returns it) or already a dict (roles CloudFormation made: moto keeps an
+    AWS::IAM::Role's inline Policies as the template gave them)."""
+    if isinstance(document, dict):
+        return document
+    text = document if document.lstrip().startswith("{") else urllib.parse.unquote(document)
+    return json.loads(text)
+
+
 def _decide(policies: list[tuple[str, str, str]], action: str, resource: str, context: dict[str, str]):
     """Evaluates identity policies for one action on one resource with moto's own statement
     evaluator (moto/iam/access_control.py): an explicit Deny wins, then any Allow, else the
@@ -219,7 +230,7 @@ def _decide(policies: list[tuple[str, str, str]], action: str, resource: str, co
 
     allowed, denied = [], []
     for policy_id, source_type, document in policies:
-        statements = json.loads(document)["Statement"]
+        statements = _policy_document(document)["Statement"]
         for statement in statements if isinstance(statements, list) else [statements]:
             result = IAMPolicyStatement(statement).is_action_permitted(action, resource, None, context)
             matched = {"SourcePolicyId": policy_id, "SourcePolicyType": source_type}
