@@ -5,6 +5,19 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { ENVIRONMENT_VARIABLES } from "../src/config.js";
+import { EXIT } from "../src/report-error.js";
+
+/** What each exit code of src/report-error.ts means; a new code without a meaning does not compile. */
+const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
+  ok: "The command did what it was asked. `aws doctor`: no check failed (warnings allowed).",
+  failure:
+    "It failed: a run's step failed, an `aws doctor` check failed, AWS or the file system refused something. The one-line error says what failed, where, and how to fix it.",
+  usage:
+    "A usage error: an unknown or malformed option, a bad parameter value, a missing or malformed setting. Nothing was done.",
+  internal: "A bug in flowship: `Internal error` with a stack trace (EX_SOFTWARE). Please report it.",
+  interrupted:
+    "Stopped by Ctrl-C (SIGINT): a local run (`resume` continues it), or an `aws stack` deploy or delete (the message says where the stack stands).",
+};
 
 const FLOW = "examples/parameter_flow.ts";
 
@@ -70,6 +83,17 @@ export function renderCliDocs(): string {
   ]) {
     parts.push("", `## flowship ${command.join(" ")}`, "", "```text", help([...command, "--help"]), "```");
   }
+  parts.push(
+    "",
+    "## Exit codes",
+    "",
+    "Every command exits with one of these; errors print one line (`error: …`) and, with `--debug` (or FLOWSHIP_DEBUG=1), their stack.",
+    "",
+    "| code | meaning |",
+    "| --- | --- |",
+  );
+  for (const [name, code] of Object.entries(EXIT).sort(([, a], [, b]) => a - b))
+    parts.push(`| ${code} | ${EXIT_MEANINGS[name as keyof typeof EXIT]} |`);
   parts.push("", "## Environment variables", "", "| variable | meaning |", "| --- | --- |");
   for (const [name, description] of Object.entries(ENVIRONMENT_VARIABLES))
     parts.push(`| \`${name}\` | ${description} |`);
