@@ -120,7 +120,7 @@ test("the stack deploys on Fargate and configure aws --from-stack writes its out
       "--batch-service-role",
       serviceRole.Role!.Arn!,
       "--poll-seconds",
-      "0.05",
+      "0.1",
     ],
     { env },
   );
