@@ -5,6 +5,7 @@
  * inline after a Task reading the item indices (`<step>-items`), or distributed (foreach-plan.ts
  * says which). The join's Task follows the Parallel or Map. See docs/step-functions-architecture.md.
  */
+import type { StepDecorator } from "../../flow/decorators.js";
 import type { FlowGraph, GraphNode } from "../../graph/flow-graph.js";
 import { ParallelState } from "../asl/parallel-state.js";
 import type { AslState } from "../asl/state.js";
@@ -16,6 +17,7 @@ import {
   type StepFunctionsCompileOptions,
 } from "./compile-options.js";
 import { StepFunctionsNameError } from "./errors.js";
+import { checkFargateResources } from "./fargate-resources.js";
 import {
   type ForeachChoice,
   type ForeachPlan,
@@ -35,7 +37,7 @@ import {
   splitStateName,
   stateMachineName,
 } from "./naming.js";
-import { stepTaskStates } from "./step-task.js";
+import { stepDecorators, stepTaskStates } from "./step-task.js";
 import { readCaseStateName, switchStates } from "./switch-states.js";
 import { EXECUTION_NAME, type ExecutionNamePath } from "./task-environment.js";
 
@@ -256,6 +258,18 @@ export function compileStateMachine(
 ): CompiledStateMachine {
   const flow = graph.flow.name;
   const resolved = resolveCompileOptions(options, flow);
+  if (resolved.compute === "fargate") {
+    // Every step Fargate cannot run is named at once, before the first one stops the compiler.
+    checkFargateResources(
+      flow,
+      [...graph.nodes.values()].map((node) => ({
+        step: node.name,
+        resources: stepDecorators(node, resolved.withDecorators).find(
+          (d): d is Extract<StepDecorator, { kind: "resources" }> => d.kind === "resources",
+        )?.options,
+      })),
+    );
+  }
   const name = stateMachineName(flow, resolved.name);
   const plans = planAll(graph, resolved);
   const choices = new Map([...plans].map(([step, plan]) => [step, plan as ForeachChoice]));

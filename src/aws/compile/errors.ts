@@ -55,22 +55,51 @@ export class StepFunctionsOptionError extends FlowshipError {
   }
 }
 
-/** A step's `resources` that no Fargate job can have: more than 16 vCPUs or 120 GiB, or a GPU. */
+/** What of a step's `resources` Fargate cannot run. */
+export interface FargateMisfit {
+  step: string;
+  what: "cpu" | "memory" | "gpu";
+  value: number;
+}
+
+const FARGATE_LIMITS = {
+  cpu: "Fargate runs at most 16 vCPUs",
+  memory: "Fargate runs at most 122880 MiB (120 GiB)",
+  gpu: "Fargate has no GPUs",
+} as const;
+
+/**
+ * Steps whose `resources` no Fargate job can have: more than 16 vCPUs or 120 GiB, or a GPU. Every
+ * such step of the flow is named, with what it asks for, in one line.
+ */
 export class FargateResourcesError extends FlowshipError {
-  constructor(facts: {
-    what: "cpu" | "memory" | "gpu";
-    value: number;
-    flow: string;
-    step: string;
-  }) {
-    const limit = {
-      cpu: "Fargate runs at most 16 vCPUs",
-      memory: "Fargate runs at most 122880 MiB (120 GiB)",
-      gpu: "Fargate has no GPUs",
-    }[facts.what];
+  /** Every step that does not fit, in the flow's order. */
+  readonly misfits: readonly FargateMisfit[];
+
+  constructor(facts: { flow: string; misfits: readonly FargateMisfit[] }) {
+    const { flow, misfits } = facts;
+    const steps = [...new Set(misfits.map((m) => m.step))];
+    const asks = (step: string) =>
+      misfits
+        .filter((m) => m.step === step)
+        .map((m) => `${m.what}: ${m.value}`)
+        .join(", ");
+    const kinds = [...new Set(misfits.map((m) => m.what))];
+    const limits = kinds.map((k) => FARGATE_LIMITS[k]).join("; ");
+    const lower = kinds.filter((k) => k !== "gpu");
+    const remedy = [
+      ...(lower.length > 0 ? [`lower ${lower.join(" and ")}`] : []),
+      ...(kinds.includes("gpu") ? ["drop gpu"] : []),
+    ].join(" and ");
+    const ec2 = "or deploy to an EC2 compute environment with 'flowship configure aws --compute ec2'";
+    const message =
+      steps.length === 1
+        ? `Resources Fargate cannot run in ${where(flow, steps[0]!)}: '${asks(steps[0]!)}' (${limits}). ${remedy === "drop gpu" ? "Drop gpu from" : `${remedy.charAt(0).toUpperCase()}${remedy.slice(1)} in`} resources(), ${ec2}.`
+        : `Resources Fargate cannot run in ${steps.length} steps of flow '${flow}': ${steps.map((step) => `'${step}' (${asks(step)})`).join(", ")} (${limits}). In their resources(), ${remedy}, ${ec2}.`;
     super(
-      facts.what === "gpu" ? "FS_SFN_FARGATE_GPU" : "FS_SFN_FARGATE_TOO_BIG",
-      `Resources Fargate cannot run in ${where(facts.flow, facts.step)}: '${facts.what}: ${facts.value}' (${limit}). ${facts.what === "gpu" ? "Drop gpu from" : `Lower ${facts.what} in`} resources(), or deploy to an EC2 compute environment with 'flowship configure aws --compute ec2'.`,
+      kinds.length === 1 && kinds[0] === "gpu" ? "FS_SFN_FARGATE_GPU" : "FS_SFN_FARGATE_TOO_BIG",
+      message,
     );
+    this.misfits = misfits;
   }
 }

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { resources } from "../../flow/decorators.js";
+import { flow } from "../../flow/flow-builder.js";
+import { compileStepFunctions } from "./compile-step-functions.js";
+import type { FargateResourcesError } from "./errors.js";
 import { FARGATE_SIZES, fargateResources } from "./fargate-resources.js";
 
 const where = { flow: "TrainFlow", step: "fit" };
@@ -73,6 +77,27 @@ describe("a step's resources on Fargate", () => {
         error.code === "FS_SFN_FARGATE_TOO_BIG" &&
         !error.message.includes("\n") &&
         ["'fit'", "'TrainFlow'", "memory: 200000"].every((part) => error.message.includes(part)),
+    );
+  });
+
+  test("every step Fargate cannot run is named in the one error, with what it asks for", () => {
+    // given: three steps too large or with a GPU, one that fits
+    const noop = () => {};
+    const big = flow("BigFlow")
+      .step("start", noop, { next: "cpu64", decorators: [resources({ cpu: 1, memory: 4096 })] })
+      .step("cpu64", noop, { next: "huge", decorators: [resources({ cpu: 64 })] })
+      .step("huge", noop, { next: "gpu", decorators: [resources({ cpu: 32, memory: 200_000 })] })
+      .step("gpu", noop, { next: "end", decorators: [resources({ gpu: 1 })] })
+      .step("end", noop);
+    // then
+    assert.throws(
+      () => compileStepFunctions(big, { compute: "fargate" }),
+      (error: FargateResourcesError & { code?: string }) =>
+        error.code === "FS_SFN_FARGATE_TOO_BIG" &&
+        !error.message.includes("\n") &&
+        error.message ===
+          "Resources Fargate cannot run in 3 steps of flow 'BigFlow': 'cpu64' (cpu: 64), 'huge' (cpu: 32, memory: 200000), 'gpu' (gpu: 1) (Fargate runs at most 16 vCPUs; Fargate runs at most 122880 MiB (120 GiB); Fargate has no GPUs). In their resources(), lower cpu and memory and drop gpu, or deploy to an EC2 compute environment with 'flowship configure aws --compute ec2'." &&
+        error.misfits.map((m) => m.step).join(",") === "cpu64,huge,huge,gpu",
     );
   });
 });

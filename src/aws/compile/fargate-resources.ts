@@ -7,7 +7,7 @@
  * @see https://docs.aws.amazon.com/batch/latest/userguide/job_definition_parameters.html#ContainerProperties-resourceRequirements-Fargate-memory-vcpu
  * @see https://docs.aws.amazon.com/batch/latest/userguide/fargate-job-definitions.html
  */
-import { FargateResourcesError } from "./errors.js";
+import { type FargateMisfit, FargateResourcesError } from "./errors.js";
 
 /** A vCPU and memory (MiB) pair Fargate runs. */
 export interface FargatePair {
@@ -45,27 +45,49 @@ export const FARGATE_MAX: FargatePair = { vcpu: 16, memory: 122_880 };
  * fargateResources({ cpu: 1, memory: 10_000, gpu: 0 }, { flow: "Train", step: "fit" }); // { vcpu: 2, memory: 10240 }
  */
 export function fargateResources(
-  resources: { cpu: number; memory: number; gpu: number },
+  resources: StepResources,
   where: { flow: string; step: string },
 ): FargatePair {
-  if (resources.gpu > 0) {
-    throw new FargateResourcesError({ ...where, what: "gpu", value: resources.gpu });
-  }
-  if (resources.cpu > FARGATE_MAX.vcpu) {
-    throw new FargateResourcesError({ ...where, what: "cpu", value: resources.cpu });
-  }
-  if (resources.memory > FARGATE_MAX.memory) {
-    throw new FargateResourcesError({
-      ...where,
-      what: "memory",
-      value: resources.memory,
-    });
-  }
+  const misfits = fargateMisfits(resources, where.step);
+  if (misfits.length > 0) throw new FargateResourcesError({ flow: where.flow, misfits });
   for (const size of FARGATE_SIZES) {
     if (size.vcpu < resources.cpu) continue;
     const memory = size.memory.find((value) => value >= resources.memory);
     if (memory !== undefined) return { vcpu: size.vcpu, memory };
   }
   // Unreachable: 16 vCPUs offer every memory up to FARGATE_MAX.memory.
-  throw new FargateResourcesError({ ...where, what: "memory", value: resources.memory });
+  throw new FargateResourcesError({
+    flow: where.flow,
+    misfits: [{ step: where.step, what: "memory", value: resources.memory }],
+  });
+}
+
+/** A step's `resources`: vCPUs, memory in MiB, GPUs. */
+export interface StepResources {
+  cpu: number;
+  memory: number;
+  gpu: number;
+}
+
+/** What of one step's `resources` Fargate cannot run: a GPU, more than 16 vCPUs, more than 120 GiB. */
+export function fargateMisfits(resources: StepResources, step: string): FargateMisfit[] {
+  return [
+    ...(resources.cpu > FARGATE_MAX.vcpu ? [{ step, what: "cpu" as const, value: resources.cpu }] : []),
+    ...(resources.memory > FARGATE_MAX.memory
+      ? [{ step, what: "memory" as const, value: resources.memory }]
+      : []),
+    ...(resources.gpu > 0 ? [{ step, what: "gpu" as const, value: resources.gpu }] : []),
+  ];
+}
+
+/**
+ * Refuses, in one error naming every one, the steps whose `resources` Fargate cannot run: a flow
+ * is compiled step by step, and a user should not fix them one deploy at a time.
+ */
+export function checkFargateResources(
+  flow: string,
+  steps: ReadonlyArray<{ step: string; resources: StepResources | undefined }>,
+): void {
+  const misfits = steps.flatMap(({ step, resources }) => (resources ? fargateMisfits(resources, step) : []));
+  if (misfits.length > 0) throw new FargateResourcesError({ flow, misfits });
 }
