@@ -65,7 +65,10 @@ async function policyHolders(iam: IAMClient, policyArn: string): Promise<string[
       "iam:ListEntitiesForPolicy",
       policyArn,
       () => iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: policyArn, Marker: marker })),
-      { grantee: "the identity running flowship aws stack" },
+      {
+        grantee: "the identity running flowship aws stack",
+        remedy: `Check who holds it with \`aws iam list-entities-for-policy --policy-arn ${policyArn}\``,
+      },
     );
     holders.push(
       ...(page.PolicyUsers ?? []).map((u) => `user ${u.UserName}`),
