@@ -42,6 +42,8 @@ export function sdkClients(moto: Moto, endpoint = moto.directEndpoint) {
     region: moto.region,
     endpoint,
     credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    // A test asserts on what was sent: one attempt, no retries hiding an error.
+    maxAttempts: 1,
   };
   return {
     sfn: new SFNClient(options),

@@ -1,66 +1,28 @@
 /**
- * Deploy tests against moto (moto.ts): flowship's deploy wrappers over real SDK clients pointed at
- * the recording proxy, an S3 datastore in moto's S3, SDK clients straight to moto for a test's own
- * set-up and look-ups, deployments made earlier (as a previous `create` left them), and the
- * requests sent, by operation, with their JSON bodies.
+ * Deploy tests against moto (moto.ts), on top of moto-account.ts (its SDK clients and deploy
+ * wrappers): an S3 datastore in a bucket of the test's own, moto emptied between tests,
+ * deployments made earlier (as a previous `create` left them), and the requests sent, by
+ * operation, with their JSON bodies.
  */
-import { BatchClient } from "@aws-sdk/client-batch";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import {
   CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
-  SFNClient,
   UpdateStateMachineCommand,
 } from "@aws-sdk/client-sfn";
-import { BatchDeployClient } from "../../src/aws/deploy/batch-client.js";
-import type { DeployClients } from "../../src/aws/deploy/deployment.js";
 import { metadataTags } from "../../src/aws/deploy/deployment-metadata.js";
-import { EventsDeployClient } from "../../src/aws/deploy/events-client.js";
-import { SchedulerDeployClient } from "../../src/aws/deploy/scheduler-client.js";
-import { SfnDeployClient } from "../../src/aws/deploy/sfn-client.js";
 import { S3Storage } from "../../src/datastore/backends/s3.js";
 import type { Storage } from "../../src/datastore/storage.js";
-import { ACCOUNT } from "./deploy-fixtures.js";
 import { callName, type Moto, type MotoRequest } from "./moto.js";
-
-/** SDK client settings for moto: through the proxy (recorded), or straight to moto (`direct`). */
-export function motoClientConfig(moto: Moto, direct = false) {
-  return {
-    region: moto.region,
-    endpoint: direct ? moto.directEndpoint : moto.endpoint,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-    // A test asserts on what was sent: one attempt, no retries hiding an error.
-    maxAttempts: 1,
-  };
-}
-
-/** The deploy wrappers flowship uses, over real SDK clients sent through the recording proxy. */
-export function motoDeployClients(moto: Moto): DeployClients {
-  const config = motoClientConfig(moto);
-  return {
-    sfn: new SfnDeployClient({ client: new SFNClient(config) }),
-    batch: new BatchDeployClient({ client: new BatchClient(config) }),
-    scheduler: new SchedulerDeployClient({ client: new SchedulerClient(config) }),
-    events: new EventsDeployClient({ client: new EventBridgeClient(config) }),
-  };
-}
+import { motoDeployClients, roleArn, sdkClients } from "./moto-account.js";
 
 /** SDK clients straight to moto, for a test's own set-up and look-ups (not recorded). */
-export function motoDirect(moto: Moto) {
-  const config = motoClientConfig(moto, true);
-  return {
-    sfn: new SFNClient(config),
-    batch: new BatchClient(config),
-    scheduler: new SchedulerClient(config),
-    events: new EventBridgeClient(config),
-    s3: new S3Client({ ...config, forcePathStyle: true }),
-  };
-}
+export const motoDirect = (moto: Moto) => sdkClients(moto);
+
+export { motoDeployClients, roleArn };
 
 async function createBucket(moto: Moto, bucket: string): Promise<void> {
-  await motoDirect(moto).s3.send(
+  await sdkClients(moto).s3.send(
     new CreateBucketCommand({
       Bucket: bucket,
       CreateBucketConfiguration: { LocationConstraint: moto.region as never },
@@ -72,10 +34,13 @@ async function createBucket(moto: Moto, bucket: string): Promise<void> {
  * The S3 datastore at `s3://<bucket>/flowship` in moto's S3 (through the proxy, path-style), its
  * bucket created first.
  */
-export async function motoStorage(moto: Moto, bucket: string): Promise<{ storage: Storage; s3Root: string }> {
+export async function motoBucketStorage(
+  moto: Moto,
+  bucket: string,
+): Promise<{ storage: Storage; s3Root: string }> {
   await createBucket(moto, bucket);
   const s3Root = `s3://${bucket}/flowship`;
-  const client = new S3Client({ ...motoClientConfig(moto), forcePathStyle: true });
+  const client = sdkClients(moto, moto.endpoint).s3;
   return { storage: new S3Storage({ root: s3Root, client }), s3Root };
 }
 
@@ -89,9 +54,6 @@ export async function resetMoto(moto: Moto, bucket?: string): Promise<void> {
   if (!answer.ok) throw new Error(`moto's reset answered ${answer.status}`);
   if (bucket) await createBucket(moto, bucket);
 }
-
-/** The role ARNs of deploy-fixtures' testSettings. */
-export const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
 /** A definition that ends at once, different for each `value` (so each publish is a new version). */
 export function passDefinition(value: unknown = 0): string {

@@ -9,7 +9,7 @@ import { DescribeStateMachineCommand } from "@aws-sdk/client-sfn";
 import { tempDir } from "../../../test/helpers/cli.js";
 import { deployFile, type TestDeployOptions, testSettings } from "../../../test/helpers/deploy-fixtures.js";
 import { type Moto, startMoto } from "../../../test/helpers/moto.js";
-import { motoDeployClients, motoDirect, motoStorage } from "../../../test/helpers/moto-deploy.js";
+import { motoBucketStorage, motoDeployClients, motoDirect } from "../../../test/helpers/moto-deploy.js";
 import type { Storage } from "../../datastore/storage.js";
 import { parseDecoratorSpec } from "../../flow/decorators.js";
 
@@ -41,7 +41,7 @@ function deployOnFargate(extra: Partial<TestDeployOptions> & { with?: string } =
 describe("step-functions create on Fargate (deployFlow)", () => {
   before(async () => {
     moto = await startMoto();
-    ({ storage, s3Root } = await motoStorage(moto, "fargate-runs"));
+    ({ storage, s3Root } = await motoBucketStorage(moto, "fargate-runs"));
   });
   after(() => moto.close());
 

@@ -17,9 +17,9 @@ import {
 } from "../../../test/helpers/deploy-fixtures.js";
 import { type Moto, startMoto } from "../../../test/helpers/moto.js";
 import {
+  motoBucketStorage,
   motoDeployClients,
   motoDirect,
-  motoStorage,
   operations,
   resetMoto,
   sent,
@@ -58,7 +58,7 @@ describe("step-functions create: schedules and triggerOnFinish", () => {
     moto = await startMoto();
     aws = { clients: motoDeployClients(moto) };
     direct = motoDirect(moto);
-    ({ storage, s3Root } = await motoStorage(moto, BUCKET));
+    ({ storage, s3Root } = await motoBucketStorage(moto, BUCKET));
   });
   after(() => moto?.close());
   beforeEach(() => resetMoto(moto, BUCKET));

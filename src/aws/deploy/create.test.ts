@@ -23,9 +23,9 @@ import {
 } from "../../../test/helpers/deploy-fixtures.js";
 import { calls, type Moto, startMoto } from "../../../test/helpers/moto.js";
 import {
+  motoBucketStorage,
   motoDeployClients,
   motoDirect,
-  motoStorage,
   operations,
   resetMoto,
   seedDeployment,
@@ -80,7 +80,7 @@ describe("step-functions create (deployFlow)", () => {
     moto = await startMoto();
     aws = { clients: motoDeployClients(moto) };
     direct = motoDirect(moto);
-    ({ storage, s3Root } = await motoStorage(moto, BUCKET));
+    ({ storage, s3Root } = await motoBucketStorage(moto, BUCKET));
   });
   after(() => moto?.close());
   beforeEach(async () => {

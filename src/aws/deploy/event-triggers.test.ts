@@ -16,9 +16,9 @@ import { tempDir } from "../../../test/helpers/cli.js";
 import { ACCOUNT, deployFile, REGION, testSettings } from "../../../test/helpers/deploy-fixtures.js";
 import { type Moto, startMoto } from "../../../test/helpers/moto.js";
 import {
+  motoBucketStorage,
   motoDeployClients,
   motoDirect,
-  motoStorage,
   operations,
   resetMoto,
   sent,
@@ -86,7 +86,7 @@ describe("flows started by events", () => {
     moto = await startMoto();
     aws = { clients: motoDeployClients(moto) };
     direct = motoDirect(moto);
-    ({ storage, s3Root } = await motoStorage(moto, BUCKET));
+    ({ storage, s3Root } = await motoBucketStorage(moto, BUCKET));
   });
   after(() => moto?.close());
 

@@ -20,9 +20,9 @@ import { tempDir } from "../../../test/helpers/cli.js";
 import { ACCOUNT, deployFile, REGION, testSettings } from "../../../test/helpers/deploy-fixtures.js";
 import { calls, type Moto, startMoto } from "../../../test/helpers/moto.js";
 import {
+  motoBucketStorage,
   motoDeployClients,
   motoDirect,
-  motoStorage,
   operationOf,
   resetMoto,
   sent,
@@ -102,7 +102,7 @@ describe("alerts on production runs", () => {
     moto = await startMoto();
     aws = { clients: motoDeployClients(moto) };
     direct = motoDirect(moto);
-    ({ storage, s3Root } = await motoStorage(moto, BUCKET));
+    ({ storage, s3Root } = await motoBucketStorage(moto, BUCKET));
   });
   after(() => moto?.close());
   beforeEach(() => resetMoto(moto, BUCKET));

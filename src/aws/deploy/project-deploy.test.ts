@@ -11,7 +11,7 @@ import { ListStateMachinesCommand } from "@aws-sdk/client-sfn";
 import { tempDir } from "../../../test/helpers/cli.js";
 import { deployFile, testSettings } from "../../../test/helpers/deploy-fixtures.js";
 import { type Moto, startMoto } from "../../../test/helpers/moto.js";
-import { motoDeployClients, motoDirect, motoStorage } from "../../../test/helpers/moto-deploy.js";
+import { motoBucketStorage, motoDeployClients, motoDirect } from "../../../test/helpers/moto-deploy.js";
 import type { Storage } from "../../datastore/storage.js";
 import { resolveBranch } from "../../flow/project.js";
 import { deleteDeployment } from "./delete.js";
@@ -53,7 +53,7 @@ describe("project branches on Step Functions", () => {
     moto = await startMoto();
     aws = { clients: motoDeployClients(moto) };
     direct = motoDirect(moto);
-    ({ storage, s3Root } = await motoStorage(moto, "flowship-project-deploy-test"));
+    ({ storage, s3Root } = await motoBucketStorage(moto, "flowship-project-deploy-test"));
   });
   after(() => moto?.close());
 
