@@ -5,6 +5,7 @@
  * (`step-functions create`), started on its `production` alias with `step-functions trigger`, and
  * followed with DescribeExecution until it ends.
  */
+import path from "node:path";
 import { BatchClient, CreateComputeEnvironmentCommand, CreateJobQueueCommand } from "@aws-sdk/client-batch";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
@@ -82,7 +83,8 @@ export async function startMotoAccount(localRoot: string): Promise<MotoAccount> 
   const s3Root = `s3://${bucket}/flowship`;
   const env = flowshipEnv(localRoot, {
     ...moto.env,
-    FLOWSHIP_CONFIG: "/dev/null/absent.json",
+    // No settings file: every setting comes from the variables below.
+    FLOWSHIP_CONFIG: path.join(localRoot, "no-settings.json"),
     FLOWSHIP_USER: "alice",
     FLOWSHIP_AWS_REGION: moto.region,
     FLOWSHIP_AWS_JOB_QUEUE: jobQueue,
