@@ -30,6 +30,7 @@ import { formatTaskId, itemContext } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import { projectBranchForSpec, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
+import { type BatchLauncher, batchOf, batchSteps } from "./batch-launch.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
 import { effectiveDecorators, localForeachLimit, type RunOptions } from "./run-options.js";
@@ -75,6 +76,7 @@ export class LocalRun {
   readonly #ready: ReadyTask[] = [];
   readonly #running = new Map<string, RunningAttempt | "cloning">();
   #hosts: TaskHostPool | undefined;
+  #batch: BatchLauncher | undefined;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #joins = new Map<string, JoinWait>();
   #progress!: RunProgress;
@@ -128,6 +130,7 @@ export class LocalRun {
         user,
       );
     }
+    await this.#prepareBatch();
     const parameters = {
       ...this.#resume?.parameters,
       ...(await storeParameters(this.#store, parameterValues)),
@@ -157,7 +160,7 @@ export class LocalRun {
           : options.isolation === "process"
             ? ", a process each"
             : ""
-      })`,
+      }${this.#batch ? `; Batch steps ${this.#batch.description}` : ""})`,
       "stderr",
     );
     const missing = this.#resume?.missingArtifacts ?? [];
@@ -188,6 +191,30 @@ export class LocalRun {
       process.off("SIGINT", interrupt);
       process.off("SIGTERM", interrupt);
     }
+  }
+
+  /**
+   * Steps with `batch` (their own or from `--with batch`) run as AWS Batch jobs: the launcher,
+   * loaded only then, ships the code and registers the job definitions before anything runs.
+   */
+  async #prepareBatch(): Promise<void> {
+    const options = this.#options;
+    const decorators = batchSteps(this.#graph, options.withDecorators, options.datastore);
+    if (decorators.length === 0 || options.datastore.kind !== "s3") return;
+    if (!options.batch) {
+      throw new UsageError(
+        `Flow '${options.flow.name}' has Batch steps, but this run was started without a Batch launcher: run it with the flowship CLI.`,
+        "FS_RUN_BATCH_UNAVAILABLE",
+      );
+    }
+    const factory = await options.batch();
+    this.#batch = await factory({
+      flow: options.flow,
+      compiled: options.compiled,
+      datastore: options.datastore,
+      decorators,
+      print: this.#print,
+    });
   }
 
   #enqueue(task: ReadyTask): void {
@@ -290,11 +317,15 @@ export class LocalRun {
       print: this.#print,
       ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
     };
-    const running = this.#hosts
-      ? new TaskHostAttempt(attemptOptions, this.#hosts.acquire())
-      : this.#options.isolation === "thread"
-        ? new TaskThread(attemptOptions)
-        : new TaskProcess(attemptOptions);
+    // A fallback attempt only records the failure, without running the step: it stays local.
+    const batch = fallbackReason ? undefined : batchOf(decorators);
+    const running = batch
+      ? this.#batch!.start(attemptOptions, batch)
+      : this.#hosts
+        ? new TaskHostAttempt(attemptOptions, this.#hosts.acquire())
+        : this.#options.isolation === "thread"
+          ? new TaskThread(attemptOptions)
+          : new TaskProcess(attemptOptions);
     this.#running.set(this.#key(task), running);
     this.#progress.started(task.step);
     running.exited
