@@ -11,7 +11,7 @@ import type { FlowSpec } from "../flow/types.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
 import type { RunningAttempt, TaskAttemptOptions } from "../task/task-attempt.js";
 import type { CompiledFlow } from "./compile-flow.js";
-import { effectiveDecorators } from "./run-options.js";
+import { effectiveDecorators, type RunOptions } from "./run-options.js";
 
 /** What a launcher needs once per run: the code it ships and where the run is stored. */
 export interface BatchLauncherSetup {
@@ -65,4 +65,31 @@ export function batchSteps(
     );
   }
   return found;
+}
+
+/**
+ * The run's launcher when it has Batch steps (their own `batch` or `--with batch`): loaded only
+ * then, it ships the code and registers the job definitions before anything runs.
+ */
+export async function prepareBatch(
+  options: RunOptions,
+  graph: FlowGraph,
+  print: BatchLauncherSetup["print"],
+): Promise<BatchLauncher | undefined> {
+  const decorators = batchSteps(graph, options.withDecorators, options.datastore);
+  if (decorators.length === 0 || options.datastore.kind !== "s3") return undefined;
+  if (!options.batch) {
+    throw new UsageError(
+      `Flow '${options.flow.name}' has Batch steps, but this run was started without a Batch launcher: run it with the flowship CLI.`,
+      "FS_RUN_BATCH_UNAVAILABLE",
+    );
+  }
+  const factory = await options.batch();
+  return factory({
+    flow: options.flow,
+    compiled: options.compiled,
+    datastore: options.datastore,
+    decorators,
+    print,
+  });
 }

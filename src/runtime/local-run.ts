@@ -30,7 +30,7 @@ import { formatTaskId, itemContext } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import { projectBranchForSpec, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
-import { type BatchLauncher, batchOf, batchSteps } from "./batch-launch.js";
+import { type BatchLauncher, batchOf, prepareBatch } from "./batch-launch.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
 import { effectiveDecorators, localForeachLimit, type RunOptions } from "./run-options.js";
@@ -130,7 +130,7 @@ export class LocalRun {
         user,
       );
     }
-    await this.#prepareBatch();
+    this.#batch = await prepareBatch(options, this.#graph, this.#print);
     const parameters = {
       ...this.#resume?.parameters,
       ...(await storeParameters(this.#store, parameterValues)),
@@ -191,30 +191,6 @@ export class LocalRun {
       process.off("SIGINT", interrupt);
       process.off("SIGTERM", interrupt);
     }
-  }
-
-  /**
-   * Steps with `batch` (their own or from `--with batch`) run as AWS Batch jobs: the launcher,
-   * loaded only then, ships the code and registers the job definitions before anything runs.
-   */
-  async #prepareBatch(): Promise<void> {
-    const options = this.#options;
-    const decorators = batchSteps(this.#graph, options.withDecorators, options.datastore);
-    if (decorators.length === 0 || options.datastore.kind !== "s3") return;
-    if (!options.batch) {
-      throw new UsageError(
-        `Flow '${options.flow.name}' has Batch steps, but this run was started without a Batch launcher: run it with the flowship CLI.`,
-        "FS_RUN_BATCH_UNAVAILABLE",
-      );
-    }
-    const factory = await options.batch();
-    this.#batch = await factory({
-      flow: options.flow,
-      compiled: options.compiled,
-      datastore: options.datastore,
-      decorators,
-      print: this.#print,
-    });
   }
 
   #enqueue(task: ReadyTask): void {
