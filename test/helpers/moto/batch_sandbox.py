@@ -9,6 +9,8 @@ job definition's variables, then SubmitJob's `containerOverrides.environment`, t
 AWS_BATCH_* variables. The S3 the job reaches is moto's own. The job is RUNNING while the command
 runs and ends SUCCEEDED on exit code 0, FAILED otherwise, with the exit code and status reason where
 DescribeJobs shows them (the job's `container`, its attempt's `container` and `statusReason`).
+TerminateJob stops the sandbox and everything it started; the job ends FAILED with TerminateJob's
+reason as its `statusReason`, as Batch shows a terminated job.
 https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
 https://docs.aws.amazon.com/batch/latest/APIReference/API_JobDetail.html
 https://docs.aws.amazon.com/batch/latest/APIReference/API_AttemptDetail.html
