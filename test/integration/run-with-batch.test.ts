@@ -88,7 +88,11 @@ describe("local runs with Batch steps", { concurrency: true }, () => {
     assert.match(failed.stderr, new RegExp(`\\[${failedId}/heavy/0\\] .*heavy failed on purpose`));
     assert.equal(failed.stderr.match(/submitted to queue/g)?.length, 1, "only heavy runs on Batch");
     // when
-    const resumed = await runCli(["test/fixtures/flows/batch_step.ts", "resume"], { env });
+    const resumed = await runCli(
+      // The Ctrl-C test runs the same flow meanwhile: the origin is named.
+      ["test/fixtures/flows/batch_step.ts", "resume", "--origin-run-id", failedId],
+      { env },
+    );
     // then
     assert.equal(resumed.code, 0, resumed.stderr);
     const runId = runIdFrom(resumed.stderr);
@@ -161,6 +165,28 @@ describe("local runs with Batch steps", { concurrency: true }, () => {
     assert.equal(run.status, "failed");
     const heavy = await (await run.step("heavy")).task("0");
     assert.equal(heavy.exception?.type, "Cancelled");
+  });
+
+  test("a task failing for good terminates its siblings' Batch jobs, recorded as cancelled", async () => {
+    // when
+    const result = await runCli(["test/fixtures/flows/batch_siblings.ts", "run"], { env });
+    // then
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /item 0 fails on purpose/);
+    const runId = runIdFrom(result.stderr);
+    const sibling = new RegExp(`\\[${runId}/work/1\\] Batch job (\\S+) submitted`).exec(result.stderr);
+    assert.ok(sibling, result.stderr);
+    const { batch: client } = sdkClients(account.moto);
+    let job = (await client.send(new DescribeJobsCommand({ jobs: [sibling[1]!] }))).jobs![0]!;
+    for (let i = 0; i < 50 && job.status !== "FAILED"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = (await client.send(new DescribeJobsCommand({ jobs: [sibling[1]!] }))).jobs![0]!;
+    }
+    assert.equal(job.status, "FAILED");
+    assert.match(job.statusReason ?? "", /the flowship run stopped/);
+    const run = await Run.get(`BatchSiblingsFlow/${runId}`, { datastore: s3(), namespace: null });
+    const work = await run.step("work");
+    assert.equal((await work.task("1")).exception?.type, "Cancelled");
   });
 
   test("a run with Batch steps on a local datastore is refused in one line, naming the setting", async () => {
