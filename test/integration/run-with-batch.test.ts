@@ -35,8 +35,10 @@ before(async () => {
     FLOWSHIP_DATASTORE: "s3",
     FLOWSHIP_S3_ROOT: account.s3Root,
     FLOWSHIP_BATCH_POLL_INTERVAL: "0.2",
+    // No settings file: every setting comes from FLOWSHIP_AWS_* (a missing file in a real folder).
+    FLOWSHIP_CONFIG: path.join(tempDir("flowship-home-"), "absent.json"),
   };
-  localEnv = { ...account.env, FLOWSHIP_DATASTORE: "local" };
+  localEnv = { ...env, FLOWSHIP_DATASTORE: "local", FLOWSHIP_S3_ROOT: undefined };
 });
 after(() => account?.close());
 
