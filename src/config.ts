@@ -61,6 +61,14 @@ export const ENVIRONMENT_VARIABLES = {
     "The header the webhook alert sends, 'Name: value' (e.g. 'Authorization: Bearer …'); EventBridge keeps it in Secrets Manager. Read at `step-functions create` only, never stored by flowship.",
   FLOWSHIP_PROJECT_BRANCH:
     "Batch tasks: the project branch (prod, test.<name>, user.<name>) `step-functions create` deployed a flow with a project to.",
+  FLOWSHIP_BATCH_POLL_INTERVAL:
+    "`run --with batch`: seconds between DescribeJobs calls that follow a run's Batch jobs. Default: 5",
+  FLOWSHIP_BATCH_RUNNABLE_TIMEOUT:
+    "`run --with batch`: seconds a Batch job may wait to start (SUBMITTED, PENDING or RUNNABLE) before it is terminated and its attempt fails, naming the queue and Batch's reason. Default: 1800",
+  FLOWSHIP_ORCHESTRATOR:
+    "Batch tasks: `local` when a local run (`run --with batch`) orchestrates the task instead of a state machine.",
+  FLOWSHIP_DECORATORS:
+    "Batch tasks of a local run: JSON list of the step's decorators, as the run computed them.",
   FLOWSHIP_RUN_TAGS: "Batch tasks: JSON list of the tags `step-functions create --tag` gave production runs.",
   FLOWSHIP_NAMESPACE:
     "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",
@@ -118,6 +126,21 @@ export function defaultIsolation(): string {
 export function progressIntervalSeconds(): number {
   const value = Number(env("FLOWSHIP_PROGRESS_INTERVAL") ?? 10);
   return Number.isFinite(value) && value > 0 ? value : 10;
+}
+
+function positiveSeconds(name: EnvName, fallback: number): number {
+  const value = Number(env(name) ?? fallback);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** `run --with batch`: seconds between the DescribeJobs calls that follow a run's jobs. */
+export function batchPollIntervalSeconds(): number {
+  return positiveSeconds("FLOWSHIP_BATCH_POLL_INTERVAL", 5);
+}
+
+/** `run --with batch`: seconds a job may wait to start before its attempt fails. */
+export function batchRunnableTimeoutSeconds(): number {
+  return positiveSeconds("FLOWSHIP_BATCH_RUNNABLE_TIMEOUT", 1800);
 }
 
 /**

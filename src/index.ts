@@ -24,6 +24,8 @@ export {
 export { FlowshipError, isFlowshipError, NonRetryableError } from "./errors.js";
 export { type CurrentTask, current, type ForeachLevel, type ProjectInfo } from "./flow/current.js";
 export {
+  type BatchOptions,
+  batch,
   type CatchOptions,
   catchError,
   type EnvironmentOptions,

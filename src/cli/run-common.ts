@@ -67,7 +67,7 @@ export function addRunOptions(command: Command, flow: FlowSpec): Command {
     .option("--run-id-file <file>", "write the run id to this file as soon as the run starts")
     .option(
       "--with <decorator>",
-      "add a decorator to every step that has none of its kind, e.g. retry:times=2",
+      "add a decorator to every step that has none of its kind, e.g. retry:times=2, or batch:cpu=4,memory=16384 to run every step on AWS Batch",
       collect,
       [],
     )
@@ -155,6 +155,7 @@ export async function startRun(
       tags: checkTags(flags.tag),
       ...(project ? { project } : {}),
       withDecorators,
+      batch: async () => (await import("../aws/run-with-batch/batch-launcher.js")).createBatchLauncher,
       ...(runIdFile ? { runIdFile } : {}),
       ...extra,
     },

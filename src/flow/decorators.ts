@@ -34,6 +34,28 @@ export interface ResourcesOptions {
   gpu?: number;
 }
 
+/**
+ * Where and how a step runs on AWS Batch during a local run (`run --with batch` or `batch()` on a
+ * step). Option names follow Metaflow's `@batch` (`iam_role` is `iamRole`, `execution_role` is
+ * `executionRole`; `--with batch:iam_role=…` takes either spelling).
+ */
+export interface BatchOptions {
+  /** vCPUs. @default the step's `resources`, else 1 */
+  cpu?: number;
+  /** Memory in MiB. @default the step's `resources`, else 4096 */
+  memory?: number;
+  /** GPUs (EC2 compute only). @default the step's `resources`, else 0 */
+  gpu?: number;
+  /** Container image with Node.js >= 20. @default the `image` setting, else node:22-slim from ECR Public */
+  image?: string;
+  /** Job queue, name or ARN. @default the `jobQueue` setting (FLOWSHIP_AWS_JOB_QUEUE) */
+  queue?: string;
+  /** Role ARN the job's AWS calls use. @default the `batchJobRole` setting */
+  iamRole?: string;
+  /** Fargate: role ARN ECS pulls the image as. @default the `executionRole` setting */
+  executionRole?: string;
+}
+
 export interface EnvironmentOptions {
   vars: Record<string, string>;
 }
@@ -53,7 +75,8 @@ export type StepDecorator =
   | { kind: "catch"; options: { var?: string; printException: boolean } }
   | { kind: "timeout"; options: { seconds: number } }
   | { kind: "resources"; options: Required<ResourcesOptions> }
-  | { kind: "environment"; options: EnvironmentOptions };
+  | { kind: "environment"; options: EnvironmentOptions }
+  | { kind: "batch"; options: BatchOptions };
 
 export interface TriggerOnFinishOptions {
   /** The upstream flow: when its production state machine (named after it) succeeds, this flow starts. */
@@ -167,6 +190,34 @@ export function resources(options: ResourcesOptions = {}): StepDecorator {
       gpu: checkInteger("resources", "gpu", options.gpu ?? 0, 0, 64),
     },
   };
+}
+
+/**
+ * Run the step on AWS Batch when the flow runs locally: the laptop orchestrates, the step's
+ * tasks are Batch jobs with production's job definition and command. Needs the S3 datastore.
+ * Deployed flows run every step on Batch anyway, and take its cpu, memory and gpu as `resources`.
+ *
+ * @example
+ * .step("train", fn, { next: "end", decorators: [batch({ cpu: 4, memory: 16384 })] })
+ */
+export function batch(options: BatchOptions = {}): StepDecorator {
+  const checked: BatchOptions = {};
+  if (options.cpu !== undefined) checked.cpu = checkNumber("batch", "cpu", options.cpu, 0.25);
+  if (options.memory !== undefined)
+    checked.memory = checkInteger("batch", "memory", options.memory, 1, 4_000_000);
+  if (options.gpu !== undefined) checked.gpu = checkInteger("batch", "gpu", options.gpu, 0, 64);
+  for (const field of ["image", "queue", "iamRole", "executionRole"] as const) {
+    const value = options[field];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || value.trim() === "") {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_DECORATOR",
+        `Invalid batch decorator: '${field}' must be a non-empty string, got ${JSON.stringify(value)}.`,
+      );
+    }
+    checked[field] = value;
+  }
+  return { kind: "batch", options: checked };
 }
 
 /** Environment variables set for the step's process. */
@@ -284,6 +335,7 @@ const OPTION_NAMES: Record<string, readonly string[]> = {
   catchError: ["var", "printException"],
   timeout: ["seconds", "minutes", "hours"],
   resources: ["cpu", "memory", "gpu"],
+  batch: ["cpu", "memory", "gpu", "image", "queue", "iamRole", "executionRole"],
 };
 
 export function parseDecoratorSpec(spec: string): StepDecorator {
@@ -313,6 +365,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
     catchError,
     timeout,
     resources,
+    batch,
     environment: (o) => environment({ vars: o as Record<string, string> }),
   };
   const factory = factories[name.trim()];
@@ -337,7 +390,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
   if (!factory) {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_WITH",
-      `Unknown decorator in --with: '${name}'. Known: retry, catchError, timeout, resources, environment.`,
+      `Unknown decorator in --with: '${name}'. Known: retry, catchError, timeout, resources, environment, batch.`,
       USAGE,
     );
   }

@@ -30,6 +30,7 @@ import { formatTaskId, itemContext } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import { projectBranchForSpec, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
+import { type BatchLauncher, batchOf, prepareBatch } from "./batch-launch.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
 import { effectiveDecorators, localForeachLimit, type RunOptions } from "./run-options.js";
@@ -75,6 +76,7 @@ export class LocalRun {
   readonly #ready: ReadyTask[] = [];
   readonly #running = new Map<string, RunningAttempt | "cloning">();
   #hosts: TaskHostPool | undefined;
+  #batch: BatchLauncher | undefined;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #joins = new Map<string, JoinWait>();
   #progress!: RunProgress;
@@ -128,6 +130,7 @@ export class LocalRun {
         user,
       );
     }
+    this.#batch = await prepareBatch(options, this.#graph, this.#print);
     const parameters = {
       ...this.#resume?.parameters,
       ...(await storeParameters(this.#store, parameterValues)),
@@ -157,7 +160,7 @@ export class LocalRun {
           : options.isolation === "process"
             ? ", a process each"
             : ""
-      })`,
+      }${this.#batch ? `; Batch steps ${this.#batch.description}` : ""})`,
       "stderr",
     );
     const missing = this.#resume?.missingArtifacts ?? [];
@@ -290,11 +293,15 @@ export class LocalRun {
       print: this.#print,
       ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
     };
-    const running = this.#hosts
-      ? new TaskHostAttempt(attemptOptions, this.#hosts.acquire())
-      : this.#options.isolation === "thread"
-        ? new TaskThread(attemptOptions)
-        : new TaskProcess(attemptOptions);
+    // A fallback attempt only records the failure, without running the step: it stays local.
+    const batch = fallbackReason ? undefined : batchOf(decorators);
+    const running = batch
+      ? this.#batch!.start(attemptOptions, batch)
+      : this.#hosts
+        ? new TaskHostAttempt(attemptOptions, this.#hosts.acquire())
+        : this.#options.isolation === "thread"
+          ? new TaskThread(attemptOptions)
+          : new TaskProcess(attemptOptions);
     this.#running.set(this.#key(task), running);
     this.#progress.started(task.step);
     running.exited

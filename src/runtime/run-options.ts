@@ -4,6 +4,7 @@ import type { ProjectBranch } from "../flow/project.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import type { Isolation } from "../task/task-attempt.js";
 import type { ForeachLimit } from "../task/task-spec.js";
+import type { BatchLauncherFactory } from "./batch-launch.js";
 import type { CompiledFlow } from "./compile-flow.js";
 
 export interface RunOptions {
@@ -33,6 +34,11 @@ export interface RunOptions {
   runIdFile?: string;
   /** Resume: the run to clone from, and the step from which to run again. */
   resume?: { originRunId: string; step?: string };
+  /**
+   * Loads the launcher of Batch steps (`run --with batch`, `batch()`): a lazy import the CLI
+   * passes, so the runtime never imports aws/ and local runs never load the AWS SDK.
+   */
+  batch?: () => Promise<BatchLauncherFactory>;
   /** Console output; defaults to process.stdout/stderr. */
   print?: (line: string, stream: "stdout" | "stderr") => void;
 }

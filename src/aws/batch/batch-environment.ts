@@ -4,6 +4,7 @@
  * missing variable is reported at once.
  */
 import { FlowshipError } from "../../errors.js";
+import type { StepDecorator } from "../../flow/decorators.js";
 import { JOB_DEFINITION_ENV, TASK_ENV } from "../compile/task-environment.js";
 
 export interface BatchEnvironment {
@@ -20,6 +21,11 @@ export interface BatchEnvironment {
   fallbackError?: string;
   /** Foreach steps: how the deployment runs the body and how many items it may have. */
   foreach?: { mode: "inline" | "distributed"; maxWidth: number };
+  /**
+   * Set when a local run (`run --with batch`) orchestrates the task: its attempt number and the
+   * step's decorators as that run computed them; the run, not the task, records the run's end.
+   */
+  local?: { attempt: number; decorators: StepDecorator[] };
 }
 
 export class BatchEnvironmentError extends FlowshipError {}
@@ -50,6 +56,7 @@ export function readBatchEnvironment(env: Record<string, string | undefined>): B
     );
   }
   return {
+    ...(env.FLOWSHIP_ORCHESTRATOR === "local" ? { local: localOrchestration(env) } : {}),
     ...(maxWidth !== undefined
       ? { foreach: { mode: mode as "inline" | "distributed", maxWidth: Number(maxWidth) } }
       : {}),
@@ -64,4 +71,21 @@ export function readBatchEnvironment(env: Record<string, string | undefined>): B
     fallback: env[TASK_ENV.fallback] === "1",
     ...(env[TASK_ENV.fallbackError] ? { fallbackError: env[TASK_ENV.fallbackError] } : {}),
   };
+}
+
+function localOrchestration(env: Record<string, string | undefined>): NonNullable<BatchEnvironment["local"]> {
+  const attempt = Number(env[TASK_ENV.attempt]);
+  let decorators: unknown;
+  try {
+    decorators = JSON.parse(env.FLOWSHIP_DECORATORS ?? "[]");
+  } catch {
+    decorators = undefined;
+  }
+  if (!Number.isSafeInteger(attempt) || attempt < 0 || !Array.isArray(decorators)) {
+    throw new BatchEnvironmentError(
+      "FS_BATCH_ENVIRONMENT",
+      `Invalid ${TASK_ENV.attempt} '${env[TASK_ENV.attempt]}' or FLOWSHIP_DECORATORS for a task of a local run: the run sets a whole number and a JSON list.`,
+    );
+  }
+  return { attempt, decorators: decorators as StepDecorator[] };
 }

@@ -191,7 +191,8 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
       `Run '${flow.name}/${env.runId}' has no record; its start step never ran.`,
     );
   const derived = await deriveTask(store, graph, env.runId, env.step, env.taskId);
-  const decorators = effectiveDecorators(node.spec, deployedWithSpecs().map(parseDecoratorSpec));
+  const decorators =
+    env.local?.decorators ?? effectiveDecorators(node.spec, deployedWithSpecs().map(parseDecoratorSpec));
   const retry = decorators.find((d) => d.kind === "retry");
   const timeout = decorators.find((d) => d.kind === "timeout");
   const environment = decorators.find((d) => d.kind === "environment");
@@ -200,7 +201,7 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
   // an attempt look like the last (catchError catching early) while Step Functions still retries.
   const attempts = await store.readAttempts(env.runId, env.step, env.taskId);
   const previous = attempts?.ends.get(attempts.latest);
-  if (!env.fallback && previous?.status === "failed" && previous.failure?.retryable === false) {
+  if (!env.local && !env.fallback && previous?.status === "failed" && previous.failure?.retryable === false) {
     // Step Functions' Retry cannot see exit codes, so it retries a NonRetryableError too: the
     // step is not run again, and the job fails at once.
     process.stderr.write(
@@ -213,7 +214,8 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     runId: env.runId,
     step: env.step,
     taskId: env.taskId,
-    attempt: attempts ? attempts.latest + 1 : 0,
+    // A local run numbers attempts itself (and retries only what may be retried).
+    attempt: env.local ? env.local.attempt : attempts ? attempts.latest + 1 : 0,
     maxAttempts: retry?.kind === "retry" ? retry.options.times + 1 : 1,
     decorators,
     inputs: derived.inputs,
@@ -222,7 +224,7 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     ...runFactsForSpec(run),
     namespace: run.namespace,
     user: run.user,
-    production: true,
+    production: env.local ? run.namespace.startsWith("production:") : true,
     ...projectBranchForSpec(run.systemTags),
     ...(env.fallback
       ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }
@@ -244,7 +246,8 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     (await store.readAttemptEnd(env.runId, env.step, env.taskId, spec.attempt)) ??
     (await recordDeath(store, spec, exit));
   await logs.persist();
-  await afterAttempt(store, graph, spec, end, env.foreach?.mode);
+  // A local run reads the end record itself and closes the run; a state machine needs these files.
+  if (!env.local) await afterAttempt(store, graph, spec, end, env.foreach?.mode);
   return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
 }
 

@@ -121,8 +121,16 @@ function resourceRequirements(
   context: StepTaskContext,
   decorators: readonly StepDecorator[],
 ): JsonObject[] | undefined {
-  const resources = find(decorators, "resources")?.options;
-  if (!resources) return undefined;
+  // A deployed step runs on Batch anyway: `batch({ cpu, memory, gpu })` sizes it like `resources`.
+  const batch = find(decorators, "batch")?.options;
+  const sized = find(decorators, "resources")?.options;
+  if (!sized && batch?.cpu === undefined && batch?.memory === undefined && batch?.gpu === undefined)
+    return undefined;
+  const resources = {
+    cpu: batch?.cpu ?? sized?.cpu ?? 1,
+    memory: batch?.memory ?? sized?.memory ?? 4096,
+    gpu: batch?.gpu ?? sized?.gpu ?? 0,
+  };
   if (context.options.compute === "fargate") {
     const pair = fargateResources(resources, { flow: context.flow, step: node.name });
     return [

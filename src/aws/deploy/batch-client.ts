@@ -1,13 +1,22 @@
 /**
- * The AWS Batch call flowship makes: registering a flow's job definition. Registering the same
- * name again adds a revision; state machines name the revision, so running executions keep theirs.
+ * The AWS Batch calls flowship makes: registering a flow's job definition (a deploy, or the first
+ * Batch task of `run --with batch`), and, for `run --with batch`, submitting, following and
+ * terminating the jobs of a run's tasks. Registering the same name again adds a revision; state
+ * machines name the revision, so running executions keep theirs.
  *
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_RegisterJobDefinition.html
  */
 import {
   BatchClient,
+  DescribeJobDefinitionsCommand,
+  DescribeJobsCommand,
+  type JobDefinition,
+  type JobDetail,
   RegisterJobDefinitionCommand,
   type RegisterJobDefinitionCommandInput,
+  SubmitJobCommand,
+  type SubmitJobCommandInput,
+  TerminateJobCommand,
 } from "@aws-sdk/client-batch";
 import { awsCall } from "./errors.js";
 
@@ -16,6 +25,9 @@ export interface BatchDeployClientOptions {
   client?: BatchClient;
   region?: string;
 }
+
+/** DescribeJobs takes at most 100 job ids per call. */
+const DESCRIBE_JOBS_MAX = 100;
 
 export class BatchDeployClient {
   readonly client: BatchClient;
@@ -30,5 +42,41 @@ export class BatchDeployClient {
       this.client.send(new RegisterJobDefinitionCommand(input)),
     );
     return output.jobDefinitionArn!;
+  }
+
+  /** The ACTIVE revisions of a job definition name (first page: the newest are enough to reuse one). */
+  async activeJobDefinitions(name: string): Promise<JobDefinition[]> {
+    const output = await awsCall("batch:DescribeJobDefinitions", name, () =>
+      this.client.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: "ACTIVE" })),
+    );
+    return output.jobDefinitions ?? [];
+  }
+
+  /** Returns the job's id. */
+  async submitJob(input: SubmitJobCommandInput): Promise<string> {
+    const output = await awsCall("batch:SubmitJob", input.jobName ?? "", () =>
+      this.client.send(new SubmitJobCommand(input)),
+    );
+    return output.jobId!;
+  }
+
+  /** The jobs' details, in any order; ids Batch no longer knows are left out. */
+  async describeJobs(jobIds: readonly string[]): Promise<JobDetail[]> {
+    const details: JobDetail[] = [];
+    for (let at = 0; at < jobIds.length; at += DESCRIBE_JOBS_MAX) {
+      const jobs = jobIds.slice(at, at + DESCRIBE_JOBS_MAX);
+      const output = await awsCall("batch:DescribeJobs", jobs.join(", "), () =>
+        this.client.send(new DescribeJobsCommand({ jobs })),
+      );
+      details.push(...(output.jobs ?? []));
+    }
+    return details;
+  }
+
+  /** Stops a job in any state (TerminateJob also cancels one that has not started). */
+  async terminateJob(jobId: string, reason: string): Promise<void> {
+    await awsCall("batch:TerminateJob", jobId, () =>
+      this.client.send(new TerminateJobCommand({ jobId, reason })),
+    );
   }
 }

@@ -9,6 +9,8 @@ job definition's variables, then SubmitJob's `containerOverrides.environment`, t
 AWS_BATCH_* variables. The S3 the job reaches is moto's own. The job is RUNNING while the command
 runs and ends SUCCEEDED on exit code 0, FAILED otherwise, with the exit code and status reason where
 DescribeJobs shows them (the job's `container`, its attempt's `container` and `statusReason`).
+TerminateJob stops the sandbox and everything it started; the job ends FAILED with TerminateJob's
+reason as its `statusReason`, as Batch shows a terminated job.
 https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
 https://docs.aws.amazon.com/batch/latest/APIReference/API_JobDetail.html
 https://docs.aws.amazon.com/batch/latest/APIReference/API_AttemptDetail.html
@@ -16,6 +18,7 @@ https://docs.aws.amazon.com/batch/latest/userguide/job_env_vars.html
 """
 import json
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -66,25 +69,42 @@ def _run(job: Any, settings: dict[str, Any]) -> None:
     spec = {"command": command, "env": _environment(job, settings["endpoint"])}
     lines: list[str] = []
     try:
-        process = subprocess.run(
+        # Its own session, so TerminateJob (job.stop) can stop the sandbox and all it started.
+        process = subprocess.Popen(
             [settings["node"], RUN_JOB],
-            input=json.dumps(spec),
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
+            start_new_session=True,
         )
+        output: dict[str, str] = {}
+        reader = threading.Thread(
+            target=lambda: output.update(zip(("stdout", "stderr"), process.communicate(json.dumps(spec)))),
+            daemon=True,
+        )
+        reader.start()
+        while reader.is_alive():
+            if job.stop and process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            reader.join(0.1)
         code = process.returncode
-        lines = (process.stdout + process.stderr).splitlines()
+        lines = (output.get("stdout", "") + output.get("stderr", "")).splitlines()
     except OSError as error:  # node itself could not start: the container never ran
         code, lines = 1, [f"cannot start the job's sandbox: {error}"]
     _write_log(job, lines)
+    # A terminated job keeps TerminateJob's reason, as Batch shows it.
+    reason = job.job_stopped_reason if job.stop else STOPPED_REASON
     job.exit_code = code
-    job.job_stopped_reason = STOPPED_REASON
+    job.job_stopped_reason = reason
     if job.latest_attempt is not None:
         job.latest_attempt["container"]["exitCode"] = code
         job.latest_attempt["container"]["reason"] = STOPPED_REASON
-        job.latest_attempt["statusReason"] = STOPPED_REASON
-    job._mark_stopped(success=code == 0)
+        job.latest_attempt["statusReason"] = reason
+    job._mark_stopped(success=code == 0 and not job.stop)
 
 
 def _write_log(job: Any, lines: list[str]) -> None:

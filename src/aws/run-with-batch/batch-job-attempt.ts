@@ -1,0 +1,255 @@
+/**
+ * One task attempt of a local run as an AWS Batch job: submitted with production's job
+ * definition, followed with DescribeJobs, terminated when the run stops, and its output printed
+ * with the task's prefix once it ends. The task in the container records its own start, end and
+ * logs in the S3 datastore, exactly as in production; what only Batch knows (a job that never
+ * started, a container that died before the task could record anything) is recorded here.
+ *
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
+ */
+import fs from "node:fs";
+import os from "node:os";
+import type { JobDetail, KeyValuePair, ResourceRequirement } from "@aws-sdk/client-batch";
+import type { FlowStore } from "../../datastore/flow-store.js";
+import type { BatchOptions } from "../../flow/decorators.js";
+import type { RunningAttempt, TaskAttemptOptions, TaskExit } from "../../task/task-attempt.js";
+import type { ComputeKind } from "../compile/compile-options.js";
+import { fargateResources } from "../compile/fargate-resources.js";
+import { batchJobName } from "../compile/naming.js";
+import { MIN_BATCH_TIMEOUT_SECONDS } from "../compile/step-task.js";
+import { TASK_ENV } from "../compile/task-environment.js";
+import type { BatchDeployClient } from "../deploy/batch-client.js";
+import type { JobWatcher } from "./job-watcher.js";
+
+/** What every attempt of a run shares. */
+export interface BatchRunContext {
+  client: BatchDeployClient;
+  watcher: JobWatcher;
+  store: FlowStore;
+  compute: ComputeKind;
+  /** The queue of steps whose `batch` names none. */
+  defaultQueue: string | undefined;
+  /** The job definition ARN for the decorator's image and roles. */
+  jobDefinition(batch: BatchOptions): Promise<string>;
+  runnableTimeoutSeconds: number;
+}
+
+/** Batch's states before a job has a container. */
+const WAITING = new Set(["SUBMITTED", "PENDING", "RUNNABLE"]);
+/**
+ * The task in the container enforces `timeout` itself and records it; Batch's own limit comes
+ * later, so it only stops a container too stuck to do so.
+ */
+const BATCH_TIMEOUT_MARGIN_SECONDS = 30;
+
+export class BatchJobAttempt implements RunningAttempt {
+  readonly exited: Promise<TaskExit>;
+  readonly #options: TaskAttemptOptions;
+  readonly #batch: BatchOptions;
+  readonly #context: BatchRunContext;
+  #jobId: string | undefined;
+  #cancelled = false;
+  #stopping = false;
+  #resolve!: (exit: TaskExit) => void;
+
+  constructor(options: TaskAttemptOptions, batch: BatchOptions, context: BatchRunContext) {
+    this.#options = options;
+    this.#batch = batch;
+    this.#context = context;
+    this.exited = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+    this.#submit().catch((error) => void this.#failWith(`could not submit its Batch job: ${error.message}`));
+  }
+
+  get #queue(): string {
+    return this.#batch.queue ?? this.#context.defaultQueue ?? "";
+  }
+
+  kill(options: { cancelled?: boolean } = {}): void {
+    if (options.cancelled) this.#cancelled = true;
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#jobId) void this.#terminate("the flowship run stopped");
+  }
+
+  async #submit(): Promise<void> {
+    const { spec } = this.#options;
+    const jobDefinition = await this.#context.jobDefinition(this.#batch);
+    if (this.#stopping) return this.#end({ code: null, neverStarted: true });
+    this.#jobId = await this.#context.client.submitJob({
+      jobName: batchJobName(spec.flow, spec.step),
+      jobQueue: this.#queue,
+      jobDefinition,
+      containerOverrides: {
+        environment: this.#environment(),
+        ...(this.#resources() ? { resourceRequirements: this.#resources() } : {}),
+      },
+      ...(this.#options.timeoutSeconds === undefined
+        ? {}
+        : {
+            timeout: {
+              attemptDurationSeconds:
+                Math.max(MIN_BATCH_TIMEOUT_SECONDS, Math.ceil(this.#options.timeoutSeconds)) +
+                BATCH_TIMEOUT_MARGIN_SECONDS,
+            },
+          }),
+    });
+    this.#options.print(
+      `${this.#options.prefix} Batch job ${this.#jobId} submitted to queue '${this.#queue}'`,
+      "stderr",
+    );
+    // Stopped while SubmitJob was in flight: the job exists now, so it is terminated too.
+    if (this.#stopping) return this.#terminate("the flowship run stopped");
+    const submittedAt = Date.now();
+    this.#context.watcher.watch(
+      this.#jobId,
+      (job) => this.#onDescribe(job, submittedAt),
+      (error) =>
+        void this.#failWith(`could not follow Batch job ${this.#jobId}: ${(error as Error).message}`),
+    );
+  }
+
+  /** The task's identity; where the code and the datastore are comes from the job definition. */
+  #environment(): KeyValuePair[] {
+    const { spec } = this.#options;
+    return Object.entries({
+      [TASK_ENV.runId]: spec.runId,
+      [TASK_ENV.step]: spec.step,
+      [TASK_ENV.taskId]: spec.taskId,
+      // Here the attempt number is the runtime's, which orchestrates; no state counts retries.
+      [TASK_ENV.attempt]: String(spec.attempt),
+      FLOWSHIP_ORCHESTRATOR: "local",
+      FLOWSHIP_DECORATORS: JSON.stringify(spec.decorators.filter((d) => d.kind !== "batch")),
+    }).map(([name, value]) => ({ name, value }));
+  }
+
+  /** cpu, memory and gpu as given on EC2; the nearest valid pair at or above them on Fargate. */
+  #resources(): ResourceRequirement[] | undefined {
+    const { cpu, memory, gpu } = this.#batch;
+    if (cpu === undefined && memory === undefined && gpu === undefined) return undefined;
+    const wanted = { cpu: cpu ?? 1, memory: memory ?? 4096, gpu: gpu ?? 0 };
+    if (this.#context.compute === "fargate") {
+      const pair = fargateResources(wanted, { flow: this.#options.spec.flow, step: this.#options.spec.step });
+      return [
+        { type: "VCPU", value: String(pair.vcpu) },
+        { type: "MEMORY", value: String(pair.memory) },
+      ];
+    }
+    return [
+      { type: "VCPU", value: String(wanted.cpu) },
+      { type: "MEMORY", value: String(wanted.memory) },
+      ...(wanted.gpu > 0 ? [{ type: "GPU" as const, value: String(wanted.gpu) }] : []),
+    ];
+  }
+
+  /** One description of the job; returns true once the attempt is done with it. */
+  #onDescribe(job: JobDetail, submittedAt: number): boolean {
+    if (job.status === "SUCCEEDED" || job.status === "FAILED") {
+      void this.#finished(job);
+      return true;
+    }
+    const waited = (Date.now() - submittedAt) / 1000;
+    if (WAITING.has(job.status ?? "") && waited > this.#context.runnableTimeoutSeconds && !this.#stopping) {
+      this.#stopping = true;
+      const reason = `Batch job ${job.jobId} waited ${Math.round(waited)} s in ${job.status} on queue '${this.#queue}' and was terminated: ${job.statusReason ?? "Batch gave no reason"}. Check that the queue's compute environment is enabled and can fit the job's cpu and memory (FLOWSHIP_BATCH_RUNNABLE_TIMEOUT sets the limit).`;
+      void this.#terminate("waited too long to start").then(() => this.#failWith(reason));
+      return true;
+    }
+    return false;
+  }
+
+  async #terminate(reason: string): Promise<void> {
+    try {
+      await this.#context.client.terminateJob(this.#jobId!, reason);
+    } catch (error) {
+      this.#options.print(`${this.#options.prefix} ${(error as Error).message}`, "stderr");
+    }
+    // The run is stopping: it does not wait for the container to go; Batch stops it.
+    if (this.#cancelled) {
+      this.#context.watcher.unwatch(this.#jobId!);
+      await this.#end({ code: null });
+    }
+  }
+
+  /** The job ended: its logs (as the task stored them) reach the console, then the runtime. */
+  async #finished(job: JobDetail): Promise<void> {
+    const printed = await this.#printLogs().catch(() => false);
+    if (job.status === "SUCCEEDED") return this.#end({ code: 0 });
+    const code = job.container?.exitCode ?? null;
+    const why = [job.statusReason, job.container?.reason].filter(Boolean).join("; ");
+    const message = `Batch job ${job.jobId} failed${code === null ? "" : ` with exit code ${code}`}: ${why || "Batch gave no reason"}${printed ? "" : " (the task stored no output: see the job's CloudWatch log stream /aws/batch/job)"}`;
+    await this.#failWith(message, code);
+  }
+
+  /** Copies the attempt's logs from the datastore to the local log files and the console. */
+  async #printLogs(): Promise<boolean> {
+    const { spec, prefix, print, logFiles } = this.#options;
+    let any = false;
+    for (const stream of ["stdout", "stderr"] as const) {
+      const key = this.#context.store.logKey(spec.runId, spec.step, spec.taskId, spec.attempt, stream);
+      const bytes = await this.#context.store.storage.read(key);
+      if (bytes === undefined) continue;
+      any = true;
+      // The runtime uploads the local log files after the attempt: the same bytes go back.
+      fs.writeFileSync(logFiles[stream], bytes);
+      const text = bytes.toString("utf8").replace(/\n$/, "");
+      if (text !== "") for (const line of text.split("\n")) print(`${prefix} ${line}`, stream);
+    }
+    return any;
+  }
+
+  /**
+   * The attempt failed for a reason only Batch knows: recorded as its end unless the task
+   * recorded one (the end record is written once; the task's own word wins).
+   */
+  async #failWith(message: string, code: number | null = null): Promise<void> {
+    const { spec } = this.#options;
+    const store = this.#context.store;
+    try {
+      await this.#ensureStart();
+      await store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, {
+        attempt: spec.attempt,
+        status: "failed",
+        endedAt: new Date().toISOString(),
+        artifacts: {},
+        failure: { type: "BatchJobFailed", message, retryable: true },
+        exit: { code, signal: null },
+      });
+    } catch {
+      // Already recorded by the task: its record stands.
+    }
+    this.#options.print(`${this.#options.prefix} ${message}`, "stderr");
+    await this.#end({ code: code ?? 1 });
+  }
+
+  /** A job that never ran its task still counts as an attempt (failed, or cancelled). */
+  async #ensureStart(): Promise<void> {
+    const { spec } = this.#options;
+    const attempts = await this.#context.store.readAttempts(spec.runId, spec.step, spec.taskId);
+    if (attempts?.starts.has(spec.attempt)) return;
+    await this.#context.store.writeAttemptStart(spec.runId, spec.step, spec.taskId, {
+      attempt: spec.attempt,
+      startedAt: new Date().toISOString(),
+      host: `aws-batch:${this.#jobId ?? "not submitted"} (from ${os.hostname()})`,
+      inputs: spec.inputs ?? [],
+      foreachStack: spec.foreachStack,
+    });
+  }
+
+  #ended = false;
+  async #end(exit: { code: number | null; neverStarted?: boolean }): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#cancelled && this.#jobId && !exit.neverStarted) await this.#ensureStart().catch(() => {});
+    this.#resolve({
+      code: exit.code,
+      signal: null,
+      timedOut: false,
+      cancelled: this.#cancelled,
+      outOfMemory: false,
+      isolation: "process",
+      ...(exit.neverStarted ? { neverStarted: true } : {}),
+    });
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The launcher of `run --with batch` (see runtime/batch-launch.ts): before the run starts it
+ * uploads the code package to the run's S3 datastore and registers (or reuses) production's job
+ * definition for each image and role the run's `batch` decorators ask for; then every Batch step
+ * attempt is a BatchJobAttempt. Loaded only when a run has Batch steps: the AWS SDK stays off the
+ * local path.
+ */
+import { batchPollIntervalSeconds, batchRunnableTimeoutSeconds, sdkRegion } from "../../config.js";
+import { FlowStore } from "../../datastore/flow-store.js";
+import { openStorage } from "../../datastore/open-storage.js";
+import { UsageError } from "../../errors.js";
+import type { BatchOptions } from "../../flow/decorators.js";
+import type { BatchLauncher, BatchLauncherSetup } from "../../runtime/batch-launch.js";
+import { includedFiles } from "../../runtime/resolve-parameters.js";
+import type { AssignPublicIp } from "../compile/compile-options.js";
+import { fargateResources } from "../compile/fargate-resources.js";
+import { checkSettings, computeKind, effectiveSettings } from "../deploy/aws-settings.js";
+import { BatchDeployClient } from "../deploy/batch-client.js";
+import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
+import { uploadCodePackage } from "../package/code-package-store.js";
+import { BatchJobAttempt, type BatchRunContext } from "./batch-job-attempt.js";
+import { ensureJobDefinition, localRunJobDefinition } from "./job-definitions.js";
+import { JobWatcher } from "./job-watcher.js";
+
+/** What makes two `batch` decorators need different job definitions. */
+function definitionKey(batch: BatchOptions): string {
+  return JSON.stringify([batch.image ?? "", batch.iamRole ?? "", batch.executionRole ?? ""]);
+}
+
+/**
+ * Prepares the run's Batch side. Settings come from `flowship configure aws` and FLOWSHIP_AWS_*
+ * (region, jobQueue, batchJobRole, image, compute, executionRole); a decorator's own queue, image
+ * and roles win.
+ *
+ * @example
+ * const launcher = await createBatchLauncher({ flow, compiled, datastore, decorators, print });
+ */
+export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<BatchLauncher> {
+  const settings = effectiveSettings();
+  checkSettings(settings);
+  const flow = setup.flow.name;
+  const region = settings.region ?? sdkRegion();
+  const missing = [
+    ...(region ? [] : ["region (FLOWSHIP_AWS_REGION)"]),
+    ...(settings.jobQueue || setup.decorators.every((d) => d.queue)
+      ? []
+      : ["jobQueue (FLOWSHIP_AWS_JOB_QUEUE, or batch({ queue }))"]),
+  ];
+  if (missing.length > 0) {
+    throw new UsageError(
+      `Missing AWS setting${missing.length > 1 ? "s" : ""} for the Batch steps of flow '${flow}': ${missing.join(", ")}. Run 'flowship configure aws' or set the variables.`,
+      "FS_RUN_BATCH_SETTINGS",
+    );
+  }
+  const compute = computeKind(settings);
+  // A Fargate size that does not exist is refused before any job is submitted.
+  if (compute === "fargate") {
+    for (const d of setup.decorators) {
+      if (d.cpu !== undefined || d.memory !== undefined || d.gpu !== undefined) {
+        fargateResources(
+          { cpu: d.cpu ?? 1, memory: d.memory ?? 4096, gpu: d.gpu ?? 0 },
+          { flow, step: "batch" },
+        );
+      }
+    }
+  }
+  const storage = await openStorage(setup.datastore);
+  const store = new FlowStore({ storage, flow });
+  const pkg = await buildCodePackage({
+    flow,
+    flowFile: setup.compiled.source,
+    bundlePath: setup.compiled.bundle,
+    sourceRoot: defaultSourceRoot(setup.compiled.source),
+    inputs: setup.compiled.inputs,
+    required: includedFiles(setup.flow, setup.compiled.source),
+  });
+  const codePackage = await uploadCodePackage(storage, pkg);
+  const client = new BatchDeployClient({ region: region! });
+  const definitions = new Map<string, Promise<string>>();
+  const jobDefinition = (batch: BatchOptions): Promise<string> => {
+    const key = definitionKey(batch);
+    let arn = definitions.get(key);
+    if (!arn) {
+      const input = localRunJobDefinition({
+        flow,
+        codePackageUrl: codePackage.url,
+        codePackageSha256: pkg.sha256,
+        datastoreRoot: setup.datastore.root,
+        region: region!,
+        compute,
+        ...((batch.image ?? settings.image) ? { image: batch.image ?? settings.image } : {}),
+        ...((batch.iamRole ?? settings.batchJobRole)
+          ? { jobRoleArn: batch.iamRole ?? settings.batchJobRole }
+          : {}),
+        ...(compute === "fargate"
+          ? { executionRoleArn: batch.executionRole ?? settings.executionRole ?? "" }
+          : {}),
+        ...(settings.assignPublicIp ? { assignPublicIp: settings.assignPublicIp as AssignPublicIp } : {}),
+        ...(settings.fargatePlatformVersion
+          ? { fargatePlatformVersion: settings.fargatePlatformVersion }
+          : {}),
+      });
+      arn = ensureJobDefinition(client, input).then((result) => {
+        setup.print(
+          `Batch job definition ${result.arn} ${result.registered ? "registered" : "reused (same content)"}`,
+          "stderr",
+        );
+        return result.arn;
+      });
+      definitions.set(key, arn);
+    }
+    return arn;
+  };
+  // Every definition the run needs, before its first task: a refused one stops the run at once.
+  await Promise.all(setup.decorators.map(jobDefinition));
+  const context: BatchRunContext = {
+    client,
+    watcher: new JobWatcher({ client, intervalSeconds: batchPollIntervalSeconds() }),
+    store,
+    compute,
+    defaultQueue: settings.jobQueue,
+    jobDefinition,
+    runnableTimeoutSeconds: batchRunnableTimeoutSeconds(),
+  };
+  return {
+    description: `on AWS Batch (${compute}, queue '${settings.jobQueue ?? setup.decorators[0]?.queue}', code package ${pkg.sha256.slice(0, 12)}${codePackage.uploaded ? " uploaded" : ""})`,
+    start: (attempt, batch) => new BatchJobAttempt(attempt, batch, context),
+  };
+}
