@@ -6,7 +6,7 @@
  * stack's (CloudFormation `${AWS::Region}`-style references, see stack-template.ts).
  *
  * Least privilege: no action is a wildcard; a resource is `*` only where the action supports no
- * resource-level permission (batch:RegisterJobDefinition, events:ListRules,
+ * resource-level permission (batch:RegisterJobDefinition, batch:DescribeJobs, events:ListRules,
  * ecr:GetAuthorizationToken). test/integration/iam-policies.test.ts checks the actions against
  * what the code sends.
  */
@@ -146,6 +146,30 @@ export function deployerPolicy(scope: PolicyScope): PolicyDocument {
       Effect: "Allow",
       Action: ["batch:RegisterJobDefinition", "batch:TagResource"],
       Resource: "*",
+    },
+    // `run --with batch` and batch() steps: the laptop submits, follows and stops the jobs of its
+    // run itself. Describe calls take no resource; SubmitJob names a job definition and a queue.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
+    {
+      Sid: "BatchStepsOfLocalRuns",
+      Effect: "Allow",
+      Action: "batch:SubmitJob",
+      Resource: [
+        `arn:${s.partition}:batch:${s.region}:${s.account}:job-definition/flowship-*`,
+        `arn:${s.partition}:batch:${s.region}:${s.account}:job-queue/*`,
+      ],
+    },
+    {
+      Sid: "FollowBatchJobsOfLocalRuns",
+      Effect: "Allow",
+      Action: ["batch:DescribeJobs", "batch:DescribeJobDefinitions"],
+      Resource: "*",
+    },
+    {
+      Sid: "StopBatchJobsOfLocalRuns",
+      Effect: "Allow",
+      Action: "batch:TerminateJob",
+      Resource: `arn:${s.partition}:batch:${s.region}:${s.account}:job/*`,
     },
     {
       Sid: "Schedules",
