@@ -34,25 +34,21 @@ fi
 # wrote: S3, IAM, STS, CloudFormation, Batch, Step Functions and its interpreter, EventBridge,
 # Scheduler, SNS, EC2), cfn-lint (AWS's resource specifications, for the generated stack) and
 # botocore (AWS's API models, which every recorded request is checked against).
-BOTOCORE=1.43.107
-MOTO=5.2.5
-CFN_LINT=1.58.0
+# Every package is pinned with its dependencies in scripts/test-requirements.txt, so pip installs
+# without resolving and without compiling (Python compiles what a test imports, once).
+LOCK=scripts/test-requirements.txt
 VENV=node_modules/.cache/flowship-test-venv
-if ! "$VENV/bin/python" - "$BOTOCORE" "$MOTO" "$CFN_LINT" 2>/dev/null <<'PY'
-import sys
-from importlib.metadata import version
-wanted = dict(zip(["botocore", "moto", "cfn-lint"], sys.argv[1:]))
-sys.exit(any(version(name) != v for name, v in wanted.items()))
-PY
-then
-  echo "test setup: installing moto[server] $MOTO, cfn-lint $CFN_LINT and botocore $BOTOCORE into $VENV"
+STAMP="$VENV/.flowship-lock"
+if [ ! -x "$VENV/bin/python" ] || ! cmp -s "$LOCK" "$STAMP"; then
+  echo "test setup: installing moto[server], cfn-lint and botocore (pinned in $LOCK) into $VENV"
   rm -rf "$VENV"
   python3 -m venv "$VENV"
   log=$(mktemp)
   if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check --retries 2 --timeout 30 \
-    "botocore==$BOTOCORE" "moto[server]==$MOTO" "cfn-lint==$CFN_LINT" >"$log" 2>&1; then
+    --no-deps --no-compile -r "$LOCK" >"$log" 2>&1; then
     cat "$log" >&2
     exit 1
   fi
   rm -f "$log"
+  cp "$LOCK" "$STAMP"
 fi
