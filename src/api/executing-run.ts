@@ -112,10 +112,10 @@ export class ExecutingRun<A extends object = AnyArtifacts> {
 
   async #settle(result: RunResult, cancelled: boolean): Promise<Run<A>> {
     this.#status = result.status === "succeeded" ? "succeeded" : cancelled ? "cancelled" : "failed";
-    const run = await Run.get<A>(this.pathspec, { datastore: this.#datastore, namespace: null }).catch(
-      () => undefined,
-    );
-    if (result.status === "succeeded" && run) return run;
+    const open = () => Run.get<A>(this.pathspec, { datastore: this.#datastore, namespace: null });
+    if (result.status === "succeeded") return open();
+    // The failure is the news; a run that cannot be read back only loses its details.
+    const run = await open().catch(() => undefined);
     throw new RunFailedError({
       pathspec: this.pathspec,
       reason: result.failure ?? "it did not reach its end step",

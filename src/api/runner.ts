@@ -110,7 +110,7 @@ export class Runner<F extends FlowSpec = FlowSpec> {
 
   /** Starts a new run that reuses the successful tasks of `origin` and runs the rest with the current code. */
   async resume(options: ResumeOptions = {}): Promise<Run<RunArtifacts<F>>> {
-    return (await this.resumeAsync(options)).wait();
+    return (await this.#start({ resume: options, keepLogs: false }, options)).wait();
   }
 
   /** `resume()` that returns once the new run is recorded. */

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { before, test } from "node:test";
+import type { FlowSpec } from "flowship";
 import { type ExecutingRun, type LogLine, RunFailedError, Runner } from "flowship/api";
 import { Flow } from "flowship/client";
 import apiFlow from "../fixtures/flows/api_flow.js";
@@ -95,7 +96,7 @@ test("runAsync(): log lines from the first one, status, an AbortSignal that stop
   assert.deepEqual(await collect(executing), seen);
 });
 
-test("a failed run rejects with FS_RUN_FAILED carrying the run; resume({ origin, step }) reuses what succeeded", async () => {
+test("a failed run rejects with FS_RUN_FAILED carrying the run; resumeAsync({ origin, step }) and resume() reuse what succeeded", async () => {
   // given: a run whose check step fails while its gate file is missing (the flow given as a path)
   const gate = path.join(dir, "gate");
   const runner = new Runner(FLOW_FILE, { datastoreRoot });
@@ -110,13 +111,21 @@ test("a failed run rejects with FS_RUN_FAILED carrying the run; resume({ origin,
   assert.equal(failed.successful, false);
   // when: the gate opens and the run is resumed from its check step
   fs.writeFileSync(gate, "");
-  const resumed = await runner.resume({ origin: failed.id, step: "check" });
+  const resuming = await runner.resumeAsync({ origin: failed.id, step: "check" });
+  const lines = (await collect(resuming)).map((l) => l.text);
+  const resumed = await resuming.wait();
   // then: a new run, its start task cloned from the failed one
   assert.equal(resumed.successful, true);
   assert.equal(resumed.originRunId, failed.id);
   const start = (await (await resumed.step("start")).tasks())[0]!;
   assert.equal(start.origin, `ApiFlow/${failed.id}/start/0`);
+  assert.ok(
+    lines.includes(`[${resumed.id}/start/0] cloned from ApiFlow/${failed.id}/start/0`),
+    lines.join("\n"),
+  );
   assert.deepEqual(await resumed.parameters(), await failed.parameters());
+  // and: resume() without an origin resumes the latest run started with run(), the failed one
+  assert.equal((await runner.resume()).originRunId, failed.id);
 });
 
 test("bad input fails with the CLI's FS_* codes before any run is recorded", async () => {
@@ -135,7 +144,7 @@ test("bad input fails with the CLI's FS_* codes before any run is recorded", asy
   // and: a flow that cannot be found, a flow object without its file, a bad option
   assert.equal(await code(new Runner("absent_flow.ts", { datastoreRoot }).run()), "FS_FLOW_FILE_MISSING");
   const { location: _, ...withoutFile } = apiFlow;
-  assert.equal(await code(new Runner(withoutFile as never).run()), "FS_API_FLOW_FILE_UNKNOWN");
+  assert.equal(await code(new Runner<FlowSpec>(withoutFile).run()), "FS_API_FLOW_FILE_UNKNOWN");
   assert.equal(
     await code(new Runner(apiFlow, { datastoreRoot, maxWorkers: 0 }).run({ greeting: "x" })),
     "FS_CLI_USAGE",
