@@ -48,7 +48,7 @@ export {
   trigger,
   triggerOnFinish,
 } from "./flow/decorators.js";
-export { type ArtifactsOf, Flow, flow } from "./flow/flow-builder.js";
+export { type ArtifactsOf, Flow, flow, type ParametersOf } from "./flow/flow-builder.js";
 export {
   includeFile,
   type ParameterContext,

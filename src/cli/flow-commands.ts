@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { FlowSpec } from "../flow/types.js";
+import type { LoadedFlow } from "../runtime/load-flow.js";
 import { registerCheck } from "./commands/check.js";
 import { registerDump } from "./commands/dump.js";
 import { registerLogs } from "./commands/logs.js";
@@ -9,7 +10,6 @@ import { registerRuns } from "./commands/runs.js";
 import { registerShow } from "./commands/show.js";
 import { registerStepFunctions } from "./commands/step-functions.js";
 import { registerTag } from "./commands/tag.js";
-import type { LoadedFlow } from "./load-flow.js";
 import type { GlobalOptions } from "./main.js";
 
 /** What every command of a flow gets. */

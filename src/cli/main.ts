@@ -10,10 +10,10 @@ import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
 import { markHost } from "../flow/registry.js";
 import type { FlowSpec } from "../flow/types.js";
 import { EXIT, reportError } from "../report-error.js";
+import { loadFlowFile } from "../runtime/load-flow.js";
 import { toleratePipeReadersGoingAway } from "../util/closed-pipes.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import { registerFlowCommands } from "./flow-commands.js";
-import { loadFlowFile } from "./load-flow.js";
 
 export interface GlobalOptions {
   /** Where runs are stored (local folder or S3). */

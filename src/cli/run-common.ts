@@ -10,13 +10,13 @@ import type { FlowSpec } from "../flow/types.js";
 import { validateFlow } from "../graph/validate.js";
 import { EXIT } from "../report-error.js";
 import { compileFlow } from "../runtime/compile-flow.js";
+import { codeDir } from "../runtime/load-flow.js";
 import { LocalRun } from "../runtime/local-run.js";
 import type { RunOptions } from "../runtime/run-options.js";
 import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
 import { checkThreadSettings } from "../task/task-thread.js";
 import { addBranchOptions } from "./branch-options.js";
 import type { FlowCommandContext } from "./flow-commands.js";
-import { codeDir } from "./load-flow.js";
 import { collect, type GlobalOptions } from "./main.js";
 
 export interface CommonRunFlags {

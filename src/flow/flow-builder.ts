@@ -30,11 +30,32 @@ type ParameterValue<O> = O extends { separator: string }
                     : D
               : string;
 
+/** What a caller may pass for a parameter: a list parameter also takes its text, split on its separator. */
+type ParameterInput<O> = O extends { separator: string } ? string[] | string : ParameterValue<O>;
+
+/**
+ * One parameter as the programmatic API takes it (`Runner.run({ alpha: 0.5 })`): a key the caller
+ * must give for a required parameter without a default, else an optional one.
+ */
+type GivenParameter<N extends string, O> = O extends { required: true }
+  ? O extends { default: NonNullable<unknown> }
+    ? { readonly [K in N]?: ParameterInput<O> }
+    : { readonly [K in N]: ParameterInput<O> }
+  : { readonly [K in N]?: ParameterInput<O> };
+
+/** No parameters declared yet. */
+type NoParameters = Record<never, never>;
+
 /**
  * A flow under construction. Each method records what it is given and returns the flow, so the
  * calls chain; the flow is checked as a whole by `check` and before every run.
  */
-export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
+export class Flow<A extends Artifacts = Artifacts, P extends object = NoParameters> implements FlowSpec {
+  /**
+   * @internal Types only, never set: the parameters as callers give them, read by
+   * `ParametersOf` (the programmatic API types `run(params)` with it).
+   */
+  declare readonly "~parameters"?: P;
   readonly name: string;
   readonly parameters: ParameterSpec[] = [];
   readonly steps: StepSpec[] = [];
@@ -52,7 +73,7 @@ export class Flow<A extends Artifacts = Artifacts> implements FlowSpec {
   parameter<N extends string, const O extends ParameterOptions<any>>(
     name: N,
     options: O = {} as O,
-  ): Flow<A & { readonly [K in N]: ParameterValue<O> }> {
+  ): Flow<A & { readonly [K in N]: ParameterValue<O> }, P & GivenParameter<N, O>> {
     const hasDefault = options.default !== undefined;
     this.parameters.push({
       name,
@@ -135,6 +156,24 @@ function transitions(next: StepOptions["next"]): { next: string[]; cases?: Recor
 }
 
 /**
+ * The artifacts (parameters included) of a flow definition, for the Client API:
+ * `Run.get<ArtifactsOf<typeof playlist>>("Playlist/123")` makes `await run.data?.movies` typed.
+ */
+export type ArtifactsOf<F> = F extends Flow<infer A, any> ? A : never;
+
+/**
+ * The parameters of a flow definition as a caller gives them: `{ alpha?: number }` for
+ * `.parameter("alpha", { default: 0.1 })`, a required key for a required parameter without a
+ * default. A flow without parameters takes none; a flow whose definition TypeScript does not see
+ * (a file path) takes any.
+ */
+export type ParametersOf<F> = F extends { readonly "~parameters"?: infer P }
+  ? [keyof P] extends [never]
+    ? Record<string, never>
+    : P
+  : Record<string, unknown>;
+
+/**
  * Start a flow.
  *
  * @example
@@ -144,12 +183,6 @@ function transitions(next: StepOptions["next"]): { next: string[]; cases?: Recor
  *   .step("end", (self) => console.log(`alpha still is ${self.alpha}`))
  *   .run();
  */
-/**
- * The artifacts (parameters included) of a flow definition, for the Client API:
- * `Run.get<ArtifactsOf<typeof playlist>>("Playlist/123")` makes `await run.data?.movies` typed.
- */
-export type ArtifactsOf<F> = F extends Flow<infer A> ? A : never;
-
 export function flow<A extends Artifacts = Artifacts>(name: string): Flow<A> {
   const created = new Flow<A>(name, callerLocation(flow));
   registerFlow(created);

@@ -85,6 +85,8 @@ export class LocalRun {
   #interrupted = false;
   #stopping = false;
   #finished!: (result: RunResult) => void;
+  #cancel: ((reason: string) => void) | undefined;
+  #cancelReason: string | undefined;
 
   constructor(options: RunOptions, graph: FlowGraph) {
     // A scheduler allowed no task at a time would wait forever.
@@ -110,6 +112,16 @@ export class LocalRun {
     return this.#run.runId;
   }
 
+  /**
+   * Stops the run as SIGINT would: running tasks are killed, nothing new starts, and the run is
+   * recorded as failed with `reason` (and `interrupted`). Before the run has started it stops it
+   * as soon as it does; after the end it does nothing.
+   */
+  cancel(reason: string): void {
+    if (this.#cancel) this.#cancel(reason);
+    else this.#cancelReason ??= reason;
+  }
+
   /** Runs the flow to its end (or its first unrecoverable failure). */
   async execute(): Promise<RunResult> {
     const options = this.#options;
@@ -125,6 +137,7 @@ export class LocalRun {
         {
           text: options.parameterText,
           ...(options.parameterSources ? { sources: options.parameterSources } : {}),
+          ...(options.parameterValues ? { json: options.parameterValues } : {}),
           includeBase: path.dirname(path.resolve(options.compiled.source)),
         },
         user,
@@ -139,6 +152,7 @@ export class LocalRun {
     if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
     await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
     if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
+    options.onStart?.(this.#run.runId);
     // What writers killed half-way left (large blobs are written unnamed into data/): swept once
     // they are an hour old, so a live writer's file is never touched.
     await this.#store.storage
@@ -178,18 +192,29 @@ export class LocalRun {
       this.#interrupted = true;
       this.#fail(`interrupted by ${signal}`);
     };
-    process.on("SIGINT", interrupt);
-    process.on("SIGTERM", interrupt);
+    const signals = options.handleSignals ?? true;
+    if (signals) {
+      process.on("SIGINT", interrupt);
+      process.on("SIGTERM", interrupt);
+    }
+    this.#cancel = (reason) => {
+      this.#interrupted = true;
+      this.#fail(reason);
+    };
     const ticker = setInterval(() => this.#progress.printProgress(), progressIntervalSeconds() * 1000);
     ticker.unref();
     try {
       this.#enqueue({ step: "start", taskId: "0", inputs: [], stack: [] });
+      if (this.#cancelReason !== undefined) this.#cancel(this.#cancelReason);
       this.#pump();
       return await done;
     } finally {
       clearInterval(ticker);
-      process.off("SIGINT", interrupt);
-      process.off("SIGTERM", interrupt);
+      this.#cancel = undefined;
+      if (signals) {
+        process.off("SIGINT", interrupt);
+        process.off("SIGTERM", interrupt);
+      }
     }
   }
 
@@ -287,7 +312,10 @@ export class LocalRun {
     const attemptOptions: TaskAttemptOptions = {
       bundle: this.#options.compiled.bundle,
       spec,
-      env: environment?.kind === "environment" ? environment.options.vars : {},
+      env: {
+        ...this.#options.taskEnv,
+        ...(environment?.kind === "environment" ? environment.options.vars : {}),
+      },
       logFiles: logs.files,
       prefix: `[${this.runId}/${task.step}/${task.taskId}${attempt > 0 ? `#${attempt}` : ""}]`,
       print: this.#print,

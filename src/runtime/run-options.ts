@@ -30,6 +30,20 @@ export interface RunOptions {
   parameterText: Record<string, string>;
   /** Where values not typed on the command line came from, for error messages. */
   parameterSources?: Record<string, string>;
+  /**
+   * Values that arrived typed (the programmatic API's `run({ alpha: 0.5 })`), checked against the
+   * parameters' types; a name in both wins here. @default {}
+   */
+  parameterValues?: Record<string, unknown>;
+  /** Variables every task gets on top of this process's environment (a step's `environment` wins). @default {} */
+  taskEnv?: Record<string, string>;
+  /** Called once the run is recorded, with its id, before any task starts. */
+  onStart?: (runId: string) => void;
+  /**
+   * Stop the run on SIGINT and SIGTERM, recording it as interrupted. The CLI does; a library
+   * caller keeps its signals (it stops a run with `LocalRun.cancel`). @default true
+   */
+  handleSignals?: boolean;
   /** File that receives the run id as soon as the run starts. */
   runIdFile?: string;
   /** Resume: the run to clone from, and the step from which to run again. */

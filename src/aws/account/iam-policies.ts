@@ -133,6 +133,9 @@ export function deployerPolicy(scope: PolicyScope): PolicyDocument {
       ],
       Resource: s.stateMachines,
     },
+    // The programmatic API's DeployedFlow.listDeployed(): listing takes no resource.
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html
+    { Sid: "ListStateMachines", Effect: "Allow", Action: "states:ListStateMachines", Resource: "*" },
     {
       Sid: "Executions",
       Effect: "Allow",

@@ -21,12 +21,14 @@ import {
   type ExecutionListItem,
   type ExecutionStatus,
   ListExecutionsCommand,
+  ListStateMachinesCommand,
   ListStateMachineVersionsCommand,
   ListTagsForResourceCommand,
   RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
   type StartExecutionCommandInput,
+  type StateMachineListItem,
   type StateMachineVersionListItem,
   StopExecutionCommand,
   TagResourceCommand,
@@ -56,6 +58,20 @@ export class SfnDeployClient {
     return awsLookup("states:DescribeStateMachine", arn, () =>
       this.client.send(new DescribeStateMachineCommand({ stateMachineArn: arn })),
     );
+  }
+
+  /** Every state machine of the region, all pages. */
+  async listStateMachines(): Promise<StateMachineListItem[]> {
+    const machines: StateMachineListItem[] = [];
+    let nextToken: string | undefined;
+    do {
+      const output = await awsCall("states:ListStateMachines", "", () =>
+        this.client.send(new ListStateMachinesCommand(nextToken ? { nextToken } : {})),
+      );
+      machines.push(...(output.stateMachines ?? []));
+      nextToken = output.nextToken;
+    } while (nextToken);
+    return machines;
   }
 
   async listTags(arn: string): Promise<Record<string, string>> {

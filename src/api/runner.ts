@@ -1,0 +1,226 @@
+/**
+ * `Runner`: run and resume a flow locally from code, as `flowship <file> run` and `resume` do,
+ * and get the finished run back through the Client API.
+ *
+ * The runtime runs in the caller's process, but the flow's steps do not: by default each task is a
+ * fresh worker thread in a task host process of its own (docs/runtime.md, "Isolation"), which dies
+ * with the caller. So the caller keeps its globals, its module state and its crashes apart from the
+ * flow's without a second Node process per run, and gets typed values in and real FlowshipErrors
+ * (with their FS_* codes) out, which a CLI child process could only hand back as text. Unlike the
+ * CLI, a Runner leaves SIGINT and SIGTERM to its caller: a run stops through its AbortSignal.
+ */
+
+import type { Run } from "../client/run.js";
+import { checkTag } from "../client/run-tags.js";
+import { currentUser, defaultIsolation, defaultMaxWorkers } from "../config.js";
+import { FlowStore } from "../datastore/flow-store.js";
+import {
+  codeCacheRoot,
+  type DatastoreLocation,
+  openStorage,
+  resolveDatastore,
+} from "../datastore/open-storage.js";
+import { checkRunId } from "../datastore/pathspec.js";
+import { FlowshipError, UsageError } from "../errors.js";
+import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
+import { resolveBranch } from "../flow/project.js";
+import type { FlowSpec } from "../flow/types.js";
+import { validateFlow } from "../graph/validate.js";
+import { LocalRun, type RunResult } from "../runtime/local-run.js";
+import type { RunOptions } from "../runtime/run-options.js";
+import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
+import { checkThreadSettings } from "../task/task-thread.js";
+import { RunFailedError } from "./errors.js";
+import { ExecutingRun, LogBuffer } from "./executing-run.js";
+import { type FlowInput, loadFlowInput } from "./flow-source.js";
+import { givenValues, type ParameterArguments, type RunArtifacts } from "./parameters.js";
+
+export interface RunnerOptions {
+  /**
+   * Where runs are stored: a local folder, or `s3://bucket/prefix` for the S3 datastore.
+   * @default FLOWSHIP_DATASTORE_ROOT (or FLOWSHIP_S3_ROOT with FLOWSHIP_DATASTORE=s3), else ./.flowship
+   */
+  datastoreRoot?: string;
+  /** Variables every task gets on top of this process's environment; a step's `environment` decorator wins. @default {} */
+  env?: Record<string, string>;
+  /** Most tasks running at once. @default FLOWSHIP_MAX_WORKERS, else 16 */
+  maxWorkers?: number;
+  /** Most items one foreach may have. @default 1,000,000 */
+  maxForeachWidth?: number;
+  /** What keeps tasks apart (docs/runtime.md). @default FLOWSHIP_ISOLATION, else "host" */
+  isolation?: Isolation;
+  /** Tags of every run this Runner starts. @default [] */
+  tags?: readonly string[];
+  /** Decorators added to every step that has none of their kind, as `--with`: `retry({ times: 2 })` or `"retry:times=2"`. @default [] */
+  with?: readonly (StepDecorator | string)[];
+  /** For a flow with a project: the branch to run in. @default the user's own, user.<name> */
+  branch?: string;
+  /** For a flow with a project: run in its production branch. @default false */
+  production?: boolean;
+  /** Also print the run's output here, as the CLI does; it is kept for `logs()` either way. @default false */
+  showOutput?: boolean;
+}
+
+/** Options of one call. */
+export interface RunCallOptions {
+  /** Aborting it stops the run: running tasks are killed, and the run ends with FS_RUN_CANCELLED. */
+  signal?: AbortSignal;
+}
+
+/** Options of `resume()`. */
+export interface ResumeOptions extends RunCallOptions {
+  /** The run to resume: its id. @default the latest run started with `run` */
+  origin?: string;
+  /** Run again from this step. @default the first step that did not succeed */
+  step?: string;
+}
+
+/**
+ * Runs a flow locally. Given the flow object, parameters are checked by TypeScript against its
+ * declaration and the run comes back typed by its artifacts.
+ *
+ * @example
+ * import { Runner } from "flowship/api";
+ * import parameterFlow from "./parameter_flow.js";
+ *
+ * const run = await new Runner(parameterFlow, { datastoreRoot: "/tmp/runs" }).run({ alpha: 0.5 });
+ * console.log(run.id, await run.data?.alpha);
+ */
+export class Runner<F extends FlowSpec = FlowSpec> {
+  readonly #flow: FlowInput;
+  readonly #options: RunnerOptions;
+
+  /** @param flow the flow object (`export default flow(…)` of a module of its own), or its file's path */
+  constructor(flow: F | string, options: RunnerOptions = {}) {
+    this.#flow = flow;
+    this.#options = options;
+  }
+
+  /** Runs the flow to its end: the finished run, or a RunFailedError (`error.run` is the failed run). */
+  async run(...args: ParameterArguments<F, RunCallOptions>): Promise<Run<RunArtifacts<F>>> {
+    const [parameters, options] = args;
+    return (await this.#start({ parameters, keepLogs: false }, options)).wait();
+  }
+
+  /** Starts the flow and returns once the run is recorded: follow it with `logs()`, `status`, `wait()`. */
+  runAsync(...args: ParameterArguments<F, RunCallOptions>): Promise<ExecutingRun<RunArtifacts<F>>> {
+    const [parameters, options] = args;
+    return this.#start({ parameters, keepLogs: true }, options);
+  }
+
+  /** Starts a new run that reuses the successful tasks of `origin` and runs the rest with the current code. */
+  async resume(options: ResumeOptions = {}): Promise<Run<RunArtifacts<F>>> {
+    return (await this.#start({ resume: options, keepLogs: false }, options)).wait();
+  }
+
+  /** `resume()` that returns once the new run is recorded. */
+  resumeAsync(options: ResumeOptions = {}): Promise<ExecutingRun<RunArtifacts<F>>> {
+    return this.#start({ resume: options, keepLogs: true }, options);
+  }
+
+  async #start(
+    what: { parameters?: object | undefined; resume?: ResumeOptions; keepLogs: boolean },
+    call: RunCallOptions = {},
+  ): Promise<ExecutingRun<RunArtifacts<F>>> {
+    const options = this.#options;
+    const datastore = resolveDatastore(
+      options.datastoreRoot === undefined ? {} : { root: options.datastoreRoot },
+    );
+    const { flow, compiled } = await loadFlowInput(this.#flow, {
+      codeRoot: codeCacheRoot(datastore),
+      withS3: datastore.kind === "s3",
+    });
+    const graph = validateFlow(flow);
+    const project = resolveBranch(flow, options, currentUser());
+    const given = givenValues(flow, what.parameters);
+    const resume = what.resume ? await resumeOrigin(flow, datastore, what.resume) : undefined;
+    if (call.signal?.aborted) {
+      throw new RunFailedError({
+        pathspec: flow.name,
+        reason: "its AbortSignal was aborted before it started",
+        cancelled: true,
+      });
+    }
+    const logs = new LogBuffer(what.keepLogs);
+    let cancelled = false;
+    let started: (runId: string) => void = () => {};
+    const runId = new Promise<string>((resolve) => {
+      started = resolve;
+    });
+    const run = new LocalRun(
+      {
+        flow,
+        compiled,
+        datastore,
+        maxWorkers: options.maxWorkers ?? defaultMaxWorkers(),
+        ...(options.maxForeachWidth === undefined ? {} : { maxForeachWidth: options.maxForeachWidth }),
+        isolation: isolationOf(options.isolation),
+        tags: (options.tags ?? []).map(checkTag),
+        ...(project ? { project } : {}),
+        withDecorators: (options.with ?? []).map((d) => (typeof d === "string" ? parseDecoratorSpec(d) : d)),
+        parameterText: given.text,
+        parameterValues: given.json,
+        taskEnv: { ...options.env },
+        ...(resume ? { resume } : {}),
+        handleSignals: false,
+        onStart: started,
+        print: (text, stream) => {
+          logs.push({ stream, text });
+          if (options.showOutput) (stream === "stdout" ? process.stdout : process.stderr).write(`${text}\n`);
+        },
+        batch: async () => (await import("../aws/run-with-batch/batch-launcher.js")).createBatchLauncher,
+      } satisfies RunOptions,
+      graph,
+    );
+    const cancel = (reason: string) => {
+      cancelled = true;
+      run.cancel(reason);
+    };
+    const onAbort = () => cancel("cancelled by its AbortSignal");
+    call.signal?.addEventListener("abort", onAbort, { once: true });
+    const result: Promise<RunResult> = run.execute().finally(() => {
+      call.signal?.removeEventListener("abort", onAbort);
+      logs.end();
+    });
+    // Until the run is recorded, a failure (a bad parameter value, an unreadable datastore) is
+    // the caller's error, thrown here.
+    const id = await Promise.race([runId, result.then(() => runId)]);
+    return new ExecutingRun<RunArtifacts<F>>({
+      flow: flow.name,
+      runId: id,
+      datastore,
+      logs,
+      result,
+      cancel,
+      cancelled: () => cancelled,
+    });
+  }
+}
+
+function isolationOf(given: string | undefined): Isolation {
+  const value = given ?? defaultIsolation();
+  if (!(ISOLATIONS as readonly string[]).includes(value)) {
+    throw new UsageError(
+      `Invalid isolation '${value}'${given === undefined ? " in FLOWSHIP_ISOLATION" : ""}: give ${ISOLATIONS.join(", ")}.`,
+    );
+  }
+  if (value === "thread") checkThreadSettings();
+  return value as Isolation;
+}
+
+/** The run to resume, checked: the one given, else the flow's latest. */
+async function resumeOrigin(
+  flow: FlowSpec,
+  datastore: DatastoreLocation,
+  options: ResumeOptions,
+): Promise<{ originRunId: string; step?: string }> {
+  const store = new FlowStore({ storage: await openStorage(datastore), flow: flow.name });
+  const originRunId = options.origin === undefined ? await store.readLatestRun() : checkRunId(options.origin);
+  if (!originRunId) {
+    throw new FlowshipError(
+      "FS_RESUME_NO_ORIGIN",
+      `Cannot resume: flow '${flow.name}' has no earlier run in ${datastore.root}; pass resume({ origin: runId }).`,
+    );
+  }
+  return { originRunId, ...(options.step === undefined ? {} : { step: options.step }) };
+}

@@ -1,0 +1,119 @@
+/**
+ * `Deployer(…).stepFunctions().simulate()`: the programmatic `step-functions simulate`. The same
+ * steps as the CLI — parameters typed and checked as `run` checks them and sent in the execution
+ * input, the state machine compiled as `create` would, the code package built, each Batch job's
+ * command run in the sandbox — then the run read back through the Client API.
+ */
+import path from "node:path";
+import { datastoreLocation } from "../aws/batch/datastore-location.js";
+import type { DistributedMapSetting } from "../aws/compile/compile-options.js";
+import { compileStepFunctions } from "../aws/compile/compile-step-functions.js";
+import { configuredCompute } from "../aws/deploy/aws-settings.js";
+import { resolveSandbox } from "../aws/simulate/container-sandbox.js";
+import { simulateExecution } from "../aws/simulate/simulate.js";
+import { Run } from "../client/run.js";
+import { checkTag } from "../client/run-tags.js";
+import { currentUser, productionToken, s3Endpoint, sdkRegion } from "../config.js";
+import { codeCacheRoot, openStorage, resolveDatastore } from "../datastore/open-storage.js";
+import type { StepDecorator } from "../flow/decorators.js";
+import { resolveBranch } from "../flow/project.js";
+import { validateFlow } from "../graph/validate.js";
+import { resolveParameters } from "../runtime/resolve-parameters.js";
+import type { SimulateOptions } from "./deployer.js";
+import { RunFailedError } from "./errors.js";
+import { type FlowInput, loadFlowInput } from "./flow-source.js";
+import { givenValues } from "./parameters.js";
+
+export interface SimulateFlowOptions extends SimulateOptions {
+  flow: FlowInput;
+  file: string;
+  parameters: object | undefined;
+  branch?: string;
+  production?: boolean;
+  maxWorkers: number;
+  distributedMap: DistributedMapSetting;
+  maxForeachWidth?: number;
+  withDecorators: StepDecorator[];
+  tags: readonly string[];
+  sourceRoot?: string;
+}
+
+export async function simulateFlow<A extends object>(options: SimulateFlowOptions): Promise<Run<A>> {
+  for (const tag of options.tags) checkTag(tag);
+  const datastore = options.datastoreRoot?.startsWith("s3://")
+    ? datastoreLocation(options.datastoreRoot)
+    : resolveDatastore({ kind: "local", ...(options.datastoreRoot ? { root: options.datastoreRoot } : {}) });
+  // The tasks run as on AWS Batch, with the S3 backend in their bundle.
+  const { flow, compiled } = await loadFlowInput(options.flow, {
+    codeRoot: codeCacheRoot(datastore),
+    withS3: true,
+  });
+  const graph = validateFlow(flow);
+  const given = givenValues(flow, options.parameters);
+  const values = await resolveParameters(
+    flow,
+    { ...given, includeBase: path.dirname(path.resolve(options.file)) },
+    "step-functions",
+  );
+  const sent = Object.fromEntries(
+    [...Object.keys(given.text), ...Object.keys(given.json)].map((name) => [name, values[name]]),
+  );
+  const project = resolveBranch(
+    flow,
+    {
+      ...(options.branch === undefined ? {} : { branch: options.branch }),
+      ...(options.production ? { production: true } : {}),
+    },
+    currentUser(),
+  );
+  const foreach = {
+    distributedMap: options.distributedMap,
+    ...(options.maxForeachWidth === undefined ? {} : { maxForeachWidth: options.maxForeachWidth }),
+  };
+  const compute = configuredCompute();
+  // The parameters must fit where they travel on AWS, as `trigger` checks.
+  const { stats } = compileStepFunctions(graph, {
+    maxWorkers: options.maxWorkers,
+    withDecorators: options.withDecorators,
+    compute,
+    ...foreach,
+  });
+  const { executionInput } = await import("../aws/deploy/trigger.js");
+  const input = JSON.parse(executionInput(flow.name, sent, stats.parametersBudgetChars)) as object;
+  const print = (line: string, stream: "stdout" | "stderr") => {
+    if (options.showOutput) (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`);
+  };
+  const result = await simulateExecution({
+    graph,
+    compiled,
+    storage: await openStorage(datastore),
+    datastoreRoot: datastore.root,
+    ...(options.sourceRoot === undefined ? {} : { sourceRoot: options.sourceRoot }),
+    input,
+    executionName: options.executionName ?? `local-${Date.now()}`,
+    maxWorkers: options.maxWorkers,
+    ...foreach,
+    withDecorators: options.withDecorators,
+    compute,
+    sandbox: resolveSandbox(options.sandbox ?? "auto"),
+    token: options.token ?? productionToken() ?? flow.name.toLowerCase(),
+    tags: options.tags,
+    ...(project ? { projectBranch: project.branch } : {}),
+    containerEnv: {
+      ...options.env,
+      ...(s3Endpoint() ? { FLOWSHIP_S3_ENDPOINT: s3Endpoint()! } : {}),
+      ...(sdkRegion() ? { AWS_REGION: sdkRegion()! } : {}),
+    },
+    retryIntervalScale: options.retryIntervalScale ?? 1,
+    print,
+  });
+  const pathspec = `${flow.name}/${result.runId}`;
+  const run = await Run.get<A>(pathspec, { datastore, namespace: null }).catch(() => undefined);
+  if (result.status === "SUCCEEDED" && run) return run;
+  throw new RunFailedError({
+    pathspec,
+    reason: result.error ?? "its run was not recorded",
+    simulated: true,
+    ...(run ? { run } : {}),
+  });
+}

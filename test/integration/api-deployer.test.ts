@@ -1,0 +1,211 @@
+// The programmatic Deployer, DeployedFlow and TriggeredRun (flowship/api, from dist/) in this
+// process against one moto for the whole file (test/helpers/moto-executions.ts: Step Functions
+// executes, each Batch job runs its command in the sandbox): create, fromDeployment, listDeployed,
+// a typed trigger followed to SUCCEEDED and read through the Client API, waitForCompletion's
+// timeout, terminate, listRuns, rollback, delete, the FS_* errors of each; and simulate(), which
+// needs no AWS. Settings come from the Deployer's `aws` option, never from FLOWSHIP_AWS_*.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { BatchClient, ListJobsCommand, TerminateJobCommand } from "@aws-sdk/client-batch";
+import { CreateStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
+import {
+  DeployedFlow as Deployed,
+  type DeployedFlow,
+  Deployer,
+  RunFailedError,
+  type TriggeredRun,
+} from "flowship/api";
+import apiFlow from "../fixtures/flows/api_flow.js";
+import { tempDir } from "../helpers/cli.js";
+import { MOTO_ACCOUNT } from "../helpers/moto.js";
+import { type MotoAccount, startMotoAccount } from "../helpers/moto-executions.js";
+
+const dir = tempDir("flowship-api-deployer-");
+const localRoot = path.join(dir, ".flowship");
+const role = (name: string) => `arn:aws:iam::${MOTO_ACCOUNT}:role/${name}`;
+let account: MotoAccount;
+let aws: Record<string, string>;
+let deployed: DeployedFlow<typeof apiFlow>;
+/** A run triggered in `before`, running while the tests look at the deployment. */
+let finishing: TriggeredRun<typeof apiFlow>;
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "resolved",
+    (e: { code?: string }) => e.code,
+  );
+
+/** Runs `fn` as another user (the API reads FLOWSHIP_USER when a deployment is opened). */
+async function as<T>(user: string, fn: () => Promise<T>): Promise<T> {
+  const own = process.env.FLOWSHIP_USER;
+  process.env.FLOWSHIP_USER = user;
+  try {
+    return await fn();
+  } finally {
+    process.env.FLOWSHIP_USER = own;
+  }
+}
+
+before(async () => {
+  account = await startMotoAccount(localRoot);
+  // This process is the deployer: moto's endpoint and keys for the SDK, no settings file, no
+  // FLOWSHIP_AWS_* (the settings are the Deployer's option), its compiled code in the test's folder.
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith("FLOWSHIP_AWS_")) delete process.env[name];
+  }
+  delete process.env.FLOWSHIP_PRODUCTION_TOKEN;
+  Object.assign(process.env, account.moto.env, {
+    FLOWSHIP_USER: "alice",
+    FLOWSHIP_CONFIG: path.join(dir, "no-settings.json"),
+    FLOWSHIP_CACHE_DIR: path.join(dir, "cache"),
+    FLOWSHIP_DATASTORE_ROOT: localRoot,
+  });
+  aws = {
+    region: account.moto.region,
+    sfnRole: role("flowship-step-functions"),
+    jobQueue: account.jobQueue,
+    s3Root: account.s3Root,
+    batchJobRole: role("flowship-batch-job"),
+  };
+  deployed = await new Deployer(apiFlow, { aws }).stepFunctions({ maxWorkers: 4, tags: ["ci"] }).create();
+  finishing = await deployed.trigger({ greeting: "prod", alpha: 1.5 });
+});
+
+after(async () => {
+  // moto's Step Functions leaves a stopped execution's Batch job running (AWS would stop it):
+  // stop every job still going, so none outlives moto.
+  if (!account) return;
+  const batch = new BatchClient({ region: account.moto.region, endpoint: account.moto.directEndpoint });
+  for (const jobStatus of ["SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING"] as const) {
+    const { jobSummaryList } = await batch.send(
+      new ListJobsCommand({ jobQueue: account.jobQueue, jobStatus }),
+    );
+    for (const job of jobSummaryList ?? []) {
+      await batch.send(new TerminateJobCommand({ jobId: job.jobId!, reason: "test over" }));
+    }
+  }
+  await account.close();
+});
+
+test("create() deploys the flow; fromDeployment() and listDeployed() find only flowship's deployments", async () => {
+  // given: a state machine flowship did not make
+  await new SFNClient({ region: account.moto.region, endpoint: account.moto.directEndpoint }).send(
+    new CreateStateMachineCommand({
+      name: "NotFlowship",
+      roleArn: aws.sfnRole,
+      definition: JSON.stringify({ StartAt: "A", States: { A: { Type: "Succeed" } } }),
+    }),
+  );
+  // when
+  const opened = await Deployed.fromDeployment<typeof apiFlow>("ApiFlow", { aws });
+  const listed = await Deployed.listDeployed({ aws });
+  // then
+  assert.equal(deployed.name, "ApiFlow");
+  assert.equal(deployed.owner, "alice");
+  assert.match(deployed.productionToken, /^[a-z0-9-]+$/);
+  assert.equal(deployed.namespace, `production:${deployed.productionToken}`);
+  assert.deepEqual(
+    [opened.flow, opened.owner, opened.productionToken, opened.stateMachineArn],
+    [deployed.flow, "alice", deployed.productionToken, deployed.stateMachineArn],
+  );
+  assert.deepEqual(
+    listed.map((d) => [d.name, d.productionToken]),
+    [["ApiFlow", deployed.productionToken]],
+  );
+  // and: a name nothing is deployed under, or that flowship did not deploy
+  assert.equal(await codeOf(Deployed.fromDeployment("Absent", { aws })), "FS_SFN_NOT_DEPLOYED");
+  assert.equal(await codeOf(Deployed.fromDeployment("NotFlowship", { aws })), "FS_SFN_NOT_FLOWSHIP");
+});
+
+test("trigger(): the run goes to SUCCEEDED on Step Functions, and its data is the Client Run's", async () => {
+  // when
+  const status = await finishing.waitForCompletion({ timeoutMs: 120_000, pollMs: 200 });
+  // then
+  assert.equal(status, "SUCCEEDED");
+  assert.equal(await finishing.status(), "SUCCEEDED");
+  const run = await finishing.run;
+  assert.ok(run, "the run is in the deployment's datastore");
+  assert.equal(run.id, finishing.runId);
+  assert.equal(run.namespace, deployed.namespace);
+  assert.equal(await run.data?.score, 3);
+  assert.deepEqual(run.userTags, ["ci"]);
+  // and: listRuns() lists it, by status too
+  assert.deepEqual(
+    (await deployed.listRuns({ status: "SUCCEEDED" })).map((r) => r.runId),
+    [finishing.runId],
+  );
+});
+
+test("waitForCompletion() gives up with FS_API_WAIT_TIMEOUT; terminate() stops a running run", async () => {
+  // given: a run whose start step waits 30 s
+  const slow = await deployed.trigger({ greeting: "slow", pause: 30 });
+  // when / then
+  assert.equal(await codeOf(slow.waitForCompletion({ timeoutMs: 300, pollMs: 100 })), "FS_API_WAIT_TIMEOUT");
+  assert.equal(await slow.status(), "RUNNING");
+  assert.ok((await deployed.listRuns({ status: "RUNNING" })).some((r) => r.runId === slow.runId));
+  await slow.terminate();
+  assert.equal(await slow.status(), "ABORTED");
+  assert.equal(await codeOf(slow.terminate()), "FS_SFN_RUN_NOT_RUNNING");
+});
+
+test("parameters are checked at run time against the flow, or against the deployment opened by name", async () => {
+  // given
+  const byName = await Deployed.fromDeployment("ApiFlow", { aws });
+  const runs = (await deployed.listRuns()).length;
+  // when / then: what TypeScript refuses for a typed flow, and what an untyped deployment says
+  assert.equal(await codeOf(deployed.trigger({ greeting: "x", pause: "1" } as never)), "FS_PARAM_VALUE");
+  assert.equal(await codeOf(deployed.trigger({} as never)), "FS_PARAM_VALUE");
+  assert.equal(await codeOf(byName.trigger({ greeting: "x", alpah: 1 })), "FS_PARAM_VALUE");
+  assert.equal(await codeOf(byName.trigger({ greeting: "x", alpha: "high" })), "FS_PARAM_VALUE");
+  assert.equal(await codeOf(byName.trigger({ alpha: 1 })), "FS_PARAM_VALUE");
+  // and: nothing was started
+  assert.equal((await deployed.listRuns()).length, runs);
+});
+
+test("rollback() and delete(): the owner may, another user only with the production token", async () => {
+  // given: a second version
+  const again = await new Deployer(apiFlow, { aws }).stepFunctions({ maxWorkers: 8 }).create();
+  const bob = await as("bob", () => Deployed.fromDeployment("ApiFlow", { aws }));
+  const bobWithToken = await as("bob", () =>
+    Deployed.fromDeployment("ApiFlow", { aws, authorize: again.productionToken }),
+  );
+  // when / then
+  assert.equal(await codeOf(bob.rollback()), "FS_SFN_UNAUTHORIZED");
+  assert.deepEqual(await bobWithToken.rollback(), { from: 2, to: 1 });
+  assert.deepEqual(await again.rollback({ version: 2 }), { from: 1, to: 2 });
+  assert.equal(await codeOf(bob.delete()), "FS_SFN_UNAUTHORIZED");
+  await again.delete();
+  assert.equal(await codeOf(Deployed.fromDeployment("ApiFlow", { aws })), "FS_SFN_NOT_DEPLOYED");
+  assert.equal(await codeOf(again.trigger({ greeting: "gone" })), "FS_SFN_NOT_DEPLOYED");
+  // and: settings the deploy needs, missing, are one FS_AWS_SETTINGS error before any AWS call
+  const { jobQueue: _, ...withoutQueue } = aws;
+  assert.equal(
+    await codeOf(new Deployer(apiFlow, { aws: withoutQueue }).stepFunctions().create()),
+    "FS_AWS_SETTINGS",
+  );
+});
+
+test("simulate() runs the deployment on this machine and returns the run; a failed execution is FS_SIMULATE_FAILED", async () => {
+  // given
+  const stepFunctions = new Deployer(apiFlow).stepFunctions({ tags: ["sim"] });
+  const simulation = { datastoreRoot: path.join(dir, "simulated"), token: "sim" };
+  // when
+  const run = await stepFunctions.simulate({ greeting: "sim", alpha: 0.25 }, simulation);
+  // then
+  assert.equal(run.successful, true);
+  assert.match(run.id, /^sfn-local-/);
+  assert.equal(run.namespace, "production:sim");
+  assert.equal(await run.data?.score, 0.5);
+  assert.deepEqual(run.userTags, ["sim"]);
+  // and: a step that fails
+  const gate = path.join(dir, "no-gate");
+  assert.ok(!fs.existsSync(gate));
+  const failure = await stepFunctions
+    .simulate({ greeting: "sim", gate }, simulation)
+    .catch((e: unknown) => e);
+  assert.ok(failure instanceof RunFailedError);
+  assert.equal(failure.code, "FS_SIMULATE_FAILED");
+  assert.equal((failure.run as typeof run | undefined)?.successful, false);
+});

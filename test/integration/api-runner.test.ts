@@ -1,0 +1,159 @@
+// The programmatic Runner (flowship/api, imported through the package's exports map, so from
+// dist/) against real local runs of test/fixtures/flows/api_flow.ts: run() with typed values and
+// `env`, runAsync()'s log lines, status, wait() and AbortSignal, a failed run as FS_RUN_FAILED,
+// resume({ origin, step }), and the FS_* errors of bad input before any run is recorded. The
+// parameter and artifact types are checked by test/types/api-types.ts.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { before, test } from "node:test";
+import type { FlowSpec } from "flowship";
+import { type ExecutingRun, type LogLine, RunFailedError, Runner } from "flowship/api";
+import { Flow } from "flowship/client";
+import apiFlow from "../fixtures/flows/api_flow.js";
+import { tempDir } from "../helpers/cli.js";
+
+const dir = tempDir("flowship-api-runner-");
+const datastoreRoot = path.join(dir, ".flowship");
+const FLOW_FILE = "test/fixtures/flows/api_flow.ts";
+
+async function runIds(): Promise<string[]> {
+  const flow = await Flow.get("ApiFlow", { datastore: datastoreRoot, namespace: null }).catch(
+    () => undefined,
+  );
+  return flow ? (await flow.runs()).map((r) => r.id) : [];
+}
+
+async function collect(executing: ExecutingRun): Promise<LogLine[]> {
+  const lines: LogLine[] = [];
+  for await (const line of executing.logs()) lines.push(line);
+  return lines;
+}
+
+before(() => {
+  // The Runner runs in this process: its user and isolation come from this environment.
+  process.env.FLOWSHIP_USER = "tester";
+  delete process.env.FLOWSHIP_ISOLATION;
+  delete process.env.FLOWSHIP_DATASTORE;
+});
+
+test("run() returns the finished run as a Client Run, with the given values, defaults and env in its tasks", async () => {
+  // given
+  const runner = new Runner(apiFlow, { datastoreRoot, env: { API_FLOW_SUFFIX: "from-env" }, tags: ["api"] });
+  // when
+  const run = await runner.run({ greeting: "world", alpha: 2 });
+  // then
+  assert.equal(run.successful, true);
+  assert.equal(run.flow, "ApiFlow");
+  assert.equal(await run.data?.score, 4);
+  assert.equal(await run.data?.suffix, "from-env");
+  assert.deepEqual(await run.parameters(), { greeting: "world", alpha: 2, pause: 0, gate: "" });
+  assert.deepEqual(run.userTags, ["api"]);
+  assert.equal(run.namespace, "user:tester");
+});
+
+test("runAsync(): log lines from the first one, status, an AbortSignal that stops the run, the caller's signals left alone", async () => {
+  // given: a run that waits 60 s in its start step
+  const controller = new AbortController();
+  const signals = () => process.listenerCount("SIGINT") + process.listenerCount("SIGTERM");
+  const ownSignals = signals();
+  const executing = await new Runner(apiFlow, { datastoreRoot }).runAsync(
+    { greeting: "async", pause: 60 },
+    { signal: controller.signal },
+  );
+  assert.equal(executing.status, "running");
+  assert.equal(executing.pathspec, `ApiFlow/${executing.runId}`);
+  // when: aborted once the step says it waits
+  const seen: LogLine[] = [];
+  let signalsWhileRunning: number | undefined;
+  for await (const line of executing.logs()) {
+    seen.push(line);
+    if (!line.text.endsWith("pausing")) continue;
+    signalsWhileRunning = signals();
+    controller.abort();
+  }
+  const error = await executing.wait().then(
+    () => assert.fail("a cancelled run resolved"),
+    (e: unknown) => e,
+  );
+  // then: the run ended cancelled, long before its step would have, and says why
+  assert.ok(error instanceof RunFailedError);
+  assert.equal(error.code, "FS_RUN_CANCELLED");
+  assert.equal(executing.status, "cancelled");
+  const run = error.run as Awaited<ReturnType<ExecutingRun["wait"]>>;
+  assert.equal(run.status, "failed");
+  assert.match(run.failureReason ?? "", /cancelled by its AbortSignal/);
+  // and: the lines came in order, task output on stdout with its task's prefix
+  const prefix = `[${executing.runId}/start/0]`;
+  assert.match(seen[0]!.text, new RegExp(`^Running ApiFlow/${executing.runId} `));
+  assert.deepEqual(
+    seen.filter((l) => l.stream === "stdout").map((l) => l.text),
+    [`${prefix} hello async`, `${prefix} pausing`],
+  );
+  // and: the caller kept SIGINT and SIGTERM to itself while the run went on (the CLI's run takes them)
+  assert.equal(signalsWhileRunning, ownSignals);
+  // and: a reader who starts after the end gets every line again
+  assert.deepEqual(await collect(executing), seen);
+});
+
+test("a failed run rejects with FS_RUN_FAILED carrying the run; resumeAsync({ origin, step }) and resume() reuse what succeeded", async () => {
+  // given: a run whose check step fails while its gate file is missing (the flow given as a path)
+  const gate = path.join(dir, "gate");
+  const runner = new Runner(FLOW_FILE, { datastoreRoot });
+  const failure = await runner.run({ greeting: "gated", gate }).then(
+    () => assert.fail("the gated run succeeded"),
+    (e: unknown) => e,
+  );
+  assert.ok(failure instanceof RunFailedError);
+  assert.equal(failure.code, "FS_RUN_FAILED");
+  assert.match(failure.message, /check\/0: Error: gate .* is closed/);
+  const failed = failure.run as Awaited<ReturnType<Runner["run"]>>;
+  assert.equal(failed.successful, false);
+  // when: the gate opens and the run is resumed from its check step
+  fs.writeFileSync(gate, "");
+  const resuming = await runner.resumeAsync({ origin: failed.id, step: "check" });
+  const lines = (await collect(resuming)).map((l) => l.text);
+  const resumed = await resuming.wait();
+  // then: a new run, its start task cloned from the failed one
+  assert.equal(resumed.successful, true);
+  assert.equal(resumed.originRunId, failed.id);
+  const start = (await (await resumed.step("start")).tasks())[0]!;
+  assert.equal(start.origin, `ApiFlow/${failed.id}/start/0`);
+  assert.ok(
+    lines.includes(`[${resumed.id}/start/0] cloned from ApiFlow/${failed.id}/start/0`),
+    lines.join("\n"),
+  );
+  assert.deepEqual(await resumed.parameters(), await failed.parameters());
+  // and: resume() without an origin resumes the latest run started with run(), the failed one
+  assert.equal((await runner.resume()).originRunId, failed.id);
+});
+
+test("bad input fails with the CLI's FS_* codes before any run is recorded", async () => {
+  // given
+  const runner = new Runner(apiFlow, { datastoreRoot });
+  const before = await runIds();
+  const code = (promise: Promise<unknown>) =>
+    promise.then(
+      () => "resolved",
+      (e: { code?: string }) => e.code,
+    );
+  // when / then: values TypeScript would refuse, checked again at run time
+  assert.equal(await code(runner.run({ greeting: "x", alpah: 1 } as never)), "FS_PARAM_VALUE");
+  assert.equal(await code(runner.run({ greeting: 42 } as never)), "FS_PARAM_VALUE");
+  assert.equal(await code(runner.run({} as never)), "FS_PARAM_VALUE");
+  // and: a flow that cannot be found, a flow object without its file, a bad option
+  assert.equal(await code(new Runner("absent_flow.ts", { datastoreRoot }).run()), "FS_FLOW_FILE_MISSING");
+  const { location: _, ...withoutFile } = apiFlow;
+  assert.equal(await code(new Runner<FlowSpec>(withoutFile).run()), "FS_API_FLOW_FILE_UNKNOWN");
+  assert.equal(
+    await code(new Runner(apiFlow, { datastoreRoot, maxWorkers: 0 }).run({ greeting: "x" })),
+    "FS_CLI_USAGE",
+  );
+  assert.equal(await code(runner.resume({ origin: "no/such" })), "FS_PATHSPEC_INVALID");
+  // and: a signal aborted before the start stops the run before it is recorded
+  assert.equal(
+    await code(runner.run({ greeting: "x" }, { signal: AbortSignal.abort() })),
+    "FS_RUN_CANCELLED",
+  );
+  assert.deepEqual(await runIds(), before);
+});
