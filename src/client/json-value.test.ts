@@ -34,6 +34,27 @@ describe("artifact values as JSON", () => {
     assert.deepEqual(toJsonValue([shared, shared]), [{ x: 1 }, { x: 1 }], "a shared value is not a cycle");
   });
 
+  test("a value whose shared objects would be copied out past the budget is too large to show, at once", () => {
+    // given: 40 levels of [a, a] (2^40 arrays written out), and a 100-byte buffer referenced 200 times
+    let doubled: unknown[] = [];
+    for (let i = 0; i < 40; i++) doubled = [doubled, doubled];
+    const bytes = new Uint8Array(100);
+    const buffers = Array.from({ length: 200 }, () => bytes);
+    // when
+    const shown = [
+      toJsonValue(doubled, { maxRepeatedValues: 10_000 }),
+      toJsonValue(buffers, { maxRepeatedValues: 10_000 }),
+      toJsonValue(buffers, { maxRepeatedValues: 50_000 }),
+    ];
+    // then
+    assert.deepEqual(shown[0], {
+      $type: "TooLarge",
+      message: "too large to show: its shared objects would be copied out as more than 10000 values",
+    });
+    assert.equal((shown[1] as { $type: string }).$type, "TooLarge");
+    assert.equal((shown[2] as unknown[]).length, 200, "within a larger budget it is written out");
+  });
+
   test("plain JSON data is unchanged", () => {
     const plain = { a: [1, "b", null, true], c: { d: 2.5 } };
     assert.deepEqual(toJsonValue(plain), plain);

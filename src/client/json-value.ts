@@ -14,6 +14,12 @@
  *   Error                   {"$type":"Error","name":…,"message":…,"stack":…}
  *   an object with "$type"  {"$type":"Object","value":{…}}          (so plain data is never mistaken)
  *   a cycle                 {"$type":"Circular"}                     (not restored)
+ *   too large to show       {"$type":"TooLarge","message":"…"}       (the whole value, see below)
+ *
+ * An object referenced twice is written out twice (JSON has no references). Stored values keep
+ * their sharing, so 289 bytes (`a = [a, a]` forty times) would expand to 2^40 copies: past a budget
+ * of copied values (MAX_REPEATED_VALUES) the whole value is the TooLarge marker instead, so
+ * encoding costs at most the value's own size plus the budget.
  */
 import { TYPED_ARRAYS as SERIALIZABLE_TYPED_ARRAYS } from "../datastore/serializer.js";
 
@@ -27,43 +33,70 @@ const TYPED_ARRAYS = SERIALIZABLE_TYPED_ARRAYS as unknown as Record<
   ) => unknown
 >;
 
+/** Values copied out of shared objects before a value is too large to show as JSON. */
+export const MAX_REPEATED_VALUES = 1_000_000;
+
+/** Where an encoding is: the objects above it (cycles), those already written, the copies made. */
+interface Walk {
+  ancestors: Set<object>;
+  seen: WeakSet<object>;
+  /** How many shared objects being written again enclose the current value (0: none). */
+  repeating: number;
+  repeated: number;
+  budget: number;
+}
+
+/** Thrown through the walk when the budget runs out; toJsonValue turns it into the marker. */
+class TooLargeToShow extends Error {}
+
+/** Counts `n` values written inside a copy of a shared object. */
+function charge(walk: Walk, n: number): void {
+  if (walk.repeating === 0) return;
+  walk.repeated += n;
+  if (walk.repeated > walk.budget) throw new TooLargeToShow();
+}
+
 function encodeNumber(n: number): JsonValue {
   if (Number.isFinite(n) && !Object.is(n, -0)) return n;
   return { $type: "Number", value: Object.is(n, -0) ? "-0" : String(n) };
 }
 
-function encodeObject(value: object, ancestors: Set<object>): JsonValue {
+function encodeObject(value: object, walk: Walk): JsonValue {
   if (value instanceof Date) {
     return { $type: "Date", value: Number.isNaN(value.getTime()) ? null : value.toISOString() };
   }
   if (value instanceof RegExp) return { $type: "RegExp", source: value.source, flags: value.flags };
   if (value instanceof ArrayBuffer) {
+    charge(walk, value.byteLength);
     return { $type: "ArrayBuffer", base64: Buffer.from(value).toString("base64") };
   }
   if (value instanceof DataView) {
+    charge(walk, value.byteLength);
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     return { $type: "DataView", base64: bytes.toString("base64") };
   }
   if (ArrayBuffer.isView(value)) {
     const name = value instanceof Buffer ? "Uint8Array" : value.constructor.name;
     const items = Array.from(value as unknown as ArrayLike<number | bigint>);
+    charge(walk, items.length);
     return {
       $type: name,
       values: items.map((v) => (typeof v === "bigint" ? v.toString() : encodeNumber(v))),
     };
   }
   if (value instanceof Number || value instanceof String || value instanceof Boolean) {
-    return encode(value.valueOf(), ancestors);
+    return encode(value.valueOf(), walk);
   }
+  const { ancestors } = walk;
   ancestors.add(value);
   try {
     if (value instanceof Map) {
       return {
         $type: "Map",
-        entries: [...value].map(([k, v]) => [encode(k, ancestors), encode(v, ancestors)]),
+        entries: [...value].map(([k, v]) => [encode(k, walk), encode(v, walk)]),
       };
     }
-    if (value instanceof Set) return { $type: "Set", values: [...value].map((v) => encode(v, ancestors)) };
+    if (value instanceof Set) return { $type: "Set", values: [...value].map((v) => encode(v, walk)) };
     if (value instanceof Error) {
       return {
         $type: "Error",
@@ -72,16 +105,29 @@ function encodeObject(value: object, ancestors: Set<object>): JsonValue {
         ...(value.stack ? { stack: value.stack } : {}),
       };
     }
-    if (Array.isArray(value)) return Array.from(value, (v) => encode(v, ancestors));
+    if (Array.isArray(value)) return Array.from(value, (v) => encode(v, walk));
     const result: Record<string, JsonValue> = {};
-    for (const [key, v] of Object.entries(value)) result[key] = encode(v, ancestors);
+    for (const [key, v] of Object.entries(value)) result[key] = encode(v, walk);
     return Object.hasOwn(value, "$type") ? { $type: "Object", value: result } : result;
   } finally {
     ancestors.delete(value);
   }
 }
 
-function encode(value: unknown, ancestors: Set<object>): JsonValue {
+function encodeShared(value: object, walk: Walk): JsonValue {
+  if (walk.ancestors.has(value)) return { $type: "Circular" };
+  const again = walk.seen.has(value);
+  walk.seen.add(value);
+  if (again) walk.repeating++;
+  try {
+    return encodeObject(value, walk);
+  } finally {
+    if (again) walk.repeating--;
+  }
+}
+
+function encode(value: unknown, walk: Walk): JsonValue {
+  charge(walk, 1);
   switch (typeof value) {
     case "undefined":
       return { $type: "Undefined" };
@@ -94,16 +140,35 @@ function encode(value: unknown, ancestors: Set<object>): JsonValue {
       return value;
     case "object":
       if (value === null) return null;
-      return ancestors.has(value) ? { $type: "Circular" } : encodeObject(value, ancestors);
+      return encodeShared(value, walk);
     default:
       // Functions and symbols cannot be stored as artifacts; say what they were.
       return { $type: "Unsupported", value: typeof value };
   }
 }
 
-/** Turns an artifact value into JSON-safe data, tagging what JSON cannot hold. */
-export function toJsonValue(value: unknown): JsonValue {
-  return encode(value, new Set());
+/**
+ * Turns an artifact value into JSON-safe data, tagging what JSON cannot hold. A value whose shared
+ * objects would be copied out more than `maxRepeatedValues` values' worth becomes
+ * `{"$type":"TooLarge","message":…}` as a whole.
+ */
+export function toJsonValue(value: unknown, options: { maxRepeatedValues?: number } = {}): JsonValue {
+  const budget = options.maxRepeatedValues ?? MAX_REPEATED_VALUES;
+  const walk: Walk = { ancestors: new Set(), seen: new WeakSet(), repeating: 0, repeated: 0, budget };
+  try {
+    return encode(value, walk);
+  } catch (error) {
+    if (!(error instanceof TooLargeToShow)) throw error;
+    return {
+      $type: "TooLarge",
+      message: `too large to show: its shared objects would be copied out as more than ${budget} values`,
+    };
+  }
+}
+
+/** Whether toJsonValue gave up on a value as too large to show. */
+export function isTooLarge(json: JsonValue): boolean {
+  return typeof json === "object" && json !== null && !Array.isArray(json) && json.$type === "TooLarge";
 }
 
 function decodeTagged(tagged: Record<string, JsonValue>): unknown {

@@ -4,9 +4,10 @@
  * the Batch entrypoint and the deploy commands, so a branch means the same thing everywhere.
  *
  * Branches: `prod` (`--production`), `test.<name>` (`--branch <name>`), and `user.<user>` (the
- * default, so nobody deploys over someone else by accident).
+ * default, so nobody deploys over someone else by accident; see userBranch).
  */
 import { UsageError } from "../errors.js";
+import { sha256 } from "../util/hash.js";
 import type { FlowSpec } from "./types.js";
 
 /** A flow's project and the branch it runs or is deployed in. */
@@ -30,13 +31,23 @@ export interface BranchChoice {
   production?: boolean;
 }
 
-/** A user name as a branch name: lowercase, and only letters, digits, `_` and `-`. */
+/**
+ * A user name as a branch name: lowercase ASCII letters, digits, `_` and `-`. A name that is not
+ * one already is transliterated (`jörg` → `jorg`, other characters as `-`) and followed by a
+ * hash of the name itself, since the branch is the user's own deployment, namespace and token:
+ * `jörg` and `jürg`, `Alice` and `alice`, `王` and `李` must never share one.
+ */
 function userBranch(user: string): string {
-  const cleaned = user
+  const name = user.normalize("NFC");
+  const cleaned = name
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  return `user.${cleaned || "unknown"}`;
+  if (cleaned === name) return `user.${name}`;
+  const hash = sha256(name).slice(0, 8);
+  return `user.${cleaned ? `${cleaned}-${hash}` : hash}`;
 }
 
 /**

@@ -10,6 +10,14 @@ import { fileURLToPath } from "node:url";
 
 interface LoadedMap {
   map: SourceMap;
+  /** The map's source root as a folder; sources are named relative to it. */
+  root: string;
+  /**
+   * What paths are shown relative to: the map's source root when it names one (a code package's
+   * `source/`, which holds the project's files as they were below the project folder), else the
+   * working folder — so a production task and a local run name the same `examples/x.ts`.
+   */
+  shownFrom: string;
   /** Sources in the map's ignoreList (flowship's own, the generated entry), as resolved paths. */
   ignored: Set<string>;
 }
@@ -23,8 +31,15 @@ function mapFor(bundle: string): LoadedMap | undefined {
       const payload = JSON.parse(fs.readFileSync(`${bundle}.map`, "utf8")) as SourceMapPayload & {
         ignoreList?: number[];
       };
-      const ignored = new Set((payload.ignoreList ?? []).map((i) => sourcePath(bundle, payload.sources[i]!)));
-      loaded = { map: new SourceMap(payload), ignored };
+      // Node's SourceMap leaves sourceRoot out of the sources it reports: joined here.
+      const root = path.resolve(path.dirname(bundle), payload.sourceRoot ?? "");
+      const ignored = new Set((payload.ignoreList ?? []).map((i) => sourcePath(root, payload.sources[i]!)));
+      loaded = {
+        map: new SourceMap(payload),
+        root,
+        shownFrom: payload.sourceRoot ? root : process.cwd(),
+        ignored,
+      };
     } catch {
       loaded = undefined;
     }
@@ -33,8 +48,8 @@ function mapFor(bundle: string): LoadedMap | undefined {
   return cached.loaded;
 }
 
-function sourcePath(bundle: string, source: string): string {
-  return source.startsWith("file://") ? fileURLToPath(source) : path.resolve(path.dirname(bundle), source);
+function sourcePath(root: string, source: string): string {
+  return source.startsWith("file://") ? fileURLToPath(source) : path.resolve(root, source);
 }
 
 const FRAME = /(file:\/\/[^\s()]+|\/[^\s():]+\.mjs):(\d+):(\d+)/g;
@@ -59,9 +74,9 @@ export function mapStack(stack: string, bundle = process.argv[1]): string {
         originalColumn?: number;
       };
       if (!entry?.originalSource) return whole;
-      const source = sourcePath(bundle, entry.originalSource);
+      const source = sourcePath(loaded.root, entry.originalSource);
       if (loaded.ignored.has(source)) ignored = true;
-      return `${path.relative(process.cwd(), source)}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
+      return `${path.relative(loaded.shownFrom, source)}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
     });
     if (!ignored || !/^\s+at /.test(line)) lines.push(mapped);
   }

@@ -3,6 +3,7 @@
  * `next` that runs next. The choice is part of the task's record, so every runtime (the local
  * scheduler, Step Functions' Choice state through `switch.json`, `resume`) follows the same one.
  */
+import { inspect } from "node:util";
 import { FlowshipError } from "../errors.js";
 import type { StepSpec } from "../flow/types.js";
 
@@ -15,14 +16,37 @@ export interface SwitchChoice {
 
 const SHOWN_CHARACTERS = 60;
 
+/**
+ * The value as it is, for the "no case" message: a string in JSON quotes, anything else as
+ * util.inspect writes it (`NaN`, `-0`, `Map(1) { 'a' => 1 }`, `[Object: null prototype] {}`) —
+ * not as JSON, which writes NaN as null and a Map as {}. Never throws: a value whose own inspect
+ * hook fails is named by its type.
+ */
 function shown(value: unknown): string {
   let text: string;
   try {
-    text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+    text =
+      typeof value === "string"
+        ? JSON.stringify(value)
+        : inspect(value, {
+            depth: 2,
+            breakLength: Number.POSITIVE_INFINITY,
+            maxArrayLength: 10,
+            maxStringLength: SHOWN_CHARACTERS,
+          });
   } catch {
-    text = String(value);
+    text = `a value of type ${typeof value}`;
   }
   return text.length > SHOWN_CHARACTERS ? `${text.slice(0, SHOWN_CHARACTERS)}…` : text;
+}
+
+/** `String(value)`, or undefined for a value that has no string form (an object without a prototype). */
+function caseKey(value: unknown): string | undefined {
+  try {
+    return String(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The case of a switch step for the condition's value; a value without a case fails the task. */
@@ -38,9 +62,9 @@ export function chooseCase(step: StepSpec, has: boolean, value: unknown): Switch
       `Step '${step.name}' is a switch on '${condition}', but neither it nor an earlier step set self.${condition}; its cases are ${names}.`,
     );
   }
-  const key = String(value);
-  const next = Object.hasOwn(cases, key) ? cases[key] : undefined;
-  if (next === undefined) {
+  const key = caseKey(value);
+  const next = key !== undefined && Object.hasOwn(cases, key) ? cases[key] : undefined;
+  if (key === undefined || next === undefined) {
     throw new FlowshipError(
       "FS_SWITCH_NO_CASE",
       `Step '${step.name}' set self.${condition} to ${shown(value)}, which has no case: its cases are ${names}.`,

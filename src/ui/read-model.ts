@@ -6,7 +6,7 @@
 
 import { type DatastoreOption, openContext } from "../client/client-context.js";
 import { type Flow, listFlows, Run, Task } from "../client/index.js";
-import { toJsonValue } from "../client/json-value.js";
+import { isTooLarge, toJsonValue } from "../client/json-value.js";
 import { readDeployments } from "./deployments.js";
 import type {
   ArtifactView,
@@ -24,6 +24,11 @@ const FLOW_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 export const RUNS_PER_FLOW = 10;
 /** Artifacts up to this size are shown as values; larger ones by size and type, downloadable. */
 export const PREVIEW_BYTES = 64 * 1024;
+/**
+ * Values copied out of shared objects that a shown value may hold: a few stored bytes can share
+ * objects 2^40 times over, and the page is answered from the server's one thread.
+ */
+export const PREVIEW_REPEATED_VALUES = 100_000;
 
 function summary(run: Run): RunSummary {
   return {
@@ -102,7 +107,10 @@ export async function taskView(datastore: DatastoreOption, pathspec: string): Pr
   const artifacts: ArtifactView[] = [];
   for (const artifact of task.artifacts()) {
     const view: ArtifactView = { name: artifact.name, type: artifact.type, size: artifact.size };
-    if (artifact.size <= PREVIEW_BYTES) view.value = toJsonValue(await artifact.load());
+    if (artifact.size <= PREVIEW_BYTES) {
+      const value = toJsonValue(await artifact.load(), { maxRepeatedValues: PREVIEW_REPEATED_VALUES });
+      if (!isTooLarge(value)) view.value = value;
+    }
     artifacts.push(view);
   }
   return {

@@ -3,7 +3,9 @@
  * routes over the read model, the bundled front-end (built by esbuild at build time, nothing
  * fetched from a CDN) and index.html for every page path, so deep links work. Only GET and HEAD;
  * every name in a URL goes through the Client API's pathspec checks, so no path outside the
- * datastore can be reached.
+ * datastore can be reached. A request whose Host is not the server's own is refused (DNS
+ * rebinding, host-check.ts), and no request can end the server: whatever a handler or Node's
+ * header checks throw becomes that request's 500.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -11,6 +13,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DatastoreOption } from "../client/client-context.js";
 import { isFlowshipError } from "../errors.js";
+import { attachment } from "./content-disposition.js";
+import { hostCheck } from "./host-check.js";
 import { artifactDownload, flowsView, logView, runView, taskView } from "./read-model.js";
 
 export interface UiServer {
@@ -85,18 +89,28 @@ function routes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
           status: 200,
           type: download.contentType,
           body: download.body,
-          headers: { "content-disposition": `attachment; filename="${download.fileName}"` },
+          headers: { "content-disposition": attachment(download.fileName) },
         };
       },
     ],
   ];
 }
 
-async function respond(
-  request: http.IncomingMessage,
-  table: Array<[RegExp, Handler]>,
-  assets: string,
-): Promise<Response> {
+interface Site {
+  table: Array<[RegExp, Handler]>;
+  assets: string;
+  ownHost: (header: string | undefined) => boolean;
+}
+
+async function respond(request: http.IncomingMessage, site: Site): Promise<Response> {
+  const { table, assets } = site;
+  if (!site.ownHost(request.headers.host)) {
+    return {
+      status: 403,
+      type: "text/plain; charset=utf-8",
+      body: "flowship ui answers only to its own address (the Host of this request is another); open the URL it printed.\n",
+    };
+  }
   if (request.method !== "GET" && request.method !== "HEAD") {
     return {
       status: 405,
@@ -129,6 +143,35 @@ async function respond(
   return { status: 200, type: "text/html; charset=utf-8", body: PAGE };
 }
 
+/** Answers one request; a failure anywhere is this request's 500, never the server's end. */
+async function serve(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  site: Site,
+): Promise<void> {
+  let answer: Response;
+  try {
+    answer = await respond(request, site);
+  } catch (error) {
+    answer = json({ error: (error as Error).message }, 500);
+  }
+  try {
+    response.writeHead(answer.status, {
+      "content-type": answer.type,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'",
+      ...answer.headers,
+    });
+    response.end(request.method === "HEAD" ? undefined : answer.body);
+  } catch (error) {
+    // Node refuses a header value it cannot send (a bug of ours): say so, for this request only.
+    if (response.headersSent) throw error;
+    response.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+    response.end(JSON.stringify({ error: (error as Error).message }));
+  }
+}
+
 /** Starts the server; `port` 0 picks a free one. Refuses to start when the front-end was not built. */
 export async function startUiServer(options: {
   datastore: DatastoreOption;
@@ -139,26 +182,16 @@ export async function startUiServer(options: {
   if (!fs.existsSync(path.join(assets, "app.js"))) {
     throw new Error(`The UI's front-end is not built (${assets}/app.js is missing); run npm run build.`);
   }
-  const table = routes(options.datastore);
+  const site: Site = { table: routes(options.datastore), assets, ownHost: () => false };
   const server = http.createServer((request, response) => {
-    respond(request, table, assets)
-      .catch((error: unknown) => json({ error: (error as Error).message }, 500))
-      .then((answer) => {
-        response.writeHead(answer.status, {
-          "content-type": answer.type,
-          "cache-control": "no-store",
-          "x-content-type-options": "nosniff",
-          "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'",
-          ...answer.headers,
-        });
-        response.end(request.method === "HEAD" ? undefined : answer.body);
-      });
+    serve(request, response, site).catch(() => response.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address() as { port: number };
+  site.ownHost = hostCheck(options.host, address.port);
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${address.port}`,

@@ -1,11 +1,12 @@
 // A flow with project(), from the command line: a local run is in the user's own branch, a
 // simulated production deploy (`simulate --production`) in `prod` — each with `project:` and
-// `project_branch:` system tags and `current.project` — and flags that make no sense are one-line
-// usage errors.
+// `project_branch:` system tags and `current.project` —, users whose names clean up alike keep
+// branches of their own, and flags that make no sense are one-line usage errors.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { sha256 } from "../../src/util/hash.js";
 import { flowshipEnv, runCli, runIdFrom, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 
 const dir = tempDir("flowship-projects-");
@@ -23,6 +24,9 @@ const env = flowshipEnv(path.join(dir, ".flowship"), {
   FLOWSHIP_USER: "Alice.Smith",
   FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
 });
+
+/** "Alice.Smith" is not a branch name as it is: its branch is cleaned up and carries its hash. */
+const ALICE = sha256("Alice.Smith").slice(0, 8);
 
 async function runFacts(runId: string) {
   const script = path.join(dir, `read-${runId}.ts`);
@@ -44,14 +48,37 @@ describe("flows with a project", () => {
     const result = await runCli([file, "run"], { env });
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(await runFacts(runIdFrom(result.stdout + result.stderr)), {
-      systemTags: ["project:fraud", "project_branch:user.alice-smith"],
+      systemTags: ["project:fraud", `project_branch:user.alice-smith-${ALICE}`],
       where: {
         name: "fraud",
-        branch: "user.alice-smith",
+        branch: `user.alice-smith-${ALICE}`,
         isProduction: false,
-        flowName: "fraud_user-alice-smith_ScoringFlow",
+        flowName: `fraud_user-alice-smith-${ALICE}_ScoringFlow`,
       },
     });
+  });
+
+  test("users whose names clean up alike keep branches of their own", async () => {
+    // given: names that differ only in letters a branch name cannot hold, or hold none
+    const users = ["jörg", "jürg", "王", "alice"];
+    // when
+    const names = await Promise.all(
+      users.map(async (user) => {
+        const result = await runCli([file, "step-functions", "create", "--only-json"], {
+          env: { ...env, FLOWSHIP_USER: user },
+        });
+        assert.equal(result.code, 0, result.stderr);
+        return /^State machine '([^']+)'/.exec(result.stderr)?.[1];
+      }),
+    );
+    // then
+    const hash = (user: string) => sha256(user).slice(0, 8);
+    assert.deepEqual(names, [
+      `fraud_user-jorg-${hash("jörg")}_ScoringFlow`,
+      `fraud_user-jurg-${hash("jürg")}_ScoringFlow`,
+      `fraud_user-${hash("王")}_ScoringFlow`,
+      "fraud_user-alice_ScoringFlow",
+    ]);
   });
 
   test("run --branch puts a local run in a test branch", async () => {

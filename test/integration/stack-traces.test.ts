@@ -1,6 +1,7 @@
 // A failing step's stack trace shows the user's code only: frames mapped back to the TypeScript
 // they wrote, every file named exists, and flowship's own frames (the executor, the generated
-// entry module) are left out — in a task process and in a task thread alike.
+// entry module) are left out — in a task process and in a task thread alike; a production task (the
+// deployed code package, unpacked into a folder of its own) names the same relative paths as a local run.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -23,7 +24,43 @@ export default flow("Traced")
   .step("end", () => {});`),
 );
 
+/** A project folder: the flow in flows/, what it imports in lib/ (commands run from the project). */
+const project = path.join(tempDir(), "project");
+fs.mkdirSync(path.join(project, "flows"), { recursive: true });
+fs.mkdirSync(path.join(project, "lib"));
+fs.copyFileSync(path.join(dir, "helper.ts"), path.join(project, "lib/helper.ts"));
+fs.writeFileSync(
+  path.join(project, "flows/traced.ts"),
+  flowSource(`import { check } from "../lib/helper.ts";
+export default flow("Traced")
+  .step("start", (self) => { self.checked = check(2); }, { next: "end" })
+  .step("end", () => {});`),
+);
+
+/** The file:line of each frame of the failed step, as printed. */
+function framesOf(stderr: string): string[] {
+  return stderr
+    .split("\n")
+    .filter((line) => /\]\s+at /.test(line))
+    .map((line) => /\(?([^\s()]+:\d+):\d+\)?$/.exec(line)?.[1] ?? line);
+}
+
 describe("stack traces of failing steps", () => {
+  test("name the flow's own relative paths in a production task as in a local run", async () => {
+    // given: the same failing step run locally and as a Batch job of the deployed package (simulate)
+    const projectEnv = flowshipEnv(path.join(project, ".flowship"));
+    // when
+    const [local, production] = await Promise.all([
+      runCli(["flows/traced.ts", "run"], { env: projectEnv, cwd: project }),
+      runCli(["flows/traced.ts", "step-functions", "simulate"], { env: projectEnv, cwd: project }),
+    ]);
+    // then: not the folder the package was unpacked into (../../tmp/flowship-<sha>-…/source/…)
+    assert.equal(local.code, 1, local.stderr);
+    assert.notEqual(production.code, 0, production.stderr);
+    assert.deepEqual(framesOf(local.stderr), ["lib/helper.ts:2", "flows/traced.ts:4"]);
+    assert.deepEqual(framesOf(production.stderr), ["lib/helper.ts:2", "flows/traced.ts:4"]);
+  });
+
   for (const isolation of ["process", "thread"]) {
     test(`name the user's files and lines only (${isolation})`, async () => {
       const result = await runCli([file, "run", "--isolation", isolation], { env });

@@ -215,6 +215,37 @@ describe("switch values and loops at run time", () => {
     assert.doesNotMatch(result.stderr, /\n\s*b\s+\d/, "no case ran");
   });
 
+  test("a value without a case is described as it is: NaN as NaN, an object without a prototype too", async () => {
+    // given: route set to NaN, or to an object String() cannot convert
+    const file = writeFlowFile(
+      tempDir(),
+      "odd_values",
+      `export default flow("OddValues")
+  .step("start", (self) => {
+    self.route = process.env.ROUTE === "nan" ? Number.NaN : Object.assign(Object.create(null), { lane: "fast" });
+  }, { condition: "route", next: { a: "a", null: "end" } })
+  .step("a", () => {}, { next: "end" })
+  .step("end", () => {});`,
+    );
+    // when
+    const [nan, bare] = await Promise.all(
+      ["nan", "bare"].map((route) => runCli([file, "run"], { env: { ...env, ROUTE: route } })),
+    );
+    // then: the documented one line, no raw TypeError, no stack
+    const cases = "which has no case: its cases are 'a', 'null'.";
+    for (const [result, value] of [
+      [nan!, "NaN"],
+      [bare!, "[Object: null prototype] { lane: 'fast' }"],
+    ] as const) {
+      assert.equal(result.code, 1, result.stderr);
+      assert.ok(
+        result.stderr.endsWith(`start/0: FlowshipError: Step 'start' set self.route to ${value}, ${cases}\n`),
+        result.stderr,
+      );
+      assert.doesNotMatch(result.stderr, /TypeError|^\s+at /m);
+    }
+  });
+
   test("a switch whose condition no step set fails naming the artifact and the cases", async () => {
     const file = writeFlowFile(
       tempDir(),

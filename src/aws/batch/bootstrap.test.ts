@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import zlib from "node:zlib";
@@ -148,7 +149,85 @@ describe("bootstrap: SigV4 S3 GET", () => {
   });
 });
 
+describe("bootstrap: a download's time limit", () => {
+  test("restarts with every chunk: a slow download finishes, a stalled one is fetched again", async () => {
+    // given: a package sent in 6 pieces 80 ms apart (slower than the 250 ms limit as a whole), and
+    // a first answer that stops after one piece for longer than the limit
+    const { default: http } = await import("node:http");
+    const body = Buffer.alloc(6_000, 3);
+    let served = 0;
+    const server = http.createServer((request, response) => {
+      served++;
+      response.writeHead(200, { "content-length": body.length });
+      let sent = 0;
+      const next = () => {
+        response.write(body.subarray(sent, sent + 1_000));
+        sent += 1_000;
+        if (sent >= body.length) return response.end();
+        const stall = request.url!.includes("stalls") && served === 1 && sent === 1_000;
+        setTimeout(next, stall ? 5_000 : 80).unref();
+      };
+      next();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const env = {
+      AWS_ACCESS_KEY_ID: "a",
+      AWS_SECRET_ACCESS_KEY: "b",
+      FLOWSHIP_S3_ENDPOINT: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    };
+    try {
+      // when / then
+      const slow = await fetchVerified(env, "s3://bucket/slow", sha256(body), { idleTimeoutMs: 250 });
+      assert.deepEqual([slow.length, served], [body.length, 1]);
+      served = 0;
+      const stalled = await fetchVerified(env, "s3://bucket/stalls", sha256(body), { idleTimeoutMs: 250 });
+      assert.deepEqual([stalled.length, served], [body.length, 2]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
 describe("bootstrap: credentials", () => {
+  test("the token goes to loopback and the ECS/EKS addresses only", async () => {
+    // given: an endpoint on this machine's network address (not loopback) that records requests
+    const { default: http } = await import("node:http");
+    const seen: string[] = [];
+    const stranger = http.createServer((request, response) => {
+      seen.push(String(request.headers.authorization));
+      response.writeHead(200).end(JSON.stringify({ AccessKeyId: "X", SecretAccessKey: "Y", Token: "Z" }));
+    });
+    await new Promise<void>((resolve) => stranger.listen(0, "0.0.0.0", resolve));
+    const port = (stranger.address() as { port: number }).port;
+    const outside =
+      Object.values(os.networkInterfaces())
+        .flat()
+        .find((a) => a?.family === "IPv4" && !a.internal)?.address ?? os.hostname();
+    try {
+      for (const env of [
+        { AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://${outside}:${port}/creds` },
+        { AWS_CONTAINER_CREDENTIALS_FULL_URI: `https://${outside}:${port}/creds` },
+        { AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://169.254.170.2@${outside}:${port}/creds` },
+        { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `@${outside}:${port}/creds` },
+      ]) {
+        // when / then
+        await assert.rejects(
+          findCredentials({ ...env, AWS_CONTAINER_AUTHORIZATION_TOKEN: "the-token" }),
+          (error: Error) =>
+            error instanceof BootstrapError &&
+            /which is not a container credentials endpoint: only loopback \(127\.0\.0\.0\/8, \[::1\], localhost\) and the ECS\/EKS addresses/.test(
+              error.message,
+            ),
+          JSON.stringify(env),
+        );
+      }
+      assert.deepEqual(seen, [], "no request reached the stranger");
+    } finally {
+      stranger.close();
+    }
+  });
+
   test("from the container credentials endpoint (FULL_URI + token), as Batch serves them", async () => {
     const endpoint = await startCredentialsEndpoint(async () => ({
       accessKeyId: "AKIDEXAMPLE",

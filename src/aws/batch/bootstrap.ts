@@ -24,6 +24,7 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -56,6 +57,35 @@ async function getJson(url: string, headers: Record<string, string> = {}, method
   return method === "PUT" ? text : JSON.parse(text);
 }
 
+/** Where ECS (and so Batch) serves a task's credentials. */
+const ECS_CREDENTIALS_HOST = "169.254.170.2";
+/** The container credentials hosts besides loopback: ECS, and EKS Pod Identity (IPv4 and IPv6). */
+const CONTAINER_CREDENTIALS_HOSTS = new Set([ECS_CREDENTIALS_HOST, "169.254.170.23", "[fd00:ec2::23]"]);
+
+/**
+ * The credentials endpoint's URL, if it is one the container itself serves: loopback
+ * (127.0.0.0/8, [::1], localhost) or the ECS/EKS link-local addresses — as the AWS SDK checks
+ * before it sends the authorization token. An address anywhere else (a job definition, or an
+ * image's environment, pointing it at a host of someone's choosing) would receive the token and
+ * hand back credentials of its own: refused. Stricter than the SDK in one way: an https URL to
+ * any other host is refused too, since no AWS container service serves credentials there.
+ */
+function containerEndpoint(text: string, variable: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {}
+  const host = url?.hostname ?? "";
+  const loopback = host === "localhost" || host === "[::1]" || (net.isIPv4(host) && host.startsWith("127."));
+  const web = url?.protocol === "http:" || url?.protocol === "https:";
+  if (!url || !web || url.username || url.password || !(loopback || CONTAINER_CREDENTIALS_HOSTS.has(host))) {
+    throw new BootstrapError(
+      `${variable} names '${url ? `${url.protocol}//${url.host}` : "a malformed URL"}', which is not a container credentials endpoint: only loopback (127.0.0.0/8, [::1], localhost) and the ECS/EKS addresses 169.254.170.2, 169.254.170.23 and [fd00:ec2::23] are trusted with the container's credentials token`,
+    );
+  }
+  return url.href;
+}
+
 /** The container's credentials, looked up in the order the AWS SDK uses. */
 export async function findCredentials(env: Env): Promise<AwsCredentials> {
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
@@ -67,12 +97,21 @@ export async function findCredentials(env: Env): Promise<AwsCredentials> {
   }
   let body: { AccessKeyId: string; SecretAccessKey: string; Token?: string } | undefined;
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) {
-    body = await getJson(`http://169.254.170.2${env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}`);
+    const url = containerEndpoint(
+      `http://${ECS_CREDENTIALS_HOST}${env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI}`,
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    );
+    body = await getJson(url);
   } else if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
+    // Checked before the token is read: it goes nowhere but a container credentials endpoint.
+    const url = containerEndpoint(
+      env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    );
     const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
       ? fs.readFileSync(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, "utf8").trim()
       : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
-    body = await getJson(env.AWS_CONTAINER_CREDENTIALS_FULL_URI, token ? { Authorization: token } : {});
+    body = await getJson(url, token ? { Authorization: token } : {});
   } else {
     // No job role: the instance's role, through IMDSv2 (a session token first).
     const imds = "http://169.254.169.254/latest";
@@ -169,8 +208,45 @@ export function signS3Get(options: {
   return { url: `${base.protocol}//${base.host}${canonicalPath}`, headers: sent };
 }
 
+/**
+ * How long a download may receive nothing before it is abandoned (and retried). An idle limit,
+ * not a total one, so a large package on a slow link finishes however long it takes.
+ */
+export const DOWNLOAD_IDLE_TIMEOUT_MS = 60_000;
+
+/** A GET whose time limit starts again with every chunk received; the whole body read. */
+async function getIdle(
+  url: string,
+  headers: Record<string, string>,
+  idleMs: number,
+): Promise<{ response: Response; body: Buffer }> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), idleMs);
+  };
+  arm();
+  try {
+    const response = await fetch(url, { headers, signal: controller.signal });
+    const chunks: Buffer[] = [];
+    if (response.body) {
+      for await (const chunk of response.body) {
+        arm();
+        chunks.push(Buffer.from(chunk));
+      }
+    }
+    return { response, body: Buffer.concat(chunks) };
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+    throw new BootstrapError(`GET ${url.replace(/\?.*$/, "")} received nothing for ${idleMs / 1000} s`, true);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Downloads `s3://bucket/key`, following a bucket that lives in another region once. */
-async function s3Get(url: string, env: Env, credentials: AwsCredentials): Promise<Buffer> {
+async function s3Get(url: string, env: Env, credentials: AwsCredentials, idleMs: number): Promise<Buffer> {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
   if (!match) throw new BootstrapError(`code package URL '${url}' is not s3://bucket/key`);
   let region = env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1";
@@ -183,17 +259,14 @@ async function s3Get(url: string, env: Env, credentials: AwsCredentials): Promis
       credentials,
       ...(endpoint ? { endpoint } : {}),
     });
-    const response = await fetch(signed.url, {
-      headers: signed.headers,
-      signal: AbortSignal.timeout(60_000),
-    });
+    const { response, body } = await getIdle(signed.url, signed.headers, idleMs);
     const moved = response.headers.get("x-amz-bucket-region");
     if (response.status === 301 && moved && moved !== region && hop === 0) {
       region = moved;
       continue;
     }
-    if (response.ok) return Buffer.from(await response.arrayBuffer());
-    const detail = /<Code>([^<]+)<\/Code>/.exec(await response.text())?.[1] ?? "no error code";
+    if (response.ok) return body;
+    const detail = /<Code>([^<]+)<\/Code>/.exec(body.toString("utf8"))?.[1] ?? "no error code";
     // A refused download is the job role's policy (an identity's S3 requests are authorized as
     // s3:GetObject on the object).
     const remedy = response.status === 403 ? ": the job role needs s3:GetObject on it" : "";
@@ -205,14 +278,19 @@ async function s3Get(url: string, env: Env, credentials: AwsCredentials): Promis
 }
 
 /** Fetches the package, retrying transient errors and corrupt transfers, until its hash is right. */
-export async function fetchVerified(env: Env, url: string, sha: string): Promise<Buffer> {
+export async function fetchVerified(
+  env: Env,
+  url: string,
+  sha: string,
+  options: { idleTimeoutMs?: number } = {},
+): Promise<Buffer> {
   let credentials: AwsCredentials | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       let bytes: Buffer;
       if (url.startsWith("s3://")) {
         credentials ??= await findCredentials(env);
-        bytes = await s3Get(url, env, credentials);
+        bytes = await s3Get(url, env, credentials, options.idleTimeoutMs ?? DOWNLOAD_IDLE_TIMEOUT_MS);
       } else if (path.isAbsolute(url)) {
         bytes = fs.readFileSync(url);
       } else {

@@ -24,6 +24,7 @@ import {
   sent,
 } from "../../../test/helpers/moto-deploy.js";
 import type { Storage } from "../../datastore/storage.js";
+import { sha256 } from "../../util/hash.js";
 import { applyInputTransformer, type InputTransformer } from "../events/input-transformer.js";
 import { deleteDeployment } from "./delete.js";
 import type { DeployClients } from "./deployment.js";
@@ -165,6 +166,46 @@ describe("flows started by events", () => {
     await assert.rejects(deployFile(aws, required, options), {
       message:
         "Flow 'EventFlow' started by event data_ready has required parameter 'day' without a default that the event does not map: give it a default or map it in trigger({ parameters }).",
+    });
+    assert.deepEqual(operations(moto, { s3: true }).slice(mark), []);
+  });
+
+  test("events whose names differ only in characters a rule name cannot hold get a rule each", async () => {
+    // given: data:ready and data_ready (a rule name has no ':')
+    await resetMoto(moto, BUCKET);
+    const options = { s3Root, storage, outDir: path.join(dir, "_code") };
+    const colon = flowFile(
+      "colon",
+      `.decorator(trigger({ event: "data:ready", parameters: { alpha: "payload.alpha" } }))
+  .decorator(trigger({ event: "data_ready", parameters: { label: "payload.label" } }))`,
+    );
+    // when
+    const result = await deployFile(aws, colon, options);
+    // then: two rules, each matching its own event and mapping its own field
+    const suffix = sha256("data:ready").slice(0, 8);
+    assert.deepEqual(result.eventTriggers, [
+      { event: "data:ready", bus: "default", rule: `flowship-EventFlow-event-data_ready-${suffix}` },
+      { event: "data_ready", bus: "default", rule: "flowship-EventFlow-event-data_ready" },
+    ]);
+    const rules = (await rulesOf("default")).sort((a, b) => (a.name < b.name ? -1 : 1));
+    assert.deepEqual(
+      rules.map((r) => [r.name, r.pattern, Object.keys(r.targets[0]!.InputTransformer!.InputPathsMap!)]),
+      [
+        ["flowship-EventFlow-event-data_ready", { "detail-type": ["data_ready"] }, ["label"]],
+        [`flowship-EventFlow-event-data_ready-${suffix}`, { "detail-type": ["data:ready"] }, ["alpha"]],
+      ],
+    );
+
+    // An event named after the other's rule on purpose is refused before any AWS call.
+    const mark = moto.requests.length;
+    const clash = flowFile(
+      "clash",
+      `.decorator(trigger({ event: "data:ready" }))
+  .decorator(trigger({ event: "data_ready-${suffix}" }))`,
+    );
+    await assert.rejects(deployFile(aws, clash, options), {
+      code: "FS_SFN_BAD_TRIGGER",
+      message: `trigger({ event: "data_ready-${suffix}" }) of flow 'EventFlow' would share its EventBridge rule with trigger({ event: "data:ready" }) on bus 'default': rename one of the events.`,
     });
     assert.deepEqual(operations(moto, { s3: true }).slice(mark), []);
   });

@@ -12,6 +12,7 @@
  */
 import type { TriggerOptions } from "../../flow/decorators.js";
 import type { FlowSpec } from "../../flow/types.js";
+import { sha256 } from "../../util/hash.js";
 import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { DeployError } from "./errors.js";
 import type { EventsDeployClient } from "./events-client.js";
@@ -25,12 +26,24 @@ export function eventTriggers(flow: FlowSpec): EventTrigger[] {
   const triggers = flow.decorators.flatMap((d) => (d.kind === "trigger" ? [d.options] : []));
   const known = new Set(flow.parameters.map((p) => p.name));
   const seen = new Set<string>();
+  const rules = new Map<string, string>();
   for (const trigger of triggers) {
     const where = `trigger({ event: "${trigger.event}" }) of flow '${flow.name}'`;
     const key = `${trigger.bus}/${trigger.event}`;
     if (seen.has(key))
       throw new DeployError("FS_SFN_BAD_TRIGGER", `${where} is given twice.`, { exitCode: 2 });
     seen.add(key);
+    // Rule names are per bus; two events whose names would be one rule are refused before any change.
+    const rule = `${trigger.bus}/${ruleSuffix(trigger.event)}`;
+    const other = rules.get(rule);
+    if (other !== undefined) {
+      throw new DeployError(
+        "FS_SFN_BAD_TRIGGER",
+        `${where} would share its EventBridge rule with trigger({ event: "${other}" }) on bus '${trigger.bus}': rename one of the events.`,
+        { exitCode: 2 },
+      );
+    }
+    rules.set(rule, trigger.event);
     for (const name of Object.keys(trigger.parameters)) {
       if (!known.has(name)) {
         throw new DeployError(
@@ -62,8 +75,18 @@ function rulePrefix(target: DeployTarget): string {
   return `flowship-${target.name}-event-`.slice(0, 51);
 }
 
+/**
+ * The event's part of its rule name. Rule names allow only letters, digits, `.`, `_` and `-`;
+ * an event with other characters has them as `_` and a hash of its real name after it, so
+ * `data:ready` and `data_ready` get rules of their own.
+ */
+function ruleSuffix(event: string): string {
+  const safe = event.replace(/[^A-Za-z0-9._-]/g, "_");
+  return safe === event ? event : `${safe}-${sha256(event).slice(0, 8)}`;
+}
+
 export function eventRuleName(target: DeployTarget, event: string): string {
-  return eventName(`flowship-${target.name}-event-${event.replace(/[^A-Za-z0-9._-]/g, "_")}`);
+  return eventName(`flowship-${target.name}-event-${ruleSuffix(event)}`);
 }
 
 /** Marks the rules of one state machine, so a redeploy finds its own among rules of similar names. */

@@ -64,7 +64,7 @@ describe("project branches on Step Functions", () => {
       decorators: [{ kind: "project", options: { name: "fraud" } }],
     } as const;
     const branches = [
-      resolveBranch(flow, {}, "Alice.Smith")!,
+      resolveBranch(flow, {}, "alice-smith")!,
       resolveBranch(flow, { branch: "staging" }, "alice")!,
       resolveBranch(flow, { production: true }, "alice")!,
     ];

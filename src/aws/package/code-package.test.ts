@@ -98,12 +98,15 @@ describe("code package contents", () => {
       "source/lib/greet.ts",
     ]);
     assert.match(contents.get("flow.mjs")!, /\/\/# sourceMappingURL=flow\.mjs\.map\n$/);
-    const map = JSON.parse(contents.get("flow.mjs.map")!) as { sources: string[]; file: string };
-    assert.deepEqual(map.sources, [
-      "source/flows/hello.ts",
-      "source/lib/greet.ts",
-      "../node_modules/dep/index.js",
-    ]);
+    const map = JSON.parse(contents.get("flow.mjs.map")!) as {
+      sourceRoot: string;
+      sources: string[];
+      file: string;
+    };
+    // Packaged sources are named below source/ (stack traces show them as the project names them);
+    // the others keep where they were relative to the bundle.
+    assert.equal(map.sourceRoot, "source/");
+    assert.deepEqual(map.sources, ["flows/hello.ts", "lib/greet.ts", "../../node_modules/dep/index.js"]);
     const manifest = JSON.parse(contents.get("manifest.json")!);
     assert.equal(manifest.flow, "HelloFlow");
     assert.equal(manifest.flowFile, "flows/hello.ts");

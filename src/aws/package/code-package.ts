@@ -4,7 +4,7 @@
  *   batch-task.mjs      the flowship runtime that runs a task (see runtime-bundle.ts); the job's
  *                       bootstrap imports it once the package's sha256 is verified
  *   flow.mjs            the compiled flow (see runtime/compile-flow.ts), run with plain `node`
- *   flow.mjs.map        its source map, pointing into source/
+ *   flow.mjs.map        its source map, whose source root is source/
  *   source/<path>       the flow's sources below the source root, for reproducibility
  *   manifest.json       flowship version, flow, and the sha256 of every other file
  *
@@ -235,10 +235,13 @@ function readBundle(
   };
   const base = path.resolve(path.dirname(bundlePath), map.sourceRoot ?? "");
   map.file = PACKAGE_ENTRY;
-  map.sourceRoot = "";
+  // Sources are named below source/, the map's source root: a stack trace of a production task
+  // shows them as a local run does, relative to the project (task/source-map-stack.ts). Sources
+  // not packaged (flowship's own) keep where they were relative to the bundle.
+  map.sourceRoot = `${SOURCE_FOLDER}/`;
   map.sources = (map.sources ?? []).map((source) => {
     const relative = relativeInside(root, path.resolve(base, source));
-    return relative !== undefined && sources.has(relative) ? `${SOURCE_FOLDER}/${relative}` : source;
+    return relative !== undefined && sources.has(relative) ? relative : `../${source}`;
   });
   return {
     files: [

@@ -2,12 +2,13 @@ import { inspect } from "node:util";
 import type { Command } from "commander";
 import type { DatastoreOption } from "../../client/client-context.js";
 import type { DataArtifact } from "../../client/data-artifact.js";
-import { toJsonValue } from "../../client/json-value.js";
+import { MAX_REPEATED_VALUES, toJsonValue } from "../../client/json-value.js";
 import { Step } from "../../client/step.js";
 import { Task } from "../../client/task.js";
 import { parsePathspec } from "../../datastore/pathspec.js";
 import { UsageError } from "../../errors.js";
 import type { FlowCommandContext } from "../flow-commands.js";
+import { fitsInspect } from "../inspect-budget.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 
 interface DumpFlags {
@@ -37,7 +38,12 @@ async function tasksOf(pathspec: string, root: DatastoreOption): Promise<Task[]>
 
 /** `name [type, size] = value`, the value on one line, cut after `max` characters. */
 async function describe(artifact: DataArtifact, max: number): Promise<string> {
-  const text = inspect(await artifact.load(), {
+  const loaded = await artifact.load();
+  const head = `${artifact.name} [${artifact.type}, ${artifact.size} bytes] = `;
+  if (!fitsInspect(loaded, { depth: 6, maxArrayLength: max, budget: MAX_REPEATED_VALUES })) {
+    return `${head}(too large to show: its shared objects would be printed as more than ${MAX_REPEATED_VALUES} values; read parts of it with the Client API)`;
+  }
+  const text = inspect(loaded, {
     depth: 6,
     breakLength: Number.POSITIVE_INFINITY,
     maxArrayLength: max,
@@ -47,7 +53,7 @@ async function describe(artifact: DataArtifact, max: number): Promise<string> {
     text.length > max
       ? `${text.slice(0, max)}… (cut at ${max} characters; --json shows the whole value)`
       : text;
-  return `${artifact.name} [${artifact.type}, ${artifact.size} bytes] = ${value}`;
+  return `${head}${value}`;
 }
 
 function selected(task: Task, include: string[] | undefined): DataArtifact[] {
