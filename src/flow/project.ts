@@ -32,10 +32,11 @@ export interface BranchChoice {
 }
 
 /**
- * A user name as a branch name: lowercase ASCII letters, digits, `_` and `-`. A name that is not
- * one already is transliterated (`jörg` → `jorg`, other characters as `-`) and followed by a
- * hash of the name itself, since the branch is the user's own deployment, namespace and token:
- * `jörg` and `jürg`, `Alice` and `alice`, `王` and `李` must never share one.
+ * A user name as a branch name: lowercase ASCII letters, digits, `_` and `-`, other characters as
+ * `-`. An ASCII name keeps the branch earlier versions gave it (a deployment's name must not move
+ * under its owner on upgrade). A name with other characters is transliterated (`jörg` → `jorg`)
+ * and followed by a hash of the name itself, since the branch is the user's own deployment,
+ * namespace and token: `jörg` and `jürg`, `王` and `李` must never share one.
  */
 function userBranch(user: string): string {
   const name = user.normalize("NFC");
@@ -45,7 +46,8 @@ function userBranch(user: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  if (cleaned === name) return `user.${name}`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
+  if (/^[\x00-\x7f]*$/.test(name) && cleaned) return `user.${cleaned}`;
   const hash = sha256(name).slice(0, 8);
   return `user.${cleaned ? `${cleaned}-${hash}` : hash}`;
 }
