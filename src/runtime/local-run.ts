@@ -35,6 +35,7 @@ import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
 import { effectiveDecorators, localForeachLimit, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
+import { RunReaper } from "./run-reaper.js";
 import { createLocalRun, storeParameters } from "./run-record.js";
 import { TaskHostPool } from "./task-host-pool.js";
 
@@ -76,6 +77,8 @@ export class LocalRun {
   readonly #ready: ReadyTask[] = [];
   readonly #running = new Map<string, RunningAttempt | "cloning">();
   #hosts: TaskHostPool | undefined;
+  /** Kills what attempts leave behind, even when this runtime is SIGKILLed (Linux). */
+  #reaper: RunReaper | undefined;
   #batch: BatchLauncher | undefined;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #joins = new Map<string, JoinWait>();
@@ -144,11 +147,16 @@ export class LocalRun {
     await this.#store.storage
       .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
       .catch(() => 0);
+    this.#reaper = RunReaper.start();
     if ((options.isolation ?? "host") === "host") {
       this.#hosts = await TaskHostPool.create(
         path.dirname(options.compiled.bundle),
         `${options.flow.name}/${this.#run.runId}`,
-      );
+        this.#reaper?.hostMark,
+      ).catch(async (error) => {
+        await this.#reaper?.close();
+        throw error;
+      });
     }
     this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
     this.#print(
@@ -292,6 +300,7 @@ export class LocalRun {
       prefix: `[${this.runId}/${task.step}/${task.taskId}${attempt > 0 ? `#${attempt}` : ""}]`,
       print: this.#print,
       ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
+      ...(this.#reaper ? { mark: this.#reaper.nextAttemptMark() } : {}),
     };
     // A fallback attempt only records the failure, without running the step: it stays local.
     const batch = fallbackReason ? undefined : batchOf(decorators);
@@ -306,6 +315,12 @@ export class LocalRun {
     this.#progress.started(task.step);
     running.exited
       .then(async (exit) => {
+        // An attempt that failed, was killed or died (a timeout, a stopped run, a crashed host):
+        // what it started may have lost its parent and stayed, so it goes now. (After a success,
+        // at the end of the run: a sweep per task would cost a scan of /proc each.)
+        if (attemptOptions.mark && !exit.neverStarted && (exit.code !== TASK_EXIT.ok || exit.signal)) {
+          this.#reaper?.reap(attemptOptions.mark);
+        }
         await logs.persist();
         await this.#onExit(task, spec, exit);
       })
@@ -481,6 +496,9 @@ export class LocalRun {
       reason = `${reason ? `${reason.replace(/\.$/, "")}; ` : ""}its end could not be recorded: ${(error as Error).message}`;
     }
     await this.#hosts?.close();
+    // Whatever a step left running (a thread's subprocess, one that left its process group) ends
+    // with the run.
+    await this.#reaper?.close();
     this.#progress.printSummary(`${this.#options.flow.name}/${this.runId}`, status);
     this.#finished({
       flow: this.#options.flow.name,
