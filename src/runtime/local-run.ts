@@ -26,14 +26,14 @@ import {
   type TaskExit,
 } from "../task/task-attempt.js";
 import { TaskHostAttempt } from "../task/task-host-attempt.js";
-import { formatTaskId, itemContext } from "../task/task-id.js";
+import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import { projectBranchForSpec, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
 import { type BatchLauncher, batchOf, prepareBatch } from "./batch-launch.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
-import { effectiveDecorators, localForeachLimit, type RunOptions } from "./run-options.js";
+import { effectiveDecorators, localForeachLimit, localLoopLimit, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
 import { RunReaper } from "./run-reaper.js";
 import { createLocalRun, storeParameters } from "./run-record.js";
@@ -94,6 +94,7 @@ export class LocalRun {
     for (const [name, value] of [
       ["maxWorkers", options.maxWorkers],
       ["maxForeachWidth", options.maxForeachWidth ?? 1],
+      ["maxLoopIterations", options.maxLoopIterations ?? 1],
     ] as const) {
       if (!Number.isSafeInteger(value) || value < 1) {
         throw new UsageError(
@@ -443,6 +444,7 @@ export class LocalRun {
   #forward(task: ReadyTask, target: string, path: string): void {
     const next = this.#graph.nodes.get(target)!;
     const taskId = successorTaskId(this.#graph, task.step, task.taskId, target);
+    if (next.loops.includes(target) && this.#loopExhausted(target, next.foreachDepth, taskId)) return;
     if (!next.spec.join) {
       this.#enqueue({ step: target, taskId, inputs: [path], stack: task.stack });
       return;
@@ -462,6 +464,22 @@ export class LocalRun {
       this.#joins.delete(key);
       this.#enqueue({ step: target, taskId, inputs: wait.inputs as string[], stack });
     }
+  }
+
+  /**
+   * Whether `taskId` of loop header `header` would be one iteration more than the loop may run (a
+   * loop whose cases never lead out would otherwise run until the disk is full); if so the run
+   * fails, naming the loop and the bound.
+   */
+  #loopExhausted(header: string, foreachDepth: number, taskId: string): boolean {
+    const loops = this.#graph.nodes.get(header)!.loops;
+    const iteration = parseTaskId(taskId, foreachDepth, loops.length).iterations[loops.indexOf(header)]!;
+    const limit = localLoopLimit(this.#options, header);
+    if (iteration < limit.max) return false;
+    this.#fail(
+      `The loop at step '${header}' ran ${limit.max.toLocaleString("en-US")} iterations without leaving, ${limit.why}. Check the switch that should end it; a loop meant to run longer belongs in a foreach item of its own, or raise the bound with --max-loop-iterations.`,
+    );
+    return true;
   }
 
   #fail(reason: string): void {
