@@ -31,6 +31,8 @@ export const ENVIRONMENT_VARIABLES = {
     "Comma-separated names of environment variables that hold secrets: their values are masked as *** in task logs and failure records. AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN always are.",
   FLOWSHIP_TASK: "Internal: the JSON task spec of a task process.",
   FLOWSHIP_WATCH_PARENT: "Internal: set by the local runtime so a task stops when the runtime dies.",
+  FLOWSHIP_RUN_MARK:
+    "Internal: set by the local runtime on every attempt, and passed on to the processes a step starts, so that none outlives its attempt or its run (docs/reliability.md).",
   FLOWSHIP_CONFIG: "The settings file `flowship configure aws` writes. Default: ~/.flowshiprc.json",
   FLOWSHIP_AWS_REGION:
     "AWS region flows are deployed to (step-functions commands). Default: the config file, else AWS_REGION.",
@@ -191,6 +193,14 @@ export function taskSpecText(): string | undefined {
 /** True in task processes started by the local runtime, which watch their stdin for its death. */
 export function parentWatchEnabled(): boolean {
   return env("FLOWSHIP_WATCH_PARENT") === "1";
+}
+
+/** The variable that marks the processes of a local run's attempts (runtime/run-reaper.ts). */
+export const RUN_MARK_VARIABLE = "FLOWSHIP_RUN_MARK" satisfies EnvName;
+
+/** The mark of the attempt this process or thread runs, if a local runtime started it. */
+export function runMark(): string | undefined {
+  return env(RUN_MARK_VARIABLE);
 }
 
 /** FLOWSHIP_DATASTORE as given (checked by resolveDatastore), or undefined. */

@@ -4,9 +4,10 @@ import { type Command, Option } from "commander";
 import { currentUser, defaultIsolation, defaultMaxWorkers } from "../config.js";
 import { codeCacheRoot, resolveDatastore } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
-import { parseDecoratorSpec } from "../flow/decorators.js";
+import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
 import { resolveBranch } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
+import type { FlowGraph } from "../graph/flow-graph.js";
 import { validateFlow } from "../graph/validate.js";
 import { EXIT } from "../report-error.js";
 import { compileFlow } from "../runtime/compile-flow.js";
@@ -22,6 +23,7 @@ import { collect, type GlobalOptions } from "./main.js";
 export interface CommonRunFlags {
   maxWorkers: string;
   maxForeachWidth?: string;
+  maxLoopIterations?: string;
   isolation: string;
   tag: string[];
   runIdFile?: string;
@@ -56,6 +58,10 @@ export function addRunOptions(command: Command, flow: FlowSpec): Command {
     .option(
       "--max-foreach-width <n>",
       "most items one foreach may have; a longer list fails its foreach step before any item runs (default 1,000,000)",
+    )
+    .option(
+      "--max-loop-iterations <n>",
+      "most iterations a loop may run each time it is entered; one more fails the run (default: as many as fit in one Step Functions execution, what step-functions create prints; 10,000 for a flow it cannot compile)",
     )
     .addOption(
       new Option(
@@ -123,6 +129,26 @@ function checkTags(tags: string[]): string[] {
   return tags;
 }
 
+/**
+ * For each loop, how many iterations fit in one Step Functions execution, as `step-functions
+ * create` computes them: a local run stops a loop there too, so a loop that never ends is caught
+ * and one that ends locally ends deployed. Undefined for a flow that cannot be compiled for Step
+ * Functions (the runtime's default bound applies). The compiler is pure: no AWS SDK is loaded.
+ */
+async function loopIterationsThatFit(
+  graph: FlowGraph,
+  withDecorators: StepDecorator[],
+): Promise<Record<string, number> | undefined> {
+  if (graph.loops.length === 0) return undefined;
+  try {
+    const { compileStateMachine } = await import("../aws/compile/compile-state-machine.js");
+    const { loops } = compileStateMachine(graph, { withDecorators });
+    return Object.fromEntries(loops.map((loop) => [loop.header, loop.maxIterations]));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Validates, compiles (unless the CLI already did) and runs; returns the exit code. */
 export async function startRun(
   context: FlowCommandContext,
@@ -134,6 +160,12 @@ export async function startRun(
   const globals = runGlobals(context, flags);
   const graph = validateFlow(context.flow);
   const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
+  const maxLoopIterations =
+    flags.maxLoopIterations === undefined
+      ? undefined
+      : wholeNumberOption("--max-loop-iterations", flags.maxLoopIterations);
+  const fit =
+    maxLoopIterations === undefined ? await loopIterationsThatFit(graph, withDecorators) : undefined;
   const compiled =
     // The CLI's own compile leaves the S3 backend out; runs on S3 need it in their tasks.
     (globals.datastore.kind === "local" ? context.preloaded?.compiled : undefined) ??
@@ -151,6 +183,8 @@ export async function startRun(
       ...(flags.maxForeachWidth === undefined
         ? {}
         : { maxForeachWidth: wholeNumberOption("--max-foreach-width", flags.maxForeachWidth) }),
+      ...(maxLoopIterations === undefined ? {} : { maxLoopIterations }),
+      ...(fit ? { loopIterationsThatFit: fit } : {}),
       isolation: isolation(flags.isolation),
       tags: checkTags(flags.tag),
       ...(project ? { project } : {}),

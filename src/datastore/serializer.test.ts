@@ -86,6 +86,31 @@ describe("artifact serialization", () => {
     }
   });
 
+  test("a sparse array is checked by its elements, not its length: stored in milliseconds, still refused when unstorable", () => {
+    // given: a length of over four billion, three elements, one of them nested
+    const sparse: unknown[] = [];
+    sparse[2 ** 32 - 2] = "last";
+    sparse[2 ** 31] = { deep: nested(3) };
+    sparse[0] = 1;
+    // when
+    const started = performance.now();
+    const back = roundTrip(sparse) as unknown[];
+    // then: walking every hole took minutes
+    assert.ok(performance.now() - started < 2000, `took ${Math.round(performance.now() - started)} ms`);
+    assert.equal(back.length, 2 ** 32 - 1);
+    assert.deepEqual(Object.keys(back), ["0", String(2 ** 31), String(2 ** 32 - 2)]);
+    assert.deepEqual(back[2 ** 31], { deep: nested(3) });
+    // a function far out in a sparse array, or nested too deep there, is found and named
+    const unstorable: unknown[] = [];
+    unstorable[2 ** 31] = { fn: () => 1 };
+    assert.throws(() => encodeArtifact("s", "start", unstorable), /s\[2147483648\]\.fn is a function/);
+    unstorable[2 ** 31] = nested(MAX_ARTIFACT_NESTING + 1);
+    assert.throws(
+      () => encodeArtifact("s", "start", unstorable),
+      /s\[2147483648\]\.x\.x.* is nested 1,000 levels deep/,
+    );
+  });
+
   test("identical values encode to identical bytes", () => {
     const a = encodeArtifact("a", "s", { k: [1, 2, 3] });
     const b = encodeArtifact("b", "t", { k: [1, 2, 3] });

@@ -117,8 +117,11 @@ function findUnstorable(value: unknown, seen: Set<object>, depth = 0): Unstorabl
   }
   if (proto === Array.prototype) {
     const array = value as unknown[];
+    let holes = 0;
     for (let i = 0; i < array.length; i++) {
       const item = array[i];
+      if (item !== undefined || i in array) holes = 0;
+      else if (++holes > SPARSE_AFTER_HOLES) return findInSparse(array, i, seen, deeper);
       if (isPrimitive(item)) continue;
       const found = findUnstorable(item, seen, deeper);
       if (found) return within(found, `[${i}]`);
@@ -143,6 +146,32 @@ function findUnstorable(value: unknown, seen: Set<object>, depth = 0): Unstorabl
   }
   // Typed arrays, buffers, dates, regexps, boxed primitives and errors hold no nested values
   // that could be unstorable.
+  return undefined;
+}
+
+/**
+ * Holes in a row after which an array is walked by its keys instead of its indices: `a[2 ** 31] = 1`
+ * has a length of two billion and one element (v8.serialize stores such an array by its
+ * elements). Keys cost a string each, so an array with holes here and there keeps its index walk.
+ */
+const SPARSE_AFTER_HOLES = 65_536;
+
+/** The rest of a sparse array from index `from`, by the elements it has (Object.keys: ascending). */
+function findInSparse(
+  array: unknown[],
+  from: number,
+  seen: Set<object>,
+  depth: number,
+): Unstorable | undefined {
+  for (const key of Object.keys(array)) {
+    const index = Number(key);
+    // Properties that are not indices (`a.name = …`) are not walked, as in a dense array.
+    if (!(index >= from) || !Number.isInteger(index)) continue;
+    const item = array[index];
+    if (isPrimitive(item)) continue;
+    const found = findUnstorable(item, seen, depth);
+    if (found) return within(found, `[${index}]`);
+  }
   return undefined;
 }
 

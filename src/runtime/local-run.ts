@@ -26,15 +26,16 @@ import {
   type TaskExit,
 } from "../task/task-attempt.js";
 import { TaskHostAttempt } from "../task/task-host-attempt.js";
-import { formatTaskId, itemContext } from "../task/task-id.js";
+import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import { projectBranchForSpec, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
 import { type BatchLauncher, batchOf, prepareBatch } from "./batch-launch.js";
 import { resolveParameters } from "./resolve-parameters.js";
 import { ResumePlan } from "./resume-plan.js";
-import { effectiveDecorators, localForeachLimit, type RunOptions } from "./run-options.js";
+import { effectiveDecorators, localForeachLimit, localLoopLimit, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
+import { RunReaper } from "./run-reaper.js";
 import { createLocalRun, storeParameters } from "./run-record.js";
 import { TaskHostPool } from "./task-host-pool.js";
 
@@ -76,6 +77,8 @@ export class LocalRun {
   readonly #ready: ReadyTask[] = [];
   readonly #running = new Map<string, RunningAttempt | "cloning">();
   #hosts: TaskHostPool | undefined;
+  /** Kills what attempts leave behind, even when this runtime is SIGKILLed (Linux). */
+  #reaper: RunReaper | undefined;
   #batch: BatchLauncher | undefined;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #joins = new Map<string, JoinWait>();
@@ -93,6 +96,7 @@ export class LocalRun {
     for (const [name, value] of [
       ["maxWorkers", options.maxWorkers],
       ["maxForeachWidth", options.maxForeachWidth ?? 1],
+      ["maxLoopIterations", options.maxLoopIterations ?? 1],
     ] as const) {
       if (!Number.isSafeInteger(value) || value < 1) {
         throw new UsageError(
@@ -158,11 +162,16 @@ export class LocalRun {
     await this.#store.storage
       .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
       .catch(() => 0);
+    this.#reaper = RunReaper.start();
     if ((options.isolation ?? "host") === "host") {
       this.#hosts = await TaskHostPool.create(
         path.dirname(options.compiled.bundle),
         `${options.flow.name}/${this.#run.runId}`,
-      );
+        this.#reaper?.hostMark,
+      ).catch(async (error) => {
+        await this.#reaper?.close();
+        throw error;
+      });
     }
     this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
     this.#print(
@@ -320,6 +329,7 @@ export class LocalRun {
       prefix: `[${this.runId}/${task.step}/${task.taskId}${attempt > 0 ? `#${attempt}` : ""}]`,
       print: this.#print,
       ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
+      ...(this.#reaper ? { mark: this.#reaper.nextAttemptMark() } : {}),
     };
     // A fallback attempt only records the failure, without running the step: it stays local.
     const batch = fallbackReason ? undefined : batchOf(decorators);
@@ -334,6 +344,12 @@ export class LocalRun {
     this.#progress.started(task.step);
     running.exited
       .then(async (exit) => {
+        // An attempt that failed, was killed or died (a timeout, a stopped run, a crashed host):
+        // what it started may have lost its parent and stayed, so it goes now. (After a success,
+        // at the end of the run: a sweep per task would cost a scan of /proc each.)
+        if (attemptOptions.mark && !exit.neverStarted && (exit.code !== TASK_EXIT.ok || exit.signal)) {
+          this.#reaper?.reap(attemptOptions.mark);
+        }
         await logs.persist();
         await this.#onExit(task, spec, exit);
       })
@@ -456,6 +472,7 @@ export class LocalRun {
   #forward(task: ReadyTask, target: string, path: string): void {
     const next = this.#graph.nodes.get(target)!;
     const taskId = successorTaskId(this.#graph, task.step, task.taskId, target);
+    if (next.loops.includes(target) && this.#loopExhausted(target, next.foreachDepth, taskId)) return;
     if (!next.spec.join) {
       this.#enqueue({ step: target, taskId, inputs: [path], stack: task.stack });
       return;
@@ -475,6 +492,22 @@ export class LocalRun {
       this.#joins.delete(key);
       this.#enqueue({ step: target, taskId, inputs: wait.inputs as string[], stack });
     }
+  }
+
+  /**
+   * Whether `taskId` of loop header `header` would be one iteration more than the loop may run (a
+   * loop whose cases never lead out would otherwise run until the disk is full); if so the run
+   * fails, naming the loop and the bound.
+   */
+  #loopExhausted(header: string, foreachDepth: number, taskId: string): boolean {
+    const loops = this.#graph.nodes.get(header)!.loops;
+    const iteration = parseTaskId(taskId, foreachDepth, loops.length).iterations[loops.indexOf(header)]!;
+    const limit = localLoopLimit(this.#options, header);
+    if (iteration < limit.max) return false;
+    this.#fail(
+      `The loop at step '${header}' ran ${limit.max.toLocaleString("en-US")} iterations without leaving, ${limit.why}. Check the switch that should end it; a loop meant to run longer belongs in a foreach item of its own, or raise the bound with --max-loop-iterations.`,
+    );
+    return true;
   }
 
   #fail(reason: string): void {
@@ -509,6 +542,9 @@ export class LocalRun {
       reason = `${reason ? `${reason.replace(/\.$/, "")}; ` : ""}its end could not be recorded: ${(error as Error).message}`;
     }
     await this.#hosts?.close();
+    // Whatever a step left running (a thread's subprocess, one that left its process group) ends
+    // with the run.
+    await this.#reaper?.close();
     this.#progress.printSummary(`${this.#options.flow.name}/${this.runId}`, status);
     this.#finished({
       flow: this.#options.flow.name,

@@ -19,6 +19,17 @@ export interface RunOptions {
    * @default 1,000,000 (DEFAULT_LOCAL_MAX_FOREACH_WIDTH)
    */
   maxForeachWidth?: number;
+  /**
+   * Most iterations every loop may run each time it is entered (`--max-loop-iterations`); a loop
+   * going back once more fails the run. @default each loop's `loopIterationsThatFit`, else
+   * DEFAULT_LOCAL_MAX_LOOP_ITERATIONS
+   */
+  maxLoopIterations?: number;
+  /**
+   * By loop header: the iterations that fit in one Step Functions execution's history, as
+   * `step-functions create` computes them (the CLI passes them; the runtime never imports aws/).
+   */
+  loopIterationsThatFit?: Readonly<Record<string, number>>;
   /** What keeps tasks apart: an OS process each, or a worker thread each. @default "process" */
   isolation?: Isolation;
   tags: string[];
@@ -73,6 +84,27 @@ export function localForeachLimit(maxForeachWidth: number | undefined): ForeachL
         : "this run allows (--max-foreach-width)",
     remedy: "Pass fewer items, or run with a larger --max-foreach-width.",
   };
+}
+
+/** The bound of a loop whose Step Functions bound is unknown (the flow cannot be compiled for it). */
+export const DEFAULT_LOCAL_MAX_LOOP_ITERATIONS = 10_000;
+
+/** How many iterations the loop headed by `header` may run each time it is entered, and why. */
+export function localLoopLimit(
+  options: Pick<RunOptions, "maxLoopIterations" | "loopIterationsThatFit">,
+  header: string,
+): { max: number; why: string } {
+  if (options.maxLoopIterations !== undefined) {
+    return { max: options.maxLoopIterations, why: "the most this run allows (--max-loop-iterations)" };
+  }
+  const fit = options.loopIterationsThatFit?.[header];
+  if (fit !== undefined) {
+    return {
+      max: fit,
+      why: "as many as fit in one Step Functions execution, which is where a local run stops too (see step-functions create)",
+    };
+  }
+  return { max: DEFAULT_LOCAL_MAX_LOOP_ITERATIONS, why: "the most a local run allows by default" };
 }
 
 export function effectiveDecorators(step: StepSpec, added: readonly StepDecorator[]): StepDecorator[] {

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { taskNodeArgs } from "../config.js";
+import { RUN_MARK_VARIABLE, taskNodeArgs } from "../config.js";
 import { FlowshipError } from "../errors.js";
 import type { HostLease, HostListener } from "../task/task-host-attempt.js";
 import type { HostMessage, RunMessage } from "../task/task-host-main.js";
@@ -53,7 +53,7 @@ class TaskHost implements HostLease {
   /** Resolves once the host process has exited (and was reaped: its CPU time is counted). */
   readonly gone: Promise<void>;
 
-  constructor(program: string, pool: TaskHostPool, label: string) {
+  constructor(program: string, pool: TaskHostPool, label: string, mark: string | undefined) {
     this.#pool = pool;
     const args = [...taskNodeArgs(), program];
     const [command, commandArgs] = SETPRIV
@@ -61,7 +61,8 @@ class TaskHost implements HostLease {
       : [process.execPath, args];
     this.#child = spawn(command, commandArgs, {
       // Which run it serves, for `ps e` (and the tests that prove no host outlives its runtime).
-      env: { ...process.env, FLOWSHIP_TASK_HOST_OF: label },
+      // and the run's mark, by which the run's watcher finds it (run-reaper.ts).
+      env: { ...process.env, FLOWSHIP_TASK_HOST_OF: label, ...(mark ? { [RUN_MARK_VARIABLE]: mark } : {}) },
       // stdin stays open and silent: it closes when this runtime dies, and the host follows.
       stdio: ["pipe", "pipe", "pipe", "ipc"],
       serialization: "advanced",
@@ -83,6 +84,9 @@ class TaskHost implements HostLease {
   #died(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#dead) return;
     this.#dead = true;
+    // A host that died by itself (a native crash, the OOM killer, a step's process.kill) could not
+    // clear its process group: what its attempt started goes now, as with a task process.
+    this.#killGroup();
     this.#pool.forget(this);
     this.#listener?.hostExit(code, signal);
   }
@@ -101,12 +105,17 @@ class TaskHost implements HostLease {
   }
 
   kill(): void {
+    if (!this.#dead) this.#killGroup();
+  }
+
+  #killGroup(): void {
     const pid = this.#child.pid;
-    if (pid === undefined || this.#dead) return;
+    if (pid === undefined) return;
     try {
       process.kill(-pid, "SIGKILL");
     } catch {
-      this.#child.kill("SIGKILL");
+      // No process of the group is left, or the host never started.
+      if (!this.#dead) this.#child.kill("SIGKILL");
     }
   }
 
@@ -132,6 +141,7 @@ const IDLE_TO_GROW = 0.2;
 export class TaskHostPool {
   readonly #program: string;
   readonly #label: string;
+  readonly #mark: string | undefined;
   readonly #idle: TaskHost[] = [];
   readonly #all = new Set<TaskHost>();
   /** Attempts waiting for a host to come free, first come first served. */
@@ -143,15 +153,19 @@ export class TaskHostPool {
   #growTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  private constructor(program: string, label: string) {
+  private constructor(program: string, label: string, mark: string | undefined) {
     this.#program = program;
     this.#label = label;
+    this.#mark = mark;
   }
 
-  /** A pool whose hosts run the host program compiled into `codeDir`, for run `label` (Flow/runId). */
-  static async create(codeDir: string, label: string): Promise<TaskHostPool> {
+  /**
+   * A pool whose hosts run the host program compiled into `codeDir`, for run `label` (Flow/runId);
+   * each host carries `mark` in its environment.
+   */
+  static async create(codeDir: string, label: string, mark?: string): Promise<TaskHostPool> {
     try {
-      return new TaskHostPool(await compileTaskHost(codeDir), label);
+      return new TaskHostPool(await compileTaskHost(codeDir), label, mark);
     } catch (error) {
       throw new FlowshipError(
         "FS_TASK_HOST_COMPILE",
@@ -195,7 +209,7 @@ export class TaskHostPool {
   }
 
   #start(): TaskHost {
-    const host = new TaskHost(this.#program, this, this.#label);
+    const host = new TaskHost(this.#program, this, this.#label, this.#mark);
     this.#all.add(host);
     return host;
   }

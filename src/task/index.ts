@@ -7,6 +7,7 @@ import { FlowshipError, isFlowshipError } from "../errors.js";
 import { markHost, registeredFlows } from "../flow/registry.js";
 import { exitWhenFlushed } from "../util/exit-when-flushed.js";
 import { executeTask } from "./executor.js";
+import { markSubprocesses } from "./subprocess-mark.js";
 import { parseTaskSpec } from "./task-spec.js";
 import { drainChildOutput, routeChildOutputThroughThread } from "./thread-child-output.js";
 
@@ -44,6 +45,8 @@ export async function runTaskProcessIfTask(): Promise<void> {
   const text = taskSpecText();
   if (text === undefined) return;
   watchParent();
+  // First: the thread's rerouting below then wraps the marking versions.
+  markSubprocesses();
   routeChildOutputThroughThread();
   try {
     const spec = parseTaskSpec(text);

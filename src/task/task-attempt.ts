@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import { datastoreEnv, secretValues } from "../config.js";
+import { datastoreEnv, RUN_MARK_VARIABLE, secretValues } from "../config.js";
 import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
 import { explainIoError } from "../util/io-error.js";
@@ -49,6 +49,8 @@ export interface TaskAttemptOptions {
   timeoutSeconds?: number;
   /** Values masked as `***` in the output and the log files. @default secretValues() */
   secrets?: readonly string[];
+  /** Carried by every process of the attempt, so none outlives it (runtime/run-reaper.ts). */
+  mark?: string;
 }
 
 export interface RunningAttempt {
@@ -59,7 +61,7 @@ export interface RunningAttempt {
 
 /**
  * The environment of an attempt: the runtime's, the step's `environment` decorator, where its
- * run's datastore is (so the Client API in a step reads it), and the task spec.
+ * run's datastore is (so the Client API in a step reads it), the task spec, and the attempt's mark.
  */
 export function attemptEnvironment(options: TaskAttemptOptions): Record<string, string | undefined> {
   return {
@@ -67,6 +69,7 @@ export function attemptEnvironment(options: TaskAttemptOptions): Record<string, 
     ...options.env,
     ...datastoreEnv(options.spec.datastore),
     FLOWSHIP_TASK: JSON.stringify(options.spec),
+    ...(options.mark ? { [RUN_MARK_VARIABLE]: options.mark } : {}),
   };
 }
 

@@ -3,11 +3,17 @@
  * descriptors — the runtime's own stdout and stderr — and write there unmasked and unlogged (and,
  * if it lives on, hold the runtime's output open). In a thread, `spawn` and `fork` therefore hand
  * the subprocess pipes instead and copy its output into the thread's stdout and stderr, which the
- * runtime masks and logs like a task process's. The synchronous variants are left alone (see
- * docs/runtime.md, "Isolation").
+ * runtime masks and logs like a task process's. The synchronous variants block the thread, so
+ * nothing could read a pipe meanwhile: in a thread of the runtime they write into an unlinked
+ * temporary file instead, copied into the thread's output once they return (see docs/runtime.md,
+ * "Isolation"). In a task host the process's output is the attempt's already.
  */
 import childProcess, { type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
+import os from "node:os";
+import path from "node:path";
 import { isMainThread, parentPort } from "node:worker_threads";
 import { FlowshipError } from "../errors.js";
 import { ABORT_MESSAGE, IN_TASK_HOST_ENV, SPAWNED_MESSAGE } from "./task-host-main.js";
@@ -63,6 +69,52 @@ function splitArgs(args: unknown[]): { head: unknown[]; options: Record<string, 
     return { head: args.slice(0, -1), options: last as Record<string, unknown> };
   }
   return { head: args, options: {} };
+}
+
+/** An open temporary file no other process can find (it is unlinked at once), for a subprocess's output. */
+function captureFile(): number {
+  const file = path.join(os.tmpdir(), `flowship-output-${process.pid}-${randomBytes(8).toString("hex")}`);
+  const fd = fs.openSync(file, "wx+", 0o600);
+  fs.unlinkSync(file);
+  return fd;
+}
+
+/** Copies what a subprocess wrote into `fd` to the thread's `into`, and closes it. */
+function release(fd: number | undefined, into: NodeJS.WritableStream): void {
+  if (fd === undefined) return;
+  try {
+    const buffer = Buffer.alloc(1024 * 1024);
+    for (let position = 0, read = 1; read > 0; position += read) {
+      read = fs.readSync(fd, buffer, 0, buffer.length, position);
+      if (read > 0) into.write(Buffer.from(buffer.subarray(0, read)));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * spawnSync, execSync or execFileSync with inherited output: the subprocess writes into temporary
+ * files, whose bytes then go to the thread's stdout and stderr (so they are masked and logged),
+ * after it returned. What the call returns is what it returns with inherited output.
+ */
+function runCapturingOutput(original: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+  const { head, options } = splitArgs(args);
+  const stdio: unknown = options.stdio;
+  const entries = stdio === "inherit" ? ["inherit", "inherit", "inherit"] : stdio;
+  if (!Array.isArray(entries)) return original(...args);
+  const copy = [...entries] as Stdio[];
+  const out = inheritsOutput(copy[1], 1) ? captureFile() : undefined;
+  const err = inheritsOutput(copy[2], 2) ? captureFile() : undefined;
+  if (out === undefined && err === undefined) return original(...args);
+  if (out !== undefined) copy[1] = out;
+  if (err !== undefined) copy[2] = err;
+  try {
+    return original(...head, { ...options, stdio: copy });
+  } finally {
+    release(out, process.stdout);
+    release(err, process.stderr);
+  }
 }
 
 /** Tells a task host that this attempt started a process, to be killed with the attempt if it lingers. */
@@ -130,12 +182,14 @@ export function routeChildOutputThroughThread(): void {
   const cp = childProcess as unknown as Record<string, (...args: unknown[]) => ChildProcess>;
   const spawn = cp.spawn!;
   const fork = cp.fork!;
+  const inRuntime = process.env[IN_TASK_HOST_ENV] !== "1";
   // exec, execFile and the synchronous variants do not go through the exported spawn.
   for (const name of ["exec", "execFile", "execSync", "execFileSync", "spawnSync"]) {
     const original = cp[name]!;
+    const sync = name.endsWith("Sync");
     const wrapped = (...args: unknown[]) => {
       announceSpawn();
-      return original(...args);
+      return sync && inRuntime ? (runCapturingOutput(original, args) as ChildProcess) : original(...args);
     };
     // Keep what is attached to the original, e.g. exec's util.promisify.custom.
     Object.defineProperties(wrapped, Object.getOwnPropertyDescriptors(original));

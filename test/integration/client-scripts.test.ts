@@ -60,6 +60,49 @@ console.log("alpha", alpha);
     assert.equal(result.stdout, "alpha 0.25\n");
   });
 
+  test("a script ends as under node: its asynchronous work finishes, and a later exitCode or an unhandled rejection sets the exit code", async () => {
+    const later = await runCli(
+      [
+        "exec",
+        script(
+          "later.ts",
+          `async function main(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  console.log("main finished");
+  process.exitCode = 4;
+}
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+setTimeout(() => console.log("timer fired"), 150);
+`,
+        ),
+      ],
+      { env, cwd: scripts },
+    );
+    assert.equal(later.stderr, "");
+    assert.equal(later.stdout, "main finished\ntimer fired\n");
+    assert.equal(later.code, 4);
+    const rejected = await runCli(
+      [
+        "exec",
+        script(
+          "rejects.ts",
+          `async function main(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  throw new Error("late failure");
+}
+main();
+`,
+        ),
+      ],
+      { env, cwd: scripts },
+    );
+    assert.equal(rejected.code, 1);
+    assert.match(rejected.stderr, /\nError: late failure\n\s+at main \(.*rejects\.ts:3:9\)/);
+  });
+
   test("a run that does not exist is a one-line error; a script's own throw shows its stack", async () => {
     const missing = await runCli(
       [

@@ -5,9 +5,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { Task } from "../../src/client/index.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
 
 const FLOW = path.join(REPO, "test/fixtures/flows/lingering.ts");
+const SECRET = "canary-4f1e9b2c";
 
 /** Running, not dead and not a zombie waiting for a PID 1 that does not reap (as in containers). */
 function alive(pid: number): boolean {
@@ -26,7 +28,13 @@ describe("tasks that leave something behind", () => {
       // given
       const dir = tempDir();
       const pidFile = path.join(dir, "grandchild.pid");
-      const env = flowshipEnv(path.join(dir, ".flowship"), { LINGER: "child", LINGER_PID: pidFile });
+      const root = path.join(dir, ".flowship");
+      const env = flowshipEnv(root, {
+        LINGER: "child",
+        LINGER_PID: pidFile,
+        LINGER_SECRET: SECRET,
+        FLOWSHIP_SECRET_ENV: "LINGER_SECRET",
+      });
       // when: the grandchild sleeps for a minute; the run must not wait for it
       const started = Date.now();
       const result = await runCli([FLOW, "run", "--isolation", isolation], { env, killAfterMs: 45_000 });
@@ -35,14 +43,22 @@ describe("tasks that leave something behind", () => {
       assert.ok(Date.now() - started < 40_000, `the run took ${Date.now() - started} ms`);
       // What the grandchild printed went through the task's output, prefixed (and masked, logged).
       assert.match(result.stdout + result.stderr, /\[[^\]]+\/start\/0\] grandchild up/);
+      // So did what spawnSync and execSync printed with inherited output, in a thread too.
+      assert.match(result.stdout, /\[[^\]]+\/start\/0\] sync stdout says \*\*\*\n/);
+      assert.match(result.stderr, /\[[^\]]+\/start\/0\] sync stderr says \*\*\*\n/);
+      assert.doesNotMatch(result.stdout + result.stderr, new RegExp(SECRET));
+      const task = await Task.get(`LingeringFlow/${runIdFrom(result.stderr)}/start/0`, {
+        datastore: root,
+        namespace: null,
+      });
+      assert.match(await task.stdout(), /^sync stdout says \*\*\*$/m);
+      assert.match(await task.stderr(), /^sync stderr says \*\*\*$/m);
       const pid = Number(fs.readFileSync(pidFile, "utf8"));
-      if (isolation !== "thread") {
-        // A task is a container: what it started dies with it (a host kills what is left in its
-        // process group when the attempt ends).
-        assert.equal(alive(pid), false, "the grandchild outlived its task");
-      } else if (alive(pid)) {
-        process.kill(pid, "SIGKILL");
-      }
+      // A task is a container: what it started dies with it (a host kills what is left in its
+      // process group when the attempt ends); a thread's, at the latest with the run.
+      const outlived = alive(pid);
+      if (outlived) process.kill(pid, "SIGKILL");
+      assert.equal(outlived, false, "the grandchild outlived its task");
     });
   }
 

@@ -22,8 +22,9 @@ Runs a .ts/.mts/.js/.mjs script, typically one that reads runs with the Client A
 
 'flowship' and 'flowship/client' resolve to this flowship, so nothing needs to be installed
 beside the script; TypeScript and top-level await work in any folder. The script sees
-process.argv as [node, <script>, ...args]. Exit code: the script's (process.exitCode), 1 if
-it throws.
+process.argv as [node, <script>, ...args]. It ends as 'node script' would: once nothing is left
+for it to do (timers, sockets and promises settled). Exit code: the script's (process.exitCode,
+or process.exit(n)), 1 if it throws or leaves a promise rejection unhandled.
 `;
 
 export async function runExec(argv: string[]): Promise<number> {
@@ -53,5 +54,15 @@ export async function runExec(argv: string[]): Promise<number> {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.failure;
   }
-  return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  // As `node script`: the script is over when nothing is left for it to do (its timers, sockets
+  // and promises settled), not when its top level returns — `main().catch(…)` has barely started
+  // then. An unhandled rejection or an uncaught exception ends the process as node would.
+  await new Promise<void>((resolve) => process.once("beforeExit", () => resolve()));
+  return exitCodeSet() ?? EXIT.ok;
+}
+
+/** process.exitCode as node reads it at exit (a number, or a string of one). */
+function exitCodeSet(): number | undefined {
+  const code = Number(process.exitCode);
+  return process.exitCode !== undefined && Number.isInteger(code) ? code : undefined;
 }
