@@ -93,7 +93,7 @@ export function renderCard(card: CardRecord, options: RenderOptions = {}): strin
   const meta = card.final ? "" : `live, updated ${escapeHtml(String(card.updatedAt).slice(11, 19))} UTC`;
   return [
     `<section class="fs-card" data-card="${escapeHtml(card.id)}" data-final="${card.final === true}">`,
-    `<header><h2>${escapeHtml(card.title ?? card.id)}</h2><span class="fs-card-meta">${meta}</span></header>`,
+    `<div class="fs-card-head"><h2>${escapeHtml(card.title ?? card.id)}</h2><span class="fs-card-meta">${meta}</span></div>`,
     body.length > 0 ? body.join("") : '<p class="fs-muted">This card is empty.</p>',
     "</section>",
   ].join("");
