@@ -13,6 +13,9 @@ import { Task } from "../../src/client/index.js";
 import { BIN, flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
 import { launchBrowser, type RunningUi, startUi } from "../helpers/ui.js";
 
+/** The page's document, in the functions that run in the browser (this file is typed for Node). */
+declare const document: any;
+
 const dir = tempDir();
 const root = path.join(dir, ".flowship");
 const env = flowshipEnv(root);
@@ -89,7 +92,9 @@ describe("cards in the UI", () => {
     await page.goto(`${ui.url}/flows/CardFlow/runs/${exampleRun}/train/0`);
     const host = await page.waitForSelector('.card-host[data-card="default"] .fs-chart');
     await page.waitForFunction(() =>
-      [...document.querySelectorAll(".card-host img")].every((i) => (i as HTMLImageElement).naturalWidth > 0),
+      [...document.querySelectorAll(".card-host img")].every(
+        (i) => (i as { naturalWidth: number }).naturalWidth > 0,
+      ),
     );
     // then: in the DOM
     const facts = await page.$eval('.card-host[data-card="default"]', (card) => ({
@@ -99,12 +104,12 @@ describe("cards in the UI", () => {
       epochs: card.querySelectorAll(".fs-table tbody tr").length,
       images: [...card.querySelectorAll("img")].map((i) => [
         i.getAttribute("alt"),
-        (i as HTMLImageElement).naturalWidth,
+        (i as { naturalWidth: number }).naturalWidth,
       ]),
       lines: card.querySelectorAll(".mark-line").length,
       points: card.querySelectorAll(".mark-point").length,
       bars: card.querySelectorAll(".mark-bar").length,
-      progress: (card.querySelector("progress") as HTMLProgressElement | null)?.value,
+      progress: (card.querySelector("progress") as { value: number } | null)?.value,
     }));
     assert.equal(facts.title, "Training report");
     assert.deepEqual([...new Set(facts.components)].sort(), [
@@ -204,7 +209,9 @@ describe("cards in the UI", () => {
             [...document.querySelectorAll("[data-component]")].map((c) => c.getAttribute("data-component")),
           ),
         ],
-        images: [...document.querySelectorAll("img")].map((i) => (i as HTMLImageElement).naturalWidth),
+        images: [...document.querySelectorAll("img")].map(
+          (i) => (i as { naturalWidth: number }).naturalWidth,
+        ),
         marks: document.querySelectorAll(".mark-line, .mark-point, .mark-bar").length,
       }));
       assert.deepEqual(facts.kinds.sort(), ["chart", "image", "markdown", "progress", "table"]);
