@@ -52,7 +52,9 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
   if (cards.length === 0) {
     throw new FlowshipError(
       "FS_CARD_NONE",
-      `No cards in task '${full}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
+      task.origin
+        ? `No cards in task '${full}': resume cloned it from '${task.origin}'; its cards are there.`
+        : `No cards in task '${full}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
     );
   }
   let shown: CardRecord[] = cards;
