@@ -4,6 +4,7 @@
  */
 import fs from "node:fs";
 import { artifacts } from "./benchmarks/artifacts.js";
+import { cards } from "./benchmarks/cards.js";
 import { clientRead } from "./benchmarks/client-read.js";
 import { coldStart } from "./benchmarks/cold-start.js";
 import { stateMachineSize, stateTransitions } from "./benchmarks/state-machine.js";
@@ -25,6 +26,7 @@ const BENCHMARKS: [number[], (o: { quick: boolean }) => Promise<Row[]>][] = [
   [[6], stateTransitions],
   [[7], coldStart],
   [[8], uiFirstPaint],
+  [[9], cards],
 ];
 
 /** `--report`: rewrite docs/performance.md from the last bench/results.json, running nothing. */

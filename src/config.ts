@@ -74,6 +74,8 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_RUN_TAGS: "Batch tasks: JSON list of the tags `step-functions create --tag` gave production runs.",
   FLOWSHIP_NAMESPACE:
     "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",
+  FLOWSHIP_OPEN_COMMAND:
+    "The program `card view` opens its HTML file with (given the file's path). Default: the platform's opener (open on macOS, start on Windows, xdg-open elsewhere)",
 } as const;
 
 type EnvName = keyof typeof ENVIRONMENT_VARIABLES;
@@ -85,6 +87,11 @@ function env(name: EnvName): string | undefined {
 
 export function datastoreRoot(flag?: string): string {
   return path.resolve(flag ?? env("FLOWSHIP_DATASTORE_ROOT") ?? ".flowship");
+}
+
+/** FLOWSHIP_OPEN_COMMAND: the program that opens files for the user, when not the platform's own. */
+export function openCommand(): string | undefined {
+  return env("FLOWSHIP_OPEN_COMMAND");
 }
 
 /** The user's cache of compiled flows: FLOWSHIP_CACHE_DIR, else $XDG_CACHE_HOME/flowship, else ~/.cache/flowship. */

@@ -11,6 +11,27 @@
  *   .run();
  */
 
+export type { CardRecord } from "./card/card-record.js";
+export type { ChartField, ChartMark, ChartSpec, FieldType } from "./card/chart-spec.js";
+export {
+  type CardComponent,
+  type ChartComponent,
+  chart,
+  type ImageComponent,
+  type ImageOptions,
+  image,
+  type MarkdownComponent,
+  markdown,
+  type ProgressBar,
+  type ProgressComponent,
+  progress,
+  type TableCell,
+  type TableComponent,
+  type TableOptions,
+  table,
+} from "./card/components.js";
+export { CardError } from "./card/errors.js";
+export type { TaskCard } from "./card/task-cards.js";
 export {
   DataArtifact,
   getNamespace,
@@ -26,7 +47,9 @@ export { type CurrentTask, current, type ForeachLevel, type ProjectInfo } from "
 export {
   type BatchOptions,
   batch,
+  type CardOptions,
   type CatchOptions,
+  card,
   catchError,
   type EnvironmentOptions,
   environment,

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { FlowSpec } from "../flow/types.js";
 import type { LoadedFlow } from "../runtime/load-flow.js";
+import { registerCard } from "./commands/card.js";
 import { registerCheck } from "./commands/check.js";
 import { registerDump } from "./commands/dump.js";
 import { registerLogs } from "./commands/logs.js";
@@ -31,4 +32,5 @@ export function registerFlowCommands(program: Command, context: FlowCommandConte
   registerLogs(program, context);
   registerDump(program, context);
   registerTag(program, context);
+  registerCard(program, context);
 }

@@ -145,6 +145,7 @@ Commands of a flow (see flowship <flow file> --help):
   logs       print the output of tasks
   dump       print the artifacts of tasks
   tag        add, remove and list tags of runs
+  card       print or open the cards a task drew (get, view)
   step-functions  deploy, trigger and manage the flow on AWS Step Functions
 
 Other commands:

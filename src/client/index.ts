@@ -13,6 +13,7 @@
  * namespace(null); // runs of every user from here on
  */
 
+export type { CardRecord } from "../card/card-record.js";
 export { InvalidPathspecError } from "../datastore/pathspec.js";
 export type { RunStatus } from "../datastore/records-types.js";
 export type { ArtifactsOf } from "../flow/flow-builder.js";

@@ -2,6 +2,7 @@
  * A task: one step's work on one input (task id "0", or the foreach indices such as "1.2"), as
  * recorded by its attempts. A Task shows one attempt, the latest unless another is asked for.
  */
+import type { CardRecord } from "../card/card-record.js";
 import type { LogStream, TaskAttempts } from "../datastore/flow-store.js";
 import { parsePathspec } from "../datastore/pathspec.js";
 import type { AttemptEndRecord, AttemptStartRecord, ForeachFrame } from "../datastore/records-types.js";
@@ -263,6 +264,17 @@ export class Task<A extends object = AnyArtifacts> {
       this.#start.foreachStack,
       `task '${this.pathspec}'`,
     ) as Promise<T>;
+  }
+
+  /**
+   * The cards of this attempt, the default card first: what the step drew with `current.card`,
+   * as data (`card get` draws them as HTML). While the attempt runs, what it last refreshed
+   * (`final` false).
+   * @example
+   * for (const card of await task.cards()) console.log(card.id, card.components.map((c) => c.type));
+   */
+  cards(): Promise<CardRecord[]> {
+    return this.#context.store(this.flow).readCards(this.run.id, this.step, this.id, this.attempt);
   }
 
   /** What the attempt printed to stdout ("" when nothing was stored, e.g. for cloned tasks). */

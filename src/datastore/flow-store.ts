@@ -11,7 +11,9 @@ import { randomBytes } from "node:crypto";
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.start.json   AttemptStartRecord
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.end.json     AttemptEndRecord
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.stdout.log   (and .stderr.log)
+ *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.card.<id>.json  CardRecord (see card/card-record.ts)
  */
+import { type CardRecord, cardIdOfKey } from "../card/card-record.js";
 import { ContentStore } from "./content-store.js";
 import { checkRunId } from "./pathspec.js";
 import { createRecord, readRecord, writeRecord } from "./records.js";
@@ -232,6 +234,37 @@ export class FlowStore {
     }
     if (starts.size === 0) return undefined;
     return { latest: Math.max(...starts.keys()), starts, ends };
+  }
+
+  /**
+   * Stores a card of a task attempt, replacing what an earlier refresh stored: a reader sees the
+   * last whole card written.
+   */
+  async writeCard(
+    runId: string,
+    step: string,
+    taskId: string,
+    attempt: number,
+    card: CardRecord,
+  ): Promise<void> {
+    await writeRecord(
+      this.storage,
+      `${this.taskKey(runId, step, taskId)}/${attempt}.card.${card.id}.json`,
+      card,
+    );
+  }
+
+  /** The cards of a task attempt, by id (`default` first); none when it has none. */
+  async readCards(runId: string, step: string, taskId: string, attempt: number): Promise<CardRecord[]> {
+    const key = this.taskKey(runId, step, taskId);
+    const ids = (await this.storage.list(key))
+      .map((name) => cardIdOfKey(name, attempt))
+      .filter((id): id is string => id !== undefined)
+      .sort((a, b) => (a === "default" ? -1 : b === "default" ? 1 : a < b ? -1 : a > b ? 1 : 0));
+    const cards = await Promise.all(
+      ids.map((id) => readRecord<CardRecord>(this.storage, `${key}/${attempt}.card.${id}.json`)),
+    );
+    return cards.filter((card): card is CardRecord => card !== undefined);
   }
 
   /** The successful end record of a task (its latest attempt), or undefined. */

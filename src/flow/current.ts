@@ -2,6 +2,8 @@
  * `current`: facts about the task that is running, readable from any step code.
  * Outside a task every field is undefined (and `isProduction` false).
  */
+import { type TaskCard, TaskCards } from "../card/task-cards.js";
+
 /** One enclosing foreach of the running task, outermost first (Metaflow's `foreach_stack()`). */
 export interface ForeachLevel {
   /** The foreach step that fanned out. */
@@ -32,6 +34,8 @@ export interface CurrentTask {
   foreachStack: readonly ForeachLevel[];
   /** For a flow with `project()`: its project and the branch this run is in. */
   project?: ProjectInfo;
+  /** The task's default card; `card.get(id)` gives the others. */
+  card?: TaskCard;
 }
 
 /** `current.project`: the project a flow belongs to and the branch of this run (Metaflow's `current.project_name`, `branch_name`, `is_production`, `project_flow_name`). */
@@ -56,6 +60,9 @@ export function setCurrentTask(task: CurrentTask | undefined): void {
 function read<K extends keyof CurrentTask>(key: K): CurrentTask[K] | undefined {
   return (globalThis as Holder)[CONTEXT]?.[key];
 }
+
+/** Outside a task, `current.card` collects components that go nowhere (step code unit-tests run as they are). */
+let detachedCards: TaskCards | undefined;
 
 /**
  * @example
@@ -107,6 +114,20 @@ export const current = {
    */
   get foreachStack(): readonly ForeachLevel[] {
     return read("foreachStack") ?? [];
+  },
+  /**
+   * The task's default card: append components, publish while running with `refresh()`, reach
+   * other cards with `get(id)`. Stored with the task attempt; shown by the UI and `card get`.
+   * @example
+   * import { current, markdown, table } from "flowship";
+   * current.card.append(markdown("# Scores")).append(table(scores));
+   * current.card.get("loss", { title: "Loss" }).append(chart(lossSpec));
+   */
+  get card(): TaskCard {
+    const card = read("card");
+    if (card) return card;
+    detachedCards ??= new TaskCards({ publish: async () => {}, where: "outside a task" });
+    return detachedCards.card();
   },
   /** True while a step of a flow is running in this process. */
   get isRunningFlow() {

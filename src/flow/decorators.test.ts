@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isFlowshipError } from "../errors.js";
-import { batch, parseDecoratorSpec } from "./decorators.js";
+import { batch, card, parseDecoratorSpec } from "./decorators.js";
 
 test("--with batch takes Metaflow's option names, snake_case too", () => {
   // when
@@ -22,6 +22,19 @@ test("batch() refuses what Batch would: a bad size, an empty queue, an unknown o
   }
   assert.throws(
     () => parseDecoratorSpec("batch:shared_memory=1024"),
+    (error) => isFlowshipError(error) && error.code === "FS_FLOW_BAD_WITH",
+  );
+});
+
+test("card() takes a title; --with card and card:title=… give every step a default card", () => {
+  assert.deepEqual(parseDecoratorSpec("card"), { kind: "card", options: {} });
+  assert.deepEqual(parseDecoratorSpec("card:title=Report"), { kind: "card", options: { title: "Report" } });
+  assert.throws(
+    () => card({ title: " " }),
+    (error) => isFlowshipError(error) && error.code === "FS_FLOW_BAD_DECORATOR",
+  );
+  assert.throws(
+    () => parseDecoratorSpec("card:type=blank"),
     (error) => isFlowshipError(error) && error.code === "FS_FLOW_BAD_WITH",
   );
 });

@@ -70,13 +70,19 @@ export interface ScheduleOptions {
   timezone?: string;
 }
 
+export interface CardOptions {
+  /** Title of the task's default card. @default "default" */
+  title?: string;
+}
+
 export type StepDecorator =
   | { kind: "retry"; options: Required<RetryOptions> }
   | { kind: "catch"; options: { var?: string; printException: boolean } }
   | { kind: "timeout"; options: { seconds: number } }
   | { kind: "resources"; options: Required<ResourcesOptions> }
   | { kind: "environment"; options: EnvironmentOptions }
-  | { kind: "batch"; options: BatchOptions };
+  | { kind: "batch"; options: BatchOptions }
+  | { kind: "card"; options: CardOptions };
 
 export interface TriggerOnFinishOptions {
   /** The upstream flow: when its production state machine (named after it) succeeds, this flow starts. */
@@ -220,6 +226,24 @@ export function batch(options: BatchOptions = {}): StepDecorator {
   return { kind: "batch", options: checked };
 }
 
+/**
+ * Give the step's tasks a default card: their parameters, where the step sits in the graph and
+ * (once the task ended) its artifacts, followed by what the step appends with `current.card`.
+ * `run --with card` gives every step one. See docs/cards.md.
+ *
+ * @example
+ * .step("train", fn, { next: "end", decorators: [card({ title: "Training" })] })
+ */
+export function card(options: CardOptions = {}): StepDecorator {
+  if (options.title !== undefined && (typeof options.title !== "string" || options.title.trim() === "")) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid card decorator: 'title' must be a non-empty string, got ${JSON.stringify(options.title)}.`,
+    );
+  }
+  return { kind: "card", options: options.title !== undefined ? { title: options.title } : {} };
+}
+
 /** Environment variables set for the step's process. */
 export function environment(options: EnvironmentOptions): StepDecorator {
   const vars = options?.vars;
@@ -336,6 +360,7 @@ const OPTION_NAMES: Record<string, readonly string[]> = {
   timeout: ["seconds", "minutes", "hours"],
   resources: ["cpu", "memory", "gpu"],
   batch: ["cpu", "memory", "gpu", "image", "queue", "iamRole", "executionRole"],
+  card: ["title"],
 };
 
 export function parseDecoratorSpec(spec: string): StepDecorator {
@@ -366,6 +391,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
     timeout,
     resources,
     batch,
+    card,
     environment: (o) => environment({ vars: o as Record<string, string> }),
   };
   const factory = factories[name.trim()];
@@ -390,7 +416,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
   if (!factory) {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_WITH",
-      `Unknown decorator in --with: '${name}'. Known: retry, catchError, timeout, resources, environment, batch.`,
+      `Unknown decorator in --with: '${name}'. Known: retry, catchError, timeout, resources, environment, batch, card.`,
       USAGE,
     );
   }

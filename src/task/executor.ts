@@ -20,6 +20,7 @@ import { ArtifactScope, inputView } from "./artifact-scope.js";
 import { deriveTask } from "./derive-task.js";
 import { mapStack } from "./source-map-stack.js";
 import { chooseCase } from "./switch-case.js";
+import { openTaskCards } from "./task-cards-setup.js";
 import { type ForeachLimit, type TaskSpec, taskPathspec } from "./task-spec.js";
 
 /** Exit codes of a task process. */
@@ -175,7 +176,9 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
       : {}),
   });
 
+  const { cards, ended } = openTaskCards({ flow, step, spec, store, parameters });
   setCurrentTask({
+    card: cards.card(),
     flowName: spec.flow,
     runId: spec.runId,
     stepName: spec.step,
@@ -202,12 +205,16 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     })),
   });
 
-  const end = (fields: Omit<AttemptEndRecord, "attempt" | "endedAt">) =>
-    store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, {
+  // The cards are written final before the end record: whoever sees the attempt ended sees its last cards.
+  const end = async (fields: Omit<AttemptEndRecord, "attempt" | "endedAt">) => {
+    ended(fields.artifacts);
+    await cards.finish();
+    return store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, {
       attempt: spec.attempt,
       endedAt: new Date().toISOString(),
       ...fields,
     });
+  };
 
   let failure: StepFailure | undefined;
   if (spec.fallbackReason) {

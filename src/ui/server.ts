@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DatastoreOption } from "../client/client-context.js";
 import { isFlowshipError } from "../errors.js";
+import { cardImage, cardsView } from "./cards-view.js";
 import { attachment } from "./content-disposition.js";
 import { hostCheck } from "./host-check.js";
 import { artifactDownload, flowsView, logView, runView, taskView } from "./read-model.js";
@@ -90,6 +91,33 @@ function routes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
           type: download.contentType,
           body: download.body,
           headers: { "content-disposition": attachment(download.fileName) },
+        };
+      },
+    ],
+    ...cardRoutes(datastore),
+  ];
+}
+
+/** A task attempt's cards (drawn as HTML) and their images. */
+function cardRoutes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
+  return [
+    [
+      /^\/api\/cards\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/,
+      async ([pathspec], query) => {
+        const attempt = query.has("attempt") ? Number(query.get("attempt")) : undefined;
+        return json(await cardsView(datastore, pathspec!, Number.isInteger(attempt) ? attempt : undefined));
+      },
+    ],
+    [
+      /^\/api\/card-images\/([^/]+\/[^/]+\/[^/]+\/[^/]+)\/(\d+)\/([^/]+)\/(\d+)$/,
+      async ([pathspec, attempt, id, index]) => {
+        const image = await cardImage(datastore, pathspec!, Number(attempt), id!, Number(index));
+        // An SVG opened on its own is a document: this policy keeps any script in it from running.
+        return {
+          status: 200,
+          type: image.contentType,
+          body: image.body,
+          headers: { "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox" },
         };
       },
     ],

@@ -84,3 +84,20 @@ export interface LogChunk {
   next: number;
   finished: boolean;
 }
+
+/** One card of a task attempt, drawn by the server (see card/render-html.ts). */
+export interface CardView {
+  id: string;
+  title: string;
+  /** False while the attempt runs: what its last refresh published. */
+  final: boolean;
+  updatedAt: string;
+  /** The card as HTML, every piece of user text escaped; images point at /api/card-images/…. */
+  html: string;
+}
+
+export interface CardsView {
+  attempt: number;
+  running: boolean;
+  cards: CardView[];
+}

@@ -371,7 +371,7 @@ const DECORATOR_CASES: Case[] = [
   withFlag(
     "retrying",
     2,
-    "Unknown decorator in --with: 'retrying'. Known: retry, catchError, timeout, resources, environment, batch.",
+    "Unknown decorator in --with: 'retrying'. Known: retry, catchError, timeout, resources, environment, batch, card.",
   ),
   withFlag(
     "retry:times=2,bogus=1",
@@ -388,7 +388,7 @@ const DECORATOR_CASES: Case[] = [
     ...run(
       ["--with", "kubernetes", "check"],
       2,
-      "Unknown decorator in --with: 'kubernetes'. Known: retry, catchError, timeout, resources, environment, batch.",
+      "Unknown decorator in --with: 'kubernetes'. Known: retry, catchError, timeout, resources, environment, batch, card.",
       BRANCH,
     ),
   },

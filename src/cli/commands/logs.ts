@@ -15,7 +15,8 @@ interface LogsFlags {
   attempt?: string;
 }
 
-function attemptOf(text: string | undefined): number | undefined {
+/** `--attempt`'s value: a whole number from 0, or undefined for the latest. */
+export function attemptOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) {

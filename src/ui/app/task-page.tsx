@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ArtifactView, LogChunk, TaskView } from "./api.js";
 import { encodePath, getJson } from "./api.js";
+import { TaskCards } from "./card-view.js";
 import { StatusBadge } from "./flows-page.js";
 import { between, bytes, when } from "./format.js";
 import { runHref } from "./router.js";
@@ -158,6 +159,7 @@ export function TaskPage(props: { flow: string; run: string; step: string; task:
           ))}
         </tbody>
       </table>
+      <TaskCards pathspec={pathspec} attempt={shown} live={task.status === "running"} />
       <h2>
         Output of attempt {shown}{" "}
         {["stdout", "stderr"].map((s) => (

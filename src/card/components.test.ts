@@ -1,0 +1,91 @@
+// Card components are checked where the step builds them: tables from records or arrays, images
+// sniffed from their bytes, progress bars, and hand-made objects refused with FS_CARD_BAD_COMPONENT.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { deflateSync } from "node:zlib";
+import { componentData, image, markdown, progress, table } from "./components.js";
+
+const bad = (code: string) => (e: Error & { code?: string }) => e.code === code;
+
+/** The smallest PNG: one red pixel. */
+export function onePixelPng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    let crc = ~0;
+    for (const byte of body) {
+      crc ^= byte;
+      for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+    }
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(~crc >>> 0);
+    return Buffer.concat([length, body, sum]);
+  };
+  const header = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(Buffer.from([0, 255, 0, 0]))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+describe("card components", () => {
+  test("tables from records (columns in order of appearance) and from arrays with columns", () => {
+    const when = new Date("2024-05-01T00:00:00Z");
+    assert.deepEqual(
+      table([
+        { a: 1, b: "x" },
+        { b: null, c: { deep: true } },
+        { a: when, c: 10n },
+      ]),
+      {
+        type: "table",
+        columns: ["a", "b", "c"],
+        rows: [
+          [1, "x", null],
+          [null, null, '{"deep":true}'],
+          ["2024-05-01T00:00:00.000Z", null, "10"],
+        ],
+      },
+    );
+    assert.deepEqual(table([[1, 2], [3]], { columns: ["x", "y"] }).rows, [
+      [1, 2],
+      [3, null],
+    ]);
+    assert.throws(() => table([{ a: 1 }, [1]] as never), bad("FS_CARD_BAD_COMPONENT"));
+  });
+
+  test("images: PNG bytes and SVG markup are sniffed; other bytes are refused", () => {
+    const png = image(onePixelPng(), { alt: "dot" });
+    assert.equal(png.mediaType, "image/png");
+    assert.deepEqual(Buffer.from(png.data, "base64"), onePixelPng());
+    assert.equal(
+      image('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>').mediaType,
+      "image/svg+xml",
+    );
+    assert.throws(() => image(Buffer.from("GIF? no, plain text")), bad("FS_CARD_BAD_COMPONENT"));
+    assert.throws(() => image("<html><script></script></html>"), bad("FS_CARD_BAD_COMPONENT"));
+  });
+
+  test("a progress bar's update shows in its stored form; bad values are refused", () => {
+    const bar = progress(0, 10, "batches");
+    bar.update(4);
+    assert.deepEqual(componentData(bar), { type: "progress", value: 4, max: 10, label: "batches" });
+    assert.throws(() => progress(1, 0), bad("FS_CARD_BAD_COMPONENT"));
+    assert.throws(() => bar.update(Number.NaN), bad("FS_CARD_BAD_COMPONENT"));
+  });
+
+  test("hand-made components are checked like built ones", () => {
+    assert.deepEqual(componentData(markdown("# hi")), { type: "markdown", text: "# hi" });
+    for (const made of [
+      { type: "html", html: "<b>" },
+      { type: "markdown", text: 5 },
+      { type: "image", mediaType: "text/html", data: "", alt: "" },
+      null,
+    ]) {
+      assert.throws(() => componentData(made as never), bad("FS_CARD_BAD_COMPONENT"), JSON.stringify(made));
+    }
+  });
+});

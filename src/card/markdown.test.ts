@@ -1,0 +1,122 @@
+// The cards' Markdown: the everyday CommonMark part renders, and nothing hostile in the text
+// reaches the page as markup — no element, attribute or link target the renderer did not write.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { renderMarkdown, safeUrl } from "./markdown.js";
+
+const TAGS = new Set([
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "p",
+  "em",
+  "strong",
+  "del",
+  "code",
+  "pre",
+  "a",
+  "ul",
+  "ol",
+  "li",
+  "blockquote",
+  "hr",
+  "br",
+  "table",
+  "thead",
+  "tbody",
+  "tr",
+  "th",
+  "td",
+]);
+const ATTRIBUTES = new Set(["href", "rel", "target", "class", "start", "data-lang"]);
+
+/** Every tag and attribute in `html` is one the renderer writes, and every href is safe. */
+function assertOnlyOwnMarkup(html: string): void {
+  for (const [, name, attributes] of html.matchAll(/<\/?([a-zA-Z0-9-]+)([^>]*)>/g)) {
+    assert.ok(TAGS.has(name!.toLowerCase()), `unexpected <${name}> in ${html}`);
+    for (const [, attribute, value] of attributes!.matchAll(/\s([^\s=]+)="([^"]*)"/g)) {
+      assert.ok(ATTRIBUTES.has(attribute!), `unexpected attribute ${attribute} in ${html}`);
+      if (attribute === "href") assert.match(value!, /^(https?:|mailto:|#)/i);
+    }
+    assert.doesNotMatch(attributes!, /\son\w+\s*=/i);
+  }
+}
+
+describe("card Markdown", () => {
+  test("renders headings, emphasis, code, links, lists, quotes, rules and tables", () => {
+    const html = renderMarkdown(
+      [
+        "# Title",
+        "Some *em*, **strong**, ~~gone~~ and `a < b` with [a link](https://example.com/x?a=1&b=2).",
+        "",
+        "- one",
+        "- two",
+        "  1. nested",
+        "",
+        "> quoted",
+        "",
+        "---",
+        "",
+        "| a | b |",
+        "|---|--:|",
+        "| 1 | 2 |",
+        "",
+        "```ts",
+        "const x = <T>() => 1;",
+        "```",
+      ].join("\n"),
+    );
+    assert.equal(
+      html,
+      [
+        "<h1>Title</h1>",
+        '<p>Some <em>em</em>, <strong>strong</strong>, <del>gone</del> and <code>a &lt; b</code> with <a href="https://example.com/x?a=1&amp;b=2" rel="noopener noreferrer" target="_blank">a link</a>.</p>',
+        "<ul><li>one</li><li>two<ol><li>nested</li></ol></li></ul>",
+        "<blockquote><p>quoted</p></blockquote>",
+        "<hr>",
+        '<table><thead><tr><th>a</th><th class="fs-align-right">b</th></tr></thead><tbody><tr><td>1</td><td class="fs-align-right">2</td></tr></tbody></table>',
+        '<pre><code data-lang="ts">const x = &lt;T&gt;() =&gt; 1;</code></pre>',
+      ].join(""),
+    );
+  });
+
+  test("hostile text stays text: no script, no event attribute, no javascript: link", () => {
+    const hostile = [
+      "<script>alert(1)</script>",
+      "<img src=x onerror=alert(1)>",
+      '<a href="javascript:alert(1)">x</a>',
+      "[click](javascript:alert(1)) [tab](java\tscript:alert(1)) [data](data:text/html,<script>alert(1)</script>)",
+      '[quote](https://a.example/"onmouseover="alert(1))',
+      "<javascript:alert(1)> <https://ok.example>",
+      "**<svg onload=alert(1)>** `<b>`",
+      "| <iframe> | x |\n|---|---|\n| <style>*{}</style> | y |",
+      "![x](https://tracker.example/pixel.png)",
+      "# <h1 onclick=alert(1)>",
+    ].join("\n\n");
+    const html = renderMarkdown(hostile);
+    assertOnlyOwnMarkup(html);
+    assert.doesNotMatch(html, /<script|<img|<svg|<iframe|<style|javascript:alert\(1\)"/i);
+    assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    assert.match(html, /<a href="https:\/\/ok.example"/);
+  });
+
+  test("link targets: only http(s), mailto and # survive", () => {
+    assert.equal(safeUrl("https://x.example"), "https://x.example");
+    assert.equal(safeUrl("mailto:a@b.example"), "mailto:a@b.example");
+    assert.equal(safeUrl("#section"), "#section");
+    for (const bad of [
+      "javascript:alert(1)",
+      " JaVaScRiPt:alert(1)",
+      "java\nscript:x",
+      "data:text/html,x",
+      "vbscript:x",
+      "/relative",
+      "//evil.example",
+    ]) {
+      assert.equal(safeUrl(bad), undefined, bad);
+    }
+  });
+});

@@ -1,0 +1,269 @@
+/**
+ * Markdown to HTML for cards, safe by construction: every character of the text is escaped and
+ * only the markup this renderer writes itself reaches the page, so raw HTML in the text — a
+ * `<script>`, an `onerror=` — is shown as text, never parsed. Links keep only http(s), mailto and
+ * `#` targets (a `javascript:` link becomes its plain label). Covers CommonMark's everyday part:
+ * headings, paragraphs, emphasis, strike, code spans and fenced or indented code, links, block
+ * quotes, nested lists, rules and GitHub tables. Images are links: a card draws images with image().
+ */
+import { escapeHtml } from "./escape.js";
+
+const PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+/** A link target kept as it is, or undefined for one that could run script or leave the card's world. */
+export function safeUrl(raw: string): string | undefined {
+  // Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
+  const url = [...raw].filter((c) => c.charCodeAt(0) > 0x20 && c.charCodeAt(0) !== 0x7f).join("");
+  if (url.startsWith("#")) return url;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  return scheme === "http" || scheme === "https" || scheme === "mailto" ? url : undefined;
+}
+
+/** `[label](target "title")` starting at `start` (the `[`): its parts and where it ends. */
+function parseLink(text: string, start: number): { label: string; url: string; end: number } | undefined {
+  let depth = 0;
+  let i = start;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") i++;
+    else if (c === "[") depth++;
+    else if (c === "]" && --depth === 0) break;
+  }
+  if (i >= text.length || text[i + 1] !== "(") return undefined;
+  const close = text.indexOf(")", i + 2);
+  if (close < 0) return undefined;
+  const target = text.slice(i + 2, close).trim();
+  const url = /^<([^>]*)>/.exec(target)?.[1] ?? target.split(/\s+/)[0] ?? "";
+  return { label: text.slice(start + 1, i), url, end: close + 1 };
+}
+
+/** Where the closing `marker` of emphasis opened at `from` is, or -1. */
+function closer(text: string, marker: string, from: number): number {
+  for (let at = text.indexOf(marker, from); at >= 0; at = text.indexOf(marker, at + 1)) {
+    const single = marker.length === 1;
+    // A single `*` that is half of a `**` belongs to strong emphasis, not to this one.
+    if (single && (text[at + 1] === marker || text[at - 1] === marker)) continue;
+    if (at > from && !/\s/.test(text[at - 1]!)) return at;
+  }
+  return -1;
+}
+
+function link(href: string, inner: string): string {
+  return `<a href="${escapeHtml(href)}" rel="noopener noreferrer" target="_blank">${inner}</a>`;
+}
+
+/** Inline Markdown of one block (lines joined with `\n`) as HTML. */
+export function renderInline(text: string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "\\" && text[i + 1] === "\n") {
+      out += "<br>";
+      i += 2;
+    } else if (c === "\\" && PUNCTUATION.includes(text[i + 1] ?? " ")) {
+      out += escapeHtml(text[i + 1]!);
+      i += 2;
+    } else if (c === " " && /^ {2,}\n/.test(text.slice(i))) {
+      out += "<br>";
+      i = text.indexOf("\n", i) + 1;
+    } else if (c === "`") {
+      const ticks = /^`+/.exec(text.slice(i))![0];
+      const end = text.indexOf(ticks, i + ticks.length);
+      if (end < 0) {
+        out += ticks;
+        i += ticks.length;
+        continue;
+      }
+      const code = text.slice(i + ticks.length, end).replace(/\n/g, " ");
+      out += `<code>${escapeHtml(code.length > 2 && code.startsWith(" ") && code.endsWith(" ") ? code.slice(1, -1) : code)}</code>`;
+      i = end + ticks.length;
+    } else if (c === "[" || (c === "!" && text[i + 1] === "[")) {
+      const parsed = parseLink(text, c === "!" ? i + 1 : i);
+      if (!parsed) {
+        out += escapeHtml(c);
+        i++;
+        continue;
+      }
+      const href = safeUrl(parsed.url);
+      const inner = renderInline(parsed.label);
+      out += href ? link(href, inner) : inner;
+      i = parsed.end;
+    } else if (c === "<") {
+      const auto = /^<((?:https?:\/\/|mailto:)[^\s<>]+)>/i.exec(text.slice(i));
+      const href = auto ? safeUrl(auto[1]!) : undefined;
+      out += auto && href ? link(href, escapeHtml(auto[1]!)) : "&lt;";
+      i += auto && href ? auto[0].length : 1;
+    } else if (c === "*" || c === "_" || c === "~") {
+      const run = text.slice(i, i + 2) === c + c ? c + c : c;
+      const opensWord = c !== "_" || i === 0 || !/[\p{L}\p{N}]/u.test(text[i - 1]!);
+      const end = run === "~" ? -1 : closer(text, run, i + run.length);
+      if (!opensWord || end < 0 || /\s/.test(text[i + run.length] ?? " ")) {
+        out += escapeHtml(run);
+        i += run.length;
+        continue;
+      }
+      const tag = c === "~" ? "del" : run.length === 2 ? "strong" : "em";
+      out += `<${tag}>${renderInline(text.slice(i + run.length, end))}</${tag}>`;
+      i = end + run.length;
+    } else {
+      out += escapeHtml(c);
+      i++;
+    }
+  }
+  return out;
+}
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)/;
+const HEADING = /^ {0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$/;
+const RULE = /^ {0,3}([-*_])(?:\s*\1){2,}\s*$/;
+const LIST_ITEM = /^( {0,3})([-*+]|\d{1,9}[.)])(\s+|$)/;
+const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+
+function cells(line: string): string[] {
+  const trimmed = line
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/(?<!\\)\|$/, "");
+  return trimmed.split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, "|"));
+}
+
+function startsBlock(line: string, next: string | undefined): boolean {
+  return (
+    FENCE.test(line) ||
+    HEADING.test(line) ||
+    RULE.test(line) ||
+    /^ {0,3}>/.test(line) ||
+    LIST_ITEM.test(line) ||
+    (line.includes("|") && next !== undefined && TABLE_DELIMITER.test(next))
+  );
+}
+
+/** The lines of one list item after its first: indented ones, and lazy paragraph continuations. */
+function itemLines(lines: string[], start: number, indent: number): number {
+  let i = start;
+  while (i < lines.length) {
+    const line = lines[i]!;
+    if (line.trim() === "") {
+      const next = lines[i + 1];
+      if (next === undefined || next.search(/\S/) < indent) break;
+    } else if (
+      line.search(/\S/) < indent &&
+      (startsBlock(line, lines[i + 1]) || lines[i - 1]?.trim() === "")
+    ) {
+      break;
+    }
+    i++;
+  }
+  return i;
+}
+
+function list(lines: string[], start: number): { html: string; end: number } {
+  const first = LIST_ITEM.exec(lines[start]!)!;
+  const ordered = /\d/.test(first[2]!);
+  const items: string[] = [];
+  let i = start;
+  while (i < lines.length) {
+    const match = LIST_ITEM.exec(lines[i]!);
+    if (!match || /\d/.test(match[2]!) !== ordered) break;
+    const indent = match[0].length;
+    const end = itemLines(lines, i + 1, indent);
+    const body = [
+      lines[i]!.slice(indent),
+      ...lines.slice(i + 1, end).map((l) => l.replace(new RegExp(`^ {0,${indent}}`), "")),
+    ];
+    const html = renderBlocks(body);
+    // In a tight item (no blank line in it) the first paragraph is shown without its <p>.
+    const tight = !body.some((l) => l.trim() === "");
+    items.push(`<li>${tight ? html.replace(/^<p>([\s\S]*?)<\/p>/, "$1") : html}</li>`);
+    i = end;
+    while (lines[i]?.trim() === "" && LIST_ITEM.test(lines[i + 1] ?? "")) i++;
+  }
+  const startAt =
+    ordered && Number.parseInt(first[2]!, 10) !== 1 ? ` start="${Number.parseInt(first[2]!, 10)}"` : "";
+  return { html: ordered ? `<ol${startAt}>${items.join("")}</ol>` : `<ul>${items.join("")}</ul>`, end: i };
+}
+
+function tableBlock(lines: string[], start: number): { html: string; end: number } {
+  const header = cells(lines[start]!);
+  const align = cells(lines[start + 1]!).map((c) =>
+    c.startsWith(":") && c.endsWith(":")
+      ? "center"
+      : c.endsWith(":")
+        ? "right"
+        : c.startsWith(":")
+          ? "left"
+          : "",
+  );
+  const style = (i: number) => (align[i] ? ` class="fs-align-${align[i]}"` : "");
+  let i = start + 2;
+  const rows: string[] = [];
+  while (i < lines.length && lines[i]!.trim() !== "" && lines[i]!.includes("|")) {
+    const row = cells(lines[i]!);
+    rows.push(
+      `<tr>${header.map((_, c) => `<td${style(c)}>${renderInline(row[c] ?? "")}</td>`).join("")}</tr>`,
+    );
+    i++;
+  }
+  const head = `<tr>${header.map((h, c) => `<th${style(c)}>${renderInline(h)}</th>`).join("")}</tr>`;
+  return { html: `<table><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`, end: i };
+}
+
+function renderBlocks(lines: string[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i]!;
+    const fence = FENCE.exec(line);
+    if (line.trim() === "") {
+      i++;
+    } else if (fence) {
+      const marker = fence[1]!;
+      let end = i + 1;
+      while (end < lines.length && !lines[end]!.trim().startsWith(marker)) end++;
+      const lang = fence[2] ? ` data-lang="${escapeHtml(fence[2])}"` : "";
+      out.push(`<pre><code${lang}>${escapeHtml(lines.slice(i + 1, end).join("\n"))}</code></pre>`);
+      i = end + 1;
+    } else if (/^( {4}|\t)/.test(line)) {
+      let end = i;
+      while (end < lines.length && (/^( {4}|\t)/.test(lines[end]!) || lines[end]!.trim() === "")) end++;
+      const code = lines.slice(i, end).map((l) => l.replace(/^( {4}|\t)/, ""));
+      while (code.at(-1)?.trim() === "") code.pop();
+      out.push(`<pre><code>${escapeHtml(code.join("\n"))}</code></pre>`);
+      i = end;
+    } else if (HEADING.test(line)) {
+      const [, hashes, text] = HEADING.exec(line)!;
+      out.push(`<h${hashes!.length}>${renderInline(text ?? "")}</h${hashes!.length}>`);
+      i++;
+    } else if (RULE.test(line)) {
+      out.push("<hr>");
+      i++;
+    } else if (/^ {0,3}>/.test(line)) {
+      let end = i;
+      while (end < lines.length && lines[end]!.trim() !== "") end++;
+      const quoted = lines.slice(i, end).map((l) => l.replace(/^ {0,3}> ?/, ""));
+      out.push(`<blockquote>${renderBlocks(quoted)}</blockquote>`);
+      i = end;
+    } else if (LIST_ITEM.test(line)) {
+      const { html, end } = list(lines, i);
+      out.push(html);
+      i = end;
+    } else if (line.includes("|") && TABLE_DELIMITER.test(lines[i + 1] ?? "")) {
+      const { html, end } = tableBlock(lines, i);
+      out.push(html);
+      i = end;
+    } else {
+      let end = i + 1;
+      while (end < lines.length && lines[end]!.trim() !== "" && !startsBlock(lines[end]!, lines[end + 1]))
+        end++;
+      out.push(`<p>${renderInline(lines.slice(i, end).join("\n").trim())}</p>`);
+      i = end;
+    }
+  }
+  return out.join("");
+}
+
+/** Markdown text as sanitised HTML. */
+export function renderMarkdown(text: string): string {
+  return renderBlocks(text.replace(/\r\n?/g, "\n").split("\n"));
+}

@@ -1,0 +1,73 @@
+// Cards as HTML: a file that needs nothing else (styles and images inline, a policy that lets
+// nothing load or run), hostile text escaped everywhere it can appear, and a component that cannot
+// be drawn shown as a note while the rest of the card still renders.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { CardRecord } from "./card-record.js";
+import { image, markdown, progress, table } from "./components.js";
+import { cardDocument, renderCard } from "./render-html.js";
+
+const EVIL = `"><script>alert(1)</script><img src=x onerror=alert(1)>`;
+
+function card(components: unknown[], over: Partial<CardRecord> = {}): CardRecord {
+  return {
+    id: "default",
+    final: true,
+    updatedAt: "2024-05-01T10:11:12.000Z",
+    components: components as never,
+    ...over,
+  };
+}
+
+describe("card HTML", () => {
+  test("a document inlines everything and forbids fetches and scripts", () => {
+    const html = cardDocument(
+      [card([markdown("# Hi"), image("<svg xmlns='http://www.w3.org/2000/svg'/>", { alt: "a" })])],
+      {
+        pathspec: "F/1/s/0",
+        attempt: 2,
+      },
+    );
+    assert.match(
+      html,
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">/,
+    );
+    assert.match(html, /<img src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="a">/);
+    assert.match(html, /<style>[\s\S]*\.fs-card \{/);
+    assert.doesNotMatch(html, /<script|<link|https?:\/\/(?!www\.w3\.org)/);
+    assert.match(html, /<title>F\/1\/s\/0 \(attempt 2\)<\/title>/);
+  });
+
+  test("hostile text in titles, ids, tables, alt text and progress labels is escaped", () => {
+    const html = renderCard(
+      card(
+        [table([{ [EVIL]: EVIL }]), image("<svg/>", { alt: EVIL }), progress(1, 2, EVIL), markdown(EVIL)],
+        { title: EVIL },
+      ),
+    );
+    assert.doesNotMatch(html, /<script|<img src=x/);
+    for (const [, attributes] of html.matchAll(/<[a-z0-9]+((?:\s+[a-z-]+="[^"]*")*)\s*>/gi)) {
+      const names = [...attributes!.matchAll(/\s([a-z-]+)="/gi)].map((m) => m[1]!);
+      assert.ok(
+        names.every((name) => !name.startsWith("on")),
+        names.join(" "),
+      );
+    }
+    assert.equal([...html.matchAll(/<img /g)].length, 1, "only the image component's own <img>");
+  });
+
+  test("a component that cannot be drawn becomes a note; the others still render", () => {
+    const html = renderCard(
+      card([{ type: "chart", spec: { mark: "pie" } }, { type: "mystery" }, markdown("still here")], {
+        final: false,
+      }),
+    );
+    assert.match(
+      html,
+      /data-component="error">This chart could not be drawn: chart\(\) draws a subset of Vega-Lite/,
+    );
+    assert.match(html, /This mystery could not be drawn/);
+    assert.match(html, /<p>still here<\/p>/);
+    assert.match(html, /live, updated 10:11:12 UTC/);
+  });
+});

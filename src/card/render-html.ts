@@ -1,0 +1,134 @@
+/**
+ * Cards as HTML: each component drawn by flowship's own markup (user text is always escaped; see
+ * markdown.ts), charts as inline SVG, images by URL. The UI puts this HTML in its task page; `card
+ * get` wraps it in a self-contained document — styles inlined, images as data: URLs, a content
+ * security policy that lets nothing load or run — that opens offline.
+ * A component that cannot be drawn becomes a note saying why; the rest of the card still shows.
+ */
+
+import { CARD_CSS } from "./card-css.js";
+import type { CardRecord } from "./card-record.js";
+import { renderChartSvg } from "./chart-svg.js";
+import {
+  type CardComponent,
+  IMAGE_MEDIA_TYPES,
+  type ImageComponent,
+  type ImageMediaType,
+  type TableComponent,
+} from "./components.js";
+import { escapeHtml } from "./escape.js";
+import { renderMarkdown } from "./markdown.js";
+
+export interface RenderOptions {
+  /**
+   * The `src` of the image at `index` among `card`'s components.
+   * @default a data: URL of the image (what a file needs; the UI serves images by URL instead)
+   */
+  imageSrc?: (card: CardRecord, index: number, image: ImageComponent) => string;
+}
+
+export const dataUrl = (image: ImageComponent) => `data:${image.mediaType};base64,${image.data}`;
+
+function renderTable(component: TableComponent): string {
+  const cell = (value: unknown) =>
+    typeof value === "number"
+      ? `<td class="fs-number">${escapeHtml(String(value))}</td>`
+      : value === null
+        ? '<td class="fs-muted">null</td>'
+        : `<td>${escapeHtml(String(value))}</td>`;
+  const head = component.columns.map((c) => `<th>${escapeHtml(String(c))}</th>`).join("");
+  const rows = component.rows.map(
+    (row) => `<tr>${component.columns.map((_, i) => cell(row[i])).join("")}</tr>`,
+  );
+  return `<div class="fs-table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+}
+
+function renderProgress(value: number, max: number, label: string | undefined): string {
+  if (!(Number.isFinite(value) && Number.isFinite(max) && max > 0))
+    throw new Error("its value or max is not a number");
+  const shown = Math.min(Math.max(value, 0), max);
+  const percent = Math.round((shown / max) * 100);
+  const text = `${label ? `${label}: ` : ""}${value} of ${max} (${percent}%)`;
+  return `<progress value="${shown}" max="${max}" aria-label="${escapeHtml(label ?? "progress")}"></progress><span class="fs-progress-text">${escapeHtml(text)}</span>`;
+}
+
+function renderBody(component: CardComponent, src: () => string): string {
+  switch (component.type) {
+    case "markdown":
+      return renderMarkdown(String(component.text));
+    case "table":
+      return renderTable(component);
+    case "image":
+      if (!IMAGE_MEDIA_TYPES.includes(component.mediaType as ImageMediaType)) {
+        throw new Error(`its type ${JSON.stringify(component.mediaType)} is not an image type`);
+      }
+      return `<img src="${escapeHtml(src())}" alt="${escapeHtml(String(component.alt ?? ""))}">`;
+    case "chart":
+      return renderChartSvg(component.spec);
+    case "progress":
+      return renderProgress(Number(component.value), Number(component.max), component.label);
+    default:
+      throw new Error(`${JSON.stringify((component as { type?: unknown }).type)} is not a kind of component`);
+  }
+}
+
+/** One component as HTML, or a note saying why it could not be drawn. */
+export function renderComponent(component: CardComponent, src: () => string = () => ""): string {
+  const type = escapeHtml(String((component as { type?: unknown })?.type ?? "unknown"));
+  try {
+    return `<div class="fs-component fs-${type}" data-component="${type}">${renderBody(component, src)}</div>`;
+  } catch (error) {
+    const why = escapeHtml(String((error as Error)?.message ?? error));
+    return `<div class="fs-component fs-card-error" data-component="error">This ${type} could not be drawn: ${why}</div>`;
+  }
+}
+
+/** One card as a `<section class="fs-card">`. */
+export function renderCard(card: CardRecord, options: RenderOptions = {}): string {
+  const imageSrc = options.imageSrc ?? ((_card, _index, image) => dataUrl(image));
+  const components = Array.isArray(card.components) ? card.components : [];
+  const body = components.map((component, index) =>
+    renderComponent(component, () => imageSrc(card, index, component as ImageComponent)),
+  );
+  const meta = card.final ? "" : `live, updated ${escapeHtml(String(card.updatedAt).slice(11, 19))} UTC`;
+  return [
+    `<section class="fs-card" data-card="${escapeHtml(card.id)}" data-final="${card.final === true}">`,
+    `<div class="fs-card-head"><h2>${escapeHtml(card.title ?? card.id)}</h2><span class="fs-card-meta">${meta}</span></div>`,
+    body.length > 0 ? body.join("") : '<p class="fs-muted">This card is empty.</p>',
+    "</section>",
+  ].join("");
+}
+
+/**
+ * Cards as one HTML document that needs nothing else: styles inline, images inline, and a
+ * content security policy that blocks every fetch and every script, so it opens offline and
+ * anything hostile in it stays inert.
+ */
+export function cardDocument(
+  cards: readonly CardRecord[],
+  source: { pathspec: string; attempt: number },
+): string {
+  const title = `${source.pathspec} (attempt ${source.attempt})`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body { margin: 0; background: #f7f7f8; }
+.fs-card-page { max-width: 1000px; margin: 24px auto; padding: 0 16px; }
+.fs-card-source { font: 13px system-ui, sans-serif; color: #666; }
+${CARD_CSS}
+</style>
+</head>
+<body>
+<main class="fs-card-page">
+<p class="fs-card-source">Cards of ${escapeHtml(title)}, made by flowship</p>
+${cards.map((card) => renderCard(card)).join("\n")}
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,96 @@
+// The cards of a running task: refresh publishes at once, then at most once per interval (calls in
+// between fold into one write), finish publishes every card final, a card over its size limit is
+// refused at append, and a store that fails never fails the step.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type CardRecord, MAX_CARD_BYTES } from "./card-record.js";
+import { markdown, table } from "./components.js";
+import { TaskCards } from "./task-cards.js";
+
+function collecting(options: { fail?: boolean; interval?: number; summary?: boolean } = {}) {
+  const written: CardRecord[] = [];
+  const warnings: string[] = [];
+  const cards = new TaskCards({
+    where: "of step 'train'",
+    refreshIntervalMs: options.interval ?? 60_000,
+    warn: (line) => warnings.push(line),
+    ...(options.summary ? { summary: () => [markdown("summary")] } : {}),
+    publish: async (record) => {
+      if (options.fail) throw new Error("disk full");
+      written.push(structuredClone(record));
+    },
+  });
+  return { cards, written, warnings };
+}
+
+describe("task cards", () => {
+  test("refresh writes at once, folds later calls into one waiting write, and finish supersedes it", async () => {
+    const { cards, written } = collecting();
+    const card = cards.card();
+    card.append(markdown("one"));
+    await card.refresh();
+    card.append(markdown("two"));
+    const waiting = card.refresh();
+    const same = card.refresh();
+    assert.equal(written.length, 1, "the second refresh waits for the interval");
+    await cards.finish();
+    await Promise.all([waiting, same]);
+    assert.deepEqual(
+      written.map((r) => [r.id, r.final, r.components.length]),
+      [
+        ["default", false, 1],
+        ["default", true, 2],
+      ],
+    );
+  });
+
+  test("a waiting refresh writes once its interval has passed", async () => {
+    const { cards, written } = collecting({ interval: 30 });
+    const card = cards.card();
+    await card.append(markdown("one")).refresh();
+    await card.append(markdown("two")).refresh();
+    assert.deepEqual(
+      written.map((r) => r.components.length),
+      [1, 2],
+    );
+  });
+
+  test("several cards by id; only cards with something to show are written; the summary leads the default card", async () => {
+    const { cards, written } = collecting({ summary: true });
+    cards
+      .card()
+      .get("metrics", { title: "Metrics" })
+      .append(table([{ a: 1 }]));
+    cards.card("empty");
+    await cards.finish();
+    assert.deepEqual(written.map((r) => [r.id, r.title, r.components.map((c) => c.type)]).sort(), [
+      ["default", undefined, ["markdown"]],
+      ["metrics", "Metrics", ["table"]],
+    ]);
+    assert.throws(
+      () => cards.card("../x"),
+      (e: Error & { code?: string }) => e.code === "FS_CARD_BAD_ID",
+    );
+  });
+
+  test("a card over the limit is refused at append with the limit in the message", () => {
+    const { cards } = collecting();
+    const big = "x".repeat(MAX_CARD_BYTES / 2);
+    cards.card().append(markdown(big));
+    assert.throws(
+      () => cards.card().append(markdown(big)),
+      (e: Error & { code?: string }) =>
+        e.code === "FS_CARD_TOO_LARGE" && /more than the 2 MiB a card may hold/.test(e.message),
+    );
+    assert.equal(cards.card().components.length, 1);
+  });
+
+  test("a store that fails is reported once and never throws", async () => {
+    const { cards, warnings } = collecting({ fail: true });
+    await cards.card().append(markdown("x")).refresh();
+    await cards.finish();
+    assert.deepEqual(warnings, [
+      "Card 'default' of step 'train' could not be stored: disk full. The step goes on.",
+    ]);
+  });
+});

@@ -1,0 +1,141 @@
+// Cards through the real CLI: `card get` prints one self-contained HTML document with every
+// component of examples/card_flow.ts, `card view` writes it to a file and hands the path to the
+// opener, bad input is a one-line error, and a card a running task refreshed is read while the
+// task still runs (and read again, final, once it ended).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Task } from "../../src/client/index.js";
+import { BIN, flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+
+const root = path.join(tempDir(), ".flowship");
+const env = flowshipEnv(root);
+const EXAMPLE = "examples/card_flow.ts";
+let runId: string;
+
+const card = (args: string[], extra: Record<string, string> = {}) =>
+  runCli([EXAMPLE, "card", ...args], { env: { ...env, ...extra } });
+
+describe("card get and card view", () => {
+  before(async () => {
+    const result = await runCli([EXAMPLE, "run"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    runId = runIdFrom(result.stderr);
+  });
+
+  test("card get prints one self-contained document with every component and nothing that loads or runs", async () => {
+    // when
+    const result = await card(["get", `${runId}/train/0`]);
+    // then
+    assert.equal(result.code, 0, result.stderr);
+    const html = result.stdout;
+    assert.match(html, /^<!doctype html>/);
+    const kinds = [...html.matchAll(/data-component="(\w+)"/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(kinds)].sort(), ["chart", "image", "markdown", "progress", "table"]);
+    assert.match(html, /<h2>Training report<\/h2>/);
+    assert.match(html, /class="mark-line"/);
+    assert.match(html, /<progress value="6" max="6"/, "the bar's last update");
+    assert.match(html, /<img src="data:image\/svg\+xml;base64,/);
+    assert.match(html, /content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"/);
+    assert.doesNotMatch(html, /<script|<link|src="http/);
+  });
+
+  test("card view writes the document to a file, prints its path and opens it", async () => {
+    // given: an opener that records what it was asked to open
+    const dir = tempDir();
+    const opened = path.join(dir, "opened.txt");
+    const opener = path.join(dir, "opener.sh");
+    fs.writeFileSync(opener, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    // when
+    const [view, get] = await Promise.all([
+      card(["view", `${runId}/train/0`], { FLOWSHIP_OPEN_COMMAND: opener, TMPDIR: dir }),
+      card(["get", `${runId}/train/0`]),
+    ]);
+    // then
+    assert.equal(view.code, 0, view.stderr);
+    const file = view.stdout.trim();
+    assert.equal(path.dirname(file), path.join(dir, "flowship-cards"));
+    assert.equal(fs.readFileSync(file, "utf8"), get.stdout);
+    for (let i = 0; i < 100 && !fs.existsSync(opened); i++) await sleep(50);
+    assert.equal(fs.readFileSync(opened, "utf8"), file);
+  });
+
+  test("bad input: a task without cards, a pathspec that is not a task, an unknown card id", async () => {
+    const [none, shape, id] = await Promise.all([
+      card(["get", `${runId}/start/0`]),
+      card(["get", `${runId}/train`]),
+      card(["get", `${runId}/train/0`, "--id", "metrics"]),
+    ]);
+    assert.equal(none.code, 1);
+    assert.equal(
+      none.stderr.trim(),
+      `error: No cards in task 'CardFlow/${runId}/start/0' (attempt 0): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
+    );
+    assert.equal(shape.code, 2);
+    assert.match(
+      shape.stderr,
+      /^error: Invalid pathspec '\d+\/train': cards belong to a task, give RUN\/STEP\/TASK/,
+    );
+    assert.equal(id.code, 1);
+    assert.match(id.stderr, /^error: No card 'metrics' in task .*: its cards are default\.\n$/);
+    for (const r of [none, shape, id]) assert.equal(r.stdout, "");
+  });
+});
+
+describe("a card refreshed while its task runs", () => {
+  test("is read while the task runs, then final once it ended", async () => {
+    // given: a run whose `live` task refreshes its card, then waits for a file
+    const go = path.join(tempDir(), "go");
+    const child = spawn(process.execPath, [BIN, "test/fixtures/flows/card_live.ts", "run"], {
+      cwd: REPO,
+      env: { ...env, CARD_GO_FILE: go },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    try {
+      let live: string | undefined;
+      for (let i = 0; i < 600 && live === undefined; i++) {
+        const id = /Running CardLive\/(\S+) as/.exec(stderr)?.[1];
+        const task = id
+          ? await Task.get(`CardLive/${id}/live/0`, { datastore: root, namespace: null }).catch(
+              () => undefined,
+            )
+          : undefined;
+        if (task && (await task.cards()).length > 0) live = id;
+        else await sleep(50);
+      }
+      assert.ok(live, `the live card never appeared:\n${stderr}`);
+      // when: read through the CLI while the task waits
+      const during = await runCli(["test/fixtures/flows/card_live.ts", "card", "get", `${live}/live/0`], {
+        env,
+      });
+      // then
+      assert.equal(during.code, 0, during.stderr);
+      assert.match(during.stdout, /<p>first update<\/p>/);
+      assert.doesNotMatch(during.stdout, /second update/);
+      assert.match(during.stdout, /data-final="false"/);
+      assert.equal(
+        (await Task.get(`CardLive/${live}/live/0`, { datastore: root, namespace: null })).status,
+        "running",
+      );
+      // when: the task goes on and ends
+      fs.writeFileSync(go, "");
+      assert.equal(await exited, 0, stderr);
+      const after = await runCli(["test/fixtures/flows/card_live.ts", "card", "get", `${live}/live/0`], {
+        env,
+      });
+      // then
+      assert.match(after.stdout, /<p>first update<\/p>.*<p>second update<\/p>/s);
+      assert.match(after.stdout, /data-final="true"/);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
