@@ -1,11 +1,14 @@
 /**
- * `current`: facts about the task that is running, readable from any step code.
- * Outside a task every field is undefined (and `isProduction` false).
+ * `current`: facts about the task that is running, readable from any step code, and about the run
+ * starting while parameter defaults are evaluated. Outside a task every field is undefined (and
+ * `isProduction` false).
  */
 /** One enclosing foreach of the running task, outermost first (Metaflow's `foreach_stack()`). */
 export interface ForeachLevel {
   /** The foreach step that fanned out. */
   readonly step: string;
+  /** The artifact it fanned out over: its `foreach` option (Metaflow's `var`). */
+  readonly var: string;
   /** This task's position among that foreach's items, from 0. */
   readonly index: number;
   /** How many items that foreach fanned out over. */
@@ -32,7 +35,16 @@ export interface CurrentTask {
   foreachStack: readonly ForeachLevel[];
   /** For a flow with `project()`: its project and the branch this run is in. */
   project?: ProjectInfo;
+  /** The names of the flow's parameters, in declaration order. */
+  parameterNames: readonly string[];
 }
+
+/**
+ * What `current` holds while parameter defaults are evaluated, before the run exists: the flow,
+ * who starts it, its namespace and project branch; run, step and task fields stay undefined.
+ */
+export type CurrentRunStart = Pick<CurrentTask, "flowName" | "username" | "isProduction" | "parameterNames"> &
+  Partial<Pick<CurrentTask, "namespace" | "project">>;
 
 /** `current.project`: the project a flow belongs to and the branch of this run (Metaflow's `current.project_name`, `branch_name`, `is_production`, `project_flow_name`). */
 export interface ProjectInfo {
@@ -46,11 +58,27 @@ export interface ProjectInfo {
 }
 
 const CONTEXT = Symbol.for("flowship.current");
-type Holder = { [CONTEXT]?: CurrentTask };
+type Holder = { [CONTEXT]?: Partial<CurrentTask> };
 
 /** @internal Set by the task executor before user code runs. */
 export function setCurrentTask(task: CurrentTask | undefined): void {
   (globalThis as Holder)[CONTEXT] = task;
+}
+
+/**
+ * @internal Runs a parameter's default function with `current` describing the run about to start
+ * (Metaflow's `current` in a default: flow name, user, project and branch), then puts back what
+ * `current` held before.
+ */
+export async function withCurrentRunStart<T>(facts: CurrentRunStart, evaluate: () => Promise<T>): Promise<T> {
+  const holder = globalThis as Holder;
+  const before = holder[CONTEXT];
+  holder[CONTEXT] = facts;
+  try {
+    return await evaluate();
+  } finally {
+    holder[CONTEXT] = before;
+  }
 }
 
 function read<K extends keyof CurrentTask>(key: K): CurrentTask[K] | undefined {
@@ -108,8 +136,12 @@ export const current = {
   get foreachStack(): readonly ForeachLevel[] {
     return read("foreachStack") ?? [];
   },
-  /** True while a step of a flow is running in this process. */
+  /** The names of the flow's parameters (Metaflow's `current.parameter_names`); empty outside a flow. */
+  get parameterNames(): readonly string[] {
+    return read("parameterNames") ?? [];
+  },
+  /** True while a step of a flow is running in this process (not while defaults are evaluated). */
   get isRunningFlow() {
-    return (globalThis as Holder)[CONTEXT] !== undefined;
+    return read("stepName") !== undefined;
   },
 };
