@@ -113,6 +113,8 @@ export abstract class TaskAttempt implements RunningAttempt {
   #killAfter(ms: number): void {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
+      // Fired: a notice that arrives now changes nothing.
+      this.#timer = undefined;
       this.timedOut = true;
       this.stop();
     }, ms);
