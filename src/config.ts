@@ -13,6 +13,10 @@ export const ENVIRONMENT_VARIABLES = {
     "For each parameter: FLOWSHIP_RUN_<NAME> (upper-cased) is its value for `run` and `step-functions simulate` when the command line does not give one.",
   FLOWSHIP_USER: "User name recorded on runs and used for the default namespace `user:<name>`.",
   FLOWSHIP_PRODUCTION_TOKEN: "When set, runs belong to the namespace `production:<token>`.",
+  FLOWSHIP_BRANCH:
+    "For a flow with a project: the branch `--branch` names when it is not given (Metaflow's METAFLOW_BRANCH), for `run`, `resume` and the step-functions commands. --production wins over it; flows without a project ignore it.",
+  FLOWSHIP_MAX_ARTIFACT_BYTES:
+    "Largest artifact (serialized) a step may store; a larger one fails its step when stored, naming it. Default and most: what Node can read back as one value (buffer.constants.MAX_LENGTH, 4 GiB on Node 20)",
   FLOWSHIP_MAX_WORKERS: "Default for `run --max-workers`. Default: 16",
   FLOWSHIP_ISOLATION:
     "Default for `run --isolation`: host (each attempt a fresh worker thread in a reusable task host process that runs one attempt at a time), process (each attempt an OS process) or thread (each attempt a worker thread in the runtime). Default: host",
@@ -120,6 +124,20 @@ export function currentUser(): string {
 
 export function productionToken(): string | undefined {
   return env("FLOWSHIP_PRODUCTION_TOKEN");
+}
+
+/** FLOWSHIP_BRANCH, the environment's `--branch`, as given (resolveBranch checks it). */
+export function branchFromEnvironment(): string | undefined {
+  return env("FLOWSHIP_BRANCH");
+}
+
+/**
+ * FLOWSHIP_MAX_ARTIFACT_BYTES as given: undefined when unset, NaN when not a number (the
+ * serializer says so when a step stores an artifact).
+ */
+export function maxArtifactBytesSetting(): number | undefined {
+  const text = env("FLOWSHIP_MAX_ARTIFACT_BYTES");
+  return text === undefined ? undefined : /^[0-9]+$/.test(text.trim()) ? Number(text) : Number.NaN;
 }
 
 export function defaultMaxWorkers(): number {

@@ -127,7 +127,7 @@ export class DeployedFlow<F = FlowSpec> {
     const { executionInput, triggerFlow, MAX_INPUT_CHARS } = await import("../aws/deploy/trigger.js");
     const spec = this.#spec ?? deployedSpec(this.#metadata);
     const given = givenValues(spec, parameters);
-    const values = await resolveParameters(spec, given, this.#session.user);
+    const values = await resolveParameters(spec, given, { user: this.#session.user });
     const sent = Object.fromEntries(
       [...Object.keys(given.text), ...Object.keys(given.json)].map((name) => [name, values[name]]),
     );

@@ -53,7 +53,7 @@ export async function simulateFlow<A extends object>(options: SimulateFlowOption
   const values = await resolveParameters(
     flow,
     { ...given, includeBase: path.dirname(path.resolve(options.file)) },
-    "step-functions",
+    { user: "step-functions" },
   );
   const sent = Object.fromEntries(
     [...Object.keys(given.text), ...Object.keys(given.json)].map((name) => [name, values[name]]),

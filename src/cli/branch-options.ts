@@ -1,6 +1,7 @@
 /** The project branch flags of the commands of a flow with `project()`: run, resume and step-functions. */
 import type { Command } from "commander";
-import { projectOf } from "../flow/project.js";
+import { branchFromEnvironment } from "../config.js";
+import { type BranchChoice, projectOf } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
 
 /**
@@ -16,4 +17,16 @@ export function addBranchOptions(command: Command, flow: FlowSpec): Command {
       `the test branch test.<name> of project ${project} (default: your own branch, user.<you>)`,
     )
     .option("--production", `the production branch of project ${project}, prod`, false);
+}
+
+/**
+ * The branch flags as given, with FLOWSHIP_BRANCH standing for a `--branch` not given (Metaflow's
+ * METAFLOW_BRANCH). `--production` wins over the variable, which a flow without a project ignores:
+ * it may be set for every flow of a shell.
+ */
+export function branchChoice(flow: FlowSpec, flags: BranchChoice): BranchChoice {
+  const fromEnvironment = branchFromEnvironment();
+  if (flags.branch !== undefined || flags.production || fromEnvironment === undefined) return flags;
+  if (projectOf(flow) === undefined) return flags;
+  return { ...flags, branch: fromEnvironment, branchFrom: "FLOWSHIP_BRANCH" };
 }

@@ -16,7 +16,7 @@ import { LocalRun } from "../runtime/local-run.js";
 import type { RunOptions } from "../runtime/run-options.js";
 import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
 import { checkThreadSettings } from "../task/task-thread.js";
-import { addBranchOptions } from "./branch-options.js";
+import { addBranchOptions, branchChoice } from "./branch-options.js";
 import type { FlowCommandContext } from "./flow-commands.js";
 import { collect, type GlobalOptions } from "./main.js";
 
@@ -156,7 +156,7 @@ export async function startRun(
   extra: Pick<RunOptions, "parameterText"> & Partial<Pick<RunOptions, "resume" | "parameterSources">>,
 ): Promise<number> {
   const runIdFile = checkRunIdFile(flags.runIdFile);
-  const project = resolveBranch(context.flow, flags, currentUser());
+  const project = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());
   const globals = runGlobals(context, flags);
   const graph = validateFlow(context.flow);
   const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];

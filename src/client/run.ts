@@ -171,6 +171,17 @@ export class Run<A extends object = AnyArtifacts> {
     return this.#record.originRunId;
   }
 
+  /** `Flow/originRunId` for a run started by `resume` (Metaflow's `origin_pathspec`), else undefined. */
+  get originPathspec(): string | undefined {
+    return this.#record.originRunId === undefined ? undefined : `${this.flow}/${this.#record.originRunId}`;
+  }
+
+  /** Whether the run carries every one of `tags` (user or system tags); its steps and tasks carry them too. */
+  hasTags(tags: readonly string[] = []): boolean {
+    const all = this.tags;
+    return tags.every((tag) => all.includes(tag));
+  }
+
   /** sha256 of the compiled code the run's tasks ran. */
   get codeHash(): string {
     return this.#record.codeHash;
@@ -209,8 +220,12 @@ export class Run<A extends object = AnyArtifacts> {
     return Object.fromEntries(await Promise.all(entries));
   }
 
-  /** The steps that have tasks, in the flow's order. */
-  async steps(): Promise<Step<A>[]> {
+  /**
+   * The steps that have tasks, in the flow's order. Steps carry their run's tags, so with `tags`
+   * the list is every step when the run has them all, else empty (as Metaflow's `run.steps(*tags)`).
+   */
+  async steps(options: { tags?: readonly string[] } = {}): Promise<Step<A>[]> {
+    if (!this.hasTags(options.tags)) return [];
     const present = new Set(await this.#context.store(this.flow).listSteps(this.id));
     const ordered = this.#record.steps.map((s) => s.name).filter((name) => present.has(name));
     const rest = [...present].filter((name) => !ordered.includes(name)).sort();
@@ -235,6 +250,18 @@ export class Run<A extends object = AnyArtifacts> {
   /** Removes user tags; removing a system tag fails with FS_CLIENT_SYSTEM_TAG. Returns the rest. */
   async removeTags(...tags: string[]): Promise<readonly string[]> {
     this.#userTags = await changeUserTags(this.#context.store(this.flow), this.#record, { remove: tags });
+    return this.#userTags;
+  }
+
+  /**
+   * Removes `remove` and adds `add` in one change, so no reader sees the run with neither (a tag
+   * in both stays). Removing a system tag fails with FS_CLIENT_SYSTEM_TAG. Returns the user tags.
+   *
+   * @example
+   * await run.replaceTags(["candidate"], ["released"]);
+   */
+  async replaceTags(remove: readonly string[], add: readonly string[]): Promise<readonly string[]> {
+    this.#userTags = await changeUserTags(this.#context.store(this.flow), this.#record, { remove, add });
     return this.#userTags;
   }
 }

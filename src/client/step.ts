@@ -8,7 +8,7 @@ import { AmbiguousTaskError, ObjectNotFoundError } from "./errors.js";
 import { Run } from "./run.js";
 import { Task, type TaskOptions } from "./task.js";
 
-/** Orders task ids by their foreach indices: "0.2" before "0.10" before "1.0". */
+/** A step of a run (`Flow/run/step`), with the ids of its tasks. */
 export class Step<A extends object = AnyArtifacts> {
   readonly run: Run<A>;
   /** The step's name. */
@@ -80,13 +80,38 @@ export class Step<A extends object = AnyArtifacts> {
     return `${this.run.pathspec}/${this.name}`;
   }
 
+  /** The run's user tags: a step has no tags of its own. */
+  get userTags(): readonly string[] {
+    return this.run.userTags;
+  }
+
+  /** The run's system tags. */
+  get systemTags(): readonly string[] {
+    return this.run.systemTags;
+  }
+
+  /** The run's user and system tags. */
+  get tags(): readonly string[] {
+    return this.run.tags;
+  }
+
+  /** For a step of a resumed run: the same step in the run it resumed (`Flow/originRunId/step`). */
+  get originPathspec(): string | undefined {
+    const run = this.run.originPathspec;
+    return run === undefined ? undefined : `${run}/${this.name}`;
+  }
+
   /** Ids of the step's tasks, in foreach-index order; reads nothing. */
   get taskIds(): readonly string[] {
     return this.#taskIds;
   }
 
-  /** The step's tasks in foreach-index order, each showing its latest attempt. */
-  async tasks(): Promise<Task<A>[]> {
+  /**
+   * The step's tasks in foreach-index order, each showing its latest attempt. Tasks carry their
+   * run's tags: with `tags`, every task when the run has them all, else none.
+   */
+  async tasks(options: { tags?: readonly string[] } = {}): Promise<Task<A>[]> {
+    if (!this.run.hasTags(options.tags)) return [];
     const tasks = await Promise.all(
       this.#taskIds.map((id) =>
         Task.openIfStarted<A>({ context: this.#context, run: this.run, step: this.name, id }),

@@ -206,6 +206,26 @@ export class Task<A extends object = AnyArtifacts> {
     return this.#start.origin ?? this.#end?.origin;
   }
 
+  /** Same as {@link Task.origin}, by Metaflow's name. */
+  get originPathspec(): string | undefined {
+    return this.origin;
+  }
+
+  /** The run's user tags: a task has no tags of its own. */
+  get userTags(): readonly string[] {
+    return this.run.userTags;
+  }
+
+  /** The run's system tags. */
+  get systemTags(): readonly string[] {
+    return this.run.systemTags;
+  }
+
+  /** The run's user and system tags. */
+  get tags(): readonly string[] {
+    return this.run.tags;
+  }
+
   /** Every attempt of the task, first to last. */
   attempts(): TaskAttempt[] {
     return [...this.#records.starts.keys()]

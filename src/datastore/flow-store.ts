@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.card.<id>.json  CardRecord (see card/card-record.ts)
  */
 import { type CardRecord, cardIdOfKey } from "../card/card-record.js";
+import { orderedStampText } from "../util/ordered-stamp.js";
 import { ContentStore } from "./content-store.js";
 import { checkRunId } from "./pathspec.js";
 import { createRecord, readRecord, writeRecord } from "./records.js";
@@ -97,12 +98,13 @@ export class FlowStore {
   }
 
   /**
-   * Records one change of a run's user tags as a record of its own, named by its time and a
-   * random suffix: changes made at the same moment from several processes never overwrite each
-   * other (a read-modify-write of one list lost some of eight concurrent `tag add`s).
+   * Records one change of a run's user tags as a record of its own, named by an ordered stamp and
+   * a random suffix: changes made at the same moment from several processes never overwrite each
+   * other (a read-modify-write of one list lost some of eight concurrent `tag add`s), and changes
+   * one process makes within a millisecond apply in the order it made them.
    */
   async appendTagChange(runId: string, change: TagChange): Promise<void> {
-    const name = `${String(Date.parse(change.at)).padStart(15, "0")}-${randomBytes(6).toString("hex")}.json`;
+    const name = `${orderedStampText()}-${randomBytes(6).toString("hex")}.json`;
     await writeRecord(this.storage, `${this.runKey(runId)}/tag-changes/${name}`, change);
   }
 

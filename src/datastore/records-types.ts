@@ -49,6 +49,8 @@ export interface RunEndRecord {
 export interface ForeachFrame {
   /** The foreach step that fanned out. */
   step: string;
+  /** The artifact it fanned out over (Metaflow's `var`); absent in runs before 2026-12. */
+  var?: string;
   index: number;
   numSplits: number;
   /** The list fanned out over (its blob), so every task in the foreach body can read its item. */

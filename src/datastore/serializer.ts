@@ -5,7 +5,9 @@
  * 1 GB array costs 1 GB of memory, not 2.
  */
 import v8 from "node:v8";
+import { maxArtifactBytesSetting } from "../config.js";
 import { FlowshipError } from "../errors.js";
+import { MAX_READABLE_BYTES } from "../util/read-whole-file.js";
 
 export interface EncodedArtifact {
   encoding: string;
@@ -189,6 +191,45 @@ function within(found: Unstorable, segment: string): Unstorable {
 }
 
 export function encodeArtifact(name: string, step: string, value: unknown): EncodedArtifact {
+  return readableSize(name, step, encode(name, step, value));
+}
+
+/**
+ * The most bytes an artifact may take: FLOWSHIP_MAX_ARTIFACT_BYTES, and never more than a buffer
+ * holds, which is what a later step or the Client API reads it back into.
+ */
+function artifactLimit(): { bytes: number; why: string } {
+  const setting = maxArtifactBytesSetting();
+  if (setting !== undefined && Number.isNaN(setting)) {
+    throw new FlowshipError(
+      "FS_CONFIG_INVALID",
+      "Invalid FLOWSHIP_MAX_ARTIFACT_BYTES: give a whole number of bytes, e.g. 1073741824 for 1 GiB.",
+      { exitCode: 2 },
+    );
+  }
+  return setting !== undefined && setting < MAX_READABLE_BYTES
+    ? { bytes: setting, why: "FLOWSHIP_MAX_ARTIFACT_BYTES allows" }
+    : { bytes: MAX_READABLE_BYTES, why: "Node can read back as one value (buffer.constants.MAX_LENGTH)" };
+}
+
+/** Refuses, when it is stored, an artifact too large to be read back: never write what cannot be read. */
+function readableSize(name: string, step: string, encoded: EncodedArtifact): EncodedArtifact {
+  const limit = artifactLimit();
+  if (encoded.size <= limit.bytes) return encoded;
+  throw new UnstorableArtifactError(
+    "FS_ARTIFACT_TOO_LARGE",
+    `Cannot store artifact '${name}' of step '${step}': it is ${byteCount(encoded.size)}, more than the ${byteCount(limit.bytes)} ${limit.why}; store it in pieces (several artifacts), or write it to S3 yourself and store its URL.`,
+  );
+}
+
+function byteCount(bytes: number): string {
+  const gib = bytes / 2 ** 30;
+  return gib >= 1
+    ? `${gib.toFixed(2)} GiB (${bytes.toLocaleString("en-US")} bytes)`
+    : `${bytes.toLocaleString("en-US")} bytes`;
+}
+
+function encode(name: string, step: string, value: unknown): EncodedArtifact {
   if (value instanceof ArrayBuffer) {
     return {
       encoding: "raw:ArrayBuffer",

@@ -1,6 +1,7 @@
 /**
- * `current`: facts about the task that is running, readable from any step code.
- * Outside a task every field is undefined (and `isProduction` false).
+ * `current`: facts about the task that is running, readable from any step code, and about the run
+ * starting while parameter defaults are evaluated. Outside a task every field is undefined (and
+ * `isProduction` false).
  */
 import { type TaskCard, TaskCards } from "../card/task-cards.js";
 
@@ -8,6 +9,8 @@ import { type TaskCard, TaskCards } from "../card/task-cards.js";
 export interface ForeachLevel {
   /** The foreach step that fanned out. */
   readonly step: string;
+  /** The artifact it fanned out over: its `foreach` option (Metaflow's `var`). */
+  readonly var: string;
   /** This task's position among that foreach's items, from 0. */
   readonly index: number;
   /** How many items that foreach fanned out over. */
@@ -36,7 +39,16 @@ export interface CurrentTask {
   project?: ProjectInfo;
   /** The task's default card; `card.get(id)` gives the others. */
   card?: TaskCard;
+  /** The names of the flow's parameters, in declaration order. */
+  parameterNames: readonly string[];
 }
+
+/**
+ * What `current` holds while parameter defaults are evaluated, before the run exists: the flow,
+ * who starts it, its namespace and project branch; run, step and task fields stay undefined.
+ */
+export type CurrentRunStart = Pick<CurrentTask, "flowName" | "username" | "isProduction" | "parameterNames"> &
+  Partial<Pick<CurrentTask, "namespace" | "project">>;
 
 /** `current.project`: the project a flow belongs to and the branch of this run (Metaflow's `current.project_name`, `branch_name`, `is_production`, `project_flow_name`). */
 export interface ProjectInfo {
@@ -50,11 +62,27 @@ export interface ProjectInfo {
 }
 
 const CONTEXT = Symbol.for("flowship.current");
-type Holder = { [CONTEXT]?: CurrentTask };
+type Holder = { [CONTEXT]?: Partial<CurrentTask> };
 
 /** @internal Set by the task executor before user code runs. */
 export function setCurrentTask(task: CurrentTask | undefined): void {
   (globalThis as Holder)[CONTEXT] = task;
+}
+
+/**
+ * @internal Runs a parameter's default function with `current` describing the run about to start
+ * (Metaflow's `current` in a default: flow name, user, project and branch), then puts back what
+ * `current` held before.
+ */
+export async function withCurrentRunStart<T>(facts: CurrentRunStart, evaluate: () => Promise<T>): Promise<T> {
+  const holder = globalThis as Holder;
+  const before = holder[CONTEXT];
+  holder[CONTEXT] = facts;
+  try {
+    return await evaluate();
+  } finally {
+    holder[CONTEXT] = before;
+  }
 }
 
 function read<K extends keyof CurrentTask>(key: K): CurrentTask[K] | undefined {
@@ -129,8 +157,12 @@ export const current = {
     detachedCards ??= new TaskCards({ publish: async () => {}, where: "outside a task" });
     return detachedCards.card();
   },
-  /** True while a step of a flow is running in this process. */
+  /** The names of the flow's parameters (Metaflow's `current.parameter_names`); empty outside a flow. */
+  get parameterNames(): readonly string[] {
+    return read("parameterNames") ?? [];
+  },
+  /** True while a step of a flow is running in this process (not while defaults are evaluated). */
   get isRunningFlow() {
-    return (globalThis as Holder)[CONTEXT] !== undefined;
+    return read("stepName") !== undefined;
   },
 };

@@ -6,16 +6,31 @@ import { ParameterValueError } from "./errors.js";
 export const PARAMETER_TYPES = ["string", "number", "integer", "boolean", "json"] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
+/**
+ * What a default function is given (`current` holds the same facts while it runs). Defaults are
+ * evaluated when a run starts: by `run` locally, and on Step Functions by the start step of each
+ * execution (Metaflow evaluates them once, at `step-functions create`).
+ */
 export interface ParameterContext {
   flowName: string;
   parameterName: string;
+  /** Who starts the run: the local user, or `step-functions` for a deployed run. */
   user: string;
 }
 
+/** A default computed when the run starts. */
+export type ParameterDefaultFunction<T = unknown> = (context: ParameterContext) => T | Promise<T>;
+
+/**
+ * Any value a default may be. Not `unknown` (nor `any`): a union with a function type in it lets
+ * TypeScript type an arrow function's `context` without an annotation.
+ */
+type DefaultValue = string | number | boolean | bigint | symbol | object | null;
+
 export interface ParameterOptions<T = unknown> {
   help?: string;
-  /** A value, or a function evaluated once at run start. */
-  default?: T | ((context: ParameterContext) => T | Promise<T>);
+  /** A value, or a function evaluated once at run start: `default: ({ user }) => \`run-by-${user}\``. */
+  default?: (unknown extends T ? DefaultValue : T) | ParameterDefaultFunction<T>;
   /** The run refuses to start without a value. @default false */
   required?: boolean;
   /** @default the type of `default`, else "string" */

@@ -8,6 +8,7 @@
  */
 import { UsageError } from "../errors.js";
 import { sha256 } from "../util/hash.js";
+import type { ProjectInfo } from "./current.js";
 import type { FlowSpec } from "./types.js";
 
 /** A flow's project and the branch it runs or is deployed in. */
@@ -29,6 +30,8 @@ export function projectOf(flow: Pick<FlowSpec, "decorators">): string | undefine
 export interface BranchChoice {
   branch?: string;
   production?: boolean;
+  /** Where `branch` came from, for messages. @default "--branch" */
+  branchFrom?: string;
 }
 
 /**
@@ -78,7 +81,7 @@ export function resolveBranch(
   if (choice.branch !== undefined) {
     if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(choice.branch)) {
       throw new UsageError(
-        `Invalid --branch '${choice.branch}': 1 to 32 lowercase letters, digits, '_' or '-', starting with a letter or digit.`,
+        `Invalid ${choice.branchFrom ?? "--branch"} '${choice.branch}': 1 to 32 lowercase letters, digits, '_' or '-', starting with a letter or digit.`,
       );
     }
     return { project, branch: `test.${choice.branch}` };
@@ -93,6 +96,16 @@ export function resolveBranch(
  */
 export function projectedFlowName(where: ProjectBranch, flow: string): string {
   return `${where.project}_${where.branch.replace(".", "-")}_${flow}`;
+}
+
+/** `current.project` of flow `flow` in a project's branch. */
+export function projectInfoOf(where: ProjectBranch, flow: string): ProjectInfo {
+  return {
+    name: where.project,
+    branch: where.branch,
+    isProduction: where.branch === PRODUCTION_BRANCH,
+    flowName: projectedFlowName(where, flow),
+  };
 }
 
 /** The system tags of a run in a project's branch. */

@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { currentUser, progressIntervalSeconds } from "../config.js";
+import { progressIntervalSeconds } from "../config.js";
 import { FlowStore } from "../datastore/flow-store.js";
 import { openStorage } from "../datastore/open-storage.js";
 import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/records-types.js";
@@ -36,7 +36,7 @@ import { ResumePlan } from "./resume-plan.js";
 import { effectiveDecorators, localForeachLimit, localLoopLimit, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
 import { RunReaper } from "./run-reaper.js";
-import { createLocalRun, storeParameters } from "./run-record.js";
+import { createLocalRun, localRunStart, storeParameters } from "./run-record.js";
 import { TaskHostPool } from "./task-host-pool.js";
 
 export interface RunResult {
@@ -130,7 +130,6 @@ export class LocalRun {
   async execute(): Promise<RunResult> {
     const options = this.#options;
     this.#store = new FlowStore({ storage: await openStorage(options.datastore), flow: options.flow.name });
-    const user = currentUser();
     let parameterValues: Record<string, unknown>;
     if (options.resume) {
       this.#resume = await ResumePlan.load({ store: this.#store, graph: this.#graph, ...options.resume });
@@ -144,7 +143,7 @@ export class LocalRun {
           ...(options.parameterValues ? { json: options.parameterValues } : {}),
           includeBase: path.dirname(path.resolve(options.compiled.source)),
         },
-        user,
+        localRunStart(options),
       );
     }
     this.#batch = await prepareBatch(options, this.#graph, this.#print);
@@ -402,9 +401,10 @@ export class LocalRun {
         this.#progress.attemptFailed(task.step, "retried");
         this.#scheduleRetry(task, spec);
       } else if (end.exit && !spec.fallbackReason && spec.decorators.some((d) => d.kind === "catch")) {
-        // The process died (or timed out) before it could hand its failure to catchError:
-        // a fallback attempt records the failure without running the step again.
-        this.#progress.attemptFailed(task.step, "retried");
+        // The process died (or was killed past its timeout) before it could hand its failure to
+        // catchError: a fallback attempt records that failure without running the step again. It
+        // is no retry, and the summary counts the task once, as caught.
+        this.#progress.handedToFallback(task.step);
         this.#launch(task, spec.attempt + 1, end.failure?.message ?? "the task process died");
       } else {
         this.#progress.attemptFailed(task.step, "failed");
@@ -451,7 +451,7 @@ export class LocalRun {
       for (let index = 0; index < count; index++) {
         const stack: ForeachFrame[] = [
           ...task.stack,
-          { step: task.step, index, numSplits: count, ...(items ? { items } : {}) },
+          { step: task.step, var: end.foreach!.var, index, numSplits: count, ...(items ? { items } : {}) },
         ];
         // The body's first step, on a loop inside the body, begins at its first iteration.
         const taskId = formatTaskId(

@@ -1,8 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
+import { withCurrentRunStart } from "../flow/current.js";
 import { ParameterValueError } from "../flow/errors.js";
 import { checkParameterValue, type ParameterSpec, parseParameterText } from "../flow/parameters.js";
+import { type ProjectBranch, projectInfoOf } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
+
+/** Who starts the run and where: what default functions are told, in their context and `current`. */
+export interface RunStart {
+  /** The user the run is recorded as (`step-functions` for a deployed run). */
+  user: string;
+  /** The namespace the run will be in, when known. */
+  namespace?: string;
+  /** For a flow with a project: the branch the run is in. */
+  project?: ProjectBranch;
+}
 
 export interface GivenParameters {
   /** Values as typed on the command line (or read from FLOWSHIP_RUN_<NAME>). */
@@ -26,7 +38,7 @@ export interface GivenParameters {
 export async function resolveParameters(
   flow: FlowSpec,
   given: GivenParameters,
-  user: string,
+  start: RunStart,
 ): Promise<Record<string, unknown>> {
   const values: Record<string, unknown> = {};
   const known = new Set(flow.parameters.map((p) => p.name));
@@ -48,15 +60,20 @@ export async function resolveParameters(
     } else if (given.json && spec.name in given.json) {
       values[spec.name] = checkParameterValue(flow.name, spec, given.json[spec.name], "value");
     } else if (spec.hasDefault) {
-      const value = await defaultOf(flow, spec, user);
-      values[spec.name] = checkParameterValue(
-        flow.name,
-        spec,
+      const value = await defaultOf(flow, spec, start);
+      values[spec.name] =
         spec.includeFile && typeof value === "string"
-          ? readIncluded(flow, spec, path.resolve(includeBase, value), value)
-          : value,
-        "default",
-      );
+          ? checkParameterValue(
+              flow.name,
+              spec,
+              readIncluded(flow, spec, path.resolve(includeBase, value), value),
+              "default",
+            )
+          : spec.type === "json" && typeof value === "string"
+            ? // A JSON parameter's default given as text is read like the same text on the
+              // command line (Metaflow's JSONType parses both).
+              parseParameterText(flow.name, spec, value, "its default")
+            : checkParameterValue(flow.name, spec, value, "default");
     } else if (spec.required) {
       missing.push(`--${spec.name}`);
     } else {
@@ -87,10 +104,22 @@ export function includedFiles(flow: FlowSpec, flowFile: string): { file: string;
     }));
 }
 
-async function defaultOf(flow: FlowSpec, spec: ParameterSpec, user: string): Promise<unknown> {
-  if (typeof spec.default !== "function") return spec.default;
+async function defaultOf(flow: FlowSpec, spec: ParameterSpec, start: RunStart): Promise<unknown> {
+  const fn = spec.default;
+  if (typeof fn !== "function") return fn;
+  const namespace = start.namespace;
   try {
-    return await spec.default({ flowName: flow.name, parameterName: spec.name, user });
+    return await withCurrentRunStart(
+      {
+        flowName: flow.name,
+        username: start.user,
+        isProduction: namespace?.startsWith("production:") ?? false,
+        parameterNames: flow.parameters.map((p) => p.name),
+        ...(namespace ? { namespace } : {}),
+        ...(start.project ? { project: projectInfoOf(start.project, flow.name) } : {}),
+      },
+      async () => fn({ flowName: flow.name, parameterName: spec.name, user: start.user }),
+    );
   } catch (error) {
     // The user's default function failed: their mistake, told in one line, not an internal error.
     throw new ParameterValueError(

@@ -68,6 +68,10 @@ export class RunProgress {
   withdrawn(step: string): void {
     this.#of(step).running--;
   }
+  /** An attempt died and a fallback attempt records its failure for catchError: not a retry. */
+  handedToFallback(step: string): void {
+    this.#of(step).running--;
+  }
   /** An attempt failed; `outcome` says what became of its task. */
   attemptFailed(step: string, outcome: "retried" | "failed" | "cancelled"): void {
     const c = this.#of(step);

@@ -14,7 +14,11 @@ import { type ProjectBranch, projectTags, resolveBranch } from "../flow/project.
 import type { FlowSpec } from "../flow/types.js";
 import { nodeType } from "../graph/flow-graph.js";
 import { FLOWSHIP_VERSION } from "../version.js";
+import type { RunStart } from "./resolve-parameters.js";
 import type { RunOptions } from "./run-options.js";
+
+/** The user a deployed run is recorded as: Step Functions runs it for nobody in particular. */
+export const PRODUCTION_USER = "step-functions";
 
 /** Stores each parameter value as an artifact blob; the run record keeps their references. */
 export async function storeParameters(
@@ -62,6 +66,9 @@ export function newRunRecord(fields: NewRunFields): RunRecord {
     tags: [...new Set(fields.tags)],
     systemTags: [
       fields.namespace,
+      // A deployed run's namespace is its production token's; it names its user too, as every
+      // local run does (Metaflow's `user:SFN`), so it can be found by user like any run.
+      ...(fields.runtime === "step-functions" ? [`user:${fields.user}`] : []),
       `runtime:${fields.runtime}`,
       `flowship_version:${FLOWSHIP_VERSION}`,
       ...(fields.project ? projectTags(fields.project) : []),
@@ -85,16 +92,28 @@ export function newRunRecord(fields: NewRunFields): RunRecord {
   };
 }
 
+/** Who starts a local run, its namespace and its project branch. */
+export function localRunStart(
+  options: Pick<RunOptions, "flow" | "project">,
+): RunStart & { namespace: string } {
+  const user = currentUser();
+  const token = productionToken();
+  // Local runs of a project's flow are in the user's own branch, as a default deploy is.
+  const project = options.project ?? resolveBranch(options.flow, {}, user);
+  return {
+    user,
+    namespace: token ? `production:${token}` : `user:${user}`,
+    ...(project ? { project } : {}),
+  };
+}
+
 /** Claims a fresh run id (retrying on a collision with a concurrent run) and writes the record. */
 export async function createLocalRun(
   options: Pick<RunOptions, "flow" | "tags" | "compiled" | "resume" | "project">,
   store: FlowStore,
   parameters: Record<string, ArtifactRef>,
 ): Promise<RunRecord> {
-  const user = currentUser();
-  const token = productionToken();
-  // Local runs of a project's flow are in the user's own branch, as a default deploy is.
-  const project = options.project ?? resolveBranch(options.flow, {}, user);
+  const { user, namespace, project } = localRunStart(options);
   for (let attempt = 0; ; attempt++) {
     const runId = String(Date.now() + attempt);
     if (!(await store.claimRunId(runId))) continue;
@@ -102,7 +121,7 @@ export async function createLocalRun(
       flow: options.flow,
       runId,
       user,
-      namespace: token ? `production:${token}` : `user:${user}`,
+      namespace,
       tags: options.tags,
       parameters,
       codeHash: options.compiled.codeHash,

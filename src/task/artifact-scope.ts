@@ -49,11 +49,28 @@ export class ArtifactScope {
   /** Inherited values that step code read; they may have been mutated in place. */
   readonly loaded = new Map<string, unknown>();
   readonly self: Record<string, unknown>;
+  #closed = false;
 
   constructor(options: ScopeOptions) {
     this.options = options;
     this.self = new Proxy(Object.create(null) as Record<string, unknown>, this.#handler());
     SCOPES.set(this.self, this);
+  }
+
+  /**
+   * Stops taking assignments: after a timeout the step's code may still run while what it
+   * assigned is stored. Its later assignments are dropped without an error, which could only
+   * surface as an uncaught exception in code nobody waits for.
+   */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Sets an artifact, also once closed: flowship's own (catchError's `var`) goes in after a timeout. */
+  assign(name: string, value: unknown): void {
+    this.assigned.set(name, value);
+    this.adopted.delete(name);
+    this.loaded.delete(name);
   }
 
   refOf(name: string): ArtifactRef | undefined {
@@ -162,9 +179,7 @@ export class ArtifactScope {
             `Cannot assign parameter '${name}' in step '${scope.options.step}': parameters are read-only; store the new value under another name.`,
           );
         }
-        scope.assigned.set(name, value);
-        scope.adopted.delete(name);
-        scope.loaded.delete(name);
+        if (!scope.#closed) scope.assign(name, value);
         return true;
       },
       deleteProperty(_target, name) {

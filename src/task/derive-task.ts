@@ -42,6 +42,7 @@ async function foreachFrames(
     const items = end.artifacts[end.foreach.var];
     frames.push({
       step: foreach,
+      var: end.foreach.var,
       index: id.indices[depth]!,
       numSplits: end.foreach.numSplits,
       ...(items ? { items } : {}),

@@ -12,13 +12,14 @@ import type { AttemptEndRecord } from "../datastore/records-types.js";
 import { encodeArtifact } from "../datastore/serializer.js";
 import { FlowshipError, isFlowshipError, type StepFailure, toStepFailure } from "../errors.js";
 import { type ProjectInfo, setCurrentTask } from "../flow/current.js";
-import { PRODUCTION_BRANCH, projectedFlowName, projectOf } from "../flow/project.js";
+import { projectInfoOf, projectOf } from "../flow/project.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import { buildGraph } from "../graph/flow-graph.js";
 import { redact } from "../util/redact.js";
 import { ArtifactScope, inputView } from "./artifact-scope.js";
 import { deriveTask } from "./derive-task.js";
 import { mapStack } from "./source-map-stack.js";
+import { runWithTimeout, timeoutFailure, timeoutNotice, timeoutSeconds } from "./step-timeout.js";
 import { chooseCase } from "./switch-case.js";
 import { openTaskCards } from "./task-cards-setup.js";
 import { type ForeachLimit, type TaskSpec, taskPathspec } from "./task-spec.js";
@@ -191,8 +192,10 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     ...(spec.originRunId ? { originRunId: spec.originRunId } : {}),
     tags: spec.tags ?? run?.tags ?? [],
     ...projectInfo(flow, spec.projectBranch),
+    parameterNames: flow.parameters.map((p) => p.name),
     foreachStack: spec.foreachStack.map((level) => ({
       step: level.step,
+      var: flow.steps.find((s) => s.name === level.step)?.foreach ?? level.var ?? "",
       index: level.index,
       numSplits: level.numSplits,
       value: async () => {
@@ -218,18 +221,24 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
 
   let failure: StepFailure | undefined;
   if (spec.fallbackReason) {
-    failure = { type: "TaskDied", message: spec.fallbackReason, retryable: false };
+    failure = await earlierFailure(store, spec);
   } else {
+    const seconds = timeoutSeconds(spec.decorators);
     try {
-      if (step.join) {
+      const outcome = await runWithTimeout(() => {
+        if (!step.join) return step.fn(scope.self);
         const views = inputs.map((i) => inputView(store.content, `${spec.flow}/${i.path}`, i.artifacts));
         const joinInputs = Object.assign(
           [...views],
           Object.fromEntries(inputs.map((input, i) => [input.step, views[i]])),
         );
-        await step.fn(scope.self, Object.freeze(joinInputs));
-      } else {
-        await step.fn(scope.self);
+        return step.fn(scope.self, Object.freeze(joinInputs));
+      }, seconds);
+      if (outcome === "timedOut") {
+        // The step's code may still run (a pending await): what it assigns from now on is not stored.
+        scope.close();
+        failure = timeoutFailure(seconds!);
+        process.stderr.write(`${timeoutNotice(step.name, seconds!)}\n`);
       }
     } catch (error) {
       failure = failureOf(error);
@@ -245,11 +254,11 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
       );
     }
     if (catcher.options.var)
-      scope.self[catcher.options.var] = {
+      scope.assign(catcher.options.var, {
         type: failure.type,
         message: failure.message,
         stack: failure.stack,
-      };
+      });
     const artifacts = await persistArtifacts(scope, store.content, step.name);
     await end({ status: "succeeded", caught: true, artifacts, failure });
     return TASK_EXIT.ok;
@@ -297,6 +306,22 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
   }
 }
 
+/**
+ * What a fallback attempt records: the failure of the attempt before it (a timeout, a killed
+ * process), as the runtime or the Batch entrypoint recorded it, else the reason it was given.
+ */
+async function earlierFailure(store: FlowStore, spec: TaskSpec): Promise<StepFailure> {
+  const earlier =
+    spec.attempt > 0
+      ? await store.readAttemptEnd(spec.runId, spec.step, spec.taskId, spec.attempt - 1)
+      : undefined;
+  const failure =
+    earlier?.status === "failed" && earlier.failure
+      ? earlier.failure
+      : { type: "TaskDied", message: spec.fallbackReason! };
+  return { ...failure, retryable: false };
+}
+
 function reportFailure(spec: TaskSpec, failure: StepFailure): void {
   // flowship's own errors are complete sentences; a user's error is shown with its stack.
   const detail =
@@ -307,13 +332,7 @@ function reportFailure(spec: TaskSpec, failure: StepFailure): void {
 /** `current.project` of a flow with a project, run in `branch`. */
 function projectInfo(flow: FlowSpec, branch: string | undefined): { project?: ProjectInfo } {
   const project = projectOf(flow);
-  if (project === undefined || branch === undefined) return {};
-  return {
-    project: {
-      name: project,
-      branch,
-      isProduction: branch === PRODUCTION_BRANCH,
-      flowName: projectedFlowName({ project, branch }, flow.name),
-    },
-  };
+  return project === undefined || branch === undefined
+    ? {}
+    : { project: projectInfoOf({ project, branch }, flow.name) };
 }

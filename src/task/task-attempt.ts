@@ -12,6 +12,7 @@ import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
 import { explainIoError } from "../util/io-error.js";
 import { redact } from "../util/redact.js";
+import { isTimeoutNotice, KILL_GRACE_MS, STORE_AFTER_TIMEOUT_MS } from "./step-timeout.js";
 import type { TaskSpec } from "./task-spec.js";
 
 /**
@@ -81,6 +82,7 @@ export abstract class TaskAttempt implements RunningAttempt {
   protected outOfMemory = false;
   protected hostDied = false;
   protected neverStarted = false;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly options: TaskAttemptOptions,
@@ -97,14 +99,33 @@ export abstract class TaskAttempt implements RunningAttempt {
   /** Ends the attempt at once, wherever it is. */
   protected abstract stop(): void;
 
-  /** Arms the attempt's timeout; returns what clears it. */
+  /**
+   * Arms the attempt's timeout; returns what clears it. The task stops its step itself when the
+   * time is up (step-timeout.ts); this kills the attempt only when it did not in time: its event
+   * loop is blocked, or storing after the timeout takes too long.
+   */
   protected armTimeout(): () => void {
     if (this.options.timeoutSeconds === undefined) return () => {};
-    const timer = setTimeout(() => {
+    this.#killAfter(this.options.timeoutSeconds * 1000 + KILL_GRACE_MS);
+    return () => {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    };
+  }
+
+  #killAfter(ms: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      // Fired: a notice that arrives now changes nothing.
+      this.#timer = undefined;
       this.timedOut = true;
       this.stop();
-    }, this.options.timeoutSeconds * 1000);
-    return () => clearTimeout(timer);
+    }, ms);
+  }
+
+  /** A line of the attempt's stderr: when the task says it timed out, it gets time to store. */
+  protected stderrLine(text: string): void {
+    if (this.#timer !== undefined && isTimeoutNotice(text)) this.#killAfter(STORE_AFTER_TIMEOUT_MS);
   }
 
   protected exit(code: number | null, signal: NodeJS.Signals | null): TaskExit {

@@ -48,9 +48,10 @@ export class TaskHostAttempt extends TaskAttempt {
     const stderr = new PassThrough();
     const streamsDone = [
       pipeAttemptOutput(stdout, "stdout", options),
-      pipeAttemptOutput(stderr, "stderr", options),
+      pipeAttemptOutput(stderr, "stderr", options, (text) => this.stderrLine(text)),
     ];
-    const clearTimer = this.armTimeout();
+    // The time counts from when a host takes the attempt, not while it waits for one.
+    let clearTimer = () => {};
     let uncaught: string | undefined;
     this.exited = new Promise<TaskExit>((resolve) => {
       let ended = false;
@@ -71,6 +72,7 @@ export class TaskHostAttempt extends TaskAttempt {
         // Stopped while it waited for a host: the host goes back unused.
         if (ended) return lease.release();
         this.#host = lease;
+        clearTimer = this.armTimeout();
         lease.run(
           {
             type: "run",

@@ -54,6 +54,7 @@ export class TaskProcess extends TaskAttempt {
       pipeAttemptOutput(this.#child.stdout!, "stdout", options),
       pipeAttemptOutput(this.#child.stderr!, "stderr", options, (text) => {
         if (OUT_OF_MEMORY.test(text)) this.outOfMemory = true;
+        this.stderrLine(text);
       }),
     ];
     const clearTimer = this.armTimeout();

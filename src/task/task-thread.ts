@@ -79,7 +79,7 @@ export class TaskThread extends TaskAttempt {
     const worker = this.#worker;
     const streamsDone = [
       pipeAttemptOutput(worker.stdout, "stdout", options),
-      pipeAttemptOutput(worker.stderr, "stderr", options),
+      pipeAttemptOutput(worker.stderr, "stderr", options, (text) => this.stderrLine(text)),
     ];
     const clearTimer = this.armTimeout();
     // A process prints its own uncaught error before it dies; a thread hands it to us instead.

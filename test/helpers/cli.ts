@@ -39,8 +39,11 @@ export function flowshipEnv(root: string, extra: Record<string, string | undefin
     FLOWSHIP_DATASTORE_ROOT: root,
     FLOWSHIP_USER: "tester",
     FLOWSHIP_PRODUCTION_TOKEN: undefined,
-    // Tests choose their isolation themselves, whatever the shell running them says.
+    // Tests choose their isolation, project branch and artifact limit themselves, whatever the
+    // shell running them says.
     FLOWSHIP_ISOLATION: undefined,
+    FLOWSHIP_BRANCH: undefined,
+    FLOWSHIP_MAX_ARTIFACT_BYTES: undefined,
     FORCE_COLOR: "0",
     ...extra,
   };

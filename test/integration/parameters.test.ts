@@ -143,6 +143,52 @@ describe("parameters", () => {
     );
   });
 
+  test("text defaults of JSON parameters are parsed; default functions see current", async () => {
+    // given: JSON defaults as text, literal and computed, and a default that reads current
+    const defaults = path.join(dir, "defaults.ts");
+    fs.writeFileSync(
+      defaults,
+      flowSource(`export default flow("Defaults")
+  .parameter("config", { type: "json", default: '{"a": [8]}' })
+  .parameter("computed", { type: "json", default: () => '{"b": 2}' })
+  .parameter("facts", { type: "json", default: () => ({ flow: current.flowName, user: current.username, namespace: current.namespace, names: current.parameterNames, inStep: current.isRunningFlow, run: current.runId ?? null }) })
+  .step("start", (self) => { self.seen = { config: self.config, computed: self.computed, facts: self.facts, names: current.parameterNames }; }, { next: "end" })
+  .step("end", () => {});`),
+    );
+    // when
+    const result = await runCli([defaults, "run"], { env });
+    // then: parsed as the same text on the command line would be
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual((await taskArtifacts(root, "Defaults", runIdFrom(result.stderr), "start")).seen, {
+      config: { a: [8] },
+      computed: { b: 2 },
+      facts: {
+        flow: "Defaults",
+        user: "tester",
+        namespace: "user:tester",
+        names: ["config", "computed", "facts"],
+        inStep: false,
+        run: null,
+      },
+      names: ["config", "computed", "facts"],
+    });
+    // and a default that is not JSON is a one-line error naming it
+    const broken = path.join(dir, "broken_default.ts");
+    fs.writeFileSync(
+      broken,
+      flowSource(`export default flow("BrokenDefault")
+  .parameter("config", { type: "json", default: "{a:" })
+  .step("start", () => {}, { next: "end" })
+  .step("end", () => {});`),
+    );
+    const refused = await runCli([broken, "run"], { env });
+    assert.equal(
+      refused.stderr,
+      `error: Invalid value for parameter 'config' of flow 'BrokenDefault' (from its default): "{a:" is not valid JSON (Expected property name or '}' in JSON at position 1).\n`,
+    );
+    assert.equal(refused.code, 2);
+  });
+
   test("run --help lists the parameters with their help and defaults", async () => {
     const result = await runCli([file, "run", "--help"], { env });
     assert.equal(result.code, 0);

@@ -68,7 +68,7 @@ async function deployed(file: string, text: Record<string, string>, executionNam
     new DescribeJobDefinitionsCommand({ jobDefinitions: [result.jobDefinitionArn] }),
   );
   assert.equal(jobDefinitions?.length, 1, result.jobDefinitionArn);
-  const values = await resolveParameters(result.flow, { text }, "alice");
+  const values = await resolveParameters(result.flow, { text }, { user: "alice" });
   const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
   const options: ExecuteDefinitionOptions = {
     flowName: result.flow.name,

@@ -1,11 +1,13 @@
 // A flow with project(), from the command line: a local run is in the user's own branch, a
 // simulated production deploy (`simulate --production`) in `prod` — each with `project:` and
-// `project_branch:` system tags and `current.project` —, users whose names clean up alike keep
-// branches of their own, and flags that make no sense are one-line usage errors.
+// `project_branch:` system tags and `current.project`, in steps and in parameter defaults —,
+// users whose names clean up alike keep branches of their own, FLOWSHIP_BRANCH stands for
+// --branch, and flags that make no sense are one-line usage errors.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { Run } from "../../src/client/index.js";
 import { sha256 } from "../../src/util/hash.js";
 import { flowshipEnv, runCli, runIdFrom, simulatedRunIdFrom, tempDir } from "../helpers/cli.js";
 
@@ -16,6 +18,7 @@ fs.writeFileSync(
   `import { current, flow, project } from "flowship";
 export default flow("ScoringFlow")
   .decorator(project({ name: "fraud" }))
+  .parameter("startedBy", { type: "json", default: () => ({ branch: current.project?.branch, user: current.username, production: current.isProduction }) })
   .step("start", (self) => { self.where = current.project; }, { next: "end" })
   .step("end", () => {});
 `,
@@ -24,6 +27,15 @@ const env = flowshipEnv(path.join(dir, ".flowship"), {
   FLOWSHIP_USER: "Alice.Smith",
   FLOWSHIP_CONFIG: path.join(dir, "absent.json"),
 });
+
+/** What the parameter default of run `runId` saw in `current`. */
+async function startedBy(runId: string): Promise<unknown> {
+  const run = await Run.get(`ScoringFlow/${runId}`, {
+    datastore: path.join(dir, ".flowship"),
+    namespace: null,
+  });
+  return (await run.parameters()).startedBy;
+}
 
 async function runFacts(runId: string) {
   const script = path.join(dir, `read-${runId}.ts`);
@@ -85,15 +97,44 @@ describe("flows with a project", () => {
     assert.deepEqual(facts.systemTags, ["project:fraud", "project_branch:test.staging"]);
   });
 
+  test("FLOWSHIP_BRANCH stands for --branch; a parameter default sees the branch in current", async () => {
+    // when
+    const result = await runCli([file, "run"], { env: { ...env, FLOWSHIP_BRANCH: "nightly" } });
+    // then
+    assert.equal(result.code, 0, result.stderr);
+    const runId = runIdFrom(result.stdout + result.stderr);
+    assert.deepEqual((await runFacts(runId)).systemTags, ["project:fraud", "project_branch:test.nightly"]);
+    assert.deepEqual(await startedBy(runId), {
+      branch: "test.nightly",
+      user: "Alice.Smith",
+      production: false,
+    });
+    // --production wins over it, and a bad one names the variable
+    const production = await runCli([file, "step-functions", "create", "--only-json", "--production"], {
+      env: { ...env, FLOWSHIP_BRANCH: "Not A Branch" },
+    });
+    assert.equal(production.code, 0, production.stderr);
+    assert.match(production.stdout, /"StartAt"/);
+    const bad = await runCli([file, "run"], { env: { ...env, FLOWSHIP_BRANCH: "Not A Branch" } });
+    assert.equal(
+      bad.stderr,
+      "error: Invalid FLOWSHIP_BRANCH 'Not A Branch': 1 to 32 lowercase letters, digits, '_' or '-', starting with a letter or digit.\n",
+    );
+    assert.equal(bad.code, 2);
+  });
+
   test("simulate --production runs in the prod branch", async () => {
     const result = await runCli([file, "step-functions", "simulate", "--production"], {
       env,
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(await runFacts(simulatedRunIdFrom(result.stderr)), {
+    const runId = simulatedRunIdFrom(result.stderr);
+    assert.deepEqual(await runFacts(runId), {
       systemTags: ["project:fraud", "project_branch:prod"],
       where: { name: "fraud", branch: "prod", isProduction: true, flowName: "fraud_prod_ScoringFlow" },
     });
+    // Defaults are evaluated when the run starts, in its start step, as the production user.
+    assert.deepEqual(await startedBy(runId), { branch: "prod", user: "step-functions", production: true });
   });
 
   test("branch flags that make no sense are one-line usage errors", async () => {

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { Run } from "../../src/client/index.js";
 import { BIN, flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
 import { flowStore, taskArtifacts } from "../helpers/datastore.js";
 
@@ -60,6 +61,17 @@ describe("resume", () => {
       resumed.stderr,
       new RegExp(`\\[${runId}/body/1\\] cloned from ResumableFlow/${origin}/body/1`),
     );
+    // and the Client API names the origin of the run, its steps and its cloned tasks (Metaflow's origin_pathspec)
+    const client = { datastore: s.root, namespace: null };
+    const run = await Run.get(`ResumableFlow/${runId}`, client);
+    const body = await run.step("body");
+    assert.deepEqual(
+      [run.originPathspec, body.originPathspec, (await body.task("0")).originPathspec],
+      [`ResumableFlow/${origin}`, `ResumableFlow/${origin}/body`, `ResumableFlow/${origin}/body/0`],
+    );
+    assert.equal((await body.task("2")).originPathspec, undefined, "run again, not cloned");
+    const first = await Run.get(`ResumableFlow/${origin}`, client);
+    assert.equal((await first.step("body")).originPathspec, undefined);
   });
 
   test("after a damaged blob is deleted, resume runs again the tasks that referenced it", async () => {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { Flow } from "../../src/client/index.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
-import { flowStore } from "../helpers/datastore.js";
+import { flowStore, writeFlowFile } from "../helpers/datastore.js";
 
 const fixture = (name: string) => path.join(REPO, "test/fixtures/flows", name);
 
@@ -26,6 +26,32 @@ describe("runtime hardening", () => {
       /Step 'start' failed: Cannot store artifact 'tree' of step 'start': tree\.x\.x\.x\.x\.x\.x….x\.x\.x is nested 1,000 levels deep, more than an artifact may be and still be read back; flatten it \(or store it as a JSON string\)\.\n/,
     );
     assert.doesNotMatch(deep.stderr, /\n\s+at /, "no stack trace");
+  });
+
+  test("an artifact larger than a reader can take is refused when stored, in one line; one at the limit is read back", async () => {
+    // given: a limit of 2,000 bytes (by default, what one Node buffer holds: 4 GiB on Node 20;
+    // blobs up to it are read in pieces, see src/util/read-whole-file.test.ts)
+    const root = path.join(tempDir(), ".flowship");
+    const file = writeFlowFile(
+      path.dirname(root),
+      "sized",
+      `export default flow("Sized")
+        .step("start", (self) => { self.fits = new Uint8Array(2000).fill(7); }, { next: "middle" })
+        .step("middle", (self) => { console.log("read back " + self.fits.length); self.big = new Uint8Array(2001); }, { next: "end" })
+        .step("end", () => {});`,
+    );
+    // when
+    const result = await runCli([file, "run"], {
+      env: flowshipEnv(root, { FLOWSHIP_MAX_ARTIFACT_BYTES: "2000" }),
+    });
+    // then
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /read back 2000\n/);
+    assert.match(
+      result.stderr,
+      /Step 'middle' failed: Cannot store artifact 'big' of step 'middle': it is 2,001 bytes, more than the 2,000 bytes FLOWSHIP_MAX_ARTIFACT_BYTES allows; store it in pieces \(several artifacts\), or write it to S3 yourself and store its URL\.\n/,
+    );
+    assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   });
 
   test("a parameter cannot be changed in place: the step fails naming the property, later steps never see it", async () => {

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { Task } from "../../src/client/index.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, runNode, tempDir } from "../helpers/cli.js";
 import { flowStore, taskArtifacts, writeFlowFile } from "../helpers/datastore.js";
 
@@ -112,16 +113,39 @@ describe("timeout and catchError", () => {
     assert.match(result.stderr, /start\/0: Timeout: timed out after 1 s and was killed/);
   });
 
-  test("catchError records a timed-out step's failure and the flow goes on", async () => {
+  test("catchError records a timed-out step's failure as a Timeout, with the artifacts it assigned before", async () => {
+    // given: a step that awaits past its timeout, and one whose synchronous loop never yields
     const file = writeFlow(
       "caught_timeout",
       `export default flow("CaughtTimeout")
-        .step("start", async (self) => { self.before = 1; await new Promise((r) => setTimeout(r, 60_000)); }, { next: "end", decorators: [timeout({ seconds: 1 }), catchError({ var: "failure" })] })
-        .step("end", (self) => { console.log("failure was: " + self.failure.message); });`,
+        .step("start", async (self) => { self.before = 1; await new Promise((r) => setTimeout(r, 60_000)); }, { next: "blocked", decorators: [timeout({ seconds: 1 }), catchError({ var: "failure" })] })
+        .step("blocked", (self) => { self.lost = 1; while (true) {} }, { next: "end", decorators: [timeout({ seconds: 0.2 }), catchError({ var: "stuck" })] })
+        .step("end", (self) => { console.log("failure was: " + self.failure.type + ": " + self.failure.message + ", before: " + self.before + ", stuck: " + self.stuck.type); });`,
     );
+    // when
     const result = await runCli([file, "run"], { env, killAfterMs: 50_000 });
+    // then: the first is stopped by its task, which keeps what it assigned; the second is killed
+    // a little later and a fallback attempt records its Timeout (its artifacts are lost)
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /failure was: timed out after 1 s and was killed/);
+    assert.match(
+      result.stdout,
+      /failure was: Timeout: timed out after 1 s and was killed, before: 1, stuck: Timeout/,
+    );
+    assert.match(result.stderr, /\(1 tasks succeeded, 2 failures caught\)\n/);
+    assert.doesNotMatch(result.stderr, /retried/, "no attempt was retried: the flow has no retry");
+    const runId = runIdFrom(result.stderr);
+    const start = await Task.get(`CaughtTimeout/${runId}/start/0`, { datastore: root, namespace: null });
+    assert.deepEqual(
+      [start.attempt, start.exception?.type, start.finished, start.successful],
+      [0, "Timeout", true, false],
+    );
+    const blocked = await Task.get(`CaughtTimeout/${runId}/blocked/0`, { datastore: root, namespace: null });
+    assert.equal(blocked.exception?.type, "Timeout");
+    const dump = await runCli([file, "dump", `${runId}/start`], { env });
+    assert.match(
+      dump.stdout,
+      new RegExp(`^CaughtTimeout/${runId}/start/0 \\(attempt 0, caught Timeout\\)\n  before \\[number`),
+    );
   });
 
   test("an artifact that cannot be stored fails the task, naming the artifact and the step", async () => {

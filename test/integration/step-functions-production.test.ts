@@ -99,7 +99,7 @@ describe("production on AWS Step Functions, end to end (AWS in moto)", () => {
     );
 
     // when: triggered with --alpha 0.5, typed as `run` types it
-    const values = await resolveParameters(flow, { text: { alpha: "0.5" } }, "alice");
+    const values = await resolveParameters(flow, { text: { alpha: "0.5" } }, { user: "alice" });
     const input = executionInput(
       flow.name,
       { alpha: values.alpha },

@@ -92,6 +92,42 @@ describe("tag", () => {
     assert.deepEqual([...tags].sort(), added);
   });
 
+  test("changes one script makes at the same moment apply in the order it made them", async () => {
+    // given: forty changes made at once, each tag added and then removed
+    const run = await Run.get(`BranchFlow/${theirs}`, client);
+    const changes: Promise<readonly string[]>[] = [];
+    for (let i = 0; i < 20; i++) changes.push(run.addTags(`flip-${i}`), run.removeTags(`flip-${i}`));
+    // when
+    await Promise.all(changes);
+    // then: every add came before its remove
+    const left = (await Run.get(`BranchFlow/${theirs}`, client)).userTags.filter((t) =>
+      t.startsWith("flip-"),
+    );
+    assert.deepEqual(left, []);
+  });
+
+  test("replace swaps tags in one change; steps and tasks carry the run's tags and filter by them", async () => {
+    // when
+    const replaced = await tag("replace", theirs, "team-x", "team-y");
+    const run = await Run.get(`BranchFlow/${theirs}`, client);
+    const swapped = await run.replaceTags(["team-y"], ["team-z"]);
+    // then
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.match(replaced.stdout, /^ {2}user tags: {3}team-y$/m);
+    assert.deepEqual(swapped, ["team-z"]);
+    assert.deepEqual(run.userTags, ["team-z"]);
+    const steps = await run.steps({ tags: ["team-z", "user:someone-else"] });
+    assert.deepEqual(
+      steps.map((s) => s.name),
+      ["start", "double", "square", "join", "end"],
+    );
+    assert.deepEqual(await run.steps({ tags: ["team-x"] }), []);
+    const [task] = await steps[0]!.tasks({ tags: ["team-z"] });
+    assert.deepEqual([steps[0]!.tags, task!.tags, task!.userTags], [run.tags, run.tags, ["team-z"]]);
+    assert.ok(task!.systemTags.includes("user:someone-else"));
+    assert.deepEqual(await steps[0]!.tasks({ tags: ["team-y"] }), []);
+  });
+
   test("invalid tags and unknown runs are refused", async () => {
     const empty = await tag("add", mine, " ");
     assert.equal(empty.code, 2);

@@ -23,7 +23,7 @@ import { validateFlow } from "../../graph/validate.js";
 import { reportError } from "../../report-error.js";
 import { resolveParameters } from "../../runtime/resolve-parameters.js";
 import { effectiveDecorators } from "../../runtime/run-options.js";
-import { newRunRecord, storeParameters } from "../../runtime/run-record.js";
+import { newRunRecord, PRODUCTION_USER, storeParameters } from "../../runtime/run-record.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
 import { TASK_EXIT } from "../../task/executor.js";
@@ -92,12 +92,12 @@ async function createRun(
   const values = await resolveParameters(
     flow,
     { json: given, includeBase: packagedFlowFolder(bundle) },
-    "step-functions",
+    { user: PRODUCTION_USER, namespace, ...(project && branch ? { project: { project, branch } } : {}) },
   );
   const record = newRunRecord({
     flow,
     runId: env.runId,
-    user: "step-functions",
+    user: PRODUCTION_USER,
     namespace,
     tags: deployedRunTags(),
     parameters: await storeParameters(store, values),

@@ -181,9 +181,10 @@ describe("compileStateMachine: decorators", () => {
       BackoffRate: 1,
     });
     const parameters = start.Parameters as JsonObject;
-    // Batch's minimum attempt duration is 60 s; the Task's guard adds the queue allowance.
-    assert.deepEqual(parameters.Timeout, { AttemptDurationSeconds: 60 });
-    assert.equal(start.TimeoutSeconds, 160);
+    // Batch's limit adds the margin the task needs to store a timed-out step's artifacts itself;
+    // the Task's guard adds the queue allowance.
+    assert.deepEqual(parameters.Timeout, { AttemptDurationSeconds: 10 + 90 });
+    assert.equal(start.TimeoutSeconds, 10 + 90 + 100);
     assert.deepEqual((parameters.ContainerOverrides as JsonObject).ResourceRequirements, [
       { Type: "VCPU", Value: "2" },
       { Type: "MEMORY", Value: "8192" },
@@ -283,15 +284,16 @@ describe("compileStateMachine: errors", () => {
           .filter(([, state]) => state.Type === "Task" && String(state.Resource).includes("batch"))
           .map(([name, state]) => [name, state.TimeoutSeconds]),
       );
-    // then: a day by default; the option changes it; a timeout decorator adds an hour of queue
+    // then: a day by default; the option changes it; a timeout decorator adds the container's
+    // margin and an hour of queue
     assert.deepEqual(limits({}), {
-      start: 120 + 3600,
+      start: 120 + 90 + 3600,
       caught: 86_400,
       "caught-fallback": 86_400,
       end: 86_400,
     });
     assert.deepEqual(limits({ taskTimeoutSeconds: 600 }), {
-      start: 120 + 3600,
+      start: 120 + 90 + 3600,
       caught: 600,
       "caught-fallback": 600,
       end: 600,

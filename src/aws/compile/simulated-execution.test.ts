@@ -256,7 +256,7 @@ describe("compiled examples run in aws-local-stepfunctions", () => {
     assert.equal(fallback.FLOWSHIP_FALLBACK, "1");
     assert.equal(fallback.FLOWSHIP_FALLBACK_ERROR, "States.TaskFailed");
     assert.equal(fallback.FLOWSHIP_STEP, "risky");
-    assert.deepEqual(simulation.calls[5]!.input.Timeout, { AttemptDurationSeconds: 60 });
+    assert.deepEqual(simulation.calls[5]!.input.Timeout, { AttemptDurationSeconds: 30 + 90 });
   });
 
   test("a step that keeps failing without catchError fails the execution", async () => {

@@ -6,6 +6,7 @@
  */
 import type { StepDecorator } from "../../flow/decorators.js";
 import type { GraphNode } from "../../graph/flow-graph.js";
+import { CONTAINER_TIMEOUT_MARGIN_SECONDS } from "../../task/step-timeout.js";
 import { type Retrier, STATES_ERRORS } from "../asl/error-handling.js";
 import type { JsonObject, PayloadTemplate } from "../asl/json.js";
 import { TaskState } from "../asl/task-state.js";
@@ -145,9 +146,16 @@ function resourceRequirements(
   ];
 }
 
+/**
+ * Batch's limit on a job of a step with `timeout`: the step's seconds plus a margin, since the task
+ * in the container keeps the step's time itself and stores what a timed-out step assigned (Batch
+ * stopping the container first would lose that).
+ */
 function attemptSeconds(decorators: readonly StepDecorator[]): number | undefined {
   const seconds = find(decorators, "timeout")?.options.seconds;
-  return seconds === undefined ? undefined : Math.max(MIN_BATCH_TIMEOUT_SECONDS, Math.ceil(seconds));
+  return seconds === undefined
+    ? undefined
+    : Math.max(MIN_BATCH_TIMEOUT_SECONDS, Math.ceil(seconds) + CONTAINER_TIMEOUT_MARGIN_SECONDS);
 }
 
 /** @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-batch.html */

@@ -12,6 +12,7 @@ import os from "node:os";
 import type { JobDetail, KeyValuePair, ResourceRequirement } from "@aws-sdk/client-batch";
 import type { FlowStore } from "../../datastore/flow-store.js";
 import type { BatchOptions } from "../../flow/decorators.js";
+import { CONTAINER_TIMEOUT_MARGIN_SECONDS } from "../../task/step-timeout.js";
 import type { RunningAttempt, TaskAttemptOptions, TaskExit } from "../../task/task-attempt.js";
 import type { ComputeKind } from "../compile/compile-options.js";
 import { fargateResources } from "../compile/fargate-resources.js";
@@ -36,11 +37,6 @@ export interface BatchRunContext {
 
 /** Batch's states before a job has a container. */
 const WAITING = new Set(["SUBMITTED", "PENDING", "RUNNABLE"]);
-/**
- * The task in the container enforces `timeout` itself and records it; Batch's own limit comes
- * later, so it only stops a container too stuck to do so.
- */
-const BATCH_TIMEOUT_MARGIN_SECONDS = 30;
 
 export class BatchJobAttempt implements RunningAttempt {
   readonly exited: Promise<TaskExit>;
@@ -91,7 +87,8 @@ export class BatchJobAttempt implements RunningAttempt {
             timeout: {
               attemptDurationSeconds:
                 Math.max(MIN_BATCH_TIMEOUT_SECONDS, Math.ceil(this.#options.timeoutSeconds)) +
-                BATCH_TIMEOUT_MARGIN_SECONDS,
+                // The task in the container enforces `timeout` itself and records it.
+                CONTAINER_TIMEOUT_MARGIN_SECONDS,
             },
           }),
     });

@@ -14,6 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { loadLocalStepFunctions } from "./polyfill.js";
+import { MAX_SIMULATED_TIMEOUT_SECONDS } from "./timer-limits.js";
 
 type Json = any;
 type LocalStateMachine = InstanceType<Awaited<ReturnType<typeof loadLocalStepFunctions>>["StateMachine"]>;
@@ -59,6 +60,9 @@ function replaceDistributedMaps(definition: Json, found: Map<string, Json>): Jso
         Type: "Task",
         Comment: state.Comment,
         Resource: STAND_IN_RESOURCE,
+        // A Map state has no time limit of its own on AWS; without one the interpreter gives a
+        // Task 60 seconds, and any foreach running longer would fail with States.Timeout.
+        TimeoutSeconds: MAX_SIMULATED_TIMEOUT_SECONDS,
         // The handler sees what the Map would: its input and the context object.
         Parameters: { "input.$": "$", "context.$": "$$" },
         ...("ResultSelector" in state ? { ResultSelector: state.ResultSelector } : {}),

@@ -24,6 +24,7 @@ import { uploadCodePackage } from "../package/code-package-store.js";
 import { IMAGE_PATH, resolveSandbox, runContainerCommand, type SandboxKind } from "./container-sandbox.js";
 import { startCredentialsEndpoint } from "./credentials-endpoint.js";
 import { withDistributedMaps } from "./distributed-map.js";
+import { withTimerLimits } from "./timer-limits.js";
 
 /** A registry address nothing listens on: port 4 on loopback is unassigned and not one fetch refuses to try. */
 const CLOSED_REGISTRY = "http://127.0.0.1:4/";
@@ -256,7 +257,7 @@ export async function executeDefinition(
     }
   }
   let transitions = 0;
-  const distributed = await withDistributedMaps(options.definition, {
+  const distributed = await withDistributedMaps(withTimerLimits(options.definition), {
     readItems: async (bucket, key) => {
       const body = await options.storage.read(storageKey(options.datastoreRoot, bucket, key));
       if (!body) throw new Error(`The specified key does not exist: ${key}`);

@@ -95,7 +95,10 @@ export function registerDump(program: Command, context: FlowCommandContext): voi
       }
       for (const task of tasks) {
         const choice = task.choice ? `, ${task.choice.value} -> ${task.choice.next}` : "";
-        process.stdout.write(`${task.pathspec} (attempt ${task.attempt}, ${task.status}${choice})\n`);
+        // A failure catchError handled is no success: say so, with the failure's type.
+        const status =
+          task.finished && !task.successful ? `caught ${task.exception?.type ?? "failure"}` : task.status;
+        process.stdout.write(`${task.pathspec} (attempt ${task.attempt}, ${status}${choice})\n`);
         const artifacts = selected(task, include);
         if (artifacts.length === 0) process.stdout.write("  (no artifacts)\n");
         for (const artifact of artifacts) process.stdout.write(`  ${await describe(artifact, max)}\n`);

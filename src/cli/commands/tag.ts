@@ -14,7 +14,7 @@ function asJson(run: Run): object {
 }
 
 export function registerTag(program: Command, context: FlowCommandContext): void {
-  const tag = program.command("tag").description("add, remove and list the user tags of runs");
+  const tag = program.command("tag").description("add, remove, replace and list the user tags of runs");
   // A run id names one run whoever started it: tags can be changed across namespaces.
   const openRun = (runId: string) =>
     Run.get(`${context.flow.name}/${runId}`, { datastore: context.globals().datastore, namespace: null });
@@ -38,6 +38,18 @@ export function registerTag(program: Command, context: FlowCommandContext): void
     .action(async (runId: string, tags: string[]) => {
       const run = await openRun(runId);
       await run.removeTags(...tags);
+      printTags(run);
+    });
+
+  tag
+    .command("replace")
+    .description("remove one user tag and add another in a single change")
+    .argument("<run>", "the run id")
+    .argument("<old>", "the tag to remove")
+    .argument("<new>", "the tag to add")
+    .action(async (runId: string, old: string, added: string) => {
+      const run = await openRun(runId);
+      await run.replaceTags([old], [added]);
       printTags(run);
     });
 

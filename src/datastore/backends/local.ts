@@ -4,6 +4,7 @@ import path from "node:path";
 import { FlowshipError } from "../../errors.js";
 import { createFileExclusive, writeFileAtomic } from "../../util/atomic-file.js";
 import { explainIoError, withIoErrors } from "../../util/io-error.js";
+import { readWholeFileSync } from "../../util/read-whole-file.js";
 import { checkKey, type Storage } from "../storage.js";
 
 /** The datastore in a folder of the local file system (`.flowship/` by default). */
@@ -68,7 +69,8 @@ export class LocalStorage implements Storage {
   readSync(key: string): Buffer | undefined {
     const file = this.localPath(key);
     try {
-      return fs.readFileSync(file);
+      // In pieces: readFileSync refuses 2 GiB and more, which an artifact may be.
+      return readWholeFileSync(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw explainIoError(error, "read", file);

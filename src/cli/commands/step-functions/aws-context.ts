@@ -8,6 +8,7 @@ import type { DeployClients } from "../../../aws/deploy/deployment.js";
 import type { DeployTarget } from "../../../aws/deploy/resource-names.js";
 import { currentUser } from "../../../config.js";
 import { resolveBranch } from "../../../flow/project.js";
+import { branchChoice } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 
 export interface AwsCommandContext {
@@ -43,7 +44,7 @@ export async function awsCommandContext(
   );
   // The branch first: a flag that makes no sense is a usage error before any setting is looked at.
   const user = currentUser();
-  const branch = resolveBranch(context.flow, options, user);
+  const branch = resolveBranch(context.flow, branchChoice(context.flow, options), user);
   const settings = loadAwsSettings(options.required ?? [], options.command, overrides);
   const target = deployTarget(settings, context.flow.name, options.name, branch);
   return { settings, target, clients: await createDeployClients(settings.region), user };

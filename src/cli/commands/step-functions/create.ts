@@ -15,7 +15,7 @@ import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
 import { currentUser } from "../../../config.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import { projectedFlowName, resolveBranch } from "../../../flow/project.js";
-import { addBranchOptions } from "../../branch-options.js";
+import { addBranchOptions, branchChoice } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
 import { wholeNumberOption } from "../../run-common.js";
@@ -26,6 +26,7 @@ import {
   type ForeachChoices,
   type ForeachFlags,
   foreachChoices,
+  maxWorkersForForeaches,
 } from "./foreach-options.js";
 
 export interface CreateFlags extends ForeachFlags {
@@ -125,44 +126,52 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
       "--notify-webhook-url <url>",
       "HTTPS webhook of the alerts, e.g. Slack's (default: the configured one, FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL, which keeps a secret URL out of shell history); its header from FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH",
     );
-  addForeachOptions(addBranchOptions(command, context.flow)).action(async (flags: CreateFlags) => {
-    const globals = context.globals();
-    const numbers: DeployNumbers = {
-      ...foreachChoices(flags),
-      maxWorkers: wholeNumberOption("--max-workers", flags.maxWorkers, 0),
-      taskTimeoutSeconds: wholeNumberOption("--task-timeout", flags.taskTimeout, 60),
-      keepVersions: wholeNumberOption("--keep-versions", flags.keepVersions, 1),
-      ...(flags.workflowTimeout === undefined
-        ? {}
-        : { workflowTimeoutSeconds: wholeNumberOption("--workflow-timeout", flags.workflowTimeout, 1) }),
-    };
-    // In a project, the definition is the branch's: its name, and so its job definition's.
-    const branch = resolveBranch(context.flow, flags, currentUser());
-    const name = flags.name ?? (branch ? projectedFlowName(branch, context.flow.name) : undefined);
-    const compiled = compileStepFunctions(context.flow, {
-      ...(name === undefined ? {} : { name }),
-      maxWorkers: numbers.maxWorkers,
-      distributedMap: numbers.distributedMap,
-      ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),
-      taskTimeoutSeconds: numbers.taskTimeoutSeconds,
-      ...(numbers.workflowTimeoutSeconds === undefined
-        ? {}
-        : { workflowTimeoutSeconds: numbers.workflowTimeoutSeconds }),
-      ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
-      ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
-      ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
-      withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
-      // A step's resources as the configured compute gets them (flowship configure aws --compute).
-      compute: configuredCompute(),
-    });
-    if (!flags.onlyJson) {
-      const { deploy } = await import("./deploy-command.js");
-      await deploy(context, flags, numbers);
-      return;
-    }
-    process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
-    process.stderr.write(summary(compiled.name, compiled.stats));
-    for (const line of describeForeaches(compiled.foreaches)) process.stderr.write(`${line}\n`);
-    for (const line of describeLoops(compiled.loops)) process.stderr.write(`${line}\n`);
-  });
+  addForeachOptions(addBranchOptions(command, context.flow)).action(
+    async (flags: CreateFlags, self: Command) => {
+      const globals = context.globals();
+      const foreach = foreachChoices(flags);
+      const numbers: DeployNumbers = {
+        ...foreach,
+        maxWorkers: maxWorkersForForeaches({
+          maxWorkers: wholeNumberOption("--max-workers", flags.maxWorkers, 0),
+          choices: foreach,
+          command: self,
+          hasForeach: context.flow.steps.some((s) => s.foreach !== undefined),
+        }),
+        taskTimeoutSeconds: wholeNumberOption("--task-timeout", flags.taskTimeout, 60),
+        keepVersions: wholeNumberOption("--keep-versions", flags.keepVersions, 1),
+        ...(flags.workflowTimeout === undefined
+          ? {}
+          : { workflowTimeoutSeconds: wholeNumberOption("--workflow-timeout", flags.workflowTimeout, 1) }),
+      };
+      // In a project, the definition is the branch's: its name, and so its job definition's.
+      const branch = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());
+      const name = flags.name ?? (branch ? projectedFlowName(branch, context.flow.name) : undefined);
+      const compiled = compileStepFunctions(context.flow, {
+        ...(name === undefined ? {} : { name }),
+        maxWorkers: numbers.maxWorkers,
+        distributedMap: numbers.distributedMap,
+        ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),
+        taskTimeoutSeconds: numbers.taskTimeoutSeconds,
+        ...(numbers.workflowTimeoutSeconds === undefined
+          ? {}
+          : { workflowTimeoutSeconds: numbers.workflowTimeoutSeconds }),
+        ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
+        ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
+        ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
+        withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
+        // A step's resources as the configured compute gets them (flowship configure aws --compute).
+        compute: configuredCompute(),
+      });
+      if (!flags.onlyJson) {
+        const { deploy } = await import("./deploy-command.js");
+        await deploy(context, flags, numbers);
+        return;
+      }
+      process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
+      process.stderr.write(summary(compiled.name, compiled.stats));
+      for (const line of describeForeaches(compiled.foreaches)) process.stderr.write(`${line}\n`);
+      for (const line of describeLoops(compiled.loops)) process.stderr.write(`${line}\n`);
+    },
+  );
 }

@@ -7,7 +7,7 @@ import {
   DISTRIBUTED_MAP_SETTINGS,
   type DistributedMapSetting,
 } from "../../../aws/compile/compile-options.js";
-import type { ForeachPlan } from "../../../aws/compile/foreach-plan.js";
+import { type ForeachPlan, INLINE_MAP_MAX_CONCURRENCY } from "../../../aws/compile/foreach-plan.js";
 import { UsageError } from "../../../errors.js";
 
 export interface ForeachFlags {
@@ -63,4 +63,28 @@ export function describeForeaches(plans: readonly ForeachPlan[]): string[] {
     (p) =>
       `foreach '${p.step}': ${p.mode === "distributed" ? "Distributed Map" : "inline Map"}, up to ${p.maxWidth.toLocaleString("en-US")} items (${p.reason})`,
   );
+}
+
+/**
+ * `--max-workers` for the foreach choice: with `--distributed-map never`, every foreach is an
+ * inline Map, which runs at most 40 iterations at once. When `--max-workers` was left at its
+ * default (100), it becomes 40 with a note, instead of an error about a flag nobody gave; a value
+ * given on the command line is kept, and refused by the compiler if an inline Map cannot take it.
+ */
+export function maxWorkersForForeaches(options: {
+  maxWorkers: number;
+  choices: ForeachChoices;
+  command: Command;
+  hasForeach: boolean;
+}): number {
+  const { maxWorkers, choices, command } = options;
+  const fits = maxWorkers > 0 && maxWorkers <= INLINE_MAP_MAX_CONCURRENCY;
+  if (choices.distributedMap !== "never" || fits || command.getOptionValueSource("maxWorkers") !== "default")
+    return maxWorkers;
+  if (options.hasForeach) {
+    process.stderr.write(
+      `note: --distributed-map never makes every foreach an inline Map, which runs at most ${INLINE_MAP_MAX_CONCURRENCY} iterations at once: --max-workers ${INLINE_MAP_MAX_CONCURRENCY} instead of the default ${maxWorkers}.\n`,
+    );
+  }
+  return INLINE_MAP_MAX_CONCURRENCY;
 }

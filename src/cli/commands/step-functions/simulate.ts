@@ -23,7 +23,8 @@ import { validateFlow } from "../../../graph/validate.js";
 import { compileFlow } from "../../../runtime/compile-flow.js";
 import { codeDir } from "../../../runtime/load-flow.js";
 import { resolveParameters } from "../../../runtime/resolve-parameters.js";
-import { addBranchOptions } from "../../branch-options.js";
+import { PRODUCTION_USER } from "../../../runtime/run-record.js";
+import { addBranchOptions, branchChoice } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
 import { addParameterOptions } from "../../parameter-options.js";
@@ -34,6 +35,7 @@ import {
   describeForeaches,
   type ForeachFlags,
   foreachChoices,
+  maxWorkersForForeaches,
 } from "./foreach-options.js";
 
 interface SimulateFlags extends ForeachFlags {
@@ -107,16 +109,18 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       .option("--payload <json>", "with --event: the event's payload, as flowship event send puts it", "{}");
   }
   const parameterText = addParameterOptions(command, context.flow, { fromEnvironment: true });
-  command.action(async (flags: SimulateFlags) => {
+  command.action(async (flags: SimulateFlags, self: Command) => {
     checkRunIdFile(flags.runIdFile);
     const globals = context.globals();
     const graph = validateFlow(context.flow);
     const { text, sources } = parameterText(flags);
+    const project = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());
+    const token = flags.token ?? productionToken() ?? context.flow.name.toLowerCase();
     // Typed and checked exactly like `run`; the execution input carries what was given.
     const values = await resolveParameters(
       context.flow,
       { text, sources, includeBase: path.dirname(path.resolve(context.file)) },
-      "step-functions",
+      { user: PRODUCTION_USER, namespace: `production:${token}`, ...(project ? { project } : {}) },
     );
     const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
     const root = flags.datastore === "s3" ? (flags.s3Root ?? s3Root()) : globals.datastoreRoot;
@@ -125,9 +129,16 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
         "Missing S3 datastore root for --datastore s3: pass --s3-root s3://bucket/prefix or set FLOWSHIP_S3_ROOT.",
       );
     }
-    const maxWorkers = Number(flags.maxWorkers);
-    if (!Number.isInteger(maxWorkers) || maxWorkers < 0)
+    const foreach = foreachChoices(flags);
+    const givenWorkers = Number(flags.maxWorkers);
+    if (!Number.isInteger(givenWorkers) || givenWorkers < 0)
       throw new UsageError(`Invalid --max-workers '${flags.maxWorkers}'.`);
+    const maxWorkers = maxWorkersForForeaches({
+      maxWorkers: givenWorkers,
+      choices: foreach,
+      command: self,
+      hasForeach: context.flow.steps.some((s) => s.foreach !== undefined),
+    });
     if (!(SANDBOX_KINDS as readonly string[]).includes(flags.sandbox)) {
       throw new UsageError(`Invalid --sandbox '${flags.sandbox}': expected ${SANDBOX_KINDS.join(", ")}.`);
     }
@@ -139,12 +150,10 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       );
     }
     for (const tag of flags.tag) checkTag(tag);
-    const project = resolveBranch(context.flow, flags, currentUser());
     const imageEnv = Object.fromEntries(flags.env.map(parseEnvOption));
     const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
     // The parameters must fit where they travel on AWS, as `trigger` checks: the execution input
     // and the start step's Batch container overrides.
-    const foreach = foreachChoices(flags);
     // Resources as the configured compute gets them: Fargate refuses what it cannot run.
     const compute = configuredCompute();
     const { stats, foreaches } = compileStepFunctions(graph, {
@@ -165,7 +174,6 @@ export function registerSimulate(group: Command, context: FlowCommandContext): v
       flags.event === undefined
         ? (JSON.parse(executionInput(context.flow.name, given, stats.parametersBudgetChars)) as object)
         : eventExecutionInput(context.flow, flags.event, flags.payload ?? "{}", sdkRegion() ?? "us-east-1");
-    const token = flags.token ?? productionToken() ?? context.flow.name.toLowerCase();
     // On an S3 datastore the compiled code goes to the user's cache, not the current folder.
     const compiled = await compileFlow({
       file: context.file,

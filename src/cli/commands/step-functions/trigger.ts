@@ -10,8 +10,10 @@ import type { Command } from "commander";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import { currentUser } from "../../../config.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
+import { resolveBranch } from "../../../flow/project.js";
 import { resolveParameters } from "../../../runtime/resolve-parameters.js";
-import { addBranchOptions } from "../../branch-options.js";
+import { PRODUCTION_USER } from "../../../runtime/run-record.js";
+import { addBranchOptions, branchChoice } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { collect } from "../../main.js";
 import { addParameterOptions } from "../../parameter-options.js";
@@ -36,10 +38,12 @@ export function registerTrigger(group: Command, context: FlowCommandContext): vo
   command.action(async (flags: TriggerFlags) => {
     const flow = context.flow;
     const { text } = parameterText(flags);
+    // Defaults are evaluated by the run's start step; here they are only checked, as it would.
+    const project = resolveBranch(flow, branchChoice(flow, flags), currentUser());
     const values = await resolveParameters(
       flow,
       { text, includeBase: path.dirname(path.resolve(context.file)) },
-      currentUser(),
+      { user: PRODUCTION_USER, ...(project ? { project } : {}) },
     );
     const given = Object.fromEntries(Object.keys(text).map((name) => [name, values[name]]));
     // The room for parameters depends on the start step only, not on where the flow is deployed.

@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { FlowshipError } from "../../../errors.js";
 import { writeFileAtomic } from "../../../util/atomic-file.js";
+import { readWholeFileSync } from "../../../util/read-whole-file.js";
 import { matchesContentName } from "../../content-hash.js";
 import { checkKey } from "../../storage.js";
 
@@ -61,7 +62,7 @@ export class ReadCache {
     const expected = CONTENT_ADDRESSED.exec(key)?.[1];
     if (!expected) return false;
     try {
-      if (!matchesContentName(expected, fs.readFileSync(this.pathOf(key)))) return false;
+      if (!matchesContentName(expected, readWholeFileSync(this.pathOf(key)))) return false;
     } catch {
       return false;
     }
@@ -100,7 +101,7 @@ export class ReadCache {
     }
     if (!present) return undefined;
     try {
-      return fs.readFileSync(this.pathOf(key));
+      return readWholeFileSync(this.pathOf(key));
     } catch (error) {
       throw new FlowshipError(
         "FS_DATASTORE_CACHE_LOST",
