@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.start.json   AttemptStartRecord
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.end.json     AttemptEndRecord
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.stdout.log   (and .stderr.log)
+ *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.stdout.times when its lines were printed
  */
 import { ContentStore } from "./content-store.js";
 import { checkRunId } from "./pathspec.js";
@@ -61,6 +62,11 @@ export class FlowStore {
 
   logKey(runId: string, step: string, taskId: string, attempt: number, stream: LogStream): string {
     return `${this.taskKey(runId, step, taskId)}/${attempt}.${stream}.log`;
+  }
+
+  /** The time index beside a log (`0.stdout.log` → `0.stdout.times`, see task/log-times.ts). */
+  logTimesKey(logKey: string): string {
+    return `${logKey.replace(/\.log$/, "")}.times`;
   }
 
   /**
