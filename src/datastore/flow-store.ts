@@ -240,6 +240,28 @@ export class FlowStore {
     return { latest: Math.max(...starts.keys()), starts, ends };
   }
 
+  /**
+   * Like readAttempts, without listing the task's folder: attempts 0, 1, … are read in turn until
+   * one is missing, has not ended, or succeeded (no attempt follows a success). For readers of
+   * thousands of tasks, to whom the listings cost more than the records.
+   */
+  async readAttemptsInTurn(runId: string, step: string, taskId: string): Promise<TaskAttempts | undefined> {
+    const key = this.taskKey(runId, step, taskId);
+    const starts = new Map<number, AttemptStartRecord>();
+    const ends = new Map<number, AttemptEndRecord>();
+    for (let attempt = 0; ; attempt++) {
+      const start = await readRecord<AttemptStartRecord>(this.storage, `${key}/${attempt}.start.json`);
+      if (!start) break;
+      starts.set(attempt, start);
+      const end = await readRecord<AttemptEndRecord>(this.storage, `${key}/${attempt}.end.json`);
+      if (!end) break;
+      ends.set(attempt, end);
+      if (end.status === "succeeded") break;
+    }
+    if (starts.size === 0) return undefined;
+    return { latest: Math.max(...starts.keys()), starts, ends };
+  }
+
   /** The successful end record of a task (its latest attempt), or undefined. */
   async readSuccessfulEnd(
     runId: string,
