@@ -28,6 +28,12 @@ export class LogTimes {
   constructor(logFile: string) {
     this.#file = logTimesFile(logFile);
     this.#offset = sizeOf(logFile);
+    // A link planted in its place could lead out of the datastore (docs/reliability.md): not followed.
+    try {
+      this.#failed = fs.lstatSync(this.#file).isSymbolicLink();
+    } catch {
+      this.#failed = false;
+    }
   }
 
   /** A line of `bytes` bytes (its newline included) is being appended to the log now. */
