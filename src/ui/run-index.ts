@@ -28,7 +28,23 @@ export interface IndexedRun {
 
 /** A local run id is `Date.now()` at its start; others (`sfn-<execution>`) say nothing. */
 function idTime(id: string): number | undefined {
-  return /^\d{12,16}$/.test(id) ? Number(id) : undefined;
+  // Called for every run id of a flow, so no regular expression: Number() of anything but digits
+  // is NaN (a hex-looking id would only be guessed wrong, and its record puts it in its place).
+  if (id.length < 12 || id.length > 16) return undefined;
+  const value = Number(id);
+  return Number.isInteger(value) ? value : undefined;
+}
+
+function sortedHas(sorted: readonly string[], id: string): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === id) return true;
+    if (sorted[mid]! < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 export function runStatusOf(run: IndexedRun): RunStatus {
@@ -121,9 +137,9 @@ export class RunIndex {
   /** The flow's run ids, forgetting runs that were removed from the datastore. */
   async #ids(flow: string): Promise<string[]> {
     const ids = await this.store(flow).listRunIds();
-    const present = new Set(ids);
     const cache = this.#cache(flow);
-    for (const id of cache.keys()) if (!present.has(id)) cache.delete(id);
+    // The listing is sorted: each held run is looked up by bisection, not through a set of them all.
+    for (const id of cache.keys()) if (!sortedHas(ids, id)) cache.delete(id);
     return ids;
   }
 
@@ -144,10 +160,17 @@ export class RunIndex {
       const held = cache.get(id);
       return held ? Date.parse(held.record.startedAt) : (idTime(id) ?? 0);
     };
+    // A few more than asked: a run's record is written a moment after its id. Only ids at or
+    // above the (count+2)-th newest time are sorted, not all 10,000.
+    const times = Float64Array.from(ids, when);
+    const cut =
+      Float64Array.from(times)
+        .sort()
+        .at(-Math.min(ids.length, count + 2)) ?? 0;
     const candidates = ids
-      .map((id) => ({ id, at: when(id) }))
+      .map((id, i) => ({ id, at: times[i]! }))
+      .filter(({ at }) => at >= cut)
       .sort((a, b) => b.at - a.at || (b.id < a.id ? -1 : 1))
-      // A few more than asked: a run's record is written a moment after its id.
       .slice(0, count + 2);
     const runs = await mapLimit(candidates, CONCURRENCY, ({ id }) => this.#get(flow, id));
     const newest = runs.filter((r): r is IndexedRun => r !== undefined).sort(newestFirst);
