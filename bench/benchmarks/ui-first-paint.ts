@@ -139,7 +139,7 @@ async function timed(url: string): Promise<number> {
 export async function uiFirstPaint(options: { quick: boolean }): Promise<Row[]> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "flowship-bench-ui-"));
   const tasks = options.quick ? 50 : 10_000;
-  const runs = options.quick ? 200 : 10_000;
+  const runs = options.quick ? 120 : 10_000;
   const logBytes = options.quick ? 2 * 2 ** 20 : 100 * 2 ** 20;
   const rounds = options.quick ? 1 : 5;
   const runId = await wideRun(root, tasks);
