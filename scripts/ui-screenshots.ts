@@ -18,13 +18,14 @@ function run(args: string[], extra: Record<string, string> = {}): string {
   return /Running \w+\/(\S+) as/.exec(result.stderr)![1]!;
 }
 
-run(["examples/branch_flow.ts", "run"]);
+for (const tag of ["nightly", "nightly", "experiment"]) run(["examples/branch_flow.ts", "run", "--tag", tag]);
 const failed = run(["test/fixtures/switches/recursive_switch.ts", "run", "--times", "5"], {
   FAIL_AT_ITERATION: "3",
 });
 const loop = run(["test/fixtures/switches/recursive_switch.ts", "run", "--times", "4"]);
 const nested = run(["examples/nested_foreach_flow.ts", "run"]);
 run(["examples/foreach_flow.ts", "run", "--count", "6"]);
+const showcase = run(["test/fixtures/flows/ui_showcase.ts", "run"], { FAIL_END: "1", ITEMS: "12" });
 
 const ui = await startUi(env);
 const browser = await launchBrowser();
@@ -33,8 +34,12 @@ try {
   await page.setViewport({ width: 1280, height: 800 });
   const shots: Array<[string, string, string]> = [
     ["/", ".flow", "ui-flows.png"],
+    ["/flows/BranchFlow?tag=nightly", ".run-row", "ui-flow.png"],
     [`/flows/NestedForeachFlow/runs/${nested}`, ".lane", "ui-run.png"],
+    [`/flows/UiShowcase/runs/${showcase}`, ".lane", "ui-caught-run.png"],
     [`/flows/RecursiveSwitch/runs/${loop}/loop_step/0-2`, ".artifact", "ui-task.png"],
+    [`/flows/UiShowcase/runs/${showcase}/start/0`, ".artifact", "ui-artifacts.png"],
+    [`/flows/UiShowcase/runs/${showcase}/end/0`, ".log-line", "ui-log.png"],
     [`/flows/RecursiveSwitch/runs/${failed}`, ".lane", "ui-failed-run.png"],
   ];
   for (const [route, ready, file] of shots) {

@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.end.json     AttemptEndRecord
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.stdout.log   (and .stderr.log)
  *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.card.<id>.json  CardRecord (see card/card-record.ts)
+ *   <Flow>/runs/<run>/steps/<step>/<task>/<n>.stdout.times when its lines were printed
  */
 import { type CardRecord, cardIdOfKey } from "../card/card-record.js";
 import { orderedStampText } from "../util/ordered-stamp.js";
@@ -64,6 +65,11 @@ export class FlowStore {
 
   logKey(runId: string, step: string, taskId: string, attempt: number, stream: LogStream): string {
     return `${this.taskKey(runId, step, taskId)}/${attempt}.${stream}.log`;
+  }
+
+  /** The time index beside a log (`0.stdout.log` → `0.stdout.times`, see task/log-times.ts). */
+  logTimesKey(logKey: string): string {
+    return `${logKey.replace(/\.log$/, "")}.times`;
   }
 
   /**
@@ -267,6 +273,28 @@ export class FlowStore {
       ids.map((id) => readRecord<CardRecord>(this.storage, `${key}/${attempt}.card.${id}.json`)),
     );
     return cards.filter((card): card is CardRecord => card !== undefined);
+  }
+
+  /**
+   * Like readAttempts, without listing the task's folder: attempts 0, 1, … are read in turn until
+   * one is missing, has not ended, or succeeded (no attempt follows a success). For readers of
+   * thousands of tasks, to whom the listings cost more than the records.
+   */
+  async readAttemptsInTurn(runId: string, step: string, taskId: string): Promise<TaskAttempts | undefined> {
+    const key = this.taskKey(runId, step, taskId);
+    const starts = new Map<number, AttemptStartRecord>();
+    const ends = new Map<number, AttemptEndRecord>();
+    for (let attempt = 0; ; attempt++) {
+      const start = await readRecord<AttemptStartRecord>(this.storage, `${key}/${attempt}.start.json`);
+      if (!start) break;
+      starts.set(attempt, start);
+      const end = await readRecord<AttemptEndRecord>(this.storage, `${key}/${attempt}.end.json`);
+      if (!end) break;
+      ends.set(attempt, end);
+      if (end.status === "succeeded") break;
+    }
+    if (starts.size === 0) return undefined;
+    return { latest: Math.max(...starts.keys()), starts, ends };
   }
 
   /** The successful end record of a task (its latest attempt), or undefined. */

@@ -23,6 +23,19 @@ export function storageConformance(name: string, makeStorage: MakeStorage): void
       assert.equal(await storage.exists("Flow/nothing"), false);
     });
 
+    test("readRange reads a slice and the whole size; past the end, nothing; absent, undefined", async () => {
+      // given
+      const storage = await makeStorage();
+      await storage.write("Flow/log", ["line 1\nline 2\n"]);
+      // when / then
+      const middle = await storage.readRange("Flow/log", 5, 4);
+      assert.equal(middle?.bytes.toString(), "1\nli");
+      assert.equal(middle?.size, 14);
+      assert.equal((await storage.readRange("Flow/log", 7, 100))?.bytes.toString(), "line 2\n");
+      assert.deepEqual(await storage.readRange("Flow/log", 14, 10), { bytes: Buffer.alloc(0), size: 14 });
+      assert.equal(await storage.readRange("Flow/absent", 0, 10), undefined);
+    });
+
     test("write stores the concatenation of mixed chunks", async () => {
       // given
       const storage = await makeStorage();

@@ -9,6 +9,11 @@ export interface Storage {
   /** Where the data lives, for messages: a folder or an `s3://` URL. */
   readonly description: string;
   read(key: string): Promise<Buffer | undefined>;
+  /**
+   * Up to `length` bytes of `key` from byte `start` (fewer at its end), with the object's size;
+   * undefined when there is no object. Lets a growing log be tailed by reading only its new bytes.
+   */
+  readRange(key: string, start: number, length: number): Promise<{ bytes: Buffer; size: number } | undefined>;
   /** Writes the concatenation of `chunks` atomically, replacing any object at `key`. */
   write(key: string, chunks: Iterable<NodeJS.ArrayBufferView | string>): Promise<void>;
   /** Writes only if nothing is at `key`; returns false when something already was. */

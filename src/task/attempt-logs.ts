@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { FlowStore } from "../datastore/flow-store.js";
+import { logTimesFile } from "./log-times.js";
 import type { TaskSpec } from "./task-spec.js";
 
 export interface AttemptLogs {
@@ -31,6 +32,10 @@ export function attemptLogs(
       for (const stream of ["stdout", "stderr"] as const) {
         const bytes = fs.existsSync(files[stream]) ? fs.readFileSync(files[stream]) : Buffer.alloc(0);
         await store.storage.write(key(stream), [bytes]);
+        // The log's time index (log-times.ts), when the attempt printed anything.
+        const times = logTimesFile(files[stream]);
+        if (fs.existsSync(times))
+          await store.storage.write(store.logTimesKey(key(stream)), [fs.readFileSync(times)]);
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -12,6 +12,7 @@ import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
 import { explainIoError } from "../util/io-error.js";
 import { redact } from "../util/redact.js";
+import { LogTimes } from "./log-times.js";
 import { isTimeoutNotice, KILL_GRACE_MS, STORE_AFTER_TIMEOUT_MS } from "./step-timeout.js";
 import type { TaskSpec } from "./task-spec.js";
 
@@ -162,6 +163,7 @@ export function pipeAttemptOutput(
   onLine?: (text: string) => void,
 ): Promise<void> {
   const secrets = options.secrets ?? secretValues();
+  const times = new LogTimes(options.logFiles[stream]);
   const file = fs.createWriteStream(options.logFiles[stream], { flags: "a" });
   let logFailed = false;
   file.on("error", (error) => {
@@ -173,7 +175,10 @@ export function pipeAttemptOutput(
   const emit = (text: string) => {
     onLine?.(text);
     const line = redact(text, secrets);
-    if (!logFailed) file.write(`${line}\n`);
+    if (!logFailed) {
+      times.line(Buffer.byteLength(line) + 1);
+      file.write(`${line}\n`);
+    }
     options.print(`${options.prefix} ${line}`, stream);
   };
   const emitPieces = (line: string) => {
@@ -224,7 +229,9 @@ export function appendAttemptLine(
   text: string,
 ): void {
   const secrets = options.secrets ?? secretValues();
+  const times = new LogTimes(options.logFiles[stream]);
   for (const line of redact(text, secrets).split("\n")) {
+    times.line(Buffer.byteLength(line) + 1);
     fs.appendFileSync(options.logFiles[stream], `${line}\n`);
     options.print(`${options.prefix} ${line}`, stream);
   }

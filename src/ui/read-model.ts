@@ -1,144 +1,107 @@
 /**
  * What the UI shows, as JSON, read through the Client API in every namespace (production ones
- * included): the flows with their latest runs, one run with its graph and every task's attempts,
- * one task with its artifacts, a task's log. Read-only: nothing here writes to the datastore.
+ * included): the flows with their latest runs (flows-view.ts), one run with its graph and every
+ * task's attempts (run-tasks.ts), one task with its artifacts, a task's log (log-view.ts).
+ * Read-only: nothing here writes to the datastore.
  */
 
 import { type DatastoreOption, openContext } from "../client/client-context.js";
-import { type Flow, listFlows, Run, Task } from "../client/index.js";
-import { isTooLarge, toJsonValue } from "../client/json-value.js";
-import { readDeployments } from "./deployments.js";
-import type {
-  ArtifactView,
-  AttemptView,
-  FlowView,
-  LogChunk,
-  RunSummary,
-  RunView,
-  TaskSummary,
-  TaskView,
-} from "./views.js";
+import type { DataArtifact } from "../client/data-artifact.js";
+import { Run, Task } from "../client/index.js";
+import { toJsonValue } from "../client/json-value.js";
+import type { FlowStore } from "../datastore/flow-store.js";
+import { previewRawStart, previewValue } from "./artifact-preview.js";
+import { firstLine, flowRunsPage, listFlowViews } from "./flows-view.js";
+import { runTasks, summarizeTask } from "./run-tasks.js";
+import type { ArtifactView, FlowRunsView, FlowView, RunView, Shown, TaskView } from "./views.js";
 
-const FLOW_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
-/** Runs listed per flow on the flows page. */
-export const RUNS_PER_FLOW = 10;
-/** Artifacts up to this size are shown as values; larger ones by size and type, downloadable. */
-export const PREVIEW_BYTES = 64 * 1024;
-/**
- * Values copied out of shared objects that a shown value may hold: a few stored bytes can share
- * objects 2^40 times over, and the page is answered from the server's one thread.
- */
-export const PREVIEW_REPEATED_VALUES = 100_000;
+/** Artifacts up to this size are read to show what they are; larger ones by type and size (typed arrays by their first values). */
+export const PREVIEW_BYTES = 32 * 1024 * 1024;
+/** Bytes of a large raw array read for its first values. */
+const RAW_START_BYTES = 4096;
 
-function summary(run: Run): RunSummary {
-  return {
-    id: run.id,
-    status: run.status,
-    startedAt: run.startedAt.toISOString(),
-    ...(run.endedAt ? { endedAt: run.endedAt.toISOString() } : {}),
-    user: run.user,
-    namespace: run.namespace,
-    tags: run.userTags,
-    systemTags: run.systemTags,
-  };
+async function storageOf(datastore: DatastoreOption) {
+  return (await openContext({ datastore, namespace: null })).storage;
 }
 
 /** Flows with runs in any namespace, and flows deployed (a note in the datastore) that never ran yet. */
 export async function flowsView(datastore: DatastoreOption): Promise<FlowView[]> {
-  const { storage } = await openContext({ datastore, namespace: null });
-  const flows = await listFlows({ datastore, namespace: null });
-  const views = await Promise.all(
-    flows.map(async (flow: Flow) => ({
-      name: flow.name,
-      runs: (await flow.runs()).slice(0, RUNS_PER_FLOW).map(summary),
-      deployments: await readDeployments(storage, flow.name),
-    })),
-  );
-  const listed = new Set(views.map((v) => v.name));
-  for (const name of await storage.list("")) {
-    if (listed.has(name) || !FLOW_NAME.test(name)) continue;
-    const deployments = await readDeployments(storage, name);
-    if (deployments.length > 0) views.push({ name, runs: [], deployments });
-  }
-  return views.sort((a, b) => (a.name < b.name ? -1 : 1));
+  return listFlowViews(await storageOf(datastore));
 }
 
-function attemptViews(task: Task): AttemptView[] {
-  return task.attempts().map((a) => ({
-    attempt: a.attempt,
-    status: a.status,
-    startedAt: a.startedAt.toISOString(),
-    ...(a.endedAt ? { endedAt: a.endedAt.toISOString() } : {}),
-    ...(a.failure ? { failure: { type: a.failure.type, message: a.failure.message } } : {}),
-  }));
-}
-
-function taskSummary(task: Task): TaskSummary {
-  return {
-    id: task.id,
-    status: task.status,
-    attempts: attemptViews(task),
-    ...(task.index !== undefined ? { index: task.index } : {}),
-    ...(task.choice ? { choice: task.choice } : {}),
-  };
+export async function flowRunsView(
+  datastore: DatastoreOption,
+  flow: string,
+  query: URLSearchParams,
+): Promise<FlowRunsView> {
+  return flowRunsPage(await storageOf(datastore), flow, query);
 }
 
 export async function runView(datastore: DatastoreOption, flow: string, runId: string): Promise<RunView> {
+  const context = await openContext({ datastore, namespace: null });
   const run = await Run.get(`${flow}/${runId}`, { datastore, namespace: null });
-  const steps: Record<string, TaskSummary[]> = {};
-  for (const step of await run.steps()) steps[step.name] = (await step.tasks()).map(taskSummary);
   const failure = run.failureReason;
   return {
     flow,
     run: {
-      ...summary(run),
-      ...(failure ? { failureReason: failure } : {}),
+      id: run.id,
+      status: run.status,
+      startedAt: run.startedAt.toISOString(),
+      ...(run.endedAt ? { endedAt: run.endedAt.toISOString() } : {}),
+      user: run.user,
+      namespace: run.namespace,
+      tags: run.userTags,
+      systemTags: run.systemTags,
+      ...(failure ? { failureReason: failure, reason: firstLine(failure) } : {}),
       ...(run.originRunId ? { originRunId: run.originRunId } : {}),
     },
     parameters: toJsonValue(await run.parameters()) as Record<string, unknown>,
     graph: run.graph,
-    steps,
+    steps: await runTasks(context.store(flow), run.id, run.status),
     now: new Date().toISOString(),
   };
 }
 
+async function artifactView(store: FlowStore, artifact: DataArtifact): Promise<ArtifactView> {
+  const view: ArtifactView = { name: artifact.name, type: artifact.type, size: artifact.size };
+  try {
+    if (artifact.size <= PREVIEW_BYTES) {
+      view.preview = previewValue(await artifact.load());
+    } else if (artifact.encoding.startsWith("raw:")) {
+      // A large array: its first values, read without loading the rest.
+      const start = await store.storage.readRange(store.content.keyOf(artifact.hash), 0, RAW_START_BYTES);
+      const preview = start && previewRawStart(artifact.encoding, start.bytes, artifact.size);
+      if (preview) Object.assign(view, { preview, partial: true });
+    }
+  } catch (error) {
+    view.error = (error as Error).message;
+  }
+  return view;
+}
+
 export async function taskView(datastore: DatastoreOption, pathspec: string): Promise<TaskView> {
   const task = await Task.get(pathspec, { datastore, namespace: null });
+  const store = (await openContext({ datastore, namespace: null })).store(task.flow);
+  const records = (await store.readAttempts(task.run.id, task.step, task.id))!;
+  const runStatus = task.run.status;
   const artifacts: ArtifactView[] = [];
-  for (const artifact of task.artifacts()) {
-    const view: ArtifactView = { name: artifact.name, type: artifact.type, size: artifact.size };
-    if (artifact.size <= PREVIEW_BYTES) {
-      const value = toJsonValue(await artifact.load(), { maxRepeatedValues: PREVIEW_REPEATED_VALUES });
-      if (!isTooLarge(value)) view.value = value;
-    }
-    artifacts.push(view);
+  for (const artifact of task.artifacts()) artifacts.push(await artifactView(store, artifact));
+  let input: Shown | undefined;
+  const frame = task.foreachStack.at(-1);
+  if (frame && (frame.items?.size ?? 0) <= PREVIEW_BYTES) {
+    input = await task.input().then(previewValue, () => undefined);
   }
   return {
-    ...taskSummary(task),
+    ...summarizeTask(task.id, records, runStatus === "running"),
     flow: task.flow,
     runId: task.run.id,
     step: task.step,
+    runStatus,
     inputs: task.inputs,
     ...(task.origin ? { origin: task.origin } : {}),
+    ...(input ? { input } : {}),
     artifacts,
   };
-}
-
-/** One log of a task attempt from `offset` (characters), for tailing. */
-export async function logView(
-  datastore: DatastoreOption,
-  pathspec: string,
-  stream: "stdout" | "stderr",
-  attempt: number | undefined,
-  offset: number,
-): Promise<LogChunk> {
-  const task = await Task.get(pathspec, {
-    datastore,
-    namespace: null,
-    ...(attempt !== undefined ? { attempt } : {}),
-  });
-  const whole = stream === "stdout" ? await task.stdout() : await task.stderr();
-  return { text: whole.slice(offset), next: whole.length, finished: task.finished };
 }
 
 /** An artifact's value for download: JSON text, or its bytes when it is binary. */

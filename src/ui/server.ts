@@ -10,13 +10,15 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { DatastoreOption } from "../client/client-context.js";
 import { isFlowshipError } from "../errors.js";
 import { cardImage, cardsView } from "./cards-view.js";
 import { attachment } from "./content-disposition.js";
 import { hostCheck } from "./host-check.js";
-import { artifactDownload, flowsView, logView, runView, taskView } from "./read-model.js";
+import { logChunk, logDownload } from "./log-view.js";
+import { artifactDownload, flowRunsView, flowsView, runView, taskView } from "./read-model.js";
 
 export interface UiServer {
   url: string;
@@ -55,7 +57,7 @@ type Handler = (parts: string[], query: URLSearchParams) => Promise<Response>;
 interface Response {
   status: number;
   type: string;
-  body: string | Uint8Array;
+  body: string | Uint8Array | Readable;
   headers?: Record<string, string>;
 }
 
@@ -68,6 +70,10 @@ const json = (value: unknown, status = 200): Response => ({
 function routes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
   return [
     [/^\/api\/flows$/, async () => json(await flowsView(datastore))],
+    [
+      /^\/api\/flows\/([^/]+)\/runs$/,
+      async ([flow], query) => json(await flowRunsView(datastore, flow!, query)),
+    ],
     [/^\/api\/runs\/([^/]+)\/([^/]+)$/, async ([flow, run]) => json(await runView(datastore, flow!, run!))],
     [
       /^\/api\/tasks\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/,
@@ -78,8 +84,27 @@ function routes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
       async ([pathspec], query) => {
         const stream = query.get("stream") === "stderr" ? "stderr" : "stdout";
         const attempt = query.has("attempt") ? Number(query.get("attempt")) : undefined;
-        const offset = Math.max(0, Number(query.get("offset") ?? 0) || 0);
-        return json(await logView(datastore, pathspec!, stream, attempt, offset));
+        const number = (name: string) => Math.max(0, Number(query.get(name) ?? 0) || 0);
+        if (query.has("download")) {
+          const download = await logDownload(datastore, pathspec!, stream, attempt);
+          return {
+            status: 200,
+            type: "text/plain; charset=utf-8",
+            body: download.body,
+            headers: { "content-disposition": `attachment; filename="${download.fileName}"` },
+          };
+        }
+        // Without an offset: the log's tail (the page opening); with one: what came after it.
+        const offset = query.has("offset") ? number("offset") : undefined;
+        const chunk = await logChunk({
+          datastore,
+          pathspec: pathspec!,
+          stream,
+          attempt,
+          offset,
+          timesOffset: number("times"),
+        });
+        return json(chunk);
       },
     ],
     [
@@ -162,7 +187,11 @@ async function respond(request: http.IncomingMessage, site: Site): Promise<Respo
         return await handler(match.slice(1).map(decodeURIComponent), url.searchParams);
       } catch (error) {
         // The Client API's errors are one-line answers (not found, an invalid pathspec).
-        if (isFlowshipError(error)) return json({ error: error.message, code: error.code }, 404);
+        if (isFlowshipError(error))
+          return json(
+            { error: error.message, code: error.code },
+            error.code === "FS_UI_BAD_QUERY" ? 400 : 404,
+          );
         throw error;
       }
     }
@@ -191,6 +220,13 @@ async function serve(
       "content-security-policy": "default-src 'self'; style-src 'self' 'unsafe-inline'",
       ...answer.headers,
     });
+    if (answer.body instanceof Readable) {
+      // A stream (a log's download) that fails half-way ends this response, not the server.
+      answer.body.on("error", () => response.destroy());
+      if (request.method === "HEAD") answer.body.destroy();
+      else answer.body.pipe(response);
+      return;
+    }
     response.end(request.method === "HEAD" ? undefined : answer.body);
   } catch (error) {
     // Node refuses a header value it cannot send (a bug of ours): say so, for this request only.

@@ -36,6 +36,26 @@ function look(step: string) {
 let browser: Browser;
 let page: Page;
 
+/**
+ * Runs in the page (a string: functions compiled by tsx carry helpers the page lacks): where the
+ * loop_step self-loop's label lies against its own loop (level with it, just right of it), and
+ * how many other edges its box overlaps.
+ */
+const LOOP_LABEL_PLACE = `(() => {
+  const svg = document.querySelector("svg.graph");
+  const label = svg.querySelector('.edge-label[data-edge="loop_step->loop_step"], [data-edge="loop_step->loop_step"] .edge-label').getBBox();
+  const loop = svg.querySelector('[data-edge="loop_step->loop_step"] path').getBBox();
+  const middle = label.y + label.height / 2;
+  const overlaps = [...svg.querySelectorAll("polyline.edge")].map((e) => e.getBBox()).filter(
+    (e) => label.x < e.x + e.width && e.x < label.x + label.width && label.y < e.y + e.height && e.y < label.y + label.height,
+  );
+  return {
+    level: middle > loop.y && middle < loop.y + loop.height,
+    justRight: label.x >= loop.x + loop.width - 2 && label.x <= loop.x + loop.width + 12,
+    overlaps: overlaps.length,
+  };
+})()`;
+
 async function ran(args: string[], extra: Record<string, string> = {}): Promise<string> {
   const result = await runCli(args, { env: { ...env, ...extra } });
   assert.ok(result.code === 0 || extra.FAIL_AT_ITERATION, result.stderr);
@@ -114,11 +134,11 @@ describe("flowship ui in a headless Chromium", () => {
     );
     const foreachNote = await page.$eval('.node[data-step="per_model"] .note', (n) => n.textContent);
     assert.equal(foreachNote, "foreach: 6 items");
-    const lanes = await page.$$eval(".lane", (ls) => ls.map((l) => l.getAttribute("data-task")));
+    const lanes = await page.$$eval(".lane[data-task]", (ls) => ls.map((l) => l.getAttribute("data-task")));
     assert.deepEqual(lanes.sort(), tasks.sort());
-    assert.equal((await page.$$(".lane .bar-succeeded")).length, tasks.length);
+    assert.equal((await page.$$(".lane[data-task] .bar-succeeded")).length, tasks.length);
     assert.equal(await page.$eval(".run-page", (p) => p.getAttribute("data-status")), "succeeded");
-    assert.deepEqual(await look("per_model"), ["rgb(31, 138, 76)", "none"], "a foreach's box is green too");
+    assert.deepEqual(await look("per_model"), ["rgb(24, 117, 63)", "none"], "a foreach's box is green too");
   });
 
   test("a failed run shows its error, the failed step and the steps it never reached", async () => {
@@ -134,12 +154,15 @@ describe("flowship ui in a headless Chromium", () => {
     assert.equal(await state("loop_step"), "failed");
     assert.equal(await state("exit_loop"), "not-reached");
     assert.equal(await state("end"), "not-reached");
-    assert.equal((await page.$$(".bar-failed")).length, 1);
+    assert.equal((await page.$$(".lane[data-task] .bar-failed")).length, 1);
     // the switch's cases label its edges, the loop's too
     const labels = await page.$$eval(".edge-label", (ls) => ls.map((l) => l.textContent).sort());
     assert.deepEqual(labels, ["continue", "exit"]);
+    // the loop's label sits beside its own loop, level with it, clear of every other edge
+    const clear = await page.evaluate(LOOP_LABEL_PLACE);
+    assert.deepEqual(clear, { level: true, justRight: true, overlaps: 0 });
     // and the states show: green, red and dashed boxes
-    assert.deepEqual(await look("start"), ["rgb(31, 138, 76)", "none"]);
+    assert.deepEqual(await look("start"), ["rgb(24, 117, 63)", "none"]);
     assert.deepEqual(await look("loop_step"), ["rgb(196, 49, 49)", "none"]);
     assert.deepEqual((await look("end"))[1], "4px, 3px");
   });
@@ -158,7 +181,7 @@ describe("flowship ui in a headless Chromium", () => {
       rows.map((r) => [r.getAttribute("data-artifact"), r.querySelector(".value")?.textContent]),
     );
     assert.deepEqual(Object.fromEntries(artifacts).counter, "2");
-    assert.deepEqual(Object.fromEntries(artifacts).seen, '["0-0:1","0-1:2"]');
+    assert.deepEqual(Object.fromEntries(artifacts).seen, 'Array(2)[0] "0-0:1"[1] "0-1:2"');
     // the download link serves the value itself
     const href = await page.$eval('.artifact[data-artifact="seen"] a[download]', (a) =>
       a.getAttribute("href"),

@@ -64,6 +64,34 @@ export class LocalStorage implements Storage {
     return this.readSync(key);
   }
 
+  async readRange(
+    key: string,
+    start: number,
+    length: number,
+  ): Promise<{ bytes: Buffer; size: number } | undefined> {
+    const file = this.localPath(key);
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(file, "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw explainIoError(error, "read", file);
+    }
+    try {
+      const size = (await handle.stat()).size;
+      const bytes = Buffer.alloc(Math.max(0, Math.min(length, size - start)));
+      let read = 0;
+      while (read < bytes.length) {
+        const { bytesRead } = await handle.read(bytes, read, bytes.length - read, start + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return { bytes: bytes.subarray(0, read), size };
+    } finally {
+      await handle.close();
+    }
+  }
+
   async prefetch(): Promise<void> {}
 
   readSync(key: string): Buffer | undefined {

@@ -109,6 +109,32 @@ export class S3Storage implements Storage {
     });
   }
 
+  async readRange(
+    key: string,
+    start: number,
+    length: number,
+  ): Promise<{ bytes: Buffer; size: number } | undefined> {
+    const params = this.#params(key);
+    return this.#request("read", key, async () => {
+      let response: GetObjectCommandOutput;
+      try {
+        const range = `bytes=${start}-${start + Math.max(1, length) - 1}`;
+        response = await this.#client.send(new GetObjectCommand({ ...params, Range: range }));
+      } catch (error) {
+        const status = httpStatus(error);
+        if (status === 404 && (error as Error).name !== "NoSuchBucket") return undefined;
+        // 416: the range starts at or past the end; nothing new, and a HEAD says how big it is.
+        if (status !== 416) throw error;
+        const head = await this.#client.send(new HeadObjectCommand(params));
+        return { bytes: Buffer.alloc(0), size: head.ContentLength ?? 0 };
+      }
+      const bytes = await readBody(response.Body as AsyncIterable<Uint8Array>, response.ContentLength);
+      // "bytes 0-99/1234": the whole object's size after the slash.
+      const size = Number(/\/(\d+)$/.exec(response.ContentRange ?? "")?.[1] ?? bytes.length);
+      return { bytes: bytes.subarray(0, length), size };
+    });
+  }
+
   async write(key: string, chunks: Iterable<NodeJS.ArrayBufferView | string>): Promise<void> {
     const params = this.#params(key);
     // Views on the caller's memory, not copies: only small objects are joined into one buffer.

@@ -1,38 +1,65 @@
-/** Every flow of the datastore with its latest runs and, where deployed, its schedule. */
-import type { FlowView, RunSummary } from "./api.js";
-import { between, when } from "./format.js";
-import { runHref } from "./router.js";
+/** Every flow of the datastore, the most recently active first: its newest runs, latest failure and schedule. */
+import type { FlowView } from "./api.js";
+import { plural } from "./format.js";
+import { flowHref, runHref, useTitle } from "./router.js";
+import { RunsTable } from "./runs-table.js";
 import { usePoll } from "./use-poll.js";
+import { When } from "./widgets.js";
 
-export function StatusBadge({ status }: { status: string }) {
-  return <span class={`badge badge-${status}`}>{status}</span>;
-}
+export { StatusBadge } from "./widgets.js";
 
-function RunRow({ flow, run, now }: { flow: string; run: RunSummary; now: string }) {
+function Flow({ flow, now }: { flow: FlowView; now: string }) {
   return (
-    <tr class="run-row" data-run={run.id} data-status={run.status}>
-      <td>
-        <StatusBadge status={run.status} />
-      </td>
-      <td>
-        <a href={runHref(flow, run.id)}>{run.id}</a>
-      </td>
-      <td>{when(run.startedAt)}</td>
-      <td>{between(run.startedAt, run.endedAt, now)}</td>
-      <td>{run.user}</td>
-      <td class="tags">
-        {[
-          ...run.tags,
-          ...run.systemTags.filter((t) => !t.startsWith("user:") && !t.startsWith("runtime:")),
-        ].map((t) => (
-          <span class="tag">{t}</span>
-        ))}
-      </td>
-    </tr>
+    <section class="flow" data-flow={flow.name}>
+      <h2>
+        <a href={flowHref(flow.name)}>{flow.name}</a>{" "}
+        <span class="muted count">{plural(flow.runCount, "run")}</span>
+      </h2>
+      {flow.latestFailure ? (
+        <p class="latest-failure">
+          Latest failure:{" "}
+          <a href={runHref(flow.name, flow.latestFailure.runId)}>{flow.latestFailure.runId}</a> (
+          <When iso={flow.latestFailure.startedAt} now={now} />) — {flow.latestFailure.reason}
+        </p>
+      ) : null}
+      {flow.deployments.map((d) => (
+        <p class="deployment">
+          Deployed as <b>{d.name}</b> (version {d.version}, {d.namespace}) by {d.deployedBy} on{" "}
+          <When iso={d.deployedAt} relative={false} />
+          {d.schedule ? (
+            <span class="schedule">
+              {" "}
+              — schedule {d.schedule.expression} ({d.schedule.timezone}), next:{" "}
+              {d.schedule.next.map((t, i) => (
+                <>
+                  {i > 0 ? ", " : ""}
+                  <When iso={t} relative={false} />
+                </>
+              ))}
+            </span>
+          ) : null}
+        </p>
+      ))}
+      {flow.runs.length === 0 ? (
+        <p class="muted">No runs yet.</p>
+      ) : (
+        <>
+          <RunsTable flow={flow.name} runs={flow.runs} now={now} />
+          {flow.runCount > flow.runs.length ? (
+            <p class="more">
+              <a href={flowHref(flow.name)}>
+                All {plural(flow.runCount, "run")} of {flow.name} →
+              </a>
+            </p>
+          ) : null}
+        </>
+      )}
+    </section>
   );
 }
 
 export function FlowsPage() {
+  useTitle("Flows");
   const { value: flows, error } = usePoll<FlowView[]>("/api/flows", 2000);
   const now = new Date().toISOString();
   if (!flows) return <p class="muted">{error ?? "Loading flows…"}</p>;
@@ -41,41 +68,9 @@ export function FlowsPage() {
   return (
     <div>
       <h1>Flows</h1>
+      <p class="muted">The most recently active first.</p>
       {flows.map((flow) => (
-        <section class="flow" data-flow={flow.name}>
-          <h2>{flow.name}</h2>
-          {flow.deployments.map((d) => (
-            <p class="deployment">
-              Deployed as <b>{d.name}</b> (version {d.version}, {d.namespace}) by {d.deployedBy} on{" "}
-              {when(d.deployedAt)}
-              {d.schedule ? (
-                <span class="schedule">
-                  {" "}
-                  — schedule {d.schedule.expression} ({d.schedule.timezone}), next:{" "}
-                  {d.schedule.next.map(when).join(", ")}
-                </span>
-              ) : null}
-            </p>
-          ))}
-          {flow.runs.length === 0 ? <p class="muted">No runs yet.</p> : null}
-          <table class="runs" hidden={flow.runs.length === 0}>
-            <thead>
-              <tr>
-                <th>status</th>
-                <th>run</th>
-                <th>started</th>
-                <th>duration</th>
-                <th>user</th>
-                <th>tags</th>
-              </tr>
-            </thead>
-            <tbody>
-              {flow.runs.map((run) => (
-                <RunRow flow={flow.name} run={run} now={now} />
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <Flow flow={flow} now={now} />
       ))}
     </div>
   );

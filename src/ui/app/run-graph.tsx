@@ -1,17 +1,31 @@
 /**
- * The run's graph, laid out by dagre: a node per step, coloured by its state (succeeded,
- * failed, running, not reached), shaped by its type (a switch is a diamond-cornered box, a
- * foreach a stacked one), with its task count or foreach items; an edge per transition, loops
- * included.
+ * The run's graph, laid out by dagre: a node per step, as wide as its name, coloured by its
+ * state (step-states.ts), shaped by its type (a switch is a round-cornered box, a foreach a
+ * stacked one with its items' breakdown), with its task count or foreach items; an edge per
+ * transition, loops included, a switch's edges labelled with their cases. A node links to its
+ * task, or for a step of several tasks to its group in the timeline; a step never reached links
+ * nowhere.
  */
 import dagre from "@dagrejs/dagre";
 import { useMemo } from "preact/hooks";
 import type { RunView } from "./api.js";
-import { stepNote, stepState } from "./step-states.js";
+import { type StepState, stepNotes } from "./step-states.js";
 
-const NODE_WIDTH = 150;
-const NODE_HEIGHT = 44;
-const SELF_LOOP_WIDTH = 90;
+const MIN_WIDTH = 120;
+const PADDING = 28;
+const LINE = 15;
+const SELF_LOOP_REACH = 36;
+const NAME_FONT = "600 13px system-ui, -apple-system, 'Segoe UI', sans-serif";
+const NOTE_FONT = "11px system-ui, -apple-system, 'Segoe UI', sans-serif";
+
+let measurer: CanvasRenderingContext2D | null | undefined;
+/** The width text takes in `font`, as the browser draws it (a rough guess without a canvas). */
+function textWidth(text: string, font: string): number {
+  measurer ??= document.createElement("canvas").getContext("2d");
+  if (!measurer) return text.length * 8;
+  measurer.font = font;
+  return measurer.measureText(text).width;
+}
 
 /** The case values of a switch that lead to `target` ("true", "a | b"), for its edge. */
 function caseLabel(step: RunView["graph"][number], target: string): string | undefined {
@@ -22,29 +36,69 @@ function caseLabel(step: RunView["graph"][number], target: string): string | und
   return values.length > 0 ? values.join(" | ") : undefined;
 }
 
-/** Each node links to its task, or for a step of several tasks to its rows in the timeline. */
-export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: string) => string }) {
+interface Props {
+  view: RunView;
+  states: Map<string, StepState>;
+  stepHref: (step: string) => string;
+}
+
+export function RunGraph({ view, states, stepHref }: Props) {
+  const notes = new Map(view.graph.map((step) => [step.name, stepNotes(view, step)]));
   const layout = useMemo(() => {
     const g = new dagre.graphlib.Graph({ multigraph: false });
     g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 36, marginx: 8, marginy: 8 });
     g.setDefaultEdgeLabel(() => ({}));
-    for (const step of view.graph) g.setNode(step.name, { width: NODE_WIDTH, height: NODE_HEIGHT });
+    const sizes = new Map<string, { width: number; height: number }>();
+    for (const step of view.graph) {
+      const lines = notes.get(step.name) ?? [];
+      // Sized for the longest breakdown a foreach can show, so a growing one does not move the layout.
+      const widest = Math.max(
+        textWidth(step.name, NAME_FONT),
+        ...lines.map((l) => textWidth(step.type === "foreach" ? `${l} · 0,000 pending` : l, NOTE_FONT)),
+      );
+      const height = step.type === "foreach" ? 56 : 44;
+      const size = { width: Math.max(MIN_WIDTH, Math.ceil(widest) + PADDING), height };
+      sizes.set(step.name, size);
+      g.setNode(step.name, size);
+    }
     // A step that goes back to itself is drawn by hand, a loop on its right (dagre routes it badly).
     for (const step of view.graph) {
       for (const next of step.next) {
         if (next === step.name) continue;
         const label = caseLabel(step, next);
-        g.setEdge(step.name, next, label ? { label, width: label.length * 6.5 + 8, height: 14 } : {});
+        g.setEdge(
+          step.name,
+          next,
+          label ? { label, width: textWidth(label, NOTE_FONT) + 10, height: 14 } : {},
+        );
       }
     }
     dagre.layout(g);
     const size = g.graph() as { width?: number; height?: number };
-    const selfLoops = view.graph.filter((s) => s.next.includes(s.name)).map((s) => s.name);
+    const nodes = view.graph.map((step) => ({
+      step,
+      size: sizes.get(step.name)!,
+      box: g.node(step.name) as { x: number; y: number },
+    }));
+    // The self-loops' reach and labels widen the drawing on the right.
+    const right = Math.max(
+      size.width ?? 0,
+      ...nodes
+        .filter(({ step }) => step.next.includes(step.name))
+        .map(
+          ({ step, size: s, box }) =>
+            box.x +
+            s.width / 2 +
+            SELF_LOOP_REACH +
+            6 +
+            textWidth(caseLabel(step, step.name) ?? "", NOTE_FONT) +
+            8,
+        ),
+    );
     return {
-      selfLoops,
-      width: (size.width ?? 0) + (selfLoops.length > 0 ? SELF_LOOP_WIDTH : 0),
+      width: Math.ceil(right),
       height: size.height ?? 0,
-      nodes: view.graph.map((step) => ({ step, box: g.node(step.name) as { x: number; y: number } })),
+      nodes,
       edges: (g.edges() as { v: string; w: string }[]).map((e) => {
         const laid = g.edge(e) as {
           points: { x: number; y: number }[];
@@ -55,7 +109,7 @@ export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: s
         return { ...e, points: laid.points, label: laid.label, x: laid.x, y: laid.y };
       }),
     };
-  }, [JSON.stringify(view.graph)]);
+  }, [JSON.stringify(view.graph), JSON.stringify([...notes.values()].map((l) => l[0]))]);
   return (
     <svg
       class="graph"
@@ -74,7 +128,7 @@ export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: s
           markerHeight="7"
           orient="auto"
         >
-          <path d="M 0 0 L 10 5 L 0 10 z" fill="#8a94a6" />
+          <path d="M 0 0 L 10 5 L 0 10 z" fill="#6b7486" />
         </marker>
       </defs>
       {layout.edges.map((edge) => (
@@ -99,55 +153,63 @@ export function RunGraph({ view, stepHref }: { view: RunView; stepHref: (step: s
           </text>
         ))}
       {layout.nodes
-        .filter(({ step }) => layout.selfLoops.includes(step.name))
-        .map(({ step, box }) => {
-          const x = box.x + NODE_WIDTH / 2;
+        .filter(({ step }) => step.next.includes(step.name))
+        .map(({ step, size, box }) => {
+          const x = box.x + size.width / 2;
+          const label = caseLabel(step, step.name);
           return (
             <g data-edge={`${step.name}->${step.name}`}>
               <path
                 class="edge"
-                d={`M ${x} ${box.y - 10} C ${x + 34} ${box.y - 26}, ${x + 34} ${box.y + 26}, ${x + 2} ${box.y + 10}`}
+                d={`M ${x} ${box.y - 10} C ${x + SELF_LOOP_REACH} ${box.y - 26}, ${x + SELF_LOOP_REACH} ${box.y + 26}, ${x + 2} ${box.y + 10}`}
                 marker-end="url(#arrow)"
               />
-              {caseLabel(step, step.name) ? (
-                <text class="edge-label" x={x + 30} y={box.y - 18}>
-                  {caseLabel(step, step.name)}
+              {/* Beside the loop's far side, where no other edge passes. */}
+              {label ? (
+                <text
+                  class="edge-label"
+                  x={x + SELF_LOOP_REACH * 0.75 + 6}
+                  y={box.y + 4}
+                  data-edge={`${step.name}->${step.name}`}
+                >
+                  {label}
                 </text>
               ) : null}
             </g>
           );
         })}
-      {layout.nodes.map(({ step, box }) => {
-        const state = stepState(view.steps[step.name]);
-        const note = stepNote(view, step);
-        return (
-          <a href={stepHref(step.name)}>
-            <g
-              class={`node node-${state} node-type-${step.type}`}
-              data-step={step.name}
-              data-state={state}
-              transform={`translate(${box.x - NODE_WIDTH / 2},${box.y - NODE_HEIGHT / 2})`}
-            >
-              {step.type === "foreach" ? (
-                <rect class="stack" x="4" y="-4" width={NODE_WIDTH} height={NODE_HEIGHT} rx="6" />
-              ) : null}
-              <rect
-                class="box"
-                width={NODE_WIDTH}
-                height={NODE_HEIGHT}
-                rx={step.type === "switch" ? 16 : 6}
-              />
-              <text x={NODE_WIDTH / 2} y={note ? 18 : 27} text-anchor="middle" class="name">
-                {step.name}
+      {layout.nodes.map(({ step, size, box }) => {
+        const state = states.get(step.name) ?? "not-reached";
+        const lines = notes.get(step.name) ?? [];
+        const top = size.height / 2 - ((lines.length + 1) * LINE) / 2 + 11;
+        const node = (
+          <g
+            class={`node node-${state} node-type-${step.type}`}
+            data-step={step.name}
+            data-state={state}
+            transform={`translate(${box.x - size.width / 2},${box.y - size.height / 2})`}
+          >
+            <title>{`${step.name}: ${state}${lines.length > 0 ? ` (${lines.join("; ")})` : ""}`}</title>
+            {step.type === "foreach" ? (
+              <rect class="stack" x="4" y="-4" width={size.width} height={size.height} rx="6" />
+            ) : null}
+            <rect class="box" width={size.width} height={size.height} rx={step.type === "switch" ? 16 : 6} />
+            <text x={size.width / 2} y={top} text-anchor="middle" class="name">
+              {step.name}
+            </text>
+            {lines.map((line, i) => (
+              <text
+                x={size.width / 2}
+                y={top + (i + 1) * LINE}
+                text-anchor="middle"
+                class={i === 0 ? "note" : "note breakdown"}
+              >
+                {line}
               </text>
-              {note ? (
-                <text x={NODE_WIDTH / 2} y={34} text-anchor="middle" class="note">
-                  {note}
-                </text>
-              ) : null}
-            </g>
-          </a>
+            ))}
+          </g>
         );
+        return state === "not-reached" ? node : <a href={stepHref(step.name)}>{node}</a>;
       })}
     </svg>
   );

@@ -1,186 +1,175 @@
 /** One task: its attempts, its output (tailed while it runs) and its artifacts. */
-import { useEffect, useState } from "preact/hooks";
-import type { ArtifactView, LogChunk, TaskView } from "./api.js";
-import { encodePath, getJson } from "./api.js";
+import { useState } from "preact/hooks";
+import type { ArtifactView, TaskView } from "./api.js";
+import { encodePath } from "./api.js";
 import { TaskCards } from "./card-view.js";
-import { StatusBadge } from "./flows-page.js";
-import { between, bytes, when } from "./format.js";
-import { runHref } from "./router.js";
+import { between, bytes } from "./format.js";
+import { LogPanel } from "./log-panel.js";
+import { flowHref, pathspecHref, runHref, useTitle } from "./router.js";
 import { usePoll } from "./use-poll.js";
-
-function Log({
-  pathspec,
-  stream,
-  attempt,
-  live,
-}: {
-  pathspec: string;
-  stream: string;
-  attempt: number;
-  live: boolean;
-}) {
-  const [text, setText] = useState("");
-  useEffect(() => {
-    let offset = 0;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    setText("");
-    const read = async () => {
-      try {
-        const chunk = await getJson<LogChunk>(
-          `/api/logs/${pathspec}?stream=${stream}&attempt=${attempt}&offset=${offset}`,
-        );
-        if (stopped) return;
-        offset = chunk.next;
-        if (chunk.text) setText((t) => t + chunk.text);
-        if (live && !chunk.finished) timer = setTimeout(read, 1000);
-      } catch {
-        if (!stopped && live) timer = setTimeout(read, 2000);
-      }
-    };
-    void read();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [pathspec, stream, attempt, live]);
-  return (
-    <pre class={`log log-${stream}`} data-stream={stream}>
-      {text || <span class="muted">(nothing printed)</span>}
-    </pre>
-  );
-}
-
-/** Arrays of flat objects as a table, everything else as JSON. */
-function Value({ value }: { value: unknown }) {
-  if (
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.length <= 200 &&
-    value.every((v) => v && typeof v === "object" && !Array.isArray(v))
-  ) {
-    const columns = [...new Set(value.flatMap((row) => Object.keys(row as object)))];
-    return (
-      <table class="value-table">
-        <thead>
-          <tr>
-            {columns.map((c) => (
-              <th>{c}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {value.map((row) => (
-            <tr>
-              {columns.map((c) => (
-                <td>{JSON.stringify((row as Record<string, unknown>)[c])}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    );
-  }
-  const line = JSON.stringify(value);
-  return <pre class="value">{line.length <= 80 ? line : JSON.stringify(value, null, 2)}</pre>;
-}
+import { ValueView } from "./value-view.js";
+import { NotFound, StatusBadge, When } from "./widgets.js";
 
 function Artifact({ pathspec, artifact }: { pathspec: string; artifact: ArtifactView }) {
   return (
     <tr class="artifact" data-artifact={artifact.name}>
-      <th>{artifact.name}</th>
-      <td>{artifact.type}</td>
-      <td>{bytes(artifact.size)}</td>
-      <td>
-        {"value" in artifact ? (
-          <Value value={artifact.value} />
-        ) : (
-          <span class="muted">too large to show</span>
-        )}
-      </td>
-      <td>
+      <th scope="row">{artifact.name}</th>
+      <td class="artifact-type">
+        {artifact.type}
+        <br />
+        <span class="muted">{bytes(artifact.size)}</span>
+        <br />
         <a href={`/api/artifacts/${pathspec}/${encodeURIComponent(artifact.name)}`} download>
           download
         </a>
+      </td>
+      <td class="value">
+        {artifact.preview ? (
+          <>
+            <ValueView value={artifact.preview} />
+            {artifact.partial ? <p class="muted">Its first values; download for all.</p> : null}
+          </>
+        ) : artifact.error ? (
+          <span class="failure">{artifact.error}</span>
+        ) : (
+          <span class="muted">too large to show ({bytes(artifact.size)}): download it</span>
+        )}
       </td>
     </tr>
   );
 }
 
 export function TaskPage(props: { flow: string; run: string; step: string; task: string }) {
+  useTitle(`${props.step}/${props.task} · ${props.flow}/${props.run}`);
   const pathspec = encodePath(props.flow, props.run, props.step, props.task);
-  const { value: task, error } = usePoll<TaskView>(
+  // Read again while the task runs, or may be tried again, and its run runs: a killed run's tasks never end.
+  const {
+    value: task,
+    error,
+    missing,
+  } = usePoll<TaskView>(
     `/api/tasks/${pathspec}`,
     1000,
-    (t) => t.status === "running",
+    (t) => t.state === "running" || (t.runStatus === "running" && t.state === "failed"),
   );
-  const [stream, setStream] = useState("stdout");
+  const [chosen, setStream] = useState<string | undefined>(undefined);
   const [attempt, setAttempt] = useState<number | undefined>(undefined);
+  if (missing)
+    return (
+      <NotFound
+        what={error ?? `No task ${props.step}/${props.task}.`}
+        back={{ href: runHref(props.flow, props.run), label: `${props.flow}/${props.run}` }}
+      />
+    );
   if (!task) return <p class="muted">{error ?? "Loading the task…"}</p>;
-  const shown = attempt ?? task.attempts.at(-1)?.attempt ?? 0;
+  const shown = task.attempts.find((a) => a.attempt === attempt) ?? task.attempts.at(-1)!;
+  // A failed attempt's stack is on stderr: open there unless a stream was picked.
+  const stream = chosen ?? (shown.status === "failed" || shown.status === "killed" ? "stderr" : "stdout");
   const now = new Date().toISOString();
   return (
-    <div class="task-page" data-status={task.status}>
+    <div class="task-page" data-status={task.status} data-state={task.state}>
       <p class="crumbs">
-        <a href="/">Flows</a> / {props.flow} / <a href={runHref(props.flow, props.run)}>{props.run}</a> /{" "}
-        {props.step}
+        <a href="/">Flows</a> / <a href={flowHref(props.flow)}>{props.flow}</a> /{" "}
+        <a href={runHref(props.flow, props.run)}>{props.run}</a> / {props.step}
       </p>
       <h1>
-        {props.step}/{props.task} <StatusBadge status={task.status} />
+        {props.step}/{props.task} <StatusBadge status={task.state} />
       </h1>
+      {task.state === "killed" ? (
+        <p class="error">This task never finished: its run is no longer running (killed).</p>
+      ) : null}
       {task.choice ? (
         <p>
           Switch: the condition was <code>{task.choice.value}</code>, so <b>{task.choice.next}</b> ran next.
         </p>
       ) : null}
-      {task.index !== undefined ? <p class="muted">Foreach item {task.index}.</p> : null}
-      {task.origin ? <p class="muted">Cloned by resume from {task.origin}.</p> : null}
+      {task.index !== undefined ? (
+        <div class="foreach-item">
+          Foreach item {task.index}
+          {task.input ? (
+            <>
+              : <ValueView value={task.input} />
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      {task.origin ? (
+        <p class="muted">
+          Cloned by resume from <a href={pathspecHref(task.origin)}>{task.origin}</a>.
+        </p>
+      ) : null}
       <table class="attempts">
         <thead>
           <tr>
-            <th>attempt</th>
-            <th>status</th>
-            <th>started</th>
-            <th>duration</th>
-            <th>error</th>
+            <th scope="col">attempt</th>
+            <th scope="col">status</th>
+            <th scope="col">started</th>
+            <th scope="col">duration</th>
+            <th scope="col">error</th>
           </tr>
         </thead>
         <tbody>
           {task.attempts.map((a) => (
-            <tr class={a.attempt === shown ? "selected" : ""} onClick={() => setAttempt(a.attempt)}>
-              <td>{a.attempt}</td>
+            <tr class={a.attempt === shown.attempt ? "selected" : ""} onClick={() => setAttempt(a.attempt)}>
               <td>
-                <StatusBadge status={a.status} />
+                <button
+                  type="button"
+                  class="attempt-button"
+                  aria-pressed={a.attempt === shown.attempt}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    setAttempt(a.attempt);
+                    setStream(undefined);
+                  }}
+                >
+                  {a.attempt}
+                </button>
               </td>
-              <td>{when(a.startedAt)}</td>
-              <td>{between(a.startedAt, a.endedAt, now)}</td>
+              <td>
+                <StatusBadge status={a.caught ? "caught" : a.status} />
+              </td>
+              <td>
+                <When iso={a.startedAt} now={now} />
+              </td>
+              <td>{a.status === "killed" ? "unknown" : between(a.startedAt, a.endedAt, now)}</td>
               <td class="failure">{a.failure ? `${a.failure.type}: ${a.failure.message}` : ""}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <TaskCards pathspec={pathspec} attempt={shown} live={task.status === "running"} />
+      <TaskCards pathspec={pathspec} attempt={shown.attempt} live={shown.status === "running"} />
       <h2>
-        Output of attempt {shown}{" "}
-        {["stdout", "stderr"].map((s) => (
-          <button type="button" class={s === stream ? "tab active" : "tab"} onClick={() => setStream(s)}>
-            {s}
-          </button>
-        ))}
+        Output of attempt {shown.attempt}{" "}
+        <span role="tablist" aria-label="stream">
+          {["stdout", "stderr"].map((s) => (
+            <button
+              type="button"
+              role="tab"
+              aria-selected={s === stream}
+              class={s === stream ? "tab active" : "tab"}
+              onClick={() => setStream(s)}
+            >
+              {s}
+            </button>
+          ))}
+        </span>
       </h2>
-      <Log pathspec={pathspec} stream={stream} attempt={shown} live={task.status === "running"} />
+      <LogPanel pathspec={pathspec} stream={stream} attempt={shown.attempt} live={task.state === "running"} />
       <h2>Artifacts</h2>
       {task.artifacts.length === 0 ? (
         <p class="muted">No artifacts.</p>
       ) : (
         <table class="artifacts">
+          <colgroup>
+            <col class="artifact-name" />
+            <col class="artifact-meta" />
+            <col />
+          </colgroup>
           <thead>
             <tr>
-              <th>name</th>
-              <th>type</th>
-              <th>size</th>
-              <th>value</th>
-              <th />
+              <th scope="col">name</th>
+              <th scope="col">type</th>
+              <th scope="col">value</th>
             </tr>
           </thead>
           <tbody>
@@ -192,8 +181,14 @@ export function TaskPage(props: { flow: string; run: string; step: string; task:
       )}
       {task.inputs.length > 0 ? (
         <p class="muted inputs">
-          Inputs: {task.inputs.slice(0, 20).join(", ")}
-          {task.inputs.length > 20 ? ", …" : ""}
+          Inputs:{" "}
+          {task.inputs.slice(0, 20).map((input, i) => (
+            <>
+              {i > 0 ? ", " : ""}
+              <a href={pathspecHref(input)}>{input.split("/").slice(2).join("/")}</a>
+            </>
+          ))}
+          {task.inputs.length > 20 ? `, … (${task.inputs.length} in all)` : ""}
         </p>
       ) : null}
     </div>
