@@ -130,6 +130,8 @@ test("trigger(): the run goes to SUCCEEDED on Step Functions, and its data is th
   assert.equal(run.id, finishing.runId);
   assert.equal(run.namespace, deployed.namespace);
   assert.equal(await run.data?.score, 3);
+  // the code package's bundle kept a string holding a source map comment's text
+  assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
   assert.deepEqual(run.userTags, ["ci"]);
   // and: listRuns() lists it, by status too
   assert.deepEqual(
@@ -198,6 +200,7 @@ test("simulate() runs the deployment on this machine and returns the run; a fail
   assert.match(run.id, /^sfn-local-/);
   assert.equal(run.namespace, "production:sim");
   assert.equal(await run.data?.score, 0.5);
+  assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
   assert.deepEqual(run.userTags, ["sim"]);
   // and: a step that fails
   const gate = path.join(dir, "no-gate");

@@ -47,6 +47,8 @@ test("run() returns the finished run as a Client Run, with the given values, def
   assert.equal(run.flow, "ApiFlow");
   assert.equal(await run.data?.score, 4);
   assert.equal(await run.data?.suffix, "from-env");
+  // and: a string holding a source map comment's text, left as it is in the compiled flow
+  assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
   assert.deepEqual(await run.parameters(), { greeting: "world", alpha: 2, pause: 0, gate: "" });
   assert.deepEqual(run.userTags, ["api"]);
   assert.equal(run.namespace, "user:tester");
