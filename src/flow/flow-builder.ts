@@ -95,6 +95,9 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
   step(name: string, fn: StepFunction<A>, options?: StepOptions & { join?: false }): this;
   step(name: string, fn: StepFunction<A> | JoinFunction<A>, options: StepOptions = {}): this {
     const { next, cases } = transitions(options.next);
+    // An anonymous step function takes the step's name, so a stack trace says `at start` rather
+    // than V8's guess from the call chain (`flow.parameter.step.step.next`); a named one keeps its own.
+    if (typeof fn === "function" && fn.name === "") Object.defineProperty(fn, "name", { value: name });
     this.steps.push({
       name,
       fn: fn as StepSpec["fn"],

@@ -221,15 +221,17 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     failure = { type: "TaskDied", message: spec.fallbackReason, retryable: false };
   } else {
     try {
+      // Called as a plain function: its stack frame reads `at start (flow.ts:3:5)`, not `at Object.start [as fn]`.
+      const fn = step.fn;
       if (step.join) {
         const views = inputs.map((i) => inputView(store.content, `${spec.flow}/${i.path}`, i.artifacts));
         const joinInputs = Object.assign(
           [...views],
           Object.fromEntries(inputs.map((input, i) => [input.step, views[i]])),
         );
-        await step.fn(scope.self, Object.freeze(joinInputs));
+        await fn(scope.self, Object.freeze(joinInputs));
       } else {
-        await step.fn(scope.self);
+        await fn(scope.self);
       }
     } catch (error) {
       failure = failureOf(error);
