@@ -71,7 +71,7 @@ export {
   trigger,
   triggerOnFinish,
 } from "./flow/decorators.js";
-export { type ArtifactsOf, Flow, flow, type ParametersOf } from "./flow/flow-builder.js";
+export { type ArtifactsOf, Flow, flow, type ParametersOf, type StepsOf } from "./flow/flow-builder.js";
 export {
   includeFile,
   type ParameterContext,

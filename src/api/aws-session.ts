@@ -9,6 +9,8 @@ import type { DeployTarget } from "../aws/deploy/resource-names.js";
 import { currentUser } from "../config.js";
 import { resolveBranch } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
+import { branchOptionNames } from "./check-options.js";
+import { API_ERROR_CODES, ApiUsageError } from "./errors.js";
 
 /** Options every AWS-facing class of the API takes. */
 export interface AwsOptions {
@@ -32,8 +34,8 @@ export async function openAwsSession(options: {
   flow?: FlowSpec;
   /** The flow's name when the flow itself is not known (a deployment opened by name). */
   flowName?: string;
-  /** What is being done, for messages ("create", "trigger"). */
-  command: string;
+  /** The call being made, for messages: `DeployedFlow.fromDeployment()`. */
+  call: string;
   name?: string | undefined;
   branch?: string | undefined;
   production?: boolean | undefined;
@@ -52,10 +54,17 @@ export async function openAwsSession(options: {
           ...(options.production ? { production: true } : {}),
         },
         user,
+        branchOptionNames(options.call),
       )
     : undefined;
+  if (branch && options.name !== undefined) {
+    throw new ApiUsageError(
+      API_ERROR_CODES.badOption,
+      `Option name of ${options.call} does not apply to flow '${options.flow!.name}' of project '${branch.project}': its deployments are named after the project and the branch. Leave name out; choose the branch with the branch or production option.`,
+    );
+  }
   const overrides = Object.fromEntries(Object.entries(options.aws ?? {}).filter(([, v]) => v !== undefined));
-  const settings = loadAwsSettings(options.required ?? [], options.command, overrides);
+  const settings = loadAwsSettings(options.required ?? [], { apiCall: options.call }, overrides);
   const flow = options.flow?.name ?? options.flowName ?? options.name ?? "";
   const target = deployTarget(settings, flow, options.name, branch);
   return { settings, target, clients: await createDeployClients(settings.region), user };

@@ -10,10 +10,11 @@ import type { DeploymentMetadata } from "../aws/deploy/deployment-metadata.js";
 import type { RunStatusFilter } from "../aws/deploy/list-runs.js";
 import type { RollbackResult } from "../aws/deploy/rollback.js";
 import type { StepDecorator } from "../flow/decorators.js";
+import type { ParametersOf } from "../flow/flow-builder.js";
 import type { FlowSpec } from "../flow/types.js";
 import { resolveParameters } from "../runtime/resolve-parameters.js";
 import { type AwsOptions, type AwsSession, openAwsSession } from "./aws-session.js";
-import { givenValues, type ParameterArgument } from "./parameters.js";
+import { givenValues, type WithoutParameters } from "./parameters.js";
 import { TriggeredRun } from "./triggered-run.js";
 
 /** Options of a deployment opened by name. */
@@ -81,10 +82,19 @@ export class DeployedFlow<F = FlowSpec> {
     options: DeployedFlowOptions = {},
   ): Promise<DeployedFlow<F>> {
     const { requireDeployment } = await import("../aws/deploy/deployment.js");
-    const session = await openAwsSession({ command: "trigger", name, aws: options.aws });
+    const { normalizeToken } = await import("../aws/deploy/deployment-metadata.js");
+    const authorize =
+      options.authorize === undefined
+        ? undefined
+        : normalizeToken(options.authorize, "option authorize of DeployedFlow.fromDeployment()");
+    const session = await openAwsSession({
+      call: "DeployedFlow.fromDeployment()",
+      name,
+      aws: options.aws,
+    });
     const { metadata } = await requireDeployment(session.clients.sfn, session.target);
     session.target = { ...session.target, flow: metadata.flow };
-    return new DeployedFlow<F>({ session, metadata, authorize: options.authorize });
+    return new DeployedFlow<F>({ session, metadata, authorize });
   }
 
   /** Every flowship deployment of the region, by state machine name. */
@@ -92,7 +102,11 @@ export class DeployedFlow<F = FlowSpec> {
     const { readMetadata } = await import("../aws/deploy/deployment-metadata.js");
     const { PRODUCTION_ALIAS } = await import("../aws/deploy/resource-names.js");
     const { isNotFound } = await import("../aws/deploy/errors.js");
-    const session = await openAwsSession({ command: "list", name: "list", aws: options.aws });
+    const session = await openAwsSession({
+      call: "DeployedFlow.listDeployed()",
+      name: "list",
+      aws: options.aws,
+    });
     const { sfn } = session.clients;
     const deployed: DeployedFlow[] = [];
     // One ListTagsForResource per state machine, one at a time: an account with hundreds of
@@ -123,7 +137,10 @@ export class DeployedFlow<F = FlowSpec> {
    * parameters given are sent, checked against the flow's declaration (for a deployment opened by
    * name, against the parameters it was deployed with).
    */
-  async trigger(...[parameters]: ParameterArgument<F>): Promise<TriggeredRun<F>> {
+  trigger(parameters: ParametersOf<F>): Promise<TriggeredRun<F>>;
+  /** Without parameters: only for a flow whose parameters all have defaults (the type error names those missing). */
+  trigger(this: WithoutParameters<F, "trigger">): Promise<TriggeredRun<F>>;
+  async trigger(parameters?: object): Promise<TriggeredRun<F>> {
     const { executionInput, triggerFlow, MAX_INPUT_CHARS } = await import("../aws/deploy/trigger.js");
     const spec = this.#spec ?? deployedSpec(this.#metadata);
     const given = givenValues(spec, parameters);

@@ -2,20 +2,23 @@
  * `Deployer`: deploy a flow to AWS Step Functions from code, as `step-functions create` does, or
  * run it the way production will without an AWS account, as `step-functions simulate` does.
  */
-import type { DistributedMapSetting } from "../aws/compile/compile-options.js";
+import { DISTRIBUTED_MAP_SETTINGS, type DistributedMapSetting } from "../aws/compile/compile-options.js";
+import { normalizeToken } from "../aws/deploy/deployment-metadata.js";
 import type { SandboxKind } from "../aws/simulate/container-sandbox.js";
 import type { Run } from "../client/run.js";
 import { checkTag } from "../client/run-tags.js";
 import { userCacheRoot } from "../config.js";
-import { UsageError } from "../errors.js";
-import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
+import type { StepDecorator } from "../flow/decorators.js";
+import type { ParametersOf } from "../flow/flow-builder.js";
 import type { FlowSpec } from "../flow/types.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import type { AwsOptions } from "./aws-session.js";
 import { openAwsSession } from "./aws-session.js";
+import { choiceOption, wholeOption, withDecorators } from "./check-options.js";
 import { DeployedFlow } from "./deployed-flow.js";
+import { API_ERROR_CODES, ApiUsageError } from "./errors.js";
 import { type FlowInput, flowFileOf, loadFlowInput } from "./flow-source.js";
-import type { ParameterArguments, RunArtifacts } from "./parameters.js";
+import type { RunArtifacts, WithoutParameters } from "./parameters.js";
 
 /** How the flow is compiled and deployed: `step-functions create`'s options. */
 export interface StepFunctionsOptions {
@@ -125,32 +128,31 @@ export class StepFunctionsDeployer<F extends FlowSpec = FlowSpec> {
     const o = this.#options;
     const numbers = deployNumbers(o);
     for (const tag of o.tags ?? []) checkTag(tag);
+    const tokens = checkTokens(o, options);
+    const decorators = withDecorators(o.with);
     // Compiled into the user's cache with the S3 backend: the code package's bundle.
     const { flow, compiled } = await loadFlowInput(this.#flow, { codeRoot: userCacheRoot(), withS3: true });
     const plan = planDeploy(flow);
     const session = await openAwsSession({
       flow,
-      command: "create",
+      call: CREATE,
       name: o.name,
       branch: o.branch,
       production: o.production,
       required: plan.settings,
       aws: o.aws,
     });
-    const withDecorators = decorators(o.with);
     const result = await deployFlow({
       flow,
       compiled,
       ...session,
       storage: await openStorage(datastoreLocation(session.settings.s3Root!)),
       ...(o.sourceRoot === undefined ? {} : { sourceRoot: o.sourceRoot }),
-      ...(o.authorize === undefined ? {} : { authorize: o.authorize }),
-      generateNewToken: options.generateNewToken ?? false,
-      ...(options.newToken === undefined ? {} : { newToken: options.newToken }),
+      ...tokens,
       ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
       tags: o.tags ?? [],
       ...numbers,
-      withDecorators,
+      withDecorators: decorators,
     });
     return new DeployedFlow<F>({
       session,
@@ -165,8 +167,8 @@ export class StepFunctionsDeployer<F extends FlowSpec = FlowSpec> {
         ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
       },
       spec: flow,
-      withDecorators,
-      authorize: o.authorize,
+      withDecorators: decorators,
+      authorize: tokens.authorize,
     });
   }
 
@@ -175,10 +177,17 @@ export class StepFunctionsDeployer<F extends FlowSpec = FlowSpec> {
    * Batch job's command in a sandbox — on this machine, and returns the finished run (in the
    * production namespace). A failed execution is a RunFailedError with FS_SIMULATE_FAILED.
    */
-  async simulate(...args: ParameterArguments<F, SimulateOptions>): Promise<Run<RunArtifacts<F>>> {
-    const [parameters, options = {}] = args;
+  simulate(parameters: ParametersOf<F>, options?: SimulateOptions): Promise<Run<RunArtifacts<F>>>;
+  /** Without parameters: only for a flow whose parameters all have defaults (the type error names those missing). */
+  simulate(
+    this: WithoutParameters<F, "simulate">,
+    parameters?: undefined,
+    options?: SimulateOptions,
+  ): Promise<Run<RunArtifacts<F>>>;
+  async simulate(parameters?: object, options: SimulateOptions = {}): Promise<Run<RunArtifacts<F>>> {
     const { simulateFlow } = await import("./simulate.js");
     const o = this.#options;
+    const numbers = deployNumbers(o);
     return simulateFlow<RunArtifacts<F>>({
       flow: this.#flow,
       file: flowFileOf(this.#flow),
@@ -186,35 +195,55 @@ export class StepFunctionsDeployer<F extends FlowSpec = FlowSpec> {
       ...options,
       ...(o.branch === undefined ? {} : { branch: o.branch }),
       ...(o.production ? { production: true } : {}),
-      maxWorkers: o.maxWorkers ?? 100,
+      maxWorkers: numbers.maxWorkers,
       distributedMap: o.distributedMap ?? "auto",
-      ...(o.maxForeachWidth === undefined ? {} : { maxForeachWidth: o.maxForeachWidth }),
-      withDecorators: decorators(o.with),
+      ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),
+      withDecorators: withDecorators(o.with),
       tags: o.tags ?? [],
       ...(o.sourceRoot === undefined ? {} : { sourceRoot: o.sourceRoot }),
     });
   }
 }
 
-function decorators(given: StepFunctionsOptions["with"]): StepDecorator[] {
-  return (given ?? []).map((d) => (typeof d === "string" ? parseDecoratorSpec(d) : d));
+/** How messages name the calls whose options these are. */
+const CREATE = "new Deployer(…).stepFunctions().create()";
+const STEP_FUNCTIONS = "stepFunctions()";
+
+/** The production tokens given, checked and without their `production:` prefix; both new-token options at once are refused. */
+function checkTokens(o: StepFunctionsOptions, create: CreateOptions) {
+  if (create.newToken !== undefined && create.generateNewToken) {
+    throw new ApiUsageError(
+      API_ERROR_CODES.badOption,
+      `Conflicting options of create(): 'newToken and generateNewToken'. Give one of them.`,
+    );
+  }
+  return {
+    ...(o.authorize === undefined
+      ? {}
+      : { authorize: normalizeToken(o.authorize, `option authorize of ${STEP_FUNCTIONS}`) }),
+    generateNewToken: create.generateNewToken ?? false,
+    ...(create.newToken === undefined
+      ? {}
+      : { newToken: normalizeToken(create.newToken, "option newToken of create()") }),
+  };
 }
 
 /** The numeric options, checked as the CLI checks its flags. */
 function deployNumbers(o: StepFunctionsOptions) {
-  const whole = (name: string, value: number | undefined, min: number): number | undefined => {
-    if (value !== undefined && (!Number.isSafeInteger(value) || value < min)) {
-      throw new UsageError(`Invalid ${name} ${value}: give a whole number of ${min} or more.`);
-    }
-    return value;
-  };
+  const whole = (name: string, value: number | undefined, min: number) =>
+    wholeOption(STEP_FUNCTIONS, name, value, min);
   const numbers = {
     maxWorkers: whole("maxWorkers", o.maxWorkers, 0) ?? 100,
     taskTimeoutSeconds: whole("taskTimeoutSeconds", o.taskTimeoutSeconds, 60),
     keepVersions: whole("keepVersions", o.keepVersions, 1),
     workflowTimeoutSeconds: whole("workflowTimeoutSeconds", o.workflowTimeoutSeconds, 1),
     maxForeachWidth: whole("maxForeachWidth", o.maxForeachWidth, 1),
-    distributedMap: o.distributedMap,
+    distributedMap: choiceOption(
+      STEP_FUNCTIONS,
+      "distributedMap",
+      o.distributedMap,
+      DISTRIBUTED_MAP_SETTINGS,
+    ),
   };
   return Object.fromEntries(Object.entries(numbers).filter(([, v]) => v !== undefined)) as {
     maxWorkers: number;

@@ -3,6 +3,8 @@
  * FlowshipError with the same FS_* code (`FS_PARAM_VALUE`, `FS_FLOW_NOT_FOUND`, `FS_SFN_NOT_DEPLOYED`
  * …): a test asserts on `error.code` whichever way the flow was started.
  */
+import type { AnyArtifacts } from "../client/data-artifact.js";
+import type { Run } from "../client/run.js";
 import { FlowshipError } from "../errors.js";
 
 /** Codes of the API's own errors. */
@@ -17,16 +19,24 @@ export const API_ERROR_CODES = {
   waitTimeout: "FS_API_WAIT_TIMEOUT",
   /** A simulated execution (`Deployer.simulate`) ended failed. */
   simulateFailed: "FS_SIMULATE_FAILED",
+  /** An option of a call that is not one it takes: a number out of range, an unknown choice. */
+  badOption: "FS_API_OPTION",
 } as const;
 
 /**
- * A run that did not succeed. `run` is the Client API's view of it (its failed step, its logs),
- * undefined only when the run never got a record.
+ * A run that did not succeed. `run` is the Client API's view of it (its failed step, its logs,
+ * `failureReason`), undefined only when the run never got a record.
+ *
+ * @example
+ * catch (error) {
+ *   if (error instanceof RunFailedError) console.error(error.run?.failureReason);
+ * }
  */
-export class RunFailedError<R = unknown> extends FlowshipError {
+export class RunFailedError<A extends object = AnyArtifacts> extends FlowshipError {
   /** `Flow/runId`. */
   readonly pathspec: string;
-  readonly run: R | undefined;
+  /** The run as the Client API reads it; undefined when it was never recorded. */
+  readonly run: Run<A> | undefined;
 
   constructor(options: {
     pathspec: string;
@@ -35,7 +45,7 @@ export class RunFailedError<R = unknown> extends FlowshipError {
     cancelled?: boolean;
     /** A simulated execution: FS_SIMULATE_FAILED, as `step-functions simulate` says. */
     simulated?: boolean;
-    run?: R;
+    run?: Run<A>;
   }) {
     super(
       options.simulated

@@ -18,7 +18,7 @@ export type { DeleteResult } from "../aws/deploy/delete.js";
 export type { RunStatusFilter } from "../aws/deploy/list-runs.js";
 export type { RollbackResult } from "../aws/deploy/rollback.js";
 export { FlowshipError, isFlowshipError } from "../errors.js";
-export type { ArtifactsOf, ParametersOf } from "../flow/flow-builder.js";
+export type { ArtifactsOf, ParametersOf, StepsOf } from "../flow/flow-builder.js";
 export type { AwsOptions } from "./aws-session.js";
 export {
   DeployedFlow,
@@ -39,6 +39,6 @@ export {
   type LogLine,
 } from "./executing-run.js";
 export type { FlowInput } from "./flow-source.js";
-export type { ParameterArgument, ParameterArguments, RunArtifacts } from "./parameters.js";
+export type { RequiredParameterNames, RunArtifacts, WithoutParameters } from "./parameters.js";
 export { type ResumeOptions, type RunCallOptions, Runner, type RunnerOptions } from "./runner.js";
 export { TriggeredRun, type WaitOptions } from "./triggered-run.js";

@@ -21,8 +21,9 @@ import {
   resolveDatastore,
 } from "../datastore/open-storage.js";
 import { checkRunId } from "../datastore/pathspec.js";
-import { FlowshipError, UsageError } from "../errors.js";
-import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
+import { FlowshipError } from "../errors.js";
+import type { StepDecorator } from "../flow/decorators.js";
+import type { ParametersOf, StepsOf } from "../flow/flow-builder.js";
 import { resolveBranch } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
 import { validateFlow } from "../graph/validate.js";
@@ -30,10 +31,11 @@ import { LocalRun, type RunResult } from "../runtime/local-run.js";
 import type { RunOptions } from "../runtime/run-options.js";
 import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
 import { checkThreadSettings } from "../task/task-thread.js";
-import { RunFailedError } from "./errors.js";
+import { branchOptionNames, choiceOption, wholeOption, withDecorators } from "./check-options.js";
+import { API_ERROR_CODES, ApiUsageError, RunFailedError } from "./errors.js";
 import { ExecutingRun, LogBuffer } from "./executing-run.js";
 import { type FlowInput, loadFlowInput } from "./flow-source.js";
-import { givenValues, type ParameterArguments, type RunArtifacts } from "./parameters.js";
+import { givenValues, type RunArtifacts, type WithoutParameters } from "./parameters.js";
 
 export interface RunnerOptions {
   /**
@@ -68,11 +70,11 @@ export interface RunCallOptions {
 }
 
 /** Options of `resume()`. */
-export interface ResumeOptions extends RunCallOptions {
+export interface ResumeOptions<F = FlowSpec> extends RunCallOptions {
   /** The run to resume: its id. @default the latest run started with `run` */
   origin?: string;
-  /** Run again from this step. @default the first step that did not succeed */
-  step?: string;
+  /** Run again from this step: one of the flow's, checked by TypeScript when the flow object is given. @default the first step that did not succeed */
+  step?: StepsOf<F>;
 }
 
 /**
@@ -97,24 +99,36 @@ export class Runner<F extends FlowSpec = FlowSpec> {
   }
 
   /** Runs the flow to its end: the finished run, or a RunFailedError (`error.run` is the failed run). */
-  async run(...args: ParameterArguments<F, RunCallOptions>): Promise<Run<RunArtifacts<F>>> {
-    const [parameters, options] = args;
+  run(parameters: ParametersOf<F>, options?: RunCallOptions): Promise<Run<RunArtifacts<F>>>;
+  /** Without parameters: only for a flow whose parameters all have defaults (the type error names those missing). */
+  run(
+    this: WithoutParameters<F, "run">,
+    parameters?: undefined,
+    options?: RunCallOptions,
+  ): Promise<Run<RunArtifacts<F>>>;
+  async run(parameters?: object, options?: RunCallOptions): Promise<Run<RunArtifacts<F>>> {
     return (await this.#start({ parameters, keepLogs: false }, options)).wait();
   }
 
   /** Starts the flow and returns once the run is recorded: follow it with `logs()`, `status`, `wait()`. */
-  runAsync(...args: ParameterArguments<F, RunCallOptions>): Promise<ExecutingRun<RunArtifacts<F>>> {
-    const [parameters, options] = args;
+  runAsync(parameters: ParametersOf<F>, options?: RunCallOptions): Promise<ExecutingRun<RunArtifacts<F>>>;
+  /** Without parameters: only for a flow whose parameters all have defaults (the type error names those missing). */
+  runAsync(
+    this: WithoutParameters<F, "runAsync">,
+    parameters?: undefined,
+    options?: RunCallOptions,
+  ): Promise<ExecutingRun<RunArtifacts<F>>>;
+  runAsync(parameters?: object, options?: RunCallOptions): Promise<ExecutingRun<RunArtifacts<F>>> {
     return this.#start({ parameters, keepLogs: true }, options);
   }
 
   /** Starts a new run that reuses the successful tasks of `origin` and runs the rest with the current code. */
-  async resume(options: ResumeOptions = {}): Promise<Run<RunArtifacts<F>>> {
+  async resume(options: ResumeOptions<F> = {}): Promise<Run<RunArtifacts<F>>> {
     return (await this.#start({ resume: options, keepLogs: false }, options)).wait();
   }
 
   /** `resume()` that returns once the new run is recorded. */
-  resumeAsync(options: ResumeOptions = {}): Promise<ExecutingRun<RunArtifacts<F>>> {
+  resumeAsync(options: ResumeOptions<F> = {}): Promise<ExecutingRun<RunArtifacts<F>>> {
     return this.#start({ resume: options, keepLogs: true }, options);
   }
 
@@ -123,6 +137,11 @@ export class Runner<F extends FlowSpec = FlowSpec> {
     call: RunCallOptions = {},
   ): Promise<ExecutingRun<RunArtifacts<F>>> {
     const options = this.#options;
+    const maxWorkers = wholeOption(CALL, "maxWorkers", options.maxWorkers, 1) ?? defaultMaxWorkers();
+    const maxForeachWidth = wholeOption(CALL, "maxForeachWidth", options.maxForeachWidth, 1);
+    const isolation = isolationOf(options.isolation);
+    const tags = (options.tags ?? []).map(checkTag);
+    const decorators = withDecorators(options.with);
     const datastore = resolveDatastore(
       options.datastoreRoot === undefined ? {} : { root: options.datastoreRoot },
     );
@@ -131,8 +150,9 @@ export class Runner<F extends FlowSpec = FlowSpec> {
       withS3: datastore.kind === "s3",
     });
     const graph = validateFlow(flow);
-    const project = resolveBranch(flow, options, currentUser());
-    const given = givenValues(flow, what.parameters);
+    const project = resolveBranch(flow, options, currentUser(), branchOptionNames(CALL));
+    // A resumed run takes its origin's parameters: none is given.
+    const given = what.resume ? { text: {}, json: {} } : givenValues(flow, what.parameters);
     const resume = what.resume ? await resumeOrigin(flow, datastore, what.resume) : undefined;
     if (call.signal?.aborted) {
       throw new RunFailedError({
@@ -152,12 +172,12 @@ export class Runner<F extends FlowSpec = FlowSpec> {
         flow,
         compiled,
         datastore,
-        maxWorkers: options.maxWorkers ?? defaultMaxWorkers(),
-        ...(options.maxForeachWidth === undefined ? {} : { maxForeachWidth: options.maxForeachWidth }),
-        isolation: isolationOf(options.isolation),
-        tags: (options.tags ?? []).map(checkTag),
+        maxWorkers,
+        ...(maxForeachWidth === undefined ? {} : { maxForeachWidth }),
+        isolation,
+        tags,
         ...(project ? { project } : {}),
-        withDecorators: (options.with ?? []).map((d) => (typeof d === "string" ? parseDecoratorSpec(d) : d)),
+        withDecorators: decorators,
         parameterText: given.text,
         parameterValues: given.json,
         taskEnv: { ...options.env },
@@ -197,11 +217,15 @@ export class Runner<F extends FlowSpec = FlowSpec> {
   }
 }
 
+/** How messages name the Runner's options. */
+const CALL = "new Runner()";
+
 function isolationOf(given: string | undefined): Isolation {
-  const value = given ?? defaultIsolation();
+  const value = choiceOption(CALL, "isolation", given, ISOLATIONS) ?? defaultIsolation();
   if (!(ISOLATIONS as readonly string[]).includes(value)) {
-    throw new UsageError(
-      `Invalid isolation '${value}'${given === undefined ? " in FLOWSHIP_ISOLATION" : ""}: give ${ISOLATIONS.join(", ")}.`,
+    throw new ApiUsageError(
+      API_ERROR_CODES.badOption,
+      `Invalid isolation in FLOWSHIP_ISOLATION, the default of option isolation of ${CALL}: '${value}'. Give ${ISOLATIONS.join(", ")}, or the option.`,
     );
   }
   if (value === "thread") checkThreadSettings();

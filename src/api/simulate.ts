@@ -9,7 +9,7 @@ import { datastoreLocation } from "../aws/batch/datastore-location.js";
 import type { DistributedMapSetting } from "../aws/compile/compile-options.js";
 import { compileStepFunctions } from "../aws/compile/compile-step-functions.js";
 import { configuredCompute } from "../aws/deploy/aws-settings.js";
-import { resolveSandbox } from "../aws/simulate/container-sandbox.js";
+import { resolveSandbox, SANDBOX_KINDS } from "../aws/simulate/container-sandbox.js";
 import { simulateExecution } from "../aws/simulate/simulate.js";
 import { Run } from "../client/run.js";
 import { checkTag } from "../client/run-tags.js";
@@ -19,6 +19,7 @@ import type { StepDecorator } from "../flow/decorators.js";
 import { resolveBranch } from "../flow/project.js";
 import { validateFlow } from "../graph/validate.js";
 import { resolveParameters } from "../runtime/resolve-parameters.js";
+import { badOption, branchOptionNames, choiceOption } from "./check-options.js";
 import type { SimulateOptions } from "./deployer.js";
 import { RunFailedError } from "./errors.js";
 import { type FlowInput, loadFlowInput } from "./flow-source.js";
@@ -38,8 +39,16 @@ export interface SimulateFlowOptions extends SimulateOptions {
   sourceRoot?: string;
 }
 
+/** How messages name the call whose options these are. */
+const CALL = "simulate()";
+
 export async function simulateFlow<A extends object>(options: SimulateFlowOptions): Promise<Run<A>> {
   for (const tag of options.tags) checkTag(tag);
+  const requested = choiceOption(CALL, "sandbox", options.sandbox, SANDBOX_KINDS) ?? "auto";
+  const scale = options.retryIntervalScale ?? 1;
+  if (!Number.isFinite(scale) || scale < 0) {
+    throw badOption(CALL, "retryIntervalScale", scale, "a number of 0 or more");
+  }
   const datastore = options.datastoreRoot?.startsWith("s3://")
     ? datastoreLocation(options.datastoreRoot)
     : resolveDatastore({ kind: "local", ...(options.datastoreRoot ? { root: options.datastoreRoot } : {}) });
@@ -65,6 +74,7 @@ export async function simulateFlow<A extends object>(options: SimulateFlowOption
       ...(options.production ? { production: true } : {}),
     },
     currentUser(),
+    branchOptionNames(CALL),
   );
   const foreach = {
     distributedMap: options.distributedMap,
@@ -83,6 +93,14 @@ export async function simulateFlow<A extends object>(options: SimulateFlowOption
   const print = (line: string, stream: "stdout" | "stderr") => {
     if (options.showOutput) (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`);
   };
+  const sandbox = resolveSandbox(requested, `sandbox: "none"`);
+  const executionName = options.executionName ?? `local-${Date.now()}`;
+  const token = options.token ?? productionToken() ?? flow.name.toLowerCase();
+  print(
+    `Simulating ${flow.name} on Step Functions: run sfn-${executionName} in production:${token}, ${sandbox === "none" ? "jobs without a sandbox" : `jobs in the ${sandbox} sandbox`}${requested === "auto" ? ` (sandbox "auto")` : ""}`,
+    "stderr",
+  );
+  if (sandbox === "none" && requested === "auto") warnNoSandbox();
   const result = await simulateExecution({
     graph,
     compiled,
@@ -90,13 +108,13 @@ export async function simulateFlow<A extends object>(options: SimulateFlowOption
     datastoreRoot: datastore.root,
     ...(options.sourceRoot === undefined ? {} : { sourceRoot: options.sourceRoot }),
     input,
-    executionName: options.executionName ?? `local-${Date.now()}`,
+    executionName,
     maxWorkers: options.maxWorkers,
     ...foreach,
     withDecorators: options.withDecorators,
     compute,
-    sandbox: resolveSandbox(options.sandbox ?? "auto"),
-    token: options.token ?? productionToken() ?? flow.name.toLowerCase(),
+    sandbox,
+    token,
     tags: options.tags,
     ...(project ? { projectBranch: project.branch } : {}),
     containerEnv: {
@@ -104,7 +122,7 @@ export async function simulateFlow<A extends object>(options: SimulateFlowOption
       ...(s3Endpoint() ? { FLOWSHIP_S3_ENDPOINT: s3Endpoint()! } : {}),
       ...(sdkRegion() ? { AWS_REGION: sdkRegion()! } : {}),
     },
-    retryIntervalScale: options.retryIntervalScale ?? 1,
+    retryIntervalScale: scale,
     print,
   });
   const pathspec = `${flow.name}/${result.runId}`;
@@ -116,4 +134,19 @@ export async function simulateFlow<A extends object>(options: SimulateFlowOption
     simulated: true,
     ...(run ? { run } : {}),
   });
+}
+
+let warnedNoSandbox = false;
+
+/**
+ * "auto" found no bubblewrap: the jobs see this machine's files, which a real container would not
+ * show them. Said once per process, as a Node warning, whether or not output is shown.
+ */
+function warnNoSandbox(): void {
+  if (warnedNoSandbox) return;
+  warnedNoSandbox = true;
+  process.emitWarning(
+    "simulate() runs jobs without a sandbox: bubblewrap is not available here. They get the job's environment and an empty folder, but can see this machine's files; install bubblewrap to keep them apart.",
+    { code: "FS_SIMULATE_NO_SANDBOX" },
+  );
 }

@@ -132,6 +132,11 @@ export class Run<A extends object = AnyArtifacts> {
     return this.#end?.reason;
   }
 
+  /** A failed run that its caller stopped (the programmatic API's AbortSignal or `cancel()`), not a failure of its own. */
+  get cancelled(): boolean {
+    return this.#end?.cancelled === true;
+  }
+
   get startedAt(): Date {
     return new Date(this.#record.startedAt);
   }

@@ -44,6 +44,8 @@ export interface RunEndRecord {
   /** Why the run failed: the first failing task, or an interruption. */
   reason?: string;
   failedTask?: string;
+  /** A failed run stopped by its caller (the programmatic API's AbortSignal or `cancel()`). */
+  cancelled?: boolean;
 }
 
 export interface ForeachFrame {

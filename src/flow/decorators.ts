@@ -363,7 +363,16 @@ const OPTION_NAMES: Record<string, readonly string[]> = {
   card: ["title"],
 };
 
+/** A decorator from its `--with` text, `NAME` or `NAME:key=value,key=value` (`retry:times=2`). */
 export function parseDecoratorSpec(spec: string): StepDecorator {
+  return decoratorFromText(spec, "--with");
+}
+
+/**
+ * A decorator from its text form, as {@link parseDecoratorSpec}.
+ * @param where where the text was given, for messages: `--with` on the command line, `option 'with'` in code
+ */
+export function decoratorFromText(spec: string, where: string): StepDecorator {
   const [name, rest] = spec.split(/:(.*)/s, 2) as [string, string | undefined];
   const options: Record<string, unknown> = {};
   for (const pair of rest ? rest.split(",") : []) {
@@ -371,7 +380,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
     if (!key || value === undefined) {
       throw new FlowDefinitionError(
         "FS_FLOW_BAD_WITH",
-        `Invalid --with value: '${spec}'. Use NAME or NAME:key=value,key=value (e.g. retry:times=2).`,
+        `Invalid ${where} value: '${spec}'. Use NAME or NAME:key=value,key=value (e.g. retry:times=2).`,
         USAGE,
       );
     }
@@ -407,7 +416,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
       if (!known.includes(camel)) {
         throw new FlowDefinitionError(
           "FS_FLOW_BAD_WITH",
-          `Unknown option '${key}' of ${name.trim()} in --with ${spec}: ${name.trim()} takes ${known.join(", ")}.`,
+          `Unknown option '${key}' of ${name.trim()} in ${where} ${spec}: ${name.trim()} takes ${known.join(", ")}.`,
           USAGE,
         );
       }
@@ -416,7 +425,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
   if (!factory) {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_WITH",
-      `Unknown decorator in --with: '${name}'. Known: retry, catchError, timeout, resources, environment, batch, card.`,
+      `Unknown decorator in ${where}: '${name}'. Known: retry, catchError, timeout, resources, environment, batch, card.`,
       USAGE,
     );
   }
@@ -426,7 +435,7 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
     if (error instanceof FlowDefinitionError) {
       throw new FlowDefinitionError(
         "FS_FLOW_BAD_WITH",
-        `${error.message.replace(/\.$/, "")} (from --with ${spec}).`,
+        `${error.message.replace(/\.$/, "")} (from ${where} ${spec}).`,
         { ...USAGE, cause: error },
       );
     }

@@ -47,15 +47,26 @@ type GivenParameter<N extends string, O> = O extends { required: true }
 type NoParameters = Record<never, never>;
 
 /**
+ * The step names as a method's parameter, which TypeScript compares both ways: a flow variable
+ * reassigned as steps are added in a loop (`built = built.step(name, …)`) still type-checks, its
+ * type keeping the names of its declaration.
+ */
+type StepNames<S extends string> = { names(step: S): void }["names"];
+
+/**
  * A flow under construction. Each method records what it is given and returns the flow, so the
  * calls chain; the flow is checked as a whole by `check` and before every run.
  */
-export class Flow<A extends Artifacts = Artifacts, P extends object = NoParameters> implements FlowSpec {
+export class Flow<A extends Artifacts = Artifacts, P extends object = NoParameters, S extends string = never>
+  implements FlowSpec
+{
   /**
    * @internal Types only, never set: the parameters as callers give them, read by
    * `ParametersOf` (the programmatic API types `run(params)` with it).
    */
   declare readonly "~parameters"?: P;
+  /** @internal Types only, never set: the names of the steps, read by `StepsOf` (`resume({ step })`). */
+  declare readonly "~steps"?: StepNames<S>;
   readonly name: string;
   readonly parameters: ParameterSpec[] = [];
   readonly steps: StepSpec[] = [];
@@ -73,7 +84,7 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
   parameter<N extends string, const O extends ParameterOptions<any>>(
     name: N,
     options: O = {} as O,
-  ): Flow<A & { readonly [K in N]: ParameterValue<O> }, P & GivenParameter<N, O>> {
+  ): Flow<A & { readonly [K in N]: ParameterValue<O> }, P & GivenParameter<N, O>, S> {
     const hasDefault = options.default !== undefined;
     this.parameters.push({
       name,
@@ -90,11 +101,22 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
   }
 
   /** Declare a join step: it receives the artifacts of every incoming task as `inputs`. */
-  step(name: string, fn: JoinFunction<A>, options: StepOptions & { join: true }): this;
+  step<N extends string>(
+    name: N,
+    fn: JoinFunction<A>,
+    options: StepOptions & { join: true },
+  ): Flow<A, P, S | N>;
   /** Declare a step. The step named `end` has no `next`. */
-  step(name: string, fn: StepFunction<A>, options?: StepOptions & { join?: false }): this;
-  step(name: string, fn: StepFunction<A> | JoinFunction<A>, options: StepOptions = {}): this {
+  step<N extends string>(
+    name: N,
+    fn: StepFunction<A>,
+    options?: StepOptions & { join?: false },
+  ): Flow<A, P, S | N>;
+  step(name: string, fn: StepFunction<A> | JoinFunction<A>, options: StepOptions = {}): Flow<A, P, string> {
     const { next, cases } = transitions(options.next);
+    // An anonymous step function takes the step's name, so a stack trace says `at start` rather
+    // than V8's guess from the call chain (`flow.parameter.step.step.next`); a named one keeps its own.
+    if (typeof fn === "function" && fn.name === "") Object.defineProperty(fn, "name", { value: name });
     this.steps.push({
       name,
       fn: fn as StepSpec["fn"],
@@ -107,7 +129,7 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
       ...(options.doc !== undefined ? { doc: options.doc } : {}),
       location: callerLocation(Flow.prototype.step),
     });
-    return this;
+    return this as Flow<A, P, string>;
   }
 
   /** Add a flow-level decorator, e.g. `schedule({ hourly: true })`. */
@@ -159,7 +181,17 @@ function transitions(next: StepOptions["next"]): { next: string[]; cases?: Recor
  * The artifacts (parameters included) of a flow definition, for the Client API:
  * `Run.get<ArtifactsOf<typeof playlist>>("Playlist/123")` makes `await run.data?.movies` typed.
  */
-export type ArtifactsOf<F> = F extends Flow<infer A, any> ? A : never;
+export type ArtifactsOf<F> = F extends Flow<infer A, any, any> ? A : never;
+
+/**
+ * The names of a flow definition's steps, for the programmatic API's `resume({ step })`; any
+ * string for a flow whose definition TypeScript does not see.
+ */
+export type StepsOf<F> = F extends { readonly "~steps"?: (step: infer S) => void }
+  ? [S] extends [never]
+    ? string
+    : S & string
+  : string;
 
 /**
  * The parameters of a flow definition as a caller gives them: `{ alpha?: number }` for

@@ -34,6 +34,15 @@ export interface BranchChoice {
   branchFrom?: string;
 }
 
+/** How messages name the two choices, and the code of a bad one: the CLI's flags, or an API's options. */
+export interface BranchChoiceNames {
+  branch: string;
+  production: string;
+  code?: string;
+}
+
+const FLAGS: BranchChoiceNames = { branch: "--branch", production: "--production" };
+
 /**
  * A user name as a branch name: lowercase ASCII letters, digits, `_` and `-`, other characters as
  * `-`. An ASCII name keeps the branch earlier versions gave it (a deployment's name must not move
@@ -63,25 +72,31 @@ export function resolveBranch(
   flow: Pick<FlowSpec, "name" | "decorators">,
   choice: BranchChoice,
   user: string,
+  names: BranchChoiceNames = FLAGS,
 ): ProjectBranch | undefined {
   const project = projectOf(flow);
-  const asked = choice.production ? "--production" : choice.branch !== undefined ? "--branch" : undefined;
+  const asked = choice.production ? names.production : choice.branch !== undefined ? names.branch : undefined;
   if (project === undefined) {
     if (asked) {
       throw new UsageError(
-        `${asked} needs a project: flow '${flow.name}' has none. Add .decorator(project({ name: "…" })) to it.`,
+        `${asked.charAt(0).toUpperCase()}${asked.slice(1)} needs a project: flow '${flow.name}' has none. Add .decorator(project({ name: "…" })) to it.`,
+        names.code,
       );
     }
     return undefined;
   }
   if (choice.production && choice.branch !== undefined) {
-    throw new UsageError("--branch and --production cannot be combined: production is its own branch.");
+    throw new UsageError(
+      `${names.branch.charAt(0).toUpperCase()}${names.branch.slice(1)} and ${names.production} cannot be combined: production is its own branch.`,
+      names.code,
+    );
   }
   if (choice.production) return { project, branch: PRODUCTION_BRANCH };
   if (choice.branch !== undefined) {
     if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(choice.branch)) {
       throw new UsageError(
-        `Invalid ${choice.branchFrom ?? "--branch"} '${choice.branch}': 1 to 32 lowercase letters, digits, '_' or '-', starting with a letter or digit.`,
+        `Invalid ${choice.branchFrom ?? names.branch} '${choice.branch}': 1 to 32 lowercase letters, digits, '_' or '-', starting with a letter or digit.`,
+        names.code,
       );
     }
     return { project, branch: `test.${choice.branch}` };

@@ -10,6 +10,7 @@ import { FlowshipError, isFlowshipError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { sha256 } from "../util/hash.js";
 import { withIoErrors } from "../util/io-error.js";
+import { withSourceMappingUrl } from "../util/source-map-comment.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 
 export interface CompiledFlow {
@@ -199,7 +200,7 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
   const codeHash = sha256(js.contents);
   const bundle = path.join(options.outDir, `${codeHash}.mjs`);
   // The map is named after the bundle, so rewrite the bundle's pointer to it.
-  const text = js.text.replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${codeHash}.mjs.map`);
+  const text = withSourceMappingUrl(js.text, `${codeHash}.mjs.map`);
   // A cached bundle is reused only when it is byte for byte what was just compiled: one edited
   // in place would run other code under this code hash.
   if (!sameText(bundle, text)) {

@@ -90,6 +90,8 @@ export class LocalRun {
   #finished!: (result: RunResult) => void;
   #cancel: ((reason: string) => void) | undefined;
   #cancelReason: string | undefined;
+  /** Stopped by its caller (`cancel()`), not by a failure or a signal. */
+  #cancelled = false;
 
   constructor(options: RunOptions, graph: FlowGraph) {
     // A scheduler allowed no task at a time would wait forever.
@@ -206,6 +208,8 @@ export class LocalRun {
       process.on("SIGTERM", interrupt);
     }
     this.#cancel = (reason) => {
+      // A run already stopping (a task failed) ends failed, whatever comes after.
+      if (!this.#stopping) this.#cancelled = true;
       this.#interrupted = true;
       this.#fail(reason);
     };
@@ -527,11 +531,13 @@ export class LocalRun {
     this.#finishing = true;
     let status: "succeeded" | "failed" = this.#endDone && !this.#failure ? "succeeded" : "failed";
     let reason = this.#failure ?? (status === "failed" ? "the end step did not run" : undefined);
+    const cancelled = status === "failed" && this.#cancelled;
     try {
       await this.#store.writeRunEnd(this.runId, {
         status,
         endedAt: new Date().toISOString(),
         ...(reason ? { reason } : {}),
+        ...(cancelled ? { cancelled: true } : {}),
       });
       if (status === "succeeded") {
         await this.#store.updateLatest("succeeded", this.#run.namespace, this.runId, this.#run.startedAt);
@@ -545,7 +551,7 @@ export class LocalRun {
     // Whatever a step left running (a thread's subprocess, one that left its process group) ends
     // with the run.
     await this.#reaper?.close();
-    this.#progress.printSummary(`${this.#options.flow.name}/${this.runId}`, status);
+    this.#progress.printSummary(`${this.#options.flow.name}/${this.runId}`, cancelled ? "cancelled" : status);
     this.#finished({
       flow: this.#options.flow.name,
       runId: this.runId,

@@ -100,7 +100,7 @@ export class RunProgress {
     );
   }
 
-  printSummary(run: string, status: "succeeded" | "failed"): void {
+  printSummary(run: string, status: "succeeded" | "failed" | "cancelled"): void {
     const t = this.#totals();
     const rows = this.#graph.order
       .filter((s) => this.#counts.has(s))
@@ -109,11 +109,13 @@ export class RunProgress {
         return `  ${s.padEnd(20)} ${c.succeeded}/${c.queued} tasks succeeded${outcomes(c)}`;
       });
     this.#print(
-      `${status === "succeeded" ? "Done" : "Failed"}: run ${run} ${status} in ${elapsed(this.#startedAt)} (${t.succeeded} tasks succeeded${outcomes(t)})`,
+      `${SUMMARY_HEADS[status]}: run ${run} ${status} in ${elapsed(this.#startedAt)} (${t.succeeded} tasks succeeded${outcomes(t)})`,
     );
     for (const row of rows) this.#print(row);
   }
 }
+
+const SUMMARY_HEADS = { succeeded: "Done", failed: "Failed", cancelled: "Cancelled" } as const;
 
 /** ", 1 failure caught, 1 failed, 3 cancelled, 2 attempts retried" — only the counts that are not 0. */
 function outcomes(c: StepCounts): string {

@@ -225,14 +225,16 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
   } else {
     const seconds = timeoutSeconds(spec.decorators);
     try {
+      // Called as a plain function: its stack frame reads `at start (flow.ts:3:5)`, not `at Object.start [as fn]`.
+      const fn = step.fn;
       const outcome = await runWithTimeout(() => {
-        if (!step.join) return step.fn(scope.self);
+        if (!step.join) return fn(scope.self);
         const views = inputs.map((i) => inputView(store.content, `${spec.flow}/${i.path}`, i.artifacts));
         const joinInputs = Object.assign(
           [...views],
           Object.fromEntries(inputs.map((input, i) => [input.step, views[i]])),
         );
-        return step.fn(scope.self, Object.freeze(joinInputs));
+        return fn(scope.self, Object.freeze(joinInputs));
       }, seconds);
       if (outcome === "timedOut") {
         // The step's code may still run (a pending await): what it assigns from now on is not stored.

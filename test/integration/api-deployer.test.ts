@@ -17,6 +17,7 @@ import {
   RunFailedError,
   type TriggeredRun,
 } from "flowship/api";
+import { bubblewrapAvailable } from "../../src/aws/simulate/container-sandbox.js";
 import apiFlow from "../fixtures/flows/api_flow.js";
 import { tempDir } from "../helpers/cli.js";
 import { MOTO_ACCOUNT } from "../helpers/moto.js";
@@ -36,6 +37,25 @@ const codeOf = (promise: Promise<unknown>) =>
     () => "resolved",
     (e: { code?: string }) => e.code,
   );
+
+/**
+ * What `fn` wrote to this process's stderr (a call with `showOutput`), passed on as well. stdout
+ * is left alone: the test runner reports through it, and a reporter line swallowed is a test lost.
+ */
+async function stderrOf<T>(fn: () => Promise<T>): Promise<{ value: T; stderr: string }> {
+  const write = process.stderr.write;
+  let written = "";
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    written += String(chunk);
+    return write.call(process.stderr, chunk, ...rest);
+  }) as typeof write;
+  try {
+    const value = await fn();
+    return { value, stderr: written };
+  } finally {
+    process.stderr.write = write;
+  }
+}
 
 /** Runs `fn` as another user (the API reads FLOWSHIP_USER when a deployment is opened). */
 async function as<T>(user: string, fn: () => Promise<T>): Promise<T> {
@@ -130,6 +150,8 @@ test("trigger(): the run goes to SUCCEEDED on Step Functions, and its data is th
   assert.equal(run.id, finishing.runId);
   assert.equal(run.namespace, deployed.namespace);
   assert.equal(await run.data?.score, 3);
+  // the code package's bundle kept a string holding a source map comment's text
+  assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
   assert.deepEqual(run.userTags, ["ci"]);
   // and: listRuns() lists it, by status too
   assert.deepEqual(
@@ -179,12 +201,26 @@ test("rollback() and delete(): the owner may, another user only with the product
   await again.delete();
   assert.equal(await codeOf(Deployed.fromDeployment("ApiFlow", { aws })), "FS_SFN_NOT_DEPLOYED");
   assert.equal(await codeOf(again.trigger({ greeting: "gone" })), "FS_SFN_NOT_DEPLOYED");
-  // and: settings the deploy needs, missing, are one FS_AWS_SETTINGS error before any AWS call
+  // and: settings the deploy needs, missing, are one FS_AWS_SETTINGS error before any AWS call,
+  // naming the API call and its aws option, not a CLI command that was never run
   const { jobQueue: _, ...withoutQueue } = aws;
-  assert.equal(
-    await codeOf(new Deployer(apiFlow, { aws: withoutQueue }).stepFunctions().create()),
-    "FS_AWS_SETTINGS",
-  );
+  const { sfnRole: __, ...withoutRole } = aws;
+  for (const call of [
+    () => new Deployer(apiFlow, { aws: withoutQueue }).stepFunctions().create(),
+    () => Deployed.fromDeployment("ApiFlow", { aws: withoutRole }),
+  ]) {
+    const error = await call().then(
+      () => assert.fail("resolved"),
+      (e: Error & { code?: string }) => e,
+    );
+    assert.equal(error.code, "FS_AWS_SETTINGS");
+    assert.match(
+      error.message,
+      /for (new Deployer\(…\)\.stepFunctions\(\)\.create|DeployedFlow\.fromDeployment)\(\):/,
+    );
+    assert.match(error.message, /in the aws option/);
+    assert.doesNotMatch(error.message, /step-functions/);
+  }
 });
 
 test("simulate() runs the deployment on this machine and returns the run; a failed execution is FS_SIMULATE_FAILED", async () => {
@@ -192,12 +228,24 @@ test("simulate() runs the deployment on this machine and returns the run; a fail
   const stepFunctions = new Deployer(apiFlow).stepFunctions({ tags: ["sim"] });
   const simulation = { datastoreRoot: path.join(dir, "simulated"), token: "sim" };
   // when
-  const run = await stepFunctions.simulate({ greeting: "sim", alpha: 0.25 }, simulation);
+  const { value: run, stderr } = await stderrOf(() =>
+    stepFunctions.simulate({ greeting: "sim", alpha: 0.25 }, { ...simulation, showOutput: true }),
+  );
   // then
   assert.equal(run.successful, true);
+  // and: it said which sandbox "auto" chose
+  const sandbox = bubblewrapAvailable() ? "jobs in the bubblewrap sandbox" : "jobs without a sandbox";
+  assert.match(
+    stderr,
+    new RegExp(
+      `^Simulating ApiFlow on Step Functions: run ${run.id} in production:sim, ${sandbox} \\(sandbox "auto"\\)$`,
+      "m",
+    ),
+  );
   assert.match(run.id, /^sfn-local-/);
   assert.equal(run.namespace, "production:sim");
   assert.equal(await run.data?.score, 0.5);
+  assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
   assert.deepEqual(run.userTags, ["sim"]);
   // and: a step that fails
   const gate = path.join(dir, "no-gate");
@@ -207,5 +255,15 @@ test("simulate() runs the deployment on this machine and returns the run; a fail
     .catch((e: unknown) => e);
   assert.ok(failure instanceof RunFailedError);
   assert.equal(failure.code, "FS_SIMULATE_FAILED");
-  assert.equal((failure.run as typeof run | undefined)?.successful, false);
+  assert.equal(failure.run?.successful, false);
+  // and: an execution name used before is refused, as Step Functions refuses it; a sandbox it does not know too
+  const again = { ...simulation, executionName: run.id.replace(/^sfn-/, "") };
+  assert.equal(
+    await codeOf(stepFunctions.simulate({ greeting: "sim" }, again)),
+    "FS_SIMULATE_EXECUTION_EXISTS",
+  );
+  assert.equal(
+    await codeOf(stepFunctions.simulate({ greeting: "sim" }, { ...simulation, sandbox: "docker" as never })),
+    "FS_API_OPTION",
+  );
 });

@@ -24,6 +24,20 @@ async function runIds(): Promise<string[]> {
   return flow ? (await flow.runs()).map((r) => r.id) : [];
 }
 
+/** The code a call rejects with ("resolved" when it does not). */
+const code = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "resolved",
+    (e: { code?: string }) => e.code,
+  );
+
+/** What a call rejects with. */
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => assert.fail("resolved"),
+    (e: unknown) => e as Error & { code?: string },
+  );
+
 async function collect(executing: ExecutingRun): Promise<LogLine[]> {
   const lines: LogLine[] = [];
   for await (const line of executing.logs()) lines.push(line);
@@ -47,6 +61,8 @@ test("run() returns the finished run as a Client Run, with the given values, def
   assert.equal(run.flow, "ApiFlow");
   assert.equal(await run.data?.score, 4);
   assert.equal(await run.data?.suffix, "from-env");
+  // and: a string holding a source map comment's text, left as it is in the compiled flow
+  assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
   assert.deepEqual(await run.parameters(), { greeting: "world", alpha: 2, pause: 0, gate: "" });
   assert.deepEqual(run.userTags, ["api"]);
   assert.equal(run.namespace, "user:tester");
@@ -80,15 +96,20 @@ test("runAsync(): log lines from the first one, status, an AbortSignal that stop
   assert.ok(error instanceof RunFailedError);
   assert.equal(error.code, "FS_RUN_CANCELLED");
   assert.equal(executing.status, "cancelled");
-  const run = error.run as Awaited<ReturnType<ExecutingRun["wait"]>>;
-  assert.equal(run.status, "failed");
-  assert.match(run.failureReason ?? "", /cancelled by its AbortSignal/);
+  assert.equal(error.run?.status, "failed");
+  assert.equal(error.run?.cancelled, true);
+  assert.match(error.run?.failureReason ?? "", /cancelled by its AbortSignal/);
   // and: the lines came in order, task output on stdout with its task's prefix
   const prefix = `[${executing.runId}/start/0]`;
   assert.match(seen[0]!.text, new RegExp(`^Running ApiFlow/${executing.runId} `));
   assert.deepEqual(
     seen.filter((l) => l.stream === "stdout").map((l) => l.text),
     [`${prefix} hello async`, `${prefix} pausing`],
+  );
+  // and: the summary says cancelled, not failed
+  assert.ok(
+    seen.some((l) => l.text.startsWith(`Cancelled: run ApiFlow/${executing.runId} cancelled in `)),
+    seen.map((l) => l.text).join("\n"),
   );
   // and: the caller kept SIGINT and SIGTERM to itself while the run went on (the CLI's run takes them)
   assert.equal(signalsWhileRunning, ownSignals);
@@ -107,8 +128,15 @@ test("a failed run rejects with FS_RUN_FAILED carrying the run; resumeAsync({ or
   assert.ok(failure instanceof RunFailedError);
   assert.equal(failure.code, "FS_RUN_FAILED");
   assert.match(failure.message, /check\/0: Error: gate .* is closed/);
-  const failed = failure.run as Awaited<ReturnType<Runner["run"]>>;
+  const failed = failure.run;
+  assert.ok(failed);
   assert.equal(failed.successful, false);
+  assert.equal(failed.cancelled, false);
+  // and: a step the flow does not have (TypeScript refuses it for a flow object) is refused
+  assert.equal(
+    await code(new Runner(apiFlow, { datastoreRoot }).resume({ origin: failed.id, step: "chek" as never })),
+    "FS_RESUME_UNKNOWN_STEP",
+  );
   // when: the gate opens and the run is resumed from its check step
   fs.writeFileSync(gate, "");
   const resuming = await runner.resumeAsync({ origin: failed.id, step: "check" });
@@ -132,23 +160,30 @@ test("bad input fails with the CLI's FS_* codes before any run is recorded", asy
   // given
   const runner = new Runner(apiFlow, { datastoreRoot });
   const before = await runIds();
-  const code = (promise: Promise<unknown>) =>
-    promise.then(
-      () => "resolved",
-      (e: { code?: string }) => e.code,
-    );
   // when / then: values TypeScript would refuse, checked again at run time
   assert.equal(await code(runner.run({ greeting: "x", alpah: 1 } as never)), "FS_PARAM_VALUE");
   assert.equal(await code(runner.run({ greeting: 42 } as never)), "FS_PARAM_VALUE");
-  assert.equal(await code(runner.run({} as never)), "FS_PARAM_VALUE");
+  // and: a missing parameter is named by its key, as the caller gives it (not as a CLI flag)
+  const missing = await rejection(runner.run({} as never));
+  assert.equal(missing.code, "FS_PARAM_VALUE");
+  assert.match(missing.message, /'greeting'/);
+  assert.doesNotMatch(missing.message, /--/);
   // and: a flow that cannot be found, a flow object without its file, a bad option
   assert.equal(await code(new Runner("absent_flow.ts", { datastoreRoot }).run()), "FS_FLOW_FILE_MISSING");
   const { location: _, ...withoutFile } = apiFlow;
   assert.equal(await code(new Runner<FlowSpec>(withoutFile).run()), "FS_API_FLOW_FILE_UNKNOWN");
-  assert.equal(
-    await code(new Runner(apiFlow, { datastoreRoot, maxWorkers: 0 }).run({ greeting: "x" })),
-    "FS_CLI_USAGE",
-  );
+  // and: bad options, each an FS_API_OPTION (or the decorator's own code) naming the option, no CLI flag
+  for (const [options, expected] of [
+    [{ maxWorkers: 0 }, "FS_API_OPTION"],
+    [{ isolation: "container" as never }, "FS_API_OPTION"],
+    [{ branch: "feature" }, "FS_API_OPTION"],
+    [{ with: ["retry:times"] }, "FS_FLOW_BAD_WITH"],
+    [{ with: ["retry:times=1000"] }, "FS_FLOW_BAD_WITH"],
+  ] as const) {
+    const error = await rejection(new Runner(apiFlow, { datastoreRoot, ...options }).run({ greeting: "x" }));
+    assert.equal(error.code, expected, error.message);
+    assert.doesNotMatch(error.message, /--/, error.message);
+  }
   assert.equal(await code(runner.resume({ origin: "no/such" })), "FS_PATHSPEC_INVALID");
   // and: a signal aborted before the start stops the run before it is recorded
   assert.equal(

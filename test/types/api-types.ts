@@ -2,7 +2,7 @@
 // the flow object, parameters are checked against its declaration (a misspelled name, a wrong type,
 // a missing required one) and runs are typed by its artifacts; given a file path, both are loose.
 // Each `@ts-expect-error` fails the check if its line compiles. Nothing here runs.
-import { DeployedFlow, Deployer, Runner } from "flowship/api";
+import { DeployedFlow, Deployer, RunFailedError, Runner } from "flowship/api";
 import apiFlow from "../fixtures/flows/api_flow.js";
 
 export async function runnerTypes(): Promise<void> {
@@ -25,8 +25,25 @@ export async function runnerTypes(): Promise<void> {
   const executing = await runner.runAsync({ greeting: "async" }, { signal: AbortSignal.timeout(1000) });
   for await (const line of executing.logs()) void (line.stream === "stdout" && line.text);
   const waited: number | undefined = await (await executing.wait()).data?.score;
-  const resumed: string | undefined = await (await runner.resume({ origin: run.id })).data?.suffix;
+  const resumed: string | undefined = await (await runner.resume({ origin: run.id, step: "check" })).data
+    ?.suffix;
+  // @ts-expect-error: the flow has no step 'chek'
+  await runner.resumeAsync({ origin: run.id, step: "chek" });
   void [score, greeting, wrong, waited, resumed];
+}
+
+export async function failureTypes(): Promise<void> {
+  try {
+    await new Runner(apiFlow).run({ greeting: "world" });
+  } catch (error) {
+    if (!(error instanceof RunFailedError)) throw error;
+    // The failed run is a Client Run, not `unknown`.
+    const reason: string | undefined = error.run?.failureReason;
+    const id: string | undefined = error.run?.id;
+    // @ts-expect-error: a Run has no 'failureReasons'
+    void error.run?.failureReasons;
+    void [reason, id];
+  }
 }
 
 export async function deployerTypes(): Promise<void> {
@@ -48,7 +65,10 @@ export async function deployerTypes(): Promise<void> {
 
 export async function looseTypes(): Promise<void> {
   // A file path: any parameter, artifacts typed `any`.
-  const run = await new Runner("flows/any_flow.ts").run({ anything: 1 });
+  const runner = new Runner("flows/any_flow.ts");
+  const run = await runner.run({ anything: 1 });
+  await runner.run();
+  await runner.resume({ step: "any_step" });
   const total: number = (await run.data?.total) + 1;
   // A deployment opened by name, typed when asked to be.
   const byName = await DeployedFlow.fromDeployment<typeof apiFlow>("ApiFlow");

@@ -369,15 +369,24 @@ function settingsFileError(error: unknown, action: "read" | "write", file: strin
   );
 }
 
-/** Checks the format of each given setting; every bad one is reported at once. */
-export function checkSettings(settings: PartialAwsSettings): void {
+/**
+ * Checks the format of each given setting; every bad one is reported at once.
+ * @param given where the caller's own settings came from: command-line flags, or the API's `aws` option
+ */
+export function checkSettings(settings: PartialAwsSettings, given: "flags" | "option" = "flags"): void {
   const bad = invalidSettings(settings);
   if (bad.length > 0) {
     const details = bad
       .map((n) => `${n} '${shownSetting(n, settings[n]!)}' (e.g. ${AWS_SETTINGS[n].example})`)
       .join(", ");
+    const configure = `flowship configure aws ${bad.map((n) => AWS_SETTINGS[n].flag).join(", ")}`;
+    const vars = bad.map((n) => AWS_SETTINGS[n].env).join(", ");
     throw new AwsSettingsError(
-      `Invalid AWS setting${bad.length > 1 ? "s" : ""}: ${details}. Give valid values with flowship configure aws ${bad.map((n) => AWS_SETTINGS[n].flag).join(", ")} (or ${bad.map((n) => AWS_SETTINGS[n].env).join(", ")}).`,
+      `Invalid AWS setting${bad.length > 1 ? "s" : ""}: ${details}. ${
+        given === "flags"
+          ? `Give valid values with ${configure} (or ${vars}).`
+          : `Give valid values in the aws option, with ${configure}, or in ${vars}.`
+      }`,
     );
   }
 }
@@ -417,17 +426,24 @@ export function effectiveSettings(file: string = configFilePath()): PartialAwsSe
 }
 
 /**
+ * Who asks for the settings, for the messages: a `step-functions` command (its verb: "create"),
+ * whose overrides are command-line flags, or a call of the programmatic API
+ * (`{ apiCall: "DeployedFlow.fromDeployment()" }`), whose overrides are its `aws` option.
+ */
+export type SettingsCaller = string | { apiCall: string };
+
+/**
  * Loads the settings and checks that `required` are all there (and every value is well formed),
  * reporting everything missing in one error, before any AWS call. A required setting that only
  * some configurations use (`executionRole`, for compute `fargate`) is required only in those. `overrides` (command-line
- * flags) win over everything else.
+ * flags, or the API's `aws` option) win over everything else.
  *
  * @example
  * const settings = loadAwsSettings(["region", "sfnRole", "jobQueue", "s3Root", "batchJobRole"], "create");
  */
 export function loadAwsSettings(
   required: readonly AwsSettingName[],
-  command: string,
+  caller: SettingsCaller,
   overrides: PartialAwsSettings = {},
 ): AwsSettings {
   const file = configFilePath();
@@ -435,10 +451,14 @@ export function loadAwsSettings(
   if (settings.s3Root) settings.s3Root = settings.s3Root.replace(/\/+$/, "");
   const { missing, why } = missingSettings(settings, required);
   if (missing.length > 0) {
+    const vars = missing.map((n) => AWS_SETTINGS[n].env).join(", ");
+    const what = `Missing AWS setting${missing.length > 1 ? "s" : ""} for ${typeof caller === "string" ? `step-functions ${caller}` : caller.apiCall}: '${missing.join(", ")}'${why.length > 0 ? ` (${why.join(", ")})` : ""}.`;
     throw new AwsSettingsError(
-      `Missing AWS setting${missing.length > 1 ? "s" : ""} for step-functions ${command}: '${missing.join(", ")}'${why.length > 0 ? ` (${why.join(", ")})` : ""}. Run 'flowship configure aws' (writes ${file}) or set ${missing.map((n) => AWS_SETTINGS[n].env).join(", ")}.`,
+      typeof caller === "string"
+        ? `${what} Run 'flowship configure aws' (writes ${file}) or set ${vars}.`
+        : `${what} Give ${missing.length > 1 ? "them" : "it"} in the aws option ({ aws: { ${missing.map((n) => `${n}: …`).join(", ")} } }), with 'flowship configure aws' (writes ${file}), or in ${vars}.`,
     );
   }
-  checkSettings(settings);
+  checkSettings(settings, typeof caller === "string" ? "flags" : "option");
   return settings as AwsSettings;
 }

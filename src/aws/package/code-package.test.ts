@@ -22,7 +22,8 @@ function makeProject(): { root: string; options: CodePackageOptions } {
     "config/settings.json": '{"rows": 10}\n',
     "data/big.csv": "a,b\n1,2\n",
     "README.md": "# project\n",
-    "build/abc123.mjs": "console.log('hi');\n//# sourceMappingURL=abc123.mjs.map\n",
+    // The comment's text inside the code (a string constant) is code, not the bundle's pointer.
+    "build/abc123.mjs": `const banner = "//# sourceMappingURL=x";\nconsole.log(banner);\n//# sourceMappingURL=abc123.mjs.map\n`,
     "build/abc123.mjs.map": JSON.stringify({
       version: 3,
       sources: ["../flows/hello.ts", "../lib/greet.ts", "../node_modules/dep/index.js"],
@@ -97,7 +98,10 @@ describe("code package contents", () => {
       "source/flows/hello.ts",
       "source/lib/greet.ts",
     ]);
-    assert.match(contents.get("flow.mjs")!, /\/\/# sourceMappingURL=flow\.mjs\.map\n$/);
+    assert.equal(
+      contents.get("flow.mjs"),
+      `const banner = "//# sourceMappingURL=x";\nconsole.log(banner);\n//# sourceMappingURL=flow.mjs.map\n`,
+    );
     const map = JSON.parse(contents.get("flow.mjs.map")!) as {
       sourceRoot: string;
       sources: string[];

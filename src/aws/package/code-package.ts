@@ -14,6 +14,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { sha256 } from "../../util/hash.js";
+import { withSourceMappingUrl } from "../../util/source-map-comment.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
 import { type ArchiveFile, createDeterministicTgz } from "./deterministic-tar.js";
 import { CodePackageError } from "./errors.js";
@@ -225,9 +226,7 @@ function readBundle(
   const mapPath = `${bundlePath}.map`;
   if (!fs.existsSync(mapPath))
     return { files: [{ path: PACKAGE_ENTRY, bytes: original }], sha256: sha256(original) };
-  const text = original
-    .toString("utf8")
-    .replace(/\/\/# sourceMappingURL=.*$/m, `//# sourceMappingURL=${PACKAGE_ENTRY}.map`);
+  const text = withSourceMappingUrl(original.toString("utf8"), `${PACKAGE_ENTRY}.map`);
   const map = JSON.parse(fs.readFileSync(mapPath, "utf8")) as {
     file?: string;
     sourceRoot?: string;

@@ -47,14 +47,17 @@ export function bubblewrapAvailable(): boolean {
   return bubblewrapWorks;
 }
 
-/** The sandbox `requested` comes down to on this machine; refuses bubblewrap when it cannot run. */
-export function resolveSandbox(requested: SandboxKind): "bubblewrap" | "none" {
+/**
+ * The sandbox `requested` comes down to on this machine; refuses bubblewrap when it cannot run.
+ * @param none how the caller asks for no sandbox, for the message: a flag, or an API's option
+ */
+export function resolveSandbox(requested: SandboxKind, none = "--sandbox none"): "bubblewrap" | "none" {
   if (requested === "none") return "none";
   if (bubblewrapAvailable()) return "bubblewrap";
   if (requested === "auto") return "none";
   throw new SandboxError(
     "FS_SIMULATE_SANDBOX",
-    "Cannot start the sandbox: 'bwrap' is not installed or may not create namespaces here. Install bubblewrap (apt-get install bubblewrap), or pass --sandbox none.",
+    `Cannot start the sandbox: 'bwrap' is not installed or may not create namespaces here. Install bubblewrap (apt-get install bubblewrap), or pass ${none}.`,
     { exitCode: 2 },
   );
 }

@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import "./polyfill.js";
+import { FlowStore } from "../../datastore/flow-store.js";
 import type { Storage } from "../../datastore/storage.js";
 import { FlowshipError } from "../../errors.js";
 import type { StepDecorator } from "../../flow/decorators.js";
@@ -95,9 +96,25 @@ function allStates(
   return found;
 }
 
+/**
+ * Step Functions refuses to start an execution under a name its state machine has used
+ * (ExecutionAlreadyExists); so does the simulation, rather than write a second run into the
+ * folder of the first.
+ */
+async function refuseUsedName(storage: Storage, flow: string, executionName: string, root: string) {
+  const runId = `sfn-${executionName}`;
+  if ((await new FlowStore({ storage, flow }).listRunFolder(runId)).length === 0) return;
+  throw new SimulationError(
+    "FS_SIMULATE_EXECUTION_EXISTS",
+    `Execution already exists: '${flow}/${runId}' in ${root}. Step Functions refuses a second execution of one name (ExecutionAlreadyExists): give another execution name, or leave it out for a new one.`,
+    { exitCode: 2 },
+  );
+}
+
 /** Builds and uploads the code package, compiles the deployment, and executes it. */
 export async function simulateExecution(options: SimulateOptions): Promise<SimulationResult> {
   const flow = options.graph.flow;
+  await refuseUsedName(options.storage, flow.name, options.executionName, options.datastoreRoot);
   const pkg = await buildCodePackage({
     flow: flow.name,
     flowFile: options.compiled.source,
