@@ -134,6 +134,22 @@ describe("a card refreshed while its task runs", () => {
       // then
       assert.match(after.stdout, /<p>first update<\/p>.*<p>second update<\/p>/s);
       assert.match(after.stdout, /data-final="true"/);
+      assert.match(after.stdout, /<h2>Task live\/0<\/h2>/, "card() gave no title: the task heads it");
+      // then: the retried task's failed first attempt says so on its card; its second does not
+      const [failed, retried] = await Promise.all(
+        ["0", "1"].map((attempt) =>
+          runCli(
+            ["test/fixtures/flows/card_live.ts", "card", "get", `${live}/flaky/0`, "--attempt", attempt],
+            { env },
+          ),
+        ),
+      );
+      assert.match(
+        failed!.stdout,
+        /<p class="fs-card-failed">This attempt failed: Error: the first attempt fails<\/p><div [^>]*><p>attempt 0<\/p>/,
+      );
+      assert.match(retried!.stdout, /<p>attempt 1<\/p>/);
+      assert.doesNotMatch(retried!.stdout, /fs-card-failed/);
     } finally {
       child.kill("SIGKILL");
     }
