@@ -5,7 +5,7 @@ import { encodePath, getJson } from "./api.js";
 import { TaskCards } from "./card-view.js";
 import { StatusBadge } from "./flows-page.js";
 import { between, bytes, when } from "./format.js";
-import { runHref } from "./router.js";
+import { runHref, taskHref } from "./router.js";
 import { usePoll } from "./use-poll.js";
 
 function Log({
@@ -107,6 +107,18 @@ function Artifact({ pathspec, artifact }: { pathspec: string; artifact: Artifact
   );
 }
 
+/** A task `resume` cloned ran nowhere: its cards (and what else it drew) are the origin task's. */
+function CloneNotice({ origin }: { origin: string }) {
+  const [flow, run, step, task] = origin.split("/");
+  if (!flow || !run || !step || !task) return <p class="muted">Cloned by resume from {origin}.</p>;
+  return (
+    <p class="muted clone-notice">
+      Cloned by resume from <a href={taskHref(flow, run, step, task)}>{origin}</a>, the task that ran; its
+      cards are there.
+    </p>
+  );
+}
+
 export function TaskPage(props: { flow: string; run: string; step: string; task: string }) {
   const pathspec = encodePath(props.flow, props.run, props.step, props.task);
   const { value: task, error } = usePoll<TaskView>(
@@ -134,7 +146,7 @@ export function TaskPage(props: { flow: string; run: string; step: string; task:
         </p>
       ) : null}
       {task.index !== undefined ? <p class="muted">Foreach item {task.index}.</p> : null}
-      {task.origin ? <p class="muted">Cloned by resume from {task.origin}.</p> : null}
+      {task.origin ? <CloneNotice origin={task.origin} /> : null}
       <table class="attempts">
         <thead>
           <tr>
