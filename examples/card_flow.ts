@@ -1,5 +1,6 @@
 // Cards: a step draws a report — Markdown, a table, an image, charts and a progress bar — kept
 // with its task, live while it runs, shown by `flowship ui` and `card get` (docs/cards.md).
+// `run --delay 1000` makes each epoch take a second: watch the bar move on the task's page in the UI.
 import { card, chart, current, flow, image, markdown, progress, table } from "flowship";
 
 const CLASSES = ["cat", "dog", "bird"];
@@ -24,6 +25,11 @@ function heatMap(counts: number[][]): string {
 
 export default flow("CardFlow")
   .parameter("epochs", { help: "how many epochs to train", type: "integer", default: 6 })
+  .parameter("delay", {
+    help: "milliseconds to wait after each epoch, so the progress bar can be seen moving in the UI",
+    type: "integer",
+    default: 50,
+  })
   .step(
     "start",
     (self) => {
@@ -33,7 +39,7 @@ export default flow("CardFlow")
   )
   .step(
     "train",
-    (self) => {
+    async (self) => {
       const report = current.card;
       const bar = progress(0, self.epochs, "epochs");
       report.append(
@@ -47,6 +53,7 @@ export default flow("CardFlow")
         bar.update(epoch);
         // Publishes the card while the task runs: the UI's task page shows the bar move.
         void report.refresh();
+        await new Promise((resolve) => setTimeout(resolve, self.delay));
       }
       self.history = history;
       self.confusion = [
@@ -73,7 +80,8 @@ export default flow("CardFlow")
           mark: "bar",
           data: { values: CLASSES.map((label, i) => ({ label, correct: self.confusion[i][i] })) },
           encoding: {
-            x: { field: "label", type: "nominal", title: "class" },
+            // The classes in the confusion matrix's order, not sorted by name (Vega-Lite's default).
+            x: { field: "label", type: "nominal", title: "class", sort: CLASSES },
             y: { field: "correct", type: "quantitative" },
           },
         }),

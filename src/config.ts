@@ -79,7 +79,7 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_NAMESPACE:
     "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",
   FLOWSHIP_OPEN_COMMAND:
-    "The program `card view` opens its HTML file with (given the file's path). Default: the platform's opener (open on macOS, start on Windows, xdg-open elsewhere)",
+    "The command `card view` opens its HTML file with: a program and its arguments, split into words as a shell splits a simple command line (quotes group words), the file's path added last. Default: the platform's opener (open on macOS, start on Windows, xdg-open elsewhere)",
 } as const;
 
 type EnvName = keyof typeof ENVIRONMENT_VARIABLES;
@@ -93,7 +93,7 @@ export function datastoreRoot(flag?: string): string {
   return path.resolve(flag ?? env("FLOWSHIP_DATASTORE_ROOT") ?? ".flowship");
 }
 
-/** FLOWSHIP_OPEN_COMMAND: the program that opens files for the user, when not the platform's own. */
+/** FLOWSHIP_OPEN_COMMAND: the command line that opens files for the user, when not the platform's own. */
 export function openCommand(): string | undefined {
   return env("FLOWSHIP_OPEN_COMMAND");
 }

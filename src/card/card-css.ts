@@ -30,4 +30,5 @@ export const CARD_CSS = `
 .fs-card .fs-progress-text { color: #555; font-size: 12px; white-space: nowrap; }
 .fs-card .fs-card-error { color: #a33; background: #fff4f4; border: 1px solid #f0caca; border-radius: 4px; padding: 6px 8px; }
 .fs-card .fs-muted { color: #777; }
+.fs-card .fs-card-failed { color: #a33; font-weight: 600; margin: 0 0 8px; }
 `;

@@ -13,6 +13,8 @@ export interface CardRecord {
   /** True once the attempt ended; false for what `current.card.refresh()` published while it ran. */
   final: boolean;
   updatedAt: string;
+  /** On the final cards of a failed attempt: the error's type and the first line of its message. */
+  failure?: string;
   components: CardComponent[];
 }
 

@@ -1,9 +1,11 @@
 /**
- * Scales of the card charts: a linear one for quantitative and temporal fields (with "nice"
- * ticks at 1, 2 or 5 times a power of ten, as Vega's are) and a band one for ordinal and nominal
- * fields (sorted ascending, Vega-Lite's default). Each maps a value to a pixel position.
+ * Scales of the card charts: a linear one for quantitative and temporal fields (ending on "nice"
+ * ticks unless its domain is given) and a band one for ordinal and nominal fields (sorted
+ * ascending, Vega-Lite's default, unless a sort or domain says otherwise). Each maps a value to a
+ * pixel position.
  */
-import type { FieldType } from "./chart-spec.js";
+import type { ChartSort, FieldType } from "./chart-spec.js";
+import { DAY, niceTicks, tickFormat, timeTicks } from "./chart-ticks.js";
 
 export interface Tick {
   at: number;
@@ -34,94 +36,27 @@ export function numeric(value: unknown, type: FieldType): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** Tick values from `min` to `max`: about `count` of them, 1, 2 or 5 times a power of ten apart. */
-export function niceTicks(min: number, max: number, count = 5): { step: number; values: number[] } {
-  if (min === max) {
-    const pad = min === 0 ? 1 : Math.abs(min) / 2;
-    return niceTicks(min - pad, max + pad, count);
-  }
-  const raw = (max - min) / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
-  const values: number[] = [];
-  const last = Math.ceil(max / step) * step;
-  for (let v = Math.floor(min / step) * step; v <= last + step * 1e-9; v += step) {
-    // Rounded to the step's precision: 0.1 + 0.2 drifts otherwise.
-    values.push(Number(v.toPrecision(12)));
-  }
-  return { step, values };
+export interface LinearScaleOptions {
+  values: number[];
+  type: FieldType;
+  /** Pixels of the domain's start and end (to < from for a y axis). */
+  range: [number, number];
+  /** Keep 0 in the domain (Vega-Lite's default for quantitative x and y). */
+  zero: boolean;
+  /** The domain's ends as given by the spec: used as they are, ticks inside them. */
+  domain?: [number, number] | undefined;
+  /** Draw the axis from its maximum (`sort: "descending"`). */
+  reverse?: boolean;
 }
 
-/** A number as an axis label: `1,200`, `0.25`, `3.5M`. */
-export function formatNumber(value: number): string {
-  const abs = Math.abs(value);
-  if (abs >= 1e6) {
-    const [divisor, suffix] = abs >= 1e12 ? [1e12, "T"] : abs >= 1e9 ? [1e9, "G"] : [1e6, "M"];
-    return `${Number((value / divisor).toPrecision(3))}${suffix}`;
-  }
-  if (abs >= 1000) return Math.round(value).toLocaleString("en-US");
-  return String(Number(value.toPrecision(6)));
-}
-
-const SECOND = 1000;
-const HOUR = 3600 * SECOND;
-const DAY = 24 * HOUR;
-/** Steps between time ticks up to a week, as Vega's time scales choose them. */
-const TIME_STEPS = [
-  1, 5, 15, 30, 60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800,
-].map((s) => s * SECOND);
-const MONTH_STEPS = [1, 3, 6, 12, 24, 60, 120, 600];
-
-/**
- * Tick times from `min` to `max` (ms) at round instants — whole minutes, hours, UTC days, month
- * or year starts — with labels that fit the step: `14:30`, `01-02` at a midnight, `2024-03`, `2024`.
- */
-export function timeTicks(
-  min: number,
-  max: number,
-  count = 5,
-): { values: number[]; label: (ms: number) => string } {
-  const raw = (max - min) / count;
-  const step = TIME_STEPS.find((s) => s >= raw);
-  if (step !== undefined) {
-    const values: number[] = [];
-    for (let t = Math.ceil(min / step) * step; t <= max; t += step) values.push(t);
-    const label = (ms: number) => {
-      const iso = new Date(ms).toISOString();
-      if (step >= DAY || ms % DAY === 0) return iso.slice(step >= DAY ? 0 : 5, 10);
-      return step < 60 * SECOND ? iso.slice(11, 19) : iso.slice(11, 16);
-    };
-    return { values, label };
-  }
-  const months = MONTH_STEPS.find((m) => m * 30.44 * DAY >= raw) ?? 1200;
-  const start = new Date(min);
-  let month = start.getUTCFullYear() * 12 + start.getUTCMonth();
-  month = Math.ceil(month / months) * months;
-  const values: number[] = [];
-  for (
-    let t = Date.UTC(Math.floor(month / 12), month % 12);
-    t <= max;
-    t = Date.UTC(Math.floor(month / 12), month % 12)
-  ) {
-    if (t >= min) values.push(t);
-    month += months;
-  }
-  return { values, label: (ms) => new Date(ms).toISOString().slice(0, months % 12 === 0 ? 4 : 7) };
-}
-
-/**
- * A linear scale over `values` onto [from, to] (to < from for a y axis); `zero` keeps 0 in the
- * domain (Vega-Lite's default for quantitative x and y).
- */
-export function linearScale(
-  values: number[],
-  type: FieldType,
-  range: [number, number],
-  zero: boolean,
-): Scale {
-  let min = values.length > 0 ? Math.min(...values) : 0;
-  let max = values.length > 0 ? Math.max(...values) : 1;
-  if (zero) {
+/** A linear scale over `values` (or the given domain) onto `range`. */
+export function linearScale(options: LinearScaleOptions): Scale {
+  const { values, type, zero, domain } = options;
+  let [min, max] = domain ?? [
+    values.length > 0 ? Math.min(...values) : 0,
+    values.length > 0 ? Math.max(...values) : 1,
+  ];
+  if (zero && !domain) {
     min = Math.min(min, 0);
     max = Math.max(max, 0);
   }
@@ -131,12 +66,15 @@ export function linearScale(
     const time = timeTicks(min, max);
     ticks = time.values.map((value) => ({ value, label: time.label(value) }));
   } else {
-    // Quantitative axes end on a tick (Vega-Lite's `nice`).
-    const nice = niceTicks(min, max).values;
-    [min, max] = [nice[0]!, nice.at(-1)!];
-    ticks = nice.map((value) => ({ value, label: formatNumber(value) }));
+    const nice = niceTicks(min, max);
+    // Without a given domain, the axis ends on a tick (Vega-Lite's `nice`); with one, it keeps its ends.
+    if (domain)
+      nice.values = nice.values.filter((v) => v >= min - nice.step * 1e-9 && v <= max + nice.step * 1e-9);
+    else [min, max] = [nice.values[0]!, nice.values.at(-1)!];
+    const format = tickFormat(nice.step, Math.max(...nice.values.map(Math.abs)));
+    ticks = nice.values.map((value) => ({ value, label: format(value) }));
   }
-  const [from, to] = range;
+  const [from, to] = options.reverse ? [options.range[1], options.range[0]] : options.range;
   const at = (v: number) => from + ((v - min) / (max - min)) * (to - from);
   return {
     kind: "linear",
@@ -154,10 +92,36 @@ function compareValues(a: unknown, b: unknown): number {
   return String(a).localeCompare(String(b), "en", { numeric: true });
 }
 
-/** A band scale: one band per distinct value, in ascending order, with padding between bands. */
-export function bandScale(values: unknown[], range: [number, number]): Scale {
-  const domain = [...new Set(values.map((v) => (typeof v === "number" ? v : String(v))))].sort(compareValues);
-  const [from, to] = range;
+/** The categories of a band axis in the order drawn: Vega-Lite's `sort`, or the given domain. */
+function bandDomain(values: unknown[], sort: ChartSort | undefined, domain: readonly unknown[] | undefined) {
+  if (domain) return [...new Set(domain)];
+  // In order of first appearance: what `sort: null` draws, and the tie-break of a sort list.
+  const seen = [...new Set(values.map((v) => (typeof v === "number" ? v : String(v))))];
+  if (sort === null) return seen;
+  if (Array.isArray(sort)) {
+    const rank = new Map(sort.map((v, i) => [String(v), i]));
+    const ranked = (v: unknown) => rank.get(String(v)) ?? sort.length;
+    return seen
+      .map((v, i) => [v, i] as const)
+      .sort(([a, i], [b, j]) => ranked(a) - ranked(b) || i - j)
+      .map(([v]) => v);
+  }
+  const ascending = seen.sort(compareValues);
+  return sort === "descending" ? ascending.reverse() : ascending;
+}
+
+export interface BandScaleOptions {
+  values: unknown[];
+  /** Pixels of the first band's start and the last band's end. */
+  range: [number, number];
+  sort?: ChartSort | undefined;
+  domain?: readonly unknown[] | undefined;
+}
+
+/** A band scale: one band per category, with padding between bands. */
+export function bandScale(options: BandScaleOptions): Scale {
+  const domain = bandDomain(options.values, options.sort, options.domain);
+  const [from, to] = options.range;
   const step = (to - from) / Math.max(domain.length, 1);
   const index = new Map(domain.map((v, i) => [String(v), i]));
   const padding = 0.1;

@@ -1,10 +1,11 @@
 /**
  * The part of Vega-Lite that cards draw: one bar, line or point layer over inline data, with x, y
- * and an optional color encoding. A spec in this subset is a valid Vega-Lite spec, so it can be
- * pasted into the Vega editor as it is; anything outside it is refused when the step builds the
- * chart, naming what is not drawn.
+ * (each with an optional `scale` and `sort`) and an optional color encoding. A spec in this subset
+ * is a valid Vega-Lite spec, so it can be pasted into the Vega editor as it is; anything outside
+ * it — or a field no record has — is refused when the step builds the chart, naming what is wrong.
  * @see https://vega.github.io/vega-lite/docs/
  */
+import { numeric } from "./chart-scales.js";
 import { CardError } from "./errors.js";
 
 export const CHART_MARKS = ["bar", "line", "point"] as const;
@@ -13,12 +14,34 @@ export type ChartMark = (typeof CHART_MARKS)[number];
 export const FIELD_TYPES = ["quantitative", "temporal", "ordinal", "nominal"] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
+/** What an x or y scale covers. */
+export interface ChartScale {
+  /** Keep 0 on a quantitative axis. @default true, unless `domain` is given */
+  zero?: boolean;
+  /**
+   * The values the axis covers: `[min, max]` for a quantitative or temporal field (marks outside
+   * it are cut at the plot's edge), the categories in order for an ordinal or nominal one.
+   * @default what the data covers
+   */
+  domain?: readonly (number | string)[];
+}
+
+/**
+ * The order of an axis: "ascending" (the default) or "descending"; for ordinal and nominal fields
+ * also null (the order of the data) or the values in the order wanted (others follow, in data order).
+ */
+export type ChartSort = "ascending" | "descending" | null | readonly (string | number | boolean)[];
+
 export interface ChartField {
   /** The key of `data.values` records to read. */
   field: string;
   type: FieldType;
   /** The axis (or legend) title. @default the field's name */
   title?: string;
+  /** x and y only. */
+  scale?: ChartScale;
+  /** x and y only. @default "ascending" */
+  sort?: ChartSort;
 }
 
 export interface ChartSpec {
@@ -50,17 +73,80 @@ export function markOf(spec: ChartSpec): ChartMark {
   return typeof spec.mark === "string" ? spec.mark : spec.mark.type;
 }
 
+const isContinuous = (type: FieldType) => type === "quantitative" || type === "temporal";
+
+function checkScale(channel: string, type: FieldType, scale: unknown): void {
+  if (typeof scale !== "object" || scale === null || Array.isArray(scale)) {
+    throw bad(`encoding.${channel}.scale must be an object ({ zero?, domain? })`);
+  }
+  const extra = Object.keys(scale).filter((k) => k !== "zero" && k !== "domain");
+  if (extra.length > 0) throw bad(`encoding.${channel}.scale takes zero and domain, not ${extra.join(", ")}`);
+  const { zero, domain } = scale as ChartScale;
+  if (zero !== undefined && (typeof zero !== "boolean" || type !== "quantitative")) {
+    throw bad(`encoding.${channel}.scale.zero must be true or false, on a quantitative field`);
+  }
+  if (domain === undefined) return;
+  if (isContinuous(type)) {
+    const ends = Array.isArray(domain) ? domain.map((v) => numeric(v, type)) : [];
+    if (ends.length !== 2 || ends.some((v) => v === undefined) || ends[0]! >= ends[1]!) {
+      throw bad(
+        `encoding.${channel}.scale.domain of a ${type} field must be [min, max] with min < max, got ${JSON.stringify(domain)}`,
+      );
+    }
+  } else if (
+    !Array.isArray(domain) ||
+    domain.length === 0 ||
+    !domain.every((v) => typeof v === "string" || typeof v === "number")
+  ) {
+    throw bad(`encoding.${channel}.scale.domain of a ${type} field must be a list of its values`);
+  }
+}
+
+function checkSort(channel: string, type: FieldType, sort: unknown): void {
+  if (sort === "ascending" || sort === "descending") return;
+  const listed = Array.isArray(sort) && sort.every((v) => ["string", "number", "boolean"].includes(typeof v));
+  if (isContinuous(type) || (sort !== null && !listed)) {
+    throw bad(
+      `encoding.${channel}.sort must be "ascending" or "descending"${isContinuous(type) ? ` on a ${type} field` : ", null (data order) or a list of values"}, got ${JSON.stringify(sort)}`,
+    );
+  }
+}
+
 function checkField(channel: string, field: unknown): void {
   if (typeof field !== "object" || field === null) throw bad(`encoding.${channel} must be { field, type }`);
-  const { field: name, type } = field as Partial<ChartField>;
+  const { field: name, type, scale, sort } = field as Partial<ChartField>;
   if (typeof name !== "string" || name === "") throw bad(`encoding.${channel}.field must be a field name`);
   if (!FIELD_TYPES.includes(type as FieldType)) {
     throw bad(
       `encoding.${channel}.type must be one of ${FIELD_TYPES.join(", ")}, got ${JSON.stringify(type)}`,
     );
   }
-  const extra = Object.keys(field).filter((k) => !["field", "type", "title"].includes(k));
-  if (extra.length > 0) throw bad(`encoding.${channel} takes field, type and title, not ${extra.join(", ")}`);
+  const keys = channel === "color" ? ["field", "type", "title"] : ["field", "type", "title", "scale", "sort"];
+  const extra = Object.keys(field).filter((k) => !keys.includes(k));
+  if (extra.length > 0) throw bad(`encoding.${channel} takes ${keys.join(", ")}, not ${extra.join(", ")}`);
+  if (scale !== undefined) checkScale(channel, type!, scale);
+  if (sort !== undefined) checkSort(channel, type!, sort);
+}
+
+/** Most field names a message lists. */
+const LISTED_FIELDS = 20;
+
+/** Refuses a field no record has: it would draw empty axes without a word. */
+function checkFieldPresent(channel: string, name: string, values: readonly unknown[]): void {
+  const records = values.filter((r): r is Record<string, unknown> => typeof r === "object" && r !== null);
+  if (values.length === 0 || records.some((r) => Object.hasOwn(r, name))) return;
+  const present = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  const listed =
+    present.length === 0
+      ? "they have no fields"
+      : `their fields are ${present
+          .slice(0, LISTED_FIELDS)
+          .map((f) => `'${f}'`)
+          .join(", ")}${present.length > LISTED_FIELDS ? ", …" : ""}`;
+  throw new CardError(
+    "FS_CARD_BAD_COMPONENT",
+    `chart() encodes ${channel} as field '${name}', which no record of data.values has; ${listed}.`,
+  );
 }
 
 /** Throws FS_CARD_BAD_COMPONENT when `spec` is outside the subset drawn. */
@@ -79,10 +165,19 @@ export function checkChartSpec(spec: ChartSpec): void {
   }
   if (typeof spec.encoding !== "object" || spec.encoding === null) throw bad("encoding must give x and y");
   const channels = Object.keys(spec.encoding).filter((k) => !["x", "y", "color"].includes(k));
-  if (channels.length > 0) throw bad(`encoding channels other than x, y and color (${channels.join(", ")})`);
+  if (channels.length > 0) {
+    const names = channels.map((c) => `'${c}'`).join(", ");
+    throw bad(
+      `encoding ${channels.length === 1 ? `channel ${names} is` : `channels ${names} are`} not drawn; a chart draws x, y and color`,
+    );
+  }
   checkField("x", spec.encoding.x);
   checkField("y", spec.encoding.y);
   if (spec.encoding.color !== undefined) checkField("color", spec.encoding.color);
+  for (const channel of ["x", "y", "color"] as const) {
+    const field = spec.encoding[channel];
+    if (field) checkFieldPresent(channel, field.field, values);
+  }
   for (const size of ["width", "height"] as const) {
     const value = spec[size];
     if (value !== undefined && (typeof value !== "number" || !(value >= 50 && value <= 4000))) {
@@ -90,11 +185,10 @@ export function checkChartSpec(spec: ChartSpec): void {
     }
   }
   const { x, y } = spec.encoding;
-  const continuous = (t: FieldType) => t === "quantitative" || t === "temporal";
-  if (mark === "bar" && continuous(x.type) === continuous(y.type)) {
+  if (mark === "bar" && isContinuous(x.type) === isContinuous(y.type)) {
     throw bad("a bar chart needs one quantitative axis and one ordinal or nominal axis");
   }
-  if (mark !== "bar" && !continuous(y.type) && !continuous(x.type)) {
+  if (mark !== "bar" && !isContinuous(y.type) && !isContinuous(x.type)) {
     throw bad(`a ${mark} chart needs a quantitative or temporal axis`);
   }
 }

@@ -85,8 +85,118 @@ describe("chart SVG", () => {
       /bar chart needs/,
     );
     refused(
-      spec({ encoding: { x: { field: "k", type: "nominal" }, size: {} } as never }),
-      /other than x, y and color/,
+      spec({ encoding: { x: { field: "k", type: "nominal" }, tooltip: {} } as never }),
+      /: encoding channel 'tooltip' is not drawn; a chart draws x, y and color\.$/,
+    );
+    refused(
+      spec({ encoding: { ...spec({}).encoding, y: { field: "v", type: "quantitative", sort: null } } }),
+      /encoding\.y\.sort must be "ascending" or "descending" on a quantitative field, got null/,
+    );
+    refused(
+      spec({
+        encoding: {
+          ...spec({}).encoding,
+          y: { field: "v", type: "quantitative", scale: { domain: [5, 1] } },
+        },
+      }),
+      /encoding\.y\.scale\.domain of a quantitative field must be \[min, max\] with min < max/,
+    );
+  });
+
+  test("a field no record has is refused at chart(), naming the field and the fields there are", () => {
+    assert.throws(
+      () =>
+        chart(
+          spec({
+            encoding: { x: { field: "kind", type: "nominal" }, y: { field: "v", type: "quantitative" } },
+          }),
+        ),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, "FS_CARD_BAD_COMPONENT");
+        assert.equal(
+          e.message,
+          "chart() encodes x as field 'kind', which no record of data.values has; their fields are 'k', 'v', 's'.",
+        );
+        return true;
+      },
+    );
+    assert.doesNotThrow(() => chart(spec({ data: { values: [] } })), "no data, nothing to check");
+  });
+
+  test("scale.zero, scale.domain and sort adjust the axes; marks outside a domain are cut at the plot", () => {
+    const labels = (svg: string, anchor: string) =>
+      [...svg.matchAll(new RegExp(`text-anchor="${anchor}"[^>]*>([^<]+)<`, "g"))].map((m) => m[1]);
+    const accuracy = [
+      { epoch: 1, acc: 0.91 },
+      { epoch: 2, acc: 0.95 },
+    ];
+    const line = (y: object) =>
+      renderChartSvg({
+        mark: "line",
+        data: { values: accuracy },
+        encoding: {
+          x: { field: "epoch", type: "quantitative" },
+          y: { field: "acc", type: "quantitative", ...y },
+        },
+      });
+    assert.deepEqual(labels(line({}), "end").slice(0, 2), ["0.0", "0.2"], "from zero by default");
+    const near = line({ scale: { zero: false } });
+    assert.deepEqual(labels(near, "end"), ["0.91", "0.92", "0.93", "0.94", "0.95"]);
+    assert.match(near, /<svg width="400" height="240" overflow="hidden">/);
+    assert.deepEqual(labels(line({ scale: { domain: [0.9, 1] } }), "end"), [
+      "0.90",
+      "0.92",
+      "0.94",
+      "0.96",
+      "0.98",
+      "1.00",
+    ]);
+    const bars = (sort: unknown) =>
+      labels(
+        renderChartSvg(
+          spec({
+            encoding: {
+              x: { field: "k", type: "nominal", sort: sort as never },
+              y: { field: "v", type: "quantitative" },
+            },
+            data: {
+              values: [
+                { k: "cat", v: 1 },
+                { k: "dog", v: 2 },
+                { k: "bird", v: 3 },
+              ],
+            },
+          }),
+        ),
+        "middle",
+      ).slice(0, 3);
+    assert.deepEqual(bars(undefined), ["bird", "cat", "dog"]);
+    assert.deepEqual(bars("descending"), ["dog", "cat", "bird"]);
+    assert.deepEqual(bars(null), ["cat", "dog", "bird"]);
+    assert.deepEqual(bars(["dog"]), ["dog", "cat", "bird"]);
+  });
+
+  test("an axis labels its ticks in one format, and the last x label fits inside the chart", () => {
+    const svg = renderChartSvg({
+      mark: "point",
+      data: {
+        values: [
+          { n: 0, m: 0 },
+          { n: 20_000, m: 2_000_000 },
+        ],
+      },
+      encoding: { x: { field: "n", type: "quantitative" }, y: { field: "m", type: "quantitative" } },
+    });
+    const yLabels = [...svg.matchAll(/text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]);
+    assert.deepEqual(yLabels, ["0", "0.5M", "1.0M", "1.5M", "2.0M"], "not 500,000 beside 1M");
+    const xLabels = [...svg.matchAll(/<text x="([\d.]+)" y="256" text-anchor="middle"[^>]*>([^<]+)</g)];
+    assert.equal(xLabels.at(-1)?.[2], "20,000");
+    const width = Number(/viewBox="0 0 (\d+) /.exec(svg)![1]);
+    const left = Number(/<g transform="translate\((\d+) /.exec(svg)![1]);
+    const last = xLabels.at(-1)!;
+    assert.ok(
+      left + Number(last[1]) + (last[2]!.length * 6.5) / 2 <= width,
+      "the last x label is inside the viewBox",
     );
   });
 });

@@ -33,11 +33,36 @@ interface Datum {
 const titleOf = (field: ChartField) => field.title ?? field.field;
 const continuous = (field: ChartField) => field.type === "quantitative" || field.type === "temporal";
 
-function scaleFor(field: ChartField, values: unknown[], range: [number, number], zero: boolean): Scale {
-  if (!continuous(field)) return bandScale(values, range[0] < range[1] ? range : [range[1], range[0]]);
+/**
+ * The scale of one axis: `values` are what it must cover (for a bar chart's value axis, the
+ * stacks' totals). Quantitative axes keep 0 unless `scale.zero` is false or a domain is given.
+ */
+function scaleFor(field: ChartField, values: unknown[], range: [number, number], bar: boolean): Scale {
+  if (!continuous(field)) {
+    return bandScale({
+      values,
+      range: range[0] < range[1] ? range : [range[1], range[0]],
+      sort: field.sort,
+      domain: field.scale?.domain,
+    });
+  }
   const numbers = values.map((v) => numeric(v, field.type)).filter((n): n is number => n !== undefined);
-  return linearScale(numbers, field.type, range, zero || field.type === "quantitative");
+  const domain = field.scale?.domain?.map((v) => numeric(v, field.type)!) as [number, number] | undefined;
+  return linearScale({
+    values: numbers,
+    type: field.type,
+    range,
+    zero: field.scale?.zero ?? (domain === undefined && (bar || field.type === "quantitative")),
+    domain,
+    reverse: field.sort === "descending",
+  });
 }
+
+/** True when some marks may fall outside the axes: they are then cut at the plot's edge. */
+const clipped = (field: ChartField) => field.scale?.domain !== undefined || field.scale?.zero === false;
+
+/** About how wide a label of the chart's 11 px font is, in pixels. */
+const labelWidth = (text: string) => text.length * 6.5;
 
 function tooltip(spec: ChartSpec, d: Datum): string {
   const { x, y, color } = spec.encoding;
@@ -124,7 +149,13 @@ function lines(
   return withPoints ? [...out, ...points(spec, data, xs, ys, colorOf)] : out;
 }
 
-function axes(spec: ChartSpec, xs: Scale, ys: Scale, width: number, height: number): string[] {
+function axes(
+  spec: ChartSpec,
+  xs: Scale,
+  ys: Scale,
+  size: { width: number; height: number; yLabels: number },
+): string[] {
+  const { width, height } = size;
   const out: string[] = [];
   for (const t of ys.ticks) {
     if (ys.kind === "linear")
@@ -146,7 +177,7 @@ function axes(spec: ChartSpec, xs: Scale, ys: Scale, width: number, height: numb
   out.push(`<line x1="0" x2="0" y1="0" y2="${height}" stroke="#888"/>`);
   out.push(
     `<text x="${width / 2}" y="${height + 34}" text-anchor="middle" font-weight="bold" ${FONT}>${escapeHtml(titleOf(spec.encoding.x))}</text>`,
-    `<text transform="translate(-44 ${height / 2}) rotate(-90)" text-anchor="middle" font-weight="bold" ${FONT}>${escapeHtml(titleOf(spec.encoding.y))}</text>`,
+    `<text transform="translate(${-Math.round(size.yLabels + 16)} ${height / 2}) rotate(-90)" text-anchor="middle" font-weight="bold" ${FONT}>${escapeHtml(titleOf(spec.encoding.y))}</text>`,
   );
   return out;
 }
@@ -159,6 +190,27 @@ function legend(field: ChartField, groups: string[], colorOf: (g: string) => str
         `<rect x="${x}" y="${12 + i * 16}" width="10" height="10" fill="${colorOf(g)}"/><text x="${x + 14}" y="${21 + i * 16}" ${FONT}>${escapeHtml(g)}</text>`,
     ),
   ];
+}
+
+/**
+ * What the axis of `channel` must cover: its values, except on a bar chart's value axis, which
+ * must reach the tallest stack (bars sharing a band stack up, and down for negative values).
+ */
+function axisValues(spec: ChartSpec, data: Datum[], channel: "x" | "y"): unknown[] {
+  const own = data.map((d) => d[channel]);
+  const band = channel === "x" ? "y" : "x";
+  if (markOf(spec) !== "bar" || !continuous(spec.encoding[channel])) return own;
+  const sums = new Map<string, { up: number; down: number }>();
+  for (const d of data) {
+    const v = numeric(d[channel], spec.encoding[channel].type) ?? 0;
+    const key = String(d[band]);
+    const sum = sums.get(key) ?? { up: 0, down: 0 };
+    if (v >= 0) sum.up += v;
+    else sum.down += v;
+    sums.set(key, sum);
+  }
+  // Each stack's ends; a 0 only where a stack has one, so `zero: false` can leave 0 out.
+  return [...sums.values()].flatMap((s) => (s.down < 0 ? [s.up, s.down] : [s.up]));
 }
 
 /** The chart as an `<svg>` element; throws FS_CARD_BAD_COMPONENT for a spec outside the subset. */
@@ -175,34 +227,8 @@ export function renderChartSvg(spec: ChartSpec): string {
   const width = spec.width ?? 400;
   const height = spec.height ?? 240;
   const mark = markOf(spec);
-  const xs = scaleFor(
-    x,
-    data.map((d) => d.x),
-    [0, width],
-    mark === "bar",
-  );
-  const ys = scaleFor(
-    y,
-    data.map((d) => d.y),
-    [height, 0],
-    mark === "bar",
-  );
-  if (mark === "bar") {
-    // Stacked bars need the scale to reach the tallest stack, not the tallest bar.
-    const vertical = xs.kind === "band";
-    const sums = new Map<string, { up: number; down: number }>();
-    for (const d of data) {
-      const v = numeric(vertical ? d.y : d.x, "quantitative") ?? 0;
-      const key = String(vertical ? d.x : d.y);
-      const sum = sums.get(key) ?? { up: 0, down: 0 };
-      if (v >= 0) sum.up += v;
-      else sum.down += v;
-      sums.set(key, sum);
-    }
-    const totals = [...sums.values()].flatMap((s) => [s.up, s.down]);
-    if (vertical) Object.assign(ys, linearScale(totals, y.type, [height, 0], true));
-    else Object.assign(xs, linearScale(totals, x.type, [0, width], true));
-  }
+  const xs = scaleFor(x, axisValues(spec, data, "x"), [0, width], mark === "bar");
+  const ys = scaleFor(y, axisValues(spec, data, "y"), [height, 0], mark === "bar");
   const marks =
     mark === "bar"
       ? bars(spec, data, xs, ys, colorOf)
@@ -210,17 +236,25 @@ export function renderChartSvg(spec: ChartSpec): string {
         ? lines(spec, data, xs, ys, colorOf)
         : points(spec, data, xs, ys, colorOf);
   const top = spec.title ? 30 : 10;
-  const left = 60;
-  const right = color ? 130 : 16;
+  const yLabels = Math.max(0, ...ys.ticks.map((t) => labelWidth(t.label))) + 6;
+  const left = Math.round(Math.max(60, yLabels + 28));
+  // Room for the last x label, centred on the plot's right edge, or for the legend.
+  const lastX = xs.ticks.at(-1);
+  const overhang = lastX ? lastX.at + labelWidth(lastX.label) / 2 - width : 0;
+  const right = color ? 130 : Math.round(Math.max(16, overhang + 4));
   const full = [left + width + right, top + height + 42];
+  const plot =
+    clipped(x) || clipped(y)
+      ? [`<svg width="${width}" height="${height}" overflow="hidden">`, ...marks, "</svg>"]
+      : marks;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" class="fs-chart" viewBox="0 0 ${full[0]} ${full[1]}" width="${full[0]}" height="${full[1]}" role="img" aria-label="${escapeHtml(spec.title ?? spec.description ?? `${mark} chart`)}">`,
     spec.title
       ? `<text x="${left + width / 2}" y="18" text-anchor="middle" font-family="system-ui, sans-serif" font-size="14" font-weight="bold" fill="#222">${escapeHtml(spec.title)}</text>`
       : "",
     `<g transform="translate(${left} ${top})">`,
-    ...axes(spec, xs, ys, width, height),
-    ...marks,
+    ...axes(spec, xs, ys, { width, height, yLabels }),
+    ...plot,
     ...(color ? legend(color, groups, colorOf, width + 16) : []),
     "</g></svg>",
   ];

@@ -57,6 +57,28 @@ describe("card components", () => {
     assert.throws(() => table([{ a: 1 }, [1]] as never), bad("FS_CARD_BAD_COMPONENT"));
   });
 
+  test("tables refuse arrays without columns, rows longer than their columns and columns no record has", () => {
+    const refused = (make: () => unknown, message: string) =>
+      assert.throws(make, (e: Error & { code?: string }) => {
+        assert.equal(e.code, "FS_CARD_BAD_COMPONENT");
+        assert.equal(e.message, message);
+        return true;
+      });
+    refused(
+      () => table([[1, 2]]),
+      'table() takes rows given as arrays with their column names: table(rows, { columns: ["epoch", "loss"] }).',
+    );
+    refused(
+      () => table([[1], [1, 2, 3]], { columns: ["x", "y"] }),
+      "table() row 1 has 3 values, more than its 2 columns ('x', 'y').",
+    );
+    refused(
+      () => table([{ epoch: 1, loss: 0.5 }], { columns: ["epoch", "los"] }),
+      "table() column 'los' is in no record; the records' keys are 'epoch', 'loss'.",
+    );
+    assert.deepEqual(table([{ b: 1, a: 2 }], { columns: ["a"] }).rows, [[2]], "columns pick and order");
+  });
+
   test("images: PNG bytes and SVG markup are sniffed; other bytes are refused", () => {
     const png = image(onePixelPng(), { alt: "dot" });
     assert.equal(png.mediaType, "image/png");
@@ -74,7 +96,10 @@ describe("card components", () => {
     bar.update(4);
     assert.deepEqual(componentData(bar), { type: "progress", value: 4, max: 10, label: "batches" });
     assert.throws(() => progress(1, 0), bad("FS_CARD_BAD_COMPONENT"));
-    assert.throws(() => bar.update(Number.NaN), bad("FS_CARD_BAD_COMPONENT"));
+    assert.throws(() => bar.update(Number.NaN), /got NaN\.$/);
+    assert.throws(() => bar.update(11), /progress\(\) takes a value from 0 to its max \(10\), got 11\.$/);
+    assert.throws(() => progress(-1, 10), bad("FS_CARD_BAD_COMPONENT"));
+    assert.equal(bar.value, 4, "a refused update leaves the bar as it was");
   });
 
   test("hand-made components are checked like built ones", () => {

@@ -95,6 +95,33 @@ export interface TableOptions {
   columns?: readonly string[];
 }
 
+/** Up to 20 names, quoted, for a message. */
+const listed = (names: readonly string[]) =>
+  names.length === 0
+    ? "none"
+    : `${names
+        .slice(0, 20)
+        .map((n) => `'${n}'`)
+        .join(", ")}${names.length > 20 ? ", …" : ""}`;
+
+function tableOfArrays(
+  rows: readonly (readonly unknown[])[],
+  columns: readonly string[] | undefined,
+): TableComponent {
+  if (columns === undefined) {
+    throw bad(
+      'table() takes rows given as arrays with their column names: table(rows, { columns: ["epoch", "loss"] }).',
+    );
+  }
+  const long = rows.findIndex((row) => row.length > columns.length);
+  if (long >= 0) {
+    throw bad(
+      `table() row ${long} has ${rows[long]!.length} values, more than its ${columns.length} columns (${listed(columns)}).`,
+    );
+  }
+  return { type: "table", columns, rows: rows.map((row) => columns.map((_, i) => cell(row[i]))) };
+}
+
 /**
  * A table, from records (`[{ label: "cat", score: 0.9 }]`) or from arrays with `columns`. Cells
  * that are not strings, numbers, booleans or null are shown as JSON.
@@ -105,23 +132,28 @@ export function table(
   options: TableOptions = {},
 ): TableComponent {
   if (!Array.isArray(rows)) throw bad(`table() takes an array of rows, got ${typeof rows}.`);
-  const arrays = rows.length > 0 && rows.every((row) => Array.isArray(row));
-  if (arrays) {
-    const columns = options.columns ?? (rows[0] as unknown[]).map((_, i) => String(i));
-    return {
-      type: "table",
-      columns: columns.map(String),
-      rows: (rows as unknown[][]).map((row) => columns.map((_, i) => cell(row[i]))),
-    };
+  const given = options.columns;
+  if (given !== undefined && (!Array.isArray(given) || !given.every((c) => typeof c === "string"))) {
+    throw bad("table() takes columns as an array of strings.");
+  }
+  if (rows.length > 0 && rows.every((row) => Array.isArray(row))) {
+    return tableOfArrays(rows as unknown[][], given);
   }
   if (!rows.every((row) => typeof row === "object" && row !== null && !Array.isArray(row))) {
     throw bad("table() takes rows that are all records ({ column: value }) or all arrays.");
   }
   const records = rows as Record<string, unknown>[];
-  const columns = options.columns ?? [...new Set(records.flatMap((row) => Object.keys(row)))];
+  const keys = [...new Set(records.flatMap((row) => Object.keys(row)))];
+  const absent = records.length > 0 ? (given ?? []).filter((c) => !keys.includes(c)) : [];
+  if (absent.length > 0) {
+    throw bad(
+      `table() column${absent.length > 1 ? "s" : ""} ${listed(absent)} ${absent.length > 1 ? "are" : "is"} in no record; the records' keys are ${listed(keys)}.`,
+    );
+  }
+  const columns = given ?? keys;
   return {
     type: "table",
-    columns: columns.map(String),
+    columns: [...columns],
     rows: records.map((row) => columns.map((column) => cell(row[column]))),
   };
 }
@@ -178,12 +210,18 @@ export function chart(spec: ChartSpec): ChartComponent {
   return { type: "chart", spec: JSON.parse(JSON.stringify(spec)) as ChartSpec };
 }
 
+/** A number as a message shows it: NaN and Infinity by name (JSON would say null). */
+const shownNumber = (value: unknown) => (typeof value === "number" ? String(value) : JSON.stringify(value));
+
 function checkProgress(value: number, max: number): void {
   if (typeof max !== "number" || !Number.isFinite(max) || max <= 0) {
-    throw bad(`progress() takes a max greater than 0, got ${JSON.stringify(max)}.`);
+    throw bad(`progress() takes a max greater than 0, got ${shownNumber(max)}.`);
   }
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw bad(`progress() takes a finite number as its value, got ${JSON.stringify(value)}.`);
+    throw bad(`progress() takes a finite number as its value, got ${shownNumber(value)}.`);
+  }
+  if (value < 0 || value > max) {
+    throw bad(`progress() takes a value from 0 to its max (${max}), got ${value}.`);
   }
 }
 

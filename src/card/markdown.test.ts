@@ -103,6 +103,23 @@ describe("card Markdown", () => {
     assert.match(html, /<a href="https:\/\/ok.example"/);
   });
 
+  test("link targets: balanced parentheses stay in the URL; a refused link leaves only its label", () => {
+    const link = (href: string, label: string) =>
+      `<a href="${href}" rel="noopener noreferrer" target="_blank">${label}</a>`;
+    assert.equal(
+      renderMarkdown(
+        'See [Foo](https://en.wikipedia.org/wiki/Foo_(bar)), then [t](<https://x.example/a b> "T").',
+      ),
+      `<p>See ${link("https://en.wikipedia.org/wiki/Foo_(bar)", "Foo")}, then ${link("https://x.example/a%20b", "t")}.</p>`,
+    );
+    assert.equal(renderMarkdown("[js](javascript:alert(1)) after"), "<p>js after</p>");
+    assert.equal(
+      renderMarkdown("[u](https://x.example/(a) z"),
+      "<p>[u](https://x.example/(a) z</p>",
+      "unbalanced: no link",
+    );
+  });
+
   test("link targets: only http(s), mailto and # survive", () => {
     assert.equal(safeUrl("https://x.example"), "https://x.example");
     assert.equal(safeUrl("mailto:a@b.example"), "mailto:a@b.example");

@@ -19,6 +19,36 @@ export function safeUrl(raw: string): string | undefined {
   return scheme === "http" || scheme === "https" || scheme === "mailto" ? url : undefined;
 }
 
+/**
+ * The destination of an inline link starting at `from` (after `](` and any spaces), as CommonMark
+ * reads it: `<…>`, or text up to a space or the `)` that closes the link — parentheses inside it
+ * count only when balanced, so `https://en.wikipedia.org/wiki/Foo_(bar)` stays whole.
+ */
+function destination(text: string, from: number): { url: string; end: number } | undefined {
+  if (text[from] === "<") {
+    const close = text.slice(from + 1).search(/[>\n<]/);
+    if (close < 0 || text[from + 1 + close] !== ">") return undefined;
+    const url = text.slice(from + 1, from + 1 + close).replace(/ /g, "%20");
+    return { url, end: from + close + 2 };
+  }
+  let url = "";
+  let depth = 0;
+  let i = from;
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\\" && PUNCTUATION.includes(text[i + 1] ?? " ")) {
+      url += text[++i];
+    } else if (/\s/.test(c) || (c === ")" && depth === 0)) {
+      break;
+    } else {
+      if (c === "(") depth++;
+      if (c === ")") depth--;
+      url += c;
+    }
+  }
+  return depth === 0 ? { url, end: i } : undefined;
+}
+
 /** `[label](target "title")` starting at `start` (the `[`): its parts and where it ends. */
 function parseLink(text: string, start: number): { label: string; url: string; end: number } | undefined {
   let depth = 0;
@@ -30,11 +60,19 @@ function parseLink(text: string, start: number): { label: string; url: string; e
     else if (c === "]" && --depth === 0) break;
   }
   if (i >= text.length || text[i + 1] !== "(") return undefined;
-  const close = text.indexOf(")", i + 2);
-  if (close < 0) return undefined;
-  const target = text.slice(i + 2, close).trim();
-  const url = /^<([^>]*)>/.exec(target)?.[1] ?? target.split(/\s+/)[0] ?? "";
-  return { label: text.slice(start + 1, i), url, end: close + 1 };
+  const skip = (at: number) => at + (/^[ \t]*\n?[ \t]*/.exec(text.slice(at))?.[0].length ?? 0);
+  const target = destination(text, skip(i + 2));
+  if (!target) return undefined;
+  let end = skip(target.end);
+  // An optional title: "…", '…' or (…); the card shows none, but it must not end up in the URL.
+  const closing = { '"': '"', "'": "'", "(": ")" }[text[end] ?? ""];
+  if (closing !== undefined && end > target.end) {
+    const close = text.indexOf(closing, end + 1);
+    if (close < 0) return undefined;
+    end = skip(close + 1);
+  }
+  if (text[end] !== ")") return undefined;
+  return { label: text.slice(start + 1, i), url: target.url, end: end + 1 };
 }
 
 /** Where the closing `marker` of emphasis opened at `from` is, or -1. */

@@ -70,4 +70,13 @@ describe("card HTML", () => {
     assert.match(html, /<p>still here<\/p>/);
     assert.match(html, /live, updated 10:11:12 UTC/);
   });
+
+  test("a failed attempt's card says so under its heading, the error escaped", () => {
+    const html = renderCard(card([markdown("x")], { title: "T", failure: "Error: <b>boom</b>" }));
+    assert.match(
+      html,
+      /<h2>T<\/h2>.*<\/div><p class="fs-card-failed">This attempt failed: Error: &lt;b&gt;boom&lt;\/b&gt;<\/p>/,
+    );
+    assert.doesNotMatch(renderCard(card([markdown("x")])), /fs-card-failed/);
+  });
 });

@@ -94,6 +94,9 @@ export function renderCard(card: CardRecord, options: RenderOptions = {}): strin
   return [
     `<section class="fs-card" data-card="${escapeHtml(card.id)}" data-final="${card.final === true}">`,
     `<div class="fs-card-head"><h2>${escapeHtml(card.title ?? card.id)}</h2><span class="fs-card-meta">${meta}</span></div>`,
+    card.failure !== undefined
+      ? `<p class="fs-card-failed">This attempt failed: ${escapeHtml(String(card.failure))}</p>`
+      : "",
     body.length > 0 ? body.join("") : '<p class="fs-muted">This card is empty.</p>',
     "</section>",
   ].join("");

@@ -33,6 +33,15 @@ export interface TaskCard {
   get(id: string, options?: { title?: string }): TaskCard;
 }
 
+/** Longest error line a card shows. */
+const FAILURE_CHARS = 300;
+
+/** `TypeError: the first line of the message`, shortened to fit a card's head. */
+function failureLine(failure: { type: string; message: string }): string {
+  const line = `${failure.type}: ${String(failure.message).split("\n")[0]}`;
+  return line.length > FAILURE_CHARS ? `${line.slice(0, FAILURE_CHARS - 1)}…` : line;
+}
+
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1).replace(/\.0$/, "")} MiB`;
 
 class CardHandle implements TaskCard {
@@ -117,6 +126,8 @@ export class TaskCards {
   readonly #pending = new Map<string, Pending>();
   readonly #warned = new Set<string>();
   #finished = false;
+  /** Set by finish() for a failed attempt: shown on each of its final cards. */
+  #failure: string | undefined;
 
   constructor(options: TaskCardsOptions) {
     this.#options = options;
@@ -170,8 +181,9 @@ export class TaskCards {
    * Publishes every card that has components, was published before or is the decorated default
    * card, final. Refreshes still waiting are dropped: this write supersedes them.
    */
-  async finish(): Promise<void> {
+  async finish(outcome: { failure?: { type: string; message: string } | undefined } = {}): Promise<void> {
     this.#finished = true;
+    if (outcome.failure) this.#failure = failureLine(outcome.failure);
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
       pending.release();
@@ -193,6 +205,7 @@ export class TaskCards {
       ...(card.title !== undefined ? { title: card.title } : {}),
       final,
       updatedAt: new Date().toISOString(),
+      ...(final && this.#failure !== undefined ? { failure: this.#failure } : {}),
       components: [...summary, ...card.components.map(componentData)],
     };
   }

@@ -12,6 +12,7 @@ import type { FlowSpec } from "../flow/types.js";
 import { EXIT, reportError } from "../report-error.js";
 import { loadFlowFile } from "../runtime/load-flow.js";
 import { toleratePipeReadersGoingAway } from "../util/closed-pipes.js";
+import { closestName } from "../util/did-you-mean.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import { registerFlowCommands } from "./flow-commands.js";
 
@@ -45,15 +46,38 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** An option name as people misspell it: `--sleep-ms`, `--sleep_ms` and `--SleepMs` are all `sleepms`. */
+const looseName = (flag: string) =>
+  flag.replace(/^-+/, "").replace(/=.*$/, "").replace(/[-_]/g, "").toLowerCase();
+
+/**
+ * The option of `command` that an unknown `flag` most likely meant: one spelt the same but for
+ * case, `-` and `_` (flow parameters keep the name's case: `sleepMs` is `--sleepMs`), else the
+ * closest in spelling.
+ */
+export function suggestOption(flag: string, command: Command): string | undefined {
+  const longs = command.options.map((o) => o.long).filter((l): l is string => l !== undefined);
+  const loose = looseName(flag);
+  const same = longs.find((long) => looseName(long) === loose);
+  if (same !== undefined) return same;
+  const byLoose = new Map(longs.map((long) => [looseName(long), long]));
+  const closest = closestName(loose, byLoose.keys());
+  return closest === undefined ? undefined : byLoose.get(closest);
+}
+
 /** Commander reports usage problems by throwing; turn them into one-line usage errors. */
-function usageFromCommander(error: CommanderError): UsageError {
-  const message = error.message.replace(/^error: /, "").replace(/\n[\s\S]*$/, "");
+function usageFromCommander(error: CommanderError, parsing: Command): UsageError {
+  let message = error.message.replace(/^error: /, "").replace(/\n[\s\S]*$/, "");
+  const flag = /^unknown option '([^']+)'/.exec(message)?.[1];
+  const suggestion = flag === undefined ? undefined : suggestOption(flag, parsing);
+  if (suggestion !== undefined) message = `${message} (did you mean ${suggestion}?)`;
   return new UsageError(
     `${message.charAt(0).toUpperCase()}${message.slice(1).replace(/\.$/, "")}. Run with --help to see the options.`,
   );
 }
 
-function configure(command: Command): Command {
+/** Sets up `command` and its subcommands; `entered` hears of each subcommand parsing reaches. */
+function configure(command: Command, entered: (command: Command) => void): Command {
   command.exitOverride();
   command.configureOutput({
     writeErr: (text) => {
@@ -61,12 +85,17 @@ function configure(command: Command): Command {
       if (!text.startsWith("error:")) process.stdout.write(text);
     },
   });
-  for (const sub of command.commands) configure(sub);
+  command.hook("preSubcommand", (_command, sub) => entered(sub));
+  for (const sub of command.commands) configure(sub, entered);
   return command;
 }
 
 async function parse(program: Command, argv: string[]): Promise<number> {
-  configure(program);
+  // The command whose options are being parsed: where a "did you mean" looks for the option meant.
+  let parsing = program;
+  configure(program, (sub) => {
+    parsing = sub;
+  });
   try {
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
@@ -79,7 +108,7 @@ async function parse(program: Command, argv: string[]): Promise<number> {
       ) {
         return EXIT.ok;
       }
-      return reportError(usageFromCommander(error));
+      return reportError(usageFromCommander(error, parsing));
     }
     return reportError(error, argv.includes("--debug"));
   }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isFlowshipError } from "../errors.js";
-import { batch, card, parseDecoratorSpec } from "./decorators.js";
+import { batch, card, parseDecoratorSpec, project, schedule } from "./decorators.js";
+import { flow } from "./flow-builder.js";
 
 test("--with batch takes Metaflow's option names, snake_case too", () => {
   // when
@@ -36,5 +37,28 @@ test("card() takes a title; --with card and card:title=… give every step a def
   assert.throws(
     () => parseDecoratorSpec("card:type=blank"),
     (error) => isFlowshipError(error) && error.code === "FS_FLOW_BAD_WITH",
+  );
+});
+
+test("a decorator function given without its call, or anything else that is not a decorator, is refused where it is declared", () => {
+  const refused = (declare: () => unknown, message: string) =>
+    assert.throws(declare, (error) => {
+      assert.ok(isFlowshipError(error));
+      assert.equal(error.code, "FS_FLOW_BAD_DECORATOR");
+      assert.equal(error.message, message);
+      return true;
+    });
+  refused(
+    () => flow("F").step("start", () => {}, { next: "end", decorators: [card as never] }),
+    "Invalid decorator on step 'start': card is a function: write card() (with its options, if any).",
+  );
+  refused(
+    () =>
+      flow("F").step("start", () => {}, { next: "end", decorators: [schedule({ daily: true }) as never] }),
+    `Invalid decorator on step 'start': {"kind":"schedule","options":{"daily":true}} is not a step decorator; use retry(), catchError(), timeout(), resources(), environment(), batch() or card().`,
+  );
+  refused(
+    () => flow("F").decorator(project as never),
+    "Invalid decorator of flow 'F': project is a function: write project() (with its options, if any).",
   );
 });

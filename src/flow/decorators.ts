@@ -71,7 +71,7 @@ export interface ScheduleOptions {
 }
 
 export interface CardOptions {
-  /** Title of the task's default card. @default "default" */
+  /** Title of the task's default card. @default "Task <step>/<task id>", e.g. "Task train/0" */
   title?: string;
 }
 

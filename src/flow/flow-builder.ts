@@ -1,7 +1,8 @@
 /**
  * The authoring API: `flow(name).parameter(…).step(…).decorator(…).run()`.
  */
-import type { FlowDecorator, StepDecorator } from "./decorators.js";
+import { checkFlowDecorator, checkStepDecorator } from "./decorator-check.js";
+import type { FlowDecorator } from "./decorators.js";
 import { FlowDefinitionError } from "./errors.js";
 import { inferParameterType, type ParameterOptions, type ParameterSpec } from "./parameters.js";
 import { isMainModule, registerFlow } from "./registry.js";
@@ -125,7 +126,7 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
       ...(options.condition !== undefined ? { condition: options.condition } : {}),
       ...(cases ? { cases } : {}),
       join: options.join ?? false,
-      decorators: [...(options.decorators ?? [])] as StepDecorator[],
+      decorators: [...(options.decorators ?? [])].map((d) => checkStepDecorator(d, name)),
       ...(options.doc !== undefined ? { doc: options.doc } : {}),
       location: callerLocation(Flow.prototype.step),
     });
@@ -134,6 +135,7 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
 
   /** Add a flow-level decorator, e.g. `schedule({ hourly: true })`. */
   decorator(decorator: FlowDecorator): this {
+    checkFlowDecorator(decorator, this.name);
     if (decorator?.kind === "project" && this.decorators.some((d) => d.kind === "project")) {
       throw new FlowDefinitionError(
         "FS_FLOW_BAD_DECORATOR",

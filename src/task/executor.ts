@@ -157,6 +157,15 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     ...(frame?.items ? [frame.items] : []),
   ]);
 
+  // The foreach item this task works on (`self.input`), read when asked for.
+  const item = frame
+    ? () => {
+        const foreachStep = flow.steps.find((s) => s.name === frame.step)!;
+        const ref = frame.items ?? inherited[foreachStep.foreach!];
+        const items = ref ? store.content.get(ref, `foreach items of step '${frame.step}'`) : undefined;
+        return foreachItems(items, foreachStep, undefined)[frame.index];
+      }
+    : undefined;
   const scope: ArtifactScope = new ArtifactScope({
     store: store.content,
     step: step.name,
@@ -164,20 +173,10 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     declaredParameters: new Set(flow.parameters.map((p) => p.name)),
     inherited,
     ...(step.join ? { joinInputArtifacts: new Set(inputs.flatMap((i) => Object.keys(i.artifacts))) } : {}),
-    ...(frame
-      ? {
-          index: frame.index,
-          input: () => {
-            const foreachStep = flow.steps.find((s) => s.name === frame.step)!;
-            const ref = frame.items ?? inherited[foreachStep.foreach!];
-            const items = ref ? store.content.get(ref, `foreach items of step '${frame.step}'`) : undefined;
-            return foreachItems(items, foreachStep, undefined)[frame.index];
-          },
-        }
-      : {}),
+    ...(frame && item ? { index: frame.index, input: item } : {}),
   });
 
-  const { cards, ended } = openTaskCards({ flow, step, spec, store, parameters });
+  const { cards, ended } = openTaskCards({ flow, step, spec, store, parameters, ...(item ? { item } : {}) });
   setCurrentTask({
     card: cards.card(),
     flowName: spec.flow,
@@ -211,7 +210,7 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
   // The cards are written final before the end record: whoever sees the attempt ended sees its last cards.
   const end = async (fields: Omit<AttemptEndRecord, "attempt" | "endedAt">) => {
     ended(fields.artifacts);
-    await cards.finish();
+    await cards.finish(fields.status === "failed" ? { failure: fields.failure } : {});
     return store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, {
       attempt: spec.attempt,
       endedAt: new Date().toISOString(),

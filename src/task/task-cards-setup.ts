@@ -15,15 +15,24 @@ import { type TaskSpec, taskPathspec } from "./task-spec.js";
 
 /** Longest parameter value shown on a default card, as JSON. */
 const VALUE_CHARS = 200;
+/** Longest foreach item shown on a default card, as JSON: it shares a line with the task. */
+const ITEM_CHARS = 60;
 
-function shown(value: unknown): string {
+function shown(value: unknown, chars = VALUE_CHARS, json = false): string {
   let text: string;
   try {
-    text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+    text = typeof value === "string" && !json ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }
-  return text.length > VALUE_CHARS ? `${text.slice(0, VALUE_CHARS - 1)}…` : text;
+  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
+}
+
+/** `text` as a Markdown code span, whatever backticks it holds. */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence} ${text} ${fence}`;
 }
 
 function bytes(size: number): string {
@@ -42,17 +51,38 @@ interface SummaryFacts {
   parameters: Record<string, ArtifactRef>;
   /** The attempt's artifacts, once it ended. */
   artifacts: Record<string, ArtifactRef> | undefined;
+  /** The foreach item the task works on (the innermost foreach's), read when shown. */
+  item?: () => unknown;
+}
+
+/**
+ * Where the task sits in its foreach levels, counted from 1 as people count (`self.index` and the
+ * task id count from 0), with the innermost item's value: `item 2 of 3 of foreach 'start', "dog"`.
+ */
+function foreachPlace(facts: SummaryFacts): string[] {
+  const levels = facts.spec.foreachStack;
+  return levels.map((f, i) => {
+    let value = "";
+    if (i === levels.length - 1 && facts.item) {
+      try {
+        value = `: ${codeSpan(shown(facts.item(), ITEM_CHARS, true))}`;
+      } catch {
+        // An item that cannot be read here (a list too large to load, say) is left out.
+      }
+    }
+    return `item ${f.index + 1} of ${f.numSplits} of foreach '${f.step}' (counted from 1; \`self.index\` is ${f.index})${value}`;
+  });
 }
 
 /** What the `card()` decorator puts at the top of the default card. */
 export function defaultCardSummary(facts: SummaryFacts): CardComponent[] {
   const { flow, step, spec } = facts;
   const before = flow.steps.filter((s) => s.next.includes(step.name)).map((s) => s.name);
-  const where = spec.foreachStack.map((f) => `item ${f.index} of ${f.numSplits} of foreach '${f.step}'`);
   const components: CardComponent[] = [
     markdown(
       [
-        `**Task** \`${taskPathspec(spec)}\`, attempt ${spec.attempt}${where.length > 0 ? ` (${where.join(", ")})` : ""}`,
+        `**Task** \`${taskPathspec(spec)}\`, attempt ${spec.attempt}`,
+        ...foreachPlace(facts).map((place) => `\n**Foreach** ${place}`),
         ...(step.doc ? ["", step.doc] : []),
       ].join("\n"),
     ),
@@ -106,12 +136,11 @@ export function openTaskCards(facts: Omit<SummaryFacts, "artifacts">): {
   const cards = new TaskCards({
     where: `of step '${spec.step}'`,
     publish: (record) => store.writeCard(spec.runId, spec.step, spec.taskId, spec.attempt, record),
-    ...(decorator?.kind === "card"
-      ? {
-          summary: () => defaultCardSummary({ ...facts, artifacts }),
-          ...(decorator.options.title !== undefined ? { title: decorator.options.title } : {}),
-        }
-      : {}),
+    // The default card's heading, unless card({ title }) gives one: which task drew it.
+    title:
+      (decorator?.kind === "card" ? decorator.options.title : undefined) ??
+      `Task ${spec.step}/${spec.taskId}`,
+    ...(decorator?.kind === "card" ? { summary: () => defaultCardSummary({ ...facts, artifacts }) } : {}),
   });
   return {
     cards,

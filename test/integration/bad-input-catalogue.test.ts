@@ -398,6 +398,11 @@ const DECORATOR_CASES: Case[] = [
     "Invalid --with value: 'retry:times'. Use NAME or NAME:key=value,key=value (e.g. retry:times=2).",
   ),
   decoratorInCode(
+    "a decorator function without its call, which check must refuse",
+    "retry",
+    "Invalid decorator on step 'start': retry is a function: write retry() (with its options, if any).",
+  ),
+  decoratorInCode(
     "retry({ times: -1 }) in code",
     "retry({ times: -1 })",
     "Invalid retry decorator: 'times' must be a whole number from 0 to 100, got -1.",

@@ -21,7 +21,7 @@ const card = (args: string[], extra: Record<string, string> = {}) =>
 
 describe("card get and card view", () => {
   before(async () => {
-    const result = await runCli([EXAMPLE, "run"], { env });
+    const result = await runCli([EXAMPLE, "run", "--delay", "0"], { env });
     assert.equal(result.code, 0, result.stderr);
     runId = runIdFrom(result.stderr);
   });
@@ -43,24 +43,38 @@ describe("card get and card view", () => {
     assert.doesNotMatch(html, /<script|<link|src="http/);
   });
 
-  test("card view writes the document to a file, prints its path and opens it", async () => {
-    // given: an opener that records what it was asked to open
+  test("card view writes the document to a file, prints its path and opens it; a failed opener is one line", async () => {
+    // given: an opener command line (a program and an argument) that records what it was asked to open
     const dir = tempDir();
     const opened = path.join(dir, "opened.txt");
-    const opener = path.join(dir, "opener.sh");
-    fs.writeFileSync(opener, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+    const opener = path.join(dir, "my opener.sh");
+    fs.writeFileSync(opener, `#!/bin/sh\nprintf '%s %s' "$1" "$2" > '${opened}'\n`, { mode: 0o755 });
+    const view = (command: string) =>
+      card(["view", `${runId}/train/0`], { FLOWSHIP_OPEN_COMMAND: command, TMPDIR: dir });
     // when
-    const [view, get] = await Promise.all([
-      card(["view", `${runId}/train/0`], { FLOWSHIP_OPEN_COMMAND: opener, TMPDIR: dir }),
+    const [viewed, get, failing, missing] = await Promise.all([
+      view(`'${opener}' --new-window`),
       card(["get", `${runId}/train/0`]),
+      view("sh -c 'echo the opener says why; exit 3' opener"),
+      view(path.join(dir, "no-such-opener")),
     ]);
     // then
-    assert.equal(view.code, 0, view.stderr);
-    const file = view.stdout.trim();
+    assert.equal(viewed.code, 0, viewed.stderr);
+    const file = viewed.stdout.trim();
     assert.equal(path.dirname(file), path.join(dir, "flowship-cards"));
     assert.equal(fs.readFileSync(file, "utf8"), get.stdout);
-    for (let i = 0; i < 100 && !fs.existsSync(opened); i++) await sleep(50);
-    assert.equal(fs.readFileSync(opened, "utf8"), file);
+    assert.equal(fs.readFileSync(opened, "utf8"), `--new-window ${file}`, "opened before card view ended");
+    // then: an opener that fails, or is not there, is one line after its own output; the path is still printed
+    assert.deepEqual([failing.code, failing.stdout], [1, `${file}\n`]);
+    assert.equal(
+      failing.stderr,
+      `the opener says why\nerror: Could not open the cards: 'sh' exited with code 3; open ${file} yourself, or set FLOWSHIP_OPEN_COMMAND to a program that opens it.\n`,
+    );
+    assert.deepEqual([missing.code, missing.stdout], [1, `${file}\n`]);
+    assert.match(
+      missing.stderr,
+      /^error: Could not open the cards: there is no program '.*no-such-opener'; open /,
+    );
   });
 
   test("bad input: a task without cards, a pathspec that is not a task, an unknown card id", async () => {
@@ -134,6 +148,22 @@ describe("a card refreshed while its task runs", () => {
       // then
       assert.match(after.stdout, /<p>first update<\/p>.*<p>second update<\/p>/s);
       assert.match(after.stdout, /data-final="true"/);
+      assert.match(after.stdout, /<h2>Task live\/0<\/h2>/, "card() gave no title: the task heads it");
+      // then: the retried task's failed first attempt says so on its card; its second does not
+      const [failed, retried] = await Promise.all(
+        ["0", "1"].map((attempt) =>
+          runCli(
+            ["test/fixtures/flows/card_live.ts", "card", "get", `${live}/flaky/0`, "--attempt", attempt],
+            { env },
+          ),
+        ),
+      );
+      assert.match(
+        failed!.stdout,
+        /<p class="fs-card-failed">This attempt failed: Error: the first attempt fails<\/p><div [^>]*><p>attempt 0<\/p>/,
+      );
+      assert.match(retried!.stdout, /<p>attempt 1<\/p>/);
+      assert.doesNotMatch(retried!.stdout, /class="fs-card-failed"/);
     } finally {
       child.kill("SIGKILL");
     }

@@ -1,7 +1,9 @@
 // Cards in a real headless Chromium: every component of examples/card_flow.ts renders on its task
 // page under the UI's content security policy (checked in the DOM and by a screenshot), hostile
 // Markdown runs no script, a card a running task refreshes updates on the open page without a
-// reload, and `card view`'s file renders with the network off. One browser, one UI server.
+// reload, a task resume cloned links to the task that drew its cards (and `card get` follows it
+// there: the one resume run serves both), and `card view`'s file renders with the network off.
+// One browser, one UI server.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -27,6 +29,7 @@ let exampleRun: string;
 let liveRun: string;
 let live: ChildProcess;
 let viewFile: string;
+let resumedRun: string;
 const cspErrors: string[] = [];
 
 /** Starts card_live.ts and resolves with its run id once its `live` task has published a card. */
@@ -55,20 +58,24 @@ before(async () => {
   const opener = path.join(dir, "opener.sh");
   fs.writeFileSync(opener, "#!/bin/sh\n", { mode: 0o755 });
   const [example, started] = await Promise.all([
-    runCli(["examples/card_flow.ts", "run"], { env }),
+    runCli(["examples/card_flow.ts", "run", "--delay", "0"], { env }),
     launchBrowser(),
   ]);
   browser = started;
   assert.equal(example.code, 0, example.stderr);
   exampleRun = runIdFrom(example.stderr);
-  const [view, server, id] = await Promise.all([
+  const [view, server, id, resumed] = await Promise.all([
     runCli(["examples/card_flow.ts", "card", "view", `${exampleRun}/train/0`], {
       env: { ...env, FLOWSHIP_OPEN_COMMAND: opener, TMPDIR: dir },
     }),
     startUi(env),
     startLiveRun(),
+    // A resume that clones `train`: its clone drew no cards, its origin did.
+    runCli(["examples/card_flow.ts", "resume", "end", "--origin-run-id", exampleRun], { env }),
   ]);
   assert.equal(view.code, 0, view.stderr);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  resumedRun = runIdFrom(resumed.stderr);
   viewFile = view.stdout.trim();
   ui = server;
   liveRun = id;
@@ -187,6 +194,30 @@ describe("cards in the UI", () => {
     const text = await page.$eval(".card-host", (c) => c.textContent);
     assert.match(text ?? "", /first update.*second update/s);
     assert.equal(await page.evaluate(() => (globalThis as { marker?: number }).marker), 1, "no reload");
+  });
+
+  test("a cloned task links to its origin on its page, and card get shows the origin's cards", async () => {
+    // when
+    await page.goto(`${ui.url}/flows/CardFlow/runs/${resumedRun}/train/0`);
+    const link = await page.waitForSelector(".clone-notice a");
+    // then
+    assert.equal(
+      await link!.evaluate((a) => a.getAttribute("href")),
+      `/flows/CardFlow/runs/${exampleRun}/train/0`,
+    );
+    await link!.click();
+    await page.waitForSelector('.card-host[data-card="default"] .fs-chart');
+    assert.equal(page.url(), `${ui.url}/flows/CardFlow/runs/${exampleRun}/train/0`);
+    // when: the clone's cards on the command line
+    const got = await runCli(["examples/card_flow.ts", "card", "get", `${resumedRun}/train/0`], { env });
+    // then: the origin's, with a note saying whose
+    assert.equal(got.code, 0, got.stderr);
+    assert.equal(
+      got.stderr,
+      `note: resume cloned task 'CardFlow/${resumedRun}/train/0' from 'CardFlow/${exampleRun}/train/0', which drew its cards: showing those.\n`,
+    );
+    assert.match(got.stdout, new RegExp(`<title>CardFlow/${exampleRun}/train/0 \\(attempt 0\\)</title>`));
+    assert.match(got.stdout, /<h2>Training report<\/h2>/);
   });
 
   test("card view's file renders with the network off", async () => {

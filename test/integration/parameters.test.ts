@@ -19,6 +19,7 @@ fs.writeFileSync(
   .parameter("verbose", { type: "boolean", default: false })
   .parameter("config", { type: "json", default: { depth: 2 } })
   .parameter("owner", { default: (ctx) => "made-for-" + ctx.user })
+  .parameter("sleepMs", { type: "integer", default: 0 })
   .step("start", (self) => { self.seen = [self.name, self.ratio, self.count, self.verbose, self.config, self.owner]; }, { next: "end" })
   .step("end", (self) => { self.name = "changed"; });`),
 );
@@ -91,6 +92,11 @@ describe("parameters", () => {
       "an unknown flag",
       ["--name", "x", "--beta", "1"],
       "error: Unknown option '--beta'. Run with --help to see the options.\n",
+    ],
+    [
+      "a camelCase parameter's flag spelt in kebab-case",
+      ["--name", "x", "--sleep-ms", "5"],
+      "error: Unknown option '--sleep-ms' (did you mean --sleepMs?). Run with --help to see the options.\n",
     ],
   ];
   for (const [label, args, message] of bad) {

@@ -1,7 +1,8 @@
 /**
  * `card get RUN/STEP/TASK` prints the cards a task drew as one self-contained HTML document;
  * `card view RUN/STEP/TASK` writes it to a file and opens it in the browser. Both read the run
- * where `logs` does (the production datastore for an `sfn-…` run the local one lacks).
+ * where `logs` does (the production datastore for an `sfn-…` run the local one lacks), and for a
+ * task `resume` cloned, the cards of the task it was cloned from.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -10,9 +11,11 @@ import path from "node:path";
 import type { Command } from "commander";
 import type { CardRecord } from "../../card/card-record.js";
 import { cardDocument } from "../../card/render-html.js";
+import type { DatastoreOption } from "../../client/client-context.js";
 import { Task } from "../../client/task.js";
 import { openCommand } from "../../config.js";
 import { FlowshipError, UsageError } from "../../errors.js";
+import { splitCommandLine } from "../../util/command-line.js";
 import type { FlowCommandContext } from "../flow-commands.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 import { attemptOf } from "./logs.js";
@@ -25,6 +28,31 @@ interface CardFlags {
 interface Drawn {
   html: string;
   task: Task;
+}
+
+/** Most clones followed to the task that ran (a resume of a resume clones a clone). */
+const MAX_CLONE_HOPS = 20;
+
+/**
+ * The task whose cards `pathspec` shows: the task itself, or for a task `resume` cloned (which
+ * ran nowhere and drew nothing) the task it was cloned from, said on stderr.
+ */
+async function cardTask(
+  full: string,
+  datastore: DatastoreOption,
+  attempt: number | undefined,
+): Promise<Task> {
+  const open = (pathspec: string, which?: number) =>
+    Task.get(pathspec, { datastore, namespace: null, ...(which !== undefined ? { attempt: which } : {}) });
+  let task = await open(full);
+  for (let hops = 0; task.origin !== undefined && hops < MAX_CLONE_HOPS; hops++)
+    task = await open(task.origin);
+  if (task.pathspec !== full) {
+    process.stderr.write(
+      `note: resume cloned task '${full}' from '${task.pathspec}', which drew its cards: showing those.\n`,
+    );
+  }
+  return attempt === undefined ? task : open(task.pathspec, attempt);
 }
 
 /** The task's cards drawn as one document; a task without cards (or without the card asked for) is an error. */
@@ -41,20 +69,14 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
     full,
     context.globals().datastore,
     async (datastore) => {
-      const task = await Task.get(full, {
-        datastore,
-        namespace: null,
-        ...(attempt !== undefined ? { attempt } : {}),
-      });
+      const task = await cardTask(full, datastore, attempt);
       return [task, await task.cards()] as const;
     },
   );
   if (cards.length === 0) {
     throw new FlowshipError(
       "FS_CARD_NONE",
-      task.origin
-        ? `No cards in task '${full}': resume cloned it from '${task.origin}'; its cards are there.`
-        : `No cards in task '${full}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
+      `No cards in task '${task.pathspec}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
     );
   }
   let shown: CardRecord[] = cards;
@@ -63,28 +85,73 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
     if (shown.length === 0) {
       throw new FlowshipError(
         "FS_CARD_NOT_FOUND",
-        `No card '${flags.id}' in task '${full}' (attempt ${task.attempt}): its cards are ${cards.map((c) => c.id).join(", ")}.`,
+        `No card '${flags.id}' in task '${task.pathspec}' (attempt ${task.attempt}): its cards are ${cards.map((c) => c.id).join(", ")}.`,
       );
     }
   }
-  return { html: cardDocument(shown, { pathspec: full, attempt: task.attempt }), task };
+  return { html: cardDocument(shown, { pathspec: task.pathspec, attempt: task.attempt }), task };
 }
 
-/** Opens `file` with FLOWSHIP_OPEN_COMMAND or the platform's opener; says so when it cannot. */
-function openFile(file: string): void {
+/** How long `card view` waits to hear whether the opener worked; one still running then is left to run. */
+const OPENER_WAIT_MS = 5000;
+
+/** The opener's program and arguments: FLOWSHIP_OPEN_COMMAND's words, else the platform's opener. */
+function openerFor(file: string): string[] {
   const custom = openCommand();
-  const [command, args] = custom
-    ? [custom, [file]]
-    : process.platform === "darwin"
-      ? ["open", [file]]
-      : process.platform === "win32"
-        ? ["cmd", ["/c", "start", "", file]]
-        : ["xdg-open", [file]];
-  const child = spawn(command, args, { stdio: "ignore", detached: true });
-  child.on("error", () =>
-    process.stderr.write(`Could not open a browser (${command}); open ${file} yourself.\n`),
-  );
+  if (custom === undefined) {
+    if (process.platform === "darwin") return ["open", file];
+    if (process.platform === "win32") return ["cmd", "/c", "start", "", file];
+    return ["xdg-open", file];
+  }
+  const words = splitCommandLine(custom);
+  if (words === undefined || words.length === 0) {
+    throw new FlowshipError(
+      "FS_CARD_OPEN_FAILED",
+      `Could not open the cards: FLOWSHIP_OPEN_COMMAND ${JSON.stringify(custom)} is not a command line (an unclosed quote?); open ${file} yourself.`,
+    );
+  }
+  return [...words, file];
+}
+
+/**
+ * Opens `file` and waits (a little) to hear how that went: an opener that cannot start or exits
+ * with an error is a one-line error naming the file to open by hand. Its output shows on stderr.
+ */
+async function openFile(file: string): Promise<void> {
+  const [program, ...args] = openerFor(file) as [string, ...string[]];
+  // Its stdout goes to stderr too: card view's stdout is the path alone, for scripts.
+  const child = spawn(program, args, { stdio: ["ignore", 2, 2], detached: true });
+  const outcome = await new Promise<{
+    error?: NodeJS.ErrnoException;
+    code?: number | null;
+    signal?: string | null;
+  }>((resolve) => {
+    const timer = setTimeout(() => resolve({}), OPENER_WAIT_MS);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      resolve({ error });
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
   child.unref();
+  const why = outcome.error
+    ? outcome.error.code === "ENOENT"
+      ? `there is no program '${program}'`
+      : `'${program}' could not start (${outcome.error.message})`
+    : outcome.signal
+      ? `'${program}' was killed by ${outcome.signal}`
+      : outcome.code !== undefined && outcome.code !== 0
+        ? `'${program}' exited with code ${outcome.code}`
+        : undefined;
+  if (why !== undefined) {
+    throw new FlowshipError(
+      "FS_CARD_OPEN_FAILED",
+      `Could not open the cards: ${why}; open ${file} yourself, or set FLOWSHIP_OPEN_COMMAND to a program that opens it.`,
+    );
+  }
 }
 
 function withOptions(command: Command): Command {
@@ -115,6 +182,6 @@ export function registerCard(program: Command, context: FlowCommandContext): voi
       const file = path.join(folder, `${name}.html`);
       fs.writeFileSync(file, html);
       process.stdout.write(`${file}\n`);
-      openFile(file);
+      await openFile(file);
     });
 }

@@ -39,6 +39,16 @@ function Artifact({ pathspec, artifact }: { pathspec: string; artifact: Artifact
   );
 }
 
+/** A task `resume` cloned ran nowhere: its cards (and what else it drew) are the origin task's. */
+function CloneNotice({ origin }: { origin: string }) {
+  return (
+    <p class="muted clone-notice">
+      Cloned by resume from <a href={pathspecHref(origin)}>{origin}</a>, the task that ran; its cards are
+      there.
+    </p>
+  );
+}
+
 export function TaskPage(props: { flow: string; run: string; step: string; task: string }) {
   useTitle(`${props.step}/${props.task} · ${props.flow}/${props.run}`);
   const pathspec = encodePath(props.flow, props.run, props.step, props.task);
@@ -93,11 +103,7 @@ export function TaskPage(props: { flow: string; run: string; step: string; task:
           ) : null}
         </div>
       ) : null}
-      {task.origin ? (
-        <p class="muted">
-          Cloned by resume from <a href={pathspecHref(task.origin)}>{task.origin}</a>.
-        </p>
-      ) : null}
+      {task.origin ? <CloneNotice origin={task.origin} /> : null}
       <table class="attempts">
         <thead>
           <tr>
