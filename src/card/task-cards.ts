@@ -188,12 +188,22 @@ export class TaskCards {
 
   #record(card: CardHandle, final: boolean): CardRecord {
     const summary = card.id === DEFAULT_CARD_ID ? (this.#options.summary?.() ?? []) : [];
+    const components = card.components.map(componentData);
+    // Measured again here: a component changed after append (`c.text = …`, `bar.update(n, label)`)
+    // could pass the limit append checked. Thrown, it is reported and the last stored version stays.
+    const bytes = Buffer.byteLength(JSON.stringify(components));
+    if (bytes > MAX_CARD_BYTES) {
+      throw new CardError(
+        "FS_CARD_TOO_LARGE",
+        `it holds ${mib(bytes)}, more than the ${mib(MAX_CARD_BYTES)} a card may hold (a component grew after it was appended)`,
+      );
+    }
     return {
       id: card.id,
       ...(card.title !== undefined ? { title: card.title } : {}),
       final,
       updatedAt: new Date().toISOString(),
-      components: [...summary, ...card.components.map(componentData)],
+      components: [...summary, ...components],
     };
   }
 
