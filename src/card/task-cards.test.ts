@@ -113,3 +113,27 @@ describe("task cards", () => {
     ]);
   });
 });
+
+describe("task cards refuse bad input whole", () => {
+  test("extend checks every component before adding any", () => {
+    const { cards } = collecting();
+    const big = markdown("x".repeat(MAX_CARD_BYTES));
+    assert.throws(
+      () => cards.card().extend([markdown("a"), markdown("b"), big]),
+      (e: Error & { code?: string }) => e.code === "FS_CARD_TOO_LARGE",
+    );
+    assert.equal(cards.card().components.length, 0, "a and b were not kept");
+    cards.card().extend([markdown("a"), markdown("b")]);
+    assert.equal(cards.card().components.length, 2);
+  });
+
+  test("a title that is not a string is refused at get() with a one-line error", () => {
+    const { cards } = collecting();
+    assert.throws(
+      () => cards.card().get("metrics", { title: 42 as never }),
+      (e: Error & { code?: string }) =>
+        e.code === "FS_CARD_BAD_COMPONENT" &&
+        e.message === `A card's title is a string, got number for card "metrics" of step 'train'.`,
+    );
+  });
+});
