@@ -57,7 +57,10 @@ describe("card get and card view", () => {
     // then
     assert.equal(view.code, 0, view.stderr);
     const file = view.stdout.trim();
-    assert.equal(path.dirname(file), path.join(dir, "flowship-cards"));
+    // A private folder of its own, not a fixed shared path another user could plant a symlink in.
+    assert.match(path.basename(path.dirname(file)), /^flowship-cards-\w{6}$/);
+    assert.equal(path.dirname(path.dirname(file)), dir);
+    assert.equal(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
     assert.equal(fs.readFileSync(file, "utf8"), get.stdout);
     for (let i = 0; i < 100 && !fs.existsSync(opened); i++) await sleep(50);
     assert.equal(fs.readFileSync(opened, "utf8"), file);

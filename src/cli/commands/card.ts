@@ -107,13 +107,14 @@ export function registerCard(program: Command, context: FlowCommandContext): voi
     .description("write a task's cards to an HTML file in the temporary folder, print its path and open it")
     .action(async (pathspec: string, flags: CardFlags) => {
       const { html, task } = await draw(context, pathspec, flags);
-      const folder = path.join(os.tmpdir(), "flowship-cards");
-      fs.mkdirSync(folder, { recursive: true });
+      // A fresh folder only this user can enter (mkdtemp makes it 0700): a fixed shared path in the
+      // temporary folder would let another user plant a symlink there and have us write through it.
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), "flowship-cards-"));
       const name = [task.flow, task.run.id, task.step, task.id, `attempt-${task.attempt}`, flags.id]
         .filter((part) => part !== undefined)
         .join(".");
       const file = path.join(folder, `${name}.html`);
-      fs.writeFileSync(file, html);
+      fs.writeFileSync(file, html, { flag: "wx", mode: 0o600 });
       process.stdout.write(`${file}\n`);
       openFile(file);
     });
