@@ -142,3 +142,17 @@ describe("a card refreshed while its task runs", () => {
     }
   });
 });
+
+describe("a step killed by its timeout in a synchronous loop", () => {
+  test("card get says it was killed before its cards were written", async () => {
+    const flowFile = "test/fixtures/flows/card_busy_timeout.ts";
+    const run = await runCli([flowFile, "run"], { env });
+    assert.notEqual(run.code, 0);
+    const got = await runCli([flowFile, "card", "get", `${runIdFrom(run.stderr)}/start/0`], { env });
+    assert.equal(got.code, 1);
+    assert.match(
+      got.stderr,
+      /^error: No cards in task 'CardBusyTimeout\/\d+\/start\/0' \(attempt 0\): it timed out, and a step whose code kept the event loop busy is killed before its cards are written; await current\.card\.refresh\(\) as it goes to keep what it drew \(docs\/cards\.md\)\.\n$/,
+    );
+  });
+});

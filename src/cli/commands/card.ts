@@ -54,7 +54,9 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
       "FS_CARD_NONE",
       task.origin
         ? `No cards in task '${full}': resume cloned it from '${task.origin}'; its cards are there.`
-        : `No cards in task '${full}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
+        : task.exception?.type === "Timeout"
+          ? `No cards in task '${full}' (attempt ${task.attempt}): it timed out, and a step whose code kept the event loop busy is killed before its cards are written; await current.card.refresh() as it goes to keep what it drew (docs/cards.md).`
+          : `No cards in task '${full}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
     );
   }
   let shown: CardRecord[] = cards;
