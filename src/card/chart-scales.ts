@@ -63,6 +63,9 @@ export function linearScale(options: LinearScaleOptions): Scale {
   let ticks: { value: number; label: string }[];
   if (type === "temporal") {
     if (min === max) [min, max] = [min - DAY / 2, max + DAY / 2];
+    // A Date holds ±8.64e15 ms; past that a time has no label (and ticks no float spacing).
+    if (!(Math.abs(min) <= 8.64e15 && Math.abs(max) <= 8.64e15))
+      throw new Error("its times are outside the range of dates");
     const time = timeTicks(min, max);
     ticks = time.values.map((value) => ({ value, label: time.label(value) }));
   } else {

@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ChartSpec } from "./chart-spec.js";
 import { renderChartSvg } from "./chart-svg.js";
+import { niceTicks, timeTicks } from "./chart-ticks.js";
 import { chart } from "./components.js";
+import { renderComponent } from "./render-html.js";
 
 const values = [
   { k: "a", v: 3, s: "x" },
@@ -198,5 +200,34 @@ describe("chart SVG", () => {
       left + Number(last[1]) + (last[2]!.length * 6.5) / 2 <= width,
       "the last x label is inside the viewBox",
     );
+  });
+});
+
+describe("chart SVG with extreme values", () => {
+  // These once looped forever (a tick range ending at Infinity, a step below the float spacing).
+  test("values whose axis cannot be drawn give the card's note instead of hanging", () => {
+    const huge = chart({
+      mark: "point",
+      data: { values: [{ x: 1, y: 1.7e308 }] },
+      encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
+    });
+    assert.match(renderComponent(huge), /This chart could not be drawn: its values are too large/);
+    const far = chart({
+      mark: "point",
+      data: {
+        values: [
+          { t: 1e19, y: 1 },
+          { t: 1e19 + 2048, y: 2 },
+        ],
+      },
+      encoding: { x: { field: "t", type: "temporal" }, y: { field: "y", type: "quantitative" } },
+    });
+    assert.match(renderComponent(far), /This chart could not be drawn: its times are outside/);
+  });
+
+  test("tick loops are bounded even when called directly", () => {
+    assert.throws(() => niceTicks(0, 1.7e308), /too large/);
+    assert.ok(timeTicks(1e19, 1e19 + 2048).values.length <= 1000);
+    assert.ok(niceTicks(1e300, 1e300 * (1 + 1e-15)).values.length <= 1000);
   });
 });

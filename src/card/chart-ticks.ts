@@ -4,8 +4,20 @@
  * so its labels read alike (`0.5M`, `1.0M`, never `500,000` beside `1M`).
  */
 
+/**
+ * The most ticks an axis gets. Extreme values (near Number.MAX_VALUE, or so large that a step is
+ * below the float spacing) would otherwise make the tick loops run forever and exhaust memory.
+ */
+const MAX_TICKS = 1000;
+
+function checkRange(min: number, max: number): void {
+  if (!(Number.isFinite(min) && Number.isFinite(max) && Number.isFinite(max - min)))
+    throw new Error("its values are too large to draw on an axis");
+}
+
 /** Tick values from `min` to `max`: about `count` of them, 1, 2 or 5 times a power of ten apart. */
 export function niceTicks(min: number, max: number, count = 5): { step: number; values: number[] } {
+  checkRange(min, max);
   if (min === max) {
     const pad = min === 0 ? 1 : Math.abs(min) / 2;
     return niceTicks(min - pad, max + pad, count);
@@ -15,9 +27,12 @@ export function niceTicks(min: number, max: number, count = 5): { step: number; 
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
   const values: number[] = [];
   const last = Math.ceil(max / step) * step;
-  for (let v = Math.floor(min / step) * step; v <= last + step * 1e-9; v += step) {
+  const first = Math.floor(min / step) * step;
+  checkRange(first, last);
+  for (let v = first; v <= last + step * 1e-9 && values.length < MAX_TICKS; v += step) {
     // Rounded to the step's precision: 0.1 + 0.2 drifts otherwise.
     values.push(Number(v.toPrecision(12)));
+    if (v + step === v) break; // the step is below the float spacing here
   }
   return { step, values };
 }
@@ -65,11 +80,15 @@ export function timeTicks(
   max: number,
   count = 5,
 ): { values: number[]; label: (ms: number) => string } {
+  checkRange(min, max);
   const raw = (max - min) / count;
   const step = TIME_STEPS.find((s) => s >= raw);
   if (step !== undefined) {
     const values: number[] = [];
-    for (let t = Math.ceil(min / step) * step; t <= max; t += step) values.push(t);
+    for (let t = Math.ceil(min / step) * step; t <= max && values.length < MAX_TICKS; t += step) {
+      values.push(t);
+      if (t + step === t) break; // the step is below the float spacing here
+    }
     const label = (ms: number) => {
       const iso = new Date(ms).toISOString();
       if (step >= DAY || ms % DAY === 0) return iso.slice(step >= DAY ? 0 : 5, 10);
@@ -84,7 +103,7 @@ export function timeTicks(
   const values: number[] = [];
   for (
     let t = Date.UTC(Math.floor(month / 12), month % 12);
-    t <= max;
+    t <= max && values.length < MAX_TICKS && Number.isFinite(t);
     t = Date.UTC(Math.floor(month / 12), month % 12)
   ) {
     if (t >= min) values.push(t);

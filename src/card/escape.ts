@@ -8,5 +8,6 @@ const ENTITIES: Record<string, string> = {
 };
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+  // String(): a stored card is read back from JSON, where a title may be any value.
+  return String(text).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }

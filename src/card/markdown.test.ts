@@ -137,3 +137,24 @@ describe("card Markdown", () => {
     }
   });
 });
+
+describe("markdown on hostile input", () => {
+  // Each of these once took seconds to minutes (rescanning to the end from every `[` or `*`).
+  test("unclosed brackets, emphasis, code spans and link targets render in linear time", () => {
+    for (const text of [
+      "[".repeat(200_000),
+      "*a ".repeat(40_000),
+      "[a](".repeat(50_000),
+      "[a](x(".repeat(30_000),
+      "``a".repeat(60_000),
+      `x${" ".repeat(200_000)}y`,
+    ]) {
+      const start = performance.now();
+      const html = renderMarkdown(text);
+      const ms = performance.now() - start;
+      // A bound that tells linear from quadratic (tens of seconds), not a speed measurement.
+      assert.ok(ms < 5000, `${JSON.stringify(text.slice(0, 8))}… took ${Math.round(ms)} ms`);
+      assert.ok(html.startsWith("<p>"));
+    }
+  });
+});

@@ -19,6 +19,9 @@ export function safeUrl(raw: string): string | undefined {
   return scheme === "http" || scheme === "https" || scheme === "mailto" ? url : undefined;
 }
 
+/** The longest link target read (browsers keep URLs to a few KiB); a longer one is not a link. */
+const MAX_URL = 8192;
+
 /**
  * The destination of an inline link starting at `from` (after `](` and any spaces), as CommonMark
  * reads it: `<…>`, or text up to a space or the `)` that closes the link — parentheses inside it
@@ -26,22 +29,27 @@ export function safeUrl(raw: string): string | undefined {
  */
 function destination(text: string, from: number): { url: string; end: number } | undefined {
   if (text[from] === "<") {
-    const close = text.slice(from + 1).search(/[>\n<]/);
-    if (close < 0 || text[from + 1 + close] !== ">") return undefined;
-    const url = text.slice(from + 1, from + 1 + close).replace(/ /g, "%20");
-    return { url, end: from + close + 2 };
+    let close = from + 1;
+    while (close < text.length && close - from <= MAX_URL && !">\n<".includes(text[close]!)) close++;
+    if (text[close] !== ">") return undefined;
+    const url = text.slice(from + 1, close).replace(/ /g, "%20");
+    return { url, end: close + 1 };
   }
   let url = "";
   let depth = 0;
   let i = from;
   for (; i < text.length; i++) {
+    // A link's target is bounded, so a text of unclosed `[a](…` is not scanned to its end from each.
+    if (i - from > MAX_URL) return undefined;
     const c = text[i]!;
     if (c === "\\" && PUNCTUATION.includes(text[i + 1] ?? " ")) {
       url += text[++i];
     } else if (/\s/.test(c) || (c === ")" && depth === 0)) {
       break;
     } else {
-      if (c === "(") depth++;
+      // CommonMark allows 32 levels of parentheses in a target; more is not a link. The bound keeps
+      // `[a]([a]([a](…` linear: every later link opener inside a scan adds a level.
+      if (c === "(" && ++depth > 32) return undefined;
       if (c === ")") depth--;
       url += c;
     }
@@ -49,25 +57,61 @@ function destination(text: string, from: number): { url: string; end: number } |
   return depth === 0 ? { url, end: i } : undefined;
 }
 
-/** `[label](target "title")` starting at `start` (the `[`): its parts and where it ends. */
-function parseLink(text: string, start: number): { label: string; url: string; end: number } | undefined {
-  let depth = 0;
-  let i = start;
-  for (; i < text.length; i++) {
+/**
+ * Searches of one inline text, kept so that scanning stays linear: the `]` that closes each `[`
+ * (found in one pass, where scanning from each `[` would be quadratic on `[[[[…`), and the
+ * positions from which a searched-for string is known to be absent (a search that failed from
+ * `p` fails from any later position, so `*a *a *a…` or `[a]([a](…` are not rescanned).
+ */
+interface Scan {
+  brackets?: Map<number, number>;
+  absentFrom: Map<string, number>;
+}
+
+function closingBrackets(text: string): Map<number, number> {
+  const closes = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === "\\") i++;
-    else if (c === "[") depth++;
-    else if (c === "]" && --depth === 0) break;
+    else if (c === "[") open.push(i);
+    else if (c === "]" && open.length > 0) closes.set(open.pop()!, i);
   }
+  return closes;
+}
+
+/** `text.indexOf(needle, from)`, remembering failures (see Scan). */
+function find(scan: Scan, text: string, needle: string, from: number): number {
+  if (from >= (scan.absentFrom.get(needle) ?? Number.POSITIVE_INFINITY)) return -1;
+  const at = text.indexOf(needle, from);
+  if (at < 0) scan.absentFrom.set(needle, Math.min(from, scan.absentFrom.get(needle) ?? from));
+  return at;
+}
+
+/** `[label](target "title")` starting at `start` (the `[`): its parts and where it ends. */
+function parseLink(
+  text: string,
+  start: number,
+  scan: Scan,
+): { label: string; url: string; end: number } | undefined {
+  scan.brackets ??= closingBrackets(text);
+  const i = scan.brackets.get(start) ?? text.length;
   if (i >= text.length || text[i + 1] !== "(") return undefined;
-  const skip = (at: number) => at + (/^[ \t]*\n?[ \t]*/.exec(text.slice(at))?.[0].length ?? 0);
+  const skip = (at: number) => {
+    // Spaces, at most one line break, spaces: read in place (a slice per link would be quadratic).
+    let j = at;
+    while (text[j] === " " || text[j] === "\t") j++;
+    if (text[j] === "\n") j++;
+    while (text[j] === " " || text[j] === "\t") j++;
+    return j;
+  };
   const target = destination(text, skip(i + 2));
   if (!target) return undefined;
   let end = skip(target.end);
   // An optional title: "…", '…' or (…); the card shows none, but it must not end up in the URL.
   const closing = { '"': '"', "'": "'", "(": ")" }[text[end] ?? ""];
   if (closing !== undefined && end > target.end) {
-    const close = text.indexOf(closing, end + 1);
+    const close = find(scan, text, closing, end + 1);
     if (close < 0) return undefined;
     end = skip(close + 1);
   }
@@ -76,22 +120,31 @@ function parseLink(text: string, start: number): { label: string; url: string; e
 }
 
 /** Where the closing `marker` of emphasis opened at `from` is, or -1. */
-function closer(text: string, marker: string, from: number): number {
+function closer(text: string, marker: string, from: number, scan: Scan): number {
+  // No closer from `from` means none from any later position either (see Scan).
+  const key = `emphasis ${marker}`;
+  if (from >= (scan.absentFrom.get(key) ?? Number.POSITIVE_INFINITY)) return -1;
   for (let at = text.indexOf(marker, from); at >= 0; at = text.indexOf(marker, at + 1)) {
     const single = marker.length === 1;
     // A single `*` that is half of a `**` belongs to strong emphasis, not to this one.
     if (single && (text[at + 1] === marker || text[at - 1] === marker)) continue;
     if (at > from && !/\s/.test(text[at - 1]!)) return at;
   }
+  scan.absentFrom.set(key, Math.min(from, scan.absentFrom.get(key) ?? from));
   return -1;
 }
+
+/** How deep links and emphasis nest before the rest is shown as text (each level rescans its text). */
+const MAX_NESTING = 16;
 
 function link(href: string, inner: string): string {
   return `<a href="${escapeHtml(href)}" rel="noopener noreferrer" target="_blank">${inner}</a>`;
 }
 
 /** Inline Markdown of one block (lines joined with `\n`) as HTML. */
-export function renderInline(text: string): string {
+export function renderInline(text: string, depth = 0): string {
+  if (depth > MAX_NESTING) return escapeHtml(text);
+  const scan: Scan = { absentFrom: new Map() };
   let out = "";
   let i = 0;
   while (i < text.length) {
@@ -102,12 +155,15 @@ export function renderInline(text: string): string {
     } else if (c === "\\" && PUNCTUATION.includes(text[i + 1] ?? " ")) {
       out += escapeHtml(text[i + 1]!);
       i += 2;
-    } else if (c === " " && /^ {2,}\n/.test(text.slice(i))) {
-      out += "<br>";
-      i = text.indexOf("\n", i) + 1;
+    } else if (c === " " && text[i + 1] === " ") {
+      // A run of spaces at once: testing each space for "two or more, then a newline" is quadratic.
+      let end = i;
+      while (text[end] === " ") end++;
+      out += text[end] === "\n" ? "<br>" : text.slice(i, end);
+      i = text[end] === "\n" ? end + 1 : end;
     } else if (c === "`") {
       const ticks = /^`+/.exec(text.slice(i))![0];
-      const end = text.indexOf(ticks, i + ticks.length);
+      const end = find(scan, text, ticks, i + ticks.length);
       if (end < 0) {
         out += ticks;
         i += ticks.length;
@@ -117,14 +173,14 @@ export function renderInline(text: string): string {
       out += `<code>${escapeHtml(code.length > 2 && code.startsWith(" ") && code.endsWith(" ") ? code.slice(1, -1) : code)}</code>`;
       i = end + ticks.length;
     } else if (c === "[" || (c === "!" && text[i + 1] === "[")) {
-      const parsed = parseLink(text, c === "!" ? i + 1 : i);
+      const parsed = parseLink(text, c === "!" ? i + 1 : i, scan);
       if (!parsed) {
         out += escapeHtml(c);
         i++;
         continue;
       }
       const href = safeUrl(parsed.url);
-      const inner = renderInline(parsed.label);
+      const inner = renderInline(parsed.label, depth + 1);
       out += href ? link(href, inner) : inner;
       i = parsed.end;
     } else if (c === "<") {
@@ -135,14 +191,15 @@ export function renderInline(text: string): string {
     } else if (c === "*" || c === "_" || c === "~") {
       const run = text.slice(i, i + 2) === c + c ? c + c : c;
       const opensWord = c !== "_" || i === 0 || !/[\p{L}\p{N}]/u.test(text[i - 1]!);
-      const end = run === "~" ? -1 : closer(text, run, i + run.length);
-      if (!opensWord || end < 0 || /\s/.test(text[i + run.length] ?? " ")) {
+      const opens = opensWord && !/\s/.test(text[i + run.length] ?? " ");
+      const end = run === "~" || !opens ? -1 : closer(text, run, i + run.length, scan);
+      if (end < 0) {
         out += escapeHtml(run);
         i += run.length;
         continue;
       }
       const tag = c === "~" ? "del" : run.length === 2 ? "strong" : "em";
-      out += `<${tag}>${renderInline(text.slice(i + run.length, end))}</${tag}>`;
+      out += `<${tag}>${renderInline(text.slice(i + run.length, end), depth + 1)}</${tag}>`;
       i = end + run.length;
     } else {
       out += escapeHtml(c);

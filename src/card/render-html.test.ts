@@ -79,4 +79,10 @@ describe("card HTML", () => {
     );
     assert.doesNotMatch(renderCard(card([markdown("x")])), /fs-card-failed/);
   });
+
+  test("a stored title or id that is not a string is drawn as text, not an error", () => {
+    const html = renderCard(card([markdown("body")], { title: 42 as never }));
+    assert.match(html, /<h2>42<\/h2>/);
+    assert.match(renderCard(card([], { title: { a: "<b>" } as never })), /<h2>\[object Object\]<\/h2>/);
+  });
 });

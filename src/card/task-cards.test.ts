@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type CardRecord, MAX_CARD_BYTES } from "./card-record.js";
-import { markdown, table } from "./components.js";
+import { markdown, progress, table } from "./components.js";
 import { TaskCards } from "./task-cards.js";
 
 function collecting(options: { fail?: boolean; interval?: number; summary?: boolean } = {}) {
@@ -85,6 +85,25 @@ describe("task cards", () => {
     assert.equal(cards.card().components.length, 1);
   });
 
+  test("a component grown past the limit after append is not stored; the last good version stays", async () => {
+    const { cards, written, warnings } = collecting({ interval: 0 });
+    const text = { type: "markdown" as const, text: "small" };
+    const bar = progress(1, 10, "step");
+    await cards.card().append(text).append(bar).refresh();
+    (text as { text: string }).text = "x".repeat(3 * 2 ** 20);
+    await cards.card().refresh();
+    (text as { text: string }).text = "small";
+    bar.update(2, "y".repeat(MAX_CARD_BYTES));
+    await cards.finish();
+    assert.equal(written.length, 1, "only the version within the limit was stored");
+    assert.equal((written[0]!.components[0] as { text: string }).text, "small");
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!,
+      /^Card 'default' of step 'train' could not be stored: it holds 3 MiB, more than the 2 MiB a card may hold \(a component grew after it was appended\)\. The step goes on\.$/,
+    );
+  });
+
   test("a store that fails is reported once and never throws", async () => {
     const { cards, warnings } = collecting({ fail: true });
     await cards.card().append(markdown("x")).refresh();
@@ -92,5 +111,29 @@ describe("task cards", () => {
     assert.deepEqual(warnings, [
       "Card 'default' of step 'train' could not be stored: disk full. The step goes on.",
     ]);
+  });
+});
+
+describe("task cards refuse bad input whole", () => {
+  test("extend checks every component before adding any", () => {
+    const { cards } = collecting();
+    const big = markdown("x".repeat(MAX_CARD_BYTES));
+    assert.throws(
+      () => cards.card().extend([markdown("a"), markdown("b"), big]),
+      (e: Error & { code?: string }) => e.code === "FS_CARD_TOO_LARGE",
+    );
+    assert.equal(cards.card().components.length, 0, "a and b were not kept");
+    cards.card().extend([markdown("a"), markdown("b")]);
+    assert.equal(cards.card().components.length, 2);
+  });
+
+  test("a title that is not a string is refused at get() with a one-line error", () => {
+    const { cards } = collecting();
+    assert.throws(
+      () => cards.card().get("metrics", { title: 42 as never }),
+      (e: Error & { code?: string }) =>
+        e.code === "FS_CARD_BAD_COMPONENT" &&
+        e.message === `A card's title is a string, got number for card "metrics" of step 'train'.`,
+    );
   });
 });

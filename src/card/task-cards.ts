@@ -61,23 +61,38 @@ class CardHandle implements TaskCard {
     return this.#components;
   }
 
-  append(component: CardComponent): this {
+  /** The stored size of `component`; throws when the card, already holding `held` bytes, would pass its limit. */
+  #measure(component: CardComponent, held: number): number {
     const data = componentData(component);
     const bytes = Buffer.byteLength(JSON.stringify(data));
-    if (this.#bytes + bytes > MAX_CARD_BYTES) {
+    if (held + bytes > MAX_CARD_BYTES) {
       throw new CardError(
         "FS_CARD_TOO_LARGE",
-        `Card '${this.id}' ${this.#owner.where} would hold ${mib(this.#bytes + bytes)}, more than the ${mib(MAX_CARD_BYTES)} a card may hold; shrink the ${data.type} (a smaller image, fewer rows) or put it on a card of its own with current.card.get(id).`,
+        `Card '${this.id}' ${this.#owner.where} would hold ${mib(held + bytes)}, more than the ${mib(MAX_CARD_BYTES)} a card may hold; shrink the ${data.type} (a smaller image, fewer rows) or put it on a card of its own with current.card.get(id).`,
       );
     }
-    this.#bytes += bytes;
+    return bytes;
+  }
+
+  append(component: CardComponent): this {
+    this.#bytes += this.#measure(component, this.#bytes);
     // The component itself is kept (not its copy), so a progress bar's update() shows on refresh.
     this.#components.push(component);
     return this;
   }
 
   extend(components: readonly CardComponent[]): this {
-    for (const component of components) this.append(component);
+    if (!Array.isArray(components)) {
+      throw new CardError(
+        "FS_CARD_BAD_COMPONENT",
+        `extend() takes an array of components, got ${typeof components}.`,
+      );
+    }
+    // All are checked before any is added: a refused one leaves the card as it was.
+    let held = this.#bytes;
+    for (const component of components) held += this.#measure(component, held);
+    this.#bytes = held;
+    this.#components.push(...components);
     return this;
   }
 
@@ -137,6 +152,12 @@ export class TaskCards {
 
   /** The card `id`, made on first use; a title given later replaces the earlier one. */
   card(id: string = DEFAULT_CARD_ID, title?: string): TaskCard {
+    if (title !== undefined && typeof title !== "string") {
+      throw new CardError(
+        "FS_CARD_BAD_COMPONENT",
+        `A card's title is a string, got ${typeof title} for card ${JSON.stringify(String(id))} ${this.where}.`,
+      );
+    }
     let card = this.#cards.get(checkCardId(id));
     if (!card) {
       card = new CardHandle(this, id, title);
@@ -200,13 +221,23 @@ export class TaskCards {
 
   #record(card: CardHandle, final: boolean): CardRecord {
     const summary = card.id === DEFAULT_CARD_ID ? (this.#options.summary?.() ?? []) : [];
+    const components = card.components.map(componentData);
+    // Measured again here: a component changed after append (`c.text = …`, `bar.update(n, label)`)
+    // could pass the limit append checked. Thrown, it is reported and the last stored version stays.
+    const bytes = Buffer.byteLength(JSON.stringify(components));
+    if (bytes > MAX_CARD_BYTES) {
+      throw new CardError(
+        "FS_CARD_TOO_LARGE",
+        `it holds ${mib(bytes)}, more than the ${mib(MAX_CARD_BYTES)} a card may hold (a component grew after it was appended)`,
+      );
+    }
     return {
       id: card.id,
       ...(card.title !== undefined ? { title: card.title } : {}),
       final,
       updatedAt: new Date().toISOString(),
       ...(final && this.#failure !== undefined ? { failure: this.#failure } : {}),
-      components: [...summary, ...card.components.map(componentData)],
+      components: [...summary, ...components],
     };
   }
 

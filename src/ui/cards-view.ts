@@ -4,7 +4,9 @@
  * /api/card-images/… so the page's `default-src 'self'` policy needs no exception.
  */
 
+import type { CardRecord } from "../card/card-record.js";
 import type { ImageComponent } from "../card/components.js";
+import { escapeHtml } from "../card/escape.js";
 import { renderCard } from "../card/render-html.js";
 import type { DatastoreOption } from "../client/client-context.js";
 import { Task } from "../client/task.js";
@@ -13,6 +15,18 @@ import type { CardsView } from "./views.js";
 
 function openTask(datastore: DatastoreOption, pathspec: string, attempt: number | undefined): Promise<Task> {
   return Task.get(pathspec, { datastore, namespace: null, ...(attempt !== undefined ? { attempt } : {}) });
+}
+
+/** One card's HTML; a card that cannot be drawn at all shows a note instead of hiding the others. */
+function cardHtml(card: CardRecord, base: string): string {
+  try {
+    return renderCard(card, {
+      imageSrc: (_card, index) => `${base}/${encodeURIComponent(card.id)}/${index}`,
+    });
+  } catch (error) {
+    const why = escapeHtml(String((error as Error)?.message ?? error));
+    return `<section class="fs-card"><p class="fs-card-error">Card ${escapeHtml(card.id)} could not be drawn: ${why}</p></section>`;
+  }
 }
 
 export async function cardsView(
@@ -28,12 +42,10 @@ export async function cardsView(
     running: task.status === "running",
     cards: cards.map((card) => ({
       id: card.id,
-      title: card.title ?? card.id,
+      title: String(card.title ?? card.id),
       final: card.final,
       updatedAt: card.updatedAt,
-      html: renderCard(card, {
-        imageSrc: (_card, index) => `${base}/${encodeURIComponent(card.id)}/${index}`,
-      }),
+      html: cardHtml(card, base),
     })),
   };
 }

@@ -61,16 +61,22 @@ describe("card get and card view", () => {
     // then
     assert.equal(viewed.code, 0, viewed.stderr);
     const file = viewed.stdout.trim();
-    assert.equal(path.dirname(file), path.join(dir, "flowship-cards"));
+    // A private folder of its own, not a fixed shared path another user could plant a symlink in.
+    assert.match(path.basename(path.dirname(file)), /^flowship-cards-\w{6}$/);
+    assert.equal(path.dirname(path.dirname(file)), dir);
+    assert.equal(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
     assert.equal(fs.readFileSync(file, "utf8"), get.stdout);
     assert.equal(fs.readFileSync(opened, "utf8"), `--new-window ${file}`, "opened before card view ended");
     // then: an opener that fails, or is not there, is one line after its own output; the path is still printed
-    assert.deepEqual([failing.code, failing.stdout], [1, `${file}\n`]);
+    // (each view writes into a folder of its own)
+    const failedFile = failing.stdout.trim();
+    assert.deepEqual([failing.code, path.basename(failedFile)], [1, path.basename(file)]);
+    assert.notEqual(path.dirname(failedFile), path.dirname(file));
     assert.equal(
       failing.stderr,
-      `the opener says why\nerror: Could not open the cards: 'sh' exited with code 3; open ${file} yourself, or set FLOWSHIP_OPEN_COMMAND to a program that opens it.\n`,
+      `the opener says why\nerror: Could not open the cards: 'sh' exited with code 3; open ${failedFile} yourself, or set FLOWSHIP_OPEN_COMMAND to a program that opens it.\n`,
     );
-    assert.deepEqual([missing.code, missing.stdout], [1, `${file}\n`]);
+    assert.deepEqual([missing.code, path.basename(missing.stdout.trim())], [1, path.basename(file)]);
     assert.match(
       missing.stderr,
       /^error: Could not open the cards: there is no program '.*no-such-opener'; open /,
@@ -167,5 +173,19 @@ describe("a card refreshed while its task runs", () => {
     } finally {
       child.kill("SIGKILL");
     }
+  });
+});
+
+describe("a step killed by its timeout in a synchronous loop", () => {
+  test("card get says it was killed before its cards were written", async () => {
+    const flowFile = "test/fixtures/flows/card_busy_timeout.ts";
+    const run = await runCli([flowFile, "run"], { env });
+    assert.notEqual(run.code, 0);
+    const got = await runCli([flowFile, "card", "get", `${runIdFrom(run.stderr)}/start/0`], { env });
+    assert.equal(got.code, 1);
+    assert.match(
+      got.stderr,
+      /^error: No cards in task 'CardBusyTimeout\/\d+\/start\/0' \(attempt 0\): it timed out, and a step whose code kept the event loop busy is killed before its cards are written; await current\.card\.refresh\(\) as it goes to keep what it drew \(docs\/cards\.md\)\.\n$/,
+    );
   });
 });

@@ -76,7 +76,9 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
   if (cards.length === 0) {
     throw new FlowshipError(
       "FS_CARD_NONE",
-      `No cards in task '${task.pathspec}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
+      task.exception?.type === "Timeout"
+        ? `No cards in task '${task.pathspec}' (attempt ${task.attempt}): it timed out, and a step whose code kept the event loop busy is killed before its cards are written; await current.card.refresh() as it goes to keep what it drew (docs/cards.md).`
+        : `No cards in task '${task.pathspec}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
     );
   }
   let shown: CardRecord[] = cards;
@@ -174,13 +176,14 @@ export function registerCard(program: Command, context: FlowCommandContext): voi
     .description("write a task's cards to an HTML file in the temporary folder, print its path and open it")
     .action(async (pathspec: string, flags: CardFlags) => {
       const { html, task } = await draw(context, pathspec, flags);
-      const folder = path.join(os.tmpdir(), "flowship-cards");
-      fs.mkdirSync(folder, { recursive: true });
+      // A fresh folder only this user can enter (mkdtemp makes it 0700): a fixed shared path in the
+      // temporary folder would let another user plant a symlink there and have us write through it.
+      const folder = fs.mkdtempSync(path.join(os.tmpdir(), "flowship-cards-"));
       const name = [task.flow, task.run.id, task.step, task.id, `attempt-${task.attempt}`, flags.id]
         .filter((part) => part !== undefined)
         .join(".");
       const file = path.join(folder, `${name}.html`);
-      fs.writeFileSync(file, html);
+      fs.writeFileSync(file, html, { flag: "wx", mode: 0o600 });
       process.stdout.write(`${file}\n`);
       await openFile(file);
     });
