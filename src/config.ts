@@ -72,6 +72,8 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_RUN_TAGS: "Batch tasks: JSON list of the tags `step-functions create --tag` gave production runs.",
   FLOWSHIP_NAMESPACE:
     "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",
+  FLOWSHIP_ALERT:
+    "Batch tasks: JSON the job definition carries when the deployment alerts on errors (`step-functions create --notify-on-error`): a failing step sends its own alert.",
 } as const;
 
 type EnvName = keyof typeof ENVIRONMENT_VARIABLES;

@@ -127,7 +127,8 @@ function checkTags(tags: string[]): string[] {
 export async function startRun(
   context: FlowCommandContext,
   flags: CommonRunFlags,
-  extra: Pick<RunOptions, "parameterText"> & Partial<Pick<RunOptions, "resume" | "parameterSources">>,
+  extra: Pick<RunOptions, "parameterText"> &
+    Partial<Pick<RunOptions, "resume" | "parameterSources" | "scheduledTime">>,
 ): Promise<number> {
   const runIdFile = checkRunIdFile(flags.runIdFile);
   const project = resolveBranch(context.flow, flags, currentUser());

@@ -166,9 +166,17 @@ export class Run<A extends object = AnyArtifacts> {
     return [...new Set([...this.#userTags, ...this.#record.systemTags])];
   }
 
-  /** The run this one resumed, when it was started by `resume`. */
+  /** The run this one resumed, when it was started by `resume` (locally or on Step Functions). */
   get originRunId(): string | undefined {
     return this.#record.originRunId;
+  }
+
+  /**
+   * The schedule's fire time the run stands for (a scheduled or backfilled run, `run
+   * --scheduled-time`), as its steps saw it in `current.scheduledTime`.
+   */
+  get scheduledTime(): Date | undefined {
+    return this.#record.scheduledTime ? new Date(this.#record.scheduledTime) : undefined;
   }
 
   /** sha256 of the compiled code the run's tasks ran. */

@@ -32,6 +32,8 @@ export interface RunOptions {
   parameterSources?: Record<string, string>;
   /** File that receives the run id as soon as the run starts. */
   runIdFile?: string;
+  /** The fire time the run stands for (ISO 8601): `current.scheduledTime`. */
+  scheduledTime?: string;
   /** Resume: the run to clone from, and the step from which to run again. */
   resume?: { originRunId: string; step?: string };
   /**

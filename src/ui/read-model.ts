@@ -89,6 +89,7 @@ export async function runView(datastore: DatastoreOption, flow: string, runId: s
       ...summary(run),
       ...(failure ? { failureReason: failure } : {}),
       ...(run.originRunId ? { originRunId: run.originRunId } : {}),
+      ...(run.scheduledTime ? { scheduledTime: run.scheduledTime.toISOString() } : {}),
     },
     parameters: toJsonValue(await run.parameters()) as Record<string, unknown>,
     graph: run.graph,

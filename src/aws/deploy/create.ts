@@ -10,13 +10,14 @@
  */
 import type { Storage } from "../../datastore/storage.js";
 import type { StepDecorator } from "../../flow/decorators.js";
-import type { ProjectBranch } from "../../flow/project.js";
+import { PRODUCTION_BRANCH, type ProjectBranch } from "../../flow/project.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
 import { includedFiles } from "../../runtime/resolve-parameters.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
+import { ALERT_ENV, type StepAlertSettings } from "../batch/step-alert.js";
 import type { AssignPublicIp, DistributedMapSetting } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import { jobDefinitionName } from "../compile/naming.js";
@@ -212,6 +213,27 @@ export interface DeployedTaskSettings {
   namespace?: string;
   /** For a flow with a project: the branch its runs are in (their `project_branch:` tag, `current.project`). */
   projectBranch?: string;
+  /** With error alerts: what a failing step needs to send its own (aws/batch/step-alert.ts). */
+  alert?: StepAlertSettings;
+}
+
+/** The options that choose `target` on the command line, for the commands an alert shows. */
+function targetOptions(target: DeployTarget): string {
+  if (target.project) {
+    const { branch } = target.project;
+    if (branch === PRODUCTION_BRANCH) return "--production";
+    return branch.startsWith("test.") ? `--branch ${branch.slice("test.".length)}` : "";
+  }
+  return target.name === target.flow ? "" : `--name ${target.name}`;
+}
+
+function alertSettings(target: DeployTarget, flowFile: string): StepAlertSettings {
+  const options = targetOptions(target);
+  return {
+    stateMachineArn: target.stateMachineArn,
+    flowFile,
+    ...(options ? { targetOptions: options } : {}),
+  };
 }
 
 /** The environment the job definition gives every task on top of the compiler's. */
@@ -225,6 +247,7 @@ export function deployedTaskEnvironment(
   if (settings.tags?.length) env.push({ name: "FLOWSHIP_RUN_TAGS", value: JSON.stringify(settings.tags) });
   if (settings.namespace) env.push({ name: "FLOWSHIP_NAMESPACE", value: settings.namespace });
   if (settings.projectBranch) env.push({ name: "FLOWSHIP_PROJECT_BRANCH", value: settings.projectBranch });
+  if (settings.alert) env.push({ name: ALERT_ENV, value: JSON.stringify(settings.alert) });
   return env;
 }
 
@@ -291,6 +314,9 @@ async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: str
           ...options,
           token,
           ...(options.target.project ? { projectBranch: options.target.project.branch } : {}),
+          ...(options.notify?.onError
+            ? { alert: alertSettings(options.target, options.compiled.source) }
+            : {}),
         }),
       ],
     },

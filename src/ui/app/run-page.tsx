@@ -3,7 +3,7 @@ import type { RunView } from "./api.js";
 import { encodePath } from "./api.js";
 import { StatusBadge } from "./flows-page.js";
 import { between, when } from "./format.js";
-import { taskHref } from "./router.js";
+import { runHref, taskHref } from "./router.js";
 import { RunGraph } from "./run-graph.js";
 import { Timeline } from "./timeline.js";
 import { usePoll } from "./use-poll.js";
@@ -49,7 +49,15 @@ export function RunPage({ flow, run }: { flow: string; run: string }) {
         {view.run.originRunId ? (
           <>
             <dt>resumed from</dt>
-            <dd>{view.run.originRunId}</dd>
+            <dd data-testid="origin-run">
+              <a href={runHref(flow, view.run.originRunId)}>{view.run.originRunId}</a>
+            </dd>
+          </>
+        ) : null}
+        {view.run.scheduledTime ? (
+          <>
+            <dt>scheduled for</dt>
+            <dd>{when(view.run.scheduledTime)}</dd>
           </>
         ) : null}
       </dl>
