@@ -10,14 +10,13 @@
  */
 import type { Storage } from "../../datastore/storage.js";
 import type { StepDecorator } from "../../flow/decorators.js";
-import { PRODUCTION_BRANCH, type ProjectBranch } from "../../flow/project.js";
+import type { ProjectBranch } from "../../flow/project.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
 import { includedFiles } from "../../runtime/resolve-parameters.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
-import { ALERT_ENV, type StepAlertSettings } from "../batch/step-alert.js";
 import type { AssignPublicIp, DistributedMapSetting } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import { jobDefinitionName } from "../compile/naming.js";
@@ -48,6 +47,7 @@ import type { DeployedNotify, NotifyChoice } from "./notify.js";
 import { DEFAULT_KEEP_VERSIONS, pruneVersions, publishVersion, routeProduction } from "./publish-version.js";
 import { type DeployTarget, versionNumber } from "./resource-names.js";
 import type { DeployedSchedule } from "./schedule.js";
+import { alertSettings, deployedTaskEnvironment } from "./task-settings.js";
 import { type DeployedTrigger, upstreamFlows } from "./trigger-on-finish.js";
 
 /** What can be known about a deploy before any AWS call. */
@@ -194,61 +194,6 @@ function chooseToken(
     return { token: normalizeToken(options.newToken, "--new-token"), isNew: true };
   if (existing && !options.generateNewToken) return { token: existing.metadata.token, isNew: false };
   return { token: generateToken(options.target.name, existing?.metadata.token), isNew: true };
-}
-
-/** A decorator as a `--with` spec, which the Batch task parses back (FLOWSHIP_WITH). */
-export function decoratorSpec(decorator: StepDecorator): string {
-  const options: object = decorator.kind === "environment" ? decorator.options.vars : decorator.options;
-  const pairs = Object.entries(options)
-    .filter(([, v]) => ["number", "boolean", "string"].includes(typeof v))
-    .map(([k, v]) => `${k}=${v}`);
-  return pairs.length > 0 ? `${decorator.kind}:${pairs.join(",")}` : decorator.kind;
-}
-
-/** What a deployment hands its tasks through the job definition, on top of the compiler's variables. */
-export interface DeployedTaskSettings {
-  token: string;
-  withDecorators?: readonly StepDecorator[];
-  tags?: readonly string[];
-  namespace?: string;
-  /** For a flow with a project: the branch its runs are in (their `project_branch:` tag, `current.project`). */
-  projectBranch?: string;
-  /** With error alerts: what a failing step needs to send its own (aws/batch/step-alert.ts). */
-  alert?: StepAlertSettings;
-}
-
-/** The options that choose `target` on the command line, for the commands an alert shows. */
-function targetOptions(target: DeployTarget): string {
-  if (target.project) {
-    const { branch } = target.project;
-    if (branch === PRODUCTION_BRANCH) return "--production";
-    return branch.startsWith("test.") ? `--branch ${branch.slice("test.".length)}` : "";
-  }
-  return target.name === target.flow ? "" : `--name ${target.name}`;
-}
-
-function alertSettings(target: DeployTarget, flowFile: string): StepAlertSettings {
-  const options = targetOptions(target);
-  return {
-    stateMachineArn: target.stateMachineArn,
-    flowFile,
-    ...(options ? { targetOptions: options } : {}),
-  };
-}
-
-/** The environment the job definition gives every task on top of the compiler's. */
-export function deployedTaskEnvironment(
-  settings: DeployedTaskSettings,
-): Array<{ name: string; value: string }> {
-  const env = [{ name: "FLOWSHIP_PRODUCTION_TOKEN", value: settings.token }];
-  if (settings.withDecorators?.length) {
-    env.push({ name: "FLOWSHIP_WITH", value: JSON.stringify(settings.withDecorators.map(decoratorSpec)) });
-  }
-  if (settings.tags?.length) env.push({ name: "FLOWSHIP_RUN_TAGS", value: JSON.stringify(settings.tags) });
-  if (settings.namespace) env.push({ name: "FLOWSHIP_NAMESPACE", value: settings.namespace });
-  if (settings.projectBranch) env.push({ name: "FLOWSHIP_PROJECT_BRANCH", value: settings.projectBranch });
-  if (settings.alert) env.push({ name: ALERT_ENV, value: JSON.stringify(settings.alert) });
-  return env;
 }
 
 function compile(
