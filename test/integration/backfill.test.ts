@@ -4,13 +4,14 @@
 // executions, each knowing its fire time as current.scheduledTime; run again, it starts none, and
 // a fire time the schedule itself already ran is skipped too.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { ListExecutionsCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { Run } from "../../src/client/index.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { BIN, runCli, tempDir } from "../helpers/cli.js";
 import { MOTO_ACCOUNT } from "../helpers/moto.js";
 import { sdkClients } from "../helpers/moto-account.js";
 import { deployFlow, type MotoAccount, startMotoAccount, waitForRun } from "../helpers/moto-executions.js";
@@ -123,8 +124,55 @@ describe("step-functions backfill of a daily schedule in Europe/Berlin", { timeo
     assert.equal((await executions()).length, 5);
   });
 
+  test("stopped after its first start and run again, it follows that run and starts only the rest", async () => {
+    // given: a backfill of 1 and 2 November, one run at a time, stopped (SIGTERM) once it started the first
+    const args = [
+      "step-functions",
+      "backfill",
+      "--poll-seconds",
+      "0.2",
+      "--start",
+      "2026-11-01",
+      "--end",
+      "2026-11-03",
+    ];
+    const child = spawn(process.execPath, [BIN, file, ...args], {
+      env: account.env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    await new Promise<void>((resolve) => {
+      child.stderr!.on("data", (chunk) => {
+        stderr += chunk;
+        if (/\] 2026-11-01T00:00:00\+01:00 started /.test(stderr)) resolve();
+      });
+    });
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+    // when
+    const again = await backfill(["--start", "2026-11-01", "--end", "2026-11-03"]);
+    // then: the first fire time's run was followed, not started again; two runs in all
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stderr,
+      /\[1\/2\] 2026-11-01T00:00:00\+01:00 already (running|succeeded): sfn-backfill-20261031T230000Z/,
+    );
+    // The stopped command's run may have ended before this one looked.
+    const done = /already succeeded/.test(again.stderr) ? 1 : 0;
+    assert.equal(
+      again.stdout,
+      `2 fire times: ${done} already succeeded, 1 started, ${2 - done} succeeded.\n`,
+    );
+    const november = (await executions()).filter((e) => /^backfill-(20261031|202611)/.test(e.name!));
+    assert.deepEqual(november.map((e) => [e.name, e.status]).sort(), [
+      ["backfill-20261031T230000Z", "SUCCEEDED"],
+      ["backfill-20261101T230000Z", "SUCCEEDED"],
+    ]);
+  });
+
   test("a fire time the schedule already ran is skipped", async () => {
     // given: the run the schedule started for 29 October (as Scheduler starts it)
+    const earlier = (await executions()).length;
     const { executionArn } = await sdkClients(account.moto).sfn.send(
       new StartExecutionCommand({
         stateMachineArn: `${machine}:production`,
@@ -139,6 +187,6 @@ describe("step-functions backfill of a daily schedule in Europe/Berlin", { timeo
     assert.equal(wider.code, 0, wider.stderr);
     assert.equal(wider.stdout, "6 fire times: 6 already succeeded, 0 started, 0 succeeded.\n");
     assert.match(wider.stderr, /\[6\/6\] 2026-10-29T00:00:00\+01:00 already succeeded: sfn-/);
-    assert.equal((await executions()).length, 6);
+    assert.equal((await executions()).length, earlier + 1);
   });
 });
