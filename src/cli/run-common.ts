@@ -153,7 +153,8 @@ async function loopIterationsThatFit(
 export async function startRun(
   context: FlowCommandContext,
   flags: CommonRunFlags,
-  extra: Pick<RunOptions, "parameterText"> & Partial<Pick<RunOptions, "resume" | "parameterSources">>,
+  extra: Pick<RunOptions, "parameterText"> &
+    Partial<Pick<RunOptions, "resume" | "parameterSources" | "scheduledTime">>,
 ): Promise<number> {
   const runIdFile = checkRunIdFile(flags.runIdFile);
   const project = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());

@@ -171,7 +171,7 @@ export class Run<A extends object = AnyArtifacts> {
     return [...new Set([...this.#userTags, ...this.#record.systemTags])];
   }
 
-  /** The run this one resumed, when it was started by `resume`. */
+  /** The run this one resumed, when it was started by `resume` (locally or on Step Functions). */
   get originRunId(): string | undefined {
     return this.#record.originRunId;
   }
@@ -185,6 +185,14 @@ export class Run<A extends object = AnyArtifacts> {
   hasTags(tags: readonly string[] = []): boolean {
     const all = this.tags;
     return tags.every((tag) => all.includes(tag));
+  }
+
+  /**
+   * The schedule's fire time the run stands for (a scheduled or backfilled run, `run
+   * --scheduled-time`), as its steps saw it in `current.scheduledTime`.
+   */
+  get scheduledTime(): Date | undefined {
+    return this.#record.scheduledTime ? new Date(this.#record.scheduledTime) : undefined;
   }
 
   /** sha256 of the compiled code the run's tasks ran. */

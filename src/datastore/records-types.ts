@@ -22,6 +22,11 @@ export interface RunRecord {
   runtime: "local" | "step-functions";
   /** The run this one resumed. */
   originRunId?: string;
+  /**
+   * The fire time the run stands for (ISO 8601, UTC): given by a schedule, a backfill or
+   * `run --scheduled-time`; a resumed run keeps its origin's.
+   */
+  scheduledTime?: string;
   /** Steps of the flow, in order, with their type: lets readers walk a run without the code. */
   steps: RecordedStep[];
 }
@@ -46,6 +51,8 @@ export interface RunEndRecord {
   failedTask?: string;
   /** A failed run stopped by its caller (the programmatic API's AbortSignal or `cancel()`). */
   cancelled?: boolean;
+  /** When the failing task sent the deployment's alert itself (production runs with error alerts). */
+  alertedAt?: string;
 }
 
 export interface ForeachFrame {

@@ -33,6 +33,8 @@ export interface CurrentTask {
   pathspec: string;
   /** The run this one resumes, if any. */
   originRunId?: string;
+  /** The fire time this run stands for (ISO 8601), if it has one. */
+  scheduledTime?: string;
   tags: readonly string[];
   foreachStack: readonly ForeachLevel[];
   /** For a flow with `project()`: its project and the branch this run is in. */
@@ -131,6 +133,17 @@ export const current = {
   },
   get originRunId() {
     return read("originRunId");
+  },
+  /**
+   * The schedule's fire time this run stands for: set in runs a schedule or `step-functions
+   * backfill` started, and by `run --scheduled-time`; a resumed run keeps its origin's. Undefined
+   * otherwise. A new Date on each read.
+   * @example
+   * const day = (current.scheduledTime ?? new Date()).toISOString().slice(0, 10);
+   */
+  get scheduledTime(): Date | undefined {
+    const time = read("scheduledTime");
+    return time === undefined ? undefined : new Date(time);
   },
   get tags() {
     return read("tags") ?? [];

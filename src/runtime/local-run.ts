@@ -153,7 +153,9 @@ export class LocalRun {
       ...this.#resume?.parameters,
       ...(await storeParameters(this.#store, parameterValues)),
     };
-    this.#run = await createLocalRun(options, this.#store, parameters);
+    // A resumed run stands for the same fire time as its origin.
+    const scheduledTime = this.#resume ? this.#resume.scheduledTime : options.scheduledTime;
+    this.#run = await createLocalRun(options, this.#store, parameters, scheduledTime);
     if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
     await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
     if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
@@ -318,6 +320,7 @@ export class LocalRun {
         ? { foreachLimit: localForeachLimit(this.#options.maxForeachWidth) }
         : {}),
       ...(this.#run.originRunId ? { originRunId: this.#run.originRunId } : {}),
+      ...(this.#run.scheduledTime ? { scheduledTime: this.#run.scheduledTime } : {}),
       ...(fallbackReason ? { fallbackReason } : {}),
     };
     const logs = attemptLogs(this.#store, spec);

@@ -7,7 +7,7 @@
 import os from "node:os";
 import type { ArtifactRef } from "../datastore/content-store.js";
 import type { FlowStore } from "../datastore/flow-store.js";
-import type { AttemptEndRecord } from "../datastore/records-types.js";
+import type { AttemptEndRecord, AttemptStartRecord } from "../datastore/records-types.js";
 import { runStatus } from "../datastore/run-status.js";
 import { FlowshipError } from "../errors.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
@@ -28,29 +28,45 @@ function descendants(graph: FlowGraph, step: string): Set<string> {
   return found;
 }
 
+interface PlanFields {
+  originRunId: string;
+  parameters: Record<string, ArtifactRef>;
+  scheduledTime: string | undefined;
+  rerunFrom: string | undefined;
+  missing: string[];
+  rerun: Set<string>;
+  successful: Map<string, AttemptEndRecord>;
+  starts: Map<string, AttemptStartRecord>;
+  unfinished: string[];
+}
+
 export class ResumePlan {
   readonly originRunId: string;
   readonly parameters: Record<string, ArtifactRef>;
+  /** The origin's fire time, which the resumed run stands for too. */
+  readonly scheduledTime: string | undefined;
   /** The first step that did not succeed in the origin, or the step named on the command line. */
   readonly rerunFrom: string | undefined;
   /** Tasks that succeeded in the origin but run again because an artifact blob of theirs is gone. */
   readonly missingArtifacts: readonly string[];
   readonly #rerun: Set<string>;
   readonly #successful: Map<string, AttemptEndRecord>;
+  readonly #starts: Map<string, AttemptStartRecord>;
+  /** `step/taskId` of the origin's tasks that did not succeed (or lost an artifact), in graph order. */
+  readonly #unfinished: string[];
 
-  private constructor(fields: {
-    originRunId: string;
-    parameters: Record<string, ArtifactRef>;
-    rerunFrom: string | undefined;
-    missing: string[];
-    rerun: Set<string>;
-    successful: Map<string, AttemptEndRecord>;
-  }) {
+  readonly #fields: PlanFields;
+
+  private constructor(fields: PlanFields) {
+    this.#fields = fields;
     this.originRunId = fields.originRunId;
     this.parameters = fields.parameters;
+    this.scheduledTime = fields.scheduledTime;
     this.rerunFrom = fields.rerunFrom;
     this.#rerun = fields.rerun;
     this.#successful = fields.successful;
+    this.#starts = fields.starts;
+    this.#unfinished = fields.unfinished;
     this.missingArtifacts = fields.missing;
   }
 
@@ -86,6 +102,8 @@ export class ResumePlan {
       );
     }
     const successful = new Map<string, AttemptEndRecord>();
+    const starts = new Map<string, AttemptStartRecord>();
+    const unfinished: string[] = [];
     const missing: string[] = [];
     let firstUnfinished: string | undefined;
     for (const step of graph.order) {
@@ -97,8 +115,10 @@ export class ResumePlan {
         // cannot be cloned: it runs again and stores them anew.
         if (end?.status === "succeeded" && (await store.content.allPresent(Object.values(end.artifacts)))) {
           successful.set(`${step}/${taskId}`, end);
+          starts.set(`${step}/${taskId}`, attempts!.starts.get(attempts!.latest)!);
         } else {
           if (end?.status === "succeeded") missing.push(`${step}/${taskId}`);
+          unfinished.push(`${step}/${taskId}`);
           firstUnfinished ??= step;
         }
       }
@@ -112,11 +132,45 @@ export class ResumePlan {
     return new ResumePlan({
       originRunId,
       parameters: origin.parameters,
+      scheduledTime: origin.scheduledTime,
       rerunFrom: options.step ?? firstUnfinished,
       rerun: options.step ? descendants(graph, options.step) : new Set(),
       successful,
+      starts,
+      unfinished,
       missing,
     });
+  }
+
+  /** The same origin, run again from `step` (a step of `graph`) and everything after it. */
+  rerunningFrom(graph: FlowGraph, step: string): ResumePlan {
+    return new ResumePlan({ ...this.#fields, rerunFrom: step, rerun: descendants(graph, step) });
+  }
+
+  /**
+   * Every task to clone, in graph order, with the origin's start and end records: what
+   * succeeded outside the steps that run again.
+   */
+  clonedTasks(): Array<{ step: string; taskId: string; start: AttemptStartRecord; end: AttemptEndRecord }> {
+    return [...this.#successful]
+      .map(([key, end]) => {
+        const slash = key.indexOf("/");
+        return {
+          step: key.slice(0, slash),
+          taskId: key.slice(slash + 1),
+          start: this.#starts.get(key)!,
+          end,
+        };
+      })
+      .filter((task) => !this.#rerun.has(task.step));
+  }
+
+  /**
+   * Tasks outside the steps that run again that did not succeed in the origin: a run that only
+   * goes on from the named step (Step Functions) would never run them.
+   */
+  unfinishedBeforeRerun(): string[] {
+    return this.#unfinished.filter((key) => !this.#rerun.has(key.slice(0, key.indexOf("/"))));
   }
 
   /** The origin's successful record for this task, when the task is to be cloned. */

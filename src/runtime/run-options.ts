@@ -57,6 +57,8 @@ export interface RunOptions {
   handleSignals?: boolean;
   /** File that receives the run id as soon as the run starts. */
   runIdFile?: string;
+  /** The fire time the run stands for (ISO 8601): `current.scheduledTime`. */
+  scheduledTime?: string;
   /** Resume: the run to clone from, and the step from which to run again. */
   resume?: { originRunId: string; step?: string };
   /**

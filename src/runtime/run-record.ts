@@ -53,6 +53,8 @@ export interface NewRunFields {
   codeHash: string;
   runtime: RunRecord["runtime"];
   originRunId?: string;
+  /** The fire time the run stands for (ISO 8601). */
+  scheduledTime?: string;
   /** The project branch of a flow with a project: `project:` and `project_branch:` system tags. */
   project?: ProjectBranch;
 }
@@ -81,6 +83,7 @@ export function newRunRecord(fields: NewRunFields): RunRecord {
     pid: process.pid,
     runtime: fields.runtime,
     ...(fields.originRunId ? { originRunId: fields.originRunId } : {}),
+    ...(fields.scheduledTime ? { scheduledTime: fields.scheduledTime } : {}),
     // The graph's node types (linear, split, foreach, switch, join, end); runs before 2026-11
     // recorded "step" or "join".
     steps: fields.flow.steps.map((s) => ({
@@ -112,6 +115,7 @@ export async function createLocalRun(
   options: Pick<RunOptions, "flow" | "tags" | "compiled" | "resume" | "project">,
   store: FlowStore,
   parameters: Record<string, ArtifactRef>,
+  scheduledTime?: string,
 ): Promise<RunRecord> {
   const { user, namespace, project } = localRunStart(options);
   for (let attempt = 0; ; attempt++) {
@@ -127,6 +131,7 @@ export async function createLocalRun(
       codeHash: options.compiled.codeHash,
       runtime: "local",
       ...(options.resume ? { originRunId: options.resume.originRunId } : {}),
+      ...(scheduledTime ? { scheduledTime } : {}),
       ...(project ? { project } : {}),
     });
     await store.writeRun(record);

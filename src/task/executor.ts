@@ -189,6 +189,7 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     isProduction: spec.production,
     pathspec: taskPathspec(spec),
     ...(spec.originRunId ? { originRunId: spec.originRunId } : {}),
+    ...(spec.scheduledTime ? { scheduledTime: spec.scheduledTime } : {}),
     tags: spec.tags ?? run?.tags ?? [],
     ...projectInfo(flow, spec.projectBranch),
     parameterNames: flow.parameters.map((p) => p.name),

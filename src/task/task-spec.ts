@@ -30,6 +30,8 @@ export interface TaskSpec {
   /** The project branch of the run (`prod`, `test.<name>`, `user.<name>`), for a flow with a project. */
   projectBranch?: string;
   originRunId?: string;
+  /** The fire time the run stands for (ISO 8601), when it has one: `current.scheduledTime`. */
+  scheduledTime?: string;
   /** Set when an earlier attempt died without recording its failure and catchError must record it. */
   fallbackReason?: string;
   /**

@@ -54,6 +54,7 @@ export async function runView(datastore: DatastoreOption, flow: string, runId: s
       systemTags: run.systemTags,
       ...(failure ? { failureReason: failure, reason: firstLine(failure) } : {}),
       ...(run.originRunId ? { originRunId: run.originRunId } : {}),
+      ...(run.scheduledTime ? { scheduledTime: run.scheduledTime.toISOString() } : {}),
     },
     parameters: toJsonValue(await run.parameters()) as Record<string, unknown>,
     graph: run.graph,

@@ -88,7 +88,7 @@ export interface TaskSummary {
 
 export interface RunView {
   flow: string;
-  run: RunSummary & { failureReason?: string; originRunId?: string };
+  run: RunSummary & { failureReason?: string; originRunId?: string; scheduledTime?: string };
   parameters: Record<string, unknown>;
   graph: readonly {
     name: string;

@@ -12,6 +12,7 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeExecutionCommand, type DescribeExecutionOutput, SFNClient } from "@aws-sdk/client-sfn";
 import { type CliResult, flowshipEnv, runCli } from "./cli.js";
 import { MOTO_ACCOUNT, type Moto, startMoto } from "./moto.js";
+import { logsCall } from "./moto-events.js";
 
 /** An account in moto that `step-functions create` can deploy into and whose jobs run. */
 export interface MotoAccount {
@@ -120,7 +121,16 @@ export async function triggerAndWait(
 ): Promise<FinishedExecution> {
   const triggered = await runCli([file, "step-functions", "trigger", ...args], { env: account.env });
   if (triggered.code !== 0) throw new Error(`trigger failed (${triggered.code}):\n${triggered.stderr}`);
-  const runId = triggered.stdout.trim();
+  return waitForRun(account, machine, triggered.stdout.trim(), timeoutMs);
+}
+
+/** DescribeExecution of run `sfn-<name>` of state machine `machine` until it ends or `timeoutMs` passes. */
+export async function waitForRun(
+  account: MotoAccount,
+  machine: string,
+  runId: string,
+  timeoutMs = 60_000,
+): Promise<FinishedExecution> {
   const name = runId.replace(/^sfn-/, "");
   const executionArn = `arn:aws:states:${account.moto.region}:${MOTO_ACCOUNT}:execution:${machine}:${name}`;
   const sfn = new SFNClient(clientOptions(account.moto));
@@ -132,20 +142,6 @@ export async function triggerAndWait(
   }
   const logs = execution.status === "SUCCEEDED" ? "" : await jobLogs(account.moto);
   return { runId, execution, logs };
-}
-
-/** A CloudWatch Logs call to moto (JSON protocol; the project has no Logs SDK client, moto checks no signature). */
-async function logsCall(moto: Moto, operation: string, body: object): Promise<any> {
-  const response = await fetch(moto.directEndpoint, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": `Logs_20140328.${operation}`,
-      authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${moto.region}/logs/aws4_request, SignedHeaders=host, Signature=0`,
-    },
-    body: JSON.stringify(body),
-  });
-  return response.ok ? response.json() : {};
 }
 
 /** Every Batch job's output moto holds (CloudWatch Logs, /aws/batch/job), for a failure's message. */

@@ -13,8 +13,8 @@ import { CreateStateMachineAliasCommand, ListStateMachinesCommand } from "@aws-s
 import { deleteDeployment } from "../../src/aws/deploy/delete.js";
 import type { DeployClients } from "../../src/aws/deploy/deployment.js";
 import { listRuns } from "../../src/aws/deploy/list-runs.js";
+import { redriveRun } from "../../src/aws/deploy/redrive.js";
 import { deployTarget } from "../../src/aws/deploy/resource-names.js";
-import { resumeRun } from "../../src/aws/deploy/resume.js";
 import { rollbackDeployment } from "../../src/aws/deploy/rollback.js";
 import { terminateRun } from "../../src/aws/deploy/terminate.js";
 import { triggerFlow } from "../../src/aws/deploy/trigger.js";
@@ -71,7 +71,7 @@ async function lifecycle(file: string, options: { name?: string; user?: string }
   await rollbackDeployment({ clients, target, user });
   // A terminated (ABORTED) run is one Step Functions redrives, as a failed one.
   await terminateRun({ sfn: clients.sfn, target, runId: run.runId, user });
-  await resumeRun({ sfn: clients.sfn, target, runId: run.runId, user });
+  await redriveRun({ sfn: clients.sfn, target, runId: run.runId, user });
   await deleteDeployment({ clients, target, user });
 }
 

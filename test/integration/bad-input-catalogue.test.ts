@@ -678,7 +678,7 @@ const AWS_LIMIT_CASES: Case[] = [
     ...run(
       ["step-functions", "simulate", "--owner", "me", "--note", "x".repeat(8_000)],
       2,
-      `Parameters too large for the start step of flow 'TypedParameters': '8032 characters of escaped JSON, at most 7882' (Batch container overrides hold 8,192 characters). ${TOO_LARGE}`,
+      `Parameters too large for the start step of flow 'TypedParameters': '8032 characters of escaped JSON, at most 7804' (Batch container overrides hold 8,192 characters). ${TOO_LARGE}`,
     ),
   },
   {

@@ -172,7 +172,11 @@ test("the generated policies grant each role exactly the actions the code can se
       ...(deployCalls.has("events:CreateConnection") ? ["iam:CreateServiceLinkedRole"] : []),
     ]),
     "Step Functions role": stepFunctions,
-    "Batch job role": s3,
+    // The datastore, and (with --notify-on-error) a failing step's own alert on the default bus.
+    "Batch job role": new Set([
+      ...s3,
+      ...(/\bsendEvent\(/.test(read("src/aws/batch/step-alert.ts")) ? ["events:PutEvents"] : []),
+    ]),
     // Starts executions of the production alias, and nothing else.
     "Scheduler role": new Set(["states:StartExecution"]),
     // The same for triggerOnFinish, and the webhook's API destination (a rule target's role).
@@ -221,7 +225,9 @@ test("no generated policy grants a wildcard action", () => {
 test("a datastore at a bucket's root (s3://bucket, no prefix) is granted the bucket's keys", () => {
   const scope = { region: "eu-west-1", account: "123456789012", bucket: "runs" };
   const resources = (prefix: string | undefined) =>
-    batchJobPolicy(prefix === undefined ? scope : { ...scope, prefix }).Statement.map((s) => s.Resource);
+    batchJobPolicy(prefix === undefined ? scope : { ...scope, prefix })
+      .Statement.filter((s) => s.Sid !== "StepAlerts")
+      .map((s) => s.Resource);
   assert.deepEqual(resources(""), ["arn:aws:s3:::runs/*", "arn:aws:s3:::runs"]);
   assert.deepEqual(resources("team/flows"), ["arn:aws:s3:::runs/team/flows/*", "arn:aws:s3:::runs"]);
   assert.deepEqual(resources(undefined), ["arn:aws:s3:::runs/flowship/*", "arn:aws:s3:::runs"]);

@@ -19,6 +19,7 @@ import { deployerEnv, prepareAccount, ROLES, roleArn, sdkClients } from "../help
 const dir = tempDir("flowship-notify-cli-");
 const MACHINE = `arn:aws:states:eu-west-1:${MOTO_ACCOUNT}:stateMachine:ParameterFlow`;
 const RULE = "flowship-ParameterFlow-notify";
+const STEP_RULE = "flowship-ParameterFlow-step-alert";
 const DESTINATION = "flowship-ParameterFlow-notify";
 const HOOK_URL_SECRET = "Zq8sLackPathSecret";
 const HOOK_URL = `https://hooks.slack.com/services/T01/B02/${HOOK_URL_SECRET}`;
@@ -61,6 +62,10 @@ describe("alerts deployed from the command line", () => {
         "CreateConnection",
         "DescribeConnection",
         "CreateApiDestination",
+        // The run rule, then the step alert rule: each put with its targets, the SNS one removed.
+        "PutRule",
+        "PutTargets",
+        "RemoveTargets",
         "PutRule",
         "PutTargets",
         "RemoveTargets",
@@ -83,16 +88,16 @@ describe("alerts deployed from the command line", () => {
     );
     const rule = await aws.events.send(new DescribeRuleCommand({ Name: RULE }));
     assert.equal(rule.State, "ENABLED");
-    assert.deepEqual(JSON.parse(rule.EventPattern!), {
-      source: ["aws.states"],
-      "detail-type": ["Step Functions Execution Status Change"],
-      detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [MACHINE] },
-    });
-    const { Targets: targets } = await aws.events.send(new ListTargetsByRuleCommand({ Rule: RULE }));
-    assert.deepEqual(
-      targets?.map((t) => [t.Id, t.Arn, t.RoleArn]),
-      [["flowship-notify-webhook", destination.ApiDestinationArn, roleArn(ROLES.eventsRole)]],
-    );
+    // (the patterns themselves: src/aws/deploy/notify.test.ts)
+    const pattern = JSON.parse(rule.EventPattern!);
+    assert.deepEqual([pattern.source, pattern.detail.stateMachineArn], [["aws.states"], [MACHINE]]);
+    for (const name of [RULE, STEP_RULE]) {
+      const { Targets: targets } = await aws.events.send(new ListTargetsByRuleCommand({ Rule: name }));
+      assert.deepEqual(
+        targets?.map((t) => [t.Id, t.Arn, t.RoleArn]),
+        [["flowship-notify-webhook", destination.ApiDestinationArn, roleArn(ROLES.eventsRole)]],
+      );
+    }
 
     // when: the deployment is deleted
     const sent = moto.requests.length;
@@ -104,9 +109,11 @@ describe("alerts deployed from the command line", () => {
       moto.requests
         .slice(sent)
         .filter((r) => r.service !== "s3")
-        .slice(-6)
+        .slice(-8)
         .map(callName),
       [
+        "events:RemoveTargets",
+        "events:DeleteRule",
         "events:RemoveTargets",
         "events:DeleteRule",
         "events:DeleteApiDestination",
@@ -118,6 +125,7 @@ describe("alerts deployed from the command line", () => {
     // and: nothing of the deployment is left
     const gone = { name: "ResourceNotFoundException" };
     await assert.rejects(aws.events.send(new DescribeRuleCommand({ Name: RULE })), gone);
+    await assert.rejects(aws.events.send(new DescribeRuleCommand({ Name: STEP_RULE })), gone);
     await assert.rejects(aws.events.send(new DescribeApiDestinationCommand({ Name: DESTINATION })), gone);
     await assert.rejects(aws.events.send(new DescribeConnectionCommand({ Name: DESTINATION })), gone);
     await assert.rejects(aws.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: MACHINE })), {

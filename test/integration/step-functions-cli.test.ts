@@ -55,27 +55,29 @@ describe("step-functions commands from the command line", () => {
   });
   after(() => moto?.close());
 
-  for (const args of [
-    ["create"],
-    ["trigger", "--alpha", "0.5"],
-    ["list-runs"],
-    ["terminate", "sfn-x"],
-    ["resume", "sfn-x"],
-    ["rollback"],
-    ["delete"],
-  ]) {
-    test(`${args[0]} reports every missing setting at once, before any AWS call`, async () => {
+  // The old spelling `resume RUN_ID` is a redrive, with a notice first.
+  const notice =
+    "notice: 'step-functions resume sfn-x' is now 'step-functions redrive sfn-x' (an AWS redrive, on the version the run started with); to resume with the production version's code: step-functions resume --origin-run-id sfn-x\n";
+  for (const [args, command = args[0]!, extra = [] as string[], before = ""] of [
+    [["create"], "create", ["jobQueue", "s3Root", "batchJobRole"]],
+    [["trigger", "--alpha", "0.5"]],
+    [["list-runs"]],
+    [["terminate", "sfn-x"]],
+    [["resume", "sfn-x"], "redrive", [], notice],
+    [["redrive", "sfn-x"]],
+    [["resume", "--origin-run-id", "sfn-x"], "resume", ["s3Root"]],
+    [["rollback"]],
+    [["delete"]],
+  ] as Array<[string[], string?, string[]?, string?]>) {
+    test(`${args.join(" ")} reports every missing setting at once, before any AWS call`, async () => {
       const sent = moto.requests.length;
       const result = await runCli([FLOW, "step-functions", ...args], { env: bareEnv() });
-      const needed =
-        args[0] === "create"
-          ? ["region", "sfnRole", "jobQueue", "s3Root", "batchJobRole"]
-          : ["region", "sfnRole"];
+      const needed = ["region", "sfnRole", ...extra];
       const vars = needed.map((n) => `FLOWSHIP_AWS_${n.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`);
       assert.equal(result.code, 2, result.stderr);
       assert.equal(
         result.stderr,
-        `error: Missing AWS settings for step-functions ${args[0]}: '${needed.join(", ")}'. Run 'flowship configure aws' (writes ${path.join(dir, "absent.json")}) or set ${vars.join(", ")}.\n`,
+        `${before}error: Missing AWS settings for step-functions ${command}: '${needed.join(", ")}'. Run 'flowship configure aws' (writes ${path.join(dir, "absent.json")}) or set ${vars.join(", ")}.\n`,
       );
       assert.equal(moto.requests.length, sent);
     });

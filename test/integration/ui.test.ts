@@ -78,9 +78,17 @@ describe("flowship ui in a headless Chromium", () => {
     branchRun = await ran(["examples/branch_flow.ts", "run"]);
     nestedRun = await ran(["examples/nested_foreach_flow.ts", "run"]);
     loopRun = await ran(["test/fixtures/switches/recursive_switch.ts", "run"]);
-    failedRun = await ran(["test/fixtures/switches/recursive_switch.ts", "run", "--times", "4"], {
-      FAIL_AT_ITERATION: "2",
-    });
+    failedRun = await ran(
+      [
+        "test/fixtures/switches/recursive_switch.ts",
+        "run",
+        "--times",
+        "4",
+        "--scheduled-time",
+        "2026-11-30T02:00:00Z",
+      ],
+      { FAIL_AT_ITERATION: "2" },
+    );
     ui = await startUi(env);
     page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
@@ -165,6 +173,26 @@ describe("flowship ui in a headless Chromium", () => {
     assert.deepEqual(await look("start"), ["rgb(24, 117, 63)", "none"]);
     assert.deepEqual(await look("loop_step"), ["rgb(196, 49, 49)", "none"]);
     assert.deepEqual((await look("end"))[1], "4px, 3px");
+  });
+
+  test("a resumed run links to the run it resumed and shows the fire time it stands for", async () => {
+    // given: the failed run, resumed
+    const resumed = await ran([
+      "test/fixtures/switches/recursive_switch.ts",
+      "resume",
+      "--origin-run-id",
+      failedRun,
+    ]);
+    // when
+    await page.goto(`${ui.url}/flows/RecursiveSwitch/runs/${resumed}`);
+    const origin = await page.waitForSelector('[data-testid="origin-run"] a');
+    // then
+    assert.deepEqual(await origin!.evaluate((a) => [a.textContent, a.getAttribute("href")]), [
+      failedRun,
+      `/flows/RecursiveSwitch/runs/${failedRun}`,
+    ]);
+    const facts = await page.$eval(".facts", (d) => d.textContent ?? "");
+    assert.match(facts, /scheduled for2026-11-30 02:00:00Z/);
   });
 
   test("a task page shows its log, its case and its artifacts", async () => {

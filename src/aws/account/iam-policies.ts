@@ -271,7 +271,7 @@ export function stepFunctionsPolicy(scope: PolicyScope): PolicyDocument {
   ]);
 }
 
-/** The Batch job role: what tasks do with the datastore. Users add what their steps call. */
+/** The Batch job role: what tasks do with the datastore, and a failing step's alert. Users add what their steps call. */
 export function batchJobPolicy(scope: PolicyScope): PolicyDocument {
   const s = resolve(scope);
   return document([
@@ -282,6 +282,13 @@ export function batchJobPolicy(scope: PolicyScope): PolicyDocument {
       Resource: s.objects,
     },
     { Sid: "ListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: s.bucketArn },
+    // With --notify-on-error a failing step puts its own alert on the default bus.
+    {
+      Sid: "StepAlerts",
+      Effect: "Allow",
+      Action: "events:PutEvents",
+      Resource: `arn:${s.partition}:events:${s.region}:${s.account}:event-bus/default`,
+    },
   ]);
 }
 

@@ -20,7 +20,8 @@ type TypeTest = keyof typeof TYPE_TESTS;
 export type ChoiceCondition =
   | ({ variable: string } & { [K in TypeTest]: { [P in K]: boolean } }[TypeTest])
   | { variable: string; stringEquals: string }
-  | { not: ChoiceCondition };
+  | { not: ChoiceCondition }
+  | { and: readonly ChoiceCondition[] };
 
 export interface ChoiceRule {
   condition: ChoiceCondition;
@@ -37,6 +38,7 @@ export interface ChoiceStateOptions {
 /** @see https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html#amazon-states-language-choice-state-rules */
 function conditionJson(condition: ChoiceCondition): JsonObject {
   if ("not" in condition) return { Not: conditionJson(condition.not) };
+  if ("and" in condition) return { And: condition.and.map(conditionJson) };
   if ("stringEquals" in condition)
     return { Variable: condition.variable, StringEquals: condition.stringEquals };
   const test = (Object.keys(TYPE_TESTS) as TypeTest[]).find((key) => key in condition)!;

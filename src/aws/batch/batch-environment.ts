@@ -6,6 +6,7 @@
 import { FlowshipError } from "../../errors.js";
 import type { StepDecorator } from "../../flow/decorators.js";
 import { JOB_DEFINITION_ENV, TASK_ENV } from "../compile/task-environment.js";
+import { ALERT_ENV, parseAlertSettings, type StepAlertSettings } from "./step-alert.js";
 
 export interface BatchEnvironment {
   flow: string;
@@ -17,6 +18,12 @@ export interface BatchEnvironment {
   taskId: string;
   /** JSON text of the execution's parameters (start step only). */
   parameters?: string;
+  /** The fire time a schedule or backfill gave the execution (start step only; "" for none). */
+  scheduledTime?: string;
+  /** The resume job of a resume with a fix: the run whose successful tasks it clones. */
+  resumeOrigin?: string;
+  /** Set when the deployment alerts on errors: a failing step sends its own alert. */
+  alert?: StepAlertSettings;
   fallback: boolean;
   fallbackError?: string;
   /** Foreach steps: how the deployment runs the body and how many items it may have. */
@@ -68,6 +75,9 @@ export function readBatchEnvironment(env: Record<string, string | undefined>): B
     step: env[TASK_ENV.step]!,
     taskId: env[TASK_ENV.taskId]!,
     ...(env[TASK_ENV.parameters] !== undefined ? { parameters: env[TASK_ENV.parameters] } : {}),
+    ...(env[TASK_ENV.scheduledTime] ? { scheduledTime: env[TASK_ENV.scheduledTime] } : {}),
+    ...(env[TASK_ENV.resumeOrigin] !== undefined ? { resumeOrigin: env[TASK_ENV.resumeOrigin] } : {}),
+    ...(parseAlertSettings(env[ALERT_ENV]) ? { alert: parseAlertSettings(env[ALERT_ENV])! } : {}),
     fallback: env[TASK_ENV.fallback] === "1",
     ...(env[TASK_ENV.fallbackError] ? { fallbackError: env[TASK_ENV.fallbackError] } : {}),
   };

@@ -1,29 +1,17 @@
-import fs from "node:fs";
-import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import {
-  batchTaskEnvironment,
-  deployedProjectBranch,
-  deployedRunTags,
-  deployedWithSpecs,
-  productionToken,
-  quietAwsSdkNodeNotice,
-} from "../../config.js";
+import { batchTaskEnvironment, deployedWithSpecs, quietAwsSdkNodeNotice } from "../../config.js";
 import { FlowStore } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { writeRecord } from "../../datastore/records.js";
-import type { AttemptEndRecord, RunRecord } from "../../datastore/records-types.js";
+import type { AttemptEndRecord } from "../../datastore/records-types.js";
 import { FlowshipError } from "../../errors.js";
 import { parseDecoratorSpec } from "../../flow/decorators.js";
-import { projectOf } from "../../flow/project.js";
 import { registeredFlows } from "../../flow/registry.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import { reportError } from "../../report-error.js";
-import { resolveParameters } from "../../runtime/resolve-parameters.js";
 import { effectiveDecorators } from "../../runtime/run-options.js";
-import { newRunRecord, PRODUCTION_USER, storeParameters } from "../../runtime/run-record.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
 import { TASK_EXIT } from "../../task/executor.js";
@@ -38,9 +26,11 @@ import {
 import { exitWhenFlushed } from "../../util/exit-when-flushed.js";
 import { FOREACH_FILE, FOREACH_ITEMS_FILE } from "../compile/foreach-states.js";
 import { SWITCH_FILE } from "../compile/switch-states.js";
-import { MANIFEST_FILE, SOURCE_FOLDER } from "../package/package-layout.js";
 import { type BatchEnvironment, readBatchEnvironment } from "./batch-environment.js";
 import { datastoreLocation } from "./datastore-location.js";
+import { createRun } from "./production-run.js";
+import { cloneForResume } from "./resume-clone.js";
+import { ALERTED_EXIT, sendStepAlert, stepAlert } from "./step-alert.js";
 
 export class BatchTaskError extends FlowshipError {}
 
@@ -50,64 +40,6 @@ async function loadFlow(bundle: string, name: string): Promise<FlowSpec> {
   if (!flow)
     throw new BatchTaskError("FS_BATCH_NO_FLOW", `The code package defines no flow named '${name}'.`);
   return flow;
-}
-
-/** The folder of the flow file among the sources of the code package `bundle` belongs to. */
-function packagedFlowFolder(bundle: string): string {
-  const root = path.dirname(bundle);
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, MANIFEST_FILE), "utf8")) as {
-      flowFile: string;
-    };
-    return path.join(root, SOURCE_FOLDER, path.dirname(manifest.flowFile));
-  } catch {
-    return root;
-  }
-}
-
-async function createRun(
-  store: FlowStore,
-  flow: FlowSpec,
-  env: BatchEnvironment,
-  codeHash: string,
-  bundle: string,
-): Promise<RunRecord> {
-  let given: Record<string, unknown> = {};
-  try {
-    const parsed = JSON.parse(env.parameters || "{}") as unknown;
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-      throw new Error("not a JSON object");
-    // null is "not given": what an event trigger's input transformer sends for a field the event lacks.
-    given = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== null));
-  } catch (error) {
-    throw new BatchTaskError(
-      "FS_BATCH_PARAMETERS",
-      `Invalid execution input for flow '${flow.name}': "Parameters" must be a JSON object in a string, e.g. {"Parameters": "{\\"alpha\\": 0.5}"} (${(error as Error).message}).`,
-    );
-  }
-  const namespace = `production:${productionToken() ?? flow.name.toLowerCase()}`;
-  const project = projectOf(flow);
-  const branch = deployedProjectBranch();
-  // includeFile defaults ship in the code package, beside the flow file's own source.
-  const values = await resolveParameters(
-    flow,
-    { json: given, includeBase: packagedFlowFolder(bundle) },
-    { user: PRODUCTION_USER, namespace, ...(project && branch ? { project: { project, branch } } : {}) },
-  );
-  const record = newRunRecord({
-    flow,
-    runId: env.runId,
-    user: PRODUCTION_USER,
-    namespace,
-    tags: deployedRunTags(),
-    parameters: await storeParameters(store, values),
-    codeHash,
-    runtime: "step-functions",
-    ...(project && branch ? { project: { project, branch } } : {}),
-  });
-  await store.writeRun(record);
-  await store.updateLatest("started", namespace, record.runId, record.startedAt);
-  return record;
 }
 
 /** What the task says when a foreach is wider than its deployment can run. */
@@ -129,15 +61,17 @@ export function foreachLimit(foreach: NonNullable<BatchEnvironment["foreach"]>):
 /**
  * After the attempt: publish the foreach's items for the Map state (`foreach.json` for an inline
  * Map, also the bare array for a Distributed Map's ItemReader) or a switch's chosen step for the
- * Choice state (`switch.json`), and close the run when it ends.
+ * Choice state (`switch.json`), and close the run when it ends — with the step's own alert when
+ * the deployment alerts on errors. Returns true when that alert was sent.
  */
 async function afterAttempt(
   store: FlowStore,
   graph: FlowGraph,
   spec: TaskSpec,
   end: AttemptEndRecord,
-  mode: "inline" | "distributed" | undefined,
-): Promise<void> {
+  env: BatchEnvironment,
+): Promise<boolean> {
+  const mode = env.foreach?.mode;
   const key = store.taskKey(spec.runId, spec.step, spec.taskId);
   if (end.status === "succeeded") {
     if (end.foreach) {
@@ -155,18 +89,33 @@ async function afterAttempt(
       const run = await store.readRun(spec.runId);
       if (run) await store.updateLatest("succeeded", run.namespace, run.runId, run.startedAt);
     }
-    return;
+    return false;
   }
   const lastAttempt = end.failure?.retryable === false || spec.attempt + 1 >= spec.maxAttempts;
   const caught = spec.decorators.some((d) => d.kind === "catch");
-  if (lastAttempt && !caught) {
-    await store.writeRunEnd(spec.runId, {
-      status: "failed",
-      endedAt: new Date().toISOString(),
-      reason: `${spec.step}/${spec.taskId}: ${end.failure?.type}: ${end.failure?.message}`,
-      failedTask: `${spec.flow}/${spec.runId}/${spec.step}/${spec.taskId}`,
-    });
-  }
+  if (!lastAttempt || caught) return false;
+  const reason = `${end.failure?.type}: ${end.failure?.message}`;
+  const print = (line: string) => process.stderr.write(`${line}\n`);
+  const alerted =
+    env.alert !== undefined &&
+    (await sendStepAlert(
+      stepAlert(env.alert, {
+        flow: spec.flow,
+        runId: spec.runId,
+        step: spec.step,
+        taskId: spec.taskId,
+        error: reason,
+      }),
+      print,
+    ));
+  await store.writeRunEnd(spec.runId, {
+    status: "failed",
+    endedAt: new Date().toISOString(),
+    reason: `${spec.step}/${spec.taskId}: ${reason}`,
+    failedTask: `${spec.flow}/${spec.runId}/${spec.step}/${spec.taskId}`,
+    ...(alerted ? { alertedAt: new Date().toISOString() } : {}),
+  });
+  return alerted;
 }
 
 /**
@@ -180,6 +129,19 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
   const flow = await loadFlow(bundle, env.flow);
   const graph = validateFlow(flow);
   const node = graph.nodes.get(env.step);
+  if (env.resumeOrigin !== undefined) {
+    await cloneForResume({
+      store,
+      graph,
+      flow,
+      runId: env.runId,
+      originRunId: env.resumeOrigin,
+      step: env.step,
+      codeHash: env.codePackageSha256,
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
+    return 0;
+  }
   if (!node)
     throw new BatchTaskError("FS_BATCH_UNKNOWN_STEP", `Flow '${flow.name}' has no step '${env.step}'.`);
   const run =
@@ -207,7 +169,8 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     process.stderr.write(
       `[${env.runId}/${env.step}/${env.taskId}] not run again: attempt ${attempts!.latest} failed with ${previous.failure.type}, which must not be retried\n`,
     );
-    return TASK_EXIT.noRetry;
+    // Its alert went out with that attempt: this job's failure must not alert again.
+    return (await store.readRunEnd(env.runId))?.alertedAt ? ALERTED_EXIT : TASK_EXIT.noRetry;
   }
   const spec: TaskSpec = {
     flow: flow.name,
@@ -226,6 +189,8 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     user: run.user,
     production: env.local ? run.namespace.startsWith("production:") : true,
     ...projectBranchForSpec(run.systemTags),
+    ...(run.originRunId ? { originRunId: run.originRunId } : {}),
+    ...(run.scheduledTime ? { scheduledTime: run.scheduledTime } : {}),
     ...(env.fallback
       ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }
       : {}),
@@ -247,7 +212,8 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     (await recordDeath(store, spec, exit));
   await logs.persist();
   // A local run reads the end record itself and closes the run; a state machine needs these files.
-  if (!env.local) await afterAttempt(store, graph, spec, end, env.foreach?.mode);
+  const alerted = !env.local && (await afterAttempt(store, graph, spec, end, env));
+  if (alerted) return ALERTED_EXIT;
   return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
 }
 

@@ -62,10 +62,15 @@ describe("compileStateMachine: graph shapes", () => {
     assert.deepEqual(Object.keys(states), [
       "flowship-input",
       "flowship-default-input",
+      "flowship-unscheduled-input",
       "flowship-input-as-text",
       "flowship-invalid-input",
       "start",
       "end",
+      "flowship-resume",
+      "flowship-resume-clone",
+      "flowship-resume-from",
+      "flowship-invalid-resume",
     ]);
     assert.equal(states.start!.Resource, "arn:aws:states:::batch:submitJob.sync");
     assert.equal(states.start!.Next, "end");
@@ -76,6 +81,7 @@ describe("compileStateMachine: graph shapes", () => {
       FLOWSHIP_TASK_ID: "0",
       FLOWSHIP_ATTEMPT: "<States.Format('{}', $$.State.RetryCount)>",
       FLOWSHIP_PARAMETERS: "<$.Parameters>",
+      FLOWSHIP_SCHEDULED_TIME: "<$.ScheduledTime>",
     });
     assert.equal(env(states.end!).FLOWSHIP_PARAMETERS, undefined);
     assert.deepEqual(states.end!.ResultSelector, { taskId: "0" });
@@ -291,12 +297,14 @@ describe("compileStateMachine: errors", () => {
       caught: 86_400,
       "caught-fallback": 86_400,
       end: 86_400,
+      "flowship-resume-clone": 86_400,
     });
     assert.deepEqual(limits({ taskTimeoutSeconds: 600 }), {
       start: 120 + 90 + 3600,
       caught: 600,
       "caught-fallback": 600,
       end: 600,
+      "flowship-resume-clone": 600,
     });
     assert.throws(() => compileStateMachine(graph, { taskTimeoutSeconds: 30 }), {
       code: "FS_SFN_BAD_OPTION",

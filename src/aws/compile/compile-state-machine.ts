@@ -37,6 +37,7 @@ import {
   splitStateName,
   stateMachineName,
 } from "./naming.js";
+import { resumeStates } from "./resume-states.js";
 import { stepDecorators, stepTaskStates } from "./step-task.js";
 import { readCaseStateName, switchStates } from "./switch-states.js";
 import { EXECUTION_NAME, type ExecutionNamePath } from "./task-environment.js";
@@ -208,6 +209,7 @@ function build(
   const top = new StateGraph();
   for (const [stateName, state] of inputStates("start")) add(walk, top, stateName, state, "start");
   chain(walk, "start", undefined, EXECUTION_NAME.context, top);
+  for (const [stateName, state] of resumeStates(graph, walk)) add(walk, top, stateName, state, "start");
   const definition = new StateMachine({
     graph: top,
     comment: `Flow ${flow}, compiled by flowship.`,

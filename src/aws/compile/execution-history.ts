@@ -7,6 +7,10 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-state-machine-executions
  */
 import type { JsonObject } from "../asl/json.js";
+import { RESUME_STATES } from "./naming.js";
+
+/** States only a resume with a fix enters; it skips the cloned steps' states, so it has fewer events. */
+const RESUME_ONLY = new Set<string>(Object.values(RESUME_STATES));
 
 export const MAX_HISTORY_EVENTS = 25_000;
 
@@ -47,7 +51,7 @@ export function scopeEvents(states: JsonObject, width: number): number {
   let events = 0;
   for (const [name, value] of Object.entries(states)) {
     const state = value as JsonObject;
-    if (onlyOnFailure.has(name)) continue;
+    if (onlyOnFailure.has(name) || RESUME_ONLY.has(name)) continue;
     if (state.Type === "Task" || state.Type === "Pass" || state.Type === "Choice") {
       events += EVENTS[state.Type];
     } else if (state.Type === "Parallel") {

@@ -1,32 +1,52 @@
 /**
  * The states in front of `start` that make the execution input safe to read. An execution may
- * be started with no input (`{}`), with `{"Parameters": "<JSON text>"}` as `trigger` and the
- * schedule send it, or with `{"Parameters": {…}}` — what an EventBridge input transformer builds
- * from an event (`trigger({ event })`) and what is easiest to type in the console — which becomes
- * its JSON text (States.JsonToString). A missing `Parameters` becomes "{}"; a number, boolean or
- * null fails the execution at once with a clear error instead of a Batch validation error later.
+ * be started with no input (`{}`), with `{"Parameters": "<JSON text>"}` as `trigger` sends it,
+ * with `{"Parameters": "{}", "ScheduledTime": "<ISO time>"}` as the schedule and `backfill` send
+ * it, or with `{"Parameters": {…}}` — what an EventBridge input transformer builds from an event
+ * (`trigger({ event })`) and what is easiest to type in the console — which becomes its JSON text
+ * (States.JsonToString). A missing `Parameters` becomes "{}", a missing `ScheduledTime` "" (no
+ * fire time); a number, boolean or null fails the execution at once with a clear error instead of
+ * a Batch validation error later. An input with `Resume` starts a resume with a fix
+ * (resume-states.ts).
  */
 import { ChoiceState } from "../asl/choice-state.js";
 import { FailState } from "../asl/fail-state.js";
 import { PassState } from "../asl/pass-state.js";
 import type { AslState } from "../asl/state.js";
-import { INPUT_STATES } from "./naming.js";
+import { INPUT_STATES, RESUME_STATES } from "./naming.js";
 
 export const PARAMETERS_PATH = "$.Parameters";
+/** The fire time of a scheduled or backfilled run: a string, "" when the run has none. */
+export const SCHEDULED_TIME_PATH = "$.ScheduledTime";
+/** Present in the input of a resume with a fix: `{ "Origin": "sfn-…", "Step": "<step>" }`. */
+export const RESUME_PATH = "$.Resume";
 
 /** Error name of an execution started with an unusable input. */
 export const INVALID_INPUT_ERROR = "Flowship.InvalidInput";
 
 export function inputStates(start: string): Array<[string, AslState]> {
+  const noFireTime = { ScheduledTime: "" };
   return [
     [
       INPUT_STATES.check,
       new ChoiceState({
-        comment: 'The execution input is {}, {"Parameters": "<JSON text>"} or {"Parameters": {…}}.',
+        comment:
+          'The execution input is {}, {"Parameters": "<JSON text>"} (with "ScheduledTime" when a schedule starts it), {"Parameters": {…}}, or a resume.',
         choices: [
+          { condition: { variable: RESUME_PATH, isPresent: true }, next: RESUME_STATES.input },
           // Rules are tried in order: the type tests only run when Parameters is present.
           { condition: { not: { variable: PARAMETERS_PATH, isPresent: true } }, next: INPUT_STATES.defaults },
-          { condition: { variable: PARAMETERS_PATH, isString: true }, next: start },
+          {
+            condition: {
+              and: [
+                { variable: PARAMETERS_PATH, isString: true },
+                { variable: SCHEDULED_TIME_PATH, isPresent: true },
+                { variable: SCHEDULED_TIME_PATH, isString: true },
+              ],
+            },
+            next: start,
+          },
+          { condition: { variable: PARAMETERS_PATH, isString: true }, next: INPUT_STATES.unscheduled },
           { condition: { variable: PARAMETERS_PATH, isNumeric: true }, next: INPUT_STATES.invalid },
           { condition: { variable: PARAMETERS_PATH, isBoolean: true }, next: INPUT_STATES.invalid },
           { condition: { variable: PARAMETERS_PATH, isNull: true }, next: INPUT_STATES.invalid },
@@ -35,11 +55,15 @@ export function inputStates(start: string): Array<[string, AslState]> {
         default: INPUT_STATES.asText,
       }),
     ],
-    [INPUT_STATES.defaults, new PassState({ result: { Parameters: "{}" }, next: start })],
+    [INPUT_STATES.defaults, new PassState({ result: { Parameters: "{}", ...noFireTime }, next: start })],
+    [
+      INPUT_STATES.unscheduled,
+      new PassState({ parameters: { "Parameters.$": PARAMETERS_PATH, ...noFireTime }, next: start }),
+    ],
     [
       INPUT_STATES.asText,
       new PassState({
-        parameters: { "Parameters.$": `States.JsonToString(${PARAMETERS_PATH})` },
+        parameters: { "Parameters.$": `States.JsonToString(${PARAMETERS_PATH})`, ...noFireTime },
         next: start,
       }),
     ],

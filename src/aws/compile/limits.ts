@@ -65,6 +65,8 @@ function visitStates(states: JsonObject, visit: StateVisitor): void {
 /** Longest run-time value of each dynamic environment value; the parameters are budgeted apart. */
 function renderedLength(expression: string, taskIdChars: number): number {
   if (expression === "$.Parameters") return 0;
+  // An ISO time as the schedule and backfill send it, with room for an offset and fractions.
+  if (expression === "$.ScheduledTime") return 32;
   if (expression.includes("$$.Execution.Name")) return "sfn-".length + 80;
   if (expression.includes("$$.State.RetryCount")) return 8;
   if (expression === "$.taskId") return taskIdChars;

@@ -23,8 +23,17 @@ const STATE_MACHINE_NAME = /^[A-Za-z0-9_-]+$/;
 export const INPUT_STATES = {
   check: "flowship-input",
   defaults: "flowship-default-input",
+  unscheduled: "flowship-unscheduled-input",
   asText: "flowship-input-as-text",
   invalid: "flowship-invalid-input",
+} as const;
+
+/** The states of a resume with a fix (`step-functions resume --origin-run-id`), see resume-states.ts. */
+export const RESUME_STATES = {
+  input: "flowship-resume",
+  clone: "flowship-resume-clone",
+  jump: "flowship-resume-from",
+  invalid: "flowship-invalid-resume",
 } as const;
 
 /** The Parallel state of a static split. */

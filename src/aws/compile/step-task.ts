@@ -13,6 +13,7 @@ import { TaskState } from "../asl/task-state.js";
 import type { ResolvedCompileOptions } from "./compile-options.js";
 import { fargateResources } from "./fargate-resources.js";
 import type { ForeachPlan } from "./foreach-plan.js";
+import { PARAMETERS_PATH, SCHEDULED_TIME_PATH } from "./input-states.js";
 import { taskIdValue } from "./loop-states.js";
 import { batchJobName, fallbackStateName } from "./naming.js";
 import {
@@ -100,8 +101,11 @@ function environment(
     taskIdEnv(node),
     ATTEMPT_ENV,
   ];
-  // The input states guarantee `$.Parameters` is a string when the start step runs.
-  if (node.name === "start") entries.push(dynamicEnv(TASK_ENV.parameters, "$.Parameters"));
+  // The input states guarantee `$.Parameters` and `$.ScheduledTime` are strings when the start step runs.
+  if (node.name === "start") {
+    entries.push(dynamicEnv(TASK_ENV.parameters, PARAMETERS_PATH));
+    entries.push(dynamicEnv(TASK_ENV.scheduledTime, SCHEDULED_TIME_PATH));
+  }
   if (context.foreach) {
     entries.push(fixedEnv(TASK_ENV.foreachMaxWidth, String(context.foreach.maxWidth)));
     entries.push(fixedEnv(TASK_ENV.foreachMode, context.foreach.mode));

@@ -21,6 +21,10 @@ export const TASK_ENV = {
   attempt: "FLOWSHIP_ATTEMPT",
   /** Start step only: the JSON text of the parameters given to the execution, "{}" if none. */
   parameters: "FLOWSHIP_PARAMETERS",
+  /** Start step only: the fire time a schedule or backfill gave the execution, "" if none. */
+  scheduledTime: "FLOWSHIP_SCHEDULED_TIME",
+  /** The resume job only: the run whose successful tasks it clones (`sfn-…`). */
+  resumeOrigin: "FLOWSHIP_RESUME_ORIGIN",
   /** Foreach steps only: most items the foreach may have in this deployment. */
   foreachMaxWidth: "FLOWSHIP_FOREACH_MAX_WIDTH",
   /** Foreach steps only: "inline" or "distributed", how the deployment runs the foreach's body. */

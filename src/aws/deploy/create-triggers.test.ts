@@ -80,13 +80,14 @@ describe("step-functions create: schedules and triggerOnFinish", () => {
       FlexibleTimeWindow: { Mode: "OFF" },
       State: "ENABLED",
       Description: "flowship: starts flow BerlinFlow (state machine BerlinFlow, alias production)",
-      // Scheduler's universal target calling StartExecution with the production alias's ARN.
+      // Scheduler's universal target calling StartExecution with the production alias's ARN, the
+      // fire time in the input (Scheduler fills in its context attribute).
       Target: {
         Arn: "arn:aws:scheduler:::aws-sdk:sfn:startExecution",
         RoleArn: `arn:aws:iam::${ACCOUNT}:role/flowship-scheduler`,
         Input: JSON.stringify({
           StateMachineArn: `${machineArn("BerlinFlow")}:production`,
-          Input: '{"Parameters":"{}"}',
+          Input: '{"Parameters":"{}","ScheduledTime":"<aws.scheduler.scheduled-time>"}',
         }),
       },
     };

@@ -47,6 +47,7 @@ import type { DeployedNotify, NotifyChoice } from "./notify.js";
 import { DEFAULT_KEEP_VERSIONS, pruneVersions, publishVersion, routeProduction } from "./publish-version.js";
 import { type DeployTarget, versionNumber } from "./resource-names.js";
 import type { DeployedSchedule } from "./schedule.js";
+import { alertSettings, deployedTaskEnvironment } from "./task-settings.js";
 import { type DeployedTrigger, upstreamFlows } from "./trigger-on-finish.js";
 
 /** What can be known about a deploy before any AWS call. */
@@ -195,39 +196,6 @@ function chooseToken(
   return { token: generateToken(options.target.name, existing?.metadata.token), isNew: true };
 }
 
-/** A decorator as a `--with` spec, which the Batch task parses back (FLOWSHIP_WITH). */
-export function decoratorSpec(decorator: StepDecorator): string {
-  const options: object = decorator.kind === "environment" ? decorator.options.vars : decorator.options;
-  const pairs = Object.entries(options)
-    .filter(([, v]) => ["number", "boolean", "string"].includes(typeof v))
-    .map(([k, v]) => `${k}=${v}`);
-  return pairs.length > 0 ? `${decorator.kind}:${pairs.join(",")}` : decorator.kind;
-}
-
-/** What a deployment hands its tasks through the job definition, on top of the compiler's variables. */
-export interface DeployedTaskSettings {
-  token: string;
-  withDecorators?: readonly StepDecorator[];
-  tags?: readonly string[];
-  namespace?: string;
-  /** For a flow with a project: the branch its runs are in (their `project_branch:` tag, `current.project`). */
-  projectBranch?: string;
-}
-
-/** The environment the job definition gives every task on top of the compiler's. */
-export function deployedTaskEnvironment(
-  settings: DeployedTaskSettings,
-): Array<{ name: string; value: string }> {
-  const env = [{ name: "FLOWSHIP_PRODUCTION_TOKEN", value: settings.token }];
-  if (settings.withDecorators?.length) {
-    env.push({ name: "FLOWSHIP_WITH", value: JSON.stringify(settings.withDecorators.map(decoratorSpec)) });
-  }
-  if (settings.tags?.length) env.push({ name: "FLOWSHIP_RUN_TAGS", value: JSON.stringify(settings.tags) });
-  if (settings.namespace) env.push({ name: "FLOWSHIP_NAMESPACE", value: settings.namespace });
-  if (settings.projectBranch) env.push({ name: "FLOWSHIP_PROJECT_BRANCH", value: settings.projectBranch });
-  return env;
-}
-
 function compile(
   options: DeployFlowOptions,
   graph: FlowGraph,
@@ -291,6 +259,9 @@ async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: str
           ...options,
           token,
           ...(options.target.project ? { projectBranch: options.target.project.branch } : {}),
+          ...(options.notify?.onError
+            ? { alert: alertSettings(options.target, options.compiled.source) }
+            : {}),
         }),
       ],
     },

@@ -27,8 +27,10 @@ import {
   resetMoto,
   sent,
 } from "../../../test/helpers/moto-deploy.js";
+import { catchEvents, putEvents } from "../../../test/helpers/moto-events.js";
 import { describeDeploy } from "../../cli/commands/step-functions/deploy-command.js";
 import type { Storage } from "../../datastore/storage.js";
+import { stepAlert } from "../batch/step-alert.js";
 import { applyInputTransformer, type InputTransformer } from "../events/input-transformer.js";
 import { deleteDeployment } from "./delete.js";
 import type { DeployClients } from "./deployment.js";
@@ -76,11 +78,39 @@ function failedEvent(execution: string): Record<string, unknown> {
 }
 
 const RULE = "flowship-ParameterFlow-notify";
+const STEP_RULE = "flowship-ParameterFlow-step-alert";
 
-/** The alert rule's targets as EventBridge holds them. */
-async function targets() {
-  const { Targets } = await direct.events.send(new ListTargetsByRuleCommand({ Rule: RULE }));
+/** A rule's targets as EventBridge holds them (the run rule's by default). */
+async function targets(rule = RULE) {
+  const { Targets } = await direct.events.send(new ListTargetsByRuleCommand({ Rule: rule }));
   return Targets ?? [];
+}
+
+/** The alert a step of ParameterFlow sends when it fails (aws/batch/step-alert.ts). */
+const STEP_ALERT = stepAlert(
+  { stateMachineArn: MACHINE, flowFile: "examples/parameter_flow.ts" },
+  {
+    flow: "ParameterFlow",
+    runId: "sfn-3a9f2c41",
+    step: "start",
+    taskId: "0",
+    error: 'ValueError: "alpha" < 0\n  at start',
+  },
+);
+
+/** The event the failing step puts on the bus, as EventBridge delivers it. */
+function stepAlertEvent(): Record<string, unknown> {
+  return {
+    version: "0",
+    id: "5e1c8a52-9f1b-4a1e-9d4b-7d8f2a3c1b00",
+    "detail-type": "flowship.step-failed",
+    source: "flowship",
+    account: ACCOUNT,
+    time: "2026-11-30T02:00:00Z",
+    region: REGION,
+    resources: [],
+    detail: { payload: STEP_ALERT },
+  };
 }
 
 /** flowship's rules, connections and API destinations left in EventBridge. */
@@ -124,8 +154,29 @@ describe("alerts on production runs", () => {
     assert.deepEqual(JSON.parse(rule.EventPattern!), {
       source: ["aws.states"],
       "detail-type": ["Step Functions Execution Status Change"],
-      detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], stateMachineArn: [MACHINE] },
+      detail: {
+        stateMachineArn: [MACHINE],
+        $or: [
+          { status: ["TIMED_OUT", "ABORTED"] },
+          { status: ["FAILED"], cause: [{ "anything-but": { wildcard: '*"ExitCode":204*' } }] },
+          { status: ["FAILED"], cause: [{ exists: false }] },
+          { status: ["FAILED"], cause: [null] },
+        ],
+      },
     });
+    // The failing step's own alert has a rule of its own, with the same destination.
+    const stepRule = await direct.events.send(new DescribeRuleCommand({ Name: STEP_RULE }));
+    assert.deepEqual(JSON.parse(stepRule.EventPattern!), {
+      source: ["flowship"],
+      "detail-type": ["flowship.step-failed"],
+      detail: { payload: { state_machine_arn: [MACHINE] } },
+    });
+    const [stepTarget] = await targets(STEP_RULE);
+    assert.equal(stepTarget!.Arn, TOPIC);
+    assert.equal(
+      transform(stepTarget!.InputTransformer as InputTransformer, stepAlertEvent()),
+      STEP_ALERT.text,
+    );
     const [target, ...others] = await targets();
     assert.deepEqual(others, []);
     assert.equal(target!.Arn, TOPIC);
@@ -143,25 +194,21 @@ describe("alerts on production runs", () => {
       notify: { onError: true, onSuccess: true, snsTopic: TOPIC },
     });
     const both = await direct.events.send(new DescribeRuleCommand({ Name: RULE }));
-    assert.deepEqual(JSON.parse(both.EventPattern!).detail.status, [
-      "FAILED",
-      "TIMED_OUT",
-      "ABORTED",
-      "SUCCEEDED",
-    ]);
+    assert.deepEqual(JSON.parse(both.EventPattern!).detail.$or[0], {
+      status: ["TIMED_OUT", "ABORTED", "SUCCEEDED"],
+    });
     const removing = moto.requests.length;
     await deployFile(aws, "examples/parameter_flow.ts", options);
-    assert.deepEqual(sent(moto, "events:RemoveTargets", removing).at(-1), {
-      Rule: RULE,
-      Ids: ["flowship-notify", "flowship-notify-webhook"],
-    });
-    assert.deepEqual(sent(moto, "events:DeleteRule", removing).at(-1), { Name: RULE });
+    assert.deepEqual(
+      sent(moto, "events:DeleteRule", removing).map((r) => r.Name),
+      [RULE, STEP_RULE],
+    );
     assert.deepEqual(await leftInEventBridge(), []);
     await deployFile(aws, "examples/parameter_flow.ts", {
       ...options,
       notify: { onError: true, onSuccess: false, snsTopic: TOPIC },
     });
-    assert.deepEqual(await leftInEventBridge(), [`rule ${RULE}`]);
+    assert.deepEqual(await leftInEventBridge(), [`rule ${RULE}`, `rule ${STEP_RULE}`]);
     const deployment = deployTarget(testSettings(s3Root), "ParameterFlow");
     const deleted = await deleteDeployment({ clients: aws.clients, target: deployment, user: "alice" });
     assert.equal(deleted.notifyDeleted, true);
@@ -235,6 +282,22 @@ describe("alerts on production runs", () => {
         execution_arn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:ParameterFlow:3a9f2c41`,
       },
     );
+    // The step's own alert reaches the webhook with the step, its error and the resume command as fields.
+    const stepWebhook = (await targets(STEP_RULE)).find((t) => t.Id === "flowship-notify-webhook")!;
+    assert.equal(stepWebhook.Arn, destination.ApiDestinationArn);
+    assert.deepEqual(transform(stepWebhook.InputTransformer as InputTransformer, stepAlertEvent()), {
+      text: STEP_ALERT.text,
+      flow: "ParameterFlow",
+      state_machine: "ParameterFlow",
+      run_id: "sfn-3a9f2c41",
+      status: "FAILED",
+      step: "start",
+      error: "ValueError: 'alpha' < 0",
+      resume_command:
+        "npx flowship examples/parameter_flow.ts step-functions resume --origin-run-id sfn-3a9f2c41",
+      time: "2026-11-30T02:00:00Z",
+      execution_arn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:ParameterFlow:3a9f2c41`,
+    });
     // Only the two calls that must carry them carry the URL and the token; the printed summary shows the origin.
     const carrying = moto.requests
       .slice(mark)
@@ -275,7 +338,11 @@ describe("alerts on production runs", () => {
       (await targets()).map((t) => t.Id),
       ["flowship-notify"],
     );
-    assert.deepEqual(await leftInEventBridge(), [`rule ${RULE}`]);
+    assert.deepEqual(
+      (await targets(STEP_RULE)).map((t) => t.Id),
+      ["flowship-notify"],
+    );
+    assert.deepEqual(await leftInEventBridge(), [`rule ${RULE}`, `rule ${STEP_RULE}`]);
 
     // Webhook only, then delete: rule, destination and connection all go.
     await deployFile(aws, "examples/parameter_flow.ts", {
@@ -298,6 +365,63 @@ describe("alerts on production runs", () => {
     const report = await moto.validate(moto.requests.slice(mark));
     assert.ok(report.checked > 0);
     assert.deepEqual(report.findings, []);
+  });
+
+  test("one message per failure: the run rule leaves out failures whose step sent its alert", async () => {
+    // given: error alerts to a webhook (moto's EventBridge cannot deliver to SNS), and rules of the
+    // test's own with the two patterns, whose matches moto's matcher writes to a log group
+    await deployFile(aws, "examples/parameter_flow.ts", {
+      s3Root,
+      storage,
+      outDir: path.join(dir, "_code"),
+      sleep: async () => {},
+      notify: { onError: true, onSuccess: false, webhook: { url: "https://hooks.example.com/alerts" } },
+    });
+    const pattern = async (rule: string) =>
+      (await direct.events.send(new DescribeRuleCommand({ Name: rule }))).EventPattern!;
+    const runRule = await catchEvents(moto, "test-run-rule", await pattern(RULE));
+    const stepRule = await catchEvents(moto, "test-step-rule", await pattern(STEP_RULE));
+    // The cause of a failed Batch Task: the job's description as Step Functions puts it.
+    const jobCause = (exitCode: number) =>
+      JSON.stringify({
+        Attempts: [
+          {
+            Container: { ExitCode: exitCode, LogStreamName: "x" },
+            StatusReason: "Essential container in task exited",
+          },
+        ],
+        Container: { ExitCode: exitCode, LogStreamName: "x" },
+        JobName: "ParameterFlow-start",
+        Status: "FAILED",
+      });
+    const ended = (name: string, status: string, cause?: string) => ({
+      source: "aws.states",
+      detailType: "Step Functions Execution Status Change",
+      detail: {
+        ...(failedEvent(name).detail as object),
+        status,
+        ...(cause === undefined ? { cause: undefined } : { cause }),
+      },
+    });
+    // when: a step fails and alerts (its job exits 204), a task dies (137), a run fails without a
+    // cause, one times out, one succeeds; and the failing step's own event
+    await putEvents(moto, [
+      ended("alerted", "FAILED", jobCause(204)),
+      ended("died", "FAILED", jobCause(137)),
+      ended("no-cause", "FAILED"),
+      ended("timed-out", "TIMED_OUT"),
+      ended("fine", "SUCCEEDED"),
+      { source: "flowship", detailType: "flowship.step-failed", detail: { payload: STEP_ALERT } },
+    ]);
+    // then: the run rule alerts every end but the alerted failure and the success; the step rule the step's event
+    assert.deepEqual((await runRule.caught()).map((e) => e.detail.name).sort(), [
+      "died",
+      "no-cause",
+      "timed-out",
+    ]);
+    const [caught, ...more] = await stepRule.caught();
+    assert.deepEqual(more, []);
+    assert.deepEqual(caught!.detail, { payload: STEP_ALERT });
   });
 
   test("an AWS error that quotes the webhook URL back is shown without it", async () => {

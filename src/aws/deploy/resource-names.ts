@@ -96,6 +96,9 @@ export function versionNumber(versionArn: string): number {
   return value;
 }
 
+/** Execution names of resumed runs start so: `sfn-resume-…` reads as what it is. */
+export const RESUME_EXECUTION_PREFIX = "resume-";
+
 /** `sfn-<execution name>`, the run id of an execution, as the Batch tasks record it. */
 export function runIdOf(executionArn: string): string {
   return `sfn-${executionArn.slice(executionArn.lastIndexOf(":") + 1)}`;
@@ -134,6 +137,11 @@ export function triggerRuleName(machine: string): string {
 /** The EventBridge rule that alerts on the state machine's finished runs (`--notify-on-error`). */
 export function notifyRuleName(machine: string): string {
   return eventName(`flowship-${machine}-notify`);
+}
+
+/** The EventBridge rule that sends the alerts failing steps put on the bus (`--notify-on-error`). */
+export function stepAlertRuleName(machine: string): string {
+  return eventName(`flowship-${machine}-step-alert`);
 }
 
 /** The id of the rule's one target. */

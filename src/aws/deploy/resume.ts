@@ -1,33 +1,95 @@
 /**
- * `step-functions resume RUN_ID`: redrives a failed production run. Step Functions restarts the
- * execution from the states that failed, keeping what succeeded, so the run keeps its id and its
- * finished tasks; the failed step's Batch task runs again as its next attempt.
+ * `step-functions resume --origin-run-id sfn-… [STEP]`: a resume with a fix. After `create`
+ * deployed the fixed code, this starts an execution of the production version that clones every
+ * task of the origin run that succeeded before the resume point — one Batch job of datastore
+ * copies, none per cloned task — and runs the rest on the new version (aws/compile/resume-states.ts,
+ * aws/batch/resume-clone.ts). The resume point is the first step that did not succeed, or STEP,
+ * rounded out to the step of the state machine's top scope that holds it.
  *
- * @see https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
+ * Resumed runs are executions named `resume-<uuid>`, so their run ids say what they are; the run
+ * record keeps the origin (`originRunId`), which list-runs, the Client API and the UI show.
  */
+import { randomUUID } from "node:crypto";
+import type { FlowStore } from "../../datastore/flow-store.js";
+import type { FlowGraph } from "../../graph/flow-graph.js";
+import { ResumePlan } from "../../runtime/resume-plan.js";
+import { resumeExecutionInput, resumePoint } from "../compile/resume-states.js";
 import { authorize, requireDeployment } from "./deployment.js";
 import { DeployError } from "./errors.js";
+import { RESUME_EXECUTION_PREFIX, runIdOf } from "./resource-names.js";
 import { findRun, type RunChangeOptions } from "./terminate.js";
 
-const REDRIVABLE_STATUSES = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
+export interface ResumeWithFixOptions extends Omit<RunChangeOptions, "runId"> {
+  /** The run to resume, `sfn-<execution name>`, an execution of this deployment. */
+  originRunId: string;
+  /** Run again from this step; default: the first step that did not succeed. */
+  step?: string;
+  /** The flow as deployed now (the fix): its steps decide what is cloned and where to go on. */
+  graph: FlowGraph;
+  /** The deployment's datastore, where the origin run is. */
+  store: FlowStore;
+}
 
-/** Redrives the run; returns when AWS accepted it. */
-export async function resumeRun(options: RunChangeOptions): Promise<{ redriveDate?: Date }> {
-  const deployment = await requireDeployment(options.sfn, options.target);
+export interface ResumedRun {
+  runId: string;
+  executionArn: string;
+  /** The step the run goes on from. */
+  step: string;
+  /** The step asked for (or the first that did not succeed), when the resume starts earlier. */
+  requested: string;
+  /** Tasks cloned, `step/taskId`, and the steps they are of. */
+  clonedTasks: number;
+  clonedSteps: string[];
+}
+
+/** Starts the resumed run; returns once Step Functions accepted it. */
+export async function resumeWithFix(options: ResumeWithFixOptions): Promise<ResumedRun> {
+  const { sfn, target, graph, store, originRunId } = options;
+  const deployment = await requireDeployment(sfn, target);
   authorize(deployment, { ...options, action: "resume a run of" });
-  const { executionArn, execution } = await findRun(options);
-  if (!REDRIVABLE_STATUSES.has(execution.status ?? "")) {
+  const { execution } = await findRun({ ...options, runId: originRunId });
+  if (execution.status === "RUNNING") {
     throw new DeployError(
-      "FS_SFN_RUN_NOT_FAILED",
-      `Only a failed, timed out or aborted run can be resumed: '${options.runId}' is ${execution.status}. Trigger a new run instead.`,
+      "FS_SFN_RUN_STILL_RUNNING",
+      `Cannot resume run '${originRunId}': it is still running. Wait for it to end, or stop it with step-functions terminate ${originRunId}.`,
     );
   }
-  if (execution.redriveStatus === "NOT_REDRIVABLE") {
+  const plan = await ResumePlan.load({
+    store,
+    graph,
+    originRunId,
+    ...(options.step === undefined ? {} : { step: options.step }),
+  });
+  const requested = plan.rerunFrom;
+  if (requested === undefined) {
     throw new DeployError(
-      "FS_SFN_NOT_REDRIVABLE",
-      `Step Functions cannot resume run '${options.runId}': ${execution.redriveStatusReason ?? "it is not redrivable"}. Trigger a new run instead.`,
+      "FS_SFN_NOTHING_TO_RESUME",
+      `Nothing to resume in run '${originRunId}': every step succeeded. Name a step to run again from it and what follows.`,
+      { exitCode: 2 },
     );
   }
-  const redriveDate = await options.sfn.redriveExecution(executionArn);
-  return redriveDate ? { redriveDate } : {};
+  const step = resumePoint(graph, requested);
+  const from = plan.rerunningFrom(graph, step);
+  const unfinished = from.unfinishedBeforeRerun();
+  if (unfinished.length > 0) {
+    throw new DeployError(
+      "FS_SFN_RESUME_TOO_LATE",
+      `Cannot resume run '${originRunId}' from step '${step}': ${unfinished.slice(0, 5).join(", ")} did not succeed there and would never run. Resume from an earlier step, or without naming one.`,
+      { exitCode: 2 },
+    );
+  }
+  const cloned = from.clonedTasks();
+  const { executionArn } = await sfn.startExecution({
+    stateMachineArn: target.aliasArn,
+    name: `${RESUME_EXECUTION_PREFIX}${randomUUID()}`,
+    input: resumeExecutionInput(originRunId, step),
+  });
+  return {
+    runId: runIdOf(executionArn),
+    executionArn,
+    step,
+    requested,
+    clonedTasks: cloned.length,
+    clonedSteps: [...new Set(cloned.map((t) => t.step))],
+  };
 }

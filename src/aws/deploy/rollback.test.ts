@@ -205,6 +205,8 @@ describe("step-functions delete", () => {
       "events:DeleteRule",
       "events:RemoveTargets",
       "events:DeleteRule",
+      // The step alert rule, which a deployment from before step alerts does not have.
+      "events:RemoveTargets",
       "events:DeleteApiDestination",
       "events:DeleteConnection",
       "events:ListRules",
@@ -220,6 +222,7 @@ describe("step-functions delete", () => {
     assert.deepEqual(sent(moto, "events:RemoveTargets", mark), [
       { Rule: "flowship-ParameterFlow-on-finish", Ids: ["flowship"] },
       { Rule: "flowship-ParameterFlow-notify", Ids: ["flowship-notify", "flowship-notify-webhook"] },
+      { Rule: "flowship-ParameterFlow-step-alert", Ids: ["flowship-notify", "flowship-notify-webhook"] },
     ]);
     assert.deepEqual(sent(moto, "events:DeleteRule", mark), [
       { Name: "flowship-ParameterFlow-on-finish" },

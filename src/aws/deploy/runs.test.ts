@@ -20,8 +20,8 @@ import {
   sent,
 } from "../../../test/helpers/moto-deploy.js";
 import { listRuns } from "./list-runs.js";
+import { redriveRun } from "./redrive.js";
 import { deployTarget } from "./resource-names.js";
-import { resumeRun } from "./resume.js";
 import type { SfnDeployClient } from "./sfn-client.js";
 import { terminateRun } from "./terminate.js";
 
@@ -199,7 +199,7 @@ describe("step-functions terminate", () => {
   });
 });
 
-describe("step-functions resume", () => {
+describe("step-functions redrive", () => {
   test("redrives a failed run; a succeeded one is refused", async () => {
     // given: a failed run (in the moto whose executions fail) and a succeeded one
     await seedDeployment(failing, { name: "ParameterFlow", owner: "alice", token: "parameterflow-0-abcd" });
@@ -211,7 +211,7 @@ describe("step-functions resume", () => {
     await run("fine", "succeed");
     // when / then
     const failedMark = failing.requests.length;
-    const { redriveDate } = await resumeRun({
+    const { redriveDate } = await redriveRun({
       sfn: motoDeployClients(failing).sfn,
       target,
       runId: "sfn-failed",
@@ -225,11 +225,11 @@ describe("step-functions resume", () => {
     assert.equal(sent(failing, "states:RedriveExecution", failedMark).length, 1);
     assert.equal(await status(executionArn("failed"), failing), "RUNNING");
     await assert.rejects(
-      resumeRun({ sfn, target, runId: "sfn-fine", user: "alice" }),
+      redriveRun({ sfn, target, runId: "sfn-fine", user: "alice" }),
       hasCode("FS_SFN_RUN_NOT_FAILED"),
     );
     await assert.rejects(
-      resumeRun({ sfn, target, runId: "sfn-nope", user: "alice" }),
+      redriveRun({ sfn, target, runId: "sfn-nope", user: "alice" }),
       hasCode("FS_SFN_RUN_NOT_FOUND"),
     );
     assert.deepEqual(sent(moto, "states:RedriveExecution", mark), []);

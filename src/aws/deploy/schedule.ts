@@ -19,6 +19,16 @@ import type { SchedulerDeployClient } from "./scheduler-client.js";
 /** The input of an execution started by a schedule or a rule: no parameters given. */
 export const UNATTENDED_INPUT = JSON.stringify({ Parameters: "{}" });
 
+/**
+ * The input of an execution the schedule starts: no parameters, and the fire time, which
+ * Scheduler puts in place of its context attribute (`current.scheduledTime` in the steps).
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html
+ */
+export const SCHEDULED_INPUT = JSON.stringify({
+  Parameters: "{}",
+  ScheduledTime: "<aws.scheduler.scheduled-time>",
+});
+
 export interface DeployedSchedule {
   name: string;
   expression: string;
@@ -47,7 +57,7 @@ export function scheduleInput(
       Arn: `arn:${target.partition}:scheduler:::aws-sdk:sfn:startExecution`,
       RoleArn: role,
       // The universal target's input is StartExecution's request, with the API's member names.
-      Input: JSON.stringify({ StateMachineArn: target.aliasArn, Input: UNATTENDED_INPUT }),
+      Input: JSON.stringify({ StateMachineArn: target.aliasArn, Input: SCHEDULED_INPUT }),
     },
   };
 }

@@ -13,6 +13,11 @@ export interface SchedulePlan {
   timezone: string;
   /** The next fire times, as ISO strings. */
   next(count: number, after?: Date): string[];
+  /**
+   * The fire times from `start` (included) to `end` (excluded), in order, at most `limit` of them
+   * (one more tells the caller the window holds more).
+   */
+  between(start: Date, end: Date, limit: number): Date[];
 }
 
 function checkTimezone(timezone: string): string {
@@ -43,6 +48,17 @@ export function schedulePlan(decorator: Extract<FlowDecorator, { kind: "schedule
     expression: `cron(${fields})`,
     timezone,
     next: (count, after = new Date()) => cron.nextRuns(count, after).map((d) => d.toISOString()),
+    between: (start, end, limit) => {
+      const times: Date[] = [];
+      // croner finds the first fire time strictly after the one given: a millisecond earlier
+      // makes `start` itself count.
+      let time = cron.nextRun(new Date(start.getTime() - 1));
+      while (time && time < end && times.length <= limit) {
+        times.push(time);
+        time = cron.nextRun(time);
+      }
+      return times;
+    },
   };
 }
 

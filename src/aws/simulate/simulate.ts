@@ -19,7 +19,7 @@ import type { ComputeKind, DistributedMapSetting } from "../compile/compile-opti
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { JobDefinitionInput } from "../compile/job-definition.js";
 import { TASK_ENV } from "../compile/task-environment.js";
-import { deployedTaskEnvironment } from "../deploy/create.js";
+import { deployedTaskEnvironment } from "../deploy/task-settings.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
 import { IMAGE_PATH, resolveSandbox, runContainerCommand, type SandboxKind } from "./container-sandbox.js";

@@ -4,9 +4,11 @@
  */
 import type { Command } from "commander";
 import type { FlowCommandContext } from "../flow-commands.js";
+import { registerBackfill } from "./step-functions/backfill.js";
 import { registerCreate } from "./step-functions/create.js";
 import { registerDelete } from "./step-functions/delete.js";
 import { registerListRuns } from "./step-functions/list-runs.js";
+import { registerRedrive } from "./step-functions/redrive.js";
 import { registerResume } from "./step-functions/resume.js";
 import { registerRollback } from "./step-functions/rollback.js";
 import { registerSimulate } from "./step-functions/simulate.js";
@@ -22,6 +24,8 @@ const SUBCOMMANDS: readonly StepFunctionsSubcommand[] = [
   registerListRuns,
   registerTerminate,
   registerResume,
+  registerRedrive,
+  registerBackfill,
   registerRollback,
   registerDelete,
   registerSimulate,

@@ -4,7 +4,7 @@
  */
 import type { RunView } from "./api.js";
 import { encodePath } from "./api.js";
-import { between, plural } from "./format.js";
+import { between, plural, when } from "./format.js";
 import { flowHref, runHref, taskHref, useTitle } from "./router.js";
 import { RunGraph } from "./run-graph.js";
 import { runCounts, stepStates } from "./step-states.js";
@@ -89,9 +89,15 @@ export function RunPage({ flow, run }: { flow: string; run: string }) {
         {view.run.originRunId ? (
           <>
             <dt>resumed from</dt>
-            <dd>
+            <dd data-testid="origin-run">
               <a href={runHref(flow, view.run.originRunId)}>{view.run.originRunId}</a>
             </dd>
+          </>
+        ) : null}
+        {view.run.scheduledTime ? (
+          <>
+            <dt>scheduled for</dt>
+            <dd>{when(view.run.scheduledTime)}</dd>
           </>
         ) : null}
       </dl>

@@ -25,30 +25,43 @@ function time(date: Date | undefined): string {
 
 const WHY_CHARS = 120;
 
+interface RunDetails {
+  /** The failed step and the first line of its error. */
+  why: Map<string, string>;
+  /** The run a resumed run resumed. */
+  origin: Map<string, string>;
+}
+
 /**
- * For the runs that did not succeed: the failed step and the first line of its error, from the run's
- * end record in the deployment's datastore (one read per such run). A run that never got that far
- * (a timeout, an abort, a failure before its start step) has none and shows nothing.
+ * From the run records in the deployment's datastore (one read per run, only for runs that need
+ * it): for the runs that did not succeed, the failed step and the first line of its error — a run
+ * that never got that far (a timeout, an abort, a failure before its start step) has none; for
+ * resumed runs (`sfn-resume-…`), the run they resumed.
  */
-async function failureReasons(
+async function runDetails(
   flow: string,
   runs: readonly { runId: string; status: string }[],
   s3Root: string | undefined,
-): Promise<Map<string, string>> {
-  const reasons = new Map<string, string>();
-  const failed = runs.filter((r) => r.status !== "RUNNING" && r.status !== "SUCCEEDED");
-  if (!s3Root || failed.length === 0) return reasons;
+): Promise<RunDetails> {
+  const details: RunDetails = { why: new Map(), origin: new Map() };
+  const { RESUME_EXECUTION_PREFIX } = await import("../../../aws/deploy/resource-names.js");
+  const failed = (r: { status: string }) => r.status !== "RUNNING" && r.status !== "SUCCEEDED";
+  const resumed = (r: { runId: string }) => r.runId.startsWith(`sfn-${RESUME_EXECUTION_PREFIX}`);
+  const wanted = runs.filter((r) => failed(r) || resumed(r));
+  if (!s3Root || wanted.length === 0) return details;
   const { Run } = await import("../../../client/run.js");
   const { datastoreLocation } = await import("../../../aws/batch/datastore-location.js");
   const datastore = datastoreLocation(s3Root);
   await Promise.all(
-    failed.map(async ({ runId }) => {
+    wanted.map(async (listed) => {
+      const { runId } = listed;
       const run = await Run.get(`${flow}/${runId}`, { datastore, namespace: null }).catch(() => undefined);
-      const line = run?.failureReason?.split("\n")[0];
-      if (line) reasons.set(runId, line.length > WHY_CHARS ? `${line.slice(0, WHY_CHARS - 1)}…` : line);
+      if (run?.originRunId) details.origin.set(runId, run.originRunId);
+      const line = failed(listed) ? run?.failureReason?.split("\n")[0] : undefined;
+      if (line) details.why.set(runId, line.length > WHY_CHARS ? `${line.slice(0, WHY_CHARS - 1)}…` : line);
     }),
   );
-  return reasons;
+  return details;
 }
 
 export function registerListRuns(group: Command, context: FlowCommandContext): void {
@@ -73,13 +86,20 @@ export function registerListRuns(group: Command, context: FlowCommandContext): v
         process.stdout.write(`No ${which}runs of '${aws.target.name}' on AWS Step Functions.\n`);
         return;
       }
-      const why = await failureReasons(context.flow.name, runs, aws.settings.s3Root);
+      const { why, origin } = await runDetails(context.flow.name, runs, aws.settings.s3Root);
       const width = Math.max("RUN ID".length, ...runs.map((r) => r.runId.length));
-      const row = (id: string, status: string, start: string, stop: string, reason = "") =>
-        `${id.padEnd(width)}  ${status.padEnd(9)}  ${start.padEnd(20)}  ${stop.padEnd(20)}  ${reason}`.trimEnd();
-      const lines = [row("RUN ID", "STATUS", "STARTED", "STOPPED", why.size > 0 ? "WHY" : "")];
+      // The origin column only when a listed run was resumed: it is as wide as a run id.
+      const originWidth =
+        origin.size > 0 ? Math.max("RESUMED FROM".length, ...[...origin.values()].map((o) => o.length)) : 0;
+      const row = (id: string, status: string, start: string, stop: string, from = "", reason = "") =>
+        `${id.padEnd(width)}  ${status.padEnd(9)}  ${start.padEnd(20)}  ${stop.padEnd(20)}  ${originWidth > 0 ? `${from.padEnd(originWidth)}  ` : ""}${reason}`.trimEnd();
+      const lines = [
+        row("RUN ID", "STATUS", "STARTED", "STOPPED", "RESUMED FROM", why.size > 0 ? "WHY" : ""),
+      ];
       for (const r of runs) {
-        lines.push(row(r.runId, r.status, time(r.startDate), time(r.stopDate), why.get(r.runId)));
+        lines.push(
+          row(r.runId, r.status, time(r.startDate), time(r.stopDate), origin.get(r.runId), why.get(r.runId)),
+        );
       }
       if (why.size > 0) {
         lines.push(
