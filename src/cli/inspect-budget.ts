@@ -3,7 +3,8 @@
  * shared objects, and inspect writes a shared object out wherever it is referenced: 1,000 references
  * to an array of 1,000 references to another, six levels deep, is a few kilobytes stored and 10^18
  * lines shown. This walks the value as inspect would (as deep, as many items per array, Map and
- * Set) and counts what it would copy out of objects it has already written, up to a budget.
+ * Set, and the named properties of arrays, which inspect shows whatever their number) and counts
+ * what it would copy out of objects it has already written, up to a budget.
  */
 
 export interface InspectLimits {
@@ -21,6 +22,7 @@ interface Walk {
   seen: WeakSet<object>;
   repeating: number;
   repeated: number;
+  named: WeakMap<unknown[], unknown[]>;
 }
 
 /** The first `max` items of an iterable, without copying the rest. */
@@ -33,8 +35,31 @@ function firstItems<T>(items: Iterable<T>, max: number): T[] {
   return taken;
 }
 
-function children(value: object, max: number): unknown[] {
-  if (Array.isArray(value)) return value.slice(0, max);
+const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+function isIndex(key: string): boolean {
+  return INDEX_KEY.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/**
+ * The values of an array's named properties (`list.p = …`), which inspect shows after its items
+ * whatever maxArrayLength is. Object.keys lists the indices first, so the named ones are found
+ * from the end; each array's are looked up once, however often it is visited.
+ */
+function namedValues(list: unknown[], walk: Walk): unknown[] {
+  let values = walk.named.get(list);
+  if (values) return values;
+  const keys = Object.keys(list);
+  let first = keys.length;
+  while (first > 0 && !isIndex(keys[first - 1]!)) first--;
+  values = keys.slice(first).map((key) => (list as unknown as Record<string, unknown>)[key]);
+  walk.named.set(list, values);
+  return values;
+}
+
+function children(value: object, walk: Walk): unknown[] {
+  const max = walk.limits.maxArrayLength;
+  if (Array.isArray(value)) return [...value.slice(0, max), ...namedValues(value, walk)];
   if (value instanceof Map) return firstItems(value, max).flat();
   if (value instanceof Set) return firstItems(value, max);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return [];
@@ -58,7 +83,7 @@ function visit(value: unknown, level: number, walk: Walk): boolean {
       );
       if (walk.repeated > walk.limits.budget) return false;
     }
-    for (const child of children(value, walk.limits.maxArrayLength)) {
+    for (const child of children(value, walk)) {
       if (!visit(child, level + 1, walk)) return false;
     }
     return true;
@@ -70,5 +95,12 @@ function visit(value: unknown, level: number, walk: Walk): boolean {
 
 /** Whether inspect, with these limits, copies out no more than `budget` values of shared objects. */
 export function fitsInspect(value: unknown, limits: InspectLimits): boolean {
-  return visit(value, 0, { limits, ancestors: new Set(), seen: new WeakSet(), repeating: 0, repeated: 0 });
+  return visit(value, 0, {
+    limits,
+    ancestors: new Set(),
+    seen: new WeakSet(),
+    repeating: 0,
+    repeated: 0,
+    named: new WeakMap(),
+  });
 }

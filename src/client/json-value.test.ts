@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fromJsonValue, toJsonValue } from "./json-value.js";
+import { fromJsonValue, isTooLarge, MAX_REPEATED_VALUES, toJsonValue } from "./json-value.js";
 
 describe("artifact values as JSON", () => {
   test("values JSON cannot hold round-trip through their tagged form", () => {
@@ -53,6 +53,29 @@ describe("artifact values as JSON", () => {
     });
     assert.equal((shown[1] as { $type: string }).$type, "TooLarge");
     assert.equal((shown[2] as unknown[]).length, 200, "within a larger budget it is written out");
+  });
+
+  test("the holes of sparse arrays count against the budget: a 4-billion-long array is too large, at once", () => {
+    // given: one element at the last index (26 bytes stored), and small holes that fit
+    const huge: number[] = [];
+    huge[2 ** 32 - 2] = 1;
+    const few: number[] = [];
+    few[3] = 1;
+    // when
+    const started = Date.now();
+    const shown = [toJsonValue({ huge }), toJsonValue([few, few], { maxRepeatedValues: 6 })];
+    // then
+    assert.deepEqual(shown[0], {
+      $type: "TooLarge",
+      message: `too large to show: the holes of its sparse arrays would be written out as more than ${MAX_REPEATED_VALUES} values`,
+    });
+    assert.ok(Date.now() - started < 1000, "without walking the holes");
+    const undef = { $type: "Undefined" };
+    assert.deepEqual(shown[1], [
+      [undef, undef, undef, 1],
+      [undef, undef, undef, 1],
+    ]);
+    assert.equal(isTooLarge(toJsonValue([few, few, few], { maxRepeatedValues: 6 })), true);
   });
 
   test("plain JSON data is unchanged", () => {

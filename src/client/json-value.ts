@@ -19,7 +19,9 @@
  * An object referenced twice is written out twice (JSON has no references). Stored values keep
  * their sharing, so 289 bytes (`a = [a, a]` forty times) would expand to 2^40 copies: past a budget
  * of copied values (MAX_REPEATED_VALUES) the whole value is the TooLarge marker instead, so
- * encoding costs at most the value's own size plus the budget.
+ * encoding costs at most the value's own size plus the budget. Holes in sparse arrays are written
+ * out as `{"$type":"Undefined"}` too and cost nothing to store (`s[2**32 - 2] = 1` is 26 bytes), so
+ * they count against the same budget, always.
  */
 import { TYPED_ARRAYS as SERIALIZABLE_TYPED_ARRAYS } from "../datastore/serializer.js";
 
@@ -43,11 +45,28 @@ interface Walk {
   /** How many shared objects being written again enclose the current value (0: none). */
   repeating: number;
   repeated: number;
+  /** Holes of sparse arrays written out so far. */
+  holes: number;
   budget: number;
 }
 
 /** Thrown through the walk when the budget runs out; toJsonValue turns it into the marker. */
 class TooLargeToShow extends Error {}
+
+const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * Counts the holes of an array against the budget before it is written out. Object.keys is
+ * O(elements), not O(length), for a sparse array, so this never walks the holes themselves.
+ */
+function chargeHoles(list: readonly unknown[], walk: Walk): void {
+  const keys = Object.keys(list);
+  if (keys.length === list.length) return;
+  let present = 0;
+  for (const key of keys) if (INDEX_KEY.test(key)) present++;
+  walk.holes += list.length - present;
+  if (walk.holes > walk.budget) throw new TooLargeToShow("sparse");
+}
 
 /** Counts `n` values written inside a copy of a shared object. */
 function charge(walk: Walk, n: number): void {
@@ -105,7 +124,10 @@ function encodeObject(value: object, walk: Walk): JsonValue {
         ...(value.stack ? { stack: value.stack } : {}),
       };
     }
-    if (Array.isArray(value)) return Array.from(value, (v) => encode(v, walk));
+    if (Array.isArray(value)) {
+      chargeHoles(value, walk);
+      return Array.from(value, (v) => encode(v, walk));
+    }
     const result: Record<string, JsonValue> = {};
     for (const [key, v] of Object.entries(value)) result[key] = encode(v, walk);
     return Object.hasOwn(value, "$type") ? { $type: "Object", value: result } : result;
@@ -154,15 +176,23 @@ function encode(value: unknown, walk: Walk): JsonValue {
  */
 export function toJsonValue(value: unknown, options: { maxRepeatedValues?: number } = {}): JsonValue {
   const budget = options.maxRepeatedValues ?? MAX_REPEATED_VALUES;
-  const walk: Walk = { ancestors: new Set(), seen: new WeakSet(), repeating: 0, repeated: 0, budget };
+  const walk: Walk = {
+    ancestors: new Set(),
+    seen: new WeakSet(),
+    repeating: 0,
+    repeated: 0,
+    holes: 0,
+    budget,
+  };
   try {
     return encode(value, walk);
   } catch (error) {
     if (!(error instanceof TooLargeToShow)) throw error;
-    return {
-      $type: "TooLarge",
-      message: `too large to show: its shared objects would be copied out as more than ${budget} values`,
-    };
+    const why =
+      error.message === "sparse"
+        ? `the holes of its sparse arrays would be written out as more than ${budget} values`
+        : `its shared objects would be copied out as more than ${budget} values`;
+    return { $type: "TooLarge", message: `too large to show: ${why}` };
   }
 }
 

@@ -111,6 +111,21 @@ describe("artifact serialization", () => {
     );
   });
 
+  test("a sparse array whose holes are broken up is still checked by its elements", () => {
+    // given: a length of 2^27 with an element every 65,536 indices, the last one a function
+    const spread: unknown[] = [];
+    for (let i = 0; i < 2 ** 27; i += 65_536) spread[i] = { at: i };
+    spread[2 ** 27 - 1] = { fn: () => 1 };
+    // when
+    const started = performance.now();
+    assert.throws(() => encodeArtifact("s", "start", spread), /s\[134217727\]\.fn is a function/);
+    spread[2 ** 27 - 1] = 1;
+    const encoded = encodeArtifact("s", "start", spread);
+    // then: walking every index took half a minute
+    assert.ok(performance.now() - started < 2000, `took ${Math.round(performance.now() - started)} ms`);
+    assert.ok(encoded.chunks.length > 0);
+  });
+
   test("identical values encode to identical bytes", () => {
     const a = encodeArtifact("a", "s", { k: [1, 2, 3] });
     const b = encodeArtifact("b", "t", { k: [1, 2, 3] });

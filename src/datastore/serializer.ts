@@ -120,10 +120,17 @@ function findUnstorable(value: unknown, seen: Set<object>, depth = 0): Unstorabl
   if (proto === Array.prototype) {
     const array = value as unknown[];
     let holes = 0;
+    let counted = false;
     for (let i = 0; i < array.length; i++) {
       const item = array[i];
       if (item !== undefined || i in array) holes = 0;
-      else if (++holes > SPARSE_AFTER_HOLES) return findInSparse(array, i, seen, deeper);
+      else if (++holes > SPARSE_AFTER_HOLES && !counted) {
+        // Counted once per array: walking the keys costs a string per element, the indices one
+        // step per index, so the keys win only where holes far outnumber the elements.
+        counted = true;
+        const keys = Object.keys(array);
+        if (keys.length * SPARSE_RATIO < array.length - i) return findInSparse(array, keys, i, seen, deeper);
+      }
       if (isPrimitive(item)) continue;
       const found = findUnstorable(item, seen, deeper);
       if (found) return within(found, `[${i}]`);
@@ -152,20 +159,25 @@ function findUnstorable(value: unknown, seen: Set<object>, depth = 0): Unstorabl
 }
 
 /**
- * Holes in a row after which an array is walked by its keys instead of its indices: `a[2 ** 31] = 1`
- * has a length of two billion and one element (v8.serialize stores such an array by its
- * elements). Keys cost a string each, so an array with holes here and there keeps its index walk.
+ * Holes in a row after which an array's keys are counted: `a[2 ** 31] = 1` has a length of two
+ * billion and one element (v8.serialize stores such an array by its elements), and so does one
+ * with an element every 65,536 indices. Keys cost a string each, so an array with a few holes
+ * keeps its index walk.
  */
-const SPARSE_AFTER_HOLES = 65_536;
+const SPARSE_AFTER_HOLES = 64;
+
+/** How many more indices than elements are left before the keys are walked instead of the indices. */
+const SPARSE_RATIO = 16;
 
 /** The rest of a sparse array from index `from`, by the elements it has (Object.keys: ascending). */
 function findInSparse(
   array: unknown[],
+  keys: readonly string[],
   from: number,
   seen: Set<object>,
   depth: number,
 ): Unstorable | undefined {
-  for (const key of Object.keys(array)) {
+  for (const key of keys) {
     const index = Number(key);
     // Properties that are not indices (`a.name = …`) are not walked, as in a dense array.
     if (!(index >= from) || !Number.isInteger(index)) continue;

@@ -167,6 +167,13 @@ export class ArtifactScope {
       },
       set(_target, name, value) {
         if (typeof name === "symbol") return false;
+        if (LONE_SURROGATE.test(name)) {
+          // Such a name cannot be written as UTF-8: URLs, file names and JSON keys would break.
+          throw new ArtifactAccessError(
+            "FS_ARTIFACT_NAME",
+            `Cannot assign 'self[${JSON.stringify(name)}]' in step '${scope.options.step}': the name holds a lone surrogate (half a UTF-16 pair), which is not text; use another name.`,
+          );
+        }
         if (name === "input" || name === "index") {
           throw new ArtifactAccessError(
             "FS_ARTIFACT_READ_ONLY",
@@ -201,6 +208,9 @@ export class ArtifactScope {
     };
   }
 }
+
+/** Half a UTF-16 surrogate pair, without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function notInForeach(step: string, what: string): ArtifactAccessError {
   return new ArtifactAccessError(

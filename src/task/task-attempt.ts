@@ -11,7 +11,7 @@ import { datastoreEnv, RUN_MARK_VARIABLE, secretValues } from "../config.js";
 import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
 import { explainIoError } from "../util/io-error.js";
-import { redact } from "../util/redact.js";
+import { cutBesideSecrets, redact } from "../util/redact.js";
 import { LogTimes } from "./log-times.js";
 import { isTimeoutNotice, KILL_GRACE_MS, STORE_AFTER_TIMEOUT_MS } from "./step-timeout.js";
 import type { TaskSpec } from "./task-spec.js";
@@ -181,9 +181,16 @@ export function pipeAttemptOutput(
     }
     options.print(`${options.prefix} ${line}`, stream);
   };
+  // A piece is cut before a secret that would straddle its end, so both halves are not shown.
+  const longestSecret = Math.max(0, ...secrets.map((s) => s.length));
   const emitPieces = (line: string) => {
-    if (line.length <= MAX_LINE_CHARS) return emit(line);
-    for (let at = 0; at < line.length; at += MAX_LINE_CHARS) emit(line.slice(at, at + MAX_LINE_CHARS));
+    let rest = line;
+    while (rest.length > MAX_LINE_CHARS) {
+      const cut = cutBesideSecrets(rest, MAX_LINE_CHARS, secrets);
+      emit(rest.slice(0, cut));
+      rest = rest.slice(cut);
+    }
+    emit(rest);
   };
   const decoder = new StringDecoder("utf8");
   let pending = "";
@@ -197,9 +204,11 @@ export function pipeAttemptOutput(
       start = newline + 1;
     }
     pending = pending.slice(start);
-    while (pending.length > MAX_LINE_CHARS) {
-      emit(pending.slice(0, MAX_LINE_CHARS));
-      pending = pending.slice(MAX_LINE_CHARS);
+    // Cut only once a secret starting before the cut would have arrived whole.
+    while (pending.length > MAX_LINE_CHARS + longestSecret) {
+      const cut = cutBesideSecrets(pending, MAX_LINE_CHARS, secrets);
+      emit(pending.slice(0, cut));
+      pending = pending.slice(cut);
     }
   };
   input.on("data", (chunk: Buffer | string) =>
@@ -212,7 +221,7 @@ export function pipeAttemptOutput(
       if (done) return;
       done = true;
       take(decoder.end());
-      if (pending !== "") emit(pending);
+      if (pending !== "") emitPieces(pending);
       pending = "";
       file.end(resolve);
     };

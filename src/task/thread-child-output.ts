@@ -71,6 +71,20 @@ function splitArgs(args: unknown[]): { head: unknown[]; options: Record<string, 
   return { head: args, options: {} };
 }
 
+/**
+ * A thread's process.stdin, stdout and stderr are streams of the thread, not descriptors, so
+ * child_process refuses them in `stdio`; outside a thread they stand for fds 0, 1 and 2, which
+ * is what they are given as here (and fds 1 and 2 are then routed like "inherit").
+ */
+function workerStdioAsFds(args: unknown[]): unknown[] {
+  const { head, options } = splitArgs(args);
+  if (!Array.isArray(options.stdio)) return args;
+  const streams: unknown[] = [process.stdin, process.stdout, process.stderr];
+  if (!options.stdio.some((entry) => streams.includes(entry))) return args;
+  const stdio = options.stdio.map((entry) => (streams.includes(entry) ? streams.indexOf(entry) : entry));
+  return [...head, { ...options, stdio }];
+}
+
 /** An open temporary file no other process can find (it is unlinked at once), for a subprocess's output. */
 function captureFile(): number {
   const file = path.join(os.tmpdir(), `flowship-output-${process.pid}-${randomBytes(8).toString("hex")}`);
@@ -187,8 +201,9 @@ export function routeChildOutputThroughThread(): void {
   for (const name of ["exec", "execFile", "execSync", "execFileSync", "spawnSync"]) {
     const original = cp[name]!;
     const sync = name.endsWith("Sync");
-    const wrapped = (...args: unknown[]) => {
+    const wrapped = (...given: unknown[]) => {
       announceSpawn();
+      const args = workerStdioAsFds(given);
       return sync && inRuntime ? (runCapturingOutput(original, args) as ChildProcess) : original(...args);
     };
     // Keep what is attached to the original, e.g. exec's util.promisify.custom.
@@ -197,13 +212,13 @@ export function routeChildOutputThroughThread(): void {
   }
   cp.spawn = (...args: unknown[]) => {
     announceSpawn();
-    const { head, options } = splitArgs(args);
+    const { head, options } = splitArgs(workerStdioAsFds(args));
     const route = piped(options.stdio);
     return forward(spawn(...head, { ...options, stdio: route.stdio }), route.out, route.err);
   };
   cp.fork = (...args: unknown[]) => {
     announceSpawn();
-    const { head, options } = splitArgs(args);
+    const { head, options } = splitArgs(workerStdioAsFds(args));
     // fork inherits the parent's output unless `silent` or `stdio` says otherwise.
     if (options.stdio === undefined && !options.silent) {
       return forward(fork(...head, { ...options, silent: true }), true, true);

@@ -60,7 +60,7 @@ console.log("alpha", alpha);
     assert.equal(result.stdout, "alpha 0.25\n");
   });
 
-  test("a script ends as under node: its asynchronous work finishes, and a later exitCode or an unhandled rejection sets the exit code", async () => {
+  test("a script ends as under node: its asynchronous work finishes (beforeExit's too), and a later exitCode or an unhandled rejection sets the exit code", async () => {
     const later = await runCli(
       [
         "exec",
@@ -76,14 +76,23 @@ main().catch((error) => {
   process.exitCode = 1;
 });
 setTimeout(() => console.log("timer fired"), 150);
+let flushed = false;
+process.on("beforeExit", () => {
+  if (flushed) return;
+  flushed = true;
+  setTimeout(() => {
+    console.log("flushed before exit");
+    process.exitCode = 5;
+  }, 20);
+});
 `,
         ),
       ],
       { env, cwd: scripts },
     );
     assert.equal(later.stderr, "");
-    assert.equal(later.stdout, "main finished\ntimer fired\n");
-    assert.equal(later.code, 4);
+    assert.equal(later.stdout, "main finished\ntimer fired\nflushed before exit\n");
+    assert.equal(later.code, 5, "the work a beforeExit handler scheduled ran, as under node");
     const rejected = await runCli(
       [
         "exec",

@@ -7,6 +7,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { Flow } from "../../src/client/index.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { flowSource } from "../helpers/datastore.js";
 
 const MANY = path.join(REPO, "test/fixtures/flows/many_parameters.ts");
 const EXAMPLE = "examples/parameter_flow.ts";
@@ -75,6 +76,24 @@ describe("edge inputs", () => {
       );
       assert.equal(result.stderr.split("\n").length, 2, "one line");
     }
+  });
+
+  test("an artifact name with a lone surrogate is refused where it is set, naming the step and the name", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "surrogate.ts");
+    fs.writeFileSync(
+      file,
+      flowSource(`export default flow("Surrogate")
+  .step("start", (self) => { self["\\uD800x"] = 1; }, { next: "end" })
+  .step("end", () => {});`),
+    );
+    const result = await runCli([file, "run"], { env: flowshipEnv(path.join(dir, ".flowship")) });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /Cannot assign 'self\["\\ud800x"\]' in step 'start': the name holds a lone surrogate \(half a UTF-16 pair\), which is not text; use another name\./,
+    );
+    assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   });
 
   test("a JSON parameter nested too deep to read back is a one-line parameter error, before any run", async () => {

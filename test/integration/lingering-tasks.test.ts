@@ -45,6 +45,7 @@ describe("tasks that leave something behind", () => {
       assert.match(result.stdout + result.stderr, /\[[^\]]+\/start\/0\] grandchild up/);
       // So did what spawnSync and execSync printed with inherited output, in a thread too.
       assert.match(result.stdout, /\[[^\]]+\/start\/0\] sync stdout says \*\*\*\n/);
+      assert.match(result.stdout, /\[[^\]]+\/start\/0\] stream stdout says \*\*\*\n/);
       assert.match(result.stderr, /\[[^\]]+\/start\/0\] sync stderr says \*\*\*\n/);
       assert.doesNotMatch(result.stdout + result.stderr, new RegExp(SECRET));
       const task = await Task.get(`LingeringFlow/${runIdFrom(result.stderr)}/start/0`, {

@@ -86,7 +86,7 @@ describe("secrets", () => {
     assert.equal(caught.message, "the API refused token ***");
   });
 
-  test("a multi-line secret (a PEM key) is masked line by line", async () => {
+  test("a multi-line secret (a PEM key) is masked line by line, and one across a cut long line too", async () => {
     // given: a key of several lines in a variable named secret, which a step prints
     const root = path.join(tempDir(), ".flowship");
     const body = [
@@ -94,7 +94,8 @@ describe("secrets", () => {
       "kVgH5Xq2cBqRlZ3x9pLmN0aBcDeFgHiJkLmNoPqRsTuVwXyZ",
     ];
     const pem = ["-----BEGIN PRIVATE KEY-----", ...body, "-----END PRIVATE KEY-----"].join("\n");
-    const env = flowshipEnv(root, { ...CANARIES, PEM_KEY: pem, FLOWSHIP_SECRET_ENV: "API_TOKEN,PEM_KEY" });
+    const secrets = { PEM_KEY: pem, FLOWSHIP_SECRET_ENV: "API_TOKEN,PEM_KEY", STRADDLE: "1" };
+    const env = flowshipEnv(root, { ...CANARIES, ...secrets });
     // when
     const run = await runCli(["test/fixtures/flows/secret_flow.ts", "run"], { env });
     // then: neither the console nor the stored log holds a line of it
@@ -108,6 +109,9 @@ describe("secrets", () => {
       assert.ok(!run.stdout.includes(line) && !log.includes(line), `a line of the key leaked: ${line}`);
     }
     assert.match(log, /the key:\n\*\*\*\n\*\*\*\n\*\*\*\n\*\*\*\n/);
+    const half = CANARIES.API_TOKEN.slice(-10);
+    assert.ok(!run.stdout.includes(half) && !log.includes(half), "half a secret straddling the 1 MiB cut");
+    assert.match(log, /\na{1048571}\n\*\*\*\n/, "the piece ends before the secret");
   });
 
   test("never appear in a simulated deployment: code package, production records, logs, state machine", async () => {

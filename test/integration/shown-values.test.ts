@@ -52,6 +52,12 @@ describe("values whose shared objects expand without bound", () => {
     assert.deepEqual(values, {
       shared: TOO_LARGE,
       wide: TOO_LARGE,
+      sparse: {
+        $type: "TooLarge",
+        message:
+          "too large to show: the holes of its sparse arrays would be written out as more than 1000000 values",
+      },
+      named: [],
       small: { x: 1 },
       日本: { greeting: "こんにちは" },
     });
@@ -60,6 +66,14 @@ describe("values whose shared objects expand without bound", () => {
     assert.match(
       readable.stdout,
       /\n {2}wide \[Array\(1000\), \d+ bytes\] = \(too large to show: its shared objects would be printed as more than 1000000 values; read parts of it with the Client API\)\n/,
+    );
+    assert.match(
+      readable.stdout,
+      /\n {2}named \[Array\(0\), \d+ bytes\] = \(too large to show: its shared objects would be printed as more than 1000000 values; read parts of it with the Client API\)\n/,
+    );
+    assert.match(
+      readable.stdout,
+      /\n {2}sparse \[Array\(4294967295\), \d+ bytes\] = \[ <4294967294 empty items>, 1 \]\n/,
     );
     assert.match(readable.stdout, /\n {2}small \[Object, \d+ bytes\] = \{ x: 1 \}\n/);
   });
@@ -72,7 +86,7 @@ describe("values whose shared objects expand without bound", () => {
     const task = (await response.json()) as { artifacts: Array<{ name: string; preview?: unknown }> };
     const previews = Object.fromEntries(task.artifacts.map((a) => [a.name, a.preview]));
     // The shared values are previews of bounded size (2^40 nodes written out would never answer).
-    for (const name of ["shared", "wide"]) {
+    for (const name of ["shared", "wide", "sparse", "named"]) {
       assert.ok(previews[name], `${name} has a preview`);
       assert.ok(JSON.stringify(previews[name]).length < 2_000_000, `${name}'s preview is bounded`);
     }

@@ -23,8 +23,9 @@ Runs a .ts/.mts/.js/.mjs script, typically one that reads runs with the Client A
 'flowship' and 'flowship/client' resolve to this flowship, so nothing needs to be installed
 beside the script; TypeScript and top-level await work in any folder. The script sees
 process.argv as [node, <script>, ...args]. It ends as 'node script' would: once nothing is left
-for it to do (timers, sockets and promises settled). Exit code: the script's (process.exitCode,
-or process.exit(n)), 1 if it throws or leaves a promise rejection unhandled.
+for it to do (timers, sockets and promises settled, what its beforeExit handlers start done).
+Exit code: the script's (process.exitCode, or process.exit(n)), 1 if it throws or leaves a
+promise rejection unhandled.
 `;
 
 export async function runExec(argv: string[]): Promise<number> {
@@ -57,8 +58,30 @@ export async function runExec(argv: string[]): Promise<number> {
   // As `node script`: the script is over when nothing is left for it to do (its timers, sockets
   // and promises settled), not when its top level returns — `main().catch(…)` has barely started
   // then. An unhandled rejection or an uncaught exception ends the process as node would.
-  await new Promise<void>((resolve) => process.once("beforeExit", () => resolve()));
+  await scriptOver();
   return exitCodeSet() ?? EXIT.ok;
+}
+
+/**
+ * Resolves at a `beforeExit` after which the loop stays empty. A handler of the script's may
+ * schedule more work there (a last flush); node then runs it and emits `beforeExit` again, so
+ * the script is over only once the handlers leave nothing more to do than before they ran.
+ */
+function scriptOver(): Promise<void> {
+  return new Promise((resolve) => {
+    let before = 0;
+    const probe = () => {
+      before = process.getActiveResourcesInfo().length;
+    };
+    const check = () => {
+      if (process.getActiveResourcesInfo().length > before) return;
+      process.off("beforeExit", probe);
+      process.off("beforeExit", check);
+      resolve();
+    };
+    process.prependListener("beforeExit", probe);
+    process.on("beforeExit", check);
+  });
 }
 
 /** process.exitCode as node reads it at exit (a number, or a string of one). */
