@@ -53,6 +53,8 @@ export const RESERVED_PARAMETER_NAMES = [
   "sandbox",
   "source_root",
   "env",
+  "max_loop_iterations",
+  "scheduled_time",
 ];
 
 /** A name as option parsing sees it: no case, no `-` or `_`. */
