@@ -10,6 +10,7 @@
  * CLI, a Runner leaves SIGINT and SIGTERM to its caller: a run stops through its AbortSignal.
  */
 
+import { loopIterationsThatFit } from "../aws/compile/loop-bounds.js";
 import type { Run } from "../client/run.js";
 import { checkTag } from "../client/run-tags.js";
 import { currentUser, defaultIsolation, defaultMaxWorkers } from "../config.js";
@@ -49,6 +50,11 @@ export interface RunnerOptions {
   maxWorkers?: number;
   /** Most items one foreach may have. @default 1,000,000 */
   maxForeachWidth?: number;
+  /**
+   * Most iterations of each loop: going back once more fails the run (the CLI's
+   * `--max-loop-iterations`). @default as many as fit in one Step Functions execution (docs/authoring.md)
+   */
+  maxLoopIterations?: number;
   /** What keeps tasks apart (docs/runtime.md). @default FLOWSHIP_ISOLATION, else "host" */
   isolation?: Isolation;
   /** Tags of every run this Runner starts. @default [] */
@@ -139,6 +145,7 @@ export class Runner<F extends FlowSpec = FlowSpec> {
     const options = this.#options;
     const maxWorkers = wholeOption(CALL, "maxWorkers", options.maxWorkers, 1) ?? defaultMaxWorkers();
     const maxForeachWidth = wholeOption(CALL, "maxForeachWidth", options.maxForeachWidth, 1);
+    const maxLoopIterations = wholeOption(CALL, "maxLoopIterations", options.maxLoopIterations, 1);
     const isolation = isolationOf(options.isolation);
     const tags = (options.tags ?? []).map(checkTag);
     const decorators = withDecorators(options.with);
@@ -150,6 +157,8 @@ export class Runner<F extends FlowSpec = FlowSpec> {
       withS3: datastore.kind === "s3",
     });
     const graph = validateFlow(flow);
+    // Loops stop where a deployed run's would, as the CLI's run does.
+    const fit = maxLoopIterations === undefined ? await loopIterationsThatFit(graph, decorators) : undefined;
     const project = resolveBranch(flow, options, currentUser(), branchOptionNames(CALL));
     // A resumed run takes its origin's parameters: none is given.
     const given = what.resume ? { text: {}, json: {} } : givenValues(flow, what.parameters);
@@ -174,6 +183,8 @@ export class Runner<F extends FlowSpec = FlowSpec> {
         datastore,
         maxWorkers,
         ...(maxForeachWidth === undefined ? {} : { maxForeachWidth }),
+        ...(maxLoopIterations === undefined ? {} : { maxLoopIterations }),
+        ...(fit ? { loopIterationsThatFit: fit } : {}),
         isolation,
         tags,
         ...(project ? { project } : {}),

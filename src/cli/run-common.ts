@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type Command, Option } from "commander";
+import { loopIterationsThatFit } from "../aws/compile/loop-bounds.js";
 import { currentUser, defaultIsolation, defaultMaxWorkers } from "../config.js";
 import { codeCacheRoot, resolveDatastore } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
-import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
+import { parseDecoratorSpec } from "../flow/decorators.js";
 import { resolveBranch } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
-import type { FlowGraph } from "../graph/flow-graph.js";
 import { validateFlow } from "../graph/validate.js";
 import { EXIT } from "../report-error.js";
 import { compileFlow } from "../runtime/compile-flow.js";
@@ -127,26 +127,6 @@ function checkTags(tags: string[]): string[] {
     }
   }
   return tags;
-}
-
-/**
- * For each loop, how many iterations fit in one Step Functions execution, as `step-functions
- * create` computes them: a local run stops a loop there too, so a loop that never ends is caught
- * and one that ends locally ends deployed. Undefined for a flow that cannot be compiled for Step
- * Functions (the runtime's default bound applies). The compiler is pure: no AWS SDK is loaded.
- */
-async function loopIterationsThatFit(
-  graph: FlowGraph,
-  withDecorators: StepDecorator[],
-): Promise<Record<string, number> | undefined> {
-  if (graph.loops.length === 0) return undefined;
-  try {
-    const { compileStateMachine } = await import("../aws/compile/compile-state-machine.js");
-    const { loops } = compileStateMachine(graph, { withDecorators });
-    return Object.fromEntries(loops.map((loop) => [loop.header, loop.maxIterations]));
-  } catch {
-    return undefined;
-  }
 }
 
 /** Validates, compiles (unless the CLI already did) and runs; returns the exit code. */

@@ -37,3 +37,25 @@ test("a loop that does not end stops at its bound, with one line naming the loop
     ["0-0", "0-1", "0-2"],
   );
 });
+
+test("the programmatic Runner bounds loops as run does: maxLoopIterations, else what fits deployed", async () => {
+  // given: the same loop through flowship/api, bounded at 2
+  const { RunFailedError, Runner } = await import("flowship/api");
+  const runner = new Runner(FLOW, { datastoreRoot: path.join(tempDir(), ".flowship"), maxLoopIterations: 2 });
+  // when
+  const error = await runner.run({ times: 1_000_000 }).then(
+    () => assert.fail("the run should fail at its bound"),
+    (e: unknown) => e,
+  );
+  // then: the run failed at the bound (without the option the Runner once ran such a loop past what
+  // a deployed run allows)
+  assert.ok(error instanceof RunFailedError, String(error));
+  assert.match(
+    error.run?.failureReason ?? "",
+    /The loop at step 'loop_step' ran 2 iterations without leaving/,
+  );
+  assert.deepEqual(
+    (await (await error.run!.step("loop_step")).tasks()).map((task) => task.id),
+    ["0-0", "0-1"],
+  );
+});
