@@ -17,6 +17,21 @@ export { executeTask, TASK_EXIT } from "./executor.js";
 // directly must never make the flow's `.run()` start a run.
 markHost("task");
 
+let childProcessesPatched = false;
+/**
+ * Marks a step's subprocesses (subprocess-mark.ts) and, in a thread, routes their output. Done as
+ * this module is evaluated, before the flow module: code that keeps `spawn` from its top level
+ * (bundled CommonJS: `const { spawn } = require("child_process")`) holds the patched versions.
+ * Marking first: the thread's rerouting then wraps the marking versions.
+ */
+function patchChildProcesses(): void {
+  if (childProcessesPatched) return;
+  childProcessesPatched = true;
+  markSubprocesses();
+  routeChildOutputThroughThread();
+}
+if (taskSpecText() !== undefined) patchChildProcesses();
+
 export type { TaskSpec } from "./task-spec.js";
 
 /**
@@ -45,9 +60,7 @@ export async function runTaskProcessIfTask(): Promise<void> {
   const text = taskSpecText();
   if (text === undefined) return;
   watchParent();
-  // First: the thread's rerouting below then wraps the marking versions.
-  markSubprocesses();
-  routeChildOutputThroughThread();
+  patchChildProcesses();
   try {
     const spec = parseTaskSpec(text);
     const flow = registeredFlows().find((f) => f.name === spec.flow);
