@@ -42,7 +42,9 @@ function factoryName(fn: Function): string {
   return FACTORIES.get(fn) ?? (fn.name.replace(/\d+$/, "") || "the decorator");
 }
 
-function check(
+// (Not named `check`: bundled beside a flow, a flowship function of a common name makes esbuild
+// rename the user's own, and their stack traces would show `check2`.)
+function checkDecoratorValue(
   value: unknown,
   kinds: readonly string[],
   what: { where: string; kind: "step" | "flow"; list: string },
@@ -72,7 +74,7 @@ function check(
 
 /** Throws FS_FLOW_BAD_DECORATOR unless `value` is what a step decorator function returns. */
 export function checkStepDecorator(value: unknown, step: string): StepDecorator {
-  check(value, STEP_KINDS, {
+  checkDecoratorValue(value, STEP_KINDS, {
     where: `on step '${step}'`,
     kind: "step",
     list: "retry(), catchError(), timeout(), resources(), environment(), batch() or card()",
@@ -82,7 +84,7 @@ export function checkStepDecorator(value: unknown, step: string): StepDecorator 
 
 /** Throws FS_FLOW_BAD_DECORATOR unless `value` is what a flow decorator function returns. */
 export function checkFlowDecorator(value: unknown, flow: string): FlowDecorator {
-  check(value, FLOW_KINDS, {
+  checkDecoratorValue(value, FLOW_KINDS, {
     where: `of flow '${flow}'`,
     kind: "flow",
     list: "schedule(), triggerOnFinish(), trigger() or project() (step decorators go in a step's decorators)",
