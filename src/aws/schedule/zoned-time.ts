@@ -54,6 +54,15 @@ export function parseZonedTime(text: string, timezone: string): Date | undefined
   return new Date(valid.length > 0 ? Math.min(...valid) : before);
 }
 
+/**
+ * Whether `date` is the first instant its wall clock reads as it does in `timezone`: false for the
+ * second pass through an hour that the fall-back change repeats.
+ */
+export function isFirstOccurrence(date: Date, timezone: string): boolean {
+  const local = formatInZone(date, timezone).slice(0, -6);
+  return parseZonedTime(local, timezone)?.getTime() === Math.floor(date.getTime() / 1000) * 1000;
+}
+
 /** `date` as its wall clock in `timezone` shows it, with the offset: `2026-10-25T00:00:00+02:00`. */
 export function formatInZone(date: Date, timezone: string): string {
   const [y, mo, d, h, mi, s] = wallClock(date, timezone).map((n, i) =>
