@@ -18,7 +18,9 @@ export function parseIsoInstant(text: string): Date | undefined {
   const date = new Date(hour === undefined ? `${year}-${month}-${day}T00:00:00Z` : text.trim());
   if (Number.isNaN(date.getTime())) return undefined;
   // Date rolls Feb 30 over into March; the calendar day must be the one written.
-  const check = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  // setUTCFullYear, not Date.UTC, which reads years 0 to 99 as 1900 to 1999.
+  const check = new Date(0);
+  check.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
   if (check.getUTCMonth() !== Number(month) - 1 || check.getUTCDate() !== Number(day)) return undefined;
   return date;
 }

@@ -172,6 +172,13 @@ describe("resume", () => {
       /^error: Cannot resume: flow 'ResumableFlow' has no earlier run in .+; pass --origin-run-id\.\n$/,
     );
     await runCli([FLOW, "run"], { env: s.env() });
+    // An empty origin (an unset variable) is refused, locally and on Step Functions, not the latest run.
+    for (const args of [["resume"], ["step-functions", "resume"]]) {
+      const empty = await runCli([FLOW, ...args, "--origin-run-id", ""], { env: s.env() });
+      assert.equal(empty.code, 2, empty.stderr);
+      assert.match(empty.stderr, /^error: Invalid run id '': use letters, digits/);
+      assert.equal(empty.stderr.split("\n").length, 2, empty.stderr);
+    }
     const bad = await runCli([FLOW, "resume", "nosuch"], { env: s.env() });
     assert.equal(bad.code, 2);
     assert.equal(

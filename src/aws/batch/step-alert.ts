@@ -59,10 +59,28 @@ function templateSafe(text: string): string {
   return text.replace(/"/g, "'").replace(/\\/g, "/").replace(CONTROL_CHARACTERS, " ");
 }
 
-/** The first line of an error, shortened and template-safe. */
+/**
+ * The first line of an error that says something (a message may start `Error: ` and go on on the
+ * next line), template-safe and cut at ERROR_CHARS code points, so no surrogate pair is split.
+ */
 export function firstLine(error: string): string {
-  const line = templateSafe(error.split("\n")[0]!.trim());
-  return line.length > ERROR_CHARS ? `${line.slice(0, ERROR_CHARS - 1)}…` : line;
+  const lines = error
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  // A bare type such as "Error:" is joined with the line that says what went wrong.
+  const [head = "", next] = lines;
+  const line = templateSafe(/^[\w.$]+:$/.test(head) && next !== undefined ? `${head} ${next}` : head);
+  const chars = Array.from(line);
+  return chars.length > ERROR_CHARS ? `${chars.slice(0, ERROR_CHARS - 1).join("")}…` : line;
+}
+
+/** Characters a shell reads as part of a word as they are; a path with any other is quoted. */
+const SHELL_PLAIN = /^[\w@%+=:,./-]+$/;
+
+/** The flow file as one shell word: as it is when plain, else in single quotes. */
+function shellWord(text: string): string {
+  return SHELL_PLAIN.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /** The alert of a failed step: the step, the error's first line and the command that resumes with a fix. */
@@ -73,9 +91,10 @@ export function stepAlert(
   const arn = settings.stateMachineArn;
   const [, partition = "aws", , region = "", account = "", , machine = ""] = arn.split(":");
   const executionArn = `arn:${partition}:states:${region}:${account}:execution:${machine}:${facts.runId.replace(/^sfn-/, "")}`;
-  const cli = `npx flowship ${settings.flowFile}`;
+  const cli = `npx flowship ${shellWord(settings.flowFile)}`;
   const target = settings.targetOptions ? ` ${settings.targetOptions}` : "";
-  const resume = `${cli} step-functions resume --origin-run-id ${facts.runId}${target}`;
+  // Template-safe like the text: the webhook's input template puts it in a JSON string as it is.
+  const resume = templateSafe(`${cli} step-functions resume --origin-run-id ${facts.runId}${target}`);
   const error = firstLine(facts.error);
   const text = templateSafe(
     `flowship: run ${facts.runId} of flow ${facts.flow} (state machine ${machine}) FAILED at step ${facts.step} (task ${facts.step}/${facts.taskId}): ${error}. ` +

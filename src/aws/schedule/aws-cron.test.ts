@@ -90,6 +90,26 @@ describe("schedule plans", () => {
     assert.deepEqual(plan.next(2, after), ["2026-11-24T09:00:00.000Z", "2026-11-25T09:00:00.000Z"]);
   });
 
+  test("daylight-saving changes: a skipped time never fires, a repeated hour fires once", () => {
+    const hourly = schedulePlan({ kind: "schedule", options: { hourly: true, timezone: "Europe/Berlin" } });
+    // Berlin falls back at 03:00+02:00 on 2026-10-25: 02:00 fires once, at +02:00.
+    const fallBack = hourly.between(new Date("2026-10-24T23:00:00Z"), new Date("2026-10-25T03:00:00Z"), 10);
+    assert.deepEqual(
+      fallBack.map((d) => d.toISOString()),
+      ["2026-10-24T23:00:00.000Z", "2026-10-25T00:00:00.000Z", "2026-10-25T02:00:00.000Z"],
+    );
+    const nightly = schedulePlan({
+      kind: "schedule",
+      options: { cron: "30 2 * * ? *", timezone: "Europe/Berlin" },
+    });
+    // 02:30 does not happen on 2026-03-29 in Berlin (02:00 jumps to 03:00).
+    assert.deepEqual(nightly.next(2, new Date("2026-03-28T12:00:00Z")), [
+      "2026-03-30T00:30:00.000Z",
+      "2026-03-31T00:30:00.000Z",
+    ]);
+    assert.deepEqual(nightly.next(1, new Date("2026-10-24T12:00:00Z")), ["2026-10-25T00:30:00.000Z"]);
+  });
+
   test("an unknown time zone is refused", () => {
     assert.throws(
       () => schedulePlan({ kind: "schedule", options: { daily: true, timezone: "Mars/Olympus" } }),

@@ -6,6 +6,7 @@ import { Cron } from "croner";
 import type { FlowDecorator } from "../../flow/decorators.js";
 import type { FlowSpec } from "../../flow/types.js";
 import { CronError, SHORTCUTS, validateAwsCron } from "./aws-cron.js";
+import { isFirstOccurrence } from "./zoned-time.js";
 
 export interface SchedulePlan {
   /** `cron(...)` as EventBridge Scheduler takes it. */
@@ -44,18 +45,34 @@ export function schedulePlan(decorator: Extract<FlowDecorator, { kind: "schedule
   const timezone = checkTimezone(options.timezone ?? "UTC");
   // croner reads seconds first and numbers weekdays 1=Sunday like AWS with alternativeWeekdays.
   const cron = new Cron(`0 ${fields}`, { timezone, alternativeWeekdays: true, paused: true });
+  // EventBridge Scheduler skips a cron time that the spring-forward change skips and fires once in
+  // the hour the fall-back change repeats (repost.aws/knowledge-center/eventbridge-scheduler-adjust-dst).
+  // croner moves a skipped time past the gap and fires in both passes of a repeated hour: its
+  // times are kept only where the wall clock matches the expression and reads so for the first time.
+  const fires = (time: Date) => cron.match(time) && isFirstOccurrence(time, timezone);
+  const fireTimes = function* (after: Date): Generator<Date> {
+    for (let time = cron.nextRun(after); time; time = cron.nextRun(time)) {
+      if (fires(time)) yield time;
+    }
+  };
   return {
     expression: `cron(${fields})`,
     timezone,
-    next: (count, after = new Date()) => cron.nextRuns(count, after).map((d) => d.toISOString()),
+    next: (count, after = new Date()) => {
+      const times: string[] = [];
+      for (const time of fireTimes(after)) {
+        if (times.length >= count) break;
+        times.push(time.toISOString());
+      }
+      return times;
+    },
     between: (start, end, limit) => {
       const times: Date[] = [];
       // croner finds the first fire time strictly after the one given: a millisecond earlier
       // makes `start` itself count.
-      let time = cron.nextRun(new Date(start.getTime() - 1));
-      while (time && time < end && times.length <= limit) {
+      for (const time of fireTimes(new Date(start.getTime() - 1))) {
+        if (time >= end || times.length > limit) break;
         times.push(time);
-        time = cron.nextRun(time);
       }
       return times;
     },

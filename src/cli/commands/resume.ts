@@ -20,7 +20,9 @@ export function registerResume(program: Command, context: FlowCommandContext): v
   ).action(async (step: string | undefined, options: CommonRunFlags & { originRunId?: string }) => {
     const location = runGlobals(context, options).datastore;
     const store = new FlowStore({ storage: await openStorage(location), flow: context.flow.name });
-    const originRunId = options.originRunId ? checkRunId(options.originRunId) : await store.readLatestRun();
+    // An empty --origin-run-id is a mistake (an unset variable), not a request for the latest run.
+    const originRunId =
+      options.originRunId !== undefined ? checkRunId(options.originRunId) : await store.readLatestRun();
     if (!originRunId) {
       throw new FlowshipError(
         "FS_RESUME_NO_ORIGIN",

@@ -44,7 +44,7 @@ export function registerBackfill(group: Command, context: FlowCommandContext): v
     .option("--poll-seconds <s>", "seconds between looks at the running runs", "5")
     .option(...NAME_OPTION)
     .action(async (flags: BackfillFlags) => {
-      const [{ flowSchedule }, { parseZonedTime, formatInZone }] = await Promise.all([
+      const [{ flowSchedule }, { parseZonedTime, formatInZone, inDaylightSavingGap }] = await Promise.all([
         import("../../../aws/schedule/schedule-plan.js"),
         import("../../../aws/schedule/zoned-time.js"),
       ]);
@@ -68,6 +68,17 @@ export function registerBackfill(group: Command, context: FlowCommandContext): v
       const start = time("--start", flags.start);
       const end = time("--end", flags.end);
       if (end <= start) {
+        // A time the clocks skip reads as the instant an hour later, which can pass the other end.
+        for (const [flag, text] of [
+          ["--start", flags.start],
+          ["--end", flags.end],
+        ] as const) {
+          if (inDaylightSavingGap(text, schedule.timezone)) {
+            throw new UsageError(
+              `Invalid backfill window: ${flag} '${text}' falls in a daylight-saving gap of ${schedule.timezone} (the clocks skip that time there); give a time outside it.`,
+            );
+          }
+        }
         throw new UsageError(
           `Invalid backfill window: --end '${flags.end}' is not after --start '${flags.start}'.`,
         );

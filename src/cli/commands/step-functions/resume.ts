@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import type { Command } from "commander";
+import { checkRunId } from "../../../datastore/pathspec.js";
 import { UsageError } from "../../../errors.js";
 import { validateFlow } from "../../../graph/validate.js";
 import { addBranchOptions } from "../../branch-options.js";
@@ -43,6 +44,7 @@ export function registerResume(group: Command, context: FlowCommandContext): voi
           "Missing option '--origin-run-id sfn-…': the run to resume with the production version's code (step-functions list-runs --failed lists them).",
         );
       }
+      checkRunId(flags.originRunId);
       const runIdFile = checkRunIdFile(flags.runIdFile);
       const graph = validateFlow(context.flow);
       const aws = await awsCommandContext(context, {
