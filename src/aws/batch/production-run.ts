@@ -12,7 +12,7 @@ import type { RunRecord } from "../../datastore/records-types.js";
 import { FlowshipError } from "../../errors.js";
 import { projectOf } from "../../flow/project.js";
 import type { FlowSpec } from "../../flow/types.js";
-import { resolveParameters } from "../../runtime/resolve-parameters.js";
+import { type RunStart, resolveParameters } from "../../runtime/resolve-parameters.js";
 import { newRunRecord, PRODUCTION_USER, storeParameters } from "../../runtime/run-record.js";
 import { parseIsoInstant } from "../../util/iso-time.js";
 import { MANIFEST_FILE, SOURCE_FOLDER } from "../package/package-layout.js";
@@ -33,6 +33,14 @@ function packagedFlowFolder(bundle: string): string {
   }
 }
 
+/** Who a production run is recorded as, where, and on which project branch: what its defaults see too. */
+function productionRunStart(flow: FlowSpec): RunStart & { namespace: string } {
+  const namespace = `production:${productionToken() ?? flow.name.toLowerCase()}`;
+  const project = projectOf(flow);
+  const branch = deployedProjectBranch();
+  return { user: PRODUCTION_USER, namespace, ...(project && branch ? { project: { project, branch } } : {}) };
+}
+
 /** Writes the record of a production run and makes it the latest started one of its namespace. */
 export async function writeProductionRun(
   store: FlowStore,
@@ -45,17 +53,14 @@ export async function writeProductionRun(
     scheduledTime?: string;
   },
 ): Promise<RunRecord> {
-  const namespace = `production:${productionToken() ?? flow.name.toLowerCase()}`;
-  const project = projectOf(flow);
-  const branch = deployedProjectBranch();
+  const start = productionRunStart(flow);
+  const namespace = start.namespace;
   const record = newRunRecord({
     flow,
-    user: PRODUCTION_USER,
-    namespace,
+    ...start,
     tags: deployedRunTags(),
     runtime: "step-functions",
     ...fields,
-    ...(project && branch ? { project: { project, branch } } : {}),
   });
   await store.writeRun(record);
   await store.updateLatest("started", namespace, record.runId, record.startedAt);
@@ -97,17 +102,11 @@ export async function createRun(
     );
   }
   const scheduledTime = scheduledTimeOf(flow.name, env.scheduledTime);
-  const project = projectOf(flow);
-  const branch = deployedProjectBranch();
   // includeFile defaults ship in the code package, beside the flow file's own source.
   const values = await resolveParameters(
     flow,
     { json: given, includeBase: packagedFlowFolder(bundle) },
-    {
-      user: PRODUCTION_USER,
-      namespace: `production:${productionToken() ?? flow.name.toLowerCase()}`,
-      ...(project && branch ? { project: { project, branch } } : {}),
-    },
+    productionRunStart(flow),
   );
   return writeProductionRun(store, flow, {
     runId: env.runId,
