@@ -11,6 +11,7 @@ export interface Pathspec {
   taskId?: string;
 }
 
+/** A pathspec that is not flow/run[/step[/task]] of valid names: a usage error (exit 2). */
 export class InvalidPathspecError extends FlowshipError {
   constructor(message: string) {
     super("FS_PATHSPEC_INVALID", message, { exitCode: 2 });

@@ -95,6 +95,7 @@ export async function listFlowViews(storage: Storage): Promise<FlowView[]> {
   );
 }
 
+/** A query parameter of the UI's JSON API that does not parse (a time, a number, a flow name): answered 400. */
 export class BadQueryError extends FlowshipError {
   constructor(message: string) {
     super("FS_UI_BAD_QUERY", message);

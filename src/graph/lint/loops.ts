@@ -10,6 +10,7 @@ const ARTIFACT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const switches: LintRule = (flow, report) => {
   for (const step of flow.steps) {
+    /** A malformed switch: a condition without cases or cases without one, fewer than two cases, a case naming no step. */
     const issue = (message: string, code = "FS_GRAPH_BAD_SWITCH") =>
       report(stepIssue(flow, step, code, message));
     if (step.cases === undefined) {
