@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import puppeteer from "puppeteer-core";
+import type { RecordedStep } from "../../src/datastore/records-types.js";
 import {
   syntheticStore,
   writeSyntheticRun,
@@ -40,7 +41,7 @@ async function wideRun(root: string, width: number): Promise<string> {
   const store = syntheticStore(root, "WideRun");
   const started = Date.now() - 3_600_000;
   const runId = String(started);
-  const steps = [
+  const steps: RecordedStep[] = [
     { name: "start", type: "foreach", next: ["body"] },
     { name: "body", type: "linear", next: ["join"] },
     { name: "join", type: "join", next: ["end"] },

@@ -31,11 +31,13 @@ export interface RunRecord {
   steps: RecordedStep[];
 }
 
+/** The graph's node type of a recorded step; "step" is what older runs recorded for any of them. */
+export type RecordedStepType = "linear" | "split" | "foreach" | "switch" | "join" | "end" | "step";
+
 /** A step as a run records it: enough to draw the graph without the code. */
 export interface RecordedStep {
   name: string;
-  /** The graph's node type: linear, split, foreach, switch, join or end ("step" in older runs). */
-  type: string;
+  type: RecordedStepType;
   next: readonly string[];
   /** A switch's cases: `String(value)` → the step it leads to. */
   cases?: Readonly<Record<string, string>>;

@@ -74,8 +74,8 @@ export type TaskState = "succeeded" | "caught" | "failed" | "cancelled" | "runni
 
 export interface TaskSummary {
   id: string;
-  /** Of the latest attempt, as recorded: running, succeeded or failed. */
-  status: string;
+  /** Of the latest attempt, as recorded. */
+  status: "running" | "succeeded" | "failed";
   state: TaskState;
   attempts: AttemptView[];
   /** The foreach item index of the innermost foreach, and the item itself on one line. */
@@ -92,7 +92,8 @@ export interface RunView {
   parameters: Record<string, unknown>;
   graph: readonly {
     name: string;
-    type: string;
+    /** The graph's node type ("step": any, in runs recorded by older versions). */
+    type: "linear" | "split" | "foreach" | "switch" | "join" | "end" | "step";
     next: readonly string[];
     cases?: Readonly<Record<string, string>>;
   }[];

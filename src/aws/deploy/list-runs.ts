@@ -21,7 +21,8 @@ export type RunStatusFilter = (typeof RUN_STATUSES)[keyof typeof RUN_STATUSES];
 
 export interface ListedRun {
   runId: string;
-  status: string;
+  /** As Step Functions reports it; "UNKNOWN" when it reports none. */
+  status: ExecutionStatus | "UNKNOWN";
   startDate?: Date;
   stopDate?: Date;
   /** The version or alias the execution was started with, when AWS reports it. */
