@@ -30,7 +30,10 @@ export interface RunOptions {
    * `step-functions create` computes them (the CLI passes them; the runtime never imports aws/).
    */
   loopIterationsThatFit?: Readonly<Record<string, number>>;
-  /** What keeps tasks apart: an OS process each, or a worker thread each. @default "process" */
+  /**
+   * What keeps attempts apart: a fresh worker thread each in a reused task host process ("host"),
+   * an OS process each, or a worker thread each in the runtime. @default "host"
+   */
   isolation?: Isolation;
   tags: string[];
   /** For a flow with a project: the branch the run is in. @default the user's own, user.<name> */

@@ -1,6 +1,7 @@
 /**
- * A task attempt as an OS process (the default isolation): spawned from the compiled flow in its
- * own process group, so a timeout or a stopping run kills whatever the step started too.
+ * A task attempt as an OS process (`--isolation process` locally, and every attempt in a Batch
+ * container): spawned from the compiled flow in its own process group, so a timeout or a stopping
+ * run kills whatever the step started too.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
