@@ -13,7 +13,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { DatastoreOption } from "../client/client-context.js";
-import { isFlowshipError } from "../errors.js";
+import { FlowshipError, isFlowshipError } from "../errors.js";
 import { cardImage, cardsView } from "./cards-view.js";
 import { attachment } from "./content-disposition.js";
 import { hostCheck } from "./host-check.js";
@@ -244,7 +244,10 @@ export async function startUiServer(options: {
 }): Promise<UiServer> {
   const assets = assetsFolder();
   if (!fs.existsSync(path.join(assets, "app.js"))) {
-    throw new Error(`The UI's front-end is not built (${assets}/app.js is missing); run npm run build.`);
+    throw new FlowshipError(
+      "FS_UI_NOT_BUILT",
+      `The UI's front-end is not built: '${assets}/app.js' is missing. Run npm run build.`,
+    );
   }
   const site: Site = { table: routes(options.datastore), assets, ownHost: () => false };
   const server = http.createServer((request, response) => {
