@@ -3,7 +3,7 @@
  * event rules and the alert rule, each made to match the flow's decorators and the deploy's flags —
  * created, replaced, or deleted when a redeploy no longer has it.
  */
-import type { DeployFlowOptions, DeployPlan, DeployResult } from "./create.js";
+import type { DeployFlowOptions, DeployPlan, DeployResult } from "./deploy-types.js";
 import type { Deployment } from "./deployment.js";
 import { applyEventTriggers } from "./event-triggers.js";
 import { applyNotify, removeNotify } from "./notify.js";

@@ -8,24 +8,21 @@
  * changes what production runs, made last, so a refused request before it leaves production as it
  * was; then delete versions beyond the ones kept.
  */
-import type { Storage } from "../../datastore/storage.js";
-import type { StepDecorator } from "../../flow/decorators.js";
-import type { ProjectBranch } from "../../flow/project.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
-import type { CompiledFlow } from "../../runtime/compile-flow.js";
 import { includedFiles } from "../../runtime/resolve-parameters.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
-import type { AssignPublicIp, DistributedMapSetting } from "../compile/compile-options.js";
-import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
+import type { AssignPublicIp } from "../compile/compile-options.js";
+import { compileStepFunctions } from "../compile/compile-step-functions.js";
 import { jobDefinitionName } from "../compile/naming.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
-import { type StoredCodePackage, uploadCodePackage } from "../package/code-package-store.js";
-import { flowSchedule, type SchedulePlan } from "../schedule/schedule-plan.js";
+import { uploadCodePackage } from "../package/code-package-store.js";
+import { flowSchedule } from "../schedule/schedule-plan.js";
 import { applyTriggers } from "./apply-triggers.js";
-import { type AwsSettingName, type AwsSettings, computeKind } from "./aws-settings.js";
-import { authorize, type DeployClients, type Deployment, findDeployment } from "./deployment.js";
+import { type AwsSettingName, computeKind } from "./aws-settings.js";
+import type { DeployFlowOptions, DeployPlan, DeployResult } from "./deploy-types.js";
+import { authorize, type Deployment, findDeployment } from "./deployment.js";
 import {
   type DeploymentMetadata,
   generateToken,
@@ -36,31 +33,13 @@ import {
 import { writeDeploymentRecord } from "./deployment-record.js";
 import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { DeployError } from "./errors.js";
-import {
-  type DeployedEventTrigger,
-  type EventTrigger,
-  eventBusesOf,
-  eventTriggers,
-  unmappedRequired,
-} from "./event-triggers.js";
-import type { DeployedNotify, NotifyChoice } from "./notify.js";
+import { eventBusesOf, eventTriggers, unmappedRequired } from "./event-triggers.js";
 import { DEFAULT_KEEP_VERSIONS, pruneVersions, publishVersion, routeProduction } from "./publish-version.js";
-import { type DeployTarget, versionNumber } from "./resource-names.js";
-import type { DeployedSchedule } from "./schedule.js";
+import { versionNumber } from "./resource-names.js";
 import { alertSettings, deployedTaskEnvironment } from "./task-settings.js";
-import { type DeployedTrigger, upstreamFlows } from "./trigger-on-finish.js";
+import { upstreamFlows } from "./trigger-on-finish.js";
 
-/** What can be known about a deploy before any AWS call. */
-export interface DeployPlan {
-  graph: FlowGraph;
-  schedule?: SchedulePlan;
-  /** Flows whose success starts this one (`triggerOnFinish`). */
-  upstream: string[];
-  /** Events that start it (`trigger`). */
-  eventTriggers: EventTrigger[];
-  /** The settings this deploy needs. */
-  settings: AwsSettingName[];
-}
+export type { DeployFlowOptions, DeployPlan, DeployResult } from "./deploy-types.js";
 
 /**
  * Validates the flow and its deploy-time decorators. A flow that starts by itself (schedule or
@@ -102,81 +81,6 @@ export function planDeploy(flow: FlowSpec): DeployPlan {
   if (schedule) settings.push("schedulerRole");
   if (upstream.length > 0 || triggers.length > 0) settings.push("eventsRole");
   return { graph, ...(schedule ? { schedule } : {}), upstream, eventTriggers: triggers, settings };
-}
-
-export interface DeployFlowOptions {
-  flow: FlowSpec;
-  /** The flow compiled with the S3 backend: `compileFlow({ file, outDir, withS3: true })`. */
-  compiled: CompiledFlow;
-  target: DeployTarget;
-  settings: AwsSettings;
-  clients: DeployClients;
-  /** The S3 datastore at `settings.s3Root`, where the code package goes. */
-  storage: Storage;
-  /** Who deploys (recorded as the owner). */
-  user: string;
-  /** The production token of the existing deployment, when `user` did not deploy it. */
-  authorize?: string;
-  /** Move production runs to a new namespace with a generated token. @default false */
-  generateNewToken?: boolean;
-  /** Move production runs to namespace `production:<newToken>`. */
-  newToken?: string;
-  /** Client API namespace of the tasks instead of `production:<token>`. */
-  namespace?: string;
-  /** Tags every production run gets. @default [] */
-  tags?: readonly string[];
-  /**
-   * Published versions to keep, newest first (the production one is always kept); older ones are
-   * deleted after the deploy. @default 20
-   */
-  keepVersions?: number;
-  /** Most foreach iterations at once. @default 100 */
-  maxWorkers?: number;
-  /** Which foreaches run as Distributed Maps. @default "auto" */
-  distributedMap?: DistributedMapSetting;
-  /** The widest foreach the deployment must run. @default none */
-  maxForeachWidth?: number;
-  workflowTimeoutSeconds?: number;
-  /** Time limit of a step's Batch job, queue included, for steps without `timeout`. @default 86400 */
-  taskTimeoutSeconds?: number;
-  /** `--with` decorators, applied in the state machine and in the tasks. @default [] */
-  withDecorators?: readonly StepDecorator[];
-  /** Folder the flow's sources are packaged relative to. @default process.cwd() */
-  sourceRoot?: string;
-  /** When the schedule's next fire times are counted from. @default now */
-  now?: Date;
-  /** Waits while a webhook's new EventBridge connection authorizes. @default a timer */
-  sleep?: (ms: number) => Promise<void>;
-  /** Alerts on finished runs; without it a redeploy removes them. */
-  notify?: NotifyChoice;
-}
-
-export interface DeployResult {
-  name: string;
-  /** The project branch deployed, for a flow with a project. */
-  project?: ProjectBranch;
-  stateMachineArn: string;
-  aliasArn: string;
-  /** The version just published, now the production version. */
-  version: number;
-  token: string;
-  /** True when this deploy chose a new token (first deploy, or asked for). */
-  newToken: boolean;
-  /** `production:<token>`. */
-  namespace: string;
-  firstDeploy: boolean;
-  /** Versions deleted because more than `keepVersions` were kept. */
-  prunedVersions: number[];
-  /** What went wrong after production moved to the new version (the deploy itself succeeded). */
-  warnings: string[];
-  codePackage: StoredCodePackage;
-  jobDefinitionArn: string;
-  deployment: StepFunctionsDeployment;
-  schedule?: DeployedSchedule;
-  triggerOnFinish?: DeployedTrigger;
-  notify?: DeployedNotify;
-  /** The events that start the flow, with their rules. */
-  eventTriggers?: DeployedEventTrigger[];
 }
 
 function chooseToken(
