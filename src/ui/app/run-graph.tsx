@@ -6,17 +6,12 @@
  * task, or for a step of several tasks to its group in the timeline; a step never reached links
  * nowhere.
  */
-import dagre from "@dagrejs/dagre";
 import { useMemo } from "preact/hooks";
 import type { RunView } from "./api.js";
+import { caseLabel, layoutRunGraph, SELF_LOOP_REACH } from "./graph-layout.js";
 import { type StepState, stepNotes } from "./step-states.js";
 
-const MIN_WIDTH = 120;
-const PADDING = 28;
 const LINE = 15;
-const SELF_LOOP_REACH = 36;
-const NAME_FONT = "600 13px system-ui, -apple-system, 'Segoe UI', sans-serif";
-const NOTE_FONT = "11px system-ui, -apple-system, 'Segoe UI', sans-serif";
 
 let measurer: CanvasRenderingContext2D | null | undefined;
 /** The width text takes in `font`, as the browser draws it (a rough guess without a canvas). */
@@ -27,15 +22,6 @@ function textWidth(text: string, font: string): number {
   return measurer.measureText(text).width;
 }
 
-/** The case values of a switch that lead to `target` ("true", "a | b"), for its edge. */
-function caseLabel(step: RunView["graph"][number], target: string): string | undefined {
-  if (!step.cases) return undefined;
-  const values = Object.entries(step.cases)
-    .filter(([, to]) => to === target)
-    .map(([value]) => value);
-  return values.length > 0 ? values.join(" | ") : undefined;
-}
-
 interface Props {
   view: RunView;
   states: Map<string, StepState>;
@@ -44,72 +30,10 @@ interface Props {
 
 export function RunGraph({ view, states, stepHref }: Props) {
   const notes = new Map(view.graph.map((step) => [step.name, stepNotes(view, step)]));
-  const layout = useMemo(() => {
-    const g = new dagre.graphlib.Graph({ multigraph: false });
-    g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 36, marginx: 8, marginy: 8 });
-    g.setDefaultEdgeLabel(() => ({}));
-    const sizes = new Map<string, { width: number; height: number }>();
-    for (const step of view.graph) {
-      const lines = notes.get(step.name) ?? [];
-      // Sized for the longest breakdown a foreach can show, so a growing one does not move the layout.
-      const widest = Math.max(
-        textWidth(step.name, NAME_FONT),
-        ...lines.map((l) => textWidth(step.type === "foreach" ? `${l} · 0,000 pending` : l, NOTE_FONT)),
-      );
-      const height = step.type === "foreach" ? 56 : 44;
-      const size = { width: Math.max(MIN_WIDTH, Math.ceil(widest) + PADDING), height };
-      sizes.set(step.name, size);
-      g.setNode(step.name, size);
-    }
-    // A step that goes back to itself is drawn by hand, a loop on its right (dagre routes it badly).
-    for (const step of view.graph) {
-      for (const next of step.next) {
-        if (next === step.name) continue;
-        const label = caseLabel(step, next);
-        g.setEdge(
-          step.name,
-          next,
-          label ? { label, width: textWidth(label, NOTE_FONT) + 10, height: 14 } : {},
-        );
-      }
-    }
-    dagre.layout(g);
-    const size = g.graph() as { width?: number; height?: number };
-    const nodes = view.graph.map((step) => ({
-      step,
-      size: sizes.get(step.name)!,
-      box: g.node(step.name) as { x: number; y: number },
-    }));
-    // The self-loops' reach and labels widen the drawing on the right.
-    const right = Math.max(
-      size.width ?? 0,
-      ...nodes
-        .filter(({ step }) => step.next.includes(step.name))
-        .map(
-          ({ step, size: s, box }) =>
-            box.x +
-            s.width / 2 +
-            SELF_LOOP_REACH +
-            6 +
-            textWidth(caseLabel(step, step.name) ?? "", NOTE_FONT) +
-            8,
-        ),
-    );
-    return {
-      width: Math.ceil(right),
-      height: size.height ?? 0,
-      nodes,
-      edges: (g.edges() as { v: string; w: string }[]).map((e) => {
-        const laid = g.edge(e) as {
-          points: { x: number; y: number }[];
-          label?: string;
-          x?: number;
-          y?: number;
-        };
-        return { ...e, points: laid.points, label: laid.label, x: laid.x, y: laid.y };
-      }),
-    };
-  }, [JSON.stringify(view.graph), JSON.stringify([...notes.values()].map((l) => l[0]))]);
+  const layout = useMemo(
+    () => layoutRunGraph(view.graph, notes, textWidth),
+    [JSON.stringify(view.graph), JSON.stringify([...notes.values()].map((l) => l[0]))],
+  );
   return (
     <svg
       class="graph"
