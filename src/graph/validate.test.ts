@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { catchError, retry } from "../flow/decorators.js";
 import { type Flow, flow } from "../flow/flow-builder.js";
 import { formatIssue } from "./errors.js";
 import { lintFlow, validateFlow } from "./validate.js";
@@ -206,6 +207,52 @@ const CASES: [name: string, build: () => Flow, codes: string[]][] = [
         .step("join", noop, { join: true, next: "end" })
         .step("end", noop),
     ["FS_GRAPH_SWITCH_TO_JOIN"],
+  ],
+  [
+    "a loop entered at two steps",
+    () =>
+      f()
+        .step("start", noop, { next: ["a", "b"] })
+        .step("a", noop, { next: "b" })
+        .step("b", noop, { condition: "c", next: { x: "a", y: "end" } })
+        .step("end", noop),
+    ["FS_GRAPH_LOOP_ENTRIES"],
+  ],
+  [
+    "a loop from inside a foreach back to before it",
+    () =>
+      f()
+        .step("start", noop, { next: "fan" })
+        .step("fan", noop, { foreach: "xs", next: "item" })
+        .step("item", noop, { condition: "c", next: { x: "fan", y: "join" } })
+        .step("join", noop, { join: true, next: "end" })
+        .step("end", noop),
+    ["FS_GRAPH_LOOP_LEAVES_SPLIT"],
+  ],
+  [
+    "catchError on a foreach and on a switch",
+    () =>
+      f()
+        .step("start", noop, { foreach: "xs", next: "item", decorators: [catchError()] })
+        .step("item", noop, { next: "join" })
+        .step("join", noop, { join: true, next: "pick" })
+        .step("pick", noop, { condition: "c", next: { x: "end", y: "start2" }, decorators: [catchError()] })
+        .step("start2", noop, { next: "end" })
+        .step("end", noop),
+    ["FS_GRAPH_CATCH_ON_FOREACH", "FS_GRAPH_CATCH_ON_SWITCH"],
+  ],
+  [
+    "a decorator twice",
+    () =>
+      f()
+        .step("start", noop, { next: "end", decorators: [retry(), retry()] })
+        .step("end", noop),
+    ["FS_GRAPH_DUPLICATE_DECORATOR"],
+  ],
+  [
+    "a reserved step name",
+    () => f().step("start", noop, { next: "input" }).step("input", noop, { next: "end" }).step("end", noop),
+    ["FS_GRAPH_RESERVED_NAME"],
   ],
   [
     "a step name with a capital",
