@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { quietAwsSdkNodeNotice, userCacheRoot } from "../config.js";
-import { codeCacheRoot, type DatastoreLocation, resolveDatastore } from "../datastore/open-storage.js";
+import { codeCacheRoot, type DatastoreLocation } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
 import { markHost } from "../flow/registry.js";
@@ -14,6 +14,7 @@ import { loadFlowFile } from "../runtime/load-flow.js";
 import { toleratePipeReadersGoingAway } from "../util/closed-pipes.js";
 import { closestName } from "../util/did-you-mean.js";
 import { FLOWSHIP_VERSION } from "../version.js";
+import { datastoreFromFlags } from "./datastore-flags.js";
 import { registerFlowCommands } from "./flow-commands.js";
 
 export interface GlobalOptions {
@@ -71,6 +72,9 @@ function usageFromCommander(error: CommanderError, parsing: Command): UsageError
   const flag = /^unknown option '([^']+)'/.exec(message)?.[1];
   const suggestion = flag === undefined ? undefined : suggestOption(flag, parsing);
   if (suggestion !== undefined) message = `${message} (did you mean ${suggestion}?)`;
+  // A parameter flag given to resume: the resumed run keeps the origin's parameters.
+  else if (flag !== undefined && parsing.name() === "resume")
+    message = `${message} (resume keeps the origin run's parameters; to change one, start a new run with \`run\`)`;
   return new UsageError(
     `${message.charAt(0).toUpperCase()}${message.slice(1).replace(/\.$/, "")}. Run with --help to see the options.`,
   );
@@ -133,10 +137,7 @@ export async function flowProgram(
       with: string[];
       debug: boolean;
     }>();
-    const datastore = resolveDatastore({
-      ...(raw.datastore ? { kind: raw.datastore } : {}),
-      ...(raw.datastoreRoot ? { root: raw.datastoreRoot } : {}),
-    });
+    const datastore = datastoreFromFlags(raw);
     return {
       datastore,
       datastoreRoot: codeCacheRoot(datastore),
@@ -247,12 +248,7 @@ export async function main(argv: string[]): Promise<number> {
     const command = argv[1 + globalArgs.length];
     const root =
       command === "run" || command === "resume"
-        ? codeCacheRoot(
-            resolveDatastore({
-              ...(preOptions.datastore ? { kind: preOptions.datastore } : {}),
-              ...(preOptions.datastoreRoot ? { root: preOptions.datastoreRoot } : {}),
-            }),
-          )
+        ? codeCacheRoot(datastoreFromFlags(preOptions))
         : userCacheRoot();
     const loaded = await loadFlowFile(first, root);
     return await flowProgram(loaded.flow, first, argv.slice(1), loaded);

@@ -3,7 +3,7 @@ import path from "node:path";
 import { type Command, Option } from "commander";
 import { loopIterationsThatFit } from "../aws/compile/loop-bounds.js";
 import { currentUser, defaultIsolation, defaultMaxWorkers } from "../config.js";
-import { codeCacheRoot, resolveDatastore } from "../datastore/open-storage.js";
+import { codeCacheRoot } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
 import { parseDecoratorSpec } from "../flow/decorators.js";
 import { resolveBranch } from "../flow/project.js";
@@ -17,6 +17,7 @@ import type { RunOptions } from "../runtime/run-options.js";
 import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
 import { checkThreadSettings } from "../task/task-thread.js";
 import { addBranchOptions, branchChoice } from "./branch-options.js";
+import { datastoreFromFlags } from "./datastore-flags.js";
 import type { FlowCommandContext } from "./flow-commands.js";
 import { collect, type GlobalOptions } from "./main.js";
 
@@ -42,10 +43,7 @@ export function runGlobals(
 ): GlobalOptions {
   const globals = context.globals();
   if (!flags.datastore && !flags.datastoreRoot) return globals;
-  const datastore = resolveDatastore({
-    ...(flags.datastore ? { kind: flags.datastore } : {}),
-    ...(flags.datastoreRoot ? { root: flags.datastoreRoot } : {}),
-  });
+  const datastore = datastoreFromFlags(flags);
   return { ...globals, datastore, datastoreRoot: codeCacheRoot(datastore) };
 }
 

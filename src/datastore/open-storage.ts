@@ -54,7 +54,7 @@ export function resolveDatastore(options: { kind?: string; root?: string } = {})
   if (!root?.startsWith("s3://")) {
     throw new FlowshipError(
       "FS_DATASTORE_S3_ROOT",
-      "Missing S3 datastore root for --datastore s3: pass --datastore-root s3://bucket/prefix or set FLOWSHIP_S3_ROOT.",
+      "Missing S3 datastore root for --datastore s3: pass --datastore-root s3://bucket/prefix, set FLOWSHIP_S3_ROOT, or (for the CLI) set the S3 root of the AWS settings with `flowship configure aws --s3-root`.",
       { exitCode: 2 },
     );
   }

@@ -4,7 +4,12 @@
 import { checkFlowDecorator, checkStepDecorator } from "./decorator-check.js";
 import type { FlowDecorator } from "./decorators.js";
 import { FlowDefinitionError } from "./errors.js";
-import { inferParameterType, type ParameterOptions, type ParameterSpec } from "./parameters.js";
+import {
+  checkParameterType,
+  inferParameterType,
+  type ParameterOptions,
+  type ParameterSpec,
+} from "./parameters.js";
 import { isMainModule, registerFlow } from "./registry.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
 import type { Artifacts, FlowSpec, JoinFunction, StepFunction, StepOptions, StepSpec } from "./types.js";
@@ -87,6 +92,7 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
     options: O = {} as O,
   ): Flow<A & { readonly [K in N]: ParameterValue<O> }, P & GivenParameter<N, O>, S> {
     const hasDefault = options.default !== undefined;
+    checkParameterType(this.name, name, options.type);
     this.parameters.push({
       name,
       ...(options.help !== undefined ? { help: options.help } : {}),

@@ -1,7 +1,7 @@
 /**
  * Parameters: typed values given at run start (`--alpha 0.5`), read-only in every step.
  */
-import { ParameterValueError } from "./errors.js";
+import { FlowDefinitionError, ParameterValueError } from "./errors.js";
 
 export const PARAMETER_TYPES = ["string", "number", "integer", "boolean", "json"] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
@@ -76,6 +76,25 @@ export interface ParameterSpec {
 
 /** Where a value given as text came from, for error messages. @default the command line */
 export type ValueSource = string | undefined;
+
+/**
+ * A `type` the flow file names must be one flowship knows. TypeScript catches this in an editor,
+ * but flow files run without type checking, and a bad type would otherwise surface later as a
+ * misleading "invalid default" error. (The error report adds the flow file's line.)
+ */
+export function checkParameterType(flowName: string, name: string, type: unknown): void {
+  if (type === undefined || (PARAMETER_TYPES as readonly unknown[]).includes(type)) return;
+  const hint =
+    type === "float" || type === "double"
+      ? " (decimals are 'number')"
+      : type === "int"
+        ? " (use 'integer')"
+        : "";
+  throw new FlowDefinitionError(
+    "FS_PARAM_TYPE",
+    `Unknown type ${JSON.stringify(type)} for parameter '${name}' of flow '${flowName}': use one of ${PARAMETER_TYPES.join(", ")}${hint}`,
+  );
+}
 
 export function inferParameterType(options: ParameterOptions): ParameterType {
   if (options.type) return options.type;

@@ -186,6 +186,11 @@ const GRAPH_RULES: Case[] = [
     "Invalid parameter name 'learning-rate': use a letter then letters, digits or underscores (flow 'G21')",
   ),
   check(
+    "a parameter of an unknown type",
+    `flow("G21b")\n  .parameter("rate", { type: "float", default: 0.3 }) // <-\n${S("start", '"end"')}\n${E}`,
+    `Unknown type "float" for parameter 'rate' of flow 'G21b': use one of string, number, integer, boolean, json (decimals are 'number')`,
+  ),
+  check(
     "a foreach that goes straight to its join",
     `flow("G22")\n  .step("start", (s) => { s.xs = [1]; }, { foreach: "xs", next: "j" }) // <-\n  .step("j", () => {}, { join: true, next: "end" })\n${E}`,
     "Step 'start' is a foreach that goes straight to the join 'j'; put at least one step in each branch (flow 'G22')",
@@ -263,6 +268,14 @@ const PARAMETER_CASES: Case[] = [
       ["run", "--owner", "me", "--nosuch", "1"],
       2,
       "Unknown option '--nosuch'. Run with --help to see the options.",
+    ),
+  },
+  {
+    name: "a parameter flag given to resume",
+    ...run(
+      ["resume", "--owner", "me"],
+      2,
+      "Unknown option '--owner' (resume keeps the origin run's parameters; to change one, start a new run with `run`). Run with --help to see the options.",
     ),
   },
   {

@@ -1,7 +1,10 @@
 // `flowship <flow> logs RUN[/STEP[/TASK]]` prints what tasks printed, from the datastore.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { before, describe, test } from "node:test";
 import { flowshipEnv, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { flowSource } from "../helpers/datastore.js";
 
 const FLAKY = "test/fixtures/flows/client-flaky.ts";
 const FOREACH = "examples/foreach_flow.ts";
@@ -95,6 +98,27 @@ describe("logs", () => {
       result.stderr,
       `note: ClientFlakyFlow/${resumed}/start/0 was cloned by resume from ClientFlakyFlow/${failed}/start/0; its logs are there.\n`,
     );
+  });
+
+  test("nothing on stdout: a note says the task wrote to stderr", async () => {
+    const file = path.join(root, "quiet_flow.ts");
+    fs.writeFileSync(
+      file,
+      flowSource(`export default flow("QuietFlow")
+  .step("start", () => { console.error("only on stderr"); }, { next: "end" })
+  .step("end", () => {});`),
+    );
+    const run = await runCli([file, "run"], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const result = await logs(file, `${runIdFrom(run.stderr)}/start/0`);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "");
+    assert.equal(
+      result.stderr,
+      "note: nothing on stdout; the task wrote to stderr: add --stderr (or --both).\n",
+    );
+    const end = await logs(file, `${runIdFrom(run.stderr)}/end`);
+    assert.equal(end.stderr, "", "a task that printed nothing anywhere gets no note");
   });
 
   test("mistakes are reported on one line", async () => {

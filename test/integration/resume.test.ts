@@ -131,6 +131,17 @@ describe("resume", () => {
     const resumed = await runCli([FLOW, "resume", "join"], { env: s.env() });
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(executed(s.effects), ["end/0", "join/0"]);
+    // Without a step, a succeeded origin is only cloned: a note says so and how to run something.
+    fs.writeFileSync(s.effects, "");
+    const copy = await runCli([FLOW, "resume", "--origin-run-id", runIdFrom(first.stderr)], { env: s.env() });
+    assert.equal(copy.code, 0, copy.stderr);
+    assert.equal(fs.readFileSync(s.effects, "utf8"), "", "no step ran");
+    assert.match(
+      copy.stderr,
+      new RegExp(
+        `^note: run ResumableFlow/${runIdFrom(first.stderr)} succeeded, so every task is cloned and nothing runs; give a STEP`,
+      ),
+    );
   });
 
   test("a run still running on this host is not resumed: its steps would run twice", async () => {

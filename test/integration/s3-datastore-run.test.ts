@@ -96,6 +96,18 @@ test("the datastore can be chosen with flags, before or after the command", asyn
   assert.equal(unknown.stderr, "error: Unknown datastore 'gcs': use local or s3.\n");
 });
 
+test("--datastore s3 without FLOWSHIP_S3_ROOT takes the S3 root of the AWS settings", async () => {
+  const result = await runCli(["examples/parameter_flow.ts", "run"], {
+    env: { ...env, FLOWSHIP_S3_ROOT: undefined, FLOWSHIP_AWS_S3_ROOT: `${s3Root}-settings` },
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const run = await Run.get(`ParameterFlow/${runIdFrom(result.stderr)}`, {
+    datastore: { kind: "s3", root: `${s3Root}-settings`, endpoint: server.endpoint },
+    namespace: null,
+  });
+  assert.equal(run.status, "succeeded");
+});
+
 test("--datastore s3 without a root is a one-line usage error", async () => {
   const result = await runCli(["examples/parameter_flow.ts", "run"], {
     env: { ...env, FLOWSHIP_S3_ROOT: undefined },
@@ -103,6 +115,6 @@ test("--datastore s3 without a root is a one-line usage error", async () => {
   assert.equal(result.code, 2);
   assert.equal(
     result.stderr,
-    "error: Missing S3 datastore root for --datastore s3: pass --datastore-root s3://bucket/prefix or set FLOWSHIP_S3_ROOT.\n",
+    "error: Missing S3 datastore root for --datastore s3: pass --datastore-root s3://bucket/prefix, set FLOWSHIP_S3_ROOT, or (for the CLI) set the S3 root of the AWS settings with `flowship configure aws --s3-root`.\n",
   );
 });

@@ -92,9 +92,11 @@ export function registerLogs(program: Command, context: FlowCommandContext): voi
         (root) => tasksOf(full, root, attempt),
       );
       const headers = tasks.length > 1 || streams.length > 1;
+      let printed = 0;
       for (const task of tasks) {
         for (const stream of streams) {
           const text = await task[stream]();
+          printed += text.length;
           if (headers)
             process.stdout.write(`==> ${task.pathspec} (attempt ${task.attempt}, ${stream}) <==\n`);
           process.stdout.write(text);
@@ -105,5 +107,15 @@ export function registerLogs(program: Command, context: FlowCommandContext): voi
           }
         }
       }
+      if (printed === 0 && streams.length === 1 && streams[0] === "stdout") await hintAtStderr(tasks);
     });
+}
+
+/** Nothing on stdout: say where the output is (a failed task's error is on stderr), or nothing. */
+async function hintAtStderr(tasks: Task[]): Promise<void> {
+  let withStderr = 0;
+  for (const task of tasks) if ((await task.stderr()) !== "") withStderr++;
+  if (withStderr === 0) return;
+  const which = tasks.length === 1 ? "the task" : `${withStderr} of these tasks`;
+  process.stderr.write(`note: nothing on stdout; ${which} wrote to stderr: add --stderr (or --both).\n`);
 }

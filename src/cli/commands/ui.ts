@@ -5,8 +5,8 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { Command } from "commander";
-import { resolveDatastore } from "../../datastore/open-storage.js";
 import { FlowshipError, UsageError } from "../../errors.js";
+import { datastoreFromFlags } from "../datastore-flags.js";
 import { parseStandalone } from "../standalone-command.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -67,10 +67,7 @@ export async function runUi(argv: string[]): Promise<number> {
   if (!parseStandalone([command], argv, "flowship ui")) return 0;
   const flags = command.opts<UiFlags>();
   const port = parsePort(flags.port);
-  const datastore = resolveDatastore({
-    ...(flags.datastore ? { kind: flags.datastore } : {}),
-    ...(flags.datastoreRoot ? { root: flags.datastoreRoot } : {}),
-  });
+  const datastore = datastoreFromFlags(flags);
   const { startUiServer } = await import("../../ui/server.js");
   let server: Awaited<ReturnType<typeof startUiServer>>;
   try {
