@@ -15,7 +15,7 @@ export class ObjectNotFoundError extends FlowshipError {
       "FS_CLIENT_NOT_FOUND",
       `${options.kind} not found: '${options.pathspec}' is not in the datastore ${options.datastore}. ${
         options.hint ??
-        "Check the pathspec, or point the client at the right datastore (setDatastore(), --datastore-root or FLOWSHIP_DATASTORE_ROOT)"
+        "Check the pathspec, or point the client at the right datastore (--datastore-root or FLOWSHIP_DATASTORE_ROOT on the command line, setDatastore() in code)"
       }.`,
     );
     this.pathspec = options.pathspec;

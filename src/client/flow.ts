@@ -69,7 +69,7 @@ export class Flow<A extends object = AnyArtifacts> {
         kind: "Flow",
         pathspec: name,
         datastore: context.datastore,
-        hint: "Run the flow first, or point the client at the datastore it ran in (setDatastore(), --datastore-root or FLOWSHIP_DATASTORE_ROOT)",
+        hint: "Run the flow first, or point the client at the datastore it ran in (--datastore-root or FLOWSHIP_DATASTORE_ROOT on the command line, setDatastore() in code)",
       });
     }
     const flow = new Flow<A>({ context, name, runIds });

@@ -536,7 +536,7 @@ const PATHSPEC_CASES: Case[] = [
     ...run(
       ["logs", "12345"],
       1,
-      "Run not found: 'TypedParameters/12345' is not in the datastore {root}. Check the pathspec, or point the client at the right datastore (setDatastore(), --datastore-root or FLOWSHIP_DATASTORE_ROOT).",
+      "Run not found: 'TypedParameters/12345' is not in the datastore {root}. Check the pathspec, or point the client at the right datastore (--datastore-root or FLOWSHIP_DATASTORE_ROOT on the command line, setDatastore() in code).",
     ),
   },
   {

@@ -175,7 +175,7 @@ describe("Client API on example runs", () => {
       assert.equal(e.code, "FS_CLIENT_NOT_FOUND");
       assert.equal(
         e.message,
-        `Flow not found: 'BranchFlow' is not in the datastore ${elsewhere}. Run the flow first, or point the client at the datastore it ran in (setDatastore(), --datastore-root or FLOWSHIP_DATASTORE_ROOT).`,
+        `Flow not found: 'BranchFlow' is not in the datastore ${elsewhere}. Run the flow first, or point the client at the datastore it ran in (--datastore-root or FLOWSHIP_DATASTORE_ROOT on the command line, setDatastore() in code).`,
       );
       return true;
     });
@@ -185,7 +185,7 @@ describe("Client API on example runs", () => {
   test("unknown pathspecs name the pathspec and the datastore", async () => {
     await assert.rejects(Run.get("BranchFlow/1"), {
       code: "FS_CLIENT_NOT_FOUND",
-      message: `Run not found: 'BranchFlow/1' is not in the datastore ${root}. Check the pathspec, or point the client at the right datastore (setDatastore(), --datastore-root or FLOWSHIP_DATASTORE_ROOT).`,
+      message: `Run not found: 'BranchFlow/1' is not in the datastore ${root}. Check the pathspec, or point the client at the right datastore (--datastore-root or FLOWSHIP_DATASTORE_ROOT on the command line, setDatastore() in code).`,
     });
     await assert.rejects(Step.get(`BranchFlow/${ids.branch}/nope`), { code: "FS_CLIENT_NOT_FOUND" });
     await assert.rejects(Task.get(`BranchFlow/${ids.branch}/start/7`), { code: "FS_CLIENT_NOT_FOUND" });

@@ -126,7 +126,7 @@ describe("logs", () => {
     assert.equal(missing.code, 1);
     assert.equal(
       missing.stderr,
-      `error: Run not found: 'ForeachFlow/1' is not in the datastore ${root}. Check the pathspec, or point the client at the right datastore (setDatastore(), --datastore-root or FLOWSHIP_DATASTORE_ROOT).\n`,
+      `error: Run not found: 'ForeachFlow/1' is not in the datastore ${root}. Check the pathspec, or point the client at the right datastore (--datastore-root or FLOWSHIP_DATASTORE_ROOT on the command line, setDatastore() in code).\n`,
     );
     const traversal = await logs(FOREACH, "../../etc/passwd");
     assert.equal(traversal.code, 2);
