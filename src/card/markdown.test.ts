@@ -158,3 +158,72 @@ describe("markdown on hostile input", () => {
     }
   });
 });
+
+describe("markdown nested deep", () => {
+  /** How many times `tag` opens in `html`, checking it closes as often. */
+  function opened(html: string, tag: string): number {
+    const opens = html.split(`<${tag}>`).length - 1;
+    assert.equal(html.split(`</${tag}>`).length - 1, opens, `<${tag}> balanced`);
+    return opens;
+  }
+
+  test("5,000 levels of block quotes or list items: 32 levels are drawn, the rest is text", () => {
+    // when: once blew the stack (one recursion per level) and reread each line at every level
+    const quotes = renderMarkdown(`${">".repeat(5000)} x`);
+    // then
+    assert.equal(
+      quotes,
+      `${"<blockquote>".repeat(32)}<p>${"&gt;".repeat(5000 - 32)} x</p>${"</blockquote>".repeat(32)}`,
+    );
+    for (const [text, tags, rest] of [
+      [`${"> ".repeat(5000)}x`, ["blockquote"], "&gt; "],
+      [`${"- ".repeat(5000)}x`, ["ul", "li"], "- "],
+      [`${"* ".repeat(5000)}x`, ["ul", "li"], "* "],
+      [`${"1. ".repeat(5000)}x`, ["ol", "li"], "1. "],
+    ] as const) {
+      const html = renderMarkdown(text);
+      for (const tag of tags) assert.equal(opened(html, tag), 32, `${text.slice(0, 6)}… <${tag}>`);
+      assert.ok(
+        html.includes(`${rest.repeat(5000 - 33)}${rest.trim()} x<`),
+        `${text.slice(0, 6)}… keeps its text`,
+      );
+      assert.ok(html.length < 4 * text.length + 1000, `${text.slice(0, 6)}… output ${html.length} chars`);
+    }
+  });
+
+  test("quotes and lists nested in each other, and a list indented level by level, stop at the same depth", () => {
+    // when
+    const mixed = renderMarkdown(`${"> - 1. ".repeat(2000)}x`);
+    const stairs = renderMarkdown(
+      Array.from({ length: 300 }, (_, i) => `${"  ".repeat(i)}- item ${i}`).join("\n"),
+    );
+    // then
+    assert.deepEqual(
+      ["blockquote", "ul", "ol", "li"].map((tag) => opened(mixed, tag)),
+      [11, 11, 10, 21],
+    );
+    assert.equal(opened(stairs, "ul"), 32);
+    assert.match(stairs, /<li>item 30<ul><li>item 31\n- item 32\n {2}- item 33\n/);
+    assert.match(stairs, /- item 299<\/li>/);
+    assertOnlyOwnMarkup(mixed + stairs);
+  });
+
+  test("lines that made the heading and table patterns backtrack render as they read", () => {
+    const spaces = " ".repeat(200_000);
+    assert.equal(renderMarkdown(`# a${spaces}b${spaces}`), `<h1>a${spaces}b</h1>`);
+    assert.equal(renderMarkdown(`# ${"#".repeat(200_000)}b`), `<h1>${"#".repeat(200_000)}b</h1>`);
+    assert.equal(renderMarkdown(`a|b\n${spaces}-${spaces}| x`), `<p>a|b\n${spaces}-${spaces}| x</p>`);
+    assert.equal(renderMarkdown(`a|b\n-${spaces}x`), "<p>a|b</p><ul><li>x</li></ul>");
+    // and the closing hashes of a heading, and a table's delimiter row, still read as before
+    assert.deepEqual(["## a ##", "### ###", "# a#", "#a"].map(renderMarkdown), [
+      "<h2>a</h2>",
+      "<h3></h3>",
+      "<h1>a#</h1>",
+      "<p>#a</p>",
+    ]);
+    assert.equal(
+      renderMarkdown("a | b\n:-- | --:\n1 | 2"),
+      '<table><thead><tr><th class="fs-align-left">a</th><th class="fs-align-right">b</th></tr></thead><tbody><tr><td class="fs-align-left">1</td><td class="fs-align-right">2</td></tr></tbody></table>',
+    );
+  });
+});

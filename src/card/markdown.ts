@@ -209,11 +209,31 @@ export function renderInline(text: string, depth = 0): string {
   return out;
 }
 
+// The block patterns are read once per line, and some once per line of every paragraph: none may
+// backtrack over a run of spaces (a `\s*$` after a `\s+` is quadratic on a line of spaces), so
+// headings and table delimiters are read by the functions below, not by a pattern that ends in `$`.
 const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)/;
-const HEADING = /^ {0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$/;
 const RULE = /^ {0,3}([-*_])(?:\s*\1){2,}\s*$/;
 const LIST_ITEM = /^( {0,3})([-*+]|\d{1,9}[.)])(\s+|$)/;
-const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+
+/** An ATX heading (`## Title ##`): its level and text, or undefined for a line that is not one. */
+function heading(line: string): { level: number; text: string } | undefined {
+  const open = /^ {0,3}(#{1,6})(?=\s|$)/.exec(line);
+  if (!open) return undefined;
+  let text = line.slice(open[0].length).trim();
+  // A closing run of `#`, when all `#` or after a space, is not part of the text.
+  let start = text.length;
+  while (text[start - 1] === "#") start--;
+  if (start < text.length && (start === 0 || /\s/.test(text[start - 1]!)))
+    text = text.slice(0, start).trimEnd();
+  return { level: open[1]!.length, text };
+}
+
+/** A table's delimiter row: cells of dashes with optional `:` (alignment), between pipes. */
+function isTableDelimiter(line: string): boolean {
+  const row = line.trim().replace(/^\|/, "").replace(/\|$/, "");
+  return row.split("|").every((cell) => /^:?-+:?$/.test(cell.trim()));
+}
 
 function cells(line: string): string[] {
   const trimmed = line
@@ -226,11 +246,11 @@ function cells(line: string): string[] {
 function startsBlock(line: string, next: string | undefined): boolean {
   return (
     FENCE.test(line) ||
-    HEADING.test(line) ||
+    heading(line) !== undefined ||
     RULE.test(line) ||
     /^ {0,3}>/.test(line) ||
     LIST_ITEM.test(line) ||
-    (line.includes("|") && next !== undefined && TABLE_DELIMITER.test(next))
+    (line.includes("|") && next !== undefined && isTableDelimiter(next))
   );
 }
 
@@ -253,7 +273,7 @@ function itemLines(lines: string[], start: number, indent: number): number {
   return i;
 }
 
-function list(lines: string[], start: number): { html: string; end: number } {
+function list(lines: string[], start: number, depth: number): { html: string; end: number } {
   const first = LIST_ITEM.exec(lines[start]!)!;
   const ordered = /\d/.test(first[2]!);
   const items: string[] = [];
@@ -267,7 +287,7 @@ function list(lines: string[], start: number): { html: string; end: number } {
       lines[i]!.slice(indent),
       ...lines.slice(i + 1, end).map((l) => l.replace(new RegExp(`^ {0,${indent}}`), "")),
     ];
-    const html = renderBlocks(body);
+    const html = renderBlocks(body, depth + 1);
     // In a tight item (no blank line in it) the first paragraph is shown without its <p>.
     const tight = !body.some((l) => l.trim() === "");
     items.push(`<li>${tight ? html.replace(/^<p>([\s\S]*?)<\/p>/, "$1") : html}</li>`);
@@ -304,7 +324,18 @@ function tableBlock(lines: string[], start: number): { html: string; end: number
   return { html: `<table><thead>${head}</thead><tbody>${rows.join("")}</tbody></table>`, end: i };
 }
 
-function renderBlocks(lines: string[]): string {
+/**
+ * How deep block quotes and list items nest before the rest is shown as text. Each level rereads
+ * its lines, so the bound keeps `>>>>…` or `- - - …` linear and off the end of the stack; a browser
+ * flattens deeper markup anyway (Chromium's HTML parser stops nesting at 512).
+ */
+const MAX_BLOCK_NESTING = 32;
+
+function renderBlocks(lines: string[], depth = 0): string {
+  if (depth >= MAX_BLOCK_NESTING) {
+    const text = lines.join("\n").trim();
+    return text === "" ? "" : `<p>${escapeHtml(text)}</p>`;
+  }
   const out: string[] = [];
   let i = 0;
   while (i < lines.length) {
@@ -326,9 +357,9 @@ function renderBlocks(lines: string[]): string {
       while (code.at(-1)?.trim() === "") code.pop();
       out.push(`<pre><code>${escapeHtml(code.join("\n"))}</code></pre>`);
       i = end;
-    } else if (HEADING.test(line)) {
-      const [, hashes, text] = HEADING.exec(line)!;
-      out.push(`<h${hashes!.length}>${renderInline(text ?? "")}</h${hashes!.length}>`);
+    } else if (heading(line)) {
+      const { level, text } = heading(line)!;
+      out.push(`<h${level}>${renderInline(text)}</h${level}>`);
       i++;
     } else if (RULE.test(line)) {
       out.push("<hr>");
@@ -337,13 +368,13 @@ function renderBlocks(lines: string[]): string {
       let end = i;
       while (end < lines.length && lines[end]!.trim() !== "") end++;
       const quoted = lines.slice(i, end).map((l) => l.replace(/^ {0,3}> ?/, ""));
-      out.push(`<blockquote>${renderBlocks(quoted)}</blockquote>`);
+      out.push(`<blockquote>${renderBlocks(quoted, depth + 1)}</blockquote>`);
       i = end;
     } else if (LIST_ITEM.test(line)) {
-      const { html, end } = list(lines, i);
+      const { html, end } = list(lines, i, depth);
       out.push(html);
       i = end;
-    } else if (line.includes("|") && TABLE_DELIMITER.test(lines[i + 1] ?? "")) {
+    } else if (line.includes("|") && isTableDelimiter(lines[i + 1] ?? "")) {
       const { html, end } = tableBlock(lines, i);
       out.push(html);
       i = end;
