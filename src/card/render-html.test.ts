@@ -120,4 +120,17 @@ describe("card HTML", () => {
     const small = renderCard(card([table([{ a: 1, b: 2 }])]));
     assert.doesNotMatch(small, /fs-table-more/);
   });
+
+  test("a card's Markdown draws at most 10,000 blocks, the rest shown as text", () => {
+    // when: 8,000 list items (each an item and its paragraph: two blocks), then a second component
+    const lists = renderCard(card([markdown("- a\n".repeat(8000)), markdown("# b *c*")]));
+    // and a Markdown table of 20,000 rows (its table one block, each row one)
+    const rows = renderCard(card([markdown(`|x|\n|-|\n${"|1|\n".repeat(20_000)}`)]));
+    // then: the list's first 5,000 items, then its text; the budget is the card's, so none for "# b"
+    assert.equal(lists.split("<li>").length - 1, 5000);
+    assert.ok(lists.includes(`</ul><p>${"- a\n".repeat(2999)}- a</p></div>`), "the rest of the list as text");
+    assert.ok(lists.includes("<p># b *c*</p>"), "the next component as text");
+    assert.equal(rows.split("<tr>").length - 1, 1 + 9999);
+    assert.ok(rows.includes(`</table><p>${"|1|\n".repeat(10_000)}|1|</p>`));
+  });
 });

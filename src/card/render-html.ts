@@ -17,7 +17,7 @@ import {
   type TableComponent,
 } from "./components.js";
 import { escapeHtml } from "./escape.js";
-import { renderMarkdown } from "./markdown.js";
+import { type BlockBudget, MAX_MARKDOWN_BLOCKS, renderMarkdown } from "./markdown.js";
 
 export interface RenderOptions {
   /**
@@ -38,10 +38,12 @@ export const dataUrl = (image: ImageComponent) => `data:${image.mediaType};base6
 export const MAX_TABLE_CELLS = 50_000;
 export const MAX_TABLE_COLUMNS = 1_000;
 
-/** What is left to draw of one card's table cells. */
-interface DrawBudget {
+/** What is left to draw of one card's table cells and Markdown blocks. */
+interface DrawBudget extends BlockBudget {
   cells: number;
 }
+
+const fullBudget = (): DrawBudget => ({ cells: MAX_TABLE_CELLS, blocks: MAX_MARKDOWN_BLOCKS });
 
 const counted = (n: number, what: string) => `${n.toLocaleString("en-US")} more ${what}${n === 1 ? "" : "s"}`;
 
@@ -85,7 +87,7 @@ function renderProgress(value: number, max: number, label: string | undefined): 
 function renderBody(component: CardComponent, src: () => string, budget: DrawBudget): string {
   switch (component.type) {
     case "markdown":
-      return renderMarkdown(String(component.text));
+      return renderMarkdown(String(component.text), budget);
     case "table":
       return renderTable(component, budget);
     case "image":
@@ -106,7 +108,7 @@ function renderBody(component: CardComponent, src: () => string, budget: DrawBud
 export function renderComponent(
   component: CardComponent,
   src: () => string = () => "",
-  budget: DrawBudget = { cells: MAX_TABLE_CELLS },
+  budget: DrawBudget = fullBudget(),
 ): string {
   const type = escapeHtml(String((component as { type?: unknown })?.type ?? "unknown"));
   try {
@@ -121,7 +123,7 @@ export function renderComponent(
 export function renderCard(card: CardRecord, options: RenderOptions = {}): string {
   const imageSrc = options.imageSrc ?? ((_card, _index, image) => dataUrl(image));
   const components = Array.isArray(card.components) ? card.components : [];
-  const budget: DrawBudget = { cells: MAX_TABLE_CELLS };
+  const budget = fullBudget();
   const body = components.map((component, index) =>
     renderComponent(component, () => imageSrc(card, index, component as ImageComponent), budget),
   );
