@@ -141,7 +141,7 @@ describe("card Markdown", () => {
 
 describe("markdown on hostile input", () => {
   // Each of these once took seconds to minutes (rescanning to the end from every `[` or `*`).
-  test("unclosed brackets, emphasis, code spans and link targets render in linear time", () => {
+  test("unclosed brackets, emphasis, code spans and link targets render as text, in bounded output", () => {
     for (const text of [
       "[".repeat(200_000),
       "*a ".repeat(40_000),
@@ -150,12 +150,14 @@ describe("markdown on hostile input", () => {
       "``a".repeat(60_000),
       `x${" ".repeat(200_000)}y`,
     ]) {
-      const start = performance.now();
+      // Quadratic, these take minutes (the test's timeout); their speed is measured by benchmark 9.
       const html = renderMarkdown(text);
-      const ms = performance.now() - start;
-      // A bound that tells linear from quadratic (tens of seconds), not a speed measurement.
-      assert.ok(ms < 5000, `${JSON.stringify(text.slice(0, 8))}… took ${Math.round(ms)} ms`);
-      assert.ok(html.startsWith("<p>"));
+      assert.ok(html.startsWith("<p>") && html.endsWith("</p>"), `${JSON.stringify(text.slice(0, 8))}…`);
+      assert.ok(
+        html.length < 8 * text.length,
+        `${JSON.stringify(text.slice(0, 8))}… drew ${html.length} chars`,
+      );
+      assertOnlyOwnMarkup(html);
     }
   });
 });
@@ -216,12 +218,10 @@ describe("markdown nested deep", () => {
     assert.equal(renderMarkdown(`a|b\n${spaces}-${spaces}| x`), `<p>a|b\n${spaces}-${spaces}| x</p>`);
     assert.equal(renderMarkdown(`a|b\n-${spaces}x`), "<p>a|b</p><ul><li>x</li></ul>");
     // and the closing hashes of a heading, and a table's delimiter row, still read as before
-    assert.deepEqual(["## a ##", "### ###", "# a#", "#a"].map((text) => renderMarkdown(text)), [
-      "<h2>a</h2>",
-      "<h3></h3>",
-      "<h1>a#</h1>",
-      "<p>#a</p>",
-    ]);
+    assert.deepEqual(
+      ["## a ##", "### ###", "# a#", "#a"].map((text) => renderMarkdown(text)),
+      ["<h2>a</h2>", "<h3></h3>", "<h1>a#</h1>", "<p>#a</p>"],
+    );
     assert.equal(
       renderMarkdown("a | b\n:-- | --:\n1 | 2"),
       '<table><thead><tr><th class="fs-align-left">a</th><th class="fs-align-right">b</th></tr></thead><tbody><tr><td class="fs-align-left">1</td><td class="fs-align-right">2</td></tr></tbody></table>',
