@@ -3,19 +3,40 @@
  * 1,000-row table: the component is checked and measured against the card's size limit — and
  * drawing a card that holds a 1,000-row table as HTML (what `card get` and the UI's task page
  * do). The baseline of each is `JSON.stringify` of the same data: the least any design that
- * stores cards as JSON pays once per component.
+ * stores cards as JSON pays once per component. And how Markdown's time grows with hostile input
+ * (deep nesting, long runs of `>`, `*`, `[`, lines of spaces): drawn at n and at 2n characters,
+ * the ratio of the two times is 2 for a linear renderer and 4 for a quadratic one.
  */
 import { type CardRecord, DEFAULT_CARD_ID } from "../../src/card/card-record.js";
 import { markdown, table } from "../../src/card/components.js";
+import { renderMarkdown } from "../../src/card/markdown.js";
 import { renderCard } from "../../src/card/render-html.js";
 import { TaskCards } from "../../src/card/task-cards.js";
-import { medianOf, type Row } from "../measure.js";
+import { medianOf, mediansOf, type Row } from "../measure.js";
 
 /** Mean time of one call of `fn` over `calls` calls, in µs. */
 async function perCall(calls: number, fn: () => void): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < calls; i++) fn();
   return ((performance.now() - start) * 1000) / calls;
+}
+
+/** Markdown of about `n` characters made of the inputs that classically make parsers quadratic. */
+export function pathologicalMarkdown(n: number): string {
+  const part = Math.floor(n / 10);
+  const run = (unit: string) => unit.repeat(Math.floor(part / unit.length));
+  return [
+    `${run(">")} deep quote`,
+    `${run("> ")}x`,
+    `${run("- ")}x`,
+    `${run("1. ")}x`,
+    run("["),
+    run("*a "),
+    run("[a]("),
+    `# a${run(" ")}b`,
+    `a|b\n-${run(" ")}x`,
+    run("`a``"),
+  ].join("\n\n");
 }
 
 export async function cards(options: { quick: boolean }): Promise<Row[]> {
@@ -50,6 +71,12 @@ export async function cards(options: { quick: boolean }): Promise<Row[]> {
   const stringifyCard = await medianOf(runs, () =>
     perCall(options.quick ? 2 : 20, () => JSON.stringify(record)),
   );
+  const n = options.quick ? 20_000 : 200_000;
+  const [atN, at2n] = [pathologicalMarkdown(n), pathologicalMarkdown(2 * n)];
+  const [markdownN, markdown2n] = await mediansOf(runs, [
+    () => perCall(1, () => renderMarkdown(atN)),
+    () => perCall(1, () => renderMarkdown(at2n)),
+  ]);
   const row = (
     figure: string,
     value: number,
@@ -87,5 +114,18 @@ export async function cards(options: { quick: boolean }): Promise<Row[]> {
       "≤ 50 ms",
       50,
     ),
+    {
+      id: 9,
+      benchmark: "cards",
+      figure: `Markdown of hostile input: time at ${2 * n} characters / at ${n}`,
+      value: markdown2n / markdownN,
+      unit: "×",
+      baseline: "a linear renderer",
+      baselineValue: 2,
+      ratio: markdown2n / markdownN / 2,
+      target: "≤ 3× (quadratic: 4×)",
+      met: markdown2n / markdownN <= 3,
+      note: `${Math.round(markdownN / 1000)} ms at n`,
+    },
   ];
 }

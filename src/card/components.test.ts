@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { deflateSync } from "node:zlib";
-import { componentData, image, markdown, progress, table } from "./components.js";
+import { chart, componentData, image, markdown, progress, table } from "./components.js";
 
 const bad = (code: string) => (e: Error & { code?: string }) => e.code === code;
 
@@ -112,5 +112,47 @@ describe("card components", () => {
     ]) {
       assert.throws(() => componentData(made as never), bad("FS_CARD_BAD_COMPONENT"), JSON.stringify(made));
     }
+  });
+
+  test("values JSON cannot hold: a chart refuses them in one line, a table shows them as text", () => {
+    // given: a BigInt, and a record that holds itself
+    const cyclic: Record<string, unknown> = { x: "a", y: 1 };
+    cyclic.self = cyclic;
+    const spec = (values: unknown[]) =>
+      ({
+        mark: "bar",
+        data: { values },
+        encoding: { x: { field: "x", type: "ordinal" }, y: { field: "y", type: "quantitative" } },
+      }) as never;
+    // then: a chart refuses them at chart(), not with JSON.stringify's TypeError
+    for (const [values, why] of [
+      [[{ x: "a", y: 1, id: 2n }], "Do not know how to serialize a BigInt"],
+      [[cyclic], "Converting circular structure to JSON"],
+    ] as const) {
+      assert.throws(
+        () => chart(spec([...values])),
+        (e: Error & { code?: string }) =>
+          e.code === "FS_CARD_BAD_COMPONENT" &&
+          e.message ===
+            `chart() takes data a card can store as JSON (numbers, strings, booleans, null, arrays and records): ${why}.`,
+      );
+    }
+    // then: a table's cells are shown as text
+    const throwing = {
+      toJSON() {
+        throw new Error("no");
+      },
+    };
+    assert.deepEqual(table([{ big: 2n, cyclic, throwing, symbol: Symbol("s") }]).rows, [
+      ["2", "[object Object]", "[object Object]", "Symbol(s)"],
+    ]);
+  });
+
+  test("an image's alt that is not a string is refused at image()", () => {
+    assert.throws(
+      () => image("<svg/>", { alt: 5 as never }),
+      (e: Error & { code?: string }) =>
+        e.code === "FS_CARD_BAD_COMPONENT" && e.message === "image() takes alt as a string, got number.",
+    );
   });
 });

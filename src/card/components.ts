@@ -69,6 +69,21 @@ function bad(message: string): CardError {
 }
 
 /**
+ * `value` as the JSON a card stores, or FS_CARD_BAD_COMPONENT naming what JSON cannot hold (a
+ * BigInt, a cycle) instead of the TypeError JSON.stringify throws.
+ */
+export function storable(what: string, value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    const why = String((error as Error)?.message ?? error).split("\n")[0]!;
+    throw bad(
+      `${what} takes data a card can store as JSON (numbers, strings, booleans, null, arrays and records): ${why}.`,
+    );
+  }
+}
+
+/**
  * A Markdown block.
  * @example current.card.append(markdown(`# Training\nAccuracy **${accuracy}**`));
  */
@@ -181,6 +196,7 @@ export interface ImageOptions {
  */
 export function image(source: Uint8Array | string, options: ImageOptions = {}): ImageComponent {
   const alt = options.alt ?? "";
+  if (typeof alt !== "string") throw bad(`image() takes alt as a string, got ${typeof alt}.`);
   if (typeof source === "string") {
     if (!/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?<svg[\s/>]/i.test(source)) {
       throw bad("image() takes SVG markup (starting with <svg) as a string, or the bytes of an image.");
@@ -207,7 +223,7 @@ export function image(source: Uint8Array | string, options: ImageOptions = {}): 
 export function chart(spec: ChartSpec): ChartComponent {
   checkChartSpec(spec);
   // A copy: the step may change its data afterwards, and the card keeps what it was given.
-  return { type: "chart", spec: JSON.parse(JSON.stringify(spec)) as ChartSpec };
+  return { type: "chart", spec: JSON.parse(storable("chart()", spec)) as ChartSpec };
 }
 
 /** A number as a message shows it: NaN and Infinity by name (JSON would say null). */

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { CardRecord } from "./card-record.js";
 import { image, markdown, progress, table } from "./components.js";
-import { cardDocument, renderCard } from "./render-html.js";
+import { cardDocument, MAX_TABLE_CELLS, renderCard } from "./render-html.js";
 
 const EVIL = `"><script>alert(1)</script><img src=x onerror=alert(1)>`;
 
@@ -84,5 +84,53 @@ describe("card HTML", () => {
     const html = renderCard(card([markdown("body")], { title: 42 as never }));
     assert.match(html, /<h2>42<\/h2>/);
     assert.match(renderCard(card([], { title: { a: "<b>" } as never })), /<h2>\[object Object\]<\/h2>/);
+  });
+
+  test("a card draws at most 50,000 table cells and says how many rows and columns it left out", () => {
+    // given: two tables of 60,000 one-number rows, and a record of 3,000 columns
+    const rows = table(
+      Array.from({ length: 60_000 }, (_, i) => [i % 10]),
+      { columns: ["n"] },
+    );
+    const wide = table([Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`k${i}`, i]))]);
+    // when
+    const html = renderCard(card([rows, rows, wide]));
+    // then
+    assert.equal(MAX_TABLE_CELLS, 50_000);
+    const tables = html.split("<table>").slice(1);
+    assert.deepEqual(
+      tables.map((t) => [(t.match(/<th>/g) ?? []).length, (t.match(/<tr>/g) ?? []).length]),
+      [
+        [1, 1 + 49_999 + 1],
+        [1, 1 + 0 + 1],
+        [1, 1 + 0 + 1],
+      ],
+      "header, drawn rows and the note of each table",
+    );
+    const notes = [...html.matchAll(/<td class="fs-muted fs-table-more" colspan="1">([^<]*)<\/td>/g)].map(
+      (m) => m[1],
+    );
+    const why = "not drawn (a card draws 50,000 table cells; the Client API's task.cards() has them all)";
+    assert.deepEqual(notes, [
+      `10,001 more rows ${why}`,
+      `60,000 more rows ${why}`,
+      `2,999 more columns and 1 more row ${why}`,
+    ]);
+    // and a table within the budget draws whole, without a note
+    const small = renderCard(card([table([{ a: 1, b: 2 }])]));
+    assert.doesNotMatch(small, /fs-table-more/);
+  });
+
+  test("a card's Markdown draws at most 10,000 blocks, the rest shown as text", () => {
+    // when: 8,000 list items (each an item and its paragraph: two blocks), then a second component
+    const lists = renderCard(card([markdown("- a\n".repeat(8000)), markdown("# b *c*")]));
+    // and a Markdown table of 20,000 rows (its table one block, each row one)
+    const rows = renderCard(card([markdown(`|x|\n|-|\n${"|1|\n".repeat(20_000)}`)]));
+    // then: the list's first 5,000 items, then its text; the budget is the card's, so none for "# b"
+    assert.equal(lists.split("<li>").length - 1, 5000);
+    assert.ok(lists.includes(`</ul><p>${"- a\n".repeat(2999)}- a</p></div>`), "the rest of the list as text");
+    assert.ok(lists.includes("<p># b *c*</p>"), "the next component as text");
+    assert.equal(rows.split("<tr>").length - 1, 1 + 9999);
+    assert.ok(rows.includes(`</table><p>${"|1|\n".repeat(10_000)}|1|</p>`));
   });
 });

@@ -17,7 +17,7 @@ import {
   type TableComponent,
 } from "./components.js";
 import { escapeHtml } from "./escape.js";
-import { renderMarkdown } from "./markdown.js";
+import { type BlockBudget, MAX_MARKDOWN_BLOCKS, renderMarkdown } from "./markdown.js";
 
 export interface RenderOptions {
   /**
@@ -29,18 +29,50 @@ export interface RenderOptions {
 
 export const dataUrl = (image: ImageComponent) => `data:${image.mediaType};base64,${image.data}`;
 
-function renderTable(component: TableComponent): string {
+/**
+ * The most table cells one card draws (its tables' header cells included), and the most columns a
+ * table draws. A card's 2 MiB hold half a million one-number rows, which a browser takes most of a
+ * minute to lay out (and the UI draws a live card again every second): past these, a table draws its
+ * first rows and columns and says how many more it holds. The stored card keeps them all.
+ */
+export const MAX_TABLE_CELLS = 50_000;
+export const MAX_TABLE_COLUMNS = 1_000;
+
+/** What is left to draw of one card's table cells and Markdown blocks. */
+interface DrawBudget extends BlockBudget {
+  cells: number;
+}
+
+const fullBudget = (): DrawBudget => ({ cells: MAX_TABLE_CELLS, blocks: MAX_MARKDOWN_BLOCKS });
+
+const counted = (n: number, what: string) => `${n.toLocaleString("en-US")} more ${what}${n === 1 ? "" : "s"}`;
+
+function renderTable(component: TableComponent, budget: DrawBudget): string {
   const cell = (value: unknown) =>
     typeof value === "number"
       ? `<td class="fs-number">${escapeHtml(String(value))}</td>`
       : value === null
         ? '<td class="fs-muted">null</td>'
         : `<td>${escapeHtml(String(value))}</td>`;
-  const head = component.columns.map((c) => `<th>${escapeHtml(String(c))}</th>`).join("");
-  const rows = component.rows.map(
-    (row) => `<tr>${component.columns.map((_, i) => cell(row[i])).join("")}</tr>`,
-  );
-  return `<div class="fs-table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+  const columns = component.columns.slice(0, Math.min(MAX_TABLE_COLUMNS, Math.max(1, budget.cells)));
+  budget.cells -= columns.length;
+  const drawn = Math.max(0, Math.min(component.rows.length, Math.floor(budget.cells / columns.length)));
+  budget.cells -= drawn * columns.length;
+  const head = columns.map((c) => `<th>${escapeHtml(String(c))}</th>`).join("");
+  const rows = component.rows
+    .slice(0, drawn)
+    .map((row) => `<tr>${columns.map((_, i) => cell(row[i])).join("")}</tr>`);
+  const left = [
+    component.columns.length > columns.length
+      ? counted(component.columns.length - columns.length, "column")
+      : "",
+    component.rows.length > drawn ? counted(component.rows.length - drawn, "row") : "",
+  ].filter((part) => part !== "");
+  const note =
+    left.length > 0
+      ? `<tfoot><tr><td class="fs-muted fs-table-more" colspan="${columns.length}">${left.join(" and ")} not drawn (a card draws ${MAX_TABLE_CELLS.toLocaleString("en-US")} table cells; the Client API's task.cards() has them all)</td></tr></tfoot>`
+      : "";
+  return `<div class="fs-table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${rows.join("")}</tbody>${note}</table></div>`;
 }
 
 function renderProgress(value: number, max: number, label: string | undefined): string {
@@ -52,12 +84,12 @@ function renderProgress(value: number, max: number, label: string | undefined): 
   return `<progress value="${shown}" max="${max}" aria-label="${escapeHtml(label ?? "progress")}"></progress><span class="fs-progress-text">${escapeHtml(text)}</span>`;
 }
 
-function renderBody(component: CardComponent, src: () => string): string {
+function renderBody(component: CardComponent, src: () => string, budget: DrawBudget): string {
   switch (component.type) {
     case "markdown":
-      return renderMarkdown(String(component.text));
+      return renderMarkdown(String(component.text), budget);
     case "table":
-      return renderTable(component);
+      return renderTable(component, budget);
     case "image":
       if (!IMAGE_MEDIA_TYPES.includes(component.mediaType as ImageMediaType)) {
         throw new Error(`its type ${JSON.stringify(component.mediaType)} is not an image type`);
@@ -73,10 +105,14 @@ function renderBody(component: CardComponent, src: () => string): string {
 }
 
 /** One component as HTML, or a note saying why it could not be drawn. */
-export function renderComponent(component: CardComponent, src: () => string = () => ""): string {
+export function renderComponent(
+  component: CardComponent,
+  src: () => string = () => "",
+  budget: DrawBudget = fullBudget(),
+): string {
   const type = escapeHtml(String((component as { type?: unknown })?.type ?? "unknown"));
   try {
-    return `<div class="fs-component fs-${type}" data-component="${type}">${renderBody(component, src)}</div>`;
+    return `<div class="fs-component fs-${type}" data-component="${type}">${renderBody(component, src, budget)}</div>`;
   } catch (error) {
     const why = escapeHtml(String((error as Error)?.message ?? error));
     return `<div class="fs-component fs-card-error" data-component="error">This ${type} could not be drawn: ${why}</div>`;
@@ -87,8 +123,9 @@ export function renderComponent(component: CardComponent, src: () => string = ()
 export function renderCard(card: CardRecord, options: RenderOptions = {}): string {
   const imageSrc = options.imageSrc ?? ((_card, _index, image) => dataUrl(image));
   const components = Array.isArray(card.components) ? card.components : [];
+  const budget = fullBudget();
   const body = components.map((component, index) =>
-    renderComponent(component, () => imageSrc(card, index, component as ImageComponent)),
+    renderComponent(component, () => imageSrc(card, index, component as ImageComponent), budget),
   );
   const meta = card.final ? "" : `live, updated ${escapeHtml(String(card.updatedAt).slice(11, 19))} UTC`;
   return [

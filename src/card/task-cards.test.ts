@@ -136,4 +136,31 @@ describe("task cards refuse bad input whole", () => {
         e.message === `A card's title is a string, got number for card "metrics" of step 'train'.`,
     );
   });
+
+  test("a hand-made component JSON cannot hold is refused at append, and reported in one line if it gets one later", async () => {
+    // given
+    const { cards, written, warnings } = collecting({ interval: 0 });
+    const rows: unknown[][] = [[1]];
+    const made = { type: "table", columns: ["n"], rows } as never;
+    // when / then: at append, one line naming the card
+    assert.throws(
+      () => cards.card().append({ type: "table", columns: ["n"], rows: [[2n]] } as never),
+      (e: Error & { code?: string }) =>
+        e.code === "FS_CARD_BAD_COMPONENT" &&
+        e.message ===
+          "A table component of card 'default' takes data a card can store as JSON (numbers, strings, booleans, null, arrays and records): Do not know how to serialize a BigInt.",
+    );
+    // when: a component that took a cycle after append
+    await cards.card().append(made).refresh();
+    rows.push(rows);
+    await cards.finish();
+    // then: the last good version stays, and the warning is one line
+    assert.deepEqual(
+      written.map((r) => r.components),
+      [[{ type: "table", columns: ["n"], rows: [[1]] }]],
+    );
+    assert.deepEqual(warnings, [
+      "Card 'default' of step 'train' could not be stored: A component of card 'default' takes data a card can store as JSON (numbers, strings, booleans, null, arrays and records): Converting circular structure to JSON. The step goes on.",
+    ]);
+  });
 });

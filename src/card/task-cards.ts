@@ -6,7 +6,7 @@
  * that cannot be stored is reported on stderr and the step goes on.
  */
 import { type CardRecord, checkCardId, DEFAULT_CARD_ID, MAX_CARD_BYTES } from "./card-record.js";
-import { type CardComponent, componentData } from "./components.js";
+import { type CardComponent, componentData, storable } from "./components.js";
 import { CardError } from "./errors.js";
 
 /** Stores one card record (the executor writes it beside the task attempt). */
@@ -64,7 +64,7 @@ class CardHandle implements TaskCard {
   /** The stored size of `component`; throws when the card, already holding `held` bytes, would pass its limit. */
   #measure(component: CardComponent, held: number): number {
     const data = componentData(component);
-    const bytes = Buffer.byteLength(JSON.stringify(data));
+    const bytes = Buffer.byteLength(storable(`A ${data.type} component of card '${this.id}'`, data));
     if (held + bytes > MAX_CARD_BYTES) {
       throw new CardError(
         "FS_CARD_TOO_LARGE",
@@ -224,7 +224,7 @@ export class TaskCards {
     const components = card.components.map(componentData);
     // Measured again here: a component changed after append (`c.text = …`, `bar.update(n, label)`)
     // could pass the limit append checked. Thrown, it is reported and the last stored version stays.
-    const bytes = Buffer.byteLength(JSON.stringify(components));
+    const bytes = Buffer.byteLength(storable(`A component of card '${card.id}'`, components));
     if (bytes > MAX_CARD_BYTES) {
       throw new CardError(
         "FS_CARD_TOO_LARGE",
@@ -254,7 +254,9 @@ export class TaskCards {
         this.#warned.add(card.id);
         const say = this.#options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
         say(
-          `Card '${card.id}' ${this.where} could not be stored: ${String((error as Error)?.message ?? error).replace(/\.?$/, ".")} The step goes on.`,
+          `Card '${card.id}' ${this.where} could not be stored: ${String((error as Error)?.message ?? error)
+            .split("\n")[0]!
+            .replace(/\.?$/, ".")} The step goes on.`,
         );
       }
     })();

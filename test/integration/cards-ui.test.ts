@@ -170,7 +170,27 @@ describe("cards in the UI", () => {
     assert.equal(found.pwned, undefined, "no hostile script ran");
     assert.deepEqual([found.scripts, found.handlers, found.hrefs], [0, [], []]);
     assert.match(found.text, /<script>globalThis.pwned = 'script'<\/script>/, "raw HTML is shown as text");
+    assert.match(found.text, /data image data link/, "data: targets are refused: their labels are text");
     assert.equal(page.url(), `${ui.url}/flows/CardLive/runs/${liveRun}/start/0`);
+    // then: the SVG with script is an <img> that loaded, and opened as a document of its own
+    // (its /api/card-images URL) its sandbox policy keeps its script from running
+    await page.waitForFunction(
+      () => (document.querySelector('.card-host img[alt="hostile svg"]')?.naturalWidth ?? 0) > 0,
+    );
+    const svg = await page.$eval('.card-host img[alt="hostile svg"]', (i) => ({
+      src: i.getAttribute("src") as string,
+      width: (i as { naturalWidth: number }).naturalWidth,
+    }));
+    assert.deepEqual([svg.src.startsWith("/api/card-images/CardLive/"), svg.width], [true, 20]);
+    const opened = await browser.newPage();
+    try {
+      const response = await opened.goto(`${ui.url}${svg.src}`);
+      assert.equal(response?.headers()["content-type"], "image/svg+xml");
+      await sleep(100);
+      assert.equal(await opened.evaluate(() => (globalThis as { pwned?: string }).pwned), undefined);
+    } finally {
+      await opened.close();
+    }
   });
 
   test("a card the running task refreshes updates on the open page without a reload", async () => {
