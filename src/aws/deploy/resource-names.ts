@@ -104,8 +104,11 @@ export function runIdOf(executionArn: string): string {
   return `sfn-${executionArn.slice(executionArn.lastIndexOf(":") + 1)}`;
 }
 
-/** The ARN of the execution behind run `sfn-<name>` of this deployment. */
-export function executionArnOf(target: DeployTarget, runId: string): string {
+/**
+ * The execution name of run `sfn-<name>`; a run id of another shape is refused. Commands that
+ * take a run id check it with this before any AWS call, so a typo costs no request.
+ */
+export function sfnExecutionName(runId: string): string {
   const name = runId.startsWith("sfn-") ? runId.slice(4) : "";
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
     throw new DeployError(
@@ -114,6 +117,12 @@ export function executionArnOf(target: DeployTarget, runId: string): string {
       { exitCode: 2 },
     );
   }
+  return name;
+}
+
+/** The ARN of the execution behind run `sfn-<name>` of this deployment. */
+export function executionArnOf(target: DeployTarget, runId: string): string {
+  const name = sfnExecutionName(runId);
   return `arn:${target.partition}:states:${target.region}:${target.account}:execution:${target.name}:${name}`;
 }
 

@@ -12,11 +12,11 @@
 import { randomUUID } from "node:crypto";
 import type { FlowStore } from "../../datastore/flow-store.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
-import { ResumePlan } from "../../runtime/resume-plan.js";
+import { checkResumeStep, ResumePlan } from "../../runtime/resume-plan.js";
 import { resumeExecutionInput, resumePoint } from "../compile/resume-states.js";
 import { authorize, requireDeployment } from "./deployment.js";
 import { DeployError } from "./errors.js";
-import { RESUME_EXECUTION_PREFIX, runIdOf } from "./resource-names.js";
+import { RESUME_EXECUTION_PREFIX, runIdOf, sfnExecutionName } from "./resource-names.js";
 import { findRun, type RunChangeOptions } from "./terminate.js";
 
 export interface ResumeWithFixOptions extends Omit<RunChangeOptions, "runId"> {
@@ -45,6 +45,9 @@ export interface ResumedRun {
 /** Starts the resumed run; returns once Step Functions accepted it. */
 export async function resumeWithFix(options: ResumeWithFixOptions): Promise<ResumedRun> {
   const { sfn, target, graph, store, originRunId } = options;
+  // What can be checked without AWS is, first: a typo costs no request.
+  sfnExecutionName(originRunId);
+  if (options.step !== undefined) checkResumeStep(graph, target.flow, options.step);
   const deployment = await requireDeployment(sfn, target);
   authorize(deployment, { ...options, action: "resume a run of" });
   const { execution } = await findRun({ ...options, runId: originRunId });

@@ -11,7 +11,11 @@ export function registerTerminate(group: Command, context: FlowCommandContext): 
     .option(...NAME_OPTION)
     .option(...AUTHORIZE_OPTION)
     .action(async (runId: string, flags: { name?: string; authorize?: string }) => {
-      const { terminateRun } = await import("../../../aws/deploy/terminate.js");
+      const [{ terminateRun }, { sfnExecutionName }] = await Promise.all([
+        import("../../../aws/deploy/terminate.js"),
+        import("../../../aws/deploy/resource-names.js"),
+      ]);
+      sfnExecutionName(runId);
       const aws = await awsCommandContext(context, {
         command: "terminate",
         ...targetChoice(flags),
