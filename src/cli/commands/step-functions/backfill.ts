@@ -85,7 +85,7 @@ export function registerBackfill(group: Command, context: FlowCommandContext): v
       }
       const maxConcurrent = wholeNumberOption("--max-concurrent", flags.maxConcurrent);
       const poll = pollMs(flags.pollSeconds);
-      const { backfill } = await import("../../../aws/deploy/backfill.js");
+      const { backfill, backfillSummary } = await import("../../../aws/deploy/backfill.js");
       const aws = await awsCommandContext(context, { command: "backfill", ...targetChoice(flags) });
       const print = (line: string) => process.stderr.write(`${line}\n`);
       print(
@@ -102,12 +102,7 @@ export function registerBackfill(group: Command, context: FlowCommandContext): v
         pollMs: poll,
         print,
       });
-      const pending = result.fireTimes - result.skipped;
-      process.stdout.write(
-        flags.dryRun
-          ? `${result.fireTimes} fire times: ${result.skipped} already succeeded, ${pending} to run.\n`
-          : `${result.fireTimes} fire times: ${result.skipped} already succeeded, ${result.started} started, ${result.succeeded} succeeded${result.failed.length > 0 ? `, ${result.failed.length} did not: ${result.failed.join(", ")}` : ""}.\n`,
-      );
+      process.stdout.write(`${backfillSummary(result, flags.dryRun)}\n`);
       if (result.failed.length > 0) process.exitCode = 1;
     });
 }
