@@ -469,6 +469,13 @@ const CRON_CASES: Case[] = [
   cron("0 10 * * ? 1900", "year value 1900 is out of range 1970-2199"),
   cron("0 10 ? * 8 *", "day-of-week value 8 is out of range 1-7"),
   cron("L 10 * * ? *", "minutes has 'L', which is not a number"),
+  ...["0 0 30 2 ? *", "0 9 31 APR,JUN ? *", "0 10 * * ? 2020"].map((expression) => ({
+    name: `cron '${expression}', which never fires`,
+    source: `flow("Scheduled")\n  .decorator(schedule({ cron: "${expression}" }))\n${S("start", '"end"')}\n${E}`,
+    args: ["check"],
+    code: 1,
+    message: `Schedule cron(${expression}) of flow 'Scheduled' never fires: no time from now on matches it (a day its months do not have, such as 30 February, or only years gone by); fix its day-of-month, month or year.`,
+  })),
   {
     name: "a time zone that does not exist",
     source: `flow("Scheduled")\n  .decorator(schedule({ cron: "0 10 * * ? *", timezone: "Mars/Olympus" }))\n${S("start", '"end"')}\n${E}`,

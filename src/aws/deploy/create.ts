@@ -22,7 +22,7 @@ import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/c
 import { jobDefinitionName } from "../compile/naming.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { type StoredCodePackage, uploadCodePackage } from "../package/code-package-store.js";
-import { flowSchedule, type SchedulePlan } from "../schedule/schedule-plan.js";
+import { checkScheduleFires, flowSchedule, type SchedulePlan } from "../schedule/schedule-plan.js";
 import { applyTriggers } from "./apply-triggers.js";
 import { type AwsSettingName, type AwsSettings, computeKind } from "./aws-settings.js";
 import { authorize, type DeployClients, type Deployment, findDeployment } from "./deployment.js";
@@ -69,6 +69,7 @@ export interface DeployPlan {
 export function planDeploy(flow: FlowSpec): DeployPlan {
   const graph = validateFlow(flow);
   const schedule = flowSchedule(flow);
+  if (schedule) checkScheduleFires(schedule, flow.name);
   const upstream = upstreamFlows(flow);
   const triggers = eventTriggers(flow);
   for (const trigger of triggers) {
