@@ -98,6 +98,31 @@ describe("step-functions commands from the command line", () => {
     }
   });
 
+  test("a malformed run id or a step the flow lacks is refused before any AWS call", async () => {
+    const sent = moto.requests.length;
+    const env = bareEnv(DEPLOY_SETTINGS);
+    const notRunId = (id: string) =>
+      `error: Not a Step Functions run id: '${id}'. Runs on Step Functions are named sfn-<execution name>; list them with step-functions list-runs.\n`;
+    const cases: Array<[string[], string]> = [
+      [["resume", "--origin-run-id", "run-42"], notRunId("run-42")],
+      [["resume", "--origin-run-id", "sfn-a.b", "start"], notRunId("sfn-a.b")],
+      [
+        ["resume", "--origin-run-id", "sfn-x", "trian"],
+        "error: Cannot resume from step 'trian': flow 'ParameterFlow' has no such step; its steps are start, end.\n",
+      ],
+      [["redrive", "run-42"], notRunId("run-42")],
+      [["terminate", "sfn-"], notRunId("sfn-")],
+    ];
+    const results = await Promise.all(
+      cases.map(([args]) => runCli([FLOW, "step-functions", ...args], { env })),
+    );
+    for (const [i, [args, stderr]] of cases.entries()) {
+      assert.equal(results[i]!.stderr, stderr, args.join(" "));
+      assert.equal(results[i]!.code, 2, args.join(" "));
+    }
+    assert.equal(moto.requests.length, sent);
+  });
+
   test("a scheduled flow with a required parameter is refused by create, settings or not", async () => {
     const file = path.join(dir, "scheduled.ts");
     fs.writeFileSync(
@@ -110,6 +135,22 @@ describe("step-functions commands from the command line", () => {
       result.stderr,
       "error: Scheduled flow 'NightlyFlow' has required parameter without a default: 'day'. Give it a default: runs it starts by itself get no parameters.\n",
     );
+  });
+
+  test("create refuses a schedule that never fires, before any AWS call", async () => {
+    const sent = moto.requests.length;
+    const file = path.join(dir, "february.ts");
+    fs.writeFileSync(
+      file,
+      `import { flow, schedule } from "flowship";\nexport default flow("LeapFlow").decorator(schedule({ cron: "0 0 30 2 ? *" })).step("start", () => {}, { next: "end" }).step("end", () => {});\n`,
+    );
+    const result = await runCli([file, "step-functions", "create"], { env: bareEnv(DEPLOY_SETTINGS) });
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      "error: Schedule cron(0 0 30 2 ? *) of flow 'LeapFlow' never fires: no time from now on matches it (a day its months do not have, such as 30 February, or only years gone by); fix its day-of-month, month or year.\n",
+    );
+    assert.equal(moto.requests.length, sent);
   });
 
   test("configure aws writes the settings file from flags, and refuses a bad value", async () => {
@@ -272,12 +313,21 @@ describe("step-functions commands from the command line", () => {
       badAuth.stderr,
       "error: FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH must be 'Header-Name: value', e.g. 'Authorization: Bearer <token>' (its value is not shown here).\n",
     );
+    // A line break in the value would start a header of its own on the wire.
+    const injected = await webhook("https://hooks.example.com/T1/s3cret", ["--notify-on-error"], {
+      FLOWSHIP_AWS_EVENTS_ROLE: "arn:aws:iam::123456789012:role/flowship-events",
+      FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH: "Authorization: Bearer s3cret-token\r\nX-Injected: yes",
+    });
+    assert.equal(
+      injected.stderr,
+      "error: FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH has a line break or another control character in its value, which no HTTP header may carry: give one line, 'Header-Name: value' (its value is not shown here).\n",
+    );
     const stray = await webhook("https://hooks.example.com/T1/s3cret", []);
     assert.equal(
       stray.stderr,
       "error: --notify-webhook-url needs --notify-on-error or --notify-on-success.\n",
     );
-    for (const result of [http, noRole, badAuth, stray]) assert.equal(result.code, 2);
+    for (const result of [http, noRole, badAuth, injected, stray]) assert.equal(result.code, 2);
     assert.equal(moto.requests.length, sent);
   });
 
