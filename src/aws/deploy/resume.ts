@@ -75,9 +75,11 @@ export async function resumeWithFix(options: ResumeWithFixOptions): Promise<Resu
   const from = plan.rerunningFrom(graph, step);
   const unfinished = from.unfinishedBeforeRerun();
   if (unfinished.length > 0) {
+    // The latest point it can go on from: the first step that did not succeed, rounded out.
+    const latest = resumePoint(graph, unfinished[0]!.slice(0, unfinished[0]!.lastIndexOf("/")));
     throw new DeployError(
       "FS_SFN_RESUME_TOO_LATE",
-      `Cannot resume run '${originRunId}' from step '${step}': ${unfinished.slice(0, 5).join(", ")} did not succeed there and would never run. Resume from an earlier step, or without naming one.`,
+      `Cannot resume run '${originRunId}' from step '${step}': ${unfinished.slice(0, 5).join(", ")} did not succeed there and would never run. Resume from step '${latest}' or one before it (the flow's steps are ${graph.order.join(", ")}), or without naming one.`,
       { exitCode: 2 },
     );
   }
