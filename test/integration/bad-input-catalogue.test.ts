@@ -701,7 +701,7 @@ const AWS_LIMIT_CASES: Case[] = [
     ...run(
       ["step-functions", "create"],
       2,
-      "Missing AWS settings for step-functions create: 'region, sfnRole, jobQueue, s3Root, batchJobRole'. Run 'flowship configure aws' (writes {dir}/absent.json) or set FLOWSHIP_AWS_REGION, FLOWSHIP_AWS_SFN_ROLE, FLOWSHIP_AWS_JOB_QUEUE, FLOWSHIP_AWS_S3_ROOT, FLOWSHIP_AWS_BATCH_JOB_ROLE.",
+      "Missing AWS settings for step-functions create: 'region, sfnRole, jobQueue, s3Root, batchJobRole'. Give them with 'flowship configure aws' (writes {dir}/absent.json) or in the environment (configure aws flag / variable): --region / FLOWSHIP_AWS_REGION, --sfn-role / FLOWSHIP_AWS_SFN_ROLE, --job-queue / FLOWSHIP_AWS_JOB_QUEUE, --s3-root / FLOWSHIP_AWS_S3_ROOT, --batch-job-role / FLOWSHIP_AWS_BATCH_JOB_ROLE.",
       BRANCH,
     ),
     env: NO_AWS,
@@ -711,7 +711,7 @@ const AWS_LIMIT_CASES: Case[] = [
     ...run(
       ["step-functions", "trigger", "--owner", "me"],
       2,
-      "Missing AWS settings for step-functions trigger: 'region, sfnRole'. Run 'flowship configure aws' (writes {dir}/absent.json) or set FLOWSHIP_AWS_REGION, FLOWSHIP_AWS_SFN_ROLE.",
+      "Missing AWS setting for step-functions trigger: 'region'. Give it with 'flowship configure aws' (writes {dir}/absent.json) or in the environment (configure aws flag / variable): --region / FLOWSHIP_AWS_REGION.",
     ),
     env: NO_AWS,
   },

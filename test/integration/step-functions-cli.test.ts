@@ -59,7 +59,7 @@ describe("step-functions commands from the command line", () => {
   const notice =
     "notice: 'step-functions resume sfn-x' is now 'step-functions redrive sfn-x' (an AWS redrive, on the version the run started with); to resume with the production version's code: step-functions resume --origin-run-id sfn-x\n";
   for (const [args, command = args[0]!, extra = [] as string[], before = ""] of [
-    [["create"], "create", ["jobQueue", "s3Root", "batchJobRole"]],
+    [["create"], "create", ["sfnRole", "jobQueue", "s3Root", "batchJobRole"]],
     [["trigger", "--alpha", "0.5"]],
     [["list-runs"]],
     [["terminate", "sfn-x"]],
@@ -72,12 +72,17 @@ describe("step-functions commands from the command line", () => {
     test(`${args.join(" ")} reports every missing setting at once, before any AWS call`, async () => {
       const sent = moto.requests.length;
       const result = await runCli([FLOW, "step-functions", ...args], { env: bareEnv() });
-      const needed = ["region", "sfnRole", ...extra];
-      const vars = needed.map((n) => `FLOWSHIP_AWS_${n.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`);
+      // Only create, which makes a state machine, needs the Step Functions role.
+      const needed = ["region", ...extra];
+      const kebab = (n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const where = needed.map(
+        (n) => `--${kebab(n)} / FLOWSHIP_AWS_${kebab(n).replaceAll("-", "_").toUpperCase()}`,
+      );
+      const s = needed.length > 1 ? "s" : "";
       assert.equal(result.code, 2, result.stderr);
       assert.equal(
         result.stderr,
-        `${before}error: Missing AWS settings for step-functions ${command}: '${needed.join(", ")}'. Run 'flowship configure aws' (writes ${path.join(dir, "absent.json")}) or set ${vars.join(", ")}.\n`,
+        `${before}error: Missing AWS setting${s} for step-functions ${command}: '${needed.join(", ")}'. Give ${s ? "them" : "it"} with 'flowship configure aws' (writes ${path.join(dir, "absent.json")}) or in the environment (configure aws flag / variable): ${where.join(", ")}.\n`,
       );
       assert.equal(moto.requests.length, sent);
     });
@@ -231,7 +236,7 @@ describe("step-functions commands from the command line", () => {
     assert.equal(create.code, 2, create.stderr);
     assert.equal(
       create.stderr,
-      `error: Missing AWS setting for step-functions create: 'executionRole' (compute is fargate). Run 'flowship configure aws' (writes ${file}) or set FLOWSHIP_AWS_EXECUTION_ROLE.\n`,
+      `error: Missing AWS setting for step-functions create: 'executionRole' (compute is fargate). Give it with 'flowship configure aws' (writes ${file}) or in the environment (configure aws flag / variable): --execution-role / FLOWSHIP_AWS_EXECUTION_ROLE.\n`,
     );
     const bad = await runCli(["configure", "aws", "--compute", "lambda"], { env });
     assert.equal(bad.code, 2);
@@ -367,6 +372,18 @@ describe("step-functions commands from the command line", () => {
         ],
       ],
     );
+  });
+
+  test("without the Step Functions role, a command that creates no state machine finds the account with STS", async () => {
+    const sent = moto.requests.length;
+    const result = await runCli([FLOW, "step-functions", "list-runs"], {
+      env: bareEnv({ FLOWSHIP_AWS_REGION: "eu-west-1" }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const made = moto.requests.slice(sent);
+    assert.deepEqual(made.map(callName).slice(0, 2), ["sts:GetCallerIdentity", "states:ListExecutions"]);
+    // The account STS named (moto's) is the one the deployment's ARN carries.
+    assert.equal(JSON.parse(made[1]!.body).stateMachineArn, MACHINE);
   });
 
   test("an AWS error names the call that failed and the permission to grant", async () => {

@@ -1,8 +1,7 @@
 /**
  * The names and ARNs of what a deployment creates, all derived from the state machine name and
- * the account: no lookup is needed to find them again. The account and partition are those of
- * the Step Functions role, which IAM requires to be in the deploying account (iam:PassRole cannot
- * pass another account's role).
+ * the account (deploy-account.ts: the Step Functions role's, else the credentials'): no lookup is
+ * needed to find them again.
  */
 
 import { UsageError } from "../../errors.js";
@@ -10,6 +9,7 @@ import { type ProjectBranch, projectedFlowName } from "../../flow/project.js";
 import { sha256 } from "../../util/hash.js";
 import { MAX_STATE_MACHINE_NAME_LENGTH, stateMachineName } from "../compile/naming.js";
 import type { AwsSettings } from "./aws-settings.js";
+import { type DeployAccount, roleAccount } from "./deploy-account.js";
 import { AwsSettingsError, DeployError } from "./errors.js";
 
 /** The alias every trigger, schedule and rule starts: the production version. */
@@ -42,14 +42,14 @@ export function deployTarget(
   flow: string,
   name?: string,
   project?: ProjectBranch,
+  where: DeployAccount | undefined = roleAccount(settings),
 ): DeployTarget {
-  const match = /^arn:(aws[a-z-]*):iam::(\d{12}):role\//.exec(settings.sfnRole);
-  if (!match) {
+  if (where === undefined) {
     throw new AwsSettingsError(
-      `Invalid Step Functions role: '${settings.sfnRole}'. Give an IAM role ARN such as arn:aws:iam::123456789012:role/flowship-step-functions.`,
+      "No account for the deployment: set the Step Functions role (flowship configure aws --sfn-role, or FLOWSHIP_AWS_SFN_ROLE), or give the account found by deployAccount().",
     );
   }
-  const [, partition, account] = match as unknown as [string, string, string];
+  const { partition, account } = where;
   if (project && name !== undefined) {
     throw new UsageError(
       `--name does not apply to flow '${flow}' of project '${project.project}': its deployments are named after the project and branch (--branch, --production).`,
