@@ -95,7 +95,31 @@ describe("step-functions backfill of a daily schedule in Europe/Berlin", { timeo
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal(dry.stdout, "5 fire times: 0 already succeeded, 5 to run.\n");
     assert.match(dry.stderr, /\[3\/5\] 2026-10-26T00:00:00\+01:00 would start backfill-20261025T230000Z\n/);
+    // The planned fire times come first, under a header that promises nothing about stopping.
+    assert.match(
+      dry.stderr,
+      /^Dry run of a backfill of DailyReport \(.+ in Europe\/Berlin\) from .+: 5 fire times, nothing is started\.\n\[1\/5\] 2026-10-24T00:00:00\+02:00\n/,
+    );
+    assert.doesNotMatch(dry.stderr, /Stopping this command/);
     assert.deepEqual(await executions(), []);
+  });
+
+  test("a dry run without AWS credentials still lists the fire times, then says the check needs them", async () => {
+    // given: the settings, but no credentials the SDK can find
+    const env = { ...account.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" };
+    // when
+    const dry = await runCli(
+      [file, "step-functions", "backfill", "--start", "2026-10-24", "--end", "2026-10-29", "--dry-run"],
+      { env },
+    );
+    // then
+    assert.equal(dry.code, 1, dry.stderr);
+    const listed = FIRE_TIMES.map((_, i) => `[${i + 1}/5] `);
+    for (const line of listed) assert.ok(dry.stderr.includes(`\n${line}2026-10-2`), dry.stderr);
+    assert.match(
+      dry.stderr,
+      /error: The fire times above are planned; which of them already ran could not be checked: .+ needs AWS credentials/,
+    );
   });
 
   test("five executions, each with its current.scheduledTime; run again, none", async () => {

@@ -90,9 +90,8 @@ export interface BackfillResult {
   failed: string[];
 }
 
-/** The fire times of the window with the runs each already has. */
-export async function plannedFireTimes(options: BackfillOptions): Promise<FireTime[]> {
-  const { schedule, start, end } = options;
+/** The fire times of the schedule from `start` (included) to `end`, refused past {@link MAX_BACKFILL_FIRE_TIMES}; no AWS call. */
+export function fireTimesBetween(schedule: SchedulePlan, start: Date, end: Date): Date[] {
   const times = schedule.between(start, end, MAX_BACKFILL_FIRE_TIMES);
   if (times.length > MAX_BACKFILL_FIRE_TIMES) {
     throw new DeployError(
@@ -101,6 +100,13 @@ export async function plannedFireTimes(options: BackfillOptions): Promise<FireTi
       { exitCode: 2 },
     );
   }
+  return times;
+}
+
+/** The fire times of the window with the runs each already has. */
+export async function plannedFireTimes(options: BackfillOptions): Promise<FireTime[]> {
+  const { schedule, start, end } = options;
+  const times = fireTimesBetween(schedule, start, end);
   const fires = new Map(times.map((time) => [time.toISOString(), { time, tries: 0 } as FireTime]));
   const executions = await options.sfn.listExecutions(options.target.stateMachineArn);
   // The fire time of each run that has one: a backfill's from its name, others from their input.
