@@ -136,7 +136,7 @@ describe("alerts deployed from the command line", () => {
     assert.ok(report.checked >= 15, `checked ${report.checked} requests`);
   });
 
-  test("a later create without --notify-on-error says it removed the alerts, once", async () => {
+  test("a later create without --notify-on-error says it removed the alerts", async () => {
     const create = (...flags: string[]) =>
       runCli(["examples/parameter_flow.ts", "step-functions", "create", ...flags], { env });
     // given: a deployment with alerts (the webhook is set in the environment, as configure aws would)
@@ -153,9 +153,5 @@ describe("alerts deployed from the command line", () => {
     await assert.rejects(sdkClients(moto).events.send(new DescribeRuleCommand({ Name: RULE })), {
       name: "ResourceNotFoundException",
     });
-    // and: a deployment that had none says nothing
-    const again = await create();
-    assert.equal(again.code, 0, again.stderr);
-    assert.doesNotMatch(again.stdout, /note: the alerts/);
   });
 });
