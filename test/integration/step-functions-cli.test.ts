@@ -374,6 +374,30 @@ describe("step-functions commands from the command line", () => {
     );
   });
 
+  test("terminate takes several run ids: it stops the running ones and names one no longer running", async () => {
+    // alice deployed it: she may stop its runs
+    const env = bareEnv({ FLOWSHIP_AWS_REGION: "eu-west-1", FLOWSHIP_USER: "alice" });
+    const runIds: string[] = [];
+    for (const alpha of ["0.1", "0.2"]) {
+      const started = await runCli([FLOW, "step-functions", "trigger", "--alpha", alpha], { env });
+      assert.equal(started.code, 0, started.stderr);
+      runIds.push(started.stdout.trim());
+    }
+    // when: both, then the first again among them
+    const result = await runCli([FLOW, "step-functions", "terminate", ...runIds, runIds[0]!], { env });
+    // then
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(
+      result.stdout.split("\n").map((line) => line.replace(/ at .*\.$/, ".")),
+      [...runIds.map((id) => `Terminated run ParameterFlow/${id}.`), ""],
+      result.stderr,
+    );
+    assert.equal(
+      result.stderr,
+      `error: Run is not running: '${runIds[0]}' is ABORTED. Only running runs can be terminated.\n`,
+    );
+  });
+
   test("without the Step Functions role, a command that creates no state machine finds the account with STS", async () => {
     const sent = moto.requests.length;
     const result = await runCli([FLOW, "step-functions", "list-runs"], {

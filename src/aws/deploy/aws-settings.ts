@@ -75,7 +75,8 @@ export const AWS_SETTINGS = {
   eventsRole: {
     env: "FLOWSHIP_AWS_EVENTS_ROLE",
     flag: "--events-role",
-    label: "IAM role of EventBridge rules (triggerOnFinish)",
+    label:
+      "IAM role of EventBridge rules: triggerOnFinish, event triggers, webhook alerts (--notify-webhook-url)",
     example: "arn:aws:iam::123456789012:role/flowship-events",
     valid: (v) => ROLE_ARN.test(v),
   },

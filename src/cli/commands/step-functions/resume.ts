@@ -86,7 +86,7 @@ export function registerResume(group: Command, context: FlowCommandContext): voi
           ? "cloning nothing"
           : `cloning ${resumed.clonedTasks} task${resumed.clonedTasks === 1 ? "" : "s"} of ${resumed.clonedSteps.join(", ")}`;
       process.stderr.write(
-        `Resuming run ${flow}/${flags.originRunId} on the production version from step '${resumed.step}' (${cloned}): run ${flow}/${resumed.runId} (execution ${resumed.executionArn}).\n`,
+        `Resuming run ${flow}/${flags.originRunId} on the production version (the code step-functions create last deployed, not the local file) from step '${resumed.step}' (${cloned}): run ${flow}/${resumed.runId} (execution ${resumed.executionArn}).\n`,
       );
       if (runIdFile) fs.writeFileSync(runIdFile, resumed.runId);
       process.stdout.write(`${resumed.runId}\n`);
