@@ -44,6 +44,7 @@ export async function openAwsSession(options: {
 }): Promise<AwsSession> {
   const { loadAwsSettings } = await import("../aws/deploy/aws-settings.js");
   const { deployTarget } = await import("../aws/deploy/resource-names.js");
+  const { deployAccount } = await import("../aws/deploy/deploy-account.js");
   const { createDeployClients } = await import("../aws/deploy/deployment.js");
   const user = currentUser();
   const branch = options.flow
@@ -66,6 +67,6 @@ export async function openAwsSession(options: {
   const overrides = Object.fromEntries(Object.entries(options.aws ?? {}).filter(([, v]) => v !== undefined));
   const settings = loadAwsSettings(options.required ?? [], { apiCall: options.call }, overrides);
   const flow = options.flow?.name ?? options.flowName ?? options.name ?? "";
-  const target = deployTarget(settings, flow, options.name, branch);
+  const target = deployTarget(settings, flow, options.name, branch, await deployAccount(settings));
   return { settings, target, clients: await createDeployClients(settings.region), user };
 }

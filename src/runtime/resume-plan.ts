@@ -14,6 +14,17 @@ import type { FlowGraph } from "../graph/flow-graph.js";
 
 export class ResumeError extends FlowshipError {}
 
+/** Refuses a resume step the flow does not have, naming the steps it has. */
+export function checkResumeStep(graph: FlowGraph, flow: string, step: string): void {
+  if (!graph.nodes.has(step)) {
+    throw new ResumeError(
+      "FS_RESUME_UNKNOWN_STEP",
+      `Cannot resume from step '${step}': flow '${flow}' has no such step; its steps are ${graph.order.join(", ")}.`,
+      { exitCode: 2 },
+    );
+  }
+}
+
 function descendants(graph: FlowGraph, step: string): Set<string> {
   const found = new Set([step]);
   const queue = [step];
@@ -94,13 +105,7 @@ export class ResumePlan {
         `Cannot resume run '${store.flow}/${originRunId}': it is still running (process ${origin.pid} on this host). Wait for it to end, or stop it (kill ${origin.pid}), then resume.`,
       );
     }
-    if (options.step !== undefined && !graph.nodes.has(options.step)) {
-      throw new ResumeError(
-        "FS_RESUME_UNKNOWN_STEP",
-        `Cannot resume from step '${options.step}': flow '${store.flow}' has no such step; its steps are ${graph.order.join(", ")}.`,
-        { exitCode: 2 },
-      );
-    }
+    if (options.step !== undefined) checkResumeStep(graph, store.flow, options.step);
     const successful = new Map<string, AttemptEndRecord>();
     const starts = new Map<string, AttemptStartRecord>();
     const unfinished: string[] = [];

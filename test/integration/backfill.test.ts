@@ -57,7 +57,12 @@ before(async () => {
       `import { current, flow, schedule } from "flowship";`,
       `export default flow(${JSON.stringify(FLOW)})`,
       `  .decorator(schedule({ daily: true, timezone: "Europe/Berlin" }))`,
-      `  .step("start", (self) => { self.when = current.scheduledTime?.toISOString() ?? null; }, { next: "end" })`,
+      // hold: seconds the start step waits, to keep a run running while a backfill looks at it
+      `  .parameter("hold", { type: "integer", default: 0 })`,
+      `  .step("start", async (self) => {`,
+      `    if (self.hold > 0) await new Promise((r) => setTimeout(r, self.hold * 1000));`,
+      `    self.when = current.scheduledTime?.toISOString() ?? null;`,
+      `  }, { next: "end" })`,
       `  .step("end", () => {});`,
       "",
     ].join("\n"),
@@ -90,7 +95,31 @@ describe("step-functions backfill of a daily schedule in Europe/Berlin", { timeo
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal(dry.stdout, "5 fire times: 0 already succeeded, 5 to run.\n");
     assert.match(dry.stderr, /\[3\/5\] 2026-10-26T00:00:00\+01:00 would start backfill-20261025T230000Z\n/);
+    // The planned fire times come first, under a header that promises nothing about stopping.
+    assert.match(
+      dry.stderr,
+      /^Dry run of a backfill of DailyReport \(.+ in Europe\/Berlin\) from .+: 5 fire times, nothing is started\.\n\[1\/5\] 2026-10-24T00:00:00\+02:00\n/,
+    );
+    assert.doesNotMatch(dry.stderr, /Stopping this command/);
     assert.deepEqual(await executions(), []);
+  });
+
+  test("a dry run without AWS credentials still lists the fire times, then says the check needs them", async () => {
+    // given: the settings, but no credentials the SDK can find
+    const env = { ...account.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" };
+    // when
+    const dry = await runCli(
+      [file, "step-functions", "backfill", "--start", "2026-10-24", "--end", "2026-10-29", "--dry-run"],
+      { env },
+    );
+    // then
+    assert.equal(dry.code, 1, dry.stderr);
+    const listed = FIRE_TIMES.map((_, i) => `[${i + 1}/5] `);
+    for (const line of listed) assert.ok(dry.stderr.includes(`\n${line}2026-10-2`), dry.stderr);
+    assert.match(
+      dry.stderr,
+      /error: The fire times above are planned; which of them already ran could not be checked: .+ needs AWS credentials/,
+    );
   });
 
   test("five executions, each with its current.scheduledTime; run again, none", async () => {
@@ -161,7 +190,7 @@ describe("step-functions backfill of a daily schedule in Europe/Berlin", { timeo
     const done = /already succeeded/.test(again.stderr) ? 1 : 0;
     assert.equal(
       again.stdout,
-      `2 fire times: ${done} already succeeded, 1 started, ${2 - done} succeeded.\n`,
+      `2 fire times: ${done} already succeeded${done ? "" : ", 1 already running"}, 1 started, ${2 - done} succeeded.\n`,
     );
     const november = (await executions()).filter((e) => /^backfill-(20261031|202611)/.test(e.name!));
     assert.deepEqual(november.map((e) => [e.name, e.status]).sort(), [
@@ -188,5 +217,34 @@ describe("step-functions backfill of a daily schedule in Europe/Berlin", { timeo
     assert.equal(wider.stdout, "6 fire times: 6 already succeeded, 0 started, 0 succeeded.\n");
     assert.match(wider.stderr, /\[6\/6\] 2026-10-29T00:00:00\+01:00 already succeeded: sfn-/);
     assert.equal((await executions()).length, earlier + 1);
+  });
+
+  test("a fire time whose run is still running counts as running: the dry run says so, a backfill follows it", async () => {
+    // given: the schedule's run for 5 November, held running for a few seconds
+    const { executionArn } = await sdkClients(account.moto).sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: `${machine}:production`,
+        input: JSON.stringify({
+          Parameters: JSON.stringify({ hold: 2 }),
+          ScheduledTime: "2026-11-04T23:00:00Z",
+        }),
+      }),
+    );
+    const runId = `sfn-${executionArn!.split(":").at(-1)}`;
+    const earlier = (await executions()).length;
+    // when: a dry run and a backfill, both while it runs
+    const window = ["--start", "2026-11-05", "--end", "2026-11-06"];
+    const [dry, real] = await Promise.all([backfill([...window, "--dry-run"]), backfill(window)]);
+    // then: reported as running, not as to run; followed to its end, not started a second time
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(dry.stdout, "1 fire times: 0 already succeeded, 1 already running, 0 to run.\n");
+    assert.ok(dry.stderr.includes(`[1/1] 2026-11-05T00:00:00+01:00 already running: ${runId}\n`), dry.stderr);
+    assert.equal(real.code, 0, real.stderr);
+    assert.equal(
+      real.stdout,
+      "1 fire times: 0 already succeeded, 1 already running, 0 started, 1 succeeded.\n",
+    );
+    assert.ok(real.stderr.includes(`already running: ${runId}, followed\n`), real.stderr);
+    assert.equal((await executions()).length, earlier);
   });
 });

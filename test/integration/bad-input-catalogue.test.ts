@@ -482,6 +482,13 @@ const CRON_CASES: Case[] = [
   cron("0 10 * * ? 1900", "year value 1900 is out of range 1970-2199"),
   cron("0 10 ? * 8 *", "day-of-week value 8 is out of range 1-7"),
   cron("L 10 * * ? *", "minutes has 'L', which is not a number"),
+  ...["0 0 30 2 ? *", "0 9 31 APR,JUN ? *", "0 10 * * ? 2020"].map((expression) => ({
+    name: `cron '${expression}', which never fires`,
+    source: `flow("Scheduled")\n  .decorator(schedule({ cron: "${expression}" }))\n${S("start", '"end"')}\n${E}`,
+    args: ["check"],
+    code: 1,
+    message: `Schedule cron(${expression}) of flow 'Scheduled' never fires: no time from now on matches it (a day its months do not have, such as 30 February, or only years gone by); fix its day-of-month, month or year.`,
+  })),
   {
     name: "a time zone that does not exist",
     source: `flow("Scheduled")\n  .decorator(schedule({ cron: "0 10 * * ? *", timezone: "Mars/Olympus" }))\n${S("start", '"end"')}\n${E}`,
@@ -707,7 +714,7 @@ const AWS_LIMIT_CASES: Case[] = [
     ...run(
       ["step-functions", "create"],
       2,
-      "Missing AWS settings for step-functions create: 'region, sfnRole, jobQueue, s3Root, batchJobRole'. Run 'flowship configure aws' (writes {dir}/absent.json) or set FLOWSHIP_AWS_REGION, FLOWSHIP_AWS_SFN_ROLE, FLOWSHIP_AWS_JOB_QUEUE, FLOWSHIP_AWS_S3_ROOT, FLOWSHIP_AWS_BATCH_JOB_ROLE.",
+      "Missing AWS settings for step-functions create: 'region, sfnRole, jobQueue, s3Root, batchJobRole'. Give them with 'flowship configure aws' (writes {dir}/absent.json) or in the environment (configure aws flag / variable): --region / FLOWSHIP_AWS_REGION, --sfn-role / FLOWSHIP_AWS_SFN_ROLE, --job-queue / FLOWSHIP_AWS_JOB_QUEUE, --s3-root / FLOWSHIP_AWS_S3_ROOT, --batch-job-role / FLOWSHIP_AWS_BATCH_JOB_ROLE.",
       BRANCH,
     ),
     env: NO_AWS,
@@ -717,7 +724,7 @@ const AWS_LIMIT_CASES: Case[] = [
     ...run(
       ["step-functions", "trigger", "--owner", "me"],
       2,
-      "Missing AWS settings for step-functions trigger: 'region, sfnRole'. Run 'flowship configure aws' (writes {dir}/absent.json) or set FLOWSHIP_AWS_REGION, FLOWSHIP_AWS_SFN_ROLE.",
+      "Missing AWS setting for step-functions trigger: 'region'. Give it with 'flowship configure aws' (writes {dir}/absent.json) or in the environment (configure aws flag / variable): --region / FLOWSHIP_AWS_REGION.",
     ),
     env: NO_AWS,
   },

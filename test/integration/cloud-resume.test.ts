@@ -174,7 +174,7 @@ describe("a production run that fails at its third step", { timeout: 240_000 }, 
     assert.match(listed.stdout.split("\n")[0]!, /RESUMED FROM/);
   });
 
-  test("the old spelling `resume RUN_ID` still redrives, with a notice; `resume` alone names what it needs", async () => {
+  test("the old spelling `resume RUN_ID` still redrives, with a notice; `resume` alone names what it needs; a step past the failure is refused", async () => {
     // given: the failed run, now resumed; redrive refuses a run that is not failed, so nothing runs
     const resumedRun = (
       await runCli([file, "step-functions", "list-runs", "--succeeded"], { env: account.env })
@@ -183,8 +183,14 @@ describe("a production run that fails at its third step", { timeout: 240_000 }, 
       .find((line) => line.startsWith("sfn-resume-"))!
       .split(" ")[0]!;
     // when
-    const old = await runCli([file, "step-functions", "resume", resumedRun], { env: account.env });
-    const bare = await runCli([file, "step-functions", "resume"], { env: account.env });
+    const [old, bare, late] = await Promise.all([
+      runCli([file, "step-functions", "resume", resumedRun], { env: account.env }),
+      runCli([file, "step-functions", "resume"], { env: account.env }),
+      // A step after the one that failed: the failed step would never run again.
+      runCli([file, "step-functions", "resume", "--origin-run-id", failed.runId, "end"], {
+        env: account.env,
+      }),
+    ]);
     // then
     assert.equal(old.code, 1, old.stderr);
     assert.match(
@@ -194,5 +200,10 @@ describe("a production run that fails at its third step", { timeout: 240_000 }, 
     assert.match(old.stderr, /Only a failed, timed out or aborted run can be redriven/);
     assert.equal(bare.code, 2, bare.stderr);
     assert.match(bare.stderr, /Missing option '--origin-run-id sfn-…'/);
+    assert.equal(late.code, 2, late.stderr);
+    assert.equal(
+      late.stderr,
+      `error: Cannot resume run '${failed.runId}' from step 'end': compute/0 did not succeed there and would never run. Resume from step 'compute' or one before it (the flow's steps are start, prepare, compute, end), or without naming one.\n`,
+    );
   });
 });

@@ -135,4 +135,23 @@ describe("alerts deployed from the command line", () => {
     assert.deepEqual(report.findings, []);
     assert.ok(report.checked >= 15, `checked ${report.checked} requests`);
   });
+
+  test("a later create without --notify-on-error says it removed the alerts", async () => {
+    const create = (...flags: string[]) =>
+      runCli(["examples/parameter_flow.ts", "step-functions", "create", ...flags], { env });
+    // given: a deployment with alerts (the webhook is set in the environment, as configure aws would)
+    const alerted = await create("--notify-on-error");
+    assert.equal(alerted.code, 0, alerted.stderr);
+    // when: deployed again without the flag
+    const plain = await create();
+    // then: the summary says the alerts went, and how to keep them
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(
+      plain.stdout,
+      /\nnote: the alerts of the previous deployment are removed: this create had no --notify-on-error or --notify-on-success\. To keep them, deploy with those flags/,
+    );
+    await assert.rejects(sdkClients(moto).events.send(new DescribeRuleCommand({ Name: RULE })), {
+      name: "ResourceNotFoundException",
+    });
+  });
 });

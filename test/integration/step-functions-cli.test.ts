@@ -59,7 +59,7 @@ describe("step-functions commands from the command line", () => {
   const notice =
     "notice: 'step-functions resume sfn-x' is now 'step-functions redrive sfn-x' (an AWS redrive, on the version the run started with); to resume with the production version's code: step-functions resume --origin-run-id sfn-x\n";
   for (const [args, command = args[0]!, extra = [] as string[], before = ""] of [
-    [["create"], "create", ["jobQueue", "s3Root", "batchJobRole"]],
+    [["create"], "create", ["sfnRole", "jobQueue", "s3Root", "batchJobRole"]],
     [["trigger", "--alpha", "0.5"]],
     [["list-runs"]],
     [["terminate", "sfn-x"]],
@@ -72,12 +72,17 @@ describe("step-functions commands from the command line", () => {
     test(`${args.join(" ")} reports every missing setting at once, before any AWS call`, async () => {
       const sent = moto.requests.length;
       const result = await runCli([FLOW, "step-functions", ...args], { env: bareEnv() });
-      const needed = ["region", "sfnRole", ...extra];
-      const vars = needed.map((n) => `FLOWSHIP_AWS_${n.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`);
+      // Only create, which makes a state machine, needs the Step Functions role.
+      const needed = ["region", ...extra];
+      const kebab = (n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const where = needed.map(
+        (n) => `--${kebab(n)} / FLOWSHIP_AWS_${kebab(n).replaceAll("-", "_").toUpperCase()}`,
+      );
+      const s = needed.length > 1 ? "s" : "";
       assert.equal(result.code, 2, result.stderr);
       assert.equal(
         result.stderr,
-        `${before}error: Missing AWS settings for step-functions ${command}: '${needed.join(", ")}'. Run 'flowship configure aws' (writes ${path.join(dir, "absent.json")}) or set ${vars.join(", ")}.\n`,
+        `${before}error: Missing AWS setting${s} for step-functions ${command}: '${needed.join(", ")}'. Give ${s ? "them" : "it"} with 'flowship configure aws' (writes ${path.join(dir, "absent.json")}) or in the environment (configure aws flag / variable): ${where.join(", ")}.\n`,
       );
       assert.equal(moto.requests.length, sent);
     });
@@ -98,6 +103,31 @@ describe("step-functions commands from the command line", () => {
     }
   });
 
+  test("a malformed run id or a step the flow lacks is refused before any AWS call", async () => {
+    const sent = moto.requests.length;
+    const env = bareEnv(DEPLOY_SETTINGS);
+    const notRunId = (id: string) =>
+      `error: Not a Step Functions run id: '${id}'. Runs on Step Functions are named sfn-<execution name>; list them with step-functions list-runs.\n`;
+    const cases: Array<[string[], string]> = [
+      [["resume", "--origin-run-id", "run-42"], notRunId("run-42")],
+      [["resume", "--origin-run-id", "sfn-a.b", "start"], notRunId("sfn-a.b")],
+      [
+        ["resume", "--origin-run-id", "sfn-x", "trian"],
+        "error: Cannot resume from step 'trian': flow 'ParameterFlow' has no such step; its steps are start, end.\n",
+      ],
+      [["redrive", "run-42"], notRunId("run-42")],
+      [["terminate", "sfn-"], notRunId("sfn-")],
+    ];
+    const results = await Promise.all(
+      cases.map(([args]) => runCli([FLOW, "step-functions", ...args], { env })),
+    );
+    for (const [i, [args, stderr]] of cases.entries()) {
+      assert.equal(results[i]!.stderr, stderr, args.join(" "));
+      assert.equal(results[i]!.code, 2, args.join(" "));
+    }
+    assert.equal(moto.requests.length, sent);
+  });
+
   test("a scheduled flow with a required parameter is refused by create, settings or not", async () => {
     const file = path.join(dir, "scheduled.ts");
     fs.writeFileSync(
@@ -110,6 +140,22 @@ describe("step-functions commands from the command line", () => {
       result.stderr,
       "error: Scheduled flow 'NightlyFlow' has required parameter without a default: 'day'. Give it a default: runs it starts by itself get no parameters.\n",
     );
+  });
+
+  test("create refuses a schedule that never fires, before any AWS call", async () => {
+    const sent = moto.requests.length;
+    const file = path.join(dir, "february.ts");
+    fs.writeFileSync(
+      file,
+      `import { flow, schedule } from "flowship";\nexport default flow("LeapFlow").decorator(schedule({ cron: "0 0 30 2 ? *" })).step("start", () => {}, { next: "end" }).step("end", () => {});\n`,
+    );
+    const result = await runCli([file, "step-functions", "create"], { env: bareEnv(DEPLOY_SETTINGS) });
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      "error: Schedule cron(0 0 30 2 ? *) of flow 'LeapFlow' never fires: no time from now on matches it (a day its months do not have, such as 30 February, or only years gone by); fix its day-of-month, month or year.\n",
+    );
+    assert.equal(moto.requests.length, sent);
   });
 
   test("configure aws writes the settings file from flags, and refuses a bad value", async () => {
@@ -190,7 +236,7 @@ describe("step-functions commands from the command line", () => {
     assert.equal(create.code, 2, create.stderr);
     assert.equal(
       create.stderr,
-      `error: Missing AWS setting for step-functions create: 'executionRole' (compute is fargate). Run 'flowship configure aws' (writes ${file}) or set FLOWSHIP_AWS_EXECUTION_ROLE.\n`,
+      `error: Missing AWS setting for step-functions create: 'executionRole' (compute is fargate). Give it with 'flowship configure aws' (writes ${file}) or in the environment (configure aws flag / variable): --execution-role / FLOWSHIP_AWS_EXECUTION_ROLE.\n`,
     );
     const bad = await runCli(["configure", "aws", "--compute", "lambda"], { env });
     assert.equal(bad.code, 2);
@@ -272,12 +318,21 @@ describe("step-functions commands from the command line", () => {
       badAuth.stderr,
       "error: FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH must be 'Header-Name: value', e.g. 'Authorization: Bearer <token>' (its value is not shown here).\n",
     );
+    // A line break in the value would start a header of its own on the wire.
+    const injected = await webhook("https://hooks.example.com/T1/s3cret", ["--notify-on-error"], {
+      FLOWSHIP_AWS_EVENTS_ROLE: "arn:aws:iam::123456789012:role/flowship-events",
+      FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH: "Authorization: Bearer s3cret-token\r\nX-Injected: yes",
+    });
+    assert.equal(
+      injected.stderr,
+      "error: FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH has a line break or another control character in its value, which no HTTP header may carry: give one line, 'Header-Name: value' (its value is not shown here).\n",
+    );
     const stray = await webhook("https://hooks.example.com/T1/s3cret", []);
     assert.equal(
       stray.stderr,
       "error: --notify-webhook-url needs --notify-on-error or --notify-on-success.\n",
     );
-    for (const result of [http, noRole, badAuth, stray]) assert.equal(result.code, 2);
+    for (const result of [http, noRole, badAuth, injected, stray]) assert.equal(result.code, 2);
     assert.equal(moto.requests.length, sent);
   });
 
@@ -317,6 +372,42 @@ describe("step-functions commands from the command line", () => {
         ],
       ],
     );
+  });
+
+  test("terminate takes several run ids: it stops the running ones and names one no longer running", async () => {
+    // alice deployed it: she may stop its runs
+    const env = bareEnv({ FLOWSHIP_AWS_REGION: "eu-west-1", FLOWSHIP_USER: "alice" });
+    const runIds: string[] = [];
+    for (const alpha of ["0.1", "0.2"]) {
+      const started = await runCli([FLOW, "step-functions", "trigger", "--alpha", alpha], { env });
+      assert.equal(started.code, 0, started.stderr);
+      runIds.push(started.stdout.trim());
+    }
+    // when: both, then the first again among them
+    const result = await runCli([FLOW, "step-functions", "terminate", ...runIds, runIds[0]!], { env });
+    // then
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(
+      result.stdout.split("\n").map((line) => line.replace(/ at .*\.$/, ".")),
+      [...runIds.map((id) => `Terminated run ParameterFlow/${id}.`), ""],
+      result.stderr,
+    );
+    assert.equal(
+      result.stderr,
+      `error: Run is not running: '${runIds[0]}' is ABORTED. Only running runs can be terminated.\n`,
+    );
+  });
+
+  test("without the Step Functions role, a command that creates no state machine finds the account with STS", async () => {
+    const sent = moto.requests.length;
+    const result = await runCli([FLOW, "step-functions", "list-runs"], {
+      env: bareEnv({ FLOWSHIP_AWS_REGION: "eu-west-1" }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const made = moto.requests.slice(sent);
+    assert.deepEqual(made.map(callName).slice(0, 2), ["sts:GetCallerIdentity", "states:ListExecutions"]);
+    // The account STS named (moto's) is the one the deployment's ARN carries.
+    assert.equal(JSON.parse(made[1]!.body).stateMachineArn, MACHINE);
   });
 
   test("an AWS error names the call that failed and the permission to grant", async () => {

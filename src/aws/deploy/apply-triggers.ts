@@ -15,10 +15,15 @@ export async function applyTriggers(
   options: DeployFlowOptions,
   plan: DeployPlan,
   existing: Deployment | undefined,
-): Promise<Pick<DeployResult, "schedule" | "triggerOnFinish" | "notify" | "eventTriggers">> {
+): Promise<
+  Pick<DeployResult, "schedule" | "triggerOnFinish" | "notify" | "notifyRemoved" | "eventTriggers">
+> {
   const { clients, target, settings } = options;
   const redeploy = existing !== undefined;
-  const triggers: Pick<DeployResult, "schedule" | "triggerOnFinish" | "notify" | "eventTriggers"> = {};
+  const triggers: Pick<
+    DeployResult,
+    "schedule" | "triggerOnFinish" | "notify" | "notifyRemoved" | "eventTriggers"
+  > = {};
   if (plan.eventTriggers.length > 0 || redeploy) {
     const deployed = await applyEventTriggers({
       events: clients.events,
@@ -59,8 +64,9 @@ export async function applyTriggers(
       ...(settings.eventsRole ? { role: settings.eventsRole } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
-  } else if (redeploy) {
-    await removeNotify(clients.events, target);
+  } else if (redeploy && (await removeNotify(clients.events, target))) {
+    // A later create without --notify-* drops the alerts: said, since nothing else would show it.
+    triggers.notifyRemoved = true;
   }
   return triggers;
 }

@@ -36,12 +36,12 @@ describe("AWS settings", () => {
     delete process.env.AWS_DEFAULT_REGION;
     for (const key of Object.keys(process.env)) if (key.startsWith("FLOWSHIP_AWS_")) delete process.env[key];
     assert.throws(
-      () => loadAwsSettings(["jobQueue", "s3Root"], "create"),
+      () => loadAwsSettings(["sfnRole", "jobQueue", "s3Root"], "create"),
       (error: Error & { code?: string; exitCode?: number }) =>
         error.code === "FS_AWS_SETTINGS" &&
         error.exitCode === 2 &&
         error.message ===
-          `Missing AWS settings for step-functions create: 'region, sfnRole, jobQueue, s3Root'. Run 'flowship configure aws' (writes ${process.env.FLOWSHIP_CONFIG}) or set FLOWSHIP_AWS_REGION, FLOWSHIP_AWS_SFN_ROLE, FLOWSHIP_AWS_JOB_QUEUE, FLOWSHIP_AWS_S3_ROOT.`,
+          `Missing AWS settings for step-functions create: 'region, sfnRole, jobQueue, s3Root'. Give them with 'flowship configure aws' (writes ${process.env.FLOWSHIP_CONFIG}) or in the environment (configure aws flag / variable): --region / FLOWSHIP_AWS_REGION, --sfn-role / FLOWSHIP_AWS_SFN_ROLE, --job-queue / FLOWSHIP_AWS_JOB_QUEUE, --s3-root / FLOWSHIP_AWS_S3_ROOT.`,
     );
   });
 

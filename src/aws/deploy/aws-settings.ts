@@ -75,7 +75,8 @@ export const AWS_SETTINGS = {
   eventsRole: {
     env: "FLOWSHIP_AWS_EVENTS_ROLE",
     flag: "--events-role",
-    label: "IAM role of EventBridge rules (triggerOnFinish)",
+    label:
+      "IAM role of EventBridge rules: triggerOnFinish, event triggers, webhook alerts (--notify-webhook-url)",
     example: "arn:aws:iam::123456789012:role/flowship-events",
     valid: (v) => ROLE_ARN.test(v),
   },
@@ -186,10 +187,14 @@ export function configuredCompute(): ComputeKind {
 export type PartialAwsSettings = Partial<Record<AwsSettingName, string>>;
 
 /** Settings of a command, the ones it requires present. */
-export type AwsSettings = PartialAwsSettings & { region: string; sfnRole: string };
+export type AwsSettings = PartialAwsSettings & { region: string };
 
-/** What every step-functions command that calls AWS needs. */
-export const BASE_SETTINGS: readonly AwsSettingName[] = ["region", "sfnRole"];
+/**
+ * What every step-functions command that calls AWS needs. The Step Functions role is needed only
+ * by those that create or update a state machine (`create`): the others find the account
+ * without it (deploy-account.ts).
+ */
+export const BASE_SETTINGS: readonly AwsSettingName[] = ["region"];
 
 /**
  * Settings a command's list may name that are needed only in some configurations, with why: a
@@ -452,10 +457,11 @@ export function loadAwsSettings(
   const { missing, why } = missingSettings(settings, required);
   if (missing.length > 0) {
     const vars = missing.map((n) => AWS_SETTINGS[n].env).join(", ");
+    const flags = missing.map((n) => `${AWS_SETTINGS[n].flag} / ${AWS_SETTINGS[n].env}`).join(", ");
     const what = `Missing AWS setting${missing.length > 1 ? "s" : ""} for ${typeof caller === "string" ? `step-functions ${caller}` : caller.apiCall}: '${missing.join(", ")}'${why.length > 0 ? ` (${why.join(", ")})` : ""}.`;
     throw new AwsSettingsError(
       typeof caller === "string"
-        ? `${what} Run 'flowship configure aws' (writes ${file}) or set ${vars}.`
+        ? `${what} Give ${missing.length > 1 ? "them" : "it"} with 'flowship configure aws' (writes ${file}) or in the environment (configure aws flag / variable): ${flags}.`
         : `${what} Give ${missing.length > 1 ? "them" : "it"} in the aws option ({ aws: { ${missing.map((n) => `${n}: …`).join(", ")} } }), with 'flowship configure aws' (writes ${file}), or in ${vars}.`,
     );
   }

@@ -82,15 +82,16 @@ export interface BackfillResult {
   fireTimes: number;
   /** Fire times that had succeeded before this backfill. */
   skipped: number;
+  /** Fire times whose run was running when this backfill began: followed, never started again. */
+  running: number;
   started: number;
   succeeded: number;
   /** `sfn-…` of the runs that did not succeed. */
   failed: string[];
 }
 
-/** The fire times of the window with the runs each already has. */
-export async function plannedFireTimes(options: BackfillOptions): Promise<FireTime[]> {
-  const { schedule, start, end } = options;
+/** The fire times of the schedule from `start` (included) to `end`, refused past {@link MAX_BACKFILL_FIRE_TIMES}; no AWS call. */
+export function fireTimesBetween(schedule: SchedulePlan, start: Date, end: Date): Date[] {
   const times = schedule.between(start, end, MAX_BACKFILL_FIRE_TIMES);
   if (times.length > MAX_BACKFILL_FIRE_TIMES) {
     throw new DeployError(
@@ -99,6 +100,13 @@ export async function plannedFireTimes(options: BackfillOptions): Promise<FireTi
       { exitCode: 2 },
     );
   }
+  return times;
+}
+
+/** The fire times of the window with the runs each already has. */
+export async function plannedFireTimes(options: BackfillOptions): Promise<FireTime[]> {
+  const { schedule, start, end } = options;
+  const times = fireTimesBetween(schedule, start, end);
   const fires = new Map(times.map((time) => [time.toISOString(), { time, tries: 0 } as FireTime]));
   const executions = await options.sfn.listExecutions(options.target.stateMachineArn);
   // The fire time of each run that has one: a backfill's from its name, others from their input.
@@ -145,7 +153,8 @@ export async function plannedFireTimes(options: BackfillOptions): Promise<FireTi
 function note(fire: FireTime, execution: ExecutionListItem): void {
   const runId = runIdOf(execution.executionArn ?? "");
   if (execution.status === "SUCCEEDED") fire.succeeded ??= runId;
-  if (execution.status === "RUNNING") fire.running ??= runId;
+  // A redrive being set up is about to run again: starting another run would be a duplicate.
+  if (execution.status === "RUNNING" || execution.status === "PENDING_REDRIVE") fire.running ??= runId;
 }
 
 /** The parts of an execution input a backfill reads: a schedule's fire time, a resume's origin. */
@@ -189,7 +198,14 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const total = fires.length;
   const label = (fire: FireTime) =>
     `[${fires.indexOf(fire) + 1}/${total}] ${formatInZone(fire.time, schedule.timezone)}`;
-  const result: BackfillResult = { fireTimes: total, skipped: 0, started: 0, succeeded: 0, failed: [] };
+  const result: BackfillResult = {
+    fireTimes: total,
+    skipped: 0,
+    running: 0,
+    started: 0,
+    succeeded: 0,
+    failed: [],
+  };
   const queue: FireTime[] = [];
   const running = new Map<string, FireTime>();
   for (const fire of fires) {
@@ -197,6 +213,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       result.skipped++;
       print(`${label(fire)} already succeeded: ${fire.succeeded}`);
     } else if (fire.running) {
+      result.running++;
       print(`${label(fire)} already running: ${fire.running}${options.dryRun ? "" : ", followed"}`);
       running.set(executionArnOf(options.target, fire.running), fire);
     } else {
@@ -225,4 +242,16 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     }
   }
   return result;
+}
+
+/** The last line of a backfill: what each fire time came to. */
+export function backfillSummary(result: BackfillResult, dryRun: boolean): string {
+  const running = result.running > 0 ? `, ${result.running} already running` : "";
+  if (dryRun) {
+    const pending = result.fireTimes - result.skipped - result.running;
+    return `${result.fireTimes} fire times: ${result.skipped} already succeeded${running}, ${pending} to run.`;
+  }
+  const failed =
+    result.failed.length > 0 ? `, ${result.failed.length} did not: ${result.failed.join(", ")}` : "";
+  return `${result.fireTimes} fire times: ${result.skipped} already succeeded${running}, ${result.started} started, ${result.succeeded} succeeded${failed}.`;
 }

@@ -18,7 +18,7 @@ import { compileStepFunctions } from "../compile/compile-step-functions.js";
 import { jobDefinitionName } from "../compile/naming.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
-import { flowSchedule } from "../schedule/schedule-plan.js";
+import { checkScheduleFires, flowSchedule } from "../schedule/schedule-plan.js";
 import { applyTriggers } from "./apply-triggers.js";
 import { type AwsSettingName, computeKind } from "./aws-settings.js";
 import type { DeployFlowOptions, DeployPlan, DeployResult } from "./deploy-types.js";
@@ -48,6 +48,7 @@ export type { DeployFlowOptions, DeployPlan, DeployResult } from "./deploy-types
 export function planDeploy(flow: FlowSpec): DeployPlan {
   const graph = validateFlow(flow);
   const schedule = flowSchedule(flow);
+  if (schedule) checkScheduleFires(schedule, flow.name);
   const upstream = upstreamFlows(flow);
   const triggers = eventTriggers(flow);
   for (const trigger of triggers) {

@@ -106,6 +106,8 @@ export interface DeployResult {
   schedule?: DeployedSchedule;
   triggerOnFinish?: DeployedTrigger;
   notify?: DeployedNotify;
+  /** The previous deployment had alerts, and this one, deployed without `notify`, removed them. */
+  notifyRemoved?: true;
   /** The events that start the flow, with their rules. */
   eventTriggers?: DeployedEventTrigger[];
 }

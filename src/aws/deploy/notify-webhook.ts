@@ -36,7 +36,8 @@ const RATE_PER_SECOND = 5;
 
 /**
  * Parses FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH, "Name: value". The error never repeats the value.
- * Header names as EventBridge's ApiKeyName accepts them: no control characters and no colon.
+ * Header names as EventBridge's ApiKeyName accepts them: no control characters and no colon;
+ * values of one line.
  */
 export function parseWebhookAuth(text: string): { header: string; value: string } {
   const colon = text.indexOf(":");
@@ -47,6 +48,16 @@ export function parseWebhookAuth(text: string): { header: string; value: string 
     throw new FlowshipError(
       "FS_AWS_SETTINGS",
       "FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH must be 'Header-Name: value', e.g. 'Authorization: Bearer <token>' (its value is not shown here).",
+      { exitCode: 2 },
+    );
+  }
+  // A line break in the value would end the header and start another on the wire (header
+  // injection); other control characters no HTTP header may carry either. A tab may.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\x00-\x08\x0A-\x1F\x7F]/.test(value)) {
+    throw new FlowshipError(
+      "FS_AWS_SETTINGS",
+      "FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH has a line break or another control character in its value, which no HTTP header may carry: give one line, 'Header-Name: value' (its value is not shown here).",
       { exitCode: 2 },
     );
   }

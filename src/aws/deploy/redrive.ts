@@ -8,12 +8,14 @@
  */
 import { authorize, requireDeployment } from "./deployment.js";
 import { DeployError } from "./errors.js";
+import { sfnExecutionName } from "./resource-names.js";
 import { findRun, type RunChangeOptions } from "./terminate.js";
 
 const REDRIVABLE_STATUSES = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
 
 /** Redrives the run; returns when AWS accepted it. */
 export async function redriveRun(options: RunChangeOptions): Promise<{ redriveDate?: Date }> {
+  sfnExecutionName(options.runId);
   const deployment = await requireDeployment(options.sfn, options.target);
   authorize(deployment, { ...options, action: "redrive a run of" });
   const { executionArn, execution } = await findRun(options);

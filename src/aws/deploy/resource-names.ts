@@ -1,8 +1,7 @@
 /**
  * The names and ARNs of what a deployment creates, all derived from the state machine name and
- * the account: no lookup is needed to find them again. The account and partition are those of
- * the Step Functions role, which IAM requires to be in the deploying account (iam:PassRole cannot
- * pass another account's role).
+ * the account (deploy-account.ts: the Step Functions role's, else the credentials'): no lookup is
+ * needed to find them again.
  */
 
 import { UsageError } from "../../errors.js";
@@ -10,6 +9,7 @@ import { type ProjectBranch, projectedFlowName } from "../../flow/project.js";
 import { sha256 } from "../../util/hash.js";
 import { MAX_STATE_MACHINE_NAME_LENGTH, stateMachineName } from "../compile/naming.js";
 import type { AwsSettings } from "./aws-settings.js";
+import { type DeployAccount, roleAccount } from "./deploy-account.js";
 import { AwsSettingsError, DeployError } from "./errors.js";
 
 /** The alias every trigger, schedule and rule starts: the production version. */
@@ -42,14 +42,14 @@ export function deployTarget(
   flow: string,
   name?: string,
   project?: ProjectBranch,
+  where: DeployAccount | undefined = roleAccount(settings),
 ): DeployTarget {
-  const match = /^arn:(aws[a-z-]*):iam::(\d{12}):role\//.exec(settings.sfnRole);
-  if (!match) {
+  if (where === undefined) {
     throw new AwsSettingsError(
-      `Invalid Step Functions role: '${settings.sfnRole}'. Give an IAM role ARN such as arn:aws:iam::123456789012:role/flowship-step-functions.`,
+      "No account for the deployment: set the Step Functions role (flowship configure aws --sfn-role, or FLOWSHIP_AWS_SFN_ROLE), or give the account found by deployAccount().",
     );
   }
-  const [, partition, account] = match as unknown as [string, string, string];
+  const { partition, account } = where;
   if (project && name !== undefined) {
     throw new UsageError(
       `--name does not apply to flow '${flow}' of project '${project.project}': its deployments are named after the project and branch (--branch, --production).`,
@@ -104,8 +104,11 @@ export function runIdOf(executionArn: string): string {
   return `sfn-${executionArn.slice(executionArn.lastIndexOf(":") + 1)}`;
 }
 
-/** The ARN of the execution behind run `sfn-<name>` of this deployment. */
-export function executionArnOf(target: DeployTarget, runId: string): string {
+/**
+ * The execution name of run `sfn-<name>`; a run id of another shape is refused. Commands that
+ * take a run id check it with this before any AWS call, so a typo costs no request.
+ */
+export function sfnExecutionName(runId: string): string {
   const name = runId.startsWith("sfn-") ? runId.slice(4) : "";
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
     throw new DeployError(
@@ -114,6 +117,12 @@ export function executionArnOf(target: DeployTarget, runId: string): string {
       { exitCode: 2 },
     );
   }
+  return name;
+}
+
+/** The ARN of the execution behind run `sfn-<name>` of this deployment. */
+export function executionArnOf(target: DeployTarget, runId: string): string {
+  const name = sfnExecutionName(runId);
   return `arn:${target.partition}:states:${target.region}:${target.account}:execution:${target.name}:${name}`;
 }
 

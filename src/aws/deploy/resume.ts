@@ -12,11 +12,11 @@
 import { randomUUID } from "node:crypto";
 import type { FlowStore } from "../../datastore/flow-store.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
-import { ResumePlan } from "../../runtime/resume-plan.js";
+import { checkResumeStep, ResumePlan } from "../../runtime/resume-plan.js";
 import { resumeExecutionInput, resumePoint } from "../compile/resume-states.js";
 import { authorize, requireDeployment } from "./deployment.js";
 import { DeployError } from "./errors.js";
-import { RESUME_EXECUTION_PREFIX, runIdOf } from "./resource-names.js";
+import { RESUME_EXECUTION_PREFIX, runIdOf, sfnExecutionName } from "./resource-names.js";
 import { findRun, type RunChangeOptions } from "./terminate.js";
 
 export interface ResumeWithFixOptions extends Omit<RunChangeOptions, "runId"> {
@@ -45,6 +45,9 @@ export interface ResumedRun {
 /** Starts the resumed run; returns once Step Functions accepted it. */
 export async function resumeWithFix(options: ResumeWithFixOptions): Promise<ResumedRun> {
   const { sfn, target, graph, store, originRunId } = options;
+  // What can be checked without AWS is, first: a typo costs no request.
+  sfnExecutionName(originRunId);
+  if (options.step !== undefined) checkResumeStep(graph, target.flow, options.step);
   const deployment = await requireDeployment(sfn, target);
   authorize(deployment, { ...options, action: "resume a run of" });
   const { execution } = await findRun({ ...options, runId: originRunId });
@@ -72,9 +75,11 @@ export async function resumeWithFix(options: ResumeWithFixOptions): Promise<Resu
   const from = plan.rerunningFrom(graph, step);
   const unfinished = from.unfinishedBeforeRerun();
   if (unfinished.length > 0) {
+    // The latest point it can go on from: the first step that did not succeed, rounded out.
+    const latest = resumePoint(graph, unfinished[0]!.slice(0, unfinished[0]!.lastIndexOf("/")));
     throw new DeployError(
       "FS_SFN_RESUME_TOO_LATE",
-      `Cannot resume run '${originRunId}' from step '${step}': ${unfinished.slice(0, 5).join(", ")} did not succeed there and would never run. Resume from an earlier step, or without naming one.`,
+      `Cannot resume run '${originRunId}' from step '${step}': ${unfinished.slice(0, 5).join(", ")} did not succeed there and would never run. Resume from step '${latest}' or one before it (the flow's steps are ${graph.order.join(", ")}), or without naming one.`,
       { exitCode: 2 },
     );
   }

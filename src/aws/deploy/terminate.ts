@@ -5,7 +5,7 @@
  */
 import { authorize, requireDeployment } from "./deployment.js";
 import { DeployError } from "./errors.js";
-import { type DeployTarget, executionArnOf } from "./resource-names.js";
+import { type DeployTarget, executionArnOf, sfnExecutionName } from "./resource-names.js";
 import type { SfnDeployClient } from "./sfn-client.js";
 
 export interface RunChangeOptions {
@@ -36,6 +36,7 @@ export async function findRun(options: RunChangeOptions) {
 
 /** Stops the run; returns when AWS says it stopped. */
 export async function terminateRun(options: RunChangeOptions): Promise<{ stopDate?: Date }> {
+  sfnExecutionName(options.runId);
   const deployment = await requireDeployment(options.sfn, options.target);
   authorize(deployment, { ...options, action: "terminate a run of" });
   const { executionArn, execution } = await findRun(options);

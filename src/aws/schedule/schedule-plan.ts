@@ -79,6 +79,20 @@ export function schedulePlan(decorator: Extract<FlowDecorator, { kind: "schedule
   };
 }
 
+/**
+ * Refuses a schedule that never fires again: AWS accepts `cron(0 0 30 2 ? *)` (30 February) or a
+ * year gone by, and the flow then silently never runs. croner looks for the next fire time over
+ * the whole range of years AWS takes, so none found means none will come.
+ */
+export function checkScheduleFires(plan: SchedulePlan, flow: string, now = new Date()): void {
+  if (plan.next(1, now).length === 0) {
+    throw new CronError(
+      "FS_SCHEDULE_NEVER_FIRES",
+      `Schedule ${plan.expression} of flow '${flow}' never fires: no time from now on matches it (a day its months do not have, such as 30 February, or only years gone by); fix its day-of-month, month or year.`,
+    );
+  }
+}
+
 /** The plan of a flow's schedule, or undefined when it has none (it then runs only when triggered). */
 export function flowSchedule(flow: FlowSpec): SchedulePlan | undefined {
   const decorator = flow.decorators.find((d) => d.kind === "schedule");

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { flowSchedule } from "../../aws/schedule/schedule-plan.js";
+import { checkScheduleFires, flowSchedule } from "../../aws/schedule/schedule-plan.js";
 import { validateFlow } from "../../graph/validate.js";
 import type { FlowCommandContext } from "../flow-commands.js";
 
@@ -11,6 +11,7 @@ export function registerCheck(program: Command, context: FlowCommandContext): vo
       const graph = validateFlow(context.flow);
       // The schedule only matters once deployed, but a bad cron is best found now.
       const schedule = flowSchedule(context.flow);
+      if (schedule) checkScheduleFires(schedule, context.flow.name);
       process.stdout.write(
         `Flow '${context.flow.name}' is valid: ${graph.order.length} steps, ${context.flow.parameters.length} parameters${
           schedule ? `, scheduled ${schedule.expression} ${schedule.timezone}` : ""

@@ -26,7 +26,7 @@ export interface AwsContextOptions {
   /** `--branch` / `--production` of a flow with a project. */
   branch?: string;
   production?: boolean;
-  /** Settings needed besides the region and the Step Functions role. @default [] */
+  /** Settings needed besides the region (`sfnRole` for a command that creates a state machine). @default [] */
   required?: readonly AwsSettingName[];
   /** Values given as flags; they win over the environment and the settings file. */
   overrides?: Partial<Record<AwsSettingName, string | undefined>>;
@@ -38,6 +38,7 @@ export async function awsCommandContext(
 ): Promise<AwsCommandContext> {
   const { loadAwsSettings } = await import("../../../aws/deploy/aws-settings.js");
   const { deployTarget } = await import("../../../aws/deploy/resource-names.js");
+  const { deployAccount } = await import("../../../aws/deploy/deploy-account.js");
   const { createDeployClients } = await import("../../../aws/deploy/deployment.js");
   const overrides = Object.fromEntries(
     Object.entries(options.overrides ?? {}).filter(([, value]) => value !== undefined),
@@ -46,7 +47,13 @@ export async function awsCommandContext(
   const user = currentUser();
   const branch = resolveBranch(context.flow, branchChoice(context.flow, options), user);
   const settings = loadAwsSettings(options.required ?? [], options.command, overrides);
-  const target = deployTarget(settings, context.flow.name, options.name, branch);
+  const target = deployTarget(
+    settings,
+    context.flow.name,
+    options.name,
+    branch,
+    await deployAccount(settings),
+  );
   return { settings, target, clients: await createDeployClients(settings.region), user };
 }
 

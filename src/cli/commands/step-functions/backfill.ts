@@ -4,7 +4,7 @@
  * without a zone are read in the schedule's time zone.
  */
 import type { Command } from "commander";
-import { UsageError } from "../../../errors.js";
+import { FlowshipError, UsageError } from "../../../errors.js";
 import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { wholeNumberOption } from "../../run-common.js";
@@ -85,29 +85,59 @@ export function registerBackfill(group: Command, context: FlowCommandContext): v
       }
       const maxConcurrent = wholeNumberOption("--max-concurrent", flags.maxConcurrent);
       const poll = pollMs(flags.pollSeconds);
-      const { backfill } = await import("../../../aws/deploy/backfill.js");
-      const aws = await awsCommandContext(context, { command: "backfill", ...targetChoice(flags) });
+      const { backfill, backfillSummary, fireTimesBetween } = await import("../../../aws/deploy/backfill.js");
       const print = (line: string) => process.stderr.write(`${line}\n`);
+      const window = `from ${formatInZone(start, schedule.timezone)} to ${formatInZone(end, schedule.timezone)}`;
+      if (flags.dryRun) {
+        // The fire times need no AWS: shown first, so a dry run without credentials still shows them.
+        const times = fireTimesBetween(schedule, start, end);
+        print(
+          `Dry run of a backfill of ${flow.name} (${schedule.expression} in ${schedule.timezone}) ${window}: ${times.length} fire time${times.length === 1 ? "" : "s"}, nothing is started.`,
+        );
+        times.forEach((time, i) => {
+          print(`[${i + 1}/${times.length}] ${formatInZone(time, schedule.timezone)}`);
+        });
+      }
+      const aws = await onDryRun(flags.dryRun, () =>
+        awsCommandContext(context, { command: "backfill", ...targetChoice(flags) }),
+      );
       print(
-        `Backfill of ${flow.name} (state machine ${aws.target.name}, ${schedule.expression} in ${schedule.timezone}) from ${formatInZone(start, schedule.timezone)} to ${formatInZone(end, schedule.timezone)}${flags.dryRun ? ", dry run" : ""}. Stopping this command stops no run; run it again to go on.`,
-      );
-      const result = await backfill({
-        sfn: aws.clients.sfn,
-        target: aws.target,
-        schedule,
-        start,
-        end,
-        maxConcurrent,
-        dryRun: flags.dryRun,
-        pollMs: poll,
-        print,
-      });
-      const pending = result.fireTimes - result.skipped;
-      process.stdout.write(
         flags.dryRun
-          ? `${result.fireTimes} fire times: ${result.skipped} already succeeded, ${pending} to run.\n`
-          : `${result.fireTimes} fire times: ${result.skipped} already succeeded, ${result.started} started, ${result.succeeded} succeeded${result.failed.length > 0 ? `, ${result.failed.length} did not: ${result.failed.join(", ")}` : ""}.\n`,
+          ? `What already ran, from state machine ${aws.target.name}:`
+          : `Backfill of ${flow.name} (state machine ${aws.target.name}, ${schedule.expression} in ${schedule.timezone}) ${window}. Stopping this command stops no run; run it again to go on.`,
       );
+      const result = await onDryRun(flags.dryRun, () =>
+        backfill({
+          sfn: aws.clients.sfn,
+          target: aws.target,
+          schedule,
+          start,
+          end,
+          maxConcurrent,
+          dryRun: flags.dryRun,
+          pollMs: poll,
+          print,
+        }),
+      );
+      process.stdout.write(`${backfillSummary(result, flags.dryRun)}\n`);
       if (result.failed.length > 0) process.exitCode = 1;
     });
+}
+
+/**
+ * In a dry run, an AWS call that fails (no credentials, no access) comes after the fire times
+ * were shown: the message says that only the check of what already ran needed AWS.
+ */
+async function onDryRun<T>(dryRun: boolean, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!dryRun || !(error instanceof Error) || (error as { code?: unknown }).code !== "FS_AWS_CALL")
+      throw error;
+    throw new FlowshipError(
+      "FS_SFN_BACKFILL_CHECK",
+      `The fire times above are planned; which of them already ran could not be checked: ${error.message.replace(/\.$/, "")}. That check (and a real backfill) needs AWS credentials that can read the state machine's executions.`,
+      { cause: error },
+    );
+  }
 }

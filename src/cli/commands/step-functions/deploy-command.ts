@@ -122,6 +122,11 @@ export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
       `  Alerts:         runs ending ${result.notify.statuses.join(", ")} → ${result.notify.destinations.join(" and ")}`,
     );
   }
+  if (result.notifyRemoved) {
+    lines.push(
+      "note: the alerts of the previous deployment are removed: this create had no --notify-on-error or --notify-on-success. To keep them, deploy with those flags (the destination set in configure aws is used).",
+    );
+  }
   if (result.prunedVersions.length > 0) {
     lines.push(
       `  Old versions:   deleted ${result.prunedVersions.join(", ")} (--keep-versions keeps the newest)`,

@@ -21,7 +21,12 @@ export async function redrive(
   runId: string,
   flags: RedriveFlags,
 ): Promise<void> {
-  const { redriveRun } = await import("../../../aws/deploy/redrive.js");
+  const [{ redriveRun }, { sfnExecutionName }] = await Promise.all([
+    import("../../../aws/deploy/redrive.js"),
+    import("../../../aws/deploy/resource-names.js"),
+  ]);
+  // Before the settings are read and any AWS call: a mistyped run id costs no request.
+  sfnExecutionName(runId);
   const aws = await awsCommandContext(context, { command: "redrive", ...targetChoice(flags) });
   await redriveRun({
     sfn: aws.clients.sfn,

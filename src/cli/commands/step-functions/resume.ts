@@ -11,6 +11,7 @@ import type { Command } from "commander";
 import { checkRunId } from "../../../datastore/pathspec.js";
 import { UsageError } from "../../../errors.js";
 import { validateFlow } from "../../../graph/validate.js";
+import { checkResumeStep } from "../../../runtime/resume-plan.js";
 import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../flow-commands.js";
 import { checkRunIdFile } from "../../run-common.js";
@@ -47,6 +48,11 @@ export function registerResume(group: Command, context: FlowCommandContext): voi
       checkRunId(flags.originRunId);
       const runIdFile = checkRunIdFile(flags.runIdFile);
       const graph = validateFlow(context.flow);
+      // The run id's shape and the step, before any AWS call: whether the origin reached the
+      // step is known only from its records, in S3 (aws/deploy/resume.ts).
+      const { sfnExecutionName } = await import("../../../aws/deploy/resource-names.js");
+      sfnExecutionName(flags.originRunId);
+      if (step !== undefined) checkResumeStep(graph, context.flow.name, step);
       const aws = await awsCommandContext(context, {
         command: "resume",
         ...targetChoice(flags),
@@ -80,7 +86,7 @@ export function registerResume(group: Command, context: FlowCommandContext): voi
           ? "cloning nothing"
           : `cloning ${resumed.clonedTasks} task${resumed.clonedTasks === 1 ? "" : "s"} of ${resumed.clonedSteps.join(", ")}`;
       process.stderr.write(
-        `Resuming run ${flow}/${flags.originRunId} on the production version from step '${resumed.step}' (${cloned}): run ${flow}/${resumed.runId} (execution ${resumed.executionArn}).\n`,
+        `Resuming run ${flow}/${flags.originRunId} on the production version (the code step-functions create last deployed, not the local file) from step '${resumed.step}' (${cloned}): run ${flow}/${resumed.runId} (execution ${resumed.executionArn}).\n`,
       );
       if (runIdFile) fs.writeFileSync(runIdFile, resumed.runId);
       process.stdout.write(`${resumed.runId}\n`);
