@@ -1,7 +1,7 @@
 /**
  * One task attempt of a local run as an AWS Batch job: submitted with production's job
  * definition, followed with DescribeJobs, terminated when the run stops, and its output printed
- * with the task's prefix once it ends. The task in the container records its own start, end and
+ * with the task's prefix while it runs (live-log-tail.ts). The task in the container records its own start, end and
  * logs in the S3 datastore, exactly as in production; what only Batch knows (a job that never
  * started, a container that died before the task could record anything) is recorded here.
  *
@@ -21,18 +21,22 @@ import { MIN_BATCH_TIMEOUT_SECONDS } from "../compile/step-task.js";
 import { TASK_ENV } from "../compile/task-environment.js";
 import type { BatchDeployClient } from "../deploy/batch-client.js";
 import type { JobWatcher } from "./job-watcher.js";
+import { LiveLogTail } from "./live-log-tail.js";
 
 /** What every attempt of a run shares. */
 export interface BatchRunContext {
   client: BatchDeployClient;
   watcher: JobWatcher;
   store: FlowStore;
-  compute: ComputeKind;
+  /** Whether a queue's jobs run on Fargate or EC2. */
+  computeOf(queue: string): ComputeKind;
   /** The queue of steps whose `batch` names none. */
   defaultQueue: string | undefined;
   /** The job definition ARN for the decorator's image and roles. */
   jobDefinition(batch: BatchOptions): Promise<string>;
   runnableTimeoutSeconds: number;
+  /** Seconds between the task's uploads of its new output lines, and between reads of them. */
+  liveLogSeconds: number;
 }
 
 /** Batch's states before a job has a container. */
@@ -47,11 +51,13 @@ export class BatchJobAttempt implements RunningAttempt {
   #cancelled = false;
   #stopping = false;
   #resolve!: (exit: TaskExit) => void;
+  readonly #tail: LiveLogTail;
 
   constructor(options: TaskAttemptOptions, batch: BatchOptions, context: BatchRunContext) {
     this.#options = options;
     this.#batch = batch;
     this.#context = context;
+    this.#tail = new LiveLogTail(context.store, options, context.liveLogSeconds);
     this.exited = new Promise((resolve) => {
       this.#resolve = resolve;
     });
@@ -118,6 +124,7 @@ export class BatchJobAttempt implements RunningAttempt {
       [TASK_ENV.attempt]: String(spec.attempt),
       FLOWSHIP_ORCHESTRATOR: "local",
       FLOWSHIP_DECORATORS: JSON.stringify(spec.decorators.filter((d) => d.kind !== "batch")),
+      FLOWSHIP_LIVE_LOG_INTERVAL: String(this.#context.liveLogSeconds),
     }).map(([name, value]) => ({ name, value }));
   }
 
@@ -126,7 +133,7 @@ export class BatchJobAttempt implements RunningAttempt {
     const { cpu, memory, gpu } = this.#batch;
     if (cpu === undefined && memory === undefined && gpu === undefined) return undefined;
     const wanted = { cpu: cpu ?? 1, memory: memory ?? 4096, gpu: gpu ?? 0 };
-    if (this.#context.compute === "fargate") {
+    if (this.#context.computeOf(this.#queue) === "fargate") {
       const pair = fargateResources(wanted, { flow: this.#options.spec.flow, step: this.#options.spec.step });
       return [
         { type: "VCPU", value: String(pair.vcpu) },
@@ -146,6 +153,8 @@ export class BatchJobAttempt implements RunningAttempt {
       void this.#finished(job);
       return true;
     }
+    // Its container is up: its output may start coming.
+    if (job.status === "STARTING" || job.status === "RUNNING") this.#tail.start();
     const waited = (Date.now() - submittedAt) / 1000;
     if (WAITING.has(job.status ?? "") && waited > this.#context.runnableTimeoutSeconds && !this.#stopping) {
       this.#stopping = true;
@@ -164,14 +173,15 @@ export class BatchJobAttempt implements RunningAttempt {
     }
     // The run is stopping: it does not wait for the container to go; Batch stops it.
     if (this.#cancelled) {
+      await this.#tail.stop();
       this.#context.watcher.unwatch(this.#jobId!);
       await this.#end({ code: null });
     }
   }
 
-  /** The job ended: its logs (as the task stored them) reach the console, then the runtime. */
+  /** The job ended: the rest of its output reaches the console, its logs the runtime. */
   async #finished(job: JobDetail): Promise<void> {
-    const printed = await this.#printLogs().catch(() => false);
+    const printed = await this.#finishLogs().catch(() => false);
     if (job.status === "SUCCEEDED") return this.#end({ code: 0 });
     const code = job.container?.exitCode ?? null;
     const why = [job.statusReason, job.container?.reason].filter(Boolean).join("; ");
@@ -179,19 +189,16 @@ export class BatchJobAttempt implements RunningAttempt {
     await this.#failWith(message, code);
   }
 
-  /** Copies the attempt's logs from the datastore to the local log files and the console. */
-  async #printLogs(): Promise<boolean> {
-    const { spec, prefix, print, logFiles } = this.#options;
+  /** Prints the rest of the output; the stored logs go to the local log files. */
+  async #finishLogs(): Promise<boolean> {
+    const logs = await this.#tail.finish();
     let any = false;
     for (const stream of ["stdout", "stderr"] as const) {
-      const key = this.#context.store.logKey(spec.runId, spec.step, spec.taskId, spec.attempt, stream);
-      const bytes = await this.#context.store.storage.read(key);
+      const bytes = logs[stream];
       if (bytes === undefined) continue;
       any = true;
       // The runtime uploads the local log files after the attempt: the same bytes go back.
-      fs.writeFileSync(logFiles[stream], bytes);
-      const text = bytes.toString("utf8").replace(/\n$/, "");
-      if (text !== "") for (const line of text.split("\n")) print(`${prefix} ${line}`, stream);
+      fs.writeFileSync(this.#options.logFiles[stream], bytes);
     }
     return any;
   }
