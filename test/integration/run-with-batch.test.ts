@@ -351,6 +351,16 @@ describe("local runs with Batch steps", { concurrency: true }, () => {
     }
   });
 
+  test("a queue that does not exist is refused in one line before any job is submitted", async () => {
+    const result = await runCli(
+      ["test/fixtures/flows/batch_step.ts", "run", "--with", "batch:queue=no-such-queue"],
+      { env },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /Batch job queue 'no-such-queue' does not exist/);
+    assert.doesNotMatch(result.stderr, /submitted|registered|\n\s+at /);
+  });
+
   test("a run with Batch steps on a local datastore is refused in one line, naming the setting", async () => {
     const result = await runCli(["test/fixtures/flows/batch_step.ts", "run"], { env: localEnv });
     assert.equal(result.code, 2, result.stderr);
