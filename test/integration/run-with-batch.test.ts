@@ -304,8 +304,8 @@ describe("local runs with Batch steps", { concurrency: true }, () => {
     const talkJob = await describe(talk);
     assert.equal(talkJob.jobQueue!.split("/").pop(), "flowship-fargate");
     const definition = (
-      await client.send(new DescribeJobDefinitionsCommand({ jobDefinitions: [talkJob.jobDefinition!] }))
-    ).jobDefinitions![0]!;
+      await client.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: "flowship-BatchLiveFlow" }))
+    ).jobDefinitions!.find((d) => d.jobDefinitionArn === talkJob.jobDefinition)!;
     assert.deepEqual(definition.platformCapabilities, ["FARGATE"]);
     assert.equal(definition.containerProperties!.executionRoleArn, roleArn("flowship-batch-execution"));
     const submitted = account.moto.requests

@@ -7,7 +7,6 @@
  *
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
  */
-import fs from "node:fs";
 import os from "node:os";
 import type { JobDetail, KeyValuePair, ResourceRequirement } from "@aws-sdk/client-batch";
 import type { FlowStore } from "../../datastore/flow-store.js";
@@ -149,6 +148,8 @@ export class BatchJobAttempt implements RunningAttempt {
 
   /** One description of the job; returns true once the attempt is done with it. */
   #onDescribe(job: JobDetail, submittedAt: number): boolean {
+    // A cancelled attempt ends when its TerminateJob is sent, not with the job's FAILED.
+    if (this.#cancelled) return true;
     if (job.status === "SUCCEEDED" || job.status === "FAILED") {
       void this.#finished(job);
       return true;
@@ -173,34 +174,21 @@ export class BatchJobAttempt implements RunningAttempt {
     }
     // The run is stopping: it does not wait for the container to go; Batch stops it.
     if (this.#cancelled) {
-      await this.#tail.stop();
       this.#context.watcher.unwatch(this.#jobId!);
+      await this.#tail.stop();
       await this.#end({ code: null });
     }
   }
 
-  /** The job ended: the rest of its output reaches the console, its logs the runtime. */
+  /** The job ended: SUCCEEDED, or FAILED with Batch's reason when the task recorded none. */
   async #finished(job: JobDetail): Promise<void> {
-    const printed = await this.#finishLogs().catch(() => false);
+    // The rest of its output reaches the console, its logs the local log files.
+    const printed = await this.#tail.finish().catch(() => false);
     if (job.status === "SUCCEEDED") return this.#end({ code: 0 });
     const code = job.container?.exitCode ?? null;
     const why = [job.statusReason, job.container?.reason].filter(Boolean).join("; ");
     const message = `Batch job ${job.jobId} failed${code === null ? "" : ` with exit code ${code}`}: ${why || "Batch gave no reason"}${printed ? "" : " (the task stored no output: see the job's CloudWatch log stream /aws/batch/job)"}`;
     await this.#failWith(message, code);
-  }
-
-  /** Prints the rest of the output; the stored logs go to the local log files. */
-  async #finishLogs(): Promise<boolean> {
-    const logs = await this.#tail.finish();
-    let any = false;
-    for (const stream of ["stdout", "stderr"] as const) {
-      const bytes = logs[stream];
-      if (bytes === undefined) continue;
-      any = true;
-      // The runtime uploads the local log files after the attempt: the same bytes go back.
-      fs.writeFileSync(this.#options.logFiles[stream], bytes);
-    }
-    return any;
   }
 
   /**
@@ -245,6 +233,8 @@ export class BatchJobAttempt implements RunningAttempt {
   async #end(exit: { code: number | null; neverStarted?: boolean }): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
+    // An attempt that ends without its job's end (Batch could not be followed) reads no more.
+    void this.#tail.stop();
     if (this.#cancelled && this.#jobId && !exit.neverStarted) await this.#ensureStart().catch(() => {});
     this.#resolve({
       code: exit.code,

@@ -4,8 +4,10 @@
  * line is printed with the task's prefix. When the job ends, the log the task stored is the
  * record: what it holds after the bytes already printed is printed then, so a chunk read late or
  * never is neither lost nor printed twice. A job that died before storing its log leaves only
- * its chunks: they are read to the last.
+ * its chunks: they are read to the last. What arrives goes to the attempt's local log files too,
+ * which the runtime stores after the attempt (the same bytes as the task's stored log).
  */
+import fs from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import type { FlowStore, LogStream } from "../../datastore/flow-store.js";
 import { liveLogChunkKey } from "../../task/live-log-upload.js";
@@ -15,8 +17,7 @@ interface StreamState {
   stream: LogStream;
   /** Chunks read so far (the next is number `seq + 1`). */
   seq: number;
-  /** Bytes of the log printed or held so far, in order. */
-  bytes: Buffer[];
+  /** Bytes of the log printed or held so far. */
   consumed: number;
   decoder: StringDecoder;
   /** The text after the last newline, printed when its line is complete (or the log ends). */
@@ -39,7 +40,6 @@ export class LiveLogTail {
     this.#streams = (["stdout", "stderr"] as const).map((stream) => ({
       stream,
       seq: 0,
-      bytes: [],
       consumed: 0,
       decoder: new StringDecoder("utf8"),
       held: "",
@@ -66,27 +66,32 @@ export class LiveLogTail {
 
   /**
    * The job ended: prints the rest of each stream from the stored log (or the chunks left), and
-   * returns each stream's whole text as stored, undefined for a stream the task stored nothing of.
+   * says whether the task left any output (stored logs, or chunks).
    */
-  async finish(): Promise<Record<LogStream, Buffer | undefined>> {
+  async finish(): Promise<boolean> {
     await this.stop();
     const { spec } = this.#options;
-    const result: Record<LogStream, Buffer | undefined> = { stdout: undefined, stderr: undefined };
+    let any = false;
     for (const state of this.#streams) {
       const key = this.#store.logKey(spec.runId, spec.step, spec.taskId, spec.attempt, state.stream);
       const stored = await this.#store.storage.read(key).catch(() => undefined);
       if (stored) {
         // The chunks are the stored log's first bytes: the rest follows where they stopped.
         this.#take(state, stored.subarray(Math.min(state.consumed, stored.length)));
+        try {
+          fs.writeFileSync(this.#options.logFiles[state.stream], stored);
+        } catch {
+          // As in #take: the printed lines stand.
+        }
       } else {
         await this.#readStream(state);
       }
       const rest = state.held + state.decoder.end();
       state.held = "";
       if (rest !== "") this.#print(state.stream, rest);
-      result[state.stream] = stored ?? (state.consumed > 0 ? Buffer.concat(state.bytes) : undefined);
+      any ||= stored !== undefined || state.consumed > 0;
     }
-    return result;
+    return any;
   }
 
   async #readChunks(): Promise<void> {
@@ -107,12 +112,17 @@ export class LiveLogTail {
 
   #take(state: StreamState, chunk: Buffer): void {
     if (chunk.length === 0) return;
-    state.bytes.push(chunk);
+    const first = state.consumed === 0;
     state.consumed += chunk.length;
     const text = state.held + state.decoder.write(chunk);
     const lines = text.split("\n");
     state.held = lines.pop() ?? "";
     for (const line of lines) this.#print(state.stream, line);
+    try {
+      fs[first ? "writeFileSync" : "appendFileSync"](this.#options.logFiles[state.stream], chunk);
+    } catch {
+      // The local copy only matters when the task stored no log; the printed lines stand.
+    }
   }
 
   #print(stream: LogStream, line: string): void {
