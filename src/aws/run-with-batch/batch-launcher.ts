@@ -21,41 +21,11 @@ import { uploadCodePackage } from "../package/code-package-store.js";
 import { BatchJobAttempt, type BatchRunContext } from "./batch-job-attempt.js";
 import { ensureJobDefinition, localRunJobDefinition } from "./job-definitions.js";
 import { JobWatcher } from "./job-watcher.js";
+import { queueCompute } from "./queue-compute.js";
 
 /** What makes two `batch` decorators need different job definitions. */
 function definitionKey(batch: BatchOptions, compute: ComputeKind): string {
   return JSON.stringify([batch.image ?? "", batch.iamRole ?? "", batch.executionRole ?? "", compute]);
-}
-
-/**
- * Whether a queue's jobs run on Fargate or EC2, from its compute environments (a queue holds one
- * kind only): a Fargate job definition cannot run on an EC2 queue nor the reverse, so one run may
- * need both. Where the queue cannot be read, the `compute` setting says.
- */
-async function queueCompute(
-  client: BatchDeployClient,
-  queue: string,
-  setting: ComputeKind,
-  print: BatchLauncherSetup["print"],
-): Promise<ComputeKind> {
-  let types: string[] | undefined;
-  try {
-    types = await client.queueComputeTypes(queue);
-  } catch (error) {
-    print(
-      `Could not read Batch job queue '${queue}' (${(error as Error).message}): its jobs are made for the compute setting '${setting}'`,
-      "stderr",
-    );
-    return setting;
-  }
-  if (types === undefined) {
-    throw new UsageError(
-      `Batch job queue '${queue}' does not exist in this account and region: name an existing queue in the jobQueue setting (FLOWSHIP_AWS_JOB_QUEUE) or batch({ queue }).`,
-      "FS_RUN_BATCH_QUEUE",
-    );
-  }
-  if (types.some((type) => type.startsWith("FARGATE"))) return "fargate";
-  return types.length > 0 ? "ec2" : setting;
 }
 
 /**
