@@ -1,9 +1,10 @@
 /**
  * One task attempt of a local run as an AWS Batch job: submitted with production's job
  * definition, followed with DescribeJobs, terminated when the run stops, and its output printed
- * with the task's prefix while it runs (live-log-tail.ts). The task in the container records its own start, end and
- * logs in the S3 datastore, exactly as in production; what only Batch knows (a job that never
- * started, a container that died before the task could record anything) is recorded here.
+ * with the task's prefix while it runs (live-log-tail.ts). The task in the container records its
+ * own start, end and logs in the S3 datastore, exactly as in production; what only Batch knows (a
+ * job that never started, a container that died before the task could record anything) is
+ * recorded here.
  *
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
  */
