@@ -306,7 +306,7 @@ describe("local runs with Batch steps", { concurrency: true }, () => {
     const definition = (
       await client.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: "flowship-BatchLiveFlow" }))
     ).jobDefinitions!.find((d) => d.jobDefinitionArn === talkJob.jobDefinition)!;
-    assert.deepEqual(definition.platformCapabilities, ["FARGATE"]);
+    assert.deepEqual(definition.platformCapabilities, ["FARGATE"], `${talkJob.jobDefinition}\n${stderr}`);
     assert.equal(definition.containerProperties!.executionRoleArn, roleArn("flowship-batch-execution"));
     const submitted = account.moto.requests
       .filter((r) => r.service === "batch" && r.url.startsWith("/v1/submitjob"))
