@@ -75,6 +75,8 @@ export const ENVIRONMENT_VARIABLES = {
     "Batch tasks: `local` when a local run (`run --with batch`) orchestrates the task instead of a state machine.",
   FLOWSHIP_DECORATORS:
     "Batch tasks of a local run: JSON list of the step's decorators, as the run computed them.",
+  FLOWSHIP_LIVE_LOG_INTERVAL:
+    "Batch tasks of a local run: seconds between uploads of the task's new output lines, which the run prints as they come (the run sets its FLOWSHIP_BATCH_POLL_INTERVAL).",
   FLOWSHIP_RUN_TAGS: "Batch tasks: JSON list of the tags `step-functions create --tag` gave production runs.",
   FLOWSHIP_NAMESPACE:
     "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",

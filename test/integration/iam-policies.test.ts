@@ -228,7 +228,15 @@ test("a datastore at a bucket's root (s3://bucket, no prefix) is granted the buc
     batchJobPolicy(prefix === undefined ? scope : { ...scope, prefix })
       .Statement.filter((s) => s.Sid !== "StepAlerts")
       .map((s) => s.Resource);
-  assert.deepEqual(resources(""), ["arn:aws:s3:::runs/*", "arn:aws:s3:::runs"]);
-  assert.deepEqual(resources("team/flows"), ["arn:aws:s3:::runs/team/flows/*", "arn:aws:s3:::runs"]);
-  assert.deepEqual(resources(undefined), ["arn:aws:s3:::runs/flowship/*", "arn:aws:s3:::runs"]);
+  assert.deepEqual(resources(""), ["arn:aws:s3:::runs/*", "arn:aws:s3:::runs", "arn:aws:s3:::runs/*.live/*"]);
+  assert.deepEqual(resources("team/flows"), [
+    "arn:aws:s3:::runs/team/flows/*",
+    "arn:aws:s3:::runs",
+    "arn:aws:s3:::runs/team/flows/*.live/*",
+  ]);
+  assert.deepEqual(resources(undefined), [
+    "arn:aws:s3:::runs/flowship/*",
+    "arn:aws:s3:::runs",
+    "arn:aws:s3:::runs/flowship/*.live/*",
+  ]);
 });

@@ -6,18 +6,72 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { DescribeJobDefinitionsCommand, DescribeJobsCommand } from "@aws-sdk/client-batch";
+import {
+  BatchClient,
+  CreateComputeEnvironmentCommand,
+  CreateJobQueueCommand,
+  DescribeJobDefinitionsCommand,
+  DescribeJobsCommand,
+} from "@aws-sdk/client-batch";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Run } from "../../src/client/index.js";
 import { BIN, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
-import { sdkClients } from "../helpers/moto-account.js";
+import type { Moto } from "../helpers/moto.js";
+import { roleArn, sdkClients } from "../helpers/moto-account.js";
 import { type MotoAccount, startMotoAccount } from "../helpers/moto-executions.js";
 import { runArtifacts } from "../helpers/run-artifacts.js";
+import { startUi } from "../helpers/ui.js";
 
 const localRoot = path.join(tempDir("flowship-local-"), ".flowship");
 let account: MotoAccount;
 let env: NodeJS.ProcessEnv;
 /** The same flows run wholly on this machine, for their artifacts. */
 let localEnv: NodeJS.ProcessEnv;
+
+/**
+ * A job queue on a Fargate compute environment in moto's default VPC (EC2's query API called
+ * directly: the tests have no EC2 client), for batch({ queue }) steps that run on Fargate.
+ */
+async function fargateQueue(moto: Moto, name: string): Promise<void> {
+  const ec2 = async (action: string, tag: string) => {
+    const response = await fetch(moto.directEndpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${moto.region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: `Action=${action}&Version=2016-11-15`,
+    });
+    return new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(await response.text())![1]!;
+  };
+  const batch = new BatchClient({
+    region: moto.region,
+    endpoint: moto.directEndpoint,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  const environment = await batch.send(
+    new CreateComputeEnvironmentCommand({
+      computeEnvironmentName: `${name}-ce`,
+      type: "MANAGED",
+      // The service role startMotoAccount made (AWS would use its service-linked one).
+      serviceRole: roleArn("flowship-batch-service"),
+      computeResources: {
+        type: "FARGATE",
+        maxvCpus: 16,
+        subnets: [await ec2("DescribeSubnets", "subnetId")],
+        securityGroupIds: [await ec2("DescribeSecurityGroups", "groupId")],
+      },
+    }),
+  );
+  await batch.send(
+    new CreateJobQueueCommand({
+      jobQueueName: name,
+      state: "ENABLED",
+      priority: 1,
+      computeEnvironmentOrder: [{ order: 1, computeEnvironment: environment.computeEnvironmentArn! }],
+    }),
+  );
+}
 
 const s3 = () => ({ kind: "s3" as const, root: account.s3Root, endpoint: account.moto.directEndpoint });
 const local = { kind: "local" as const, root: localRoot };
@@ -39,6 +93,7 @@ before(async () => {
     FLOWSHIP_CONFIG: path.join(tempDir("flowship-home-"), "absent.json"),
   };
   localEnv = { ...env, FLOWSHIP_DATASTORE: "local", FLOWSHIP_S3_ROOT: undefined };
+  await fargateQueue(account.moto, "flowship-fargate");
 });
 after(() => account?.close());
 
@@ -189,6 +244,121 @@ describe("local runs with Batch steps", { concurrency: true }, () => {
     const run = await Run.get(`BatchSiblingsFlow/${runId}`, { datastore: s3(), namespace: null });
     const work = await run.step("work");
     assert.equal((await work.task("1")).exception?.type, "Cancelled");
+  });
+
+  test("a Batch task's output arrives while it runs; Fargate and GPU jobs; the UI reads the run", async () => {
+    // given: a run whose Fargate step prints a line, then waits for an S3 object this test makes
+    const gate = `gates/live-${process.pid}`;
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "test/fixtures/flows/batch_live.ts",
+        "run",
+        "--with",
+        `environment:LIVE_GATE=${account.bucket}/${gate}`,
+      ],
+      {
+        cwd: REPO,
+        env: { ...env, FLOWSHIP_AWS_EXECUTION_ROLE: roleArn("flowship-batch-execution") },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let [stdout, stderr] = ["", ""];
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    let done = false;
+    void exited.then(() => {
+      done = true;
+    });
+    const line = /\[(\d+)\/talk\/0\] hello: waiting for the gate\n/;
+    while (!line.test(stdout)) {
+      assert.ok(!done, `the run ended before its Batch task's line was printed:\n${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // then: the line came while its job runs (it cannot end before the gate opens)
+    const talk = /\/talk\/0\] Batch job (\S+) submitted/.exec(stderr)![1]!;
+    const { batch: client, s3: s3Client } = sdkClients(account.moto);
+    const describe = async (id: string) =>
+      (await client.send(new DescribeJobsCommand({ jobs: [id] }))).jobs![0]!;
+    assert.equal((await describe(talk)).status, "RUNNING");
+    assert.doesNotMatch(stdout, /the gate opened/);
+    // when
+    await s3Client.send(new PutObjectCommand({ Bucket: account.bucket, Key: gate, Body: "open" }));
+    // then: each line once, in order, with the task's prefix
+    assert.equal(await exited, 0, stderr);
+    const runId = line.exec(stdout)![1]!;
+    const talkLines = stdout.split("\n").filter((l) => l.startsWith(`[${runId}/talk/0]`));
+    assert.deepEqual(talkLines, [
+      `[${runId}/talk/0] hello: waiting for the gate`,
+      `[${runId}/talk/0] the gate opened`,
+    ]);
+    assert.match(stdout, new RegExp(`\\[${runId}/gpu/0\\] trained gate on flowship-queue`));
+    // The Fargate step's job definition is a Fargate one (what Batch requires of it), the GPU
+    // step's job asks for its GPU.
+    const talkJob = await describe(talk);
+    assert.equal(talkJob.jobQueue!.split("/").pop(), "flowship-fargate");
+    const definition = (
+      await client.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: "flowship-BatchLiveFlow" }))
+    ).jobDefinitions!.find((d) => d.jobDefinitionArn === talkJob.jobDefinition)!;
+    assert.deepEqual(definition.platformCapabilities, ["FARGATE"], `${talkJob.jobDefinition}\n${stderr}`);
+    assert.equal(definition.containerProperties!.executionRoleArn, roleArn("flowship-batch-execution"));
+    const submitted = account.moto.requests
+      .filter((r) => r.service === "batch" && r.url.startsWith("/v1/submitjob"))
+      .map((r) => JSON.parse(r.body))
+      .filter((body) => body.jobName.startsWith("BatchLiveFlow"));
+    const talkSubmit = submitted.find((body) => body.jobName.endsWith("talk"));
+    assert.deepEqual(talkSubmit.containerOverrides.resourceRequirements, [
+      { type: "VCPU", value: "1" },
+      { type: "MEMORY", value: "2048" },
+    ]);
+    const gpuSubmit = submitted.find((body) => body.jobName.endsWith("gpu"));
+    assert.equal(gpuSubmit.jobQueue, "flowship-queue");
+    assert.deepEqual(gpuSubmit.containerOverrides.resourceRequirements, [
+      { type: "VCPU", value: "2" },
+      { type: "MEMORY", value: "4096" },
+      { type: "GPU", value: "1" },
+    ]);
+    // when: `flowship ui` reads the S3 datastore
+    const ui = await startUi(env, ["--datastore-root", account.s3Root]);
+    try {
+      const api = async (url: string): Promise<any> => {
+        const response = await fetch(`${ui.url}${url}`);
+        assert.equal(response.status, 200, url);
+        return response.json();
+      };
+      // then: its tasks, a Batch task's logs and artifacts, like any run's
+      const run = await api(`/api/runs/BatchLiveFlow/${runId}`);
+      assert.equal(run.run.status, "succeeded");
+      assert.deepEqual(
+        Object.fromEntries(
+          Object.entries(run.steps).map(([step, tasks]: [string, any]) => [step, tasks[0].status]),
+        ),
+        { start: "succeeded", talk: "succeeded", gpu: "succeeded", end: "succeeded" },
+      );
+      const log = await api(`/api/logs/BatchLiveFlow/${runId}/talk/0?stream=stdout`);
+      assert.equal(log.text, "hello: waiting for the gate\nthe gate opened\n");
+      const task = await api(`/api/tasks/BatchLiveFlow/${runId}/gpu/0`);
+      const trained = task.artifacts.find((a: { name: string }) => a.name === "trained");
+      assert.equal(trained.preview.v, "gate on flowship-queue");
+    } finally {
+      await ui.stop();
+    }
+  });
+
+  test("a queue that does not exist is refused in one line before any job is submitted", async () => {
+    const result = await runCli(
+      ["test/fixtures/flows/batch_step.ts", "run", "--with", "batch:queue=no-such-queue"],
+      { env },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /Batch job queue 'no-such-queue' does not exist/);
+    assert.doesNotMatch(result.stderr, /submitted|registered|\n\s+at /);
   });
 
   test("a run with Batch steps on a local datastore is refused in one line, naming the setting", async () => {

@@ -94,6 +94,7 @@ function resolve(scope: PolicyScope) {
     bucketArn: `arn:${partition}:s3:::${bucket}`,
     objects: `arn:${partition}:s3:::${keys}*`,
     deploymentNotes: `arn:${partition}:s3:::${keys}*/deployments/*`,
+    liveOutput: `arn:${partition}:s3:::${keys}*.live/*`,
     stateMachines: `arn:${partition}:states:${region}:${account}:stateMachine:*`,
   };
 }
@@ -165,7 +166,13 @@ export function deployerPolicy(scope: PolicyScope): PolicyDocument {
     {
       Sid: "FollowBatchJobsOfLocalRuns",
       Effect: "Allow",
-      Action: ["batch:DescribeJobs", "batch:DescribeJobDefinitions"],
+      // The queue and its compute environments say whether a step's jobs run on Fargate or EC2.
+      Action: [
+        "batch:DescribeJobs",
+        "batch:DescribeJobDefinitions",
+        "batch:DescribeJobQueues",
+        "batch:DescribeComputeEnvironments",
+      ],
       Resource: "*",
     },
     {
@@ -282,6 +289,9 @@ export function batchJobPolicy(scope: PolicyScope): PolicyDocument {
       Resource: s.objects,
     },
     { Sid: "ListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: s.bucketArn },
+    // A task of `run --with batch` uploads its output in chunks while it runs (for the laptop to
+    // print), and removes them once its whole log is stored: deleting is allowed on those only.
+    { Sid: "LiveOutputChunks", Effect: "Allow", Action: "s3:DeleteObject", Resource: s.liveOutput },
     // With --notify-on-error a failing step puts its own alert on the default bus.
     {
       Sid: "StepAlerts",

@@ -32,7 +32,7 @@ export interface BatchEnvironment {
    * Set when a local run (`run --with batch`) orchestrates the task: its attempt number and the
    * step's decorators as that run computed them; the run, not the task, records the run's end.
    */
-  local?: { attempt: number; decorators: StepDecorator[] };
+  local?: { attempt: number; decorators: StepDecorator[]; liveLogSeconds?: number };
 }
 
 export class BatchEnvironmentError extends FlowshipError {}
@@ -97,5 +97,11 @@ function localOrchestration(env: Record<string, string | undefined>): NonNullabl
       `Invalid ${TASK_ENV.attempt} '${env[TASK_ENV.attempt]}' or FLOWSHIP_DECORATORS for a task of a local run: the run sets a whole number and a JSON list.`,
     );
   }
-  return { attempt, decorators: decorators as StepDecorator[] };
+  // Seconds between uploads of the task's new output lines, which the run prints as they come.
+  const live = Number(env.FLOWSHIP_LIVE_LOG_INTERVAL);
+  return {
+    attempt,
+    decorators: decorators as StepDecorator[],
+    ...(Number.isFinite(live) && live > 0 ? { liveLogSeconds: live } : {}),
+  };
 }

@@ -15,6 +15,7 @@ import { effectiveDecorators } from "../../runtime/run-options.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
 import { TASK_EXIT } from "../../task/executor.js";
+import { startLiveLogUpload } from "../../task/live-log-upload.js";
 import { recordDeath } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
 import {
@@ -206,11 +207,17 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     print: (line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`),
     ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
   });
+  // A local run prints the task's output while it runs; a state machine has no one to print to.
+  const live = env.local?.liveLogSeconds
+    ? startLiveLogUpload(store, spec, logs.files, env.local.liveLogSeconds)
+    : undefined;
   const exit = await task.exited;
+  await live?.stop();
   const end =
     (await store.readAttemptEnd(env.runId, env.step, env.taskId, spec.attempt)) ??
     (await recordDeath(store, spec, exit));
   await logs.persist();
+  await live?.clear();
   // A local run reads the end record itself and closes the run; a state machine needs these files.
   const alerted = !env.local && (await afterAttempt(store, graph, spec, end, env));
   if (alerted) return ALERTED_EXIT;

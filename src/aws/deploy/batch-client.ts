@@ -8,7 +8,9 @@
  */
 import {
   BatchClient,
+  DescribeComputeEnvironmentsCommand,
   DescribeJobDefinitionsCommand,
+  DescribeJobQueuesCommand,
   DescribeJobsCommand,
   type JobDefinition,
   type JobDetail,
@@ -50,6 +52,26 @@ export class BatchDeployClient {
       this.client.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name, status: "ACTIVE" })),
     );
     return output.jobDefinitions ?? [];
+  }
+
+  /**
+   * The types of the compute environments behind a job queue (`FARGATE`, `FARGATE_SPOT`, `EC2`,
+   * `SPOT`; `UNMANAGED` for one without computeResources), or undefined when there is no such queue.
+   */
+  async queueComputeTypes(queue: string): Promise<string[] | undefined> {
+    const queues = await awsCall("batch:DescribeJobQueues", queue, () =>
+      this.client.send(new DescribeJobQueuesCommand({ jobQueues: [queue] })),
+    );
+    const found = queues.jobQueues?.[0];
+    if (!found) return undefined;
+    const arns = (found.computeEnvironmentOrder ?? []).map((entry) => entry.computeEnvironment!);
+    if (arns.length === 0) return [];
+    const environments = await awsCall("batch:DescribeComputeEnvironments", arns.join(", "), () =>
+      this.client.send(new DescribeComputeEnvironmentsCommand({ computeEnvironments: arns })),
+    );
+    return (environments.computeEnvironments ?? []).map(
+      (environment) => environment.computeResources?.type ?? environment.type ?? "UNMANAGED",
+    );
   }
 
   /** Returns the job's id. */

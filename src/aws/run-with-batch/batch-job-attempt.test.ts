@@ -55,10 +55,11 @@ async function setUp(client: BatchDeployClient, overrides: Partial<BatchRunConte
     client,
     watcher: new JobWatcher({ client, intervalSeconds: 0.01 }),
     store,
-    compute: "ec2",
+    computeOf: () => "ec2",
     defaultQueue: "q1",
     jobDefinition: async () => "arn:def:1",
     runnableTimeoutSeconds: 0.05,
+    liveLogSeconds: 0.05,
     ...overrides,
   };
   return { options, context, store, lines };
@@ -84,7 +85,7 @@ test("a job stuck RUNNABLE fails its attempt naming the queue and Batch's reason
 test("on Fargate the job asks for the nearest valid size; the decorator's queue wins", async () => {
   // given
   const { client, calls } = fakeBatch("SUCCEEDED");
-  const { options, context } = await setUp(client, { compute: "fargate" });
+  const { options, context } = await setUp(client, { computeOf: () => "fargate" });
   // when
   const exit = await new BatchJobAttempt(options, { cpu: 1, memory: 10_000, queue: "gpu-q" }, context).exited;
   // then

@@ -1,13 +1,13 @@
 /**
  * One task attempt of a local run as an AWS Batch job: submitted with production's job
  * definition, followed with DescribeJobs, terminated when the run stops, and its output printed
- * with the task's prefix once it ends. The task in the container records its own start, end and
- * logs in the S3 datastore, exactly as in production; what only Batch knows (a job that never
- * started, a container that died before the task could record anything) is recorded here.
+ * with the task's prefix while it runs (live-log-tail.ts). The task in the container records its
+ * own start, end and logs in the S3 datastore, exactly as in production; what only Batch knows (a
+ * job that never started, a container that died before the task could record anything) is
+ * recorded here.
  *
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html
  */
-import fs from "node:fs";
 import os from "node:os";
 import type { JobDetail, KeyValuePair, ResourceRequirement } from "@aws-sdk/client-batch";
 import type { FlowStore } from "../../datastore/flow-store.js";
@@ -21,18 +21,22 @@ import { MIN_BATCH_TIMEOUT_SECONDS } from "../compile/step-task.js";
 import { TASK_ENV } from "../compile/task-environment.js";
 import type { BatchDeployClient } from "../deploy/batch-client.js";
 import type { JobWatcher } from "./job-watcher.js";
+import { LiveLogTail } from "./live-log-tail.js";
 
 /** What every attempt of a run shares. */
 export interface BatchRunContext {
   client: BatchDeployClient;
   watcher: JobWatcher;
   store: FlowStore;
-  compute: ComputeKind;
+  /** Whether a queue's jobs run on Fargate or EC2. */
+  computeOf(queue: string): ComputeKind;
   /** The queue of steps whose `batch` names none. */
   defaultQueue: string | undefined;
   /** The job definition ARN for the decorator's image and roles. */
   jobDefinition(batch: BatchOptions): Promise<string>;
   runnableTimeoutSeconds: number;
+  /** Seconds between the task's uploads of its new output lines, and between reads of them. */
+  liveLogSeconds: number;
 }
 
 /** Batch's states before a job has a container. */
@@ -47,11 +51,13 @@ export class BatchJobAttempt implements RunningAttempt {
   #cancelled = false;
   #stopping = false;
   #resolve!: (exit: TaskExit) => void;
+  readonly #tail: LiveLogTail;
 
   constructor(options: TaskAttemptOptions, batch: BatchOptions, context: BatchRunContext) {
     this.#options = options;
     this.#batch = batch;
     this.#context = context;
+    this.#tail = new LiveLogTail(context.store, options, context.liveLogSeconds);
     this.exited = new Promise((resolve) => {
       this.#resolve = resolve;
     });
@@ -118,6 +124,7 @@ export class BatchJobAttempt implements RunningAttempt {
       [TASK_ENV.attempt]: String(spec.attempt),
       FLOWSHIP_ORCHESTRATOR: "local",
       FLOWSHIP_DECORATORS: JSON.stringify(spec.decorators.filter((d) => d.kind !== "batch")),
+      FLOWSHIP_LIVE_LOG_INTERVAL: String(this.#context.liveLogSeconds),
     }).map(([name, value]) => ({ name, value }));
   }
 
@@ -126,7 +133,7 @@ export class BatchJobAttempt implements RunningAttempt {
     const { cpu, memory, gpu } = this.#batch;
     if (cpu === undefined && memory === undefined && gpu === undefined) return undefined;
     const wanted = { cpu: cpu ?? 1, memory: memory ?? 4096, gpu: gpu ?? 0 };
-    if (this.#context.compute === "fargate") {
+    if (this.#context.computeOf(this.#queue) === "fargate") {
       const pair = fargateResources(wanted, { flow: this.#options.spec.flow, step: this.#options.spec.step });
       return [
         { type: "VCPU", value: String(pair.vcpu) },
@@ -142,10 +149,14 @@ export class BatchJobAttempt implements RunningAttempt {
 
   /** One description of the job; returns true once the attempt is done with it. */
   #onDescribe(job: JobDetail, submittedAt: number): boolean {
+    // A cancelled attempt ends when its TerminateJob is sent, not with the job's FAILED.
+    if (this.#cancelled) return true;
     if (job.status === "SUCCEEDED" || job.status === "FAILED") {
       void this.#finished(job);
       return true;
     }
+    // Its container is up: its output may start coming.
+    if (job.status === "STARTING" || job.status === "RUNNING") this.#tail.start();
     const waited = (Date.now() - submittedAt) / 1000;
     if (WAITING.has(job.status ?? "") && waited > this.#context.runnableTimeoutSeconds && !this.#stopping) {
       this.#stopping = true;
@@ -165,35 +176,20 @@ export class BatchJobAttempt implements RunningAttempt {
     // The run is stopping: it does not wait for the container to go; Batch stops it.
     if (this.#cancelled) {
       this.#context.watcher.unwatch(this.#jobId!);
+      await this.#tail.stop();
       await this.#end({ code: null });
     }
   }
 
-  /** The job ended: its logs (as the task stored them) reach the console, then the runtime. */
+  /** The job ended: SUCCEEDED, or FAILED with Batch's reason when the task recorded none. */
   async #finished(job: JobDetail): Promise<void> {
-    const printed = await this.#printLogs().catch(() => false);
+    // The rest of its output reaches the console, its logs the local log files.
+    const printed = await this.#tail.finish().catch(() => false);
     if (job.status === "SUCCEEDED") return this.#end({ code: 0 });
     const code = job.container?.exitCode ?? null;
     const why = [job.statusReason, job.container?.reason].filter(Boolean).join("; ");
     const message = `Batch job ${job.jobId} failed${code === null ? "" : ` with exit code ${code}`}: ${why || "Batch gave no reason"}${printed ? "" : " (the task stored no output: see the job's CloudWatch log stream /aws/batch/job)"}`;
     await this.#failWith(message, code);
-  }
-
-  /** Copies the attempt's logs from the datastore to the local log files and the console. */
-  async #printLogs(): Promise<boolean> {
-    const { spec, prefix, print, logFiles } = this.#options;
-    let any = false;
-    for (const stream of ["stdout", "stderr"] as const) {
-      const key = this.#context.store.logKey(spec.runId, spec.step, spec.taskId, spec.attempt, stream);
-      const bytes = await this.#context.store.storage.read(key);
-      if (bytes === undefined) continue;
-      any = true;
-      // The runtime uploads the local log files after the attempt: the same bytes go back.
-      fs.writeFileSync(logFiles[stream], bytes);
-      const text = bytes.toString("utf8").replace(/\n$/, "");
-      if (text !== "") for (const line of text.split("\n")) print(`${prefix} ${line}`, stream);
-    }
-    return any;
   }
 
   /**
@@ -238,6 +234,8 @@ export class BatchJobAttempt implements RunningAttempt {
   async #end(exit: { code: number | null; neverStarted?: boolean }): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
+    // An attempt that ends without its job's end (Batch could not be followed) reads no more.
+    void this.#tail.stop();
     if (this.#cancelled && this.#jobId && !exit.neverStarted) await this.#ensureStart().catch(() => {});
     this.#resolve({
       code: exit.code,

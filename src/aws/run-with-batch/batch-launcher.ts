@@ -12,7 +12,7 @@ import { UsageError } from "../../errors.js";
 import type { BatchOptions } from "../../flow/decorators.js";
 import type { BatchLauncher, BatchLauncherSetup } from "../../runtime/batch-launch.js";
 import { includedFiles } from "../../runtime/resolve-parameters.js";
-import type { AssignPublicIp } from "../compile/compile-options.js";
+import type { AssignPublicIp, ComputeKind } from "../compile/compile-options.js";
 import { fargateResources } from "../compile/fargate-resources.js";
 import { checkSettings, computeKind, effectiveSettings } from "../deploy/aws-settings.js";
 import { BatchDeployClient } from "../deploy/batch-client.js";
@@ -21,10 +21,11 @@ import { uploadCodePackage } from "../package/code-package-store.js";
 import { BatchJobAttempt, type BatchRunContext } from "./batch-job-attempt.js";
 import { ensureJobDefinition, localRunJobDefinition } from "./job-definitions.js";
 import { JobWatcher } from "./job-watcher.js";
+import { queueCompute } from "./queue-compute.js";
 
 /** What makes two `batch` decorators need different job definitions. */
-function definitionKey(batch: BatchOptions): string {
-  return JSON.stringify([batch.image ?? "", batch.iamRole ?? "", batch.executionRole ?? ""]);
+function definitionKey(batch: BatchOptions, compute: ComputeKind): string {
+  return JSON.stringify([batch.image ?? "", batch.iamRole ?? "", batch.executionRole ?? "", compute]);
 }
 
 /**
@@ -52,16 +53,28 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
       "FS_RUN_BATCH_SETTINGS",
     );
   }
-  const compute = computeKind(settings);
-  // A Fargate size that does not exist is refused before any job is submitted.
-  if (compute === "fargate") {
-    for (const d of setup.decorators) {
-      if (d.cpu !== undefined || d.memory !== undefined || d.gpu !== undefined) {
-        fargateResources(
-          { cpu: d.cpu ?? 1, memory: d.memory ?? 4096, gpu: d.gpu ?? 0 },
-          { flow, step: "batch" },
-        );
-      }
+  const client = new BatchDeployClient({ region: region! });
+  const queueOf = (batch: BatchOptions) => batch.queue ?? settings.jobQueue!;
+  const queues = [...new Set(setup.decorators.map(queueOf))];
+  const kinds = await Promise.all(
+    queues.map((queue) => queueCompute(client, queue, computeKind(settings), setup.print)),
+  );
+  const computes = new Map(queues.map((queue, i) => [queue, kinds[i]!]));
+  const computeOf = (queue: string) => computes.get(queue) ?? computeKind(settings);
+  for (const d of setup.decorators) {
+    if (computeOf(queueOf(d)) !== "fargate") continue;
+    // A Fargate size that does not exist is refused before any job is submitted.
+    if (d.cpu !== undefined || d.memory !== undefined || d.gpu !== undefined) {
+      fargateResources(
+        { cpu: d.cpu ?? 1, memory: d.memory ?? 4096, gpu: d.gpu ?? 0 },
+        { flow, step: "batch" },
+      );
+    }
+    if (!(d.executionRole ?? settings.executionRole)) {
+      throw new UsageError(
+        `Batch job queue '${queueOf(d)}' runs on Fargate, whose jobs need an execution role: set executionRole ('flowship configure aws', FLOWSHIP_AWS_EXECUTION_ROLE) or batch({ executionRole }).`,
+        "FS_RUN_BATCH_SETTINGS",
+      );
     }
   }
   const storage = await openStorage(setup.datastore);
@@ -75,10 +88,10 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
     required: includedFiles(setup.flow, setup.compiled.source),
   });
   const codePackage = await uploadCodePackage(storage, pkg);
-  const client = new BatchDeployClient({ region: region! });
   const definitions = new Map<string, Promise<string>>();
   const jobDefinition = (batch: BatchOptions): Promise<string> => {
-    const key = definitionKey(batch);
+    const compute = computeOf(queueOf(batch));
+    const key = definitionKey(batch, compute);
     let arn = definitions.get(key);
     if (!arn) {
       const input = localRunJobDefinition({
@@ -117,13 +130,14 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
     client,
     watcher: new JobWatcher({ client, intervalSeconds: batchPollIntervalSeconds() }),
     store,
-    compute,
+    computeOf,
     defaultQueue: settings.jobQueue,
     jobDefinition,
     runnableTimeoutSeconds: batchRunnableTimeoutSeconds(),
+    liveLogSeconds: batchPollIntervalSeconds(),
   };
   return {
-    description: `on AWS Batch (${compute}, queue '${settings.jobQueue ?? setup.decorators[0]?.queue}', code package ${pkg.sha256.slice(0, 12)}${codePackage.uploaded ? " uploaded" : ""})`,
+    description: `on AWS Batch (${queues.map((queue) => `queue '${queue}' on ${computeOf(queue)}`).join(", ")}, code package ${pkg.sha256.slice(0, 12)}${codePackage.uploaded ? " uploaded" : ""})`,
     start: (attempt, batch) => new BatchJobAttempt(attempt, batch, context),
   };
 }

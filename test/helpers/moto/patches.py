@@ -332,6 +332,22 @@ def _compute_environment_status(cls: Any) -> None:
     cls.describe_compute_environments = describe_compute_environments
 
 
+def _revision_platform_capabilities(cls: Any) -> None:
+    """Each RegisterJobDefinition names its revision's own platformCapabilities (absent: EC2), so
+    one job definition name may have EC2 and Fargate revisions. moto gives a second revision the
+    first one's capabilities, whatever the request says; this sets the request's.
+    https://docs.aws.amazon.com/batch/latest/APIReference/API_RegisterJobDefinition.html
+    """
+    original = cls.register_job_definition
+
+    def register_job_definition(self: Any, *args: Any, **kwargs: Any) -> Any:
+        job_def = original(self, *args, **kwargs)
+        job_def.platform_capabilities = kwargs.get("platform_capabilities")
+        return job_def
+
+    cls.register_job_definition = register_job_definition
+
+
 def _refuse_existing_connections(cls: Any) -> None:
     """CreateConnection and CreateApiDestination refuse a name that exists with
     ResourceAlreadyExistsException (UpdateConnection/UpdateApiDestination change one); moto
@@ -417,6 +433,7 @@ def apply() -> None:
     StepFunctionResponse.redrive_execution = redrive_execution
     IamResponse.simulate_principal_policy = simulate_principal_policy
     _compute_environment_status(batch_models.BatchBackend)
+    _revision_platform_capabilities(batch_models.BatchBackend)
     _refuse_existing_connections(events_models.EventsBackend)
     _stop_answers_when_stopped()
     _change_set_outputs(cloudformation_models.CloudFormationBackend)

@@ -1,0 +1,43 @@
+/**
+ * Whether a queue's jobs run on Fargate or EC2, read from Batch before a run with Batch steps
+ * submits anything: a Fargate job definition cannot run on an EC2 queue nor the reverse, and one
+ * run may use both kinds of queue.
+ *
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_DescribeJobQueues.html
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_DescribeComputeEnvironments.html
+ */
+import { UsageError } from "../../errors.js";
+import type { BatchLauncherSetup } from "../../runtime/batch-launch.js";
+import type { ComputeKind } from "../compile/compile-options.js";
+import type { BatchDeployClient } from "../deploy/batch-client.js";
+
+/**
+ * `fargate` when the queue's compute environments are FARGATE or FARGATE_SPOT (a queue holds one
+ * kind only), else `ec2`; where the queue cannot be read, or has no compute environment, the
+ * `compute` setting says. A queue that does not exist is refused.
+ */
+export async function queueCompute(
+  client: BatchDeployClient,
+  queue: string,
+  setting: ComputeKind,
+  print: BatchLauncherSetup["print"],
+): Promise<ComputeKind> {
+  let types: string[] | undefined;
+  try {
+    types = await client.queueComputeTypes(queue);
+  } catch (error) {
+    print(
+      `Could not read Batch job queue '${queue}' (${(error as Error).message}): its jobs are made for the compute setting '${setting}'`,
+      "stderr",
+    );
+    return setting;
+  }
+  if (types === undefined) {
+    throw new UsageError(
+      `Batch job queue '${queue}' does not exist in this account and region: name an existing queue in the jobQueue setting (FLOWSHIP_AWS_JOB_QUEUE) or batch({ queue }).`,
+      "FS_RUN_BATCH_QUEUE",
+    );
+  }
+  if (types.some((type) => type.startsWith("FARGATE"))) return "fargate";
+  return types.length > 0 ? "ec2" : setting;
+}
