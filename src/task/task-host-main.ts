@@ -173,11 +173,9 @@ function run(message: RunMessage): void {
       finish(event.code);
     } else {
       entry.current = undefined;
-      // A thread the attempt left something in (or that started a process) is not lent again:
-      // whatever it left could reach the next attempt. What it writes from now on is no one's.
-      if (process.env.FLOWSHIP_DEBUG_WARM)
-        fs.appendFileSync(process.env.FLOWSHIP_DEBUG_WARM, `${event.message.why} ${spawned}\n`);
-      if (!event.message.reusable || spawned) {
+      // A thread whose attempt started a process is not lent again: what it started could
+      // reach the next attempt. (One with anything else left in it exits by itself.)
+      if (spawned) {
         if (warm === entry) warm = undefined;
         void entry.worker.terminate();
       }
@@ -199,7 +197,10 @@ function watchRuntime(): void {
 
 export function runTaskHost(): void {
   // The host program is also its own worker thread's program.
-  if (!isMainThread) return runWarmThread();
+  if (!isMainThread) {
+    runWarmThread();
+    return;
+  }
   watchRuntime();
   process.on("message", (message: RunMessage) => {
     if (message?.type === "run") run(message);

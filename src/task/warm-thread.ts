@@ -7,14 +7,14 @@
  * What a fresh evaluation cannot undo is what an attempt changed outside the bundle's modules:
  * a timer or handle still active, a listener on `process` or its streams, a changed global or
  * built-in prototype, `process.env`, a subprocess, an uncaught error. After each attempt the
- * thread checks for these (leftovers(), well under a millisecond) and, when it finds one, says so:
- * the host ends it and the next attempt gets a fresh thread, as every attempt did before. So
+ * thread checks for these (leftovers(), well under a millisecond) and, when it finds one, exits
+ * as a thread of its own did after every attempt; the next attempt gets a fresh thread. So
  * whether a thread is reused never depends on the step being tidy; only its cost does.
  *
  * Runs inside the host bundle (node built-ins only).
  *
  *   host → thread  { type: "attempt", bundle, env }
- *   thread → host  { type: "done", code, reusable, why? }  (after the attempt's output is flushed)
+ *   thread → host  { type: "done", code }  (after the attempt's output is flushed), or it exits
  */
 import childProcess from "node:child_process";
 import { syncBuiltinESMExports } from "node:module";
@@ -27,12 +27,10 @@ export interface AttemptMessage {
   env: Record<string, string | undefined>;
 }
 
+/** The attempt ended and left the thread as it found it: the thread takes the next one. */
 export interface DoneMessage {
   type: "done";
   code: number;
-  reusable: boolean;
-  /** Why the thread cannot take another attempt. */
-  why?: string;
 }
 
 /**
@@ -232,8 +230,12 @@ export function runWarmThread(): void {
       const why =
         leftovers(found, message.env, timers) ??
         (attempts >= MAX_ATTEMPTS_PER_THREAD ? "its attempt count is reached" : undefined);
+      // A thread with something left in it ends as a thread of its own did after each attempt:
+      // by process.exit, so its "exit" listeners run (and may change the code) and the host
+      // starts a fresh one.
+      if (why !== undefined) process.exit(code);
       port.ref();
-      port.postMessage({ type: "done", code, reusable: why === undefined, ...(why ? { why } : {}) });
+      port.postMessage({ type: "done", code } satisfies DoneMessage);
     };
     (globalThis as Record<symbol, unknown>)[WARM_ATTEMPT_END] = end;
     import(`${pathToFileURL(message.bundle).href}?attempt=${attempts}`).catch((error: unknown) => {
