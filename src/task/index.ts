@@ -10,6 +10,7 @@ import { executeTask } from "./executor.js";
 import { markSubprocesses } from "./subprocess-mark.js";
 import { parseTaskSpec } from "./task-spec.js";
 import { drainChildOutput, routeChildOutputThroughThread } from "./thread-child-output.js";
+import { WARM_ATTEMPT_END } from "./warm-thread.js";
 
 export { executeTask, TASK_EXIT } from "./executor.js";
 
@@ -52,7 +53,15 @@ function watchParent(): void {
  * process.
  */
 function exitWith(code: number): void {
-  void drainChildOutput().then(() => exitWhenFlushed(code));
+  // In a task host's warm thread (warm-thread.ts) the attempt ends, not the thread.
+  const endAttempt = (globalThis as Record<symbol, unknown>)[WARM_ATTEMPT_END] as
+    | ((code: number) => void)
+    | undefined;
+  void drainChildOutput().then(() =>
+    endAttempt
+      ? process.stdout.write("", () => process.stderr.write("", () => endAttempt(code)))
+      : exitWhenFlushed(code),
+  );
 }
 
 /** When this process was started as a task (FLOWSHIP_TASK is set), run it and set the exit code. */

@@ -10,9 +10,11 @@ export function logTimesFile(logFile: string): string {
   return `${logFile.replace(/\.log$/, "")}.times`;
 }
 
+// Both looks are made for every attempt's two logs, mostly of files not there yet: without an
+// exception for a missing file (throwIfNoEntry), which costs more than the look itself.
 function sizeOf(file: string): number {
   try {
-    return fs.statSync(file).size;
+    return fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   } catch {
     return 0;
   }
@@ -30,7 +32,7 @@ export class LogTimes {
     this.#offset = sizeOf(logFile);
     // A link planted in its place could lead out of the datastore (docs/reliability.md): not followed.
     try {
-      this.#failed = fs.lstatSync(this.#file).isSymbolicLink();
+      this.#failed = fs.lstatSync(this.#file, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
     } catch {
       this.#failed = false;
     }

@@ -1,7 +1,8 @@
 /**
  * The program of a task host: a small Node process the local runtime keeps and reuses, which runs
- * one task attempt at a time, each in a fresh worker thread (a new V8 isolate with its own module
- * graph, globals and `process.env`). Starting a thread costs a fraction of starting a process; and
+ * one task attempt at a time in its worker thread (a V8 isolate of its own), which evaluates the
+ * compiled flow afresh for each attempt and is replaced by a new one whenever an attempt left
+ * something behind in it (warm-thread.ts). Reusing a thread costs a fraction of starting one; and
  * because a host runs a single attempt at a time, a crash that takes the host down (a native
  * fault, `process.abort()`, `process.kill(process.pid)`, the OOM killer) takes that attempt only.
  *
@@ -18,7 +19,9 @@
  * and the runtime kills the host's whole group instead of lending the host again.
  */
 import fs from "node:fs";
-import { Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
+import { isMainThread, Worker } from "node:worker_threads";
+import { type AttemptMessage, type DoneMessage, runWarmThread } from "./warm-thread.js";
 
 export interface RunMessage {
   type: "run";
@@ -74,52 +77,115 @@ function hasChildren(): boolean {
   }
 }
 
-function run(message: RunMessage): void {
-  let worker: Worker;
-  try {
-    worker = new Worker(message.bundle, {
-      env: message.env,
-      stdout: true,
-      stderr: true,
-      execArgv: [],
-      resourceLimits: message.resourceLimits,
-    });
-  } catch (error) {
-    send({ type: "error", message: `failed to start the task thread: ${(error as Error).message}` });
-    send({ type: "exit", code: 1, clean: true });
-    return;
-  }
-  let spawned = false;
-  const outputs = (["stdout", "stderr"] as const).map(
+/**
+ * The host's worker thread, kept for the next attempt while attempts leave it as they found it
+ * (warm-thread.ts). `current` receives what the thread says while it runs an attempt.
+ */
+interface WarmWorker {
+  worker: Worker;
+  limits: string;
+  current: ((event: WorkerEvent) => void) | undefined;
+}
+
+type WorkerEvent =
+  | { kind: "out"; stream: "stdout" | "stderr"; chunk: Buffer }
+  | { kind: "done"; message: DoneMessage }
+  | { kind: "error"; error: Error & { code?: string } }
+  | { kind: "exit"; code: number };
+
+let warm: WarmWorker | undefined;
+
+function startWorker(message: RunMessage): WarmWorker {
+  // The host bundle itself, which runs runWarmThread() when started as a thread.
+  const worker = new Worker(fileURLToPath(import.meta.url), {
+    env: message.env,
+    stdout: true,
+    stderr: true,
+    execArgv: [],
+    resourceLimits: message.resourceLimits,
+  });
+  const entry: WarmWorker = { worker, limits: JSON.stringify(message.resourceLimits), current: undefined };
+  const emit = (event: WorkerEvent) => entry.current?.(event);
+  const ended = (["stdout", "stderr"] as const).map(
     (stream) =>
       new Promise<void>((resolve) => {
         const readable = worker[stream];
-        readable.on("data", (chunk: Buffer) => send({ type: "out", stream, chunk }));
+        readable.on("data", (chunk: Buffer) => emit({ kind: "out", stream, chunk }));
         readable.on("end", resolve);
         readable.on("close", resolve);
       }),
   );
   worker.on("message", (value: unknown) => {
     if (value === SPAWNED_MESSAGE) spawned = true;
-    if (value === ABORT_MESSAGE) process.abort();
+    else if (value === ABORT_MESSAGE) process.abort();
+    else if ((value as DoneMessage)?.type === "done") emit({ kind: "done", message: value as DoneMessage });
   });
-  worker.on("error", (error: Error & { code?: string }) => {
-    send({
-      type: "error",
-      message: error.message,
-      ...(error.code ? { code: error.code } : {}),
-      ...(error.stack ? { stack: error.stack } : {}),
-    });
-  });
+  worker.on("error", (error: Error & { code?: string }) => emit({ kind: "error", error }));
   worker.on("exit", (code) => {
-    void Promise.all(outputs).then(() => {
-      // A process the step started that is still alive (or one it started and left in our group)
-      // goes with the attempt, as with a task process whose group is killed when it exits.
-      const started = spawned || hasChildren();
-      if (started) killGroupMembers();
-      send({ type: "exit", code, clean: !started || process.platform === "linux" });
-    });
+    if (warm === entry) warm = undefined;
+    // All the thread wrote comes before its end.
+    void Promise.all(ended).then(() => emit({ kind: "exit", code }));
   });
+  return entry;
+}
+
+/** Set when the running attempt started a process (thread-child-output.ts tells). */
+let spawned = false;
+
+/** Ends the attempt: after what it started is gone (as with a task process whose group is killed). */
+function finish(code: number): void {
+  // A process the step started that is still alive (or one it started and left in our group)
+  // goes with the attempt, as with a task process whose group is killed when it exits.
+  const started = spawned || hasChildren();
+  if (started) killGroupMembers();
+  spawned = false;
+  send({ type: "exit", code, clean: !started || process.platform === "linux" });
+}
+
+function run(message: RunMessage): void {
+  // A thread made for other heap limits (another run's) is not reused.
+  if (warm && warm.limits !== JSON.stringify(message.resourceLimits)) {
+    void warm.worker.terminate();
+    warm = undefined;
+  }
+  let entry: WarmWorker;
+  try {
+    entry = warm ?? startWorker(message);
+  } catch (error) {
+    send({ type: "error", message: `failed to start the task thread: ${(error as Error).message}` });
+    send({ type: "exit", code: 1, clean: true });
+    return;
+  }
+  warm = entry;
+  spawned = false;
+  entry.current = (event) => {
+    if (event.kind === "out") send({ type: "out", stream: event.stream, chunk: event.chunk });
+    else if (event.kind === "error") {
+      const { error } = event;
+      send({
+        type: "error",
+        message: error.message,
+        ...(error.code ? { code: error.code } : {}),
+        ...(error.stack ? { stack: error.stack } : {}),
+      });
+    } else if (event.kind === "exit") {
+      entry.current = undefined;
+      finish(event.code);
+    } else {
+      entry.current = undefined;
+      // A thread whose attempt started a process is not lent again: what it started could
+      // reach the next attempt. (One with anything else left in it exits by itself.)
+      if (spawned) {
+        if (warm === entry) warm = undefined;
+        void entry.worker.terminate();
+      }
+      // Output the thread flushed before it said "done" may still be on its way through the
+      // stream's own turn of the event loop.
+      setImmediate(() => finish(event.message.code));
+    }
+  };
+  const attempt: AttemptMessage = { type: "attempt", bundle: message.bundle, env: message.env };
+  entry.worker.postMessage(attempt);
 }
 
 /** The runtime gives the host a stdin it never writes to: when it dies, even by SIGKILL, so does the host. */
@@ -130,6 +196,11 @@ function watchRuntime(): void {
 }
 
 export function runTaskHost(): void {
+  // The host program is also its own worker thread's program.
+  if (!isMainThread) {
+    runWarmThread();
+    return;
+  }
   watchRuntime();
   process.on("message", (message: RunMessage) => {
     if (message?.type === "run") run(message);

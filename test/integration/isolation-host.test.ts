@@ -1,7 +1,8 @@
-// The default isolation: each attempt a fresh worker thread in a task host process that runs one
-// attempt at a time. A host taken down by its attempt (self-SIGKILL, process.abort()) takes only
-// that attempt: it is recorded as died with the reason and retried while the run goes on; hosts
-// are reused; what a thread cannot do is refused naming --isolation process.
+// The default isolation: each attempt a fresh evaluation of the flow in a task host's worker thread,
+// in a host process that runs one attempt at a time. A host taken down by its attempt (self-SIGKILL,
+// process.abort()) takes only that attempt: it is recorded as died with the reason and retried while
+// the run goes on; hosts and their threads are reused, a thread only while attempts leave it as they
+// found it; what a thread cannot do is refused naming --isolation process.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -93,5 +94,49 @@ describe("task hosts", () => {
     const hosts = await pidsOf("host");
     assert.ok(hosts.size >= 1 && hosts.size <= 2, `${hosts.size} host processes`);
     assert.equal((await pidsOf("process")).size, 20, "a process per task, for comparison");
+  });
+
+  test("a thread is reused by tidy attempts, each with fresh module state; one left a timer, a global or an env change in is replaced", async () => {
+    // given: one host, so the items run one after the other in it; item 2 leaves an unref'd
+    // timer, item 4 a global, item 6 a variable in process.env
+    const dir = tempDir();
+    const file = path.join(dir, "warm.ts");
+    fs.writeFileSync(
+      file,
+      flowSource(`import { threadId } from "node:worker_threads";
+let served = 0;
+export default flow("Warm")
+  .step("start", (self) => { self.items = Array.from({ length: 8 }, (_, i) => i); }, { foreach: "items", next: "each" })
+  .step("each", (self) => {
+    served++;
+    const g = globalThis as { warmMark?: number };
+    self.seen = { item: self.input, thread: threadId, served, global: g.warmMark ?? null, env: process.env.WARM_MARK ?? null };
+    if (self.input === 2) setInterval(() => console.log("late"), 1).unref();
+    if (self.input === 4) g.warmMark = 4;
+    if (self.input === 6) process.env.WARM_MARK = "6";
+  }, { next: "join" })
+  .step("join", (self, inputs) => { self.seen = inputs.map((i) => i.seen); }, { join: true, next: "end" })
+  .step("end", () => {});`),
+    );
+    const root = path.join(dir, ".flowship");
+    // when
+    const result = await runCli([file, "run", "--max-workers", "1"], {
+      env: flowshipEnv(root),
+      killAfterMs: 60_000,
+    });
+    // then
+    assert.equal(result.code, 0, result.stderr);
+    const join = await Task.get(`Warm/${runIdFrom(result.stderr)}/join/0`, {
+      datastore: root,
+      namespace: null,
+    });
+    const seen = (await join.load("seen")) as { thread: number; served: number; global: null; env: null }[];
+    for (const each of seen) assert.deepEqual([each.served, each.global, each.env], [1, null, null]);
+    const thread = seen.map((each) => each.thread);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((i) => thread[i] === thread[i - 1]),
+      [true, true, false, true, false, true, false],
+      `threads: ${thread.join(", ")}`,
+    );
   });
 });

@@ -2,6 +2,7 @@
 // as caught, not succeeded (task.successful is false for it, as in Metaflow); tasks stopped
 // because a sibling failed are cancelled, not failed, in the summary and in their records.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { Run } from "../../src/client/index.js";
@@ -52,17 +53,30 @@ describe("run summary", () => {
   test("siblings stopped after one foreach task fails are cancelled, not failed", async () => {
     const file = writeFlow(
       "failing",
-      `export default flow("FailingSummary")
+      `import fs from "node:fs";
+export default flow("FailingSummary")
   .step("start", (self) => { self.items = [0, 1, 2, 3]; }, { foreach: "items", next: "work" })
   .step("work", async (self) => {
-    if (self.input === 0) { await new Promise((r) => setTimeout(r, 300)); throw new Error("boom"); }
+    // Item 0 fails once a sibling has started (however long its host took to start), then 300 ms on.
+    const started = process.env.SUMMARY_STARTED!;
+    if (self.input === 0) {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && fs.readdirSync(started).length === 0; )
+        await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300));
+      throw new Error("boom");
+    }
+    fs.writeFileSync(\`\${started}/\${self.input}\`, "");
     await new Promise((r) => setTimeout(r, 60_000));
   }, { next: "join" })
   .step("join", () => {}, { join: true, next: "end" })
   .step("end", () => {});`,
     );
     for (const isolation of ["host", "process"]) {
-      const result = await runCli([file, "run", "--isolation", isolation], { env, killAfterMs: 50_000 });
+      const started = fs.mkdtempSync(path.join(dir, "started-"));
+      const result = await runCli([file, "run", "--isolation", isolation], {
+        env: { ...env, SUMMARY_STARTED: started },
+        killAfterMs: 50_000,
+      });
       assert.equal(result.code, 1, result.stderr);
       const runId = runIdFrom(result.stderr);
       // Siblings that had started when item 0 failed are cancelled. One stopped before it recorded
