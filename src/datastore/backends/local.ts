@@ -4,7 +4,7 @@ import path from "node:path";
 import { FlowshipError } from "../../errors.js";
 import { createFileExclusive, writeFileAtomic } from "../../util/atomic-file.js";
 import { explainIoError, withIoErrors } from "../../util/io-error.js";
-import { readWholeFileSync } from "../../util/read-whole-file.js";
+import { READ_PIECE_BYTES, readWholeFileSync } from "../../util/read-whole-file.js";
 import { checkKey, type Storage } from "../storage.js";
 
 /** The datastore in a folder of the local file system (`.flowship/` by default). */
@@ -36,7 +36,7 @@ export class LocalStorage implements Storage {
     }
     if (stat?.isSymbolicLink()) this.#checkReal(fs.realpathSync(file), key);
     const folder = path.dirname(file);
-    if (this.#checkedFolders.has(folder)) return file;
+    if (this.#plainFolderInside(folder)) return file;
     let existing = folder;
     while (!fs.existsSync(existing) && existing !== this.root && existing !== path.dirname(existing)) {
       existing = path.dirname(existing);
@@ -48,6 +48,26 @@ export class LocalStorage implements Storage {
   }
 
   readonly #checkedFolders = new Set<string>();
+
+  /**
+   * Whether `folder` is the root or a real folder (no link) in one that is, checked upwards and
+   * remembered: one lstat per new folder instead of realpathSync's one per path component, which
+   * over a run's 10,000 task folders was most of the time `flowship ui` took to read the run.
+   * False for a link or a folder not there yet, which the caller checks the long way.
+   */
+  #plainFolderInside(folder: string): boolean {
+    if (folder === this.root || this.#checkedFolders.has(folder)) return true;
+    const parent = path.dirname(folder);
+    if (!parent.startsWith(this.root) || parent === folder || !this.#plainFolderInside(parent)) return false;
+    try {
+      const stat = fs.lstatSync(folder);
+      if (!stat.isDirectory()) return false;
+    } catch {
+      return false;
+    }
+    this.#checkedFolders.add(folder);
+    return true;
+  }
   #root?: string;
 
   #checkReal(real: string, key: string): void {
@@ -95,6 +115,22 @@ export class LocalStorage implements Storage {
   async prefetch(): Promise<void> {}
 
   readSync(key: string): Buffer | undefined {
+    const file = path.join(this.root, checkKey(key));
+    // In a folder known to be inside, the file is opened refusing a link (ELOOP), which saves
+    // #inside's lstat of every file read; a link is then checked, and followed, the long way.
+    if (NO_FOLLOW !== undefined && this.#plainFolderInside(path.dirname(file))) {
+      try {
+        return readWholeFileSync(file, READ_PIECE_BYTES, fs.constants.O_RDONLY | NO_FOLLOW);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") return undefined;
+        if (code !== "ELOOP") throw explainIoError(error, "read", file);
+      }
+    }
+    return this.#readInside(key);
+  }
+
+  #readInside(key: string): Buffer | undefined {
     const file = this.localPath(key);
     try {
       // In pieces: readFileSync refuses 2 GiB and more, which an artifact may be.
@@ -156,8 +192,16 @@ export class LocalStorage implements Storage {
 
   async list(prefix: string): Promise<string[]> {
     try {
-      return fs
-        .readdirSync(prefix === "" ? this.root : this.localPath(prefix))
+      const folder = prefix === "" ? this.root : this.localPath(prefix);
+      const entries = fs.readdirSync(folder, { withFileTypes: true });
+      if (this.#plainFolderInside(folder)) {
+        // The listing tells links from folders: its folders need no lstat of their own when read
+        // (a run's 10,000 task folders, listed by their step).
+        for (const entry of entries)
+          if (entry.isDirectory()) this.#checkedFolders.add(path.join(folder, entry.name));
+      }
+      return entries
+        .map((entry) => entry.name)
         .filter((name) => !name.includes(".tmp-"))
         .sort();
     } catch (error) {
@@ -191,6 +235,9 @@ export class LocalStorage implements Storage {
     fs.rmSync(this.localPath(key), { recursive: true, force: true });
   }
 }
+
+/** open(2)'s flag that refuses a link as the last component; undefined where there is none (Windows). */
+const NO_FOLLOW: number | undefined = fs.constants.O_NOFOLLOW;
 
 // Pieces small enough that the last one's hashing, which follows its write, costs little.
 const PIECE = 8 * 2 ** 20;
