@@ -19,6 +19,7 @@ import { attachment } from "./content-disposition.js";
 import { hostCheck } from "./host-check.js";
 import { logChunk, logDownload } from "./log-view.js";
 import { artifactDownload, flowRunsView, flowsView, runView, taskView } from "./read-model.js";
+import { RunViews } from "./run-view-ahead.js";
 
 export interface UiServer {
   url: string;
@@ -67,14 +68,14 @@ const json = (value: unknown, status = 200): Response => ({
   body: JSON.stringify(value),
 });
 
-function routes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
+function routes(datastore: DatastoreOption, runs: RunViews): Array<[RegExp, Handler]> {
   return [
     [/^\/api\/flows$/, async () => json(await flowsView(datastore))],
     [
       /^\/api\/flows\/([^/]+)\/runs$/,
       async ([flow], query) => json(await flowRunsView(datastore, flow!, query)),
     ],
-    [/^\/api\/runs\/([^/]+)\/([^/]+)$/, async ([flow, run]) => json(await runView(datastore, flow!, run!))],
+    [/^\/api\/runs\/([^/]+)\/([^/]+)$/, async ([flow, run]) => json(await runs.get(flow!, run!))],
     [
       /^\/api\/tasks\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/,
       async ([pathspec]) => json(await taskView(datastore, pathspec!)),
@@ -151,6 +152,7 @@ function cardRoutes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
 
 interface Site {
   table: Array<[RegExp, Handler]>;
+  runs: RunViews;
   assets: string;
   ownHost: (header: string | undefined) => boolean;
 }
@@ -197,6 +199,7 @@ async function respond(request: http.IncomingMessage, site: Site): Promise<Respo
     }
     return json({ error: `No such API: ${url.pathname}` }, 404);
   }
+  site.runs.ahead(url.pathname);
   return { status: 200, type: "text/html; charset=utf-8", body: PAGE };
 }
 
@@ -246,7 +249,8 @@ export async function startUiServer(options: {
   if (!fs.existsSync(path.join(assets, "app.js"))) {
     throw new Error(`The UI's front-end is not built (${assets}/app.js is missing); run npm run build.`);
   }
-  const site: Site = { table: routes(options.datastore), assets, ownHost: () => false };
+  const runs = new RunViews((flow, run) => runView(options.datastore, flow, run));
+  const site: Site = { table: routes(options.datastore, runs), runs, assets, ownHost: () => false };
   const server = http.createServer((request, response) => {
     serve(request, response, site).catch(() => response.destroy());
   });

@@ -115,19 +115,39 @@ export class LocalStorage implements Storage {
   async prefetch(): Promise<void> {}
 
   readSync(key: string): Buffer | undefined {
-    const file = path.join(this.root, checkKey(key));
-    // In a folder known to be inside, the file is opened refusing a link (ELOOP), which saves
-    // #inside's lstat of every file read; a link is then checked, and followed, the long way.
-    if (NO_FOLLOW !== undefined && this.#plainFolderInside(path.dirname(file))) {
+    const file = this.#fileInCheckedFolder(key);
+    if (file) {
       try {
-        return readWholeFileSync(file, READ_PIECE_BYTES, fs.constants.O_RDONLY | NO_FOLLOW);
+        return readWholeFileSync(file, READ_PIECE_BYTES, READ_NO_FOLLOW);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "ENOENT") return undefined;
-        if (code !== "ELOOP") throw explainIoError(error, "read", file);
+        if (!isLink(error, file)) return undefined;
       }
     }
     return this.#readInside(key);
+  }
+
+  /** A small object (a record) as text: read in one call, with no buffer of its own to collect. */
+  async readText(key: string): Promise<string | undefined> {
+    const file = this.#fileInCheckedFolder(key);
+    if (file) {
+      try {
+        // Node takes open(2)'s numeric flags here too; its types name only the string ones.
+        return fs.readFileSync(file, { encoding: "utf8", flag: READ_NO_FOLLOW as unknown as string });
+      } catch (error) {
+        if (!isLink(error, file)) return undefined;
+      }
+    }
+    return this.#readInside(key)?.toString("utf8");
+  }
+
+  /**
+   * `key`'s file when its folder is known to be inside, to be opened refusing a link (ELOOP):
+   * that saves #inside's lstat of every file read; a link is then checked, and followed, the long
+   * way (#readInside). Undefined where the long way is the only one.
+   */
+  #fileInCheckedFolder(key: string): string | undefined {
+    const file = path.join(this.root, checkKey(key));
+    return READ_NO_FOLLOW !== undefined && this.#plainFolderInside(path.dirname(file)) ? file : undefined;
   }
 
   #readInside(key: string): Buffer | undefined {
@@ -236,8 +256,17 @@ export class LocalStorage implements Storage {
   }
 }
 
-/** open(2)'s flag that refuses a link as the last component; undefined where there is none (Windows). */
-const NO_FOLLOW: number | undefined = fs.constants.O_NOFOLLOW;
+/** open(2)'s flags for a read that refuses a link as the last component; undefined where there is no such flag (Windows). */
+const READ_NO_FOLLOW: number | undefined =
+  fs.constants.O_NOFOLLOW === undefined ? undefined : fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
+
+/** False when the read found no file; true when it met a link (to read the long way); else throws. */
+function isLink(error: unknown, file: string): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return false;
+  if (code === "ELOOP") return true;
+  throw explainIoError(error, "read", file);
+}
 
 // Pieces small enough that the last one's hashing, which follows its write, costs little.
 const PIECE = 8 * 2 ** 20;
