@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { DatastoreOption } from "../client/client-context.js";
 import { isFlowshipError } from "../errors.js";
@@ -18,6 +18,7 @@ import { cardImage, cardsView } from "./cards-view.js";
 import { attachment } from "./content-disposition.js";
 import { hostCheck } from "./host-check.js";
 import { logChunk, logDownload } from "./log-view.js";
+import { attemptParam, decodeParts } from "./query-params.js";
 import { artifactDownload, flowRunsView, flowsView, runView, taskView } from "./read-model.js";
 import { RunViews } from "./run-view-ahead.js";
 
@@ -84,7 +85,7 @@ function routes(datastore: DatastoreOption, runs: RunViews): Array<[RegExp, Hand
       /^\/api\/logs\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/,
       async ([pathspec], query) => {
         const stream = query.get("stream") === "stderr" ? "stderr" : "stdout";
-        const attempt = query.has("attempt") ? Number(query.get("attempt")) : undefined;
+        const attempt = attemptParam(query);
         const number = (name: string) => Math.max(0, Number(query.get(name) ?? 0) || 0);
         if (query.has("download")) {
           const download = await logDownload(datastore, pathspec!, stream, attempt);
@@ -130,8 +131,7 @@ function cardRoutes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
     [
       /^\/api\/cards\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/,
       async ([pathspec], query) => {
-        const attempt = query.has("attempt") ? Number(query.get("attempt")) : undefined;
-        return json(await cardsView(datastore, pathspec!, Number.isInteger(attempt) ? attempt : undefined));
+        return json(await cardsView(datastore, pathspec!, attemptParam(query)));
       },
     ],
     [
@@ -186,7 +186,7 @@ async function respond(request: http.IncomingMessage, site: Site): Promise<Respo
       const match = pattern.exec(url.pathname);
       if (!match) continue;
       try {
-        return await handler(match.slice(1).map(decodeURIComponent), url.searchParams);
+        return await handler(decodeParts(match.slice(1), url.pathname), url.searchParams);
       } catch (error) {
         // The Client API's errors are one-line answers (not found, an invalid pathspec).
         if (isFlowshipError(error))
@@ -239,6 +239,24 @@ async function serve(
   }
 }
 
+/**
+ * A request Node could not read (an address or headers over its 16 KiB, a malformed line): a
+ * one-line answer saying so, where Node's own has no body (a blank page in the browser).
+ */
+function refuseUnreadable(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLong = error.code === "HPE_HEADER_OVERFLOW";
+  const body = tooLong
+    ? "flowship ui: this address (with its query) and headers are over 16 KiB; shorten the query.\n"
+    : "flowship ui: this request could not be read (it is not well-formed HTTP).\n";
+  socket.end(
+    `HTTP/1.1 ${tooLong ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Starts the server; `port` 0 picks a free one. Refuses to start when the front-end was not built. */
 export async function startUiServer(options: {
   datastore: DatastoreOption;
@@ -254,6 +272,7 @@ export async function startUiServer(options: {
   const server = http.createServer((request, response) => {
     serve(request, response, site).catch(() => response.destroy());
   });
+  server.on("clientError", refuseUnreadable);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
