@@ -17,11 +17,11 @@ import type { AttemptView, TaskState, TaskSummary } from "./views.js";
 const RUNS_KEPT = 8;
 const CONCURRENCY = 16;
 /**
- * Local reads are synchronous: after this many, the read pauses for the event loop so that the
- * server answers other requests meanwhile (the page's own front-end, read ahead of it, see
- * run-view-ahead.ts) instead of holding them until 20,000 records are read.
+ * Local reads are synchronous: after this many tasks, the read pauses for the event loop so that
+ * the server answers other requests meanwhile (the page's own front-end, read ahead of it, see
+ * run-view-ahead.ts) instead of holding them until 20,000 records are read and summarized.
  */
-const READS_BETWEEN_PAUSES = 200;
+const TASKS_BETWEEN_PAUSES = 200;
 /** A foreach's list is read for its items' labels up to this size. */
 const ITEM_LIST_BYTES = 8 * 1024 * 1024;
 
@@ -125,14 +125,14 @@ async function itemOf(
 }
 
 /**
- * A pause for the event loop's next turn after every `reads` reads, shared by all the workers of
+ * A pause for the event loop's next turn after every `tasks` tasks, shared by all the workers of
  * one mapLimit: each of them waits for it (one worker pausing alone would let the others go on).
  */
-function pauses(reads: number): () => Promise<void> | undefined {
+function pauses(tasks: number): () => Promise<void> | undefined {
   let count = 0;
   let pending: Promise<void> | undefined;
   return () => {
-    if (++count % reads === 0) {
+    if (++count % tasks === 0) {
       pending = new Promise<void>((resume) => setImmediate(resume)).then(() => {
         pending = undefined;
       });
@@ -151,14 +151,14 @@ export async function runTasks(
   const active = status === "running";
   const steps = await store.listSteps(runId);
   const byStep: Record<string, TaskSummary[]> = {};
-  const pause = pauses(READS_BETWEEN_PAUSES);
+  const pause = pauses(TASKS_BETWEEN_PAUSES);
   for (const step of steps) {
     const ids = sortTaskIds(await store.listTasks(runId, step));
     const tasks = await mapLimit(ids, CONCURRENCY, async (id) => {
+      await pause();
       const key = `${step}/${id}`;
       let task = run.tasks.get(key);
       if (!task?.final) {
-        await pause();
         const records = await store.readAttemptsInTurn(runId, step, id);
         // A folder without a start record (killed before it recorded one) is no task.
         if (!records) return undefined;

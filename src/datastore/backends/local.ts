@@ -48,6 +48,8 @@ export class LocalStorage implements Storage {
   }
 
   readonly #checkedFolders = new Set<string>();
+  /** Folders listed once with their entries' types (see list). */
+  readonly #typedListings = new Set<string>();
 
   /**
    * Whether `folder` is the root or a real folder (no link) in one that is, checked upwards and
@@ -213,17 +215,20 @@ export class LocalStorage implements Storage {
   async list(prefix: string): Promise<string[]> {
     try {
       const folder = prefix === "" ? this.root : this.localPath(prefix);
-      const entries = fs.readdirSync(folder, { withFileTypes: true });
-      if (this.#plainFolderInside(folder)) {
-        // The listing tells links from folders: its folders need no lstat of their own when read
-        // (a run's 10,000 task folders, listed by their step).
+      let names: string[];
+      if (!this.#typedListings.has(folder) && this.#plainFolderInside(folder)) {
+        // The first listing tells links from folders: its folders need no lstat of their own when
+        // read (a run's 10,000 task folders, listed by their step). Later ones (a run polled every
+        // second) are plain: a folder new since is checked by its lstat.
+        const entries = fs.readdirSync(folder, { withFileTypes: true });
         for (const entry of entries)
           if (entry.isDirectory()) this.#checkedFolders.add(path.join(folder, entry.name));
+        this.#typedListings.add(folder);
+        names = entries.map((entry) => entry.name);
+      } else {
+        names = fs.readdirSync(folder);
       }
-      return entries
-        .map((entry) => entry.name)
-        .filter((name) => !name.includes(".tmp-"))
-        .sort();
+      return names.filter((name) => !name.includes(".tmp-")).sort();
     } catch (error) {
       if (
         (error as NodeJS.ErrnoException).code === "ENOENT" ||
