@@ -60,7 +60,8 @@ export class LocalStorage implements Storage {
   #plainFolderInside(folder: string): boolean {
     if (folder === this.root || this.#checkedFolders.has(folder)) return true;
     const parent = path.dirname(folder);
-    if (!parent.startsWith(this.root) || parent === folder || !this.#plainFolderInside(parent)) return false;
+    const below = parent === this.root || parent.startsWith(`${this.root}${path.sep}`);
+    if (!below || !this.#plainFolderInside(parent)) return false;
     try {
       const stat = fs.lstatSync(folder);
       if (!stat.isDirectory()) return false;
