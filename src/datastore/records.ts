@@ -12,8 +12,8 @@ export function encodeRecord(body: unknown): string {
   return `{"sha256":"${sha256(text)}","body":${text}}\n`;
 }
 
-export function decodeRecord<T>(key: string, bytes: Buffer, where: string): T {
-  const text = bytes.toString("utf8");
+export function decodeRecord<T>(key: string, bytes: Buffer | string, where: string): T {
+  const text = typeof bytes === "string" ? bytes : bytes.toString("utf8");
   const match = /^\{"sha256":"([0-9a-f]{64})","body":([\s\S]*)\}\n?$/.exec(text);
   if (!match || sha256(match[2]!) !== match[1]) {
     throw new CorruptObjectError(
@@ -25,7 +25,7 @@ export function decodeRecord<T>(key: string, bytes: Buffer, where: string): T {
 }
 
 export async function readRecord<T>(storage: Storage, key: string): Promise<T | undefined> {
-  const bytes = await storage.read(key);
+  const bytes = storage.readText ? await storage.readText(key) : await storage.read(key);
   return bytes === undefined ? undefined : decodeRecord<T>(key, bytes, storage.description);
 }
 

@@ -10,6 +10,11 @@ export interface Storage {
   readonly description: string;
   read(key: string): Promise<Buffer | undefined>;
   /**
+   * `read` as UTF-8 text, for small objects (records), where a backend can do it cheaper than
+   * `read` then `toString` (the local one: one call, no buffer).
+   */
+  readText?(key: string): Promise<string | undefined>;
+  /**
    * Up to `length` bytes of `key` from byte `start` (fewer at its end), with the object's size;
    * undefined when there is no object. Lets a growing log be tailed by reading only its new bytes.
    */

@@ -65,8 +65,20 @@ export function parseTaskId(taskId: string, depth: number, loops: number): Parse
 
 /** Orders task ids as their numbers go: "0-2" before "0-10", "1.9" before "1.10". */
 export function compareTaskIds(a: string, b: string): number {
-  const x = a.split(/[.-]/).map(Number);
-  const y = b.split(/[.-]/).map(Number);
+  return compareNumbered(numbersOf(a), a, numbersOf(b), b);
+}
+
+/** `ids` in compareTaskIds' order, each split once: the UI sorts a step of 10,000 on every read. */
+export function sortTaskIds(ids: readonly string[]): string[] {
+  return ids
+    .map((id) => ({ id, numbers: numbersOf(id) }))
+    .sort((x, y) => compareNumbered(x.numbers, x.id, y.numbers, y.id))
+    .map(({ id }) => id);
+}
+
+const numbersOf = (id: string) => id.split(/[.-]/).map(Number);
+
+function compareNumbered(x: number[], a: string, y: number[], b: string): number {
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
     const d = (x[i] ?? -1) - (y[i] ?? -1);
     if (d !== 0) return Number.isNaN(d) ? a.localeCompare(b) : d;

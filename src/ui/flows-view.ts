@@ -6,6 +6,7 @@
 import type { Storage } from "../datastore/storage.js";
 import { FlowshipError } from "../errors.js";
 import { readDeployments } from "./deployments.js";
+import { BadQueryError, numberParam, statusParam, timeParam } from "./query-params.js";
 import { type IndexedRun, RunIndex, runStatusOf } from "./run-index.js";
 import type { FlowRunsView, FlowView, RunSummary } from "./views.js";
 
@@ -95,32 +96,6 @@ export async function listFlowViews(storage: Storage): Promise<FlowView[]> {
   );
 }
 
-/** A query parameter of the UI's JSON API that does not parse (a time, a number, a flow name): answered 400. */
-export class BadQueryError extends FlowshipError {
-  constructor(message: string) {
-    super("FS_UI_BAD_QUERY", message);
-  }
-}
-
-function timeParam(query: URLSearchParams, name: string): number | undefined {
-  const text = query.get(name);
-  if (!text) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) {
-    throw new BadQueryError(
-      `Invalid ${name} '${text}': give a date or time such as 2026-05-01 or 2026-05-01T12:00Z.`,
-    );
-  }
-  return at;
-}
-
-function numberParam(query: URLSearchParams, name: string, fallback: number, max: number): number {
-  const text = query.get(name);
-  if (text === null || text === "") return fallback;
-  if (!/^\d+$/.test(text)) throw new BadQueryError(`Invalid ${name} '${text}': give a whole number.`);
-  return Math.min(Number(text), max);
-}
-
 /**
  * One page of a flow's runs, newest first, through the filters `status`, `user`, `tag`,
  * `branch`, `since`, `until` (start times) and `q` (part of a run id or of a tag).
@@ -131,7 +106,7 @@ export async function flowRunsPage(
   query: URLSearchParams,
 ): Promise<FlowRunsView> {
   if (!FLOW_NAME.test(flow)) throw new BadQueryError(`Not a flow name: '${flow}'.`);
-  const status = query.get("status") || undefined;
+  const status = statusParam(query);
   const user = query.get("user") || undefined;
   const tag = query.get("tag") || undefined;
   const branch = query.get("branch") || undefined;

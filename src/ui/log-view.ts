@@ -3,7 +3,8 @@
  * 256 KiB of a log of any size, then asks only for what was appended since, so a 100 MB log
  * that keeps growing is never read again whole. Lines come whole while the log grows (a line
  * being written waits for its newline), with the dates of its time index (task/log-times.ts).
- * A task that resume cloned printed nothing: its origin's log is shown, and named.
+ * A task that resume cloned printed nothing: its origin's log is shown, and named. A log found
+ * shorter than what the page read of it is shown again from its tail (`restarted`).
  */
 import fs from "node:fs";
 import { Readable } from "node:stream";
@@ -81,11 +82,14 @@ export async function logChunk(options: {
   const storage = source.store.storage;
   let start = options.offset ?? 0;
   let size = (await storage.readRange(source.key, 0, 0))?.size ?? 0;
-  if (options.offset === undefined) start = Math.max(0, size - TAIL_BYTES);
+  // Shorter than what the page already read (cut, or written anew): the page starts over on its tail.
+  const restarted = options.offset !== undefined && options.offset > size;
+  const fromTail = options.offset === undefined || restarted;
+  if (fromTail) start = Math.max(0, size - TAIL_BYTES);
   const read = start < size ? await storage.readRange(source.key, start, CHUNK_BYTES) : undefined;
   size = read?.size ?? size;
   let bytes = read?.bytes ?? Buffer.alloc(0);
-  if (options.offset === undefined && start > 0) {
+  if (fromTail && start > 0) {
     // The tail starts at the first whole line.
     const skip = bytes.indexOf(10) + 1 || bytes.length;
     bytes = bytes.subarray(skip);
@@ -94,7 +98,7 @@ export async function logChunk(options: {
   const atEnd = start + bytes.length >= size;
   const shown = wholeLines(bytes, source.finished && atEnd);
   const timesKey = source.store.logTimesKey(source.key);
-  const timesFrom = options.offset === undefined ? 0 : options.timesOffset;
+  const timesFrom = fromTail ? 0 : options.timesOffset;
   const timesRead = await storage.readRange(timesKey, timesFrom, CHUNK_BYTES);
   const timesBytes = timesRead ? wholeLines(timesRead.bytes, false) : Buffer.alloc(0);
   const entries = parseLogTimes(timesBytes.toString("utf8"));
@@ -113,6 +117,7 @@ export async function logChunk(options: {
     times,
     timesNext: timesFrom + timesBytes.length,
     ...(source.from ? { from: source.from } : {}),
+    ...(restarted ? { restarted: true } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import type { ArtifactRef } from "../datastore/content-store.js";
 import type { FlowStore, TaskAttempts } from "../datastore/flow-store.js";
 import type { ForeachFrame, RunStatus } from "../datastore/records-types.js";
 import type { Storage } from "../datastore/storage.js";
-import { compareTaskIds } from "../task/task-id.js";
+import { sortTaskIds } from "../task/task-id.js";
 import { mapLimit } from "../util/map-limit.js";
 import { oneLine } from "./artifact-preview.js";
 import type { AttemptView, TaskState, TaskSummary } from "./views.js";
@@ -16,6 +16,12 @@ import type { AttemptView, TaskState, TaskSummary } from "./views.js";
 /** Runs whose tasks are kept; the least recently shown goes first. */
 const RUNS_KEPT = 8;
 const CONCURRENCY = 16;
+/**
+ * Local reads are synchronous: after this many tasks, the read pauses for the event loop so that
+ * the server answers other requests meanwhile (the page's own front-end, read ahead of it, see
+ * run-view-ahead.ts) instead of holding them until 20,000 records are read and summarized.
+ */
+const TASKS_BETWEEN_PAUSES = 200;
 /** A foreach's list is read for its items' labels up to this size. */
 const ITEM_LIST_BYTES = 8 * 1024 * 1024;
 
@@ -118,6 +124,23 @@ async function itemOf(
   return run.items.get(frame.items.hash)?.[frame.index];
 }
 
+/**
+ * A pause for the event loop's next turn after every `tasks` tasks, shared by all the workers of
+ * one mapLimit: each of them waits for it (one worker pausing alone would let the others go on).
+ */
+function pauses(tasks: number): () => Promise<void> | undefined {
+  let count = 0;
+  let pending: Promise<void> | undefined;
+  return () => {
+    if (++count % tasks === 0) {
+      pending = new Promise<void>((resume) => setImmediate(resume)).then(() => {
+        pending = undefined;
+      });
+    }
+    return pending;
+  };
+}
+
 /** The run's tasks by step, each step's in task-id order. */
 export async function runTasks(
   store: FlowStore,
@@ -128,9 +151,11 @@ export async function runTasks(
   const active = status === "running";
   const steps = await store.listSteps(runId);
   const byStep: Record<string, TaskSummary[]> = {};
+  const pause = pauses(TASKS_BETWEEN_PAUSES);
   for (const step of steps) {
-    const ids = (await store.listTasks(runId, step)).sort(compareTaskIds);
+    const ids = sortTaskIds(await store.listTasks(runId, step));
     const tasks = await mapLimit(ids, CONCURRENCY, async (id) => {
+      await pause();
       const key = `${step}/${id}`;
       let task = run.tasks.get(key);
       if (!task?.final) {

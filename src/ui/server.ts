@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { DatastoreOption } from "../client/client-context.js";
 import { FlowshipError, isFlowshipError } from "../errors.js";
@@ -18,7 +18,9 @@ import { cardImage, cardsView } from "./cards-view.js";
 import { attachment } from "./content-disposition.js";
 import { hostCheck } from "./host-check.js";
 import { logChunk, logDownload } from "./log-view.js";
+import { attemptParam, decodeParts } from "./query-params.js";
 import { artifactDownload, flowRunsView, flowsView, runView, taskView } from "./read-model.js";
+import { RunViews } from "./run-view-ahead.js";
 
 export interface UiServer {
   url: string;
@@ -67,14 +69,14 @@ const json = (value: unknown, status = 200): Response => ({
   body: JSON.stringify(value),
 });
 
-function routes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
+function routes(datastore: DatastoreOption, runs: RunViews): Array<[RegExp, Handler]> {
   return [
     [/^\/api\/flows$/, async () => json(await flowsView(datastore))],
     [
       /^\/api\/flows\/([^/]+)\/runs$/,
       async ([flow], query) => json(await flowRunsView(datastore, flow!, query)),
     ],
-    [/^\/api\/runs\/([^/]+)\/([^/]+)$/, async ([flow, run]) => json(await runView(datastore, flow!, run!))],
+    [/^\/api\/runs\/([^/]+)\/([^/]+)$/, async ([flow, run]) => json(await runs.get(flow!, run!))],
     [
       /^\/api\/tasks\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/,
       async ([pathspec]) => json(await taskView(datastore, pathspec!)),
@@ -83,7 +85,7 @@ function routes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
       /^\/api\/logs\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/,
       async ([pathspec], query) => {
         const stream = query.get("stream") === "stderr" ? "stderr" : "stdout";
-        const attempt = query.has("attempt") ? Number(query.get("attempt")) : undefined;
+        const attempt = attemptParam(query);
         const number = (name: string) => Math.max(0, Number(query.get(name) ?? 0) || 0);
         if (query.has("download")) {
           const download = await logDownload(datastore, pathspec!, stream, attempt);
@@ -129,8 +131,7 @@ function cardRoutes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
     [
       /^\/api\/cards\/([^/]+\/[^/]+\/[^/]+\/[^/]+)$/,
       async ([pathspec], query) => {
-        const attempt = query.has("attempt") ? Number(query.get("attempt")) : undefined;
-        return json(await cardsView(datastore, pathspec!, Number.isInteger(attempt) ? attempt : undefined));
+        return json(await cardsView(datastore, pathspec!, attemptParam(query)));
       },
     ],
     [
@@ -151,6 +152,7 @@ function cardRoutes(datastore: DatastoreOption): Array<[RegExp, Handler]> {
 
 interface Site {
   table: Array<[RegExp, Handler]>;
+  runs: RunViews;
   assets: string;
   ownHost: (header: string | undefined) => boolean;
 }
@@ -184,7 +186,7 @@ async function respond(request: http.IncomingMessage, site: Site): Promise<Respo
       const match = pattern.exec(url.pathname);
       if (!match) continue;
       try {
-        return await handler(match.slice(1).map(decodeURIComponent), url.searchParams);
+        return await handler(decodeParts(match.slice(1), url.pathname), url.searchParams);
       } catch (error) {
         // The Client API's errors are one-line answers (not found, an invalid pathspec).
         if (isFlowshipError(error))
@@ -197,6 +199,7 @@ async function respond(request: http.IncomingMessage, site: Site): Promise<Respo
     }
     return json({ error: `No such API: ${url.pathname}` }, 404);
   }
+  site.runs.ahead(url.pathname);
   return { status: 200, type: "text/html; charset=utf-8", body: PAGE };
 }
 
@@ -236,6 +239,24 @@ async function serve(
   }
 }
 
+/**
+ * A request Node could not read (an address or headers over its 16 KiB, a malformed line): a
+ * one-line answer saying so, where Node's own has no body (a blank page in the browser).
+ */
+function refuseUnreadable(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLong = error.code === "HPE_HEADER_OVERFLOW";
+  const body = tooLong
+    ? "flowship ui: this address (with its query) and headers are over 16 KiB; shorten the query.\n"
+    : "flowship ui: this request could not be read (it is not well-formed HTTP).\n";
+  socket.end(
+    `HTTP/1.1 ${tooLong ? "431 Request Header Fields Too Large" : "400 Bad Request"}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Starts the server; `port` 0 picks a free one. Refuses to start when the front-end was not built. */
 export async function startUiServer(options: {
   datastore: DatastoreOption;
@@ -249,10 +270,12 @@ export async function startUiServer(options: {
       `The UI's front-end is not built: '${assets}/app.js' is missing. Run npm run build.`,
     );
   }
-  const site: Site = { table: routes(options.datastore), assets, ownHost: () => false };
+  const runs = new RunViews((flow, run) => runView(options.datastore, flow, run));
+  const site: Site = { table: routes(options.datastore, runs), runs, assets, ownHost: () => false };
   const server = http.createServer((request, response) => {
     serve(request, response, site).catch(() => response.destroy());
   });
+  server.on("clientError", refuseUnreadable);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());

@@ -168,6 +168,8 @@ export interface LogChunk {
   times: [number, number][];
   /** A task cloned by resume prints nothing: the log shown is its origin's (`Flow/run/step/task`). */
   from?: string;
+  /** The log was shorter than the offset asked for (cut, or written anew): this is its tail, to show instead of the lines before. */
+  restarted?: boolean;
 }
 
 /** One card of a task attempt, drawn by the server (see card/render-html.ts). */

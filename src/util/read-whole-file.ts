@@ -19,10 +19,15 @@ export class FileTooLargeError extends RangeError {
 
 /**
  * The file's bytes, in a buffer of their own (never a view into Node's shared pool). A file that
- * shrinks while it is read gives what was there; `pieceBytes` is for tests.
+ * shrinks while it is read gives what was there; `flags` are open(2)'s (a reader that refuses a
+ * link adds O_NOFOLLOW); `pieceBytes` is for tests.
  */
-export function readWholeFileSync(file: string, pieceBytes = READ_PIECE_BYTES): Buffer {
-  const fd = fs.openSync(file, "r");
+export function readWholeFileSync(
+  file: string,
+  pieceBytes = READ_PIECE_BYTES,
+  flags: number = fs.constants.O_RDONLY,
+): Buffer {
+  const fd = fs.openSync(file, flags);
   try {
     const size = fs.fstatSync(fd).size;
     if (size > MAX_READABLE_BYTES) {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { FlowshipError } from "../../errors.js";
 import { createFileExclusive, writeFileAtomic } from "../../util/atomic-file.js";
 import { explainIoError, withIoErrors } from "../../util/io-error.js";
-import { readWholeFileSync } from "../../util/read-whole-file.js";
+import { READ_PIECE_BYTES, readWholeFileSync } from "../../util/read-whole-file.js";
 import { checkKey, type Storage } from "../storage.js";
 
 /** The datastore in a folder of the local file system (`.flowship/` by default). */
@@ -36,7 +36,7 @@ export class LocalStorage implements Storage {
     }
     if (stat?.isSymbolicLink()) this.#checkReal(fs.realpathSync(file), key);
     const folder = path.dirname(file);
-    if (this.#checkedFolders.has(folder)) return file;
+    if (this.#plainFolderInside(folder)) return file;
     let existing = folder;
     while (!fs.existsSync(existing) && existing !== this.root && existing !== path.dirname(existing)) {
       existing = path.dirname(existing);
@@ -48,6 +48,29 @@ export class LocalStorage implements Storage {
   }
 
   readonly #checkedFolders = new Set<string>();
+  /** Folders listed once with their entries' types (see list). */
+  readonly #typedListings = new Set<string>();
+
+  /**
+   * Whether `folder` is the root or a real folder (no link) in one that is, checked upwards and
+   * remembered: one lstat per new folder instead of realpathSync's one per path component, which
+   * over a run's 10,000 task folders was most of the time `flowship ui` took to read the run.
+   * False for a link or a folder not there yet, which the caller checks the long way.
+   */
+  #plainFolderInside(folder: string): boolean {
+    if (folder === this.root || this.#checkedFolders.has(folder)) return true;
+    const parent = path.dirname(folder);
+    const below = parent === this.root || parent.startsWith(`${this.root}${path.sep}`);
+    if (!below || !this.#plainFolderInside(parent)) return false;
+    try {
+      const stat = fs.lstatSync(folder);
+      if (!stat.isDirectory()) return false;
+    } catch {
+      return false;
+    }
+    this.#checkedFolders.add(folder);
+    return true;
+  }
   #root?: string;
 
   #checkReal(real: string, key: string): void {
@@ -95,6 +118,42 @@ export class LocalStorage implements Storage {
   async prefetch(): Promise<void> {}
 
   readSync(key: string): Buffer | undefined {
+    const file = this.#fileInCheckedFolder(key);
+    if (file) {
+      try {
+        return readWholeFileSync(file, READ_PIECE_BYTES, READ_NO_FOLLOW);
+      } catch (error) {
+        if (!isLink(error, file)) return undefined;
+      }
+    }
+    return this.#readInside(key);
+  }
+
+  /** A small object (a record) as text: read in one call, with no buffer of its own to collect. */
+  async readText(key: string): Promise<string | undefined> {
+    const file = this.#fileInCheckedFolder(key);
+    if (file) {
+      try {
+        // Node takes open(2)'s numeric flags here too; its types name only the string ones.
+        return fs.readFileSync(file, { encoding: "utf8", flag: READ_NO_FOLLOW as unknown as string });
+      } catch (error) {
+        if (!isLink(error, file)) return undefined;
+      }
+    }
+    return this.#readInside(key)?.toString("utf8");
+  }
+
+  /**
+   * `key`'s file when its folder is known to be inside, to be opened refusing a link (ELOOP):
+   * that saves #inside's lstat of every file read; a link is then checked, and followed, the long
+   * way (#readInside). Undefined where the long way is the only one.
+   */
+  #fileInCheckedFolder(key: string): string | undefined {
+    const file = path.join(this.root, checkKey(key));
+    return READ_NO_FOLLOW !== undefined && this.#plainFolderInside(path.dirname(file)) ? file : undefined;
+  }
+
+  #readInside(key: string): Buffer | undefined {
     const file = this.localPath(key);
     try {
       // In pieces: readFileSync refuses 2 GiB and more, which an artifact may be.
@@ -156,10 +215,21 @@ export class LocalStorage implements Storage {
 
   async list(prefix: string): Promise<string[]> {
     try {
-      return fs
-        .readdirSync(prefix === "" ? this.root : this.localPath(prefix))
-        .filter((name) => !name.includes(".tmp-"))
-        .sort();
+      const folder = prefix === "" ? this.root : this.localPath(prefix);
+      let names: string[];
+      if (!this.#typedListings.has(folder) && this.#plainFolderInside(folder)) {
+        // The first listing tells links from folders: its folders need no lstat of their own when
+        // read (a run's 10,000 task folders, listed by their step). Later ones (a run polled every
+        // second) are plain: a folder new since is checked by its lstat.
+        const entries = fs.readdirSync(folder, { withFileTypes: true });
+        for (const entry of entries)
+          if (entry.isDirectory()) this.#checkedFolders.add(path.join(folder, entry.name));
+        this.#typedListings.add(folder);
+        names = entries.map((entry) => entry.name);
+      } else {
+        names = fs.readdirSync(folder);
+      }
+      return names.filter((name) => !name.includes(".tmp-")).sort();
     } catch (error) {
       if (
         (error as NodeJS.ErrnoException).code === "ENOENT" ||
@@ -190,6 +260,18 @@ export class LocalStorage implements Storage {
   async remove(key: string): Promise<void> {
     fs.rmSync(this.localPath(key), { recursive: true, force: true });
   }
+}
+
+/** open(2)'s flags for a read that refuses a link as the last component; undefined where there is no such flag (Windows). */
+const READ_NO_FOLLOW: number | undefined =
+  fs.constants.O_NOFOLLOW === undefined ? undefined : fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
+
+/** False when the read found no file; true when it met a link (to read the long way); else throws. */
+function isLink(error: unknown, file: string): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return false;
+  if (code === "ELOOP") return true;
+  throw explainIoError(error, "read", file);
 }
 
 // Pieces small enough that the last one's hashing, which follows its write, costs little.

@@ -91,9 +91,11 @@ export function LogPanel(props: { pathspec: string; stream: string; attempt: num
         const query = next ? `&offset=${next.offset}&times=${next.times}` : "";
         const chunk = await getJson<LogChunk & { timesNext: number }>(`${base}${query}`);
         if (stopped) return;
-        const first = next === undefined;
+        const first = next === undefined || chunk.restarted === true;
         next = { offset: chunk.next, times: chunk.timesNext };
-        setLog((old) => {
+        setLog((before) => {
+          // A log cut short since the last read starts over: its lines shown so far are gone.
+          const old = chunk.restarted ? EMPTY : before;
           const lines = [...old.lines, ...splitLines(chunk)];
           const drop = Math.max(0, lines.length - KEEP_LINES);
           return {
