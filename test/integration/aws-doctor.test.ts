@@ -589,7 +589,7 @@ test("a job role that may not write the S3 root is denied s3:PutObject by name",
       result,
       ["Batch job role permissions"],
       "Batch job role permissions",
-      /denied 1 of 5 actions: s3:PutObject on arn:aws:s3:::flowship-doctor-bucket\/flowship\/\*/,
+      /denied 1 of 6 actions: s3:PutObject on arn:aws:s3:::flowship-doctor-bucket\/flowship\/\*/,
       /add the Batch job role's policy of docs\/production\.md .* to role flowship-batch-job/,
     );
   } finally {

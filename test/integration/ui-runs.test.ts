@@ -88,6 +88,10 @@ describe("runs as they went", () => {
       'document.querySelector(".log-stderr")?.textContent.includes("the end fails on purpose")',
     );
     assert.match(await text(".log-stderr"), /at .*ui_showcase\.ts:\d+/);
+    // A caught failure's error is on stderr too: its page opens there.
+    await page.goto(`${runUrl(failedRun)}/risky/0`);
+    await page.waitForSelector(".tab.active");
+    assert.equal(await text(".tab.active"), "stderr");
     // flaky: its last attempt worked (stdout); its first failed
     await page.goto(`${runUrl(failedRun)}/flaky/0`);
     await page.waitForFunction(

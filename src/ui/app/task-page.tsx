@@ -43,8 +43,8 @@ function Artifact({ pathspec, artifact }: { pathspec: string; artifact: Artifact
 function CloneNotice({ origin }: { origin: string }) {
   return (
     <p class="muted clone-notice">
-      Cloned by resume from <a href={pathspecHref(origin)}>{origin}</a>, the task that ran; its cards are
-      there.
+      Cloned by resume from <a href={pathspecHref(origin)}>{origin}</a>, the task that ran; its logs and any
+      cards it drew are there.
     </p>
   );
 }
@@ -73,8 +73,9 @@ export function TaskPage(props: { flow: string; run: string; step: string; task:
     );
   if (!task) return <p class="muted">{error ?? "Loading the task…"}</p>;
   const shown = task.attempts.find((a) => a.attempt === attempt) ?? task.attempts.at(-1)!;
-  // A failed attempt's stack is on stderr: open there unless a stream was picked.
-  const stream = chosen ?? (shown.status === "failed" || shown.status === "killed" ? "stderr" : "stdout");
+  // A failed attempt's stack is on stderr (a caught one's too): open there unless a stream was picked.
+  const stream =
+    chosen ?? (shown.status === "failed" || shown.status === "killed" || shown.caught ? "stderr" : "stdout");
   const now = new Date().toISOString();
   return (
     <div class="task-page" data-status={task.status} data-state={task.state}>
