@@ -22,8 +22,28 @@ test("batch() refuses what Batch would: a bad size, an empty queue, an unknown o
     assert.throws(bad, (error) => isFlowshipError(error) && error.code === "FS_FLOW_BAD_DECORATOR");
   }
   assert.throws(
-    () => parseDecoratorSpec("batch:shared_memory=1024"),
-    (error) => isFlowshipError(error) && error.code === "FS_FLOW_BAD_WITH",
+    () => parseDecoratorSpec("batch:bogus=1"),
+    (error) =>
+      isFlowshipError(error) && error.code === "FS_FLOW_BAD_WITH" && /Unknown option/.test(error.message),
+  );
+});
+
+test("Metaflow's @batch options not supported yet are refused by name, not as unknown", () => {
+  for (const spec of ["batch:shared_memory=1024", "batch:maxSwap=0", "batch:aws_batch_tags=x"]) {
+    assert.throws(
+      () => parseDecoratorSpec(spec),
+      (error) =>
+        isFlowshipError(error) &&
+        error.code === "FS_FLOW_BAD_WITH" &&
+        /does not support yet/.test(error.message),
+    );
+  }
+  assert.throws(
+    () => batch({ cpu: 2, shared_memory: 1024 } as never),
+    (error) =>
+      isFlowshipError(error) &&
+      error.message ===
+        "Option 'shared_memory' of batch() is one of Metaflow's @batch options flowship does not support yet: remove it (the job then gets Batch's default for it).",
   );
 });
 

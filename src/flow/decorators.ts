@@ -208,6 +208,13 @@ export function resources(options: ResourcesOptions = {}): StepDecorator {
  */
 export function batch(options: BatchOptions = {}): StepDecorator {
   const checked: BatchOptions = {};
+  for (const key of Object.keys(options ?? {})) {
+    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (UNSUPPORTED_BATCH_OPTIONS.has(camel)) {
+      const error = unsupportedBatchOption(key, "batch()");
+      throw new FlowDefinitionError("FS_FLOW_BAD_DECORATOR", error.message);
+    }
+  }
   if (options.cpu !== undefined) checked.cpu = checkNumber("batch", "cpu", options.cpu, 0.25);
   if (options.memory !== undefined)
     checked.memory = checkInteger("batch", "memory", options.memory, 1, 4_000_000);
@@ -363,6 +370,39 @@ const OPTION_NAMES: Record<string, readonly string[]> = {
   card: ["title"],
 };
 
+/**
+ * Metaflow's `@batch` options flowship does not pass to Batch yet (camelCase). They are refused by
+ * name, as not supported, rather than as unknown or silently dropped: a run without them behaves
+ * differently on Batch (no /dev/shm size, no swap, no tags…), which the user should decide.
+ */
+const UNSUPPORTED_BATCH_OPTIONS = new Set([
+  "sharedMemory",
+  "maxSwap",
+  "swappiness",
+  "useTmpfs",
+  "tmpfsSize",
+  "tmpfsTempdir",
+  "tmpfsPath",
+  "hostVolumes",
+  "efsVolumes",
+  "ephemeralStorage",
+  "logDriver",
+  "logOptions",
+  "privileged",
+  "efa",
+  "inferentia",
+  "trainium",
+  "awsBatchTags",
+]);
+
+function unsupportedBatchOption(key: string, where: string): FlowDefinitionError {
+  return new FlowDefinitionError(
+    "FS_FLOW_BAD_WITH",
+    `Option '${key}' of ${where} is one of Metaflow's @batch options flowship does not support yet: remove it (the job then gets Batch's default for it).`,
+    USAGE,
+  );
+}
+
 /** A decorator from its `--with` text, `NAME` or `NAME:key=value,key=value` (`retry:times=2`). */
 export function parseDecoratorSpec(spec: string): StepDecorator {
   return decoratorFromText(spec, "--with");
@@ -412,6 +452,9 @@ export function decoratorFromText(spec: string, where: string): StepDecorator {
       if (camel !== key) {
         options[camel] = options[key];
         delete options[key];
+      }
+      if (name.trim() === "batch" && UNSUPPORTED_BATCH_OPTIONS.has(camel)) {
+        throw unsupportedBatchOption(key, `batch in ${where} ${spec}`);
       }
       if (!known.includes(camel)) {
         throw new FlowDefinitionError(

@@ -19,10 +19,23 @@ export interface BatchLauncherSetup {
   compiled: CompiledFlow;
   /** The run's datastore: always S3 (checked by {@link batchSteps}). */
   datastore: Extract<DatastoreLocation, { kind: "s3" }>;
-  /** Every `batch` decorator of the run, so each job definition is registered before any task starts. */
-  decorators: BatchOptions[];
+  /** Every Batch step of the run, so each job definition is registered before any task starts. */
+  steps: BatchStep[];
   print: (line: string, stream: "stdout" | "stderr") => void;
 }
+
+/** A step of the run that is a Batch job: what it asks for, and where each size came from. */
+export interface BatchStep {
+  step: string;
+  batch: BatchOptions;
+  /**
+   * Where the step's cpu, memory and gpu were given, in the user's words (`--with batch:gpu=1`,
+   * `batch({ gpu: 1 })`, `resources({ memory: 200000 })`): a refusal points at what to change.
+   */
+  origins: Partial<Record<SizeField, string>>;
+}
+
+type SizeField = "cpu" | "memory" | "gpu";
 
 /** Starts attempts as Batch jobs; one per run. */
 export interface BatchLauncher {
@@ -44,19 +57,46 @@ export function batchOf(decorators: readonly StepDecorator[]): BatchOptions | un
   return resources?.kind === "resources" ? { ...resources.options, ...found.options } : found.options;
 }
 
+/** Where a step's size field was given: its own decorator, or one `--with` added. */
+function sizeOrigin(
+  field: SizeField,
+  value: number,
+  own: readonly StepDecorator[],
+  added: readonly StepDecorator[],
+): string | undefined {
+  for (const kind of ["batch", "resources"] as const) {
+    const mine = own.find((d) => d.kind === kind);
+    // `--with` adds a decorator only to steps without their own of that kind.
+    const from = mine ?? added.find((d) => d.kind === kind);
+    if (!from) continue;
+    // resources() fills every field; batch() only those given.
+    if (kind === "batch" && (from.options as BatchOptions)[field] === undefined) continue;
+    return from === mine ? `${kind}({ ${field}: ${value} })` : `--with ${kind}:${field}=${value}`;
+  }
+  return undefined;
+}
+
 /**
- * The `batch` decorators of the run's steps. A Batch job cannot reach a laptop's folder, so a
- * run with any needs the S3 datastore: refused before anything starts, naming the setting.
+ * The Batch steps of the run (their own `batch`, or one `--with batch` added). A Batch job cannot
+ * reach a laptop's folder, so a run with any needs the S3 datastore: refused before anything
+ * starts, naming the setting.
  */
 export function batchSteps(
   graph: FlowGraph,
   added: readonly StepDecorator[],
   datastore: DatastoreLocation,
-): BatchOptions[] {
-  const found: BatchOptions[] = [];
+): BatchStep[] {
+  const found: BatchStep[] = [];
   for (const node of graph.nodes.values()) {
-    const options = batchOf(effectiveDecorators(node.spec, added));
-    if (options) found.push(options);
+    const batch = batchOf(effectiveDecorators(node.spec, added));
+    if (!batch) continue;
+    const origins: BatchStep["origins"] = {};
+    for (const field of ["cpu", "memory", "gpu"] as const) {
+      const value = batch[field];
+      const origin = value === undefined ? undefined : sizeOrigin(field, value, node.spec.decorators, added);
+      if (origin) origins[field] = origin;
+    }
+    found.push({ step: node.name, batch, origins });
   }
   if (found.length > 0 && datastore.kind !== "s3") {
     throw new UsageError(
@@ -76,8 +116,8 @@ export async function prepareBatch(
   graph: FlowGraph,
   print: BatchLauncherSetup["print"],
 ): Promise<BatchLauncher | undefined> {
-  const decorators = batchSteps(graph, options.withDecorators, options.datastore);
-  if (decorators.length === 0 || options.datastore.kind !== "s3") return undefined;
+  const steps = batchSteps(graph, options.withDecorators, options.datastore);
+  if (steps.length === 0 || options.datastore.kind !== "s3") return undefined;
   if (!options.batch) {
     throw new UsageError(
       `Flow '${options.flow.name}' has Batch steps, but this run was started without a Batch launcher: run it with the flowship CLI.`,
@@ -89,7 +129,7 @@ export async function prepareBatch(
     flow: options.flow,
     compiled: options.compiled,
     datastore: options.datastore,
-    decorators,
+    steps,
     print,
   });
 }

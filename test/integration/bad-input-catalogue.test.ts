@@ -40,6 +40,17 @@ const NO_AWS: Record<string, string | undefined> = {
   ),
 };
 
+/** The S3 datastore a run with Batch steps needs, at an endpoint that refuses every connection. */
+const S3_NOWHERE: Record<string, string> = {
+  FLOWSHIP_DATASTORE: "s3",
+  FLOWSHIP_S3_ROOT: "s3://my-bucket/flowship",
+  AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  AWS_EC2_METADATA_DISABLED: "true",
+  AWS_MAX_ATTEMPTS: "1",
+};
+
 const PARAMETERS = "test/fixtures/flows/typed_parameters.ts";
 const BRANCH = "examples/branch_flow.ts";
 
@@ -392,6 +403,11 @@ const DECORATOR_CASES: Case[] = [
     "Unknown option 'bogus' of retry in --with retry:times=2,bogus=1: retry takes times, minutesBetweenRetries.",
   ),
   withFlag(
+    "batch:shared_memory=1024",
+    2,
+    "Option 'shared_memory' of batch in --with batch:shared_memory=1024 is one of Metaflow's @batch options flowship does not support yet: remove it (the job then gets Batch's default for it).",
+  ),
+  withFlag(
     "resources:mem=4096",
     2,
     "Unknown option 'mem' of resources in --with resources:mem=4096: resources takes cpu, memory, gpu.",
@@ -720,6 +736,16 @@ const AWS_LIMIT_CASES: Case[] = [
     env: NO_AWS,
   },
   {
+    name: "run --with batch without any AWS configuration",
+    ...run(
+      ["run", "--with", "batch"],
+      2,
+      "Missing AWS settings for the Batch steps of flow 'BranchFlow': 'region, jobQueue, batchJobRole'. Give them with 'flowship configure aws' or in the environment (configure aws flag / variable): --region / FLOWSHIP_AWS_REGION (or AWS_REGION), --job-queue / FLOWSHIP_AWS_JOB_QUEUE (or queue=… in --with batch or batch()), --batch-job-role / FLOWSHIP_AWS_BATCH_JOB_ROLE (or iam_role=… in --with batch, iamRole in batch()).",
+      BRANCH,
+    ),
+    env: { ...NO_AWS, ...S3_NOWHERE },
+  },
+  {
     name: "trigger without any AWS configuration",
     ...run(
       ["step-functions", "trigger", "--owner", "me"],
@@ -829,6 +855,39 @@ describe("bad input catalogue", () => {
   test("holds at least 50 cases", () => {
     assert.ok(Object.values(CATALOGUE).flat().length >= 50);
     assert.ok(CRON_CASES.length >= 10);
+  });
+
+  test("Batch steps Fargate cannot run are named, each with where its size was given", async () => {
+    // given: a gpu from --with, one from batch(), memory from resources(); the queue cannot be
+    // read, so the compute setting (fargate) says what it is
+    const file = path.join(dir, "fargate_sizes.ts");
+    fs.writeFileSync(
+      file,
+      `import { batch, flow, resources } from "flowship";
+export default flow("FargateSizes")
+  .step("start", () => {}, { next: "train" })
+  .step("train", () => {}, { next: "end", decorators: [batch({ gpu: 2 })] })
+  .step("end", () => {}, { decorators: [resources({ memory: 200000 })] });
+`,
+    );
+    // when
+    const result = await runCli([file, "run", "--with", "batch:gpu=1"], {
+      env: {
+        ...env,
+        ...NO_AWS,
+        ...S3_NOWHERE,
+        FLOWSHIP_AWS_REGION: "eu-west-1",
+        FLOWSHIP_AWS_JOB_QUEUE: "small",
+        FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/job",
+        FLOWSHIP_AWS_COMPUTE: "fargate",
+      },
+    });
+    // then
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stderr.split("\n").at(-2),
+      "error: Fargate cannot run the Batch steps of flow 'FargateSizes' as asked: steps 'start', 'end' ask gpu: 1 (from --with batch:gpu=1) on queue 'small'; step 'train' asks gpu: 2 (from batch({ gpu: 2 })) on queue 'small'; step 'end' asks memory: 200000 (from resources({ memory: 200000 })) on queue 'small' (Fargate has no GPUs; Fargate runs at most 122880 MiB (120 GiB)). Lower or drop these sizes where they are given, or send the steps to a job queue on EC2 (queue=… in --with batch or batch(), or --job-queue / FLOWSHIP_AWS_JOB_QUEUE).",
+    );
   });
 
   test("--debug adds the stack trace; without it there is none", async () => {

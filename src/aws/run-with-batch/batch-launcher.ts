@@ -13,12 +13,12 @@ import type { BatchOptions } from "../../flow/decorators.js";
 import type { BatchLauncher, BatchLauncherSetup } from "../../runtime/batch-launch.js";
 import { includedFiles } from "../../runtime/resolve-parameters.js";
 import type { AssignPublicIp, ComputeKind } from "../compile/compile-options.js";
-import { fargateResources } from "../compile/fargate-resources.js";
-import { checkSettings, computeKind, effectiveSettings } from "../deploy/aws-settings.js";
+import { AWS_SETTINGS, checkSettings, computeKind, effectiveSettings } from "../deploy/aws-settings.js";
 import { BatchDeployClient } from "../deploy/batch-client.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
 import { BatchJobAttempt, type BatchRunContext } from "./batch-job-attempt.js";
+import { checkFargateSteps } from "./fargate-steps.js";
 import { ensureJobDefinition, localRunJobDefinition } from "./job-definitions.js";
 import { JobWatcher } from "./job-watcher.js";
 import { queueCompute } from "./queue-compute.js";
@@ -34,49 +34,55 @@ function definitionKey(batch: BatchOptions, compute: ComputeKind): string {
  * and roles win.
  *
  * @example
- * const launcher = await createBatchLauncher({ flow, compiled, datastore, decorators, print });
+ * const launcher = await createBatchLauncher({ flow, compiled, datastore, steps, print });
  */
 export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<BatchLauncher> {
   const settings = effectiveSettings();
   checkSettings(settings);
   const flow = setup.flow.name;
   const region = settings.region ?? sdkRegion();
-  const missing = [
-    ...(region ? [] : ["region (FLOWSHIP_AWS_REGION)"]),
-    ...(settings.jobQueue || setup.decorators.every((d) => d.queue)
-      ? []
-      : ["jobQueue (FLOWSHIP_AWS_JOB_QUEUE, or batch({ queue }))"]),
+  const decorators = setup.steps.map((s) => s.batch);
+  // What a job needs from the settings: where to run (region, a queue) and a role whose
+  // credentials read and write the S3 datastore (a Fargate job has no other). The image has a
+  // default; a Fargate queue's execution role is checked once the queue's kind is known.
+  const needs: Array<{ name: "region" | "jobQueue" | "batchJobRole"; missing: boolean; or?: string }> = [
+    { name: "region", missing: !region, or: "AWS_REGION" },
+    {
+      name: "jobQueue",
+      missing: !settings.jobQueue && !decorators.every((d) => d.queue),
+      or: "queue=… in --with batch or batch()",
+    },
+    {
+      name: "batchJobRole",
+      missing: !settings.batchJobRole && !decorators.every((d) => d.iamRole),
+      or: "iam_role=… in --with batch, iamRole in batch()",
+    },
   ];
+  const missing = needs.filter((n) => n.missing);
   if (missing.length > 0) {
+    const how = missing.map(
+      ({ name, or }) => `${AWS_SETTINGS[name].flag} / ${AWS_SETTINGS[name].env}${or ? ` (or ${or})` : ""}`,
+    );
     throw new UsageError(
-      `Missing AWS setting${missing.length > 1 ? "s" : ""} for the Batch steps of flow '${flow}': ${missing.join(", ")}. Run 'flowship configure aws' or set the variables.`,
+      `Missing AWS setting${missing.length > 1 ? "s" : ""} for the Batch steps of flow '${flow}': '${missing.map((n) => n.name).join(", ")}'. Give ${missing.length > 1 ? "them" : "it"} with 'flowship configure aws' or in the environment (configure aws flag / variable): ${how.join(", ")}.`,
       "FS_RUN_BATCH_SETTINGS",
     );
   }
   const client = new BatchDeployClient({ region: region! });
   const queueOf = (batch: BatchOptions) => batch.queue ?? settings.jobQueue!;
-  const queues = [...new Set(setup.decorators.map(queueOf))];
+  const queues = [...new Set(decorators.map(queueOf))];
   const kinds = await Promise.all(
     queues.map((queue) => queueCompute(client, queue, computeKind(settings), setup.print)),
   );
   const computes = new Map(queues.map((queue, i) => [queue, kinds[i]!]));
   const computeOf = (queue: string) => computes.get(queue) ?? computeKind(settings);
-  for (const d of setup.decorators) {
-    if (computeOf(queueOf(d)) !== "fargate") continue;
-    // A Fargate size that does not exist is refused before any job is submitted.
-    if (d.cpu !== undefined || d.memory !== undefined || d.gpu !== undefined) {
-      fargateResources(
-        { cpu: d.cpu ?? 1, memory: d.memory ?? 4096, gpu: d.gpu ?? 0 },
-        { flow, step: "batch" },
-      );
-    }
-    if (!(d.executionRole ?? settings.executionRole)) {
-      throw new UsageError(
-        `Batch job queue '${queueOf(d)}' runs on Fargate, whose jobs need an execution role: set executionRole ('flowship configure aws', FLOWSHIP_AWS_EXECUTION_ROLE) or batch({ executionRole }).`,
-        "FS_RUN_BATCH_SETTINGS",
-      );
-    }
-  }
+  checkFargateSteps({
+    flow,
+    steps: setup.steps,
+    queueOf,
+    computeOf,
+    executionRole: settings.executionRole,
+  });
   const storage = await openStorage(setup.datastore);
   const store = new FlowStore({ storage, flow });
   const pkg = await buildCodePackage({
@@ -125,7 +131,7 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
     return arn;
   };
   // Every definition the run needs, before its first task: a refused one stops the run at once.
-  await Promise.all(setup.decorators.map(jobDefinition));
+  await Promise.all(decorators.map(jobDefinition));
   const context: BatchRunContext = {
     client,
     watcher: new JobWatcher({ client, intervalSeconds: batchPollIntervalSeconds() }),
