@@ -9,6 +9,7 @@ import {
 } from "../../../aws/compile/compile-options.js";
 import { type ForeachPlan, INLINE_MAP_MAX_CONCURRENCY } from "../../../aws/compile/foreach-plan.js";
 import { UsageError } from "../../../errors.js";
+import { wholeNumberOption } from "../../options.js";
 
 export interface ForeachFlags {
   distributedMap: string;
@@ -41,18 +42,7 @@ export function foreachChoices(flags: ForeachFlags): ForeachChoices {
   }
   const choices: ForeachChoices = { distributedMap: flags.distributedMap as DistributedMapSetting };
   if (flags.maxForeachWidth !== undefined) {
-    const value = Number(flags.maxForeachWidth);
-    if (
-      flags.maxForeachWidth.trim() === "" ||
-      !Number.isSafeInteger(value) ||
-      value < 1 ||
-      value > 100_000_000
-    ) {
-      throw new UsageError(
-        `Invalid --max-foreach-width '${flags.maxForeachWidth}': give a whole number from 1 to 100000000.`,
-      );
-    }
-    choices.maxForeachWidth = value;
+    choices.maxForeachWidth = wholeNumberOption("--max-foreach-width", flags.maxForeachWidth, 1, 100_000_000);
   }
   return choices;
 }

@@ -12,7 +12,7 @@ import { checkRunId } from "../../../datastore/pathspec.js";
 import { UsageError } from "../../../errors.js";
 import { validateFlow } from "../../../graph/validate.js";
 import { addBranchOptions } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
+import type { FlowCommandContext } from "../../command-context.js";
 import { checkRunIdFile } from "../../run-common.js";
 import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 import { type RedriveFlags, redrive } from "./redrive.js";

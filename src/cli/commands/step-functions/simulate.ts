@@ -25,8 +25,8 @@ import { codeDir } from "../../../runtime/load-flow.js";
 import { resolveParameters } from "../../../runtime/resolve-parameters.js";
 import { PRODUCTION_USER } from "../../../runtime/run-record.js";
 import { addBranchOptions, branchChoice } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
-import { collect } from "../../main.js";
+import type { FlowCommandContext } from "../../command-context.js";
+import { collect } from "../../options.js";
 import { addParameterOptions } from "../../parameter-options.js";
 import { checkRunIdFile } from "../../run-common.js";
 

@@ -1,7 +1,7 @@
 /** `step-functions terminate RUN_ID`: stops a running production run of this flow. */
 import type { Command } from "commander";
 import { addBranchOptions } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
+import type { FlowCommandContext } from "../../command-context.js";
 import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 export function registerTerminate(group: Command, context: FlowCommandContext): void {
