@@ -13,13 +13,11 @@ import { FlowStore } from "../../datastore/flow-store.js";
 import type { Storage } from "../../datastore/storage.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
-import { includedFiles } from "../../runtime/resolve-parameters.js";
 import type { StepFunctionsCompileOptions } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { JobDefinitionInput } from "../compile/job-definition.js";
 import { deployedTaskEnvironment } from "../deploy/task-settings.js";
-import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
-import { uploadCodePackage } from "../package/code-package-store.js";
+import { shipCodePackage } from "../package/ship-code-package.js";
 import { resolveSandbox, type SandboxKind } from "./container-sandbox.js";
 import { startCredentialsEndpoint } from "./credentials-endpoint.js";
 import { type DistributedMapHost, withDistributedMaps } from "./distributed-map.js";
@@ -102,22 +100,19 @@ async function refuseUsedName(storage: Storage, flow: string, executionName: str
 export async function simulateExecution(options: SimulateOptions): Promise<SimulationResult> {
   const flow = options.graph.flow;
   await refuseUsedName(options.storage, flow.name, options.executionName, options.datastoreRoot);
-  const pkg = await buildCodePackage({
-    flow: flow.name,
-    flowFile: options.compiled.source,
-    bundlePath: options.compiled.bundle,
-    sourceRoot: options.sourceRoot ?? defaultSourceRoot(options.compiled.source),
-    inputs: options.compiled.inputs,
-    required: includedFiles(flow, options.compiled.source),
+  const { code } = await shipCodePackage({
+    flow,
+    compiled: options.compiled,
+    storage: options.storage,
+    ...(options.sourceRoot === undefined ? {} : { sourceRoot: options.sourceRoot }),
   });
-  const stored = await uploadCodePackage(options.storage, pkg);
   const deployment = compileStepFunctions(options.graph, {
     ...options.compile,
     jobQueue: "simulated-queue",
     datastoreRoot: options.datastoreRoot.startsWith("s3://")
       ? options.datastoreRoot
       : "s3://simulated-bucket/flowship",
-    job: { codePackageUrl: stored.url, codePackageSha256: pkg.sha256 },
+    job: code,
   });
   // The job definition exactly as `create` registers it.
   const result = await executeDefinition({
