@@ -2,7 +2,12 @@
  * `Deployer`: deploy a flow to AWS Step Functions from code, as `step-functions create` does, or
  * run it the way production will without an AWS account, as `step-functions simulate` does.
  */
-import { DISTRIBUTED_MAP_SETTINGS, type DistributedMapSetting } from "../aws/compile/compile-options.js";
+import {
+  DEFAULT_DISTRIBUTED_MAP,
+  DEFAULT_MAX_WORKERS,
+  DISTRIBUTED_MAP_SETTINGS,
+  type DistributedMapSetting,
+} from "../aws/compile/compile-options.js";
 import { normalizeToken } from "../aws/deploy/deployment-metadata.js";
 import type { SandboxKind } from "../aws/simulate/container-sandbox.js";
 import type { Run } from "../client/run.js";
@@ -195,10 +200,12 @@ export class StepFunctionsDeployer<F extends FlowSpec = FlowSpec> {
       ...options,
       ...(o.branch === undefined ? {} : { branch: o.branch }),
       ...(o.production ? { production: true } : {}),
-      maxWorkers: numbers.maxWorkers,
-      distributedMap: o.distributedMap ?? "auto",
-      ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),
-      withDecorators: withDecorators(o.with),
+      compile: {
+        maxWorkers: numbers.maxWorkers,
+        distributedMap: numbers.distributedMap ?? DEFAULT_DISTRIBUTED_MAP,
+        ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),
+        withDecorators: withDecorators(o.with),
+      },
       tags: o.tags ?? [],
       ...(o.sourceRoot === undefined ? {} : { sourceRoot: o.sourceRoot }),
     });
@@ -233,7 +240,7 @@ function deployNumbers(o: StepFunctionsOptions) {
   const whole = (name: string, value: number | undefined, min: number) =>
     wholeOption(STEP_FUNCTIONS, name, value, min);
   const numbers = {
-    maxWorkers: whole("maxWorkers", o.maxWorkers, 0) ?? 100,
+    maxWorkers: whole("maxWorkers", o.maxWorkers, 0) ?? DEFAULT_MAX_WORKERS,
     taskTimeoutSeconds: whole("taskTimeoutSeconds", o.taskTimeoutSeconds, 60),
     keepVersions: whole("keepVersions", o.keepVersions, 1),
     workflowTimeoutSeconds: whole("workflowTimeoutSeconds", o.workflowTimeoutSeconds, 1),

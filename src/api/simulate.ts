@@ -6,17 +6,22 @@
  */
 import path from "node:path";
 import { datastoreLocation } from "../aws/batch/datastore-location.js";
-import type { DistributedMapSetting } from "../aws/compile/compile-options.js";
+import type { StepFunctionsCompileOptions } from "../aws/compile/compile-options.js";
 import { compileStepFunctions } from "../aws/compile/compile-step-functions.js";
 import { configuredCompute } from "../aws/deploy/aws-settings.js";
 import { resolveSandbox, SANDBOX_KINDS } from "../aws/simulate/container-sandbox.js";
-import { simulateExecution } from "../aws/simulate/simulate.js";
+import { type SimulationResult, simulateExecution } from "../aws/simulate/simulate.js";
 import { Run } from "../client/run.js";
 import { checkTag } from "../client/run-tags.js";
 import { currentUser, productionToken, s3Endpoint, sdkRegion } from "../config.js";
-import { codeCacheRoot, openStorage, resolveDatastore } from "../datastore/open-storage.js";
-import type { StepDecorator } from "../flow/decorators.js";
+import {
+  codeCacheRoot,
+  type DatastoreLocation,
+  openStorage,
+  resolveDatastore,
+} from "../datastore/open-storage.js";
 import { resolveBranch } from "../flow/project.js";
+import type { FlowSpec } from "../flow/types.js";
 import { validateFlow } from "../graph/validate.js";
 import { resolveParameters } from "../runtime/resolve-parameters.js";
 import { badOption, branchOptionNames, choiceOption } from "./check-options.js";
@@ -31,10 +36,8 @@ export interface SimulateFlowOptions extends SimulateOptions {
   parameters: object | undefined;
   branch?: string;
   production?: boolean;
-  maxWorkers: number;
-  distributedMap: DistributedMapSetting;
-  maxForeachWidth?: number;
-  withDecorators: StepDecorator[];
+  /** The compile options, checked, as `create()` would deploy with them; the compute is the configured one. */
+  compile: StepFunctionsCompileOptions;
   tags: readonly string[];
   sourceRoot?: string;
 }
@@ -58,36 +61,11 @@ export async function simulateFlow<A extends object>(options: SimulateFlowOption
     withS3: true,
   });
   const graph = validateFlow(flow);
-  const given = givenValues(flow, options.parameters);
-  const values = await resolveParameters(
-    flow,
-    { ...given, includeBase: path.dirname(path.resolve(options.file)) },
-    { user: "step-functions" },
-  );
-  const sent = Object.fromEntries(
-    [...Object.keys(given.text), ...Object.keys(given.json)].map((name) => [name, values[name]]),
-  );
-  const project = resolveBranch(
-    flow,
-    {
-      ...(options.branch === undefined ? {} : { branch: options.branch }),
-      ...(options.production ? { production: true } : {}),
-    },
-    currentUser(),
-    branchOptionNames(CALL),
-  );
-  const foreach = {
-    distributedMap: options.distributedMap,
-    ...(options.maxForeachWidth === undefined ? {} : { maxForeachWidth: options.maxForeachWidth }),
-  };
-  const compute = configuredCompute();
+  const sent = await sentParameters(flow, options);
+  const project = projectOf(flow, options);
+  const compile = { ...options.compile, compute: configuredCompute() };
   // The parameters must fit where they travel on AWS, as `trigger` checks.
-  const { stats } = compileStepFunctions(graph, {
-    maxWorkers: options.maxWorkers,
-    withDecorators: options.withDecorators,
-    compute,
-    ...foreach,
-  });
+  const { stats } = compileStepFunctions(graph, compile);
   const { executionInput } = await import("../aws/deploy/trigger.js");
   const input = JSON.parse(executionInput(flow.name, sent, stats.parametersBudgetChars)) as object;
   const print = (line: string, stream: "stdout" | "stderr") => {
@@ -109,10 +87,7 @@ export async function simulateFlow<A extends object>(options: SimulateFlowOption
     ...(options.sourceRoot === undefined ? {} : { sourceRoot: options.sourceRoot }),
     input,
     executionName,
-    maxWorkers: options.maxWorkers,
-    ...foreach,
-    withDecorators: options.withDecorators,
-    compute,
+    compile,
     sandbox,
     token,
     tags: options.tags,
@@ -125,7 +100,43 @@ export async function simulateFlow<A extends object>(options: SimulateFlowOption
     retryIntervalScale: scale,
     print,
   });
-  const pathspec = `${flow.name}/${result.runId}`;
+  return simulatedRun<A>(`${flow.name}/${result.runId}`, result, datastore);
+}
+
+/** The parameters the execution input sends: those given, typed and checked as `run` checks them. */
+async function sentParameters(
+  flow: FlowSpec,
+  options: SimulateFlowOptions,
+): Promise<Record<string, unknown>> {
+  const given = givenValues(flow, options.parameters);
+  const values = await resolveParameters(
+    flow,
+    { ...given, includeBase: path.dirname(path.resolve(options.file)) },
+    { user: "step-functions" },
+  );
+  return Object.fromEntries(
+    [...Object.keys(given.text), ...Object.keys(given.json)].map((name) => [name, values[name]]),
+  );
+}
+
+function projectOf(flow: FlowSpec, options: SimulateFlowOptions) {
+  return resolveBranch(
+    flow,
+    {
+      ...(options.branch === undefined ? {} : { branch: options.branch }),
+      ...(options.production ? { production: true } : {}),
+    },
+    currentUser(),
+    branchOptionNames(CALL),
+  );
+}
+
+/** The finished run, read back through the Client API; a failed execution is a RunFailedError. */
+async function simulatedRun<A extends object>(
+  pathspec: string,
+  result: SimulationResult,
+  datastore: DatastoreLocation,
+): Promise<Run<A>> {
   const run = await Run.get<A>(pathspec, { datastore, namespace: null }).catch(() => undefined);
   if (result.status === "SUCCEEDED" && run) return run;
   throw new RunFailedError({

@@ -1,6 +1,6 @@
+/** Every command of a flow, registered on its program. */
 import type { Command } from "commander";
-import type { FlowSpec } from "../flow/types.js";
-import type { LoadedFlow } from "../runtime/load-flow.js";
+import type { FlowCommandContext } from "./command-context.js";
 import { registerCard } from "./commands/card.js";
 import { registerCheck } from "./commands/check.js";
 import { registerDump } from "./commands/dump.js";
@@ -11,16 +11,6 @@ import { registerRuns } from "./commands/runs.js";
 import { registerShow } from "./commands/show.js";
 import { registerStepFunctions } from "./commands/step-functions.js";
 import { registerTag } from "./commands/tag.js";
-import type { GlobalOptions } from "./main.js";
-
-/** What every command of a flow gets. */
-export interface FlowCommandContext {
-  flow: FlowSpec;
-  file: string;
-  globals: () => GlobalOptions;
-  /** The compiled flow, when the CLI compiled it already (not under tsx). */
-  preloaded?: LoadedFlow;
-}
 
 export function registerFlowCommands(program: Command, context: FlowCommandContext): void {
   registerRun(program, context);

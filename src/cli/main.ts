@@ -4,81 +4,18 @@
  */
 import { Command, CommanderError } from "commander";
 import { quietAwsSdkNodeNotice, userCacheRoot } from "../config.js";
-import { codeCacheRoot, type DatastoreLocation } from "../datastore/open-storage.js";
+import { codeCacheRoot } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
-import { parseDecoratorSpec, type StepDecorator } from "../flow/decorators.js";
+import { parseDecoratorSpec } from "../flow/decorators.js";
 import { markHost } from "../flow/registry.js";
 import type { FlowSpec } from "../flow/types.js";
 import { EXIT, reportError } from "../report-error.js";
 import { loadFlowFile } from "../runtime/load-flow.js";
 import { toleratePipeReadersGoingAway } from "../util/closed-pipes.js";
-import { closestName } from "../util/did-you-mean.js";
 import { FLOWSHIP_VERSION } from "../version.js";
-import { datastoreFromFlags } from "./datastore-flags.js";
+import { usageFromCommander } from "./commander-errors.js";
 import { registerFlowCommands } from "./flow-commands.js";
-
-export interface GlobalOptions {
-  /** Where runs are stored (local folder or S3). */
-  datastore: DatastoreLocation;
-  /** The local folder for compiled flows (the datastore's when it is local). */
-  datastoreRoot: string;
-  with: StepDecorator[];
-  debug: boolean;
-}
-
-/** Options accepted before the command; `--with` and the datastore ones are accepted after `run`/`resume` too. */
-function addGlobalOptions(command: Command): Command {
-  return command
-    .option("--datastore <kind>", "where runs are stored: local or s3 (env FLOWSHIP_DATASTORE)")
-    .option(
-      "--datastore-root <root>",
-      "folder of the local datastore (env FLOWSHIP_DATASTORE_ROOT), or s3://bucket/prefix (env FLOWSHIP_S3_ROOT)",
-    )
-    .option(
-      "--with <decorator>",
-      "add a decorator to every step that has none of its kind, e.g. retry:times=2",
-      collect,
-      [],
-    )
-    .option("--debug", "print stack traces of errors", false);
-}
-
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** An option name as people misspell it: `--sleep-ms`, `--sleep_ms` and `--SleepMs` are all `sleepms`. */
-const looseName = (flag: string) =>
-  flag.replace(/^-+/, "").replace(/=.*$/, "").replace(/[-_]/g, "").toLowerCase();
-
-/**
- * The option of `command` that an unknown `flag` most likely meant: one spelt the same but for
- * case, `-` and `_` (flow parameters keep the name's case: `sleepMs` is `--sleepMs`), else the
- * closest in spelling.
- */
-export function suggestOption(flag: string, command: Command): string | undefined {
-  const longs = command.options.map((o) => o.long).filter((l): l is string => l !== undefined);
-  const loose = looseName(flag);
-  const same = longs.find((long) => looseName(long) === loose);
-  if (same !== undefined) return same;
-  const byLoose = new Map(longs.map((long) => [looseName(long), long]));
-  const closest = closestName(loose, byLoose.keys());
-  return closest === undefined ? undefined : byLoose.get(closest);
-}
-
-/** Commander reports usage problems by throwing; turn them into one-line usage errors. */
-function usageFromCommander(error: CommanderError, parsing: Command): UsageError {
-  let message = error.message.replace(/^error: /, "").replace(/\n[\s\S]*$/, "");
-  const flag = /^unknown option '([^']+)'/.exec(message)?.[1];
-  const suggestion = flag === undefined ? undefined : suggestOption(flag, parsing);
-  if (suggestion !== undefined) message = `${message} (did you mean ${suggestion}?)`;
-  // A parameter flag given to resume: the resumed run keeps the origin's parameters.
-  else if (flag !== undefined && parsing.name() === "resume")
-    message = `${message} (resume keeps the origin run's parameters; to change one, start a new run with \`run\`)`;
-  return new UsageError(
-    `${message.charAt(0).toUpperCase()}${message.slice(1).replace(/\.$/, "")}. Run with --help to see the options.`,
-  );
-}
+import { addGlobalOptions, datastoreFromFlags, type GlobalFlags, globalOptions } from "./options.js";
 
 /** Sets up `command` and its subcommands; `entered` hears of each subcommand parsing reaches. */
 function configure(command: Command, entered: (command: Command) => void): Command {
@@ -112,7 +49,9 @@ async function parse(program: Command, argv: string[]): Promise<number> {
       ) {
         return EXIT.ok;
       }
-      return reportError(usageFromCommander(error, parsing));
+      return reportError(
+        usageFromCommander(error.message, { parsing, help: "Run with --help to see the options." }),
+      );
     }
     return reportError(error, argv.includes("--debug"));
   }
@@ -130,21 +69,7 @@ export async function flowProgram(
     .version(FLOWSHIP_VERSION, "--version", "print flowship's version")
     .enablePositionalOptions()
     .showHelpAfterError(false);
-  const globals = (): GlobalOptions => {
-    const raw = program.opts<{
-      datastore?: string;
-      datastoreRoot?: string;
-      with: string[];
-      debug: boolean;
-    }>();
-    const datastore = datastoreFromFlags(raw);
-    return {
-      datastore,
-      datastoreRoot: codeCacheRoot(datastore),
-      with: raw.with.map(parseDecoratorSpec),
-      debug: raw.debug,
-    };
-  };
+  const globals = () => globalOptions(program.opts<GlobalFlags>());
   // A bad --with is an error for every command, `check` and `show` included, not only `run`.
   program.hook("preAction", () => {
     for (const spec of program.opts<{ with: string[] }>().with) parseDecoratorSpec(spec);

@@ -5,7 +5,6 @@ import { loopIterationsThatFit } from "../aws/compile/loop-bounds.js";
 import { currentUser, defaultIsolation, defaultMaxWorkers } from "../config.js";
 import { codeCacheRoot } from "../datastore/open-storage.js";
 import { UsageError } from "../errors.js";
-import { parseDecoratorSpec } from "../flow/decorators.js";
 import { resolveBranch } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
 import { validateFlow } from "../graph/validate.js";
@@ -17,9 +16,14 @@ import type { RunOptions } from "../runtime/run-options.js";
 import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
 import { checkThreadSettings } from "../task/task-thread.js";
 import { addBranchOptions, branchChoice } from "./branch-options.js";
-import { datastoreFromFlags } from "./datastore-flags.js";
-import type { FlowCommandContext } from "./flow-commands.js";
-import { collect, type GlobalOptions } from "./main.js";
+import type { FlowCommandContext } from "./command-context.js";
+import {
+  collect,
+  datastoreFromFlags,
+  decoratorsFromFlags,
+  type GlobalOptions,
+  wholeNumberOption,
+} from "./options.js";
 
 export interface CommonRunFlags {
   maxWorkers: string;
@@ -95,15 +99,6 @@ export function checkRunIdFile(file: string | undefined): string | undefined {
   return file;
 }
 
-/** The value of a whole-number option, checked: `--name N` with N ≥ `min`. */
-export function wholeNumberOption(flag: string, text: string, min = 1): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`Invalid ${flag} '${text}': give a whole number of ${min} or more.`);
-  }
-  return value;
-}
-
 function maxWorkers(text: string): number {
   return wholeNumberOption("--max-workers", text);
 }
@@ -138,7 +133,7 @@ export async function startRun(
   const project = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());
   const globals = runGlobals(context, flags);
   const graph = validateFlow(context.flow);
-  const withDecorators = [...globals.with, ...flags.with.map(parseDecoratorSpec)];
+  const withDecorators = decoratorsFromFlags(globals, flags.with);
   const maxLoopIterations =
     flags.maxLoopIterations === undefined
       ? undefined

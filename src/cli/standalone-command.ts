@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { enableDebug } from "../config.js";
-import { UsageError } from "../errors.js";
+import { usageFromCommander } from "./commander-errors.js";
 
 /**
  * Parses `argv` with `commands` (the program and its subcommands); returns false when help was
@@ -26,12 +26,6 @@ export function parseStandalone(commands: readonly Command[], argv: string[], he
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     if (code === "commander.helpDisplayed" || code === "commander.help") return false;
-    // One line, and one period: commander's messages may end with one, or add a second line.
-    const text = (message ?? "")
-      .replace(/^error: /, "")
-      .replace(/\s*\n\s*/g, " ")
-      .trim()
-      .replace(/\.+$/, "");
-    throw new UsageError(`${text.charAt(0).toUpperCase()}${text.slice(1)}. Run ${helpCommand} --help.`);
+    throw usageFromCommander(message ?? "", { help: `Run ${helpCommand} --help.` });
   }
 }

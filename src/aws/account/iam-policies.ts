@@ -104,14 +104,26 @@ const document = (statements: PolicyStatement[]): PolicyDocument => ({
   Statement: statements,
 });
 
+/** The resolved scope the statements of a policy are written for. */
+type Resolved = ReturnType<typeof resolve>;
+
 /**
  * The deployer: a person or CI role running the `step-functions` commands (create, trigger,
  * list-runs, rollback, delete …).
  */
 export function deployerPolicy(scope: PolicyScope): PolicyDocument {
   const s = resolve(scope);
-  const events = (resource: string) => `arn:${s.partition}:events:${s.region}:${s.account}:${resource}`;
   return document([
+    ...deployerStateMachineStatements(s),
+    ...deployerBatchStatements(s),
+    ...deployerEventStatements(s),
+    ...deployerStorageStatements(s),
+  ]);
+}
+
+/** The deployer's state machines, their versions and aliases, and their executions. */
+function deployerStateMachineStatements(s: Resolved): PolicyStatement[] {
+  return [
     {
       Sid: "StateMachines",
       Effect: "Allow",
@@ -143,6 +155,12 @@ export function deployerPolicy(scope: PolicyScope): PolicyDocument {
       Action: ["states:DescribeExecution", "states:StopExecution", "states:RedriveExecution"],
       Resource: `arn:${s.partition}:states:${s.region}:${s.account}:execution:*:*`,
     },
+  ];
+}
+
+/** The deployer's job definitions, and the Batch jobs of local runs with Batch steps. */
+function deployerBatchStatements(s: Resolved): PolicyStatement[] {
+  return [
     // RegisterJobDefinition supports no resource-level permission: its resource must be `*`.
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbatch.html
     {
@@ -181,6 +199,13 @@ export function deployerPolicy(scope: PolicyScope): PolicyDocument {
       Action: "batch:TerminateJob",
       Resource: `arn:${s.partition}:batch:${s.region}:${s.account}:job/*`,
     },
+  ];
+}
+
+/** The deployer's schedules, event rules and webhook alerts. */
+function deployerEventStatements(s: Resolved): PolicyStatement[] {
+  const events = (resource: string) => `arn:${s.partition}:events:${s.region}:${s.account}:${resource}`;
+  return [
     {
       Sid: "Schedules",
       Effect: "Allow",
@@ -221,6 +246,12 @@ export function deployerPolicy(scope: PolicyScope): PolicyDocument {
       Resource: `arn:${s.partition}:iam::*:role/aws-service-role/apidestinations.events.amazonaws.com/AWSServiceRoleForAmazonEventBridgeApiDestinations`,
       Condition: { StringEquals: { "iam:AWSServiceName": "apidestinations.events.amazonaws.com" } },
     },
+  ];
+}
+
+/** The deployer's code packages and deployment notes in the datastore, and the roles it passes. */
+function deployerStorageStatements(s: Resolved): PolicyStatement[] {
+  return [
     {
       Sid: "CodePackages",
       Effect: "Allow",
@@ -236,7 +267,7 @@ export function deployerPolicy(scope: PolicyScope): PolicyDocument {
       // The execution role is passed in a Fargate job definition (executionRoleArn).
       Resource: ROLE_KINDS.map((kind) => s.roles[kind]).filter((arn): arn is string => arn !== undefined),
     },
-  ]);
+  ];
 }
 
 /**

@@ -99,6 +99,15 @@ export type DistributedMapSetting = (typeof DISTRIBUTED_MAP_SETTINGS)[number];
 /** How long a step without a `timeout` decorator may take on Batch, queue included: a day. */
 export const DEFAULT_TASK_TIMEOUT_SECONDS = 86_400;
 
+/**
+ * Foreach iterations running at once when `maxWorkers` is not given; the default of the CLI's
+ * `--max-workers` and of the API's `maxWorkers` too, so that every door deploys the same.
+ */
+export const DEFAULT_MAX_WORKERS = 100;
+
+/** Which foreaches run as Distributed Maps when `distributedMap` is not given. */
+export const DEFAULT_DISTRIBUTED_MAP: DistributedMapSetting = "auto";
+
 /** The options with their defaults applied, and the datastore root split into bucket and prefix. */
 export type ResolvedCompileOptions = Required<
   Omit<StepFunctionsCompileOptions, "name" | "workflowTimeoutSeconds" | "maxForeachWidth">
@@ -169,10 +178,10 @@ export function resolveCompileOptions(
     jobDefinition: options.jobDefinition ?? jobDefinitionName(flow),
     datastoreRoot,
     ...parseS3Root(datastoreRoot),
-    maxWorkers: options.maxWorkers ?? 100,
+    maxWorkers: options.maxWorkers ?? DEFAULT_MAX_WORKERS,
     queueTimeoutSeconds: options.queueTimeoutSeconds ?? 3600,
     taskTimeoutSeconds: options.taskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS,
-    distributedMap: options.distributedMap ?? "auto",
+    distributedMap: options.distributedMap ?? DEFAULT_DISTRIBUTED_MAP,
     partition: options.partition ?? "aws",
     withDecorators: options.withDecorators ?? [],
     compute: options.compute ?? "ec2",

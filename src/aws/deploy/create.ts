@@ -11,13 +11,11 @@
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
-import { includedFiles } from "../../runtime/resolve-parameters.js";
 import { FLOWSHIP_VERSION } from "../../version.js";
 import type { AssignPublicIp } from "../compile/compile-options.js";
 import { compileStepFunctions } from "../compile/compile-step-functions.js";
 import { jobDefinitionName } from "../compile/naming.js";
-import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
-import { uploadCodePackage } from "../package/code-package-store.js";
+import { shipCodePackage } from "../package/ship-code-package.js";
 import { checkScheduleFires, flowSchedule } from "../schedule/schedule-plan.js";
 import { applyTriggers } from "./apply-triggers.js";
 import { type AwsSettingName, computeKind } from "./aws-settings.js";
@@ -143,16 +141,7 @@ function compile(
  * state machine that names that revision.
  */
 async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: string) {
-  const pkg = await buildCodePackage({
-    flow: options.flow.name,
-    flowFile: options.compiled.source,
-    bundlePath: options.compiled.bundle,
-    sourceRoot: options.sourceRoot ?? defaultSourceRoot(options.compiled.source),
-    inputs: options.compiled.inputs,
-    required: includedFiles(options.flow, options.compiled.source),
-  });
-  const codePackage = await uploadCodePackage(options.storage, pkg);
-  const code = { codePackageUrl: codePackage.url, codePackageSha256: pkg.sha256 };
+  const { pkg, codePackage, code } = await shipCodePackage(options);
   const job = compile(options, plan.graph, code).jobDefinitions[0]!;
   const jobDefinitionArn = await options.clients.batch.registerJobDefinition({
     ...job,

@@ -8,27 +8,30 @@
  */
 import fs from "node:fs";
 import "./polyfill.js";
+import type { StateMachine } from "aws-local-stepfunctions";
 import { FlowStore } from "../../datastore/flow-store.js";
 import type { Storage } from "../../datastore/storage.js";
-import { FlowshipError } from "../../errors.js";
-import type { StepDecorator } from "../../flow/decorators.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
-import { includedFiles } from "../../runtime/resolve-parameters.js";
-import type { ComputeKind, DistributedMapSetting } from "../compile/compile-options.js";
+import type { StepFunctionsCompileOptions } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { JobDefinitionInput } from "../compile/job-definition.js";
-import { TASK_ENV } from "../compile/task-environment.js";
 import { deployedTaskEnvironment } from "../deploy/task-settings.js";
-import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
-import { uploadCodePackage } from "../package/code-package-store.js";
-import { IMAGE_PATH, resolveSandbox, runContainerCommand, type SandboxKind } from "./container-sandbox.js";
+import { shipCodePackage } from "../package/ship-code-package.js";
+import { resolveSandbox, type SandboxKind } from "./container-sandbox.js";
 import { startCredentialsEndpoint } from "./credentials-endpoint.js";
-import { withDistributedMaps } from "./distributed-map.js";
+import { type DistributedMapHost, withDistributedMaps } from "./distributed-map.js";
+import {
+  type AslState,
+  SimulationError,
+  storageKey,
+  type TaskHandler,
+  type TaskHandlerContext,
+  taskHandlers,
+} from "./task-handlers.js";
 import { withTimerLimits } from "./timer-limits.js";
 
-/** A registry address nothing listens on: port 4 on loopback is unassigned and not one fetch refuses to try. */
-const CLOSED_REGISTRY = "http://127.0.0.1:4/";
+export { SimulationError };
 
 export interface SimulateOptions {
   graph: FlowGraph;
@@ -42,12 +45,12 @@ export interface SimulateOptions {
   /** The execution input, e.g. `{ Parameters: "{\"alpha\": 0.5}" }`. */
   input: unknown;
   executionName: string;
-  maxWorkers?: number;
-  distributedMap?: DistributedMapSetting;
-  maxForeachWidth?: number;
-  withDecorators?: readonly StepDecorator[];
-  /** The compute kind `create` would deploy for: a step's resources as Fargate would get them. @default "ec2" */
-  compute?: ComputeKind;
+  /**
+   * The compile options as `create` would deploy with them (`maxWorkers`, the foreach choices,
+   * `withDecorators`, `compute`), carried whole to the compiler; the job queue, datastore root
+   * and code package are the simulation's. @default {}
+   */
+  compile?: StepFunctionsCompileOptions;
   /** The production token: runs land in namespace `production:<token>`. */
   token: string;
   /** Tags every run gets, as `create --tag` gives them. @default [] */
@@ -78,24 +81,6 @@ export interface SimulationResult {
   deployment: StepFunctionsDeployment;
 }
 
-export class SimulationError extends FlowshipError {}
-
-type AslState = Record<string, any> & { Type: string };
-
-/** Every state of the definition, nested ones (Parallel branches, Map processors) included. */
-function allStates(
-  states: Record<string, AslState>,
-  found = new Map<string, AslState>(),
-): Map<string, AslState> {
-  for (const [name, state] of Object.entries(states)) {
-    found.set(name, state);
-    for (const branch of state.Branches ?? []) allStates(branch.States, found);
-    if (state.ItemProcessor) allStates(state.ItemProcessor.States, found);
-    if (state.Iterator) allStates(state.Iterator.States, found);
-  }
-  return found;
-}
-
 /**
  * Step Functions refuses to start an execution under a name its state machine has used
  * (ExecutionAlreadyExists); so does the simulation, rather than write a second run into the
@@ -115,26 +100,19 @@ async function refuseUsedName(storage: Storage, flow: string, executionName: str
 export async function simulateExecution(options: SimulateOptions): Promise<SimulationResult> {
   const flow = options.graph.flow;
   await refuseUsedName(options.storage, flow.name, options.executionName, options.datastoreRoot);
-  const pkg = await buildCodePackage({
-    flow: flow.name,
-    flowFile: options.compiled.source,
-    bundlePath: options.compiled.bundle,
-    sourceRoot: options.sourceRoot ?? defaultSourceRoot(options.compiled.source),
-    inputs: options.compiled.inputs,
-    required: includedFiles(flow, options.compiled.source),
+  const { code } = await shipCodePackage({
+    flow,
+    compiled: options.compiled,
+    storage: options.storage,
+    ...(options.sourceRoot === undefined ? {} : { sourceRoot: options.sourceRoot }),
   });
-  const stored = await uploadCodePackage(options.storage, pkg);
   const deployment = compileStepFunctions(options.graph, {
+    ...options.compile,
     jobQueue: "simulated-queue",
     datastoreRoot: options.datastoreRoot.startsWith("s3://")
       ? options.datastoreRoot
       : "s3://simulated-bucket/flowship",
-    ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
-    ...(options.distributedMap !== undefined ? { distributedMap: options.distributedMap } : {}),
-    ...(options.maxForeachWidth !== undefined ? { maxForeachWidth: options.maxForeachWidth } : {}),
-    ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
-    ...(options.compute ? { compute: options.compute } : {}),
-    job: { codePackageUrl: stored.url, codePackageSha256: pkg.sha256 },
+    job: code,
   });
   // The job definition exactly as `create` registers it.
   const result = await executeDefinition({
@@ -147,7 +125,12 @@ export async function simulateExecution(options: SimulateOptions): Promise<Simul
         ...deployment.jobDefinitions[0]!.containerProperties,
         environment: [
           ...deployment.jobDefinitions[0]!.containerProperties.environment,
-          ...deployedTaskEnvironment(options),
+          ...deployedTaskEnvironment({
+            token: options.token,
+            ...(options.tags ? { tags: options.tags } : {}),
+            ...(options.projectBranch ? { projectBranch: options.projectBranch } : {}),
+            ...(options.compile?.withDecorators ? { withDecorators: options.compile.withDecorators } : {}),
+          }),
         ],
       },
     },
@@ -182,99 +165,73 @@ export interface ExecuteDefinitionOptions {
 export async function executeDefinition(
   options: ExecuteDefinitionOptions,
 ): Promise<Omit<SimulationResult, "deployment">> {
-  // As `run` does: what a job writes to stdout goes to stdout, the rest to stderr.
-  const print =
-    options.print ??
-    ((line: string, stream: "stdout" | "stderr") =>
-      (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`));
+  const context = handlerContext(options);
+  const { handlers, retryIntervalOverrides } = taskHandlers(
+    options.definition as { States: Record<string, AslState> },
+    context,
+    options.retryIntervalScale ?? 1,
+  );
+  const counter = { transitions: 0 };
+  const distributed = await withDistributedMaps(withTimerLimits(options.definition), {
+    ...distributedMapStorage(options),
+    runOptions: { overrides: { taskResourceLocalHandlers: handlers as any, retryIntervalOverrides } },
+    onChildEvent: (event) => {
+      if (event.type === "StateEntered") counter.transitions++;
+    },
+  });
+  Object.assign(handlers, distributed.handlers);
+  const { StateMachine } = await import("aws-local-stepfunctions");
+  const machine = new StateMachine(distributed.definition, {
+    validationOptions: { checkPaths: false, checkArn: false },
+  });
+  // Started last, so nothing before the execution can fail and leave it listening.
+  const credentials = await startCredentialsEndpoint();
+  context.credentialsEnv = credentials.env;
+  const runId = `sfn-${options.executionName}`;
+  try {
+    const outcome = await runMachine(machine, options, { handlers, retryIntervalOverrides }, counter);
+    return { runId, ...outcome, transitions: counter.transitions, jobs: context.jobs };
+  } finally {
+    await credentials.close();
+  }
+}
+
+/** What the Task handlers share: the job's environment, the sandbox, the folders it may write. */
+function handlerContext(options: ExecuteDefinitionOptions): TaskHandlerContext {
   const job = options.jobDefinition;
   const jobEnv: Record<string, string> = Object.fromEntries(
     job.containerProperties.environment.map((e) => [e.name, e.value]),
   );
   // The job sees the real datastore root (a local folder is allowed in simulation).
   jobEnv.FLOWSHIP_DATASTORE_ROOT = options.datastoreRoot;
-  const sandbox = resolveSandbox(options.sandbox ?? "auto");
   // A local datastore is the one host folder a simulated job may see (and write).
   const writable = options.datastoreRoot.startsWith("s3://") ? [] : [options.datastoreRoot];
+  const sandbox = resolveSandbox(options.sandbox ?? "auto");
   for (const folder of writable) fs.mkdirSync(folder, { recursive: true });
-  // Submits per state and task: what $$.State.RetryCount is on AWS (aws-local-stepfunctions keeps
-  // it at 0), throttled submits included.
-  const submits = new Map<string, number>();
-  const definition = options.definition as { States: Record<string, AslState> };
-  const handlers: Record<string, (input: any) => Promise<unknown>> = {};
-  const retryIntervalOverrides: Record<string, number[]> = {};
-  let jobs = 0;
-  for (const [name, state] of allStates(definition.States)) {
-    if (state.Type !== "Task") continue;
-    if (String(state.Resource).includes(":batch:submitJob")) {
-      handlers[name] = async (input: {
-        ContainerOverrides?: { Environment?: { Name: string; Value: string }[] };
-      }) => {
-        const overrides = Object.fromEntries(
-          (input.ContainerOverrides?.Environment ?? []).map((e) => [e.Name, e.Value]),
-        );
-        const key = `${name}/${overrides[TASK_ENV.taskId]}`;
-        const retryCount = submits.get(key) ?? 0;
-        submits.set(key, retryCount + 1);
-        if (TASK_ENV.attempt in overrides) overrides[TASK_ENV.attempt] = String(retryCount);
-        if (retryCount < (options.throttleSubmits ?? 0)) {
-          const error = new Error("Too Many Requests (throttled by the simulation)");
-          error.name = "Batch.AWSBatchException";
-          throw error;
-        }
-        jobs++;
-        // What Batch gives a container: the image's PATH, the job definition's variables, the
-        // state's overrides, its own AWS_BATCH_* variables and the credentials endpoint.
-        const code = await runContainerCommand(sandbox, {
-          command: job.containerProperties.command,
-          env: {
-            PATH: IMAGE_PATH,
-            ...jobEnv,
-            ...options.containerEnv,
-            ...overrides,
-            AWS_BATCH_JOB_ID: `sim-${jobs}`,
-            AWS_BATCH_JOB_ATTEMPT: "1",
-            AWS_BATCH_JQ_NAME: "simulated-queue",
-            ...credentials.env,
-            // Not Batch's, but the simulation's promise: a job that asks npm for anything fails,
-            // as it would where no registry is reachable (the sandbox shares the host's network
-            // for S3 on loopback, so the registry is closed this way).
-            npm_config_registry: CLOSED_REGISTRY,
-          },
-          writable,
-          ...(options.overlays ? { overlays: options.overlays } : {}),
-          print,
-        });
-        if (code !== 0) {
-          const error = new Error(`Essential container in task exited with code ${code}`);
-          error.name = "States.TaskFailed";
-          throw error;
-        }
-        return { JobId: `sim-${jobs}`, Status: "SUCCEEDED" };
-      };
-    } else if (String(state.Resource).includes(":s3:getObject")) {
-      handlers[name] = async (input: { Bucket: string; Key: string }) => {
-        const key = storageKey(options.datastoreRoot, input.Bucket, input.Key);
-        const body = await options.storage.read(key);
-        if (!body) {
-          const error = new Error(`The specified key does not exist: ${input.Key}`);
-          error.name = "S3.NoSuchKeyException";
-          throw error;
-        }
-        return { Body: body.toString("utf8") };
-      };
-    }
-    const scale = options.retryIntervalScale ?? 1;
-    if (scale !== 1 && state.Retry) {
-      retryIntervalOverrides[name] = (
-        state.Retry as { IntervalSeconds?: number; MaxAttempts?: number }[]
-      ).flatMap((r) =>
-        Array.from({ length: r.MaxAttempts ?? 3 }, () => Math.round((r.IntervalSeconds ?? 1) * 1000 * scale)),
-      );
-    }
-  }
-  let transitions = 0;
-  const distributed = await withDistributedMaps(withTimerLimits(options.definition), {
+  return {
+    job,
+    jobEnv,
+    sandbox,
+    writable,
+    storage: options.storage,
+    datastoreRoot: options.datastoreRoot,
+    ...(options.containerEnv ? { containerEnv: options.containerEnv } : {}),
+    ...(options.overlays ? { overlays: options.overlays } : {}),
+    throttleSubmits: options.throttleSubmits ?? 0,
+    credentialsEnv: {},
+    // As `run` does: what a job writes to stdout goes to stdout, the rest to stderr.
+    print:
+      options.print ??
+      ((line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`)),
+    jobs: 0,
+  };
+}
+
+/** Where Distributed Maps read their items and write their results: the datastore. */
+function distributedMapStorage(
+  options: ExecuteDefinitionOptions,
+): Pick<DistributedMapHost, "readItems" | "writeResults"> {
+  return {
     readItems: async (bucket, key) => {
       const body = await options.storage.read(storageKey(options.datastoreRoot, bucket, key));
       if (!body) throw new Error(`The specified key does not exist: ${key}`);
@@ -295,21 +252,22 @@ export async function executeDefinition(
       ]);
       return `${folder}/manifest.json`;
     },
-    runOptions: { overrides: { taskResourceLocalHandlers: handlers as any, retryIntervalOverrides } },
-    onChildEvent: (event) => {
-      if (event.type === "StateEntered") transitions++;
-    },
-  });
-  Object.assign(handlers, distributed.handlers);
-  const { StateMachine } = await import("aws-local-stepfunctions");
-  const machine = new StateMachine(distributed.definition, {
-    validationOptions: { checkPaths: false, checkArn: false },
-  });
-  // Started last, so nothing before the execution can fail and leave it listening.
-  const credentials = await startCredentialsEndpoint();
+  };
+}
+
+/** Runs the execution with its context object, counting the states it enters. */
+async function runMachine(
+  machine: StateMachine,
+  options: ExecuteDefinitionOptions,
+  overrides: { handlers: Record<string, TaskHandler>; retryIntervalOverrides: Record<string, number[]> },
+  counter: { transitions: number },
+): Promise<{ status: "SUCCEEDED" } | { status: "FAILED"; error: string }> {
   const startTime = new Date().toISOString();
   const execution = machine.run(options.input as any, {
-    overrides: { taskResourceLocalHandlers: handlers as any, retryIntervalOverrides },
+    overrides: {
+      taskResourceLocalHandlers: overrides.handlers as any,
+      retryIntervalOverrides: overrides.retryIntervalOverrides,
+    },
     context: {
       Execution: {
         Id: `arn:aws:states:local:000000000000:execution:${options.flowName}:${options.executionName}`,
@@ -321,44 +279,26 @@ export async function executeDefinition(
         Id: `arn:aws:states:local:000000000000:stateMachine:${options.flowName}`,
         Name: options.flowName,
       },
-      // aws-local-stepfunctions keeps $$.State.RetryCount at 0; the Batch handler above fills in
-      // the count per state, and the runtime numbers attempts from the datastore anyway.
+      // aws-local-stepfunctions keeps $$.State.RetryCount at 0; the Batch handler fills in the
+      // count per state, and the runtime numbers attempts from the datastore anyway.
       State: { Name: "", EnteredTime: startTime, RetryCount: 0 },
     } as any,
   });
   const counting = (async () => {
     for await (const event of execution.eventLogs as AsyncIterable<{ type: string }>) {
-      if (event.type === "StateEntered") transitions++;
+      if (event.type === "StateEntered") counter.transitions++;
     }
   })();
-  const runId = `sfn-${options.executionName}`;
   try {
     await execution.result;
     await counting.catch(() => {});
-    return { runId, status: "SUCCEEDED", transitions, jobs };
+    return { status: "SUCCEEDED" };
   } catch (error) {
     await counting.catch(() => {});
     const cause = (error as { cause?: Error }).cause;
     return {
-      runId,
       status: "FAILED",
       error: `${cause?.name ?? (error as Error).name}: ${cause?.message ?? (error as Error).message}`,
-      transitions,
-      jobs,
     };
-  } finally {
-    await credentials.close();
   }
-}
-
-/** The datastore key an S3 getObject of the definition asks for. */
-function storageKey(root: string, bucket: string, key: string): string {
-  const prefix = root.startsWith("s3://") ? root.slice(5 + bucket.length + 1) : "flowship";
-  const strip = prefix ? `${prefix.replace(/\/$/, "")}/` : "";
-  if (!key.startsWith(strip))
-    throw new SimulationError(
-      "FS_SIMULATE_KEY",
-      `State machine read '${key}', outside the datastore root '${root}'.`,
-    );
-  return key.slice(strip.length);
 }

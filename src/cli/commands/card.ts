@@ -16,7 +16,7 @@ import { Task } from "../../client/task.js";
 import { openCommand } from "../../config.js";
 import { FlowshipError, UsageError } from "../../errors.js";
 import { splitCommandLine } from "../../util/command-line.js";
-import type { FlowCommandContext } from "../flow-commands.js";
+import type { FlowCommandContext } from "../command-context.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 import { attemptOf } from "./logs.js";
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { checkScheduleFires, flowSchedule } from "../../aws/schedule/schedule-plan.js";
 import { validateFlow } from "../../graph/validate.js";
-import type { FlowCommandContext } from "../flow-commands.js";
+import type { FlowCommandContext } from "../command-context.js";
 
 export function registerCheck(program: Command, context: FlowCommandContext): void {
   program

@@ -7,7 +7,7 @@ import { Step } from "../../client/step.js";
 import { Task } from "../../client/task.js";
 import { parsePathspec } from "../../datastore/pathspec.js";
 import { UsageError } from "../../errors.js";
-import type { FlowCommandContext } from "../flow-commands.js";
+import type { FlowCommandContext } from "../command-context.js";
 import { fitsInspect } from "../inspect-budget.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 

@@ -5,7 +5,7 @@ import { openStorage } from "../../datastore/open-storage.js";
 import { checkRunId } from "../../datastore/pathspec.js";
 import { runStatus } from "../../datastore/run-status.js";
 import { FlowshipError } from "../../errors.js";
-import type { FlowCommandContext } from "../flow-commands.js";
+import type { FlowCommandContext } from "../command-context.js";
 import { addRunOptions, type CommonRunFlags, runGlobals, startRun } from "../run-common.js";
 
 export function registerResume(program: Command, context: FlowCommandContext): void {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import type { FlowSpec } from "../../flow/types.js";
-import type { FlowCommandContext } from "../flow-commands.js";
+import type { FlowCommandContext } from "../command-context.js";
 import { addParameterOptions } from "../parameter-options.js";
 import { addRunOptions, type CommonRunFlags, startRun } from "../run-common.js";
 

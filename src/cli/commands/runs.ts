@@ -6,8 +6,8 @@ import { Flow } from "../../client/flow.js";
 import { getNamespace, type Namespace } from "../../client/namespace.js";
 import type { Run } from "../../client/run.js";
 import { isFlowshipError, UsageError } from "../../errors.js";
-import type { FlowCommandContext } from "../flow-commands.js";
-import { collect } from "../main.js";
+import type { FlowCommandContext } from "../command-context.js";
+import { collect } from "../options.js";
 
 /** Options to choose the namespace of a listing. */
 export interface NamespaceFlags {

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { renderGraph, SHOW_FORMATS, type ShowFormat } from "../../graph/render.js";
 import { validateFlow } from "../../graph/validate.js";
-import type { FlowCommandContext } from "../flow-commands.js";
+import type { FlowCommandContext } from "../command-context.js";
 
 export function registerShow(program: Command, context: FlowCommandContext): void {
   program

@@ -3,7 +3,7 @@
  * Each subcommand lives in its own file under step-functions/ and is added to SUBCOMMANDS.
  */
 import type { Command } from "commander";
-import type { FlowCommandContext } from "../flow-commands.js";
+import type { FlowCommandContext } from "../command-context.js";
 import { registerBackfill } from "./step-functions/backfill.js";
 import { registerCreate } from "./step-functions/create.js";
 import { registerDelete } from "./step-functions/delete.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { Run } from "../../client/run.js";
-import type { FlowCommandContext } from "../flow-commands.js";
+import type { FlowCommandContext } from "../command-context.js";
 import { addNamespaceOptions, listNamespace, listRuns, type NamespaceFlags } from "./runs.js";
 
 function printTags(run: Run): void {

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { Command } from "commander";
 import { FlowshipError, UsageError } from "../../errors.js";
-import { datastoreFromFlags } from "../datastore-flags.js";
+import { datastoreFromFlags } from "../options.js";
 import { parseStandalone } from "../standalone-command.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);

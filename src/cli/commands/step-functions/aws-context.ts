@@ -9,7 +9,7 @@ import type { DeployTarget } from "../../../aws/deploy/resource-names.js";
 import { currentUser } from "../../../config.js";
 import { resolveBranch } from "../../../flow/project.js";
 import { branchChoice } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
+import type { FlowCommandContext } from "../../command-context.js";
 
 export interface AwsCommandContext {
   settings: AwsSettings;

@@ -6,8 +6,8 @@
 import type { Command } from "commander";
 import { FlowshipError, UsageError } from "../../../errors.js";
 import { addBranchOptions } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
-import { wholeNumberOption } from "../../run-common.js";
+import type { FlowCommandContext } from "../../command-context.js";
+import { wholeNumberOption } from "../../options.js";
 import { awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface BackfillFlags {

@@ -16,9 +16,8 @@ import { currentUser } from "../../../config.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import { projectedFlowName, resolveBranch } from "../../../flow/project.js";
 import { addBranchOptions, branchChoice } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
-import { collect } from "../../main.js";
-import { wholeNumberOption } from "../../run-common.js";
+import type { FlowCommandContext } from "../../command-context.js";
+import { collect, wholeNumberOption } from "../../options.js";
 import { NAME_OPTION } from "./aws-context.js";
 import {
   addForeachOptions,

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { datastoreLocation } from "../../../aws/batch/datastore-location.js";
 import { openStorage } from "../../../datastore/open-storage.js";
 import { addBranchOptions } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
+import type { FlowCommandContext } from "../../command-context.js";
 import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 export function registerDelete(group: Command, context: FlowCommandContext): void {

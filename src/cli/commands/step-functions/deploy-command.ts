@@ -23,7 +23,7 @@ import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import type { FlowSpec } from "../../../flow/types.js";
 import { compileFlow } from "../../../runtime/compile-flow.js";
 import { codeDir } from "../../../runtime/load-flow.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
+import type { FlowCommandContext } from "../../command-context.js";
 import { awsCommandContext, targetChoice } from "./aws-context.js";
 import type { CreateFlags, DeployNumbers } from "./create.js";
 import { describeForeaches } from "./foreach-options.js";

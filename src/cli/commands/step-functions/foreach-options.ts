@@ -4,11 +4,15 @@
  */
 import type { Command } from "commander";
 import {
+  DEFAULT_DISTRIBUTED_MAP,
   DISTRIBUTED_MAP_SETTINGS,
   type DistributedMapSetting,
+  type StepFunctionsCompileOptions,
 } from "../../../aws/compile/compile-options.js";
 import { type ForeachPlan, INLINE_MAP_MAX_CONCURRENCY } from "../../../aws/compile/foreach-plan.js";
 import { UsageError } from "../../../errors.js";
+import type { FlowSpec } from "../../../flow/types.js";
+import { wholeNumberOption } from "../../options.js";
 
 export interface ForeachFlags {
   distributedMap: string;
@@ -25,7 +29,7 @@ export function addForeachOptions(command: Command): Command {
     .option(
       "--distributed-map <when>",
       "run foreaches as Distributed Maps (each item a child execution with its own history, up to 10,000 at once): always, never, or auto (when --max-workers is over 40 or --max-foreach-width items would not fit an inline Map)",
-      "auto",
+      DEFAULT_DISTRIBUTED_MAP,
     )
     .option(
       "--max-foreach-width <n>",
@@ -41,20 +45,35 @@ export function foreachChoices(flags: ForeachFlags): ForeachChoices {
   }
   const choices: ForeachChoices = { distributedMap: flags.distributedMap as DistributedMapSetting };
   if (flags.maxForeachWidth !== undefined) {
-    const value = Number(flags.maxForeachWidth);
-    if (
-      flags.maxForeachWidth.trim() === "" ||
-      !Number.isSafeInteger(value) ||
-      value < 1 ||
-      value > 100_000_000
-    ) {
-      throw new UsageError(
-        `Invalid --max-foreach-width '${flags.maxForeachWidth}': give a whole number from 1 to 100000000.`,
-      );
-    }
-    choices.maxForeachWidth = value;
+    choices.maxForeachWidth = wholeNumberOption("--max-foreach-width", flags.maxForeachWidth, 1, 100_000_000);
   }
   return choices;
+}
+
+/** The flags behind the foreach compile options: these, and the command's `--max-workers`. */
+export interface CompileFlags extends ForeachFlags {
+  maxWorkers: string;
+}
+
+/**
+ * The compile options of a command's foreach flags, checked: `--distributed-map`,
+ * `--max-foreach-width`, then `--max-workers` (0 or more; see maxWorkersForForeaches).
+ */
+export function foreachCompileOptions(
+  flags: CompileFlags,
+  command: Command,
+  flow: FlowSpec,
+): Pick<StepFunctionsCompileOptions, "maxWorkers" | "distributedMap" | "maxForeachWidth"> & {
+  maxWorkers: number;
+} {
+  const choices = foreachChoices(flags);
+  const maxWorkers = maxWorkersForForeaches({
+    maxWorkers: wholeNumberOption("--max-workers", flags.maxWorkers, 0),
+    choices,
+    command,
+    hasForeach: flow.steps.some((s) => s.foreach !== undefined),
+  });
+  return { maxWorkers, ...choices };
 }
 
 /** One line per foreach: `foreach 'fan': Distributed Map, up to 1,000,000 items (why)`. */

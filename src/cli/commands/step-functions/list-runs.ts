@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import type { RunStatusFilter } from "../../../aws/deploy/list-runs.js";
 import { addBranchOptions } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
+import type { FlowCommandContext } from "../../command-context.js";
 import { awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface ListRunsFlags {

@@ -13,7 +13,7 @@ import { UsageError } from "../../../errors.js";
 import { validateFlow } from "../../../graph/validate.js";
 import { checkResumeStep } from "../../../runtime/resume-plan.js";
 import { addBranchOptions } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
+import type { FlowCommandContext } from "../../command-context.js";
 import { checkRunIdFile } from "../../run-common.js";
 import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 import { type RedriveFlags, redrive } from "./redrive.js";

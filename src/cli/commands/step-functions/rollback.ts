@@ -3,9 +3,9 @@
  * default the one before the current).
  */
 import type { Command } from "commander";
-import { UsageError } from "../../../errors.js";
 import { addBranchOptions } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
+import type { FlowCommandContext } from "../../command-context.js";
+import { wholeNumberOption } from "../../options.js";
 import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 export function registerRollback(group: Command, context: FlowCommandContext): void {
@@ -15,10 +15,10 @@ export function registerRollback(group: Command, context: FlowCommandContext): v
     .option(...NAME_OPTION)
     .option(...AUTHORIZE_OPTION)
     .action(async (flags: { version?: string; name?: string; authorize?: string }) => {
-      const version = flags.version === undefined ? undefined : Number(flags.version);
-      if (version !== undefined && (!Number.isSafeInteger(version) || version < 1)) {
-        throw new UsageError(`Invalid --version '${flags.version}': give a version number of 1 or more.`);
-      }
+      const version =
+        flags.version === undefined
+          ? undefined
+          : wholeNumberOption("--version", flags.version, 1, undefined, "a version number");
       const { rollbackDeployment } = await import("../../../aws/deploy/rollback.js");
       const aws = await awsCommandContext(context, {
         command: "rollback",

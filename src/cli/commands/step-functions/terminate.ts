@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { isFlowshipError } from "../../../errors.js";
 import { addBranchOptions } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
+import type { FlowCommandContext } from "../../command-context.js";
 import { AUTHORIZE_OPTION, awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 export function registerTerminate(group: Command, context: FlowCommandContext): void {

@@ -9,13 +9,12 @@ import path from "node:path";
 import type { Command } from "commander";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import { currentUser } from "../../../config.js";
-import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import { resolveBranch } from "../../../flow/project.js";
 import { resolveParameters } from "../../../runtime/resolve-parameters.js";
 import { PRODUCTION_USER } from "../../../runtime/run-record.js";
 import { addBranchOptions, branchChoice } from "../../branch-options.js";
-import type { FlowCommandContext } from "../../flow-commands.js";
-import { collect } from "../../main.js";
+import type { FlowCommandContext } from "../../command-context.js";
+import { collect, decoratorsFromFlags } from "../../options.js";
 import { addParameterOptions } from "../../parameter-options.js";
 import { awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
@@ -49,7 +48,7 @@ export function registerTrigger(group: Command, context: FlowCommandContext): vo
     // The room for parameters depends on the start step only, not on where the flow is deployed.
     const { stats } = compileStepFunctions(flow, {
       ...(flags.name === undefined ? {} : { name: flags.name }),
-      withDecorators: [...context.globals().with, ...flags.with.map(parseDecoratorSpec)],
+      withDecorators: decoratorsFromFlags(context.globals(), flags.with),
     });
     const { executionInput, triggerFlow } = await import("../../../aws/deploy/trigger.js");
     const input = executionInput(flow.name, given, stats.parametersBudgetChars);

@@ -1,0 +1,55 @@
+/**
+ * Commander reports usage problems by throwing; this turns them into one-line usage errors, for a
+ * flow's commands (cli/main.ts) and for the standalone ones (cli/standalone-command.ts) alike.
+ */
+import type { Command } from "commander";
+import { UsageError } from "../errors.js";
+import { closestName } from "../util/did-you-mean.js";
+
+/** An option name as people misspell it: `--sleep-ms`, `--sleep_ms` and `--SleepMs` are all `sleepms`. */
+const looseName = (flag: string) =>
+  flag.replace(/^-+/, "").replace(/=.*$/, "").replace(/[-_]/g, "").toLowerCase();
+
+/**
+ * The option of `command` that an unknown `flag` most likely meant: one spelt the same but for
+ * case, `-` and `_` (flow parameters keep the name's case: `sleepMs` is `--sleepMs`), else the
+ * closest in spelling.
+ */
+export function suggestOption(flag: string, command: Command): string | undefined {
+  const longs = command.options.map((o) => o.long).filter((l): l is string => l !== undefined);
+  const loose = looseName(flag);
+  const same = longs.find((long) => looseName(long) === loose);
+  if (same !== undefined) return same;
+  const byLoose = new Map(longs.map((long) => [looseName(long), long]));
+  const closest = closestName(loose, byLoose.keys());
+  return closest === undefined ? undefined : byLoose.get(closest);
+}
+
+export interface CommanderErrorContext {
+  /**
+   * The command whose options were being parsed. Given, only the first line of Commander's
+   * message is kept and an unknown option gets this module's own "did you mean"; left out,
+   * Commander's further lines (its own suggestion) are joined onto the first.
+   */
+  parsing?: Command;
+  /** The sentence that ends the message, e.g. "Run with --help to see the options." */
+  help: string;
+}
+
+/** One line, one period, capitalised, then the `help` sentence. */
+export function usageFromCommander(message: string, context: CommanderErrorContext): UsageError {
+  let text = message.replace(/^error: /, "");
+  const { parsing } = context;
+  if (parsing === undefined) text = text.replace(/\s*\n\s*/g, " ");
+  else {
+    text = text.replace(/\n[\s\S]*$/, "");
+    const flag = /^unknown option '([^']+)'/.exec(text)?.[1];
+    const suggestion = flag === undefined ? undefined : suggestOption(flag, parsing);
+    if (suggestion !== undefined) text = `${text} (did you mean ${suggestion}?)`;
+    // A parameter flag given to resume: the resumed run keeps the origin's parameters.
+    else if (flag !== undefined && parsing.name() === "resume")
+      text = `${text} (resume keeps the origin run's parameters; to change one, start a new run with \`run\`)`;
+  }
+  text = text.trim().replace(/\.+$/, "");
+  return new UsageError(`${text.charAt(0).toUpperCase()}${text.slice(1)}. ${context.help}`);
+}

@@ -1,0 +1,55 @@
+/**
+ * The shared flag plumbing of cli/: whole numbers as every command checks them, and Commander's
+ * errors as one-line usage errors for a flow's commands and the standalone ones alike.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Command } from "commander";
+import { usageFromCommander } from "./commander-errors.js";
+import { wholeNumberOption } from "./options.js";
+
+test("wholeNumberOption: the value, or a message naming the flag, the text and the range", () => {
+  assert.equal(wholeNumberOption("--max-workers", "0", 0), 0);
+  assert.equal(wholeNumberOption("--max-foreach-width", "100000000", 1, 100_000_000), 100_000_000);
+  assert.throws(() => wholeNumberOption("--max-workers", "x", 0), {
+    message: "Invalid --max-workers 'x': give a whole number of 0 or more.",
+  });
+  assert.throws(() => wholeNumberOption("--max-foreach-width", "100000001", 1, 100_000_000), {
+    message: "Invalid --max-foreach-width '100000001': give a whole number from 1 to 100000000.",
+  });
+  assert.throws(() => wholeNumberOption("--version", "1.5", 1, undefined, "a version number"), {
+    message: "Invalid --version '1.5': give a version number of 1 or more.",
+  });
+  assert.throws(() => wholeNumberOption("--keep-versions", " ", 1), /Invalid --keep-versions ' '/);
+});
+
+test("usageFromCommander: a flow command's message keeps one line and suggests the option meant", () => {
+  const run = new Command("run").option("--max-workers <n>");
+  const resume = new Command("resume").option("--max-workers <n>");
+  const help = "Run with --help to see the options.";
+  assert.equal(
+    usageFromCommander("error: unknown option '--max_workers'\n(Did you mean --max-workers?)", {
+      parsing: run,
+      help,
+    }).message,
+    "Unknown option '--max_workers' (did you mean --max-workers?). Run with --help to see the options.",
+  );
+  assert.match(
+    usageFromCommander("error: unknown option '--alpha'", { parsing: resume, help }).message,
+    /^Unknown option '--alpha' \(resume keeps the origin run's parameters; .*\)\. Run with --help/,
+  );
+});
+
+test("usageFromCommander: a standalone command's message joins Commander's lines, one period", () => {
+  assert.equal(
+    usageFromCommander("error: unknown command 'sned'\n(Did you mean send?)", {
+      help: "Run flowship event send --help.",
+    }).message,
+    "Unknown command 'sned' (Did you mean send?). Run flowship event send --help.",
+  );
+  assert.equal(
+    usageFromCommander("error: missing required argument 'name'.", { help: "Run flowship ui --help." })
+      .message,
+    "Missing required argument 'name'. Run flowship ui --help.",
+  );
+});
