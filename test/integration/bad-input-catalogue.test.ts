@@ -436,6 +436,21 @@ const DECORATOR_CASES: Case[] = [
     `Invalid resources decorator: 'memory' must be a whole number from 1 to 4000000, got "lots".`,
   ),
   decoratorInCode(
+    "batch() with a misspelt option, which would be dropped",
+    "batch({ cpu: 4, memroy: 16384 } as any)",
+    "Invalid batch decorator: unknown option 'memroy'; batch takes cpu, memory, gpu, image, queue, iamRole, executionRole.",
+  ),
+  decoratorInCode(
+    "batch() with options that are no object",
+    `batch("big" as any)`,
+    `Invalid batch decorator: give an object of options such as { cpu: 4, memory: 16384 }, got "big".`,
+  ),
+  decoratorInCode(
+    "batch({ cpu: Infinity }), shown as written rather than as JSON's null",
+    "batch({ cpu: Infinity })",
+    "Invalid batch decorator: 'cpu' must be a number ≥ 0.25, got Infinity.",
+  ),
+  decoratorInCode(
     "catchError with a var that is no name",
     `catchError({ var: "the error" })`,
     `Invalid catchError decorator: 'var' must be an identifier, got "the error".`,
@@ -489,6 +504,15 @@ const CRON_CASES: Case[] = [
     code: 1,
     message: `Schedule cron(${expression}) of flow 'Scheduled' never fires: no time from now on matches it (a day its months do not have, such as 30 February, or only years gone by); fix its day-of-month, month or year.`,
   })),
+  {
+    name: "a backfill of fire times still to come, which the schedule will run",
+    source: `flow("Scheduled")\n  .decorator(schedule({ daily: true, timezone: "Europe/Berlin" }))\n${S("start", '"end"')}\n${E}`,
+    args: ["step-functions", "backfill", "--start", "2099-01-01", "--end", "2099-01-03", "--dry-run"],
+    code: 2,
+    message:
+      "Invalid backfill window: --end '2099-01-03' takes in the fire time 2099-01-01T00:00:00+01:00, which is still to come (the schedule will run it); give an --end no later than now.",
+    env: NO_AWS,
+  },
   {
     name: "a time zone that does not exist",
     source: `flow("Scheduled")\n  .decorator(schedule({ cron: "0 10 * * ? *", timezone: "Mars/Olympus" }))\n${S("start", '"end"')}\n${E}`,
