@@ -410,6 +410,22 @@ const DECORATOR_CASES: Case[] = [
     2,
     "Invalid --with value: 'retry:times'. Use NAME or NAME:key=value,key=value (e.g. retry:times=2).",
   ),
+  {
+    name: "--with batch:image with a space, refused before anything is uploaded",
+    ...run(
+      ["run", "--with", "batch:image=my image"],
+      2,
+      "Invalid batch option image 'my image' in flow 'BranchFlow': give the container image of Batch jobs, e.g. public.ecr.aws/docker/library/node:22-slim.",
+      BRANCH,
+    ),
+    // S3 and Batch at a dead address: the check comes before any call to them.
+    env: {
+      ...NO_AWS,
+      FLOWSHIP_DATASTORE: "s3",
+      FLOWSHIP_S3_ROOT: "s3://flowship-none/x",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+    },
+  },
   decoratorInCode(
     "a decorator function without its call, which check must refuse",
     "retry",

@@ -14,7 +14,7 @@ import type { BatchLauncher, BatchLauncherSetup } from "../../runtime/batch-laun
 import { includedFiles } from "../../runtime/resolve-parameters.js";
 import type { AssignPublicIp, ComputeKind } from "../compile/compile-options.js";
 import { fargateResources } from "../compile/fargate-resources.js";
-import { checkSettings, computeKind, effectiveSettings } from "../deploy/aws-settings.js";
+import { AWS_SETTINGS, checkSettings, computeKind, effectiveSettings } from "../deploy/aws-settings.js";
 import { BatchDeployClient } from "../deploy/batch-client.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
@@ -40,6 +40,23 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
   const settings = effectiveSettings();
   checkSettings(settings);
   const flow = setup.flow.name;
+  // A decorator's own image and roles pass the checks of the settings they stand in for, before
+  // anything is uploaded or registered: AWS would refuse them only at RegisterJobDefinition.
+  for (const d of setup.decorators) {
+    for (const [option, setting] of [
+      ["image", "image"],
+      ["iamRole", "batchJobRole"],
+      ["executionRole", "executionRole"],
+    ] as const) {
+      const value = d[option];
+      if (value !== undefined && !AWS_SETTINGS[setting].valid(value)) {
+        throw new UsageError(
+          `Invalid batch option ${option} '${value}' in flow '${flow}': give the ${AWS_SETTINGS[setting].label}, e.g. ${AWS_SETTINGS[setting].example}.`,
+          "FS_RUN_BATCH_SETTINGS",
+        );
+      }
+    }
+  }
   const region = settings.region ?? sdkRegion();
   const missing = [
     ...(region ? [] : ["region (FLOWSHIP_AWS_REGION)"]),
