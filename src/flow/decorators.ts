@@ -404,14 +404,28 @@ export function decoratorFromText(spec: string, where: string): StepDecorator {
         USAGE,
       );
     }
+    // Given twice, which value wins is a guess; Metaflow's snake_case and flowship's camelCase
+    // name one option (not so for environment, whose keys are variable names).
+    const canonical = (k: string) =>
+      OPTION_NAMES[name.trim()] ? k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : k;
+    if (Object.keys(options).some((k) => canonical(k) === canonical(key.trim()))) {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_WITH",
+        `Invalid ${where} value: '${spec}' gives the option '${key.trim()}' twice; give it once.`,
+        USAGE,
+      );
+    }
+    // An environment variable's value is text, whatever it looks like (FOO=1, DEBUG=true).
     options[key.trim()] =
-      value.trim() !== "" && !Number.isNaN(Number(value))
-        ? Number(value)
-        : value === "true"
-          ? true
-          : value === "false"
-            ? false
-            : value;
+      name.trim() === "environment"
+        ? value
+        : value.trim() !== "" && !Number.isNaN(Number(value))
+          ? Number(value)
+          : value === "true"
+            ? true
+            : value === "false"
+              ? false
+              : value;
   }
   const factories: Record<string, (o: any) => StepDecorator> = {
     retry,

@@ -424,8 +424,15 @@ const DECORATOR_CASES: Case[] = [
       FLOWSHIP_DATASTORE: "s3",
       FLOWSHIP_S3_ROOT: "s3://flowship-none/x",
       AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      FLOWSHIP_AWS_REGION: "eu-west-1",
+      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
     },
   },
+  withFlag(
+    "batch:cpu=1,memory=2048,cpu=8",
+    2,
+    "Invalid --with value: 'batch:cpu=1,memory=2048,cpu=8' gives the option 'cpu' twice; give it once.",
+  ),
   decoratorInCode(
     "a decorator function without its call, which check must refuse",
     "retry",

@@ -40,6 +40,19 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
   const settings = effectiveSettings();
   checkSettings(settings);
   const flow = setup.flow.name;
+  const region = settings.region ?? sdkRegion();
+  const missing = [
+    ...(region ? [] : ["region (FLOWSHIP_AWS_REGION)"]),
+    ...(settings.jobQueue || setup.decorators.every((d) => d.queue)
+      ? []
+      : ["jobQueue (FLOWSHIP_AWS_JOB_QUEUE, or batch({ queue }))"]),
+  ];
+  if (missing.length > 0) {
+    throw new UsageError(
+      `Missing AWS setting${missing.length > 1 ? "s" : ""} for the Batch steps of flow '${flow}': ${missing.join(", ")}. Run 'flowship configure aws' or set the variables.`,
+      "FS_RUN_BATCH_SETTINGS",
+    );
+  }
   // A decorator's own image and roles pass the checks of the settings they stand in for, before
   // anything is uploaded or registered: AWS would refuse them only at RegisterJobDefinition.
   for (const d of setup.decorators) {
@@ -56,19 +69,6 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
         );
       }
     }
-  }
-  const region = settings.region ?? sdkRegion();
-  const missing = [
-    ...(region ? [] : ["region (FLOWSHIP_AWS_REGION)"]),
-    ...(settings.jobQueue || setup.decorators.every((d) => d.queue)
-      ? []
-      : ["jobQueue (FLOWSHIP_AWS_JOB_QUEUE, or batch({ queue }))"]),
-  ];
-  if (missing.length > 0) {
-    throw new UsageError(
-      `Missing AWS setting${missing.length > 1 ? "s" : ""} for the Batch steps of flow '${flow}': ${missing.join(", ")}. Run 'flowship configure aws' or set the variables.`,
-      "FS_RUN_BATCH_SETTINGS",
-    );
   }
   const client = new BatchDeployClient({ region: region! });
   const queueOf = (batch: BatchOptions) => batch.queue ?? settings.jobQueue!;
