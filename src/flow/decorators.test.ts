@@ -82,3 +82,22 @@ test("a decorator function given without its call, or anything else that is not 
     "Invalid decorator of flow 'F': project is a function: write project() (with its options, if any).",
   );
 });
+
+test("--with environment keeps each value as written: FOO=1 and DEBUG=true are text, as variables are", () => {
+  assert.deepEqual(parseDecoratorSpec("environment:FOO=1,DEBUG=true,NAME=x"), {
+    kind: "environment",
+    options: { vars: { FOO: "1", DEBUG: "true", NAME: "x" } },
+  });
+});
+
+test("--with gives an option once: twice (or in both spellings) is refused, not a guess at which wins", () => {
+  for (const spec of ["batch:cpu=1,memory=2048,cpu=8", "batch:iam_role=arn:aws:iam::1:role/a,iamRole=b"]) {
+    assert.throws(
+      () => parseDecoratorSpec(spec),
+      (error) =>
+        isFlowshipError(error) &&
+        error.code === "FS_FLOW_BAD_WITH" &&
+        /twice; give it once/.test(error.message),
+    );
+  }
+});

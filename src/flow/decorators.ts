@@ -118,11 +118,16 @@ export type StepDecoratorKind = StepDecorator["kind"];
 /** Most attempts a task may have; more is almost always a mistake and costs real money on AWS. */
 export const MAX_RETRIES = 100;
 
+/** A value as a message shows it: JSON, but Infinity and NaN as written (JSON says null). */
+function shown(value: unknown): string {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
 function checkInteger(decorator: string, field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_DECORATOR",
-      `Invalid ${decorator} decorator: '${field}' must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}.`,
+      `Invalid ${decorator} decorator: '${field}' must be a whole number from ${min} to ${max}, got ${shown(value)}.`,
     );
   }
   return value;
@@ -132,7 +137,7 @@ function checkNumber(decorator: string, field: string, value: unknown, min: numb
   if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_DECORATOR",
-      `Invalid ${decorator} decorator: '${field}' must be a number ≥ ${min}, got ${JSON.stringify(value)}.`,
+      `Invalid ${decorator} decorator: '${field}' must be a number ≥ ${min}, got ${shown(value)}.`,
     );
   }
   return value;
@@ -207,6 +212,21 @@ export function resources(options: ResourcesOptions = {}): StepDecorator {
  * .step("train", fn, { next: "end", decorators: [batch({ cpu: 4, memory: 16384 })] })
  */
 export function batch(options: BatchOptions = {}): StepDecorator {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid batch decorator: give an object of options such as { cpu: 4, memory: 16384 }, got ${shown(options)}.`,
+    );
+  }
+  // A misspelt option (memroy, or Metaflow's shared_memory, which Batch jobs here do not take)
+  // would otherwise be dropped without a word and the job run with the default.
+  const unknown = Object.keys(options).filter((key) => !OPTION_NAMES.batch!.includes(key));
+  if (unknown.length > 0) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid batch decorator: unknown option '${unknown[0]}'; batch takes ${OPTION_NAMES.batch!.join(", ")}.`,
+    );
+  }
   const checked: BatchOptions = {};
   for (const key of Object.keys(options ?? {})) {
     const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -424,14 +444,28 @@ export function decoratorFromText(spec: string, where: string): StepDecorator {
         USAGE,
       );
     }
+    // Given twice, which value wins is a guess; Metaflow's snake_case and flowship's camelCase
+    // name one option (not so for environment, whose keys are variable names).
+    const canonical = (k: string) =>
+      OPTION_NAMES[name.trim()] ? k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) : k;
+    if (Object.keys(options).some((k) => canonical(k) === canonical(key.trim()))) {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_WITH",
+        `Invalid ${where} value: '${spec}' gives the option '${key.trim()}' twice; give it once.`,
+        USAGE,
+      );
+    }
+    // An environment variable's value is text, whatever it looks like (FOO=1, DEBUG=true).
     options[key.trim()] =
-      value.trim() !== "" && !Number.isNaN(Number(value))
-        ? Number(value)
-        : value === "true"
-          ? true
-          : value === "false"
-            ? false
-            : value;
+      name.trim() === "environment"
+        ? value
+        : value.trim() !== "" && !Number.isNaN(Number(value))
+          ? Number(value)
+          : value === "true"
+            ? true
+            : value === "false"
+              ? false
+              : value;
   }
   const factories: Record<string, (o: any) => StepDecorator> = {
     retry,

@@ -34,5 +34,5 @@ export function writeFlowFile(dir: string, name: string, body: string): string {
 }
 
 export function flowSource(body: string): string {
-  return `import { flow, retry, catchError, timeout, resources, environment, schedule, mergeArtifacts, current } from "flowship";\n${body}\n`;
+  return `import { flow, retry, catchError, timeout, resources, environment, schedule, mergeArtifacts, current, batch } from "flowship";\n${body}\n`;
 }

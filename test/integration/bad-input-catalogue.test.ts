@@ -426,6 +426,29 @@ const DECORATOR_CASES: Case[] = [
     2,
     "Invalid --with value: 'retry:times'. Use NAME or NAME:key=value,key=value (e.g. retry:times=2).",
   ),
+  {
+    name: "--with batch:image with a space, refused before anything is uploaded",
+    ...run(
+      ["run", "--with", "batch:image=my image"],
+      2,
+      "Invalid batch option image 'my image' in flow 'BranchFlow': give the container image of Batch jobs, e.g. public.ecr.aws/docker/library/node:22-slim.",
+      BRANCH,
+    ),
+    // S3 and Batch at a dead address: the check comes before any call to them.
+    env: {
+      ...NO_AWS,
+      FLOWSHIP_DATASTORE: "s3",
+      FLOWSHIP_S3_ROOT: "s3://flowship-none/x",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      FLOWSHIP_AWS_REGION: "eu-west-1",
+      FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
+    },
+  },
+  withFlag(
+    "batch:cpu=1,memory=2048,cpu=8",
+    2,
+    "Invalid --with value: 'batch:cpu=1,memory=2048,cpu=8' gives the option 'cpu' twice; give it once.",
+  ),
   decoratorInCode(
     "a decorator function without its call, which check must refuse",
     "retry",
@@ -450,6 +473,21 @@ const DECORATOR_CASES: Case[] = [
     `resources({ memory: "lots" }) in code`,
     `resources({ memory: "lots" as any })`,
     `Invalid resources decorator: 'memory' must be a whole number from 1 to 4000000, got "lots".`,
+  ),
+  decoratorInCode(
+    "batch() with a misspelt option, which would be dropped",
+    "batch({ cpu: 4, memroy: 16384 } as any)",
+    "Invalid batch decorator: unknown option 'memroy'; batch takes cpu, memory, gpu, image, queue, iamRole, executionRole.",
+  ),
+  decoratorInCode(
+    "batch() with options that are no object",
+    `batch("big" as any)`,
+    `Invalid batch decorator: give an object of options such as { cpu: 4, memory: 16384 }, got "big".`,
+  ),
+  decoratorInCode(
+    "batch({ cpu: Infinity }), shown as written rather than as JSON's null",
+    "batch({ cpu: Infinity })",
+    "Invalid batch decorator: 'cpu' must be a number ≥ 0.25, got Infinity.",
   ),
   decoratorInCode(
     "catchError with a var that is no name",
@@ -505,6 +543,15 @@ const CRON_CASES: Case[] = [
     code: 1,
     message: `Schedule cron(${expression}) of flow 'Scheduled' never fires: no time from now on matches it (a day its months do not have, such as 30 February, or only years gone by); fix its day-of-month, month or year.`,
   })),
+  {
+    name: "a backfill of fire times still to come, which the schedule will run",
+    source: `flow("Scheduled")\n  .decorator(schedule({ daily: true, timezone: "Europe/Berlin" }))\n${S("start", '"end"')}\n${E}`,
+    args: ["step-functions", "backfill", "--start", "2099-01-01", "--end", "2099-01-03", "--dry-run"],
+    code: 2,
+    message:
+      "Invalid backfill window: --end '2099-01-03' takes in the fire time 2099-01-01T00:00:00+01:00, which is still to come (the schedule will run it); give an --end no later than now.",
+    env: NO_AWS,
+  },
   {
     name: "a time zone that does not exist",
     source: `flow("Scheduled")\n  .decorator(schedule({ cron: "0 10 * * ? *", timezone: "Mars/Olympus" }))\n${S("start", '"end"')}\n${E}`,

@@ -16,6 +16,7 @@ import type { ExecutionListItem } from "@aws-sdk/client-sfn";
 import { parseIsoInstant } from "../../util/iso-time.js";
 import type { SchedulePlan } from "../schedule/schedule-plan.js";
 import { formatInZone } from "../schedule/zoned-time.js";
+import { notDeployed } from "./deployment.js";
 import { AwsCallError, DeployError } from "./errors.js";
 import { type DeployTarget, executionArnOf, runIdOf } from "./resource-names.js";
 import type { SfnDeployClient } from "./sfn-client.js";
@@ -108,7 +109,12 @@ export async function plannedFireTimes(options: BackfillOptions): Promise<FireTi
   const { schedule, start, end } = options;
   const times = fireTimesBetween(schedule, start, end);
   const fires = new Map(times.map((time) => [time.toISOString(), { time, tries: 0 } as FireTime]));
-  const executions = await options.sfn.listExecutions(options.target.stateMachineArn);
+  const executions = await options.sfn.listExecutions(options.target.stateMachineArn).catch((error) => {
+    // Said as resume and terminate say it, rather than as an AWS error to fix in the settings.
+    if (error instanceof AwsCallError && error.awsError === "StateMachineDoesNotExist")
+      throw notDeployed(options.target);
+    throw error;
+  });
   // The fire time of each run that has one: a backfill's from its name, others from their input.
   const fireOf = new Map<string, string>();
   const described: ExecutionListItem[] = [];

@@ -68,6 +68,23 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
       "FS_RUN_BATCH_SETTINGS",
     );
   }
+  // A decorator's own image and roles pass the checks of the settings they stand in for, before
+  // anything is uploaded or registered: AWS would refuse them only at RegisterJobDefinition.
+  for (const d of decorators) {
+    for (const [option, setting] of [
+      ["image", "image"],
+      ["iamRole", "batchJobRole"],
+      ["executionRole", "executionRole"],
+    ] as const) {
+      const value = d[option];
+      if (value !== undefined && !AWS_SETTINGS[setting].valid(value)) {
+        throw new UsageError(
+          `Invalid batch option ${option} '${value}' in flow '${flow}': give the ${AWS_SETTINGS[setting].label}, e.g. ${AWS_SETTINGS[setting].example}.`,
+          "FS_RUN_BATCH_SETTINGS",
+        );
+      }
+    }
+  }
   const client = new BatchDeployClient({ region: region! });
   const queueOf = (batch: BatchOptions) => batch.queue ?? settings.jobQueue!;
   const queues = [...new Set(decorators.map(queueOf))];

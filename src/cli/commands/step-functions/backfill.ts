@@ -83,6 +83,15 @@ export function registerBackfill(group: Command, context: FlowCommandContext): v
           `Invalid backfill window: --end '${flags.end}' is not after --start '${flags.start}'.`,
         );
       }
+      // A fire time still to come is not missed: the schedule will start its run, and a backfill's
+      // run started now would be a second one for that day, with data that is not there yet.
+      const from = new Date(Math.max(start.getTime(), Date.now()));
+      const coming = from < end ? schedule.between(from, end, 1)[0] : undefined;
+      if (coming) {
+        throw new UsageError(
+          `Invalid backfill window: --end '${flags.end}' takes in the fire time ${formatInZone(coming, schedule.timezone)}, which is still to come (the schedule will run it); give an --end no later than now.`,
+        );
+      }
       const maxConcurrent = wholeNumberOption("--max-concurrent", flags.maxConcurrent);
       const poll = pollMs(flags.pollSeconds);
       const { backfill, backfillSummary, fireTimesBetween } = await import("../../../aws/deploy/backfill.js");
