@@ -24,7 +24,8 @@ export function metaflow(options: { quick: boolean }): Metaflow {
   if (installed) return installed;
   process.stderr.write("bench setup: Metaflow, the peer of benchmarks 1 and 2…\n");
   const started = performance.now();
-  const setup = spawnSync("bash", ["scripts/bench-setup.sh"], { stdio: ["ignore", "inherit", "inherit"] });
+  // Its progress goes to stderr with the bench's own: stdout carries the table alone.
+  const setup = spawnSync("bash", ["scripts/bench-setup.sh"], { stdio: ["ignore", 2, 2] });
   const setupMs = performance.now() - started;
   const python = path.join(VENV, "bin", "python");
   const probe = spawnSync(python, ["-c", "import metaflow; print(metaflow.__version__)"], {
