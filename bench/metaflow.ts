@@ -1,9 +1,9 @@
 /**
  * Metaflow, the peer of benchmarks 1 and 2: installed (pinned) by scripts/bench-setup.sh into the
- * bench's own venv, and run on the same foreach as bench/flows/fanout.ts, in the same bench run.
+ * bench's own venv, and run on bench/flows/fanout.py, the twin of bench/flows/fanout.ts, in the same
+ * bench run.
  */
 import { spawnSync } from "node:child_process";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runWithCpu } from "./measure.js";
@@ -43,53 +43,19 @@ export function metaflowWorkers(): number {
   return Math.max(1, os.cpus().length);
 }
 
-const FLOW = `from metaflow import FlowSpec, Parameter, step
-
-
-class FanoutBench(FlowSpec):
-    width = Parameter("width", default=100, type=int)
-
-    @step
-    def start(self):
-        self.items = list(range(self.width))
-        self.next(self.body, foreach="items")
-
-    @step
-    def body(self):
-        self.next(self.join)
-
-    @step
-    def join(self, inputs):
-        self.next(self.end)
-
-    @step
-    def end(self):
-        pass
-
-
-if __name__ == "__main__":
-    FanoutBench()
-`;
-
-/** Writes the Metaflow twin of bench/flows/fanout.ts into `root`; returns its path. */
-export function writeMetaflowFanout(root: string): string {
-  const file = path.join(root, "fanout_bench.py");
-  fs.writeFileSync(file, FLOW);
-  return file;
-}
+const FLOW = path.resolve("bench/flows/fanout.py");
 
 /**
- * One Metaflow run of the foreach: wall ms and CPU ms of it and every task it started. Run in
- * `root`, so its local datastore (.metaflow) lands there; `--max-num-splits` is raised to the
- * width (Metaflow refuses a foreach over 100 by default).
+ * One Metaflow run of bench/flows/fanout.py: wall ms and CPU ms of it and every task it started.
+ * Its local datastore and metadata go to `root`; `--max-num-splits` is raised to the width
+ * (Metaflow refuses a foreach over 100 by default).
  */
 export async function runMetaflowFanout(
   mf: { python: string },
-  flowFile: string,
+  root: string,
   width: number,
 ): Promise<{ ms: number; cpuMs: number }> {
-  const root = path.dirname(flowFile);
-  const args = [flowFile, "--no-pylint", "run", "--width", String(width)];
+  const args = [FLOW, "--no-pylint", "run", "--width", String(width)];
   args.push("--max-workers", String(metaflowWorkers()), "--max-num-splits", String(Math.max(100, width)));
   const result = await runWithCpu(
     mf.python,
@@ -99,6 +65,7 @@ export async function runMetaflowFanout(
       METAFLOW_HOME: root,
       METAFLOW_DEFAULT_DATASTORE: "local",
       METAFLOW_DEFAULT_METADATA: "local",
+      METAFLOW_DATASTORE_SYSROOT_LOCAL: root,
       USERNAME: "bench",
     },
     root,

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { bareCosts, type Isolation, spawnFloor, timedFanout } from "../fanout.js";
 import { interleave, median, type Row, type Sampled } from "../measure.js";
-import { metaflow, metaflowWorkers, runMetaflowFanout, writeMetaflowFanout } from "../metaflow.js";
+import { metaflow, metaflowWorkers, runMetaflowFanout } from "../metaflow.js";
 
 const WIDTH = 100;
 
@@ -20,7 +20,6 @@ export async function taskOverhead(options: { quick: boolean }): Promise<Row[]> 
   const samples = options.quick ? 1 : 5;
   const tasks = width + 3;
   const mf = metaflow(options);
-  const mfFlow = writeMetaflowFanout(root);
   const cpu: number[] = [];
   const mfCpu: number[] = [];
   const flowship = (isolation: Isolation): Sampled => ({
@@ -40,10 +39,10 @@ export async function taskOverhead(options: { quick: boolean }): Promise<Row[]> 
     { samples, measure: () => spawnFloor(tasks, 16) },
     {
       samples: "python" in mf ? samples : 0,
-      warmUp: async () => "python" in mf && (await runMetaflowFanout(mf, mfFlow, 2)),
+      warmUp: async () => "python" in mf && (await runMetaflowFanout(mf, root, 2)),
       measure: async () => {
         if (!("python" in mf)) return Number.NaN;
-        const run = await runMetaflowFanout(mf, mfFlow, width);
+        const run = await runMetaflowFanout(mf, root, width);
         mfCpu.push(run.cpuMs);
         return run.ms;
       },

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { bareCosts, measuredFanout, spawnFloor, timedFanout } from "../fanout.js";
 import { interleave, median, type Row } from "../measure.js";
-import { metaflow, metaflowWorkers, runMetaflowFanout, writeMetaflowFanout } from "../metaflow.js";
+import { metaflow, metaflowWorkers, runMetaflowFanout } from "../metaflow.js";
 
 /** The tasks/s target: 100 on 2 cores, 800 on 16, so 50 a core. */
 const TASKS_PER_SECOND_PER_CORE = 50;
@@ -36,7 +36,6 @@ async function versusMetaflow(root: string, options: WideOptions): Promise<Row[]
   const tasks = width + 3;
   const cores = os.cpus().length;
   const mf = metaflow(options);
-  const mfFlow = writeMetaflowFanout(root);
   const mfSamples = "python" in mf ? (cores >= 8 ? 3 : 1) : 0;
   const samples = options.quick ? 1 : 3;
   const cpu: number[] = [];
@@ -58,7 +57,7 @@ async function versusMetaflow(root: string, options: WideOptions): Promise<Row[]
       warmUp: nothing,
       measure: async () => {
         if (!("python" in mf)) return Number.NaN;
-        const run = await runMetaflowFanout(mf, mfFlow, width);
+        const run = await runMetaflowFanout(mf, root, width);
         mfCpu.push(run.cpuMs);
         return run.ms;
       },
