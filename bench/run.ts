@@ -50,14 +50,20 @@ if (!report) process.stderr.write(`bench: running on ${facts}\n`);
 for (const [ids, run] of report ? [] : BENCHMARKS) {
   if (only && !ids.some((id) => only.includes(id))) continue;
   process.stderr.write(`running benchmark ${ids.join(", ")}${quick ? " (quick)" : ""}…\n`);
-  rows.push(...(await run({ quick, huge })));
+  const produced = await run({ quick, huge });
+  // Each benchmark's rows as soon as it ends: a long run that is stopped still shows what it measured.
+  for (const r of produced) process.stderr.write(`${formatRow(r)}\n`);
+  rows.push(...produced);
 }
 
-const format = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-const formatRow = (r: Row) =>
-  `| ${r.id} | ${r.benchmark} | ${r.figure} | ${format(r.value)} ${r.unit} | ${r.baseline}: ${r.baselineValue === null ? "not measured" : format(r.baselineValue)} | ${
+function format(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+function formatRow(r: Row): string {
+  return `| ${r.id} | ${r.benchmark} | ${r.figure} | ${format(r.value)} ${r.unit} | ${r.baseline}: ${r.baselineValue === null ? "not measured" : format(r.baselineValue)} | ${
     r.ratio === undefined || r.ratio === null ? "" : `${format(r.ratio)}×`
   } | ${r.target}${r.note ? ` (${r.note})` : ""} | ${r.met === null ? "n/a" : r.met ? "yes" : "NO"} |`;
+}
 const lines = [
   `Measured on ${facts}.`,
   "",
