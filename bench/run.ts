@@ -57,7 +57,8 @@ for (const [ids, run] of report ? [] : BENCHMARKS) {
 }
 
 function format(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+  // Three decimals under 0.1, so a ratio just over a target such as 0.08× does not print as 0.08×.
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n >= 0.1 || n === 0 ? n.toFixed(2) : n.toFixed(3);
 }
 function formatRow(r: Row): string {
   return `| ${r.id} | ${r.benchmark} | ${r.figure} | ${format(r.value)} ${r.unit} | ${r.baseline}: ${r.baselineValue === null ? "not measured" : format(r.baselineValue)} | ${
@@ -73,9 +74,11 @@ const lines = [
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
 if (!quick) {
-  // `--only` refreshes its benchmarks' rows in the last full results and keeps the others.
+  // `--only` refreshes its benchmarks' rows in the last full results and keeps the others; with no
+  // results yet, it writes neither them nor the page (its table would lose every other benchmark).
+  const partial = only !== undefined && !fs.existsSync("bench/results.json");
   const previous =
-    only && fs.existsSync("bench/results.json")
+    only && !partial
       ? (JSON.parse(fs.readFileSync("bench/results.json", "utf8")) as { rows: Row[] }).rows
       : [];
   const refreshed = new Set(rows.map((r) => r.id));
@@ -86,17 +89,22 @@ if (!quick) {
       ...[...previous.filter((r) => !refreshed.has(r.id)), ...rows].sort((a, b) => a.id - b.id),
     );
   lines.splice(4, lines.length - 4, ...rows.map(formatRow));
-  if (!report)
+  if (!report && !partial)
     fs.writeFileSync("bench/results.json", `${JSON.stringify({ machine: info, rows }, null, 2)}\n`);
   // Keep the table in docs/performance.md the latest full run's.
   lines[0] = `Measured ${String(info.date).slice(0, 10)} on ${facts}.`;
   const table = lines.join("\n");
   const doc = fs.readFileSync("docs/performance.md", "utf8");
-  fs.writeFileSync(
-    "docs/performance.md",
-    doc.replace(
-      /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
-      `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
-    ),
-  );
+  if (partial)
+    process.stderr.write(
+      "bench: --only with no earlier bench/results.json: neither it nor docs/performance.md written\n",
+    );
+  else
+    fs.writeFileSync(
+      "docs/performance.md",
+      doc.replace(
+        /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+        `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+      ),
+    );
 }
