@@ -45,6 +45,31 @@ export async function mediansOf(runs: number, measures: (() => Promise<number>)[
   return values.map(median);
 }
 
+/** One measurement of `interleave`: how many samples it takes, and an optional cheaper warm-up. */
+export interface Sampled {
+  samples: number;
+  measure: () => Promise<number>;
+  /** Run once before the first round; omitted, the measurement itself is run once and dropped. */
+  warmUp?: () => Promise<unknown>;
+}
+
+/**
+ * Like mediansOf, for measurements that need different numbers of samples (a slow peer fewer):
+ * warm-ups first, then rounds in which each measurement still owed a sample takes one, in order,
+ * so they alternate for as long as they last. Returns each one's median.
+ */
+export async function interleave(measures: Sampled[]): Promise<number[]> {
+  for (const m of measures) await (m.warmUp ?? m.measure)();
+  const values: number[][] = measures.map(() => []);
+  const rounds = Math.max(...measures.map((m) => m.samples));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, m] of measures.entries()) {
+      if (round < m.samples) values[i]!.push(await m.measure());
+    }
+  }
+  return values.map(median);
+}
+
 export interface ProcessStats {
   ms: number;
   code: number | null;
@@ -102,6 +127,7 @@ export function runMeasured(
   });
 }
 
+/** The machine's facts; `cpus` is the number of cores every figure was measured on. */
 export function machine(): Record<string, unknown> {
   return {
     node: process.version,
@@ -121,10 +147,12 @@ export function runWithCpu(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
+  cwd?: string,
 ): Promise<{ ms: number; cpuMs: number; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn("bash", ["-c", '"$@" 3>&-; s=$?; times >&3; exit $s', "bash", command, ...args], {
+      cwd,
       env,
       stdio: ["ignore", "ignore", "pipe", "pipe"],
     });
