@@ -13,6 +13,7 @@ import { withIoErrors } from "../util/io-error.js";
 import { mapStackPositions } from "../util/original-position.js";
 import { withSourceMappingUrl } from "../util/source-map-comment.js";
 import { FLOWSHIP_VERSION } from "../version.js";
+import { cachedBuild, recordBuild } from "./build-cache.js";
 
 export interface CompiledFlow {
   /** The flow file as given. */
@@ -130,6 +131,12 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
       exitCode: 2,
     });
   }
+  const buildKey = JSON.stringify([file, options.kind ?? "flow", options.withS3 === true]);
+  const cached = cachedBuild(options.outDir, buildKey);
+  if (cached) {
+    const inputs = cached.inputs.map((p) => path.relative(process.cwd(), p));
+    return { source: options.file, bundle: cached.bundle, codeHash: cached.codeHash, inputs };
+  }
   const esbuild = await import("esbuild");
   const entry =
     options.kind === "script"
@@ -213,6 +220,18 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
   const inputs = Object.keys(result.metafile!.inputs)
     .filter((p) => !p.includes("node_modules") && !p.startsWith("<stdin>") && !p.startsWith("flowship-entry"))
     .map((p) => path.relative(process.cwd(), path.resolve(p)));
+  // Every file esbuild read: not the entry (given on stdin, made from the key), not a plugin's
+  // stub in a namespace of its own.
+  const read = Object.keys(result.metafile!.inputs)
+    .filter((p) => !/^[a-z-]+:/.test(p) && p !== "<stdin>" && p !== "flowship-entry.js")
+    .map((p) => path.resolve(p));
+  recordBuild(options.outDir, buildKey, {
+    bundle,
+    codeHash,
+    bundleHash: sha256(text),
+    inputs: inputs.map((p) => path.resolve(p)),
+    read,
+  });
   return { source: options.file, bundle, codeHash, inputs };
 }
 
