@@ -15,7 +15,7 @@
  *   both), so a file added, removed or retargeted that could change what an import finds changes
  *   what is recorded here. A folder that holds a source file is recorded whole: any new file in
  *   it (a step's output written beside the flow) means one more build, never a stale bundle;
- * - the bundle and its map are there, and the bundle is byte for byte what that build wrote.
+ * - the bundle (and its map, when it has one) is there, byte for byte what that build wrote.
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -28,6 +28,8 @@ interface BuildRecord {
   key: string;
   bundle: string;
   codeHash: string;
+  /** Whether the bundle has a source map beside it (`<bundle>.map`), which must be there too. */
+  map: boolean;
   /** sha256 of the bundle file as written (its source map comment renamed, so not the code hash). */
   bundleHash: string;
   /** Absolute paths of the inputs that are the user's (what CompiledFlow.inputs lists). */
@@ -53,7 +55,7 @@ function compiler(): string {
   if (compilerIdentity === undefined) {
     const here = fileURLToPath(import.meta.url);
     const ext = path.extname(here);
-    const own = ["compile-flow", "build-cache"].map((name) =>
+    const own = ["compile-flow", "build-cache", "task-host-pool"].map((name) =>
       hashFile(path.join(path.dirname(here), `${name}${ext}`)),
     );
     const esbuildMain = createRequire(import.meta.url).resolve("esbuild");
@@ -120,8 +122,8 @@ export function cachedBuild(outDir: string, buildKey: string): CachedBuild | und
     for (const [dir, was] of Object.entries(record.dirs))
       if (seen(dir, was.children) !== was.seen) return undefined;
     for (const [file, hash] of Object.entries(record.files)) if (hashFile(file) !== hash) return undefined;
-    if (!fs.existsSync(`${record.bundle}.map`) || hashFile(record.bundle) !== record.bundleHash)
-      return undefined;
+    if (record.map && !fs.existsSync(`${record.bundle}.map`)) return undefined;
+    if (hashFile(record.bundle) !== record.bundleHash) return undefined;
     return { bundle: record.bundle, codeHash: record.codeHash, inputs: record.inputs };
   } catch {
     return undefined;
@@ -132,7 +134,14 @@ export function cachedBuild(outDir: string, buildKey: string): CachedBuild | und
 export function recordBuild(
   outDir: string,
   buildKey: string,
-  build: { bundle: string; codeHash: string; bundleHash: string; inputs: string[]; read: string[] },
+  build: {
+    bundle: string;
+    map: boolean;
+    codeHash: string;
+    bundleHash: string;
+    inputs: string[];
+    read: string[];
+  },
 ): void {
   try {
     const key = `${compiler()}\n${buildKey}`;
@@ -160,6 +169,7 @@ export function recordBuild(
     const record: BuildRecord = {
       key,
       bundle: build.bundle,
+      map: build.map,
       codeHash: build.codeHash,
       bundleHash: build.bundleHash,
       inputs: build.inputs,

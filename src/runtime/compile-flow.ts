@@ -223,10 +223,12 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
   // Every file esbuild read: not the entry (given on stdin, made from the key), not a plugin's
   // stub in a namespace of its own.
   const read = Object.keys(result.metafile!.inputs)
-    .filter((p) => !/^[a-z-]+:/.test(p) && p !== "<stdin>" && p !== "flowship-entry.js")
-    .map((p) => path.resolve(p));
+    .filter((p) => !/^[a-z-]+:/.test(p))
+    .map((p) => path.resolve(p))
+    .filter((p) => p !== path.join(path.dirname(file), "flowship-entry.js"));
   recordBuild(options.outDir, buildKey, {
     bundle,
+    map: true,
     codeHash,
     bundleHash: sha256(text),
     inputs: inputs.map((p) => path.resolve(p)),
