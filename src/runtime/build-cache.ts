@@ -70,8 +70,9 @@ function compiler(): string {
   return compilerIdentity;
 }
 
+/** Not `.json`: the datastore's metadata records are, and carry a checksum these do not. */
 function recordPath(outDir: string, key: string): string {
-  return path.join(outDir, "builds", `${sha256(key)}.json`);
+  return path.join(outDir, "builds", `${sha256(key)}.record`);
 }
 
 function entryText(dir: string, entry: fs.Dirent): string {
