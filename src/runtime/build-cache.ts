@@ -16,6 +16,9 @@
  *   what is recorded here. A folder that holds a source file is recorded whole: any new file in
  *   it (a step's output written beside the flow) means one more build, never a stale bundle;
  * - the bundle (and its map, when it has one) is there, byte for byte what that build wrote.
+ *
+ * A build is recorded only when none of the files it read, nor a folder holding one, changed after it
+ * began (their ctime): what is hashed afterwards must be what esbuild read.
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -47,6 +50,8 @@ export interface CachedBuild {
 }
 
 const CONFIG_FILES = ["package.json", "tsconfig.json", "jsconfig.json"];
+
+const CLOCK_SLACK_MS = 50;
 
 let compilerIdentity: string | undefined;
 
@@ -142,6 +147,8 @@ export function recordBuild(
     bundleHash: string;
     inputs: string[];
     read: string[];
+    /** When the build began (Date.now()). */
+    startedAt: number;
   },
 ): void {
   try {
@@ -161,6 +168,11 @@ export function recordBuild(
         if (children === null) continue;
         folders.set(parent, (children ?? new Set()).add(path.basename(dir)));
       }
+    }
+    // A file edited, or a folder's entries changed, after the build began may not be what the
+    // build read: then nothing is recorded (the kernel's clock for ctime may lag a tick behind).
+    for (const [at, children] of [...build.read.map((file) => [file, null] as const), ...folders]) {
+      if (children === null && fs.statSync(at).ctimeMs >= build.startedAt - CLOCK_SLACK_MS) return;
     }
     const dirs: BuildRecord["dirs"] = {};
     for (const [dir, children] of folders) {

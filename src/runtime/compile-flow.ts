@@ -137,6 +137,7 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
     const inputs = cached.inputs.map((p) => path.relative(process.cwd(), p));
     return { source: options.file, bundle: cached.bundle, codeHash: cached.codeHash, inputs };
   }
+  const startedAt = Date.now();
   const esbuild = await import("esbuild");
   const entry =
     options.kind === "script"
@@ -231,6 +232,7 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
     map: true,
     codeHash,
     bundleHash: sha256(text),
+    startedAt,
     inputs: inputs.map((p) => path.resolve(p)),
     read,
   });

@@ -32,6 +32,7 @@ const HOST_BUILD = JSON.stringify(["task-host", ownModule("task/task-host-main")
 export async function compileTaskHost(outDir: string): Promise<string> {
   const cached = cachedBuild(outDir, HOST_BUILD);
   if (cached) return cached.bundle;
+  const startedAt = Date.now();
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
     stdin: {
@@ -59,6 +60,7 @@ export async function compileTaskHost(outDir: string): Promise<string> {
     map: false,
     codeHash: hash,
     bundleHash: hash,
+    startedAt,
     inputs: [],
     read,
   });
