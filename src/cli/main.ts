@@ -74,7 +74,7 @@ export async function flowProgram(
   program.hook("preAction", () => {
     for (const spec of program.opts<{ with: string[] }>().with) parseDecoratorSpec(spec);
   });
-  registerFlowCommands(program, { flow, file, globals, preloaded });
+  await registerFlowCommands(program, { flow, file, globals, preloaded }, argv);
   return parse(program, argv);
 }
 

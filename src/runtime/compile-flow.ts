@@ -10,8 +10,10 @@ import { FlowshipError, isFlowshipError } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { sha256 } from "../util/hash.js";
 import { withIoErrors } from "../util/io-error.js";
+import { mapStackPositions } from "../util/original-position.js";
 import { withSourceMappingUrl } from "../util/source-map-comment.js";
 import { FLOWSHIP_VERSION } from "../version.js";
+import { cachedBuild, recordBuild } from "./build-cache.js";
 
 export interface CompiledFlow {
   /** The flow file as given. */
@@ -129,6 +131,13 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
       exitCode: 2,
     });
   }
+  const buildKey = JSON.stringify([file, options.kind ?? "flow", options.withS3 === true]);
+  const cached = cachedBuild(options.outDir, buildKey);
+  if (cached) {
+    const inputs = cached.inputs.map((p) => path.relative(process.cwd(), p));
+    return { source: options.file, bundle: cached.bundle, codeHash: cached.codeHash, inputs };
+  }
+  const startedAt = Date.now();
   const esbuild = await import("esbuild");
   const entry =
     options.kind === "script"
@@ -212,6 +221,21 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
   const inputs = Object.keys(result.metafile!.inputs)
     .filter((p) => !p.includes("node_modules") && !p.startsWith("<stdin>") && !p.startsWith("flowship-entry"))
     .map((p) => path.relative(process.cwd(), path.resolve(p)));
+  // Every file esbuild read: not the entry (given on stdin, made from the key), not a plugin's
+  // stub in a namespace of its own.
+  const read = Object.keys(result.metafile!.inputs)
+    .filter((p) => !/^[a-z-]+:/.test(p))
+    .map((p) => path.resolve(p))
+    .filter((p) => p !== path.join(path.dirname(file), "flowship-entry.js"));
+  recordBuild(options.outDir, buildKey, {
+    bundle,
+    map: true,
+    codeHash,
+    bundleHash: sha256(text),
+    startedAt,
+    inputs: inputs.map((p) => path.resolve(p)),
+    read,
+  });
   return { source: options.file, bundle, codeHash, inputs };
 }
 
@@ -254,15 +278,16 @@ export function userFrame(stack: string | undefined): { file: string; line: numb
 
 /** Imports a compiled flow in this process, to read its definition. */
 export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record<string, unknown>> {
-  // With source maps on, the locations flows record for their steps point at the TypeScript.
-  process.setSourceMapsEnabled(true);
+  // Imported with source maps off: on, formatting the stack of every step's callerLocation
+  // through the map costs ~130 ms a run. Locations and this error's frame are mapped when shown.
   try {
     const module = (await import(pathToFileURL(compiled.bundle).href)) as {
       flowModule: Record<string, unknown>;
     };
     return module.flowModule;
   } catch (error) {
-    const frame = userFrame((error as Error).stack);
+    const stack = (error as Error).stack;
+    const frame = userFrame(stack === undefined ? undefined : mapStackPositions(stack));
     if (isFlowshipError(error)) {
       // A mistake flowship found while the flow was being defined (a bad decorator): its own
       // message and code, at the user's line like the graph rules.

@@ -15,16 +15,24 @@ import type { HostMessage, RunMessage } from "../task/task-host-main.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { CpuIdleSampler } from "../util/cpu-idle.js";
 import { sha256 } from "../util/hash.js";
+import { cachedBuild, recordBuild } from "./build-cache.js";
 import { NODE_BUNDLE, ownModule } from "./compile-flow.js";
 
 /** As for task processes (task-process.ts): the kernel kills a host when the runtime dies. */
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => fs.existsSync(file));
 
+/** The host's build, as the build cache (build-cache.ts) knows it. */
+const HOST_BUILD = JSON.stringify(["task-host", ownModule("task/task-host-main")]);
+
 /**
  * Bundles the host program (task/task-host-main.ts, node built-ins only) into `outDir`, once per
  * content: a host then starts with plain `node`, whether flowship runs from dist/ or from source.
+ * Not built again while the build cache (build-cache.ts) finds its sources as they were.
  */
 export async function compileTaskHost(outDir: string): Promise<string> {
+  const cached = cachedBuild(outDir, HOST_BUILD);
+  if (cached) return cached.bundle;
+  const startedAt = Date.now();
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
     stdin: {
@@ -34,13 +42,28 @@ export async function compileTaskHost(outDir: string): Promise<string> {
       loader: "js",
     },
     ...NODE_BUNDLE,
+    metafile: true,
   });
   const text = result.outputFiles[0]!.text;
-  const file = path.join(outDir, `task-host-${sha256(text).slice(0, 16)}.mjs`);
+  const hash = sha256(text);
+  const file = path.join(outDir, `task-host-${hash.slice(0, 16)}.mjs`);
   if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
     fs.mkdirSync(outDir, { recursive: true });
     writeFileAtomic(file, [text]);
   }
+  // The entry (on stdin) is this function's text: the build cache's compiler identity covers it.
+  const read = Object.keys(result.metafile.inputs)
+    .map((p) => path.resolve(p))
+    .filter((p) => p !== path.join(path.dirname(ownModule("task/task-host-main")), "task-host-entry.js"));
+  recordBuild(outDir, HOST_BUILD, {
+    bundle: file,
+    map: false,
+    codeHash: hash,
+    bundleHash: hash,
+    startedAt,
+    inputs: [],
+    read,
+  });
   return file;
 }
 

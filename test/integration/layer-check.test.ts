@@ -35,12 +35,14 @@ test("src/ follows the layers of docs/architecture.md (check: node --import tsx 
 
 test("an upward import fails the check, type-only and dynamic imports too", () => {
   for (const kind of ["value", "type", "dynamic"] as const) {
-    const problems = checkLayers(withImport("graph/flow-graph.ts", { to: "cli/main.ts", kind, line: 1 }));
+    const problems = checkLayers(
+      withImport("graph/flow-graph.ts", { to: "cli/commands/step-functions.ts", kind, line: 1 }),
+    );
     assert.match(
       problems[0]!,
-      /^src\/graph\/flow-graph\.ts:1: imports cli\/main\.ts .*graph\/ may not import cli\//,
+      /^src\/graph\/flow-graph\.ts:1: imports cli\/commands\/step-functions\.ts .*graph\/ may not import cli\//,
     );
-    // A static import of the CLI also brings the AWS SDK onto the local run path.
+    // A static import of the step-functions commands also brings the AWS SDK onto the local run path.
     assert.equal(problems.length, kind === "value" ? 2 : 1, kind);
   }
   // The task executor never imports the runtime; the datastore never imports flow/.
