@@ -218,8 +218,14 @@ export function batch(options: BatchOptions = {}): StepDecorator {
       `Invalid batch decorator: give an object of options such as { cpu: 4, memory: 16384 }, got ${shown(options)}.`,
     );
   }
-  // A misspelt option (memroy, or Metaflow's shared_memory, which Batch jobs here do not take)
-  // would otherwise be dropped without a word and the job run with the default.
+  // Metaflow's options not supported yet are named as such; a misspelt option (memroy) would
+  // otherwise be dropped without a word and the job run with the default.
+  const camelOf = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  for (const key of Object.keys(options)) {
+    if (UNSUPPORTED_BATCH_OPTIONS.has(camelOf(key))) {
+      throw new FlowDefinitionError("FS_FLOW_BAD_DECORATOR", unsupportedBatchOption(key, "batch()").message);
+    }
+  }
   const unknown = Object.keys(options).filter((key) => !OPTION_NAMES.batch!.includes(key));
   if (unknown.length > 0) {
     throw new FlowDefinitionError(
@@ -228,13 +234,6 @@ export function batch(options: BatchOptions = {}): StepDecorator {
     );
   }
   const checked: BatchOptions = {};
-  for (const key of Object.keys(options ?? {})) {
-    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (UNSUPPORTED_BATCH_OPTIONS.has(camel)) {
-      const error = unsupportedBatchOption(key, "batch()");
-      throw new FlowDefinitionError("FS_FLOW_BAD_DECORATOR", error.message);
-    }
-  }
   if (options.cpu !== undefined) checked.cpu = checkNumber("batch", "cpu", options.cpu, 0.25);
   if (options.memory !== undefined)
     checked.memory = checkInteger("batch", "memory", options.memory, 1, 4_000_000);

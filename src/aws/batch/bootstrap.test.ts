@@ -151,7 +151,8 @@ describe("bootstrap: SigV4 S3 GET", () => {
 
 describe("bootstrap: a download's time limit", () => {
   test("restarts with every chunk: a slow download finishes, a stalled one is fetched again", async () => {
-    // given: a package sent in 6 pieces 80 ms apart (slower than the 250 ms limit as a whole), and
+    // given: a package sent in 6 pieces 200 ms apart (slower than the 1 s limit as a whole, with room
+    // for a busy machine between pieces), and
     // a first answer that stops after one piece for longer than the limit
     const { default: http } = await import("node:http");
     const body = Buffer.alloc(6_000, 3);
@@ -165,7 +166,7 @@ describe("bootstrap: a download's time limit", () => {
         sent += 1_000;
         if (sent >= body.length) return response.end();
         const stall = request.url!.includes("stalls") && served === 1 && sent === 1_000;
-        setTimeout(next, stall ? 5_000 : 80).unref();
+        setTimeout(next, stall ? 5_000 : 200).unref();
       };
       next();
     });
@@ -177,10 +178,10 @@ describe("bootstrap: a download's time limit", () => {
     };
     try {
       // when / then
-      const slow = await fetchVerified(env, "s3://bucket/slow", sha256(body), { idleTimeoutMs: 250 });
+      const slow = await fetchVerified(env, "s3://bucket/slow", sha256(body), { idleTimeoutMs: 1_000 });
       assert.deepEqual([slow.length, served], [body.length, 1]);
       served = 0;
-      const stalled = await fetchVerified(env, "s3://bucket/stalls", sha256(body), { idleTimeoutMs: 250 });
+      const stalled = await fetchVerified(env, "s3://bucket/stalls", sha256(body), { idleTimeoutMs: 1_000 });
       assert.deepEqual([stalled.length, served], [body.length, 2]);
     } finally {
       server.closeAllConnections();
