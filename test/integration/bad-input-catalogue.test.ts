@@ -442,6 +442,7 @@ const DECORATOR_CASES: Case[] = [
       AWS_ENDPOINT_URL: "http://127.0.0.1:9",
       FLOWSHIP_AWS_REGION: "eu-west-1",
       FLOWSHIP_AWS_JOB_QUEUE: "flowship-queue",
+      FLOWSHIP_AWS_BATCH_JOB_ROLE: "arn:aws:iam::123456789012:role/flowship-batch-job",
     },
   },
   withFlag(
