@@ -190,6 +190,13 @@ export class LocalRun {
       "stderr",
     );
     const missing = this.#resume?.missingArtifacts ?? [];
+    // Legal (a copy under a new id), but rarely what was meant: say how to run something.
+    if (this.#resume && this.#resume.rerunFrom === undefined && missing.length === 0) {
+      this.#print(
+        `Every task of run ${this.#resume.originRunId} succeeded: all are cloned and nothing runs again; give a STEP to run again from it, or another --origin-run-id`,
+        "stderr",
+      );
+    }
     if (missing.length > 0) {
       this.#print(
         `${missing.length} task${missing.length > 1 ? "s" : ""} of run ${this.#resume!.originRunId} run again: an artifact ${missing.length > 1 ? "they reference is" : "it references is"} missing from the datastore (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""})`,

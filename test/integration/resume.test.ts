@@ -139,7 +139,7 @@ describe("resume", () => {
     assert.match(
       copy.stderr,
       new RegExp(
-        `^note: run ResumableFlow/${runIdFrom(first.stderr)} succeeded, so every task is cloned and nothing runs; give a STEP`,
+        `Every task of run ${runIdFrom(first.stderr)} succeeded: all are cloned and nothing runs again; give a STEP`,
       ),
     );
   });

@@ -3,7 +3,6 @@ import { effectiveSettings } from "../../aws/deploy/aws-settings.js";
 import { FlowStore } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { checkRunId } from "../../datastore/pathspec.js";
-import { runStatus } from "../../datastore/run-status.js";
 import { FlowshipError } from "../../errors.js";
 import type { FlowCommandContext } from "../command-context.js";
 import { addRunOptions, type CommonRunFlags, runGlobals, startRun } from "../run-common.js";
@@ -41,22 +40,9 @@ export function registerResume(program: Command, context: FlowCommandContext): v
       options.datastore = "s3";
       options.datastoreRoot = s3Root;
     }
-    if (step === undefined) await noteSucceededOrigin(store, originRunId, options.originRunId === undefined);
     process.exitCode = await startRun(context, options, {
       parameterText: {},
       resume: { originRunId, ...(step ? { step } : {}) },
     });
   });
-}
-
-/**
- * Resuming a run that succeeded, without a step, clones every task and runs nothing: legal (it
- * makes a copy under a new id), but rarely what was meant, so say so and how to run something.
- */
-async function noteSucceededOrigin(store: FlowStore, runId: string, latest: boolean): Promise<void> {
-  const origin = await store.readRun(runId);
-  if (!origin || runStatus(origin, await store.readRunEnd(runId)) !== "succeeded") return;
-  process.stderr.write(
-    `note: run ${store.flow}/${runId}${latest ? " (the latest run started with `run`)" : ""} succeeded, so every task is cloned and nothing runs; give a STEP to run again from it, or --origin-run-id for another run.\n`,
-  );
 }
