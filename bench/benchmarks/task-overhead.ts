@@ -71,7 +71,7 @@ export async function taskOverhead(options: { quick: boolean }): Promise<Row[]> 
   fs.rmSync(root, { recursive: true, force: true });
   return [
     row(
-      `${tasks} tasks (foreach ${width}), --max-workers 16, default isolation (a fresh thread per attempt in a task host), ${cores} cores`,
+      `${tasks} tasks (foreach ${width}), --max-workers 16, default isolation (task hosts: a warm thread, a fresh evaluation of the flow per attempt), ${cores} cores`,
       hostMs!,
       "≤ 1.0× floor",
       hostMs! / floorMs! <= 1.0,
