@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import type { Row } from "./measure.js";
 import { runMeasured, runWithCpu } from "./measure.js";
 
 const BIN = path.resolve("bin/flowship.js");
@@ -92,4 +93,37 @@ export function bareCosts(count: number): Promise<{ threadMs: number; processMs:
     return { threadMs: (used.user + used.system) / 1000 / count, processMs: processes.cpuMs / count };
   })();
   return bare;
+}
+
+/**
+ * The row of a fan-out's CPU per task (runtime, hosts and threads, start-up included), beside a bare
+ * thread's and a bare process's CPU, with a Metaflow task's when Metaflow ran.
+ */
+export function cpuPerTaskRow(r: {
+  id: number;
+  benchmark: string;
+  width: number;
+  cpuPerTask: number;
+  bare: { threadMs: number; processMs: number };
+  target: string;
+  met: boolean | null;
+  metaflowTaskMs: number | undefined;
+  skipped: string | undefined;
+}): Row {
+  return {
+    id: r.id,
+    benchmark: r.benchmark,
+    figure: `CPU per task, foreach ${r.width}, default isolation (runtime, hosts and threads, start-up all included)`,
+    value: r.cpuPerTask,
+    unit: "ms",
+    baseline: `a bare worker thread: ${r.bare.threadMs.toFixed(0)} ms; a bare \`node -e ""\` process`,
+    baselineValue: r.bare.processMs,
+    ratio: r.cpuPerTask / r.bare.processMs,
+    target: r.target,
+    met: r.met,
+    note:
+      r.metaflowTaskMs !== undefined
+        ? `a Metaflow task: ${r.metaflowTaskMs.toFixed(0)} ms`
+        : `Metaflow not measured: ${r.skipped}`,
+  };
 }

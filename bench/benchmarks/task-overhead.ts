@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { bareCosts, type Isolation, spawnFloor, timedFanout } from "../fanout.js";
+import { bareCosts, cpuPerTaskRow, type Isolation, spawnFloor, timedFanout } from "../fanout.js";
 import { interleave, median, type Row, type Sampled } from "../measure.js";
 import { metaflow, metaflowWorkers, runMetaflowFanout } from "../metaflow.js";
 
@@ -98,20 +98,16 @@ export async function taskOverhead(options: { quick: boolean }): Promise<Row[]> 
         ? `floor ${(floorMs! / 1000).toFixed(2)} s; bench venv ${mf.setupMs < 2000 ? "installed before this run" : `set up in ${(mf.setupMs / 1000).toFixed(0)} s`}`
         : `Metaflow not measured: ${mf.skipped}`,
     },
-    {
+    cpuPerTaskRow({
       id: 1,
       benchmark: "task overhead",
-      figure: `CPU per task, foreach ${width}, default isolation (runtime, hosts and threads, start-up all included)`,
-      value: cpuPerTask,
-      unit: "ms",
-      baseline: `a bare worker thread: ${bare.threadMs.toFixed(0)} ms; a bare \`node -e ""\` process`,
-      baselineValue: bare.processMs,
-      ratio: cpuPerTask / bare.processMs,
+      width,
+      cpuPerTask,
+      bare,
       target: "(reported: the run's start-up is in it; ≤ 15 ms is judged at foreach 1000, benchmark 2)",
       met: null,
-      note: measured
-        ? `a Metaflow task: ${(median(mfCpu) / tasks).toFixed(0)} ms`
-        : `Metaflow not measured: ${mf.skipped}`,
-    },
+      metaflowTaskMs: measured ? median(mfCpu) / tasks : undefined,
+      skipped: "skipped" in mf ? mf.skipped : undefined,
+    }),
   ];
 }

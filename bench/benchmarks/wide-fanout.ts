@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { bareCosts, measuredFanout, spawnFloor, timedFanout } from "../fanout.js";
+import { bareCosts, cpuPerTaskRow, measuredFanout, spawnFloor, timedFanout } from "../fanout.js";
 import { interleave, median, type Row } from "../measure.js";
 import { metaflow, metaflowWorkers, runMetaflowFanout } from "../metaflow.js";
 
@@ -84,21 +84,17 @@ async function versusMetaflow(root: string, options: WideOptions): Promise<Row[]
         ? `flowship median of ${samples}, Metaflow ${mfSamples === 1 ? "1 run" : `median of ${mfSamples}`} (minutes a run)`
         : `Metaflow not measured: ${mf.skipped}`,
     },
-    {
+    cpuPerTaskRow({
       id: 2,
       benchmark: "wide fan-out",
-      figure: `CPU per task, foreach ${width}, default isolation (runtime, hosts and threads, start-up all included)`,
-      value: cpuPerTask,
-      unit: "ms",
-      baseline: `a bare worker thread: ${bare.threadMs.toFixed(0)} ms; a bare \`node -e ""\` process`,
-      baselineValue: bare.processMs,
-      ratio: cpuPerTask / bare.processMs,
+      width,
+      cpuPerTask,
+      bare,
       target: "≤ 15 ms",
       met: options.quick ? null : cpuPerTask <= 15,
-      note: measured
-        ? `a Metaflow task: ${(median(mfCpu) / tasks).toFixed(0)} ms`
-        : `Metaflow not measured: ${mf.skipped}`,
-    },
+      metaflowTaskMs: measured ? median(mfCpu) / tasks : undefined,
+      skipped: "skipped" in mf ? mf.skipped : undefined,
+    }),
   ];
 }
 
