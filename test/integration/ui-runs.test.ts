@@ -159,7 +159,9 @@ describe("a run watched while it goes, then killed", () => {
   before(async () => {
     child = spawn(process.execPath, [BIN, FLOW, "run", "--max-workers", "2"], {
       cwd: REPO,
-      env: { ...env, ITEMS: "12", SLOW_VISIT: "1500", CHATTY_ITEM: "0" },
+      // Visits last a minute: the run must still be going when it is killed, however slowly a
+      // loaded machine gets through the first test (the reaper ends the tasks with the runtime).
+      env: { ...env, ITEMS: "12", SLOW_VISIT: "60000", CHATTY_ITEM: "0" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
