@@ -72,15 +72,12 @@ function Highlighted({ text, term }: { text: string; term: string }) {
   );
 }
 
-export function LogPanel(props: { pathspec: string; stream: string; attempt: number; live: boolean }) {
-  const { pathspec, stream, attempt, live } = props;
+/**
+ * The log at `base`, its tail first, then read again while `live` until it is finished; read anew
+ * from its tail when either changes.
+ */
+function useLogTail(base: string, live: boolean): LogState {
   const [log, setLog] = useState<LogState>(EMPTY);
-  const [follow, setFollow] = useState(true);
-  const [term, setTerm] = useState("");
-  const [showTimes, setShowTimes] = useState(true);
-  const box = useRef<HTMLDivElement>(null);
-  const base = `/api/logs/${pathspec}?stream=${stream}&attempt=${attempt}`;
-
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -93,19 +90,7 @@ export function LogPanel(props: { pathspec: string; stream: string; attempt: num
         if (stopped) return;
         const first = next === undefined || chunk.restarted === true;
         next = { offset: chunk.next, times: chunk.timesNext };
-        setLog((before) => {
-          // A log cut short since the last read starts over: its lines shown so far are gone.
-          const old = chunk.restarted ? EMPTY : before;
-          const lines = [...old.lines, ...splitLines(chunk)];
-          const drop = Math.max(0, lines.length - KEEP_LINES);
-          return {
-            lines: lines.slice(drop),
-            skipped: drop > 0 ? lines[drop]!.at : first ? chunk.start : old.skipped,
-            times: [...old.times, ...chunk.times.filter(([at]) => at > (old.times.at(-1)?.[0] ?? -1))],
-            ...(chunk.from ? { from: chunk.from } : {}),
-            done: chunk.finished,
-          };
-        });
+        setLog((before) => appendChunk(before, chunk, first));
         // More than one answer holds: ask at once; a growing log: in a second.
         if (chunk.next < chunk.size) timer = setTimeout(read, 0);
         else if (live && !chunk.finished) timer = setTimeout(read, 1000);
@@ -119,6 +104,136 @@ export function LogPanel(props: { pathspec: string; stream: string; attempt: num
       clearTimeout(timer);
     };
   }, [base, live]);
+  return log;
+}
+
+/** The log with a chunk read added; `first` when the chunk is its tail (the first read, or a restart). */
+function appendChunk(before: LogState, chunk: LogChunk, first: boolean): LogState {
+  // A log cut short since the last read starts over: its lines shown so far are gone.
+  const old = chunk.restarted ? EMPTY : before;
+  const lines = [...old.lines, ...splitLines(chunk)];
+  const drop = Math.max(0, lines.length - KEEP_LINES);
+  return {
+    lines: lines.slice(drop),
+    skipped: drop > 0 ? lines[drop]!.at : first ? chunk.start : old.skipped,
+    times: [...old.times, ...chunk.times.filter(([at]) => at > (old.times.at(-1)?.[0] ?? -1))],
+    ...(chunk.from ? { from: chunk.from } : {}),
+    done: chunk.finished,
+  };
+}
+
+interface ToolsProps {
+  term: string;
+  setTerm: (term: string) => void;
+  matches: number;
+  jumpToMatch: () => void;
+  showTimes: boolean;
+  setShowTimes: (show: boolean) => void;
+  download: string;
+  follow: boolean;
+  jumpToEnd: () => void;
+}
+
+/** Search with its match count, the times switch, the raw download and "jump to end". */
+function LogTools(props: ToolsProps) {
+  const { term, matches, jumpToMatch } = props;
+  return (
+    <div class="log-tools">
+      <label>
+        search{" "}
+        <input
+          type="search"
+          class="log-search"
+          value={term}
+          onInput={(e) => props.setTerm(e.currentTarget.value)}
+          onKeyDown={(e) => e.key === "Enter" && jumpToMatch()}
+        />
+      </label>
+      {term ? (
+        <span class="match-count" aria-live="polite">
+          {matches} match{matches === 1 ? "" : "es"}
+          {matches > 0 ? (
+            <button type="button" onClick={jumpToMatch}>
+              next
+            </button>
+          ) : null}
+        </span>
+      ) : null}
+      <label>
+        <input
+          type="checkbox"
+          checked={props.showTimes}
+          onChange={(e) => props.setShowTimes(e.currentTarget.checked)}
+        />{" "}
+        times
+      </label>
+      <a class="log-download" href={props.download} download>
+        download raw
+      </a>
+      {!props.follow ? (
+        <button type="button" class="jump" onClick={props.jumpToEnd}>
+          jump to end ↓
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** What the lines below are not: another task's output (a clone's), or the whole log (a tail). */
+function LogNotices({ log }: { log: LogState }) {
+  return (
+    <>
+      {log.from ? (
+        <p class="muted log-from">
+          Cloned by resume: this is the output of <a href={pathspecHref(log.from)}>{log.from}</a>, which ran
+          it.
+        </p>
+      ) : null}
+      {log.skipped > 0 ? (
+        <p class="muted log-skipped">
+          The first {bytes(log.skipped)} are not shown (line numbers count from here); download raw for all.
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** The lines, numbered (from the tail's start, `+n`, when the log's start is not shown) and timed. */
+function LogLines(props: { log: LogState; live: boolean; term: string; showTimes: boolean }) {
+  const { log, term, showTimes } = props;
+  if (log.lines.length === 0)
+    return (
+      <span class="muted">{log.done || !props.live ? "(nothing printed)" : "(nothing printed yet)"}</span>
+    );
+  const firstNumber = log.skipped === 0 ? 1 : undefined;
+  return (
+    <>
+      {log.lines.map((line, i) => {
+        const ms = showTimes ? timeAt(log.times, line.at) : undefined;
+        return (
+          <div class={term && line.text.includes(term) ? "log-line match" : "log-line"}>
+            <span class="ln" aria-hidden="true">
+              {firstNumber === undefined ? `+${i + 1}` : i + 1}
+            </span>
+            {showTimes ? <span class="lt">{ms === undefined ? "" : clock(ms)}</span> : null}
+            <span class="lx">
+              <Highlighted text={line.text} term={term} />
+            </span>
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
+export function LogPanel(props: { pathspec: string; stream: string; attempt: number; live: boolean }) {
+  const { pathspec, stream, attempt, live } = props;
+  const [follow, setFollow] = useState(true);
+  const [term, setTerm] = useState("");
+  const [showTimes, setShowTimes] = useState(true);
+  const box = useRef<HTMLDivElement>(null);
+  const base = `/api/logs/${pathspec}?stream=${stream}&attempt=${attempt}`;
+  const log = useLogTail(base, live);
 
   // Following: each new line brings the end into view.
   useEffect(() => {
@@ -145,77 +260,22 @@ export function LogPanel(props: { pathspec: string; stream: string; attempt: num
     setFollow(false);
     target.scrollIntoView({ block: "center" });
   };
-  const firstNumber = log.skipped === 0 ? 1 : undefined;
   return (
     <div class={`log-panel log-panel-${stream}`}>
-      <div class="log-tools">
-        <label>
-          search{" "}
-          <input
-            type="search"
-            class="log-search"
-            value={term}
-            onInput={(e) => setTerm(e.currentTarget.value)}
-            onKeyDown={(e) => e.key === "Enter" && jumpToMatch()}
-          />
-        </label>
-        {term ? (
-          <span class="match-count" aria-live="polite">
-            {matches} match{matches === 1 ? "" : "es"}
-            {matches > 0 ? (
-              <button type="button" onClick={jumpToMatch}>
-                next
-              </button>
-            ) : null}
-          </span>
-        ) : null}
-        <label>
-          <input
-            type="checkbox"
-            checked={showTimes}
-            onChange={(e) => setShowTimes(e.currentTarget.checked)}
-          />{" "}
-          times
-        </label>
-        <a class="log-download" href={`${base}&download=1`} download>
-          download raw
-        </a>
-        {!follow ? (
-          <button type="button" class="jump" onClick={() => setFollow(true)}>
-            jump to end ↓
-          </button>
-        ) : null}
-      </div>
-      {log.from ? (
-        <p class="muted log-from">
-          Cloned by resume: this is the output of <a href={pathspecHref(log.from)}>{log.from}</a>, which ran
-          it.
-        </p>
-      ) : null}
-      {log.skipped > 0 ? (
-        <p class="muted log-skipped">
-          The first {bytes(log.skipped)} are not shown (line numbers count from here); download raw for all.
-        </p>
-      ) : null}
+      <LogTools
+        term={term}
+        setTerm={setTerm}
+        matches={matches}
+        jumpToMatch={jumpToMatch}
+        showTimes={showTimes}
+        setShowTimes={setShowTimes}
+        download={`${base}&download=1`}
+        follow={follow}
+        jumpToEnd={() => setFollow(true)}
+      />
+      <LogNotices log={log} />
       <div class={`log log-${stream}`} data-stream={stream} ref={box} onScroll={onScroll}>
-        {log.lines.length === 0 ? (
-          <span class="muted">{log.done || !live ? "(nothing printed)" : "(nothing printed yet)"}</span>
-        ) : (
-          log.lines.map((line, i) => {
-            const ms = showTimes ? timeAt(log.times, line.at) : undefined;
-            return (
-              <div class={term && line.text.includes(term) ? "log-line match" : "log-line"}>
-                <span class="ln" aria-hidden="true">
-                  {firstNumber === undefined ? `+${i + 1}` : i + 1}
-                </span>
-                {showTimes ? <span class="lt">{ms === undefined ? "" : clock(ms)}</span> : null}
-                <span class="lx">
-                  <Highlighted text={line.text} term={term} />
-                </span>
-              </div>
-            );
-          })
-        )}
+        <LogLines log={log} live={live} term={term} showTimes={showTimes} />
       </div>
     </div>
   );
