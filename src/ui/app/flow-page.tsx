@@ -69,6 +69,135 @@ function Select(props: {
   );
 }
 
+type Change = (name: string, value: string, replace?: boolean) => void;
+
+/** The search box's text, which filters as one types, a moment after the last key. */
+function useSearchBox(query: URLSearchParams, change: Change): [string, (search: string) => void] {
+  const [search, setSearch] = useState(query.get("q") ?? "");
+  useEffect(() => {
+    if (search === (query.get("q") ?? "")) return;
+    const timer = setTimeout(() => change("q", search.trim(), true), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
+  return [search, setSearch];
+}
+
+function Deployments({ view, now }: { view: FlowRunsView | undefined; now: string }) {
+  return (
+    <>
+      {view?.deployments.map((d) => (
+        <p class="deployment">
+          Deployed as <b>{d.name}</b> (version {d.version}) on <When iso={d.deployedAt} now={now} />
+        </p>
+      ))}
+    </>
+  );
+}
+
+interface FiltersProps {
+  flow: string;
+  query: URLSearchParams;
+  view: FlowRunsView | undefined;
+  change: Change;
+  search: string;
+  setSearch: (search: string) => void;
+  filtered: boolean;
+}
+
+/**
+ * A select per status, user, tag and branch (offering the users, tags and branches the flow's runs
+ * have), the start dates and the search box.
+ */
+function Filters({ flow, query, view, change, search, setSearch, filtered }: FiltersProps) {
+  const select = (name: string, options: readonly string[]) => (
+    <Select name={name} label={name} value={query.get(name) ?? ""} options={options} onChange={change} />
+  );
+  return (
+    <form class="filters" aria-label="Filter the runs" onSubmit={(e) => e.preventDefault()}>
+      {select("status", STATUSES)}
+      {select("user", view?.facets.users ?? [])}
+      {select("tag", view?.facets.tags ?? [])}
+      {select("branch", view?.facets.branches ?? [])}
+      <label>
+        started from{" "}
+        <input
+          type="date"
+          name="since"
+          value={query.get("since") ?? ""}
+          onChange={(e) => change("since", e.currentTarget.value)}
+        />
+      </label>
+      <label>
+        to{" "}
+        <input
+          type="date"
+          name="until"
+          value={query.get("until") ?? ""}
+          onChange={(e) => change("until", e.currentTarget.value)}
+        />
+      </label>
+      <label>
+        search{" "}
+        <input
+          type="search"
+          name="q"
+          placeholder="run id or tag"
+          value={search}
+          onInput={(e) => setSearch(e.currentTarget.value)}
+        />
+      </label>
+      {filtered ? <a href={flowHref(flow)}>clear filters</a> : null}
+    </form>
+  );
+}
+
+/** "Runs 1–50 of 120, newest first.", or why there are none. */
+function Summary(props: { view: FlowRunsView; filtered: boolean; loading: boolean | undefined }) {
+  const { view, filtered } = props;
+  return (
+    <p class="summary" data-testid="runs-summary" aria-busy={props.loading}>
+      {view.matched === 0
+        ? filtered
+          ? `No run of ${plural(view.total, "run")} matches.`
+          : "No runs yet."
+        : `Runs ${view.offset + 1}–${view.offset + view.runs.length} of ${view.matched.toLocaleString("en-US")}${
+            filtered ? ` matching (${plural(view.total, "run")} in all)` : ""
+          }, newest first.`}
+    </p>
+  );
+}
+
+function Unreadable({ runs }: { runs: string[] }) {
+  if (runs.length === 0) return null;
+  return (
+    <p class="error" data-testid="unreadable">
+      {plural(runs.length, "run")} could not be read (a corrupt record, see docs/reliability.md):{" "}
+      {runs.slice(0, 10).join(", ")}
+      {runs.length > 10 ? ", …" : ""}
+    </p>
+  );
+}
+
+function Pager({ view, page, change }: { view: FlowRunsView; page: number; change: Change }) {
+  return (
+    <nav class="pager" aria-label="Pages of runs">
+      <button type="button" disabled={page <= 1} onClick={() => change("page", String(page - 1))}>
+        ← newer
+      </button>
+      <span>
+        page {page} of {Math.max(1, Math.ceil(view.matched / PAGE))}
+      </span>
+      <button
+        type="button"
+        disabled={view.offset + view.runs.length >= view.matched}
+        onClick={() => change("page", String(page + 1))}
+      >
+        older →
+      </button>
+    </nav>
+  );
+}
+
 export function FlowPage({ flow, query }: { flow: string; query: URLSearchParams }) {
   useTitle(flow);
   const {
@@ -77,20 +206,14 @@ export function FlowPage({ flow, query }: { flow: string; query: URLSearchParams
     missing,
     loading,
   } = usePoll<FlowRunsView>(`/api/flows/${encodePath(flow)}/runs?${apiQuery(query)}`, 3000);
-  const [search, setSearch] = useState(query.get("q") ?? "");
-  const change = (name: string, value: string, replace = false) => {
+  const change: Change = (name, value, replace = false) => {
     const next = new URLSearchParams(query);
     if (value) next.set(name, value);
     else next.delete(name);
     if (name !== "page") next.delete("page");
     navigate(flowHref(flow, next), replace);
   };
-  // The search box filters as one types, a moment after the last key.
-  useEffect(() => {
-    if (search === (query.get("q") ?? "")) return;
-    const timer = setTimeout(() => change("q", search.trim(), true), 250);
-    return () => clearTimeout(timer);
-  }, [search]);
+  const [search, setSearch] = useSearchBox(query, change);
   if (missing) return <NotFound what={error ?? `No flow ${flow}.`} />;
   const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
   const now = new Date().toISOString();
@@ -101,107 +224,25 @@ export function FlowPage({ flow, query }: { flow: string; query: URLSearchParams
         <a href="/">Flows</a> / {flow}
       </p>
       <h1>{flow}</h1>
-      {view?.deployments.map((d) => (
-        <p class="deployment">
-          Deployed as <b>{d.name}</b> (version {d.version}) on <When iso={d.deployedAt} now={now} />
-        </p>
-      ))}
-      <form class="filters" aria-label="Filter the runs" onSubmit={(e) => e.preventDefault()}>
-        <Select
-          name="status"
-          label="status"
-          value={query.get("status") ?? ""}
-          options={STATUSES}
-          onChange={change}
-        />
-        <Select
-          name="user"
-          label="user"
-          value={query.get("user") ?? ""}
-          options={view?.facets.users ?? []}
-          onChange={change}
-        />
-        <Select
-          name="tag"
-          label="tag"
-          value={query.get("tag") ?? ""}
-          options={view?.facets.tags ?? []}
-          onChange={change}
-        />
-        <Select
-          name="branch"
-          label="branch"
-          value={query.get("branch") ?? ""}
-          options={view?.facets.branches ?? []}
-          onChange={change}
-        />
-        <label>
-          started from{" "}
-          <input
-            type="date"
-            name="since"
-            value={query.get("since") ?? ""}
-            onChange={(e) => change("since", e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          to{" "}
-          <input
-            type="date"
-            name="until"
-            value={query.get("until") ?? ""}
-            onChange={(e) => change("until", e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          search{" "}
-          <input
-            type="search"
-            name="q"
-            placeholder="run id or tag"
-            value={search}
-            onInput={(e) => setSearch(e.currentTarget.value)}
-          />
-        </label>
-        {filtered ? <a href={flowHref(flow)}>clear filters</a> : null}
-      </form>
+      <Deployments view={view} now={now} />
+      <Filters
+        flow={flow}
+        query={query}
+        view={view}
+        change={change}
+        search={search}
+        setSearch={setSearch}
+        filtered={filtered}
+      />
       {error && !view ? <p class="error">{error}</p> : null}
       {!view ? (
         <p class="muted">Loading the runs of {flow}…</p>
       ) : (
         <>
-          <p class="summary" data-testid="runs-summary" aria-busy={loading}>
-            {view.matched === 0
-              ? filtered
-                ? `No run of ${plural(view.total, "run")} matches.`
-                : "No runs yet."
-              : `Runs ${view.offset + 1}–${view.offset + view.runs.length} of ${view.matched.toLocaleString("en-US")}${
-                  filtered ? ` matching (${plural(view.total, "run")} in all)` : ""
-                }, newest first.`}
-          </p>
-          {view.unreadable.length > 0 ? (
-            <p class="error" data-testid="unreadable">
-              {plural(view.unreadable.length, "run")} could not be read (a corrupt record, see
-              docs/reliability.md): {view.unreadable.slice(0, 10).join(", ")}
-              {view.unreadable.length > 10 ? ", …" : ""}
-            </p>
-          ) : null}
+          <Summary view={view} filtered={filtered} loading={loading} />
+          <Unreadable runs={view.unreadable} />
           {view.runs.length > 0 ? <RunsTable flow={flow} runs={view.runs} now={now} /> : null}
-          <nav class="pager" aria-label="Pages of runs">
-            <button type="button" disabled={page <= 1} onClick={() => change("page", String(page - 1))}>
-              ← newer
-            </button>
-            <span>
-              page {page} of {Math.max(1, Math.ceil(view.matched / PAGE))}
-            </span>
-            <button
-              type="button"
-              disabled={view.offset + view.runs.length >= view.matched}
-              onClick={() => change("page", String(page + 1))}
-            >
-              older →
-            </button>
-          </nav>
+          <Pager view={view} page={page} change={change} />
         </>
       )}
     </div>
