@@ -30,6 +30,85 @@ function Counts({ view }: { view: RunView }) {
   );
 }
 
+/** When it started and for how long, who ran it, its tags, and what it resumed or was scheduled for. */
+function Facts({ flow, view }: { flow: string; view: RunView }) {
+  return (
+    <dl class="facts">
+      <dt>started</dt>
+      <dd>
+        <When iso={view.run.startedAt} now={view.now} />
+      </dd>
+      <dt>duration</dt>
+      <dd>
+        {view.run.status === "killed"
+          ? "unknown (killed)"
+          : between(view.run.startedAt, view.run.endedAt, view.now)}
+      </dd>
+      <dt>user</dt>
+      <dd>{view.run.user}</dd>
+      <dt>namespace</dt>
+      <dd>{view.run.namespace}</dd>
+      <dt>tags</dt>
+      <dd class="tags">
+        {[...view.run.tags, ...view.run.systemTags].map((t) => (
+          <span class="tag">{t}</span>
+        ))}
+      </dd>
+      {view.run.originRunId ? (
+        <>
+          <dt>resumed from</dt>
+          <dd data-testid="origin-run">
+            <a href={runHref(flow, view.run.originRunId)}>{view.run.originRunId}</a>
+          </dd>
+        </>
+      ) : null}
+      {view.run.scheduledTime ? (
+        <>
+          <dt>scheduled for</dt>
+          <dd>{when(view.run.scheduledTime)}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** Why the run failed, with a link to the first task that failed. */
+function RunError({ flow, run, view }: { flow: string; run: string; view: RunView }) {
+  if (!view.run.failureReason) return null;
+  const failedTask = Object.entries(view.steps)
+    .flatMap(([step, tasks]) => tasks.filter((t) => t.state === "failed").map((t) => ({ step, task: t })))
+    .at(0);
+  return (
+    <div class="error" data-testid="run-error">
+      <b>Failed:</b> {view.run.failureReason}
+      {failedTask ? (
+        <>
+          {" "}
+          — <a href={taskHref(flow, run, failedTask.step, failedTask.task.id)}>see the task</a>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function Parameters({ parameters }: { parameters: RunView["parameters"] }) {
+  if (Object.keys(parameters).length === 0) return null;
+  return (
+    <table class="parameters">
+      <tbody>
+        {Object.entries(parameters).map(([name, value]) => (
+          <tr>
+            <th scope="row">{name}</th>
+            <td>
+              <code>{JSON.stringify(value)}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function RunPage({ flow, run }: { flow: string; run: string }) {
   useTitle(`${flow}/${run}`);
   // A running run is read again every second; a finished (or killed) one once.
@@ -42,9 +121,7 @@ export function RunPage({ flow, run }: { flow: string; run: string }) {
     return <NotFound what={error ?? `No run ${flow}/${run}.`} back={{ href: flowHref(flow), label: flow }} />;
   if (!view) return <p class="muted">{error ?? `Loading ${flow}/${run}…`}</p>;
   const states = stepStates(view);
-  const failedTask = Object.entries(view.steps)
-    .flatMap(([step, tasks]) => tasks.filter((t) => t.state === "failed").map((t) => ({ step, task: t })))
-    .at(0);
+  // A step of one task links to it; of several, to its group in the timeline.
   const stepHref = (step: string) => {
     const tasks = view.steps[step] ?? [];
     return tasks.length === 1
@@ -65,68 +142,10 @@ export function RunPage({ flow, run }: { flow: string; run: string }) {
           tasks that had not finished are shown as killed. <code>flowship resume</code> runs the rest.
         </p>
       ) : null}
-      <dl class="facts">
-        <dt>started</dt>
-        <dd>
-          <When iso={view.run.startedAt} now={view.now} />
-        </dd>
-        <dt>duration</dt>
-        <dd>
-          {view.run.status === "killed"
-            ? "unknown (killed)"
-            : between(view.run.startedAt, view.run.endedAt, view.now)}
-        </dd>
-        <dt>user</dt>
-        <dd>{view.run.user}</dd>
-        <dt>namespace</dt>
-        <dd>{view.run.namespace}</dd>
-        <dt>tags</dt>
-        <dd class="tags">
-          {[...view.run.tags, ...view.run.systemTags].map((t) => (
-            <span class="tag">{t}</span>
-          ))}
-        </dd>
-        {view.run.originRunId ? (
-          <>
-            <dt>resumed from</dt>
-            <dd data-testid="origin-run">
-              <a href={runHref(flow, view.run.originRunId)}>{view.run.originRunId}</a>
-            </dd>
-          </>
-        ) : null}
-        {view.run.scheduledTime ? (
-          <>
-            <dt>scheduled for</dt>
-            <dd>{when(view.run.scheduledTime)}</dd>
-          </>
-        ) : null}
-      </dl>
-      {view.run.failureReason ? (
-        <div class="error" data-testid="run-error">
-          <b>Failed:</b> {view.run.failureReason}
-          {failedTask ? (
-            <>
-              {" "}
-              — <a href={taskHref(flow, run, failedTask.step, failedTask.task.id)}>see the task</a>
-            </>
-          ) : null}
-        </div>
-      ) : null}
+      <Facts flow={flow} view={view} />
+      <RunError flow={flow} run={run} view={view} />
       <Counts view={view} />
-      {Object.keys(view.parameters).length > 0 ? (
-        <table class="parameters">
-          <tbody>
-            {Object.entries(view.parameters).map(([name, value]) => (
-              <tr>
-                <th scope="row">{name}</th>
-                <td>
-                  <code>{JSON.stringify(value)}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <Parameters parameters={view.parameters} />
       <div class="run-body">
         <section class="graph-box">
           <h2>Graph</h2>
