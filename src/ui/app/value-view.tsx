@@ -164,59 +164,11 @@ function Parts({
   );
 }
 
-export function ValueView({ value, depth = 0 }: { value: Shown; depth?: number }) {
+type Container = Extract<Shown, { t: "arr" | "obj" | "map" | "set" }>;
+
+/** An array, object, Map or Set: its parts, each a value of its own one level down. */
+function ContainerView({ value, depth }: { value: Container; depth: number }) {
   switch (value.t) {
-    case "str": {
-      const cut = value.v.length < value.len;
-      if (!value.v.includes("\n") && !cut && value.len <= 200)
-        return <code class="str">{JSON.stringify(value.v)}</code>;
-      return (
-        <>
-          <pre class="text">{value.v}</pre>
-          {cut ? (
-            <p class="muted">
-              The first {n(value.v.length)} of {n(value.len)} characters; download for all.
-            </p>
-          ) : null}
-        </>
-      );
-    }
-    case "date":
-      return <code class="date">Date {value.v ?? "Invalid Date"}</code>;
-    case "regexp":
-      return <code class="regexp">RegExp {value.v}</code>;
-    case "error":
-      return (
-        <div class="error-value">
-          <b>
-            {value.name}: {value.message}
-          </b>
-          {value.stack ? <pre class="text">{value.stack}</pre> : null}
-        </div>
-      );
-    case "bytes":
-      return (
-        <div class="bytes">
-          <span class="muted">
-            {value.name}, {n(value.len)} bytes
-          </span>
-          <HexDump hex={value.hex} len={value.len} />
-        </div>
-      );
-    case "typed":
-      return (
-        <div class="typed">
-          <span class="muted">
-            {value.name}({n(value.len)})
-          </span>{" "}
-          <code>
-            [{value.items.join(", ")}
-            {value.len > value.items.length ? `, … ${n(value.len - value.items.length)} more` : ""}]
-          </code>
-        </div>
-      );
-    case "table":
-      return <RecordTable value={value} />;
     case "arr":
       return (
         <Parts label={`Array(${n(value.len)})`} depth={depth}>
@@ -264,6 +216,71 @@ export function ValueView({ value, depth = 0 }: { value: Shown; depth?: number }
           <More shown={value.items.length} of={value.size} what="values" />
         </Parts>
       );
+  }
+}
+
+/** A string: quoted on one line when short, else as text, with how much of it is shown. */
+function StringView({ value }: { value: Extract<Shown, { t: "str" }> }) {
+  const cut = value.v.length < value.len;
+  if (!value.v.includes("\n") && !cut && value.len <= 200)
+    return <code class="str">{JSON.stringify(value.v)}</code>;
+  return (
+    <>
+      <pre class="text">{value.v}</pre>
+      {cut ? (
+        <p class="muted">
+          The first {n(value.v.length)} of {n(value.len)} characters; download for all.
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+export function ValueView({ value, depth = 0 }: { value: Shown; depth?: number }) {
+  switch (value.t) {
+    case "str":
+      return <StringView value={value} />;
+    case "date":
+      return <code class="date">Date {value.v ?? "Invalid Date"}</code>;
+    case "regexp":
+      return <code class="regexp">RegExp {value.v}</code>;
+    case "error":
+      return (
+        <div class="error-value">
+          <b>
+            {value.name}: {value.message}
+          </b>
+          {value.stack ? <pre class="text">{value.stack}</pre> : null}
+        </div>
+      );
+    case "bytes":
+      return (
+        <div class="bytes">
+          <span class="muted">
+            {value.name}, {n(value.len)} bytes
+          </span>
+          <HexDump hex={value.hex} len={value.len} />
+        </div>
+      );
+    case "typed":
+      return (
+        <div class="typed">
+          <span class="muted">
+            {value.name}({n(value.len)})
+          </span>{" "}
+          <code>
+            [{value.items.join(", ")}
+            {value.len > value.items.length ? `, … ${n(value.len - value.items.length)} more` : ""}]
+          </code>
+        </div>
+      );
+    case "table":
+      return <RecordTable value={value} />;
+    case "arr":
+    case "obj":
+    case "map":
+    case "set":
+      return <ContainerView value={value} depth={depth} />;
     default:
       return <code class={`scalar scalar-${value.t}`}>{inline(value)}</code>;
   }
