@@ -72,8 +72,15 @@ export interface DeployNumbers extends ForeachChoices {
 }
 
 export function registerCreate(group: Command, context: FlowCommandContext): void {
-  const command = group
-    .command("create")
+  const command = addForeachOptions(
+    addBranchOptions(addCreateOptions(group.command("create")), context.flow),
+  );
+  command.action((flags: CreateFlags, self: Command) => create(context, flags, self));
+}
+
+/** The options of `create` before the branch and foreach ones, in the order --help lists them. */
+function addCreateOptions(command: Command): Command {
+  return command
     .description("deploy a new version of the flow to AWS Step Functions and make it the production version")
     .option("--only-json", "print the state machine definition (JSON) to stdout and deploy nothing", false)
     .option(...NAME_OPTION)
@@ -125,52 +132,52 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
       "--notify-webhook-url <url>",
       "HTTPS webhook of the alerts, e.g. Slack's (default: the configured one, FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL, which keeps a secret URL out of shell history); its header from FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH",
     );
-  addForeachOptions(addBranchOptions(command, context.flow)).action(
-    async (flags: CreateFlags, self: Command) => {
-      const globals = context.globals();
-      const foreach = foreachChoices(flags);
-      const numbers: DeployNumbers = {
-        ...foreach,
-        maxWorkers: maxWorkersForForeaches({
-          maxWorkers: wholeNumberOption("--max-workers", flags.maxWorkers, 0),
-          choices: foreach,
-          command: self,
-          hasForeach: context.flow.steps.some((s) => s.foreach !== undefined),
-        }),
-        taskTimeoutSeconds: wholeNumberOption("--task-timeout", flags.taskTimeout, 60),
-        keepVersions: wholeNumberOption("--keep-versions", flags.keepVersions, 1),
-        ...(flags.workflowTimeout === undefined
-          ? {}
-          : { workflowTimeoutSeconds: wholeNumberOption("--workflow-timeout", flags.workflowTimeout, 1) }),
-      };
-      // In a project, the definition is the branch's: its name, and so its job definition's.
-      const branch = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());
-      const name = flags.name ?? (branch ? projectedFlowName(branch, context.flow.name) : undefined);
-      const compiled = compileStepFunctions(context.flow, {
-        ...(name === undefined ? {} : { name }),
-        maxWorkers: numbers.maxWorkers,
-        distributedMap: numbers.distributedMap,
-        ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),
-        taskTimeoutSeconds: numbers.taskTimeoutSeconds,
-        ...(numbers.workflowTimeoutSeconds === undefined
-          ? {}
-          : { workflowTimeoutSeconds: numbers.workflowTimeoutSeconds }),
-        ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
-        ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
-        ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
-        withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
-        // A step's resources as the configured compute gets them (flowship configure aws --compute).
-        compute: configuredCompute(),
-      });
-      if (!flags.onlyJson) {
-        const { deploy } = await import("./deploy-command.js");
-        await deploy(context, flags, numbers);
-        return;
-      }
-      process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
-      process.stderr.write(summary(compiled.name, compiled.stats));
-      for (const line of describeForeaches(compiled.foreaches)) process.stderr.write(`${line}\n`);
-      for (const line of describeLoops(compiled.loops)) process.stderr.write(`${line}\n`);
-    },
-  );
+}
+
+/** Checks the flags and compiles; prints the definition with --only-json, else deploys it. */
+async function create(context: FlowCommandContext, flags: CreateFlags, self: Command): Promise<void> {
+  const globals = context.globals();
+  const foreach = foreachChoices(flags);
+  const numbers: DeployNumbers = {
+    ...foreach,
+    maxWorkers: maxWorkersForForeaches({
+      maxWorkers: wholeNumberOption("--max-workers", flags.maxWorkers, 0),
+      choices: foreach,
+      command: self,
+      hasForeach: context.flow.steps.some((s) => s.foreach !== undefined),
+    }),
+    taskTimeoutSeconds: wholeNumberOption("--task-timeout", flags.taskTimeout, 60),
+    keepVersions: wholeNumberOption("--keep-versions", flags.keepVersions, 1),
+    ...(flags.workflowTimeout === undefined
+      ? {}
+      : { workflowTimeoutSeconds: wholeNumberOption("--workflow-timeout", flags.workflowTimeout, 1) }),
+  };
+  // In a project, the definition is the branch's: its name, and so its job definition's.
+  const branch = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());
+  const name = flags.name ?? (branch ? projectedFlowName(branch, context.flow.name) : undefined);
+  const compiled = compileStepFunctions(context.flow, {
+    ...(name === undefined ? {} : { name }),
+    maxWorkers: numbers.maxWorkers,
+    distributedMap: numbers.distributedMap,
+    ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),
+    taskTimeoutSeconds: numbers.taskTimeoutSeconds,
+    ...(numbers.workflowTimeoutSeconds === undefined
+      ? {}
+      : { workflowTimeoutSeconds: numbers.workflowTimeoutSeconds }),
+    ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
+    ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
+    ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
+    withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
+    // A step's resources as the configured compute gets them (flowship configure aws --compute).
+    compute: configuredCompute(),
+  });
+  if (!flags.onlyJson) {
+    const { deploy } = await import("./deploy-command.js");
+    await deploy(context, flags, numbers);
+    return;
+  }
+  process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
+  process.stderr.write(summary(compiled.name, compiled.stats));
+  for (const line of describeForeaches(compiled.foreaches)) process.stderr.write(`${line}\n`);
+  for (const line of describeLoops(compiled.loops)) process.stderr.write(`${line}\n`);
 }
