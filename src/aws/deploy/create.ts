@@ -37,7 +37,7 @@ import { versionNumber } from "./resource-names.js";
 import { alertSettings, deployedTaskEnvironment } from "./task-settings.js";
 import { upstreamFlows } from "./trigger-on-finish.js";
 
-export type { DeployFlowOptions, DeployPlan, DeployResult } from "./deploy-types.js";
+export type { DeployCompileOptions, DeployFlowOptions, DeployPlan, DeployResult } from "./deploy-types.js";
 
 /**
  * Validates the flow and its deploy-time decorators. A flow that starts by itself (schedule or
@@ -107,17 +107,12 @@ function compile(
 ) {
   const { settings, target } = options;
   return compileStepFunctions(graph, {
+    // The caller's choices first: where jobs run and what they run are the deploy's own.
+    ...options.compile,
     name: target.name,
     jobQueue: settings.jobQueue!,
     datastoreRoot: settings.s3Root!,
     partition: target.partition,
-    ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
-    ...(options.distributedMap !== undefined ? { distributedMap: options.distributedMap } : {}),
-    ...(options.maxForeachWidth !== undefined ? { maxForeachWidth: options.maxForeachWidth } : {}),
-    ...(options.workflowTimeoutSeconds !== undefined
-      ? { workflowTimeoutSeconds: options.workflowTimeoutSeconds }
-      : {}),
-    ...(options.taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
     ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
     ...(jobDefinition ? { jobDefinition } : {}),
     compute: computeKind(settings),
