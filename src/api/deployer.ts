@@ -131,7 +131,7 @@ export class StepFunctionsDeployer<F extends FlowSpec = FlowSpec> {
     const { datastoreLocation } = await import("../aws/batch/datastore-location.js");
     const { openStorage } = await import("../datastore/open-storage.js");
     const o = this.#options;
-    const numbers = deployNumbers(o);
+    const { keepVersions, ...compile } = deployNumbers(o);
     for (const tag of o.tags ?? []) checkTag(tag);
     const tokens = checkTokens(o, options);
     const decorators = withDecorators(o.with);
@@ -156,7 +156,8 @@ export class StepFunctionsDeployer<F extends FlowSpec = FlowSpec> {
       ...tokens,
       ...(o.namespace === undefined ? {} : { namespace: o.namespace }),
       tags: o.tags ?? [],
-      ...numbers,
+      ...(keepVersions === undefined ? {} : { keepVersions }),
+      compile,
       withDecorators: decorators,
     });
     return new DeployedFlow<F>({

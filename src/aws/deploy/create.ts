@@ -37,7 +37,7 @@ import { versionNumber } from "./resource-names.js";
 import { alertSettings, deployedTaskEnvironment } from "./task-settings.js";
 import { upstreamFlows } from "./trigger-on-finish.js";
 
-export type { DeployFlowOptions, DeployPlan, DeployResult } from "./deploy-types.js";
+export type { DeployCompileOptions, DeployFlowOptions, DeployPlan, DeployResult } from "./deploy-types.js";
 
 /**
  * Validates the flow and its deploy-time decorators. A flow that starts by itself (schedule or
@@ -107,17 +107,12 @@ function compile(
 ) {
   const { settings, target } = options;
   return compileStepFunctions(graph, {
+    // The caller's choices first: where jobs run and what they run are the deploy's own.
+    ...options.compile,
     name: target.name,
     jobQueue: settings.jobQueue!,
     datastoreRoot: settings.s3Root!,
     partition: target.partition,
-    ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
-    ...(options.distributedMap !== undefined ? { distributedMap: options.distributedMap } : {}),
-    ...(options.maxForeachWidth !== undefined ? { maxForeachWidth: options.maxForeachWidth } : {}),
-    ...(options.workflowTimeoutSeconds !== undefined
-      ? { workflowTimeoutSeconds: options.workflowTimeoutSeconds }
-      : {}),
-    ...(options.taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
     ...(options.withDecorators ? { withDecorators: options.withDecorators } : {}),
     ...(jobDefinition ? { jobDefinition } : {}),
     compute: computeKind(settings),
@@ -179,18 +174,7 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
   const existing = await findDeployment(clients.sfn, target);
   if (existing) authorize(existing, { ...options, action: "deploy a new version of" });
   const { token, isNew } = chooseToken(options, existing);
-  const metadata: DeploymentMetadata = {
-    flow: options.flow.name,
-    owner: options.user,
-    token,
-    flowshipVersion: FLOWSHIP_VERSION,
-    parameters: parameterSchema(options.flow),
-    ...(options.namespace ? { namespace: options.namespace } : {}),
-    runTags: [...(options.tags ?? [])],
-    ...eventBusesOf(plan.eventTriggers),
-  };
-  // Tags AWS would refuse are refused here, before anything is uploaded or registered.
-  metadataTags(metadata);
+  const metadata = deploymentMetadata(options, plan, token);
   const { pkg, codePackage, jobDefinitionArn, deployment } = await shipCode(options, plan, token);
   const description = fitDescription(
     `flowship ${FLOWSHIP_VERSION}, code ${pkg.sha256.slice(0, 12)}, by ${options.user}`,
@@ -222,7 +206,42 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     deployment,
   };
   Object.assign(result, triggers);
-  // Never failing the deploy: production already runs the new version.
+  await afterProductionMoved({ options, plan, result, codeSha256: pkg.sha256, versionArn });
+  return result;
+}
+
+/**
+ * What the deployment records in the state machine's tags. Tags AWS would refuse are refused
+ * here, before anything is uploaded or registered.
+ */
+function deploymentMetadata(options: DeployFlowOptions, plan: DeployPlan, token: string): DeploymentMetadata {
+  const metadata: DeploymentMetadata = {
+    flow: options.flow.name,
+    owner: options.user,
+    token,
+    flowshipVersion: FLOWSHIP_VERSION,
+    parameters: parameterSchema(options.flow),
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    runTags: [...(options.tags ?? [])],
+    ...eventBusesOf(plan.eventTriggers),
+  };
+  metadataTags(metadata);
+  return metadata;
+}
+
+/**
+ * Once production runs the new version: the deployment's note in the datastore, then old
+ * versions deleted. Neither fails the deploy; what goes wrong becomes a warning of the result.
+ */
+async function afterProductionMoved(done: {
+  options: DeployFlowOptions;
+  plan: DeployPlan;
+  result: DeployResult;
+  codeSha256: string;
+  versionArn: string;
+}): Promise<void> {
+  const { options, plan, result, versionArn } = done;
+  const { target, clients } = options;
   try {
     await writeDeploymentRecord(options.storage, options.flow.name, {
       name: target.name,
@@ -231,7 +250,7 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
       namespace: result.namespace,
       deployedAt: (options.now ?? new Date()).toISOString(),
       deployedBy: options.user,
-      codeSha256: pkg.sha256,
+      codeSha256: done.codeSha256,
       ...(plan.schedule
         ? { schedule: { expression: plan.schedule.expression, timezone: plan.schedule.timezone } }
         : {}),
@@ -241,7 +260,7 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
       `the deployment's note in the datastore was not written: ${(error as Error).message}`,
     );
   }
-  // Last, and never failing the deploy either.
+  // Last.
   try {
     result.prunedVersions = await pruneVersions(
       clients,
@@ -252,5 +271,4 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
   } catch (error) {
     result.warnings.push(`old versions were not deleted: ${(error as Error).message}`);
   }
-  return result;
 }

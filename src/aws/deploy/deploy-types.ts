@@ -9,7 +9,7 @@ import type { ProjectBranch } from "../../flow/project.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import type { CompiledFlow } from "../../runtime/compile-flow.js";
-import type { DistributedMapSetting } from "../compile/compile-options.js";
+import type { StepFunctionsCompileOptions } from "../compile/compile-options.js";
 import type { StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { StoredCodePackage } from "../package/code-package-store.js";
 import type { SchedulePlan } from "../schedule/schedule-plan.js";
@@ -32,6 +32,12 @@ export interface DeployPlan {
   /** The settings this deploy needs. */
   settings: AwsSettingName[];
 }
+
+/** The compile options a deploy takes from its caller; `withDecorators` is its own option (the tasks get it too). */
+export type DeployCompileOptions = Pick<
+  StepFunctionsCompileOptions,
+  "maxWorkers" | "distributedMap" | "maxForeachWidth" | "workflowTimeoutSeconds" | "taskTimeoutSeconds"
+>;
 
 /** What a deploy is given. */
 export interface DeployFlowOptions {
@@ -60,15 +66,12 @@ export interface DeployFlowOptions {
    * deleted after the deploy. @default 20
    */
   keepVersions?: number;
-  /** Most foreach iterations at once. @default 100 */
-  maxWorkers?: number;
-  /** Which foreaches run as Distributed Maps. @default "auto" */
-  distributedMap?: DistributedMapSetting;
-  /** The widest foreach the deployment must run. @default none */
-  maxForeachWidth?: number;
-  workflowTimeoutSeconds?: number;
-  /** Time limit of a step's Batch job, queue included, for steps without `timeout`. @default 86400 */
-  taskTimeoutSeconds?: number;
+  /**
+   * The compile options chosen for the deployment (foreach, timeouts), carried whole to the
+   * compiler; their defaults are the compiler's. Where jobs run, the job definition and the
+   * compute come from the deploy itself. @default {}
+   */
+  compile?: DeployCompileOptions;
   /** `--with` decorators, applied in the state machine and in the tasks. @default [] */
   withDecorators?: readonly StepDecorator[];
   /** Folder the flow's sources are packaged relative to. @default process.cwd() */

@@ -13,13 +13,19 @@ import type { BatchOptions } from "../../flow/decorators.js";
 import type { BatchLauncher, BatchLauncherSetup } from "../../runtime/batch-launch.js";
 import { includedFiles } from "../../runtime/resolve-parameters.js";
 import type { AssignPublicIp, ComputeKind } from "../compile/compile-options.js";
-import { AWS_SETTINGS, checkSettings, computeKind, effectiveSettings } from "../deploy/aws-settings.js";
+import {
+  AWS_SETTINGS,
+  checkSettings,
+  computeKind,
+  effectiveSettings,
+  type PartialAwsSettings,
+} from "../deploy/aws-settings.js";
 import { BatchDeployClient } from "../deploy/batch-client.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
 import { BatchJobAttempt, type BatchRunContext } from "./batch-job-attempt.js";
 import { checkFargateSteps } from "./fargate-steps.js";
-import { ensureJobDefinition, localRunJobDefinition } from "./job-definitions.js";
+import { ensureJobDefinition, type JobDefinitionSettings, localRunJobDefinition } from "./job-definitions.js";
 import { JobWatcher } from "./job-watcher.js";
 import { queueCompute } from "./queue-compute.js";
 
@@ -42,9 +48,74 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
   const flow = setup.flow.name;
   const region = settings.region ?? sdkRegion();
   const decorators = setup.steps.map((s) => s.batch);
-  // What a job needs from the settings: where to run (region, a queue) and a role whose
-  // credentials read and write the S3 datastore (a Fargate job has no other). The image has a
-  // default; a Fargate queue's execution role is checked once the queue's kind is known.
+  checkNeededSettings({ flow, settings, region, decorators });
+  checkDecoratorOptions(flow, decorators);
+  const client = new BatchDeployClient({ region: region! });
+  const queueOf = (batch: BatchOptions) => batch.queue ?? settings.jobQueue!;
+  const queues = [...new Set(decorators.map(queueOf))];
+  const computeOf = await queueComputes({ client, queues, settings, print: setup.print });
+  checkFargateSteps({
+    flow,
+    steps: setup.steps,
+    queueOf,
+    computeOf,
+    executionRole: settings.executionRole,
+  });
+  const storage = await openStorage(setup.datastore);
+  const store = new FlowStore({ storage, flow });
+  const pkg = await buildCodePackage({
+    flow,
+    flowFile: setup.compiled.source,
+    bundlePath: setup.compiled.bundle,
+    sourceRoot: defaultSourceRoot(setup.compiled.source),
+    inputs: setup.compiled.inputs,
+    required: includedFiles(setup.flow, setup.compiled.source),
+  });
+  const codePackage = await uploadCodePackage(storage, pkg);
+  const jobDefinition = jobDefinitionsOfRun({
+    client,
+    settings,
+    print: setup.print,
+    queueOf,
+    computeOf,
+    base: {
+      flow,
+      codePackageUrl: codePackage.url,
+      codePackageSha256: pkg.sha256,
+      datastoreRoot: setup.datastore.root,
+      region: region!,
+    },
+  });
+  // Every definition the run needs, before its first task: a refused one stops the run at once.
+  await Promise.all(decorators.map(jobDefinition));
+  const context: BatchRunContext = {
+    client,
+    watcher: new JobWatcher({ client, intervalSeconds: batchPollIntervalSeconds() }),
+    store,
+    computeOf,
+    defaultQueue: settings.jobQueue,
+    jobDefinition,
+    runnableTimeoutSeconds: batchRunnableTimeoutSeconds(),
+    liveLogSeconds: batchPollIntervalSeconds(),
+  };
+  return {
+    description: `on AWS Batch (${queues.map((queue) => `queue '${queue}' on ${computeOf(queue)}`).join(", ")}, code package ${pkg.sha256.slice(0, 12)}${codePackage.uploaded ? " uploaded" : ""})`,
+    start: (attempt, batch) => new BatchJobAttempt(attempt, batch, context),
+  };
+}
+
+/**
+ * What a job needs from the settings: where to run (region, a queue) and a role whose
+ * credentials read and write the S3 datastore (a Fargate job has no other). The image has a
+ * default; a Fargate queue's execution role is checked once the queue's kind is known.
+ */
+function checkNeededSettings(options: {
+  flow: string;
+  settings: PartialAwsSettings;
+  region: string | undefined;
+  decorators: readonly BatchOptions[];
+}): void {
+  const { flow, settings, region, decorators } = options;
   const needs: Array<{ name: "region" | "jobQueue" | "batchJobRole"; missing: boolean; or?: string }> = [
     { name: "region", missing: !region, or: "AWS_REGION" },
     {
@@ -68,8 +139,13 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
       "FS_RUN_BATCH_SETTINGS",
     );
   }
-  // A decorator's own image and roles pass the checks of the settings they stand in for, before
-  // anything is uploaded or registered: AWS would refuse them only at RegisterJobDefinition.
+}
+
+/**
+ * A decorator's own image and roles pass the checks of the settings they stand in for, before
+ * anything is uploaded or registered: AWS would refuse them only at RegisterJobDefinition.
+ */
+function checkDecoratorOptions(flow: string, decorators: readonly BatchOptions[]): void {
   for (const d of decorators) {
     for (const [option, setting] of [
       ["image", "image"],
@@ -85,44 +161,44 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
       }
     }
   }
-  const client = new BatchDeployClient({ region: region! });
-  const queueOf = (batch: BatchOptions) => batch.queue ?? settings.jobQueue!;
-  const queues = [...new Set(decorators.map(queueOf))];
+}
+
+/** The compute kind of each queue the run uses, asked of Batch once per queue. */
+async function queueComputes(options: {
+  client: BatchDeployClient;
+  queues: readonly string[];
+  settings: PartialAwsSettings;
+  print: BatchLauncherSetup["print"];
+}): Promise<(queue: string) => ComputeKind> {
+  const { client, queues, settings, print } = options;
   const kinds = await Promise.all(
-    queues.map((queue) => queueCompute(client, queue, computeKind(settings), setup.print)),
+    queues.map((queue) => queueCompute(client, queue, computeKind(settings), print)),
   );
   const computes = new Map(queues.map((queue, i) => [queue, kinds[i]!]));
-  const computeOf = (queue: string) => computes.get(queue) ?? computeKind(settings);
-  checkFargateSteps({
-    flow,
-    steps: setup.steps,
-    queueOf,
-    computeOf,
-    executionRole: settings.executionRole,
-  });
-  const storage = await openStorage(setup.datastore);
-  const store = new FlowStore({ storage, flow });
-  const pkg = await buildCodePackage({
-    flow,
-    flowFile: setup.compiled.source,
-    bundlePath: setup.compiled.bundle,
-    sourceRoot: defaultSourceRoot(setup.compiled.source),
-    inputs: setup.compiled.inputs,
-    required: includedFiles(setup.flow, setup.compiled.source),
-  });
-  const codePackage = await uploadCodePackage(storage, pkg);
+  return (queue: string) => computes.get(queue) ?? computeKind(settings);
+}
+
+/**
+ * The job definition ARN of a step's `batch` decorator, registered (or reused) once per image,
+ * roles and compute kind: steps that ask for the same share one registration.
+ */
+function jobDefinitionsOfRun(options: {
+  client: BatchDeployClient;
+  settings: PartialAwsSettings;
+  print: BatchLauncherSetup["print"];
+  queueOf: (batch: BatchOptions) => string;
+  computeOf: (queue: string) => ComputeKind;
+  base: Omit<JobDefinitionSettings, "compute">;
+}): (batch: BatchOptions) => Promise<string> {
+  const { client, settings, print, queueOf, computeOf, base } = options;
   const definitions = new Map<string, Promise<string>>();
-  const jobDefinition = (batch: BatchOptions): Promise<string> => {
+  return (batch: BatchOptions): Promise<string> => {
     const compute = computeOf(queueOf(batch));
     const key = definitionKey(batch, compute);
     let arn = definitions.get(key);
     if (!arn) {
       const input = localRunJobDefinition({
-        flow,
-        codePackageUrl: codePackage.url,
-        codePackageSha256: pkg.sha256,
-        datastoreRoot: setup.datastore.root,
-        region: region!,
+        ...base,
         compute,
         ...((batch.image ?? settings.image) ? { image: batch.image ?? settings.image } : {}),
         ...((batch.iamRole ?? settings.batchJobRole)
@@ -137,7 +213,7 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
           : {}),
       });
       arn = ensureJobDefinition(client, input).then((result) => {
-        setup.print(
+        print(
           `Batch job definition ${result.arn} ${result.registered ? "registered" : "reused (same content)"}`,
           "stderr",
         );
@@ -146,21 +222,5 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
       definitions.set(key, arn);
     }
     return arn;
-  };
-  // Every definition the run needs, before its first task: a refused one stops the run at once.
-  await Promise.all(decorators.map(jobDefinition));
-  const context: BatchRunContext = {
-    client,
-    watcher: new JobWatcher({ client, intervalSeconds: batchPollIntervalSeconds() }),
-    store,
-    computeOf,
-    defaultQueue: settings.jobQueue,
-    jobDefinition,
-    runnableTimeoutSeconds: batchRunnableTimeoutSeconds(),
-    liveLogSeconds: batchPollIntervalSeconds(),
-  };
-  return {
-    description: `on AWS Batch (${queues.map((queue) => `queue '${queue}' on ${computeOf(queue)}`).join(", ")}, code package ${pkg.sha256.slice(0, 12)}${codePackage.uploaded ? " uploaded" : ""})`,
-    start: (attempt, batch) => new BatchJobAttempt(attempt, batch, context),
   };
 }

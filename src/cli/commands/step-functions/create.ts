@@ -5,35 +5,37 @@
  */
 
 import type { Command } from "commander";
-import { DEFAULT_TASK_TIMEOUT_SECONDS, PLACEHOLDERS } from "../../../aws/compile/compile-options.js";
+import {
+  DEFAULT_MAX_WORKERS,
+  DEFAULT_TASK_TIMEOUT_SECONDS,
+  PLACEHOLDERS,
+} from "../../../aws/compile/compile-options.js";
 import { compileStepFunctions } from "../../../aws/compile/compile-step-functions.js";
 import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
 import { describeLoops } from "../../../aws/compile/loop-history.js";
 import { configuredCompute } from "../../../aws/deploy/aws-settings.js";
+import type { DeployCompileOptions } from "../../../aws/deploy/deploy-types.js";
 import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
 import { currentUser } from "../../../config.js";
-import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import { projectedFlowName, resolveBranch } from "../../../flow/project.js";
+import type { FlowSpec } from "../../../flow/types.js";
 import { addBranchOptions, branchChoice } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../command-context.js";
-import { collect, wholeNumberOption } from "../../options.js";
+import { collect, decoratorsFromFlags, wholeNumberOption } from "../../options.js";
 import { NAME_OPTION } from "./aws-context.js";
 import {
   addForeachOptions,
+  type CompileFlags,
   describeForeaches,
-  type ForeachChoices,
-  type ForeachFlags,
-  foreachChoices,
-  maxWorkersForForeaches,
+  foreachCompileOptions,
 } from "./foreach-options.js";
 
-export interface CreateFlags extends ForeachFlags {
+export interface CreateFlags extends CompileFlags {
   onlyJson: boolean;
   name?: string;
   branch?: string;
   production?: boolean;
-  maxWorkers: string;
   keepVersions: string;
   taskTimeout: string;
   workflowTimeout?: string;
@@ -63,21 +65,47 @@ function summary(name: string, stats: DefinitionStats): string {
   );
 }
 
-/** The numeric and foreach options of `create`, checked. */
-export interface DeployNumbers extends ForeachChoices {
-  maxWorkers: number;
-  taskTimeoutSeconds: number;
+/** What `create` deploys with besides its settings, from its flags, checked. */
+export interface CreateChoices {
+  /** The compile options, carried whole to the compiler: here with --only-json, else by the deploy. */
+  compile: DeployCompileOptions;
   keepVersions: number;
-  workflowTimeoutSeconds?: number;
+}
+
+/**
+ * The numeric and foreach flags, checked in the order they are listed: the foreach ones as
+ * simulate checks them (foreachCompileOptions), then the timeouts and --keep-versions.
+ */
+function createChoices(flags: CreateFlags, self: Command, flow: FlowSpec): CreateChoices {
+  const compile: DeployCompileOptions = {
+    ...foreachCompileOptions(flags, self, flow),
+    taskTimeoutSeconds: wholeNumberOption("--task-timeout", flags.taskTimeout, 60),
+  };
+  const keepVersions = wholeNumberOption("--keep-versions", flags.keepVersions, 1);
+  if (flags.workflowTimeout !== undefined) {
+    compile.workflowTimeoutSeconds = wholeNumberOption("--workflow-timeout", flags.workflowTimeout, 1);
+  }
+  return { compile, keepVersions };
 }
 
 export function registerCreate(group: Command, context: FlowCommandContext): void {
-  const command = group
-    .command("create")
+  const command = addForeachOptions(
+    addBranchOptions(addCreateOptions(group.command("create")), context.flow),
+  );
+  command.action((flags: CreateFlags, self: Command) => create(context, flags, self));
+}
+
+/** The options of `create` before the branch and foreach ones, in the order --help lists them. */
+function addCreateOptions(command: Command): Command {
+  return command
     .description("deploy a new version of the flow to AWS Step Functions and make it the production version")
     .option("--only-json", "print the state machine definition (JSON) to stdout and deploy nothing", false)
     .option(...NAME_OPTION)
-    .option("--max-workers <n>", "most foreach iterations running at once; 0 means no limit", "100")
+    .option(
+      "--max-workers <n>",
+      "most foreach iterations running at once; 0 means no limit",
+      String(DEFAULT_MAX_WORKERS),
+    )
     .option("--workflow-timeout <seconds>", "fail an execution that runs longer than this")
     .option(
       "--task-timeout <seconds>",
@@ -125,52 +153,32 @@ export function registerCreate(group: Command, context: FlowCommandContext): voi
       "--notify-webhook-url <url>",
       "HTTPS webhook of the alerts, e.g. Slack's (default: the configured one, FLOWSHIP_AWS_NOTIFY_WEBHOOK_URL, which keeps a secret URL out of shell history); its header from FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH",
     );
-  addForeachOptions(addBranchOptions(command, context.flow)).action(
-    async (flags: CreateFlags, self: Command) => {
-      const globals = context.globals();
-      const foreach = foreachChoices(flags);
-      const numbers: DeployNumbers = {
-        ...foreach,
-        maxWorkers: maxWorkersForForeaches({
-          maxWorkers: wholeNumberOption("--max-workers", flags.maxWorkers, 0),
-          choices: foreach,
-          command: self,
-          hasForeach: context.flow.steps.some((s) => s.foreach !== undefined),
-        }),
-        taskTimeoutSeconds: wholeNumberOption("--task-timeout", flags.taskTimeout, 60),
-        keepVersions: wholeNumberOption("--keep-versions", flags.keepVersions, 1),
-        ...(flags.workflowTimeout === undefined
-          ? {}
-          : { workflowTimeoutSeconds: wholeNumberOption("--workflow-timeout", flags.workflowTimeout, 1) }),
-      };
-      // In a project, the definition is the branch's: its name, and so its job definition's.
-      const branch = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());
-      const name = flags.name ?? (branch ? projectedFlowName(branch, context.flow.name) : undefined);
-      const compiled = compileStepFunctions(context.flow, {
-        ...(name === undefined ? {} : { name }),
-        maxWorkers: numbers.maxWorkers,
-        distributedMap: numbers.distributedMap,
-        ...(numbers.maxForeachWidth === undefined ? {} : { maxForeachWidth: numbers.maxForeachWidth }),
-        taskTimeoutSeconds: numbers.taskTimeoutSeconds,
-        ...(numbers.workflowTimeoutSeconds === undefined
-          ? {}
-          : { workflowTimeoutSeconds: numbers.workflowTimeoutSeconds }),
-        ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
-        ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
-        ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
-        withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
-        // A step's resources as the configured compute gets them (flowship configure aws --compute).
-        compute: configuredCompute(),
-      });
-      if (!flags.onlyJson) {
-        const { deploy } = await import("./deploy-command.js");
-        await deploy(context, flags, numbers);
-        return;
-      }
-      process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
-      process.stderr.write(summary(compiled.name, compiled.stats));
-      for (const line of describeForeaches(compiled.foreaches)) process.stderr.write(`${line}\n`);
-      for (const line of describeLoops(compiled.loops)) process.stderr.write(`${line}\n`);
-    },
-  );
+}
+
+/** Checks the flags and compiles; prints the definition with --only-json, else deploys it. */
+async function create(context: FlowCommandContext, flags: CreateFlags, self: Command): Promise<void> {
+  const globals = context.globals();
+  const choices = createChoices(flags, self, context.flow);
+  // In a project, the definition is the branch's: its name, and so its job definition's.
+  const branch = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());
+  const name = flags.name ?? (branch ? projectedFlowName(branch, context.flow.name) : undefined);
+  const compiled = compileStepFunctions(context.flow, {
+    ...choices.compile,
+    ...(name === undefined ? {} : { name }),
+    ...(flags.jobQueue === undefined ? {} : { jobQueue: flags.jobQueue }),
+    ...(flags.jobDefinition === undefined ? {} : { jobDefinition: flags.jobDefinition }),
+    ...(flags.s3Root === undefined ? {} : { datastoreRoot: flags.s3Root }),
+    withDecorators: decoratorsFromFlags(globals, flags.with),
+    // A step's resources as the configured compute gets them (flowship configure aws --compute).
+    compute: configuredCompute(),
+  });
+  if (!flags.onlyJson) {
+    const { deploy } = await import("./deploy-command.js");
+    await deploy(context, flags, choices);
+    return;
+  }
+  process.stdout.write(`${JSON.stringify(compiled.definition, null, 2)}\n`);
+  process.stderr.write(summary(compiled.name, compiled.stats));
+  for (const line of describeForeaches(compiled.foreaches)) process.stderr.write(`${line}\n`);
+  for (const line of describeLoops(compiled.loops)) process.stderr.write(`${line}\n`);
 }

@@ -19,13 +19,13 @@ import { checkTag } from "../../../client/run-tags.js";
 import { userCacheRoot, webhookAuthFromEnv } from "../../../config.js";
 import { openStorage } from "../../../datastore/open-storage.js";
 import { UsageError } from "../../../errors.js";
-import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import type { FlowSpec } from "../../../flow/types.js";
 import { compileFlow } from "../../../runtime/compile-flow.js";
 import { codeDir } from "../../../runtime/load-flow.js";
 import type { FlowCommandContext } from "../../command-context.js";
+import { decoratorsFromFlags } from "../../options.js";
 import { awsCommandContext, targetChoice } from "./aws-context.js";
-import type { CreateFlags, DeployNumbers } from "./create.js";
+import type { CreateChoices, CreateFlags } from "./create.js";
 import { describeForeaches } from "./foreach-options.js";
 
 /** The console's Start Execution input for the flow's static defaults, e.g. {"Parameters": "{\"alpha\":0.1}"}. */
@@ -148,7 +148,7 @@ export function describeDeploy(flow: FlowSpec, result: DeployResult): string {
 export async function deploy(
   context: FlowCommandContext,
   flags: CreateFlags,
-  numbers: DeployNumbers,
+  choices: CreateChoices,
 ): Promise<void> {
   if (flags.jobDefinition !== undefined) {
     throw new UsageError(
@@ -179,8 +179,9 @@ export async function deploy(
     ...(flags.newToken === undefined ? {} : { newToken: flags.newToken }),
     ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
     tags: flags.tag,
-    ...numbers,
-    withDecorators: [...globals.with, ...flags.with.map(parseDecoratorSpec)],
+    keepVersions: choices.keepVersions,
+    compile: choices.compile,
+    withDecorators: decoratorsFromFlags(globals, flags.with),
   });
   process.stdout.write(describeDeploy(context.flow, result));
 }

@@ -1,6 +1,7 @@
 /**
  * The foreach options `create` and `simulate` share (`--distributed-map`, `--max-foreach-width`),
- * and the lines that say how each foreach was compiled and why.
+ * checked once with their `--max-workers` into compile options (foreachCompileOptions), and the
+ * lines that say how each foreach was compiled and why.
  */
 import type { Command } from "commander";
 import {
@@ -37,7 +38,7 @@ export function addForeachOptions(command: Command): Command {
     );
 }
 
-export function foreachChoices(flags: ForeachFlags): ForeachChoices {
+function foreachChoices(flags: ForeachFlags): ForeachChoices {
   if (!(DISTRIBUTED_MAP_SETTINGS as readonly string[]).includes(flags.distributedMap)) {
     throw new UsageError(
       `Invalid --distributed-map '${flags.distributedMap}': give ${DISTRIBUTED_MAP_SETTINGS.join(", ")}.`,
@@ -90,7 +91,7 @@ export function describeForeaches(plans: readonly ForeachPlan[]): string[] {
  * default (100), it becomes 40 with a note, instead of an error about a flag nobody gave; a value
  * given on the command line is kept, and refused by the compiler if an inline Map cannot take it.
  */
-export function maxWorkersForForeaches(options: {
+function maxWorkersForForeaches(options: {
   maxWorkers: number;
   choices: ForeachChoices;
   command: Command;
