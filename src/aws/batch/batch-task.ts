@@ -1,9 +1,9 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { batchTaskEnvironment, deployedWithSpecs, quietAwsSdkNodeNotice } from "../../config.js";
-import { FlowStore } from "../../datastore/flow-store.js";
+import { FlowStore, type TaskAttempts } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { writeRecord } from "../../datastore/records.js";
-import type { AttemptEndRecord } from "../../datastore/records-types.js";
+import type { AttemptEndRecord, RunRecord } from "../../datastore/records-types.js";
 import { FlowshipError } from "../../errors.js";
 import { parseDecoratorSpec } from "../../flow/decorators.js";
 import { registeredFlows } from "../../flow/registry.js";
@@ -16,7 +16,7 @@ import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
 import { TASK_EXIT } from "../../task/executor.js";
 import { startLiveLogUpload } from "../../task/live-log-upload.js";
-import { recordDeath } from "../../task/task-attempt.js";
+import { recordDeath, type TaskExit } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
 import {
   type ForeachLimit,
@@ -145,34 +145,17 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
   }
   if (!node)
     throw new BatchTaskError("FS_BATCH_UNKNOWN_STEP", `Flow '${flow.name}' has no step '${env.step}'.`);
-  const run =
-    (await store.readRun(env.runId)) ??
-    (env.step === "start" ? await createRun(store, flow, env, env.codePackageSha256, bundle) : undefined);
-  if (!run)
-    throw new BatchTaskError(
-      "FS_BATCH_NO_RUN",
-      `Run '${flow.name}/${env.runId}' has no record; its start step never ran.`,
-    );
+  const run = await runOfTask(store, flow, env, bundle);
   const derived = await deriveTask(store, graph, env.runId, env.step, env.taskId);
   const decorators =
     env.local?.decorators ?? effectiveDecorators(node.spec, deployedWithSpecs().map(parseDecoratorSpec));
   const retry = decorators.find((d) => d.kind === "retry");
-  const timeout = decorators.find((d) => d.kind === "timeout");
-  const environment = decorators.find((d) => d.kind === "environment");
   // Attempts are numbered from what the datastore holds, never from $$.State.RetryCount: that
   // also counts the state's retries of Batch throttling, which never ran the step, and would make
   // an attempt look like the last (catchError catching early) while Step Functions still retries.
   const attempts = await store.readAttempts(env.runId, env.step, env.taskId);
-  const previous = attempts?.ends.get(attempts.latest);
-  if (!env.local && !env.fallback && previous?.status === "failed" && previous.failure?.retryable === false) {
-    // Step Functions' Retry cannot see exit codes, so it retries a NonRetryableError too: the
-    // step is not run again, and the job fails at once.
-    process.stderr.write(
-      `[${env.runId}/${env.step}/${env.taskId}] not run again: attempt ${attempts!.latest} failed with ${previous.failure.type}, which must not be retried\n`,
-    );
-    // Its alert went out with that attempt: this job's failure must not alert again.
-    return (await store.readRunEnd(env.runId))?.alertedAt ? ALERTED_EXIT : TASK_EXIT.noRetry;
-  }
+  const refused = await refuseNonRetryable(store, env, attempts);
+  if (refused !== undefined) return refused;
   const spec: TaskSpec = {
     flow: flow.name,
     runId: env.runId,
@@ -197,6 +180,62 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
       : {}),
     ...(env.foreach ? { foreachLimit: foreachLimit(env.foreach) } : {}),
   };
+  const { end, exit } = await runAttempt(store, env, spec, bundle);
+  // A local run reads the end record itself and closes the run; a state machine needs these files.
+  const alerted = !env.local && (await afterAttempt(store, graph, spec, end, env));
+  if (alerted) return ALERTED_EXIT;
+  return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
+}
+
+/** The task's run: its record, which the start step of a state machine's execution creates. */
+async function runOfTask(
+  store: FlowStore,
+  flow: FlowSpec,
+  env: BatchEnvironment,
+  bundle: string,
+): Promise<RunRecord> {
+  const run =
+    (await store.readRun(env.runId)) ??
+    (env.step === "start" ? await createRun(store, flow, env, env.codePackageSha256, bundle) : undefined);
+  if (!run)
+    throw new BatchTaskError(
+      "FS_BATCH_NO_RUN",
+      `Run '${flow.name}/${env.runId}' has no record; its start step never ran.`,
+    );
+  return run;
+}
+
+/**
+ * The job's exit code when the task's latest attempt failed with an error that must not be
+ * retried; undefined when the step runs.
+ */
+async function refuseNonRetryable(
+  store: FlowStore,
+  env: BatchEnvironment,
+  attempts: TaskAttempts | undefined,
+): Promise<number | undefined> {
+  const previous = attempts?.ends.get(attempts.latest);
+  if (env.local || env.fallback || previous?.status !== "failed" || previous.failure?.retryable !== false) {
+    return undefined;
+  }
+  // Step Functions' Retry cannot see exit codes, so it retries a NonRetryableError too: the
+  // step is not run again, and the job fails at once.
+  process.stderr.write(
+    `[${env.runId}/${env.step}/${env.taskId}] not run again: attempt ${attempts!.latest} failed with ${previous.failure.type}, which must not be retried\n`,
+  );
+  // Its alert went out with that attempt: this job's failure must not alert again.
+  return (await store.readRunEnd(env.runId))?.alertedAt ? ALERTED_EXIT : TASK_EXIT.noRetry;
+}
+
+/** Runs the attempt in a task process, then stores its logs; how it ended, recorded. */
+async function runAttempt(
+  store: FlowStore,
+  env: BatchEnvironment,
+  spec: TaskSpec,
+  bundle: string,
+): Promise<{ end: AttemptEndRecord; exit: TaskExit }> {
+  const timeout = spec.decorators.find((d) => d.kind === "timeout");
+  const environment = spec.decorators.find((d) => d.kind === "environment");
   const logs = attemptLogs(store, spec);
   const task = new TaskProcess({
     bundle,
@@ -218,10 +257,7 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     (await recordDeath(store, spec, exit));
   await logs.persist();
   await live?.clear();
-  // A local run reads the end record itself and closes the run; a state machine needs these files.
-  const alerted = !env.local && (await afterAttempt(store, graph, spec, end, env));
-  if (alerted) return ALERTED_EXIT;
-  return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
+  return { end, exit };
 }
 
 /**
