@@ -12,18 +12,14 @@ import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import { reportError } from "../../report-error.js";
 import { effectiveDecorators } from "../../runtime/run-options.js";
+import { buildAttemptOptions, buildTaskSpec } from "../../task/attempt-builder.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
 import { TASK_EXIT } from "../../task/executor.js";
 import { startLiveLogUpload } from "../../task/live-log-upload.js";
 import { recordDeath, type TaskExit } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
-import {
-  type ForeachLimit,
-  projectBranchForSpec,
-  runFactsForSpec,
-  type TaskSpec,
-} from "../../task/task-spec.js";
+import type { ForeachLimit, TaskSpec } from "../../task/task-spec.js";
 import { exitWhenFlushed } from "../../util/exit-when-flushed.js";
 import { FOREACH_FILE, FOREACH_ITEMS_FILE } from "../compile/foreach-states.js";
 import { SWITCH_FILE } from "../compile/switch-states.js";
@@ -149,37 +145,31 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
   const derived = await deriveTask(store, graph, env.runId, env.step, env.taskId);
   const decorators =
     env.local?.decorators ?? effectiveDecorators(node.spec, deployedWithSpecs().map(parseDecoratorSpec));
-  const retry = decorators.find((d) => d.kind === "retry");
   // Attempts are numbered from what the datastore holds, never from $$.State.RetryCount: that
   // also counts the state's retries of Batch throttling, which never ran the step, and would make
   // an attempt look like the last (catchError catching early) while Step Functions still retries.
   const attempts = await store.readAttempts(env.runId, env.step, env.taskId);
   const refused = await refuseNonRetryable(store, env, attempts);
   if (refused !== undefined) return refused;
-  const spec: TaskSpec = {
+  const spec = buildTaskSpec({
     flow: flow.name,
     runId: env.runId,
     step: env.step,
     taskId: env.taskId,
     // A local run numbers attempts itself (and retries only what may be retried).
     attempt: env.local ? env.local.attempt : attempts ? attempts.latest + 1 : 0,
-    maxAttempts: retry?.kind === "retry" ? retry.options.times + 1 : 1,
     decorators,
     inputs: derived.inputs,
     foreachStack: derived.foreachStack,
     datastore: location,
-    ...runFactsForSpec(run),
-    namespace: run.namespace,
-    user: run.user,
-    production: env.local ? run.namespace.startsWith("production:") : true,
-    ...projectBranchForSpec(run.systemTags),
-    ...(run.originRunId ? { originRunId: run.originRunId } : {}),
-    ...(run.scheduledTime ? { scheduledTime: run.scheduledTime } : {}),
+    run,
+    // A deployed flow's task runs in production whatever its run's namespace.
+    ...(env.local ? {} : { production: true }),
     ...(env.fallback
       ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }
       : {}),
     ...(env.foreach ? { foreachLimit: foreachLimit(env.foreach) } : {}),
-  };
+  });
   const { end, exit } = await runAttempt(store, env, spec, bundle);
   // A local run reads the end record itself and closes the run; a state machine needs these files.
   const alerted = !env.local && (await afterAttempt(store, graph, spec, end, env));
@@ -234,18 +224,15 @@ async function runAttempt(
   spec: TaskSpec,
   bundle: string,
 ): Promise<{ end: AttemptEndRecord; exit: TaskExit }> {
-  const timeout = spec.decorators.find((d) => d.kind === "timeout");
-  const environment = spec.decorators.find((d) => d.kind === "environment");
   const logs = attemptLogs(store, spec);
-  const task = new TaskProcess({
-    bundle,
-    spec,
-    env: environment?.kind === "environment" ? environment.options.vars : {},
-    logFiles: logs.files,
-    prefix: `[${env.runId}/${env.step}/${env.taskId}${spec.attempt > 0 ? `#${spec.attempt}` : ""}]`,
-    print: (line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`),
-    ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
-  });
+  const task = new TaskProcess(
+    buildAttemptOptions({
+      bundle,
+      spec,
+      logFiles: logs.files,
+      print: (line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`),
+    }),
+  );
   // A local run prints the task's output while it runs; a state machine has no one to print to.
   const live = env.local?.liveLogSeconds
     ? startLiveLogUpload(store, spec, logs.files, env.local.liveLogSeconds)
