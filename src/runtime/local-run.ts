@@ -16,19 +16,15 @@ import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/rec
 import { UsageError } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
+import { buildAttemptOptions, buildTaskSpec } from "../task/attempt-builder.js";
 import { attemptLogs } from "../task/attempt-logs.js";
 import { successorTaskId } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
-import {
-  type RunningAttempt,
-  recordDeath,
-  type TaskAttemptOptions,
-  type TaskExit,
-} from "../task/task-attempt.js";
+import { type RunningAttempt, recordDeath, type TaskExit } from "../task/task-attempt.js";
 import { TaskHostAttempt } from "../task/task-host-attempt.js";
 import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
-import { projectBranchForSpec, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
+import type { TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
 import { type BatchLauncher, batchOf, prepareBatch } from "./batch-launch.js";
 import { resolveParameters } from "./resolve-parameters.js";
@@ -302,48 +298,33 @@ export class LocalRun {
 
   #launch(task: ReadyTask, attempt: number, fallbackReason?: string): void {
     const decorators = this.#decorators(task.step);
-    const retry = decorators.find((d) => d.kind === "retry");
-    const timeout = decorators.find((d) => d.kind === "timeout");
-    const environment = decorators.find((d) => d.kind === "environment");
-    const spec: TaskSpec = {
+    const spec = buildTaskSpec({
       flow: this.#options.flow.name,
       runId: this.runId,
       step: task.step,
       taskId: task.taskId,
       attempt,
-      maxAttempts: retry?.kind === "retry" ? retry.options.times + 1 : 1,
       decorators,
       // Thousands of input paths would not fit in the task's environment (E2BIG): the task
       // derives them itself.
       ...(task.inputs.length <= MAX_INPUTS_IN_SPEC ? { inputs: task.inputs } : {}),
       foreachStack: task.stack,
       datastore: this.#options.datastore,
-      ...runFactsForSpec(this.#run),
-      namespace: this.#run.namespace,
-      user: this.#run.user,
-      production: this.#run.namespace.startsWith("production:"),
-      ...projectBranchForSpec(this.#run.systemTags),
+      run: this.#run,
       ...(this.#graph.nodes.get(task.step)!.type === "foreach"
         ? { foreachLimit: localForeachLimit(this.#options.maxForeachWidth) }
         : {}),
-      ...(this.#run.originRunId ? { originRunId: this.#run.originRunId } : {}),
-      ...(this.#run.scheduledTime ? { scheduledTime: this.#run.scheduledTime } : {}),
       ...(fallbackReason ? { fallbackReason } : {}),
-    };
+    });
     const logs = attemptLogs(this.#store, spec);
-    const attemptOptions: TaskAttemptOptions = {
+    const attemptOptions = buildAttemptOptions({
       bundle: this.#options.compiled.bundle,
       spec,
-      env: {
-        ...this.#options.taskEnv,
-        ...(environment?.kind === "environment" ? environment.options.vars : {}),
-      },
+      ...(this.#options.taskEnv ? { env: this.#options.taskEnv } : {}),
       logFiles: logs.files,
-      prefix: `[${this.runId}/${task.step}/${task.taskId}${attempt > 0 ? `#${attempt}` : ""}]`,
       print: this.#print,
-      ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
       ...(this.#reaper ? { mark: this.#reaper.nextAttemptMark() } : {}),
-    };
+    });
     // A fallback attempt only records the failure, without running the step: it stays local.
     const batch = fallbackReason ? undefined : batchOf(decorators);
     const running = batch

@@ -8,32 +8,55 @@ import { secretValues } from "../config.js";
 import type { ArtifactRef, ContentStore } from "../datastore/content-store.js";
 import { FlowStore } from "../datastore/flow-store.js";
 import { openStorage } from "../datastore/open-storage.js";
-import type { AttemptEndRecord } from "../datastore/records-types.js";
+import type { AttemptEndRecord, ForeachFrame } from "../datastore/records-types.js";
 import { encodeArtifact } from "../datastore/serializer.js";
 import { FlowshipError, isFlowshipError, type StepFailure, toStepFailure } from "../errors.js";
-import { type ProjectInfo, setCurrentTask } from "../flow/current.js";
+import { type CurrentTask, type ProjectInfo, setCurrentTask } from "../flow/current.js";
+import type { StepDecorator } from "../flow/decorators.js";
 import { projectInfoOf, projectOf } from "../flow/project.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import { buildGraph } from "../graph/flow-graph.js";
 import { redact } from "../util/redact.js";
 import { ArtifactScope, inputView } from "./artifact-scope.js";
 import { deriveTask } from "./derive-task.js";
+import { foreachItems } from "./foreach-items.js";
 import { mapStack } from "./source-map-stack.js";
 import { runWithTimeout, timeoutFailure, timeoutNotice, timeoutSeconds } from "./step-timeout.js";
-import { chooseCase } from "./switch-case.js";
+import { chooseCase, type SwitchChoice } from "./switch-case.js";
 import { openTaskCards } from "./task-cards-setup.js";
 import { type ForeachLimit, type TaskSpec, taskPathspec } from "./task-spec.js";
 
 /** Exit codes of a task process. */
 export const TASK_EXIT = { ok: 0, failed: 1, noRetry: 202 } as const;
 
-export class ForeachError extends FlowshipError {}
-
 interface LoadedInput {
   path: string;
   step: string;
   artifacts: Record<string, ArtifactRef>;
 }
+
+/** What an attempt knows once it has started: its step, store, parameters and inputs. */
+interface StartedAttempt {
+  flow: FlowSpec;
+  spec: TaskSpec;
+  step: StepSpec;
+  store: FlowStore;
+  parameters: Record<string, ArtifactRef>;
+  tags: string[];
+  inputs: LoadedInput[];
+  /** The artifacts a step that is not a join carries on from its one input. */
+  inherited: Record<string, ArtifactRef>;
+  /** The innermost foreach this task is an item of. */
+  frame: ForeachFrame | undefined;
+}
+
+/**
+ * Records the end of the attempt; `executeTask` builds it once the cards are open. False when
+ * the runtime recorded the end first.
+ */
+type EndAttempt = (fields: Omit<AttemptEndRecord, "attempt" | "endedAt">) => Promise<boolean>;
+
+type CatchOptions = Extract<StepDecorator, { kind: "catch" }>["options"];
 
 async function loadInputs(store: FlowStore, spec: TaskSpec, paths: string[]): Promise<LoadedInput[]> {
   return Promise.all(
@@ -49,41 +72,6 @@ async function loadInputs(store: FlowStore, spec: TaskSpec, paths: string[]): Pr
       return { path, step, artifacts: end.artifacts };
     }),
   );
-}
-
-function foreachItems(value: unknown, step: StepSpec, limit: ForeachLimit | undefined): unknown[] {
-  const name = step.foreach!;
-  if (value === undefined) {
-    throw new ForeachError(
-      "FS_FOREACH_MISSING",
-      `Foreach of step '${step.name}' needs the artifact '${name}', but it was never set; assign self.${name} = [...] before the step ends.`,
-    );
-  }
-  // A string is iterable (its characters), as in Metaflow; null and plain objects are not.
-  if (
-    value === null ||
-    (typeof value !== "string" && typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function")
-  ) {
-    throw new ForeachError(
-      "FS_FOREACH_NOT_ITERABLE",
-      `Foreach of step '${step.name}' needs '${name}' to be an array or other iterable, but it is ${value === null ? "null" : typeof value}.`,
-    );
-  }
-  const items = Array.isArray(value) ? value : Array.from(value as Iterable<unknown> | string);
-  if (items.length === 0) {
-    throw new ForeachError(
-      "FS_FOREACH_EMPTY",
-      `Foreach of step '${step.name}' over '${name}' has no items; a foreach needs at least one.`,
-    );
-  }
-  if (limit && items.length > limit.maxWidth) {
-    const n = (count: number) => count.toLocaleString("en-US");
-    throw new ForeachError(
-      "FS_FOREACH_TOO_WIDE",
-      `Foreach of step '${step.name}' over '${name}' has ${n(items.length)} items, more than the ${n(limit.maxWidth)} ${limit.why}; none of them was started. ${limit.remedy}`,
-    );
-  }
-  return items;
 }
 
 /** Stores assigned artifacts, and inherited ones that step code changed in place. */
@@ -123,6 +111,41 @@ function failureOf(error: unknown): StepFailure {
  * outcome, including a failure, is recorded in the datastore first.
  */
 export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<number> {
+  const attempt = await startAttempt(flow, spec);
+  const { step, store, parameters } = attempt;
+  const item = attempt.frame ? foreachInput(attempt, attempt.frame) : undefined;
+  const scope = artifactScopeOf(attempt, item);
+  const { cards, ended } = openTaskCards({ flow, step, spec, store, parameters, ...(item ? { item } : {}) });
+  setCurrentTask(currentTaskOf(attempt, cards.card()));
+
+  // The cards are written final before the end record: whoever sees the attempt ended sees its last cards.
+  const end: EndAttempt = async (fields) => {
+    ended(fields.artifacts);
+    await cards.finish(fields.status === "failed" ? { failure: fields.failure } : {});
+    return store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, {
+      attempt: spec.attempt,
+      endedAt: new Date().toISOString(),
+      ...fields,
+    });
+  };
+
+  const failure = spec.fallbackReason
+    ? await earlierFailure(store, spec)
+    : await runStepFunction(attempt, scope);
+  const lastAttempt = spec.attempt + 1 >= spec.maxAttempts || (failure !== undefined && !failure.retryable);
+  const catcher = spec.decorators.find((d) => d.kind === "catch");
+  if (failure && catcher?.kind === "catch" && lastAttempt) {
+    await recordCaught(attempt, scope, failure, catcher.options, end);
+    return TASK_EXIT.ok;
+  }
+  return recordEnd(attempt, scope, failure, end);
+}
+
+/**
+ * Looks up the step, records the attempt's start and reads what it works on: the run's
+ * parameters and its input tasks' artifacts, fetched together ahead of the step's code.
+ */
+async function startAttempt(flow: FlowSpec, spec: TaskSpec): Promise<StartedAttempt> {
   const storage = await openStorage(spec.datastore);
   const store = new FlowStore({ storage, flow: spec.flow });
   const step = flow.steps.find((s) => s.name === spec.step);
@@ -156,29 +179,40 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     // body reassigned the variable, it is no longer among the inherited artifacts.
     ...(frame?.items ? [frame.items] : []),
   ]);
+  const tags = spec.tags ?? run?.tags ?? [];
+  return { flow, spec, step, store, parameters, tags, inputs, inherited, frame };
+}
 
-  // The foreach item this task works on (`self.input`), read when asked for.
-  const item = frame
-    ? () => {
-        const foreachStep = flow.steps.find((s) => s.name === frame.step)!;
-        const ref = frame.items ?? inherited[foreachStep.foreach!];
-        const items = ref ? store.content.get(ref, `foreach items of step '${frame.step}'`) : undefined;
-        return foreachItems(items, foreachStep, undefined)[frame.index];
-      }
-    : undefined;
-  const scope: ArtifactScope = new ArtifactScope({
-    store: store.content,
+/** The foreach item this task works on (`self.input`), read when asked for. */
+function foreachInput(attempt: StartedAttempt, frame: ForeachFrame): () => unknown {
+  const { flow, store, inherited } = attempt;
+  return () => {
+    const foreachStep = flow.steps.find((s) => s.name === frame.step)!;
+    const ref = frame.items ?? inherited[foreachStep.foreach!];
+    const items = ref ? store.content.get(ref, `foreach items of step '${frame.step}'`) : undefined;
+    return foreachItems(items, foreachStep, undefined)[frame.index];
+  };
+}
+
+/** The `self` of the step's code: its parameters, inherited artifacts and foreach item. */
+function artifactScopeOf(attempt: StartedAttempt, item: (() => unknown) | undefined): ArtifactScope {
+  const { flow, step, inputs, frame } = attempt;
+  return new ArtifactScope({
+    store: attempt.store.content,
     step: step.name,
-    parameters,
+    parameters: attempt.parameters,
     declaredParameters: new Set(flow.parameters.map((p) => p.name)),
-    inherited,
+    inherited: attempt.inherited,
     ...(step.join ? { joinInputArtifacts: new Set(inputs.flatMap((i) => Object.keys(i.artifacts))) } : {}),
     ...(frame && item ? { index: frame.index, input: item } : {}),
   });
+}
 
-  const { cards, ended } = openTaskCards({ flow, step, spec, store, parameters, ...(item ? { item } : {}) });
-  setCurrentTask({
-    card: cards.card(),
+/** What `current` tells the step's code about its task. */
+function currentTaskOf(attempt: StartedAttempt, card: CurrentTask["card"]): CurrentTask {
+  const { flow, spec, store } = attempt;
+  return {
+    card,
     flowName: spec.flow,
     runId: spec.runId,
     stepName: spec.step,
@@ -190,7 +224,7 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     pathspec: taskPathspec(spec),
     ...(spec.originRunId ? { originRunId: spec.originRunId } : {}),
     ...(spec.scheduledTime ? { scheduledTime: spec.scheduledTime } : {}),
-    tags: spec.tags ?? run?.tags ?? [],
+    tags: attempt.tags,
     ...projectInfo(flow, spec.projectBranch),
     parameterNames: flow.parameters.map((p) => p.name),
     foreachStack: spec.foreachStack.map((level) => ({
@@ -206,92 +240,84 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
         return foreachItems(items, foreachStep, undefined)[level.index];
       },
     })),
-  });
-
-  // The cards are written final before the end record: whoever sees the attempt ended sees its last cards.
-  const end = async (fields: Omit<AttemptEndRecord, "attempt" | "endedAt">) => {
-    ended(fields.artifacts);
-    await cards.finish(fields.status === "failed" ? { failure: fields.failure } : {});
-    return store.writeAttemptEnd(spec.runId, spec.step, spec.taskId, {
-      attempt: spec.attempt,
-      endedAt: new Date().toISOString(),
-      ...fields,
-    });
   };
+}
 
-  let failure: StepFailure | undefined;
-  if (spec.fallbackReason) {
-    failure = await earlierFailure(store, spec);
-  } else {
-    const seconds = timeoutSeconds(spec.decorators);
-    try {
-      // Called as a plain function: its stack frame reads `at start (flow.ts:3:5)`, not `at Object.start [as fn]`.
-      const fn = step.fn;
-      const outcome = await runWithTimeout(() => {
-        if (!step.join) return fn(scope.self);
-        const views = inputs.map((i) => inputView(store.content, `${spec.flow}/${i.path}`, i.artifacts));
-        const joinInputs = Object.assign(
-          [...views],
-          Object.fromEntries(inputs.map((input, i) => [input.step, views[i]])),
-        );
-        return fn(scope.self, Object.freeze(joinInputs));
-      }, seconds);
-      if (outcome === "timedOut") {
-        // The step's code may still run (a pending await): what it assigns from now on is not stored.
-        scope.close();
-        failure = timeoutFailure(seconds!);
-        process.stderr.write(`${timeoutNotice(step.name, seconds!)}\n`);
-      }
-    } catch (error) {
-      failure = failureOf(error);
-    }
-  }
-
-  const lastAttempt = spec.attempt + 1 >= spec.maxAttempts || (failure !== undefined && !failure.retryable);
-  const catcher = spec.decorators.find((d) => d.kind === "catch");
-  if (failure && catcher?.kind === "catch" && lastAttempt) {
-    if (catcher.options.printException) {
-      process.stderr.write(
-        `catchError caught a failure of step '${step.name}': ${failure.stack ?? failure.message}\n`,
-      );
-    }
-    if (catcher.options.var)
-      scope.assign(catcher.options.var, {
-        type: failure.type,
-        message: failure.message,
-        stack: failure.stack,
-      });
-    const artifacts = await persistArtifacts(scope, store.content, step.name);
-    await end({ status: "succeeded", caught: true, artifacts, failure });
-    return TASK_EXIT.ok;
-  }
-
+/** Calls the step's function within its timeout; the failure it ended with, if any. */
+async function runStepFunction(
+  attempt: StartedAttempt,
+  scope: ArtifactScope,
+): Promise<StepFailure | undefined> {
+  const { spec, step, store, inputs } = attempt;
+  const seconds = timeoutSeconds(spec.decorators);
   try {
-    const artifacts = await persistArtifacts(scope, store.content, step.name);
+    // Called as a plain function: its stack frame reads `at start (flow.ts:3:5)`, not `at Object.start [as fn]`.
+    const fn = step.fn;
+    const outcome = await runWithTimeout(() => {
+      if (!step.join) return fn(scope.self);
+      const views = inputs.map((i) => inputView(store.content, `${spec.flow}/${i.path}`, i.artifacts));
+      const joinInputs = Object.assign(
+        [...views],
+        Object.fromEntries(inputs.map((input, i) => [input.step, views[i]])),
+      );
+      return fn(scope.self, Object.freeze(joinInputs));
+    }, seconds);
+    if (outcome === "timedOut") {
+      // The step's code may still run (a pending await): what it assigns from now on is not stored.
+      scope.close();
+      process.stderr.write(`${timeoutNotice(step.name, seconds!)}\n`);
+      return timeoutFailure(seconds!);
+    }
+    return undefined;
+  } catch (error) {
+    return failureOf(error);
+  }
+}
+
+/** catchError on the last attempt: the failure is stored as the step's artifact and the attempt succeeds. */
+async function recordCaught(
+  attempt: StartedAttempt,
+  scope: ArtifactScope,
+  failure: StepFailure,
+  options: CatchOptions,
+  end: EndAttempt,
+): Promise<void> {
+  const { step } = attempt;
+  if (options.printException) {
+    process.stderr.write(
+      `catchError caught a failure of step '${step.name}': ${failure.stack ?? failure.message}\n`,
+    );
+  }
+  if (options.var)
+    scope.assign(options.var, {
+      type: failure.type,
+      message: failure.message,
+      stack: failure.stack,
+    });
+  const artifacts = await persistArtifacts(scope, attempt.store.content, step.name);
+  await end({ status: "succeeded", caught: true, artifacts, failure });
+}
+
+/**
+ * Stores the artifacts and records the end: the failure, or the success with its foreach width
+ * and switch choice. Returns the exit code.
+ */
+async function recordEnd(
+  attempt: StartedAttempt,
+  scope: ArtifactScope,
+  failure: StepFailure | undefined,
+  end: EndAttempt,
+): Promise<number> {
+  const { spec, step } = attempt;
+  try {
+    const artifacts = await persistArtifacts(scope, attempt.store.content, step.name);
     if (failure) {
       await end({ status: "failed", artifacts, failure });
       reportFailure(spec, failure);
       return failure.retryable ? TASK_EXIT.failed : TASK_EXIT.noRetry;
     }
-    let foreach: AttemptEndRecord["foreach"];
-    if (step.foreach !== undefined) {
-      if (!scope.has(step.foreach)) {
-        throw new FlowshipError(
-          "FS_FOREACH_ITEMS_MISSING",
-          `Step '${step.name}' fans out over 'self.${step.foreach}', but neither it nor an earlier step set it.`,
-        );
-      }
-      const items = foreachItems(scope.read(step.foreach), step, spec.foreachLimit);
-      foreach = { var: step.foreach, numSplits: items.length };
-    }
-    const choice =
-      step.cases === undefined
-        ? undefined
-        : chooseCase(
-            step,
-            scope.has(step.condition!),
-            scope.has(step.condition!) ? scope.read(step.condition!) : undefined,
-          );
+    const foreach = foreachOutcome(step, scope, spec.foreachLimit);
+    const choice = switchOutcome(step, scope);
     await end({
       status: "succeeded",
       artifacts,
@@ -306,6 +332,30 @@ export async function executeTask(flow: FlowSpec, spec: TaskSpec): Promise<numbe
     reportFailure(spec, stored);
     return stored.retryable ? TASK_EXIT.failed : TASK_EXIT.noRetry;
   }
+}
+
+/** A foreach step's fan-out, checked as the step ends. */
+function foreachOutcome(
+  step: StepSpec,
+  scope: ArtifactScope,
+  limit: ForeachLimit | undefined,
+): AttemptEndRecord["foreach"] {
+  if (step.foreach === undefined) return undefined;
+  if (!scope.has(step.foreach)) {
+    throw new FlowshipError(
+      "FS_FOREACH_ITEMS_MISSING",
+      `Step '${step.name}' fans out over 'self.${step.foreach}', but neither it nor an earlier step set it.`,
+    );
+  }
+  const items = foreachItems(scope.read(step.foreach), step, limit);
+  return { var: step.foreach, numSplits: items.length };
+}
+
+/** A switch step's chosen case. */
+function switchOutcome(step: StepSpec, scope: ArtifactScope): SwitchChoice | undefined {
+  if (step.cases === undefined) return undefined;
+  const set = scope.has(step.condition!);
+  return chooseCase(step, set, set ? scope.read(step.condition!) : undefined);
 }
 
 /**

@@ -3,7 +3,6 @@ import type { DatastoreLocation } from "../datastore/open-storage.js";
 import type { ForeachFrame } from "../datastore/records-types.js";
 import { FlowshipError } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
-import { branchOfRun } from "../flow/project.js";
 
 /** Everything one task attempt needs to know; passed to the task process as JSON. */
 export interface TaskSpec {
@@ -47,28 +46,6 @@ export interface ForeachLimit {
   why: string;
   /** What to do about it, a sentence. */
   remedy: string;
-}
-
-/** Characters of parameters and tags a task spec carries; Linux allows 128 KiB per variable. */
-const MAX_RUN_FACTS_CHARS = 32_000;
-
-/**
- * The run's parameters and tags for a task spec, when they are small enough to travel in one
- * environment variable; many parameters or long tags would not fit (E2BIG), and then the task
- * reads them from the run record instead.
- */
-export function runFactsForSpec(run: {
-  parameters: Record<string, ArtifactRef>;
-  tags: string[];
-}): Pick<TaskSpec, "parameters" | "tags"> {
-  const chars = JSON.stringify(run.parameters).length + JSON.stringify(run.tags).length;
-  return chars < MAX_RUN_FACTS_CHARS ? { parameters: run.parameters, tags: run.tags } : {};
-}
-
-/** The spec's `projectBranch`, from the run's system tags. */
-export function projectBranchForSpec(systemTags: readonly string[]): Pick<TaskSpec, "projectBranch"> {
-  const branch = branchOfRun(systemTags);
-  return branch ? { projectBranch: branch } : {};
 }
 
 export function parseTaskSpec(text: string): TaskSpec {

@@ -1,9 +1,9 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { batchTaskEnvironment, deployedWithSpecs, quietAwsSdkNodeNotice } from "../../config.js";
-import { FlowStore } from "../../datastore/flow-store.js";
+import { FlowStore, type TaskAttempts } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { writeRecord } from "../../datastore/records.js";
-import type { AttemptEndRecord } from "../../datastore/records-types.js";
+import type { AttemptEndRecord, RunRecord } from "../../datastore/records-types.js";
 import { FlowshipError } from "../../errors.js";
 import { parseDecoratorSpec } from "../../flow/decorators.js";
 import { registeredFlows } from "../../flow/registry.js";
@@ -12,18 +12,14 @@ import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import { reportError } from "../../report-error.js";
 import { effectiveDecorators } from "../../runtime/run-options.js";
+import { buildAttemptOptions, buildTaskSpec } from "../../task/attempt-builder.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
 import { TASK_EXIT } from "../../task/executor.js";
 import { startLiveLogUpload } from "../../task/live-log-upload.js";
-import { recordDeath } from "../../task/task-attempt.js";
+import { recordDeath, type TaskExit } from "../../task/task-attempt.js";
 import { TaskProcess } from "../../task/task-process.js";
-import {
-  type ForeachLimit,
-  projectBranchForSpec,
-  runFactsForSpec,
-  type TaskSpec,
-} from "../../task/task-spec.js";
+import type { ForeachLimit, TaskSpec } from "../../task/task-spec.js";
 import { exitWhenFlushed } from "../../util/exit-when-flushed.js";
 import { FOREACH_FILE, FOREACH_ITEMS_FILE } from "../compile/foreach-states.js";
 import { SWITCH_FILE } from "../compile/switch-states.js";
@@ -145,6 +141,49 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
   }
   if (!node)
     throw new BatchTaskError("FS_BATCH_UNKNOWN_STEP", `Flow '${flow.name}' has no step '${env.step}'.`);
+  const run = await runOfTask(store, flow, env, bundle);
+  const derived = await deriveTask(store, graph, env.runId, env.step, env.taskId);
+  const decorators =
+    env.local?.decorators ?? effectiveDecorators(node.spec, deployedWithSpecs().map(parseDecoratorSpec));
+  // Attempts are numbered from what the datastore holds, never from $$.State.RetryCount: that
+  // also counts the state's retries of Batch throttling, which never ran the step, and would make
+  // an attempt look like the last (catchError catching early) while Step Functions still retries.
+  const attempts = await store.readAttempts(env.runId, env.step, env.taskId);
+  const refused = await refuseNonRetryable(store, env, attempts);
+  if (refused !== undefined) return refused;
+  const spec = buildTaskSpec({
+    flow: flow.name,
+    runId: env.runId,
+    step: env.step,
+    taskId: env.taskId,
+    // A local run numbers attempts itself (and retries only what may be retried).
+    attempt: env.local ? env.local.attempt : attempts ? attempts.latest + 1 : 0,
+    decorators,
+    inputs: derived.inputs,
+    foreachStack: derived.foreachStack,
+    datastore: location,
+    run,
+    // A deployed flow's task runs in production whatever its run's namespace.
+    ...(env.local ? {} : { production: true }),
+    ...(env.fallback
+      ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }
+      : {}),
+    ...(env.foreach ? { foreachLimit: foreachLimit(env.foreach) } : {}),
+  });
+  const { end, exit } = await runAttempt(store, env, spec, bundle);
+  // A local run reads the end record itself and closes the run; a state machine needs these files.
+  const alerted = !env.local && (await afterAttempt(store, graph, spec, end, env));
+  if (alerted) return ALERTED_EXIT;
+  return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
+}
+
+/** The task's run: its record, which the start step of a state machine's execution creates. */
+async function runOfTask(
+  store: FlowStore,
+  flow: FlowSpec,
+  env: BatchEnvironment,
+  bundle: string,
+): Promise<RunRecord> {
   const run =
     (await store.readRun(env.runId)) ??
     (env.step === "start" ? await createRun(store, flow, env, env.codePackageSha256, bundle) : undefined);
@@ -153,60 +192,47 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
       "FS_BATCH_NO_RUN",
       `Run '${flow.name}/${env.runId}' has no record; its start step never ran.`,
     );
-  const derived = await deriveTask(store, graph, env.runId, env.step, env.taskId);
-  const decorators =
-    env.local?.decorators ?? effectiveDecorators(node.spec, deployedWithSpecs().map(parseDecoratorSpec));
-  const retry = decorators.find((d) => d.kind === "retry");
-  const timeout = decorators.find((d) => d.kind === "timeout");
-  const environment = decorators.find((d) => d.kind === "environment");
-  // Attempts are numbered from what the datastore holds, never from $$.State.RetryCount: that
-  // also counts the state's retries of Batch throttling, which never ran the step, and would make
-  // an attempt look like the last (catchError catching early) while Step Functions still retries.
-  const attempts = await store.readAttempts(env.runId, env.step, env.taskId);
+  return run;
+}
+
+/**
+ * The job's exit code when the task's latest attempt failed with an error that must not be
+ * retried; undefined when the step runs.
+ */
+async function refuseNonRetryable(
+  store: FlowStore,
+  env: BatchEnvironment,
+  attempts: TaskAttempts | undefined,
+): Promise<number | undefined> {
   const previous = attempts?.ends.get(attempts.latest);
-  if (!env.local && !env.fallback && previous?.status === "failed" && previous.failure?.retryable === false) {
-    // Step Functions' Retry cannot see exit codes, so it retries a NonRetryableError too: the
-    // step is not run again, and the job fails at once.
-    process.stderr.write(
-      `[${env.runId}/${env.step}/${env.taskId}] not run again: attempt ${attempts!.latest} failed with ${previous.failure.type}, which must not be retried\n`,
-    );
-    // Its alert went out with that attempt: this job's failure must not alert again.
-    return (await store.readRunEnd(env.runId))?.alertedAt ? ALERTED_EXIT : TASK_EXIT.noRetry;
+  if (env.local || env.fallback || previous?.status !== "failed" || previous.failure?.retryable !== false) {
+    return undefined;
   }
-  const spec: TaskSpec = {
-    flow: flow.name,
-    runId: env.runId,
-    step: env.step,
-    taskId: env.taskId,
-    // A local run numbers attempts itself (and retries only what may be retried).
-    attempt: env.local ? env.local.attempt : attempts ? attempts.latest + 1 : 0,
-    maxAttempts: retry?.kind === "retry" ? retry.options.times + 1 : 1,
-    decorators,
-    inputs: derived.inputs,
-    foreachStack: derived.foreachStack,
-    datastore: location,
-    ...runFactsForSpec(run),
-    namespace: run.namespace,
-    user: run.user,
-    production: env.local ? run.namespace.startsWith("production:") : true,
-    ...projectBranchForSpec(run.systemTags),
-    ...(run.originRunId ? { originRunId: run.originRunId } : {}),
-    ...(run.scheduledTime ? { scheduledTime: run.scheduledTime } : {}),
-    ...(env.fallback
-      ? { fallbackReason: env.fallbackError ?? "the step failed and its failure was not recorded" }
-      : {}),
-    ...(env.foreach ? { foreachLimit: foreachLimit(env.foreach) } : {}),
-  };
+  // Step Functions' Retry cannot see exit codes, so it retries a NonRetryableError too: the
+  // step is not run again, and the job fails at once.
+  process.stderr.write(
+    `[${env.runId}/${env.step}/${env.taskId}] not run again: attempt ${attempts!.latest} failed with ${previous.failure.type}, which must not be retried\n`,
+  );
+  // Its alert went out with that attempt: this job's failure must not alert again.
+  return (await store.readRunEnd(env.runId))?.alertedAt ? ALERTED_EXIT : TASK_EXIT.noRetry;
+}
+
+/** Runs the attempt in a task process, then stores its logs; how it ended, recorded. */
+async function runAttempt(
+  store: FlowStore,
+  env: BatchEnvironment,
+  spec: TaskSpec,
+  bundle: string,
+): Promise<{ end: AttemptEndRecord; exit: TaskExit }> {
   const logs = attemptLogs(store, spec);
-  const task = new TaskProcess({
-    bundle,
-    spec,
-    env: environment?.kind === "environment" ? environment.options.vars : {},
-    logFiles: logs.files,
-    prefix: `[${env.runId}/${env.step}/${env.taskId}${spec.attempt > 0 ? `#${spec.attempt}` : ""}]`,
-    print: (line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`),
-    ...(timeout?.kind === "timeout" ? { timeoutSeconds: timeout.options.seconds } : {}),
-  });
+  const task = new TaskProcess(
+    buildAttemptOptions({
+      bundle,
+      spec,
+      logFiles: logs.files,
+      print: (line, stream) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`),
+    }),
+  );
   // A local run prints the task's output while it runs; a state machine has no one to print to.
   const live = env.local?.liveLogSeconds
     ? startLiveLogUpload(store, spec, logs.files, env.local.liveLogSeconds)
@@ -218,10 +244,7 @@ export async function runBatchTask(env: BatchEnvironment, bundle: string): Promi
     (await recordDeath(store, spec, exit));
   await logs.persist();
   await live?.clear();
-  // A local run reads the end record itself and closes the run; a state machine needs these files.
-  const alerted = !env.local && (await afterAttempt(store, graph, spec, end, env));
-  if (alerted) return ALERTED_EXIT;
-  return end.status === "succeeded" ? 0 : (exit.code ?? 1) || 1;
+  return { end, exit };
 }
 
 /**
