@@ -16,6 +16,16 @@ import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/rec
 import { UsageError } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
+import { type BatchLauncher, batchOf, prepareBatch } from "../run/batch-launch.js";
+import { resolveParameters } from "../run/resolve-parameters.js";
+import { ResumePlan } from "../run/resume-plan.js";
+import {
+  effectiveDecorators,
+  localForeachLimit,
+  localLoopLimit,
+  type RunOptions,
+} from "../run/run-options.js";
+import { createLocalRun, localRunStart, storeParameters } from "../run/run-record.js";
 import { attemptLogs } from "../task/attempt-logs.js";
 import { successorTaskId } from "../task/derive-task.js";
 import { TASK_EXIT } from "../task/executor.js";
@@ -30,13 +40,8 @@ import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import { projectBranchForSpec, runFactsForSpec, type TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
-import { type BatchLauncher, batchOf, prepareBatch } from "./batch-launch.js";
-import { resolveParameters } from "./resolve-parameters.js";
-import { ResumePlan } from "./resume-plan.js";
-import { effectiveDecorators, localForeachLimit, localLoopLimit, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
 import { RunReaper } from "./run-reaper.js";
-import { createLocalRun, localRunStart, storeParameters } from "./run-record.js";
 import { TaskHostPool } from "./task-host-pool.js";
 
 export interface RunResult {

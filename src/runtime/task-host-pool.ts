@@ -10,13 +10,13 @@ import os from "node:os";
 import path from "node:path";
 import { RUN_MARK_VARIABLE, taskNodeArgs } from "../config.js";
 import { FlowshipError } from "../errors.js";
+import { cachedBuild, recordBuild } from "../run/build-cache.js";
+import { NODE_BUNDLE, ownModule } from "../run/compile-flow.js";
 import type { HostLease, HostListener } from "../task/task-host-attempt.js";
 import type { HostMessage, RunMessage } from "../task/task-host-main.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { CpuIdleSampler } from "../util/cpu-idle.js";
 import { sha256 } from "../util/hash.js";
-import { cachedBuild, recordBuild } from "./build-cache.js";
-import { NODE_BUNDLE, ownModule } from "./compile-flow.js";
 
 /** As for task processes (task-process.ts): the kernel kills a host when the runtime dies. */
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => fs.existsSync(file));

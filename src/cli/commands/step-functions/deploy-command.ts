@@ -21,7 +21,7 @@ import { openStorage } from "../../../datastore/open-storage.js";
 import { UsageError } from "../../../errors.js";
 import { parseDecoratorSpec } from "../../../flow/decorators.js";
 import type { FlowSpec } from "../../../flow/types.js";
-import { compileFlow } from "../../../runtime/compile-flow.js";
+import { compileFlow } from "../../../run/compile-flow.js";
 import { codeDir } from "../../../runtime/load-flow.js";
 import type { FlowCommandContext } from "../../command-context.js";
 import { awsCommandContext, targetChoice } from "./aws-context.js";
