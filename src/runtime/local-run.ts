@@ -16,7 +16,8 @@ import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/rec
 import { UsageError } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
-import { type BatchLauncher, batchOf, prepareBatch } from "../run/batch-launch.js";
+import { batchOf, prepareBatch } from "../run/batch-launch.js";
+import type { BatchLauncher } from "../run/batch-launcher-types.js";
 import { resolveParameters } from "../run/resolve-parameters.js";
 import { ResumePlan } from "../run/resume-plan.js";
 import {

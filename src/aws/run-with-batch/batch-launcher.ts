@@ -10,7 +10,7 @@ import { FlowStore } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { UsageError } from "../../errors.js";
 import type { BatchOptions } from "../../flow/decorators.js";
-import type { BatchLauncher, BatchLauncherSetup } from "../../run/batch-launch.js";
+import type { BatchLauncher, BatchLauncherSetup } from "../../run/batch-launcher-types.js";
 import { includedFiles } from "../../run/resolve-parameters.js";
 import type { AssignPublicIp, ComputeKind } from "../compile/compile-options.js";
 import { AWS_SETTINGS, checkSettings, computeKind, effectiveSettings } from "../deploy/aws-settings.js";
