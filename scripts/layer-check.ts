@@ -2,7 +2,7 @@
  * Checks the one-way layering of src/ (docs/architecture.md, "Layers"): every import, static, type-only
  * or dynamic, must point to the importer's own area or to one it may use, and no module of the AWS SDK may
  * load on the local run path. `node --import tsx scripts/layer-check.ts` prints each violation and exits 1
- * on any; src/layer-check.test.ts runs it over src/ in the test suite.
+ * on any; test/integration/layer-check.test.ts runs it over src/ in the test suite.
  */
 import fs from "node:fs";
 import path from "node:path";
