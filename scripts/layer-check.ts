@@ -2,7 +2,7 @@
  * Checks the one-way layering of src/ (docs/architecture.md, "Layers"): every import, static, type-only
  * or dynamic, must point to the importer's own area or to one it may use, and no module of the AWS SDK may
  * load on the local run path. `node --import tsx scripts/layer-check.ts` prints each violation and exits 1
- * on any; src/layer-check.test.ts runs it over src/ in the test suite.
+ * on any; test/integration/layer-check.test.ts runs it over src/ in the test suite.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -23,28 +23,34 @@ export const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   datastore: [...BASE, "card"],
   graph: [...BASE, "card", "flow"],
   task: [...BASE, "card", "flow", "graph", "datastore"],
-  runtime: [...BASE, "card", "flow", "graph", "datastore", "task"],
+  run: [...BASE, "card", "flow", "graph", "datastore", "task"],
+  runtime: [...BASE, "card", "flow", "graph", "datastore", "task", "run"],
   client: [...BASE, "card", "flow", "graph", "datastore", "task"],
-  aws: [...BASE, "card", "flow", "graph", "datastore", "task"],
+  aws: [...BASE, "card", "flow", "graph", "datastore", "task", "run"],
   index: [...BASE, "card", "flow", "graph", "datastore", "task", "client"],
   ui: [...BASE, "card", "flow", "graph", "datastore", "task", "client", "aws"],
-  api: [...BASE, "card", "flow", "graph", "datastore", "task", "runtime", "client", "aws"],
-  cli: [...BASE, "card", "flow", "graph", "datastore", "task", "runtime", "client", "aws", "ui", "api"],
+  api: [...BASE, "card", "flow", "graph", "datastore", "task", "run", "runtime", "client", "aws"],
+  cli: [
+    ...BASE,
+    "card",
+    "flow",
+    "graph",
+    "datastore",
+    "task",
+    "run",
+    "runtime",
+    "client",
+    "aws",
+    "ui",
+    "api",
+  ],
 };
 
 /**
- * Violations that exist today and are too large to fix in place, each `<area> -> <file under src/>`: aws/
- * uses the "prepare a run" kernel that lives in runtime/ (issue 36: move it to src/run/). An import of any
- * other file fails the check, and so does an entry here that no longer occurs, so the list only shrinks.
+ * Violations tolerated for now, each `<area> -> <file under src/>`; none today. An entry here that no
+ * longer occurs fails the check, so the list can only shrink.
  */
-export const KNOWN_VIOLATIONS: readonly string[] = [
-  "aws -> runtime/batch-launch.ts",
-  "aws -> runtime/compile-flow.ts",
-  "aws -> runtime/resolve-parameters.ts",
-  "aws -> runtime/resume-plan.ts",
-  "aws -> runtime/run-options.ts",
-  "aws -> runtime/run-record.ts",
-];
+export const KNOWN_VIOLATIONS: readonly string[] = [];
 
 /** The entry of a local run, and the packages that must never load from it. */
 export const LOCAL_RUN_ENTRY = "runtime/local-run.ts";

@@ -16,7 +16,7 @@ import { uploadCodePackage } from "../../src/aws/package/code-package-store.js";
 import { IMAGE_PATH, runContainerCommand } from "../../src/aws/simulate/container-sandbox.js";
 import { startCredentialsEndpoint } from "../../src/aws/simulate/credentials-endpoint.js";
 import { openStorage } from "../../src/datastore/open-storage.js";
-import { compileFlow } from "../../src/runtime/compile-flow.js";
+import { compileFlow } from "../../src/run/compile-flow.js";
 import { startS3Server } from "../../test/helpers/s3-server.js";
 import { mediansOf, type Row } from "../measure.js";
 import { EXAMPLES } from "./state-machine.js";

@@ -15,7 +15,7 @@ import { LocalStorage } from "../../src/datastore/backends/local.js";
 import { flow } from "../../src/flow/flow-builder.js";
 import type { FlowSpec } from "../../src/flow/types.js";
 import { validateFlow } from "../../src/graph/validate.js";
-import { compileFlow } from "../../src/runtime/compile-flow.js";
+import { compileFlow } from "../../src/run/compile-flow.js";
 import type { Row } from "../measure.js";
 
 export const EXAMPLES = [

@@ -12,7 +12,7 @@ import type { RollbackResult } from "../aws/deploy/rollback.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { ParametersOf } from "../flow/flow-builder.js";
 import type { FlowSpec } from "../flow/types.js";
-import { resolveParameters } from "../runtime/resolve-parameters.js";
+import { resolveParameters } from "../run/resolve-parameters.js";
 import { type AwsOptions, type AwsSession, openAwsSession } from "./aws-session.js";
 import { givenValues, type WithoutParameters } from "./parameters.js";
 import { TriggeredRun } from "./triggered-run.js";

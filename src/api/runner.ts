@@ -27,9 +27,10 @@ import type { StepDecorator } from "../flow/decorators.js";
 import type { ParametersOf, StepsOf } from "../flow/flow-builder.js";
 import { resolveBranch } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
+import type { FlowGraph } from "../graph/flow-graph.js";
 import { validateFlow } from "../graph/validate.js";
+import type { RunOptions } from "../run/run-options.js";
 import { LocalRun, type RunResult } from "../runtime/local-run.js";
-import type { RunOptions } from "../runtime/run-options.js";
 import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
 import { checkThreadSettings } from "../task/task-thread.js";
 import { branchOptionNames, choiceOption, wholeOption, withDecorators } from "./check-options.js";
@@ -142,27 +143,8 @@ export class Runner<F extends FlowSpec = FlowSpec> {
     what: { parameters?: object | undefined; resume?: ResumeOptions; keepLogs: boolean },
     call: RunCallOptions = {},
   ): Promise<ExecutingRun<RunArtifacts<F>>> {
-    const options = this.#options;
-    const maxWorkers = wholeOption(CALL, "maxWorkers", options.maxWorkers, 1) ?? defaultMaxWorkers();
-    const maxForeachWidth = wholeOption(CALL, "maxForeachWidth", options.maxForeachWidth, 1);
-    const maxLoopIterations = wholeOption(CALL, "maxLoopIterations", options.maxLoopIterations, 1);
-    const isolation = isolationOf(options.isolation);
-    const tags = (options.tags ?? []).map(checkTag);
-    const decorators = withDecorators(options.with);
-    const datastore = resolveDatastore(
-      options.datastoreRoot === undefined ? {} : { root: options.datastoreRoot },
-    );
-    const { flow, compiled } = await loadFlowInput(this.#flow, {
-      codeRoot: codeCacheRoot(datastore),
-      withS3: datastore.kind === "s3",
-    });
-    const graph = validateFlow(flow);
-    // Loops stop where a deployed run's would, as the CLI's run does.
-    const fit = maxLoopIterations === undefined ? await loopIterationsThatFit(graph, decorators) : undefined;
-    const project = resolveBranch(flow, options, currentUser(), branchOptionNames(CALL));
-    // A resumed run takes its origin's parameters: none is given.
-    const given = what.resume ? { text: {}, json: {} } : givenValues(flow, what.parameters);
-    const resume = what.resume ? await resumeOrigin(flow, datastore, what.resume) : undefined;
+    const { runOptions, graph } = await this.#runOptions(what);
+    const { flow, datastore } = runOptions;
     if (call.signal?.aborted) {
       throw new RunFailedError({
         pathspec: flow.name,
@@ -178,28 +160,13 @@ export class Runner<F extends FlowSpec = FlowSpec> {
     });
     const run = new LocalRun(
       {
-        flow,
-        compiled,
-        datastore,
-        maxWorkers,
-        ...(maxForeachWidth === undefined ? {} : { maxForeachWidth }),
-        ...(maxLoopIterations === undefined ? {} : { maxLoopIterations }),
-        ...(fit ? { loopIterationsThatFit: fit } : {}),
-        isolation,
-        tags,
-        ...(project ? { project } : {}),
-        withDecorators: decorators,
-        parameterText: given.text,
-        parameterValues: given.json,
-        taskEnv: { ...options.env },
-        ...(resume ? { resume } : {}),
-        handleSignals: false,
+        ...runOptions,
         onStart: started,
         print: (text, stream) => {
           logs.push({ stream, text });
-          if (options.showOutput) (stream === "stdout" ? process.stdout : process.stderr).write(`${text}\n`);
+          if (this.#options.showOutput)
+            (stream === "stdout" ? process.stdout : process.stderr).write(`${text}\n`);
         },
-        batch: async () => (await import("../aws/run-with-batch/batch-launcher.js")).createBatchLauncher,
       } satisfies RunOptions,
       graph,
     );
@@ -225,6 +192,57 @@ export class Runner<F extends FlowSpec = FlowSpec> {
       cancel,
       cancelled: () => cancelled,
     });
+  }
+
+  /**
+   * The Runner's options checked and turned into a local run's, the flow loaded and validated:
+   * everything but the run's output and its start, which #start wires to the ExecutingRun.
+   */
+  async #runOptions(what: {
+    parameters?: object | undefined;
+    resume?: ResumeOptions;
+  }): Promise<{ runOptions: Omit<RunOptions, "onStart" | "print">; graph: FlowGraph }> {
+    const options = this.#options;
+    const maxWorkers = wholeOption(CALL, "maxWorkers", options.maxWorkers, 1) ?? defaultMaxWorkers();
+    const maxForeachWidth = wholeOption(CALL, "maxForeachWidth", options.maxForeachWidth, 1);
+    const maxLoopIterations = wholeOption(CALL, "maxLoopIterations", options.maxLoopIterations, 1);
+    const isolation = isolationOf(options.isolation);
+    const tags = (options.tags ?? []).map(checkTag);
+    const decorators = withDecorators(options.with);
+    const datastore = resolveDatastore(
+      options.datastoreRoot === undefined ? {} : { root: options.datastoreRoot },
+    );
+    const { flow, compiled } = await loadFlowInput(this.#flow, {
+      codeRoot: codeCacheRoot(datastore),
+      withS3: datastore.kind === "s3",
+    });
+    const graph = validateFlow(flow);
+    // Loops stop where a deployed run's would, as the CLI's run does.
+    const fit = maxLoopIterations === undefined ? await loopIterationsThatFit(graph, decorators) : undefined;
+    const project = resolveBranch(flow, options, currentUser(), branchOptionNames(CALL));
+    // A resumed run takes its origin's parameters: none is given.
+    const given = what.resume ? { text: {}, json: {} } : givenValues(flow, what.parameters);
+    const resume = what.resume ? await resumeOrigin(flow, datastore, what.resume) : undefined;
+    const runOptions = {
+      flow,
+      compiled,
+      datastore,
+      maxWorkers,
+      ...(maxForeachWidth === undefined ? {} : { maxForeachWidth }),
+      ...(maxLoopIterations === undefined ? {} : { maxLoopIterations }),
+      ...(fit ? { loopIterationsThatFit: fit } : {}),
+      isolation,
+      tags,
+      ...(project ? { project } : {}),
+      withDecorators: decorators,
+      parameterText: given.text,
+      parameterValues: given.json,
+      taskEnv: { ...options.env },
+      ...(resume ? { resume } : {}),
+      handleSignals: false,
+      batch: async () => (await import("../aws/run-with-batch/batch-launcher.js")).createBatchLauncher,
+    };
+    return { runOptions, graph };
   }
 }
 

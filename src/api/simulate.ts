@@ -23,7 +23,7 @@ import {
 import { resolveBranch } from "../flow/project.js";
 import type { FlowSpec } from "../flow/types.js";
 import { validateFlow } from "../graph/validate.js";
-import { resolveParameters } from "../runtime/resolve-parameters.js";
+import { resolveParameters } from "../run/resolve-parameters.js";
 import { badOption, branchOptionNames, choiceOption } from "./check-options.js";
 import type { SimulateOptions } from "./deployer.js";
 import { RunFailedError } from "./errors.js";

@@ -4,7 +4,7 @@
  * ascending, Vega-Lite's default, unless a sort or domain says otherwise). Each maps a value to a
  * pixel position.
  */
-import type { ChartSort, FieldType } from "./chart-spec.js";
+import { type ChartSort, type FieldType, numeric } from "./chart-spec.js";
 import { DAY, niceTicks, tickFormat, timeTicks } from "./chart-ticks.js";
 
 export interface Tick {
@@ -19,21 +19,6 @@ export interface Scale {
   /** For band scales: the width of a band. */
   bandwidth: number;
   ticks: Tick[];
-}
-
-/** A value of a continuous field as a number: a number, or a date (as ms) for temporal fields. */
-export function numeric(value: unknown, type: FieldType): number | undefined {
-  if (type === "temporal") {
-    const ms = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
-    return Number.isFinite(ms) ? ms : undefined;
-  }
-  const n =
-    typeof value === "number"
-      ? value
-      : typeof value === "string" && value.trim() !== ""
-        ? Number(value)
-        : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
 }
 
 export interface LinearScaleOptions {

@@ -5,7 +5,6 @@
  * it — or a field no record has — is refused when the step builds the chart, naming what is wrong.
  * @see https://vega.github.io/vega-lite/docs/
  */
-import { numeric } from "./chart-scales.js";
 import { CardError } from "./errors.js";
 
 export const CHART_MARKS = ["bar", "line", "point"] as const;
@@ -24,6 +23,21 @@ export interface ChartScale {
    * @default what the data covers
    */
   domain?: readonly (number | string)[];
+}
+
+/** A value of a continuous field as a number: a number, or a date (as ms) for temporal fields. */
+export function numeric(value: unknown, type: FieldType): number | undefined {
+  if (type === "temporal") {
+    const ms = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && value.trim() !== ""
+        ? Number(value)
+        : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /**

@@ -4,8 +4,8 @@
  * them by default) and a legend for color. Plain markup, no script: it shows in the UI under its
  * content security policy and in an HTML file with no network.
  */
-import { bandScale, linearScale, numeric, type Scale } from "./chart-scales.js";
-import { type ChartField, type ChartSpec, checkChartSpec, markOf } from "./chart-spec.js";
+import { bandScale, linearScale, type Scale } from "./chart-scales.js";
+import { type ChartField, type ChartSpec, checkChartSpec, markOf, numeric } from "./chart-spec.js";
 import { escapeHtml } from "./escape.js";
 
 /** Vega's default categorical palette (tableau10). */

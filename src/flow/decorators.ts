@@ -433,6 +433,50 @@ export function parseDecoratorSpec(spec: string): StepDecorator {
  */
 export function decoratorFromText(spec: string, where: string): StepDecorator {
   const [name, rest] = spec.split(/:(.*)/s, 2) as [string, string | undefined];
+  const options = optionsFromText(spec, name, rest, where);
+  const factories: Record<string, (o: any) => StepDecorator> = {
+    retry,
+    catch: catchError,
+    catchError,
+    timeout,
+    resources,
+    batch,
+    card,
+    environment: (o) => environment({ vars: o as Record<string, string> }),
+  };
+  const factory = factories[name.trim()];
+  camelCaseOptions(options, spec, name, where);
+  if (!factory) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_WITH",
+      `Unknown decorator in ${where}: '${name}'. Known: retry, catchError, timeout, resources, environment, batch, card.`,
+      USAGE,
+    );
+  }
+  try {
+    return factory(options);
+  } catch (error) {
+    if (error instanceof FlowDefinitionError) {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_WITH",
+        `${error.message.replace(/\.$/, "")} (from ${where} ${spec}).`,
+        { ...USAGE, cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * The `key=value` pairs after a decorator's name in its text form, each value read as a number, a
+ * boolean or text.
+ */
+function optionsFromText(
+  spec: string,
+  name: string,
+  rest: string | undefined,
+  where: string,
+): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const pair of rest ? rest.split(",") : []) {
     const [key, value] = pair.split("=", 2);
@@ -466,55 +510,31 @@ export function decoratorFromText(spec: string, where: string): StepDecorator {
               ? false
               : value;
   }
-  const factories: Record<string, (o: any) => StepDecorator> = {
-    retry,
-    catch: catchError,
-    catchError,
-    timeout,
-    resources,
-    batch,
-    card,
-    environment: (o) => environment({ vars: o as Record<string, string> }),
-  };
-  const factory = factories[name.trim()];
+  return options;
+}
+
+/**
+ * Renames Metaflow's spelling of each option (minutes_between_retries) to flowship's, in place, and
+ * refuses an option the decorator does not take. A decorator without a list (environment) is left as is.
+ */
+function camelCaseOptions(options: Record<string, unknown>, spec: string, name: string, where: string): void {
   const known = OPTION_NAMES[name.trim()];
-  if (known) {
-    for (const key of Object.keys(options)) {
-      // Metaflow's spelling (minutes_between_retries) is the same option as flowship's.
-      const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      if (camel !== key) {
-        options[camel] = options[key];
-        delete options[key];
-      }
-      if (name.trim() === "batch" && UNSUPPORTED_BATCH_OPTIONS.has(camel)) {
-        throw unsupportedBatchOption(key, `batch in ${where} ${spec}`);
-      }
-      if (!known.includes(camel)) {
-        throw new FlowDefinitionError(
-          "FS_FLOW_BAD_WITH",
-          `Unknown option '${key}' of ${name.trim()} in ${where} ${spec}: ${name.trim()} takes ${known.join(", ")}.`,
-          USAGE,
-        );
-      }
+  if (!known) return;
+  for (const key of Object.keys(options)) {
+    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (camel !== key) {
+      options[camel] = options[key];
+      delete options[key];
     }
-  }
-  if (!factory) {
-    throw new FlowDefinitionError(
-      "FS_FLOW_BAD_WITH",
-      `Unknown decorator in ${where}: '${name}'. Known: retry, catchError, timeout, resources, environment, batch, card.`,
-      USAGE,
-    );
-  }
-  try {
-    return factory(options);
-  } catch (error) {
-    if (error instanceof FlowDefinitionError) {
+    if (name.trim() === "batch" && UNSUPPORTED_BATCH_OPTIONS.has(camel)) {
+      throw unsupportedBatchOption(key, `batch in ${where} ${spec}`);
+    }
+    if (!known.includes(camel)) {
       throw new FlowDefinitionError(
         "FS_FLOW_BAD_WITH",
-        `${error.message.replace(/\.$/, "")} (from ${where} ${spec}).`,
-        { ...USAGE, cause: error },
+        `Unknown option '${key}' of ${name.trim()} in ${where} ${spec}: ${name.trim()} takes ${known.join(", ")}.`,
+        USAGE,
       );
     }
-    throw error;
   }
 }

@@ -113,14 +113,13 @@ export interface SplitFrame {
 export function splitStacks(
   flow: FlowSpec,
   order: readonly string[],
-  onIssue: (kind: SplitIssue, step: string, detail: Record<string, string>) => void,
+  onIssue: OnSplitIssue,
   loops = findLoops(flow).loops,
 ): Map<string, SplitFrame[]> {
   const byName = new Map(flow.steps.map((s) => [s.name, s]));
   const prev = forwardPredecessors(flow, loops);
   const inStack = new Map<string, SplitFrame[]>();
   const outStacks = new Map<string, Map<string, SplitFrame[]>>(); // step -> successor -> stack
-  const joined = new Map<string, string>();
 
   for (const name of order) {
     const step = byName.get(name)!;
@@ -128,43 +127,9 @@ export function splitStacks(
     let stack: SplitFrame[] = [];
     if (sources.length > 0) {
       const incoming = sources.map((p) => outStacks.get(p)?.get(name) ?? []);
-      if (step.join) {
-        const tops = incoming.map((s) => s.at(-1));
-        const top = tops[0];
-        if (!top) {
-          onIssue("join-without-split", name, {});
-          continue;
-        }
-        if (
-          tops.some((t) => !t || t.split !== top.split) ||
-          incoming.some((s) => s.length !== incoming[0]!.length)
-        ) {
-          onIssue("join-unrelated", name, { inputs: sources.join(", ") });
-          continue;
-        }
-        const split = byName.get(top.split)!;
-        // After a switch inside a branch, several steps of one branch may lead to the join.
-        const branches = new Set(tops.map((t) => t!.branch));
-        const expected = split.next;
-        if (branches.size !== expected.length || expected.some((b) => !branches.has(b))) {
-          onIssue("join-mismatch", name, {
-            split: split.name,
-            inputs: sources.join(", "),
-            expected: expected.join(", "),
-          });
-          continue;
-        }
-        joined.set(split.name, name);
-        stack = incoming[0]!.slice(0, -1);
-      } else {
-        // Paths that leave a switch meet again without a join: only one of them ran. Paths
-        // from different branches of a split both run, so they need one.
-        if (incoming.some((s) => !sameStack(s, incoming[0]!))) {
-          onIssue("not-a-join", name, { inputs: sources.join(", ") });
-          continue;
-        }
-        stack = incoming[0]!;
-      }
+      const entered = enteredStack(step, sources, incoming, byName, onIssue);
+      if (!entered) continue;
+      stack = entered;
     }
     inStack.set(name, stack);
     const successors = new Map<string, SplitFrame[]>();
@@ -177,7 +142,70 @@ export function splitStacks(
       onIssue("unjoined-split", name, { splits: stack.map((f) => f.split).join(", ") });
     }
   }
-  // A loop goes back to its header from inside the same split or foreach it started in.
+  checkLoopStacks(loops, prev, inStack, outStacks, onIssue);
+  return inStack;
+}
+
+type OnSplitIssue = (kind: SplitIssue, step: string, detail: Record<string, string>) => void;
+
+/**
+ * The stack a step with predecessors starts with, from the stacks they hand it (`incoming`, in the
+ * order of `sources`): a join closes the innermost split, any other step must get one stack from
+ * all. Undefined once the issue that leaves it without one is reported.
+ */
+function enteredStack(
+  step: StepSpec,
+  sources: readonly string[],
+  incoming: readonly SplitFrame[][],
+  byName: ReadonlyMap<string, StepSpec>,
+  onIssue: OnSplitIssue,
+): SplitFrame[] | undefined {
+  const name = step.name;
+  if (!step.join) {
+    // Paths that leave a switch meet again without a join: only one of them ran. Paths
+    // from different branches of a split both run, so they need one.
+    if (incoming.some((s) => !sameStack(s, incoming[0]!))) {
+      onIssue("not-a-join", name, { inputs: sources.join(", ") });
+      return undefined;
+    }
+    return incoming[0]!;
+  }
+  const tops = incoming.map((s) => s.at(-1));
+  const top = tops[0];
+  if (!top) {
+    onIssue("join-without-split", name, {});
+    return undefined;
+  }
+  if (
+    tops.some((t) => !t || t.split !== top.split) ||
+    incoming.some((s) => s.length !== incoming[0]!.length)
+  ) {
+    onIssue("join-unrelated", name, { inputs: sources.join(", ") });
+    return undefined;
+  }
+  const split = byName.get(top.split)!;
+  // After a switch inside a branch, several steps of one branch may lead to the join.
+  const branches = new Set(tops.map((t) => t!.branch));
+  const expected = split.next;
+  if (branches.size !== expected.length || expected.some((b) => !branches.has(b))) {
+    onIssue("join-mismatch", name, {
+      split: split.name,
+      inputs: sources.join(", "),
+      expected: expected.join(", "),
+    });
+    return undefined;
+  }
+  return incoming[0]!.slice(0, -1);
+}
+
+/** A loop goes back to its header from inside the same split or foreach it started in. */
+function checkLoopStacks(
+  loops: readonly Loop[],
+  prev: ReadonlyMap<string, string[]>,
+  inStack: ReadonlyMap<string, SplitFrame[]>,
+  outStacks: ReadonlyMap<string, Map<string, SplitFrame[]>>,
+  onIssue: OnSplitIssue,
+): void {
   for (const loop of loops) {
     const header = inStack.get(loop.header);
     for (const from of prev.keys()) {
@@ -189,7 +217,6 @@ export function splitStacks(
       }
     }
   }
-  return inStack;
 }
 
 export type SplitIssue =

@@ -6,7 +6,7 @@ import path from "node:path";
 import { FlowshipError } from "../errors.js";
 import { registeredFlows } from "../flow/registry.js";
 import type { FlowSpec } from "../flow/types.js";
-import { type CompiledFlow, compileFlow, importCompiledFlow } from "./compile-flow.js";
+import { type CompiledFlow, compileFlow, importCompiledFlow } from "../run/compile-flow.js";
 
 export interface LoadedFlow {
   flow: FlowSpec;

@@ -16,6 +16,17 @@ import type { AttemptEndRecord, ForeachFrame, RunRecord } from "../datastore/rec
 import { UsageError } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
+import { batchOf, prepareBatch } from "../run/batch-launch.js";
+import type { BatchLauncher } from "../run/batch-launcher-types.js";
+import { resolveParameters } from "../run/resolve-parameters.js";
+import { ResumePlan } from "../run/resume-plan.js";
+import {
+  effectiveDecorators,
+  localForeachLimit,
+  localLoopLimit,
+  type RunOptions,
+} from "../run/run-options.js";
+import { createLocalRun, localRunStart, storeParameters } from "../run/run-record.js";
 import { buildAttemptOptions, buildTaskSpec } from "../task/attempt-builder.js";
 import { attemptLogs } from "../task/attempt-logs.js";
 import { successorTaskId } from "../task/derive-task.js";
@@ -26,13 +37,8 @@ import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import type { TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
-import { type BatchLauncher, batchOf, prepareBatch } from "./batch-launch.js";
-import { resolveParameters } from "./resolve-parameters.js";
-import { ResumePlan } from "./resume-plan.js";
-import { effectiveDecorators, localForeachLimit, localLoopLimit, type RunOptions } from "./run-options.js";
 import { RunProgress } from "./run-progress.js";
 import { RunReaper } from "./run-reaper.js";
-import { createLocalRun, localRunStart, storeParameters } from "./run-record.js";
 import { TaskHostPool } from "./task-host-pool.js";
 
 export interface RunResult {
@@ -127,78 +133,9 @@ export class LocalRun {
   /** Runs the flow to its end (or its first unrecoverable failure). */
   async execute(): Promise<RunResult> {
     const options = this.#options;
-    this.#store = new FlowStore({ storage: await openStorage(options.datastore), flow: options.flow.name });
-    let parameterValues: Record<string, unknown>;
-    if (options.resume) {
-      this.#resume = await ResumePlan.load({ store: this.#store, graph: this.#graph, ...options.resume });
-      parameterValues = {};
-    } else {
-      parameterValues = await resolveParameters(
-        options.flow,
-        {
-          text: options.parameterText,
-          ...(options.parameterSources ? { sources: options.parameterSources } : {}),
-          ...(options.parameterValues ? { json: options.parameterValues } : {}),
-          includeBase: path.dirname(path.resolve(options.compiled.source)),
-        },
-        localRunStart(options),
-      );
-    }
-    this.#batch = await prepareBatch(options, this.#graph, this.#print);
-    const parameters = {
-      ...this.#resume?.parameters,
-      ...(await storeParameters(this.#store, parameterValues)),
-    };
-    // A resumed run stands for the same fire time as its origin.
-    const scheduledTime = this.#resume ? this.#resume.scheduledTime : options.scheduledTime;
-    this.#run = await createLocalRun(options, this.#store, parameters, scheduledTime);
-    if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
-    await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
-    if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
-    options.onStart?.(this.#run.runId);
-    // What writers killed half-way left (large blobs are written unnamed into data/): swept once
-    // they are an hour old, so a live writer's file is never touched.
-    await this.#store.storage
-      .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
-      .catch(() => 0);
-    this.#reaper = RunReaper.start();
-    if ((options.isolation ?? "host") === "host") {
-      this.#hosts = await TaskHostPool.create(
-        path.dirname(options.compiled.bundle),
-        `${options.flow.name}/${this.#run.runId}`,
-        this.#reaper?.hostMark,
-      ).catch(async (error) => {
-        await this.#reaper?.close();
-        throw error;
-      });
-    }
-    this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
-    this.#print(
-      `Running ${options.flow.name}/${this.#run.runId} as ${this.#run.namespace}${
-        this.#resume ? `, resuming run ${this.#resume.originRunId}` : ""
-      } (max ${options.maxWorkers} tasks at once${
-        options.isolation === "thread"
-          ? ", in worker threads of this process"
-          : options.isolation === "process"
-            ? ", a process each"
-            : ""
-      }${this.#batch ? `; Batch steps ${this.#batch.description}` : ""})`,
-      "stderr",
-    );
-    const missing = this.#resume?.missingArtifacts ?? [];
-    // Legal (a copy under a new id), but rarely what was meant: say how to run something.
-    if (this.#resume && this.#resume.rerunFrom === undefined && missing.length === 0) {
-      this.#print(
-        `Every task of run ${this.#resume.originRunId} succeeded: all are cloned and nothing runs again; give a STEP to run again from it, or another --origin-run-id`,
-        "stderr",
-      );
-    }
-    if (missing.length > 0) {
-      this.#print(
-        `${missing.length} task${missing.length > 1 ? "s" : ""} of run ${this.#resume!.originRunId} run again: an artifact ${missing.length > 1 ? "they reference is" : "it references is"} missing from the datastore (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""})`,
-        "stderr",
-      );
-    }
+    await this.#createRun(options);
+    await this.#startWorkers(options);
+    this.#announce(options);
 
     const done = new Promise<RunResult>((resolve) => {
       this.#finished = resolve;
@@ -232,6 +169,93 @@ export class LocalRun {
         process.off("SIGINT", interrupt);
         process.off("SIGTERM", interrupt);
       }
+    }
+  }
+
+  /**
+   * The resume plan or the parameters, and the Batch launcher, come before the run's record: a run
+   * refused there is never recorded. Then the run is recorded and its id given out.
+   */
+  async #createRun(options: RunOptions): Promise<void> {
+    this.#store = new FlowStore({ storage: await openStorage(options.datastore), flow: options.flow.name });
+    let parameterValues: Record<string, unknown>;
+    if (options.resume) {
+      this.#resume = await ResumePlan.load({ store: this.#store, graph: this.#graph, ...options.resume });
+      parameterValues = {};
+    } else {
+      parameterValues = await resolveParameters(
+        options.flow,
+        {
+          text: options.parameterText,
+          ...(options.parameterSources ? { sources: options.parameterSources } : {}),
+          ...(options.parameterValues ? { json: options.parameterValues } : {}),
+          includeBase: path.dirname(path.resolve(options.compiled.source)),
+        },
+        localRunStart(options),
+      );
+    }
+    this.#batch = await prepareBatch(options, this.#graph, this.#print);
+    const parameters = {
+      ...this.#resume?.parameters,
+      ...(await storeParameters(this.#store, parameterValues)),
+    };
+    // A resumed run stands for the same fire time as its origin.
+    const scheduledTime = this.#resume ? this.#resume.scheduledTime : options.scheduledTime;
+    this.#run = await createLocalRun(options, this.#store, parameters, scheduledTime);
+    if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
+    await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
+    if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
+    options.onStart?.(this.#run.runId);
+  }
+
+  /** What the run's attempts need before the first starts: the reaper, the task hosts, the progress. */
+  async #startWorkers(options: RunOptions): Promise<void> {
+    // What writers killed half-way left (large blobs are written unnamed into data/): swept once
+    // they are an hour old, so a live writer's file is never touched.
+    await this.#store.storage
+      .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
+      .catch(() => 0);
+    this.#reaper = RunReaper.start();
+    if ((options.isolation ?? "host") === "host") {
+      this.#hosts = await TaskHostPool.create(
+        path.dirname(options.compiled.bundle),
+        `${options.flow.name}/${this.#run.runId}`,
+        this.#reaper?.hostMark,
+      ).catch(async (error) => {
+        await this.#reaper?.close();
+        throw error;
+      });
+    }
+    this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
+  }
+
+  /** The run's first line on stderr, and what a resume will not run again. */
+  #announce(options: RunOptions): void {
+    this.#print(
+      `Running ${options.flow.name}/${this.#run.runId} as ${this.#run.namespace}${
+        this.#resume ? `, resuming run ${this.#resume.originRunId}` : ""
+      } (max ${options.maxWorkers} tasks at once${
+        options.isolation === "thread"
+          ? ", in worker threads of this process"
+          : options.isolation === "process"
+            ? ", a process each"
+            : ""
+      }${this.#batch ? `; Batch steps ${this.#batch.description}` : ""})`,
+      "stderr",
+    );
+    const missing = this.#resume?.missingArtifacts ?? [];
+    // Legal (a copy under a new id), but rarely what was meant: say how to run something.
+    if (this.#resume && this.#resume.rerunFrom === undefined && missing.length === 0) {
+      this.#print(
+        `Every task of run ${this.#resume.originRunId} succeeded: all are cloned and nothing runs again; give a STEP to run again from it, or another --origin-run-id`,
+        "stderr",
+      );
+    }
+    if (missing.length > 0) {
+      this.#print(
+        `${missing.length} task${missing.length > 1 ? "s" : ""} of run ${this.#resume!.originRunId} run again: an artifact ${missing.length > 1 ? "they reference is" : "it references is"} missing from the datastore (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""})`,
+        "stderr",
+      );
     }
   }
 

@@ -8,29 +8,41 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { RUN_MARK_VARIABLE, taskNodeArgs } from "../config.js";
 import { FlowshipError } from "../errors.js";
+import { cachedBuild, recordBuild } from "../run/build-cache.js";
+import { NODE_BUNDLE, ownModule } from "../run/compile-flow.js";
 import type { HostLease, HostListener } from "../task/task-host-attempt.js";
 import type { HostMessage, RunMessage } from "../task/task-host-main.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { CpuIdleSampler } from "../util/cpu-idle.js";
 import { sha256 } from "../util/hash.js";
-import { cachedBuild, recordBuild } from "./build-cache.js";
-import { NODE_BUNDLE, ownModule } from "./compile-flow.js";
 
 /** As for task processes (task-process.ts): the kernel kills a host when the runtime dies. */
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => fs.existsSync(file));
 
-/** The host's build, as the build cache (build-cache.ts) knows it. */
-const HOST_BUILD = JSON.stringify(["task-host", ownModule("task/task-host-main")]);
+let hostBuild: string | undefined;
+/**
+ * The host's build, as the build cache (run/build-cache.ts) knows it. This file's code is how the
+ * host is built, and the cache's compiler identity covers only run/'s builder: its hash is in the key.
+ */
+function hostBuildKey(): string {
+  hostBuild ??= JSON.stringify([
+    "task-host",
+    ownModule("task/task-host-main"),
+    sha256(fs.readFileSync(fileURLToPath(import.meta.url))),
+  ]);
+  return hostBuild;
+}
 
 /**
  * Bundles the host program (task/task-host-main.ts, node built-ins only) into `outDir`, once per
  * content: a host then starts with plain `node`, whether flowship runs from dist/ or from source.
- * Not built again while the build cache (build-cache.ts) finds its sources as they were.
+ * Not built again while the build cache (run/build-cache.ts) finds its sources as they were.
  */
 export async function compileTaskHost(outDir: string): Promise<string> {
-  const cached = cachedBuild(outDir, HOST_BUILD);
+  const cached = cachedBuild(outDir, hostBuildKey());
   if (cached) return cached.bundle;
   const startedAt = Date.now();
   const esbuild = await import("esbuild");
@@ -55,7 +67,7 @@ export async function compileTaskHost(outDir: string): Promise<string> {
   const read = Object.keys(result.metafile.inputs)
     .map((p) => path.resolve(p))
     .filter((p) => p !== path.join(path.dirname(ownModule("task/task-host-main")), "task-host-entry.js"));
-  recordBuild(outDir, HOST_BUILD, {
+  recordBuild(outDir, hostBuildKey(), {
     bundle: file,
     map: false,
     codeHash: hash,

@@ -8,7 +8,7 @@ import type { DeployClients } from "../../src/aws/deploy/deployment.js";
 import { deployTarget } from "../../src/aws/deploy/resource-names.js";
 import type { Storage } from "../../src/datastore/storage.js";
 import type { FlowSpec } from "../../src/flow/types.js";
-import { type CompiledFlow, compileFlow, importCompiledFlow } from "../../src/runtime/compile-flow.js";
+import { type CompiledFlow, compileFlow, importCompiledFlow } from "../../src/run/compile-flow.js";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";

@@ -1,5 +1,5 @@
 // A cached flow is run without esbuild only while a build would give the same bundle
-// (runtime/build-cache.ts): an edited file and a new file that changes what an import finds
+// (run/build-cache.ts): an edited file and a new file that changes what an import finds
 // both make the next run build again.
 import assert from "node:assert/strict";
 import fs from "node:fs";

@@ -13,7 +13,7 @@ import { buildCodePackage } from "../../src/aws/package/code-package.js";
 import { uploadCodePackage } from "../../src/aws/package/code-package-store.js";
 import { Flow, Run, Step, Task } from "../../src/client/index.js";
 import { LocalStorage } from "../../src/datastore/backends/local.js";
-import { compileFlow } from "../../src/runtime/compile-flow.js";
+import { compileFlow } from "../../src/run/compile-flow.js";
 import { flowshipEnv, REPO, runCli, runIdFrom, runNode, tempDir } from "../helpers/cli.js";
 import { CRASH_FLOW } from "../helpers/crash-flow.js";
 import { callName, MOTO_ACCOUNT, type Moto, startMoto } from "../helpers/moto.js";

@@ -24,7 +24,7 @@ import { executeDefinition } from "../../src/aws/simulate/simulate.js";
 import { describeDeploy } from "../../src/cli/commands/step-functions/deploy-command.js";
 import { Run } from "../../src/client/index.js";
 import type { Storage } from "../../src/datastore/storage.js";
-import { resolveParameters } from "../../src/runtime/resolve-parameters.js";
+import { resolveParameters } from "../../src/run/resolve-parameters.js";
 import { tempDir } from "../helpers/cli.js";
 import { ACCOUNT, deployFile, REGION, testSettings } from "../helpers/deploy-fixtures.js";
 import { callName, type Moto, startMoto } from "../helpers/moto.js";

@@ -11,7 +11,7 @@ import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
 import { validateFlow } from "../../graph/validate.js";
 import { reportError } from "../../report-error.js";
-import { effectiveDecorators } from "../../runtime/run-options.js";
+import { effectiveDecorators } from "../../run/run-options.js";
 import { buildAttemptOptions, buildTaskSpec } from "../../task/attempt-builder.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";

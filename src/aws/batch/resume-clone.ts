@@ -15,7 +15,7 @@ import type { AttemptStartRecord, RunRecord } from "../../datastore/records-type
 import { FlowshipError } from "../../errors.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
-import { ResumePlan } from "../../runtime/resume-plan.js";
+import { ResumePlan } from "../../run/resume-plan.js";
 import { resumePoint } from "../compile/resume-states.js";
 import { writeProductionRun } from "./production-run.js";
 

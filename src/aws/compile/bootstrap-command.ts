@@ -5,7 +5,7 @@
  * PATH: nothing is installed, and no package registry is asked for anything.
  */
 import { createRequire } from "node:module";
-import { ownModule } from "../../runtime/compile-flow.js";
+import { ownModule } from "../../run/compile-flow.js";
 
 // Compiling a job definition is synchronous; esbuild's buildSync needs its CommonJS entry.
 const esbuild = () => createRequire(import.meta.url)("esbuild") as typeof import("esbuild");

@@ -8,7 +8,7 @@ import type { StepDecorator } from "../../flow/decorators.js";
 import type { ProjectBranch } from "../../flow/project.js";
 import type { FlowSpec } from "../../flow/types.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
-import type { CompiledFlow } from "../../runtime/compile-flow.js";
+import type { CompiledFlow } from "../../run/compile-flow.js";
 import type { StepFunctionsCompileOptions } from "../compile/compile-options.js";
 import type { StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { StoredCodePackage } from "../package/code-package-store.js";

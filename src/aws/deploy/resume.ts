@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import type { FlowStore } from "../../datastore/flow-store.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
-import { checkResumeStep, ResumePlan } from "../../runtime/resume-plan.js";
+import { checkResumeStep, ResumePlan } from "../../run/resume-plan.js";
 import { resumeExecutionInput, resumePoint } from "../compile/resume-states.js";
 import { authorize, requireDeployment } from "./deployment.js";
 import { DeployError } from "./errors.js";

@@ -3,7 +3,7 @@
  *
  *   batch-task.mjs      the flowship runtime that runs a task (see runtime-bundle.ts); the job's
  *                       bootstrap imports it once the package's sha256 is verified
- *   flow.mjs            the compiled flow (see runtime/compile-flow.ts), run with plain `node`
+ *   flow.mjs            the compiled flow (see run/compile-flow.ts), run with plain `node`
  *   flow.mjs.map        its source map, whose source root is source/
  *   source/<path>       the flow's sources below the source root, for reproducibility
  *   manifest.json       flowship version, flow, and the sha256 of every other file

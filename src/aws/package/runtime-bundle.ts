@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { INLINE_VERSION_PLUGIN, NODE_REQUIRE_BANNER, ownModule } from "../../runtime/compile-flow.js";
+import { INLINE_VERSION_PLUGIN, NODE_REQUIRE_BANNER, ownModule } from "../../run/compile-flow.js";
 import { PACKAGE_ENTRY } from "./package-layout.js";
 
 /** Bundled once per process: it depends only on flowship's own code. */

@@ -5,8 +5,8 @@
  */
 import type { Storage } from "../../datastore/storage.js";
 import type { FlowSpec } from "../../flow/types.js";
-import type { CompiledFlow } from "../../runtime/compile-flow.js";
-import { includedFiles } from "../../runtime/resolve-parameters.js";
+import type { CompiledFlow } from "../../run/compile-flow.js";
+import { includedFiles } from "../../run/resolve-parameters.js";
 import { buildCodePackage, type CodePackage, defaultSourceRoot } from "./code-package.js";
 import { type StoredCodePackage, uploadCodePackage } from "./code-package-store.js";
 

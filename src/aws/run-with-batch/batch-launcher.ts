@@ -1,5 +1,5 @@
 /**
- * The launcher of `run --with batch` (see runtime/batch-launch.ts): before the run starts it
+ * The launcher of `run --with batch` (see run/batch-launch.ts): before the run starts it
  * uploads the code package to the run's S3 datastore and registers (or reuses) production's job
  * definition for each image and role the run's `batch` decorators ask for; then every Batch step
  * attempt is a BatchJobAttempt. Loaded only when a run has Batch steps: the AWS SDK stays off the
@@ -10,8 +10,8 @@ import { FlowStore } from "../../datastore/flow-store.js";
 import { openStorage } from "../../datastore/open-storage.js";
 import { UsageError } from "../../errors.js";
 import type { BatchOptions } from "../../flow/decorators.js";
-import type { BatchLauncher, BatchLauncherSetup } from "../../runtime/batch-launch.js";
-import { includedFiles } from "../../runtime/resolve-parameters.js";
+import type { BatchLauncher, BatchLauncherSetup } from "../../run/batch-launcher-types.js";
+import { includedFiles } from "../../run/resolve-parameters.js";
 import type { AssignPublicIp, ComputeKind } from "../compile/compile-options.js";
 import {
   AWS_SETTINGS,

@@ -6,7 +6,7 @@
  */
 import { UsageError } from "../../errors.js";
 import type { BatchOptions } from "../../flow/decorators.js";
-import type { BatchStep } from "../../runtime/batch-launch.js";
+import type { BatchStep } from "../../run/batch-launcher-types.js";
 import type { ComputeKind } from "../compile/compile-options.js";
 import { fargateMisfits } from "../compile/fargate-resources.js";
 import { AWS_SETTINGS } from "../deploy/aws-settings.js";

@@ -7,7 +7,7 @@
  * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_DescribeComputeEnvironments.html
  */
 import { UsageError } from "../../errors.js";
-import type { BatchLauncherSetup } from "../../runtime/batch-launch.js";
+import type { BatchLauncherSetup } from "../../run/batch-launcher-types.js";
 import type { ComputeKind } from "../compile/compile-options.js";
 import type { BatchDeployClient } from "../deploy/batch-client.js";
 

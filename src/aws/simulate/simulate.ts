@@ -12,7 +12,7 @@ import type { StateMachine } from "aws-local-stepfunctions";
 import { FlowStore } from "../../datastore/flow-store.js";
 import type { Storage } from "../../datastore/storage.js";
 import type { FlowGraph } from "../../graph/flow-graph.js";
-import type { CompiledFlow } from "../../runtime/compile-flow.js";
+import type { CompiledFlow } from "../../run/compile-flow.js";
 import type { StepFunctionsCompileOptions } from "../compile/compile-options.js";
 import { compileStepFunctions, type StepFunctionsDeployment } from "../compile/compile-step-functions.js";
 import type { JobDefinitionInput } from "../compile/job-definition.js";

@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { userCacheRoot } from "../../config.js";
 import { isFlowshipError, UsageError } from "../../errors.js";
 import { EXIT, reportError } from "../../report-error.js";
-import { compileFlow } from "../../runtime/compile-flow.js";
+import { compileFlow } from "../../run/compile-flow.js";
 import { codeDir } from "../../runtime/load-flow.js";
 
 const HELP = `Usage: flowship exec <script> [args...]

@@ -20,7 +20,7 @@ import { userCacheRoot, webhookAuthFromEnv } from "../../../config.js";
 import { openStorage } from "../../../datastore/open-storage.js";
 import { UsageError } from "../../../errors.js";
 import type { FlowSpec } from "../../../flow/types.js";
-import { compileFlow } from "../../../runtime/compile-flow.js";
+import { compileFlow } from "../../../run/compile-flow.js";
 import { codeDir } from "../../../runtime/load-flow.js";
 import type { FlowCommandContext } from "../../command-context.js";
 import { decoratorsFromFlags } from "../../options.js";

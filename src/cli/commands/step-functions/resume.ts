@@ -11,7 +11,7 @@ import type { Command } from "commander";
 import { checkRunId } from "../../../datastore/pathspec.js";
 import { UsageError } from "../../../errors.js";
 import { validateFlow } from "../../../graph/validate.js";
-import { checkResumeStep } from "../../../runtime/resume-plan.js";
+import { checkResumeStep } from "../../../run/resume-plan.js";
 import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../command-context.js";
 import { checkRunIdFile } from "../../run-common.js";

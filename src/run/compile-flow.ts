@@ -138,86 +138,8 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
     return { source: options.file, bundle: cached.bundle, codeHash: cached.codeHash, inputs };
   }
   const startedAt = Date.now();
-  const esbuild = await import("esbuild");
-  const entry =
-    options.kind === "script"
-      ? `import ${JSON.stringify(file)};`
-      : [
-          `import { runTaskProcessIfTask } from "flowship/task";`,
-          `export * as flowModule from ${JSON.stringify(file)};`,
-          "await runTaskProcessIfTask();",
-        ].join("\n");
-  let result: Awaited<ReturnType<typeof esbuild.build>>;
-  try {
-    result = await esbuild.build({
-      stdin: {
-        contents: entry,
-        resolveDir: path.dirname(file),
-        sourcefile: "flowship-entry.js",
-        loader: "js",
-      },
-      ...NODE_BUNDLE,
-      outfile: path.join(options.outDir, "flow.mjs"),
-      sourcemap: "linked",
-      sourcesContent: false,
-      metafile: true,
-      banner: { js: NODE_REQUIRE_BANNER },
-      plugins: [
-        INLINE_VERSION_PLUGIN,
-        MODULE_URL_PLUGIN,
-        {
-          name: "flowship-self",
-          setup(build) {
-            // The flow's `flowship` imports resolve to the flowship that compiles it: one copy.
-            build.onResolve({ filter: /^flowship(\/(client|task))?$/ }, (args) => ({
-              path: ownModule(OWN_MODULES[args.path]!),
-            }));
-            if (!options.withS3) {
-              build.onResolve({ filter: /[\\/]backends[\\/]s3\.(js|ts)$/ }, () => ({
-                path: "s3-stub",
-                namespace: "flowship-stub",
-              }));
-              build.onLoad({ filter: /.*/, namespace: "flowship-stub" }, () => ({
-                contents: S3_STUB,
-                loader: "js",
-              }));
-            }
-          },
-        },
-      ],
-    });
-  } catch (error) {
-    const failure = (
-      error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
-    ).errors?.[0];
-    if (failure) {
-      const where = failure.location
-        ? `${failure.location.file}:${failure.location.line}:${failure.location.column}: `
-        : "";
-      throw new FlowCompileError(
-        "FS_FLOW_COMPILE",
-        `Cannot compile ${options.kind === "script" ? "script" : "flow file"} '${options.file}': ${where}${failure.text}.`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  }
-  const js = result.outputFiles!.find((f) => f.path.endsWith(".mjs"))!;
-  const map = result.outputFiles!.find((f) => f.path.endsWith(".map"))!;
-  const codeHash = sha256(js.contents);
-  const bundle = path.join(options.outDir, `${codeHash}.mjs`);
-  // The map is named after the bundle, so rewrite the bundle's pointer to it.
-  const text = withSourceMappingUrl(js.text, `${codeHash}.mjs.map`);
-  // A cached bundle is reused only when it is byte for byte what was just compiled: one edited
-  // in place would run other code under this code hash.
-  if (!sameText(bundle, text)) {
-    withIoErrors("write the compiled flow to", bundle, () => {
-      writeFileAtomic(`${bundle}.map`, [markOwnSources(map.text, options.outDir)]);
-      writeFileAtomic(bundle, [text]);
-    });
-  }
+  const result = await bundleFlow(file, options);
+  const { bundle, codeHash, text } = writeBundle(result, options.outDir);
   const inputs = Object.keys(result.metafile!.inputs)
     .filter((p) => !p.includes("node_modules") && !p.startsWith("<stdin>") && !p.startsWith("flowship-entry"))
     .map((p) => path.relative(process.cwd(), path.resolve(p)));
@@ -237,6 +159,102 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
     read,
   });
   return { source: options.file, bundle, codeHash, inputs };
+}
+
+type BuildResult = import("esbuild").BuildResult<{ metafile: true; write: false }>;
+
+/** Runs esbuild over the flow (or script) `file`, in memory; its first error becomes FS_FLOW_COMPILE. */
+async function bundleFlow(file: string, options: CompileFlowOptions): Promise<BuildResult> {
+  const esbuild = await import("esbuild");
+  const entry =
+    options.kind === "script"
+      ? `import ${JSON.stringify(file)};`
+      : [
+          `import { runTaskProcessIfTask } from "flowship/task";`,
+          `export * as flowModule from ${JSON.stringify(file)};`,
+          "await runTaskProcessIfTask();",
+        ].join("\n");
+  try {
+    return await esbuild.build({
+      stdin: {
+        contents: entry,
+        resolveDir: path.dirname(file),
+        sourcefile: "flowship-entry.js",
+        loader: "js",
+      },
+      ...NODE_BUNDLE,
+      outfile: path.join(options.outDir, "flow.mjs"),
+      sourcemap: "linked",
+      sourcesContent: false,
+      metafile: true,
+      banner: { js: NODE_REQUIRE_BANNER },
+      plugins: [INLINE_VERSION_PLUGIN, MODULE_URL_PLUGIN, selfPlugin(options.withS3 === true)],
+    });
+  } catch (error) {
+    const failure = (
+      error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }
+    ).errors?.[0];
+    if (failure) {
+      const where = failure.location
+        ? `${failure.location.file}:${failure.location.line}:${failure.location.column}: `
+        : "";
+      throw new FlowCompileError(
+        "FS_FLOW_COMPILE",
+        `Cannot compile ${options.kind === "script" ? "script" : "flow file"} '${options.file}': ${where}${failure.text}.`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * An esbuild plugin that resolves the flow's `flowship` imports to the flowship that compiles it
+ * (one copy), and, without `withS3`, stands a stub in for the S3 backend so the AWS SDK stays out.
+ */
+function selfPlugin(withS3: boolean): import("esbuild").Plugin {
+  return {
+    name: "flowship-self",
+    setup(build) {
+      build.onResolve({ filter: /^flowship(\/(client|task))?$/ }, (args) => ({
+        path: ownModule(OWN_MODULES[args.path]!),
+      }));
+      if (!withS3) {
+        build.onResolve({ filter: /[\\/]backends[\\/]s3\.(js|ts)$/ }, () => ({
+          path: "s3-stub",
+          namespace: "flowship-stub",
+        }));
+        build.onLoad({ filter: /.*/, namespace: "flowship-stub" }, () => ({
+          contents: S3_STUB,
+          loader: "js",
+        }));
+      }
+    },
+  };
+}
+
+/** Writes the bundle and its map, named by the bundle's sha256, unless that bundle is there already. */
+function writeBundle(
+  result: BuildResult,
+  outDir: string,
+): { bundle: string; codeHash: string; text: string } {
+  const js = result.outputFiles.find((f) => f.path.endsWith(".mjs"))!;
+  const map = result.outputFiles.find((f) => f.path.endsWith(".map"))!;
+  const codeHash = sha256(js.contents);
+  const bundle = path.join(outDir, `${codeHash}.mjs`);
+  // The map is named after the bundle, so rewrite the bundle's pointer to it.
+  const text = withSourceMappingUrl(js.text, `${codeHash}.mjs.map`);
+  // A cached bundle is reused only when it is byte for byte what was just compiled: one edited
+  // in place would run other code under this code hash.
+  if (!sameText(bundle, text)) {
+    withIoErrors("write the compiled flow to", bundle, () => {
+      writeFileAtomic(`${bundle}.map`, [markOwnSources(map.text, outDir)]);
+      writeFileAtomic(bundle, [text]);
+    });
+  }
+  return { bundle, codeHash, text };
 }
 
 // flowship's own sources (src/ when running from source, dist/ once built): frames in them are

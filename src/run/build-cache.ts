@@ -55,12 +55,15 @@ const CLOCK_SLACK_MS = 50;
 
 let compilerIdentity: string | undefined;
 
-/** What else decides the output: this compiler's code and esbuild's version. */
+/**
+ * What else decides the output: this compiler's code and esbuild's version. A builder elsewhere (the
+ * task host's, runtime/task-host-pool.ts) puts the hash of its own code in its build key.
+ */
 function compiler(): string {
   if (compilerIdentity === undefined) {
     const here = fileURLToPath(import.meta.url);
     const ext = path.extname(here);
-    const own = ["compile-flow", "build-cache", "task-host-pool"].map((name) =>
+    const own = ["compile-flow", "build-cache"].map((name) =>
       hashFile(path.join(path.dirname(here), `${name}${ext}`)),
     );
     const esbuildMain = createRequire(import.meta.url).resolve("esbuild");

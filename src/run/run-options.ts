@@ -4,7 +4,7 @@ import type { ProjectBranch } from "../flow/project.js";
 import type { FlowSpec, StepSpec } from "../flow/types.js";
 import type { Isolation } from "../task/task-attempt.js";
 import type { ForeachLimit } from "../task/task-spec.js";
-import type { BatchLauncherFactory } from "./batch-launch.js";
+import type { BatchLauncherFactory } from "./batch-launcher-types.js";
 import type { CompiledFlow } from "./compile-flow.js";
 
 export interface RunOptions {
