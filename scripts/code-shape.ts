@@ -1,7 +1,7 @@
 /**
  * How far src/ is from issue 36's "done": the functions longer than a limit (tests left out) and the
  * import circles among the source files. `node --import tsx scripts/code-shape.ts [max lines]`
- * prints both; it fails on nothing, it measures.
+ * prints both; test/integration/code-shape.test.ts fails when either comes back.
  */
 import fs from "node:fs";
 import path from "node:path";
