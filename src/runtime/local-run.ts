@@ -18,13 +18,13 @@ import type { StepDecorator } from "../flow/decorators.js";
 import type { FlowGraph } from "../graph/flow-graph.js";
 import { attemptLogs } from "../task/attempt-logs.js";
 import { successorTaskId } from "../task/derive-task.js";
-import { TASK_EXIT } from "../task/executor.js";
 import {
   type RunningAttempt,
   recordDeath,
   type TaskAttemptOptions,
   type TaskExit,
 } from "../task/task-attempt.js";
+import { TASK_EXIT } from "../task/task-exit.js";
 import { TaskHostAttempt } from "../task/task-host-attempt.js";
 import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
@@ -155,26 +155,33 @@ export class LocalRun {
     };
     // A resumed run stands for the same fire time as its origin.
     const scheduledTime = this.#resume ? this.#resume.scheduledTime : options.scheduledTime;
-    this.#run = await createLocalRun(options, this.#store, parameters, scheduledTime);
-    if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
-    await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
-    if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
-    options.onStart?.(this.#run.runId);
-    // What writers killed half-way left (large blobs are written unnamed into data/): swept once
-    // they are an hour old, so a live writer's file is never touched.
-    await this.#store.storage
-      .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
-      .catch(() => 0);
+    // The run's watcher starts before anything of the run can: no process is ever unwatched.
     this.#reaper = RunReaper.start();
-    if ((options.isolation ?? "host") === "host") {
-      this.#hosts = await TaskHostPool.create(
-        path.dirname(options.compiled.bundle),
-        `${options.flow.name}/${this.#run.runId}`,
-        this.#reaper?.hostMark,
-      ).catch(async (error) => {
-        await this.#reaper?.close();
-        throw error;
-      });
+    try {
+      this.#run = await createLocalRun(options, this.#store, parameters, scheduledTime);
+      if ((options.isolation ?? "host") === "host") {
+        this.#hosts = await TaskHostPool.create(
+          path.dirname(options.compiled.bundle),
+          `${options.flow.name}/${this.#run.runId}`,
+          this.#reaper?.hostMark,
+        );
+        // The first task's host starts now (a Node process, ~50 ms) while the run is recorded
+        // below, unless the first task may not need one (a resumed run may clone it, Batch may run it).
+        if (!this.#resume && !batchOf(this.#decorators("start"))) this.#hosts.prestart();
+      }
+      if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
+      await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
+      if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
+      options.onStart?.(this.#run.runId);
+      // What writers killed half-way left (large blobs are written unnamed into data/): swept once
+      // they are an hour old, so a live writer's file is never touched.
+      await this.#store.storage
+        .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
+        .catch(() => 0);
+    } catch (error) {
+      await this.#hosts?.close();
+      await this.#reaper?.close();
+      throw error;
     }
     this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
     this.#print(

@@ -14,9 +14,9 @@ import { reportError } from "../../report-error.js";
 import { effectiveDecorators } from "../../runtime/run-options.js";
 import { attemptLogs } from "../../task/attempt-logs.js";
 import { deriveTask } from "../../task/derive-task.js";
-import { TASK_EXIT } from "../../task/executor.js";
 import { startLiveLogUpload } from "../../task/live-log-upload.js";
 import { recordDeath } from "../../task/task-attempt.js";
+import { TASK_EXIT } from "../../task/task-exit.js";
 import { TaskProcess } from "../../task/task-process.js";
 import {
   type ForeachLimit,
