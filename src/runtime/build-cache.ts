@@ -114,10 +114,12 @@ function seen(dir: string, children: string[] | null): string {
   const whole =
     children === null || entries.some((e) => e.name === "tsconfig.json" || e.name === "jsconfig.json");
   const parts: string[] = [];
+  // No path is joined for the entries that are only named (a folder such as /tmp may hold thousands).
   for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.name === "node_modules") parts.push(`${entryText(dir, entry)}\n${listing(full)}`);
-    else if (CONFIG_FILES.includes(entry.name)) parts.push(`${entryText(dir, entry)} ${hashFile(full)}`);
+    if (entry.name === "node_modules")
+      parts.push(`${entryText(dir, entry)}\n${listing(path.join(dir, entry.name))}`);
+    else if (CONFIG_FILES.includes(entry.name))
+      parts.push(`${entryText(dir, entry)} ${hashFile(path.join(dir, entry.name))}`);
     else if (whole || children.some((child) => entry.name.startsWith(`${child}.`)))
       parts.push(entryText(dir, entry));
   }
