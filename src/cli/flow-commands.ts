@@ -1,28 +1,39 @@
 /** Every command of a flow, registered on its program. */
 import type { Command } from "commander";
 import type { FlowCommandContext } from "./command-context.js";
-import { registerCard } from "./commands/card.js";
-import { registerCheck } from "./commands/check.js";
-import { registerDump } from "./commands/dump.js";
-import { registerLogs } from "./commands/logs.js";
-import { registerResume } from "./commands/resume.js";
-import { registerRun } from "./commands/run.js";
-import { registerRuns } from "./commands/runs.js";
-import { registerShow } from "./commands/show.js";
-import { registerTag } from "./commands/tag.js";
+import { beforeCommand } from "./options.js";
 
-/** The commands that run here, without AWS: `step-functions` is the only one that is not. */
-const LOCAL_COMMANDS = new Set(["run", "resume", "check", "show", "runs", "logs", "dump", "tag", "card"]);
+type Register = (program: Command, context: FlowCommandContext) => void;
 
 /**
- * True when `argv` runs one of the local commands: its first word that is not an option names one,
- * and it asks for no help (which lists every command). Then `step-functions` is left unregistered:
- * its commands import the AWS SDK and the deploy code, ~60 ms of a run's start-up.
+ * The commands that run here, without AWS (`step-functions` is the only one that is not), in the
+ * order help lists them, each loaded only when registered.
  */
-function runsLocalCommand(argv: string[]): boolean {
-  if (argv.some((arg) => arg === "--help" || arg === "-h" || arg === "help")) return false;
-  const command = argv.find((arg) => !arg.startsWith("-"));
-  return command !== undefined && LOCAL_COMMANDS.has(command);
+const LOCAL_COMMANDS: Record<string, () => Promise<Register>> = {
+  run: async () => (await import("./commands/run.js")).registerRun,
+  resume: async () => (await import("./commands/resume.js")).registerResume,
+  check: async () => (await import("./commands/check.js")).registerCheck,
+  show: async () => (await import("./commands/show.js")).registerShow,
+  runs: async () => (await import("./commands/runs.js")).registerRuns,
+  logs: async () => (await import("./commands/logs.js")).registerLogs,
+  dump: async () => (await import("./commands/dump.js")).registerDump,
+  tag: async () => (await import("./commands/tag.js")).registerTag,
+  card: async () => (await import("./commands/card.js")).registerCard,
+};
+
+/** Where help lists `step-functions`: after `show`. */
+const STEP_FUNCTIONS_AFTER = "show";
+
+/**
+ * The local command `argv` runs: its first word after the global options, when that names one and
+ * no help is asked for (help lists every command). Then only that command is registered: the
+ * others' modules (the card renderer, the Client API…) and `step-functions` (the AWS SDK and the
+ * deploy code, ~60 ms) are not loaded, which a run's start-up would otherwise pay for.
+ */
+function localCommand(argv: string[]): string | undefined {
+  if (argv.some((arg) => arg === "--help" || arg === "-h" || arg === "help")) return undefined;
+  const command = argv[beforeCommand(argv).length];
+  return command !== undefined && Object.hasOwn(LOCAL_COMMANDS, command) ? command : undefined;
 }
 
 export async function registerFlowCommands(
@@ -30,17 +41,18 @@ export async function registerFlowCommands(
   context: FlowCommandContext,
   argv: string[],
 ): Promise<void> {
-  registerRun(program, context);
-  registerResume(program, context);
-  registerCheck(program, context);
-  registerShow(program, context);
-  if (!runsLocalCommand(argv)) {
-    const { registerStepFunctions } = await import("./commands/step-functions.js");
-    registerStepFunctions(program, context);
+  const only = localCommand(argv);
+  if (only !== undefined) {
+    (await LOCAL_COMMANDS[only]!())(program, context);
+    return;
   }
-  registerRuns(program, context);
-  registerLogs(program, context);
-  registerDump(program, context);
-  registerTag(program, context);
-  registerCard(program, context);
+  const names = Object.keys(LOCAL_COMMANDS);
+  const [registers, { registerStepFunctions }] = await Promise.all([
+    Promise.all(names.map((name) => LOCAL_COMMANDS[name]!())),
+    import("./commands/step-functions.js"),
+  ]);
+  names.forEach((name, i) => {
+    registers[i]!(program, context);
+    if (name === STEP_FUNCTIONS_AFTER) registerStepFunctions(program, context);
+  });
 }

@@ -15,7 +15,13 @@ import { toleratePipeReadersGoingAway } from "../util/closed-pipes.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import { usageFromCommander } from "./commander-errors.js";
 import { registerFlowCommands } from "./flow-commands.js";
-import { addGlobalOptions, datastoreFromFlags, type GlobalFlags, globalOptions } from "./options.js";
+import {
+  addGlobalOptions,
+  beforeCommand,
+  datastoreFromFlags,
+  type GlobalFlags,
+  globalOptions,
+} from "./options.js";
 
 /** Sets up `command` and its subcommands; `entered` hears of each subcommand parsing reaches. */
 function configure(command: Command, entered: (command: Command) => void): Command {
@@ -115,15 +121,6 @@ Options:
   --version  print flowship's version
   -h, --help print this help
 `;
-
-const VALUE_OPTIONS = new Set(["--datastore", "--datastore-root", "--with"]);
-
-/** The global options before the command: what comes after belongs to the command. */
-function beforeCommand(argv: string[]): string[] {
-  let i = 0;
-  while (i < argv.length && argv[i]!.startsWith("-")) i += VALUE_OPTIONS.has(argv[i]!) ? 2 : 1;
-  return argv.slice(0, i);
-}
 
 /** Entry of the `flowship` binary. */
 export async function main(argv: string[]): Promise<number> {

@@ -52,6 +52,16 @@ export function addGlobalOptions(command: Command): Command {
     .option("--debug", "print stack traces of errors", false);
 }
 
+/** The global options that take a value (the next word, unless given as `--option=value`). */
+const VALUE_OPTIONS = new Set(["--datastore", "--datastore-root", "--with"]);
+
+/** The global options before the command: what comes after belongs to the command. */
+export function beforeCommand(argv: string[]): string[] {
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith("-")) i += VALUE_OPTIONS.has(argv[i]!) ? 2 : 1;
+  return argv.slice(0, i);
+}
+
 export function globalOptions(flags: GlobalFlags): GlobalOptions {
   const datastore = datastoreFromFlags(flags);
   return {

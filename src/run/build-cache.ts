@@ -19,6 +19,13 @@
  *
  * A build is recorded only when none of the files it read, nor a folder holding one, changed after it
  * began (their ctime): what is hashed afterwards must be what esbuild read.
+ *
+ * Hashing every file and listing every folder on each run costs ~5–10 ms, so each is also recorded
+ * with its stamp (device, inode, size, mtime and ctime, taken before it was read). When the stamp
+ * is unchanged, what the file or folder gave then is taken as it is: no write, rename, new entry or
+ * removal leaves a file's or folder's ctime as it was (a user can set mtime, never ctime). A stamp
+ * that differs only means the content is checked the long way, as before; one taken within moments of
+ * the last change is not recorded (a later change could share its clock tick).
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -41,6 +48,8 @@ interface BuildRecord {
   files: Record<string, string>;
   /** Absolute folder → what it was checked by (see Folder) and what that gave. */
   dirs: Record<string, { children: string[] | null; seen: string }>;
+  /** A read file's or a folder's path → its stamp when it was read (see stamp()); absent in older records. */
+  stamps?: Record<string, string>;
 }
 
 export interface CachedBuild {
@@ -108,10 +117,12 @@ function seen(dir: string, children: string[] | null): string {
   const whole =
     children === null || entries.some((e) => e.name === "tsconfig.json" || e.name === "jsconfig.json");
   const parts: string[] = [];
+  // No path is joined for the entries that are only named (a folder such as /tmp may hold thousands).
   for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.name === "node_modules") parts.push(`${entryText(dir, entry)}\n${listing(full)}`);
-    else if (CONFIG_FILES.includes(entry.name)) parts.push(`${entryText(dir, entry)} ${hashFile(full)}`);
+    if (entry.name === "node_modules")
+      parts.push(`${entryText(dir, entry)}\n${listing(path.join(dir, entry.name))}`);
+    else if (CONFIG_FILES.includes(entry.name))
+      parts.push(`${entryText(dir, entry)} ${hashFile(path.join(dir, entry.name))}`);
     else if (whole || children.some((child) => entry.name.startsWith(`${child}.`)))
       parts.push(entryText(dir, entry));
   }
@@ -122,16 +133,59 @@ function hashFile(file: string): string {
   return sha256(fs.readFileSync(file));
 }
 
+/**
+ * What tells, without reading it, that `target` is as it was: its identity, size and times
+ * (followed through a symbolic link); undefined when it is missing or changed too recently to tell.
+ */
+function statStamp(target: string): string | undefined {
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (!stat || Date.now() - stat.ctimeMs < CLOCK_SLACK_MS) return undefined;
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
+/**
+ * A file's stamp; for a folder, also those of what seen() reads in it besides its entries: its
+ * node_modules (the link and the folder it leads to) and its package.json, tsconfig.json and
+ * jsconfig.json. Any part missing now but not then (or the reverse) makes another stamp.
+ */
+function stamp(target: string, folder: boolean): string | undefined {
+  const own = statStamp(target);
+  if (own === undefined || !folder) return own;
+  const parts = [own];
+  const modules = path.join(target, "node_modules");
+  const link = fs.lstatSync(modules, { throwIfNoEntry: false });
+  if (link) {
+    if (Date.now() - link.ctimeMs < CLOCK_SLACK_MS) return undefined;
+    parts.push(`${link.ino}:${link.ctimeMs}`, statStamp(modules) ?? "?");
+  }
+  for (const name of CONFIG_FILES) {
+    if (!fs.existsSync(path.join(target, name))) continue;
+    const config = statStamp(path.join(target, name));
+    if (config === undefined) return undefined;
+    parts.push(`${name}=${config}`);
+  }
+  return parts.includes("?") ? undefined : parts.join(" ");
+}
+
+/** Whether `target` carries the stamp recorded for it: then what was recorded of it still holds. */
+function unchanged(stamps: Record<string, string> | undefined, target: string, folder: boolean): boolean {
+  const was = stamps?.[target];
+  return was !== undefined && stamp(target, folder) === was;
+}
+
 /** The last build of `key` when the rule above says it is still what a build would give. */
 export function cachedBuild(outDir: string, buildKey: string): CachedBuild | undefined {
   try {
     const key = `${compiler()}\n${buildKey}`;
     const record = JSON.parse(fs.readFileSync(recordPath(outDir, key), "utf8")) as BuildRecord;
     if (record.key !== key) return undefined;
+    const { stamps } = record;
     for (const [dir, was] of Object.entries(record.dirs))
-      if (seen(dir, was.children) !== was.seen) return undefined;
-    for (const [file, hash] of Object.entries(record.files)) if (hashFile(file) !== hash) return undefined;
+      if (!unchanged(stamps, dir, true) && seen(dir, was.children) !== was.seen) return undefined;
+    for (const [file, hash] of Object.entries(record.files))
+      if (!unchanged(stamps, file, false) && hashFile(file) !== hash) return undefined;
     if (record.map && !fs.existsSync(`${record.bundle}.map`)) return undefined;
+    // Always hashed: it was written moments before it was recorded, too recently to be stamped.
     if (hashFile(record.bundle) !== record.bundleHash) return undefined;
     return { bundle: record.bundle, codeHash: record.codeHash, inputs: record.inputs };
   } catch {
@@ -157,10 +211,18 @@ export function recordBuild(
   try {
     const key = `${compiler()}\n${buildKey}`;
     const files: Record<string, string> = {};
+    const stamps: Record<string, string> = {};
+    // Each stamp is taken before its content is read: a change in between gives a stamp that
+    // differs next time, which only means checking that content again.
+    const stampOf = (target: string, folder: boolean) => {
+      const taken = stamp(target, folder);
+      if (taken !== undefined) stamps[target] = taken;
+    };
     // Folders holding an input (null: seen whole), and the others above them with the names of
     // their children on the way down.
     const folders = new Map<string, Set<string> | null>();
     for (const file of build.read) {
+      stampOf(file, false);
       files[file] = hashFile(file);
       folders.set(path.dirname(file), null);
     }
@@ -180,6 +242,7 @@ export function recordBuild(
     const dirs: BuildRecord["dirs"] = {};
     for (const [dir, children] of folders) {
       const names = children === null ? null : [...children].sort();
+      stampOf(dir, true);
       dirs[dir] = { children: names, seen: seen(dir, names) };
     }
     const record: BuildRecord = {
@@ -191,6 +254,7 @@ export function recordBuild(
       inputs: build.inputs,
       files,
       dirs,
+      stamps,
     };
     fs.mkdirSync(path.dirname(recordPath(outDir, key)), { recursive: true });
     writeFileAtomic(recordPath(outDir, key), [JSON.stringify(record)]);

@@ -30,8 +30,8 @@ import { createLocalRun, localRunStart, storeParameters } from "../run/run-recor
 import { buildAttemptOptions, buildTaskSpec } from "../task/attempt-builder.js";
 import { attemptLogs } from "../task/attempt-logs.js";
 import { successorTaskId } from "../task/derive-task.js";
-import { TASK_EXIT } from "../task/executor.js";
 import { type RunningAttempt, recordDeath, type TaskExit } from "../task/task-attempt.js";
+import { TASK_EXIT } from "../task/task-exit.js";
 import { TaskHostAttempt } from "../task/task-host-attempt.js";
 import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
@@ -134,7 +134,7 @@ export class LocalRun {
   async execute(): Promise<RunResult> {
     const options = this.#options;
     await this.#createRun(options);
-    await this.#startWorkers(options);
+    this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
     this.#announce(options);
 
     const done = new Promise<RunResult>((resolve) => {
@@ -201,32 +201,43 @@ export class LocalRun {
     };
     // A resumed run stands for the same fire time as its origin.
     const scheduledTime = this.#resume ? this.#resume.scheduledTime : options.scheduledTime;
-    this.#run = await createLocalRun(options, this.#store, parameters, scheduledTime);
-    if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
-    await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
-    if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
-    options.onStart?.(this.#run.runId);
+    // The run's watcher starts before anything of the run can: no process is ever unwatched.
+    this.#reaper = RunReaper.start();
+    try {
+      await this.#recordRun(options, parameters, scheduledTime);
+    } catch (error) {
+      await this.#hosts?.close();
+      await this.#reaper?.close();
+      throw error;
+    }
   }
 
-  /** What the run's attempts need before the first starts: the reaper, the task hosts, the progress. */
-  async #startWorkers(options: RunOptions): Promise<void> {
-    // What writers killed half-way left (large blobs are written unnamed into data/): swept once
-    // they are an hour old, so a live writer's file is never touched.
-    await this.#store.storage
-      .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
-      .catch(() => 0);
-    this.#reaper = RunReaper.start();
+  /** Claims the run id and records the run, starting the first task host meanwhile. */
+  async #recordRun(
+    options: RunOptions,
+    parameters: Parameters<typeof createLocalRun>[2],
+    scheduledTime: Parameters<typeof createLocalRun>[3],
+  ): Promise<void> {
+    this.#run = await createLocalRun(options, this.#store, parameters, scheduledTime);
     if ((options.isolation ?? "host") === "host") {
       this.#hosts = await TaskHostPool.create(
         path.dirname(options.compiled.bundle),
         `${options.flow.name}/${this.#run.runId}`,
         this.#reaper?.hostMark,
-      ).catch(async (error) => {
-        await this.#reaper?.close();
-        throw error;
-      });
+      );
+      // The first task's host starts now (a Node process, ~50 ms) while the run is recorded
+      // below, unless the first task may not need one (a resumed run may clone it, Batch may run it).
+      if (!this.#resume && !batchOf(this.#decorators("start"))) this.#hosts.prestart();
     }
-    this.#progress = new RunProgress({ graph: this.#graph, print: (line) => this.#print(line, "stderr") });
+    if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
+    await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
+    if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
+    options.onStart?.(this.#run.runId);
+    // What writers killed half-way left (large blobs are written unnamed into data/): swept once
+    // they are an hour old, so a live writer's file is never touched.
+    await this.#store.storage
+      .sweepTemporaries?.(`${options.flow.name}/data`, STALE_TEMPORARY_MS)
+      .catch(() => 0);
   }
 
   /** The run's first line on stderr, and what a resume will not run again. */

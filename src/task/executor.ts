@@ -24,10 +24,10 @@ import { mapStack } from "./source-map-stack.js";
 import { runWithTimeout, timeoutFailure, timeoutNotice, timeoutSeconds } from "./step-timeout.js";
 import { chooseCase, type SwitchChoice } from "./switch-case.js";
 import { openTaskCards } from "./task-cards-setup.js";
+import { TASK_EXIT } from "./task-exit.js";
 import { type ForeachLimit, type TaskSpec, taskPathspec } from "./task-spec.js";
 
-/** Exit codes of a task process. */
-export const TASK_EXIT = { ok: 0, failed: 1, noRetry: 202 } as const;
+export { TASK_EXIT };
 
 interface LoadedInput {
   path: string;

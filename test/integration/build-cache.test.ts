@@ -2,6 +2,7 @@
 // (run/build-cache.ts): an edited file and a new file that changes what an import finds
 // both make the next run build again.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
@@ -42,5 +43,18 @@ test("a cached build is reused until a file it read changes or a new file shadow
   assert.notEqual(rebuilt, built);
   // An edit of the same length in the same millisecond still shows: content is compared.
   fs.writeFileSync(path.join(dir, "lib.ts"), `export const message = "from LIB.ts";\n`);
-  await run("from LIB.ts");
+  const stamped = await run("from LIB.ts");
+  // This build was recorded with each file's stamp (lib.ts was old enough by then), and the next
+  // run trusts the stamps without reading: an edit of the same length whose mtime is put back
+  // (as `touch -r` or an archive tool does) still shows, by its ctime.
+  assert.equal(await run("from LIB.ts"), stamped);
+  const lib = path.join(dir, "lib.ts");
+  // Outside the flow's folder: a new file there would mean a build by itself.
+  const times = path.join(tempDir(), "times");
+  // touch copies the nanoseconds, which fs.utimesSync (a double of seconds) may not.
+  execFileSync("touch", ["-r", lib, times]);
+  fs.writeFileSync(lib, `export const message = "from Lib.ts";\n`);
+  execFileSync("touch", ["-r", times, lib]);
+  assert.equal(fs.statSync(lib, { bigint: true }).mtimeNs, fs.statSync(times, { bigint: true }).mtimeNs);
+  await run("from Lib.ts");
 });
