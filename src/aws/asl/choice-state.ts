@@ -21,7 +21,8 @@ export type ChoiceCondition =
   | ({ variable: string } & { [K in TypeTest]: { [P in K]: boolean } }[TypeTest])
   | { variable: string; stringEquals: string }
   | { not: ChoiceCondition }
-  | { and: readonly ChoiceCondition[] };
+  | { and: readonly ChoiceCondition[] }
+  | { or: readonly ChoiceCondition[] };
 
 export interface ChoiceRule {
   condition: ChoiceCondition;
@@ -39,6 +40,7 @@ export interface ChoiceStateOptions {
 function conditionJson(condition: ChoiceCondition): JsonObject {
   if ("not" in condition) return { Not: conditionJson(condition.not) };
   if ("and" in condition) return { And: condition.and.map(conditionJson) };
+  if ("or" in condition) return { Or: condition.or.map(conditionJson) };
   if ("stringEquals" in condition)
     return { Variable: condition.variable, StringEquals: condition.stringEquals };
   const test = (Object.keys(TYPE_TESTS) as TypeTest[]).find((key) => key in condition)!;

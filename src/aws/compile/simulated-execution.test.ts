@@ -239,7 +239,7 @@ describe("compiled examples run in aws-local-stepfunctions", () => {
     for (const Parameters of [0.5, true, null]) {
       await assert.rejects(
         simulate(graph, { input: { Parameters } }),
-        /Parameters is a number, a boolean or null/,
+        /Parameters must be an object or its JSON text, not a number, a boolean or null/,
       );
     }
   });
