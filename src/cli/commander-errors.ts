@@ -45,7 +45,17 @@ export function usageFromCommander(message: string, context: CommanderErrorConte
     text = text.replace(/\n[\s\S]*$/, "");
     const flag = /^unknown option '([^']+)'/.exec(text)?.[1];
     const suggestion = flag === undefined ? undefined : suggestOption(flag, parsing);
+    // An unknown command gets the same hint (Commander's own is on the line dropped above).
+    const command = /^unknown command '([^']+)'/.exec(text)?.[1];
+    const nearCommand =
+      command === undefined
+        ? undefined
+        : closestName(
+            command,
+            parsing.commands.map((c) => c.name()),
+          );
     if (suggestion !== undefined) text = `${text} (did you mean ${suggestion}?)`;
+    else if (nearCommand !== undefined) text = `${text} (did you mean ${nearCommand}?)`;
     // A parameter flag given to resume: the resumed run keeps the origin's parameters.
     else if (flag !== undefined && parsing.name() === "resume")
       text = `${text} (resume keeps the origin run's parameters; to change one, start a new run with \`run\`)`;

@@ -40,6 +40,30 @@ test("usageFromCommander: a flow command's message keeps one line and suggests t
   );
 });
 
+test("usageFromCommander: a flow's misspelt command gets the command meant, or no hint when none is near", () => {
+  const flowProgram = new Command("flowship");
+  for (const name of ["run", "resume", "check", "show", "step-functions", "runs"]) flowProgram.command(name);
+  const help = "Run with --help to see the options.";
+  const message = (typed: string) =>
+    usageFromCommander(`error: unknown command '${typed}'\n(Did you mean run?)`, {
+      parsing: flowProgram,
+      help,
+    }).message;
+  assert.equal(
+    message("rn"),
+    "Unknown command 'rn' (did you mean run?). Run with --help to see the options.",
+  );
+  assert.equal(
+    message("chek"),
+    "Unknown command 'chek' (did you mean check?). Run with --help to see the options.",
+  );
+  assert.equal(
+    message("step-function"),
+    "Unknown command 'step-function' (did you mean step-functions?). Run with --help to see the options.",
+  );
+  assert.equal(message("deploy"), "Unknown command 'deploy'. Run with --help to see the options.");
+});
+
 test("usageFromCommander: a standalone command's message joins Commander's lines, one period", () => {
   assert.equal(
     usageFromCommander("error: unknown command 'sned'\n(Did you mean send?)", {
