@@ -73,3 +73,21 @@ export async function runMetaflowFanout(
   if (result.code !== 0) throw new Error(`Metaflow's run failed:\n${result.stderr.slice(-2000)}`);
   return result;
 }
+
+/**
+ * The `measure` of a Metaflow side in the bench's turns: one fan-out run's wall ms, its CPU ms
+ * pushed onto `cpu`; NaN when Metaflow is not installed.
+ */
+export function measureMetaflowFanout(
+  mf: Metaflow,
+  root: string,
+  width: number,
+  cpu: number[],
+): () => Promise<number> {
+  return async () => {
+    if (!("python" in mf)) return Number.NaN;
+    const run = await runMetaflowFanout(mf, root, width);
+    cpu.push(run.cpuMs);
+    return run.ms;
+  };
+}

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { bareCosts, cpuPerTaskRow, type Isolation, spawnFloor, timedFanout } from "../fanout.js";
 import { interleave, median, type Row, type Sampled } from "../measure.js";
-import { metaflow, metaflowWorkers, runMetaflowFanout } from "../metaflow.js";
+import { measureMetaflowFanout, metaflow, metaflowWorkers, runMetaflowFanout } from "../metaflow.js";
 
 const WIDTH = 100;
 
@@ -40,12 +40,7 @@ export async function taskOverhead(options: { quick: boolean }): Promise<Row[]> 
     {
       samples: "python" in mf ? samples : 0,
       warmUp: async () => "python" in mf && (await runMetaflowFanout(mf, root, 2)),
-      measure: async () => {
-        if (!("python" in mf)) return Number.NaN;
-        const run = await runMetaflowFanout(mf, root, width);
-        mfCpu.push(run.cpuMs);
-        return run.ms;
-      },
+      measure: measureMetaflowFanout(mf, root, width, mfCpu),
     },
   ]);
   const bare = await bareCosts(options.quick ? 5 : 30);

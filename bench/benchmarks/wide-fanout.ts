@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { bareCosts, cpuPerTaskRow, measuredFanout, spawnFloor, timedFanout } from "../fanout.js";
 import { interleave, median, type Row } from "../measure.js";
-import { metaflow, metaflowWorkers, runMetaflowFanout } from "../metaflow.js";
+import { measureMetaflowFanout, metaflow, metaflowWorkers } from "../metaflow.js";
 
 /** The tasks/s target: 100 on 2 cores, 800 on 16, so 50 a core. */
 const TASKS_PER_SECOND_PER_CORE = 50;
@@ -55,12 +55,7 @@ async function versusMetaflow(root: string, options: WideOptions): Promise<Row[]
     {
       samples: mfSamples,
       warmUp: nothing,
-      measure: async () => {
-        if (!("python" in mf)) return Number.NaN;
-        const run = await runMetaflowFanout(mf, root, width);
-        mfCpu.push(run.cpuMs);
-        return run.ms;
-      },
+      measure: measureMetaflowFanout(mf, root, width, mfCpu),
     },
   ]);
   const bare = await bareCosts(options.quick ? 5 : 30);
