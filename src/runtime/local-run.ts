@@ -6,6 +6,7 @@
  * are killed, the run is marked failed, and the failing step and its error are shown.
  */
 
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -37,6 +38,7 @@ import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import type { TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
+import { takeEarlyHost } from "./early-host.js";
 import { RunProgress } from "./run-progress.js";
 import { RunReaper } from "./run-reaper.js";
 import { TaskHostPool } from "./task-host-pool.js";
@@ -201,11 +203,14 @@ export class LocalRun {
     };
     // A resumed run stands for the same fire time as its origin.
     const scheduledTime = this.#resume ? this.#resume.scheduledTime : options.scheduledTime;
-    // The run's watcher starts before anything of the run can: no process is ever unwatched.
-    this.#reaper = RunReaper.start();
+    // The run's watcher starts before anything of the run can: no process is ever unwatched. The
+    // CLI may have started it already, with the run's first host (early-host.ts).
+    const early = takeEarlyHost();
+    this.#reaper = early ? early.reaper : RunReaper.start();
     try {
-      await this.#recordRun(options, parameters, scheduledTime);
+      await this.#recordRun(options, parameters, scheduledTime, early?.host);
     } catch (error) {
+      early?.host.kill("SIGKILL");
       await this.#hosts?.close();
       await this.#reaper?.close();
       throw error;
@@ -217,8 +222,10 @@ export class LocalRun {
     options: RunOptions,
     parameters: Parameters<typeof createLocalRun>[2],
     scheduledTime: Parameters<typeof createLocalRun>[3],
+    earlyHost: ChildProcess | undefined,
   ): Promise<void> {
     this.#run = await createLocalRun(options, this.#store, parameters, scheduledTime);
+    let adopted = false;
     if ((options.isolation ?? "host") === "host") {
       this.#hosts = await TaskHostPool.create(
         path.dirname(options.compiled.bundle),
@@ -226,9 +233,13 @@ export class LocalRun {
         this.#reaper?.hostMark,
       );
       // The first task's host starts now (a Node process, ~50 ms) while the run is recorded
-      // below, unless the first task may not need one (a resumed run may clone it, Batch may run it).
-      if (!this.#resume && !batchOf(this.#decorators("start"))) this.#hosts.prestart();
+      // below, unless the first task may not need one (a resumed run may clone it, Batch may run it)
+      // or the CLI started it already.
+      adopted = earlyHost !== undefined && this.#hosts.adopt(earlyHost);
+      if (!adopted && !this.#resume && !batchOf(this.#decorators("start"))) this.#hosts.prestart();
     }
+    // Not taken: another isolation asked for in code, or the host exited before it was needed.
+    if (!adopted) earlyHost?.kill("SIGKILL");
     if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
     await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
     if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);

@@ -4,80 +4,14 @@
  * died, timed out or was stopped is never lent again; the next attempt gets a new one. At most
  * one host per running attempt, so at most `maxWorkers` hosts.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { RUN_MARK_VARIABLE, taskNodeArgs } from "../config.js";
 import { FlowshipError } from "../errors.js";
-import { cachedBuild, recordBuild } from "../run/build-cache.js";
-import { NODE_BUNDLE, ownModule } from "../run/compile-flow.js";
 import type { HostLease, HostListener } from "../task/task-host-attempt.js";
 import type { HostMessage, RunMessage } from "../task/task-host-main.js";
-import { writeFileAtomic } from "../util/atomic-file.js";
 import { CpuIdleSampler } from "../util/cpu-idle.js";
-import { sha256 } from "../util/hash.js";
-
-/** As for task processes (task-process.ts): the kernel kills a host when the runtime dies. */
-const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => fs.existsSync(file));
-
-let hostBuild: string | undefined;
-/**
- * The host's build, as the build cache (run/build-cache.ts) knows it. This file's code is how the
- * host is built, and the cache's compiler identity covers only run/'s builder: its hash is in the key.
- */
-function hostBuildKey(): string {
-  hostBuild ??= JSON.stringify([
-    "task-host",
-    ownModule("task/task-host-main"),
-    sha256(fs.readFileSync(fileURLToPath(import.meta.url))),
-  ]);
-  return hostBuild;
-}
-
-/**
- * Bundles the host program (task/task-host-main.ts, node built-ins only) into `outDir`, once per
- * content: a host then starts with plain `node`, whether flowship runs from dist/ or from source.
- * Not built again while the build cache (run/build-cache.ts) finds its sources as they were.
- */
-export async function compileTaskHost(outDir: string): Promise<string> {
-  const cached = cachedBuild(outDir, hostBuildKey());
-  if (cached) return cached.bundle;
-  const startedAt = Date.now();
-  const esbuild = await import("esbuild");
-  const result = await esbuild.build({
-    stdin: {
-      contents: `import { runTaskHost } from ${JSON.stringify(ownModule("task/task-host-main"))};\nrunTaskHost();\n`,
-      resolveDir: path.dirname(ownModule("task/task-host-main")),
-      sourcefile: "task-host-entry.js",
-      loader: "js",
-    },
-    ...NODE_BUNDLE,
-    metafile: true,
-  });
-  const text = result.outputFiles[0]!.text;
-  const hash = sha256(text);
-  const file = path.join(outDir, `task-host-${hash.slice(0, 16)}.mjs`);
-  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
-    fs.mkdirSync(outDir, { recursive: true });
-    writeFileAtomic(file, [text]);
-  }
-  // The entry (on stdin) is this function's text: the build cache's compiler identity covers it.
-  const read = Object.keys(result.metafile.inputs)
-    .map((p) => path.resolve(p))
-    .filter((p) => p !== path.join(path.dirname(ownModule("task/task-host-main")), "task-host-entry.js"));
-  recordBuild(outDir, hostBuildKey(), {
-    bundle: file,
-    map: false,
-    codeHash: hash,
-    bundleHash: hash,
-    startedAt,
-    inputs: [],
-    read,
-  });
-  return file;
-}
+import { compileTaskHost } from "./task-host-program.js";
+import { builtTaskHost, spawnTaskHost } from "./task-host-spawn.js";
 
 class TaskHost implements HostLease {
   readonly #child: ChildProcess;
@@ -88,22 +22,10 @@ class TaskHost implements HostLease {
   /** Resolves once the host process has exited (and was reaped: its CPU time is counted). */
   readonly gone: Promise<void>;
 
-  constructor(program: string, pool: TaskHostPool, label: string, mark: string | undefined) {
+  /** `child`: a host process (task-host-spawn.ts), just started or started early and not yet lent. */
+  constructor(child: ChildProcess, pool: TaskHostPool) {
     this.#pool = pool;
-    const args = [...taskNodeArgs(), program];
-    const [command, commandArgs] = SETPRIV
-      ? [SETPRIV, ["--pdeathsig", "KILL", "--", process.execPath, ...args]]
-      : [process.execPath, args];
-    this.#child = spawn(command, commandArgs, {
-      // Which run it serves, for `ps e` (and the tests that prove no host outlives its runtime).
-      // and the run's mark, by which the run's watcher finds it (run-reaper.ts).
-      env: { ...process.env, FLOWSHIP_TASK_HOST_OF: label, ...(mark ? { [RUN_MARK_VARIABLE]: mark } : {}) },
-      // stdin stays open and silent: it closes when this runtime dies, and the host follows.
-      stdio: ["pipe", "pipe", "pipe", "ipc"],
-      serialization: "advanced",
-      // Its own process group: what an attempt starts can be killed with it, and found (pgrp).
-      detached: true,
-    });
+    this.#child = child;
     this.#child.on("message", (message: HostMessage) => this.#listener?.message(message));
     this.#child.stdout!.on("data", (chunk: Buffer) => this.#listener?.raw("stdout", chunk));
     this.#child.stderr!.on("data", (chunk: Buffer) => this.#listener?.raw("stderr", chunk));
@@ -202,12 +124,12 @@ export class TaskHostPool {
   }
 
   /**
-   * A pool whose hosts run the host program compiled into `codeDir`, for run `label` (Flow/runId);
-   * each host carries `mark` in its environment.
+   * A pool whose hosts run the host program built beside dist/, else compiled into `codeDir`, for
+   * run `label` (Flow/runId); each host carries `mark` in its environment.
    */
   static async create(codeDir: string, label: string, mark?: string): Promise<TaskHostPool> {
     try {
-      return new TaskHostPool(await compileTaskHost(codeDir), label, mark);
+      return new TaskHostPool(builtTaskHost() ?? (await compileTaskHost(codeDir)), label, mark);
     } catch (error) {
       throw new FlowshipError(
         "FS_TASK_HOST_COMPILE",
@@ -223,6 +145,18 @@ export class TaskHostPool {
    */
   prestart(): void {
     if (this.#all.size === 0 && !this.#closed) this.#idle.push(this.#start());
+  }
+
+  /**
+   * Takes in a host started before the run had an id (early-host.ts), as the first idle host.
+   * False, and nothing taken, when it already exited or the pool is closed.
+   */
+  adopt(child: ChildProcess): boolean {
+    if (this.#closed || child.exitCode !== null || child.signalCode !== null) return false;
+    const host = new TaskHost(child, this);
+    this.#all.add(host);
+    this.#idle.push(host);
+    return true;
   }
 
   /** An idle host; else a new one while there are fewer hosts than cores; else the first host to come free or to be started (see GROW_EVERY_MS). */
@@ -269,7 +203,7 @@ export class TaskHostPool {
   }
 
   #start(): TaskHost {
-    const host = new TaskHost(this.#program, this, this.#label, this.#mark);
+    const host = new TaskHost(spawnTaskHost(this.#program, this.#label, this.#mark), this);
     this.#all.add(host);
     return host;
   }

@@ -74,14 +74,14 @@ async function runAndKill(
   root: string,
   delayMs: number,
   ready: (runId: string) => Promise<boolean> = async () => true,
-): Promise<string> {
+): Promise<{ runId: string; pid: number }> {
   const run = startRun(root);
   const runId = await run.started;
   while (run.child.exitCode === null && !(await ready(runId))) await setTimeout(20);
   await setTimeout(delayMs);
   run.child.kill("SIGKILL");
   await run.closed;
-  return runId;
+  return { runId, pid: run.child.pid! };
 }
 
 describe("SIGKILL of the local runtime", () => {
@@ -99,9 +99,9 @@ describe("SIGKILL of the local runtime", () => {
     for (let round = 0; landed < KILLS && round < MAX_ROUNDS; round++) {
       // when: the runtime is killed at a random moment of the run
       const delay = Math.floor(random() * window);
-      const runId = await runAndKill(root, delay);
+      const { runId, pid } = await runAndKill(root, delay);
       const where = `round ${round} (killed ${delay} of ${window} ms into run ${runId})`;
-      const alive = await waitForTasksToDie(runId);
+      const alive = await waitForTasksToDie(runId, pid);
       assert.deepEqual(alive, [], `${where}: tasks outlived their runtime`);
       const run = await Run.get(`CrashFlow/${runId}`, { datastore: root, namespace: null });
       if (run.successful) {
@@ -143,8 +143,8 @@ describe("SIGKILL of the local runtime", () => {
     const sideDone = async (id: string) =>
       (await store.readSuccessfulEnd(id, "side", "0")) !== undefined &&
       (await store.readAttempts(id, "work", "0")) !== undefined;
-    const runId = await runAndKill(root, 0, sideDone);
-    await waitForTasksToDie(runId);
+    const { runId, pid } = await runAndKill(root, 0, sideDone);
+    await waitForTasksToDie(runId, pid);
     for (const step of ["merge", "end"]) {
       const folder = store.storage.localPath!(store.taskKey(runId, step, "0"));
       fs.rmSync(folder, { recursive: true, force: true });
