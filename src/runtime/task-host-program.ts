@@ -26,6 +26,11 @@ export async function bundleTaskHost(): Promise<{ text: string; read: string[] }
       loader: "js",
     },
     ...NODE_BUNDLE,
+    // CommonJS: Node starts it ~5–15 ms sooner than an ES module (no module loader to set up), in
+    // the host process and again in each of its threads, which run the same file.
+    format: "cjs",
+    define: { "import.meta.url": "__flowshipHostUrl" },
+    banner: { js: 'const __flowshipHostUrl = require("node:url").pathToFileURL(__filename).href;' },
     metafile: true,
   });
   // The entry (on stdin) is this function's text: the build cache's key covers it (hostBuildKey).
@@ -60,7 +65,7 @@ export async function compileTaskHost(outDir: string): Promise<string> {
   const startedAt = Date.now();
   const { text, read } = await bundleTaskHost();
   const hash = sha256(text);
-  const file = path.join(outDir, `task-host-${hash.slice(0, 16)}.mjs`);
+  const file = path.join(outDir, `task-host-${hash.slice(0, 16)}.cjs`);
   if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) {
     fs.mkdirSync(outDir, { recursive: true });
     writeFileAtomic(file, [text]);

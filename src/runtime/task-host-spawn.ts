@@ -19,7 +19,7 @@ const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => fs.existsSyn
 export function builtTaskHost(): string | undefined {
   const here = fileURLToPath(import.meta.url);
   if (!here.endsWith(".js")) return undefined;
-  const program = fileURLToPath(new URL("../task-host.mjs", import.meta.url));
+  const program = fileURLToPath(new URL("../task-host.cjs", import.meta.url));
   return fs.existsSync(program) ? program : undefined;
 }
 
