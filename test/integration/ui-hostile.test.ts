@@ -81,6 +81,19 @@ describe("addresses it cannot use", () => {
       assert.equal(status, 400, url);
       assert.match(error, /^Invalid attempt '[^']+': give a whole number \(0 is the first attempt\)\.$/, url);
     }
+    // a log's stream and byte offsets: not read as stdout, or from byte 0, in silence
+    assert.deepEqual(await get(`/api/logs/Watched/${runId}/start/0?stream=stdrr`), {
+      status: 400,
+      error: "Invalid stream 'stdrr': give stdout or stderr.",
+    });
+    assert.deepEqual(await get(`/api/logs/Watched/${runId}/start/0?stream=stdout&offset=abc`), {
+      status: 400,
+      error: "Invalid offset 'abc': give a whole number.",
+    });
+    assert.deepEqual(await get(`/api/logs/Watched/${runId}/start/0?offset=10&times=-1`), {
+      status: 400,
+      error: "Invalid times '-1': give a whole number.",
+    });
   });
 
   test("a query too long for Node to read gets a 431 with a line saying so, not an empty answer", async () => {
