@@ -103,6 +103,22 @@ describe("card get and card view", () => {
     assert.match(id.stderr, /^error: No card 'metrics' in task .*: its cards are default\.\n$/);
     for (const r of [none, shape, id]) assert.equal(r.stdout, "");
   });
+
+  test("the full pathspec a card and the UI show (FLOW/RUN/STEP/TASK) is taken; another flow's is a one-line error", async () => {
+    const [full, short, other] = await Promise.all([
+      card(["get", `CardFlow/${runId}/train/0`]),
+      card(["get", `${runId}/train/0`]),
+      card(["get", `OtherFlow/${runId}/train/0`]),
+    ]);
+    assert.equal(full.code, 0, full.stderr);
+    assert.equal(full.stdout, short.stdout);
+    assert.equal(other.code, 2);
+    assert.equal(
+      other.stderr,
+      `error: Invalid pathspec 'OtherFlow/${runId}/train/0': it names flow 'OtherFlow', and this file's flow is 'CardFlow'; give RUN/STEP/TASK, e.g. 1795510290707/train/0.\n`,
+    );
+    assert.equal(other.stdout, "");
+  });
 });
 
 describe("a card refreshed while its task runs", () => {

@@ -55,14 +55,28 @@ async function cardTask(
   return attempt === undefined ? task : open(task.pathspec, attempt);
 }
 
-/** The task's cards drawn as one document; a task without cards (or without the card asked for) is an error. */
-async function draw(context: FlowCommandContext, pathspec: string, flags: CardFlags): Promise<Drawn> {
-  if (pathspec.split("/").length !== 3) {
+/**
+ * `RUN/STEP/TASK` as the task's full pathspec. The full one is taken too when it names this flow:
+ * the UI and a card's summary show tasks that way, and that is what people copy.
+ */
+function taskPathspec(flow: string, pathspec: string): string {
+  const parts = pathspec.split("/");
+  if (parts.length === 4 && parts[0] !== flow) {
+    throw new UsageError(
+      `Invalid pathspec '${pathspec}': it names flow '${parts[0]}', and this file's flow is '${flow}'; give RUN/STEP/TASK, e.g. 1795510290707/train/0.`,
+    );
+  }
+  if (parts.length !== 3 && parts.length !== 4) {
     throw new UsageError(
       `Invalid pathspec '${pathspec}': cards belong to a task, give RUN/STEP/TASK, e.g. 1795510290707/train/0.`,
     );
   }
-  const full = `${context.flow.name}/${pathspec}`;
+  return parts.length === 4 ? pathspec : `${flow}/${pathspec}`;
+}
+
+/** The task's cards drawn as one document; a task without cards (or without the card asked for) is an error. */
+async function draw(context: FlowCommandContext, pathspec: string, flags: CardFlags): Promise<Drawn> {
+  const full = taskPathspec(context.flow.name, pathspec);
   const attempt = attemptOf(flags.attempt);
   const [task, cards] = await readRunWithProductionFallback(
     context.flow.name,
@@ -158,7 +172,7 @@ async function openFile(file: string): Promise<void> {
 
 function withOptions(command: Command): Command {
   return command
-    .argument("<pathspec>", "RUN/STEP/TASK, e.g. 1795510290707/train/0")
+    .argument("<pathspec>", "RUN/STEP/TASK, e.g. 1795510290707/train/0 (or FLOW/RUN/STEP/TASK)")
     .option("--id <id>", "only the card with this id (default: every card of the task)")
     .option("--attempt <n>", "the attempt whose cards to show: 0 is the first (default: the latest)");
 }
