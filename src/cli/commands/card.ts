@@ -74,6 +74,19 @@ function taskPathspec(flow: string, pathspec: string): string {
   return parts.length === 4 ? pathspec : `${flow}/${pathspec}`;
 }
 
+/** Why a task has no cards to show: it timed out, has not ended yet, or drew none. */
+function noCards(task: Task): string {
+  const which = `No cards in task '${task.pathspec}' (attempt ${task.attempt})`;
+  if (task.exception?.type === "Timeout") {
+    return `${which}: it timed out, and a step whose code kept the event loop busy is killed before its cards are written; await current.card.refresh() as it goes to keep what it drew (docs/cards.md).`;
+  }
+  // Without an end record the attempt is running (or its run was killed): its cards may come yet.
+  if (task.status === "running") {
+    return `${which} yet: it has not ended, and its cards are written when it ends, or before then each time the step calls current.card.refresh() (docs/cards.md).`;
+  }
+  return `${which}: a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`;
+}
+
 /** The task's cards drawn as one document; a task without cards (or without the card asked for) is an error. */
 async function draw(context: FlowCommandContext, pathspec: string, flags: CardFlags): Promise<Drawn> {
   const full = taskPathspec(context.flow.name, pathspec);
@@ -87,14 +100,7 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
       return [task, await task.cards()] as const;
     },
   );
-  if (cards.length === 0) {
-    throw new FlowshipError(
-      "FS_CARD_NONE",
-      task.exception?.type === "Timeout"
-        ? `No cards in task '${task.pathspec}' (attempt ${task.attempt}): it timed out, and a step whose code kept the event loop busy is killed before its cards are written; await current.card.refresh() as it goes to keep what it drew (docs/cards.md).`
-        : `No cards in task '${task.pathspec}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
-    );
-  }
+  if (cards.length === 0) throw new FlowshipError("FS_CARD_NONE", noCards(task));
   let shown: CardRecord[] = cards;
   if (flags.id !== undefined) {
     shown = cards.filter((c) => c.id === flags.id);
