@@ -142,7 +142,7 @@ describe("card get and card view", () => {
     assert.equal(other.code, 2);
     assert.equal(
       other.stderr,
-      `error: Invalid pathspec 'OtherFlow/${runId}/train/0': it names flow 'OtherFlow', and this file's flow is 'CardFlow'; give RUN/STEP/TASK, e.g. 1795510290707/train/0.\n`,
+      `error: Invalid pathspec 'OtherFlow/${runId}/train/0': cards belong to a task, give RUN/STEP/TASK, e.g. 1795510290707/train/0, or FLOW/RUN/STEP/TASK of this file's flow, 'CardFlow'.\n`,
     );
     assert.equal(other.stdout, "");
   });

@@ -17,6 +17,7 @@ import { openCommand } from "../../config.js";
 import { FlowshipError, UsageError } from "../../errors.js";
 import { splitCommandLine } from "../../util/command-line.js";
 import type { FlowCommandContext } from "../command-context.js";
+import { flowPathspec } from "../flow-pathspec.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 import { attemptOf } from "./logs.js";
 
@@ -55,23 +56,15 @@ async function cardTask(
   return attempt === undefined ? task : open(task.pathspec, attempt);
 }
 
-/**
- * `RUN/STEP/TASK` as the task's full pathspec. The full one is taken too when it names this flow:
- * the UI and a card's summary show tasks that way, and that is what people copy.
- */
+/** The task's full pathspec: cards belong to a task, not to a run or a step. */
 function taskPathspec(flow: string, pathspec: string): string {
-  const parts = pathspec.split("/");
-  if (parts.length === 4 && parts[0] !== flow) {
+  const full = flowPathspec(flow, pathspec);
+  if (full.split("/").length !== 4) {
     throw new UsageError(
-      `Invalid pathspec '${pathspec}': it names flow '${parts[0]}', and this file's flow is '${flow}'; give RUN/STEP/TASK, e.g. 1795510290707/train/0.`,
+      `Invalid pathspec '${pathspec}': cards belong to a task, give RUN/STEP/TASK, e.g. 1795510290707/train/0, or FLOW/RUN/STEP/TASK of this file's flow, '${flow}'.`,
     );
   }
-  if (parts.length !== 3 && parts.length !== 4) {
-    throw new UsageError(
-      `Invalid pathspec '${pathspec}': cards belong to a task, give RUN/STEP/TASK, e.g. 1795510290707/train/0.`,
-    );
-  }
-  return parts.length === 4 ? pathspec : `${flow}/${pathspec}`;
+  return full;
 }
 
 /** Why a task has no cards to show: it timed out, has not ended yet, or drew none. */
@@ -178,7 +171,10 @@ async function openFile(file: string): Promise<void> {
 
 function withOptions(command: Command): Command {
   return command
-    .argument("<pathspec>", "RUN/STEP/TASK, e.g. 1795510290707/train/0 (or FLOW/RUN/STEP/TASK)")
+    .argument(
+      "<pathspec>",
+      "RUN/STEP/TASK, e.g. 1795510290707/train/0 (the flow's name in front is taken too)",
+    )
     .option("--id <id>", "only the card with this id (default: every card of the task)")
     .option("--attempt <n>", "the attempt whose cards to show: 0 is the first (default: the latest)");
 }
