@@ -4,7 +4,6 @@
  * where `logs` does (the production datastore for an `sfn-…` run the local one lacks), and for a
  * task `resume` cloned, the cards of the task it was cloned from.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,11 +12,10 @@ import type { CardRecord } from "../../card/card-record.js";
 import { cardDocument } from "../../card/render-html.js";
 import type { DatastoreOption } from "../../client/client-context.js";
 import { Task } from "../../client/task.js";
-import { openCommand } from "../../config.js";
 import { FlowshipError, UsageError } from "../../errors.js";
-import { splitCommandLine } from "../../util/command-line.js";
 import type { FlowCommandContext } from "../command-context.js";
 import { flowPathspec } from "../flow-pathspec.js";
+import { openForUser } from "../opener.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 import { attemptOf } from "./logs.js";
 
@@ -107,68 +105,6 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
   return { html: cardDocument(shown, { pathspec: task.pathspec, attempt: task.attempt }), task };
 }
 
-/** How long `card view` waits to hear whether the opener worked; one still running then is left to run. */
-const OPENER_WAIT_MS = 5000;
-
-/** The opener's program and arguments: FLOWSHIP_OPEN_COMMAND's words, else the platform's opener. */
-function openerFor(file: string): string[] {
-  const custom = openCommand();
-  if (custom === undefined) {
-    if (process.platform === "darwin") return ["open", file];
-    if (process.platform === "win32") return ["cmd", "/c", "start", "", file];
-    return ["xdg-open", file];
-  }
-  const words = splitCommandLine(custom);
-  if (words === undefined || words.length === 0) {
-    throw new FlowshipError(
-      "FS_CARD_OPEN_FAILED",
-      `Could not open the cards: FLOWSHIP_OPEN_COMMAND ${JSON.stringify(custom)} is not a command line (an unclosed quote?); open ${file} yourself.`,
-    );
-  }
-  return [...words, file];
-}
-
-/**
- * Opens `file` and waits (a little) to hear how that went: an opener that cannot start or exits
- * with an error is a one-line error naming the file to open by hand. Its output shows on stderr.
- */
-async function openFile(file: string): Promise<void> {
-  const [program, ...args] = openerFor(file) as [string, ...string[]];
-  // Its stdout goes to stderr too: card view's stdout is the path alone, for scripts.
-  const child = spawn(program, args, { stdio: ["ignore", 2, 2], detached: true });
-  const outcome = await new Promise<{
-    error?: NodeJS.ErrnoException;
-    code?: number | null;
-    signal?: string | null;
-  }>((resolve) => {
-    const timer = setTimeout(() => resolve({}), OPENER_WAIT_MS);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      resolve({ error });
-    });
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-  child.unref();
-  const why = outcome.error
-    ? outcome.error.code === "ENOENT"
-      ? `there is no program '${program}'`
-      : `'${program}' could not start (${outcome.error.message})`
-    : outcome.signal
-      ? `'${program}' was killed by ${outcome.signal}`
-      : outcome.code !== undefined && outcome.code !== 0
-        ? `'${program}' exited with code ${outcome.code}`
-        : undefined;
-  if (why !== undefined) {
-    throw new FlowshipError(
-      "FS_CARD_OPEN_FAILED",
-      `Could not open the cards: ${why}; open ${file} yourself, or set FLOWSHIP_OPEN_COMMAND to a program that opens it.`,
-    );
-  }
-}
-
 function withOptions(command: Command): Command {
   return command
     .argument(
@@ -201,6 +137,9 @@ export function registerCard(program: Command, context: FlowCommandContext): voi
       const file = path.join(folder, `${name}.html`);
       fs.writeFileSync(file, html, { flag: "wx", mode: 0o600 });
       process.stdout.write(`${file}\n`);
-      await openFile(file);
+      const failed = await openForUser(file);
+      if (failed !== undefined) {
+        throw new FlowshipError("FS_CARD_OPEN_FAILED", `Could not open the cards: ${failed}.`);
+      }
     });
 }
