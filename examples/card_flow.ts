@@ -51,8 +51,8 @@ export default flow("CardFlow")
         const loss = Number((1.2 * Math.exp(-0.45 * epoch)).toFixed(3));
         history.push({ epoch, loss, accuracy: Number((1 - loss / 1.5).toFixed(3)) });
         bar.update(epoch);
-        // Publishes the card while the task runs, once the event loop gets a turn (a real training
-        // loop awaits its batches; this toy one does not, so only the final write shows).
+        // Publishes the card while the task runs, at most once a second, when the event loop gets
+        // a turn: here while the epoch's wait below runs (a real training loop awaits its batches).
         void report.refresh();
         await new Promise((resolve) => setTimeout(resolve, self.delay));
       }

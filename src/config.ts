@@ -81,7 +81,7 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_NAMESPACE:
     "Batch tasks: the Client API namespace `step-functions create --namespace` chose instead of production:<token>.",
   FLOWSHIP_OPEN_COMMAND:
-    "The command `card view` opens its HTML file with: a program and its arguments, split into words as a shell splits a simple command line (quotes group words), the file's path added last. Default: the platform's opener (open on macOS, start on Windows, xdg-open elsewhere)",
+    "The command `card view` opens its HTML file with, and `ui --open` its address: a program and its arguments, split into words as a shell splits a simple command line (quotes group words), the file's path added last. Default: the platform's opener (open on macOS, start on Windows, xdg-open elsewhere)",
   FLOWSHIP_ALERT:
     "Batch tasks: JSON the job definition carries when the deployment alerts on errors (`step-functions create --notify-on-error`): a failing step sends its own alert.",
 } as const;

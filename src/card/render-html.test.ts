@@ -86,6 +86,16 @@ describe("card HTML", () => {
     assert.match(renderCard(card([], { title: { a: "<b>" } as never })), /<h2>\[object Object\]<\/h2>/);
   });
 
+  test("an empty table says it has no rows (naming its columns, escaped) instead of drawing nothing", () => {
+    const html = renderCard(card([table([]), table([], { columns: ["epoch", EVIL] })]));
+    assert.doesNotMatch(html, /<table>/);
+    const notes = [...html.matchAll(/<p class="fs-muted">([^<]*)<\/p>/g)].map((m) => m[1]);
+    assert.deepEqual(notes, [
+      "An empty table: no rows.",
+      `An empty table (columns epoch, &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;): no rows.`,
+    ]);
+  });
+
   test("a card draws at most 50,000 table cells and says how many rows and columns it left out", () => {
     // given: two tables of 60,000 one-number rows, and a record of 3,000 columns
     const rows = table(

@@ -48,6 +48,11 @@ const fullBudget = (): DrawBudget => ({ cells: MAX_TABLE_CELLS, blocks: MAX_MARK
 const counted = (n: number, what: string) => `${n.toLocaleString("en-US")} more ${what}${n === 1 ? "" : "s"}`;
 
 function renderTable(component: TableComponent, budget: DrawBudget): string {
+  // An empty table would draw nothing (no columns) or a bare header: say so instead.
+  if (component.rows.length === 0) {
+    const names = component.columns.slice(0, 20).map((c) => escapeHtml(String(c)));
+    return `<p class="fs-muted">An empty table${names.length > 0 ? ` (columns ${names.join(", ")}${component.columns.length > 20 ? ", …" : ""})` : ""}: no rows.</p>`;
+  }
   const cell = (value: unknown) =>
     typeof value === "number"
       ? `<td class="fs-number">${escapeHtml(String(value))}</td>`

@@ -85,6 +85,24 @@ describe("task cards", () => {
     assert.equal(cards.card().components.length, 1);
   });
 
+  test("a component over the limit by itself is told to shrink, not to move to a card of its own", () => {
+    const { cards } = collecting();
+    assert.throws(
+      () =>
+        cards
+          .card("other")
+          .append(table(Array.from({ length: 50_000 }, (_, i) => ({ i, text: "y".repeat(40) })))),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, "FS_CARD_TOO_LARGE");
+        assert.match(
+          e.message,
+          /^A table component of 2\.\d MiB cannot go on card 'other' of step 'train': no card may hold more than 2 MiB; shrink the table \(fewer rows\)\.$/,
+        );
+        return true;
+      },
+    );
+  });
+
   test("a component grown past the limit after append is not stored; the last good version stays", async () => {
     const { cards, written, warnings } = collecting({ interval: 0 });
     const text = { type: "markdown" as const, text: "small" };

@@ -42,6 +42,15 @@ function failureLine(failure: { type: string; message: string }): string {
   return line.length > FAILURE_CHARS ? `${line.slice(0, FAILURE_CHARS - 1)}…` : line;
 }
 
+/** How each kind of component is made smaller, for the error that refuses one too large. */
+const SHRINK: Record<string, string> = {
+  markdown: "less text",
+  table: "fewer rows",
+  image: "a smaller image",
+  chart: "fewer data values",
+  progress: "a shorter label",
+};
+
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1).replace(/\.0$/, "")} MiB`;
 
 class CardHandle implements TaskCard {
@@ -66,9 +75,13 @@ class CardHandle implements TaskCard {
     const data = componentData(component);
     const bytes = Buffer.byteLength(storable(`A ${data.type} component of card '${this.id}'`, data));
     if (held + bytes > MAX_CARD_BYTES) {
+      const shrink = `shrink the ${data.type} (${SHRINK[data.type] ?? "less data"})`;
       throw new CardError(
         "FS_CARD_TOO_LARGE",
-        `Card '${this.id}' ${this.#owner.where} would hold ${mib(held + bytes)}, more than the ${mib(MAX_CARD_BYTES)} a card may hold; shrink the ${data.type} (a smaller image, fewer rows) or put it on a card of its own with current.card.get(id).`,
+        // A component over the limit by itself fits no card: moving it to another would not help.
+        bytes > MAX_CARD_BYTES
+          ? `A ${data.type} component of ${mib(bytes)} cannot go on card '${this.id}' ${this.#owner.where}: no card may hold more than ${mib(MAX_CARD_BYTES)}; ${shrink}.`
+          : `Card '${this.id}' ${this.#owner.where} would hold ${mib(held + bytes)}, more than the ${mib(MAX_CARD_BYTES)} a card may hold; ${shrink} or put it on a card of its own with current.card.get(id).`,
       );
     }
     return bytes;

@@ -58,6 +58,22 @@ test("card() takes a title; --with card and card:title=… give every step a def
     () => parseDecoratorSpec("card:type=blank"),
     (error) => isFlowshipError(error) && error.code === "FS_FLOW_BAD_WITH",
   );
+  // in code as on the command line: a misspelt or Metaflow-only option is refused, not ignored
+  const refused = (options: unknown, message: string) =>
+    assert.throws(
+      () => card(options as never),
+      (error) =>
+        isFlowshipError(error) && error.code === "FS_FLOW_BAD_DECORATOR" && error.message === message,
+    );
+  refused({ tilte: "x" }, "Invalid card decorator: unknown option 'tilte'; card takes title.");
+  refused(
+    { id: "metrics" },
+    "Invalid card decorator: unknown option 'id'; card takes title (a card of another id needs no decorator: current.card.get(id)).",
+  );
+  refused(
+    "Report",
+    'Invalid card decorator: card() takes options such as { title: "Report" }, got "Report".',
+  );
 });
 
 test("a decorator function given without its call, or anything else that is not a decorator, is refused where it is declared", () => {

@@ -261,6 +261,20 @@ export function batch(options: BatchOptions = {}): StepDecorator {
  * .step("train", fn, { next: "end", decorators: [card({ title: "Training" })] })
  */
 export function card(options: CardOptions = {}): StepDecorator {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid card decorator: card() takes options such as { title: "Report" }, got ${JSON.stringify(options)}.`,
+    );
+  }
+  // Metaflow's @card(id=…, type=…) have no counterpart here: refused by name, not ignored.
+  const unknown = Object.keys(options).find((key) => key !== "title");
+  if (unknown !== undefined) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid card decorator: unknown option '${unknown}'; card takes title${unknown === "id" ? " (a card of another id needs no decorator: current.card.get(id))" : ""}.`,
+    );
+  }
   if (options.title !== undefined && (typeof options.title !== "string" || options.title.trim() === "")) {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_DECORATOR",

@@ -45,6 +45,15 @@ export function numberParam(query: URLSearchParams, name: string, fallback: numb
   return Math.min(Number(text), max);
 }
 
+/** `stream`: which log of an attempt, stdout when not given. */
+export function streamParam(query: URLSearchParams): "stdout" | "stderr" {
+  const stream = query.get("stream") || "stdout";
+  if (stream !== "stdout" && stream !== "stderr") {
+    throw new BadQueryError(`Invalid stream '${stream}': give stdout or stderr.`);
+  }
+  return stream;
+}
+
 /** `attempt`: a task's attempt number, or undefined for its latest. */
 export function attemptParam(query: URLSearchParams): number | undefined {
   const text = query.get("attempt");

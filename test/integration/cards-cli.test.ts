@@ -10,6 +10,7 @@ import { before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Task } from "../../src/client/index.js";
 import { BIN, flowshipEnv, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
+import { syntheticStore, writeSyntheticRun, writeSyntheticTask } from "../helpers/synthetic-datastore.js";
 
 const root = path.join(tempDir(), ".flowship");
 const env = flowshipEnv(root);
@@ -102,6 +103,48 @@ describe("card get and card view", () => {
     assert.equal(id.code, 1);
     assert.match(id.stderr, /^error: No card 'metrics' in task .*: its cards are default\.\n$/);
     for (const r of [none, shape, id]) assert.equal(r.stdout, "");
+  });
+
+  test("a task that has not ended is told to have no cards yet, not to draw one", async () => {
+    // given: a run whose train task started and has written neither cards nor an end
+    const store = syntheticStore(root, "CardFlow");
+    const started = String(Date.now() - 5000);
+    await writeSyntheticRun(store, {
+      runId: started,
+      startedAt: new Date(Number(started)),
+      status: "running",
+    });
+    await writeSyntheticTask(store, started, {
+      step: "train",
+      taskId: "0",
+      startedAt: new Date(),
+      ms: 0,
+      status: "running",
+    });
+    // when
+    const result = await card(["get", `${started}/train/0`]);
+    // then
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      `error: No cards in task 'CardFlow/${started}/train/0' (attempt 0) yet: it has not ended, and its cards are written when it ends, or before then each time the step calls current.card.refresh() (docs/cards.md).\n`,
+    );
+  });
+
+  test("the full pathspec a card and the UI show (FLOW/RUN/STEP/TASK) is taken; another flow's is a one-line error", async () => {
+    const [full, short, other] = await Promise.all([
+      card(["get", `CardFlow/${runId}/train/0`]),
+      card(["get", `${runId}/train/0`]),
+      card(["get", `OtherFlow/${runId}/train/0`]),
+    ]);
+    assert.equal(full.code, 0, full.stderr);
+    assert.equal(full.stdout, short.stdout);
+    assert.equal(other.code, 2);
+    assert.equal(
+      other.stderr,
+      `error: Invalid pathspec 'OtherFlow/${runId}/train/0': cards belong to a task, give RUN/STEP/TASK, e.g. 1795510290707/train/0, or FLOW/RUN/STEP/TASK of this file's flow, 'CardFlow'.\n`,
+    );
+    assert.equal(other.stdout, "");
   });
 });
 

@@ -121,6 +121,17 @@ describe("logs", () => {
     assert.equal(end.stderr, "", "a task that printed nothing anywhere gets no note");
   });
 
+  test("a pathspec with the flow's name in front, as the UI and cards show a task, is taken by logs and dump", async () => {
+    const [full, dumped] = await Promise.all([
+      logs(FOREACH, `ForeachFlow/${foreachRun}/square/1`),
+      runCli([FOREACH, "dump", `ForeachFlow/${foreachRun}/end`, "--json"], { env }),
+    ]);
+    assert.equal(full.code, 0, full.stderr);
+    assert.equal(full.stdout, "item 1: 2² = 4\n");
+    assert.equal(dumped.code, 0, dumped.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(dumped.stdout)), [`ForeachFlow/${foreachRun}/end/0`]);
+  });
+
   test("mistakes are reported on one line", async () => {
     const missing = await logs(FOREACH, "1/start");
     assert.equal(missing.code, 1);

@@ -3,7 +3,8 @@
 // attempt values it cannot use, a query too long for Node to read — each a 4xx with one line
 // saying what is wrong, never a 500, an empty answer or an empty page — and, in one headless
 // Chromium, a watched task's log cut short (shown again from its tail) and then its run deleted
-// (the page says the task is not found, with a way back, and stops asking).
+// (the page says the task is not found, with a way back, and stops asking); and `--open` with an
+// opener of FLOWSHIP_OPEN_COMMAND that fails.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
@@ -81,6 +82,19 @@ describe("addresses it cannot use", () => {
       assert.equal(status, 400, url);
       assert.match(error, /^Invalid attempt '[^']+': give a whole number \(0 is the first attempt\)\.$/, url);
     }
+    // a log's stream and byte offsets: not read as stdout, or from byte 0, in silence
+    assert.deepEqual(await get(`/api/logs/Watched/${runId}/start/0?stream=stdrr`), {
+      status: 400,
+      error: "Invalid stream 'stdrr': give stdout or stderr.",
+    });
+    assert.deepEqual(await get(`/api/logs/Watched/${runId}/start/0?stream=stdout&offset=abc`), {
+      status: 400,
+      error: "Invalid offset 'abc': give a whole number.",
+    });
+    assert.deepEqual(await get(`/api/logs/Watched/${runId}/start/0?offset=10&times=-1`), {
+      status: 400,
+      error: "Invalid times '-1': give a whole number.",
+    });
   });
 
   test("a query too long for Node to read gets a 431 with a line saying so, not an empty answer", async () => {
@@ -100,6 +114,39 @@ describe("addresses it cannot use", () => {
     });
     assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*this request could not be read/);
     assert.equal((await get("/api/flows")).status, 200);
+  });
+});
+
+describe("ui --open", () => {
+  test("opens the address with FLOWSHIP_OPEN_COMMAND; an opener that fails says so, and the server goes on", async () => {
+    // given: an opener that notes what it was given, then fails
+    const dir = tempDir("flowship-ui-open-");
+    const script = path.join(dir, "opener.mjs");
+    const noted = path.join(dir, "opened.txt");
+    fs.writeFileSync(
+      script,
+      `import fs from "node:fs"; fs.writeFileSync(${JSON.stringify(noted)}, process.argv[2]); process.exit(3);`,
+    );
+    const env = { ...flowshipEnv(root), FLOWSHIP_OPEN_COMMAND: `"${process.execPath}" "${script}"` };
+    // when
+    const opened = await startUi(env, ["--open"]);
+    try {
+      for (let waited = 0; !opened.stderr().includes("Could not open"); waited += 50) {
+        assert.ok(waited < 10_000, opened.stderr());
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // then
+      assert.equal(fs.readFileSync(noted, "utf8"), `${opened.url}/`);
+      assert.match(
+        opened.stderr(),
+        new RegExp(
+          `\\nCould not open a browser: '.+' exited with code 3; open ${opened.url}/ yourself, or set FLOWSHIP_OPEN_COMMAND to a program that opens it\\.\\n$`,
+        ),
+      );
+      assert.equal((await fetch(`${opened.url}/api/flows`)).status, 200);
+    } finally {
+      await opened.stop();
+    }
   });
 });
 

@@ -4,7 +4,6 @@
  * where `logs` does (the production datastore for an `sfn-…` run the local one lacks), and for a
  * task `resume` cloned, the cards of the task it was cloned from.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,10 +12,10 @@ import type { CardRecord } from "../../card/card-record.js";
 import { cardDocument } from "../../card/render-html.js";
 import type { DatastoreOption } from "../../client/client-context.js";
 import { Task } from "../../client/task.js";
-import { openCommand } from "../../config.js";
 import { FlowshipError, UsageError } from "../../errors.js";
-import { splitCommandLine } from "../../util/command-line.js";
 import type { FlowCommandContext } from "../command-context.js";
+import { flowPathspec } from "../flow-pathspec.js";
+import { openForUser } from "../opener.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 import { attemptOf } from "./logs.js";
 
@@ -55,14 +54,33 @@ async function cardTask(
   return attempt === undefined ? task : open(task.pathspec, attempt);
 }
 
-/** The task's cards drawn as one document; a task without cards (or without the card asked for) is an error. */
-async function draw(context: FlowCommandContext, pathspec: string, flags: CardFlags): Promise<Drawn> {
-  if (pathspec.split("/").length !== 3) {
+/** The task's full pathspec: cards belong to a task, not to a run or a step. */
+function taskPathspec(flow: string, pathspec: string): string {
+  const full = flowPathspec(flow, pathspec);
+  if (full.split("/").length !== 4) {
     throw new UsageError(
-      `Invalid pathspec '${pathspec}': cards belong to a task, give RUN/STEP/TASK, e.g. 1795510290707/train/0.`,
+      `Invalid pathspec '${pathspec}': cards belong to a task, give RUN/STEP/TASK, e.g. 1795510290707/train/0, or FLOW/RUN/STEP/TASK of this file's flow, '${flow}'.`,
     );
   }
-  const full = `${context.flow.name}/${pathspec}`;
+  return full;
+}
+
+/** Why a task has no cards to show: it timed out, has not ended yet, or drew none. */
+function noCards(task: Task): string {
+  const which = `No cards in task '${task.pathspec}' (attempt ${task.attempt})`;
+  if (task.exception?.type === "Timeout") {
+    return `${which}: it timed out, and a step whose code kept the event loop busy is killed before its cards are written; await current.card.refresh() as it goes to keep what it drew (docs/cards.md).`;
+  }
+  // Without an end record the attempt is running (or its run was killed): its cards may come yet.
+  if (task.status === "running") {
+    return `${which} yet: it has not ended, and its cards are written when it ends, or before then each time the step calls current.card.refresh() (docs/cards.md).`;
+  }
+  return `${which}: a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`;
+}
+
+/** The task's cards drawn as one document; a task without cards (or without the card asked for) is an error. */
+async function draw(context: FlowCommandContext, pathspec: string, flags: CardFlags): Promise<Drawn> {
+  const full = taskPathspec(context.flow.name, pathspec);
   const attempt = attemptOf(flags.attempt);
   const [task, cards] = await readRunWithProductionFallback(
     context.flow.name,
@@ -73,14 +91,7 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
       return [task, await task.cards()] as const;
     },
   );
-  if (cards.length === 0) {
-    throw new FlowshipError(
-      "FS_CARD_NONE",
-      task.exception?.type === "Timeout"
-        ? `No cards in task '${task.pathspec}' (attempt ${task.attempt}): it timed out, and a step whose code kept the event loop busy is killed before its cards are written; await current.card.refresh() as it goes to keep what it drew (docs/cards.md).`
-        : `No cards in task '${task.pathspec}' (attempt ${task.attempt}): a step draws one with current.card.append(…) or the card() decorator (docs/cards.md).`,
-    );
-  }
+  if (cards.length === 0) throw new FlowshipError("FS_CARD_NONE", noCards(task));
   let shown: CardRecord[] = cards;
   if (flags.id !== undefined) {
     shown = cards.filter((c) => c.id === flags.id);
@@ -94,71 +105,12 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
   return { html: cardDocument(shown, { pathspec: task.pathspec, attempt: task.attempt }), task };
 }
 
-/** How long `card view` waits to hear whether the opener worked; one still running then is left to run. */
-const OPENER_WAIT_MS = 5000;
-
-/** The opener's program and arguments: FLOWSHIP_OPEN_COMMAND's words, else the platform's opener. */
-function openerFor(file: string): string[] {
-  const custom = openCommand();
-  if (custom === undefined) {
-    if (process.platform === "darwin") return ["open", file];
-    if (process.platform === "win32") return ["cmd", "/c", "start", "", file];
-    return ["xdg-open", file];
-  }
-  const words = splitCommandLine(custom);
-  if (words === undefined || words.length === 0) {
-    throw new FlowshipError(
-      "FS_CARD_OPEN_FAILED",
-      `Could not open the cards: FLOWSHIP_OPEN_COMMAND ${JSON.stringify(custom)} is not a command line (an unclosed quote?); open ${file} yourself.`,
-    );
-  }
-  return [...words, file];
-}
-
-/**
- * Opens `file` and waits (a little) to hear how that went: an opener that cannot start or exits
- * with an error is a one-line error naming the file to open by hand. Its output shows on stderr.
- */
-async function openFile(file: string): Promise<void> {
-  const [program, ...args] = openerFor(file) as [string, ...string[]];
-  // Its stdout goes to stderr too: card view's stdout is the path alone, for scripts.
-  const child = spawn(program, args, { stdio: ["ignore", 2, 2], detached: true });
-  const outcome = await new Promise<{
-    error?: NodeJS.ErrnoException;
-    code?: number | null;
-    signal?: string | null;
-  }>((resolve) => {
-    const timer = setTimeout(() => resolve({}), OPENER_WAIT_MS);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      resolve({ error });
-    });
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-  child.unref();
-  const why = outcome.error
-    ? outcome.error.code === "ENOENT"
-      ? `there is no program '${program}'`
-      : `'${program}' could not start (${outcome.error.message})`
-    : outcome.signal
-      ? `'${program}' was killed by ${outcome.signal}`
-      : outcome.code !== undefined && outcome.code !== 0
-        ? `'${program}' exited with code ${outcome.code}`
-        : undefined;
-  if (why !== undefined) {
-    throw new FlowshipError(
-      "FS_CARD_OPEN_FAILED",
-      `Could not open the cards: ${why}; open ${file} yourself, or set FLOWSHIP_OPEN_COMMAND to a program that opens it.`,
-    );
-  }
-}
-
 function withOptions(command: Command): Command {
   return command
-    .argument("<pathspec>", "RUN/STEP/TASK, e.g. 1795510290707/train/0")
+    .argument(
+      "<pathspec>",
+      "RUN/STEP/TASK, e.g. 1795510290707/train/0 (the flow's name in front is taken too)",
+    )
     .option("--id <id>", "only the card with this id (default: every card of the task)")
     .option("--attempt <n>", "the attempt whose cards to show: 0 is the first (default: the latest)");
 }
@@ -185,6 +137,9 @@ export function registerCard(program: Command, context: FlowCommandContext): voi
       const file = path.join(folder, `${name}.html`);
       fs.writeFileSync(file, html, { flag: "wx", mode: 0o600 });
       process.stdout.write(`${file}\n`);
-      await openFile(file);
+      const failed = await openForUser(file);
+      if (failed !== undefined) {
+        throw new FlowshipError("FS_CARD_OPEN_FAILED", `Could not open the cards: ${failed}.`);
+      }
     });
 }

@@ -8,6 +8,7 @@ import { Task } from "../../client/task.js";
 import { parsePathspec } from "../../datastore/pathspec.js";
 import { UsageError } from "../../errors.js";
 import type { FlowCommandContext } from "../command-context.js";
+import { flowPathspec } from "../flow-pathspec.js";
 import { fitsInspect } from "../inspect-budget.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 
@@ -64,7 +65,10 @@ export function registerDump(program: Command, context: FlowCommandContext): voi
   program
     .command("dump")
     .description("print the artifacts of a step's tasks, or of one task")
-    .argument("<pathspec>", "RUN/STEP or RUN/STEP/TASK, e.g. 1795510290707/end")
+    .argument(
+      "<pathspec>",
+      "RUN/STEP or RUN/STEP/TASK, e.g. 1795510290707/end (the flow's name in front is taken too)",
+    )
     .option(
       "--json",
       "print {pathspec: {artifact: value}} as JSON (see docs/client.md for the encoding)",
@@ -75,7 +79,7 @@ export function registerDump(program: Command, context: FlowCommandContext): voi
     .action(async (pathspec: string, flags: DumpFlags) => {
       const max = maxValueSize(flags.maxValueSize);
       const include = flags.include?.split(",").map((name) => name.trim());
-      const full = `${context.flow.name}/${pathspec}`;
+      const full = flowPathspec(context.flow.name, pathspec);
       const tasks = await readRunWithProductionFallback(
         context.flow.name,
         full,

@@ -7,6 +7,7 @@ import { Task } from "../../client/task.js";
 import { parsePathspec } from "../../datastore/pathspec.js";
 import { UsageError } from "../../errors.js";
 import type { FlowCommandContext } from "../command-context.js";
+import { flowPathspec } from "../flow-pathspec.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 
 interface LogsFlags {
@@ -72,7 +73,10 @@ export function registerLogs(program: Command, context: FlowCommandContext): voi
   program
     .command("logs")
     .description("print what the tasks of a run printed (stdout by default)")
-    .argument("<pathspec>", "RUN, RUN/STEP or RUN/STEP/TASK, e.g. 1795510290707/start/0")
+    .argument(
+      "<pathspec>",
+      "RUN, RUN/STEP or RUN/STEP/TASK, e.g. 1795510290707/start/0 (the flow's name in front is taken too)",
+    )
     .option("--stderr", "print stderr instead of stdout", false)
     .option("--both", "print stdout and then stderr of each task", false)
     .option("--attempt <n>", "the attempt to show: 0 is the first (default: the latest)")
@@ -83,7 +87,7 @@ export function registerLogs(program: Command, context: FlowCommandContext): voi
         : flags.stderr
           ? (["stderr"] as const)
           : (["stdout"] as const);
-      const full = `${context.flow.name}/${pathspec}`;
+      const full = flowPathspec(context.flow.name, pathspec);
       const attempt = attemptOf(flags.attempt);
       const tasks = await readRunWithProductionFallback(
         context.flow.name,

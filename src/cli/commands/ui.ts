@@ -2,10 +2,10 @@
  * `flowship ui [--port 8321] [--host 127.0.0.1] [--datastore-root DIR | s3://…] [--open]`: the
  * browser UI over a datastore, served until Ctrl-C. Loopback only unless --host says otherwise.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { Command } from "commander";
 import { FlowshipError, UsageError } from "../../errors.js";
+import { openForUser } from "../opener.js";
 import { datastoreFromFlags } from "../options.js";
 import { parseStandalone } from "../standalone-command.js";
 
@@ -35,7 +35,7 @@ function program(): Command {
       "--datastore-root <root>",
       "folder of the local datastore (env FLOWSHIP_DATASTORE_ROOT), or s3://bucket/prefix (env FLOWSHIP_S3_ROOT)",
     )
-    .option("--open", "open the UI in the default browser", false)
+    .option("--open", "open the UI in the browser (FLOWSHIP_OPEN_COMMAND, else the platform's opener)", false)
     .helpOption("-h, --help", "print this help");
 }
 
@@ -47,18 +47,11 @@ function parsePort(text: string): number {
   return port;
 }
 
+/** Opens the UI for the user; an opener that fails says so, and the server goes on. */
 function openBrowser(url: string): void {
-  const [command, args] =
-    process.platform === "darwin"
-      ? ["open", [url]]
-      : process.platform === "win32"
-        ? ["cmd", ["/c", "start", "", url]]
-        : ["xdg-open", [url]];
-  const child = spawn(command, args, { stdio: "ignore", detached: true });
-  child.on("error", () =>
-    process.stderr.write(`Could not open a browser (${command}); open ${url} yourself.\n`),
-  );
-  child.unref();
+  void openForUser(url).then((failed) => {
+    if (failed !== undefined) process.stderr.write(`Could not open a browser: ${failed}.\n`);
+  });
 }
 
 /** Entry of `flowship ui …`; serves until SIGINT or SIGTERM and returns the exit code. */

@@ -151,9 +151,26 @@ function Filters({ flow, query, view, change, search, setSearch, filtered }: Fil
   );
 }
 
+const pageCount = (view: FlowRunsView) => Math.max(1, Math.ceil(view.matched / PAGE));
+
 /** "Runs 1–50 of 120, newest first.", or why there are none. */
-function Summary(props: { view: FlowRunsView; filtered: boolean; loading: boolean | undefined }) {
+function Summary(props: {
+  view: FlowRunsView;
+  filtered: boolean;
+  loading: boolean | undefined;
+  /** The address of page `n` of the same list. */
+  pageHref: (n: number) => string;
+}) {
   const { view, filtered } = props;
+  // A link to a page past the last (the runs it counted were deleted, or a hand-made address).
+  if (view.matched > 0 && view.runs.length === 0) {
+    const last = pageCount(view);
+    return (
+      <p class="summary" data-testid="runs-summary" aria-busy={props.loading}>
+        No runs on this page; the last is page {last}. <a href={props.pageHref(last)}>Go to page {last}</a>
+      </p>
+    );
+  }
   return (
     <p class="summary" data-testid="runs-summary" aria-busy={props.loading}>
       {view.matched === 0
@@ -185,7 +202,7 @@ function Pager({ view, page, change }: { view: FlowRunsView; page: number; chang
         ← newer
       </button>
       <span>
-        page {page} of {Math.max(1, Math.ceil(view.matched / PAGE))}
+        page {page} of {pageCount(view)}
       </span>
       <button
         type="button"
@@ -214,6 +231,11 @@ export function FlowPage({ flow, query }: { flow: string; query: URLSearchParams
     navigate(flowHref(flow, next), replace);
   };
   const [search, setSearch] = useSearchBox(query, change);
+  const pageHref = (n: number) => {
+    const next = new URLSearchParams(query);
+    next.set("page", String(n));
+    return flowHref(flow, next);
+  };
   if (missing) return <NotFound what={error ?? `No flow ${flow}.`} />;
   const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
   const now = new Date().toISOString();
@@ -236,13 +258,18 @@ export function FlowPage({ flow, query }: { flow: string; query: URLSearchParams
       />
       {error && !view ? <p class="error">{error}</p> : null}
       {!view ? (
-        <p class="muted">Loading the runs of {flow}…</p>
+        // A query the server refused (`?status=bogus`) is said above; nothing is loading then.
+        error ? null : (
+          <p class="muted">Loading the runs of {flow}…</p>
+        )
       ) : (
         <>
-          <Summary view={view} filtered={filtered} loading={loading} />
+          <Summary view={view} filtered={filtered} loading={loading} pageHref={pageHref} />
           <Unreadable runs={view.unreadable} />
           {view.runs.length > 0 ? <RunsTable flow={flow} runs={view.runs} now={now} /> : null}
-          <Pager view={view} page={page} change={change} />
+          {view.runs.length > 0 || view.matched === 0 ? (
+            <Pager view={view} page={page} change={change} />
+          ) : null}
         </>
       )}
     </div>

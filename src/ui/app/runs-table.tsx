@@ -24,7 +24,10 @@ function RunRow({ flow, run, now }: { flow: string; run: RunSummary; now: string
       <td>
         <When iso={run.startedAt} now={now} />
       </td>
-      <td>{between(run.startedAt, run.endedAt, now)}</td>
+      <td class="duration">
+        {/* A killed run recorded no end: counting to now would grow its duration for ever. */}
+        {run.status === "killed" && !run.endedAt ? "unknown" : between(run.startedAt, run.endedAt, now)}
+      </td>
       <td>{run.user}</td>
       <td class="tags">
         {shownTags(run).map((t) => (
