@@ -34,7 +34,7 @@ export async function queueCompute(
   }
   if (types === undefined) {
     throw new UsageError(
-      `Batch job queue '${queue}' does not exist in this account and region: name an existing queue in the jobQueue setting (FLOWSHIP_AWS_JOB_QUEUE) or batch({ queue }).`,
+      `Batch job queue '${queue}' does not exist in this account and region: name an existing queue where it is given: the jobQueue setting (--job-queue / FLOWSHIP_AWS_JOB_QUEUE), queue=… in --with batch, or batch({ queue }).`,
       "FS_RUN_BATCH_QUEUE",
     );
   }
