@@ -12,13 +12,14 @@ import type { ComputeKind } from "../compile/compile-options.js";
 import type { BatchDeployClient } from "../deploy/batch-client.js";
 import { AwsCallError } from "../deploy/errors.js";
 
-/** The names AWS gives a refused call: the credentials work, but may not describe the queue. */
-const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|NotAuthorized/;
+/** The SDK's and AWS's names for credentials that are missing, expired or not accepted. */
+const BAD_CREDENTIALS =
+  /CredentialsProviderError|InvalidClientTokenId|ExpiredToken|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch/;
 
 /**
  * `fargate` when the queue's compute environments are FARGATE or FARGATE_SPOT (a queue holds one
- * kind only), else `ec2`; where the credentials may not read the queue, or it has no compute
- * environment, the `compute` setting says. A queue that does not exist is refused.
+ * kind only), else `ec2`; where the queue cannot be read (credentials that do not work aside), or
+ * has no compute environment, the `compute` setting says. A queue that does not exist is refused.
  */
 export async function queueCompute(
   client: BatchDeployClient,
@@ -30,9 +31,10 @@ export async function queueCompute(
   try {
     types = await client.queueComputeTypes(queue);
   } catch (error) {
-    // Only a denial falls back. Credentials that do not work, or an AWS that cannot be reached,
-    // fail every call after this one too: the run stops here, on that error, without a warning first.
-    if (!(error instanceof AwsCallError && ACCESS_DENIED.test(error.awsError))) throw error;
+    // Credentials that do not work fail every call after this one too: the run stops here, on
+    // that error, rather than after a fallback's warning. Anything else (a denial, AWS out of
+    // reach) falls back, so the sizes are still checked against the setting before any upload.
+    if (error instanceof AwsCallError && BAD_CREDENTIALS.test(error.awsError)) throw error;
     print(
       `Could not read Batch job queue '${queue}' (${(error as Error).message}): its jobs are made for the compute setting '${setting}'`,
       "stderr",
