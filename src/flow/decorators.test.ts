@@ -106,6 +106,13 @@ test("--with environment keeps each value as written: FOO=1 and DEBUG=true are t
   });
 });
 
+test("--with keeps a value's own '=' signs: the pair splits at the first", () => {
+  assert.deepEqual(parseDecoratorSpec("environment:OPTS=--level=3,TOKEN=YWJj=="), {
+    kind: "environment",
+    options: { vars: { OPTS: "--level=3", TOKEN: "YWJj==" } },
+  });
+});
+
 test("--with gives an option once: twice (or in both spellings) is refused, not a guess at which wins", () => {
   for (const spec of ["batch:cpu=1,memory=2048,cpu=8", "batch:iam_role=arn:aws:iam::1:role/a,iamRole=b"]) {
     assert.throws(

@@ -493,7 +493,10 @@ function optionsFromText(
 ): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const pair of rest ? rest.split(",") : []) {
-    const [key, value] = pair.split("=", 2);
+    // Split at the first "=" only: a value may hold more (OPTS=--level=3, base64 padding).
+    const at = pair.indexOf("=");
+    const key = at < 0 ? pair : pair.slice(0, at);
+    const value = at < 0 ? undefined : pair.slice(at + 1);
     if (!key || value === undefined) {
       throw new FlowDefinitionError(
         "FS_FLOW_BAD_WITH",

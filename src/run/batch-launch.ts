@@ -63,7 +63,7 @@ export function batchSteps(
   }
   if (found.length > 0 && datastore.kind !== "s3") {
     throw new UsageError(
-      `Batch steps need the S3 datastore: flow '${graph.flow.name}' runs on '${datastore.root}'. Set FLOWSHIP_DATASTORE=s3 and FLOWSHIP_S3_ROOT, or give a datastore root s3://bucket/prefix (--datastore s3 --datastore-root on the command line, datastoreRoot in flowship/api).`,
+      `Batch steps need the S3 datastore: flow '${graph.flow.name}' runs on '${datastore.root}'. Set FLOWSHIP_DATASTORE=s3 (its root is FLOWSHIP_S3_ROOT, else the s3Root of 'flowship configure aws'), or give a datastore root s3://bucket/prefix (--datastore s3 --datastore-root on the command line, datastoreRoot in flowship/api).`,
       "FS_RUN_BATCH_NEEDS_S3",
     );
   }

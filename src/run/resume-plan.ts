@@ -178,6 +178,11 @@ export class ResumePlan {
     return this.#unfinished.filter((key) => !this.#rerun.has(key.slice(0, key.indexOf("/"))));
   }
 
+  /** Whether `step` is the step the run goes on from or one after it. */
+  runsAgain(step: string): boolean {
+    return this.#rerun.has(step);
+  }
+
   /** The origin's successful record for this task, when the task is to be cloned. */
   cloneSource(step: string, taskId: string): AttemptEndRecord | undefined {
     if (this.#rerun.has(step)) return undefined;

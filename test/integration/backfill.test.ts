@@ -237,12 +237,12 @@ describe("step-functions backfill of a daily schedule in Europe/Berlin", { timeo
     const [dry, real] = await Promise.all([backfill([...window, "--dry-run"]), backfill(window)]);
     // then: reported as running, not as to run; followed to its end, not started a second time
     assert.equal(dry.code, 0, dry.stderr);
-    assert.equal(dry.stdout, "1 fire times: 0 already succeeded, 1 already running, 0 to run.\n");
+    assert.equal(dry.stdout, "1 fire time: 0 already succeeded, 1 already running, 0 to run.\n");
     assert.ok(dry.stderr.includes(`[1/1] 2026-11-05T00:00:00+01:00 already running: ${runId}\n`), dry.stderr);
     assert.equal(real.code, 0, real.stderr);
     assert.equal(
       real.stdout,
-      "1 fire times: 0 already succeeded, 1 already running, 0 started, 1 succeeded.\n",
+      "1 fire time: 0 already succeeded, 1 already running, 0 started, 1 succeeded.\n",
     );
     assert.ok(real.stderr.includes(`already running: ${runId}, followed\n`), real.stderr);
     assert.equal((await executions()).length, earlier);

@@ -182,12 +182,19 @@ describe("a production run that fails at its third step", { timeout: 240_000 }, 
       .split("\n")
       .find((line) => line.startsWith("sfn-resume-"))!
       .split(" ")[0]!;
+    // and the flow with its step 'prepare' renamed 'ready', a step the failed run never ran
+    const renamed = path.join(work, "resume_fix_renamed.ts");
+    fs.writeFileSync(renamed, fs.readFileSync(file, "utf8").replaceAll('"prepare"', '"ready"'));
     // when
-    const [old, bare, late] = await Promise.all([
+    const [old, bare, late, skipping] = await Promise.all([
       runCli([file, "step-functions", "resume", resumedRun], { env: account.env }),
       runCli([file, "step-functions", "resume"], { env: account.env }),
       // A step after the one that failed: the failed step would never run again.
       runCli([file, "step-functions", "resume", "--origin-run-id", failed.runId, "end"], {
+        env: account.env,
+      }),
+      // 'compute' would be jumped to past 'ready', and find no input.
+      runCli([renamed, "step-functions", "resume", "--origin-run-id", failed.runId, "compute"], {
         env: account.env,
       }),
     ]);
@@ -205,5 +212,7 @@ describe("a production run that fails at its third step", { timeout: 240_000 }, 
       late.stderr,
       `error: Cannot resume run '${failed.runId}' from step 'end': compute/0 did not succeed there and would never run. Resume from step 'compute' or one before it (the flow's steps are start, prepare, compute, end), or without naming one.\n`,
     );
+    assert.equal(skipping.code, 2, skipping.stderr);
+    assert.match(skipping.stderr, /from step 'compute': step 'ready' before it never ran in that run/);
   });
 });

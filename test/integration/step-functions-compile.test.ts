@@ -126,6 +126,30 @@ describe("step-functions create --only-json", () => {
     assert.match(result.stderr, /^State machine 'nightly-foreach'/);
   });
 
+  test("batch()'s queue and image, which a deployment does not use, are named in a note; its cpu sizes the step", async () => {
+    // when
+    const result = await runCli(
+      [
+        "examples/parameter_flow.ts",
+        "step-functions",
+        "create",
+        "--only-json",
+        "--with",
+        "batch:queue=big-jobs,image=my/image:1,cpu=2",
+      ],
+      { env },
+    );
+    // then
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /^note: steps 'start', 'end' ask batch\(\) for queue, image, which a deployment does not use: /,
+    );
+    const start = JSON.parse(result.stdout).States.start.Parameters;
+    assert.doesNotMatch(JSON.stringify(start), /big-jobs|my\/image/);
+    assert.deepEqual(start.ContainerOverrides.ResourceRequirements[0], { Type: "VCPU", Value: "2" });
+  });
+
   test("bad option values are usage errors", async () => {
     const workers = await runCli(
       ["examples/branch_flow.ts", "step-functions", "create", "--only-json", "--max-workers", "x"],

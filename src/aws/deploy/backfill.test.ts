@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { schedule } from "../../flow/decorators.js";
 import { flow } from "../../flow/flow-builder.js";
 import { flowSchedule } from "../schedule/schedule-plan.js";
-import { backfill } from "./backfill.js";
+import { backfill, backfillSummary } from "./backfill.js";
 import { AwsCallError } from "./errors.js";
 import type { DeployTarget } from "./resource-names.js";
 import type { SfnDeployClient } from "./sfn-client.js";
@@ -48,4 +48,13 @@ test("a backfill of a flow with no state machine: not deployed, deploy it with s
     message:
       "Flow 'Daily' is not deployed to AWS Step Functions as 'Daily' in eu-west-1. Deploy it with step-functions create.",
   });
+});
+
+test("a backfill's last line counts one fire time in the singular", () => {
+  const one = { fireTimes: 1, skipped: 1, running: 0, started: 0, succeeded: 0, failed: [] };
+  assert.equal(backfillSummary(one, true), "1 fire time: 1 already succeeded, 0 to run.");
+  assert.equal(
+    backfillSummary({ ...one, fireTimes: 2 }, false),
+    "2 fire times: 1 already succeeded, 0 started, 0 succeeded.",
+  );
 });

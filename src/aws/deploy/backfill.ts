@@ -253,11 +253,12 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
 /** The last line of a backfill: what each fire time came to. */
 export function backfillSummary(result: BackfillResult, dryRun: boolean): string {
   const running = result.running > 0 ? `, ${result.running} already running` : "";
+  const fireTimes = `${result.fireTimes} fire time${result.fireTimes === 1 ? "" : "s"}`;
   if (dryRun) {
     const pending = result.fireTimes - result.skipped - result.running;
-    return `${result.fireTimes} fire times: ${result.skipped} already succeeded${running}, ${pending} to run.`;
+    return `${fireTimes}: ${result.skipped} already succeeded${running}, ${pending} to run.`;
   }
   const failed =
     result.failed.length > 0 ? `, ${result.failed.length} did not: ${result.failed.join(", ")}` : "";
-  return `${result.fireTimes} fire times: ${result.skipped} already succeeded${running}, ${result.started} started, ${result.succeeded} succeeded${failed}.`;
+  return `${fireTimes}: ${result.skipped} already succeeded${running}, ${result.started} started, ${result.succeeded} succeeded${failed}.`;
 }

@@ -7,7 +7,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
  */
 import { authorize, requireDeployment } from "./deployment.js";
-import { DeployError } from "./errors.js";
+import { AwsCallError, DeployError } from "./errors.js";
 import { sfnExecutionName } from "./resource-names.js";
 import { findRun, type RunChangeOptions } from "./terminate.js";
 
@@ -26,11 +26,32 @@ export async function redriveRun(options: RunChangeOptions): Promise<{ redriveDa
     );
   }
   if (execution.redriveStatus === "NOT_REDRIVABLE") {
-    throw new DeployError(
-      "FS_SFN_NOT_REDRIVABLE",
-      `Step Functions cannot redrive run '${options.runId}': ${execution.redriveStatusReason ?? "it is not redrivable"}. Resume it with a fix instead: step-functions resume --origin-run-id ${options.runId}.`,
-    );
+    throw notRedrivable(options.runId, execution.redriveStatusReason ?? "it is not redrivable");
   }
-  const redriveDate = await options.sfn.redriveExecution(executionArn);
-  return redriveDate ? { redriveDate } : {};
+  try {
+    const redriveDate = await options.sfn.redriveExecution(executionArn);
+    return redriveDate ? { redriveDate } : {};
+  } catch (error) {
+    // AWS may still refuse a run DescribeExecution did not mark (its redrive count spent, a Map
+    // Run that cannot be redriven): the remedy is a resume, not the AWS settings.
+    if (error instanceof AwsCallError && error.awsError === "ExecutionNotRedrivable") {
+      throw notRedrivable(options.runId, awsReason(error), error);
+    }
+    throw error;
+  }
+}
+
+function notRedrivable(runId: string, reason: string, cause?: unknown): DeployError {
+  return new DeployError(
+    "FS_SFN_NOT_REDRIVABLE",
+    `Step Functions cannot redrive run '${runId}': ${reason}. Resume it with a fix instead: step-functions resume --origin-run-id ${runId}.`,
+    cause === undefined ? {} : { cause },
+  );
+}
+
+/** AWS's own words of the refusal, without the sentence AwsCallError wraps them in. */
+function awsReason(error: AwsCallError): string {
+  const cause = error.cause;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return text.replace(/\s+/g, " ").trim().replace(/\.+$/, "") || "AWS refused it";
 }

@@ -63,7 +63,7 @@ export async function resumeWithFix(options: ResumeWithFixOptions): Promise<Resu
     originRunId,
     ...(options.step === undefined ? {} : { step: options.step }),
   });
-  const requested = plan.rerunFrom;
+  let requested: string | undefined = plan.rerunFrom;
   if (requested === undefined) {
     throw new DeployError(
       "FS_SFN_NOTHING_TO_RESUME",
@@ -71,8 +71,8 @@ export async function resumeWithFix(options: ResumeWithFixOptions): Promise<Resu
       { exitCode: 2 },
     );
   }
-  const step = resumePoint(graph, requested);
-  const from = plan.rerunningFrom(graph, step);
+  let step = resumePoint(graph, requested);
+  let from = plan.rerunningFrom(graph, step);
   const unfinished = from.unfinishedBeforeRerun();
   if (unfinished.length > 0) {
     // The latest point it can go on from: the first step that did not succeed, rounded out.
@@ -83,6 +83,11 @@ export async function resumeWithFix(options: ResumeWithFixOptions): Promise<Resu
       { exitCode: 2 },
     );
   }
+  ({ requested, step, from } = beforeNeverRan(graph, plan, {
+    originRunId,
+    named: options.step !== undefined,
+    point: { requested, step, from },
+  }));
   const cloned = from.clonedTasks();
   const { executionArn } = await sfn.startExecution({
     stateMachineArn: target.aliasArn,
@@ -97,4 +102,51 @@ export async function resumeWithFix(options: ResumeWithFixOptions): Promise<Resu
     clonedTasks: cloned.length,
     clonedSteps: [...new Set(cloned.map((t) => t.step))],
   };
+}
+
+/**
+ * A parent of the resume point that does not run again and that no task of the origin succeeded
+ * in, when none of the point's parents did: the point's task would then have no input. (One parent
+ * that ran is enough: of a switch's cases only the one taken runs.)
+ */
+function neverRanBefore(graph: FlowGraph, plan: ResumePlan, step: string): string | undefined {
+  const parents = graph.nodes.get(step)!.prev.filter((parent) => !plan.runsAgain(parent));
+  const ran = new Set(plan.clonedTasks().map((task) => task.step));
+  return parents.some((parent) => ran.has(parent)) ? undefined : parents[0];
+}
+
+interface ResumePointChoice {
+  requested: string;
+  step: string;
+  from: ResumePlan;
+}
+
+/**
+ * A step before the point that the origin never ran (added or renamed since) would be jumped
+ * over, leaving the point's task without input: the run goes on from that step instead, and a
+ * step the user named is refused.
+ */
+function beforeNeverRan(
+  graph: FlowGraph,
+  plan: ResumePlan,
+  context: { originRunId: string; named: boolean; point: ResumePointChoice },
+): ResumePointChoice {
+  let { requested, step, from } = context.point;
+  for (
+    let skipped = neverRanBefore(graph, from, step);
+    skipped;
+    skipped = neverRanBefore(graph, from, step)
+  ) {
+    if (context.named) {
+      throw new DeployError(
+        "FS_SFN_RESUME_TOO_LATE",
+        `Cannot resume run '${context.originRunId}' from step '${step}': step '${skipped}' before it never ran in that run (added or renamed since?) and would never run. Resume from step '${resumePoint(graph, skipped)}' or one before it (the flow's steps are ${graph.order.join(", ")}), or without naming one.`,
+        { exitCode: 2 },
+      );
+    }
+    requested = skipped;
+    step = resumePoint(graph, skipped);
+    from = plan.rerunningFrom(graph, step);
+  }
+  return { requested, step, from };
 }

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { ACCOUNT, REGION, testSettings } from "../../../test/helpers/deploy-fixtures.js";
-import { type Moto, startMoto } from "../../../test/helpers/moto.js";
+import { calls, type Moto, startMoto } from "../../../test/helpers/moto.js";
 import {
   motoDeployClients,
   motoDirect,
@@ -224,6 +224,15 @@ describe("step-functions redrive", () => {
     assert.deepEqual(redrive, { executionArn: executionArn("failed") });
     assert.equal(sent(failing, "states:RedriveExecution", failedMark).length, 1);
     assert.equal(await status(executionArn("failed"), failing), "RUNNING");
+    // AWS refusing the redrive itself (its redrive count spent…) names the resume, not the settings.
+    await motoDirect(failing).sfn.send(
+      new StartExecutionCommand({ stateMachineArn: `${machineArn}:production`, name: "spent" }),
+    );
+    failing.inject({ match: calls("states:RedriveExecution"), code: "ExecutionNotRedrivable", times: 1 });
+    await assert.rejects(
+      redriveRun({ sfn: motoDeployClients(failing).sfn, target, runId: "sfn-spent", user: "alice" }),
+      hasCode("FS_SFN_NOT_REDRIVABLE"),
+    );
     await assert.rejects(
       redriveRun({ sfn, target, runId: "sfn-fine", user: "alice" }),
       hasCode("FS_SFN_RUN_NOT_FAILED"),

@@ -10,11 +10,16 @@ import { UsageError } from "../../errors.js";
 import type { BatchLauncherSetup } from "../../run/batch-launcher-types.js";
 import type { ComputeKind } from "../compile/compile-options.js";
 import type { BatchDeployClient } from "../deploy/batch-client.js";
+import { AwsCallError } from "../deploy/errors.js";
+
+/** The SDK's and AWS's names for credentials that are missing, expired or not accepted. */
+const BAD_CREDENTIALS =
+  /CredentialsProviderError|InvalidClientTokenId|ExpiredToken|UnrecognizedClient|InvalidSignature|SignatureDoesNotMatch/;
 
 /**
  * `fargate` when the queue's compute environments are FARGATE or FARGATE_SPOT (a queue holds one
- * kind only), else `ec2`; where the queue cannot be read, or has no compute environment, the
- * `compute` setting says. A queue that does not exist is refused.
+ * kind only), else `ec2`; where the queue cannot be read (credentials that do not work aside), or
+ * has no compute environment, the `compute` setting says. A queue that does not exist is refused.
  */
 export async function queueCompute(
   client: BatchDeployClient,
@@ -26,6 +31,10 @@ export async function queueCompute(
   try {
     types = await client.queueComputeTypes(queue);
   } catch (error) {
+    // Credentials that do not work fail every call after this one too: the run stops here, on
+    // that error, rather than after a fallback's warning. Anything else (a denial, AWS out of
+    // reach) falls back, so the sizes are still checked against the setting before any upload.
+    if (error instanceof AwsCallError && BAD_CREDENTIALS.test(error.awsError)) throw error;
     print(
       `Could not read Batch job queue '${queue}' (${(error as Error).message}): its jobs are made for the compute setting '${setting}'`,
       "stderr",
@@ -34,7 +43,7 @@ export async function queueCompute(
   }
   if (types === undefined) {
     throw new UsageError(
-      `Batch job queue '${queue}' does not exist in this account and region: name an existing queue in the jobQueue setting (FLOWSHIP_AWS_JOB_QUEUE) or batch({ queue }).`,
+      `Batch job queue '${queue}' does not exist in this account and region: name an existing queue where it is given: the jobQueue setting (--job-queue / FLOWSHIP_AWS_JOB_QUEUE), queue=… in --with batch, or batch({ queue }).`,
       "FS_RUN_BATCH_QUEUE",
     );
   }

@@ -14,6 +14,7 @@ import { compileStepFunctions } from "../../../aws/compile/compile-step-function
 import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
 import { describeLoops } from "../../../aws/compile/loop-history.js";
+import { unusedBatchOptionNotes } from "../../../aws/compile/unused-batch-options.js";
 import { configuredCompute } from "../../../aws/deploy/aws-settings.js";
 import type { DeployCompileOptions } from "../../../aws/deploy/deploy-types.js";
 import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
@@ -172,6 +173,9 @@ async function create(context: FlowCommandContext, flags: CreateFlags, self: Com
     // A step's resources as the configured compute gets them (flowship configure aws --compute).
     compute: configuredCompute(),
   });
+  for (const note of unusedBatchOptionNotes(context.flow, decoratorsFromFlags(globals, flags.with))) {
+    process.stderr.write(`${note}\n`);
+  }
   if (!flags.onlyJson) {
     const { deploy } = await import("./deploy-command.js");
     await deploy(context, flags, choices);
