@@ -122,6 +122,15 @@ function checkTags(tags: string[]): string[] {
   return tags;
 }
 
+/**
+ * A failure's first line, and "…" when its message went on: the run's last line stays one line
+ * (the whole message was printed with the failing task's output above it).
+ */
+function onOneLine(failure: string | undefined): string {
+  const lines = (failure ?? "").split("\n").filter((line) => line.trim() !== "");
+  return lines.length > 1 ? `${lines[0]!.trimEnd()} …` : (lines[0] ?? "");
+}
+
 /** Validates, compiles (unless the CLI already did) and runs; returns the exit code. */
 export async function startRun(
   context: FlowCommandContext,
@@ -171,7 +180,7 @@ export async function startRun(
   );
   const result = await run.execute();
   if (result.status === "failed") {
-    process.stderr.write(`error: Run ${result.flow}/${result.runId} failed: ${result.failure}\n`);
+    process.stderr.write(`error: Run ${result.flow}/${result.runId} failed: ${onOneLine(result.failure)}\n`);
     return result.interrupted ? EXIT.interrupted : EXIT.failure;
   }
   return 0;

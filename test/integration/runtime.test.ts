@@ -100,6 +100,25 @@ describe("retry", () => {
   });
 });
 
+describe("a failed run's last line", () => {
+  test("is one line when the error's message has several: its first, then …", async () => {
+    // given: a step whose error message goes on over a second line
+    const file = writeFlow(
+      "multi_line_error",
+      `export default flow("MultiLineError")
+        .step("start", () => { throw new TypeError("bad city c7\\nsecond line"); }, { next: "end" })
+        .step("end", () => {});`,
+    );
+    // when
+    const result = await runCli([file, "run"], { env });
+    // then: the task's output above has the whole message; the last line only its first line
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /\/start\/0\] second line\n/);
+    const last = result.stderr.trimEnd().split("\n").at(-1);
+    assert.match(last!, /^error: Run MultiLineError\/\d+ failed: start\/0: TypeError: bad city c7 …$/);
+  });
+});
+
 describe("timeout and catchError", () => {
   test("timeout kills an attempt that runs too long and counts it as a failure", async () => {
     const file = writeFlow(
