@@ -88,18 +88,42 @@ describe("addresses it cannot use", () => {
     assert.equal(status, 431);
     assert.match(error, /^flowship ui: this address \(with its query\) and headers are over 16 KiB/);
     // and a request that is not HTTP at all gets a line too; the server goes on
-    const answer = await new Promise<string>((resolve, reject) => {
-      const url = new URL(ui.url);
-      const socket = net.connect(Number(url.port), url.hostname, () => socket.write("NOT HTTP\r\n\r\n"));
-      let text = "";
-      socket.on("data", (chunk) => {
-        text += chunk;
-      });
-      socket.on("end", () => resolve(text));
-      socket.on("error", reject);
-    });
+    const answer = await rawRequest("NOT HTTP\r\n\r\n");
     assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*this request could not be read/);
     assert.equal((await get("/api/flows")).status, 200);
+  });
+});
+
+/** What the server answers to `request` written as is on a socket, until it closes the connection. */
+function rawRequest(request: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const url = new URL(ui.url);
+    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(request));
+    let text = "";
+    socket.on("data", (chunk) => {
+      text += chunk;
+    });
+    socket.on("end", () => resolve(text));
+    socket.on("error", reject);
+  });
+}
+
+describe("requests at the edges of HTTP", () => {
+  test("HEAD of a log download, a request without Host and an asset named like Object's own answer at once", async () => {
+    const head = await fetch(`${ui.url}/api/logs/Watched/${runId}/start/0?download`, {
+      method: "HEAD",
+      signal: AbortSignal.timeout(5_000),
+    });
+    assert.equal(head.status, 200);
+    assert.match(head.headers.get("content-disposition") ?? "", /attachment/);
+    const noHost = await rawRequest("GET /api/flows HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert.match(
+      noHost,
+      /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\nflowship ui: this request names no Host; [^\n]*\n/,
+    );
+    for (const name of ["__proto__", "constructor", "toString"]) {
+      assert.deepEqual(await get(`/assets/${name}`), { status: 404, error: "not found" }, name);
+    }
   });
 });
 
