@@ -127,6 +127,41 @@ describe("requests at the edges of HTTP", () => {
   });
 });
 
+describe("a flow's page given a page past the end, a day not in the calendar, a bad filter", () => {
+  test("says the last page and goes there; names the bad value instead of showing runs or loading forever", async () => {
+    assert.match(
+      (await get("/api/flows/Watched/runs?until=2026-02-30")).error,
+      /^Invalid until '2026-02-30': /,
+    );
+    browser ??= await launchBrowser();
+    const page = await browser.newPage();
+    const summary = '[data-testid="runs-summary"]';
+    await page.goto(`${ui.url}/flows/Watched?page=3`);
+    await page.waitForSelector(summary);
+    assert.equal(
+      await page.$eval(summary, (e) => e.textContent),
+      "No runs on page 3: the last page is 1. Go to page 1",
+    );
+    await page.click(`${summary} button`);
+    await page.waitForFunction(
+      `document.querySelector('${summary}')?.textContent.startsWith("Runs 1–1 of 1")`,
+    );
+    assert.equal(new URL(page.url()).search, "?page=1");
+    for (const [query, error] of [
+      ["since=2026-13-45", "Invalid since '2026-13-45': "],
+      ["until=2026-02-30", "Invalid until '2026-02-30': "],
+      ["status=bogus", "Invalid status 'bogus': "],
+    ]) {
+      await page.goto(`${ui.url}/flows/Watched?${query}`);
+      await page.waitForSelector(".flow-page .error", { timeout: 5_000 });
+      const text = await page.$eval(".flow-page", (e) => e.textContent ?? "");
+      assert.ok(text.includes(error), `${query}: ${text}`);
+      assert.ok(!text.includes("Loading") && !text.includes("Runs 1"), `${query}: ${text}`);
+    }
+    await page.close();
+  });
+});
+
 describe("a watched log cut short, then its run deleted", () => {
   test("the server answers an offset past the end with the log's tail, marked restarted", async () => {
     const url = `/api/logs/Watched/${runId}/start/0?stream=stdout&attempt=0`;
@@ -143,7 +178,7 @@ describe("a watched log cut short, then its run deleted", () => {
 
   test("the task page shows the cut log anew; its run deleted, it says so and stops asking", async () => {
     fs.writeFileSync(log, Array.from({ length: 50 }, (_, i) => `old line ${i}\n`).join(""));
-    browser = await launchBrowser();
+    browser ??= await launchBrowser();
     const page = await browser.newPage();
     await page.goto(`${ui.url}/flows/Watched/runs/${runId}/start/0`);
     await page.waitForFunction('document.querySelector(".log")?.textContent.includes("old line 49")');
