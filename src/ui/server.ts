@@ -18,7 +18,7 @@ import { cardImage, cardsView } from "./cards-view.js";
 import { attachment } from "./content-disposition.js";
 import { hostCheck } from "./host-check.js";
 import { logChunk, logDownload } from "./log-view.js";
-import { attemptParam, decodeParts } from "./query-params.js";
+import { attemptParam, decodeParts, numberParam } from "./query-params.js";
 import { artifactDownload, flowRunsView, flowsView, runView, taskView } from "./read-model.js";
 import { RunViews } from "./run-view-ahead.js";
 
@@ -87,7 +87,7 @@ function routes(datastore: DatastoreOption, runs: RunViews): Array<[RegExp, Hand
       async ([pathspec], query) => {
         const stream = query.get("stream") === "stderr" ? "stderr" : "stdout";
         const attempt = attemptParam(query);
-        const number = (name: string) => Math.max(0, Number(query.get(name) ?? 0) || 0);
+        const number = (name: string) => numberParam(query, name, 0, Number.MAX_SAFE_INTEGER);
         if (query.has("download")) {
           const download = await logDownload(datastore, pathspec!, stream, attempt);
           return {

@@ -81,6 +81,17 @@ describe("addresses it cannot use", () => {
       assert.equal(status, 400, url);
       assert.match(error, /^Invalid attempt '[^']+': give a whole number \(0 is the first attempt\)\.$/, url);
     }
+    for (const [name, value] of [
+      ["offset", "abc"],
+      ["times", "-5"],
+      ["offset", "1e3"],
+    ]) {
+      const url = `/api/logs/Watched/${runId}/start/0?stream=stdout&${name}=${value}`;
+      assert.deepEqual(await get(url), {
+        status: 400,
+        error: `Invalid ${name} '${value}': give a whole number.`,
+      });
+    }
   });
 
   test("a query too long for Node to read gets a 431 with a line saying so, not an empty answer", async () => {
