@@ -16,6 +16,7 @@ import { Task } from "../../client/task.js";
 import { openCommand } from "../../config.js";
 import { FlowshipError, UsageError } from "../../errors.js";
 import { splitCommandLine } from "../../util/command-line.js";
+import { FileSystemError, machineReason } from "../../util/io-error.js";
 import type { FlowCommandContext } from "../command-context.js";
 import { readRunWithProductionFallback } from "../production-datastore.js";
 import { attemptOf } from "./logs.js";
@@ -156,6 +157,30 @@ async function openFile(file: string): Promise<void> {
   }
 }
 
+/**
+ * Writes `html` as `name` in a fresh folder of the temporary folder, only this user can enter
+ * (mkdtemp makes it 0700): a fixed shared path there would let another user plant a symlink and
+ * have us write through it. A temporary folder that is missing or refuses is one line naming it.
+ */
+function writeCardFile(name: string, html: string): string {
+  const temp = os.tmpdir();
+  try {
+    const file = path.join(fs.mkdtempSync(path.join(temp, "flowship-cards-")), name);
+    fs.writeFileSync(file, html, { flag: "wx", mode: 0o600 });
+    return file;
+  } catch (error) {
+    const missing =
+      (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist (ENOENT)" : undefined;
+    const why = missing ?? machineReason(error);
+    if (why === undefined) throw error;
+    throw new FileSystemError(
+      "FS_IO",
+      `Cannot write the cards in the temporary folder '${temp}': ${why}. Set TMPDIR to a folder you can write, or save them with card get > report.html.`,
+      { cause: error },
+    );
+  }
+}
+
 function withOptions(command: Command): Command {
   return command
     .argument("<pathspec>", "RUN/STEP/TASK, e.g. 1795510290707/train/0")
@@ -176,14 +201,10 @@ export function registerCard(program: Command, context: FlowCommandContext): voi
     .description("write a task's cards to an HTML file in the temporary folder, print its path and open it")
     .action(async (pathspec: string, flags: CardFlags) => {
       const { html, task } = await draw(context, pathspec, flags);
-      // A fresh folder only this user can enter (mkdtemp makes it 0700): a fixed shared path in the
-      // temporary folder would let another user plant a symlink there and have us write through it.
-      const folder = fs.mkdtempSync(path.join(os.tmpdir(), "flowship-cards-"));
       const name = [task.flow, task.run.id, task.step, task.id, `attempt-${task.attempt}`, flags.id]
         .filter((part) => part !== undefined)
         .join(".");
-      const file = path.join(folder, `${name}.html`);
-      fs.writeFileSync(file, html, { flag: "wx", mode: 0o600 });
+      const file = writeCardFile(`${name}.html`, html);
       process.stdout.write(`${file}\n`);
       await openFile(file);
     });
