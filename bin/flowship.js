@@ -17,4 +17,4 @@ const { exitWhenFlushed } = await import("../dist/util/exit-when-flushed.js");
 
 // The flow file is imported to read its definition: a timer it starts at module level must not
 // keep the command running once its work is done.
-exitWhenFlushed(await main(argv));
+exitWhenFlushed(await main(argv), { lostOutputFails: true });

@@ -11,7 +11,7 @@ import { EXIT } from "../src/report-error.js";
 const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
   ok: "The command did what it was asked. `aws doctor`: no check failed (warnings allowed).",
   failure:
-    "It failed: a run's step failed, an `aws doctor` check failed, AWS or the file system refused something. The one-line error says what failed, where, and how to fix it.",
+    "It failed: a run's step failed, an `aws doctor` check failed, AWS or the file system refused something, its output could not be written (`card get > report.html` on a full disk; a reader that went away, as `| head` does, is no failure). The one-line error says what failed, where, and how to fix it.",
   usage:
     "A usage error: an unknown or malformed option, a bad parameter value, a missing or malformed setting. Nothing was done.",
   internal: "A bug in flowship: `Internal error` with a stack trace (EX_SOFTWARE). Please report it.",

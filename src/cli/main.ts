@@ -11,7 +11,7 @@ import { markHost } from "../flow/registry.js";
 import type { FlowSpec } from "../flow/types.js";
 import { EXIT, reportError } from "../report-error.js";
 import { loadFlowFile } from "../runtime/load-flow.js";
-import { toleratePipeReadersGoingAway } from "../util/closed-pipes.js";
+import { toleratePipeReadersGoingAway, wasOutputLost } from "../util/closed-pipes.js";
 import { FLOWSHIP_VERSION } from "../version.js";
 import { usageFromCommander } from "./commander-errors.js";
 import { registerFlowCommands } from "./flow-commands.js";
@@ -90,7 +90,9 @@ export async function runFromFlowFile(flow: FlowSpec, argv: string[]): Promise<v
   toleratePipeReadersGoingAway();
   quietAwsSdkNodeNotice();
   const file = flow.location?.file ?? process.argv[1] ?? "flow";
-  process.exitCode = await flowProgram(flow, file, argv);
+  const code = await flowProgram(flow, file, argv);
+  // Output lost to a full disk (closed-pipes.ts) fails a command that would have succeeded.
+  process.exitCode = code === 0 && wasOutputLost() ? 1 : code;
 }
 
 const TOP_HELP = `Usage: flowship <flow file> <command> [options]

@@ -28,7 +28,7 @@ interface Budget {
   chars: number;
 }
 
-function numberText(n: number): string {
+function numberText(n: number | bigint): string {
   return Object.is(n, -0) ? "-0" : String(n);
 }
 
@@ -51,7 +51,7 @@ function binary(value: object): Shown | undefined {
     return { t: "bytes", name, len: view.length, hex: hex(bytes) };
   }
   const items: string[] = [];
-  for (let i = 0; i < Math.min(view.length, ITEMS * 4); i++) items.push(String(view[i]));
+  for (let i = 0; i < Math.min(view.length, ITEMS * 4); i++) items.push(numberText(view[i]!));
   return { t: "typed", name, len: view.length, items };
 }
 
@@ -190,7 +190,7 @@ export function previewRawStart(encoding: string, bytes: Buffer, size: number): 
     t: "typed",
     name,
     len: size / Ctor.BYTES_PER_ELEMENT,
-    items: Array.from(view, (v) => String(v)).slice(0, ITEMS * 4),
+    items: Array.from(view, numberText).slice(0, ITEMS * 4),
   };
 }
 

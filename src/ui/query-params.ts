@@ -26,11 +26,20 @@ export function decodeParts(parts: string[], pathname: string): string[] {
   }
 }
 
+/** Whether a text that starts with a day (`2026-02-30…`) names one in the calendar: Date.parse rolls it over. */
+function realDay(text: string): boolean {
+  const day = /^(\d{4})-(\d\d)-(\d\d)/.exec(text);
+  if (!day) return true;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+  return date.toISOString().slice(0, 10) === day[0];
+}
+
 export function timeParam(query: URLSearchParams, name: string): number | undefined {
   const text = query.get(name);
   if (!text) return undefined;
   const at = Date.parse(text);
-  if (Number.isNaN(at)) {
+  if (Number.isNaN(at) || !realDay(text)) {
     throw new BadQueryError(
       `Invalid ${name} '${text}': give a date or time such as 2026-05-01 or 2026-05-01T12:00Z.`,
     );

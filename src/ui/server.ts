@@ -34,10 +34,11 @@ function assetsFolder(): string {
   return fs.existsSync(path.join(beside, "app.js")) ? beside : path.join(here, "../../dist/ui/assets");
 }
 
-const ASSET_TYPES: Record<string, string> = {
-  "app.js": "text/javascript; charset=utf-8",
-  "app.css": "text/css; charset=utf-8",
-};
+/** A Map, not an object: `/assets/__proto__` or `/assets/constructor` must not find a type. */
+const ASSET_TYPES = new Map([
+  ["app.js", "text/javascript; charset=utf-8"],
+  ["app.css", "text/css; charset=utf-8"],
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -159,6 +160,13 @@ interface Site {
 
 async function respond(request: http.IncomingMessage, site: Site): Promise<Response> {
   const { table, assets } = site;
+  if (request.headers.host === undefined) {
+    return {
+      status: 400,
+      type: "text/plain; charset=utf-8",
+      body: "flowship ui: this request names no Host; open the URL flowship ui printed.\n",
+    };
+  }
   if (!site.ownHost(request.headers.host)) {
     return {
       status: 403,
@@ -177,7 +185,7 @@ async function respond(request: http.IncomingMessage, site: Site): Promise<Respo
   const url = new URL(request.url ?? "/", "http://localhost");
   if (url.pathname.startsWith("/assets/")) {
     const name = url.pathname.slice("/assets/".length);
-    const type = ASSET_TYPES[name];
+    const type = ASSET_TYPES.get(name);
     if (!type) return { status: 404, type: "text/plain", body: "not found\n" };
     return { status: 200, type, body: fs.readFileSync(path.join(assets, name)) };
   }
@@ -226,8 +234,10 @@ async function serve(
     if (answer.body instanceof Readable) {
       // A stream (a log's download) that fails half-way ends this response, not the server.
       answer.body.on("error", () => response.destroy());
-      if (request.method === "HEAD") answer.body.destroy();
-      else answer.body.pipe(response);
+      if (request.method === "HEAD") {
+        answer.body.destroy();
+        response.end();
+      } else answer.body.pipe(response);
       return;
     }
     response.end(request.method === "HEAD" ? undefined : answer.body);
@@ -272,7 +282,8 @@ export async function startUiServer(options: {
   }
   const runs = new RunViews((flow, run) => runView(options.datastore, flow, run));
   const site: Site = { table: routes(options.datastore, runs), runs, assets, ownHost: () => false };
-  const server = http.createServer((request, response) => {
+  // Node's own answer to a request without a Host is an empty 400; respond() gives it a line.
+  const server = http.createServer({ requireHostHeader: false }, (request, response) => {
     serve(request, response, site).catch(() => response.destroy());
   });
   server.on("clientError", refuseUnreadable);

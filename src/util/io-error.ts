@@ -27,6 +27,12 @@ export function machineErrorCode(error: unknown): string | undefined {
   return typeof code === "string" && code in WORDS ? code : undefined;
 }
 
+/** Why the machine refused, in words (`no space left on the device (ENOSPC)`), or undefined when it was not the machine. */
+export function machineReason(error: unknown): string | undefined {
+  const code = machineErrorCode(error);
+  return code === undefined ? undefined : `${WORDS[code]} (${code})`;
+}
+
 /**
  * `error` as a FileSystemError saying `Cannot <action> '<path>': <why> (<code>).` when the
  * machine caused it; otherwise `error` itself.

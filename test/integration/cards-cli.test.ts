@@ -44,7 +44,7 @@ describe("card get and card view", () => {
     assert.doesNotMatch(html, /<script|<link|src="http/);
   });
 
-  test("card view writes the document to a file, prints its path and opens it; a failed opener is one line", async () => {
+  test("card view writes the document to a file, prints its path and opens it; a failed opener or temporary folder is one line", async () => {
     // given: an opener command line (a program and an argument) that records what it was asked to open
     const dir = tempDir();
     const opened = path.join(dir, "opened.txt");
@@ -53,11 +53,12 @@ describe("card get and card view", () => {
     const view = (command: string) =>
       card(["view", `${runId}/train/0`], { FLOWSHIP_OPEN_COMMAND: command, TMPDIR: dir });
     // when
-    const [viewed, get, failing, missing] = await Promise.all([
+    const [viewed, get, failing, missing, noTemp] = await Promise.all([
       view(`'${opener}' --new-window`),
       card(["get", `${runId}/train/0`]),
       view("sh -c 'echo the opener says why; exit 3' opener"),
       view(path.join(dir, "no-such-opener")),
+      card(["view", `${runId}/train/0`], { FLOWSHIP_OPEN_COMMAND: "true", TMPDIR: path.join(dir, "gone") }),
     ]);
     // then
     assert.equal(viewed.code, 0, viewed.stderr);
@@ -81,6 +82,12 @@ describe("card get and card view", () => {
     assert.match(
       missing.stderr,
       /^error: Could not open the cards: there is no program '.*no-such-opener'; open /,
+    );
+    // then: a temporary folder that is not there is one line naming it (it was an internal error, exit 70)
+    assert.deepEqual([noTemp.code, noTemp.stdout], [1, ""]);
+    assert.equal(
+      noTemp.stderr,
+      `error: Cannot write the cards in the temporary folder '${path.join(dir, "gone")}': it does not exist (ENOENT). Set TMPDIR to a folder you can write, or save them with card get > report.html.\n`,
     );
   });
 

@@ -95,6 +95,17 @@ describe("addresses it cannot use", () => {
       status: 400,
       error: "Invalid times '-1': give a whole number.",
     });
+    for (const [name, value] of [
+      ["offset", "abc"],
+      ["times", "-5"],
+      ["offset", "1e3"],
+    ]) {
+      const url = `/api/logs/Watched/${runId}/start/0?stream=stdout&${name}=${value}`;
+      assert.deepEqual(await get(url), {
+        status: 400,
+        error: `Invalid ${name} '${value}': give a whole number.`,
+      });
+    }
   });
 
   test("a query too long for Node to read gets a 431 with a line saying so, not an empty answer", async () => {
@@ -102,16 +113,7 @@ describe("addresses it cannot use", () => {
     assert.equal(status, 431);
     assert.match(error, /^flowship ui: this address \(with its query\) and headers are over 16 KiB/);
     // and a request that is not HTTP at all gets a line too; the server goes on
-    const answer = await new Promise<string>((resolve, reject) => {
-      const url = new URL(ui.url);
-      const socket = net.connect(Number(url.port), url.hostname, () => socket.write("NOT HTTP\r\n\r\n"));
-      let text = "";
-      socket.on("data", (chunk) => {
-        text += chunk;
-      });
-      socket.on("end", () => resolve(text));
-      socket.on("error", reject);
-    });
+    const answer = await rawRequest("NOT HTTP\r\n\r\n");
     assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*this request could not be read/);
     assert.equal((await get("/api/flows")).status, 200);
   });
@@ -150,6 +152,74 @@ describe("ui --open", () => {
   });
 });
 
+/** What the server answers to `request` written as is on a socket, until it closes the connection. */
+function rawRequest(request: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const url = new URL(ui.url);
+    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(request));
+    let text = "";
+    socket.on("data", (chunk) => {
+      text += chunk;
+    });
+    socket.on("end", () => resolve(text));
+    socket.on("error", reject);
+  });
+}
+
+describe("requests at the edges of HTTP", () => {
+  test("HEAD of a log download, a request without Host and an asset named like Object's own answer at once", async () => {
+    const head = await fetch(`${ui.url}/api/logs/Watched/${runId}/start/0?download`, {
+      method: "HEAD",
+      signal: AbortSignal.timeout(5_000),
+    });
+    assert.equal(head.status, 200);
+    assert.match(head.headers.get("content-disposition") ?? "", /attachment/);
+    const noHost = await rawRequest("GET /api/flows HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert.match(
+      noHost,
+      /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\nflowship ui: this request names no Host; [^\n]*\n/,
+    );
+    for (const name of ["__proto__", "constructor", "toString"]) {
+      assert.deepEqual(await get(`/assets/${name}`), { status: 404, error: "not found" }, name);
+    }
+  });
+});
+
+describe("a flow's page given a page past the end, a day not in the calendar, a bad filter", () => {
+  test("says the last page and goes there; names the bad value instead of showing runs or loading forever", async () => {
+    assert.match(
+      (await get("/api/flows/Watched/runs?until=2026-02-30")).error,
+      /^Invalid until '2026-02-30': /,
+    );
+    browser ??= await launchBrowser();
+    const page = await browser.newPage();
+    const summary = '[data-testid="runs-summary"]';
+    await page.goto(`${ui.url}/flows/Watched?page=3`);
+    await page.waitForSelector(summary);
+    assert.equal(
+      await page.$eval(summary, (e) => e.textContent),
+      "No runs on page 3: the last page is 1. Go to page 1",
+    );
+    await page.click(`${summary} button`);
+    await page.waitForFunction(
+      `document.querySelector('${summary}')?.textContent.startsWith("Runs 1–1 of 1")`,
+    );
+    assert.equal(new URL(page.url()).search, "?page=1");
+    for (const [query, error] of [
+      ["since=2026-13-45", "Invalid since '2026-13-45': "],
+      ["until=2026-02-30", "Invalid until '2026-02-30': "],
+      ["status=bogus", "Invalid status 'bogus': "],
+    ]) {
+      await page.goto(`${ui.url}/flows/Watched?${query}`);
+      await page.waitForSelector(".flow-page .error", { timeout: 5_000 });
+      const text = await page.$eval(".flow-page", (e) => e.textContent ?? "");
+      assert.ok(text.includes(error), `${query}: ${text}`);
+      assert.ok(!text.includes("Loading") && !text.includes("Runs 1"), `${query}: ${text}`);
+    }
+    await page.close();
+  });
+});
+
 describe("a watched log cut short, then its run deleted", () => {
   test("the server answers an offset past the end with the log's tail, marked restarted", async () => {
     const url = `/api/logs/Watched/${runId}/start/0?stream=stdout&attempt=0`;
@@ -166,7 +236,7 @@ describe("a watched log cut short, then its run deleted", () => {
 
   test("the task page shows the cut log anew; its run deleted, it says so and stops asking", async () => {
     fs.writeFileSync(log, Array.from({ length: 50 }, (_, i) => `old line ${i}\n`).join(""));
-    browser = await launchBrowser();
+    browser ??= await launchBrowser();
     const page = await browser.newPage();
     await page.goto(`${ui.url}/flows/Watched/runs/${runId}/start/0`);
     await page.waitForFunction('document.querySelector(".log")?.textContent.includes("old line 49")');

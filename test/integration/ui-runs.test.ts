@@ -51,22 +51,6 @@ const state = (step: string) => page.$eval(`.node[data-step="${step}"]`, (n) => 
 const runUrl = (run: string) => `${ui.url}/flows/UiShowcase/runs/${run}`;
 
 describe("runs as they went", () => {
-  test("a flow's page past its last page says so and links to the last; a refused filter leaves nothing loading", async () => {
-    await page.goto(`${ui.url}/flows/UiShowcase?status=succeeded&page=4`);
-    await page.waitForSelector('[data-testid="runs-summary"]');
-    assert.equal(
-      await text('[data-testid="runs-summary"]'),
-      "No runs on this page; the last is page 1. Go to page 1",
-    );
-    await page.click('[data-testid="runs-summary"] a');
-    await page.waitForSelector(`.run-row[data-run="${resumedRun}"]`);
-    assert.equal(new URL(page.url()).search, "?status=succeeded&page=1");
-    await page.goto(`${ui.url}/flows/UiShowcase?status=bogus`);
-    await page.waitForSelector(".flow-page .error");
-    assert.match(await text(".flow-page .error"), /^Invalid status 'bogus'/);
-    assert.equal(await page.$(".flow-page .muted"), null, "a 'Loading…' line under the error");
-  });
-
   test("a run's header counts its caught failures and retries; a caught step is not green", async () => {
     await page.goto(runUrl(failedRun));
     await page.waitForSelector('[data-testid="run-counts"]');

@@ -13,6 +13,7 @@ import { cardDocument } from "../../card/render-html.js";
 import type { DatastoreOption } from "../../client/client-context.js";
 import { Task } from "../../client/task.js";
 import { FlowshipError, UsageError } from "../../errors.js";
+import { FileSystemError, machineReason } from "../../util/io-error.js";
 import type { FlowCommandContext } from "../command-context.js";
 import { flowPathspec } from "../flow-pathspec.js";
 import { openForUser } from "../opener.js";
@@ -105,6 +106,30 @@ async function draw(context: FlowCommandContext, pathspec: string, flags: CardFl
   return { html: cardDocument(shown, { pathspec: task.pathspec, attempt: task.attempt }), task };
 }
 
+/**
+ * Writes `html` as `name` in a fresh folder of the temporary folder, only this user can enter
+ * (mkdtemp makes it 0700): a fixed shared path there would let another user plant a symlink and
+ * have us write through it. A temporary folder that is missing or refuses is one line naming it.
+ */
+function writeCardFile(name: string, html: string): string {
+  const temp = os.tmpdir();
+  try {
+    const file = path.join(fs.mkdtempSync(path.join(temp, "flowship-cards-")), name);
+    fs.writeFileSync(file, html, { flag: "wx", mode: 0o600 });
+    return file;
+  } catch (error) {
+    const missing =
+      (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist (ENOENT)" : undefined;
+    const why = missing ?? machineReason(error);
+    if (why === undefined) throw error;
+    throw new FileSystemError(
+      "FS_IO",
+      `Cannot write the cards in the temporary folder '${temp}': ${why}. Set TMPDIR to a folder you can write, or save them with card get > report.html.`,
+      { cause: error },
+    );
+  }
+}
+
 function withOptions(command: Command): Command {
   return command
     .argument(
@@ -128,14 +153,10 @@ export function registerCard(program: Command, context: FlowCommandContext): voi
     .description("write a task's cards to an HTML file in the temporary folder, print its path and open it")
     .action(async (pathspec: string, flags: CardFlags) => {
       const { html, task } = await draw(context, pathspec, flags);
-      // A fresh folder only this user can enter (mkdtemp makes it 0700): a fixed shared path in the
-      // temporary folder would let another user plant a symlink there and have us write through it.
-      const folder = fs.mkdtempSync(path.join(os.tmpdir(), "flowship-cards-"));
       const name = [task.flow, task.run.id, task.step, task.id, `attempt-${task.attempt}`, flags.id]
         .filter((part) => part !== undefined)
         .join(".");
-      const file = path.join(folder, `${name}.html`);
-      fs.writeFileSync(file, html, { flag: "wx", mode: 0o600 });
+      const file = writeCardFile(`${name}.html`, html);
       process.stdout.write(`${file}\n`);
       const failed = await openForUser(file);
       if (failed !== undefined) {

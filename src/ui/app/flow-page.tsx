@@ -15,7 +15,10 @@ import { NotFound, When } from "./widgets.js";
 const PAGE = 50;
 const STATUSES = ["running", "succeeded", "failed", "killed"];
 
-/** A day of the date inputs (`2026-05-01`) as the instant it starts (or ends) in the chosen zone. */
+/**
+ * A day of the date inputs (`2026-05-01`) as the instant it starts (or ends) in the chosen zone;
+ * undefined for anything else, a day that is not in the calendar (`2026-02-30`) included.
+ */
 function dayBound(day: string, end: boolean): string | undefined {
   const match = /^(\d{4})-(\d\d)-(\d\d)$/.exec(day);
   if (!match) return undefined;
@@ -25,7 +28,16 @@ function dayBound(day: string, end: boolean): string | undefined {
     timeZone() === "utc"
       ? new Date(Date.UTC(y, m, d, time[0], time[1], time[2], time[3]))
       : new Date(y, m, d, time[0], time[1], time[2], time[3]);
-  return date.toISOString();
+  const utc = timeZone() === "utc";
+  const same =
+    (utc ? date.getUTCMonth() : date.getMonth()) === m && (utc ? date.getUTCDate() : date.getDate()) === d;
+  return same ? date.toISOString() : undefined;
+}
+
+/** The page's `page`: a whole number from 1 (anything else is the first page). */
+function pageOf(query: URLSearchParams): number {
+  const text = query.get("page") ?? "";
+  return /^\d{1,9}$/.test(text) ? Math.max(1, Number(text)) : 1;
 }
 
 /** The API's query for the page's: dates become instants, the page an offset. */
@@ -35,12 +47,15 @@ function apiQuery(query: URLSearchParams): string {
     const value = query.get(name);
     if (value) api.set(name, value);
   }
-  const since = dayBound(query.get("since") ?? "", false);
-  const until = dayBound(query.get("until") ?? "", true);
-  if (since) api.set("since", since);
-  if (until) api.set("until", until);
-  const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
-  api.set("offset", String((page - 1) * PAGE));
+  for (const [name, end] of [
+    ["since", false],
+    ["until", true],
+  ] as const) {
+    const day = query.get(name);
+    // A value that is not a day goes as it is: the server's 400 names it, and the page shows that.
+    if (day) api.set(name, dayBound(day, end) ?? day);
+  }
+  api.set("offset", String((pageOf(query) - 1) * PAGE));
   api.set("limit", String(PAGE));
   return api.toString();
 }
@@ -158,16 +173,19 @@ function Summary(props: {
   view: FlowRunsView;
   filtered: boolean;
   loading: boolean | undefined;
-  /** The address of page `n` of the same list. */
-  pageHref: (n: number) => string;
+  page: number;
+  change: Change;
 }) {
   const { view, filtered } = props;
-  // A link to a page past the last (the runs it counted were deleted, or a hand-made address).
+  const pages = Math.max(1, Math.ceil(view.matched / PAGE));
   if (view.matched > 0 && view.runs.length === 0) {
-    const last = pageCount(view);
     return (
       <p class="summary" data-testid="runs-summary" aria-busy={props.loading}>
-        No runs on this page; the last is page {last}. <a href={props.pageHref(last)}>Go to page {last}</a>
+        No runs on page {props.page.toLocaleString("en-US")}: the last page is {pages.toLocaleString("en-US")}
+        .{" "}
+        <button type="button" onClick={() => props.change("page", String(pages))}>
+          Go to page {pages.toLocaleString("en-US")}
+        </button>
       </p>
     );
   }
@@ -231,14 +249,11 @@ export function FlowPage({ flow, query }: { flow: string; query: URLSearchParams
     navigate(flowHref(flow, next), replace);
   };
   const [search, setSearch] = useSearchBox(query, change);
-  const pageHref = (n: number) => {
-    const next = new URLSearchParams(query);
-    next.set("page", String(n));
-    return flowHref(flow, next);
-  };
   if (missing) return <NotFound what={error ?? `No flow ${flow}.`} />;
-  const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
+  const page = pageOf(query);
   const now = new Date().toISOString();
+  // The answer to this address was an error (a 400 for a filter): what the last address showed is not it.
+  const shown = error && loading ? undefined : view;
   const filtered = ["status", "user", "tag", "branch", "since", "until", "q"].some((n) => query.get(n));
   return (
     <div class="flow-page" data-flow={flow}>
@@ -256,21 +271,16 @@ export function FlowPage({ flow, query }: { flow: string; query: URLSearchParams
         setSearch={setSearch}
         filtered={filtered}
       />
-      {error && !view ? <p class="error">{error}</p> : null}
-      {!view ? (
-        // A query the server refused (`?status=bogus`) is said above; nothing is loading then.
-        error ? null : (
-          <p class="muted">Loading the runs of {flow}…</p>
-        )
-      ) : (
+      {error && !shown ? <p class="error">{error}</p> : null}
+      {shown ? (
         <>
-          <Summary view={view} filtered={filtered} loading={loading} pageHref={pageHref} />
-          <Unreadable runs={view.unreadable} />
-          {view.runs.length > 0 ? <RunsTable flow={flow} runs={view.runs} now={now} /> : null}
-          {view.runs.length > 0 || view.matched === 0 ? (
-            <Pager view={view} page={page} change={change} />
-          ) : null}
+          <Summary view={shown} filtered={filtered} loading={loading} page={page} change={change} />
+          <Unreadable runs={shown.unreadable} />
+          {shown.runs.length > 0 ? <RunsTable flow={flow} runs={shown.runs} now={now} /> : null}
+          <Pager view={shown} page={page} change={change} />
         </>
+      ) : error ? null : (
+        <p class="muted">Loading the runs of {flow}…</p>
       )}
     </div>
   );

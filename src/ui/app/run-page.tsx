@@ -5,6 +5,7 @@
 import type { RunView } from "./api.js";
 import { encodePath } from "./api.js";
 import { between, plural, when } from "./format.js";
+import { quoted } from "./quoted.js";
 import { flowHref, runHref, taskHref, useTitle } from "./router.js";
 import { RunGraph } from "./run-graph.js";
 import { runCounts, stepStates } from "./step-states.js";
@@ -100,7 +101,7 @@ function Parameters({ parameters }: { parameters: RunView["parameters"] }) {
           <tr>
             <th scope="row">{name}</th>
             <td>
-              <code>{JSON.stringify(value)}</code>
+              <code>{quoted(value)}</code>
             </td>
           </tr>
         ))}

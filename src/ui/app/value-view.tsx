@@ -5,6 +5,7 @@
  */
 import { useState } from "preact/hooks";
 import type { Shown } from "./api.js";
+import { quoted } from "./quoted.js";
 
 const TABLE_PAGE = 25;
 const n = (x: number) => x.toLocaleString("en-US");
@@ -222,8 +223,7 @@ function ContainerView({ value, depth }: { value: Container; depth: number }) {
 /** A string: quoted on one line when short, else as text, with how much of it is shown. */
 function StringView({ value }: { value: Extract<Shown, { t: "str" }> }) {
   const cut = value.v.length < value.len;
-  if (!value.v.includes("\n") && !cut && value.len <= 200)
-    return <code class="str">{JSON.stringify(value.v)}</code>;
+  if (!value.v.includes("\n") && !cut && value.len <= 200) return <code class="str">{quoted(value.v)}</code>;
   return (
     <>
       <pre class="text">{value.v}</pre>
