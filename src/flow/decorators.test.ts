@@ -101,3 +101,18 @@ test("--with gives an option once: twice (or in both spellings) is refused, not 
     );
   }
 });
+
+test("schedule() from plain JavaScript: no options, or a cron or time zone that is not a string, is a decorator error", () => {
+  const refused = (options: unknown, message: string) =>
+    assert.throws(
+      () => schedule(options as never),
+      (error: unknown) =>
+        isFlowshipError(error) && error.code === "FS_FLOW_BAD_DECORATOR" && error.message === message,
+    );
+  refused(
+    undefined,
+    `Invalid schedule decorator: give an object such as { daily: true } or { cron: "0 10 * * ? *" }, got undefined.`,
+  );
+  refused({ cron: 5 }, "Invalid schedule decorator: 'cron' must be a string, got 5.");
+  refused({ daily: true, timezone: 1 }, "Invalid schedule decorator: 'timezone' must be a string, got 1.");
+});

@@ -292,6 +292,21 @@ export function environment(options: EnvironmentOptions): StepDecorator {
 
 /** When the deployed flow runs by itself. Inert in local runs. */
 export function schedule(options: ScheduleOptions): FlowDecorator {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid schedule decorator: give an object such as { daily: true } or { cron: "0 10 * * ? *" }, got ${shown(options)}.`,
+    );
+  }
+  // Flows in plain JavaScript get no type check: a number as cron would reach the cron parser.
+  for (const field of ["cron", "timezone"] as const) {
+    if (options[field] !== undefined && typeof options[field] !== "string") {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_DECORATOR",
+        `Invalid schedule decorator: '${field}' must be a string, got ${shown(options[field])}.`,
+      );
+    }
+  }
   const chosen = (["hourly", "daily", "weekly", "cron"] as const).filter((key) => options[key]);
   if (chosen.length !== 1) {
     throw new FlowDefinitionError(
