@@ -291,7 +291,7 @@ describe("step-functions commands from the command line", () => {
       assert.equal(result.code, 1, result.stderr);
       assert.match(
         result.stderr,
-        /^error: State machine 'ParameterFlow' runs flow 'ParameterFlow', not 'BranchFlow': choose another --name for 'BranchFlow', or use the flow file of 'ParameterFlow'\.\n$/,
+        /^error: State machine 'ParameterFlow' runs flow 'ParameterFlow', not 'BranchFlow': choose another --name for 'BranchFlow', or use the flow file of 'ParameterFlow' \(whose step-functions delete frees the name\)\.\n$/,
         args[0],
       );
     }

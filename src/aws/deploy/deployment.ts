@@ -81,7 +81,7 @@ export async function findDeployment(
   if (!options.anyFlow && metadata.flow !== target.flow) {
     throw new DeployError(
       "FS_SFN_OTHER_FLOW",
-      `State machine '${target.name}' runs flow '${metadata.flow}', not '${target.flow}': choose another --name for '${target.flow}', or use the flow file of '${metadata.flow}'.`,
+      `State machine '${target.name}' runs flow '${metadata.flow}', not '${target.flow}': choose another --name for '${target.flow}', or use the flow file of '${metadata.flow}' (whose step-functions delete${target.name === metadata.flow ? "" : ` --name ${target.name}`} frees the name).`,
     );
   }
   return { metadata, tags };
