@@ -75,6 +75,13 @@ describe("edge inputs", () => {
     assert.equal(fs.existsSync(path.join(root, "ParameterFlow", "runs")), false, "a run was started");
   });
 
+  test("FLOWSHIP_PROGRESS_INTERVAL=1e20 is no timer of 1 ms: the default is used, no progress line is printed", async () => {
+    const env = flowshipEnv(path.join(tempDir(), ".flowship"), { FLOWSHIP_PROGRESS_INTERVAL: "1e20" });
+    const result = await runCli([EXAMPLE, "run"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /TimeoutOverflowWarning|^progress /m);
+  });
+
   test("a run or task id too long for a file name is a one-line error in logs, dump, tag and resume", async () => {
     const env = flowshipEnv(path.join(tempDir(), ".flowship"));
     const run = await runCli([EXAMPLE, "run"], { env });
