@@ -75,6 +75,19 @@ describe("edge inputs", () => {
     assert.equal(fs.existsSync(path.join(root, "ParameterFlow", "runs")), false, "a run was started");
   });
 
+  test("a run id with a line break or an escape sequence is quoted escaped, on one line", async () => {
+    const env = flowshipEnv(path.join(tempDir(), ".flowship"));
+    for (const [args, shown] of [
+      [["step-functions", "terminate", "sfn-a\r\nb"], "'sfn-a\\r\\nb'"],
+      [["logs", "ParameterFlow/1\u001b[2J/start"], "'1\\u001b[2J'"],
+    ] as const) {
+      const result = await runCli([EXAMPLE, ...args], { env });
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stderr.split("\n").length, 2, result.stderr);
+      assert.ok(result.stderr.includes(shown), result.stderr);
+    }
+  });
+
   test("FLOWSHIP_PROGRESS_INTERVAL=1e20 is no timer of 1 ms: the default is used, no progress line is printed", async () => {
     const env = flowshipEnv(path.join(tempDir(), ".flowship"), { FLOWSHIP_PROGRESS_INTERVAL: "1e20" });
     const result = await runCli([EXAMPLE, "run"], { env });
