@@ -22,7 +22,7 @@ export const ENVIRONMENT_VARIABLES = {
     "Default for `run --isolation`: host (each attempt a fresh worker thread in a reusable task host process that runs one attempt at a time), process (each attempt an OS process) or thread (each attempt a worker thread in the runtime). Default: host",
   FLOWSHIP_TASK_NODE_ARGS:
     "Extra node arguments for task processes, e.g. '--cpu-prof' or '--max-old-space-size=8192'. Task threads take only the flags a worker thread accepts; --max-old-space-size becomes each thread's heap limit.",
-  FLOWSHIP_PROGRESS_INTERVAL: "Seconds between progress lines of a running flow. Default: 10",
+  FLOWSHIP_PROGRESS_INTERVAL: "Seconds between progress lines of a running flow, 0.1 to 86400. Default: 10",
   FLOWSHIP_DATASTORE: "Which datastore runs use: local (default) or s3.",
   FLOWSHIP_S3_ROOT: "Root of the S3 datastore: s3://bucket/prefix.",
   FLOWSHIP_S3_ENDPOINT:
@@ -68,7 +68,7 @@ export const ENVIRONMENT_VARIABLES = {
   FLOWSHIP_PROJECT_BRANCH:
     "Batch tasks: the project branch (prod, test.<name>, user.<name>) `step-functions create` deployed a flow with a project to.",
   FLOWSHIP_BATCH_POLL_INTERVAL:
-    "`run --with batch`: seconds between DescribeJobs calls that follow a run's Batch jobs. Default: 5",
+    "`run --with batch`: seconds between DescribeJobs calls that follow a run's Batch jobs, 0.1 to 86400. Default: 5",
   FLOWSHIP_BATCH_RUNNABLE_TIMEOUT:
     "`run --with batch`: seconds a Batch job may wait to start (SUBMITTED, PENDING or RUNNABLE) before it is terminated and its attempt fails, naming the queue and Batch's reason. Default: 1800",
   FLOWSHIP_ORCHESTRATOR:
@@ -155,8 +155,7 @@ export function defaultIsolation(): string {
 }
 
 export function progressIntervalSeconds(): number {
-  const value = Number(env("FLOWSHIP_PROGRESS_INTERVAL") ?? 10);
-  return Number.isFinite(value) && value > 0 ? value : 10;
+  return intervalSeconds("FLOWSHIP_PROGRESS_INTERVAL", 10);
 }
 
 function positiveSeconds(name: EnvName, fallback: number): number {
@@ -164,9 +163,19 @@ function positiveSeconds(name: EnvName, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
+/**
+ * Seconds between repeated actions (timers), from 0.1 to a day, else `fallback`: a timer over
+ * 2^31 ms (1e20 s) fires after 1 ms instead, and one under 0.1 s is no better, so either would
+ * print progress or call AWS as fast as the process can.
+ */
+function intervalSeconds(name: EnvName, fallback: number): number {
+  const value = positiveSeconds(name, fallback);
+  return value >= 0.1 && value <= 86_400 ? value : fallback;
+}
+
 /** `run --with batch`: seconds between the DescribeJobs calls that follow a run's jobs. */
 export function batchPollIntervalSeconds(): number {
-  return positiveSeconds("FLOWSHIP_BATCH_POLL_INTERVAL", 5);
+  return intervalSeconds("FLOWSHIP_BATCH_POLL_INTERVAL", 5);
 }
 
 /** `run --with batch`: seconds a job may wait to start before its attempt fails. */

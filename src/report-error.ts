@@ -12,10 +12,19 @@ function writeStacks(error: Error): void {
   }
 }
 
+/** Control characters as JSON writes them: a line break as \n, ESC as \u001b. */
+function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+  return text.replace(/[\x00-\x1F\x7F]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** Prints an error the way users should see it and returns the exit code. */
 export function reportError(error: unknown, debug = debugEnabled()): number {
   if (isFlowshipError(error)) {
-    process.stderr.write(`error: ${error.message}\n`);
+    // A usage error is one line, and what it quotes is what the user typed: a line break or an
+    // escape sequence in it is shown escaped, so it neither splits the line nor drives the terminal.
+    const message = error.exitCode === EXIT.usage ? escapeControls(error.message) : error.message;
+    process.stderr.write(`error: ${message}\n`);
     if (debug) writeStacks(error);
     return error.exitCode;
   }

@@ -92,7 +92,7 @@ export class DeployedFlow<F = FlowSpec> {
       name,
       aws: options.aws,
     });
-    const { metadata } = await requireDeployment(session.clients.sfn, session.target);
+    const { metadata } = await requireDeployment(session.clients.sfn, session.target, { anyFlow: true });
     session.target = { ...session.target, flow: metadata.flow };
     return new DeployedFlow<F>({ session, metadata, authorize });
   }

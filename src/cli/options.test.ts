@@ -21,6 +21,9 @@ test("wholeNumberOption: the value, or a message naming the flag, the text and t
     message: "Invalid --version '1.5': give a version number of 1 or more.",
   });
   assert.throws(() => wholeNumberOption("--keep-versions", " ", 1), /Invalid --keep-versions ' '/);
+  for (const text of ["0x10", "1e3", "0b11", "+5"]) {
+    assert.throws(() => wholeNumberOption("--max-concurrent", text), /Invalid --max-concurrent '/, text);
+  }
 });
 
 test("usageFromCommander: a flow command's message keeps one line and suggests the option meant", () => {

@@ -90,7 +90,8 @@ export function wholeNumberOption(
 ): number {
   const value = Number(text);
   if (
-    text.trim() === "" ||
+    // Number() also reads 0x10, 1e3 and 0b11: a count is written in decimal digits.
+    !/^\s*\d+\s*$/.test(text) ||
     !Number.isSafeInteger(value) ||
     value < min ||
     (max !== undefined && value > max)

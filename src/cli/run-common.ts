@@ -96,6 +96,9 @@ export function checkRunIdFile(file: string | undefined): string | undefined {
   if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
     throw new UsageError(`Invalid --run-id-file '${file}': its folder '${folder}' does not exist.`);
   }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    throw new UsageError(`Invalid --run-id-file '${file}': it is a folder; give the path of a file.`);
+  }
   return file;
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isFlowshipError } from "../errors.js";
-import { batch, card, parseDecoratorSpec, project, schedule } from "./decorators.js";
+import { batch, card, parseDecoratorSpec, project, retry, schedule, timeout } from "./decorators.js";
 import { flow } from "./flow-builder.js";
 
 test("--with batch takes Metaflow's option names, snake_case too", () => {
@@ -123,4 +123,33 @@ test("--with gives an option once: twice (or in both spellings) is refused, not 
         /twice; give it once/.test(error.message),
     );
   }
+});
+
+test("schedule() from plain JavaScript: no options, or a cron or time zone that is not a string, is a decorator error", () => {
+  const refused = (options: unknown, message: string) =>
+    assert.throws(
+      () => schedule(options as never),
+      (error: unknown) =>
+        isFlowshipError(error) && error.code === "FS_FLOW_BAD_DECORATOR" && error.message === message,
+    );
+  refused(
+    undefined,
+    `Invalid schedule decorator: give an object such as { daily: true } or { cron: "0 10 * * ? *" }, got undefined.`,
+  );
+  refused({ cron: 5 }, "Invalid schedule decorator: 'cron' must be a string, got 5.");
+  refused({ daily: true, timezone: 1 }, "Invalid schedule decorator: 'timezone' must be a string, got 1.");
+});
+
+test("a timeout or a pause between retries longer than a timer holds is refused, not turned into 1 ms", () => {
+  const refused = (make: () => unknown, message: string) =>
+    assert.throws(make, (error: unknown) => isFlowshipError(error) && error.message === message);
+  refused(
+    () => timeout({ hours: 1e20 }),
+    "Invalid timeout decorator: the duration must be at most 24 days (2073600 s), got 3.6e+23 s.",
+  );
+  refused(
+    () => retry({ minutesBetweenRetries: 1e20 }),
+    "Invalid retry decorator: 'minutesBetweenRetries' must be a number from 0 to 34560, got 100000000000000000000.",
+  );
+  assert.deepEqual(timeout({ hours: 24 * 24 }), { kind: "timeout", options: { seconds: 2_073_600 } });
 });

@@ -118,6 +118,13 @@ export type StepDecoratorKind = StepDecorator["kind"];
 /** Most attempts a task may have; more is almost always a mistake and costs real money on AWS. */
 export const MAX_RETRIES = 100;
 
+/**
+ * The longest wait a step's timeout or its pause between retries may ask for: 24 days. A local run
+ * waits with a timer, and Node fires one over 2^31 ms (24.8 days) after 1 ms instead, so a huge
+ * timeout killed every attempt at once.
+ */
+export const MAX_WAIT_SECONDS = 24 * 86_400;
+
 /** A value as a message shows it: JSON, but Infinity and NaN as written (JSON says null). */
 function shown(value: unknown): string {
   return typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
@@ -133,11 +140,17 @@ function checkInteger(decorator: string, field: string, value: unknown, min: num
   return value;
 }
 
-function checkNumber(decorator: string, field: string, value: unknown, min: number): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+function checkNumber(decorator: string, field: string, value: unknown, min: number, max?: number): number {
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    value < min ||
+    (max !== undefined && value > max)
+  ) {
+    const range = max === undefined ? `≥ ${min}` : `from ${min} to ${max}`;
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_DECORATOR",
-      `Invalid ${decorator} decorator: '${field}' must be a number ≥ ${min}, got ${shown(value)}.`,
+      `Invalid ${decorator} decorator: '${field}' must be a number ${range}, got ${shown(value)}.`,
     );
   }
   return value;
@@ -154,6 +167,7 @@ export function retry(options: RetryOptions = {}): StepDecorator {
         "minutesBetweenRetries",
         options.minutesBetweenRetries ?? 0,
         0,
+        MAX_WAIT_SECONDS / 60,
       ),
     },
   };
@@ -186,6 +200,12 @@ export function timeout(options: TimeoutOptions): StepDecorator {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_DECORATOR",
       "Invalid timeout decorator: the duration must be more than 0; give seconds, minutes or hours.",
+    );
+  }
+  if (seconds > MAX_WAIT_SECONDS) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid timeout decorator: the duration must be at most 24 days (${MAX_WAIT_SECONDS} s), got ${seconds} s.`,
     );
   }
   return { kind: "timeout", options: { seconds } };
@@ -306,6 +326,21 @@ export function environment(options: EnvironmentOptions): StepDecorator {
 
 /** When the deployed flow runs by itself. Inert in local runs. */
 export function schedule(options: ScheduleOptions): FlowDecorator {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid schedule decorator: give an object such as { daily: true } or { cron: "0 10 * * ? *" }, got ${shown(options)}.`,
+    );
+  }
+  // Flows in plain JavaScript get no type check: a number as cron would reach the cron parser.
+  for (const field of ["cron", "timezone"] as const) {
+    if (options[field] !== undefined && typeof options[field] !== "string") {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_DECORATOR",
+        `Invalid schedule decorator: '${field}' must be a string, got ${shown(options[field])}.`,
+      );
+    }
+  }
   const chosen = (["hourly", "daily", "weekly", "cron"] as const).filter((key) => options[key]);
   if (chosen.length !== 1) {
     throw new FlowDefinitionError(

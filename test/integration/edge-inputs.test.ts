@@ -55,6 +55,46 @@ describe("edge inputs", () => {
     assert.equal(fs.existsSync(path.join(root, "ParameterFlow", "runs")), false, "a run was started");
   });
 
+  test("--run-id-file that is a folder is refused before any run starts, trigger's before any AWS call", async () => {
+    const root = path.join(tempDir(), ".flowship");
+    // No AWS settings: trigger would stop on them, so the file must be looked at first.
+    const env = flowshipEnv(root, { FLOWSHIP_CONFIG: path.join(root, "absent.json") });
+    const folder = tempDir();
+    for (const command of [["run"], ["step-functions", "simulate"], ["step-functions", "trigger"]]) {
+      const result = await runCli([EXAMPLE, ...command, "--run-id-file", folder], { env });
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(
+        result.stderr,
+        `error: Invalid --run-id-file '${folder}': it is a folder; give the path of a file.\n`,
+      );
+    }
+    const missing = path.join(folder, "missing", "run-id");
+    const trigger = await runCli([EXAMPLE, "step-functions", "trigger", "--run-id-file", missing], { env });
+    assert.equal(trigger.code, 2, trigger.stderr);
+    assert.match(trigger.stderr, /^error: Invalid --run-id-file .*does not exist\.\n$/);
+    assert.equal(fs.existsSync(path.join(root, "ParameterFlow", "runs")), false, "a run was started");
+  });
+
+  test("a run id with a line break or an escape sequence is quoted escaped, on one line", async () => {
+    const env = flowshipEnv(path.join(tempDir(), ".flowship"));
+    for (const [args, shown] of [
+      [["step-functions", "terminate", "sfn-a\r\nb"], "'sfn-a\\r\\nb'"],
+      [["logs", "ParameterFlow/1\u001b[2J/start"], "'1\\u001b[2J'"],
+    ] as const) {
+      const result = await runCli([EXAMPLE, ...args], { env });
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stderr.split("\n").length, 2, result.stderr);
+      assert.ok(result.stderr.includes(shown), result.stderr);
+    }
+  });
+
+  test("FLOWSHIP_PROGRESS_INTERVAL=1e20 is no timer of 1 ms: the default is used, no progress line is printed", async () => {
+    const env = flowshipEnv(path.join(tempDir(), ".flowship"), { FLOWSHIP_PROGRESS_INTERVAL: "1e20" });
+    const result = await runCli([EXAMPLE, "run"], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /TimeoutOverflowWarning|^progress /m);
+  });
+
   test("a run or task id too long for a file name is a one-line error in logs, dump, tag and resume", async () => {
     const env = flowshipEnv(path.join(tempDir(), ".flowship"));
     const run = await runCli([EXAMPLE, "run"], { env });

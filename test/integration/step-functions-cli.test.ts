@@ -277,6 +277,30 @@ describe("step-functions commands from the command line", () => {
     );
   });
 
+  test("another flow's file with --name of ParameterFlow's state machine changes nothing of it", async () => {
+    const sent = moto.requests.length;
+    // alice deployed ParameterFlow, so only the flow, not the owner, stands in the way
+    const env = bareEnv({ FLOWSHIP_USER: "alice", ...DEPLOY_SETTINGS });
+    for (const args of [["create"], ["terminate", "sfn-x"], ["delete"]]) {
+      const result = await runCli(
+        ["examples/branch_flow.ts", "step-functions", ...args, "--name", "ParameterFlow"],
+        {
+          env,
+        },
+      );
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        /^error: State machine 'ParameterFlow' runs flow 'ParameterFlow', not 'BranchFlow': choose another --name for 'BranchFlow', or use the flow file of 'ParameterFlow' \(whose step-functions delete frees the name\)\.\n$/,
+        args[0],
+      );
+    }
+    assert.deepEqual(
+      [...new Set(moto.requests.slice(sent).map(callName))],
+      ["states:DescribeStateMachine", "states:ListTagsForResource"],
+    );
+  });
+
   test("--notify-on-error without a destination, or with a malformed one, is refused before any AWS call", async () => {
     const sent = moto.requests.length;
     const env = bareEnv({ ...DEPLOY_SETTINGS });
@@ -374,7 +398,7 @@ describe("step-functions commands from the command line", () => {
     );
   });
 
-  test("terminate takes several run ids: it stops the running ones and names one no longer running", async () => {
+  test("terminate takes several run ids: it stops the running ones and names one no longer running or unknown", async () => {
     // alice deployed it: she may stop its runs
     const env = bareEnv({ FLOWSHIP_AWS_REGION: "eu-west-1", FLOWSHIP_USER: "alice" });
     const runIds: string[] = [];
@@ -383,8 +407,10 @@ describe("step-functions commands from the command line", () => {
       assert.equal(started.code, 0, started.stderr);
       runIds.push(started.stdout.trim());
     }
-    // when: both, then the first again among them
-    const result = await runCli([FLOW, "step-functions", "terminate", ...runIds, runIds[0]!], { env });
+    // when: an id this state machine does not have first, both, then the first again among them
+    const result = await runCli([FLOW, "step-functions", "terminate", "sfn-nope", ...runIds, runIds[0]!], {
+      env,
+    });
     // then
     assert.equal(result.code, 1, result.stderr);
     assert.deepEqual(
@@ -394,7 +420,8 @@ describe("step-functions commands from the command line", () => {
     );
     assert.equal(
       result.stderr,
-      `error: Run is not running: '${runIds[0]}' is ABORTED. Only running runs can be terminated.\n`,
+      `error: Run is not an execution of state machine 'ParameterFlow': 'sfn-nope'. List its runs with step-functions list-runs.\n` +
+        `error: Run is not running: '${runIds[0]}' is ABORTED. Only running runs can be terminated.\n`,
     );
   });
 

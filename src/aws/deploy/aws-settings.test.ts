@@ -10,6 +10,8 @@ import {
   loadAwsSettings,
   readSettingsFile,
   readSettingsStack,
+  redactUrl,
+  webhookUrlProblem,
   writeSettingsFile,
 } from "./aws-settings.js";
 
@@ -232,5 +234,23 @@ describe("AWS settings", () => {
         !error.message.includes("SECRET") &&
         !error.message.includes("\n"),
     );
+  });
+
+  test("a webhook URL with a line break or a space is refused, though the URL parser would drop it", () => {
+    for (const url of [
+      "https://hooks.example.com/a\r\nX-Evil: 1",
+      " https://hooks.example.com/a",
+      "https://h.example.com/a\tb",
+    ]) {
+      assert.equal(
+        webhookUrlProblem(url),
+        "it has a space, a line break or another control character",
+        JSON.stringify(url),
+      );
+    }
+    assert.equal(webhookUrlProblem("https://hooks.example.com/T1/s3cret"), undefined);
+    // shown without its secret path, and never as "null/…"
+    assert.equal(redactUrl("https://hooks.example.com/T1/s3cret"), "https://hooks.example.com/…");
+    assert.equal(redactUrl("javascript:alert(1)"), "…");
   });
 });

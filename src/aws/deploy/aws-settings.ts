@@ -148,6 +148,10 @@ export function webhookUrlProblem(value: string): string | undefined {
     return "not a URL";
   }
   if (url.protocol !== "https:") return "EventBridge calls HTTPS endpoints only";
+  // The URL parser drops line breaks and tabs and trims spaces, but EventBridge gets the text as
+  // given, and refuses it only once the deploy is under way.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\x00-\x20\x7F]/.test(value)) return "it has a space, a line break or another control character";
   if (value.length > 2048) return "longer than 2,048 characters";
   if (url.username || url.password)
     return "credentials in the URL are not sent; use FLOWSHIP_AWS_NOTIFY_WEBHOOK_AUTH";
@@ -161,6 +165,8 @@ export function webhookUrlProblem(value: string): string | undefined {
 export function redactUrl(value: string): string {
   try {
     const url = new URL(value);
+    // A URL of a scheme without an origin (mailto:, javascript:) has "null" as its origin.
+    if (url.origin === "null") return "…";
     return url.pathname === "/" && !url.search ? url.origin : `${url.origin}/…`;
   } catch {
     return "…";

@@ -43,10 +43,24 @@ export interface Deployment {
   tags: Record<string, string>;
 }
 
-/** The deployment at the target, or undefined when there is no state machine of that name. */
+/** How a deployment is looked up. */
+export interface FindDeploymentOptions {
+  /**
+   * Take a deployment of any flow: for a deployment opened by its state machine's name alone
+   * (`DeployedFlow.fromDeployment`), which learns its flow from it. @default false
+   */
+  anyFlow?: boolean;
+}
+
+/**
+ * The deployment at the target, or undefined when there is no state machine of that name. One
+ * of another flow is refused: `--name` of a state machine that runs another flow would otherwise
+ * replace that flow's deployment (create) or change its runs (resume, redrive, terminate, …).
+ */
 export async function findDeployment(
   sfn: SfnDeployClient,
   target: DeployTarget,
+  options: FindDeploymentOptions = {},
 ): Promise<Deployment | undefined> {
   const machine = await sfn.describeStateMachine(target.stateMachineArn);
   if (!machine) return undefined;
@@ -64,12 +78,22 @@ export async function findDeployment(
       `A state machine not deployed by flowship has this name: '${target.name}'. Deploy under another name with --name, or delete that state machine.`,
     );
   }
+  if (!options.anyFlow && metadata.flow !== target.flow) {
+    throw new DeployError(
+      "FS_SFN_OTHER_FLOW",
+      `State machine '${target.name}' runs flow '${metadata.flow}', not '${target.flow}': choose another --name for '${target.flow}', or use the flow file of '${metadata.flow}' (whose step-functions delete${target.name === metadata.flow ? "" : ` --name ${target.name}`} frees the name).`,
+    );
+  }
   return { metadata, tags };
 }
 
 /** Like {@link findDeployment}, but a missing deployment is an error. */
-export async function requireDeployment(sfn: SfnDeployClient, target: DeployTarget): Promise<Deployment> {
-  const deployment = await findDeployment(sfn, target);
+export async function requireDeployment(
+  sfn: SfnDeployClient,
+  target: DeployTarget,
+  options: FindDeploymentOptions = {},
+): Promise<Deployment> {
+  const deployment = await findDeployment(sfn, target, options);
   if (!deployment) throw notDeployed(target);
   return deployment;
 }

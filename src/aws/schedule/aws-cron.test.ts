@@ -45,6 +45,8 @@ describe("AWS cron validation", () => {
     ["0 10-5 * * ? *", "hours range '10-5' goes backwards"],
     ["0 */0 * * ? *", "hours step '0' must be a whole number ≥ 1"],
     ["0 1,,2 * * ? *", "hours has an empty list item"],
+    ["0 0 32W * ? *", "day-of-month value 32 is out of range 1-31"],
+    ["0 0 0W * ? *", "day-of-month value 0 is out of range 1-31"],
   ];
   for (const [expression, message] of bad) {
     test(`'${expression}' is refused: ${message}`, () => {
@@ -108,6 +110,21 @@ describe("schedule plans", () => {
       "2026-03-31T00:30:00.000Z",
     ]);
     assert.deepEqual(nightly.next(1, new Date("2026-10-24T12:00:00Z")), ["2026-10-25T00:30:00.000Z"]);
+  });
+
+  test("weekends as a range past Saturday, and L alone, the week's last day, fire as AWS reads them", () => {
+    const weekend = schedulePlan({ kind: "schedule", options: { cron: "0 9 ? * SAT-SUN *" } });
+    assert.deepEqual(weekend.next(3, after), [
+      "2026-11-28T09:00:00.000Z",
+      "2026-11-29T09:00:00.000Z",
+      "2026-12-05T09:00:00.000Z",
+    ]);
+    const everyOther = schedulePlan({ kind: "schedule", options: { cron: "0 9 ? * FRI-MON/2 *" } });
+    assert.deepEqual(everyOther.next(2, after), ["2026-11-27T09:00:00.000Z", "2026-11-29T09:00:00.000Z"]);
+    const saturdays = schedulePlan({ kind: "schedule", options: { cron: "0 9 ? * L *" } });
+    assert.deepEqual(saturdays.next(1, after), ["2026-11-28T09:00:00.000Z"]);
+    const nearestWeekday = schedulePlan({ kind: "schedule", options: { cron: "0 9 15W * ? *" } });
+    assert.deepEqual(nearestWeekday.next(1, new Date("2026-11-01T00:00:00Z")), ["2026-11-16T09:00:00.000Z"]);
   });
 
   test("an unknown time zone is refused", () => {

@@ -60,8 +60,9 @@ function parseValue(expression: string, rule: FieldRule, text: string): number {
 
 function checkField(expression: string, rule: FieldRule, field: string): void {
   if (rule.special.test(field.toUpperCase())) {
-    const hash = /^(\w+)#/.exec(field);
-    if (hash) parseValue(expression, rule, hash[1]!);
+    // The number before '#' (weekday) or 'W' (day of the month) must be in the field's range.
+    const number = /^(\w+)#/.exec(field) ?? /^(\d+)W$/i.exec(field);
+    if (number) parseValue(expression, rule, number[1]!);
     return;
   }
   for (const part of field.split(",")) {
@@ -109,6 +110,28 @@ export function validateAwsCron(expression: string): string {
   }
   for (const [i, field] of fields.entries()) checkField(expression, FIELDS[i]!, field);
   return fields.join(" ");
+}
+
+/**
+ * The day-of-week field as croner reads it: each range that wraps past Saturday (`SAT-SUN`,
+ * `FRI-MON/2`) written out as its days (`7,1`), as croner takes only ranges that go forward, and
+ * `L` alone (the week's last day) as 7, Saturday. AWS takes both as they are.
+ */
+export function cronerDayOfWeek(field: string): string {
+  if (field.toUpperCase() === "L") return "7";
+  const day = (text: string) => DAYS.indexOf(text.toUpperCase()) + 1 || Number(text);
+  return field
+    .split(",")
+    .map((part) => {
+      const range = /^([A-Za-z]{3}|\d)-([A-Za-z]{3}|\d)(?:\/(\d+))?$/.exec(part);
+      if (!range) return part;
+      const [from, to, step] = [day(range[1]!), day(range[2]!), Number(range[3] ?? 1)];
+      if (to >= from) return part;
+      const days: number[] = [];
+      for (let d = from; d <= to + 7; d += step) days.push(((d - 1) % 7) + 1);
+      return days.join(",");
+    })
+    .join(",");
 }
 
 /** Expressions of the `schedule` shortcuts: on the hour; at midnight; Sundays at midnight. */

@@ -5,7 +5,7 @@
 import { Cron } from "croner";
 import type { FlowDecorator } from "../../flow/decorators.js";
 import type { FlowSpec } from "../../flow/types.js";
-import { CronError, SHORTCUTS, validateAwsCron } from "./aws-cron.js";
+import { CronError, cronerDayOfWeek, SHORTCUTS, validateAwsCron } from "./aws-cron.js";
 import { isFirstOccurrence } from "./zoned-time.js";
 
 export interface SchedulePlan {
@@ -44,7 +44,9 @@ export function schedulePlan(decorator: Extract<FlowDecorator, { kind: "schedule
         : validateAwsCron(options.cron ?? "");
   const timezone = checkTimezone(options.timezone ?? "UTC");
   // croner reads seconds first and numbers weekdays 1=Sunday like AWS with alternativeWeekdays.
-  const cron = new Cron(`0 ${fields}`, { timezone, alternativeWeekdays: true, paused: true });
+  const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields.split(" ");
+  const forCroner = [minutes, hours, dayOfMonth, month, cronerDayOfWeek(dayOfWeek!), year].join(" ");
+  const cron = new Cron(`0 ${forCroner}`, { timezone, alternativeWeekdays: true, paused: true });
   // EventBridge Scheduler skips a cron time that the spring-forward change skips and fires once in
   // the hour the fall-back change repeats (repost.aws/knowledge-center/eventbridge-scheduler-adjust-dst).
   // croner moves a skipped time past the gap and fires in both passes of a repeated hour: its

@@ -20,4 +20,11 @@ describe("zoned times", () => {
     assert.equal(berlin.getUTCFullYear(), 50);
     assert.equal(formatInZone(berlin, "Europe/Berlin").slice(0, 16), "0050-01-01T12:00");
   });
+
+  test("year 0, which Intl calls 1 BC, is year 0", () => {
+    assert.equal(parseZonedTime("0000-01-01", "UTC")?.getUTCFullYear(), 0);
+    const berlin = parseZonedTime("0000-06-01T12:00", "Europe/Berlin")!;
+    assert.equal(berlin.getUTCFullYear(), 0);
+    assert.equal(formatInZone(berlin, "Europe/Berlin").slice(0, 16), "0000-06-01T12:00");
+  });
 });

@@ -22,6 +22,7 @@ function wallClock(date: Date, timezone: string): number[] {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone: timezone,
     hourCycle: "h23",
+    era: "short",
     year: "numeric",
     month: "2-digit",
     day: "2-digit",
@@ -30,7 +31,9 @@ function wallClock(date: Date, timezone: string): number[] {
     second: "2-digit",
   }).formatToParts(date);
   const field = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return [field("year"), field("month"), field("day"), field("hour"), field("minute"), field("second")];
+  // Intl counts years before 1 in eras (year 0 is "1 BC"); ISO 8601 counts 0, -1, …
+  const year = parts.find((p) => p.type === "era")?.value === "BC" ? 1 - field("year") : field("year");
+  return [year, field("month"), field("day"), field("hour"), field("minute"), field("second")];
 }
 
 /** Milliseconds `timezone` is ahead of UTC at `date`. */

@@ -16,6 +16,7 @@ import { addBranchOptions, branchChoice } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../command-context.js";
 import { collect, decoratorsFromFlags } from "../../options.js";
 import { addParameterOptions } from "../../parameter-options.js";
+import { checkRunIdFile } from "../../run-common.js";
 import { awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface TriggerFlags {
@@ -37,6 +38,7 @@ export function registerTrigger(group: Command, context: FlowCommandContext): vo
   command.action(async (flags: TriggerFlags) => {
     const flow = context.flow;
     const { text } = parameterText(flags);
+    const runIdFile = checkRunIdFile(flags.runIdFile);
     // Defaults are evaluated by the run's start step; here they are only checked, as it would.
     const project = resolveBranch(flow, branchChoice(flow, flags), currentUser());
     const values = await resolveParameters(
@@ -57,7 +59,7 @@ export function registerTrigger(group: Command, context: FlowCommandContext): vo
     process.stderr.write(
       `Triggered flow ${flow.name} on AWS Step Functions: run ${flow.name}/${run.runId} (execution ${run.executionArn}).\n`,
     );
-    if (flags.runIdFile) fs.writeFileSync(flags.runIdFile, run.runId);
+    if (runIdFile) fs.writeFileSync(runIdFile, run.runId);
     process.stdout.write(`${run.runId}\n`);
   });
 }
