@@ -119,11 +119,11 @@ export type StepDecoratorKind = StepDecorator["kind"];
 export const MAX_RETRIES = 100;
 
 /**
- * The longest wait a step's timeout or its pause between retries may ask for: 24 days. A local run
- * waits with a timer, and Node fires one over 2^31 ms (24.8 days) after 1 ms instead, so a huge
- * timeout killed every attempt at once.
+ * The longest wait a step's timeout or its pause between retries may ask for: 365 days, the longest
+ * a Step Functions standard execution runs (a longer one could never end or come). A local run
+ * waits at most 24.8 days, its timers' limit (util/timer-delay.ts).
  */
-export const MAX_WAIT_SECONDS = 24 * 86_400;
+export const MAX_WAIT_SECONDS = 365 * 86_400;
 
 /** A value as a message shows it: JSON, but Infinity and NaN as written (JSON says null). */
 function shown(value: unknown): string {
@@ -205,7 +205,7 @@ export function timeout(options: TimeoutOptions): StepDecorator {
   if (seconds > MAX_WAIT_SECONDS) {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_DECORATOR",
-      `Invalid timeout decorator: the duration must be at most 24 days (${MAX_WAIT_SECONDS} s), got ${seconds} s.`,
+      `Invalid timeout decorator: the duration must be at most 365 days (${MAX_WAIT_SECONDS} s), got ${seconds} s.`,
     );
   }
   return { kind: "timeout", options: { seconds } };

@@ -38,6 +38,7 @@ import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import type { TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
+import { timerDelay } from "../util/timer-delay.js";
 import { takeEarlyHost } from "./early-host.js";
 import { RunProgress } from "./run-progress.js";
 import { RunReaper } from "./run-reaper.js";
@@ -472,11 +473,14 @@ export class LocalRun {
       }`,
       "stderr",
     );
-    const timer = setTimeout(() => {
-      this.#retryTimers.delete(timer);
-      if (this.#stopping) return this.#pump();
-      this.#launch(task, next);
-    }, minutes * 60_000);
+    const timer = setTimeout(
+      () => {
+        this.#retryTimers.delete(timer);
+        if (this.#stopping) return this.#pump();
+        this.#launch(task, next);
+      },
+      timerDelay(minutes * 60_000),
+    );
     this.#retryTimers.add(timer);
   }
 

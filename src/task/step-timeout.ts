@@ -9,6 +9,7 @@
 import { performance } from "node:perf_hooks";
 import type { StepFailure } from "../errors.js";
 import type { StepDecorator } from "../flow/decorators.js";
+import { timerDelay } from "../util/timer-delay.js";
 
 /** How long past its timeout an attempt may take to notice it, before it is killed. */
 export const KILL_GRACE_MS = 2000;
@@ -62,7 +63,7 @@ export async function runWithTimeout(
   running.catch(() => {});
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<"timedOut">((resolve) => {
-    timer = setTimeout(() => resolve("timedOut"), Math.max(0, seconds * 1000 - performance.now()));
+    timer = setTimeout(() => resolve("timedOut"), timerDelay(seconds * 1000 - performance.now()));
   });
   try {
     return await Promise.race([running.then(() => "done" as const), expired]);

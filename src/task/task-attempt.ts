@@ -12,6 +12,7 @@ import type { FlowStore } from "../datastore/flow-store.js";
 import type { AttemptEndRecord } from "../datastore/records-types.js";
 import { explainIoError } from "../util/io-error.js";
 import { cutBesideSecrets, redact } from "../util/redact.js";
+import { timerDelay } from "../util/timer-delay.js";
 import { LogTimes } from "./log-times.js";
 import { isTimeoutNotice, KILL_GRACE_MS, STORE_AFTER_TIMEOUT_MS } from "./step-timeout.js";
 import type { TaskSpec } from "./task-spec.js";
@@ -121,7 +122,7 @@ export abstract class TaskAttempt implements RunningAttempt {
       this.#timer = undefined;
       this.timedOut = true;
       this.stop();
-    }, ms);
+    }, timerDelay(ms));
   }
 
   /** A line of the attempt's stderr: when the task says it timed out, it gets time to store. */

@@ -120,6 +120,21 @@ describe("a failed run's last line", () => {
 });
 
 describe("timeout and catchError", () => {
+  test("a timeout longer than Node's timers take (30 days) waits: it does not fire at once", async () => {
+    // given: a 30-day timeout (over 2^31 ms, which Node fires after 1 ms) on a step that takes 300 ms
+    const file = writeFlow(
+      "month_timeout",
+      `export default flow("MonthTimeout")
+        .step("start", async () => { await new Promise((r) => setTimeout(r, 300)); }, { next: "end", decorators: [timeout({ hours: 720 }), retry({ times: 1, minutesBetweenRetries: 43_200 })] })
+        .step("end", () => {});`,
+    );
+    // when
+    const result = await runCli([file, "run"], { env, killAfterMs: 50_000 });
+    // then
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /TimeoutOverflowWarning|timed out/);
+  });
+
   test("timeout kills an attempt that runs too long and counts it as a failure", async () => {
     const file = writeFlow(
       "slow",
