@@ -281,7 +281,7 @@ describe("step-functions commands from the command line", () => {
     const sent = moto.requests.length;
     // alice deployed ParameterFlow, so only the flow, not the owner, stands in the way
     const env = bareEnv({ FLOWSHIP_USER: "alice", ...DEPLOY_SETTINGS });
-    for (const args of [["create"], ["terminate", "sfn-x"], ["delete"]]) {
+    for (const args of [["create"], ["trigger"], ["terminate", "sfn-x"], ["delete"]]) {
       const result = await runCli(
         ["examples/branch_flow.ts", "step-functions", ...args, "--name", "ParameterFlow"],
         {

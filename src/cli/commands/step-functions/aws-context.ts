@@ -57,6 +57,17 @@ export async function awsCommandContext(
   return { settings, target, clients: await createDeployClients(settings.region), user };
 }
 
+/**
+ * With `--name`, the state machine named must run this flow: another flow's would be started, or
+ * its runs listed, under this flow's name and with its parameters (two calls; a state machine
+ * found by this flow's own name is its deployment, and a command that starts one needs no more).
+ */
+export async function checkNamedDeployment(aws: AwsCommandContext, flags: { name?: string }): Promise<void> {
+  if (flags.name === undefined) return;
+  const { requireDeployment } = await import("../../../aws/deploy/deployment.js");
+  await requireDeployment(aws.clients.sfn, aws.target);
+}
+
 /** The flags that choose the deployment: `--name`, `--branch`, `--production`. */
 export function targetChoice(flags: {
   name?: string;

@@ -9,7 +9,7 @@ import { FlowshipError, UsageError } from "../../../errors.js";
 import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../command-context.js";
 import { wholeNumberOption } from "../../options.js";
-import { awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
+import { awsCommandContext, checkNamedDeployment, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface BackfillFlags {
   name?: string;
@@ -80,9 +80,11 @@ async function runBackfill(context: FlowCommandContext, flags: BackfillFlags): P
       print(`[${i + 1}/${times.length}] ${zoned.formatInZone(time, schedule.timezone)}`);
     });
   }
-  const aws = await onDryRun(flags.dryRun, () =>
-    awsCommandContext(context, { command: "backfill", ...targetChoice(flags) }),
-  );
+  const aws = await onDryRun(flags.dryRun, async () => {
+    const found = await awsCommandContext(context, { command: "backfill", ...targetChoice(flags) });
+    await checkNamedDeployment(found, flags);
+    return found;
+  });
   print(
     flags.dryRun
       ? `What already ran, from state machine ${aws.target.name}:`

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import type { RunStatusFilter } from "../../../aws/deploy/list-runs.js";
 import { addBranchOptions } from "../../branch-options.js";
 import type { FlowCommandContext } from "../../command-context.js";
-import { awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
+import { awsCommandContext, checkNamedDeployment, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface ListRunsFlags {
   name?: string;
@@ -80,6 +80,7 @@ export function registerListRuns(group: Command, context: FlowCommandContext): v
         command: "list-runs",
         ...targetChoice(flags),
       });
+      await checkNamedDeployment(aws, flags);
       const runs = await listRuns({ sfn: aws.clients.sfn, target: aws.target, statuses });
       if (runs.length === 0) {
         const which = statuses.length > 0 ? `${statuses.join(" or ")} ` : "";

@@ -17,7 +17,7 @@ import type { FlowCommandContext } from "../../command-context.js";
 import { collect, decoratorsFromFlags } from "../../options.js";
 import { addParameterOptions } from "../../parameter-options.js";
 import { checkRunIdFile } from "../../run-common.js";
-import { awsCommandContext, NAME_OPTION, targetChoice } from "./aws-context.js";
+import { awsCommandContext, checkNamedDeployment, NAME_OPTION, targetChoice } from "./aws-context.js";
 
 interface TriggerFlags {
   name?: string;
@@ -55,6 +55,7 @@ export function registerTrigger(group: Command, context: FlowCommandContext): vo
     const { executionInput, triggerFlow } = await import("../../../aws/deploy/trigger.js");
     const input = executionInput(flow.name, given, stats.parametersBudgetChars);
     const aws = await awsCommandContext(context, { command: "trigger", ...targetChoice(flags) });
+    await checkNamedDeployment(aws, flags);
     const run = await triggerFlow({ sfn: aws.clients.sfn, target: aws.target, input });
     process.stderr.write(
       `Triggered flow ${flow.name} on AWS Step Functions: run ${flow.name}/${run.runId} (execution ${run.executionArn}).\n`,
