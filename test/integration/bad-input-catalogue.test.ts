@@ -705,7 +705,7 @@ const NAME_CASES: Case[] = [
     name: "a state machine name with a space",
     ...run(
       ["step-functions", "create", "--only-json", "--name", "bad name"],
-      1,
+      2,
       "Invalid state machine name for flow 'BranchFlow': 'bad name' (1 to 80 letters, digits, '-' or '_'). Choose another --name.",
       BRANCH,
     ),
@@ -714,7 +714,7 @@ const NAME_CASES: Case[] = [
     name: "a state machine name with a slash",
     ...run(
       ["step-functions", "create", "--only-json", "--name", "team/flow"],
-      1,
+      2,
       "Invalid state machine name for flow 'BranchFlow': 'team/flow' (1 to 80 letters, digits, '-' or '_'). Choose another --name.",
       BRANCH,
     ),
@@ -723,7 +723,7 @@ const NAME_CASES: Case[] = [
     name: "a state machine name of 81 characters",
     ...run(
       ["step-functions", "create", "--only-json", "--name", "f".repeat(81)],
-      1,
+      2,
       `Invalid state machine name for flow 'BranchFlow': '${"f".repeat(81)}' (1 to 80 letters, digits, '-' or '_'). Choose another --name.`,
       BRANCH,
     ),
@@ -732,10 +732,20 @@ const NAME_CASES: Case[] = [
     name: "a state machine name with an accent",
     ...run(
       ["step-functions", "create", "--only-json", "--name", "résumé"],
-      1,
+      2,
       "Invalid state machine name for flow 'BranchFlow': 'résumé' (1 to 80 letters, digits, '-' or '_'). Choose another --name.",
       BRANCH,
     ),
+  },
+  {
+    name: "a state machine name AWS cannot take, before any AWS call",
+    ...run(
+      ["step-functions", "list-runs", "--name", "../x"],
+      2,
+      "Invalid state machine name for flow 'BranchFlow': '../x' (1 to 80 letters, digits, '-' or '_'). Choose another --name.",
+      BRANCH,
+    ),
+    env: NO_AWS,
   },
 ];
 

@@ -17,10 +17,13 @@ export class StepFunctionsNameError extends FlowshipError {
     flow: string;
     step?: string;
     remedy: string;
+    /** A name the command line gave (--name) is a usage error: exit 2. */
+    given?: boolean;
   }) {
     super(
       "FS_SFN_BAD_NAME",
       `Invalid ${facts.kind} name for ${where(facts.flow, facts.step)}: '${facts.name}' (${facts.rule}). ${facts.remedy}.`,
+      facts.given ? { exitCode: 2 } : {},
     );
   }
 }

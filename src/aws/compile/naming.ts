@@ -80,6 +80,7 @@ export function stateMachineName(flow: string, override?: string): string {
       rule: `1 to ${MAX_STATE_MACHINE_NAME_LENGTH} letters, digits, '-' or '_'`,
       flow,
       remedy: override === undefined ? "Pass a valid name with --name" : "Choose another --name",
+      given: override !== undefined,
     });
   }
   return name;

@@ -46,6 +46,11 @@ export async function awsCommandContext(
   // The branch first: a flag that makes no sense is a usage error before any setting is looked at.
   const user = currentUser();
   const branch = resolveBranch(context.flow, branchChoice(context.flow, options), user);
+  // A --name Step Functions cannot take is refused before any AWS call (deployTarget checks it again).
+  if (options.name !== undefined) {
+    const { stateMachineName } = await import("../../../aws/compile/naming.js");
+    stateMachineName(context.flow.name, options.name);
+  }
   const settings = loadAwsSettings(options.required ?? [], options.command, overrides);
   const target = deployTarget(
     settings,
