@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
  */
 import { type CardRecord, cardIdOfKey } from "../card/card-record.js";
 import { orderedStampText } from "../util/ordered-stamp.js";
-import { ContentStore } from "./content-store.js";
+import { ContentStore, CorruptObjectError } from "./content-store.js";
 import { checkRunId } from "./pathspec.js";
 import { createRecord, readRecord, writeRecord } from "./records.js";
 import type {
@@ -270,7 +270,11 @@ export class FlowStore {
       .filter((id): id is string => id !== undefined)
       .sort((a, b) => (a === "default" ? -1 : b === "default" ? 1 : a < b ? -1 : a > b ? 1 : 0));
     const cards = await Promise.all(
-      ids.map((id) => readRecord<CardRecord>(this.storage, `${key}/${attempt}.card.${id}.json`)),
+      ids.map((id) =>
+        readRecord<CardRecord>(this.storage, `${key}/${attempt}.card.${id}.json`).catch((error: unknown) =>
+          unreadableCard(id, error),
+        ),
+      ),
     );
     return cards.filter((card): card is CardRecord => card !== undefined);
   }
@@ -330,4 +334,18 @@ export function namespaceKey(namespace: string): string {
   if (/^[A-Za-z0-9_][A-Za-z0-9_.\-:=@]*$/.test(namespace)) return namespace;
   const bytes = [...Buffer.from(namespace, "utf8")];
   return `x+${bytes.map((b) => (/[A-Za-z0-9_.\-:=@]/.test(String.fromCharCode(b)) && b < 128 ? String.fromCharCode(b) : `+${b.toString(16).padStart(2, "0")}`)).join("")}`;
+}
+
+/**
+ * A card whose record is corrupt, shown as a card saying so: the task's other cards still show
+ * (`card get`, the UI), and the reader learns which one was lost and why. Other errors go on.
+ */
+function unreadableCard(id: string, error: unknown): CardRecord {
+  if (!(error instanceof CorruptObjectError)) throw error;
+  return {
+    id,
+    final: true,
+    updatedAt: "",
+    components: [{ type: "markdown", text: `This card could not be read: ${error.message}` }],
+  };
 }

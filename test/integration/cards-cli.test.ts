@@ -112,6 +112,46 @@ describe("card get and card view", () => {
     for (const r of [none, shape, id]) assert.equal(r.stdout, "");
   });
 
+  test("a corrupt card shows as a card saying so; the task's other cards still show", async () => {
+    // given: a task with two cards, one of whose records was changed on disk
+    const store = syntheticStore(root, "CardFlow");
+    const id = String(Date.now() - 4000);
+    await writeSyntheticRun(store, { runId: id, startedAt: new Date(Number(id)), status: "succeeded" });
+    await writeSyntheticTask(store, id, {
+      step: "train",
+      taskId: "0",
+      startedAt: new Date(),
+      ms: 5,
+      status: "succeeded",
+    });
+    const written = (cardId: string, text: string) =>
+      store.writeCard(id, "train", "0", 0, {
+        id: cardId,
+        final: true,
+        updatedAt: new Date().toISOString(),
+        components: [{ type: "markdown", text }],
+      });
+    await written("default", "the lost card");
+    await written("metrics", "the card that stays");
+    const file = path.join(store.storage.localPath!(store.taskKey(id, "train", "0")), "0.card.default.json");
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("lost", "LOST"));
+    // when
+    const [all, one] = await Promise.all([
+      card(["get", `${id}/train/0`]),
+      card(["get", `${id}/train/0`, "--id", "metrics"]),
+    ]);
+    // then
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(
+      all.stdout,
+      /This card could not be read: Corrupt metadata record &#39;[^&]*0\.card\.default\.json&#39;/,
+    );
+    assert.match(all.stdout, /the card that stays/);
+    assert.doesNotMatch(all.stdout, /the LOST card/);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /the card that stays/);
+  });
+
   test("a task that has not ended is told to have no cards yet, not to draw one", async () => {
     // given: a run whose train task started and has written neither cards nor an end
     const store = syntheticStore(root, "CardFlow");
