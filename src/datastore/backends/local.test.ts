@@ -34,5 +34,12 @@ test("reads refuse a link leading out of the root, in a folder already checked o
     assert.throws(() => storage.readSync("F/runs/1/away/secret"), refused, round);
     assert.equal(await storage.readText("F/runs/1/in"), "inside", round);
     assert.equal(storage.readSync("F/runs/1/in")?.toString(), "inside", round);
+    // exists and list answer from a checked folder with fewer calls: links still go the long way
+    assert.equal(await storage.exists("F/runs/1/record"), true, round);
+    assert.equal(await storage.exists("F/runs/1/missing"), false, round);
+    assert.equal(await storage.exists("F/runs/1/in"), true, round);
+    await assert.rejects(storage.exists("F/runs/1/out"), refused, round);
+    await assert.rejects(storage.exists("F/runs/1/away/secret"), refused, round);
+    await assert.rejects(storage.list("F/runs/1/away"), refused, round);
   }
 });

@@ -210,12 +210,25 @@ export class LocalStorage implements Storage {
   }
 
   async exists(key: string): Promise<boolean> {
+    const file = path.join(this.root, checkKey(key));
+    // In a folder known to be inside, one lstat answers (a link is checked the long way below):
+    // the Client API asks this of a latest-run pointer on every Flow.get.
+    if (this.#plainFolderInside(path.dirname(file))) {
+      try {
+        if (!fs.lstatSync(file).isSymbolicLink()) return true;
+      } catch {
+        return false;
+      }
+    }
     return fs.existsSync(this.localPath(key));
   }
 
   async list(prefix: string): Promise<string[]> {
     try {
-      const folder = prefix === "" ? this.root : this.localPath(prefix);
+      // A folder already known to be a real one inside the root needs no lstat of its own.
+      const joined = prefix === "" ? this.root : path.join(this.root, checkKey(prefix));
+      const folder =
+        joined === this.root || this.#plainFolderInside(joined) ? joined : this.localPath(prefix);
       let names: string[];
       if (!this.#typedListings.has(folder) && this.#plainFolderInside(folder)) {
         // The first listing tells links from folders: its folders need no lstat of their own when
