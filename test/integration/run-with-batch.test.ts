@@ -12,6 +12,7 @@ import {
   CreateJobQueueCommand,
   DescribeJobDefinitionsCommand,
   DescribeJobsCommand,
+  UpdateComputeEnvironmentCommand,
 } from "@aws-sdk/client-batch";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Run } from "../../src/client/index.js";
@@ -32,7 +33,7 @@ let localEnv: NodeJS.ProcessEnv;
  * A job queue on a Fargate compute environment in moto's default VPC (EC2's query API called
  * directly: the tests have no EC2 client), for batch({ queue }) steps that run on Fargate.
  */
-async function fargateQueue(moto: Moto, name: string): Promise<void> {
+async function fargateQueue(moto: Moto, name: string, maxvCpus = 16): Promise<string> {
   const ec2 = async (action: string, tag: string) => {
     const response = await fetch(moto.directEndpoint, {
       method: "POST",
@@ -57,7 +58,7 @@ async function fargateQueue(moto: Moto, name: string): Promise<void> {
       serviceRole: roleArn("flowship-batch-service"),
       computeResources: {
         type: "FARGATE",
-        maxvCpus: 16,
+        maxvCpus,
         subnets: [await ec2("DescribeSubnets", "subnetId")],
         securityGroupIds: [await ec2("DescribeSecurityGroups", "groupId")],
       },
@@ -71,6 +72,7 @@ async function fargateQueue(moto: Moto, name: string): Promise<void> {
       computeEnvironmentOrder: [{ order: 1, computeEnvironment: environment.computeEnvironmentArn! }],
     }),
   );
+  return environment.computeEnvironmentArn!;
 }
 
 const s3 = () => ({ kind: "s3" as const, root: account.s3Root, endpoint: account.moto.directEndpoint });
@@ -94,6 +96,12 @@ before(async () => {
   };
   localEnv = { ...env, FLOWSHIP_DATASTORE: "local", FLOWSHIP_S3_ROOT: undefined };
   await fargateQueue(account.moto, "flowship-fargate");
+  // Queues whose jobs could never start: 2 vCPUs at most; every environment DISABLED.
+  await fargateQueue(account.moto, "flowship-small", 2);
+  const off = await fargateQueue(account.moto, "flowship-off");
+  await sdkClients(account.moto).batch.send(
+    new UpdateComputeEnvironmentCommand({ computeEnvironment: off, state: "DISABLED" }),
+  );
 });
 after(() => account?.close());
 
@@ -359,6 +367,35 @@ describe("local runs with Batch steps", { concurrency: true }, () => {
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /Batch job queue 'no-such-queue' does not exist/);
     assert.doesNotMatch(result.stderr, /submitted|registered|\n\s+at /);
+  });
+
+  test("a queue that could never start a step's job is refused in one line before any upload", async () => {
+    // when: 4 vCPUs on a queue whose environments run 2 at most; then any size on a DISABLED one
+    const fargate = { env: { ...env, FLOWSHIP_AWS_EXECUTION_ROLE: roleArn("flowship-batch-execution") } };
+    const [small, off] = await Promise.all([
+      runCli(
+        [
+          "test/fixtures/flows/batch_step.ts",
+          "run",
+          "--with",
+          "batch:queue=flowship-small,cpu=4,memory=8192",
+        ],
+        fargate,
+      ),
+      runCli(["test/fixtures/flows/batch_step.ts", "run", "--with", "batch:queue=flowship-off"], fargate),
+    ]);
+    // then
+    assert.equal(small.code, 2, small.stderr);
+    assert.match(
+      small.stderr,
+      /queue 'flowship-small' cannot start the Batch steps of flow 'BatchStepFlow' as asked: steps 'start', 'end' ask cpu: 4 \(from --with batch:cpu=4\), but its compute environments run at most 2 vCPUs/,
+    );
+    assert.equal(off.code, 2, off.stderr);
+    assert.match(off.stderr, /queue 'flowship-off' cannot start .* are all DISABLED/);
+    for (const { stderr } of [small, off]) {
+      assert.equal(stderr.trim().split("\n").length, 1, stderr);
+      assert.doesNotMatch(stderr, /submitted|registered|uploaded|\n\s+at /);
+    }
   });
 
   test("a run with Batch steps on a local datastore is refused in one line, naming the setting", async () => {

@@ -28,6 +28,17 @@ export interface BatchDeployClientOptions {
   region?: string;
 }
 
+/** A compute environment of a job queue, as a run's checks need it. */
+export interface QueueEnvironment {
+  name: string;
+  /** `FARGATE`, `FARGATE_SPOT`, `EC2`, `SPOT`, or `UNMANAGED`. */
+  type: string;
+  /** Its state is not DISABLED: it takes new jobs. */
+  enabled: boolean;
+  /** A managed environment's cap on the vCPUs it runs at once; none for an unmanaged one. */
+  maxvCpus?: number;
+}
+
 /** DescribeJobs takes at most 100 job ids per call. */
 const DESCRIBE_JOBS_MAX = 100;
 
@@ -55,10 +66,11 @@ export class BatchDeployClient {
   }
 
   /**
-   * The types of the compute environments behind a job queue (`FARGATE`, `FARGATE_SPOT`, `EC2`,
-   * `SPOT`; `UNMANAGED` for one without computeResources), or undefined when there is no such queue.
+   * The compute environments behind a job queue: their type (`FARGATE`, `FARGATE_SPOT`, `EC2`,
+   * `SPOT`; `UNMANAGED` for one without computeResources), whether they take jobs (`ENABLED`), and
+   * the most vCPUs they may run (a managed one's maxvCpus); undefined when there is no such queue.
    */
-  async queueComputeTypes(queue: string): Promise<string[] | undefined> {
+  async queueEnvironments(queue: string): Promise<QueueEnvironment[] | undefined> {
     const queues = await awsCall("batch:DescribeJobQueues", queue, () =>
       this.client.send(new DescribeJobQueuesCommand({ jobQueues: [queue] })),
     );
@@ -69,9 +81,14 @@ export class BatchDeployClient {
     const environments = await awsCall("batch:DescribeComputeEnvironments", arns.join(", "), () =>
       this.client.send(new DescribeComputeEnvironmentsCommand({ computeEnvironments: arns })),
     );
-    return (environments.computeEnvironments ?? []).map(
-      (environment) => environment.computeResources?.type ?? environment.type ?? "UNMANAGED",
-    );
+    return (environments.computeEnvironments ?? []).map((environment) => ({
+      name: environment.computeEnvironmentName ?? environment.computeEnvironmentArn ?? "",
+      type: environment.computeResources?.type ?? environment.type ?? "UNMANAGED",
+      enabled: environment.state !== "DISABLED",
+      ...(environment.computeResources?.maxvCpus !== undefined
+        ? { maxvCpus: environment.computeResources.maxvCpus }
+        : {}),
+    }));
   }
 
   /** Returns the job's id. */

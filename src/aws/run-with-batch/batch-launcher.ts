@@ -20,13 +20,14 @@ import {
   effectiveSettings,
   type PartialAwsSettings,
 } from "../deploy/aws-settings.js";
-import { BatchDeployClient } from "../deploy/batch-client.js";
+import { BatchDeployClient, type QueueEnvironment } from "../deploy/batch-client.js";
 import { buildCodePackage, defaultSourceRoot } from "../package/code-package.js";
 import { uploadCodePackage } from "../package/code-package-store.js";
 import { BatchJobAttempt, type BatchRunContext } from "./batch-job-attempt.js";
 import { checkFargateSteps } from "./fargate-steps.js";
 import { ensureJobDefinition, type JobDefinitionSettings, localRunJobDefinition } from "./job-definitions.js";
 import { JobWatcher } from "./job-watcher.js";
+import { checkQueueCapacity } from "./queue-capacity.js";
 import { queueCompute } from "./queue-compute.js";
 
 /** What makes two `batch` decorators need different job definitions. */
@@ -53,7 +54,7 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
   const client = new BatchDeployClient({ region: region! });
   const queueOf = (batch: BatchOptions) => batch.queue ?? settings.jobQueue!;
   const queues = [...new Set(decorators.map(queueOf))];
-  const computeOf = await queueComputes({ client, queues, settings, print: setup.print });
+  const { computeOf, environmentsOf } = await queueComputes({ client, queues, settings, print: setup.print });
   checkFargateSteps({
     flow,
     steps: setup.steps,
@@ -61,6 +62,7 @@ export async function createBatchLauncher(setup: BatchLauncherSetup): Promise<Ba
     computeOf,
     executionRole: settings.executionRole,
   });
+  checkQueueCapacity({ flow, steps: setup.steps, queueOf, environmentsOf });
   const storage = await openStorage(setup.datastore);
   const store = new FlowStore({ storage, flow });
   const pkg = await buildCodePackage({
@@ -163,19 +165,25 @@ function checkDecoratorOptions(flow: string, decorators: readonly BatchOptions[]
   }
 }
 
-/** The compute kind of each queue the run uses, asked of Batch once per queue. */
+/** The compute kind and environments of each queue the run uses, asked of Batch once per queue. */
 async function queueComputes(options: {
   client: BatchDeployClient;
   queues: readonly string[];
   settings: PartialAwsSettings;
   print: BatchLauncherSetup["print"];
-}): Promise<(queue: string) => ComputeKind> {
+}): Promise<{
+  computeOf: (queue: string) => ComputeKind;
+  environmentsOf: (queue: string) => readonly QueueEnvironment[] | undefined;
+}> {
   const { client, queues, settings, print } = options;
-  const kinds = await Promise.all(
+  const facts = await Promise.all(
     queues.map((queue) => queueCompute(client, queue, computeKind(settings), print)),
   );
-  const computes = new Map(queues.map((queue, i) => [queue, kinds[i]!]));
-  return (queue: string) => computes.get(queue) ?? computeKind(settings);
+  const byQueue = new Map(queues.map((queue, i) => [queue, facts[i]!]));
+  return {
+    computeOf: (queue: string) => byQueue.get(queue)?.kind ?? computeKind(settings),
+    environmentsOf: (queue: string) => byQueue.get(queue)?.environments,
+  };
 }
 
 /**

@@ -15,10 +15,10 @@ const refused = (name: string, message: string) =>
 /** A Batch whose queues have compute environments of these types (an Error: describing fails). */
 const batchWith = (queues: Record<string, string[] | Error>) =>
   ({
-    queueComputeTypes: async (queue: string) => {
+    queueEnvironments: async (queue: string) => {
       const types = queues[queue];
       if (types instanceof Error) throw types;
-      return types;
+      return types?.map((type) => ({ name: `${queue}-${type}`, type, enabled: true }));
     },
   }) as unknown as BatchDeployClient;
 
@@ -33,7 +33,8 @@ test("a queue's compute kind comes from its compute environments, else from the 
     nocreds: refused("CredentialsProviderError", "Could not load credentials from any providers"),
   });
   const printed: string[] = [];
-  const kind = (queue: string) => queueCompute(client, queue, "fargate", (line) => printed.push(line));
+  const kind = async (queue: string) =>
+    (await queueCompute(client, queue, "fargate", (line) => printed.push(line))).kind;
   // then
   assert.equal(await kind("spot"), "fargate");
   assert.equal(await kind("ec2"), "ec2");
