@@ -397,7 +397,7 @@ test("EC2 compute needs EC2 or Spot environments, and passes with them", async (
   assert.equal(good.code, 0, good.stdout);
   assert.match(
     line(good, "compute environments").text,
-    /flowship-ec2: VALID, ENABLED, EC2 \(compute is ec2\)/,
+    /flowship-ec2: VALID, ENABLED, EC2, at most 16 vCPUs a job \(compute is ec2\)/,
   );
   const wrong = await doctor({ FLOWSHIP_AWS_COMPUTE: "ec2" });
   assertBroken(

@@ -165,10 +165,14 @@ async function checkEnvironments(
     return fail(ENVIRONMENTS, subject, `${problems.join("; ")} (compute is ${kind})`, remedy);
   }
   const kinds = [...new Set(environments.map((e) => e.computeResources?.type ?? "EC2"))].join(", ");
+  // The most vCPUs a step's job can ask for and still start (a larger ask waits RUNNABLE for good);
+  // unknown when an environment is unmanaged.
+  const caps = environments.map((e) => e.computeResources?.maxvCpus);
+  const most = caps.every((cap) => cap !== undefined) ? `, at most ${Math.max(...caps)} vCPUs a job` : "";
   return ok(
     ENVIRONMENTS,
     subject,
-    `${environments.map((e) => e.computeEnvironmentName).join(", ")}: VALID, ENABLED, ${kinds} (compute is ${kind})`,
+    `${environments.map((e) => e.computeEnvironmentName).join(", ")}: VALID, ENABLED, ${kinds}${most} (compute is ${kind})`,
   );
 }
 
