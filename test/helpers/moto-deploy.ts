@@ -146,8 +146,12 @@ export function operationOf(request: MotoRequest): string {
 }
 
 /** Every request sent, as `service:Operation`, in order (S3's left out unless asked for). */
-export function operations(moto: Moto, options: { s3?: boolean } = {}): string[] {
-  return moto.requests.filter((r) => options.s3 || r.service !== "s3").map(operationOf);
+export function operations(moto: Moto, options: { s3?: boolean; from?: number } = {}): string[] {
+  // `from` indexes moto.requests, S3's included: slice before S3's requests are left out.
+  return moto.requests
+    .slice(options.from ?? 0)
+    .filter((r) => options.s3 || r.service !== "s3")
+    .map(operationOf);
 }
 
 /** The JSON bodies of the requests of one operation (`states:CreateStateMachine`), in order. */

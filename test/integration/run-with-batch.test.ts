@@ -6,19 +6,12 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import {
-  BatchClient,
-  CreateComputeEnvironmentCommand,
-  CreateJobQueueCommand,
-  DescribeJobDefinitionsCommand,
-  DescribeJobsCommand,
-  UpdateComputeEnvironmentCommand,
-} from "@aws-sdk/client-batch";
+import { DescribeJobDefinitionsCommand, DescribeJobsCommand } from "@aws-sdk/client-batch";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Run } from "../../src/client/index.js";
 import { BIN, REPO, runCli, runIdFrom, tempDir } from "../helpers/cli.js";
-import type { Moto } from "../helpers/moto.js";
 import { roleArn, sdkClients } from "../helpers/moto-account.js";
+import { fargateQueue } from "../helpers/moto-batch-queue.js";
 import { type MotoAccount, startMotoAccount } from "../helpers/moto-executions.js";
 import { runArtifacts } from "../helpers/run-artifacts.js";
 import { startUi } from "../helpers/ui.js";
@@ -28,52 +21,6 @@ let account: MotoAccount;
 let env: NodeJS.ProcessEnv;
 /** The same flows run wholly on this machine, for their artifacts. */
 let localEnv: NodeJS.ProcessEnv;
-
-/**
- * A job queue on a Fargate compute environment in moto's default VPC (EC2's query API called
- * directly: the tests have no EC2 client), for batch({ queue }) steps that run on Fargate.
- */
-async function fargateQueue(moto: Moto, name: string, maxvCpus = 16): Promise<string> {
-  const ec2 = async (action: string, tag: string) => {
-    const response = await fetch(moto.directEndpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${moto.region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: `Action=${action}&Version=2016-11-15`,
-    });
-    return new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(await response.text())![1]!;
-  };
-  const batch = new BatchClient({
-    region: moto.region,
-    endpoint: moto.directEndpoint,
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
-  const environment = await batch.send(
-    new CreateComputeEnvironmentCommand({
-      computeEnvironmentName: `${name}-ce`,
-      type: "MANAGED",
-      // The service role startMotoAccount made (AWS would use its service-linked one).
-      serviceRole: roleArn("flowship-batch-service"),
-      computeResources: {
-        type: "FARGATE",
-        maxvCpus,
-        subnets: [await ec2("DescribeSubnets", "subnetId")],
-        securityGroupIds: [await ec2("DescribeSecurityGroups", "groupId")],
-      },
-    }),
-  );
-  await batch.send(
-    new CreateJobQueueCommand({
-      jobQueueName: name,
-      state: "ENABLED",
-      priority: 1,
-      computeEnvironmentOrder: [{ order: 1, computeEnvironment: environment.computeEnvironmentArn! }],
-    }),
-  );
-  return environment.computeEnvironmentArn!;
-}
 
 const s3 = () => ({ kind: "s3" as const, root: account.s3Root, endpoint: account.moto.directEndpoint });
 const local = { kind: "local" as const, root: localRoot };
@@ -97,11 +44,8 @@ before(async () => {
   localEnv = { ...env, FLOWSHIP_DATASTORE: "local", FLOWSHIP_S3_ROOT: undefined };
   await fargateQueue(account.moto, "flowship-fargate");
   // Queues whose jobs could never start: 2 vCPUs at most; every environment DISABLED.
-  await fargateQueue(account.moto, "flowship-small", 2);
-  const off = await fargateQueue(account.moto, "flowship-off");
-  await sdkClients(account.moto).batch.send(
-    new UpdateComputeEnvironmentCommand({ computeEnvironment: off, state: "DISABLED" }),
-  );
+  await fargateQueue(account.moto, "flowship-small", { maxvCpus: 2 });
+  await fargateQueue(account.moto, "flowship-off", { disabled: true });
 });
 after(() => account?.close());
 

@@ -20,8 +20,10 @@ import {
   deployFile,
   REGION,
   type TestDeployOptions,
+  testSettings,
 } from "../../../test/helpers/deploy-fixtures.js";
 import { calls, type Moto, startMoto } from "../../../test/helpers/moto.js";
+import { fargateQueue } from "../../../test/helpers/moto-batch-queue.js";
 import {
   motoBucketStorage,
   motoDeployClients,
@@ -88,6 +90,33 @@ describe("step-functions create (deployFlow)", () => {
     mark = moto.requests.length;
   });
 
+  test("a queue that could never start a step's job is refused before anything is written", async () => {
+    // given: BatchStepFlow's heavy step asks for 2 vCPUs; one queue runs 1 at most, one is DISABLED
+    await fargateQueue(moto, "one-vcpu", { maxvCpus: 1 });
+    await fargateQueue(moto, "switched-off", { disabled: true });
+    const onQueue = (jobQueue: string) => ({ settings: { ...testSettings(s3Root), jobQueue } });
+    const from = moto.requests.length;
+    // when / then
+    await assert.rejects(deploy("test/fixtures/flows/batch_step.ts", onQueue("one-vcpu")), {
+      code: "FS_SFN_QUEUE_CAPACITY",
+      message:
+        /^Job queue 'one-vcpu' cannot start a step of flow 'BatchStepFlow' as deployed: 'heavy' asks 2 vCPUs, but its compute environments run at most 1 vCPUs/,
+    });
+    await assert.rejects(deploy("test/fixtures/flows/batch_step.ts", onQueue("switched-off")), {
+      code: "FS_SFN_QUEUE_CAPACITY",
+      message: /^Job queue 'switched-off' cannot start the jobs of flow 'BatchStepFlow': .* all DISABLED/,
+    });
+    assert.deepEqual(
+      operations(moto)
+        .slice(from)
+        .filter((r) => !/describe|list|get/i.test(r)),
+      [],
+    );
+    // and: a queue with room deploys (and one AWS has no record of is left to `aws doctor`)
+    await fargateQueue(moto, "roomy", { maxvCpus: 2 });
+    assert.equal((await deploy("test/fixtures/flows/batch_step.ts", onQueue("roomy"))).version, 1);
+  });
+
   test("first deploy: code package, job definition, state machine version 1, production alias", async () => {
     // when
     const result = await deploy("examples/parameter_flow.ts");
@@ -96,7 +125,7 @@ describe("step-functions create (deployFlow)", () => {
     assert.equal(result.namespace, `production:${result.token}`);
     assert.equal(result.version, 1);
     assert.ok(await storage.exists(result.codePackage.key));
-    const requests = operations(moto).slice(mark);
+    const requests = operations(moto, { from: mark });
     assert.deepEqual(
       requests.filter((r) => r.startsWith("states:")),
       [
@@ -253,7 +282,7 @@ describe("step-functions create (deployFlow)", () => {
       hasCode("FS_SFN_UNAUTHORIZED"),
     );
     assert.deepEqual(
-      [...new Set(operations(moto, { s3: true }).slice(refused))],
+      [...new Set(operations(moto, { s3: true, from: refused }))],
       ["states:DescribeStateMachine", "states:ListTagsForResource"],
     );
     assert.deepEqual(await versions("ParameterFlow"), [`${machineArn("ParameterFlow")}:1`]);
@@ -335,7 +364,7 @@ describe("step-functions create (deployFlow)", () => {
     });
     const before = moto.requests.length;
     await assert.rejects(deploy("examples/parameter_flow.ts"), hasCode("FS_SFN_NOT_FLOWSHIP"));
-    assert.deepEqual(operations(moto, { s3: true }).slice(before), [
+    assert.deepEqual(operations(moto, { s3: true, from: before }), [
       "states:DescribeStateMachine",
       "states:ListTagsForResource",
     ]);

@@ -33,6 +33,7 @@ import { DESCRIPTION_LIMITS, fitDescription } from "./descriptions.js";
 import { DeployError } from "./errors.js";
 import { eventBusesOf, eventTriggers, unmappedRequired } from "./event-triggers.js";
 import { DEFAULT_KEEP_VERSIONS, pruneVersions, publishVersion, routeProduction } from "./publish-version.js";
+import { checkDeployQueue } from "./queue-capacity.js";
 import { versionNumber } from "./resource-names.js";
 import { alertSettings, deployedTaskEnvironment } from "./task-settings.js";
 import { upstreamFlows } from "./trigger-on-finish.js";
@@ -168,13 +169,20 @@ async function shipCode(options: DeployFlowOptions, plan: DeployPlan, token: str
  */
 export async function deployFlow(options: DeployFlowOptions): Promise<DeployResult> {
   const plan = planDeploy(options.flow);
-  // What the compiler refuses (resources Fargate cannot run, say) is refused before any AWS call.
-  compile(options, plan.graph, {});
+  // What the compiler refuses (resources Fargate cannot run, say) is refused before any AWS call;
+  // a queue that could never start a step's job (checkDeployQueue), before anything is written.
+  const planned = compile(options, plan.graph, {});
   const { target, clients } = options;
   const existing = await findDeployment(clients.sfn, target);
   if (existing) authorize(existing, { ...options, action: "deploy a new version of" });
   const { token, isNew } = chooseToken(options, existing);
   const metadata = deploymentMetadata(options, plan, token);
+  const unchecked = await checkDeployQueue({
+    batch: clients.batch,
+    queue: options.settings.jobQueue!,
+    flow: options.flow.name,
+    definition: planned.definition,
+  });
   const { pkg, codePackage, jobDefinitionArn, deployment } = await shipCode(options, plan, token);
   const description = fitDescription(
     `flowship ${FLOWSHIP_VERSION}, code ${pkg.sha256.slice(0, 12)}, by ${options.user}`,
@@ -200,7 +208,7 @@ export async function deployFlow(options: DeployFlowOptions): Promise<DeployResu
     namespace: `production:${token}`,
     firstDeploy: !existing,
     prunedVersions: [],
-    warnings: [],
+    warnings: unchecked ? [unchecked] : [],
     codePackage,
     jobDefinitionArn,
     deployment,

@@ -1,32 +1,14 @@
 /**
  * What a laptop run refuses before submitting anything to a job queue that can never start the
- * job: a step asking for more vCPUs than any of the queue's compute environments may run
- * (maxvCpus), or a queue whose environments are all DISABLED. Batch accepts such a job and leaves
- * it RUNNABLE for good; the run would only find out when FLOWSHIP_BATCH_RUNNABLE_TIMEOUT ends it.
- *
- * @see https://docs.aws.amazon.com/batch/latest/userguide/job_stuck_in_runnable.html
- * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html (maxvCpus)
+ * job (deploy/queue-capacity.ts says why): unlike a deploy, a run's sizes can come from
+ * `--with batch:…` as well as the step's own decorators, and each step may name its own queue, so
+ * the refusal names the steps and where their cpu was given.
  */
 import { UsageError } from "../../errors.js";
 import type { BatchOptions } from "../../flow/decorators.js";
 import type { BatchStep } from "../../run/batch-launcher-types.js";
 import type { QueueEnvironment } from "../deploy/batch-client.js";
-
-const quoted = (names: readonly string[]) => names.map((n) => `'${n}'`).join(", ");
-
-/**
- * The most vCPUs one job on these environments can get, or undefined where that is not known: an
- * unmanaged environment (its instances are the account's own) has no cap Batch could tell.
- */
-function mostVcpus(environments: readonly QueueEnvironment[]): number | undefined {
-  let most = 0;
-  for (const environment of environments) {
-    if (!environment.enabled) continue;
-    if (environment.maxvCpus === undefined) return undefined;
-    most = Math.max(most, environment.maxvCpus);
-  }
-  return most;
-}
+import { allDisabled, mostVcpus, quoted } from "../deploy/queue-capacity.js";
 
 /**
  * Refuses, in one line, the Batch steps whose queue cannot start their jobs.
@@ -50,7 +32,7 @@ export function checkQueueCapacity(facts: {
     const environments = facts.environmentsOf(queue);
     // No environment at all: `queueCompute` already fell back to the setting; Batch says the rest.
     if (environments === undefined || environments.length === 0) continue;
-    if (environments.every((e) => !e.enabled)) {
+    if (allDisabled(environments)) {
       throw new UsageError(
         `Batch job queue '${queue}' cannot start the jobs of flow '${facts.flow}' (${steps.length > 1 ? "steps" : "step"} ${quoted(steps.map((s) => s.step))}): its compute environments ${quoted(environments.map((e) => e.name))} are all DISABLED, so its jobs would wait RUNNABLE. Enable one (aws batch update-compute-environment --compute-environment NAME --state ENABLED) or send the steps to another queue.`,
         "FS_RUN_BATCH_CAPACITY",
