@@ -15,8 +15,8 @@ import {
   CreateStackCommand,
   DescribeStacksCommand,
 } from "@aws-sdk/client-cloudformation";
-import { type CliResult, flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
-import { MOTO_ACCOUNT, type Moto, startMoto } from "../helpers/moto.js";
+import { BIN, type CliResult, flowshipEnv, runCli, runCommand, tempDir } from "../helpers/cli.js";
+import { MOTO_ACCOUNT, type Moto, startMoto, VENV_PYTHON } from "../helpers/moto.js";
 
 const dir = tempDir("flowship-configure-");
 const role = (name: string) => `arn:aws:iam::${MOTO_ACCOUNT}:role/${name}`;
@@ -57,6 +57,36 @@ describe("configure aws and its settings file", () => {
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(written(file).aws, { region: "eu-west-1" });
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  });
+
+  test("at a terminal, answers typed ahead are kept and a bad one is asked again, not lost at the end", async () => {
+    // given: a real terminal (Python's pty) and every answer typed at once, one of them invalid
+    const file = path.join(dir, "asked.json");
+    const answers = ["eu-west-1", "my-queue", "s3://b/x", "s3://my-bucket/flowship/", ...Array(20).fill("")];
+    // when
+    const result = await runCommand(
+      VENV_PYTHON,
+      [
+        "-c",
+        "import os,pty,sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))",
+        process.execPath,
+        BIN,
+        "configure",
+        "aws",
+      ],
+      { input: answers.map((a) => `${a}\n`).join(""), env: envOf(file), killAfterMs: 15_000 },
+    );
+    // then
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(
+      result.stdout,
+      /Invalid S3 datastore root: 's3:\/\/b\/x' \(e\.g\. s3:\/\/my-bucket\/flowship\)\. Give another, or press Enter to keep \[e\.g\. s3:\/\/my-bucket\/flowship\]\./,
+    );
+    assert.deepEqual(written(file).aws, {
+      region: "eu-west-1",
+      jobQueue: "my-queue",
+      s3Root: "s3://my-bucket/flowship",
+    });
   });
 
   test("a settings file that cannot be written is one line naming it and why; it is left as it was", async (t) => {

@@ -52,6 +52,23 @@ export interface ConfigureOptions {
 async function ask(current: PartialAwsSettings, given: PartialAwsSettings): Promise<PartialAwsSettings> {
   const answers: PartialAwsSettings = {};
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  // Lines typed or pasted ahead of their question wait for it here: rl.question() would drop
+  // every line that arrives while no question is asked, and then stop at the end of input.
+  const lines = rl[Symbol.asyncIterator]();
+  // Ctrl+C at a prompt ends the input, as Ctrl+D does: nothing is written.
+  rl.on("SIGINT", () => rl.close());
+  const next = async (prompt: string): Promise<string> => {
+    rl.setPrompt(prompt);
+    rl.prompt();
+    const line = await lines.next();
+    if (line.done) {
+      throw new UsageError(
+        "Cancelled: 'flowship configure aws'. Nothing was written.",
+        "FS_CONFIGURE_CANCELLED",
+      );
+    }
+    return line.value.trim();
+  };
   try {
     process.stdout.write("AWS settings of flowship (Enter keeps the value in brackets, '-' clears it).\n");
     for (const name of NAMES) {
@@ -59,17 +76,18 @@ async function ask(current: PartialAwsSettings, given: PartialAwsSettings): Prom
       const rule = AWS_SETTINGS[name];
       const value = current[name];
       const shown = value === undefined ? `e.g. ${rule.example}` : shownSetting(name, value);
-      const answer = (
-        await rl.question(`${rule.label} [${shown}]: `).catch(() => {
-          // Ctrl+C or Ctrl+D at a prompt: stop without writing anything.
-          throw new UsageError(
-            "Cancelled: 'flowship configure aws'. Nothing was written.",
-            "FS_CONFIGURE_CANCELLED",
+      for (;;) {
+        const answer = await next(`${rule.label} [${shown}]: `);
+        if (answer === "-") answers[name] = "";
+        else if (answer !== "" && !rule.valid(answer)) {
+          // Asked again at once: refused at the end, every answer typed so far would be lost.
+          process.stdout.write(
+            `Invalid ${rule.label}: '${shownSetting(name, answer)}' (e.g. ${rule.example}). Give another, or press Enter to keep [${shown}].\n`,
           );
-        })
-      ).trim();
-      if (answer === "-") answers[name] = "";
-      else if (answer !== "") answers[name] = answer;
+          continue;
+        } else if (answer !== "") answers[name] = answer;
+        break;
+      }
     }
   } finally {
     rl.close();
