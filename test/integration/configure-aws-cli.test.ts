@@ -158,6 +158,36 @@ describe("configure aws and its settings file", () => {
     }
   });
 
+  test("a settings file that is not JSON names a remedy that works: configure aws cannot read it either", async () => {
+    const file = path.join(dir, "not-json.json");
+    fs.writeFileSync(file, "{bad");
+    const result = await configure(file, ["--region", "eu-west-1"]);
+    assertOneLine(
+      result,
+      2,
+      /^error: Unreadable settings file: '.*not-json\.json' \(.*\)\. Fix it, or remove it and run 'flowship configure aws' again\.\n$/,
+    );
+    assert.equal(fs.readFileSync(file, "utf8"), "{bad");
+  });
+
+  test("create refuses a job queue ARN of another region than the deploy's, before any AWS call", async () => {
+    const file = path.join(dir, "queue-region.json");
+    const queue = `arn:aws:batch:eu-west-1:${MOTO_ACCOUNT}:job-queue/flowship`;
+    const given = ["--job-queue", queue, "--s3-root", "s3://my-bucket/flowship"];
+    const roles = ["--sfn-role", role("sfn"), "--batch-job-role", role("job")];
+    assert.equal((await configure(file, ["--region", "eu-west-1", ...given, ...roles])).code, 0);
+    // nothing listens there: a call to AWS would fail differently, with exit 1
+    const extra = { FLOWSHIP_AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: "http://127.0.0.1:9" };
+    const create = await runCli(["examples/parameter_flow.ts", "step-functions", "create"], {
+      env: envOf(file, extra),
+    });
+    assertOneLine(
+      create,
+      2,
+      /^error: AWS setting jobQueue is in another region: 'arn:aws:batch:eu-west-1:\d{12}:job-queue\/flowship' is a queue of eu-west-1, and flows deploy to region us-east-1\. /,
+    );
+  });
+
   test("compute fargate without an execution role names it among what create still misses", async () => {
     const file = path.join(dir, "fargate.json");
     const result = await configure(file, ["--compute", "fargate"]);

@@ -255,7 +255,7 @@ function readSettingsDocument(file: string): Record<string, unknown> {
   } catch (error) {
     throw new AwsSettingsError(
       // Newer Node.js quotes the text around the error, which may span lines or hold a secret.
-      `Unreadable settings file: '${file}' (${(error as Error).message.replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, " (not valid JSON)")}). Fix it or run 'flowship configure aws' again`,
+      `Unreadable settings file: '${file}' (${(error as Error).message.replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, " (not valid JSON)")}). Fix it, or remove it and run 'flowship configure aws' again.`,
     );
   }
   if (!isObject(parsed)) {
@@ -472,5 +472,19 @@ export function loadAwsSettings(
     );
   }
   checkSettings(settings, typeof caller === "string" ? "flags" : "option");
+  if (required.includes("jobQueue")) checkQueueRegion(settings);
   return settings as AwsSettings;
+}
+
+/**
+ * A job queue given by ARN must be in the deploy region: Step Functions submits each job in its
+ * own region, so a state machine naming another region's queue deploys and then fails every run.
+ */
+function checkQueueRegion(settings: PartialAwsSettings): void {
+  const queueRegion = /^arn:aws[a-z-]*:batch:([a-z0-9-]+):/.exec(settings.jobQueue ?? "")?.[1];
+  if (queueRegion === undefined || settings.region === undefined || queueRegion === settings.region) return;
+  const { jobQueue, region } = AWS_SETTINGS;
+  throw new AwsSettingsError(
+    `AWS setting jobQueue is in another region: '${settings.jobQueue}' is a queue of ${queueRegion}, and flows deploy to region ${settings.region}. Give a queue of ${settings.region} with flowship configure aws ${jobQueue.flag} (or ${jobQueue.env}), or deploy to ${queueRegion} with flowship configure aws ${region.flag} (or ${region.env}).`,
+  );
 }
