@@ -188,7 +188,7 @@ describe("configure aws and its settings file", () => {
     );
   });
 
-  test("compute fargate without an execution role names it among what create still misses", async () => {
+  test("compute fargate without an execution role names it among what create still misses; the environment's settings are not missing", async () => {
     const file = path.join(dir, "fargate.json");
     const result = await configure(file, ["--compute", "fargate"]);
     assert.equal(result.code, 0, result.stderr);
@@ -198,6 +198,15 @@ describe("configure aws and its settings file", () => {
     );
     const ec2 = await configure(file, ["--compute", "ec2"]);
     assert.doesNotMatch(ec2.stdout, /executionRole/);
+    // what the environment gives is not missing: create, run there, finds it
+    const fromEnv = await configure(file, ["--compute", "ec2"], {
+      AWS_REGION: "eu-west-1",
+      FLOWSHIP_AWS_SFN_ROLE: role("sfn"),
+    });
+    assert.match(
+      fromEnv.stdout,
+      /^Still missing for step-functions create: jobQueue \(--job-queue\), s3Root \(--s3-root\), batchJobRole \(--batch-job-role\)\.$/m,
+    );
   });
 
   test("--debug is taken by every standalone command, and prints the error's stack", async () => {

@@ -175,7 +175,7 @@ export async function runConfigure(argv: string[]): Promise<number> {
   const removed = stack
     ? stack.provided.filter((n) => before[n] !== undefined && !(n in stack.settings) && !(n in fromFlags))
     : [];
-  const { file, settings } = await configureAws({
+  const { file } = await configureAws({
     given: { ...stack?.settings, ...fromFlags },
     // The stack's outputs are the answers: no questions, and no file written with half of them.
     ...(stack ? { interactive: false, remove: removed, stack: stack.stack } : {}),
@@ -190,8 +190,10 @@ export async function runConfigure(argv: string[]): Promise<number> {
       );
     }
   }
-  // In NEEDED's order.
-  const missing = NEEDED.filter((n) => missingSettings(settings, NEEDED).missing.includes(n));
+  // In NEEDED's order. What the environment gives (FLOWSHIP_AWS_*, AWS_REGION) is not missing:
+  // create, run in this environment, finds it.
+  const effective = effectiveSettings(file);
+  const missing = NEEDED.filter((n) => missingSettings(effective, NEEDED).missing.includes(n));
   process.stdout.write(`Wrote AWS settings to ${file}.\n`);
   if (missing.length > 0) {
     process.stdout.write(
