@@ -477,12 +477,21 @@ export function loadAwsSettings(
 }
 
 /**
- * A job queue given by ARN must be in the deploy region: Step Functions submits each job in its
- * own region, so a state machine naming another region's queue deploys and then fails every run.
+ * The region of a job queue given by ARN when it is not the deploy region, else nothing. Step
+ * Functions submits each job in its own region, so a state machine naming another region's queue
+ * deploys and then fails every run.
  */
-function checkQueueRegion(settings: PartialAwsSettings): void {
+export function foreignQueueRegion(settings: PartialAwsSettings): string | undefined {
   const queueRegion = /^arn:aws[a-z-]*:batch:([a-z0-9-]+):/.exec(settings.jobQueue ?? "")?.[1];
-  if (queueRegion === undefined || settings.region === undefined || queueRegion === settings.region) return;
+  return queueRegion !== undefined && settings.region !== undefined && queueRegion !== settings.region
+    ? queueRegion
+    : undefined;
+}
+
+/** Refuses a job queue of another region than the deploy's (see {@link foreignQueueRegion}). */
+function checkQueueRegion(settings: PartialAwsSettings): void {
+  const queueRegion = foreignQueueRegion(settings);
+  if (queueRegion === undefined) return;
   const { jobQueue, region } = AWS_SETTINGS;
   throw new AwsSettingsError(
     `AWS setting jobQueue is in another region: '${settings.jobQueue}' is a queue of ${queueRegion}, and flows deploy to region ${settings.region}. Give a queue of ${settings.region} with flowship configure aws ${jobQueue.flag} (or ${jobQueue.env}), or deploy to ${queueRegion} with flowship configure aws ${region.flag} (or ${region.env}).`,
