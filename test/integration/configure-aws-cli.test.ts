@@ -134,7 +134,7 @@ describe("configure aws and its settings file", () => {
     }
   });
 
-  test("settings of the wrong JSON type are refused by name, file and expected type (exit 2)", async () => {
+  test("settings of the wrong JSON type, or of an unknown name, are refused by name, file and expected type (exit 2)", async () => {
     for (const [content, message] of [
       [
         { aws: { compute: ["fargate"] } },
@@ -143,6 +143,7 @@ describe("configure aws and its settings file", () => {
       [{ aws: { region: 5 } }, /Invalid setting 'aws\.region' in '.*': a number 5, expected a string/],
       [[1, 2], /Invalid settings file: '.*' holds an array, expected a JSON object/],
       [{ aws: "x" }, /Invalid setting 'aws' in '.*': a string 'x', expected an object of settings/],
+      [{ aws: { regoin: "eu-west-1" } }, /Unknown setting 'aws\.regoin' in '.*' \(did you mean 'region'\?\)/],
     ] as const) {
       const file = path.join(dir, `typed-${Math.random().toString(36).slice(2)}.json`);
       fs.writeFileSync(file, JSON.stringify(content));

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import { awsSettingsFromEnv, configFilePath, sdkRegion } from "../../config.js";
 import { FlowshipError, isFlowshipError } from "../../errors.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
+import { closestName } from "../../util/did-you-mean.js";
 import { explainIoError } from "../../util/io-error.js";
 import { ASSIGN_PUBLIC_IP, COMPUTE_KINDS, type ComputeKind } from "../compile/compile-options.js";
 import { AwsSettingsError } from "./errors.js";
@@ -273,6 +274,14 @@ export function readSettingsFile(file: string = configFilePath()): PartialAwsSet
   if (!isObject(aws)) {
     throw new AwsSettingsError(
       `Invalid setting 'aws' in '${file}': ${jsonType(aws)}, expected an object of settings such as {"region": "eu-west-1"}. Fix it in that file, or remove it and run 'flowship configure aws' again.`,
+    );
+  }
+  // A misspelt name would be ignored without a word (and dropped by the next configure aws).
+  const unknown = Object.keys(aws).find((key) => !Object.hasOwn(AWS_SETTINGS, key));
+  if (unknown !== undefined) {
+    const close = closestName(unknown, Object.keys(AWS_SETTINGS));
+    throw new AwsSettingsError(
+      `Unknown setting 'aws.${unknown}' in '${file}'${close ? ` (did you mean '${close}'?)` : ""}: flowship would ignore it. Fix it in that file, or remove it; the settings are ${Object.keys(AWS_SETTINGS).join(", ")}.`,
     );
   }
   const settings: PartialAwsSettings = {};
