@@ -325,6 +325,24 @@ describe("configure aws --from-stack", () => {
     assertOneLine(missing, 1, /^error: No stack named 'nowhere' in eu-west-1\./);
   });
 
+  test("a stack's ARN is looked up in the region it names, whatever region is configured", async () => {
+    const file = path.join(dir, "by-arn.json");
+    const described = await cloudformation.send(new DescribeStacksCommand({ StackName: "ec2-stack" }));
+    const arn = described.Stacks![0]!.StackId!;
+    const elsewhere = { AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1" };
+    const result = await fromStack(file, [arn], elsewhere);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(written(file).aws.region, "eu-west-1");
+    assert.equal(written(file).aws.jobQueue, "two-queue");
+    // an id no stack has: no advice to deploy a stack named after an ARN
+    const gone = await fromStack(file, [arn.replace(/\/[^/]+$/, "/0000")], elsewhere);
+    assertOneLine(
+      gone,
+      1,
+      /^error: No stack with id 'arn:aws:cloudformation:eu-west-1:.*' in eu-west-1: it was deleted/,
+    );
+  });
+
   test("a name that cannot be a stack's, or no region, is a usage error before any AWS call", async () => {
     const file = path.join(dir, "usage.json");
     const sent = moto.requests.length;

@@ -134,7 +134,7 @@ function program(): Command {
 
 /** The settings of `--from-stack NAME`, in the region of --region or the configured one. */
 async function fromStack(name: string, flagRegion: string | undefined) {
-  const { STACK_NAME_OR_ID, STACK_SETTINGS, settingsFromStack } = await import(
+  const { STACK_NAME_OR_ID, STACK_SETTINGS, settingsFromStack, stackArnRegion } = await import(
     "../../aws/account/settings-from-stack.js"
   );
   if (!STACK_NAME_OR_ID.test(name)) {
@@ -142,7 +142,8 @@ async function fromStack(name: string, flagRegion: string | undefined) {
       `Invalid --from-stack: '${name}'. Give a stack's name (a letter, then letters, digits and hyphens; at most 128) or its ARN.`,
     );
   }
-  const region = flagRegion ?? effectiveSettings().region;
+  // A stack's ARN says where the stack is; the configured region may be another one.
+  const region = flagRegion ?? stackArnRegion(name) ?? effectiveSettings().region;
   if (!region) {
     throw new UsageError(
       "No AWS region for flowship configure aws --from-stack: give --region, or set AWS_REGION (or FLOWSHIP_AWS_REGION).",
