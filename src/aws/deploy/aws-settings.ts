@@ -255,8 +255,9 @@ function readSettingsDocument(file: string): Record<string, unknown> {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new AwsSettingsError(
-      // Newer Node.js quotes the text around the error, which may span lines or hold a secret.
-      `Unreadable settings file: '${file}' (${(error as Error).message.replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, " (not valid JSON)")}). Fix it, or remove it and run 'flowship configure aws' again.`,
+      // Newer Node.js quotes the text around the error (cut short with "…" on either side), which
+      // may span lines or hold a secret: FLOWSHIP_CONFIG may point at a credentials file.
+      `Unreadable settings file: '${file}' (${(error as Error).message.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, " (not valid JSON)")}). Fix it, or remove it and run 'flowship configure aws' again.`,
     );
   }
   if (!isObject(parsed)) {
