@@ -373,7 +373,19 @@ const PARAMETER_CASES: Case[] = [
   },
   {
     name: "an unknown command",
-    ...run(["deploy"], 2, "Unknown command 'deploy'. Run with --help to see the options."),
+    ...run(
+      ["deploy"],
+      2,
+      "Unknown command 'deploy' (did you mean step-functions create?). Run with --help to see the options.",
+    ),
+  },
+  {
+    name: "step-functions deploy, which is create",
+    ...run(
+      ["step-functions", "deploy"],
+      2,
+      "Unknown command 'deploy' (did you mean create?). Run with --help to see the options.",
+    ),
   },
 ];
 
