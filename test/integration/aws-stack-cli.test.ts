@@ -433,6 +433,13 @@ test("usage errors before any AWS call", async () => {
     assert.ok(message.endsWith(`Run flowship aws stack ${args[0]} --help.`), what);
     assert.doesNotMatch(message, /\.\./, what);
   }
+  // another tool's word for deploy gets deploy as the hint
+  const create = await runCli(["aws", "stack", "create", "--name", "x"], { env });
+  assert.equal(create.code, 2);
+  assert.equal(
+    create.stderr,
+    "error: Unknown command 'create' (did you mean deploy?). Run flowship aws stack --help.\n",
+  );
   // commander's own message ends with a period of its own
   const format = await runCli(["aws", "stack", "print", "--format", "xml"], { env });
   assert.equal(format.code, 2);
