@@ -87,6 +87,12 @@ export async function settingsFromStack(options: {
     ),
   );
   const status = stack.StackStatus ?? "UNKNOWN";
+  // A stack being deleted still has its outputs, naming a queue and roles that are going.
+  if (status.startsWith("DELETE_")) {
+    throw new StackSettingsError(
+      `Stack '${name}' in ${region} is ${status}: its resources are being deleted, or partly are. Nothing was written; ${status === "DELETE_FAILED" ? `finish the delete with 'flowship aws stack delete --name ${stack.StackName ?? name}'` : "wait until the delete ends"}, then deploy it again with 'flowship aws stack deploy --name ${stack.StackName ?? name}', or name another stack.`,
+    );
+  }
   const lacking = REQUIRED_OUTPUTS.filter((output) => outputs[output] === undefined);
   if (lacking.length > 0) {
     const what =
