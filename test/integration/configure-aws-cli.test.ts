@@ -87,6 +87,11 @@ describe("configure aws and its settings file", () => {
       jobQueue: "my-queue",
       s3Root: "s3://my-bucket/flowship",
     });
+    // with no settings yet, where the account's resources can come from
+    assert.match(
+      result.stdout,
+      /No account set up yet\? 'flowship aws stack deploy --name flowship' makes one/,
+    );
   });
 
   test("a settings file that cannot be written is one line naming it and why; it is left as it was", async (t) => {

@@ -71,6 +71,12 @@ async function ask(current: PartialAwsSettings, given: PartialAwsSettings): Prom
   };
   try {
     process.stdout.write("AWS settings of flowship (Enter keeps the value in brackets, '-' clears it).\n");
+    if (Object.keys(current).length === 0) {
+      // A new user may not have the queue, bucket and roles asked for yet.
+      process.stdout.write(
+        "No account set up yet? 'flowship aws stack deploy --name flowship' makes one, then 'flowship configure aws --from-stack flowship' fills all of these in (Ctrl-C stops here).\n",
+      );
+    }
     for (const name of NAMES) {
       if (given[name] !== undefined) continue;
       const rule = AWS_SETTINGS[name];
