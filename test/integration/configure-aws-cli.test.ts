@@ -176,6 +176,20 @@ describe("configure aws and its settings file", () => {
     assert.equal(fs.readFileSync(file, "utf8"), "{bad");
   });
 
+  test("a job queue ARN is checked to its end: a line break or a space in it is refused", async () => {
+    const file = path.join(dir, "queue-arn.json");
+    for (const queue of [
+      "arn:aws:batch:x\nINJECTED line",
+      `arn:aws:batch:eu-west-1:${MOTO_ACCOUNT}:job-queue/a b`,
+    ]) {
+      const result = await configure(file, ["--job-queue", queue]);
+      assertOneLine(result, 2, /^error: Invalid AWS setting: jobQueue 'arn:aws:batch:/);
+      assert.equal(fs.existsSync(file), false);
+    }
+    const arn = `arn:aws-cn:batch:cn-north-1:${MOTO_ACCOUNT}:job-queue/flowship_queue-1`;
+    assert.equal((await configure(file, ["--job-queue", arn])).code, 0);
+  });
+
   test("create refuses a job queue ARN of another region than the deploy's, before any AWS call", async () => {
     const file = path.join(dir, "queue-region.json");
     const queue = `arn:aws:batch:eu-west-1:${MOTO_ACCOUNT}:job-queue/flowship`;

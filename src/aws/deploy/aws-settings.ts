@@ -43,7 +43,9 @@ export const AWS_SETTINGS = {
     flag: "--job-queue",
     label: "AWS Batch job queue",
     example: "flowship-queue",
-    valid: (v) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(v) || /^arn:aws[a-z-]*:batch:/.test(v),
+    // A name, or the ARN of one (Batch's rule: 1 to 128 letters, digits, '-' and '_').
+    valid: (v) =>
+      /^(arn:aws[a-z-]*:batch:[a-z0-9-]+:\d{12}:job-queue\/)?[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(v),
   },
   s3Root: {
     env: "FLOWSHIP_AWS_S3_ROOT",
