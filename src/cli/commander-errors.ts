@@ -25,6 +25,24 @@ export function suggestOption(flag: string, command: Command): string | undefine
   return closest === undefined ? undefined : byLoose.get(closest);
 }
 
+/**
+ * Commands people call by another tool's word, which no spelling distance finds, as the command
+ * lines that do it (the first whose first word `parsing` has is suggested): `step-functions
+ * deploy` is `create`, `aws stack create` is `deploy`, and a flow's `deploy` is `step-functions
+ * create`.
+ */
+const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  deploy: ["create", "step-functions create"],
+  create: ["deploy", "step-functions create"],
+};
+
+/** The subcommand of `parsing` an unknown `command` most likely meant. */
+function suggestCommand(command: string, parsing: Command): string | undefined {
+  const names = parsing.commands.map((c) => c.name());
+  const synonyms = Object.hasOwn(SYNONYMS, command) ? SYNONYMS[command]! : [];
+  return closestName(command, names) ?? synonyms.find((line) => names.includes(line.split(" ")[0]!));
+}
+
 export interface CommanderErrorContext {
   /**
    * The command whose options were being parsed. Given, only the first line of Commander's
@@ -47,13 +65,7 @@ export function usageFromCommander(message: string, context: CommanderErrorConte
     const suggestion = flag === undefined ? undefined : suggestOption(flag, parsing);
     // An unknown command gets the same hint (Commander's own is on the line dropped above).
     const command = /^unknown command '([^']+)'/.exec(text)?.[1];
-    const nearCommand =
-      command === undefined
-        ? undefined
-        : closestName(
-            command,
-            parsing.commands.map((c) => c.name()),
-          );
+    const nearCommand = command === undefined ? undefined : suggestCommand(command, parsing);
     if (suggestion !== undefined) text = `${text} (did you mean ${suggestion}?)`;
     else if (nearCommand !== undefined) text = `${text} (did you mean ${nearCommand}?)`;
     // A parameter flag given to resume: the resumed run keeps the origin's parameters.

@@ -64,7 +64,12 @@ test("usageFromCommander: a flow's misspelt command gets the command meant, or n
     message("step-function"),
     "Unknown command 'step-function' (did you mean step-functions?). Run with --help to see the options.",
   );
-  assert.equal(message("deploy"), "Unknown command 'deploy'. Run with --help to see the options.");
+  assert.equal(message("publish"), "Unknown command 'publish'. Run with --help to see the options.");
+  // another tool's word for a command, which no spelling distance finds
+  assert.equal(
+    message("deploy"),
+    "Unknown command 'deploy' (did you mean step-functions create?). Run with --help to see the options.",
+  );
 });
 
 test("usageFromCommander: a standalone command's message joins Commander's lines, one period", () => {

@@ -26,6 +26,8 @@ export function parseStandalone(commands: readonly Command[], argv: string[], he
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     if (code === "commander.helpDisplayed" || code === "commander.help") return false;
-    throw usageFromCommander(message ?? "", { help: `Run ${helpCommand} --help.` });
+    // An unknown subcommand is the program's: its hint is found among the program's commands.
+    const parsing = code === "commander.unknownCommand" ? { parsing: commands[0]! } : {};
+    throw usageFromCommander(message ?? "", { help: `Run ${helpCommand} --help.`, ...parsing });
   }
 }

@@ -489,6 +489,19 @@ test("the job queue: missing, DISABLED; its compute environment INVALID", async 
     /flowship aws stack deploy.*--job-queue/,
   );
   assert.match(line(missing, "compute environments").symbol, /-/);
+  // a queue ARN of another region: what create refuses, said before any look-up
+  const lookups = moto.requests.filter(calls("batch:DescribeJobQueues")).length;
+  const elsewhere = await doctor({
+    FLOWSHIP_AWS_JOB_QUEUE: `arn:aws:batch:us-east-1:${MOTO_ACCOUNT}:job-queue/flowship-queue`,
+  });
+  assertBroken(
+    elsewhere,
+    ["job queue"],
+    "job queue",
+    /is a queue of us-east-1, and flows deploy to region eu-west-1: step-functions create would refuse it/,
+    /--job-queue .*; or flowship configure aws --region us-east-1/,
+  );
+  assert.equal(moto.requests.filter(calls("batch:DescribeJobQueues")).length, lookups);
   const disabled = await doctor({ FLOWSHIP_AWS_JOB_QUEUE: "flowship-disabled-queue" });
   assertBroken(
     disabled,

@@ -223,7 +223,7 @@ test("a stack in an existing network is deleted and its bucket kept, or deleted 
   );
 });
 
-test("a stack flowship did not make is never deleted", async () => {
+test("a stack flowship did not make is never deleted, nor replaced by a deploy", async () => {
   // given: another team's stack
   await cloudFormation().send(
     new CreateStackCommand({
@@ -235,6 +235,7 @@ test("a stack flowship did not make is never deleted", async () => {
       }),
     }),
   );
+  const deletes = moto.requests.filter(calls("cloudformation:DeleteStack")).length;
   // when
   const refused = await stack("delete", "--name", "orders-db", "--delete-bucket");
   // then: one line naming the stack and why, exit 1, no DeleteStack, the stack still there
@@ -244,8 +245,21 @@ test("a stack flowship did not make is never deleted", async () => {
     errorLines(refused)[0]!,
     /^error: Not deleting stack 'orders-db': it is not a flowship account stack/,
   );
-  assert.equal(moto.requests.filter(calls("cloudformation:DeleteStack")).length, 2);
+  assert.equal(moto.requests.filter(calls("cloudformation:DeleteStack")).length, deletes);
   assert.equal(await stackStatus("orders-db"), "CREATE_COMPLETE");
+
+  // when: a deploy of that name, which would replace the stack's template and so every resource
+  const changeSets = moto.requests.filter(calls("cloudformation:CreateChangeSet")).length;
+  const overwrite = await deploy("orders-db");
+  // then: refused in one line before any change set; the stack keeps its topic
+  assert.equal(overwrite.code, 1, overwrite.stderr);
+  assert.equal(errorLines(overwrite).length, 1, overwrite.stderr);
+  assert.match(
+    errorLines(overwrite)[0]!,
+    /^error: Not deploying to stack 'orders-db': it is a stack flowship did not make/,
+  );
+  assert.equal(moto.requests.filter(calls("cloudformation:CreateChangeSet")).length, changeSets);
+  assert.deepEqual(Object.keys(await resources("orders-db")), ["Topic"]);
 });
 
 test("a stack whose deployer policy is still attached is not deleted", async () => {
@@ -419,6 +433,13 @@ test("usage errors before any AWS call", async () => {
     assert.ok(message.endsWith(`Run flowship aws stack ${args[0]} --help.`), what);
     assert.doesNotMatch(message, /\.\./, what);
   }
+  // another tool's word for deploy gets deploy as the hint
+  const create = await runCli(["aws", "stack", "create", "--name", "x"], { env });
+  assert.equal(create.code, 2);
+  assert.equal(
+    create.stderr,
+    "error: Unknown command 'create' (did you mean deploy?). Run flowship aws stack --help.\n",
+  );
   // commander's own message ends with a period of its own
   const format = await runCli(["aws", "stack", "print", "--format", "xml"], { env });
   assert.equal(format.code, 2);

@@ -330,6 +330,24 @@ const PARAMETER_CASES: Case[] = [
     ),
   },
   {
+    name: "create --job-queue empty, named as the flag (not the compiler's option)",
+    ...run(
+      ["step-functions", "create", "--job-queue", ""],
+      2,
+      "Invalid --job-queue '': give an AWS Batch job queue such as flowship-queue.",
+    ),
+    env: NO_AWS,
+  },
+  {
+    name: "create --s3-root without a bucket, named as the flag",
+    ...run(
+      ["step-functions", "create", "--s3-root", "s3://"],
+      2,
+      "Invalid --s3-root 's3://': give an S3 datastore root such as s3://my-bucket/flowship.",
+    ),
+    env: NO_AWS,
+  },
+  {
     name: "create --keep-versions 0",
     ...run(
       ["step-functions", "create", "--only-json", "--keep-versions", "0"],
@@ -355,7 +373,19 @@ const PARAMETER_CASES: Case[] = [
   },
   {
     name: "an unknown command",
-    ...run(["deploy"], 2, "Unknown command 'deploy'. Run with --help to see the options."),
+    ...run(
+      ["deploy"],
+      2,
+      "Unknown command 'deploy' (did you mean step-functions create?). Run with --help to see the options.",
+    ),
+  },
+  {
+    name: "step-functions deploy, which is create",
+    ...run(
+      ["step-functions", "deploy"],
+      2,
+      "Unknown command 'deploy' (did you mean create?). Run with --help to see the options.",
+    ),
   },
 ];
 

@@ -15,8 +15,8 @@ import {
   CreateStackCommand,
   DescribeStacksCommand,
 } from "@aws-sdk/client-cloudformation";
-import { type CliResult, flowshipEnv, runCli, tempDir } from "../helpers/cli.js";
-import { MOTO_ACCOUNT, type Moto, startMoto } from "../helpers/moto.js";
+import { BIN, type CliResult, flowshipEnv, runCli, runCommand, tempDir } from "../helpers/cli.js";
+import { MOTO_ACCOUNT, type Moto, startMoto, VENV_PYTHON } from "../helpers/moto.js";
 
 const dir = tempDir("flowship-configure-");
 const role = (name: string) => `arn:aws:iam::${MOTO_ACCOUNT}:role/${name}`;
@@ -57,6 +57,41 @@ describe("configure aws and its settings file", () => {
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(written(file).aws, { region: "eu-west-1" });
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  });
+
+  test("at a terminal, answers typed ahead are kept and a bad one is asked again, not lost at the end", async () => {
+    // given: a real terminal (Python's pty) and every answer typed at once, one of them invalid
+    const file = path.join(dir, "asked.json");
+    const answers = ["eu-west-1", "my-queue", "s3://b/x", "s3://my-bucket/flowship/", ...Array(20).fill("")];
+    // when
+    const result = await runCommand(
+      VENV_PYTHON,
+      [
+        "-c",
+        "import os,pty,sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))",
+        process.execPath,
+        BIN,
+        "configure",
+        "aws",
+      ],
+      { input: answers.map((a) => `${a}\n`).join(""), env: envOf(file), killAfterMs: 15_000 },
+    );
+    // then
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(
+      result.stdout,
+      /Invalid S3 datastore root: 's3:\/\/b\/x' \(e\.g\. s3:\/\/my-bucket\/flowship\)\. Give another, or press Enter to keep \[e\.g\. s3:\/\/my-bucket\/flowship\]\./,
+    );
+    assert.deepEqual(written(file).aws, {
+      region: "eu-west-1",
+      jobQueue: "my-queue",
+      s3Root: "s3://my-bucket/flowship",
+    });
+    // with no settings yet, where the account's resources can come from
+    assert.match(
+      result.stdout,
+      /No account set up yet\? 'flowship aws stack deploy --name flowship' makes one/,
+    );
   });
 
   test("a settings file that cannot be written is one line naming it and why; it is left as it was", async (t) => {
@@ -104,7 +139,7 @@ describe("configure aws and its settings file", () => {
     }
   });
 
-  test("settings of the wrong JSON type are refused by name, file and expected type (exit 2)", async () => {
+  test("settings of the wrong JSON type, or of an unknown name, are refused by name, file and expected type (exit 2)", async () => {
     for (const [content, message] of [
       [
         { aws: { compute: ["fargate"] } },
@@ -113,6 +148,7 @@ describe("configure aws and its settings file", () => {
       [{ aws: { region: 5 } }, /Invalid setting 'aws\.region' in '.*': a number 5, expected a string/],
       [[1, 2], /Invalid settings file: '.*' holds an array, expected a JSON object/],
       [{ aws: "x" }, /Invalid setting 'aws' in '.*': a string 'x', expected an object of settings/],
+      [{ aws: { regoin: "eu-west-1" } }, /Unknown setting 'aws\.regoin' in '.*' \(did you mean 'region'\?\)/],
     ] as const) {
       const file = path.join(dir, `typed-${Math.random().toString(36).slice(2)}.json`);
       fs.writeFileSync(file, JSON.stringify(content));
@@ -128,7 +164,51 @@ describe("configure aws and its settings file", () => {
     }
   });
 
-  test("compute fargate without an execution role names it among what create still misses", async () => {
+  test("a settings file that is not JSON names a remedy that works: configure aws cannot read it either", async () => {
+    const file = path.join(dir, "not-json.json");
+    fs.writeFileSync(file, "{bad");
+    const result = await configure(file, ["--region", "eu-west-1"]);
+    assertOneLine(
+      result,
+      2,
+      /^error: Unreadable settings file: '.*not-json\.json' \(.*\)\. Fix it, or remove it and run 'flowship configure aws' again\.\n$/,
+    );
+    assert.equal(fs.readFileSync(file, "utf8"), "{bad");
+  });
+
+  test("a job queue ARN is checked to its end: a line break or a space in it is refused", async () => {
+    const file = path.join(dir, "queue-arn.json");
+    for (const queue of [
+      "arn:aws:batch:x\nINJECTED line",
+      `arn:aws:batch:eu-west-1:${MOTO_ACCOUNT}:job-queue/a b`,
+    ]) {
+      const result = await configure(file, ["--job-queue", queue]);
+      assertOneLine(result, 2, /^error: Invalid AWS setting: jobQueue 'arn:aws:batch:/);
+      assert.equal(fs.existsSync(file), false);
+    }
+    const arn = `arn:aws-cn:batch:cn-north-1:${MOTO_ACCOUNT}:job-queue/flowship_queue-1`;
+    assert.equal((await configure(file, ["--job-queue", arn])).code, 0);
+  });
+
+  test("create refuses a job queue ARN of another region than the deploy's, before any AWS call", async () => {
+    const file = path.join(dir, "queue-region.json");
+    const queue = `arn:aws:batch:eu-west-1:${MOTO_ACCOUNT}:job-queue/flowship`;
+    const given = ["--job-queue", queue, "--s3-root", "s3://my-bucket/flowship"];
+    const roles = ["--sfn-role", role("sfn"), "--batch-job-role", role("job")];
+    assert.equal((await configure(file, ["--region", "eu-west-1", ...given, ...roles])).code, 0);
+    // nothing listens there: a call to AWS would fail differently, with exit 1
+    const extra = { FLOWSHIP_AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: "http://127.0.0.1:9" };
+    const create = await runCli(["examples/parameter_flow.ts", "step-functions", "create"], {
+      env: envOf(file, extra),
+    });
+    assertOneLine(
+      create,
+      2,
+      /^error: AWS setting jobQueue is in another region: 'arn:aws:batch:eu-west-1:\d{12}:job-queue\/flowship' is a queue of eu-west-1, and flows deploy to region us-east-1\. /,
+    );
+  });
+
+  test("compute fargate without an execution role names it among what create still misses; the environment's settings are not missing", async () => {
     const file = path.join(dir, "fargate.json");
     const result = await configure(file, ["--compute", "fargate"]);
     assert.equal(result.code, 0, result.stderr);
@@ -138,6 +218,15 @@ describe("configure aws and its settings file", () => {
     );
     const ec2 = await configure(file, ["--compute", "ec2"]);
     assert.doesNotMatch(ec2.stdout, /executionRole/);
+    // what the environment gives is not missing: create, run there, finds it
+    const fromEnv = await configure(file, ["--compute", "ec2"], {
+      AWS_REGION: "eu-west-1",
+      FLOWSHIP_AWS_SFN_ROLE: role("sfn"),
+    });
+    assert.match(
+      fromEnv.stdout,
+      /^Still missing for step-functions create: jobQueue \(--job-queue\), s3Root \(--s3-root\), batchJobRole \(--batch-job-role\)\.$/m,
+    );
   });
 
   test("--debug is taken by every standalone command, and prints the error's stack", async () => {
@@ -253,6 +342,24 @@ describe("configure aws --from-stack", () => {
     }
     const missing = await fromStack(file, ["nowhere"]);
     assertOneLine(missing, 1, /^error: No stack named 'nowhere' in eu-west-1\./);
+  });
+
+  test("a stack's ARN is looked up in the region it names, whatever region is configured", async () => {
+    const file = path.join(dir, "by-arn.json");
+    const described = await cloudformation.send(new DescribeStacksCommand({ StackName: "ec2-stack" }));
+    const arn = described.Stacks![0]!.StackId!;
+    const elsewhere = { AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1" };
+    const result = await fromStack(file, [arn], elsewhere);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(written(file).aws.region, "eu-west-1");
+    assert.equal(written(file).aws.jobQueue, "two-queue");
+    // an id no stack has: no advice to deploy a stack named after an ARN
+    const gone = await fromStack(file, [arn.replace(/\/[^/]+$/, "/0000")], elsewhere);
+    assertOneLine(
+      gone,
+      1,
+      /^error: No stack with id 'arn:aws:cloudformation:eu-west-1:.*' in eu-west-1: it was deleted/,
+    );
   });
 
   test("a name that cannot be a stack's, or no region, is a usage error before any AWS call", async () => {

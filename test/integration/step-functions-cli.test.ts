@@ -307,7 +307,7 @@ describe("step-functions commands from the command line", () => {
     const missing = await runCli([FLOW, "step-functions", "create", "--notify-on-error"], { env });
     assert.equal(
       missing.stderr,
-      "error: --notify-on-error and --notify-on-success need somewhere to send alerts: pass --notify-sns-topic ARN or --notify-webhook-url URL, or set them once with flowship configure aws.\n",
+      "error: --notify-on-error and --notify-on-success need somewhere to send alerts: pass --notify-sns-topic ARN or --notify-webhook-url URL, or set them once with flowship configure aws (flowship aws stack deploy --alerts-topic makes a topic, and configure aws --from-stack records it).\n",
     );
     assert.equal(missing.code, 2);
     const bad = await runCli(

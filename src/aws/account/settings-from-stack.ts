@@ -23,6 +23,11 @@ import { OUTPUT_SETTINGS } from "./stack-template.js";
 export const STACK_NAME_OR_ID =
   /^([A-Za-z][A-Za-z0-9-]{0,127}|arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]{0,127}\/[\w-]+)$/;
 
+/** The region a stack's id (ARN) names, or nothing for a name. */
+export function stackArnRegion(nameOrId: string): string | undefined {
+  return /^arn:aws[a-z-]*:cloudformation:([a-z0-9-]+):/.exec(nameOrId)?.[1];
+}
+
 /** The settings a flowship stack provides: replaced as a set by `--from-stack`. */
 export const STACK_SETTINGS: readonly AwsSettingName[] = Object.values(OUTPUT_SETTINGS).filter(
   (setting): setting is Exclude<typeof setting, undefined> =>
@@ -71,7 +76,9 @@ export async function settingsFromStack(options: {
   const stack = await describe(options.client ?? new CloudFormationClient({ region }), name);
   if (!stack) {
     throw new StackSettingsError(
-      `No stack named '${name}' in ${region}. Deploy it with 'flowship aws stack deploy --name ${name}', or give the stack's region with --region.`,
+      name.startsWith("arn:")
+        ? `No stack with id '${name}' in ${region}: it was deleted, or the ARN is not a stack's of this account. Give the stack's name or ARN as 'flowship aws stack deploy' printed it.`
+        : `No stack named '${name}' in ${region}. Deploy it with 'flowship aws stack deploy --name ${name}', or give the stack's region with --region.`,
     );
   }
   const outputs = Object.fromEntries(
@@ -80,6 +87,12 @@ export async function settingsFromStack(options: {
     ),
   );
   const status = stack.StackStatus ?? "UNKNOWN";
+  // A stack being deleted still has its outputs, naming a queue and roles that are going.
+  if (status.startsWith("DELETE_")) {
+    throw new StackSettingsError(
+      `Stack '${name}' in ${region} is ${status}: its resources are being deleted, or partly are. Nothing was written; ${status === "DELETE_FAILED" ? `finish the delete with 'flowship aws stack delete --name ${stack.StackName ?? name}'` : "wait until the delete ends"}, then deploy it again with 'flowship aws stack deploy --name ${stack.StackName ?? name}', or name another stack.`,
+    );
+  }
   const lacking = REQUIRED_OUTPUTS.filter((output) => outputs[output] === undefined);
   if (lacking.length > 0) {
     const what =

@@ -8,7 +8,6 @@
 import {
   DeleteStackCommand,
   DescribeStackResourcesCommand,
-  ListChangeSetsCommand,
   ListStacksCommand,
   type Stack,
 } from "@aws-sdk/client-cloudformation";
@@ -22,7 +21,7 @@ import {
 import { s3Endpoint } from "../../config.js";
 import { type AwsCallError, awsCall } from "../deploy/errors.js";
 import { StackDeployError } from "./errors.js";
-import { CHANGE_SET_DESCRIPTION, outputsOf, type StackClientOptions, StackSession } from "./stack-deploy.js";
+import { isFlowshipStack, outputsOf, type StackClientOptions, StackSession } from "./stack-deploy.js";
 import { BUCKET_ID } from "./stack-template.js";
 
 export interface DeleteStackOptions extends StackClientOptions {
@@ -35,25 +34,6 @@ export interface DeleteStackResult {
   retainedBucket?: string;
   /** False when there was no such stack. */
   deleted: boolean;
-}
-
-/**
- * Whether `stack` is one `flowship aws stack deploy` made. Its template's Description is the
- * mark: stackTemplate() writes `flowship: … (flowship aws stack)`, and CloudFormation keeps it in
- * every status, a failed create's too. A stack whose template has not run yet
- * (REVIEW_IN_PROGRESS) has no Description; it is flowship's when one of its change sets is
- * (deployStack describes each as {@link CHANGE_SET_DESCRIPTION}). The outputs DeployerPolicy and
- * Compute, which only the account stack has, mark one whose Description was edited by hand.
- */
-async function isFlowshipStack(session: StackSession, stack: Stack): Promise<boolean> {
-  if (/^flowship: .*\(flowship aws stack\)$/s.test(stack.Description ?? "")) return true;
-  const outputs = outputsOf(stack);
-  if (outputs.DeployerPolicy !== undefined && outputs.Compute !== undefined) return true;
-  if (stack.StackStatus !== "REVIEW_IN_PROGRESS") return false;
-  const sets = await session.call("ListChangeSets", () =>
-    session.client.send(new ListChangeSetsCommand({ StackName: session.ref })),
-  );
-  return (sets.Summaries ?? []).some((s) => s.Description === CHANGE_SET_DESCRIPTION);
 }
 
 /** The users, groups and roles the deployer policy is attached to (`user alice`, `role ci`). */

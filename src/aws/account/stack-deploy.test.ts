@@ -20,6 +20,8 @@ import { deployStack } from "./stack-deploy.js";
 import { stackTemplate } from "./stack-template.js";
 
 const STACK_ID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/flowship/1";
+/** The Description stackTemplate() gives a stack: the mark of one flowship made. */
+const FLOWSHIP = stackTemplate().Description;
 const missing = Object.assign(new Error("Stack with id flowship does not exist"), {
   name: "ValidationError",
 });
@@ -47,7 +49,11 @@ function cloudFormation(options: { exists: boolean; statuses: string[]; events: 
   mock.on(DescribeStacksCommand).callsFake(() => {
     if (!executed) {
       if (!options.exists) throw missing;
-      return { Stacks: [{ StackName: "flowship", StackId: STACK_ID, StackStatus: "CREATE_COMPLETE" }] };
+      return {
+        Stacks: [
+          { StackName: "flowship", StackId: STACK_ID, StackStatus: "CREATE_COMPLETE", Description: FLOWSHIP },
+        ],
+      };
     }
     const status = options.statuses[Math.min(polls++, options.statuses.length - 1)]!;
     return {
@@ -189,9 +195,9 @@ test("a stack left failed by an earlier create is not updated: delete it first",
   // given
   const client = new CloudFormationClient({ region: "eu-west-1" });
   const mock = mockClient(client);
-  mock
-    .on(DescribeStacksCommand)
-    .resolves({ Stacks: [{ StackName: "flowship", StackStatus: "CREATE_FAILED" } as never] });
+  mock.on(DescribeStacksCommand).resolves({
+    Stacks: [{ StackName: "flowship", StackStatus: "CREATE_FAILED", Description: FLOWSHIP } as never],
+  });
   // when
   const failure = await deployStack({ name: "flowship", template: stackTemplate(), client, pollMs: 1 }).catch(
     (e) => e,

@@ -15,6 +15,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  ListChangeSetsCommand,
   type Stack,
   type StackEvent,
 } from "@aws-sdk/client-cloudformation";
@@ -232,6 +233,25 @@ async function awaitChangeSet(session: StackSession, changeSetId: string): Promi
 export const CHANGE_SET_DESCRIPTION = "flowship aws stack deploy";
 
 /**
+ * Whether `stack` is one `flowship aws stack deploy` made. Its template's Description is the
+ * mark: stackTemplate() writes `flowship: … (flowship aws stack)`, and CloudFormation keeps it in
+ * every status, a failed create's too. A stack whose template has not run yet
+ * (REVIEW_IN_PROGRESS) has no Description; it is flowship's when one of its change sets is
+ * (deployStack describes each as {@link CHANGE_SET_DESCRIPTION}). The outputs DeployerPolicy and
+ * Compute, which only the account stack has, mark one whose Description was edited by hand.
+ */
+export async function isFlowshipStack(session: StackSession, stack: Stack): Promise<boolean> {
+  if (/^flowship: .*\(flowship aws stack\)$/s.test(stack.Description ?? "")) return true;
+  const outputs = outputsOf(stack);
+  if (outputs.DeployerPolicy !== undefined && outputs.Compute !== undefined) return true;
+  if (stack.StackStatus !== "REVIEW_IN_PROGRESS") return false;
+  const sets = await session.call("ListChangeSets", () =>
+    session.client.send(new ListChangeSetsCommand({ StackName: session.ref })),
+  );
+  return (sets.Summaries ?? []).some((s) => s.Description === CHANGE_SET_DESCRIPTION);
+}
+
+/**
  * Creates the stack or updates it to `template`, printing progress; returns its outputs.
  * @example
  * const { outputs } = await deployStack({ name: "flowship", template: stackTemplate() });
@@ -242,6 +262,13 @@ export async function deployStack(options: DeployStackOptions): Promise<DeploySt
   const status = existing?.StackStatus;
   // A stack that only ever had a change set (REVIEW_IN_PROGRESS) is created by the next one.
   const create = existing === undefined || status === "REVIEW_IN_PROGRESS";
+  // An update replaces the whole template: another team's stack of this name would lose every
+  // resource it has, so only a stack flowship made is touched (as `aws stack delete` does).
+  if (existing !== undefined && !(await isFlowshipStack(session, existing))) {
+    throw new StackDeployError(
+      `Not deploying to stack '${session.name}': it is a stack flowship did not make (its template's Description is not flowship's, and it has no DeployerPolicy and Compute outputs), and deploying would replace all of its resources. Choose another --name, or check --region.`,
+    );
+  }
   if (!create && !UPDATABLE.test(status ?? "")) {
     const remedy = /_IN_PROGRESS$/.test(status ?? "")
       ? "Wait until it finishes, then deploy again"

@@ -225,15 +225,23 @@ describe("AWS settings", () => {
     assert.deepEqual(JSON.parse(fs.readFileSync(blocker, "utf8")), {});
   });
 
-  test("an unparseable file's error quotes none of its text", () => {
-    const file = useFile('{"aws": {"notifyWebhookUrl": "https://hooks.example.com/services/SECRET"\n,,}}');
-    assert.throws(
-      () => readSettingsFile(file),
-      (error: Error) =>
-        error.message.startsWith(`Unreadable settings file: '${file}'`) &&
-        !error.message.includes("SECRET") &&
-        !error.message.includes("\n"),
-    );
+  test("an unparseable file's error quotes none of its text, however Node.js cuts the quote short", () => {
+    for (const text of [
+      '{"aws": {"notifyWebhookUrl": "https://hooks.example.com/services/SECRET"\n,,}}',
+      // the text after the error, and before it, cut with "..." (a credentials file, say)
+      "[default]\naws_secret_access_key = SECRET-0123456789",
+      '{"aws": {"region": "eu-west-1"}, "x": SECRET-0123456789}',
+    ]) {
+      const file = useFile(text);
+      assert.throws(
+        () => readSettingsFile(file),
+        (error: Error) =>
+          error.message.startsWith(`Unreadable settings file: '${file}'`) &&
+          !/SECRET|aws_secret|default/.test(error.message) &&
+          !error.message.includes("\n"),
+        text,
+      );
+    }
   });
 
   test("a webhook URL with a line break or a space is refused, though the URL parser would drop it", () => {

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import { awsSettingsFromEnv, configFilePath, sdkRegion } from "../../config.js";
 import { FlowshipError, isFlowshipError } from "../../errors.js";
 import { writeFileAtomic } from "../../util/atomic-file.js";
+import { closestName } from "../../util/did-you-mean.js";
 import { explainIoError } from "../../util/io-error.js";
 import { ASSIGN_PUBLIC_IP, COMPUTE_KINDS, type ComputeKind } from "../compile/compile-options.js";
 import { AwsSettingsError } from "./errors.js";
@@ -42,7 +43,9 @@ export const AWS_SETTINGS = {
     flag: "--job-queue",
     label: "AWS Batch job queue",
     example: "flowship-queue",
-    valid: (v) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(v) || /^arn:aws[a-z-]*:batch:/.test(v),
+    // A name, or the ARN of one (Batch's rule: 1 to 128 letters, digits, '-' and '_').
+    valid: (v) =>
+      /^(arn:aws[a-z-]*:batch:[a-z0-9-]+:\d{12}:job-queue\/)?[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(v),
   },
   s3Root: {
     env: "FLOWSHIP_AWS_S3_ROOT",
@@ -254,8 +257,9 @@ function readSettingsDocument(file: string): Record<string, unknown> {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new AwsSettingsError(
-      // Newer Node.js quotes the text around the error, which may span lines or hold a secret.
-      `Unreadable settings file: '${file}' (${(error as Error).message.replace(/, (\.\.\.)?"[\s\S]*" is not valid JSON$/, " (not valid JSON)")}). Fix it or run 'flowship configure aws' again`,
+      // Newer Node.js quotes the text around the error (cut short with "…" on either side), which
+      // may span lines or hold a secret: FLOWSHIP_CONFIG may point at a credentials file.
+      `Unreadable settings file: '${file}' (${(error as Error).message.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, " (not valid JSON)")}). Fix it, or remove it and run 'flowship configure aws' again.`,
     );
   }
   if (!isObject(parsed)) {
@@ -273,6 +277,14 @@ export function readSettingsFile(file: string = configFilePath()): PartialAwsSet
   if (!isObject(aws)) {
     throw new AwsSettingsError(
       `Invalid setting 'aws' in '${file}': ${jsonType(aws)}, expected an object of settings such as {"region": "eu-west-1"}. Fix it in that file, or remove it and run 'flowship configure aws' again.`,
+    );
+  }
+  // A misspelt name would be ignored without a word (and dropped by the next configure aws).
+  const unknown = Object.keys(aws).find((key) => !Object.hasOwn(AWS_SETTINGS, key));
+  if (unknown !== undefined) {
+    const close = closestName(unknown, Object.keys(AWS_SETTINGS));
+    throw new AwsSettingsError(
+      `Unknown setting 'aws.${unknown}' in '${file}'${close ? ` (did you mean '${close}'?)` : ""}: flowship would ignore it. Fix it in that file, or remove it; the settings are ${Object.keys(AWS_SETTINGS).join(", ")}.`,
     );
   }
   const settings: PartialAwsSettings = {};
@@ -472,5 +484,28 @@ export function loadAwsSettings(
     );
   }
   checkSettings(settings, typeof caller === "string" ? "flags" : "option");
+  if (required.includes("jobQueue")) checkQueueRegion(settings);
   return settings as AwsSettings;
+}
+
+/**
+ * The region of a job queue given by ARN when it is not the deploy region, else nothing. Step
+ * Functions submits each job in its own region, so a state machine naming another region's queue
+ * deploys and then fails every run.
+ */
+export function foreignQueueRegion(settings: PartialAwsSettings): string | undefined {
+  const queueRegion = /^arn:aws[a-z-]*:batch:([a-z0-9-]+):/.exec(settings.jobQueue ?? "")?.[1];
+  return queueRegion !== undefined && settings.region !== undefined && queueRegion !== settings.region
+    ? queueRegion
+    : undefined;
+}
+
+/** Refuses a job queue of another region than the deploy's (see {@link foreignQueueRegion}). */
+function checkQueueRegion(settings: PartialAwsSettings): void {
+  const queueRegion = foreignQueueRegion(settings);
+  if (queueRegion === undefined) return;
+  const { jobQueue, region } = AWS_SETTINGS;
+  throw new AwsSettingsError(
+    `AWS setting jobQueue is in another region: '${settings.jobQueue}' is a queue of ${queueRegion}, and flows deploy to region ${settings.region}. Give a queue of ${settings.region} with flowship configure aws ${jobQueue.flag} (or ${jobQueue.env}), or deploy to ${queueRegion} with flowship configure aws ${region.flag} (or ${region.env}).`,
+  );
 }

@@ -52,24 +52,48 @@ export interface ConfigureOptions {
 async function ask(current: PartialAwsSettings, given: PartialAwsSettings): Promise<PartialAwsSettings> {
   const answers: PartialAwsSettings = {};
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  // Lines typed or pasted ahead of their question wait for it here: rl.question() would drop
+  // every line that arrives while no question is asked, and then stop at the end of input.
+  const lines = rl[Symbol.asyncIterator]();
+  // Ctrl+C at a prompt ends the input, as Ctrl+D does: nothing is written.
+  rl.on("SIGINT", () => rl.close());
+  const next = async (prompt: string): Promise<string> => {
+    rl.setPrompt(prompt);
+    rl.prompt();
+    const line = await lines.next();
+    if (line.done) {
+      throw new UsageError(
+        "Cancelled: 'flowship configure aws'. Nothing was written.",
+        "FS_CONFIGURE_CANCELLED",
+      );
+    }
+    return line.value.trim();
+  };
   try {
     process.stdout.write("AWS settings of flowship (Enter keeps the value in brackets, '-' clears it).\n");
+    if (Object.keys(current).length === 0) {
+      // A new user may not have the queue, bucket and roles asked for yet.
+      process.stdout.write(
+        "No account set up yet? 'flowship aws stack deploy --name flowship' makes one, then 'flowship configure aws --from-stack flowship' fills all of these in (Ctrl-C stops here).\n",
+      );
+    }
     for (const name of NAMES) {
       if (given[name] !== undefined) continue;
       const rule = AWS_SETTINGS[name];
       const value = current[name];
       const shown = value === undefined ? `e.g. ${rule.example}` : shownSetting(name, value);
-      const answer = (
-        await rl.question(`${rule.label} [${shown}]: `).catch(() => {
-          // Ctrl+C or Ctrl+D at a prompt: stop without writing anything.
-          throw new UsageError(
-            "Cancelled: 'flowship configure aws'. Nothing was written.",
-            "FS_CONFIGURE_CANCELLED",
+      for (;;) {
+        const answer = await next(`${rule.label} [${shown}]: `);
+        if (answer === "-") answers[name] = "";
+        else if (answer !== "" && !rule.valid(answer)) {
+          // Asked again at once: refused at the end, every answer typed so far would be lost.
+          process.stdout.write(
+            `Invalid ${rule.label}: '${shownSetting(name, answer)}' (e.g. ${rule.example}). Give another, or press Enter to keep [${shown}].\n`,
           );
-        })
-      ).trim();
-      if (answer === "-") answers[name] = "";
-      else if (answer !== "") answers[name] = answer;
+          continue;
+        } else if (answer !== "") answers[name] = answer;
+        break;
+      }
     }
   } finally {
     rl.close();
@@ -116,7 +140,7 @@ function program(): Command {
 
 /** The settings of `--from-stack NAME`, in the region of --region or the configured one. */
 async function fromStack(name: string, flagRegion: string | undefined) {
-  const { STACK_NAME_OR_ID, STACK_SETTINGS, settingsFromStack } = await import(
+  const { STACK_NAME_OR_ID, STACK_SETTINGS, settingsFromStack, stackArnRegion } = await import(
     "../../aws/account/settings-from-stack.js"
   );
   if (!STACK_NAME_OR_ID.test(name)) {
@@ -124,7 +148,8 @@ async function fromStack(name: string, flagRegion: string | undefined) {
       `Invalid --from-stack: '${name}'. Give a stack's name (a letter, then letters, digits and hyphens; at most 128) or its ARN.`,
     );
   }
-  const region = flagRegion ?? effectiveSettings().region;
+  // A stack's ARN says where the stack is; the configured region may be another one.
+  const region = flagRegion ?? stackArnRegion(name) ?? effectiveSettings().region;
   if (!region) {
     throw new UsageError(
       "No AWS region for flowship configure aws --from-stack: give --region, or set AWS_REGION (or FLOWSHIP_AWS_REGION).",
@@ -157,7 +182,7 @@ export async function runConfigure(argv: string[]): Promise<number> {
   const removed = stack
     ? stack.provided.filter((n) => before[n] !== undefined && !(n in stack.settings) && !(n in fromFlags))
     : [];
-  const { file, settings } = await configureAws({
+  const { file } = await configureAws({
     given: { ...stack?.settings, ...fromFlags },
     // The stack's outputs are the answers: no questions, and no file written with half of them.
     ...(stack ? { interactive: false, remove: removed, stack: stack.stack } : {}),
@@ -172,8 +197,10 @@ export async function runConfigure(argv: string[]): Promise<number> {
       );
     }
   }
-  // In NEEDED's order.
-  const missing = NEEDED.filter((n) => missingSettings(settings, NEEDED).missing.includes(n));
+  // In NEEDED's order. What the environment gives (FLOWSHIP_AWS_*, AWS_REGION) is not missing:
+  // create, run in this environment, finds it.
+  const effective = effectiveSettings(file);
+  const missing = NEEDED.filter((n) => missingSettings(effective, NEEDED).missing.includes(n));
   process.stdout.write(`Wrote AWS settings to ${file}.\n`);
   if (missing.length > 0) {
     process.stdout.write(

@@ -11,7 +11,7 @@ import {
   DescribeJobQueuesCommand,
   type JobQueueDetail,
 } from "@aws-sdk/client-batch";
-import { computeKind, type PartialAwsSettings } from "../../deploy/aws-settings.js";
+import { computeKind, foreignQueueRegion, type PartialAwsSettings } from "../../deploy/aws-settings.js";
 import { lookupFailed } from "./aws-problem.js";
 import {
   type CheckResult,
@@ -183,6 +183,19 @@ export async function checkJobQueue(
 ): Promise<CheckResult[]> {
   const setting = requireSetting(settings, "jobQueue", QUEUE, "job queue");
   if ("problem" in setting) return [setting.problem];
+  const queueRegion = foreignQueueRegion(settings);
+  if (queueRegion !== undefined) {
+    // What create refuses, said as create says it; no look-up in a region it is not in.
+    return [
+      fail(
+        QUEUE,
+        `job queue ${setting.value}`,
+        `is a queue of ${queueRegion}, and flows deploy to region ${settings.region}: step-functions create would refuse it`,
+        `${settingRemedy("jobQueue")}; or ${settingRemedy("region", queueRegion)}`,
+      ),
+      skip(ENVIRONMENTS, "compute environments", "not checked: the job queue is in another region"),
+    ];
+  }
   const { result, queue } = await checkQueue(clients, setting.value);
   if (queue && isInvalid(settings, "compute")) {
     // Which kind the environments should be is what the compute setting says.

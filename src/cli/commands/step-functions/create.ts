@@ -15,10 +15,11 @@ import type { DefinitionStats } from "../../../aws/compile/limits.js";
 import { LIMITS } from "../../../aws/compile/limits.js";
 import { describeLoops } from "../../../aws/compile/loop-history.js";
 import { unusedBatchOptionNotes } from "../../../aws/compile/unused-batch-options.js";
-import { configuredCompute } from "../../../aws/deploy/aws-settings.js";
+import { AWS_SETTINGS, configuredCompute } from "../../../aws/deploy/aws-settings.js";
 import type { DeployCompileOptions } from "../../../aws/deploy/deploy-types.js";
 import { DEFAULT_KEEP_VERSIONS } from "../../../aws/deploy/publish-version.js";
 import { currentUser } from "../../../config.js";
+import { UsageError } from "../../../errors.js";
 import { projectedFlowName, resolveBranch } from "../../../flow/project.js";
 import type { FlowSpec } from "../../../flow/types.js";
 import { addBranchOptions, branchChoice } from "../../branch-options.js";
@@ -156,9 +157,28 @@ function addCreateOptions(command: Command): Command {
     );
 }
 
+/**
+ * --job-queue and --s3-root of a deploy by the rules of their settings, naming the flag: the
+ * compiler would name its own option (`datastoreRoot`), which the user never typed.
+ */
+function checkSettingFlags(flags: CreateFlags): void {
+  for (const [flag, name] of [
+    ["--job-queue", "jobQueue"],
+    ["--s3-root", "s3Root"],
+  ] as const) {
+    const value = flags[name];
+    const rule = AWS_SETTINGS[name];
+    if (value !== undefined && !rule.valid(value)) {
+      throw new UsageError(`Invalid ${flag} '${value}': give an ${rule.label} such as ${rule.example}.`);
+    }
+  }
+}
+
 /** Checks the flags and compiles; prints the definition with --only-json, else deploys it. */
 async function create(context: FlowCommandContext, flags: CreateFlags, self: Command): Promise<void> {
   const globals = context.globals();
+  // With --only-json they may be placeholders of the user's own template (`${MyQueue}`).
+  if (!flags.onlyJson) checkSettingFlags(flags);
   const choices = createChoices(flags, self, context.flow);
   // In a project, the definition is the branch's: its name, and so its job definition's.
   const branch = resolveBranch(context.flow, branchChoice(context.flow, flags), currentUser());

@@ -77,7 +77,7 @@ function notifyChoice(flags: CreateFlags, configured: PartialAwsSettings): Notif
   const webhookUrl = fromFlags ? given.webhookUrl : configured.notifyWebhookUrl;
   if (snsTopic === undefined && webhookUrl === undefined) {
     throw new UsageError(
-      "--notify-on-error and --notify-on-success need somewhere to send alerts: pass --notify-sns-topic ARN or --notify-webhook-url URL, or set them once with flowship configure aws.",
+      "--notify-on-error and --notify-on-success need somewhere to send alerts: pass --notify-sns-topic ARN or --notify-webhook-url URL, or set them once with flowship configure aws (flowship aws stack deploy --alerts-topic makes a topic, and configure aws --from-stack records it).",
     );
   }
   if (snsTopic !== undefined && !AWS_SETTINGS.notifySnsTopic.valid(snsTopic)) {
