@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { before, test } from "node:test";
-import type { FlowSpec } from "flowship";
+import { type FlowSpec, flow } from "flowship";
 import { type ExecutingRun, type LogLine, RunFailedError, Runner } from "flowship/api";
 import { Flow } from "flowship/client";
 import apiFlow from "../fixtures/flows/api_flow.js";
@@ -185,6 +185,14 @@ test("bad input fails with the CLI's FS_* codes before any run is recorded", asy
     assert.doesNotMatch(error.message, /--/, error.message);
   }
   assert.equal(await code(runner.resume({ origin: "no/such" })), "FS_PATHSPEC_INVALID");
+  // and: a flow declared in the program that runs it (this test file), whose top level each task
+  // would run again, is refused before anything is compiled
+  const inline = flow("InlineFlow")
+    .step("start", () => {}, { next: "end" })
+    .step("end", () => {});
+  const inProgram = await rejection(new Runner(inline, { datastoreRoot }).run());
+  assert.equal(inProgram.code, "FS_API_FLOW_IN_PROGRAM");
+  assert.match(inProgram.message, /^Flow 'InlineFlow' is declared in '.*api-runner\.test\.ts', the program/);
   // and: a signal aborted before the start stops the run before it is recorded
   assert.equal(
     await code(runner.run({ greeting: "x" }, { signal: AbortSignal.abort() })),
