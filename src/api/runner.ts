@@ -209,9 +209,8 @@ export class Runner<F extends FlowSpec = FlowSpec> {
     const isolation = isolationOf(options.isolation);
     const tags = (options.tags ?? []).map(checkTag);
     const decorators = withDecorators(options.with);
-    const datastore = resolveDatastore(
-      options.datastoreRoot === undefined ? {} : { root: options.datastoreRoot },
-    );
+    // An empty root is no root, as for the CLI and simulate(): not the current folder.
+    const datastore = resolveDatastore(options.datastoreRoot ? { root: options.datastoreRoot } : {});
     const { flow, compiled } = await loadFlowInput(this.#flow, {
       codeRoot: codeCacheRoot(datastore),
       withS3: datastore.kind === "s3",

@@ -199,4 +199,21 @@ test("bad input fails with the CLI's FS_* codes before any run is recorded", asy
     "FS_RUN_CANCELLED",
   );
   assert.deepEqual(await runIds(), before);
+  // and: an empty datastoreRoot is the default root, not the current folder (where the code was compiled)
+  const cwd = process.cwd();
+  const here = fs.mkdtempSync(path.join(dir, "cwd-"));
+  process.env.FLOWSHIP_DATASTORE_ROOT = path.join(dir, "from-env");
+  try {
+    process.chdir(here);
+    const empty = new Runner(apiFlow, { datastoreRoot: "" });
+    assert.equal(
+      await code(empty.run({ greeting: "x" }, { signal: AbortSignal.abort() })),
+      "FS_RUN_CANCELLED",
+    );
+  } finally {
+    process.chdir(cwd);
+    delete process.env.FLOWSHIP_DATASTORE_ROOT;
+  }
+  assert.deepEqual(fs.readdirSync(here), []);
+  assert.ok(fs.existsSync(path.join(dir, "from-env", "_code")));
 });
