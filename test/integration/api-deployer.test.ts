@@ -165,6 +165,9 @@ test("waitForCompletion() gives up with FS_API_WAIT_TIMEOUT; terminate() stops a
   const slow = await deployed.trigger({ greeting: "slow", pause: 30 });
   // when / then
   assert.equal(await codeOf(slow.waitForCompletion({ timeoutMs: 300, pollMs: 100 })), "FS_API_WAIT_TIMEOUT");
+  // and: a pollMs that would ask Step Functions without a pause, or a negative timeout, is refused
+  assert.equal(await codeOf(slow.waitForCompletion({ timeoutMs: 300, pollMs: Number.NaN })), "FS_API_OPTION");
+  assert.equal(await codeOf(slow.waitForCompletion({ timeoutMs: -1 })), "FS_API_OPTION");
   assert.equal(await slow.status(), "RUNNING");
   assert.ok((await deployed.listRuns({ status: "RUNNING" })).some((r) => r.runId === slow.runId));
   await slow.terminate();
@@ -182,6 +185,8 @@ test("parameters are checked at run time against the flow, or against the deploy
   assert.equal(await codeOf(byName.trigger({ greeting: "x", alpah: 1 })), "FS_PARAM_VALUE");
   assert.equal(await codeOf(byName.trigger({ greeting: "x", alpha: "high" })), "FS_PARAM_VALUE");
   assert.equal(await codeOf(byName.trigger({ alpha: 1 })), "FS_PARAM_VALUE");
+  // and: a status Step Functions does not have is refused, not an empty list
+  assert.equal(await codeOf(deployed.listRuns({ status: ["RUNNING", "DONE" as never] })), "FS_API_OPTION");
   // and: nothing was started
   assert.equal((await deployed.listRuns()).length, runs);
 });
