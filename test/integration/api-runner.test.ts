@@ -86,6 +86,10 @@ test("runAsync(): log lines from the first one, status, an AbortSignal that stop
     seen.push(line);
     if (!line.text.endsWith("pausing")) continue;
     signalsWhileRunning = signals();
+    // and: resuming it while it runs in this process is refused, with a way out that is not killing this process
+    const still = await rejection(new Runner(apiFlow, { datastoreRoot }).resume({ origin: executing.runId }));
+    assert.equal(still.code, "FS_RESUME_STILL_RUNNING");
+    assert.match(still.message, /still running \(in this process\).*cancel\(\)/);
     controller.abort();
   }
   const error = await executing.wait().then(
