@@ -167,6 +167,17 @@ test("bad input fails with the CLI's FS_* codes before any run is recorded", asy
   // when / then: values TypeScript would refuse, checked again at run time
   assert.equal(await code(runner.run({ greeting: "x", alpah: 1 } as never)), "FS_PARAM_VALUE");
   assert.equal(await code(runner.run({ greeting: 42 } as never)), "FS_PARAM_VALUE");
+  // and: what JavaScript lets a caller pass is named in the message, a huge value cut short
+  for (const [parameters, shown] of [
+    ["greeting", /expected an object of values by name, got "greeting"\.$/],
+    [{ greeting: 10n }, /expected string, got 10n\.$/],
+    [{ greeting: "x", alpha: Number.NaN }, /expected number, got NaN\.$/],
+    [{ greeting: "x", alpha: "x".repeat(1e6) }, /expected number, got "x{199}… \(1000002 characters\)\.$/],
+  ] as const) {
+    const error = await rejection(runner.run(parameters as never));
+    assert.equal(error.code, "FS_PARAM_VALUE", error.message);
+    assert.match(error.message, shown);
+  }
   // and: a missing parameter is named by its key, as the caller gives it (not as a CLI flag)
   const missing = await rejection(runner.run({} as never));
   assert.equal(missing.code, "FS_PARAM_VALUE");
