@@ -233,6 +233,9 @@ function deployedSpec(metadata: DeploymentMetadata): FlowSpec {
       type: p.type as FlowSpec["parameters"][number]["type"],
       required: p.required && p.default === undefined && !p.deployTime,
       hasDefault: false,
+      // Deployments made before these were recorded take a list's text only, an included file's text as given.
+      ...(p.separator === undefined ? {} : { separator: p.separator }),
+      ...(p.includeFile ? { includeFile: true } : {}),
     })),
   };
 }

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { BatchClient, ListJobsCommand, TerminateJobCommand } from "@aws-sdk/client-batch";
-import { CreateStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import {
   DeployedFlow as Deployed,
   type DeployedFlow,
@@ -189,6 +189,20 @@ test("parameters are checked at run time against the flow, or against the deploy
   assert.equal(await codeOf(deployed.listRuns({ status: ["RUNNING", "DONE" as never] })), "FS_API_OPTION");
   // and: nothing was started
   assert.equal((await deployed.listRuns()).length, runs);
+  // and: opened by name, it knows a list parameter (given as the list) and an included file (whose text is sent)
+  const notes = path.join(dir, "notes.txt");
+  fs.writeFileSync(notes, "from a file");
+  const started = await byName.trigger({ greeting: "x", labels: ["a", "b"], notes });
+  const { input } = await new SFNClient({
+    region: account.moto.region,
+    endpoint: account.moto.directEndpoint,
+  }).send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+  await started.terminate();
+  assert.deepEqual(JSON.parse(JSON.parse(input ?? "{}").Parameters), {
+    greeting: "x",
+    labels: ["a", "b"],
+    notes: "from a file",
+  });
 });
 
 test("rollback() and delete(): the owner may, another user only with the production token", async () => {

@@ -63,7 +63,14 @@ test("run() returns the finished run as a Client Run, with the given values, def
   assert.equal(await run.data?.suffix, "from-env");
   // and: a string holding a source map comment's text, left as it is in the compiled flow
   assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
-  assert.deepEqual(await run.parameters(), { greeting: "world", alpha: 2, pause: 0, gate: "" });
+  assert.deepEqual(await run.parameters(), {
+    greeting: "world",
+    alpha: 2,
+    pause: 0,
+    gate: "",
+    labels: ["api"],
+    notes: undefined,
+  });
   assert.deepEqual(run.userTags, ["api"]);
   assert.equal(run.namespace, "user:tester");
 });
