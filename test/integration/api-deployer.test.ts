@@ -266,12 +266,16 @@ test("simulate() runs the deployment on this machine and returns the run; a fail
   assert.equal(await run.data?.score, 0.5);
   assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
   assert.deepEqual(run.userTags, ["sim"]);
-  // and: a step that fails
+  // and: a step that fails, simulated twice at once under one execution name: the second is refused
   const gate = path.join(dir, "no-gate");
   assert.ok(!fs.existsSync(gate));
-  const failure = await stepFunctions
-    .simulate({ greeting: "sim", gate }, simulation)
-    .catch((e: unknown) => e);
+  const gated = { ...simulation, executionName: "gated" };
+  const outcomes = await Promise.all(
+    [1, 2].map(() => stepFunctions.simulate({ greeting: "sim", gate }, gated).catch((e: unknown) => e)),
+  );
+  const failure = outcomes.find((e) => e instanceof RunFailedError);
+  const codes = outcomes.map((e) => (e as { code?: string }).code).sort();
+  assert.deepEqual(codes, ["FS_SIMULATE_EXECUTION_EXISTS", "FS_SIMULATE_FAILED"]);
   assert.ok(failure instanceof RunFailedError);
   assert.equal(failure.code, "FS_SIMULATE_FAILED");
   assert.equal(failure.run?.successful, false);
