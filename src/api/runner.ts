@@ -174,7 +174,7 @@ export class Runner<F extends FlowSpec = FlowSpec> {
       cancelled = true;
       run.cancel(reason);
     };
-    const onAbort = () => cancel("cancelled by its AbortSignal");
+    const onAbort = () => cancel(abortedReason(call.signal?.reason));
     call.signal?.addEventListener("abort", onAbort, { once: true });
     const result: Promise<RunResult> = run.execute().finally(() => {
       call.signal?.removeEventListener("abort", onAbort);
@@ -258,6 +258,22 @@ function isolationOf(given: string | undefined): Isolation {
   }
   if (value === "thread") checkThreadSettings();
   return value as Isolation;
+}
+
+/**
+ * Why a run stopped through its signal: the reason its caller gave (`abort(reason)`, a timeout's),
+ * not the bare "This operation was aborted" of `abort()`.
+ */
+function abortedReason(reason: unknown): string {
+  const given =
+    reason instanceof Error
+      ? reason.name === "AbortError"
+        ? undefined
+        : reason.message
+      : reason === undefined
+        ? undefined
+        : String(reason);
+  return `cancelled by its AbortSignal${given ? `: ${given}` : ""}`;
 }
 
 /** The run to resume, checked: the one given, else the flow's latest. */

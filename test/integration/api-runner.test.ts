@@ -97,7 +97,7 @@ test("runAsync(): log lines from the first one, status, an AbortSignal that stop
     const still = await rejection(new Runner(apiFlow, { datastoreRoot }).resume({ origin: executing.runId }));
     assert.equal(still.code, "FS_RESUME_STILL_RUNNING");
     assert.match(still.message, /still running \(in this process\).*cancel\(\)/);
-    controller.abort();
+    controller.abort(new Error("seen enough"));
   }
   const error = await executing.wait().then(
     () => assert.fail("a cancelled run resolved"),
@@ -109,7 +109,8 @@ test("runAsync(): log lines from the first one, status, an AbortSignal that stop
   assert.equal(executing.status, "cancelled");
   assert.equal(error.run?.status, "failed");
   assert.equal(error.run?.cancelled, true);
-  assert.match(error.run?.failureReason ?? "", /cancelled by its AbortSignal/);
+  assert.match(error.run?.failureReason ?? "", /cancelled by its AbortSignal: seen enough/);
+  assert.match(error.message, /\(cancelled by its AbortSignal: seen enough\)\.$/);
   // and: the lines came in order, task output on stdout with its task's prefix
   const prefix = `[${executing.runId}/start/0]`;
   assert.match(seen[0]!.text, new RegExp(`^Running ApiFlow/${executing.runId} `));
