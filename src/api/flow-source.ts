@@ -15,6 +15,12 @@ export type FlowInput = string | FlowSpec;
 /** The file a flow input is compiled from. */
 export function flowFileOf(input: FlowInput): string {
   if (typeof input === "string") return input;
+  if (typeof input !== "object" || input === null) {
+    throw new ApiUsageError(
+      API_ERROR_CODES.flowFileUnknown,
+      `Expected a flow (the default export of its file) or its file's path, got ${String(input)}.`,
+    );
+  }
   const file = input.location?.file;
   if (!file) {
     throw new ApiUsageError(

@@ -208,6 +208,25 @@ test("bad input fails with the CLI's FS_* codes before any run is recorded", asy
     assert.doesNotMatch(error.message, /--/, error.message);
   }
   assert.equal(await code(runner.resume({ origin: "no/such" })), "FS_PATHSPEC_INVALID");
+  // and: what a JavaScript caller may pass instead of the types' values, each an FS_* error naming it
+  for (const [call, message] of [
+    [() => new Runner<FlowSpec>(null as never).run(), /^Expected a flow .* got null\.$/],
+    [
+      () => new Runner(apiFlow, { datastoreRoot, tags: "api" as never }).run({ greeting: "x" }),
+      /option tags .*'api'/,
+    ],
+    [
+      () => new Runner(apiFlow, { datastoreRoot, with: "retry" as never }).run({ greeting: "x" }),
+      /option with /,
+    ],
+    [() => runner.run({ greeting: "x" }, AbortSignal.abort() as never), /as \{ signal \}/],
+    [() => runner.run({ greeting: "x" }, { signal: "abort" as never }), /option signal of run\(\)/],
+    [() => runner.resume({ origin: 42 as never }), /option origin of resume\(\): '42'/],
+  ] as const) {
+    const error = await rejection(call());
+    assert.match(error.code ?? "", /^FS_API_/, error.message);
+    assert.match(error.message, message);
+  }
   // and: a flow declared in the program that runs it (this test file), whose top level each task
   // would run again, is refused before anything is compiled
   const inline = flow("InlineFlow")
