@@ -278,6 +278,10 @@ test("simulate() runs the deployment on this machine and returns the run; a fail
   assert.deepEqual(codes, ["FS_SIMULATE_EXECUTION_EXISTS", "FS_SIMULATE_FAILED"]);
   assert.ok(failure instanceof RunFailedError);
   assert.equal(failure.code, "FS_SIMULATE_FAILED");
+  assert.match(
+    failure.message,
+    /^Simulated execution failed: 'ApiFlow\/sfn-gated' \(check\/0: Error: gate .* is closed\)\.$/,
+  );
   assert.equal(failure.run?.successful, false);
   // and: an execution name used before is refused, as Step Functions refuses it; a sandbox it does not know too
   const again = { ...simulation, executionName: run.id.replace(/^sfn-/, "") };
