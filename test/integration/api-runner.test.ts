@@ -96,7 +96,7 @@ test("runAsync(): log lines from the first one, status, an AbortSignal that stop
     // and: resuming it while it runs in this process is refused, with a way out that is not killing this process
     const still = await rejection(new Runner(apiFlow, { datastoreRoot }).resume({ origin: executing.runId }));
     assert.equal(still.code, "FS_RESUME_STILL_RUNNING");
-    assert.match(still.message, /still running \(in this process\).*cancel\(\)/);
+    assert.match(still.message, /still running in this process\. .*cancel\(\)/);
     controller.abort(new Error("seen enough"));
   }
   const error = await executing.wait().then(
