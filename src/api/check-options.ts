@@ -4,6 +4,7 @@
  * error of the CLI (which names its flags; a caller of the API never typed any).
  */
 import { decoratorFromText, type StepDecorator } from "../flow/decorators.js";
+import { shownValue } from "../flow/parameters.js";
 import type { BranchChoiceNames } from "../flow/project.js";
 import { API_ERROR_CODES, ApiUsageError } from "./errors.js";
 
@@ -11,7 +12,7 @@ import { API_ERROR_CODES, ApiUsageError } from "./errors.js";
 export function badOption(call: string, option: string, value: unknown, expected: string): ApiUsageError {
   return new ApiUsageError(
     API_ERROR_CODES.badOption,
-    `Invalid option ${option} of ${call}: '${typeof value === "string" ? value : JSON.stringify(value)}'. Give ${expected}.`,
+    `Invalid option ${option} of ${call}: '${typeof value === "string" ? value : shownValue(value)}'. Give ${expected}.`,
   );
 }
 

@@ -14,6 +14,7 @@ import type { ParametersOf } from "../flow/flow-builder.js";
 import type { FlowSpec } from "../flow/types.js";
 import { resolveParameters } from "../run/resolve-parameters.js";
 import { type AwsOptions, type AwsSession, openAwsSession } from "./aws-session.js";
+import { choiceOption } from "./check-options.js";
 import { givenValues, type WithoutParameters } from "./parameters.js";
 import { TriggeredRun } from "./triggered-run.js";
 
@@ -166,9 +167,12 @@ export class DeployedFlow<F = FlowSpec> {
 
   /** Its runs as Step Functions lists them, newest first. */
   async listRuns(options: ListRunsOptions = {}): Promise<TriggeredRun<F>[]> {
-    const { listRuns } = await import("../aws/deploy/list-runs.js");
+    const { listRuns, RUN_STATUSES } = await import("../aws/deploy/list-runs.js");
     const { executionArnOf } = await import("../aws/deploy/resource-names.js");
-    const statuses = options.status === undefined ? [] : [options.status].flat();
+    // A status Step Functions does not have is named here, before any AWS call (moto lists nothing for it).
+    const statuses = (options.status === undefined ? [] : [options.status].flat()).map(
+      (status) => choiceOption("listRuns()", "status", status, Object.values(RUN_STATUSES))!,
+    );
     const runs = await listRuns({ sfn: this.#session.clients.sfn, target: this.#session.target, statuses });
     return runs.map((r) => this.#triggered(r.runId, executionArnOf(this.#session.target, r.runId)));
   }
@@ -229,6 +233,9 @@ function deployedSpec(metadata: DeploymentMetadata): FlowSpec {
       type: p.type as FlowSpec["parameters"][number]["type"],
       required: p.required && p.default === undefined && !p.deployTime,
       hasDefault: false,
+      // Deployments made before these were recorded take a list's text only, an included file's text as given.
+      ...(p.separator === undefined ? {} : { separator: p.separator }),
+      ...(p.includeFile ? { includeFile: true } : {}),
     })),
   };
 }

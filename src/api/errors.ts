@@ -15,6 +15,8 @@ export const API_ERROR_CODES = {
   runCancelled: "FS_RUN_CANCELLED",
   /** A flow object whose file flowship cannot tell (it compiles that file for the tasks). */
   flowFileUnknown: "FS_API_FLOW_FILE_UNKNOWN",
+  /** A flow declared in (or a flow file that is) the program calling the API: its top level would run again in every task. */
+  flowInProgram: "FS_API_FLOW_IN_PROGRAM",
   /** `waitForCompletion` ran out of time; the run goes on. */
   waitTimeout: "FS_API_WAIT_TIMEOUT",
   /** A simulated execution (`Deployer.simulate`) ended failed. */

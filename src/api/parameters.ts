@@ -7,6 +7,7 @@
 import type { AnyArtifacts } from "../client/data-artifact.js";
 import { ParameterValueError } from "../flow/errors.js";
 import type { Flow, ParametersOf } from "../flow/flow-builder.js";
+import { shownValue } from "../flow/parameters.js";
 import type { FlowSpec } from "../flow/types.js";
 
 /** The artifacts a Client `Run` of the flow is typed with: the flow's own when TypeScript sees its definition. */
@@ -38,6 +39,16 @@ export interface GivenValues {
  * CLI's message names its flag).
  */
 export function givenValues(flow: FlowSpec, parameters: object | undefined): GivenValues {
+  // JavaScript callers pass anything: a string's characters are no parameters.
+  if (
+    parameters !== undefined &&
+    parameters !== null &&
+    (typeof parameters !== "object" || Array.isArray(parameters))
+  ) {
+    throw new ParameterValueError(
+      `Invalid parameters of flow '${flow.name}': expected an object of values by name, got ${shownValue(parameters)}.`,
+    );
+  }
   const given: GivenValues = { text: {}, json: {} };
   const included = new Set(flow.parameters.filter((p) => p.includeFile).map((p) => p.name));
   for (const [name, value] of Object.entries(parameters ?? {})) {
@@ -48,7 +59,7 @@ export function givenValues(flow: FlowSpec, parameters: object | undefined): Giv
       given.text[name] = value;
     } else {
       throw new ParameterValueError(
-        `Invalid value for parameter '${name}' of flow '${flow.name}': expected the path of a file to include, got ${JSON.stringify(value)}.`,
+        `Invalid value for parameter '${name}' of flow '${flow.name}': expected the path of a file to include, got ${shownValue(value)}.`,
       );
     }
   }

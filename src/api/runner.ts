@@ -33,7 +33,7 @@ import type { RunOptions } from "../run/run-options.js";
 import { LocalRun, type RunResult } from "../runtime/local-run.js";
 import { ISOLATIONS, type Isolation } from "../task/task-attempt.js";
 import { checkThreadSettings } from "../task/task-thread.js";
-import { branchOptionNames, choiceOption, wholeOption, withDecorators } from "./check-options.js";
+import { badOption, branchOptionNames, choiceOption, wholeOption, withDecorators } from "./check-options.js";
 import { API_ERROR_CODES, ApiUsageError, RunFailedError } from "./errors.js";
 import { ExecutingRun, LogBuffer } from "./executing-run.js";
 import { type FlowInput, loadFlowInput } from "./flow-source.js";
@@ -143,6 +143,7 @@ export class Runner<F extends FlowSpec = FlowSpec> {
     what: { parameters?: object | undefined; resume?: ResumeOptions; keepLogs: boolean },
     call: RunCallOptions = {},
   ): Promise<ExecutingRun<RunArtifacts<F>>> {
+    checkCall(call, what.resume);
     const { runOptions, graph } = await this.#runOptions(what);
     const { flow, datastore } = runOptions;
     if (call.signal?.aborted) {
@@ -174,7 +175,7 @@ export class Runner<F extends FlowSpec = FlowSpec> {
       cancelled = true;
       run.cancel(reason);
     };
-    const onAbort = () => cancel("cancelled by its AbortSignal");
+    const onAbort = () => cancel(abortedReason(call.signal?.reason));
     call.signal?.addEventListener("abort", onAbort, { once: true });
     const result: Promise<RunResult> = run.execute().finally(() => {
       call.signal?.removeEventListener("abort", onAbort);
@@ -207,11 +208,10 @@ export class Runner<F extends FlowSpec = FlowSpec> {
     const maxForeachWidth = wholeOption(CALL, "maxForeachWidth", options.maxForeachWidth, 1);
     const maxLoopIterations = wholeOption(CALL, "maxLoopIterations", options.maxLoopIterations, 1);
     const isolation = isolationOf(options.isolation);
-    const tags = (options.tags ?? []).map(checkTag);
-    const decorators = withDecorators(options.with);
-    const datastore = resolveDatastore(
-      options.datastoreRoot === undefined ? {} : { root: options.datastoreRoot },
-    );
+    const tags = listOption("tags", options.tags).map(checkTag);
+    const decorators = withDecorators(listOption("with", options.with));
+    // An empty root is no root, as for the CLI and simulate(): not the current folder.
+    const datastore = resolveDatastore(options.datastoreRoot ? { root: options.datastoreRoot } : {});
     const { flow, compiled } = await loadFlowInput(this.#flow, {
       codeRoot: codeCacheRoot(datastore),
       withS3: datastore.kind === "s3",
@@ -259,6 +259,45 @@ function isolationOf(given: string | undefined): Isolation {
   }
   if (value === "thread") checkThreadSettings();
   return value as Isolation;
+}
+
+/** A list option as given, or an FS_API_OPTION error for what a JavaScript caller passed instead. */
+function listOption<T>(option: string, value: readonly T[] | undefined): readonly T[] {
+  if (value !== undefined && !Array.isArray(value)) throw badOption(CALL, option, value, "a list");
+  return value ?? [];
+}
+
+/** The options of one call, as a JavaScript caller may pass them: a signal that is one, an origin that is text. */
+function checkCall(call: RunCallOptions, resume: ResumeOptions | undefined): void {
+  const name = resume ? "resume()" : "run()";
+  if (call instanceof AbortSignal) {
+    throw new ApiUsageError(
+      API_ERROR_CODES.badOption,
+      `Invalid options of ${name}: an AbortSignal. Give it as { signal }, e.g. ${name.replace("()", "(parameters, { signal })")}.`,
+    );
+  }
+  if (call.signal !== undefined && !(call.signal instanceof AbortSignal)) {
+    throw badOption(name, "signal", call.signal, "an AbortSignal");
+  }
+  if (resume?.origin !== undefined && typeof resume.origin !== "string") {
+    throw badOption(name, "origin", resume.origin, "a run id, as text");
+  }
+}
+
+/**
+ * Why a run stopped through its signal: the reason its caller gave (`abort(reason)`, a timeout's),
+ * not the bare "This operation was aborted" of `abort()`.
+ */
+function abortedReason(reason: unknown): string {
+  const given =
+    reason instanceof Error
+      ? reason.name === "AbortError"
+        ? undefined
+        : reason.message
+      : reason === undefined
+        ? undefined
+        : String(reason);
+  return `cancelled by its AbortSignal${given ? `: ${given}` : ""}`;
 }
 
 /** The run to resume, checked: the one given, else the flow's latest. */

@@ -141,7 +141,8 @@ async function simulatedRun<A extends object>(
   if (result.status === "SUCCEEDED" && run) return run;
   throw new RunFailedError({
     pathspec,
-    reason: result.error ?? "its run was not recorded",
+    // The failed task's error says what went wrong; Step Functions' only that a job exited non-zero.
+    reason: run?.failureReason ?? result.error ?? "its run was not recorded",
     simulated: true,
     ...(run ? { run } : {}),
   });

@@ -8,6 +8,7 @@ import { datastoreLocation } from "../aws/batch/datastore-location.js";
 import { Run } from "../client/run.js";
 import { FlowshipError, isFlowshipError } from "../errors.js";
 import type { AwsSession } from "./aws-session.js";
+import { wholeOption } from "./check-options.js";
 import { API_ERROR_CODES } from "./errors.js";
 import type { RunArtifacts } from "./parameters.js";
 
@@ -62,9 +63,10 @@ export class TriggeredRun<F = unknown> {
    * running after `timeoutMs` fails the wait with FS_API_WAIT_TIMEOUT, and goes on.
    */
   async waitForCompletion(options: WaitOptions = {}): Promise<ExecutionStatus> {
-    const deadline =
-      options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
-    const pollMs = options.pollMs ?? POLL_MS;
+    // NaN, 0 or a negative pollMs would ask Step Functions as fast as it answers.
+    const timeoutMs = wholeOption("waitForCompletion()", "timeoutMs", options.timeoutMs, 0);
+    const pollMs = wholeOption("waitForCompletion()", "pollMs", options.pollMs, 1) ?? POLL_MS;
+    const deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
     while (true) {
       const status = await this.status();
       if (status !== "RUNNING") return status;
@@ -72,7 +74,7 @@ export class TriggeredRun<F = unknown> {
       if (left <= 0) {
         throw new FlowshipError(
           API_ERROR_CODES.waitTimeout,
-          `Run still running after ${options.timeoutMs} ms: '${this.pathspec}'. Wait longer, or stop it with terminate().`,
+          `Run still running after ${timeoutMs} ms: '${this.pathspec}'. Wait longer, or stop it with terminate().`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, left)));

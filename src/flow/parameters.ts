@@ -98,6 +98,9 @@ export function checkParameterType(flowName: string, name: string, type: unknown
 
 export function inferParameterType(options: ParameterOptions): ParameterType {
   if (options.type) return options.type;
+  // A list parameter is a string one (its TypeScript type is string[]), whatever its default: a
+  // default given as the list, ["a", "b"], must not make it JSON.
+  if (options.separator !== undefined) return "string";
   const value = options.default;
   if (typeof value === "number") return "number";
   if (typeof value === "boolean") return "boolean";
@@ -109,6 +112,26 @@ export function inferParameterType(options: ParameterOptions): ParameterType {
 const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const DECIMAL_INTEGER = /^[+-]?\d+$/;
 
+/** Most characters of a value an error message quotes: a value given from code may be megabytes. */
+const SHOWN_CHARS = 200;
+
+/**
+ * A value as an error message quotes it: JSON (line breaks and escapes escaped), cut short, and
+ * whatever JSON cannot hold (NaN, a BigInt, a cycle) named rather than failing the message.
+ */
+export function shownValue(value: unknown): string {
+  let text: string;
+  try {
+    text =
+      typeof value === "number" || typeof value === "bigint"
+        ? `${value}${typeof value === "bigint" ? "n" : ""}`
+        : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = `a ${typeof value} JSON cannot hold`;
+  }
+  return text.length <= SHOWN_CHARS ? text : `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)`;
+}
+
 /** Turns the text given on the command line (or in an environment variable) into a value of the parameter's type. */
 export function parseParameterText(
   flowName: string,
@@ -118,7 +141,7 @@ export function parseParameterText(
 ): unknown {
   const fail = (expected: string): never => {
     throw new ParameterValueError(
-      `Invalid value for parameter '${spec.name}' of flow '${flowName}'${source ? ` (from ${source})` : ""}: ${JSON.stringify(text)} is not ${expected}.`,
+      `Invalid value for parameter '${spec.name}' of flow '${flowName}'${source ? ` (from ${source})` : ""}: ${shownValue(text)} is not ${expected}.`,
     );
   };
   switch (spec.type) {
@@ -173,7 +196,7 @@ export function checkParameterValue(
     (spec.type === "boolean" && typeof value === "boolean");
   if (!ok) {
     throw new ParameterValueError(
-      `Invalid ${source} for parameter '${spec.name}' of flow '${flowName}': expected ${spec.separator === undefined ? spec.type : "a list of strings"}, got ${JSON.stringify(value)}.`,
+      `Invalid ${source} for parameter '${spec.name}' of flow '${flowName}': expected ${spec.separator === undefined ? spec.type : "a list of strings"}, got ${shownValue(value)}.`,
     );
   }
   return value;

@@ -34,10 +34,14 @@ function realpath(file: string): string {
   }
 }
 
+/** True when `file` is the script node was started with. */
+export function isProgramFile(file: string): boolean {
+  const main = process.argv[1];
+  return main !== undefined && realpath(main) === realpath(file);
+}
+
 /** True when the flow's file is the script node was started with, and no host imported it. */
 export function isMainModule(flow: FlowSpec): boolean {
   if (globals[HOST] || taskSpecText() !== undefined) return false;
-  const main = process.argv[1];
-  if (!main || !flow.location) return false;
-  return realpath(main) === realpath(flow.location.file);
+  return flow.location !== undefined && isProgramFile(flow.location.file);
 }

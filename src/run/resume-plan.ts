@@ -100,9 +100,16 @@ export class ResumePlan {
       runStatus(origin, await store.readRunEnd(originRunId)) === "running" &&
       origin.host === os.hostname()
     ) {
+      if (origin.pid !== process.pid) {
+        throw new ResumeError(
+          "FS_RESUME_STILL_RUNNING",
+          `Cannot resume run '${store.flow}/${originRunId}': it is still running (process ${origin.pid} on this host). Wait for it to end, or stop it (kill ${origin.pid}), then resume.`,
+        );
+      }
+      // A run started from code runs in its caller's process: killing that would kill the caller.
       throw new ResumeError(
         "FS_RESUME_STILL_RUNNING",
-        `Cannot resume run '${store.flow}/${originRunId}': it is still running (process ${origin.pid} on this host). Wait for it to end, or stop it (kill ${origin.pid}), then resume.`,
+        `Cannot resume run '${store.flow}/${originRunId}': it is still running in this process. Wait for it to end, or stop it (cancel() or its AbortSignal), then resume.`,
       );
     }
     if (options.step !== undefined) checkResumeStep(graph, store.flow, options.step);

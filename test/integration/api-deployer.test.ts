@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { BatchClient, ListJobsCommand, TerminateJobCommand } from "@aws-sdk/client-batch";
-import { CreateStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import {
   DeployedFlow as Deployed,
   type DeployedFlow,
@@ -165,6 +165,9 @@ test("waitForCompletion() gives up with FS_API_WAIT_TIMEOUT; terminate() stops a
   const slow = await deployed.trigger({ greeting: "slow", pause: 30 });
   // when / then
   assert.equal(await codeOf(slow.waitForCompletion({ timeoutMs: 300, pollMs: 100 })), "FS_API_WAIT_TIMEOUT");
+  // and: a pollMs that would ask Step Functions without a pause, or a negative timeout, is refused
+  assert.equal(await codeOf(slow.waitForCompletion({ timeoutMs: 300, pollMs: Number.NaN })), "FS_API_OPTION");
+  assert.equal(await codeOf(slow.waitForCompletion({ timeoutMs: -1 })), "FS_API_OPTION");
   assert.equal(await slow.status(), "RUNNING");
   assert.ok((await deployed.listRuns({ status: "RUNNING" })).some((r) => r.runId === slow.runId));
   await slow.terminate();
@@ -182,8 +185,24 @@ test("parameters are checked at run time against the flow, or against the deploy
   assert.equal(await codeOf(byName.trigger({ greeting: "x", alpah: 1 })), "FS_PARAM_VALUE");
   assert.equal(await codeOf(byName.trigger({ greeting: "x", alpha: "high" })), "FS_PARAM_VALUE");
   assert.equal(await codeOf(byName.trigger({ alpha: 1 })), "FS_PARAM_VALUE");
+  // and: a status Step Functions does not have is refused, not an empty list
+  assert.equal(await codeOf(deployed.listRuns({ status: ["RUNNING", "DONE" as never] })), "FS_API_OPTION");
   // and: nothing was started
   assert.equal((await deployed.listRuns()).length, runs);
+  // and: opened by name, it knows a list parameter (given as the list) and an included file (whose text is sent)
+  const notes = path.join(dir, "notes.txt");
+  fs.writeFileSync(notes, "from a file");
+  const started = await byName.trigger({ greeting: "x", labels: ["a", "b"], notes });
+  const { input } = await new SFNClient({
+    region: account.moto.region,
+    endpoint: account.moto.directEndpoint,
+  }).send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+  await started.terminate();
+  assert.deepEqual(JSON.parse(JSON.parse(input ?? "{}").Parameters), {
+    greeting: "x",
+    labels: ["a", "b"],
+    notes: "from a file",
+  });
 });
 
 test("rollback() and delete(): the owner may, another user only with the production token", async () => {
@@ -247,14 +266,22 @@ test("simulate() runs the deployment on this machine and returns the run; a fail
   assert.equal(await run.data?.score, 0.5);
   assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
   assert.deepEqual(run.userTags, ["sim"]);
-  // and: a step that fails
+  // and: a step that fails, simulated twice at once under one execution name: the second is refused
   const gate = path.join(dir, "no-gate");
   assert.ok(!fs.existsSync(gate));
-  const failure = await stepFunctions
-    .simulate({ greeting: "sim", gate }, simulation)
-    .catch((e: unknown) => e);
+  const gated = { ...simulation, executionName: "gated" };
+  const outcomes = await Promise.all(
+    [1, 2].map(() => stepFunctions.simulate({ greeting: "sim", gate }, gated).catch((e: unknown) => e)),
+  );
+  const failure = outcomes.find((e) => e instanceof RunFailedError);
+  const codes = outcomes.map((e) => (e as { code?: string }).code).sort();
+  assert.deepEqual(codes, ["FS_SIMULATE_EXECUTION_EXISTS", "FS_SIMULATE_FAILED"]);
   assert.ok(failure instanceof RunFailedError);
   assert.equal(failure.code, "FS_SIMULATE_FAILED");
+  assert.match(
+    failure.message,
+    /^Simulated execution failed: 'ApiFlow\/sfn-gated' \(check\/0: Error: gate .* is closed\)\.$/,
+  );
   assert.equal(failure.run?.successful, false);
   // and: an execution name used before is refused, as Step Functions refuses it; a sandbox it does not know too
   const again = { ...simulation, executionName: run.id.replace(/^sfn-/, "") };

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { before, test } from "node:test";
-import type { FlowSpec } from "flowship";
+import { type FlowSpec, flow } from "flowship";
 import { type ExecutingRun, type LogLine, RunFailedError, Runner } from "flowship/api";
 import { Flow } from "flowship/client";
 import apiFlow from "../fixtures/flows/api_flow.js";
@@ -63,7 +63,14 @@ test("run() returns the finished run as a Client Run, with the given values, def
   assert.equal(await run.data?.suffix, "from-env");
   // and: a string holding a source map comment's text, left as it is in the compiled flow
   assert.equal(await run.data?.banner, "//# sourceMappingURL=x");
-  assert.deepEqual(await run.parameters(), { greeting: "world", alpha: 2, pause: 0, gate: "" });
+  assert.deepEqual(await run.parameters(), {
+    greeting: "world",
+    alpha: 2,
+    pause: 0,
+    gate: "",
+    labels: ["api"],
+    notes: undefined,
+  });
   assert.deepEqual(run.userTags, ["api"]);
   assert.equal(run.namespace, "user:tester");
 });
@@ -86,7 +93,11 @@ test("runAsync(): log lines from the first one, status, an AbortSignal that stop
     seen.push(line);
     if (!line.text.endsWith("pausing")) continue;
     signalsWhileRunning = signals();
-    controller.abort();
+    // and: resuming it while it runs in this process is refused, with a way out that is not killing this process
+    const still = await rejection(new Runner(apiFlow, { datastoreRoot }).resume({ origin: executing.runId }));
+    assert.equal(still.code, "FS_RESUME_STILL_RUNNING");
+    assert.match(still.message, /still running in this process\. .*cancel\(\)/);
+    controller.abort(new Error("seen enough"));
   }
   const error = await executing.wait().then(
     () => assert.fail("a cancelled run resolved"),
@@ -98,7 +109,8 @@ test("runAsync(): log lines from the first one, status, an AbortSignal that stop
   assert.equal(executing.status, "cancelled");
   assert.equal(error.run?.status, "failed");
   assert.equal(error.run?.cancelled, true);
-  assert.match(error.run?.failureReason ?? "", /cancelled by its AbortSignal/);
+  assert.match(error.run?.failureReason ?? "", /cancelled by its AbortSignal: seen enough/);
+  assert.match(error.message, /\(cancelled by its AbortSignal: seen enough\)\.$/);
   // and: the lines came in order, task output on stdout with its task's prefix
   const prefix = `[${executing.runId}/start/0]`;
   assert.match(seen[0]!.text, new RegExp(`^Running ApiFlow/${executing.runId} `));
@@ -163,6 +175,17 @@ test("bad input fails with the CLI's FS_* codes before any run is recorded", asy
   // when / then: values TypeScript would refuse, checked again at run time
   assert.equal(await code(runner.run({ greeting: "x", alpah: 1 } as never)), "FS_PARAM_VALUE");
   assert.equal(await code(runner.run({ greeting: 42 } as never)), "FS_PARAM_VALUE");
+  // and: what JavaScript lets a caller pass is named in the message, a huge value cut short
+  for (const [parameters, shown] of [
+    ["greeting", /expected an object of values by name, got "greeting"\.$/],
+    [{ greeting: 10n }, /expected string, got 10n\.$/],
+    [{ greeting: "x", alpha: Number.NaN }, /expected number, got NaN\.$/],
+    [{ greeting: "x", alpha: "x".repeat(1e6) }, /expected number, got "x{199}… \(1000002 characters\)\.$/],
+  ] as const) {
+    const error = await rejection(runner.run(parameters as never));
+    assert.equal(error.code, "FS_PARAM_VALUE", error.message);
+    assert.match(error.message, shown);
+  }
   // and: a missing parameter is named by its key, as the caller gives it (not as a CLI flag)
   const missing = await rejection(runner.run({} as never));
   assert.equal(missing.code, "FS_PARAM_VALUE");
@@ -185,10 +208,54 @@ test("bad input fails with the CLI's FS_* codes before any run is recorded", asy
     assert.doesNotMatch(error.message, /--/, error.message);
   }
   assert.equal(await code(runner.resume({ origin: "no/such" })), "FS_PATHSPEC_INVALID");
+  // and: what a JavaScript caller may pass instead of the types' values, each an FS_* error naming it
+  for (const [call, message] of [
+    [() => new Runner<FlowSpec>(null as never).run(), /^Expected a flow .* got null\.$/],
+    [
+      () => new Runner(apiFlow, { datastoreRoot, tags: "api" as never }).run({ greeting: "x" }),
+      /option tags .*'api'/,
+    ],
+    [
+      () => new Runner(apiFlow, { datastoreRoot, with: "retry" as never }).run({ greeting: "x" }),
+      /option with /,
+    ],
+    [() => runner.run({ greeting: "x" }, AbortSignal.abort() as never), /as \{ signal \}/],
+    [() => runner.run({ greeting: "x" }, { signal: "abort" as never }), /option signal of run\(\)/],
+    [() => runner.resume({ origin: 42 as never }), /option origin of resume\(\): '42'/],
+  ] as const) {
+    const error = await rejection(call());
+    assert.match(error.code ?? "", /^FS_API_/, error.message);
+    assert.match(error.message, message);
+  }
+  // and: a flow declared in the program that runs it (this test file), whose top level each task
+  // would run again, is refused before anything is compiled
+  const inline = flow("InlineFlow")
+    .step("start", () => {}, { next: "end" })
+    .step("end", () => {});
+  const inProgram = await rejection(new Runner(inline, { datastoreRoot }).run());
+  assert.equal(inProgram.code, "FS_API_FLOW_IN_PROGRAM");
+  assert.match(inProgram.message, /^Flow 'InlineFlow' is declared in '.*api-runner\.test\.ts', the program/);
   // and: a signal aborted before the start stops the run before it is recorded
   assert.equal(
     await code(runner.run({ greeting: "x" }, { signal: AbortSignal.abort() })),
     "FS_RUN_CANCELLED",
   );
   assert.deepEqual(await runIds(), before);
+  // and: an empty datastoreRoot is the default root, not the current folder (where the code was compiled)
+  const cwd = process.cwd();
+  const here = fs.mkdtempSync(path.join(dir, "cwd-"));
+  process.env.FLOWSHIP_DATASTORE_ROOT = path.join(dir, "from-env");
+  try {
+    process.chdir(here);
+    const empty = new Runner(apiFlow, { datastoreRoot: "" });
+    assert.equal(
+      await code(empty.run({ greeting: "x" }, { signal: AbortSignal.abort() })),
+      "FS_RUN_CANCELLED",
+    );
+  } finally {
+    process.chdir(cwd);
+    delete process.env.FLOWSHIP_DATASTORE_ROOT;
+  }
+  assert.deepEqual(fs.readdirSync(here), []);
+  assert.ok(fs.existsSync(path.join(dir, "from-env", "_code")));
 });

@@ -125,14 +125,15 @@ describe("parameters", () => {
     assert.equal(result.code, 2);
   });
 
-  test("a parameter with a separator is a list of strings, its default split too", async () => {
+  test("a parameter with a separator is a list of strings, its default split too (or given as the list)", async () => {
     const lists = path.join(dir, "lists.ts");
     fs.writeFileSync(
       lists,
       flowSource(`export default flow("Lists")
   .parameter("labels", { separator: ",", default: "red,green" })
   .parameter("paths", { separator: ":" })
-  .step("start", (self) => { self.got = { labels: self.labels, paths: self.paths }; }, { next: "end" })
+  .parameter("tags", { separator: ",", default: ["a", "b"] })
+  .step("start", (self) => { self.got = { labels: self.labels, paths: self.paths, tags: self.tags }; }, { next: "end" })
   .step("end", () => {});`),
     );
     const given = await runCli([lists, "run", "--paths", "/a:/b:/c"], { env });
@@ -140,6 +141,7 @@ describe("parameters", () => {
     assert.deepEqual((await taskArtifacts(root, "Lists", runIdFrom(given.stderr), "start")).got, {
       labels: ["red", "green"],
       paths: ["/a", "/b", "/c"],
+      tags: ["a", "b"],
     });
     const help = await runCli([lists, "run", "--help"], { env });
     // Help wraps at 80 columns: compare with runs of white space made one.

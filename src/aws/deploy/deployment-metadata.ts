@@ -36,6 +36,10 @@ export interface DeployedParameter {
   required: boolean;
   default?: string | number | boolean;
   deployTime?: true;
+  /** A list parameter's separator: a trigger by name may give the list or its text. */
+  separator?: string;
+  /** An includeFile parameter: a trigger by name sends the file's text, not its path. */
+  includeFile?: true;
 }
 
 export interface DeploymentMetadata {
@@ -55,7 +59,13 @@ export interface DeploymentMetadata {
 
 export function parameterSchema(flow: FlowSpec): DeployedParameter[] {
   return flow.parameters.map((p) => {
-    const base: DeployedParameter = { name: p.name, type: p.type, required: p.required };
+    const base: DeployedParameter = {
+      name: p.name,
+      type: p.type,
+      required: p.required,
+      ...(p.separator === undefined ? {} : { separator: p.separator }),
+      ...(p.includeFile ? { includeFile: true as const } : {}),
+    };
     if (typeof p.default === "function") return { ...base, deployTime: true };
     const d = p.default;
     const small =

@@ -33,6 +33,31 @@ describe("step-functions trigger", () => {
     assert.equal(executionInput("ParameterFlow", {}, 1000), '{"Parameters":"{}"}');
   });
 
+  test("a value JSON cannot carry as it is (given from code) is refused, naming where it is", () => {
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    for (const [value, problem] of [
+      [{ a: [1, 10n] }, "a bigint at a[1]"],
+      [cycle, "a cycle at self"],
+      [{ when: new Date(0) }, "a Date at when"],
+      [() => 1, "a function"],
+      [{ n: Number.NaN }, "NaN at n"],
+    ] as const) {
+      assert.throws(
+        () => executionInput("F", { config: value }, 1000),
+        (error: Error & { code?: string }) =>
+          error.code === "FS_PARAM_VALUE" &&
+          error.message ===
+            `Invalid value for parameter 'config' of flow 'F': ${problem}, which JSON cannot carry (a triggered run gets its parameters as JSON).`,
+      );
+    }
+    // and: what JSON holds, an undefined property (left out, as JSON leaves it) included, is sent
+    assert.equal(
+      executionInput("F", { config: { a: [1, null, "x"], b: undefined } }, 1000),
+      '{"Parameters":"{\\"config\\":{\\"a\\":[1,null,\\"x\\"]}}"}',
+    );
+  });
+
   test("an input over 20,480 characters is refused", () => {
     const text = "x".repeat(MAX_INPUT_CHARS);
     assert.throws(

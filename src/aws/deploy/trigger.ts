@@ -4,6 +4,8 @@
  * left to AWS; the run id is `sfn-<execution name>`.
  */
 
+import { ParameterValueError } from "../../flow/errors.js";
+import { notJson } from "../../util/json-value.js";
 import { notDeployed } from "./deployment.js";
 import { DeployError, isNotFound } from "./errors.js";
 import { type DeployTarget, runIdOf } from "./resource-names.js";
@@ -21,6 +23,15 @@ export const MAX_INPUT_CHARS = 20_480;
  * @param budgetChars room for the parameters' JSON text in the start step (`stats.parametersBudgetChars`)
  */
 export function executionInput(flow: string, values: Record<string, unknown>, budgetChars: number): string {
+  // Values given from code may be anything; the run gets them through JSON.
+  for (const [name, value] of Object.entries(values)) {
+    const problem = notJson(value);
+    if (problem) {
+      throw new ParameterValueError(
+        `Invalid value for parameter '${name}' of flow '${flow}': ${problem}, which JSON cannot carry (a triggered run gets its parameters as JSON).`,
+      );
+    }
+  }
   const parameters = JSON.stringify(values);
   const input = JSON.stringify({ Parameters: parameters });
   // Inside the container overrides the text is a JSON string again: its quotes are escaped.

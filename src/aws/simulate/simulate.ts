@@ -96,8 +96,33 @@ async function refuseUsedName(storage: Storage, flow: string, executionName: str
   );
 }
 
+/**
+ * The executions this process is simulating, by datastore root, flow and name: the datastore shows
+ * a run only once its start step has recorded it, so two simulations of one name started together
+ * (from code) would both pass refuseUsedName and write one run.
+ */
+const simulating = new Set<string>();
+
 /** Builds and uploads the code package, compiles the deployment, and executes it. */
 export async function simulateExecution(options: SimulateOptions): Promise<SimulationResult> {
+  const flow = options.graph.flow;
+  const name = JSON.stringify([options.datastoreRoot, flow.name, options.executionName]);
+  if (simulating.has(name)) {
+    throw new SimulationError(
+      "FS_SIMULATE_EXECUTION_EXISTS",
+      `Execution already exists: '${flow.name}/sfn-${options.executionName}' is being simulated in ${options.datastoreRoot}. Step Functions refuses a second execution of one name (ExecutionAlreadyExists): give another execution name, or leave it out for a new one.`,
+      { exitCode: 2 },
+    );
+  }
+  simulating.add(name);
+  try {
+    return await simulateNamed(options);
+  } finally {
+    simulating.delete(name);
+  }
+}
+
+async function simulateNamed(options: SimulateOptions): Promise<SimulationResult> {
   const flow = options.graph.flow;
   await refuseUsedName(options.storage, flow.name, options.executionName, options.datastoreRoot);
   const { code } = await shipCodePackage({
