@@ -52,11 +52,28 @@ export class DataArtifact {
   }
 }
 
-/** An object with one getter per artifact: reading `data.x` loads `x`; listing keys loads nothing. */
-export function lazyData(artifacts: readonly DataArtifact[]): LazyData {
+/** Names that code reads off any object to learn what it is (`await`, `JSON.stringify`): never artifacts. */
+const PROBES = new Set(["then", "toJSON"]);
+
+/**
+ * An object with one getter per artifact: reading `data.x` loads `x`; listing keys loads nothing.
+ * Reading a name the task did not store gives a promise rejected with `missing(name)`, as Metaflow's
+ * `task.data.x` raises AttributeError: a misspelt `await run.data.acuracy` must fail, not read as
+ * undefined (`"x" in data` tests for one).
+ */
+export function lazyData(artifacts: readonly DataArtifact[], missing: (name: string) => Error): LazyData {
   const data: Record<string, Promise<unknown>> = {};
   for (const artifact of artifacts) {
     Object.defineProperty(data, artifact.name, { enumerable: true, get: () => artifact.load() });
   }
-  return Object.freeze(data);
+  return new Proxy(Object.freeze(data), {
+    get(target, key, receiver) {
+      if (typeof key === "symbol" || key in target || PROBES.has(key))
+        return Reflect.get(target, key, receiver);
+      const rejected = Promise.reject(missing(key));
+      // Whoever awaits it gets the error; a read nobody awaits (a probe) is no unhandled rejection.
+      rejected.catch(() => {});
+      return rejected;
+    },
+  });
 }

@@ -136,6 +136,16 @@ describe("Client API on example runs", () => {
       `BranchFlow/${ids.branch}/square/0`,
     ]);
     assert.throws(() => task.artifact("doubled"), { code: "FS_CLIENT_NOT_FOUND" });
+    // A misspelt name rejects, naming the closest one (Metaflow: AttributeError), instead of
+    // reading as undefined; `await` and JSON.stringify probe `then` and `toJSON` unharmed.
+    await assert.rejects(task.data.totl, (e: ObjectNotFoundError) => {
+      assert.equal(e.code, "FS_CLIENT_NOT_FOUND");
+      assert.match(e.message, /join\/0\/totl'.*Did you mean 'total'\?/);
+      return true;
+    });
+    assert.equal("totl" in task.data, false);
+    assert.equal(await (await Run.get(`BranchFlow/${ids.branch}`)).data?.total, 63);
+    assert.equal(JSON.stringify(Object.keys(JSON.parse(JSON.stringify(task.data)))), '["base","total"]');
   });
 
   test("foreach tasks know their index and input", async () => {
