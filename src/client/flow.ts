@@ -5,7 +5,7 @@
 import { parsePathspec } from "../datastore/pathspec.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import type { AnyArtifacts } from "./data-artifact.js";
-import { NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
+import { assertOpenedByClient, NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
 import { Run } from "./run.js";
 
 /** Options of {@link Flow.runs}. */
@@ -35,6 +35,7 @@ export class Flow<A extends object = AnyArtifacts> {
 
   /** @internal Use {@link Flow.get} or {@link listFlows}. */
   constructor(options: { context: ClientContext; name: string; runIds?: string[] }) {
+    assertOpenedByClient("Flow", options);
     this.#context = options.context;
     this.name = options.name;
     this.#listed = options.runIds;

@@ -26,6 +26,7 @@ export {
 export { type AnyArtifacts, DataArtifact, type LazyData } from "./data-artifact.js";
 export {
   AmbiguousTaskError,
+  ClientConstructorError,
   InvalidTagError,
   NamespaceMismatchError,
   type ObjectKind,

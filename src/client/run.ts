@@ -8,7 +8,7 @@ import type { RecordedStep, RunEndRecord, RunRecord, RunStatus } from "../datast
 import { runStatus } from "../datastore/run-status.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import { type AnyArtifacts, DataArtifact, type LazyData } from "./data-artifact.js";
-import { NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
+import { assertOpenedByClient, NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
 import { inNamespace, type Namespace } from "./namespace.js";
 import { changeUserTags, readUserTags } from "./run-tags.js";
 import { Step } from "./step.js";
@@ -32,6 +32,7 @@ export class Run<A extends object = AnyArtifacts> {
 
   /** @internal Use {@link Run.get} or `Flow.runs()`. */
   constructor(options: { context: ClientContext } & RunRecords) {
+    assertOpenedByClient("Run", options);
     this.#context = options.context;
     this.#record = options.record;
     this.#end = options.end;

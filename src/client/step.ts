@@ -4,7 +4,7 @@ import { parsePathspec } from "../datastore/pathspec.js";
 import { compareTaskIds } from "../task/task-id.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import type { AnyArtifacts } from "./data-artifact.js";
-import { AmbiguousTaskError, ObjectNotFoundError } from "./errors.js";
+import { AmbiguousTaskError, assertOpenedByClient, ObjectNotFoundError } from "./errors.js";
 import { Run } from "./run.js";
 import { Task, type TaskOptions } from "./task.js";
 
@@ -18,6 +18,7 @@ export class Step<A extends object = AnyArtifacts> {
 
   /** @internal Use {@link Step.get} or `Run.steps()`. */
   constructor(options: { context: ClientContext; run: Run<A>; name: string; taskIds: string[] }) {
+    assertOpenedByClient("Step", options);
     this.#context = options.context;
     this.run = options.run;
     this.name = options.name;

@@ -10,7 +10,7 @@ import type { StepFailure } from "../errors.js";
 import { closestName } from "../util/did-you-mean.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import { type AnyArtifacts, DataArtifact, type LazyData, lazyData } from "./data-artifact.js";
-import { ObjectNotFoundError } from "./errors.js";
+import { assertOpenedByClient, ObjectNotFoundError } from "./errors.js";
 import { loadForeachInput } from "./foreach-input.js";
 import { Run } from "./run.js";
 
@@ -74,6 +74,7 @@ export class Task<A extends object = AnyArtifacts> {
     records: TaskAttempts;
     attempt: number;
   }) {
+    assertOpenedByClient("Task", options);
     this.#context = options.context;
     this.run = options.run;
     this.step = options.step;
