@@ -26,7 +26,7 @@ interface ScopeOptions {
  * Names that libraries and the language probe on any object to learn what it is (a promise, a
  * JSON-able value, a React element…). Reading them answers undefined instead of failing the step.
  */
-const PROBED_NAMES = new Set([
+export const PROBED_NAMES: ReadonlySet<string> = new Set([
   // Object.prototype's names (hasOwnProperty, toString, …): `self` has no prototype, so they read as
   // undefined, as on any Object.create(null).
   ...Object.getOwnPropertyNames(Object.prototype),
