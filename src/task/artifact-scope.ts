@@ -131,6 +131,20 @@ export class ArtifactScope {
     );
   }
 
+  /**
+   * The parameters this step read whose values are frozen objects. V8's TypeError for changing a
+   * frozen object (`Cannot add property 0, object is not extensible`) names neither the object nor
+   * the parameter; when the step read such a parameter, that is most likely what it changed.
+   */
+  frozenParametersRead(): Map<string, object> {
+    const frozen = new Map<string, object>();
+    for (const [name, value] of this.loaded) {
+      if (typeof value === "object" && value !== null && Object.isFrozen(value) && this.isParameter(name))
+        frozen.set(name, value);
+    }
+    return frozen;
+  }
+
   /** Whether `name` reads the run's parameter (no step has stored a value under that name). */
   isParameter(name: string): boolean {
     const parameter = own(this.options.parameters, name);
