@@ -120,6 +120,18 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
     options?: StepOptions & { join?: false },
   ): Flow<A, P, S | N>;
   step(name: string, fn: StepFunction<A> | JoinFunction<A>, options: StepOptions = {}): Flow<A, P, string> {
+    // A flow is loaded without type checking: `.step("start", { next: "end" })` or an undefined
+    // function would pass `check` and fail every task of the step with `fn is not a function`.
+    if (typeof fn !== "function") {
+      const got =
+        fn === undefined || fn === null
+          ? String(fn)
+          : `a${/^[aeiou]/.test(typeof fn) ? "n" : ""} ${typeof fn}`;
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_STEP",
+        `Step '${name}' of flow '${this.name}' has no function: .step(name, fn, options) got ${got} where the step's function goes; write .step("${name}", (self) => { … }, options).`,
+      );
+    }
     const { next, cases } = transitions(options.next);
     // An anonymous step function takes the step's name, so a stack trace says `at start` rather
     // than V8's guess from the call chain (`flow.parameter.step.step.next`); a named one keeps its own.

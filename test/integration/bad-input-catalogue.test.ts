@@ -455,6 +455,11 @@ const DECORATOR_CASES: Case[] = [
     "retry",
     "Invalid decorator on step 'start': retry is a function: write retry() (with its options, if any).",
   ),
+  check(
+    "the options where the step's function goes (a flow file is not type-checked)",
+    `flow("NoFunction")\n  .step("start", { next: "end" } as any) // <-\n${E}`,
+    `Step 'start' of flow 'NoFunction' has no function: .step(name, fn, options) got an object where the step's function goes; write .step("start", (self) => { … }, options).`,
+  ),
   decoratorInCode(
     "retry({ times: -1 }) in code",
     "retry({ times: -1 })",
