@@ -142,6 +142,11 @@ const GRAPH_RULES: Case[] = [
     "Step 'j' is a join but no split or foreach comes before it; remove join: true or add the split (flow 'G10')",
   ),
   check(
+    "a join where the cases of a switch meet (Metaflow's join habit)",
+    `flow("G10b")\n  .step("start", (s) => { s.r = "a"; }, { condition: "r", next: { a: "a", b: "b" } })\n${S("a", '"j"')}\n${S("b", '"j"')}\n  .step("j", () => {}, { join: true, next: "end" }) // <-\n${E}`,
+    "Step 'j' is a join but no split or foreach comes before it; the cases of a switch meet at a plain step: remove join: true (its function takes self only) (flow 'G10b')",
+  ),
+  check(
     "a step that joins and splits",
     `flow("G11")\n${S("start", '["a", "b"]')}\n${S("a", '"j"')}\n${S("b", '"j"')}\n  .step("j", () => {}, { join: true, next: ["c", "d"] }) // <-\n${S("c", '"end"')}\n${S("d", '"end"')}\n${E}`,
     "Step 'j' is both a join and a split; add a step between them so each does one thing (flow 'G11')",
