@@ -7,6 +7,7 @@ import { type ClientContext, type ClientOptions, openContext } from "./client-co
 import type { AnyArtifacts } from "./data-artifact.js";
 import { assertOpenedByClient, NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
 import { Run } from "./run.js";
+import { tagsOption } from "./tags-option.js";
 
 /** Options of {@link Flow.runs}. */
 export interface RunsOptions {
@@ -103,7 +104,8 @@ export class Flow<A extends object = AnyArtifacts> {
 
   /** The flow's runs in the namespace, newest first (by start time), optionally with given tags. */
   async runs(options: RunsOptions = {}): Promise<Run<A>[]> {
-    const wanted = options.tags ?? [];
+    // A string (Metaflow's runs("tag")) is refused, not ignored as no filter.
+    const wanted = tagsOption("flow.runs()", options);
     const runs = await this.#readRuns();
     return runs.filter((run) => wanted.every((tag) => run.tags.includes(tag))).sort(newestFirst);
   }

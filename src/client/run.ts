@@ -12,6 +12,7 @@ import { assertOpenedByClient, NamespaceMismatchError, ObjectNotFoundError } fro
 import { inNamespace, type Namespace } from "./namespace.js";
 import { changeUserTags, readUserTags } from "./run-tags.js";
 import { Step } from "./step.js";
+import { tagsOption } from "./tags-option.js";
 import { Task } from "./task.js";
 
 interface RunRecords {
@@ -239,7 +240,8 @@ export class Run<A extends object = AnyArtifacts> {
    * the list is every step when the run has them all, else empty (as Metaflow's `run.steps(*tags)`).
    */
   async steps(options: { tags?: readonly string[] } = {}): Promise<Step<A>[]> {
-    if (!this.hasTags(options.tags)) return [];
+    // A string (Metaflow's steps("tag")) is refused, not ignored as no filter.
+    if (!this.hasTags(tagsOption("run.steps()", options))) return [];
     const present = new Set(await this.#context.store(this.flow).listSteps(this.id));
     const ordered = this.#record.steps.map((s) => s.name).filter((name) => present.has(name));
     const rest = [...present].filter((name) => !ordered.includes(name)).sort();
