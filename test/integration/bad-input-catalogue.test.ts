@@ -461,6 +461,16 @@ const DECORATOR_CASES: Case[] = [
     "Invalid decorator on step 'start': retry is a function: write retry() (with its options, if any).",
   ),
   check(
+    "a misspelt parameter option, which would leave the parameter without its default",
+    `flow("ParamTypo")\n  .parameter("alpha", { deafult: 0.1 } as any) // <-\n${S("start", '"end"')}\n${E}`,
+    "Unknown option 'deafult' (did you mean 'default'?) of parameter 'alpha' of flow 'ParamTypo': a parameter takes help, default, required, type, separator.",
+  ),
+  check(
+    "a misspelt step option, which would leave the step without its foreach",
+    `flow("StepTypo")\n  .step("start", (s) => { s.xs = [1]; }, { foreeach: "xs", next: "end" } as any) // <-\n${E}`,
+    "Unknown option 'foreeach' (did you mean 'foreach'?) of step 'start' of flow 'StepTypo': a step takes next, condition, foreach, join, decorators, doc.",
+  ),
+  check(
     "the options where the step's function goes (a flow file is not type-checked)",
     `flow("NoFunction")\n  .step("start", { next: "end" } as any) // <-\n${E}`,
     `Step 'start' of flow 'NoFunction' has no function: .step(name, fn, options) got an object where the step's function goes; write .step("start", (self) => { … }, options).`,
