@@ -165,7 +165,7 @@ test("a timeout or a pause between retries longer than a timer holds is refused,
   assert.deepEqual(timeout({ hours: 24 * 24 }), { kind: "timeout", options: { seconds: 2_073_600 } });
 });
 
-test("retry, catchError, timeout, resources and environment refuse an option they do not take, naming the one meant", () => {
+test("decorators refuse an option they do not take, naming the one meant", () => {
   const refused = (make: () => unknown, message: string) =>
     assert.throws(
       make,
@@ -200,6 +200,15 @@ test("retry, catchError, timeout, resources and environment refuse an option the
   refused(
     () => environment({ vars: {}, env: {} } as never),
     "Invalid environment decorator: unknown option 'env'; environment takes vars.",
+  );
+  // flow decorators: a misspelt time zone would have scheduled the flow in UTC
+  refused(
+    () => schedule({ daily: true, timezon: "Europe/Paris" } as never),
+    "Invalid schedule decorator: unknown option 'timezon' (did you mean 'timezone'?); schedule takes hourly, daily, weekly, cron, timezone.",
+  );
+  refused(
+    () => project({ name: "fraud", nam: "x" } as never),
+    "Invalid project decorator: unknown option 'nam' (did you mean 'name'?); project takes name.",
   );
   assert.deepEqual(retry({ times: 1 }).options, { times: 1, minutesBetweenRetries: 0 });
 });

@@ -355,6 +355,7 @@ export function schedule(options: ScheduleOptions): FlowDecorator {
       `Invalid schedule decorator: give an object such as { daily: true } or { cron: "0 10 * * ? *" }, got ${shown(options)}.`,
     );
   }
+  checkKnownOptions("schedule", options, ["hourly", "daily", "weekly", "cron", "timezone"]);
   // Flows in plain JavaScript get no type check: a number as cron would reach the cron parser.
   for (const field of ["cron", "timezone"] as const) {
     if (options[field] !== undefined && typeof options[field] !== "string") {
@@ -383,6 +384,7 @@ export function schedule(options: ScheduleOptions): FlowDecorator {
  * flow("ReportFlow").decorator(triggerOnFinish({ flow: "TrainFlow" }))
  */
 export function triggerOnFinish(options: TriggerOnFinishOptions): FlowDecorator {
+  checkKnownOptions("triggerOnFinish", options, ["flow"]);
   const upstream = options?.flow;
   if (typeof upstream !== "string" || !/^[A-Za-z0-9_-]{1,80}$/.test(upstream)) {
     throw new FlowDefinitionError(
@@ -404,6 +406,7 @@ export function triggerOnFinish(options: TriggerOnFinishOptions): FlowDecorator 
 export function trigger(options: TriggerOptions): FlowDecorator {
   const bad = (what: string) =>
     new FlowDefinitionError("FS_FLOW_BAD_DECORATOR", `Invalid trigger decorator: ${what}.`);
+  checkKnownOptions("trigger", options, ["event", "parameters", "bus"]);
   const event = options?.event;
   if (typeof event !== "string" || !/^[A-Za-z0-9._:/-]{1,128}$/.test(event)) {
     throw bad(`'event' must be 1 to 128 letters, digits or . _ : / -, got ${JSON.stringify(event)}`);
@@ -433,6 +436,7 @@ export function trigger(options: TriggerOptions): FlowDecorator {
  * flow("FraudFlow").decorator(project({ name: "fraud" }))
  */
 export function project(options: ProjectOptions): FlowDecorator {
+  checkKnownOptions("project", options, ["name"]);
   const name = options?.name;
   if (typeof name !== "string" || !/^[a-z][a-z0-9_]{0,31}$/.test(name)) {
     throw new FlowDefinitionError(
