@@ -10,14 +10,19 @@ import { closestName } from "../util/did-you-mean.js";
 const looseName = (flag: string) =>
   flag.replace(/^-+/, "").replace(/=.*$/, "").replace(/[-_]/g, "").toLowerCase();
 
+/** Metaflow's options that flowship spells otherwise, as `looseName` gives them: a ported command line. */
+const METAFLOW_SPELLINGS = new Map([["maxnumsplits", "--max-foreach-width"]]);
+
 /**
- * The option of `command` that an unknown `flag` most likely meant: one spelt the same but for
- * case, `-` and `_` (flow parameters keep the name's case: `sleepMs` is `--sleepMs`), else the
- * closest in spelling.
+ * The option of `command` that an unknown `flag` most likely meant: Metaflow's name for it, or one
+ * spelt the same but for case, `-` and `_` (flow parameters keep the name's case: `sleepMs` is
+ * `--sleepMs`), else the closest in spelling.
  */
 export function suggestOption(flag: string, command: Command): string | undefined {
   const longs = command.options.map((o) => o.long).filter((l): l is string => l !== undefined);
   const loose = looseName(flag);
+  const metaflow = METAFLOW_SPELLINGS.get(loose);
+  if (metaflow !== undefined && longs.includes(metaflow)) return metaflow;
   const same = longs.find((long) => looseName(long) === loose);
   if (same !== undefined) return same;
   const byLoose = new Map(longs.map((long) => [looseName(long), long]));

@@ -37,6 +37,12 @@ test("usageFromCommander: a flow command's message keeps one line and suggests t
     }).message,
     "Unknown option '--max_workers' (did you mean --max-workers?). Run with --help to see the options.",
   );
+  // Metaflow's spelling of an option flowship names otherwise
+  const wide = new Command("run").option("--max-foreach-width <n>").option("--max-workers <n>");
+  assert.equal(
+    usageFromCommander("error: unknown option '--max-num-splits'", { parsing: wide, help }).message,
+    "Unknown option '--max-num-splits' (did you mean --max-foreach-width?). Run with --help to see the options.",
+  );
   assert.match(
     usageFromCommander("error: unknown option '--alpha'", { parsing: resume, help }).message,
     /^Unknown option '--alpha' \(resume keeps the origin run's parameters; .*\)\. Run with --help/,

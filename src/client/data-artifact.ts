@@ -3,6 +3,8 @@
  * blob; the value is read only when asked for, and every read returns a fresh copy.
  */
 import type { ArtifactRef, ContentStore } from "../datastore/content-store.js";
+// The names libraries probe on any object (`then`, `toJSON`, …), as `self` answers them in a step.
+import { PROBED_NAMES } from "../task/artifact-scope.js";
 
 /**
  * A task's artifacts by name, each read from the datastore when its property is read. Typed by
@@ -52,11 +54,25 @@ export class DataArtifact {
   }
 }
 
-/** An object with one getter per artifact: reading `data.x` loads `x`; listing keys loads nothing. */
-export function lazyData(artifacts: readonly DataArtifact[]): LazyData {
+/**
+ * An object with one getter per artifact: reading `data.x` loads `x`; listing keys loads nothing.
+ * Reading a name the task did not store gives a promise rejected with `missing(name)`, as Metaflow's
+ * `task.data.x` raises AttributeError: a misspelt `await run.data.acuracy` must fail, not read as
+ * undefined (`"x" in data` tests for one).
+ */
+export function lazyData(artifacts: readonly DataArtifact[], missing: (name: string) => Error): LazyData {
   const data: Record<string, Promise<unknown>> = {};
   for (const artifact of artifacts) {
     Object.defineProperty(data, artifact.name, { enumerable: true, get: () => artifact.load() });
   }
-  return Object.freeze(data);
+  return new Proxy(Object.freeze(data), {
+    get(target, key, receiver) {
+      if (typeof key === "symbol" || key in target || PROBED_NAMES.has(key))
+        return Reflect.get(target, key, receiver);
+      const rejected = Promise.reject(missing(key));
+      // Whoever awaits it gets the error; a read nobody awaits (a probe) is no unhandled rejection.
+      rejected.catch(() => {});
+      return rejected;
+    },
+  });
 }

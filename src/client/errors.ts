@@ -73,3 +73,27 @@ export class SystemTagError extends FlowshipError {
     );
   }
 }
+
+/** The classes the Client API opens objects with. */
+export type ClientClass = "Flow" | "Run" | "Step" | "Task";
+
+/**
+ * `new Flow("X")`: Metaflow opens objects by calling their class (`Flow('X')`); here `Flow.get("X")`
+ * does, and a constructor given a name would build an object that fails later, deep inside. Exit 2.
+ */
+export class ClientConstructorError extends FlowshipError {
+  constructor(kind: ClientClass, argument: unknown) {
+    const shown = typeof argument === "string" ? JSON.stringify(argument.slice(0, 200)) : "…";
+    super(
+      "FS_CLIENT_CONSTRUCTOR",
+      `new ${kind}(${shown}) does not open a ${kind.toLowerCase()}: use await ${kind}.get(${shown}) (Metaflow's ${kind}(${shown.replaceAll('"', "'")})).`,
+      { exitCode: 2 },
+    );
+  }
+}
+
+/** Refuses a constructor call from user code: only the client's own `get`/`open` pass its options. */
+export function assertOpenedByClient(kind: ClientClass, options: unknown): void {
+  if (typeof options !== "object" || options === null || !("context" in options))
+    throw new ClientConstructorError(kind, options);
+}

@@ -5,8 +5,9 @@
 import { parsePathspec } from "../datastore/pathspec.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import type { AnyArtifacts } from "./data-artifact.js";
-import { NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
+import { assertOpenedByClient, NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
 import { Run } from "./run.js";
+import { tagsOption } from "./tags-option.js";
 
 /** Options of {@link Flow.runs}. */
 export interface RunsOptions {
@@ -35,6 +36,7 @@ export class Flow<A extends object = AnyArtifacts> {
 
   /** @internal Use {@link Flow.get} or {@link listFlows}. */
   constructor(options: { context: ClientContext; name: string; runIds?: string[] }) {
+    assertOpenedByClient("Flow", options);
     this.#context = options.context;
     this.name = options.name;
     this.#listed = options.runIds;
@@ -102,7 +104,8 @@ export class Flow<A extends object = AnyArtifacts> {
 
   /** The flow's runs in the namespace, newest first (by start time), optionally with given tags. */
   async runs(options: RunsOptions = {}): Promise<Run<A>[]> {
-    const wanted = options.tags ?? [];
+    // A string (Metaflow's runs("tag")) is refused, not ignored as no filter.
+    const wanted = tagsOption("flow.runs()", options);
     const runs = await this.#readRuns();
     return runs.filter((run) => wanted.every((tag) => run.tags.includes(tag))).sort(newestFirst);
   }

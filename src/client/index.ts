@@ -26,6 +26,7 @@ export {
 export { type AnyArtifacts, DataArtifact, type LazyData } from "./data-artifact.js";
 export {
   AmbiguousTaskError,
+  ClientConstructorError,
   InvalidTagError,
   NamespaceMismatchError,
   type ObjectKind,
@@ -37,4 +38,5 @@ export { fromJsonValue, type JsonValue, toJsonValue } from "./json-value.js";
 export { defaultNamespace, getNamespace, type Namespace, namespace } from "./namespace.js";
 export { Run } from "./run.js";
 export { Step } from "./step.js";
+export { ClientOptionsError } from "./tags-option.js";
 export { type AttemptStatus, Task, type TaskAttempt, type TaskOptions } from "./task.js";

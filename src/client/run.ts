@@ -8,10 +8,11 @@ import type { RecordedStep, RunEndRecord, RunRecord, RunStatus } from "../datast
 import { runStatus } from "../datastore/run-status.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import { type AnyArtifacts, DataArtifact, type LazyData } from "./data-artifact.js";
-import { NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
+import { assertOpenedByClient, NamespaceMismatchError, ObjectNotFoundError } from "./errors.js";
 import { inNamespace, type Namespace } from "./namespace.js";
 import { changeUserTags, readUserTags } from "./run-tags.js";
 import { Step } from "./step.js";
+import { tagsOption } from "./tags-option.js";
 import { Task } from "./task.js";
 
 interface RunRecords {
@@ -32,6 +33,7 @@ export class Run<A extends object = AnyArtifacts> {
 
   /** @internal Use {@link Run.get} or `Flow.runs()`. */
   constructor(options: { context: ClientContext } & RunRecords) {
+    assertOpenedByClient("Run", options);
     this.#context = options.context;
     this.#record = options.record;
     this.#end = options.end;
@@ -238,7 +240,8 @@ export class Run<A extends object = AnyArtifacts> {
    * the list is every step when the run has them all, else empty (as Metaflow's `run.steps(*tags)`).
    */
   async steps(options: { tags?: readonly string[] } = {}): Promise<Step<A>[]> {
-    if (!this.hasTags(options.tags)) return [];
+    // A string (Metaflow's steps("tag")) is refused, not ignored as no filter.
+    if (!this.hasTags(tagsOption("run.steps()", options))) return [];
     const present = new Set(await this.#context.store(this.flow).listSteps(this.id));
     const ordered = this.#record.steps.map((s) => s.name).filter((name) => present.has(name));
     const rest = [...present].filter((name) => !ordered.includes(name)).sort();

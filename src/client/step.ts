@@ -4,8 +4,9 @@ import { parsePathspec } from "../datastore/pathspec.js";
 import { compareTaskIds } from "../task/task-id.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import type { AnyArtifacts } from "./data-artifact.js";
-import { AmbiguousTaskError, ObjectNotFoundError } from "./errors.js";
+import { AmbiguousTaskError, assertOpenedByClient, ObjectNotFoundError } from "./errors.js";
 import { Run } from "./run.js";
+import { tagsOption } from "./tags-option.js";
 import { Task, type TaskOptions } from "./task.js";
 
 /** A step of a run (`Flow/run/step`), with the ids of its tasks. */
@@ -18,6 +19,7 @@ export class Step<A extends object = AnyArtifacts> {
 
   /** @internal Use {@link Step.get} or `Run.steps()`. */
   constructor(options: { context: ClientContext; run: Run<A>; name: string; taskIds: string[] }) {
+    assertOpenedByClient("Step", options);
     this.#context = options.context;
     this.run = options.run;
     this.name = options.name;
@@ -111,7 +113,8 @@ export class Step<A extends object = AnyArtifacts> {
    * run's tags: with `tags`, every task when the run has them all, else none.
    */
   async tasks(options: { tags?: readonly string[] } = {}): Promise<Task<A>[]> {
-    if (!this.run.hasTags(options.tags)) return [];
+    // A string (Metaflow's tasks("tag")) is refused, not ignored as no filter.
+    if (!this.run.hasTags(tagsOption("step.tasks()", options))) return [];
     const tasks = await Promise.all(
       this.#taskIds.map((id) =>
         Task.openIfStarted<A>({ context: this.#context, run: this.run, step: this.name, id }),

@@ -7,9 +7,10 @@ import type { LogStream, TaskAttempts } from "../datastore/flow-store.js";
 import { parsePathspec } from "../datastore/pathspec.js";
 import type { AttemptEndRecord, AttemptStartRecord, ForeachFrame } from "../datastore/records-types.js";
 import type { StepFailure } from "../errors.js";
+import { closestName } from "../util/did-you-mean.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import { type AnyArtifacts, DataArtifact, type LazyData, lazyData } from "./data-artifact.js";
-import { ObjectNotFoundError } from "./errors.js";
+import { assertOpenedByClient, ObjectNotFoundError } from "./errors.js";
 import { loadForeachInput } from "./foreach-input.js";
 import { Run } from "./run.js";
 
@@ -73,6 +74,7 @@ export class Task<A extends object = AnyArtifacts> {
     records: TaskAttempts;
     attempt: number;
   }) {
+    assertOpenedByClient("Task", options);
     this.#context = options.context;
     this.run = options.run;
     this.step = options.step;
@@ -252,17 +254,22 @@ export class Task<A extends object = AnyArtifacts> {
   /** One artifact; throws FS_CLIENT_NOT_FOUND when the attempt stored none by that name. */
   artifact(name: string): DataArtifact {
     const found = this.artifacts().find((a) => a.name === name);
-    if (!found) {
-      throw new ObjectNotFoundError({
-        kind: "Artifact",
-        pathspec: `${this.pathspec}/${name}`,
-        datastore: this.#context.datastore,
-        hint: `The task's artifacts are: ${this.artifacts()
-          .map((a) => a.name)
-          .join(", ")}`,
-      });
-    }
+    if (!found) throw this.#missingArtifact(name);
     return found;
+  }
+
+  #missingArtifact(name: string): ObjectNotFoundError {
+    const names = this.artifacts().map((a) => a.name);
+    const guess = closestName(name, names);
+    return new ObjectNotFoundError({
+      kind: "Artifact",
+      pathspec: `${this.pathspec}/${name}`,
+      datastore: this.#context.datastore,
+      hint:
+        names.length === 0
+          ? "The task stored no artifacts"
+          : `${guess ? `Did you mean '${guess}'? ` : ""}The task's artifacts are: ${names.join(", ")}`,
+    });
   }
 
   /** Reads one artifact's value. */
@@ -273,7 +280,7 @@ export class Task<A extends object = AnyArtifacts> {
   /** Artifact values by name, each read when its property is read: `await task.data.result`. */
   get data(): LazyData<A> {
     // A only describes what the caller said the flow's artifacts are; nothing checks it.
-    return lazyData(this.artifacts()) as unknown as LazyData<A>;
+    return lazyData(this.artifacts(), (name) => this.#missingArtifact(name)) as unknown as LazyData<A>;
   }
 
   /** The foreach item this task worked on (`self.input` in the step), or undefined. */

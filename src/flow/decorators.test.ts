@@ -1,7 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isFlowshipError } from "../errors.js";
-import { batch, card, parseDecoratorSpec, project, retry, schedule, timeout } from "./decorators.js";
+import {
+  batch,
+  card,
+  catchError,
+  environment,
+  parseDecoratorSpec,
+  project,
+  resources,
+  retry,
+  schedule,
+  timeout,
+} from "./decorators.js";
 import { flow } from "./flow-builder.js";
 
 test("--with batch takes Metaflow's option names, snake_case too", () => {
@@ -152,4 +163,52 @@ test("a timeout or a pause between retries longer than a timer holds is refused,
     "Invalid retry decorator: 'minutesBetweenRetries' must be a number from 0 to 525600, got 100000000000000000000.",
   );
   assert.deepEqual(timeout({ hours: 24 * 24 }), { kind: "timeout", options: { seconds: 2_073_600 } });
+});
+
+test("decorators refuse an option they do not take, naming the one meant", () => {
+  const refused = (make: () => unknown, message: string) =>
+    assert.throws(
+      make,
+      (error) =>
+        isFlowshipError(error) && error.code === "FS_FLOW_BAD_DECORATOR" && error.message === message,
+    );
+  refused(
+    () => retry({ time: 5 } as never),
+    "Invalid retry decorator: unknown option 'time' (did you mean 'times'?); retry takes times, minutesBetweenRetries.",
+  );
+  // Metaflow's spelling, in code
+  refused(
+    () => retry({ minutes_between_retries: 2 } as never),
+    "Invalid retry decorator: unknown option 'minutes_between_retries' (did you mean 'minutesBetweenRetries'?); retry takes times, minutesBetweenRetries.",
+  );
+  refused(
+    () => catchError({ variable: "e" } as never),
+    "Invalid catchError decorator: unknown option 'variable'; catchError takes var, printException.",
+  );
+  refused(
+    () => timeout({ second: 5 } as never),
+    "Invalid timeout decorator: unknown option 'second' (did you mean 'seconds'?); timeout takes seconds, minutes, hours.",
+  );
+  refused(
+    () => timeout(30 as never),
+    "Invalid timeout decorator: give an object of options (seconds, minutes, hours), got 30.",
+  );
+  refused(
+    () => resources({ memroy: 8192 } as never),
+    "Invalid resources decorator: unknown option 'memroy' (did you mean 'memory'?); resources takes cpu, memory, gpu.",
+  );
+  refused(
+    () => environment({ vars: {}, env: {} } as never),
+    "Invalid environment decorator: unknown option 'env'; environment takes vars.",
+  );
+  // flow decorators: a misspelt time zone would have scheduled the flow in UTC
+  refused(
+    () => schedule({ daily: true, timezon: "Europe/Paris" } as never),
+    "Invalid schedule decorator: unknown option 'timezon' (did you mean 'timezone'?); schedule takes hourly, daily, weekly, cron, timezone.",
+  );
+  refused(
+    () => project({ name: "fraud", nam: "x" } as never),
+    "Invalid project decorator: unknown option 'nam' (did you mean 'name'?); project takes name.",
+  );
+  assert.deepEqual(retry({ times: 1 }).options, { times: 1, minutesBetweenRetries: 0 });
 });

@@ -4,6 +4,7 @@
  * `--with` on the command line all read the same thing.
  */
 import { FlowDefinitionError } from "./errors.js";
+import { unknownOption } from "./option-keys.js";
 
 export interface RetryOptions {
   /** How many times a failed attempt is retried; 0 means never. @default 3 */
@@ -156,8 +157,26 @@ function checkNumber(decorator: string, field: string, value: unknown, min: numb
   return value;
 }
 
+/** Refuses an option `decorator` does not take (a typo would leave the default in force, silently). */
+function checkKnownOptions(decorator: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid ${decorator} decorator: give an object of options (${known.join(", ")}), got ${shown(options)}.`,
+    );
+  }
+  const unknown = unknownOption(options, known);
+  if (unknown !== undefined) {
+    throw new FlowDefinitionError(
+      "FS_FLOW_BAD_DECORATOR",
+      `Invalid ${decorator} decorator: unknown option '${unknown.key}'${unknown.hint}; ${decorator} takes ${known.join(", ")}.`,
+    );
+  }
+}
+
 /** Re-run a failed step: `retry()` retries 3 times, `retry({ times: 0 })` never. */
 export function retry(options: RetryOptions = {}): StepDecorator {
+  checkKnownOptions("retry", options, OPTION_NAMES.retry!);
   return {
     kind: "retry",
     options: {
@@ -178,6 +197,7 @@ export function retry(options: RetryOptions = {}): StepDecorator {
  * artifact `var` and the flow goes on. (Named `catchError` because `catch` is a reserved word.)
  */
 export function catchError(options: CatchOptions = {}): StepDecorator {
+  checkKnownOptions("catchError", options, OPTION_NAMES.catchError!);
   if (options.var !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.var)) {
     throw new FlowDefinitionError(
       "FS_FLOW_BAD_DECORATOR",
@@ -192,6 +212,7 @@ export function catchError(options: CatchOptions = {}): StepDecorator {
 
 /** Kill an attempt that runs longer than the given duration; it counts as a failure. */
 export function timeout(options: TimeoutOptions): StepDecorator {
+  checkKnownOptions("timeout", options, OPTION_NAMES.timeout!);
   const seconds =
     checkNumber("timeout", "seconds", options.seconds ?? 0, 0) +
     60 * checkNumber("timeout", "minutes", options.minutes ?? 0, 0) +
@@ -213,6 +234,7 @@ export function timeout(options: TimeoutOptions): StepDecorator {
 
 /** What a step needs on AWS Batch. Locally it is recorded, not enforced. */
 export function resources(options: ResourcesOptions = {}): StepDecorator {
+  checkKnownOptions("resources", options, OPTION_NAMES.resources!);
   return {
     kind: "resources",
     options: {
@@ -306,6 +328,7 @@ export function card(options: CardOptions = {}): StepDecorator {
 
 /** Environment variables set for the step's process. */
 export function environment(options: EnvironmentOptions): StepDecorator {
+  checkKnownOptions("environment", options, ["vars"]);
   const vars = options?.vars;
   if (typeof vars !== "object" || vars === null) {
     throw new FlowDefinitionError(
@@ -332,6 +355,7 @@ export function schedule(options: ScheduleOptions): FlowDecorator {
       `Invalid schedule decorator: give an object such as { daily: true } or { cron: "0 10 * * ? *" }, got ${shown(options)}.`,
     );
   }
+  checkKnownOptions("schedule", options, ["hourly", "daily", "weekly", "cron", "timezone"]);
   // Flows in plain JavaScript get no type check: a number as cron would reach the cron parser.
   for (const field of ["cron", "timezone"] as const) {
     if (options[field] !== undefined && typeof options[field] !== "string") {
@@ -360,6 +384,7 @@ export function schedule(options: ScheduleOptions): FlowDecorator {
  * flow("ReportFlow").decorator(triggerOnFinish({ flow: "TrainFlow" }))
  */
 export function triggerOnFinish(options: TriggerOnFinishOptions): FlowDecorator {
+  checkKnownOptions("triggerOnFinish", options, ["flow"]);
   const upstream = options?.flow;
   if (typeof upstream !== "string" || !/^[A-Za-z0-9_-]{1,80}$/.test(upstream)) {
     throw new FlowDefinitionError(
@@ -381,6 +406,7 @@ export function triggerOnFinish(options: TriggerOnFinishOptions): FlowDecorator 
 export function trigger(options: TriggerOptions): FlowDecorator {
   const bad = (what: string) =>
     new FlowDefinitionError("FS_FLOW_BAD_DECORATOR", `Invalid trigger decorator: ${what}.`);
+  checkKnownOptions("trigger", options, ["event", "parameters", "bus"]);
   const event = options?.event;
   if (typeof event !== "string" || !/^[A-Za-z0-9._:/-]{1,128}$/.test(event)) {
     throw bad(`'event' must be 1 to 128 letters, digits or . _ : / -, got ${JSON.stringify(event)}`);
@@ -410,6 +436,7 @@ export function trigger(options: TriggerOptions): FlowDecorator {
  * flow("FraudFlow").decorator(project({ name: "fraud" }))
  */
 export function project(options: ProjectOptions): FlowDecorator {
+  checkKnownOptions("project", options, ["name"]);
   const name = options?.name;
   if (typeof name !== "string" || !/^[a-z][a-z0-9_]{0,31}$/.test(name)) {
     throw new FlowDefinitionError(

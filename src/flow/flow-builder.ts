@@ -4,6 +4,7 @@
 import { checkFlowDecorator, checkStepDecorator } from "./decorator-check.js";
 import type { FlowDecorator } from "./decorators.js";
 import { FlowDefinitionError } from "./errors.js";
+import { unknownOption } from "./option-keys.js";
 import {
   checkParameterType,
   inferParameterType,
@@ -35,6 +36,10 @@ type ParameterValue<O> = O extends { separator: string }
                     ? boolean
                     : D
               : string;
+
+/** The keys of a parameter's and a step's options: any other is a typo to refuse (option-keys.ts). */
+const PARAMETER_OPTIONS = ["help", "default", "required", "type", "separator", "includeFile"] as const;
+const STEP_OPTIONS = ["next", "condition", "foreach", "join", "decorators", "doc"] as const;
 
 /** What a caller may pass for a parameter: a list parameter also takes its text, split on its separator. */
 type ParameterInput<O> = O extends { separator: string } ? string[] | string : ParameterValue<O>;
@@ -92,6 +97,19 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
     options: O = {} as O,
   ): Flow<A & { readonly [K in N]: ParameterValue<O> }, P & GivenParameter<N, O>, S> {
     const hasDefault = options.default !== undefined;
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new FlowDefinitionError(
+        "FS_PARAM_OPTION",
+        `Invalid options of parameter '${name}' of flow '${this.name}': give an object such as { default: ${JSON.stringify(options) ?? String(options)} }, got ${JSON.stringify(options) ?? String(options)}.`,
+      );
+    }
+    const unknownKey = unknownOption(options, PARAMETER_OPTIONS);
+    if (unknownKey !== undefined) {
+      throw new FlowDefinitionError(
+        "FS_PARAM_OPTION",
+        `Unknown option '${unknownKey.key}'${unknownKey.hint} of parameter '${name}' of flow '${this.name}': a parameter takes ${PARAMETER_OPTIONS.filter((o) => o !== "includeFile").join(", ")}.`,
+      );
+    }
     checkParameterType(this.name, name, options.type);
     this.parameters.push({
       name,
@@ -120,6 +138,31 @@ export class Flow<A extends Artifacts = Artifacts, P extends object = NoParamete
     options?: StepOptions & { join?: false },
   ): Flow<A, P, S | N>;
   step(name: string, fn: StepFunction<A> | JoinFunction<A>, options: StepOptions = {}): Flow<A, P, string> {
+    // A flow is loaded without type checking: `.step("start", { next: "end" })` or an undefined
+    // function would pass `check` and fail every task of the step with `fn is not a function`.
+    if (typeof fn !== "function") {
+      const got =
+        fn === undefined || fn === null
+          ? String(fn)
+          : `a${/^[aeiou]/.test(typeof fn) ? "n" : ""} ${typeof fn}`;
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_STEP",
+        `Step '${name}' of flow '${this.name}' has no function: .step(name, fn, options) got ${got} where the step's function goes; write .step("${name}", (self) => { … }, options).`,
+      );
+    }
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_STEP",
+        `Invalid options of step '${name}' of flow '${this.name}': give an object such as { next: "end" }, got ${JSON.stringify(options) ?? String(options)}.`,
+      );
+    }
+    const unknownStepKey = unknownOption(options, STEP_OPTIONS);
+    if (unknownStepKey !== undefined) {
+      throw new FlowDefinitionError(
+        "FS_FLOW_BAD_STEP",
+        `Unknown option '${unknownStepKey.key}'${unknownStepKey.hint} of step '${name}' of flow '${this.name}': a step takes ${STEP_OPTIONS.join(", ")}.`,
+      );
+    }
     const { next, cases } = transitions(options.next);
     // An anonymous step function takes the step's name, so a stack trace says `at start` rather
     // than V8's guess from the call chain (`flow.parameter.step.step.next`); a named one keeps its own.

@@ -26,7 +26,7 @@ interface ScopeOptions {
  * Names that libraries and the language probe on any object to learn what it is (a promise, a
  * JSON-able value, a React element…). Reading them answers undefined instead of failing the step.
  */
-const PROBED_NAMES = new Set([
+export const PROBED_NAMES: ReadonlySet<string> = new Set([
   // Object.prototype's names (hasOwnProperty, toString, …): `self` has no prototype, so they read as
   // undefined, as on any Object.create(null).
   ...Object.getOwnPropertyNames(Object.prototype),
@@ -129,6 +129,20 @@ export class ArtifactScope {
       "FS_ARTIFACT_MISSING",
       `Step '${step}' read 'self.${name}', but no parameter or earlier step set an artifact '${name}'.${hint} To test whether it exists, use '${name}' in self.`,
     );
+  }
+
+  /**
+   * The parameters this step read whose values are frozen objects. V8's TypeError for changing a
+   * frozen object (`Cannot add property 0, object is not extensible`) names neither the object nor
+   * the parameter; when the step read such a parameter, that is most likely what it changed.
+   */
+  frozenParametersRead(): Map<string, object> {
+    const frozen = new Map<string, object>();
+    for (const [name, value] of this.loaded) {
+      if (typeof value === "object" && value !== null && Object.isFrozen(value) && this.isParameter(name))
+        frozen.set(name, value);
+    }
+    return frozen;
   }
 
   /** Whether `name` reads the run's parameter (no step has stored a value under that name). */

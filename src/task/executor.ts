@@ -20,6 +20,7 @@ import { redact } from "../util/redact.js";
 import { ArtifactScope, inputView } from "./artifact-scope.js";
 import { deriveTask } from "./derive-task.js";
 import { foreachItems } from "./foreach-items.js";
+import { withFrozenParameterHint } from "./frozen-parameter-hint.js";
 import { mapStack } from "./source-map-stack.js";
 import { runWithTimeout, timeoutFailure, timeoutNotice, timeoutSeconds } from "./step-timeout.js";
 import { chooseCase, type SwitchChoice } from "./switch-case.js";
@@ -270,7 +271,7 @@ async function runStepFunction(
     }
     return undefined;
   } catch (error) {
-    return failureOf(error);
+    return withFrozenParameterHint(failureOf(error), error, scope.frozenParametersRead());
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ArtifactRef } from "../datastore/content-store.js";
 import { FlowshipError } from "../errors.js";
+import { unknownOption } from "../flow/option-keys.js";
 import type { Artifacts, JoinInputs, Self } from "../flow/types.js";
 import { inputRefs, scopeOf } from "./artifact-scope.js";
 
@@ -30,10 +31,11 @@ export function mergeArtifacts<A extends Artifacts>(
       `mergeArtifacts(self, inputs) must be called in a join step with its self and inputs${scope ? `; step '${scope.options.step}' is not a join` : ""}.`,
     );
   }
+  const step = scope.options.step;
+  checkMergeOptions(options, step);
   if (options.include && options.exclude) {
     throw new FlowshipError("FS_MERGE_OPTIONS", "mergeArtifacts takes include or exclude, not both.");
   }
-  const step = scope.options.step;
   const candidates = new Map<string, { ref: ArtifactRef; from: number }[]>();
   inputs.forEach((input, i) => {
     const refs = inputRefs(input as object);
@@ -74,4 +76,23 @@ export function mergeArtifacts<A extends Artifacts>(
     );
   }
   for (const [name, ref] of adopted) scope.adopted.set(name, ref);
+}
+
+/**
+ * The options as an untyped flow file may give them: `{ exclude: "score" }` would exclude every
+ * artifact whose name is part of "score" (a string's `includes`), and `{ excludes: [...] }` nothing.
+ */
+function checkMergeOptions(options: unknown, step: string): asserts options is MergeOptions {
+  const bad = (what: string) =>
+    new FlowshipError("FS_MERGE_OPTIONS", `mergeArtifacts in join '${step}': ${what}.`);
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw bad(`its options are an object such as { exclude: ["score"] }, got ${JSON.stringify(options)}`);
+  const unknown = unknownOption(options, ["include", "exclude"]);
+  if (unknown !== undefined)
+    throw bad(`unknown option '${unknown.key}'${unknown.hint}; it takes include or exclude`);
+  for (const key of ["include", "exclude"] as const) {
+    const names = (options as MergeOptions)[key];
+    if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== "string")))
+      throw bad(`'${key}' is a list of artifact names such as ["score"], got ${JSON.stringify(names)}`);
+  }
 }

@@ -58,13 +58,19 @@ describe("reading artifacts", () => {
 });
 
 describe("mergeArtifacts", () => {
-  test("a merge that fails on one artifact takes over none", async () => {
+  test("a merge that fails on one artifact takes over none; options it cannot read are refused", async () => {
     const file = writeFlow(
       "conflict",
       `export default flow("Conflict")${branches}
   .step("join", (self, inputs) => {
     try { mergeArtifacts(self, inputs); } catch (error) { self.error = error.message; }
     self.hasX = "x" in self;
+    // options an untyped flow file may give: a string (whose includes() matches parts of names), a typo
+    const optionErrors = [];
+    for (const bad of [{ exclude: "y" }, { excludes: ["y"] }]) {
+      try { mergeArtifacts(self, inputs, bad); } catch (error) { optionErrors.push(error.message); }
+    }
+    self.optionErrors = optionErrors;
   }, { join: true, next: "end" })
   .step("end", () => {});`,
     );
@@ -75,6 +81,10 @@ describe("mergeArtifacts", () => {
     // x agreed, but Metaflow sets nothing after a failed merge; neither do we.
     assert.equal(join.hasX, false);
     assert.equal("x" in join, false);
+    assert.deepEqual(join.optionErrors, [
+      `mergeArtifacts in join 'join': 'exclude' is a list of artifact names such as ["score"], got "y".`,
+      "mergeArtifacts in join 'join': unknown option 'excludes' (did you mean 'exclude'?); it takes include or exclude.",
+    ]);
   });
 
   test("outside a join it fails the step instead of doing nothing", async () => {

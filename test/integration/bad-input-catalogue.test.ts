@@ -142,6 +142,11 @@ const GRAPH_RULES: Case[] = [
     "Step 'j' is a join but no split or foreach comes before it; remove join: true or add the split (flow 'G10')",
   ),
   check(
+    "a join where the cases of a switch meet (Metaflow's join habit)",
+    `flow("G10b")\n  .step("start", (s) => { s.r = "a"; }, { condition: "r", next: { a: "a", b: "b" } })\n${S("a", '"j"')}\n${S("b", '"j"')}\n  .step("j", () => {}, { join: true, next: "end" }) // <-\n${E}`,
+    "Step 'j' is a join but no split or foreach comes before it; the cases of a switch meet at a plain step: remove join: true (its function takes self only) (flow 'G10b')",
+  ),
+  check(
     "a step that joins and splits",
     `flow("G11")\n${S("start", '["a", "b"]')}\n${S("a", '"j"')}\n${S("b", '"j"')}\n  .step("j", () => {}, { join: true, next: ["c", "d"] }) // <-\n${S("c", '"end"')}\n${S("d", '"end"')}\n${E}`,
     "Step 'j' is both a join and a split; add a step between them so each does one thing (flow 'G11')",
@@ -484,6 +489,21 @@ const DECORATOR_CASES: Case[] = [
     "a decorator function without its call, which check must refuse",
     "retry",
     "Invalid decorator on step 'start': retry is a function: write retry() (with its options, if any).",
+  ),
+  check(
+    "a misspelt parameter option, which would leave the parameter without its default",
+    `flow("ParamTypo")\n  .parameter("alpha", { deafult: 0.1 } as any) // <-\n${S("start", '"end"')}\n${E}`,
+    "Unknown option 'deafult' (did you mean 'default'?) of parameter 'alpha' of flow 'ParamTypo': a parameter takes help, default, required, type, separator.",
+  ),
+  check(
+    "a misspelt step option, which would leave the step without its foreach",
+    `flow("StepTypo")\n  .step("start", (s) => { s.xs = [1]; }, { foreeach: "xs", next: "end" } as any) // <-\n${E}`,
+    "Unknown option 'foreeach' (did you mean 'foreach'?) of step 'start' of flow 'StepTypo': a step takes next, condition, foreach, join, decorators, doc.",
+  ),
+  check(
+    "the options where the step's function goes (a flow file is not type-checked)",
+    `flow("NoFunction")\n  .step("start", { next: "end" } as any) // <-\n${E}`,
+    `Step 'start' of flow 'NoFunction' has no function: .step(name, fn, options) got an object where the step's function goes; write .step("start", (self) => { … }, options).`,
   ),
   decoratorInCode(
     "retry({ times: -1 }) in code",

@@ -141,4 +141,23 @@ main();
     assert.equal(absent.stderr, `error: Script not found: '${path.join(scripts, "absent.ts")}'.\n`);
     assert.equal(absent.code, 2);
   });
+
+  test("new Flow(name), Metaflow's Flow('X'), is a one-line usage error pointing at Flow.get", async () => {
+    const file = script(
+      "constructed.ts",
+      `import { Flow, Run, Step, Task } from "flowship/client";
+for (const [C, arg] of [[Run, "ParameterFlow/1"], [Step, "ParameterFlow/1/start"], [Task, "ParameterFlow/1/start/0"]]) {
+  try { new (C as any)(arg); } catch (e) { console.log((e as any).code); }
+}
+new (Flow as any)("ParameterFlow");
+`,
+    );
+    const result = await runCli(["exec", file], { env, cwd: scripts });
+    assert.equal(result.stdout, "FS_CLIENT_CONSTRUCTOR\n".repeat(3));
+    assert.equal(
+      result.stderr,
+      `error: new Flow("ParameterFlow") does not open a flow: use await Flow.get("ParameterFlow") (Metaflow's Flow('ParameterFlow')).\n`,
+    );
+    assert.equal(result.code, 2);
+  });
 });

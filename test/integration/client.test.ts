@@ -67,6 +67,21 @@ describe("Client API on example runs", () => {
     );
     assert.deepEqual(await flow.runs({ tags: ["four", "missing"] }), []);
     assert.equal((await flow.run(ids.foreachOld!)).id, ids.foreachOld);
+    // Metaflow's runs("four") (no type check in a script) is refused, not read as "no filter"
+    const loose = flow as unknown as { runs(...args: unknown[]): Promise<unknown> };
+    await assert.rejects(loose.runs("four"), {
+      code: "FS_CLIENT_OPTIONS",
+      message: `Invalid options of flow.runs(): tags go in an object: flow.runs({ tags: ["four"] }) (Metaflow's flow.runs("four")).`,
+    });
+    await assert.rejects(loose.runs({ tag: ["four"] }), { code: "FS_CLIENT_OPTIONS" });
+    const run = await flow.run(ids.foreach!);
+    await assert.rejects((run as unknown as { steps(t: string): Promise<unknown> }).steps("four"), {
+      code: "FS_CLIENT_OPTIONS",
+    });
+    const step = await run.step("square");
+    await assert.rejects((step as unknown as { tasks(t: string): Promise<unknown> }).tasks("four"), {
+      code: "FS_CLIENT_OPTIONS",
+    });
   });
 
   test("Run shows status, times, tags, parameters and the end task's data", async () => {
@@ -136,6 +151,16 @@ describe("Client API on example runs", () => {
       `BranchFlow/${ids.branch}/square/0`,
     ]);
     assert.throws(() => task.artifact("doubled"), { code: "FS_CLIENT_NOT_FOUND" });
+    // A misspelt name rejects, naming the closest one (Metaflow: AttributeError), instead of
+    // reading as undefined; `await` and JSON.stringify probe `then` and `toJSON` unharmed.
+    await assert.rejects(task.data.totl, (e: ObjectNotFoundError) => {
+      assert.equal(e.code, "FS_CLIENT_NOT_FOUND");
+      assert.match(e.message, /join\/0\/totl'.*Did you mean 'total'\?/);
+      return true;
+    });
+    assert.equal("totl" in task.data, false);
+    assert.equal(await (await Run.get(`BranchFlow/${ids.branch}`)).data?.total, 63);
+    assert.equal(JSON.stringify(Object.keys(JSON.parse(JSON.stringify(task.data)))), '["base","total"]');
   });
 
   test("foreach tasks know their index and input", async () => {

@@ -54,7 +54,7 @@ describe("runtime hardening", () => {
     assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
   });
 
-  test("a parameter cannot be changed in place: the step fails naming the property, later steps never see it", async () => {
+  test("a parameter cannot be changed in place: the step fails naming the property and the parameter, later steps never see it", async () => {
     const root = path.join(tempDir(), ".flowship");
     // reading and copying a JSON parameter works
     const copy = await runCli([fixture("mutated_parameter.ts"), "run"], { env: flowshipEnv(root) });
@@ -67,9 +67,18 @@ describe("runtime hardening", () => {
     assert.equal(mutated.code, 1);
     assert.match(
       mutated.stderr,
-      /Step 'start' failed: TypeError: Cannot assign to read only property 'lr' of object/,
+      /Step 'start' failed: TypeError: Cannot assign to read only property 'lr' of object .* \(the step changed parameter 'config'\? .*structuredClone\(self\.config\)\)\n/,
     );
     assert.doesNotMatch(mutated.stdout + mutated.stderr, /config\.lr is 999/);
+    // Metaflow lets `self.labels.append(x)` pass (unstored); here V8's message names no parameter, the hint does
+    const pushed = await runCli([fixture("mutated_parameter.ts"), "run"], {
+      env: flowshipEnv(root, { MUTATE: "push" }),
+    });
+    assert.equal(pushed.code, 1);
+    assert.match(
+      pushed.stderr,
+      /error: Run .* failed: start\/0: TypeError: Cannot add property 2, object is not extensible \(the step changed parameter 'labels'\? /,
+    );
   });
 
   test("ordinary JavaScript on self, on a join's inputs and in throw gives what JavaScript would", async () => {

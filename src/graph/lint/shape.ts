@@ -61,7 +61,11 @@ export const splitsAndJoins: LintRule = (flow, report) => {
     const messages = {
       "join-without-split": [
         "FS_GRAPH_JOIN_WITHOUT_SPLIT",
-        `Step '${name}' is a join but no split or foreach comes before it; remove join: true or add the split`,
+        `Step '${name}' is a join but no split or foreach comes before it; ${
+          flow.steps.filter((s) => s.next.includes(name)).length > 1
+            ? "the cases of a switch meet at a plain step: remove join: true (its function takes self only)"
+            : "remove join: true or add the split"
+        }`,
       ],
       "join-unrelated": [
         "FS_GRAPH_JOIN_UNRELATED",
