@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { FlowshipError, isFlowshipError } from "../errors.js";
+import { FlowshipError, isFlowshipError, toStepFailure } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { sha256 } from "../util/hash.js";
 import { withIoErrors } from "../util/io-error.js";
@@ -304,9 +304,10 @@ export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record
     };
     return module.flowModule;
   } catch (error) {
-    const stack = (error as Error).stack;
+    // Whatever the file threw (a string, `undefined`, a Proxy), described without reading it again.
+    const { stack, message, code } = toStepFailure(error);
     const frame = userFrame(stack === undefined ? undefined : mapStackPositions(stack));
-    if (isFlowshipError(error)) {
+    if (code !== undefined && isFlowshipError(error)) {
       // A mistake flowship found while the flow was being defined (a bad decorator): its own
       // message and code, at the user's line like the graph rules.
       throw new FlowCompileError(
@@ -318,7 +319,7 @@ export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record
     const location = frame ? ` (at ${path.relative(process.cwd(), frame.file)}:${frame.line})` : "";
     throw new FlowCompileError(
       "FS_FLOW_IMPORT",
-      `Flow file '${compiled.source}' threw while loading: ${(error as Error).message.replace(/\.$/, "")}${location}.`,
+      `Flow file '${compiled.source}' threw while loading: ${message.replace(/\.$/, "")}${location}.`,
       { cause: error },
     );
   }

@@ -830,6 +830,13 @@ const FILE_CASES: Case[] = [
     message: "Flow file '{file}' threw while loading: no database here (at {relative}:2).",
   },
   {
+    name: "a flow file that throws a string at import",
+    source: `throw "no database here";`,
+    args: ["check"],
+    code: 1,
+    message: "Flow file '{file}' threw while loading: no database here.",
+  },
+  {
     name: "a flow file with no flow in it",
     source: "export const answer = 42;",
     args: ["check"],
