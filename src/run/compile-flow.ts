@@ -298,6 +298,15 @@ export function userFrame(stack: string | undefined): { file: string; line: numb
 export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record<string, unknown>> {
   // Imported with source maps off: on, formatting the stack of every step's callerLocation
   // through the map costs ~130 ms a run. Locations and this error's frame are mapped when shown.
+  // A file that ends the process while it is imported (process.exit at its top level) would end
+  // the command without a word, with exit code 0 when it gave none: it says why, and fails.
+  const exiting = (code: number) => {
+    process.stderr.write(
+      `error: Flow file '${compiled.source}' called process.exit(${code}) while loading: nothing ran. A flow file defines the flow; remove the call.\n`,
+    );
+    if (!code) process.exitCode = 1;
+  };
+  process.once("exit", exiting);
   try {
     const module = (await import(pathToFileURL(compiled.bundle).href)) as {
       flowModule: Record<string, unknown>;
@@ -322,6 +331,8 @@ export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record
       `Flow file '${compiled.source}' threw while loading: ${message.replace(/\.$/, "")}${location}.`,
       { cause: error },
     );
+  } finally {
+    process.off("exit", exiting);
   }
 }
 
