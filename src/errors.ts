@@ -57,13 +57,37 @@ export interface StepFailure {
   retryable: boolean;
 }
 
+/**
+ * What a thrown value is, as a failure. Never throws: a value whose reading throws (a getter on
+ * `message`, a Proxy) or holds no string where one belongs is still the step's failure, not a
+ * crash of the task that would lose it.
+ */
 export function toStepFailure(error: unknown): StepFailure {
+  try {
+    return readFailure(error);
+  } catch (reading) {
+    let why: string;
+    try {
+      why = String((reading as Error)?.message ?? reading);
+    } catch {
+      why = "an unreadable value";
+    }
+    return {
+      type: "unknown",
+      message: `a value was thrown that cannot be read (reading it threw: ${why})`,
+      retryable: true,
+    };
+  }
+}
+
+function readFailure(error: unknown): StepFailure {
   if (error instanceof Error) {
     const code = isFlowshipError(error) ? error.code : undefined;
+    const { name, stack } = error;
     return {
-      type: error.name || error.constructor?.name || "Error",
-      message: error.message,
-      stack: error.stack,
+      type: (typeof name === "string" && name) || error.constructor?.name || "Error",
+      message: String(error.message),
+      ...(typeof stack === "string" ? { stack } : {}),
       ...(code ? { code } : {}),
       retryable: !(error as { nonRetryable?: boolean }).nonRetryable,
     };

@@ -67,6 +67,24 @@ describe("artifact serialization", () => {
     );
   });
 
+  test("an iterator or an instance of an unnamed class is refused naming what it is", () => {
+    function* items() {
+      yield 1;
+    }
+    assert.throws(
+      () => encodeArtifact("items", "start", items()),
+      /items is an iterator \(Generator\), which can be read only once; store an array of its items instead \(\[\.\.\.items\]\)/,
+    );
+    assert.throws(
+      () => encodeArtifact("entries", "start", new Map().entries()),
+      /entries is an iterator \(Map Iterator\)/,
+    );
+    assert.throws(
+      () => encodeArtifact("x", "start", new (class {})()),
+      /x is an instance of an unnamed class; store plain data/,
+    );
+  });
+
   test("a value nested deeper than can be read back is refused when stored, in one line", () => {
     // the deepest allowed value reads back whole
     assert.deepEqual(roundTrip(nested(MAX_ARTIFACT_NESTING)), nested(MAX_ARTIFACT_NESTING));

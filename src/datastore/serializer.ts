@@ -70,6 +70,23 @@ export function describeType(value: unknown): string {
   return name;
 }
 
+/**
+ * Why an object that is not plain data cannot be stored. An iterator (a generator's, a Map's
+ * `entries()`) is named as one, with what to store instead: its class has no name to give.
+ */
+function notPlainData(value: object, proto: { constructor?: { name?: string } } | null): string {
+  const advice = "store plain data (objects, arrays, Map, Set, Date, typed arrays) instead";
+  if (typeof (value as { next?: unknown }).next === "function" && Symbol.iterator in value) {
+    const tag = (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+    const kind = typeof tag === "string" ? ` (${tag})` : "";
+    return `is an iterator${kind}, which can be read only once; store an array of its items instead ([...items])`;
+  }
+  const name = proto?.constructor?.name;
+  return name
+    ? `is an instance of class ${name}; ${advice}`
+    : `is an instance of an unnamed class; ${advice}`;
+}
+
 /** Why a part of a value cannot be stored, and where: `path` is filled in as the search unwinds. */
 interface Unstorable {
   path: string[];
@@ -101,13 +118,7 @@ function findUnstorable(value: unknown, seen: Set<object>, depth = 0): Unstorabl
   seen.add(value);
   const deeper = depth + 1;
   const proto = Object.getPrototypeOf(value);
-  if (!CLONEABLE_PROTOTYPES.has(proto)) {
-    const name = proto?.constructor?.name ?? "unknown";
-    return {
-      path: [],
-      reason: `is an instance of class ${name}; store plain data (objects, arrays, Map, Set, Date, typed arrays) instead`,
-    };
-  }
+  if (!CLONEABLE_PROTOTYPES.has(proto)) return { path: [], reason: notPlainData(value, proto) };
   if (proto === Object.prototype || proto === null) {
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key];

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { FlowshipError, isFlowshipError } from "../errors.js";
+import { FlowshipError, isFlowshipError, toStepFailure } from "../errors.js";
 import { writeFileAtomic } from "../util/atomic-file.js";
 import { sha256 } from "../util/hash.js";
 import { withIoErrors } from "../util/io-error.js";
@@ -298,15 +298,25 @@ export function userFrame(stack: string | undefined): { file: string; line: numb
 export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record<string, unknown>> {
   // Imported with source maps off: on, formatting the stack of every step's callerLocation
   // through the map costs ~130 ms a run. Locations and this error's frame are mapped when shown.
+  // A file that ends the process while it is imported (process.exit at its top level) would end
+  // the command without a word, with exit code 0 when it gave none: it says why, and fails.
+  const exiting = (code: number) => {
+    process.stderr.write(
+      `error: Flow file '${compiled.source}' called process.exit(${code}) while loading: nothing ran. A flow file defines the flow; remove the call.\n`,
+    );
+    if (!code) process.exitCode = 1;
+  };
+  process.once("exit", exiting);
   try {
     const module = (await import(pathToFileURL(compiled.bundle).href)) as {
       flowModule: Record<string, unknown>;
     };
     return module.flowModule;
   } catch (error) {
-    const stack = (error as Error).stack;
+    // Whatever the file threw (a string, `undefined`, a Proxy), described without reading it again.
+    const { stack, message, code } = toStepFailure(error);
     const frame = userFrame(stack === undefined ? undefined : mapStackPositions(stack));
-    if (isFlowshipError(error)) {
+    if (code !== undefined && isFlowshipError(error)) {
       // A mistake flowship found while the flow was being defined (a bad decorator): its own
       // message and code, at the user's line like the graph rules.
       throw new FlowCompileError(
@@ -318,9 +328,11 @@ export async function importCompiledFlow(compiled: CompiledFlow): Promise<Record
     const location = frame ? ` (at ${path.relative(process.cwd(), frame.file)}:${frame.line})` : "";
     throw new FlowCompileError(
       "FS_FLOW_IMPORT",
-      `Flow file '${compiled.source}' threw while loading: ${(error as Error).message.replace(/\.$/, "")}${location}.`,
+      `Flow file '${compiled.source}' threw while loading: ${message.replace(/\.$/, "")}${location}.`,
       { cause: error },
     );
+  } finally {
+    process.off("exit", exiting);
   }
 }
 

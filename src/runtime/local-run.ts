@@ -71,6 +71,18 @@ interface JoinWait {
 const MAX_INPUTS_IN_SPEC = 500;
 /** A temporary file this old belongs to no live writer. */
 const STALE_TEMPORARY_MS = 3_600_000;
+/**
+ * The longest failure reason a run keeps: it is the command's last line and part of the run's end
+ * record, which every listing of runs reads. A step's message can be any size (the task's log and
+ * attempt record keep it whole).
+ */
+const MAX_REASON_CHARS = 2000;
+
+function briefReason(reason: string): string {
+  if (reason.length <= MAX_REASON_CHARS) return reason;
+  const cut = reason.slice(0, MAX_REASON_CHARS).replace(/[\uD800-\uDBFF]$/, "");
+  return `${cut}… (cut at ${MAX_REASON_CHARS.toLocaleString("en-US")} of ${reason.length.toLocaleString("en-US")} characters; the task's log and its attempt record keep the whole message)`;
+}
 
 export class LocalRun {
   readonly #options: RunOptions;
@@ -558,7 +570,7 @@ export class LocalRun {
   #fail(reason: string): void {
     if (this.#stopping) return;
     this.#stopping = true;
-    this.#failure = reason;
+    this.#failure = briefReason(reason);
     for (const timer of this.#retryTimers) clearTimeout(timer);
     this.#retryTimers.clear();
     for (const attempt of this.#running.values())

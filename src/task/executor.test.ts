@@ -187,3 +187,47 @@ test("flowship's own error at the end of a step (a foreach over nothing) is reco
   assert.equal(end.failure?.retryable, false);
   assert.deepEqual(end.artifacts, {});
 });
+
+test("a thrown value that throws when read (a getter, a Proxy) or holds no string is still recorded as the step's failure", async () => {
+  // given: steps that throw values hostile to whoever describes them
+  const getter = new Error("x");
+  Object.defineProperty(getter, "message", {
+    get() {
+      throw new Error("no message");
+    },
+  });
+  const badStack = Object.assign(new Error("plain message"), { stack: { not: "a string" } });
+  const proxy = new Proxy(new Error("inner"), {
+    get() {
+      throw new Error("trap");
+    },
+  });
+  const thrown = [getter, badStack, proxy];
+  let next = 0;
+  const hostile = flow("Hostile")
+    .step(
+      "start",
+      () => {
+        throw thrown[next++];
+      },
+      { next: "end" },
+    )
+    .step("end", () => {});
+  const store = await storeOf("Hostile");
+  const failures = [];
+  for (const which of [0, 1, 2]) {
+    // when
+    const runId = `5${which}`;
+    const { value: exit } = await withStderr(() => executeTask(hostile, specOf("Hostile", runId, "start")));
+    // then: a failed attempt is recorded, not a task that died describing it
+    assert.equal(exit, TASK_EXIT.failed);
+    const end = await store.readAttemptEnd(runId, "start", "0", 0);
+    assert.equal(end?.status, "failed");
+    failures.push([end.failure?.type, end.failure?.message, typeof end.failure?.stack]);
+  }
+  assert.deepEqual(failures, [
+    ["unknown", "a value was thrown that cannot be read (reading it threw: no message)", "undefined"],
+    ["Error", "plain message", "undefined"],
+    ["unknown", "a value was thrown that cannot be read (reading it threw: trap)", "undefined"],
+  ]);
+});

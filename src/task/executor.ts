@@ -10,7 +10,7 @@ import { FlowStore } from "../datastore/flow-store.js";
 import { openStorage } from "../datastore/open-storage.js";
 import type { AttemptEndRecord, ForeachFrame } from "../datastore/records-types.js";
 import { encodeArtifact } from "../datastore/serializer.js";
-import { FlowshipError, isFlowshipError, type StepFailure, toStepFailure } from "../errors.js";
+import { FlowshipError, type StepFailure, toStepFailure } from "../errors.js";
 import { type CurrentTask, type ProjectInfo, setCurrentTask } from "../flow/current.js";
 import type { StepDecorator } from "../flow/decorators.js";
 import { projectInfoOf, projectOf } from "../flow/project.js";
@@ -104,7 +104,8 @@ function failureOf(error: unknown): StepFailure {
   const secrets = secretValues();
   failure.message = redact(failure.message, secrets);
   if (failure.stack) failure.stack = redact(failure.stack, secrets);
-  return isFlowshipError(error) ? { ...failure, retryable: false } : failure;
+  // Only flowship's own errors have a code; the thrown value is not read again (a Proxy may throw).
+  return failure.code ? { ...failure, retryable: false } : failure;
 }
 
 /**

@@ -21,7 +21,13 @@
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { isMainThread, Worker } from "node:worker_threads";
-import { type AttemptMessage, type DoneMessage, runWarmThread } from "./warm-thread.js";
+import {
+  type AttemptMessage,
+  type BuiltinsMessage,
+  type DoneMessage,
+  runWarmThread,
+  type WarmThreadData,
+} from "./warm-thread.js";
 
 export interface RunMessage {
   type: "run";
@@ -95,6 +101,13 @@ type WorkerEvent =
 
 let warm: WarmWorker | undefined;
 
+/**
+ * Built-in modules each new thread loads before its first attempt, so that what an attempt does
+ * to them is seen (thread-baseline.ts): those flowship's task code loads in every attempt, and
+ * those an attempt in this host loaded since (a thread that finds one new ends after that attempt).
+ */
+const preload = new Set(["crypto", "os", "perf_hooks", "v8"]);
+
 function startWorker(message: RunMessage): WarmWorker {
   // The host bundle itself, which runs runWarmThread() when started as a thread.
   const worker = new Worker(fileURLToPath(import.meta.url), {
@@ -103,6 +116,7 @@ function startWorker(message: RunMessage): WarmWorker {
     stderr: true,
     execArgv: [],
     resourceLimits: message.resourceLimits,
+    workerData: { preload: [...preload] } satisfies WarmThreadData,
   });
   const entry: WarmWorker = { worker, limits: JSON.stringify(message.resourceLimits), current: undefined };
   const emit = (event: WorkerEvent) => entry.current?.(event);
@@ -119,6 +133,9 @@ function startWorker(message: RunMessage): WarmWorker {
     if (value === SPAWNED_MESSAGE) spawned = true;
     else if (value === ABORT_MESSAGE) process.abort();
     else if ((value as DoneMessage)?.type === "done") emit({ kind: "done", message: value as DoneMessage });
+    else if ((value as BuiltinsMessage)?.type === "builtins") {
+      for (const name of (value as BuiltinsMessage).names) preload.add(name);
+    }
   });
   worker.on("error", (error: Error & { code?: string }) => emit({ kind: "error", error }));
   worker.on("exit", (code) => {

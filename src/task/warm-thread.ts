@@ -5,9 +5,10 @@
  * module of the bundle afresh: module-level state never passes from one attempt to the next.
  *
  * What a fresh evaluation cannot undo is what an attempt changed outside the bundle's modules:
- * a timer or handle still active, a listener on `process` or its streams, a changed global or
- * built-in prototype, `process.env`, a subprocess, an uncaught error. After each attempt the
- * thread checks for these (leftovers(), well under a millisecond) and, when it finds one, exits
+ * a timer or handle still active, a listener on `process` or its streams, a changed global,
+ * built-in prototype or built-in module, `process.env`, a subprocess, an uncaught error. After
+ * each attempt the thread checks for these (thread-baseline.ts, about a millisecond) and, when it
+ * finds one, exits
  * as a thread of its own did after every attempt; the next attempt gets a fresh thread. So
  * whether a thread is reused never depends on the step being tidy; only its cost does.
  *
@@ -15,16 +16,32 @@
  *
  *   host → thread  { type: "attempt", bundle, env }
  *   thread → host  { type: "done", code }  (after the attempt's output is flushed), or it exits
+ *                  { type: "builtins", names }  (before it exits: modules its next ones load first)
  */
 import childProcess from "node:child_process";
 import { syncBuiltinESMExports } from "node:module";
 import { pathToFileURL } from "node:url";
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
+import { type Baseline, baseline, leftovers, preloadBuiltins, type Timer } from "./thread-baseline.js";
 
 export interface AttemptMessage {
   type: "attempt";
   bundle: string;
   env: Record<string, string | undefined>;
+}
+
+/**
+ * What a thread is started with: the built-in modules to load before its first attempt, so that
+ * its baseline covers them (thread-baseline.ts).
+ */
+export interface WarmThreadData {
+  preload: string[];
+}
+
+/** Built-in modules an attempt loaded that the thread had not: loaded by the host's next threads at once. */
+export interface BuiltinsMessage {
+  type: "builtins";
+  names: string[];
 }
 
 /** The attempt ended and left the thread as it found it: the thread takes the next one. */
@@ -41,104 +58,6 @@ export const WARM_ATTEMPT_END = Symbol.for("flowship.warmAttemptEnd");
 
 /** A thread takes at most this many attempts: each import keeps its module record (~0.4 MB). */
 const MAX_ATTEMPTS_PER_THREAD = 100;
-
-type Descriptors = Map<PropertyKey, PropertyDescriptor>;
-
-function descriptors(target: object): Descriptors {
-  return new Map(Reflect.ownKeys(target).map((key) => [key, Reflect.getOwnPropertyDescriptor(target, key)!]));
-}
-
-/** Objects whose own properties an attempt must leave as it found them. */
-function watchedObjects(): object[] {
-  const objects = new Set<object>([globalThis, process]);
-  for (const key of Reflect.ownKeys(globalThis)) {
-    const descriptor = Reflect.getOwnPropertyDescriptor(globalThis, key)!;
-    const value = descriptor.value as unknown;
-    if ((typeof value !== "function" && typeof value !== "object") || value === null) continue;
-    objects.add(value);
-    const prototype = (value as { prototype?: unknown }).prototype;
-    if (typeof prototype === "object" && prototype !== null) objects.add(prototype);
-  }
-  return [...objects];
-}
-
-/**
- * Whether `after` holds what `before` held. A lazy global of Node's (`fetch`, `crypto`) replaces
- * its getter by its value when first read: the same value the getter gives is no change.
- */
-function sameDescriptors(target: object, before: Descriptors, after: Descriptors): PropertyKey | undefined {
-  if (before.size !== after.size) {
-    for (const key of after.keys()) if (!before.has(key)) return key;
-    for (const key of before.keys()) if (!after.has(key)) return key;
-  }
-  for (const [key, was] of before) {
-    // Set anew for each attempt, and compared on its own (leftovers()).
-    if (target === process && key === "env") continue;
-    const now = after.get(key);
-    if (!now) return key;
-    if (Object.is(now.value, was.value) && now.get === was.get && now.set === was.set) continue;
-    if (was.get && !now.get && was.get.call(target) === now.value) continue;
-    return key;
-  }
-  return undefined;
-}
-
-const LISTENED = [process, process.stdout, process.stderr, process.stdin] as const;
-
-function listenerCounts(): string {
-  return LISTENED.map((emitter) =>
-    emitter
-      .eventNames()
-      .map((name) => `${String(name)}:${emitter.listenerCount(name)}`)
-      .join(","),
-  ).join("|");
-}
-
-/** What the thread looks like between attempts; an attempt must leave it so. */
-interface Baseline {
-  objects: object[];
-  properties: Descriptors[];
-  listeners: string;
-  resources: string;
-  cwd: string;
-}
-
-function baseline(): Baseline {
-  const objects = watchedObjects();
-  return {
-    objects,
-    properties: objects.map(descriptors),
-    listeners: listenerCounts(),
-    resources: process.getActiveResourcesInfo().sort().join(","),
-    cwd: process.cwd(),
-  };
-}
-
-/** What an attempt left behind that a fresh evaluation of the bundle would not undo, if anything. */
-function leftovers(
-  before: Baseline,
-  env: Record<string, string | undefined>,
-  timers: Set<Timer>,
-): string | undefined {
-  for (const timer of timers) if (!timer._destroyed) return "a timer still pending";
-  const resources = process.getActiveResourcesInfo().sort().join(",");
-  if (resources !== before.resources) return `active handles (${resources})`;
-  if (listenerCounts() !== before.listeners) return "listeners added to process or its streams";
-  if (process.cwd() !== before.cwd) return "the working folder changed";
-  const given = Object.entries(env).filter(([, value]) => value !== undefined);
-  const now = Object.entries(process.env);
-  if (now.length !== given.length || given.some(([key, value]) => process.env[key] !== value)) {
-    return "process.env changed";
-  }
-  for (let i = 0; i < before.objects.length; i++) {
-    const target = before.objects[i]!;
-    const key = sameDescriptors(target, before.properties[i]!, descriptors(target));
-    if (key !== undefined) return `a global changed (${String(key)})`;
-  }
-  return undefined;
-}
-
-type Timer = { _destroyed?: boolean };
 
 /**
  * Notes every timer an attempt creates, also one it unrefs (an unref'd timer is no active handle,
@@ -198,6 +117,7 @@ function forgetFlowshipGlobals(): void {
 
 export function runWarmThread(): void {
   const port = parentPort!;
+  preloadBuiltins((workerData as WarmThreadData | undefined)?.preload ?? []);
   const timers = new Set<Timer>();
   trackTimers(timers);
   const restore = patchedOriginals();
@@ -227,9 +147,10 @@ export function runWarmThread(): void {
       restore();
       forgetFlowshipGlobals();
       process.argv[1] = argv1!;
+      const left = leftovers(found, message.env, timers);
+      if (left?.loaded) port.postMessage({ type: "builtins", names: left.loaded } satisfies BuiltinsMessage);
       const why =
-        leftovers(found, message.env, timers) ??
-        (attempts >= MAX_ATTEMPTS_PER_THREAD ? "its attempt count is reached" : undefined);
+        left?.why ?? (attempts >= MAX_ATTEMPTS_PER_THREAD ? "its attempt count is reached" : undefined);
       // A thread with something left in it ends as a thread of its own did after each attempt:
       // by process.exit, so its "exit" listeners run (and may change the code) and the host
       // starts a fresh one.

@@ -880,6 +880,21 @@ const FILE_CASES: Case[] = [
     message: "Flow file '{file}' threw while loading: no database here (at {relative}:2).",
   },
   {
+    name: "a flow file that throws a string at import",
+    source: `throw "no database here";`,
+    args: ["check"],
+    code: 1,
+    message: "Flow file '{file}' threw while loading: no database here.",
+  },
+  {
+    name: "a flow file that calls process.exit(0) at import",
+    source: "process.exit(0);",
+    args: ["run"],
+    code: 1,
+    message:
+      "Flow file '{file}' called process.exit(0) while loading: nothing ran. A flow file defines the flow; remove the call.",
+  },
+  {
     name: "a flow file with no flow in it",
     source: "export const answer = 42;",
     args: ["check"],

@@ -139,4 +139,59 @@ export default flow("Warm")
       `threads: ${thread.join(", ")}`,
     );
   });
+
+  test("a built-in module, a prototype no global names or a method of process.stdout changed by an attempt is not seen by the next in its host", async () => {
+    // given: one host, items one after the other; items 1–6 each change one thing a fresh
+    // evaluation of the flow does not undo; item 6 also loads node:http, which no thread had
+    // loaded yet, and item 7 loads it again in the thread after (which had it loaded at once)
+    const dir = tempDir();
+    const file = path.join(dir, "hidden.ts");
+    fs.writeFileSync(
+      file,
+      flowSource(`import fs from "node:fs";
+import util from "node:util";
+import { threadId } from "node:worker_threads";
+const iterator = Object.getPrototypeOf([][Symbol.iterator]());
+const generator = Object.getPrototypeOf(function* () { yield; }).prototype;
+export default flow("Hidden")
+  .step("start", (self) => { self.items = Array.from({ length: 9 }, (_, i) => i); }, { foreach: "items", next: "each" })
+  .step("each", async (self) => {
+    const http = self.input === 6 || self.input === 7 ? await import("node:http") : undefined;
+    self.seen = {
+      thread: threadId,
+      marks: [fs.mark, process.stdout.write.mark, iterator.mark, generator.mark, util.inspect.defaultOptions.depth, http?.globalAgent.mark],
+    };
+    if (self.input === 1) fs.mark = 1;
+    if (self.input === 2) { const write = process.stdout.write; process.stdout.write = Object.assign((...args) => write.apply(process.stdout, args), { mark: 2 }); }
+    if (self.input === 3) iterator.mark = 3;
+    if (self.input === 4) generator.mark = 4;
+    if (self.input === 5) util.inspect.defaultOptions.depth = 0;
+    if (self.input === 6) http.globalAgent.mark = 6;
+  }, { next: "join" })
+  .step("join", (self, inputs) => { self.seen = inputs.map((i) => i.seen); }, { join: true, next: "end" })
+  .step("end", () => {});`),
+    );
+    const root = path.join(dir, ".flowship");
+    // when
+    const result = await runCli([file, "run", "--max-workers", "1"], {
+      env: flowshipEnv(root),
+      killAfterMs: 60_000,
+    });
+    // then: no item saw another's change; a thread was replaced after each change, and after
+    // the attempt that loaded node:http first
+    assert.equal(result.code, 0, result.stderr);
+    const join = await Task.get(`Hidden/${runIdFrom(result.stderr)}/join/0`, {
+      datastore: root,
+      namespace: null,
+    });
+    const seen = (await join.load("seen")) as { thread: number; marks: unknown[] }[];
+    for (const each of seen)
+      assert.deepEqual(each.marks, [undefined, undefined, undefined, undefined, 2, undefined]);
+    const thread = seen.map((each) => each.thread);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((i) => thread[i] === thread[i - 1]),
+      [true, false, false, false, false, false, false, true],
+      `threads: ${thread.join(", ")}`,
+    );
+  });
 });

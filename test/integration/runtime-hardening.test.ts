@@ -112,6 +112,32 @@ describe("runtime hardening", () => {
     assert.doesNotMatch(bare.stderr, /flowship task error|TaskDied/);
   });
 
+  test("a step's failure of any size is cut in the run's last line and end record; the attempt record keeps it whole", async () => {
+    // given: a step that throws a message of 100,000 characters
+    const root = path.join(tempDir(), ".flowship");
+    const file = writeFlowFile(
+      path.dirname(root),
+      "long_message",
+      `export default flow("LongMessage")
+        .step("start", () => { throw new Error("y".repeat(100_000)); }, { next: "end" })
+        .step("end", () => {});`,
+    );
+    // when
+    const result = await runCli([file, "run"], { env: flowshipEnv(root) });
+    // then
+    assert.equal(result.code, 1);
+    const last = result.stderr.trimEnd().split("\n").at(-1)!;
+    assert.ok(last.length < 2300, `last line of ${last.length} characters`);
+    assert.match(
+      last,
+      /y… \(cut at 2,000 of 100,\d{3} characters; the task's log and its attempt record keep the whole message\)$/,
+    );
+    const store = flowStore(root, "LongMessage");
+    const runId = runIdFrom(result.stderr);
+    assert.ok((await store.readRunEnd(runId))!.reason!.length < 2300);
+    assert.equal((await store.readAttemptEnd(runId, "start", "0", 0))?.failure?.message.length, 100_000);
+  });
+
   test("a run from a host whose clock is an hour ahead does not freeze latestRun()", async () => {
     // given: a run, recorded as the latest with a start an hour in the future (its host's clock)
     const root = path.join(tempDir(), ".flowship");
