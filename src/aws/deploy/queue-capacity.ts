@@ -41,7 +41,7 @@ export const quoted = (names: readonly string[]) => names.map((n) => `'${n}'`).j
 export function stepVcpus(definition: unknown): Map<string, number> {
   const asks = new Map<string, number>();
   const visit = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
+    // Arrays too: their values are their items.
     if (typeof value !== "object" || value === null) return;
     const overrides = (value as Record<string, unknown>).ContainerOverrides as
       | {
