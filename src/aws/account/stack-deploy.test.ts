@@ -191,6 +191,29 @@ test("a change set with no changes is success, and is deleted", async () => {
   assert.equal(mock.commandCalls(ExecuteChangeSetCommand).length, 0);
 });
 
+test("a stack deleted while it deploys is a failure saying so, not a create with no outputs", async () => {
+  // given: a create that someone deletes (CloudFormation allows DeleteStack during a create)
+  const { client } = cloudFormation({
+    exists: false,
+    statuses: ["CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS", "DELETE_COMPLETE"],
+    events: [],
+  });
+  // when
+  const failure = await deployStack({
+    name: "flowship",
+    template: stackTemplate(),
+    client,
+    pollMs: 1,
+    log: () => {},
+  }).catch((e) => e);
+  // then
+  assert.ok(failure instanceof StackDeployError, String(failure));
+  assert.match(
+    failure.message,
+    /^Stack 'flowship' was deleted while it was being deployed \(it is DELETE_COMPLETE\)/,
+  );
+});
+
 test("a stack left failed by an earlier create is not updated: delete it first", async () => {
   // given
   const client = new CloudFormationClient({ region: "eu-west-1" });
