@@ -214,6 +214,30 @@ test("a stack deleted while it deploys is a failure saying so, not a create with
   );
 });
 
+test("an update whose rollback fails too says how to continue it, not that it was rolled back", async () => {
+  // given
+  const { client } = cloudFormation({
+    exists: true,
+    statuses: ["UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED"],
+    events: [],
+  });
+  // when
+  const failure = await deployStack({
+    name: "flowship",
+    region: "eu-west-1",
+    template: stackTemplate(),
+    client,
+    pollMs: 1,
+    log: () => {},
+  }).catch((e) => e);
+  // then
+  assert.ok(failure instanceof StackDeployError, String(failure));
+  assert.match(
+    failure.message,
+    /it is UPDATE_ROLLBACK_FAILED\. CloudFormation could not roll it back either: .*`aws cloudformation continue-update-rollback --stack-name flowship --region eu-west-1`, and deploy again\.$/,
+  );
+});
+
 test("a stack left failed by an earlier create is not updated: delete it first", async () => {
   // given
   const client = new CloudFormationClient({ region: "eu-west-1" });

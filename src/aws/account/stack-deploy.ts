@@ -332,7 +332,9 @@ export async function deployStack(options: DeployStackOptions): Promise<DeploySt
     for (const failure of failures) session.log(`failed: ${failure}`);
     const next = create
       ? `It is left as it failed for inspection; remove it with 'flowship aws stack delete --name ${session.name}'`
-      : "CloudFormation rolled it back to the previous template";
+      : final === "UPDATE_ROLLBACK_FAILED"
+        ? `CloudFormation could not roll it back either: fix what the events say, then \`aws cloudformation continue-update-rollback --stack-name ${session.name}${session.region ? ` --region ${session.region}` : ""}\`, and deploy again`
+        : "CloudFormation rolled it back to the previous template";
     throw new StackDeployError(
       `Deploying stack '${session.name}' failed: it is ${final}${failures[0] ? ` (${failures[0]})` : ""}. ${next}.`,
     );
