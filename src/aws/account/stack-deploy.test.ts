@@ -236,6 +236,22 @@ test("an update whose rollback fails too says how to continue it, not that it wa
     failure.message,
     /it is UPDATE_ROLLBACK_FAILED\. CloudFormation could not roll it back either: .*`aws cloudformation continue-update-rollback --stack-name flowship --region eu-west-1`, and deploy again\.$/,
   );
+  // and the next deploy, before any change set, says the same
+  const stuck = new CloudFormationClient({ region: "eu-west-1" });
+  const mock = mockClient(stuck);
+  mock.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      { StackName: "flowship", StackStatus: "UPDATE_ROLLBACK_FAILED", Description: FLOWSHIP } as never,
+    ],
+  });
+  const refused = await deployStack({ name: "flowship", template: stackTemplate(), client: stuck }).catch(
+    (e) => e,
+  );
+  assert.match(
+    refused.message,
+    /cannot be updated now: it is UPDATE_ROLLBACK_FAILED\. CloudFormation could not roll back its last update: fix what its events say, then `aws cloudformation continue-update-rollback --stack-name flowship`/,
+  );
+  assert.equal(mock.commandCalls(CreateChangeSetCommand).length, 0);
 });
 
 test("a stack left failed by an earlier create is not updated: delete it first", async () => {

@@ -251,6 +251,10 @@ export async function isFlowshipStack(session: StackSession, stack: Stack): Prom
   return (sets.Summaries ?? []).some((s) => s.Description === CHANGE_SET_DESCRIPTION);
 }
 
+/** What to do with a stack whose update could not be rolled back (UPDATE_ROLLBACK_FAILED). */
+const continueRollback = (session: StackSession) =>
+  `fix what its events say, then \`aws cloudformation continue-update-rollback --stack-name ${session.name}${session.region ? ` --region ${session.region}` : ""}\`, and deploy again`;
+
 /**
  * Refuses, before any change set, a stack of this name that must not or cannot be deployed to.
  * @returns whether the deploy creates the stack (else it updates it)
@@ -269,7 +273,9 @@ async function checkDeployable(session: StackSession, existing: Stack | undefine
   if (!create && !UPDATABLE.test(status ?? "")) {
     const remedy = /_IN_PROGRESS$/.test(status ?? "")
       ? "Wait until it finishes, then deploy again"
-      : `Inspect it in the CloudFormation console, then delete it with 'flowship aws stack delete --name ${session.name}' and deploy again`;
+      : status === "UPDATE_ROLLBACK_FAILED"
+        ? `CloudFormation could not roll back its last update: ${continueRollback(session)}`
+        : `Inspect it in the CloudFormation console, then delete it with 'flowship aws stack delete --name ${session.name}' and deploy again`;
     throw new StackDeployError(`Stack '${session.name}' cannot be updated now: it is ${status}. ${remedy}.`);
   }
   return create;
@@ -333,7 +339,7 @@ export async function deployStack(options: DeployStackOptions): Promise<DeploySt
     const next = create
       ? `It is left as it failed for inspection; remove it with 'flowship aws stack delete --name ${session.name}'`
       : final === "UPDATE_ROLLBACK_FAILED"
-        ? `CloudFormation could not roll it back either: fix what the events say, then \`aws cloudformation continue-update-rollback --stack-name ${session.name}${session.region ? ` --region ${session.region}` : ""}\`, and deploy again`
+        ? `CloudFormation could not roll it back either: ${continueRollback(session)}`
         : "CloudFormation rolled it back to the previous template";
     throw new StackDeployError(
       `Deploying stack '${session.name}' failed: it is ${final}${failures[0] ? ` (${failures[0]})` : ""}. ${next}.`,
