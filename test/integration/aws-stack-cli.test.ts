@@ -433,6 +433,15 @@ test("usage errors before any AWS call", async () => {
     assert.ok(message.endsWith(`Run flowship aws stack ${args[0]} --help.`), what);
     assert.doesNotMatch(message, /\.\./, what);
   }
+  // a region not given as --region is checked too, naming where it came from
+  const mars = await runCli(["aws", "stack", "deploy", "--name", "x"], {
+    env: { ...env, FLOWSHIP_AWS_REGION: "mars" },
+  });
+  assert.equal(mars.code, 2);
+  assert.equal(
+    mars.stderr,
+    "error: Invalid AWS region 'mars' from FLOWSHIP_AWS_REGION: give an AWS region such as eu-west-1 there, or --region. Run flowship aws stack deploy --help.\n",
+  );
   // another tool's word for deploy gets deploy as the hint
   const create = await runCli(["aws", "stack", "create", "--name", "x"], { env });
   assert.equal(create.code, 2);
