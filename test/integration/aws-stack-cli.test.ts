@@ -418,6 +418,17 @@ test("usage errors before any AWS call", async () => {
       ["deploy", "--name", "x", ...network, "--subnet-ids", "subnet-0a1b2c3d,subnet-0a1b2c3d"],
       /--subnet-ids/,
     ],
+    [
+      [
+        "deploy",
+        "--name",
+        "x",
+        ...network,
+        "--subnet-ids",
+        Array.from({ length: 17 }, (_, i) => `subnet-${String(i).padStart(8, "0")}`).join(","),
+      ],
+      /^Invalid --subnet-ids: '17 subnets'\. Give at most 16 subnets, Fargate's limit/,
+    ],
     [["deploy", "--name", "x", "--name", "y"], /^Option --name given twice, as 'x' and as 'y'/],
     [["deploy", "--name", "x", "--compute", "ec2", "--compute", "fargate"], /^Option --compute given twice/],
     [["print", "--compute=ec2", "--compute", "spot"], /^Option --compute given twice/],
