@@ -418,6 +418,17 @@ test("usage errors before any AWS call", async () => {
       ["deploy", "--name", "x", ...network, "--subnet-ids", "subnet-0a1b2c3d,subnet-0a1b2c3d"],
       /--subnet-ids/,
     ],
+    [
+      [
+        "deploy",
+        "--name",
+        "x",
+        ...network,
+        "--subnet-ids",
+        Array.from({ length: 17 }, (_, i) => `subnet-${String(i).padStart(8, "0")}`).join(","),
+      ],
+      /^Invalid --subnet-ids: '17 subnets'\. Give at most 16 subnets, Fargate's limit/,
+    ],
     [["deploy", "--name", "x", "--name", "y"], /^Option --name given twice, as 'x' and as 'y'/],
     [["deploy", "--name", "x", "--compute", "ec2", "--compute", "fargate"], /^Option --compute given twice/],
     [["print", "--compute=ec2", "--compute", "spot"], /^Option --compute given twice/],
@@ -433,6 +444,15 @@ test("usage errors before any AWS call", async () => {
     assert.ok(message.endsWith(`Run flowship aws stack ${args[0]} --help.`), what);
     assert.doesNotMatch(message, /\.\./, what);
   }
+  // a region not given as --region is checked too, naming where it came from
+  const mars = await runCli(["aws", "stack", "deploy", "--name", "x"], {
+    env: { ...env, FLOWSHIP_AWS_REGION: "mars" },
+  });
+  assert.equal(mars.code, 2);
+  assert.equal(
+    mars.stderr,
+    "error: Invalid AWS region 'mars' from FLOWSHIP_AWS_REGION: give an AWS region such as eu-west-1 there, or --region. Run flowship aws stack deploy --help.\n",
+  );
   // another tool's word for deploy gets deploy as the hint
   const create = await runCli(["aws", "stack", "create", "--name", "x"], { env });
   assert.equal(create.code, 2);

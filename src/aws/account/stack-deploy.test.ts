@@ -191,6 +191,69 @@ test("a change set with no changes is success, and is deleted", async () => {
   assert.equal(mock.commandCalls(ExecuteChangeSetCommand).length, 0);
 });
 
+test("a stack deleted while it deploys is a failure saying so, not a create with no outputs", async () => {
+  // given: a create that someone deletes (CloudFormation allows DeleteStack during a create)
+  const { client } = cloudFormation({
+    exists: false,
+    statuses: ["CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS", "DELETE_COMPLETE"],
+    events: [],
+  });
+  // when
+  const failure = await deployStack({
+    name: "flowship",
+    template: stackTemplate(),
+    client,
+    pollMs: 1,
+    log: () => {},
+  }).catch((e) => e);
+  // then
+  assert.ok(failure instanceof StackDeployError, String(failure));
+  assert.match(
+    failure.message,
+    /^Stack 'flowship' was deleted while it was being deployed \(it is DELETE_COMPLETE\)/,
+  );
+});
+
+test("an update whose rollback fails too says how to continue it, not that it was rolled back", async () => {
+  // given
+  const { client } = cloudFormation({
+    exists: true,
+    statuses: ["UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED"],
+    events: [],
+  });
+  // when
+  const failure = await deployStack({
+    name: "flowship",
+    region: "eu-west-1",
+    template: stackTemplate(),
+    client,
+    pollMs: 1,
+    log: () => {},
+  }).catch((e) => e);
+  // then
+  assert.ok(failure instanceof StackDeployError, String(failure));
+  assert.match(
+    failure.message,
+    /it is UPDATE_ROLLBACK_FAILED\. CloudFormation could not roll it back either: .*`aws cloudformation continue-update-rollback --stack-name flowship --region eu-west-1`, and deploy again\.$/,
+  );
+  // and the next deploy, before any change set, says the same
+  const stuck = new CloudFormationClient({ region: "eu-west-1" });
+  const mock = mockClient(stuck);
+  mock.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      { StackName: "flowship", StackStatus: "UPDATE_ROLLBACK_FAILED", Description: FLOWSHIP } as never,
+    ],
+  });
+  const refused = await deployStack({ name: "flowship", template: stackTemplate(), client: stuck }).catch(
+    (e) => e,
+  );
+  assert.match(
+    refused.message,
+    /cannot be updated now: it is UPDATE_ROLLBACK_FAILED\. CloudFormation could not roll back its last update: fix what its events say, then `aws cloudformation continue-update-rollback --stack-name flowship`/,
+  );
+  assert.equal(mock.commandCalls(CreateChangeSetCommand).length, 0);
+});
+
 test("a stack left failed by an earlier create is not updated: delete it first", async () => {
   // given
   const client = new CloudFormationClient({ region: "eu-west-1" });

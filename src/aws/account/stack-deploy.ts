@@ -251,6 +251,36 @@ export async function isFlowshipStack(session: StackSession, stack: Stack): Prom
   return (sets.Summaries ?? []).some((s) => s.Description === CHANGE_SET_DESCRIPTION);
 }
 
+/** What to do with a stack whose update could not be rolled back (UPDATE_ROLLBACK_FAILED). */
+const continueRollback = (session: StackSession) =>
+  `fix what its events say, then \`aws cloudformation continue-update-rollback --stack-name ${session.name}${session.region ? ` --region ${session.region}` : ""}\`, and deploy again`;
+
+/**
+ * Refuses, before any change set, a stack of this name that must not or cannot be deployed to.
+ * @returns whether the deploy creates the stack (else it updates it)
+ */
+async function checkDeployable(session: StackSession, existing: Stack | undefined): Promise<boolean> {
+  const status = existing?.StackStatus;
+  // An update replaces the whole template: another team's stack of this name would lose every
+  // resource it has, so only a stack flowship made is touched (as `aws stack delete` does).
+  if (existing !== undefined && !(await isFlowshipStack(session, existing))) {
+    throw new StackDeployError(
+      `Not deploying to stack '${session.name}': it is a stack flowship did not make (its template's Description is not flowship's, and it has no DeployerPolicy and Compute outputs), and deploying would replace all of its resources. Choose another --name, or check --region.`,
+    );
+  }
+  // A stack that only ever had a change set (REVIEW_IN_PROGRESS) is created by the next one.
+  const create = existing === undefined || status === "REVIEW_IN_PROGRESS";
+  if (!create && !UPDATABLE.test(status ?? "")) {
+    const remedy = /_IN_PROGRESS$/.test(status ?? "")
+      ? "Wait until it finishes, then deploy again"
+      : status === "UPDATE_ROLLBACK_FAILED"
+        ? `CloudFormation could not roll back its last update: ${continueRollback(session)}`
+        : `Inspect it in the CloudFormation console, then delete it with 'flowship aws stack delete --name ${session.name}' and deploy again`;
+    throw new StackDeployError(`Stack '${session.name}' cannot be updated now: it is ${status}. ${remedy}.`);
+  }
+  return create;
+}
+
 /**
  * Creates the stack or updates it to `template`, printing progress; returns its outputs.
  * @example
@@ -259,22 +289,7 @@ export async function isFlowshipStack(session: StackSession, stack: Stack): Prom
 export async function deployStack(options: DeployStackOptions): Promise<DeployStackResult> {
   const session = new StackSession(options);
   const existing = await session.describe();
-  const status = existing?.StackStatus;
-  // A stack that only ever had a change set (REVIEW_IN_PROGRESS) is created by the next one.
-  const create = existing === undefined || status === "REVIEW_IN_PROGRESS";
-  // An update replaces the whole template: another team's stack of this name would lose every
-  // resource it has, so only a stack flowship made is touched (as `aws stack delete` does).
-  if (existing !== undefined && !(await isFlowshipStack(session, existing))) {
-    throw new StackDeployError(
-      `Not deploying to stack '${session.name}': it is a stack flowship did not make (its template's Description is not flowship's, and it has no DeployerPolicy and Compute outputs), and deploying would replace all of its resources. Choose another --name, or check --region.`,
-    );
-  }
-  if (!create && !UPDATABLE.test(status ?? "")) {
-    const remedy = /_IN_PROGRESS$/.test(status ?? "")
-      ? "Wait until it finishes, then deploy again"
-      : `Inspect it in the CloudFormation console, then delete it with 'flowship aws stack delete --name ${session.name}' and deploy again`;
-    throw new StackDeployError(`Stack '${session.name}' cannot be updated now: it is ${status}. ${remedy}.`);
-  }
+  const create = await checkDeployable(session, existing);
   const changeSetName = `flowship-${Date.now()}`;
   const changeSet = await session.call("CreateChangeSet", () =>
     session.client.send(
@@ -313,11 +328,19 @@ export async function deployStack(options: DeployStackOptions): Promise<DeploySt
   );
   session.startClock();
   const { status: final, failures } = await session.follow(seen);
+  if (final.startsWith("DELETE_")) {
+    // Someone deleted the stack while it deployed (CloudFormation lets a create be cancelled so).
+    throw new StackDeployError(
+      `Stack '${session.name}' was deleted while it was being deployed (it is ${final}): something else deleted it. Deploy it again once nothing else deletes it.`,
+    );
+  }
   if (!SUCCEEDED.has(final)) {
     for (const failure of failures) session.log(`failed: ${failure}`);
     const next = create
       ? `It is left as it failed for inspection; remove it with 'flowship aws stack delete --name ${session.name}'`
-      : "CloudFormation rolled it back to the previous template";
+      : final === "UPDATE_ROLLBACK_FAILED"
+        ? `CloudFormation could not roll it back either: ${continueRollback(session)}`
+        : "CloudFormation rolled it back to the previous template";
     throw new StackDeployError(
       `Deploying stack '${session.name}' failed: it is ${final}${failures[0] ? ` (${failures[0]})` : ""}. ${next}.`,
     );

@@ -101,6 +101,9 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html */
+const MAX_FARGATE_SUBNETS = 16;
+
 /** Checks the options, each bad one named with what would do. */
 export function checkStackOptions(
   options: StackOptions,
@@ -127,6 +130,14 @@ export function checkStackOptions(
     for (const [i, subnet] of network.subnetIds.entries()) {
       if (!PATTERNS.subnetId.test(subnet)) bad("--subnet-ids", subnet, "subnet ids such as subnet-0a1b2c3d");
       if (network.subnetIds.indexOf(subnet) !== i) bad("--subnet-ids", subnet, "each subnet once");
+    }
+    // AWS Batch's limit for a Fargate compute environment; the create would fail on it.
+    if (compute === "fargate" && network.subnetIds.length > MAX_FARGATE_SUBNETS) {
+      bad(
+        "--subnet-ids",
+        `${network.subnetIds.length} subnets`,
+        `at most ${MAX_FARGATE_SUBNETS} subnets, Fargate's limit for a compute environment`,
+      );
     }
     if (!PATTERNS.securityGroupId.test(network.securityGroupId)) {
       bad("--security-group-id", network.securityGroupId, "a security group id such as sg-0a1b2c3d");

@@ -9,7 +9,8 @@ import { StackOptionError } from "../../aws/account/errors.js";
 import type { StackProgress } from "../../aws/account/stack-deploy.js";
 import { checkStackOptions, type StackOptions, stackTemplate } from "../../aws/account/stack-template.js";
 import { toYaml } from "../../aws/account/template-yaml.js";
-import { AWS_SETTINGS, effectiveSettings } from "../../aws/deploy/aws-settings.js";
+import { AWS_SETTINGS, effectiveSettings, readSettingsFile } from "../../aws/deploy/aws-settings.js";
+import { awsSettingsFromEnv, configFilePath } from "../../config.js";
 import { UsageError } from "../../errors.js";
 import { parseStandalone } from "../standalone-command.js";
 
@@ -170,6 +171,13 @@ function boundedNumber(option: string, text: string, min: number, max: number, h
   return value;
 }
 
+/** Where a region not given as --region came from, for its error. */
+function regionSource(region: string): string {
+  if (awsSettingsFromEnv().region === region) return AWS_SETTINGS.region.env;
+  if (readSettingsFile().region === region) return `the settings file ${configFilePath()}`;
+  return "AWS_REGION (or AWS_DEFAULT_REGION)";
+}
+
 function awsContext(flags: AwsFlags, help: string) {
   if (!STACK_NAME.test(flags.name)) {
     throw new UsageError(
@@ -190,6 +198,12 @@ function awsContext(flags: AwsFlags, help: string) {
   if (!region) {
     throw new UsageError(
       `No AWS region for ${help}: give --region, or set AWS_REGION (or FLOWSHIP_AWS_REGION).`,
+    );
+  }
+  // One the SDK would send a request to anyway (an endpoint that does not exist).
+  if (!rule.valid(region)) {
+    throw new UsageError(
+      `Invalid AWS region '${region}' from ${regionSource(region)}: give an ${rule.label} such as ${rule.example} there, or --region. Run ${help} --help.`,
     );
   }
   return { name: flags.name, region, pollMs: pollSeconds * 1000, timeoutMs: timeoutMinutes * 60_000 };
