@@ -98,9 +98,9 @@ export function checkParameterType(flowName: string, name: string, type: unknown
 
 export function inferParameterType(options: ParameterOptions): ParameterType {
   if (options.type) return options.type;
-  // A list parameter is a string one (its TypeScript type is string[]), whatever its default: a
-  // default given as the list, ["a", "b"], must not make it JSON.
-  if (options.separator !== undefined) return "string";
+  // A list parameter is a string one (its TypeScript type is string[]): a default given as the
+  // list, ["a", "b"], must not make it JSON.
+  if (options.separator !== undefined && Array.isArray(options.default)) return "string";
   const value = options.default;
   if (typeof value === "number") return "number";
   if (typeof value === "boolean") return "boolean";
