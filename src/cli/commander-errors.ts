@@ -30,6 +30,22 @@ export function suggestOption(flag: string, command: Command): string | undefine
   return closest === undefined ? undefined : byLoose.get(closest);
 }
 
+/**
+ * What a Metaflow command line's flag is here, where flowship takes it another way: `tag add
+ * --run-id R t1` is `tag add R t1`, and `dump --private` has nothing to show.
+ */
+function metaflowFlagHint(flag: string, command: Command): string | undefined {
+  const name = command.name();
+  const usage = command.usage().replace("[options] ", "");
+  if (command.parent?.name() === "tag" && flag === "--run-id")
+    return `the run id is the first argument: tag ${name} ${usage}`;
+  if (command.parent?.name() === "tag" && name === "replace" && (flag === "--add" || flag === "--remove"))
+    return `write tag replace ${usage}`;
+  if (name === "dump" && flag === "--private")
+    return "flowship stores no private artifacts: dump shows every one";
+  return undefined;
+}
+
 export interface CommanderErrorContext {
   /**
    * The command whose options were being parsed. Given, only the first line of Commander's
@@ -59,7 +75,9 @@ export function usageFromCommander(message: string, context: CommanderErrorConte
             command,
             parsing.commands.map((c) => c.name()),
           );
-    if (suggestion !== undefined) text = `${text} (did you mean ${suggestion}?)`;
+    const metaflowFlag = flag === undefined ? undefined : metaflowFlagHint(flag, parsing);
+    if (metaflowFlag !== undefined) text = `${text} (${metaflowFlag})`;
+    else if (suggestion !== undefined) text = `${text} (did you mean ${suggestion}?)`;
     else if (nearCommand !== undefined) text = `${text} (did you mean ${nearCommand}?)`;
     // A parameter flag given to resume: the resumed run keeps the origin's parameters.
     else if (flag !== undefined && parsing.name() === "resume")
