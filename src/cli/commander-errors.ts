@@ -48,6 +48,22 @@ function suggestCommand(command: string, parsing: Command): string | undefined {
   return closestName(command, names) ?? synonyms.find((line) => names.includes(line.split(" ")[0]!));
 }
 
+/**
+ * What a Metaflow command line's flag is here, where flowship takes it another way: `tag add
+ * --run-id R t1` is `tag add R t1`, and `dump --private` has nothing to show.
+ */
+function metaflowFlagHint(flag: string, command: Command): string | undefined {
+  const name = command.name();
+  const usage = command.usage().replace("[options] ", "");
+  if (command.parent?.name() === "tag" && flag === "--run-id")
+    return `the run id is the first argument: tag ${name} ${usage}`;
+  if (command.parent?.name() === "tag" && name === "replace" && (flag === "--add" || flag === "--remove"))
+    return `write tag replace ${usage}`;
+  if (name === "dump" && flag === "--private")
+    return "flowship stores no private artifacts: dump shows every one";
+  return undefined;
+}
+
 export interface CommanderErrorContext {
   /**
    * The command whose options were being parsed. Given, only the first line of Commander's
@@ -71,7 +87,9 @@ export function usageFromCommander(message: string, context: CommanderErrorConte
     // An unknown command gets the same hint (Commander's own is on the line dropped above).
     const command = /^unknown command '([^']+)'/.exec(text)?.[1];
     const nearCommand = command === undefined ? undefined : suggestCommand(command, parsing);
-    if (suggestion !== undefined) text = `${text} (did you mean ${suggestion}?)`;
+    const metaflowFlag = flag === undefined ? undefined : metaflowFlagHint(flag, parsing);
+    if (metaflowFlag !== undefined) text = `${text} (${metaflowFlag})`;
+    else if (suggestion !== undefined) text = `${text} (did you mean ${suggestion}?)`;
     else if (nearCommand !== undefined) text = `${text} (did you mean ${nearCommand}?)`;
     // A parameter flag given to resume: the resumed run keeps the origin's parameters.
     else if (flag !== undefined && parsing.name() === "resume")

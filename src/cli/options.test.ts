@@ -43,6 +43,18 @@ test("usageFromCommander: a flow command's message keeps one line and suggests t
     usageFromCommander("error: unknown option '--max-num-splits'", { parsing: wide, help }).message,
     "Unknown option '--max-num-splits' (did you mean --max-foreach-width?). Run with --help to see the options.",
   );
+  // Metaflow's tag and dump flags, taken another way here
+  const tag = new Command("tag");
+  const add = tag.command("add").argument("<run>").argument("<tags...>");
+  assert.equal(
+    usageFromCommander("error: unknown option '--run-id'", { parsing: add, help }).message,
+    "Unknown option '--run-id' (the run id is the first argument: tag add <run> <tags...>). Run with --help to see the options.",
+  );
+  const dump = new Command("dump").option("--include <names>");
+  assert.equal(
+    usageFromCommander("error: unknown option '--private'", { parsing: dump, help }).message,
+    "Unknown option '--private' (flowship stores no private artifacts: dump shows every one). Run with --help to see the options.",
+  );
   assert.match(
     usageFromCommander("error: unknown option '--alpha'", { parsing: resume, help }).message,
     /^Unknown option '--alpha' \(resume keeps the origin run's parameters; .*\)\. Run with --help/,

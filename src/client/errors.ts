@@ -97,3 +97,10 @@ export function assertOpenedByClient(kind: ClientClass, options: unknown): void 
   if (typeof options !== "object" || options === null || !("context" in options))
     throw new ClientConstructorError(kind, options);
 }
+
+/** A Client API method called with options it cannot read (a script is not type-checked). Exit 2. */
+export class ClientOptionsError extends FlowshipError {
+  constructor(method: string, detail: string) {
+    super("FS_CLIENT_OPTIONS", `Invalid options of ${method}: ${detail}.`, { exitCode: 2 });
+  }
+}

@@ -27,6 +27,7 @@ export { type AnyArtifacts, DataArtifact, type LazyData } from "./data-artifact.
 export {
   AmbiguousTaskError,
   ClientConstructorError,
+  ClientOptionsError,
   InvalidTagError,
   NamespaceMismatchError,
   type ObjectKind,
@@ -38,5 +39,4 @@ export { fromJsonValue, type JsonValue, toJsonValue } from "./json-value.js";
 export { defaultNamespace, getNamespace, type Namespace, namespace } from "./namespace.js";
 export { Run } from "./run.js";
 export { Step } from "./step.js";
-export { ClientOptionsError } from "./tags-option.js";
 export { type AttemptStatus, Task, type TaskAttempt, type TaskOptions } from "./task.js";

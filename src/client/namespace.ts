@@ -4,6 +4,7 @@
  * user or system tags. `null` is the global namespace, which shows every run.
  */
 import { currentUser, deployedNamespace, productionToken } from "../config.js";
+import { ClientOptionsError } from "./errors.js";
 
 /** The namespace the Client API filters by; `null` shows every run. */
 export type Namespace = string | null;
@@ -31,6 +32,14 @@ export function defaultNamespace(): string {
  * namespace("user:alice");
  */
 export function namespace(ns: Namespace): Namespace {
+  // Metaflow's namespace(None) ported as namespace() or namespace(undefined) would quietly mean the
+  // default namespace, your own runs, where every run was meant.
+  if (ns !== null && (typeof ns !== "string" || ns === "")) {
+    throw new ClientOptionsError(
+      "namespace()",
+      `give a namespace such as 'user:alice', or null for every run (Metaflow's namespace(None)), got ${JSON.stringify(ns) ?? String(ns)}`,
+    );
+  }
   current = ns;
   return ns;
 }

@@ -3,14 +3,7 @@
  * without type checking, and Metaflow's spelling `flow.runs("nightly")` would otherwise list every
  * run, as if no filter had been asked for.
  */
-import { FlowshipError } from "../errors.js";
-
-/** A list method of the Client API called with what it does not take. Exit 2. */
-export class ClientOptionsError extends FlowshipError {
-  constructor(method: string, detail: string) {
-    super("FS_CLIENT_OPTIONS", `Invalid options of ${method}: ${detail}.`, { exitCode: 2 });
-  }
-}
+import { ClientOptionsError } from "./errors.js";
 
 /** The tags to filter by: `options.tags`, or none; anything else is refused, naming the method. */
 export function tagsOption(method: string, options: unknown): readonly string[] {

@@ -10,7 +10,7 @@ import type { StepFailure } from "../errors.js";
 import { closestName } from "../util/did-you-mean.js";
 import { type ClientContext, type ClientOptions, openContext } from "./client-context.js";
 import { type AnyArtifacts, DataArtifact, type LazyData, lazyData } from "./data-artifact.js";
-import { assertOpenedByClient, ObjectNotFoundError } from "./errors.js";
+import { assertOpenedByClient, ClientOptionsError, ObjectNotFoundError } from "./errors.js";
 import { loadForeachInput } from "./foreach-input.js";
 import { Run } from "./run.js";
 
@@ -127,6 +127,13 @@ export class Task<A extends object = AnyArtifacts> {
     attempt?: number | undefined;
   }): Promise<Task<A>> {
     const { context, run, step, id } = options;
+    // `{ attempt: process.argv[3] }` is the text "1", which no attempt number equals.
+    if (options.attempt !== undefined && !Number.isSafeInteger(options.attempt)) {
+      throw new ClientOptionsError(
+        "Task.get()",
+        `'attempt' is a whole number such as 1, got ${JSON.stringify(options.attempt) ?? String(options.attempt)}`,
+      );
+    }
     const records = await context.store(run.flow).readAttempts(run.id, step, id);
     const pathspec = `${run.pathspec}/${step}/${id}`;
     if (!records) {

@@ -195,8 +195,15 @@ export function checkParameterValue(
     (spec.type === "integer" && typeof value === "number" && Number.isSafeInteger(value)) ||
     (spec.type === "boolean" && typeof value === "boolean");
   if (!ok) {
+    // The type is inferred from a default value, but a default function's result is not known
+    // until the run starts: such a parameter is a string unless `type` says otherwise.
+    const meant = typeof value === "number" ? "number" : typeof value === "boolean" ? "boolean" : "json";
+    const hint =
+      typeof spec.default === "function" && spec.type === "string" && spec.separator === undefined
+        ? ` (a parameter whose default is a function is a string unless it gives a type: add type: "${meant}")`
+        : "";
     throw new ParameterValueError(
-      `Invalid ${source} for parameter '${spec.name}' of flow '${flowName}': expected ${spec.separator === undefined ? spec.type : "a list of strings"}, got ${shownValue(value)}.`,
+      `Invalid ${source} for parameter '${spec.name}' of flow '${flowName}': expected ${spec.separator === undefined ? spec.type : "a list of strings"}, got ${shownValue(value)}${hint}.`,
     );
   }
   return value;

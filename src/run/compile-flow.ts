@@ -123,6 +123,9 @@ const MODULE_URL_PLUGIN = {
   },
 };
 
+/** The files esbuild compiles as code: a flow file or script has one of these extensions. */
+const SOURCE_EXTENSIONS = new Set([".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx"]);
+
 export async function compileFlow(options: CompileFlowOptions): Promise<CompiledFlow> {
   const file = path.resolve(options.file);
   if (!fs.existsSync(file)) {
@@ -130,6 +133,16 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
     throw new FlowCompileError("FS_FLOW_FILE_MISSING", `${what} not found: '${options.file}'.`, {
       exitCode: 2,
     });
+  }
+  // esbuild would answer a data file given by mistake (`flowship movies.csv run`) with an error
+  // about its own entry module; say what is wrong instead.
+  if (!SOURCE_EXTENSIONS.has(path.extname(file).toLowerCase())) {
+    const what = options.kind === "script" ? "a script" : "a flow file";
+    throw new FlowCompileError(
+      "FS_FLOW_NOT_SOURCE",
+      `Not ${what}: '${options.file}'. Give a TypeScript or JavaScript file (${[...SOURCE_EXTENSIONS].join(", ")}).`,
+      { exitCode: 2 },
+    );
   }
   const buildKey = JSON.stringify([file, options.kind ?? "flow", options.withS3 === true]);
   const cached = cachedBuild(options.outDir, buildKey);

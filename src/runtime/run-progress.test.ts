@@ -99,3 +99,18 @@ test("progress names the tasks running in each step", () => {
     /^progress \d+\.\d s: 1\/3 tasks done, 2 running, 0 failed — work 1\/3 \(2 running\)$/,
   );
 });
+
+test("tasks a failure left queued count as not run, so that a step's counts add up to its tasks", () => {
+  // given: a 40-item foreach whose first item fails while the second runs, and 38 wait their turn
+  const { progress, lines } = progressOf();
+  for (let i = 0; i < 40; i++) progress.queued("work");
+  progress.started("work");
+  progress.started("work");
+  progress.attemptFailed("work", "failed");
+  progress.attemptFailed("work", "cancelled");
+  // when
+  progress.printSummary("Fan/3", "failed");
+  // then
+  assert.match(lines[0]!, /\(0 tasks succeeded, 1 failed, 1 cancelled, 38 not run\)$/);
+  assert.equal(lines[1], `  ${"work".padEnd(20)} 0/40 tasks succeeded, 1 failed, 1 cancelled, 38 not run`);
+});

@@ -117,12 +117,18 @@ export class RunProgress {
 
 const SUMMARY_HEADS = { succeeded: "Done", failed: "Failed", cancelled: "Cancelled" } as const;
 
-/** ", 1 failure caught, 1 failed, 3 cancelled, 2 attempts retried" — only the counts that are not 0. */
+/**
+ * ", 1 failure caught, 1 failed, 3 cancelled, 36 not run, 2 attempts retried" — only the counts
+ * that are not 0. "Not run": queued tasks a failure stopped before any attempt of theirs began (a
+ * 40-item foreach whose first item failed), so that a step's counts add up to its tasks.
+ */
 function outcomes(c: StepCounts): string {
+  const notRun = c.queued - c.succeeded - c.caught - c.failed - c.cancelled - c.running;
   const parts = [
     c.caught > 0 ? `${c.caught} failure${c.caught > 1 ? "s" : ""} caught` : "",
     c.failed > 0 ? `${c.failed} failed` : "",
     c.cancelled > 0 ? `${c.cancelled} cancelled` : "",
+    notRun > 0 ? `${notRun} not run` : "",
     c.retried > 0 ? `${c.retried} attempt${c.retried > 1 ? "s" : ""} retried` : "",
   ].filter(Boolean);
   return parts.length > 0 ? `, ${parts.join(", ")}` : "";

@@ -915,6 +915,14 @@ const FILE_CASES: Case[] = [
     code: 2,
     message: "Flow file not found: 'flows/missing.ts'.",
   },
+  {
+    name: "a data file where the flow file goes",
+    flow: "package.json",
+    args: ["run"],
+    code: 2,
+    message:
+      "Not a flow file: 'package.json'. Give a TypeScript or JavaScript file (.ts, .mts, .cts, .tsx, .js, .mjs, .cjs, .jsx).",
+  },
 ];
 
 const CATALOGUE: Record<string, Case[]> = {

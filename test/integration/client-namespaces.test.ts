@@ -61,6 +61,12 @@ describe("Client API namespaces", () => {
   });
 
   test("the default namespace shows only my runs", async () => {
+    // Metaflow's namespace(None) ported as namespace(): refused, not read as "my own runs"
+    assert.throws(() => (namespace as (ns?: unknown) => unknown)(), {
+      code: "FS_CLIENT_OPTIONS",
+      message:
+        "Invalid options of namespace(): give a namespace such as 'user:alice', or null for every run (Metaflow's namespace(None)), got undefined.",
+    });
     namespace("user:tester");
     const flow = await Flow.get("BranchFlow");
     assert.deepEqual(

@@ -161,6 +161,11 @@ describe("Client API on example runs", () => {
     assert.equal("totl" in task.data, false);
     assert.equal(await (await Run.get(`BranchFlow/${ids.branch}`)).data?.total, 63);
     assert.equal(JSON.stringify(Object.keys(JSON.parse(JSON.stringify(task.data)))), '["base","total"]');
+    // an attempt number read from process.argv is text: refused as such, not "attempt '0' not found"
+    await assert.rejects(Task.get(task.pathspec, { attempt: "0" as never }), {
+      code: "FS_CLIENT_OPTIONS",
+      message: `Invalid options of Task.get(): 'attempt' is a whole number such as 1, got "0".`,
+    });
   });
 
   test("foreach tasks know their index and input", async () => {
