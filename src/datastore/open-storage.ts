@@ -49,7 +49,18 @@ export function resolveDatastore(options: { kind?: string; root?: string } = {})
       { exitCode: 2 },
     );
   }
-  if (kind === "local") return { kind, root: checkLocalRoot(datastoreRoot(options.root)) };
+  if (kind === "local") {
+    const given = options.root ?? process.env.FLOWSHIP_DATASTORE_ROOT;
+    // `S3://bucket` (or gs://, https://…) would otherwise become a folder named `S3:` here.
+    if (given && /^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
+      throw new FlowshipError(
+        "FS_DATASTORE_ROOT_URL",
+        `The datastore root '${given}' is a URL flowship does not store runs at: an S3 root starts with 's3://' (in lowercase), a local root is a folder path.`,
+        { exitCode: 2 },
+      );
+    }
+    return { kind, root: checkLocalRoot(datastoreRoot(options.root)) };
+  }
   const root = options.root?.startsWith("s3://") ? options.root : s3Root();
   if (!root?.startsWith("s3://")) {
     throw new FlowshipError(

@@ -22,6 +22,7 @@ import { deriveTask } from "./derive-task.js";
 import { foreachItems } from "./foreach-items.js";
 import { withFrozenParameterHint } from "./frozen-parameter-hint.js";
 import { mapStack } from "./source-map-stack.js";
+import { stalledFailure, watchForStall } from "./step-stall.js";
 import { runWithTimeout, timeoutFailure, timeoutNotice, timeoutSeconds } from "./step-timeout.js";
 import { chooseCase, type SwitchChoice } from "./switch-case.js";
 import { openTaskCards } from "./task-cards-setup.js";
@@ -252,10 +253,11 @@ async function runStepFunction(
 ): Promise<StepFailure | undefined> {
   const { spec, step, store, inputs } = attempt;
   const seconds = timeoutSeconds(spec.decorators);
+  const stall = watchForStall();
   try {
     // Called as a plain function: its stack frame reads `at start (flow.ts:3:5)`, not `at Object.start [as fn]`.
     const fn = step.fn;
-    const outcome = await runWithTimeout(() => {
+    const running = runWithTimeout(() => {
       if (!step.join) return fn(scope.self);
       const views = inputs.map((i) => inputView(store.content, `${spec.flow}/${i.path}`, i.artifacts));
       const joinInputs = Object.assign(
@@ -264,6 +266,12 @@ async function runStepFunction(
       );
       return fn(scope.self, Object.freeze(joinInputs));
     }, seconds);
+    const outcome = await Promise.race([running, stall.stalled]);
+    if (outcome === "stalled") {
+      // Its code can run no more (nothing is pending), but what it assigned so far is kept.
+      scope.close();
+      return stalledFailure(step.name);
+    }
     if (outcome === "timedOut") {
       // The step's code may still run (a pending await): what it assigns from now on is not stored.
       scope.close();
@@ -273,6 +281,8 @@ async function runStepFunction(
     return undefined;
   } catch (error) {
     return withFrozenParameterHint(failureOf(error), error, scope.frozenParametersRead());
+  } finally {
+    stall.stop();
   }
 }
 

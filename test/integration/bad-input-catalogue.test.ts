@@ -653,6 +653,14 @@ const PATHSPEC_CASES: Case[] = [
     ),
   },
   {
+    name: "a datastore root that is a URL other than s3:// (S3 in capitals)",
+    ...run(
+      ["run", "--datastore-root", "S3://my-bucket/flowship"],
+      2,
+      "The datastore root 'S3://my-bucket/flowship' is a URL flowship does not store runs at: an S3 root starts with 's3://' (in lowercase), a local root is a folder path.",
+    ),
+  },
+  {
     name: "logs of a run that does not exist",
     ...run(
       ["logs", "12345"],

@@ -159,6 +159,38 @@ describe("runtime hardening", () => {
     assert.equal(await store.readLatestRun(), runIdFrom(second.stderr));
   });
 
+  test("a step awaiting a promise nothing can settle fails saying so, keeps what it assigned, and is retried and caught", async () => {
+    // given: the step assigns, then awaits a Promise whose resolve() is never called
+    const root = path.join(tempDir(), ".flowship");
+    const file = writeFlowFile(
+      path.dirname(root),
+      "stalled",
+      `export default flow("Stalled")
+        .step("start", async (self) => { self.before = 1; await new Promise(() => {}); }, { next: "end", decorators: [retry({ times: 1 }), catchError({ var: "failure" })] })
+        .step("end", (self) => { console.log("end sees " + self.before + " and " + self.failure.type); })`,
+    );
+    // when: in a task host's thread, and in a process of its own (where Node would exit 13)
+    const [host, proc] = await Promise.all(
+      ["host", "process"].map((isolation) =>
+        runCli([file, "run", "--isolation", isolation], { env: flowshipEnv(root) }),
+      ),
+    );
+    // then
+    for (const result of [host!, proc!]) {
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(
+        result.stderr.match(
+          /caught a failure of step 'start': step 'start' never finished: its promise was still pending with nothing left that could settle it/g,
+        )?.length,
+        1,
+        result.stderr,
+      );
+      assert.match(result.stdout, /end sees 1 and StepNeverSettled/);
+      assert.match(result.stderr, /1 attempt retried/);
+      assert.doesNotMatch(result.stderr, /without recording a result|exited with code/);
+    }
+  });
+
   test("a foreach over a string fans out over its characters, as in Metaflow", async () => {
     const result = await runCli([fixture("string_foreach.ts"), "run"], {
       env: flowshipEnv(path.join(tempDir(), ".flowship")),
