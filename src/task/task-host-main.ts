@@ -149,6 +149,26 @@ function startWorker(message: RunMessage): WarmWorker {
 /** Set when the running attempt started a process (thread-child-output.ts tells). */
 let spawned = false;
 
+/**
+ * What the host's descriptors 0–2 are (device and inode of each, or that it is closed). The
+ * thread shares them: an attempt that closed one (`fs.closeSync(2)`), or opened a file that took
+ * its number, would leave the host's next attempts writing nowhere, or into that file.
+ */
+function stdioIdentity(): string {
+  return [0, 1, 2]
+    .map((fd) => {
+      try {
+        const stat = fs.fstatSync(fd);
+        return `${stat.dev}:${stat.ino}`;
+      } catch {
+        return "closed";
+      }
+    })
+    .join(",");
+}
+
+let stdioAtStart: string | undefined;
+
 /** Ends the attempt: after what it started is gone (as with a task process whose group is killed). */
 function finish(code: number): void {
   // A process the step started that is still alive (or one it started and left in our group)
@@ -156,7 +176,9 @@ function finish(code: number): void {
   const started = spawned || hasChildren();
   if (started) killGroupMembers();
   spawned = false;
-  send({ type: "exit", code, clean: !started || process.platform === "linux" });
+  // Not clean: the runtime kills the host instead of lending it again.
+  const clean = (!started || process.platform === "linux") && stdioIdentity() === stdioAtStart;
+  send({ type: "exit", code, clean });
 }
 
 function run(message: RunMessage): void {
@@ -218,6 +240,7 @@ export function runTaskHost(): void {
     runWarmThread();
     return;
   }
+  stdioAtStart = stdioIdentity();
   watchRuntime();
   process.on("message", (message: RunMessage) => {
     if (message?.type === "run") run(message);

@@ -194,4 +194,38 @@ export default flow("Hidden")
       `threads: ${thread.join(", ")}`,
     );
   });
+
+  test("an attempt that ended process.stdout or closed a descriptor of its host does not take the next attempt's output with it", async () => {
+    // given: one host; item 1 ends its stdout stream, item 2 closes the host's descriptor 2
+    const dir = tempDir();
+    const file = path.join(dir, "closing.ts");
+    fs.writeFileSync(
+      file,
+      flowSource(`import fs from "node:fs";
+export default flow("Closing")
+  .step("start", (self) => { self.items = [0, 1, 2, 3]; }, { foreach: "items", next: "each" })
+  .step("each", (self) => {
+    console.log("out " + self.input);
+    fs.writeSync(2, "fd2 " + self.input + "\\n");
+    if (self.input === 1) { process.stdout.end(); console.log("after the end"); }
+    if (self.input === 2) fs.closeSync(2);
+  }, { next: "join" })
+  .step("join", () => {}, { join: true, next: "end" })
+  .step("end", () => {});`),
+    );
+    const root = path.join(dir, ".flowship");
+    // when
+    const result = await runCli([file, "run", "--max-workers", "1"], {
+      env: flowshipEnv(root),
+      killAfterMs: 60_000,
+    });
+    // then: every later item wrote where it always does
+    assert.equal(result.code, 0, result.stderr);
+    const runId = runIdFrom(result.stderr);
+    for (const item of [2, 3]) {
+      const task = await Task.get(`Closing/${runId}/each/${item}`, { datastore: root, namespace: null });
+      assert.match(await task.stdout(), new RegExp(`^out ${item}$`, "m"));
+      assert.match(await task.stderr(), new RegExp(`^fd2 ${item}$`, "m"));
+    }
+  });
 });
