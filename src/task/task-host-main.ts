@@ -169,6 +169,25 @@ function stdioIdentity(): string {
 
 let stdioAtStart: string | undefined;
 
+/**
+ * How many more descriptors than it started with a host may hold before it is replaced. A file a
+ * step opened and never closed stays open in the host (a thread's end closes none), where the
+ * next attempts would inherit the leak until they ran out of descriptors (EMFILE); a fresh
+ * thread and what Node opens lazily account for a few.
+ */
+const SPARE_DESCRIPTORS = 64;
+
+/** The host's open descriptors, where /proc tells (Linux); undefined elsewhere. */
+function openDescriptors(): number | undefined {
+  try {
+    return fs.readdirSync("/proc/self/fd").length;
+  } catch {
+    return undefined;
+  }
+}
+
+let descriptorsAtStart: number | undefined;
+
 /** Ends the attempt: after what it started is gone (as with a task process whose group is killed). */
 function finish(code: number): void {
   // A process the step started that is still alive (or one it started and left in our group)
@@ -177,7 +196,9 @@ function finish(code: number): void {
   if (started) killGroupMembers();
   spawned = false;
   // Not clean: the runtime kills the host instead of lending it again.
-  const clean = (!started || process.platform === "linux") && stdioIdentity() === stdioAtStart;
+  const open = descriptorsAtStart === undefined ? undefined : openDescriptors();
+  const leaked = open !== undefined && open > descriptorsAtStart! + SPARE_DESCRIPTORS;
+  const clean = (!started || process.platform === "linux") && stdioIdentity() === stdioAtStart && !leaked;
   send({ type: "exit", code, clean });
 }
 
@@ -241,6 +262,7 @@ export function runTaskHost(): void {
     return;
   }
   stdioAtStart = stdioIdentity();
+  descriptorsAtStart = openDescriptors();
   watchRuntime();
   process.on("message", (message: RunMessage) => {
     if (message?.type === "run") run(message);

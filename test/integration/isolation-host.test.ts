@@ -228,4 +228,43 @@ export default flow("Closing")
       assert.match(await task.stderr(), new RegExp(`^fd2 ${item}$`, "m"));
     }
   });
+
+  test("descriptors attempts leave open do not pile up in their host: it is replaced before the next attempt could run out", {
+    skip: process.platform !== "linux" && "counts descriptors in /proc",
+  }, async () => {
+    // given: one host; each of 10 items opens 30 descriptors and never closes them
+    const dir = tempDir();
+    const file = path.join(dir, "leaky.ts");
+    fs.writeFileSync(
+      file,
+      flowSource(`import fs from "node:fs";
+export default flow("Leaky")
+  .step("start", (self) => { self.items = Array.from({ length: 10 }, (_, i) => i); }, { foreach: "items", next: "each" })
+  .step("each", (self) => {
+    for (let i = 0; i < 30; i++) fs.openSync("/dev/null", "r");
+    self.open = fs.readdirSync("/proc/self/fd").length;
+  }, { next: "join" })
+  .step("join", (self, inputs) => { self.open = inputs.map((i) => i.open); }, { join: true, next: "end" })
+  .step("end", () => {});`),
+    );
+    const root = path.join(dir, ".flowship");
+    // when
+    const result = await runCli([file, "run", "--max-workers", "1"], {
+      env: flowshipEnv(root),
+      killAfterMs: 60_000,
+    });
+    // then: no attempt found more than its own 30 and a host's allowance (64) open; in one
+    // host throughout, the tenth would have found 300 of its predecessors'
+    assert.equal(result.code, 0, result.stderr);
+    const join = await Task.get(`Leaky/${runIdFrom(result.stderr)}/join/0`, {
+      datastore: root,
+      namespace: null,
+    });
+    const open = (await join.load("open")) as number[];
+    const first = open[0]!;
+    assert.ok(
+      open.every((count) => count <= first + 64 + 30),
+      `descriptors open: ${open.join(", ")}`,
+    );
+  });
 });
