@@ -342,8 +342,17 @@ const PARAMETER_CASES: Case[] = [
     ...run(
       ["run", "--owner", "me", "--max-workers", "0"],
       2,
-      "Invalid --max-workers '0': give a whole number of 1 or more.",
+      "Invalid --max-workers '0': give a whole number of 1 or more (FLOWSHIP_MAX_WORKERS sets the default).",
     ),
+  },
+  {
+    name: "FLOWSHIP_MAX_WORKERS that is no count",
+    ...run(
+      ["run", "--owner", "me"],
+      2,
+      "Invalid --max-workers 'abc': give a whole number of 1 or more (FLOWSHIP_MAX_WORKERS sets the default).",
+    ),
+    env: { FLOWSHIP_MAX_WORKERS: "abc" },
   },
   {
     name: "an empty tag",
