@@ -131,6 +131,15 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
       exitCode: 2,
     });
   }
+  // esbuild would take a folder as a module to resolve: '' (the current folder) as '../<folder>.ts'.
+  if (fs.statSync(file).isDirectory()) {
+    const what = options.kind === "script" ? "Script" : "Flow file";
+    throw new FlowCompileError(
+      "FS_FLOW_FILE_FOLDER",
+      `${what} '${options.file}' is a folder: give the path of a .ts or .js file.`,
+      { exitCode: 2 },
+    );
+  }
   const buildKey = JSON.stringify([file, options.kind ?? "flow", options.withS3 === true]);
   const cached = cachedBuild(options.outDir, buildKey);
   if (cached) {

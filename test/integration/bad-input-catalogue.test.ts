@@ -839,6 +839,13 @@ const FILE_CASES: Case[] = [
     message: "Flow file '{file}' threw while loading: no database here (at {relative}:2).",
   },
   {
+    name: "an empty flow file name (the current folder)",
+    flow: "",
+    args: ["run"],
+    code: 2,
+    message: "Flow file '' is a folder: give the path of a .ts or .js file.",
+  },
+  {
     name: "a flow file that throws a string at import",
     source: `throw "no database here";`,
     args: ["check"],
