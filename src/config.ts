@@ -144,9 +144,9 @@ export function maxArtifactBytesSetting(): number | undefined {
   return text === undefined ? undefined : /^[0-9]+$/.test(text.trim()) ? Number(text) : Number.NaN;
 }
 
-export function defaultMaxWorkers(): number {
-  const value = Number(env("FLOWSHIP_MAX_WORKERS") ?? 16);
-  return Number.isInteger(value) && value > 0 ? value : 16;
+/** The raw FLOWSHIP_MAX_WORKERS value ("16" unset); the CLI and the Runner check it like the option it stands for. */
+export function defaultMaxWorkers(): string {
+  return env("FLOWSHIP_MAX_WORKERS") ?? "16";
 }
 
 /** The raw FLOWSHIP_ISOLATION value; the CLI checks it like the flag it stands for. */

@@ -204,7 +204,7 @@ export class Runner<F extends FlowSpec = FlowSpec> {
     resume?: ResumeOptions;
   }): Promise<{ runOptions: Omit<RunOptions, "onStart" | "print">; graph: FlowGraph }> {
     const options = this.#options;
-    const maxWorkers = wholeOption(CALL, "maxWorkers", options.maxWorkers, 1) ?? defaultMaxWorkers();
+    const maxWorkers = wholeOption(CALL, "maxWorkers", options.maxWorkers, 1) ?? maxWorkersFromEnv();
     const maxForeachWidth = wholeOption(CALL, "maxForeachWidth", options.maxForeachWidth, 1);
     const maxLoopIterations = wholeOption(CALL, "maxLoopIterations", options.maxLoopIterations, 1);
     const isolation = isolationOf(options.isolation);
@@ -248,6 +248,17 @@ export class Runner<F extends FlowSpec = FlowSpec> {
 
 /** How messages name the Runner's options. */
 const CALL = "new Runner()";
+
+function maxWorkersFromEnv(): number {
+  const value = defaultMaxWorkers();
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < 1) {
+    throw new ApiUsageError(
+      API_ERROR_CODES.badOption,
+      `Invalid maxWorkers in FLOWSHIP_MAX_WORKERS, the default of option maxWorkers of ${CALL}: '${value}'. Give a whole number of 1 or more, or the option.`,
+    );
+  }
+  return Number(value);
+}
 
 function isolationOf(given: string | undefined): Isolation {
   const value = choiceOption(CALL, "isolation", given, ISOLATIONS) ?? defaultIsolation();

@@ -54,9 +54,7 @@ export function runGlobals(
 /** Options shared by `run` and `resume` (and, for a flow with a project, its branch flags). */
 export function addRunOptions(command: Command, flow: FlowSpec): Command {
   return addBranchOptions(command, flow)
-    .addOption(
-      new Option("--max-workers <n>", "most tasks running at once").default(String(defaultMaxWorkers())),
-    )
+    .addOption(new Option("--max-workers <n>", "most tasks running at once").default(defaultMaxWorkers()))
     .option(
       "--max-foreach-width <n>",
       "most items one foreach may have; a longer list fails its foreach step before any item runs (default 1,000,000)",
@@ -103,7 +101,13 @@ export function checkRunIdFile(file: string | undefined): string | undefined {
 }
 
 function maxWorkers(text: string): number {
-  return wholeNumberOption("--max-workers", text);
+  // The same check as wholeNumberOption's; the value may be FLOWSHIP_MAX_WORKERS's, so it says so.
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < 1) {
+    throw new UsageError(
+      `Invalid --max-workers '${text}': give a whole number of 1 or more (FLOWSHIP_MAX_WORKERS sets the default).`,
+    );
+  }
+  return Number(text);
 }
 
 function isolation(text: string): Isolation {

@@ -134,6 +134,15 @@ export async function compileFlow(options: CompileFlowOptions): Promise<Compiled
       exitCode: 2,
     });
   }
+  // esbuild would take a folder as a module to resolve: '' (the current folder) as '../<folder>.ts'.
+  if (fs.statSync(file).isDirectory()) {
+    const what = options.kind === "script" ? "Script" : "Flow file";
+    throw new FlowCompileError(
+      "FS_FLOW_FILE_FOLDER",
+      `${what} '${options.file}' is a folder: give the path of a .ts or .js file.`,
+      { exitCode: 2 },
+    );
+  }
   // esbuild would answer a data file given by mistake (`flowship movies.csv run`) with an error
   // about its own entry module; say what is wrong instead.
   if (!SOURCE_EXTENSIONS.has(path.extname(file).toLowerCase())) {

@@ -22,6 +22,12 @@ describe("runsInTaskHosts: which command lines get their first task host early",
     assert.equal(runsInTaskHosts(["flow.ts", "run", "--isolation", "process"], none), false);
     assert.equal(runsInTaskHosts(["flow.ts", "run", "--isolation=thread"], none), false);
     assert.equal(runsInTaskHosts(["flow.ts", "run"], { FLOWSHIP_ISOLATION: "process" }), false);
+    // Given twice, the last one counts, as the option parser takes it.
+    assert.equal(
+      runsInTaskHosts(["flow.ts", "run", "--isolation", "host", "--isolation", "process"], none),
+      false,
+    );
+    assert.equal(runsInTaskHosts(["flow.ts", "run", "--isolation=process", "--isolation=host"], none), true);
     // The flag wins over the variable, as in run-common.ts.
     assert.equal(
       runsInTaskHosts(["flow.ts", "run", "--isolation", "host"], { FLOWSHIP_ISOLATION: "thread" }),

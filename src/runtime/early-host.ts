@@ -29,8 +29,12 @@ export function runsInTaskHosts(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (command !== "run" && !(command?.startsWith("-") && argv.includes("run"))) return false;
   if (argv.some((arg) => arg === "-h" || arg === "--help" || arg === "-V" || arg === "--version"))
     return false;
-  const at = argv.indexOf("--isolation");
-  const given = at >= 0 ? argv[at + 1] : argv.find((arg) => arg.startsWith("--isolation="))?.slice(12);
+  // The last --isolation given, as the option parser takes it when the flag is repeated.
+  let given: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === "--isolation") given = argv[i + 1];
+    else if (arg.startsWith("--isolation=")) given = arg.slice("--isolation=".length);
+  });
   return (given ?? env.FLOWSHIP_ISOLATION ?? "host") === "host";
 }
 

@@ -38,6 +38,7 @@ import { formatTaskId, itemContext, parseTaskId } from "../task/task-id.js";
 import { TaskProcess } from "../task/task-process.js";
 import type { TaskSpec } from "../task/task-spec.js";
 import { TaskThread } from "../task/task-thread.js";
+import { withIoErrors } from "../util/io-error.js";
 import { timerDelay } from "../util/timer-delay.js";
 import { takeEarlyHost } from "./early-host.js";
 import { RunProgress } from "./run-progress.js";
@@ -226,6 +227,15 @@ export class LocalRun {
       early?.host.kill("SIGKILL");
       await this.#hosts?.close();
       await this.#reaper?.close();
+      // Recorded, then refused (its run id file cannot be written): it failed, and says why,
+      // rather than reading as a run whose runtime was killed.
+      const recorded = this.#run as RunRecord | undefined;
+      if (recorded) {
+        const reason = error instanceof Error ? error.message : String(error);
+        await this.#store
+          .writeRunEnd(recorded.runId, { status: "failed", endedAt: new Date().toISOString(), reason })
+          .catch(() => {});
+      }
       throw error;
     }
   }
@@ -255,7 +265,9 @@ export class LocalRun {
     if (!adopted) earlyHost?.kill("SIGKILL");
     if (!options.resume) await this.#store.writeLatestRun(this.#run.runId);
     await this.#store.updateLatest("started", this.#run.namespace, this.#run.runId, this.#run.startedAt);
-    if (options.runIdFile) fs.writeFileSync(options.runIdFile, this.#run.runId);
+    const { runIdFile } = options;
+    if (runIdFile)
+      withIoErrors("write the run id to", runIdFile, () => fs.writeFileSync(runIdFile, this.#run.runId));
     options.onStart?.(this.#run.runId);
     // What writers killed half-way left (large blobs are written unnamed into data/): swept once
     // they are an hour old, so a live writer's file is never touched.

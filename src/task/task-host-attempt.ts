@@ -71,6 +71,7 @@ export class TaskHostAttempt extends TaskAttempt {
       void host.then((lease) => {
         // Stopped while it waited for a host: the host goes back unused.
         if (ended) return lease.release();
+        let reported = false;
         this.#host = lease;
         clearTimer = this.armTimeout();
         lease.run(
@@ -93,13 +94,21 @@ export class TaskHostAttempt extends TaskAttempt {
                   uncaught = mapStack(message.stack ?? message.message, options.bundle);
                 }
               } else if (message.type === "exit") {
-                // A host that could not clear what its attempt started goes, group and all.
-                if (!message.clean) lease.kill();
-                end(message.code, null, message.clean && !this.timedOut && !this.cancelled);
+                // What the host wrote to its descriptors (fs.writeSync(2, …), a subprocess's
+                // inherited output) was in its pipes before this message was sent, but may be
+                // read after it in the same turn of the event loop: the attempt ends after that.
+                reported = true;
+                setImmediate(() => {
+                  end(message.code, null, message.clean && !this.timedOut && !this.cancelled);
+                  // A host that could not clear what its attempt started goes, group and all.
+                  if (!message.clean) lease.kill();
+                });
               }
             },
             raw: (stream, chunk) => (stream === "stdout" ? stdout : stderr).write(chunk),
             hostExit: (code, signal) => {
+              // The attempt said how it ended: the host's end (killed as unclean) is not its death.
+              if (reported) return;
               this.hostDied = true;
               end(code, signal, false);
             },

@@ -149,6 +149,45 @@ function startWorker(message: RunMessage): WarmWorker {
 /** Set when the running attempt started a process (thread-child-output.ts tells). */
 let spawned = false;
 
+/**
+ * What the host's descriptors 0–2 are (device and inode of each, or that it is closed). The
+ * thread shares them: an attempt that closed one (`fs.closeSync(2)`), or opened a file that took
+ * its number, would leave the host's next attempts writing nowhere, or into that file.
+ */
+function stdioIdentity(): string {
+  return [0, 1, 2]
+    .map((fd) => {
+      try {
+        const stat = fs.fstatSync(fd);
+        return `${stat.dev}:${stat.ino}`;
+      } catch {
+        return "closed";
+      }
+    })
+    .join(",");
+}
+
+let stdioAtStart: string | undefined;
+
+/**
+ * How many more descriptors than it started with a host may hold before it is replaced. A file a
+ * step opened and never closed stays open in the host (a thread's end closes none), where the
+ * next attempts would inherit the leak until they ran out of descriptors (EMFILE); a fresh
+ * thread and what Node opens lazily account for a few.
+ */
+const SPARE_DESCRIPTORS = 64;
+
+/** The host's open descriptors, where /proc tells (Linux); undefined elsewhere. */
+function openDescriptors(): number | undefined {
+  try {
+    return fs.readdirSync("/proc/self/fd").length;
+  } catch {
+    return undefined;
+  }
+}
+
+let descriptorsAtStart: number | undefined;
+
 /** Ends the attempt: after what it started is gone (as with a task process whose group is killed). */
 function finish(code: number): void {
   // A process the step started that is still alive (or one it started and left in our group)
@@ -156,7 +195,11 @@ function finish(code: number): void {
   const started = spawned || hasChildren();
   if (started) killGroupMembers();
   spawned = false;
-  send({ type: "exit", code, clean: !started || process.platform === "linux" });
+  // Not clean: the runtime kills the host instead of lending it again.
+  const open = descriptorsAtStart === undefined ? undefined : openDescriptors();
+  const leaked = open !== undefined && open > descriptorsAtStart! + SPARE_DESCRIPTORS;
+  const clean = (!started || process.platform === "linux") && stdioIdentity() === stdioAtStart && !leaked;
+  send({ type: "exit", code, clean });
 }
 
 function run(message: RunMessage): void {
@@ -218,6 +261,8 @@ export function runTaskHost(): void {
     runWarmThread();
     return;
   }
+  stdioAtStart = stdioIdentity();
+  descriptorsAtStart = openDescriptors();
   watchRuntime();
   process.on("message", (message: RunMessage) => {
     if (message?.type === "run") run(message);

@@ -248,6 +248,10 @@ function changed(
   if (resources !== before.resources) return `active handles (${resources})`;
   if (listenerCounts() !== before.listeners) return "listeners added to process or its streams";
   if (process.cwd() !== before.cwd) return "the working folder changed";
+  // A thread's stdout and stderr are streams to the host: one ended stays ended for the next attempt.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.writableEnded || stream.destroyed) return "process.stdout or process.stderr was ended";
+  }
   if (moduleSettings() !== before.settings)
     return "util.inspect.defaultOptions or EventEmitter.defaultMaxListeners changed";
   const given = Object.entries(env).filter(([, value]) => value !== undefined);

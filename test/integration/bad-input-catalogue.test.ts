@@ -365,8 +365,17 @@ const PARAMETER_CASES: Case[] = [
     ...run(
       ["run", "--owner", "me", "--max-workers", "0"],
       2,
-      "Invalid --max-workers '0': give a whole number of 1 or more.",
+      "Invalid --max-workers '0': give a whole number of 1 or more (FLOWSHIP_MAX_WORKERS sets the default).",
     ),
+  },
+  {
+    name: "FLOWSHIP_MAX_WORKERS that is no count",
+    ...run(
+      ["run", "--owner", "me"],
+      2,
+      "Invalid --max-workers 'abc': give a whole number of 1 or more (FLOWSHIP_MAX_WORKERS sets the default).",
+    ),
+    env: { FLOWSHIP_MAX_WORKERS: "abc" },
   },
   {
     name: "an empty tag",
@@ -886,6 +895,13 @@ const FILE_CASES: Case[] = [
     args: ["check"],
     code: 1,
     message: "Flow file '{file}' threw while loading: no database here (at {relative}:2).",
+  },
+  {
+    name: "an empty flow file name (the current folder)",
+    flow: "",
+    args: ["run"],
+    code: 2,
+    message: "Flow file '' is a folder: give the path of a .ts or .js file.",
   },
   {
     name: "a flow file that throws a string at import",

@@ -194,4 +194,77 @@ export default flow("Hidden")
       `threads: ${thread.join(", ")}`,
     );
   });
+
+  test("an attempt that ended process.stdout or closed a descriptor of its host does not take the next attempt's output with it", async () => {
+    // given: one host; item 1 ends its stdout stream, item 2 closes the host's descriptor 2
+    const dir = tempDir();
+    const file = path.join(dir, "closing.ts");
+    fs.writeFileSync(
+      file,
+      flowSource(`import fs from "node:fs";
+export default flow("Closing")
+  .step("start", (self) => { self.items = [0, 1, 2, 3]; }, { foreach: "items", next: "each" })
+  .step("each", (self) => {
+    console.log("out " + self.input);
+    fs.writeSync(2, "fd2 " + self.input + "\\n");
+    if (self.input === 1) { process.stdout.end(); console.log("after the end"); }
+    if (self.input === 2) fs.closeSync(2);
+  }, { next: "join" })
+  .step("join", () => {}, { join: true, next: "end" })
+  .step("end", () => {});`),
+    );
+    const root = path.join(dir, ".flowship");
+    // when
+    const result = await runCli([file, "run", "--max-workers", "1"], {
+      env: flowshipEnv(root),
+      killAfterMs: 60_000,
+    });
+    // then: every later item wrote where it always does
+    assert.equal(result.code, 0, result.stderr);
+    const runId = runIdFrom(result.stderr);
+    for (const item of [2, 3]) {
+      const task = await Task.get(`Closing/${runId}/each/${item}`, { datastore: root, namespace: null });
+      assert.match(await task.stdout(), new RegExp(`^out ${item}$`, "m"));
+      assert.match(await task.stderr(), new RegExp(`^fd2 ${item}$`, "m"));
+    }
+  });
+
+  test("descriptors attempts leave open do not pile up in their host: it is replaced before the next attempt could run out", {
+    skip: process.platform !== "linux" && "counts descriptors in /proc",
+  }, async () => {
+    // given: one host; each of 10 items opens 30 descriptors and never closes them
+    const dir = tempDir();
+    const file = path.join(dir, "leaky.ts");
+    fs.writeFileSync(
+      file,
+      flowSource(`import fs from "node:fs";
+export default flow("Leaky")
+  .step("start", (self) => { self.items = Array.from({ length: 10 }, (_, i) => i); }, { foreach: "items", next: "each" })
+  .step("each", (self) => {
+    for (let i = 0; i < 30; i++) fs.openSync("/dev/null", "r");
+    self.open = fs.readdirSync("/proc/self/fd").length;
+  }, { next: "join" })
+  .step("join", (self, inputs) => { self.open = inputs.map((i) => i.open); }, { join: true, next: "end" })
+  .step("end", () => {});`),
+    );
+    const root = path.join(dir, ".flowship");
+    // when
+    const result = await runCli([file, "run", "--max-workers", "1"], {
+      env: flowshipEnv(root),
+      killAfterMs: 60_000,
+    });
+    // then: no attempt found more than its own 30 and a host's allowance (64) open; in one
+    // host throughout, the tenth would have found 300 of its predecessors'
+    assert.equal(result.code, 0, result.stderr);
+    const join = await Task.get(`Leaky/${runIdFrom(result.stderr)}/join/0`, {
+      datastore: root,
+      namespace: null,
+    });
+    const open = (await join.load("open")) as number[];
+    const first = open[0]!;
+    assert.ok(
+      open.every((count) => count <= first + 64 + 30),
+      `descriptors open: ${open.join(", ")}`,
+    );
+  });
 });

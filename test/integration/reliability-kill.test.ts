@@ -151,6 +151,9 @@ describe("SIGKILL of the local runtime", () => {
       fs.mkdirSync(folder, { recursive: true });
       fs.writeFileSync(path.join(folder, "0.stdout.log"), "");
     }
+    // and a work task it killed between its start and end records
+    const work = store.storage.localPath!(store.taskKey(runId, "work", "0"));
+    fs.rmSync(path.join(work, "0.end.json"), { force: true });
     // and a step folder it made just before it was killed, without the task folder inside
     const gather = path.dirname(store.storage.localPath!(store.taskKey(runId, "gather", "0")));
     fs.rmSync(gather, { recursive: true, force: true });
@@ -169,5 +172,12 @@ describe("SIGKILL of the local runtime", () => {
     const logs = await runCli([FLOW, "logs", runId], { env: flowshipEnv(root) });
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, new RegExp(`==> CrashFlow/${runId}/side/0 \\(attempt 0, stdout\\) <==`));
+    // and dump says the attempt with no end ended with its run, not that it is running
+    const dump = await runCli([FLOW, "dump", `${runId}/work/0`], { env: flowshipEnv(root) });
+    assert.equal(dump.code, 0, dump.stderr);
+    assert.match(
+      dump.stdout,
+      new RegExp(`^CrashFlow/${runId}/work/0 \\(attempt 0, killed with its run\\)$`, "m"),
+    );
   });
 });

@@ -1,6 +1,7 @@
 // Values and inputs at the edges of what the runtime can take, through the real CLI (issue 16):
 // each refused when it comes in, in one line, instead of being stored and failing every reader.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { Flow } from "../../src/client/index.js";
@@ -136,6 +137,26 @@ describe("runtime hardening", () => {
     const runId = runIdFrom(result.stderr);
     assert.ok((await store.readRunEnd(runId))!.reason!.length < 2300);
     assert.equal((await store.readAttemptEnd(runId, "start", "0", 0))?.failure?.message.length, 100_000);
+  });
+
+  test("a run id file that cannot be written is a one-line error, and the run it would have named reads as failed", {
+    skip: !fs.existsSync("/dev/full") && "writes to /dev/full (Linux)",
+  }, async () => {
+    // given: a run id file on a device that is always full
+    const root = path.join(tempDir(), ".flowship");
+    // when
+    const result = await runCli(["examples/parameter_flow.ts", "run", "--run-id-file", "/dev/full"], {
+      env: flowshipEnv(root),
+    });
+    // then
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      "error: Cannot write the run id to '/dev/full': no space left on the device (ENOSPC).\n",
+    );
+    const store = flowStore(root, "ParameterFlow");
+    const runId = (await store.readLatestRun())!;
+    assert.equal((await store.readRunEnd(runId))?.status, "failed");
   });
 
   test("a run from a host whose clock is an hour ahead does not freeze latestRun()", async () => {

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { DatastoreOption } from "../../client/client-context.js";
 import type { DataArtifact } from "../../client/data-artifact.js";
 import { MAX_REPEATED_VALUES, toJsonValue } from "../../client/json-value.js";
+import { Run } from "../../client/run.js";
 import { Step } from "../../client/step.js";
 import { Task } from "../../client/task.js";
 import { parsePathspec } from "../../datastore/pathspec.js";
@@ -26,15 +27,25 @@ function maxValueSize(text: string): number {
   return value;
 }
 
-async function tasksOf(pathspec: string, root: DatastoreOption): Promise<Task[]> {
+/** The tasks `pathspec` names; `runKilled`: their run's runtime is gone without ending it. */
+async function tasksOf(
+  pathspec: string,
+  root: DatastoreOption,
+): Promise<{ tasks: Task[]; runKilled: boolean }> {
   // A run id names one run whoever started it: dump reads across namespaces.
   const options = { datastore: root, namespace: null };
-  const { step, taskId } = parsePathspec(pathspec);
+  const { flow, runId, step, taskId } = parsePathspec(pathspec);
   if (step === undefined) {
     throw new UsageError(`Expected RUN/STEP or RUN/STEP/TASK: '${pathspec}'. Name a step, e.g. <run>/end.`);
   }
-  if (taskId !== undefined) return [await Task.get(pathspec, options)];
-  return (await Step.get(pathspec, options)).tasks();
+  const tasks =
+    taskId !== undefined
+      ? [await Task.get(pathspec, options)]
+      : await (await Step.get(pathspec, options)).tasks();
+  // An attempt with no end in a killed run is not running: it ended with its runtime.
+  const unended = tasks.some((task) => task.status === "running");
+  const runKilled = unended && (await Run.get(`${flow}/${runId}`, options)).status === "killed";
+  return { tasks, runKilled };
 }
 
 /** `name [type, size] = value`, the value on one line, cut after `max` characters. */
@@ -80,7 +91,7 @@ export function registerDump(program: Command, context: FlowCommandContext): voi
       const max = maxValueSize(flags.maxValueSize);
       const include = flags.include?.split(",").map((name) => name.trim());
       const full = flowPathspec(context.flow.name, pathspec);
-      const tasks = await readRunWithProductionFallback(
+      const { tasks, runKilled } = await readRunWithProductionFallback(
         context.flow.name,
         full,
         context.globals().datastore,
@@ -101,7 +112,11 @@ export function registerDump(program: Command, context: FlowCommandContext): voi
         const choice = task.choice ? `, ${task.choice.value} -> ${task.choice.next}` : "";
         // A failure catchError handled is no success: say so, with the failure's type.
         const status =
-          task.finished && !task.successful ? `caught ${task.exception?.type ?? "failure"}` : task.status;
+          task.finished && !task.successful
+            ? `caught ${task.exception?.type ?? "failure"}`
+            : task.status === "running" && runKilled
+              ? "killed with its run"
+              : task.status;
         process.stdout.write(`${task.pathspec} (attempt ${task.attempt}, ${status}${choice})\n`);
         const artifacts = selected(task, include);
         if (artifacts.length === 0) process.stdout.write("  (no artifacts)\n");
